@@ -1,0 +1,24 @@
+//! # sanstls: a sans-IO TLS 1.2/1.3 engine
+//!
+//! The engine never touches a socket, a clock, a thread or global randomness: the caller
+//! feeds it bytes and the current time, supplies a random source, and collects bytes and
+//! events. See `docs/architecture.md` for the layers and the data flow.
+//!
+//! This crate currently provides the foundation the handshakes are built on:
+//! - [`codec`]: the symmetric wire codec (`Codec`, `Reader`, length-prefixed vectors);
+//! - [`enums`]: the IANA wire enums, keeping unknown values;
+//! - [`msgs`]: every TLS 1.2/1.3 handshake message and extension, alerts and CCS;
+//! - [`record`]: the record layer: deframer, fragmenter and record protection;
+//! - [`handshake`]: transcript hashing and key schedules.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod codec;
+pub mod enums;
+pub mod error;
+pub mod handshake;
+pub mod msgs;
+pub mod record;
+
+pub use error::{Error, InvalidMessage};

@@ -1,0 +1,9 @@
+//! Typed TLS messages: one file per message family.
+
+pub mod alert;
+pub mod base;
+pub mod ccs;
+pub mod extensions;
+pub mod handshake;
+pub mod hello;
+pub mod message;
