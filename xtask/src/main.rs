@@ -1,1 +1,94 @@
-fn main() {}
+//! Project automation: `cargo xtask <command>`.
+//!
+//! - `vectors [--check]`: copy the reference vectors from `../shared/vectors/` into
+//!   `vectors/` (or, with `--check`, fail if the committed copy differs from the source).
+//! - `interop`, `bench`: the interop and benchmark harnesses. They are not written yet
+//!   (they need the handshakes of later issues) and say so instead of pretending.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The vector sets copied from the shared reference data, by directory name.
+const VECTOR_SETS: &[&str] = &["rfc8448"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
+        Some("interop") => Err(
+            "`cargo xtask interop` is not implemented yet: it arrives with \
+             the handshakes (issues 3 and 4)"
+                .to_string(),
+        ),
+        Some("bench") => {
+            Err("`cargo xtask bench` is not implemented yet: it arrives with issue 9".to_string())
+        }
+        _ => Err("usage: cargo xtask <vectors [--check] | interop | bench>".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask/ sits directly under the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn vectors(check: bool) -> Result<(), String> {
+    let root = workspace_root();
+    let shared = root.join("../shared/vectors");
+    if !shared.is_dir() {
+        return Err(format!("source vectors not found at {}", shared.display()));
+    }
+    let mut differences = Vec::new();
+    for set in VECTOR_SETS {
+        let src_dir = shared.join(set);
+        let dst_dir = root.join("vectors").join(set);
+        let mut names: Vec<_> = fs::read_dir(&src_dir)
+            .map_err(|e| format!("reading {}: {e}", src_dir.display()))?
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        names.sort();
+        for name in names {
+            let src = src_dir.join(&name);
+            let dst = dst_dir.join(&name);
+            let want = fs::read(&src).map_err(|e| format!("reading {}: {e}", src.display()))?;
+            // README.md is ours (it says what our tests do with the data); only the data is
+            // copied over.
+            if name == "README.md" {
+                continue;
+            }
+            let have = fs::read(&dst).ok();
+            if have.as_deref() == Some(&want[..]) {
+                continue;
+            }
+            if check {
+                differences.push(dst.display().to_string());
+            } else {
+                fs::create_dir_all(&dst_dir)
+                    .map_err(|e| format!("creating {}: {e}", dst_dir.display()))?;
+                fs::write(&dst, &want).map_err(|e| format!("writing {}: {e}", dst.display()))?;
+                println!("updated {}", dst.display());
+            }
+        }
+    }
+    if differences.is_empty() {
+        println!("vectors: up to date");
+        Ok(())
+    } else {
+        Err(format!(
+            "vectors differ from ../shared/vectors: {}",
+            differences.join(", ")
+        ))
+    }
+}

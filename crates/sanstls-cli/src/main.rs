@@ -1,1 +1,2 @@
+//! The `sanstls` command.
 fn main() {}
