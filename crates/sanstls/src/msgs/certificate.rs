@@ -839,6 +839,13 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
+        fn parts_laws(cert in arb_cert(), sct in arb_bytes(1, 30), entry in arb_entry()) {
+            check_laws(&cert);
+            check_laws(&Sct(sct));
+            check_laws(&entry);
+        }
+
+        #[test]
         fn certificate12_laws(certs in proptest::collection::vec(arb_cert(), 0..4)) {
             check_laws(&CertificatePayload(certs));
         }

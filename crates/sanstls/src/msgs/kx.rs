@@ -509,6 +509,28 @@ mod tests {
         }
 
         #[test]
+        fn mutated_key_exchanges_never_panic(ske in arb_ske(), cke in arb_cke(), at: usize, byte: u8) {
+            for (mut enc, is_ske) in [(ske.get_encoding(), true), (cke.get_encoding(), false)] {
+                if enc.is_empty() {
+                    continue;
+                }
+                let i = at % enc.len();
+                enc[i] = byte;
+                for kx in ALL_KX {
+                    let again = match is_ske {
+                        true => ServerKeyExchangePayload::read_bytes_with(&enc, kx)
+                            .map(|v| v.get_encoding()),
+                        false => ClientKeyExchangePayload::read_bytes_with(&enc, kx)
+                            .map(|v| v.get_encoding()),
+                    };
+                    if let Ok(again) = again {
+                        prop_assert_eq!(&again, &enc);
+                    }
+                }
+            }
+        }
+
+        #[test]
         fn arbitrary_bytes_never_panic(data in arb_bytes(0, 300)) {
             for kx in ALL_KX {
                 if let Ok(v) = ServerKeyExchangePayload::read_bytes_with(&data, kx) {
