@@ -9,8 +9,8 @@ use crate::enums::{ClientCertificateType, ExtensionType, SignatureScheme};
 use crate::error::InvalidMessage;
 use crate::msgs::base::DistinguishedName;
 use crate::msgs::handshake::{
-    encode_extensions, read_extensions, read_non_empty, read_unknown_extension, CertificateStatus,
-    ExtensionBody, UnknownExtension,
+    encode_extensions, in_field, read_extensions, read_non_empty, read_unknown_extension,
+    CertificateStatus, ExtensionBody, UnknownExtension,
 };
 
 /// `opaque ASN.1Cert<1..2^24-1>` (RFC 5246 s7.4.2), and a TLS 1.3 entry's `cert_data`
@@ -97,7 +97,7 @@ impl Codec for CertificatePayloadTls13 {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        let context = PayloadU8::read(r)?;
+        let context = PayloadU8::read(r).map_err(|e| in_field(e, "certificate_request_context"))?;
         let entries = Vec::read(r)?;
         Ok(Self { context, entries })
     }
@@ -264,12 +264,9 @@ impl Codec for CertificateRequestPayload {
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         let certificate_types = Vec::read(r)?;
         let signature_algorithms = Vec::read(r)?;
-        let mut cas = ListLength::U16.read_body(r).map_err(|e| match e {
-            InvalidMessage::MissingData(_) => {
-                InvalidMessage::MissingData("certificate_authorities")
-            }
-            other => other,
-        })?;
+        let mut cas = ListLength::U16
+            .read_body(r)
+            .map_err(|e| in_field(e, "certificate_authorities"))?;
         let mut authorities = Vec::new();
         while cas.any_left() {
             authorities.push(DistinguishedName::read(&mut cas)?);
@@ -344,7 +341,7 @@ impl Codec for CertificateRequestPayloadTls13 {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        let context = PayloadU8::read(r)?;
+        let context = PayloadU8::read(r).map_err(|e| in_field(e, "certificate_request_context"))?;
         let extensions: Vec<CertReqExtension> = read_extensions(
             r,
             ListLength::NonEmptyU16 {

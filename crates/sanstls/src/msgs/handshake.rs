@@ -102,7 +102,8 @@ pub(crate) fn read_unknown_extension(
     }
 }
 
-/// Reads a length-prefixed opaque vector that must not be empty (`<1..max>`).
+/// Reads a length-prefixed opaque vector with the bounds `list` declares (callers use it
+/// for the `<1..max>` fields, passing a `NonEmpty*` length).
 pub(crate) fn read_non_empty(
     r: &mut Reader<'_>,
     list: ListLength,
@@ -169,7 +170,7 @@ impl Codec for NewSessionTicketPayload {
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         let lifetime_hint = u32::read(r).map_err(|_| missing("ticket_lifetime_hint"))?;
-        let ticket = PayloadU16::read(r)?;
+        let ticket = PayloadU16::read(r).map_err(|e| in_field(e, "ticket"))?;
         Ok(Self {
             lifetime_hint,
             ticket,
@@ -227,7 +228,7 @@ impl Codec for NewSessionTicketPayloadTls13 {
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         let lifetime = u32::read(r).map_err(|_| missing("ticket_lifetime"))?;
         let age_add = u32::read(r).map_err(|_| missing("ticket_age_add"))?;
-        let nonce = PayloadU8::read(r)?;
+        let nonce = PayloadU8::read(r).map_err(|e| in_field(e, "ticket_nonce"))?;
         let ticket = PayloadU16(read_non_empty(
             r,
             ListLength::NonEmptyU16 { context: "ticket" },
@@ -334,10 +335,8 @@ impl Codec for DigitallySignedStruct {
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         let scheme = SignatureScheme::read(r)?;
-        let signature = PayloadU16::read(r).map_err(|e| match e {
-            InvalidMessage::MissingData(_) => missing("DigitallySigned.signature"),
-            other => other,
-        })?;
+        let signature =
+            PayloadU16::read(r).map_err(|e| in_field(e, "DigitallySigned.signature"))?;
         Ok(Self { scheme, signature })
     }
 }
@@ -439,6 +438,15 @@ fn missing(what: &'static str) -> InvalidMessage {
     InvalidMessage::MissingData(what)
 }
 
+/// Names `what` in a truncation error from a generic reader (whose own context is only
+/// "u16-length vector" and the like).
+pub(crate) fn in_field(e: InvalidMessage, what: &'static str) -> InvalidMessage {
+    match e {
+        InvalidMessage::MissingData(_) => InvalidMessage::MissingData(what),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -512,6 +520,10 @@ pub(crate) mod tests {
         let body = tv::body(&msg);
         let nst = NewSessionTicketPayload::read_bytes(body).unwrap();
         assert_eq!(nst.lifetime_hint, 7200);
+        assert_eq!(
+            NewSessionTicketPayload::read_bytes(&body[..10]),
+            Err(InvalidMessage::MissingData("ticket"))
+        );
         assert_eq!(nst.ticket.0.len(), body.len() - 6);
         assert_eq!(nst.get_encoding(), body);
     }

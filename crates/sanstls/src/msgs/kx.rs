@@ -11,7 +11,7 @@ use crate::codec::{encode_prefixed, Codec, ListLength, PayloadU16, PayloadU8, Re
 use crate::enums::{ECCurveType, HandshakeType, NamedGroup};
 use crate::error::InvalidMessage;
 use crate::msgs::base::Random;
-use crate::msgs::handshake::{read_non_empty, DigitallySignedStruct};
+use crate::msgs::handshake::{in_field, read_non_empty, DigitallySignedStruct};
 
 /// The TLS 1.2 key exchange a cipher suite negotiates, which decides how the key exchange
 /// messages are parsed.
@@ -245,12 +245,9 @@ impl ClientKeyExchangePayload {
         Ok(match kx {
             KeyExchangeAlgorithm::Ecdhe => Self::Ecdhe(PayloadU8(read_non_empty(r, EC_POINT)?)),
             KeyExchangeAlgorithm::Dhe => Self::Dhe(PayloadU16(read_non_empty(r, DH_YC)?)),
-            KeyExchangeAlgorithm::Rsa => Self::Rsa(PayloadU16::read(r).map_err(|e| match e {
-                InvalidMessage::MissingData(_) => {
-                    InvalidMessage::MissingData("EncryptedPreMasterSecret")
-                }
-                other => other,
-            })?),
+            KeyExchangeAlgorithm::Rsa => {
+                Self::Rsa(PayloadU16::read(r).map_err(|e| in_field(e, "EncryptedPreMasterSecret"))?)
+            }
         })
     }
 
