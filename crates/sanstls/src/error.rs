@@ -45,6 +45,9 @@ pub enum InvalidMessage {
     InvalidAlert,
     /// Handshake data interleaved with another content type in a way the RFC forbids.
     InterleavedHandshake,
+    /// A mandatory extension is absent (e.g. signature_algorithms in a TLS 1.3
+    /// CertificateRequest, RFC 8446 s4.3.2).
+    MissingExtension(ExtensionType),
 }
 
 impl InvalidMessage {
@@ -67,6 +70,7 @@ impl InvalidMessage {
             | Self::InvalidContentType(_)
             | Self::InterleavedHandshake => AlertDescription::UnexpectedMessage,
             Self::UnknownProtocolVersion => AlertDescription::ProtocolVersion,
+            Self::MissingExtension(_) => AlertDescription::MissingExtension,
         }
     }
 }
@@ -94,6 +98,7 @@ impl fmt::Display for InvalidMessage {
             Self::InterleavedHandshake => {
                 write!(f, "handshake message interleaved with another content type")
             }
+            Self::MissingExtension(t) => write!(f, "mandatory extension {t:?} is missing"),
         }
     }
 }

@@ -1,1 +1,831 @@
-//! (to be written)
+//! Handshake message bodies other than the hellos (which live in [`super::hello`]).
+//!
+//! Each type here is the body of one handshake message, *without* the 4-byte
+//! `msg_type || length` header: the envelope in [`super::message`] reads the header, takes a
+//! sub-reader over exactly `length` bytes, and dispatches on the type. Bodies that cannot be
+//! decoded without knowing what was negotiated (ServerKeyExchange, ClientKeyExchange) live in
+//! [`super::kx`] and take a [`super::kx::KeyExchangeAlgorithm`]; Certificate and
+//! CertificateRequest (one form per protocol version) live in [`super::certificate`].
+//!
+//! This module also holds the small helpers the extension-bearing messages of this family
+//! share: [`UnknownExtension`] and a duplicate-rejecting extension list reader.
+
+use std::collections::BTreeSet;
+
+use crate::codec::{Codec, ListLength, Payload, PayloadU16, PayloadU24, PayloadU8, Reader, U24};
+use crate::enums::{
+    CertificateStatusType, ExtensionType, HandshakeType, KeyUpdateRequest, SignatureScheme,
+};
+use crate::error::InvalidMessage;
+
+/// An extension this build does not interpret, kept byte-for-byte so that a decode→encode
+/// round trip is exact (RFC 8446 s4.2: unrecognised extensions in NewSessionTicket,
+/// CertificateRequest and CertificateEntry must be ignored, not rejected).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownExtension {
+    /// The extension's type (never one this message interprets).
+    pub typ: ExtensionType,
+    /// `extension_data`, uninterpreted.
+    pub payload: Payload,
+}
+
+/// One member of an extension list of the messages in this family: knows its type, how to
+/// write its `extension_data` and how to read it back.
+pub(crate) trait ExtensionBody: Sized {
+    /// The `extension_type` this value is written with.
+    fn ext_type(&self) -> ExtensionType;
+
+    /// Appends `extension_data` (without its length prefix).
+    fn encode_body(&self, out: &mut Vec<u8>);
+
+    /// Reads the `extension_data` of an extension of type `typ`. `body` spans exactly the
+    /// extension's data; the caller fails on anything left unread.
+    fn read_body(typ: ExtensionType, body: &mut Reader<'_>) -> Result<Self, InvalidMessage>;
+}
+
+/// Writes `extensions<..>` with the given length encoding.
+pub(crate) fn encode_extensions<T: ExtensionBody>(list: ListLength, exts: &[T], out: &mut Vec<u8>) {
+    crate::codec::encode_prefixed(list, out, |out| {
+        for ext in exts {
+            ext.ext_type().encode(out);
+            crate::codec::encode_prefixed(ListLength::U16, out, |out| ext.encode_body(out));
+        }
+    });
+}
+
+/// Reads `Extension extensions<..>` (RFC 8446 s4.2) with the given length encoding and at
+/// most `max_len` bytes of list body. Rejects a second extension of the same type
+/// ("There MUST NOT be more than one extension of the same type in a given extension
+/// block") and any `extension_data` that its reader does not consume exactly.
+pub(crate) fn read_extensions<T: ExtensionBody>(
+    r: &mut Reader<'_>,
+    list: ListLength,
+    max_len: usize,
+    context: &'static str,
+) -> Result<Vec<T>, InvalidMessage> {
+    let mut sub = list.read_body(r).map_err(|e| match e {
+        InvalidMessage::MissingData(_) => InvalidMessage::MissingData(context),
+        other => other,
+    })?;
+    if sub.left() > max_len {
+        return Err(InvalidMessage::TooLarge(context));
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    while sub.any_left() {
+        let typ = ExtensionType::read(&mut sub)?;
+        let len = u16::read(&mut sub).map_err(|_| InvalidMessage::MissingData(context))?;
+        let mut body = sub.sub(usize::from(len), context)?;
+        if !seen.insert(typ.to_int()) {
+            return Err(InvalidMessage::DuplicateExtension(typ));
+        }
+        let ext = T::read_body(typ, &mut body)?;
+        body.expect_empty(typ.as_str().unwrap_or(context))?;
+        out.push(ext);
+    }
+    Ok(out)
+}
+
+/// Keeps an extension this message does not interpret, unless its type is one this build
+/// names: RFC 8446 s4.2 requires aborting when an extension "which it recognizes" appears in
+/// a message it is not specified for, while unrecognised (unnamed) types must be ignored.
+pub(crate) fn read_unknown_extension(
+    typ: ExtensionType,
+    body: &mut Reader<'_>,
+) -> Result<UnknownExtension, InvalidMessage> {
+    match typ {
+        ExtensionType::Unknown(_) => Ok(UnknownExtension {
+            typ,
+            payload: Payload::new(body.rest()),
+        }),
+        named => Err(InvalidMessage::UnexpectedExtension(named)),
+    }
+}
+
+/// Reads a length-prefixed opaque vector with the bounds `list` declares (callers use it
+/// for the `<1..max>` fields, passing a `NonEmpty*` length).
+pub(crate) fn read_non_empty(
+    r: &mut Reader<'_>,
+    list: ListLength,
+) -> Result<Vec<u8>, InvalidMessage> {
+    Ok(list.read_body(r)?.rest().to_vec())
+}
+
+macro_rules! empty_payload {
+    ($(#[$m:meta])* $name:ident, $context:expr) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+        pub struct $name;
+
+        impl Codec for $name {
+            fn encode(&self, _out: &mut Vec<u8>) {}
+
+            /// Reads nothing; the body must be empty, so [`Codec::read_bytes`] (and the
+            /// envelope's sub-reader check) reject any trailing byte.
+            fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+                r.expect_empty($context)?;
+                Ok(Self)
+            }
+        }
+    };
+}
+
+empty_payload!(
+    /// `struct {} HelloRequest;` (RFC 5246 s7.4.1.1): the TLS 1.2 server's request to
+    /// renegotiate.
+    HelloRequestPayload,
+    "HelloRequest"
+);
+
+empty_payload!(
+    /// `struct {} EndOfEarlyData;` (RFC 8446 s4.5).
+    EndOfEarlyDataPayload,
+    "EndOfEarlyData"
+);
+
+empty_payload!(
+    /// `struct {} ServerHelloDone;` (RFC 5246 s7.4.5).
+    ServerHelloDonePayload,
+    "ServerHelloDone"
+);
+
+/// TLS 1.2 NewSessionTicket (RFC 5077 s3.3):
+/// `struct { uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>; } NewSessionTicket;`
+///
+/// An empty ticket is legal: it tells the client the server will not resume with a ticket
+/// after all (RFC 5077 s3.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSessionTicketPayload {
+    /// Seconds the client may keep the ticket; 0 means "unspecified".
+    pub lifetime_hint: u32,
+    /// The opaque ticket.
+    pub ticket: PayloadU16,
+}
+
+impl Codec for NewSessionTicketPayload {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.lifetime_hint.encode(out);
+        self.ticket.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let lifetime_hint = u32::read(r).map_err(|_| missing("ticket_lifetime_hint"))?;
+        let ticket = PayloadU16::read(r).map_err(|e| in_field(e, "ticket"))?;
+        Ok(Self {
+            lifetime_hint,
+            ticket,
+        })
+    }
+}
+
+/// TLS 1.3 NewSessionTicket (RFC 8446 s4.6.1).
+///
+/// ```text
+/// struct {
+///     uint32 ticket_lifetime;
+///     uint32 ticket_age_add;
+///     opaque ticket_nonce<0..255>;
+///     opaque ticket<1..2^16-1>;
+///     Extension extensions<0..2^16-2>;
+/// } NewSessionTicket;
+/// ```
+///
+/// The codec does not judge `ticket_lifetime` (RFC 8446 s4.6.1 caps it at 604800 seconds):
+/// the session layer clamps or refuses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSessionTicketPayloadTls13 {
+    /// `ticket_lifetime` in seconds.
+    pub lifetime: u32,
+    /// `ticket_age_add`, added to the ticket age the client reports.
+    pub age_add: u32,
+    /// `ticket_nonce`, input to the resumption PSK derivation.
+    pub nonce: PayloadU8,
+    /// The opaque ticket (never empty).
+    pub ticket: PayloadU16,
+    /// The ticket's extensions, in wire order.
+    pub extensions: Vec<NewSessionTicketExtension>,
+}
+
+impl NewSessionTicketPayloadTls13 {
+    /// `max_early_data_size` from the early_data extension, if the ticket allows 0-RTT.
+    pub fn max_early_data_size(&self) -> Option<u32> {
+        self.extensions.iter().find_map(|e| match e {
+            NewSessionTicketExtension::EarlyData(n) => Some(*n),
+            NewSessionTicketExtension::Unknown(_) => None,
+        })
+    }
+}
+
+impl Codec for NewSessionTicketPayloadTls13 {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.lifetime.encode(out);
+        self.age_add.encode(out);
+        self.nonce.encode(out);
+        self.ticket.encode(out);
+        encode_extensions(ListLength::U16, &self.extensions, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let lifetime = u32::read(r).map_err(|_| missing("ticket_lifetime"))?;
+        let age_add = u32::read(r).map_err(|_| missing("ticket_age_add"))?;
+        let nonce = PayloadU8::read(r).map_err(|e| in_field(e, "ticket_nonce"))?;
+        let ticket = PayloadU16(read_non_empty(
+            r,
+            ListLength::NonEmptyU16 { context: "ticket" },
+        )?);
+        let extensions =
+            read_extensions(r, ListLength::U16, 0xfffe, "NewSessionTicket.extensions")?;
+        Ok(Self {
+            lifetime,
+            age_add,
+            nonce,
+            ticket,
+            extensions,
+        })
+    }
+}
+
+/// An extension of a TLS 1.3 NewSessionTicket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NewSessionTicketExtension {
+    /// `early_data` with `uint32 max_early_data_size` (RFC 8446 s4.2.10).
+    EarlyData(u32),
+    /// Any unnamed extension type, kept as is.
+    Unknown(UnknownExtension),
+}
+
+impl ExtensionBody for NewSessionTicketExtension {
+    fn ext_type(&self) -> ExtensionType {
+        match self {
+            Self::EarlyData(_) => ExtensionType::EarlyData,
+            Self::Unknown(u) => u.typ,
+        }
+    }
+
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::EarlyData(n) => n.encode(out),
+            Self::Unknown(u) => u.payload.encode(out),
+        }
+    }
+
+    fn read_body(typ: ExtensionType, body: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        match typ {
+            ExtensionType::EarlyData => u32::read(body)
+                .map(Self::EarlyData)
+                .map_err(|_| missing("max_early_data_size")),
+            _ => read_unknown_extension(typ, body).map(Self::Unknown),
+        }
+    }
+}
+
+/// `struct { opaque verify_data[verify_data_length]; } Finished;` (RFC 8446 s4.4.4,
+/// RFC 5246 s7.4.9).
+///
+/// The codec reads the whole body as opaque bytes: the legal length depends on the
+/// negotiated protocol (12 bytes in TLS 1.2, the hash length in TLS 1.3), so the handshake
+/// checks it, comparing in constant time against the value it computed. A Finished of the
+/// wrong length is a decrypt_error/decode_error decided there, not here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FinishedPayload {
+    /// `verify_data`, of whatever length arrived.
+    pub verify_data: Payload,
+}
+
+impl Codec for FinishedPayload {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.verify_data.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        Ok(Self {
+            verify_data: Payload::read(r)?,
+        })
+    }
+}
+
+/// `digitally-signed` content (RFC 5246 s4.7 with s7.4.1.4.1) and TLS 1.3 CertificateVerify
+/// (RFC 8446 s4.4.3): `struct { SignatureScheme algorithm; opaque signature<0..2^16-1>; }`.
+///
+/// Used for the TLS 1.2 ServerKeyExchange signature and both versions' CertificateVerify.
+/// Whether `scheme` was offered is the handshake's check, not the codec's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigitallySignedStruct {
+    /// The signature algorithm (TLS 1.2's SignatureAndHashAlgorithm shares this space).
+    pub scheme: SignatureScheme,
+    /// The signature bytes.
+    pub signature: PayloadU16,
+}
+
+impl DigitallySignedStruct {
+    /// A signature made with `scheme`.
+    pub fn new(scheme: SignatureScheme, signature: impl Into<Vec<u8>>) -> Self {
+        Self {
+            scheme,
+            signature: PayloadU16(signature.into()),
+        }
+    }
+}
+
+impl Codec for DigitallySignedStruct {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.scheme.encode(out);
+        self.signature.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let scheme = SignatureScheme::read(r)?;
+        let signature =
+            PayloadU16::read(r).map_err(|e| in_field(e, "DigitallySigned.signature"))?;
+        Ok(Self { scheme, signature })
+    }
+}
+
+/// The CertificateVerify body of both versions (RFC 8446 s4.4.3, RFC 5246 s7.4.8).
+pub type CertificateVerifyPayload = DigitallySignedStruct;
+
+/// `struct { CertificateStatusType status_type; select (status_type) { case ocsp:
+/// OCSPResponse; } response; } CertificateStatus;` (RFC 6066 s8), with
+/// `opaque OCSPResponse<1..2^24-1>`.
+///
+/// This is both the body of the TLS 1.2 CertificateStatus handshake message and the
+/// `extension_data` of status_request in a TLS 1.3 CertificateEntry (RFC 8446 s4.4.2.1).
+/// Only `ocsp(1)` is defined; any other status type is an [`InvalidMessage::IllegalValue`]
+/// (a client only ever asks for OCSP, so anything else answers a question not asked).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateStatus {
+    /// The DER-encoded OCSPResponse (never empty).
+    pub ocsp_response: PayloadU24,
+}
+
+impl CertificateStatus {
+    /// An OCSP status carrying `response`.
+    pub fn new(response: impl Into<Vec<u8>>) -> Self {
+        Self {
+            ocsp_response: PayloadU24(response.into()),
+        }
+    }
+}
+
+impl Codec for CertificateStatus {
+    fn encode(&self, out: &mut Vec<u8>) {
+        CertificateStatusType::OCSP.encode(out);
+        self.ocsp_response.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        match CertificateStatusType::read(r)? {
+            CertificateStatusType::OCSP => {}
+            _ => {
+                return Err(InvalidMessage::IllegalValue(
+                    "CertificateStatus.status_type",
+                ))
+            }
+        }
+        let response = read_non_empty(
+            r,
+            ListLength::NonEmptyU24 {
+                max: U24::MAX as usize,
+                context: "OCSPResponse",
+            },
+        )?;
+        Ok(Self {
+            ocsp_response: PayloadU24(response),
+        })
+    }
+}
+
+/// `struct { KeyUpdateRequest request_update; } KeyUpdate;` (RFC 8446 s4.6.3).
+///
+/// "If an implementation receives any other value [than 0 or 1], it MUST terminate the
+/// connection with an illegal_parameter alert": such a body decodes as
+/// `IllegalValue("KeyUpdateRequest")`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyUpdatePayload {
+    /// Whether the sender asks the receiver to update its sending key too.
+    pub request: KeyUpdateRequest,
+}
+
+impl Codec for KeyUpdatePayload {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.request.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        match KeyUpdateRequest::read(r)? {
+            KeyUpdateRequest::Unknown(_) => Err(InvalidMessage::IllegalValue("KeyUpdateRequest")),
+            request => Ok(Self { request }),
+        }
+    }
+}
+
+/// The synthetic `message_hash` handshake message (RFC 8446 s4.4.1) that replaces
+/// ClientHello1 in the transcript after a HelloRetryRequest:
+/// `message_hash(254) || uint24 Hash.length || Hash(ClientHello1)`.
+///
+/// Never sent on the wire; the transcript hashes these bytes (header included) instead of
+/// the first ClientHello.
+pub fn message_hash(hash: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + hash.len());
+    HandshakeType::MessageHash.encode(&mut out);
+    // Hash outputs are at most 64 bytes; the saturation only guards nonsense input.
+    U24(hash.len().min(U24::MAX as usize) as u32).encode(&mut out);
+    out.extend_from_slice(hash);
+    out
+}
+
+fn missing(what: &'static str) -> InvalidMessage {
+    InvalidMessage::MissingData(what)
+}
+
+/// Names `what` in a truncation error from a generic reader (whose own context is only
+/// "u16-length vector" and the like).
+pub(crate) fn in_field(e: InvalidMessage, what: &'static str) -> InvalidMessage {
+    match e {
+        InvalidMessage::MissingData(_) => InvalidMessage::MissingData(what),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::msgs::test_vectors as tv;
+    use proptest::prelude::*;
+
+    /// Asserts the codec laws on one value: encode→decode is the identity, re-encoding the
+    /// decoded value reproduces the bytes, and every strict prefix fails to decode.
+    pub(crate) fn check_laws<T: Codec + PartialEq + core::fmt::Debug>(v: &T) {
+        let enc = v.get_encoding();
+        let back = T::read_bytes(&enc).unwrap_or_else(|e| panic!("{v:?} -> {e:?}"));
+        assert_eq!(&back, v);
+        assert_eq!(back.get_encoding(), enc);
+        for n in 0..enc.len() {
+            assert!(
+                T::read_bytes(&enc[..n]).is_err(),
+                "prefix {n} of {v:?} decoded"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_bodies_reject_trailing_data() {
+        assert_eq!(
+            HelloRequestPayload::read_bytes(&[]),
+            Ok(HelloRequestPayload)
+        );
+        assert_eq!(
+            EndOfEarlyDataPayload::read_bytes(&[]),
+            Ok(EndOfEarlyDataPayload)
+        );
+        assert_eq!(
+            ServerHelloDonePayload::read_bytes(&[]),
+            Ok(ServerHelloDonePayload)
+        );
+        assert_eq!(
+            HelloRequestPayload::read_bytes(&[0]),
+            Err(InvalidMessage::TrailingData("HelloRequest"))
+        );
+        assert_eq!(
+            EndOfEarlyDataPayload::read_bytes(&[0, 0]),
+            Err(InvalidMessage::TrailingData("EndOfEarlyData"))
+        );
+        assert_eq!(
+            ServerHelloDonePayload::read_bytes(&[1]),
+            Err(InvalidMessage::TrailingData("ServerHelloDone"))
+        );
+        assert!(ServerHelloDonePayload.get_encoding().is_empty());
+        // The OpenSSL capture's ServerHelloDone: header 0e000000, empty body.
+        let shd = tv::hex(tv::TLS12_SERVER_HELLO_DONE);
+        assert_eq!(shd, [14, 0, 0, 0]);
+        assert!(ServerHelloDonePayload::read_bytes(tv::body(&shd)).is_ok());
+    }
+
+    #[test]
+    fn rfc8448_new_session_ticket() {
+        let msg = tv::hex(tv::RFC8448_NEW_SESSION_TICKET);
+        let body = tv::body(&msg);
+        let nst = NewSessionTicketPayloadTls13::read_bytes(body).unwrap();
+        assert_eq!(nst.lifetime, 0x1e);
+        assert_eq!(nst.age_add, 0xfad6aac5);
+        assert_eq!(nst.nonce.0, [0, 0]);
+        assert_eq!(nst.ticket.0.len(), 0xb2);
+        assert_eq!(nst.max_early_data_size(), Some(0x400));
+        assert_eq!(nst.get_encoding(), body);
+    }
+
+    #[test]
+    fn openssl_tls12_new_session_ticket() {
+        let msg = tv::hex(tv::TLS12_NEW_SESSION_TICKET);
+        let body = tv::body(&msg);
+        let nst = NewSessionTicketPayload::read_bytes(body).unwrap();
+        assert_eq!(nst.lifetime_hint, 7200);
+        assert_eq!(
+            NewSessionTicketPayload::read_bytes(&body[..10]),
+            Err(InvalidMessage::MissingData("ticket"))
+        );
+        assert_eq!(nst.ticket.0.len(), body.len() - 6);
+        assert_eq!(nst.get_encoding(), body);
+    }
+
+    #[test]
+    fn nst13_rejects_empty_ticket_and_bad_extensions() {
+        let good = NewSessionTicketPayloadTls13 {
+            lifetime: 1,
+            age_add: 2,
+            nonce: PayloadU8(vec![]),
+            ticket: PayloadU16(vec![9]),
+            extensions: vec![
+                NewSessionTicketExtension::EarlyData(7),
+                NewSessionTicketExtension::Unknown(UnknownExtension {
+                    typ: ExtensionType::Unknown(0x1a1a),
+                    payload: Payload::new(vec![1, 2]),
+                }),
+            ],
+        };
+        check_laws(&good);
+
+        let mut empty_ticket = good.clone();
+        empty_ticket.ticket = PayloadU16(vec![]);
+        assert_eq!(
+            NewSessionTicketPayloadTls13::read_bytes(&empty_ticket.get_encoding()),
+            Err(InvalidMessage::InvalidEmptyList("ticket"))
+        );
+
+        let mut dup = good.clone();
+        dup.extensions.push(NewSessionTicketExtension::EarlyData(8));
+        assert_eq!(
+            NewSessionTicketPayloadTls13::read_bytes(&dup.get_encoding()),
+            Err(InvalidMessage::DuplicateExtension(ExtensionType::EarlyData))
+        );
+
+        // early_data with 5 bytes of data: trailing data inside the extension.
+        let mut enc = good.clone();
+        enc.extensions.clear();
+        let mut bytes = enc.get_encoding();
+        bytes.truncate(bytes.len() - 2);
+        bytes.extend_from_slice(&[0, 9, 0, 42, 0, 5, 0, 0, 0, 7, 0]);
+        assert_eq!(
+            NewSessionTicketPayloadTls13::read_bytes(&bytes),
+            Err(InvalidMessage::TrailingData("EarlyData"))
+        );
+
+        // A named extension that NewSessionTicket does not carry (key_share).
+        let mut bytes = enc.get_encoding();
+        bytes.truncate(bytes.len() - 2);
+        bytes.extend_from_slice(&[0, 4, 0, 51, 0, 0]);
+        assert_eq!(
+            NewSessionTicketPayloadTls13::read_bytes(&bytes),
+            Err(InvalidMessage::UnexpectedExtension(ExtensionType::KeyShare))
+        );
+    }
+
+    #[test]
+    fn nst13_extension_list_limit_is_2_16_minus_2() {
+        // One unknown extension with 0xfffe - 4 bytes of data: the list body is 0xfffe.
+        let mut ext = vec![0x1a, 0x1a, 0xff, 0xfa];
+        ext.extend(std::iter::repeat(0).take(0xfffa));
+        let mut bytes = vec![0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 1, 5];
+        bytes.extend_from_slice(&[0xff, 0xfe]);
+        bytes.extend_from_slice(&ext);
+        assert!(NewSessionTicketPayloadTls13::read_bytes(&bytes).is_ok());
+        // 0xffff bytes of extensions is one too many.
+        let mut bytes = vec![0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 1, 5];
+        bytes.extend_from_slice(&[0xff, 0xff, 0x1a, 0x1a, 0xff, 0xfb]);
+        bytes.extend(std::iter::repeat(0).take(0xfffb));
+        assert_eq!(
+            NewSessionTicketPayloadTls13::read_bytes(&bytes),
+            Err(InvalidMessage::TooLarge("NewSessionTicket.extensions"))
+        );
+    }
+
+    #[test]
+    fn finished_is_opaque_and_exact() {
+        for (name, hexmsg, len) in [
+            ("rfc8448 s3", tv::RFC8448_SERVER_FINISHED, 32),
+            ("rfc8448 s5", tv::RFC8448_CLIENT_AUTH_SERVER_FINISHED, 32),
+            ("openssl tls1.2", tv::TLS12_CLIENT_FINISHED, 12),
+        ] {
+            let msg = tv::hex(hexmsg);
+            let body = tv::body(&msg);
+            let fin = FinishedPayload::read_bytes(body).unwrap();
+            assert_eq!(fin.verify_data.0.len(), len, "{name}");
+            assert_eq!(fin.get_encoding(), body, "{name}");
+        }
+    }
+
+    #[test]
+    fn certificate_verify_vectors_round_trip() {
+        for (name, hexmsg, scheme, len) in [
+            (
+                "rfc8448 s3 server",
+                tv::RFC8448_SERVER_CERTIFICATE_VERIFY,
+                SignatureScheme::RSA_PSS_RSAE_SHA256,
+                128,
+            ),
+            (
+                "rfc8448 s5 server",
+                tv::RFC8448_CLIENT_AUTH_SERVER_CERTIFICATE_VERIFY,
+                SignatureScheme::ECDSA_NISTP256_SHA256,
+                0x47,
+            ),
+            (
+                "rfc8448 s5 client",
+                tv::RFC8448_CLIENT_AUTH_CLIENT_CERTIFICATE_VERIFY,
+                SignatureScheme::RSA_PSS_RSAE_SHA256,
+                128,
+            ),
+            (
+                "openssl tls1.2 client",
+                tv::TLS12_CLIENT_CERTIFICATE_VERIFY,
+                SignatureScheme::ECDSA_NISTP256_SHA256,
+                0x47,
+            ),
+        ] {
+            let msg = tv::hex(hexmsg);
+            let body = tv::body(&msg);
+            let cv = CertificateVerifyPayload::read_bytes(body).unwrap();
+            assert_eq!(cv.scheme, scheme, "{name}");
+            assert_eq!(cv.signature.0.len(), len, "{name}");
+            assert_eq!(cv.get_encoding(), body, "{name}");
+        }
+    }
+
+    #[test]
+    fn digitally_signed_errors() {
+        assert_eq!(
+            DigitallySignedStruct::read_bytes(&[8, 4, 0, 3, 1, 2]),
+            Err(InvalidMessage::MissingData("DigitallySigned.signature"))
+        );
+        assert!(DigitallySignedStruct::read_bytes(&[8, 4, 0, 1, 1, 2]).is_err());
+        // An empty signature is grammatical (the verifier rejects it).
+        assert!(DigitallySignedStruct::read_bytes(&[8, 4, 0, 0]).is_ok());
+    }
+
+    #[test]
+    fn key_update_values() {
+        assert_eq!(
+            KeyUpdatePayload::read_bytes(&[0]).unwrap().request,
+            KeyUpdateRequest::UpdateNotRequested
+        );
+        assert_eq!(
+            KeyUpdatePayload::read_bytes(&[1]).unwrap().request,
+            KeyUpdateRequest::UpdateRequested
+        );
+        let err = KeyUpdatePayload::read_bytes(&[2]).unwrap_err();
+        assert_eq!(err, InvalidMessage::IllegalValue("KeyUpdateRequest"));
+        assert_eq!(
+            err.alert(),
+            crate::enums::AlertDescription::IllegalParameter
+        );
+        assert!(KeyUpdatePayload::read_bytes(&[]).is_err());
+        assert!(KeyUpdatePayload::read_bytes(&[1, 0]).is_err());
+    }
+
+    #[test]
+    fn certificate_status_rules() {
+        let st = CertificateStatus::new(vec![0x30, 0x03, 0x0a, 0x01, 0x00]);
+        check_laws(&st);
+        assert_eq!(st.get_encoding()[..4], [1, 0, 0, 5]);
+        assert_eq!(
+            CertificateStatus::read_bytes(&[1, 0, 0, 0]),
+            Err(InvalidMessage::InvalidEmptyList("OCSPResponse"))
+        );
+        assert_eq!(
+            CertificateStatus::read_bytes(&[2, 0, 0, 1, 0]),
+            Err(InvalidMessage::IllegalValue(
+                "CertificateStatus.status_type"
+            ))
+        );
+        // A u24 length larger than the data present.
+        assert_eq!(
+            CertificateStatus::read_bytes(&[1, 0xff, 0xff, 0xff, 0]),
+            Err(InvalidMessage::MissingData("OCSPResponse"))
+        );
+    }
+
+    #[test]
+    fn message_hash_layout() {
+        let h = [0xab; 32];
+        let m = message_hash(&h);
+        assert_eq!(m[..4], [254, 0, 0, 32]);
+        assert_eq!(m[4..], h);
+        assert_eq!(message_hash(&[7; 48])[..4], [254, 0, 0, 48]);
+    }
+
+    pub(crate) fn arb_unknown_extension() -> impl Strategy<Value = UnknownExtension> {
+        (any::<u16>(), proptest::collection::vec(any::<u8>(), 0..8)).prop_filter_map(
+            "named extension types are interpreted or refused",
+            |(t, data)| match ExtensionType::from(t) {
+                typ @ ExtensionType::Unknown(_) => Some(UnknownExtension {
+                    typ,
+                    payload: Payload::new(data),
+                }),
+                _ => None,
+            },
+        )
+    }
+
+    /// Drops every extension whose type already appeared, as a valid message must.
+    pub(crate) fn dedup_extensions<T: ExtensionBody>(exts: Vec<T>) -> Vec<T> {
+        let mut seen = BTreeSet::new();
+        exts.into_iter()
+            .filter(|e| seen.insert(e.ext_type().to_int()))
+            .collect()
+    }
+
+    fn arb_nst13() -> impl Strategy<Value = NewSessionTicketPayloadTls13> {
+        let ext = prop_oneof![
+            any::<u32>().prop_map(NewSessionTicketExtension::EarlyData),
+            arb_unknown_extension().prop_map(NewSessionTicketExtension::Unknown),
+        ];
+        (
+            any::<u32>(),
+            any::<u32>(),
+            proptest::collection::vec(any::<u8>(), 0..40),
+            proptest::collection::vec(any::<u8>(), 1..40),
+            proptest::collection::vec(ext, 0..4),
+        )
+            .prop_map(|(lifetime, age_add, nonce, ticket, exts)| {
+                NewSessionTicketPayloadTls13 {
+                    lifetime,
+                    age_add,
+                    nonce: PayloadU8(nonce),
+                    ticket: PayloadU16(ticket),
+                    extensions: dedup_extensions(exts),
+                }
+            })
+    }
+
+    fn arb_bytes() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(any::<u8>(), 0..300)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn nst12_laws(hint: u32, ticket in proptest::collection::vec(any::<u8>(), 0..64)) {
+            check_laws(&NewSessionTicketPayload { lifetime_hint: hint, ticket: PayloadU16(ticket) });
+        }
+
+        #[test]
+        fn nst13_laws(v in arb_nst13()) {
+            check_laws(&v);
+        }
+
+        #[test]
+        fn digitally_signed_laws(scheme: u16, sig in proptest::collection::vec(any::<u8>(), 0..80)) {
+            check_laws(&DigitallySignedStruct::new(scheme.into(), sig));
+        }
+
+        #[test]
+        fn certificate_status_laws(resp in proptest::collection::vec(any::<u8>(), 1..80)) {
+            check_laws(&CertificateStatus::new(resp));
+        }
+
+        #[test]
+        fn key_update_laws(b in 0u8..2) {
+            check_laws(&KeyUpdatePayload { request: b.into() });
+        }
+
+        #[test]
+        fn finished_round_trips(data in arb_bytes()) {
+            // Opaque to the end: every prefix decodes too, so only the identity laws apply.
+            let f = FinishedPayload { verify_data: Payload::new(data.clone()) };
+            prop_assert_eq!(FinishedPayload::read_bytes(&data), Ok(f.clone()));
+            prop_assert_eq!(f.get_encoding(), data);
+        }
+
+        #[test]
+        fn message_hash_is_header_plus_hash(hash in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let m = message_hash(&hash);
+            prop_assert_eq!(m.len(), hash.len() + 4);
+            prop_assert_eq!(&m[4..], &hash[..]);
+            prop_assert_eq!(usize::from(m[3]), hash.len());
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(data in arb_bytes()) {
+            let _ = HelloRequestPayload::read_bytes(&data);
+            let _ = EndOfEarlyDataPayload::read_bytes(&data);
+            let _ = ServerHelloDonePayload::read_bytes(&data);
+            let _ = NewSessionTicketPayload::read_bytes(&data);
+            let _ = NewSessionTicketPayloadTls13::read_bytes(&data);
+            let _ = DigitallySignedStruct::read_bytes(&data);
+            let _ = CertificateStatus::read_bytes(&data);
+            let _ = KeyUpdatePayload::read_bytes(&data);
+            let _ = FinishedPayload::read_bytes(&data);
+        }
+
+        #[test]
+        fn mutated_nst13_never_panics(v in arb_nst13(), at: usize, byte: u8) {
+            let mut enc = v.get_encoding();
+            let i = at % enc.len();
+            enc[i] = byte;
+            if let Ok(d) = NewSessionTicketPayloadTls13::read_bytes(&enc) {
+                prop_assert_eq!(d.get_encoding(), enc);
+            }
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! TLS 1.2 ServerKeyExchange and ClientKeyExchange bodies.
+//!
+//! Neither message says which key exchange it carries: the grammar depends on the
+//! negotiated cipher suite (RFC 5246 s7.4.3, s7.4.7). So these types do not implement
+//! [`Codec`]; they are decoded with [`ServerKeyExchangePayload::read_with`] /
+//! [`ClientKeyExchangePayload::read_with`] given a [`KeyExchangeAlgorithm`], and encoded
+//! with their inherent `encode`. Their parts ([`EcdheServerParams`], [`DheServerParams`],
+//! [`DigitallySignedStruct`]) are ordinary `Codec` types.
+
+use crate::codec::{encode_prefixed, Codec, ListLength, PayloadU16, PayloadU8, Reader};
+use crate::enums::{ECCurveType, HandshakeType, NamedGroup};
+use crate::error::InvalidMessage;
+use crate::msgs::base::Random;
+use crate::msgs::handshake::{in_field, read_non_empty, DigitallySignedStruct};
+
+/// The TLS 1.2 key exchange a cipher suite negotiates, which decides how the key exchange
+/// messages are parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyExchangeAlgorithm {
+    /// ECDHE_RSA / ECDHE_ECDSA (RFC 8422).
+    Ecdhe,
+    /// DHE_RSA (RFC 5246 s7.4.3, with RFC 7919 groups).
+    Dhe,
+    /// Static RSA key transport (RFC 5246 s7.4.7.1): no ServerKeyExchange.
+    Rsa,
+}
+
+const EC_POINT: ListLength = ListLength::NonEmptyU8 { context: "ECPoint" };
+const DH_P: ListLength = ListLength::NonEmptyU16 { context: "dh_p" };
+const DH_G: ListLength = ListLength::NonEmptyU16 { context: "dh_g" };
+const DH_YS: ListLength = ListLength::NonEmptyU16 { context: "dh_Ys" };
+const DH_YC: ListLength = ListLength::NonEmptyU16 { context: "dh_Yc" };
+
+/// `ServerECDHParams` (RFC 8422 s5.4) restricted to what RFC 8422 still allows:
+/// `struct { ECParameters curve_params; ECPoint public; }` with
+/// `curve_params = { ECCurveType curve_type = named_curve(3); NamedCurve namedcurve; }` and
+/// `opaque point<1..2^8-1>`.
+///
+/// Explicit curves (explicit_prime(1), explicit_char2(2)) were deprecated by RFC 8422 s5.4
+/// ("MUST NOT" be used) and are refused with `IllegalValue` naming them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EcdheServerParams {
+    /// The named group (curve) of the server's ephemeral key.
+    pub named_group: NamedGroup,
+    /// The server's ephemeral public point (never empty).
+    pub public: PayloadU8,
+}
+
+impl Codec for EcdheServerParams {
+    fn encode(&self, out: &mut Vec<u8>) {
+        ECCurveType::NamedCurve.encode(out);
+        self.named_group.encode(out);
+        self.public.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        match ECCurveType::read(r)? {
+            ECCurveType::NamedCurve => {}
+            ECCurveType::ExplicitPrime | ECCurveType::ExplicitChar2 => {
+                return Err(InvalidMessage::IllegalValue(
+                    "ECParameters.curve_type: explicit curves are not supported (RFC 8422 s5.4)",
+                ))
+            }
+            _ => return Err(InvalidMessage::IllegalValue("ECParameters.curve_type")),
+        }
+        let named_group = NamedGroup::read(r)?;
+        let public = PayloadU8(read_non_empty(r, EC_POINT)?);
+        Ok(Self {
+            named_group,
+            public,
+        })
+    }
+}
+
+/// `ServerDHParams` (RFC 5246 s7.4.3):
+/// `struct { opaque dh_p<1..2^16-1>; opaque dh_g<1..2^16-1>; opaque dh_Ys<1..2^16-1>; }`.
+///
+/// The values are big-endian integers; checking the group (RFC 7919 s3: only known safe
+/// groups) and the public value's range is the key exchange's job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DheServerParams {
+    /// The prime modulus.
+    pub p: PayloadU16,
+    /// The generator.
+    pub g: PayloadU16,
+    /// The server's public value g^X mod p.
+    pub ys: PayloadU16,
+}
+
+impl Codec for DheServerParams {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_prefixed(DH_P, out, |out| out.extend_from_slice(&self.p.0));
+        encode_prefixed(DH_G, out, |out| out.extend_from_slice(&self.g.0));
+        encode_prefixed(DH_YS, out, |out| out.extend_from_slice(&self.ys.0));
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let p = PayloadU16(read_non_empty(r, DH_P)?);
+        let g = PayloadU16(read_non_empty(r, DH_G)?);
+        let ys = PayloadU16(read_non_empty(r, DH_YS)?);
+        Ok(Self { p, g, ys })
+    }
+}
+
+/// The parameters part of a ServerKeyExchange: the bytes that are signed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerKeyExchangeParams {
+    /// ECDHE parameters.
+    Ecdhe(EcdheServerParams),
+    /// Finite-field DHE parameters.
+    Dhe(DheServerParams),
+}
+
+impl ServerKeyExchangeParams {
+    /// Which key exchange these parameters belong to.
+    pub fn algorithm(&self) -> KeyExchangeAlgorithm {
+        match self {
+            Self::Ecdhe(_) => KeyExchangeAlgorithm::Ecdhe,
+            Self::Dhe(_) => KeyExchangeAlgorithm::Dhe,
+        }
+    }
+
+    /// Appends the parameters' wire encoding.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Ecdhe(p) => p.encode(out),
+            Self::Dhe(p) => p.encode(out),
+        }
+    }
+
+    /// Reads the parameters of the given key exchange. Static RSA has no
+    /// ServerKeyExchange, so `Rsa` is `UnexpectedHandshakeType(ServerKeyExchange)`.
+    pub fn read_with(r: &mut Reader<'_>, kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
+        match kx {
+            KeyExchangeAlgorithm::Ecdhe => EcdheServerParams::read(r).map(Self::Ecdhe),
+            KeyExchangeAlgorithm::Dhe => DheServerParams::read(r).map(Self::Dhe),
+            KeyExchangeAlgorithm::Rsa => Err(InvalidMessage::UnexpectedHandshakeType(
+                HandshakeType::ServerKeyExchange,
+            )),
+        }
+    }
+
+    /// The exact wire bytes of the parameters. The encoding is canonical (every field
+    /// re-encodes as it was read), so these are the bytes the server signed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+}
+
+/// TLS 1.2 ServerKeyExchange for the signed key exchanges (RFC 5246 s7.4.3, RFC 8422 s5.4):
+/// `params` followed by `digitally-signed struct { client_random; server_random; params }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerKeyExchangePayload {
+    /// The key exchange parameters.
+    pub params: ServerKeyExchangeParams,
+    /// The signature over randoms and params.
+    pub signature: DigitallySignedStruct,
+}
+
+impl ServerKeyExchangePayload {
+    /// Reads a ServerKeyExchange body for the negotiated key exchange `kx`.
+    pub fn read_with(r: &mut Reader<'_>, kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
+        let params = ServerKeyExchangeParams::read_with(r, kx)?;
+        let signature = DigitallySignedStruct::read(r)?;
+        Ok(Self { params, signature })
+    }
+
+    /// Reads a body that must span all of `bytes`.
+    pub fn read_bytes_with(bytes: &[u8], kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
+        let mut r = Reader::new(bytes);
+        let v = Self::read_with(&mut r, kx)?;
+        r.expect_empty("ServerKeyExchange")?;
+        Ok(v)
+    }
+
+    /// Reads an ECDHE ServerKeyExchange body (whole slice).
+    pub fn read_ecdhe(bytes: &[u8]) -> Result<Self, InvalidMessage> {
+        Self::read_bytes_with(bytes, KeyExchangeAlgorithm::Ecdhe)
+    }
+
+    /// Reads a DHE ServerKeyExchange body (whole slice).
+    pub fn read_dhe(bytes: &[u8]) -> Result<Self, InvalidMessage> {
+        Self::read_bytes_with(bytes, KeyExchangeAlgorithm::Dhe)
+    }
+
+    /// Appends the body's wire encoding.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        self.params.encode(out);
+        self.signature.encode(out);
+    }
+
+    /// The body's wire encoding.
+    pub fn get_encoding(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+
+    /// The exact params bytes (see [`ServerKeyExchangeParams::to_bytes`]).
+    pub fn params_bytes(&self) -> Vec<u8> {
+        self.params.to_bytes()
+    }
+
+    /// The message the signature covers (RFC 5246 s7.4.3, RFC 8422 s5.4):
+    /// `ClientHello.random || ServerHello.random || params`.
+    pub fn signed_message(&self, client_random: &Random, server_random: &Random) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + 300);
+        client_random.encode(&mut out);
+        server_random.encode(&mut out);
+        self.params.encode(&mut out);
+        out
+    }
+}
+
+/// TLS 1.2 ClientKeyExchange (RFC 5246 s7.4.7, RFC 8422 s5.7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientKeyExchangePayload {
+    /// `ClientECDiffieHellmanPublic`: `opaque point<1..2^8-1>` (the explicit form; the
+    /// implicit one needs a fixed-ECDH client certificate, which no suite here uses).
+    Ecdhe(PayloadU8),
+    /// `ClientDiffieHellmanPublic`: `opaque dh_Yc<1..2^16-1>` (explicit form).
+    Dhe(PayloadU16),
+    /// `EncryptedPreMasterSecret`: `opaque encrypted_pre_master_secret<0..2^16-1>`.
+    ///
+    /// Its contents are never judged here: RFC 5246 s7.4.7.1 requires treating any
+    /// malformed ciphertext like a wrong one (Bleichenbacher), so even an empty value
+    /// decodes and the server substitutes a random premaster secret.
+    Rsa(PayloadU16),
+}
+
+impl ClientKeyExchangePayload {
+    /// Which key exchange this value belongs to.
+    pub fn algorithm(&self) -> KeyExchangeAlgorithm {
+        match self {
+            Self::Ecdhe(_) => KeyExchangeAlgorithm::Ecdhe,
+            Self::Dhe(_) => KeyExchangeAlgorithm::Dhe,
+            Self::Rsa(_) => KeyExchangeAlgorithm::Rsa,
+        }
+    }
+
+    /// Reads a ClientKeyExchange body for the negotiated key exchange `kx`.
+    pub fn read_with(r: &mut Reader<'_>, kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
+        Ok(match kx {
+            KeyExchangeAlgorithm::Ecdhe => Self::Ecdhe(PayloadU8(read_non_empty(r, EC_POINT)?)),
+            KeyExchangeAlgorithm::Dhe => Self::Dhe(PayloadU16(read_non_empty(r, DH_YC)?)),
+            KeyExchangeAlgorithm::Rsa => {
+                Self::Rsa(PayloadU16::read(r).map_err(|e| in_field(e, "EncryptedPreMasterSecret"))?)
+            }
+        })
+    }
+
+    /// Reads a body that must span all of `bytes`.
+    pub fn read_bytes_with(bytes: &[u8], kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
+        let mut r = Reader::new(bytes);
+        let v = Self::read_with(&mut r, kx)?;
+        r.expect_empty("ClientKeyExchange")?;
+        Ok(v)
+    }
+
+    /// Appends the body's wire encoding.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Ecdhe(p) => encode_prefixed(EC_POINT, out, |out| out.extend_from_slice(&p.0)),
+            Self::Dhe(p) => encode_prefixed(DH_YC, out, |out| out.extend_from_slice(&p.0)),
+            Self::Rsa(p) => p.encode(out),
+        }
+    }
+
+    /// The body's wire encoding.
+    pub fn get_encoding(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+
+    /// The public value or encrypted premaster secret carried.
+    pub fn value(&self) -> &[u8] {
+        match self {
+            Self::Ecdhe(p) => &p.0,
+            Self::Dhe(p) | Self::Rsa(p) => &p.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enums::SignatureScheme;
+    use crate::msgs::handshake::tests::check_laws;
+    use crate::msgs::test_vectors as tv;
+    use proptest::prelude::*;
+
+    const ALL_KX: [KeyExchangeAlgorithm; 3] = [
+        KeyExchangeAlgorithm::Ecdhe,
+        KeyExchangeAlgorithm::Dhe,
+        KeyExchangeAlgorithm::Rsa,
+    ];
+
+    #[test]
+    fn openssl_ecdhe_server_key_exchange() {
+        let msg = tv::hex(tv::TLS12_ECDHE_SERVER_KEY_EXCHANGE);
+        let body = tv::body(&msg);
+        let ske = ServerKeyExchangePayload::read_ecdhe(body).unwrap();
+        let ServerKeyExchangeParams::Ecdhe(p) = &ske.params else {
+            panic!("not ECDHE: {ske:?}")
+        };
+        assert_eq!(p.named_group, NamedGroup::X25519);
+        assert_eq!(p.public.0.len(), 32);
+        assert_eq!(ske.signature.scheme, SignatureScheme::RSA_PSS_RSAE_SHA256);
+        assert_eq!(ske.signature.signature.0.len(), 256);
+        assert_eq!(ske.get_encoding(), body);
+        // The params are the first 1 + 2 + 1 + 32 bytes of the body, exactly.
+        assert_eq!(ske.params_bytes(), &body[..36]);
+        let signed = ske.signed_message(&Random([1; 32]), &Random([2; 32]));
+        assert_eq!(signed[..32], [1; 32]);
+        assert_eq!(signed[32..64], [2; 32]);
+        assert_eq!(signed[64..], body[..36]);
+        // The same bytes are not a DHE body, and RSA has no ServerKeyExchange at all.
+        assert!(ServerKeyExchangePayload::read_dhe(body).is_err());
+        assert_eq!(
+            ServerKeyExchangePayload::read_bytes_with(body, KeyExchangeAlgorithm::Rsa),
+            Err(InvalidMessage::UnexpectedHandshakeType(
+                HandshakeType::ServerKeyExchange
+            ))
+        );
+    }
+
+    #[test]
+    fn openssl_dhe_server_key_exchange() {
+        let msg = tv::hex(tv::TLS12_DHE_SERVER_KEY_EXCHANGE);
+        let body = tv::body(&msg);
+        let ske = ServerKeyExchangePayload::read_dhe(body).unwrap();
+        let ServerKeyExchangeParams::Dhe(p) = &ske.params else {
+            panic!("not DHE: {ske:?}")
+        };
+        // ffdhe2048 (RFC 7919 appendix A.1): 256-byte prime starting and ending in ff.., g = 2.
+        assert_eq!(p.p.0.len(), 256);
+        assert_eq!(p.p.0[..8], [0xff; 8]);
+        assert_eq!(p.g.0, [2]);
+        assert_eq!(p.ys.0.len(), 256);
+        assert_eq!(ske.params.algorithm(), KeyExchangeAlgorithm::Dhe);
+        assert_eq!(ske.get_encoding(), body);
+        assert_eq!(ske.params_bytes(), &body[..2 + 256 + 2 + 1 + 2 + 256]);
+    }
+
+    #[test]
+    fn openssl_client_key_exchanges() {
+        for (kx, hexmsg, len) in [
+            (
+                KeyExchangeAlgorithm::Ecdhe,
+                tv::TLS12_ECDHE_CLIENT_KEY_EXCHANGE,
+                32,
+            ),
+            (
+                KeyExchangeAlgorithm::Dhe,
+                tv::TLS12_DHE_CLIENT_KEY_EXCHANGE,
+                256,
+            ),
+            (
+                KeyExchangeAlgorithm::Rsa,
+                tv::TLS12_RSA_CLIENT_KEY_EXCHANGE,
+                256,
+            ),
+        ] {
+            let msg = tv::hex(hexmsg);
+            let body = tv::body(&msg);
+            let cke = ClientKeyExchangePayload::read_bytes_with(body, kx).unwrap();
+            assert_eq!(cke.algorithm(), kx);
+            assert_eq!(cke.value().len(), len, "{kx:?}");
+            assert_eq!(cke.get_encoding(), body, "{kx:?}");
+        }
+    }
+
+    #[test]
+    fn explicit_curves_are_refused() {
+        for t in [1u8, 2] {
+            let err =
+                ServerKeyExchangePayload::read_ecdhe(&[t, 0, 0x17, 1, 4, 4, 1, 0, 0]).unwrap_err();
+            assert_eq!(
+                err,
+                InvalidMessage::IllegalValue(
+                    "ECParameters.curve_type: explicit curves are not supported (RFC 8422 s5.4)"
+                )
+            );
+            assert!(err.to_string().contains("explicit curves"));
+        }
+        assert_eq!(
+            ServerKeyExchangePayload::read_ecdhe(&[4, 0, 0x17, 1, 4, 4, 1, 0, 0]),
+            Err(InvalidMessage::IllegalValue("ECParameters.curve_type"))
+        );
+        assert!(ServerKeyExchangePayload::read_ecdhe(&[3, 0, 0x17, 1, 4, 4, 1, 0, 0]).is_ok());
+    }
+
+    #[test]
+    fn empty_values_are_refused() {
+        assert_eq!(
+            ServerKeyExchangePayload::read_ecdhe(&[3, 0, 0x1d, 0, 4, 1, 0, 0]),
+            Err(InvalidMessage::InvalidEmptyList("ECPoint"))
+        );
+        assert_eq!(
+            ServerKeyExchangePayload::read_dhe(&[0, 1, 7, 0, 0, 0, 1, 5, 4, 1, 0, 0]),
+            Err(InvalidMessage::InvalidEmptyList("dh_g"))
+        );
+        assert_eq!(
+            ServerKeyExchangePayload::read_dhe(&[0, 1, 7, 0, 1, 2, 0, 0, 4, 1, 0, 0]),
+            Err(InvalidMessage::InvalidEmptyList("dh_Ys"))
+        );
+        assert_eq!(
+            ClientKeyExchangePayload::read_bytes_with(&[0], KeyExchangeAlgorithm::Ecdhe),
+            Err(InvalidMessage::InvalidEmptyList("ECPoint"))
+        );
+        assert_eq!(
+            ClientKeyExchangePayload::read_bytes_with(&[0, 0], KeyExchangeAlgorithm::Dhe),
+            Err(InvalidMessage::InvalidEmptyList("dh_Yc"))
+        );
+        // An empty RSA ciphertext is grammatical (and fails later, indistinguishably).
+        assert_eq!(
+            ClientKeyExchangePayload::read_bytes_with(&[0, 0], KeyExchangeAlgorithm::Rsa),
+            Ok(ClientKeyExchangePayload::Rsa(PayloadU16(vec![])))
+        );
+    }
+
+    #[test]
+    fn trailing_data_is_refused() {
+        assert_eq!(
+            ClientKeyExchangePayload::read_bytes_with(&[1, 4, 0], KeyExchangeAlgorithm::Ecdhe),
+            Err(InvalidMessage::TrailingData("ClientKeyExchange"))
+        );
+        assert_eq!(
+            ServerKeyExchangePayload::read_ecdhe(&[3, 0, 0x1d, 1, 4, 4, 1, 0, 0, 9]),
+            Err(InvalidMessage::TrailingData("ServerKeyExchange"))
+        );
+        // A missing signature.
+        assert!(ServerKeyExchangePayload::read_ecdhe(&[3, 0, 0x1d, 1, 4]).is_err());
+    }
+
+    fn arb_bytes(min: usize, max: usize) -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(any::<u8>(), min..max)
+    }
+
+    fn arb_ske() -> impl Strategy<Value = ServerKeyExchangePayload> {
+        let params = prop_oneof![
+            (any::<u16>(), arb_bytes(1, 70)).prop_map(|(g, pt)| {
+                ServerKeyExchangeParams::Ecdhe(EcdheServerParams {
+                    named_group: g.into(),
+                    public: PayloadU8(pt),
+                })
+            }),
+            (arb_bytes(1, 40), arb_bytes(1, 4), arb_bytes(1, 40)).prop_map(|(p, g, ys)| {
+                ServerKeyExchangeParams::Dhe(DheServerParams {
+                    p: PayloadU16(p),
+                    g: PayloadU16(g),
+                    ys: PayloadU16(ys),
+                })
+            }),
+        ];
+        (params, any::<u16>(), arb_bytes(0, 80)).prop_map(|(params, s, sig)| {
+            ServerKeyExchangePayload {
+                params,
+                signature: DigitallySignedStruct::new(s.into(), sig),
+            }
+        })
+    }
+
+    fn arb_cke() -> impl Strategy<Value = ClientKeyExchangePayload> {
+        prop_oneof![
+            arb_bytes(1, 70).prop_map(|b| ClientKeyExchangePayload::Ecdhe(PayloadU8(b))),
+            arb_bytes(1, 70).prop_map(|b| ClientKeyExchangePayload::Dhe(PayloadU16(b))),
+            arb_bytes(0, 70).prop_map(|b| ClientKeyExchangePayload::Rsa(PayloadU16(b))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn ske_laws(v in arb_ske()) {
+            let kx = v.params.algorithm();
+            let enc = v.get_encoding();
+            let back = ServerKeyExchangePayload::read_bytes_with(&enc, kx).unwrap();
+            prop_assert_eq!(&back, &v);
+            prop_assert_eq!(back.get_encoding(), enc.clone());
+            prop_assert!(v.signed_message(&Random::default(), &Random::default())[64..]
+                .iter().eq(enc[..v.params_bytes().len()].iter()));
+            for n in 0..enc.len() {
+                prop_assert!(ServerKeyExchangePayload::read_bytes_with(&enc[..n], kx).is_err());
+            }
+            match &v.params {
+                ServerKeyExchangeParams::Ecdhe(p) => check_laws(p),
+                ServerKeyExchangeParams::Dhe(p) => check_laws(p),
+            }
+        }
+
+        #[test]
+        fn cke_laws(v in arb_cke()) {
+            let kx = v.algorithm();
+            let enc = v.get_encoding();
+            let back = ClientKeyExchangePayload::read_bytes_with(&enc, kx).unwrap();
+            prop_assert_eq!(&back, &v);
+            prop_assert_eq!(back.get_encoding(), enc.clone());
+            for n in 0..enc.len() {
+                prop_assert!(ClientKeyExchangePayload::read_bytes_with(&enc[..n], kx).is_err());
+            }
+        }
+
+        #[test]
+        fn mutated_key_exchanges_never_panic(ske in arb_ske(), cke in arb_cke(), at: usize, byte: u8) {
+            for (mut enc, is_ske) in [(ske.get_encoding(), true), (cke.get_encoding(), false)] {
+                if enc.is_empty() {
+                    continue;
+                }
+                let i = at % enc.len();
+                enc[i] = byte;
+                for kx in ALL_KX {
+                    let again = match is_ske {
+                        true => ServerKeyExchangePayload::read_bytes_with(&enc, kx)
+                            .map(|v| v.get_encoding()),
+                        false => ClientKeyExchangePayload::read_bytes_with(&enc, kx)
+                            .map(|v| v.get_encoding()),
+                    };
+                    if let Ok(again) = again {
+                        prop_assert_eq!(&again, &enc);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(data in arb_bytes(0, 300)) {
+            for kx in ALL_KX {
+                if let Ok(v) = ServerKeyExchangePayload::read_bytes_with(&data, kx) {
+                    prop_assert_eq!(v.get_encoding(), data.clone());
+                }
+                if let Ok(v) = ClientKeyExchangePayload::read_bytes_with(&data, kx) {
+                    prop_assert_eq!(v.get_encoding(), data.clone());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Real handshake messages for the codec tests, as hex, each *with* its 4-byte handshake
+//! header (use [`body`] to skip it).
+//!
+//! Sources:
+//! - `RFC8448_*`: RFC 8448 (TLS 1.3 example traces), from
+//!   `/work/shared/vectors/rfc8448/transcripts.vec` (`Message_*` lines, sections
+//!   `Simple_1RTT_Handshake` = RFC 8448 s3 and `Client_Authentication_Handshake` = s5), and
+//!   for the messages the .vec file only carries encrypted, from the RFC text or rebuilt from
+//!   the .vec's inputs as noted on each constant.
+//! - `TLS12_*`: captured from OpenSSL 3.0.19 on 2026-11-27 in a temporary directory:
+//!   ```text
+//!   openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -subj /CN=localhost
+//!   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+//!       -keyout ckey.pem -out ccert.pem -subj /CN=client
+//!   openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out dh.pem
+//!   openssl s_server -accept PORT -cert cert.pem -key key.pem -tls1_2 -Verify 1 \
+//!       -CAfile ccert.pem -naccept 1 -cipher CIPHER [-dhparam dh.pem]
+//!   openssl s_client -connect 127.0.0.1:PORT -tls1_2 -msg -cert ccert.pem -key ckey.pem \
+//!       [-cipher AES128-GCM-SHA256]
+//!   ```
+//!   with CIPHER = ECDHE-RSA-AES128-GCM-SHA256, DHE-RSA-AES128-GCM-SHA256 (with `-dhparam`)
+//!   and AES128-GCM-SHA256 (RSA key transport), the hex of each handshake message taken
+//!   from the `-msg` dump (which prints Finished decrypted).
+
+/// Decodes a hex constant (test input, so a bad constant may panic).
+pub(crate) fn hex(s: &str) -> Vec<u8> {
+    ::hex::decode(s).expect("test vector is valid hex")
+}
+
+/// The body of a handshake message: everything after `msg_type || uint24 length`, which
+/// must agree with the length.
+pub(crate) fn body(msg: &[u8]) -> &[u8] {
+    assert!(msg.len() >= 4, "handshake message shorter than its header");
+    let len = usize::from(msg[1]) << 16 | usize::from(msg[2]) << 8 | usize::from(msg[3]);
+    assert_eq!(len, msg.len() - 4, "handshake header length disagrees");
+    &msg[4..]
+}
+
+/// RFC 8448 s3: the server's NewSessionTicket (205 octets, shown in the RFC text; the
+/// .vec file only has it encrypted).
+pub(crate) const RFC8448_NEW_SESSION_TICKET: &str = concat!(
+    "040000c90000001efad6aac502000000b22c035d829359ee5ff7af4ec900000000262a6494dc486d2c8a34cb33fa90bf",
+    "1b0070ad3c498883c9367c09a2be785abc55cd226097a3a982117283f82a03a143efd3ff5dd36d64e861be7fd61d2827",
+    "db279cce145077d454a3664d4e6da4d29ee03725a6a4dafcd0fc67d2aea70529513e3da2677fa5906c5b3f7d8f92f228",
+    "bda40dda721470f9fbf297b5aea617646fac5c03272e970727c621a79141ef5f7de6505e5bfbc388e93343694093934a",
+    "e4d3570008002a000400000400",
+);
+
+/// RFC 8448 s3 `Message_Server_Certificate` (1024-bit RSA certificate).
+pub(crate) const RFC8448_SERVER_CERTIFICATE: &str = concat!(
+    "0b0001b9000001b50001b0308201ac30820115a003020102020102300d06092a864886f70d01010b0500300e310c300a",
+    "06035504031303727361301e170d3136303733303031323335395a170d3236303733303031323335395a300e310c300a",
+    "0603550403130372736130819f300d06092a864886f70d010101050003818d0030818902818100b4bb498f8279303d98",
+    "0836399b36c6988c0c68de55e1bdb826d3901a2461eafd2de49a91d015abbc9a95137ace6c1af19eaa6af98c7ced4312",
+    "0998e187a80ee0ccb0524b1b018c3e0b63264d449a6d38e22a5fda430846748030530ef0461c8ca9d9efbfae8ea6d1d0",
+    "3e2bd193eff0ab9a8002c47428a6d35a8d88d79f7f1e3f0203010001a31a301830090603551d1304023000300b060355",
+    "1d0f0404030205a0300d06092a864886f70d01010b05000381810085aad2a0e5b9276b908c65f73a7267170618a54c5f",
+    "8a7b337d2df7a594365417f2eae8f8a58c8f8172f9319cf36b7fd6c55b80f21a03015156726096fd335e5e67f2dbf102",
+    "702e608ccae6bec1fc63a42a99be5c3eb7107c3c54e9b9eb2bd5203b1c3b84e0a8b2f759409ba3eac9d91d402dcc0cc8",
+    "f8961229ac9187b42b4de10000",
+);
+
+/// RFC 8448 s3 `Message_Server_CertificateVerify` (rsa_pss_rsae_sha256).
+pub(crate) const RFC8448_SERVER_CERTIFICATE_VERIFY: &str = concat!(
+    "0f000084080400805a747c5d88fa9bd2e55ab085a61015b7211f824cd484145ab3ff52f1fda8477b0b7abc90db78e2d3",
+    "3a5c141a078653fa6bef780c5ea248eeaaa785c4f394cab6d30bbe8d4859ee511f602957b15411ac027671459e46445c",
+    "9ea58c181e818e95b8c3fb0bf3278409d3be152a3da5043e063dda65cdf5aea20d53dfacd42f74f3",
+);
+
+/// RFC 8448 s3 `Message_Server_Finished`.
+pub(crate) const RFC8448_SERVER_FINISHED: &str =
+    "140000209b9b141d906337fbd2cbdce71df4deda4ab42c309572cb7fffee5454b78f0718";
+
+/// RFC 8448 s5 `Message_CertificateRequest`.
+pub(crate) const RFC8448_CERTIFICATE_REQUEST: &str =
+    "0d000027000024000d0020001e040305030603020308040805080604010501060102010402050206020202";
+
+/// RFC 8448 s5 `Message_Server_Certificate` (P-256 certificate).
+pub(crate) const RFC8448_CLIENT_AUTH_SERVER_CERTIFICATE: &str = concat!(
+    "0b00013b000001370001323082012e3081d5a003020102020107300a06082a8648ce3d04030230133111300f06035504",
+    "0313086563647361323536301e170d3136303733303031323430305a170d3236303733303031323430305a3013311130",
+    "0f0603550403130865636473613235363059301306072a8648ce3d020106082a8648ce3d0301070342000408d5301615",
+    "75f4cfe7f154ee3448180086001e88431a79ee62ee6e2f83ef38ba61e9fb37f34e007a7df4d2f5b56d1f04ece45d621f",
+    "468406f5c3a15158948dd0a31a301830090603551d1304023000300b0603551d0f040403020780300a06082a8648ce3d",
+    "0403020348003045022100df30fd4507f5edd22c1a6ff86db479ca693feeca3b71b3f9ef556b2937c0594d022062e2a4",
+    "7250d320fea83c7e2dcb5b76a50e0200c09adbd13fee946e513e011d110000",
+);
+
+/// RFC 8448 s5 `Message_Server_CertificateVerify` (ecdsa_secp256r1_sha256).
+pub(crate) const RFC8448_CLIENT_AUTH_SERVER_CERTIFICATE_VERIFY: &str = concat!(
+    "0f00004b040300473045022100d7a4d34bd54f55fee1a89625678c3dd5e5f60dac73ec940c5c7b9304a02084a9022028",
+    "9f595ed488b9ac689a3d192b1a8bb38f34af7874c059c9806a1f38269353e8",
+);
+
+/// RFC 8448 s5 `Message_Server_Finished`.
+pub(crate) const RFC8448_CLIENT_AUTH_SERVER_FINISHED: &str =
+    "1400002093b70cdf4781985b96345caac701b4e750d3042df1a689d8faca812251113c11";
+
+/// RFC 8448 s5: the client's Certificate (only encrypted in the .vec file). Rebuilt from
+/// `client_certificate.pem` as header || empty context || list || entry without extensions;
+/// the result is the RFC's plaintext (it starts `0b0001bf000001bb0001b6308201b2` as there).
+pub(crate) const RFC8448_CLIENT_AUTH_CLIENT_CERTIFICATE: &str = concat!(
+    "0b0001bf000001bb0001b6308201b23082011ba003020102020101300d06092a864886f70d01010b05003011310f300d",
+    "06035504031306636c69656e74301e170d3136303733303031323335395a170d3236303733303031323335395a301131",
+    "0f300d06035504031306636c69656e7430819f300d06092a864886f70d010101050003818d0030818902818100c38175",
+    "e004a68d093f823b9c379d201fbc0bb7a1c791905e3fbf76847e44e751ebbcd360bd945c81e5222bcc8846d3a8a0f93e",
+    "9bf5bebabd92edf1de1ff19021703e7ab6c0901513f97e39b111f09c9348971c7b211984a754cd45fe095af0ea423682",
+    "9bccf7a7fe9b2888e78ab477690a5b9e1ccbe91c6a4a0f97a7e02842010203010001a31a301830090603551d13040230",
+    "00300b0603551d0f040403020780300d06092a864886f70d01010b0500038181001a7a5a018532b022af0767d486160c",
+    "ff2d167a1915d23835b54594916dc680be5d2e626076c5d52722ebcc775d7d99f980be2fc94d34acf6cc00ba90cbcfb0",
+    "608aa1e7e3971ef0c07a41d47ad8345d1f81fe418a1cf41054429fd217bd777dc1cf08f05df90799c659361e0f1a8ee4",
+    "ac0f7897420bdbc823da80a2f2ba23081c0000",
+);
+
+/// RFC 8448 s5: the client's CertificateVerify, rebuilt as rsa_pss_rsae_sha256 (0x0804) ||
+/// `Client_MessageSignature` (128 bytes) behind its length and the handshake header.
+pub(crate) const RFC8448_CLIENT_AUTH_CLIENT_CERTIFICATE_VERIFY: &str = concat!(
+    "0f00008408040080186b2223b503a759c35dba0e9721b4b579138d5f0f5e6ec7feaaf27f3ad7f386c2c7bd7cb2be52fb",
+    "f5ed8393f406ee79369692ec7ac695651d858219e672a8eb7b2a677b640b46ab630edc5f3f2f8272b9c0d906f81f84dd",
+    "c5b8c7bcf955c78a3cf99e5016f73e04eb7dfcb28833f13e8f75ec2ff3581e2f098ad4157fd6d6ad",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: the server's Certificate (2048-bit RSA self-signed, one certificate).
+pub(crate) const TLS12_SERVER_CERTIFICATE: &str = concat!(
+    "0b00031300031000030d30820309308201f1a003020102021404ebc032e0ab836a95d557e60d25d9d04abea322300d06",
+    "092a864886f70d01010b050030143112301006035504030c096c6f63616c686f7374301e170d32363131323730303130",
+    "33395a170d3236313232373030313033395a30143112301006035504030c096c6f63616c686f737430820122300d0609",
+    "2a864886f70d01010105000382010f003082010a0282010100f05d46fc79f00ac0ffcd11ec77560bc0fd34a6573771ea",
+    "4dc4f616fe5c0b7e5ba862fe63dca36394273cf5729c3aa3539e01dda2183b420190706f08e39579b7e030f9e9b91975",
+    "41faef2935e7642467a26068964f0306015662f4121004faaf81412bdaed038507260bdeb799be811315eafe6287e320",
+    "38e6ca27bc35de09290616c508a9a4ff2c3653b4b71609422b7eac72ee77dcb66d735781acadc3815be4a8ad4f125f9b",
+    "3bd58ea8180c43d19fbabf3b5475fce4375612c590112f4eba58c3b91b33304c292c5cddcf00f7e026d096b2a211af8b",
+    "536a91304800b5dc1742bfd9943520962e285f3b7ea0ee50f3bb0b0ca91c046c4849402b20e325c8c90203010001a353",
+    "3051301d0603551d0e04160414c4f4aa1d721a32a662438f54e46da5fae9f23f5f301f0603551d23041830168014c4f4",
+    "aa1d721a32a662438f54e46da5fae9f23f5f300f0603551d130101ff040530030101ff300d06092a864886f70d01010b",
+    "0500038201010023fbd7b0fc7a3f050653cc9760149f747c497e954f8b247b4e75c721c3c93310775a30a26e139db5e8",
+    "4e068d0e24116858972dbfc066c2d6d530096386860148e7d9a31cc82fed87ae09c6553de6c041006add8be858265611",
+    "a2c26ed5535c132a07e7e881317443e484b61b55761bd1f7a4a1b66539ed45000a04e8d627557ad74c2df512a54a6c9b",
+    "bb3adec7549613c16f3f14a9f484a9b7e3c13dc644ae29b8ed3e3690fb633d6ae5dfbc8e8ccf80fb36e7fae625d9c80b",
+    "62cada690e02074f35de2b45508d2289f962c7dfd6d3af2c75869a027d4dd2987f6dd5c22745235e6594677c66772dca",
+    "9851f0641631f7d2a6215d7df7a19def69d148204f7088",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: the client's Certificate (P-256 self-signed).
+pub(crate) const TLS12_CLIENT_CERTIFICATE: &str = concat!(
+    "0b00018200017f00017c308201783082011da00302010202142daac0f55c66822b4395ab85e36655d443ab05f9300a06",
+    "082a8648ce3d0403023011310f300d06035504030c06636c69656e74301e170d3236313132373030313034335a170d32",
+    "36313232373030313034335a3011310f300d06035504030c06636c69656e743059301306072a8648ce3d020106082a86",
+    "48ce3d03010703420004b31b4f7ea5daea6ced314e165964e53b832c6d4f067bcc2503e13d2139b0420335f37b9c6fe6",
+    "4389169297dc9423b785eb892ba2b38f5c4634583145dc1a52a5a3533051301d0603551d0e0416041430973ce9b84ab3",
+    "a37891a41510671676377d8c8c301f0603551d2304183016801430973ce9b84ab3a37891a41510671676377d8c8c300f",
+    "0603551d130101ff040530030101ff300a06082a8648ce3d04030203490030460221008be775a820ef8c833666bb697f",
+    "713e298cb110e5763306e7a072d12f6ebeca51022100cd406a79a5729e4adffc913a791bcf8f89fe4d532f514867e353",
+    "a22583a65467",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: the server's CertificateRequest (`-Verify 1 -CAfile ccert.pem`).
+pub(crate) const TLS12_CERTIFICATE_REQUEST: &str = concat!(
+    "0d000045030102400028040305030603080708080809080a080b08040805080604010501060103030301030204020502",
+    "0602001500133011310f300d06035504030c06636c69656e74",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: ServerHelloDone.
+pub(crate) const TLS12_SERVER_HELLO_DONE: &str = "0e000000";
+
+/// OpenSSL 3.0 TLS 1.2 capture: ServerKeyExchange for ECDHE-RSA-AES128-GCM-SHA256 (x25519, rsa_pss_rsae_sha256).
+pub(crate) const TLS12_ECDHE_SERVER_KEY_EXCHANGE: &str = concat!(
+    "0c00012803001d20beaec901dfc0838e0cde3bafe0fb80a763b30ad7f1dd299bf9eb60435a36b40b080401004b1c2e34",
+    "06e84cec3226661721d0d974016660952291ffda034db578c8b384378cd5d26b340319c3527e044b52ed5017139f8bc1",
+    "a986df712bd6a32036f348f47e80e996fb4863365a4cf724cf0343658ccae95cb21ec536f7542144376a3908b9b2bb12",
+    "852d066412d601ed4345f89d59db79f82a5527ff6dd4b916c357aa6b2fac5e84dbda7cb18ce6791baac1432637d8e917",
+    "88b0c6608fb123cbc115b9ffc4f011a9d6631630b8e1d2877bad33fc9776b3fc5302217184529926bb50a6ea7e56a4aa",
+    "8822ef71190b03a0cbc3fbb991795fb46089f2b56417d0140d20e9e6f47480a7669a7b16028089e3b052d41a4a5e658c",
+    "5d82d5ff906df7658465966d",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: ServerKeyExchange for DHE-RSA-AES128-GCM-SHA256 (`-dhparam` ffdhe2048).
+pub(crate) const TLS12_DHE_SERVER_KEY_EXCHANGE: &str = concat!(
+    "0c00030b0100ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fbcc93",
+    "9dce249b3ef97d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557",
+    "135e7f57c935984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797abc0ab182b324fb61d108",
+    "a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc034",
+    "04cd28342f619172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f3",
+    "4a26c1b2effa886b423861285c97ffffffffffffffff00010201000a963b6381c6b802366e7fb1ef1486d7002090d896",
+    "35ee34a6b19c619372b828a7c16c5fc36d326a0311145df1842916a7703c422497dbc466224652575f3f462ebaae3d72",
+    "7aa5dca87d57208e5afff9fac95dcca54f44cb0c09008de48876621863fedb2988d8809bd5f4f056532ad37e487cefd3",
+    "d0f2ed602d34cab9ee1e4347730e5d9ad7e78b72b47f74ae5c67fb5e334c35ea2b7019706b20bf68580587b6095894f8",
+    "9bee328db7a4967d3ef0d10d4cae7d26cd4c2486b428380171fd0d49089dccae256432be1478b6aa4dbf8c1229e73a58",
+    "b83e26ea3fdd6215c0347caba9dc4d2efea47c82b6759cc379298cdee47685119f9a9cbd374f686ba77576080401000b",
+    "e130b6f48f9f49801985e13946f056d8cac5588b8389bfcc0c341eb9b4f40ce9f3a9eb531b3042c56463f856f843fb50",
+    "ad821b459affe9a15edb8a7002bc8bb7a9c6f447d08ae9fdef737ec24ecd2d2661aa3fdaab8324e671806dd699a81cdf",
+    "c9ebda3e2faaf6bfc662ad58f7de5f8afad06a174ed0af39dced5bbe1bea1d8c68c034e4bfdaaff98de114816e12279e",
+    "9d890e2a1a99373151c34327d17dc10fd9e875915c6752bf7307d61ab33b5f1d6d74d25473898b76f98213afe9086fe2",
+    "2997b0eabe6152638637600adb2e8b9a1699356fb8f9d20820b36f07c490dccb86b3350823fae80595f64600a78f6e51",
+    "5af526e320003f2be3d4545f372b5d",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: ClientKeyExchange for ECDHE (x25519 point).
+pub(crate) const TLS12_ECDHE_CLIENT_KEY_EXCHANGE: &str =
+    "1000002120390491b8f473d4c5e82286e83dcc21ce71b6bec2f962ba70a17bb8d9c7b49208";
+
+/// OpenSSL 3.0 TLS 1.2 capture: ClientKeyExchange for DHE (dh_Yc).
+pub(crate) const TLS12_DHE_CLIENT_KEY_EXCHANGE: &str = concat!(
+    "100001020100c999f8d10ab111fa41e51f7eb5e306a231aea77604646eaf8c73d937fae6b37cb07e1f52a6f1378ed022",
+    "2af768a9fd0747de43ea645d9b77d8ce8122962cf2c73d2fc03b8eb8be49b4e89cf255a7f822b540a98de89ee60b6e49",
+    "74a626e1279d406efe816d6b0b4e17c7a0ea4ba05bd4c366cc84ba1b1a89333ea8ae3900096ebe51887667ba98f39f31",
+    "f7b5c9131571e47a36bc783e4ed3ebc8a67772858d10a960f8d93c3134d53b329efab25459e2e1b7577b03962cd61419",
+    "2dd1c99b272a56004807f491cae2a5b72fe309b074e470d5401ef41c1e0a4350cde7ba23805a8e57bb39c54d954453e6",
+    "87a875f616e815622f73da310511cd23fa0870e16f3f",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: ClientKeyExchange for AES128-GCM-SHA256 (RSA key transport).
+pub(crate) const TLS12_RSA_CLIENT_KEY_EXCHANGE: &str = concat!(
+    "1000010201009c5e9eee0289c00141ad79688fc8afa9de59c0cccadee1654b0415ed40189034243fe284c2d187317569",
+    "beb1b242a4453074a2820108ce7aaf1d011941f125a4ed52d2c9a7535b557f984cbc3edba0e6ee8860ae95f129d44529",
+    "93ef99370a0e0c5f1a7aad206d35def0662f9cb827402834a99c4c25bde14b5366c5d5255bc6ce79b11a8ae6d4ffa91b",
+    "a6efe60ac1918c3a228fcee5098b330ae6344a58c87aca8681cf13c77a2764ba44b716704ebae6e6e1a922d9e68ee59b",
+    "8723a84c79fe06457838164dcc8c1da53e588c290d63469efd10cc4a7f87aef51597c64c9ba93879928540c6df94a267",
+    "0af6b3265bac2d2633246156b26a90ffeb424218b645",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: the client's CertificateVerify (ecdsa_secp256r1_sha256).
+pub(crate) const TLS12_CLIENT_CERTIFICATE_VERIFY: &str = concat!(
+    "0f00004b04030047304502210090c1237ffcc5190f7f8857f97429d1c31bf46d48d050ff59001ee49360e93940022022",
+    "3c33cb050cea3a0f7eb162d406c779189c89456b5a3eaeb16d47a9c6ab5c70",
+);
+
+/// OpenSSL 3.0 TLS 1.2 capture: the client's Finished (12-byte verify_data).
+pub(crate) const TLS12_CLIENT_FINISHED: &str = "1400000c9d10bfb0d41bac3f279fccdc";
+
+/// OpenSSL 3.0 TLS 1.2 capture: the server's RFC 5077 NewSessionTicket.
+pub(crate) const TLS12_NEW_SESSION_TICKET: &str = concat!(
+    "0400023600001c200230ef21aceae015906707a6d72f82d60f0b5d00e3b062b507145db34f0383fb23e5116fb24bb26e",
+    "71633cd1a878897d416ecd3c5c6c3ef1b9827164d6069458f4977419588f290f49fde2672c5e045480fb0da356007ea3",
+    "d3d44b2969a6498685e1c600ce33792400939230b171fe6d476a033392b43ad001b288149ebcfd84cf10cb164fcb88ce",
+    "70a3e2ec249b1a3c4ddebc828742dc0d1589baa800cebda1eb194402bfda1eba31f036ba1d6b221186f59bcca4d822ac",
+    "bfb74d8539613cba4279af3dd8f2f9f9894ed5a0651dff40840432fd8b4f6aa795201044fec2a4c02d132dba369d86b1",
+    "57d9152d2bce0cdcb2d863b011fd3fd96287fe6bf427c50981288e289de4c2b8ad4a153bdca0333881120b63005629e4",
+    "076a037bdd5180c302f3f584014c7b1eedc7ddf60bf9bfc376caabf743f1c3259b6347dd117375ac875b146b433e868f",
+    "146ed8d85b6a4337c5bf94d8ff790b73f2c3dd93eda8330a476c47041c4730cc1afda75760dc41f946e44afe55e50113",
+    "b0b34c70b362a5721ec02073a9144ef564d45c5469747f616ac8e2dc35fa3558c6c212f6ce751f42f87e8bee796ac0f8",
+    "b26d650d242e01439d8ca81b6fc556e65ce999af6786394a5f5a7423b356810c08ee3564b55a97eb6eab55bc2b7962ad",
+    "0d79e0a4f069449290042b2139d564802ab6a1e95855a5b871d5e19a55e105e059aa1d7db872194819a156c2781b412d",
+    "e9d31ffda0bfd3e8a05444b08288ff815e5b2bd26f549f296fa823ef956ef125b9b3a7d87b16bff47985",
+);
