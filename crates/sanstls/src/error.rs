@@ -65,7 +65,8 @@ impl InvalidMessage {
             | Self::HandshakeMessageTooLarge => AlertDescription::DecodeError,
             Self::RecordTooLarge => AlertDescription::RecordOverflow,
             Self::IllegalValue(_) => AlertDescription::IllegalParameter,
-            Self::UnexpectedExtension(_) => AlertDescription::UnsupportedExtension,
+            // RFC 8446 s4.2: a recognised extension in a message it is not specified for.
+            Self::UnexpectedExtension(_) => AlertDescription::IllegalParameter,
             Self::UnexpectedHandshakeType(_)
             | Self::InvalidContentType(_)
             | Self::InterleavedHandshake => AlertDescription::UnexpectedMessage,
