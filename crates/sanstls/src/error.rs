@@ -45,6 +45,8 @@ pub enum InvalidMessage {
     InvalidAlert,
     /// Handshake data interleaved with another content type in a way the RFC forbids.
     InterleavedHandshake,
+    /// Handshake data still buffered when the keys changed (RFC 8446 s5.1).
+    HandshakeSpansKeyChange,
 }
 
 impl InvalidMessage {
@@ -65,7 +67,8 @@ impl InvalidMessage {
             Self::UnexpectedExtension(_) => AlertDescription::UnsupportedExtension,
             Self::UnexpectedHandshakeType(_)
             | Self::InvalidContentType(_)
-            | Self::InterleavedHandshake => AlertDescription::UnexpectedMessage,
+            | Self::InterleavedHandshake
+            | Self::HandshakeSpansKeyChange => AlertDescription::UnexpectedMessage,
             Self::UnknownProtocolVersion => AlertDescription::ProtocolVersion,
         }
     }
@@ -93,6 +96,9 @@ impl fmt::Display for InvalidMessage {
             Self::InvalidAlert => write!(f, "alert record is not two bytes"),
             Self::InterleavedHandshake => {
                 write!(f, "handshake message interleaved with another content type")
+            }
+            Self::HandshakeSpansKeyChange => {
+                write!(f, "handshake message spans a key change")
             }
         }
     }
