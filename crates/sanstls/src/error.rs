@@ -48,6 +48,8 @@ pub enum InvalidMessage {
     /// A mandatory extension is absent (e.g. signature_algorithms in a TLS 1.3
     /// CertificateRequest, RFC 8446 s4.3.2).
     MissingExtension(ExtensionType),
+    /// Handshake data still buffered when the keys changed (RFC 8446 s5.1).
+    HandshakeSpansKeyChange,
 }
 
 impl InvalidMessage {
@@ -69,7 +71,8 @@ impl InvalidMessage {
             Self::UnexpectedExtension(_) => AlertDescription::IllegalParameter,
             Self::UnexpectedHandshakeType(_)
             | Self::InvalidContentType(_)
-            | Self::InterleavedHandshake => AlertDescription::UnexpectedMessage,
+            | Self::InterleavedHandshake
+            | Self::HandshakeSpansKeyChange => AlertDescription::UnexpectedMessage,
             Self::UnknownProtocolVersion => AlertDescription::ProtocolVersion,
             Self::MissingExtension(_) => AlertDescription::MissingExtension,
         }
@@ -100,6 +103,9 @@ impl fmt::Display for InvalidMessage {
                 write!(f, "handshake message interleaved with another content type")
             }
             Self::MissingExtension(t) => write!(f, "mandatory extension {t:?} is missing"),
+            Self::HandshakeSpansKeyChange => {
+                write!(f, "handshake message spans a key change")
+            }
         }
     }
 }
