@@ -45,6 +45,11 @@ pub enum InvalidMessage {
     InvalidAlert,
     /// Handshake data interleaved with another content type in a way the RFC forbids.
     InterleavedHandshake,
+    /// This field is shorter than the minimum its declaration allows (for example a
+    /// `PskBinderEntry<32..255>` of 31 bytes).
+    TooShort(&'static str),
+    /// A message lacks an extension that is mandatory in it (RFC 8446 s6: missing_extension).
+    MissingExtension(ExtensionType),
 }
 
 impl InvalidMessage {
@@ -59,7 +64,8 @@ impl InvalidMessage {
             | Self::InvalidCcs
             | Self::InvalidAlert
             | Self::EmptyRecord(_)
-            | Self::HandshakeMessageTooLarge => AlertDescription::DecodeError,
+            | Self::HandshakeMessageTooLarge
+            | Self::TooShort(_) => AlertDescription::DecodeError,
             Self::RecordTooLarge => AlertDescription::RecordOverflow,
             Self::IllegalValue(_) => AlertDescription::IllegalParameter,
             Self::UnexpectedExtension(_) => AlertDescription::UnsupportedExtension,
@@ -67,6 +73,7 @@ impl InvalidMessage {
             | Self::InvalidContentType(_)
             | Self::InterleavedHandshake => AlertDescription::UnexpectedMessage,
             Self::UnknownProtocolVersion => AlertDescription::ProtocolVersion,
+            Self::MissingExtension(_) => AlertDescription::MissingExtension,
         }
     }
 }
@@ -94,6 +101,8 @@ impl fmt::Display for InvalidMessage {
             Self::InterleavedHandshake => {
                 write!(f, "handshake message interleaved with another content type")
             }
+            Self::TooShort(what) => write!(f, "{what} is shorter than allowed"),
+            Self::MissingExtension(t) => write!(f, "mandatory extension {t:?} is missing"),
         }
     }
 }
