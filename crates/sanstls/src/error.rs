@@ -50,6 +50,9 @@ pub enum InvalidMessage {
     MissingExtension(ExtensionType),
     /// Handshake data still buffered when the keys changed (RFC 8446 s5.1).
     HandshakeSpansKeyChange,
+    /// This field is shorter than the minimum its declaration allows (for example a
+    /// `PskBinderEntry<32..255>` of 31 bytes).
+    TooShort(&'static str),
 }
 
 impl InvalidMessage {
@@ -64,7 +67,8 @@ impl InvalidMessage {
             | Self::InvalidCcs
             | Self::InvalidAlert
             | Self::EmptyRecord(_)
-            | Self::HandshakeMessageTooLarge => AlertDescription::DecodeError,
+            | Self::HandshakeMessageTooLarge
+            | Self::TooShort(_) => AlertDescription::DecodeError,
             Self::RecordTooLarge => AlertDescription::RecordOverflow,
             Self::IllegalValue(_) => AlertDescription::IllegalParameter,
             // RFC 8446 s4.2: a recognised extension in a message it is not specified for.
@@ -106,6 +110,7 @@ impl fmt::Display for InvalidMessage {
             Self::HandshakeSpansKeyChange => {
                 write!(f, "handshake message spans a key change")
             }
+            Self::TooShort(what) => write!(f, "{what} is shorter than allowed"),
         }
     }
 }

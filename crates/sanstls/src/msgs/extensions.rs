@@ -1,1 +1,2152 @@
-//! (to be written)
+//! Hello-phase extensions: typed payloads and one extension enum per message.
+//!
+//! Every extension on the wire is `ExtensionType extension_type; opaque extension_data<0..2^16-1>`
+//! (RFC 8446 s4.2, RFC 5246 s7.4.1.4). We read the type, then decode the body through a
+//! sub-reader that must be consumed exactly, so a body that is longer than its payload is a
+//! `TrailingData` error naming the extension. Types we do not model (or that the message does
+//! not define) are kept opaque, type and body, so a decode→encode round trip is byte-exact.
+//!
+//! The per-message enums are [`ClientExtension`] (ClientHello), [`ServerExtension`] (ServerHello
+//! for TLS 1.2 and 1.3, and EncryptedExtensions) and [`HelloRetryExtension`]. TLS 1.2's and 1.3's
+//! ServerHello extensions differ only in which are allowed: the decoder keeps whatever known
+//! type appears with the body shape that type has in the message. Rejecting extensions the peer
+//! may not send here (RFC 8446 s4.2: "an extension which it recognizes and which is not specified
+//! for the message" is illegal_parameter; RFC 5246 s7.4.1.4 / RFC 8446 s4.2: a server extension
+//! the client did not offer is unsupported_extension) is the handshake's job, because it needs
+//! the negotiated version and what the client offered.
+//!
+//! Decode-time rules enforced here: duplicate extension types in one list
+//! ([`InvalidMessage::DuplicateExtension`], RFC 8446 s4.2), each extension's own vector limits
+//! and value rules (cited on each type). The rule that pre_shared_key comes last in a
+//! ClientHello is checked by `ClientHelloPayload` (in `msgs::hello`), which owns the list.
+//!
+//! Other messages' extension lists (Certificate entries, CertificateRequest, NewSessionTicket)
+//! can reuse [`TlsExtension`], [`read_extensions`] and [`encode_extensions`].
+
+use crate::codec::{
+    encode_prefixed, Codec, ListLength, Payload, PayloadU16, PayloadU8, Reader, TlsListElement,
+};
+use crate::enums::{
+    CertificateStatusType, ECPointFormat, ExtensionType, MaxFragmentLength, NamedGroup,
+    PSKKeyExchangeMode, ProtocolVersion, ServerNameType, SignatureScheme,
+};
+use crate::error::InvalidMessage;
+use crate::msgs::base::DistinguishedName;
+
+// ---------------------------------------------------------------------------------------------
+// Generic extension framing
+// ---------------------------------------------------------------------------------------------
+
+/// An enum of the extensions one message can carry: knows each variant's type and how to
+/// encode and decode its `extension_data`.
+pub trait TlsExtension: Sized {
+    /// The extension's type code.
+    fn ext_type(&self) -> ExtensionType;
+
+    /// Appends the extension's `extension_data` (without the type and length).
+    fn encode_body(&self, out: &mut Vec<u8>);
+
+    /// Decodes `extension_data` for an extension of type `typ`. `body` holds exactly the
+    /// extension's data; the caller checks it was consumed entirely.
+    fn read_body(typ: ExtensionType, body: &mut Reader<'_>) -> Result<Self, InvalidMessage>;
+}
+
+/// A static name for an extension type, for error context.
+fn ext_context(typ: ExtensionType) -> &'static str {
+    typ.as_str().unwrap_or("unknown extension")
+}
+
+/// Writes one extension: type, then `extension_data<0..2^16-1>`.
+pub fn encode_extension<E: TlsExtension>(ext: &E, out: &mut Vec<u8>) {
+    ext.ext_type().encode(out);
+    encode_prefixed(ListLength::U16, out, |out| ext.encode_body(out));
+}
+
+/// Reads one extension; its body must be consumed exactly (`TrailingData` naming the
+/// extension otherwise).
+pub fn read_extension<E: TlsExtension>(r: &mut Reader<'_>) -> Result<E, InvalidMessage> {
+    let typ = ExtensionType::read(r)?;
+    let len = u16::read(r).map_err(|_| InvalidMessage::MissingData("extension_data length"))?;
+    let mut body = r.sub(usize::from(len), ext_context(typ))?;
+    let ext = E::read_body(typ, &mut body)?;
+    body.expect_empty(ext_context(typ))?;
+    Ok(ext)
+}
+
+/// Writes `Extension extensions<0..2^16-1>`.
+pub fn encode_extensions<E: TlsExtension>(exts: &[E], out: &mut Vec<u8>) {
+    encode_prefixed(ListLength::U16, out, |out| {
+        for e in exts {
+            encode_extension(e, out);
+        }
+    });
+}
+
+/// Reads `Extension extensions<0..2^16-1>`, rejecting a type that appears twice with
+/// [`InvalidMessage::DuplicateExtension`] (RFC 8446 s4.2: "There MUST NOT be more than one
+/// extension of the same type in a given extension block").
+pub fn read_extensions<E: TlsExtension>(r: &mut Reader<'_>) -> Result<Vec<E>, InvalidMessage> {
+    let len = u16::read(r).map_err(|_| InvalidMessage::MissingData("extensions length"))?;
+    let mut sub = r.sub(usize::from(len), "extensions")?;
+    let mut exts = Vec::new();
+    while sub.any_left() {
+        exts.push(read_extension::<E>(&mut sub)?);
+    }
+    check_no_duplicates(exts.iter().map(TlsExtension::ext_type))?;
+    Ok(exts)
+}
+
+/// Fails on the first extension type that occurs twice. A list is at most 2^16 bytes, so at
+/// most 16384 entries: sorting keeps this O(n log n) whatever the peer sends.
+pub fn check_no_duplicates(
+    types: impl Iterator<Item = ExtensionType>,
+) -> Result<(), InvalidMessage> {
+    let mut codes: Vec<u16> = types.map(ExtensionType::to_int).collect();
+    codes.sort_unstable();
+    match codes.windows(2).find(|w| w[0] == w[1]) {
+        Some(w) => Err(InvalidMessage::DuplicateExtension(ExtensionType::from(
+            w[0],
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Reads a vector body with the given limits and returns its bytes (for opaque vectors whose
+/// bounds are not one of the codec's `Payload` types).
+fn read_opaque(r: &mut Reader<'_>, len: ListLength) -> Result<Vec<u8>, InvalidMessage> {
+    Ok(len.read_body(r)?.rest().to_vec())
+}
+
+/// Encodes `u16`-prefixed opaque bytes.
+fn encode_opaque_u16(bytes: &[u8], out: &mut Vec<u8>) {
+    encode_prefixed(ListLength::U16, out, |out| out.extend_from_slice(bytes));
+}
+
+/// Writes a hex dump in `Debug` impls.
+fn fmt_hex(f: &mut core::fmt::Formatter<'_>, name: &str, bytes: &[u8]) -> core::fmt::Result {
+    write!(f, "{name}(")?;
+    for b in bytes {
+        write!(f, "{b:02x}")?;
+    }
+    write!(f, ")")
+}
+
+// ---------------------------------------------------------------------------------------------
+// server_name (RFC 6066 s3)
+// ---------------------------------------------------------------------------------------------
+
+/// `opaque HostName<1..2^16-1>` (RFC 6066 s3). Kept as bytes: whether it is a valid DNS name
+/// (and not an IP literal, which the RFC forbids) is for the server's name lookup to decide.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HostName(pub Vec<u8>);
+
+impl Codec for HostName {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_opaque_u16(&self.0, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        read_opaque(
+            r,
+            ListLength::NonEmptyU16 {
+                context: "HostName",
+            },
+        )
+        .map(Self)
+    }
+}
+
+impl core::fmt::Debug for HostName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "HostName({:?})", String::from_utf8_lossy(&self.0))
+    }
+}
+
+/// One `ServerName` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerName {
+    /// `host_name(0)`.
+    HostName(HostName),
+    /// Another name type. RFC 6066 s3 requires every future name type's data to begin with a
+    /// 16-bit length, so we can skip (and keep) it without understanding it.
+    Unknown {
+        /// The name type (never `HostName` when decoded).
+        name_type: ServerNameType,
+        /// The length-prefixed data.
+        data: PayloadU16,
+    },
+}
+
+impl ServerName {
+    /// The entry's name type.
+    pub fn name_type(&self) -> ServerNameType {
+        match self {
+            Self::HostName(_) => ServerNameType::HostName,
+            Self::Unknown { name_type, .. } => *name_type,
+        }
+    }
+}
+
+impl Codec for ServerName {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.name_type().encode(out);
+        match self {
+            Self::HostName(h) => h.encode(out),
+            Self::Unknown { data, .. } => data.encode(out),
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        match ServerNameType::read(r)? {
+            ServerNameType::HostName => Ok(Self::HostName(HostName::read(r)?)),
+            name_type => Ok(Self::Unknown {
+                name_type,
+                data: PayloadU16::read(r)?,
+            }),
+        }
+    }
+}
+
+impl TlsListElement for ServerName {
+    const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
+        context: "server_name_list",
+    };
+}
+
+/// The client's `ServerNameList server_name_list<1..2^16-1>` (RFC 6066 s3). "The
+/// ServerNameList MUST NOT contain more than one name of the same name_type": a repeat is
+/// `IllegalValue`. (The server's acknowledgement is the empty `ServerExtension::ServerNameAck`.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerNameList(pub Vec<ServerName>);
+
+impl ServerNameList {
+    /// A list holding one host name.
+    pub fn from_host_name(name: &[u8]) -> Self {
+        Self(vec![ServerName::HostName(HostName(name.to_vec()))])
+    }
+
+    /// The `host_name` entry, if any.
+    pub fn host_name(&self) -> Option<&HostName> {
+        self.0.iter().find_map(|n| match n {
+            ServerName::HostName(h) => Some(h),
+            ServerName::Unknown { .. } => None,
+        })
+    }
+}
+
+impl Codec for ServerNameList {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let names = Vec::<ServerName>::read(r)?;
+        let mut seen = [false; 256];
+        for n in &names {
+            let t = usize::from(n.name_type().to_int());
+            if core::mem::replace(&mut seen[t], true) {
+                return Err(InvalidMessage::IllegalValue(
+                    "server_name_list: a name type repeats",
+                ));
+            }
+        }
+        Ok(Self(names))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// max_fragment_length (RFC 6066 s4)
+// ---------------------------------------------------------------------------------------------
+
+/// Reads a `MaxFragmentLength`; a value outside 1..=4 is illegal_parameter (RFC 6066 s4:
+/// "a value other than the allowed values ... MUST abort the handshake with an
+/// illegal_parameter alert").
+fn read_max_fragment_length(r: &mut Reader<'_>) -> Result<MaxFragmentLength, InvalidMessage> {
+    match MaxFragmentLength::read(r)? {
+        MaxFragmentLength::Unknown(_) => Err(InvalidMessage::IllegalValue("max_fragment_length")),
+        v => Ok(v),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// status_request (RFC 6066 s8)
+// ---------------------------------------------------------------------------------------------
+
+/// `opaque ResponderID<1..2^16-1>`: a DER-encoded OCSP ResponderID, kept opaque.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResponderId(pub Vec<u8>);
+
+impl Codec for ResponderId {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_opaque_u16(&self.0, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        read_opaque(
+            r,
+            ListLength::NonEmptyU16 {
+                context: "ResponderID",
+            },
+        )
+        .map(Self)
+    }
+}
+
+impl TlsListElement for ResponderId {
+    /// `ResponderID responder_id_list<0..2^16-1>`.
+    const LIST_LENGTH: ListLength = ListLength::U16;
+}
+
+impl core::fmt::Debug for ResponderId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        fmt_hex(f, "ResponderId", &self.0)
+    }
+}
+
+/// `OCSPStatusRequest` (RFC 6066 s8).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct OcspStatusRequest {
+    /// `ResponderID responder_id_list<0..2^16-1>`.
+    pub responder_ids: Vec<ResponderId>,
+    /// `Extensions request_extensions` (DER OCSP extensions, `opaque<0..2^16-1>`).
+    pub extensions: PayloadU16,
+}
+
+impl Codec for OcspStatusRequest {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.responder_ids.encode(out);
+        self.extensions.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        Ok(Self {
+            responder_ids: Vec::read(r)?,
+            extensions: PayloadU16::read(r)?,
+        })
+    }
+}
+
+/// The client's `CertificateStatusRequest` (RFC 6066 s8). The server's acknowledgement in a
+/// TLS 1.2 ServerHello is empty (`ServerExtension::StatusRequestAck`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertificateStatusRequest {
+    /// `status_type` ocsp(1).
+    Ocsp(OcspStatusRequest),
+    /// Another status type; its request is the rest of the extension body, kept opaque.
+    Unknown {
+        /// The status type (never `OCSP` when decoded).
+        status_type: CertificateStatusType,
+        /// Everything after the type byte.
+        data: Payload,
+    },
+}
+
+impl CertificateStatusRequest {
+    /// The usual request: OCSP, no responder ids, no extensions.
+    pub fn ocsp() -> Self {
+        Self::Ocsp(OcspStatusRequest::default())
+    }
+}
+
+impl Codec for CertificateStatusRequest {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Ocsp(req) => {
+                CertificateStatusType::OCSP.encode(out);
+                req.encode(out);
+            }
+            Self::Unknown { status_type, data } => {
+                status_type.encode(out);
+                data.encode(out);
+            }
+        }
+    }
+
+    /// Reads to the end of `r` for unknown types: call it on the extension body only.
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        match CertificateStatusType::read(r)? {
+            CertificateStatusType::OCSP => Ok(Self::Ocsp(OcspStatusRequest::read(r)?)),
+            status_type => Ok(Self::Unknown {
+                status_type,
+                data: Payload::read(r)?,
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ALPN (RFC 7301 s3.1)
+// ---------------------------------------------------------------------------------------------
+
+/// `opaque ProtocolName<1..2^8-1>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProtocolName(pub Vec<u8>);
+
+impl Codec for ProtocolName {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_prefixed(ListLength::U8, out, |out| out.extend_from_slice(&self.0));
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        read_opaque(
+            r,
+            ListLength::NonEmptyU8 {
+                context: "ProtocolName",
+            },
+        )
+        .map(Self)
+    }
+}
+
+impl TlsListElement for ProtocolName {
+    /// `ProtocolName protocol_name_list<2..2^16-1>`.
+    const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
+        context: "protocol_name_list",
+    };
+}
+
+impl core::fmt::Debug for ProtocolName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "ProtocolName({:?})", String::from_utf8_lossy(&self.0))
+    }
+}
+
+/// The server's ALPN body: a `ProtocolNameList` that "MUST contain exactly one ProtocolName"
+/// (RFC 7301 s3.1). More than one is illegal_parameter.
+fn read_single_protocol(r: &mut Reader<'_>) -> Result<ProtocolName, InvalidMessage> {
+    let mut names = Vec::<ProtocolName>::read(r)?;
+    match (names.pop(), names.is_empty()) {
+        (Some(name), true) => Ok(name),
+        _ => Err(InvalidMessage::IllegalValue(
+            "ALPN: the server must select exactly one protocol",
+        )),
+    }
+}
+
+fn encode_single_protocol(name: &ProtocolName, out: &mut Vec<u8>) {
+    encode_prefixed(ListLength::U16, out, |out| name.encode(out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// signed_certificate_timestamp (RFC 6962 s3.3.1)
+// ---------------------------------------------------------------------------------------------
+
+/// `opaque SerializedSCT<1..2^16-1>`, kept opaque.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sct(pub Vec<u8>);
+
+impl Codec for Sct {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_opaque_u16(&self.0, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        read_opaque(
+            r,
+            ListLength::NonEmptyU16 {
+                context: "SerializedSCT",
+            },
+        )
+        .map(Self)
+    }
+}
+
+impl TlsListElement for Sct {
+    /// `SerializedSCT sct_list<1..2^16-1>`.
+    const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
+        context: "sct_list",
+    };
+}
+
+impl core::fmt::Debug for Sct {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        fmt_hex(f, "Sct", &self.0)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// padding (RFC 7685)
+// ---------------------------------------------------------------------------------------------
+
+/// The padding extension's body (RFC 7685 s3): zero bytes whose count is what matters.
+///
+/// Policy: RFC 7685 says the client MUST fill it with zeros but "the server MUST NOT check"
+/// that, so we do not reject nonzero bytes either; we keep the body as received so the
+/// ClientHello re-encodes byte-exactly (its bytes feed the transcript and PSK binders).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Padding(pub Vec<u8>);
+
+impl Padding {
+    /// `len` zero bytes, as a client sends them.
+    pub fn zeros(len: usize) -> Self {
+        Self(vec![0; len])
+    }
+
+    /// The padding's length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the padding is empty (legal: a zero-length padding extension).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl core::fmt::Debug for Padding {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0.iter().all(|b| *b == 0) {
+            true => write!(f, "Padding({} zero bytes)", self.0.len()),
+            false => fmt_hex(f, "Padding", &self.0),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// record_size_limit (RFC 8449 s4)
+// ---------------------------------------------------------------------------------------------
+
+/// `uint16 RecordSizeLimit` (RFC 8449 s4). "Endpoints MUST NOT send a value smaller than 64";
+/// receiving one is illegal_parameter, enforced at decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordSizeLimit(pub u16);
+
+impl RecordSizeLimit {
+    /// The smallest legal value.
+    pub const MIN: u16 = 64;
+}
+
+impl Codec for RecordSizeLimit {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let v = u16::read(r).map_err(|_| InvalidMessage::MissingData("RecordSizeLimit"))?;
+        match v < Self::MIN {
+            true => Err(InvalidMessage::IllegalValue(
+                "record_size_limit smaller than 64",
+            )),
+            false => Ok(Self(v)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// pre_shared_key (RFC 8446 s4.2.11)
+// ---------------------------------------------------------------------------------------------
+
+/// `PskIdentity`: `opaque identity<1..2^16-1>; uint32 obfuscated_ticket_age`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PskIdentity {
+    /// The ticket or external PSK identity.
+    pub identity: Vec<u8>,
+    /// The ticket age plus `ticket_age_add` mod 2^32 (0 for external PSKs).
+    pub obfuscated_ticket_age: u32,
+}
+
+impl Codec for PskIdentity {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_opaque_u16(&self.identity, out);
+        self.obfuscated_ticket_age.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        Ok(Self {
+            identity: read_opaque(
+                r,
+                ListLength::NonEmptyU16 {
+                    context: "identity",
+                },
+            )?,
+            obfuscated_ticket_age: u32::read(r)
+                .map_err(|_| InvalidMessage::MissingData("obfuscated_ticket_age"))?,
+        })
+    }
+}
+
+impl TlsListElement for PskIdentity {
+    /// `PskIdentity identities<7..2^16-1>`: an entry is at least 7 bytes, so "non-empty" is
+    /// the same bound.
+    const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
+        context: "identities",
+    };
+}
+
+impl core::fmt::Debug for PskIdentity {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PskIdentity")
+            .field("identity_len", &self.identity.len())
+            .field("obfuscated_ticket_age", &self.obfuscated_ticket_age)
+            .finish()
+    }
+}
+
+/// `opaque PskBinderEntry<32..255>`: an HMAC over the truncated ClientHello transcript.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PskBinderEntry(pub Vec<u8>);
+
+impl PskBinderEntry {
+    /// The shortest legal binder (SHA-256 output).
+    pub const MIN_LEN: usize = 32;
+}
+
+impl Codec for PskBinderEntry {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_prefixed(ListLength::U8, out, |out| out.extend_from_slice(&self.0));
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let bytes = read_opaque(r, ListLength::U8)?;
+        match bytes.len() < Self::MIN_LEN {
+            true => Err(InvalidMessage::TooShort("PskBinderEntry")),
+            false => Ok(Self(bytes)),
+        }
+    }
+}
+
+impl TlsListElement for PskBinderEntry {
+    /// `PskBinderEntry binders<33..2^16-1>`: an entry is at least 33 bytes.
+    const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 { context: "binders" };
+}
+
+impl core::fmt::Debug for PskBinderEntry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        fmt_hex(f, "PskBinderEntry", &self.0)
+    }
+}
+
+/// The ClientHello's `OfferedPsks` (RFC 8446 s4.2.11). There must be one binder per identity;
+/// a mismatch is illegal_parameter (the binder for some identity would be missing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferedPsks {
+    /// `PskIdentity identities<7..2^16-1>`.
+    pub identities: Vec<PskIdentity>,
+    /// `PskBinderEntry binders<33..2^16-1>`, in the same order as `identities`.
+    pub binders: Vec<PskBinderEntry>,
+}
+
+impl OfferedPsks {
+    /// Bytes the `binders` vector takes on the wire, length prefix included: what
+    /// the binder transcript leaves out (RFC 8446 s4.2.11.2).
+    pub fn binders_encoded_len(&self) -> usize {
+        2 + self.binders.iter().map(|b| 1 + b.0.len()).sum::<usize>()
+    }
+}
+
+impl Codec for OfferedPsks {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.identities.encode(out);
+        self.binders.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let identities = Vec::<PskIdentity>::read(r)?;
+        let binders = Vec::<PskBinderEntry>::read(r)?;
+        if identities.len() != binders.len() {
+            return Err(InvalidMessage::IllegalValue(
+                "pre_shared_key: identities and binders differ in number",
+            ));
+        }
+        Ok(Self {
+            identities,
+            binders,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// early_data (RFC 8446 s4.2.10)
+// ---------------------------------------------------------------------------------------------
+
+/// `uint32 max_early_data_size`: the early_data body in NewSessionTicket (RFC 8446 s4.2.10).
+/// The ClientHello and EncryptedExtensions forms are empty. Provided for the
+/// NewSessionTicket extension list in `msgs::handshake`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaxEarlyDataSize(pub u32);
+
+impl Codec for MaxEarlyDataSize {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        u32::read(r)
+            .map(Self)
+            .map_err(|_| InvalidMessage::MissingData("max_early_data_size"))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// supported_versions (RFC 8446 s4.2.1)
+// ---------------------------------------------------------------------------------------------
+
+/// The ClientHello's `ProtocolVersion versions<2..254>`: a u8 length, non-empty, even (an
+/// odd length leaves half a version, which is `MissingData`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupportedVersions(pub Vec<ProtocolVersion>);
+
+impl Codec for SupportedVersions {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_prefixed(ListLength::U8, out, |out| {
+            for v in &self.0 {
+                v.encode(out);
+            }
+        });
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let mut body = ListLength::NonEmptyU8 {
+            context: "supported_versions",
+        }
+        .read_body(r)?;
+        let mut versions = Vec::new();
+        while body.any_left() {
+            versions.push(ProtocolVersion::read(&mut body)?);
+        }
+        Ok(Self(versions))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cookie (RFC 8446 s4.2.2) and certificate_authorities (RFC 8446 s4.2.4)
+// ---------------------------------------------------------------------------------------------
+
+/// `opaque cookie<1..2^16-1>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cookie(pub Vec<u8>);
+
+impl Codec for Cookie {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_opaque_u16(&self.0, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        read_opaque(r, ListLength::NonEmptyU16 { context: "cookie" }).map(Self)
+    }
+}
+
+impl core::fmt::Debug for Cookie {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        fmt_hex(f, "Cookie", &self.0)
+    }
+}
+
+/// `DistinguishedName authorities<3..2^16-1>` (RFC 8446 s4.2.4): non-empty, each name
+/// non-empty. (TLS 1.2's CertificateRequest list, which may be empty, is not this type.)
+/// Also usable in TLS 1.3 CertificateRequest extensions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateAuthorities(pub Vec<DistinguishedName>);
+
+impl Codec for CertificateAuthorities {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        let mut body = ListLength::NonEmptyU16 {
+            context: "certificate_authorities",
+        }
+        .read_body(r)?;
+        let mut names = Vec::new();
+        while body.any_left() {
+            names.push(DistinguishedName::read(&mut body)?);
+        }
+        Ok(Self(names))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// key_share (RFC 8446 s4.2.8)
+// ---------------------------------------------------------------------------------------------
+
+/// `KeyShareEntry`: `NamedGroup group; opaque key_exchange<1..2^16-1>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyShareEntry {
+    /// The group the key belongs to.
+    pub group: NamedGroup,
+    /// The public key in the group's encoding.
+    pub key_exchange: Vec<u8>,
+}
+
+impl Codec for KeyShareEntry {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.group.encode(out);
+        encode_opaque_u16(&self.key_exchange, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        Ok(Self {
+            group: NamedGroup::read(r)?,
+            key_exchange: read_opaque(
+                r,
+                ListLength::NonEmptyU16 {
+                    context: "key_exchange",
+                },
+            )?,
+        })
+    }
+}
+
+impl TlsListElement for KeyShareEntry {
+    /// `KeyShareEntry client_shares<0..2^16-1>` (may be empty: the client then asks for
+    /// an HRR).
+    const LIST_LENGTH: ListLength = ListLength::U16;
+}
+
+impl core::fmt::Debug for KeyShareEntry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeyShareEntry")
+            .field("group", &self.group)
+            .field("key_exchange_len", &self.key_exchange.len())
+            .finish()
+    }
+}
+
+/// Reads the ClientHello's `client_shares`. "Clients MUST NOT offer multiple KeyShareEntry
+/// values for the same group" (RFC 8446 s4.2.8); servers "MAY check for violations of these
+/// rules and abort the handshake with an illegal_parameter alert": we do.
+fn read_client_shares(r: &mut Reader<'_>) -> Result<Vec<KeyShareEntry>, InvalidMessage> {
+    let shares = Vec::<KeyShareEntry>::read(r)?;
+    let mut groups: Vec<u16> = shares.iter().map(|s| s.group.to_int()).collect();
+    groups.sort_unstable();
+    match groups.windows(2).any(|w| w[0] == w[1]) {
+        true => Err(InvalidMessage::IllegalValue(
+            "key_share: a group is offered twice",
+        )),
+        false => Ok(shares),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown extensions
+// ---------------------------------------------------------------------------------------------
+
+/// An extension kept opaque: its type and the whole `extension_data`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownExtension {
+    /// The extension type.
+    pub typ: ExtensionType,
+    /// The body, exactly as received.
+    pub payload: Payload,
+}
+
+impl UnknownExtension {
+    fn read(typ: ExtensionType, body: &mut Reader<'_>) -> Self {
+        Self {
+            typ,
+            payload: Payload(body.rest().to_vec()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ClientHello extensions
+// ---------------------------------------------------------------------------------------------
+
+/// An extension in a ClientHello (TLS 1.2 and 1.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientExtension {
+    /// server_name (RFC 6066 s3).
+    ServerName(ServerNameList),
+    /// max_fragment_length (RFC 6066 s4).
+    MaxFragmentLength(MaxFragmentLength),
+    /// status_request (RFC 6066 s8).
+    StatusRequest(CertificateStatusRequest),
+    /// supported_groups (RFC 8446 s4.2.7, RFC 8422 s5.1.1): `named_group_list<2..2^16-1>`.
+    SupportedGroups(Vec<NamedGroup>),
+    /// ec_point_formats (RFC 8422 s5.1.2).
+    EcPointFormats(Vec<ECPointFormat>),
+    /// signature_algorithms (RFC 8446 s4.2.3, RFC 5246 s7.4.1.4.1).
+    SignatureAlgorithms(Vec<SignatureScheme>),
+    /// signature_algorithms_cert (RFC 8446 s4.2.3).
+    SignatureAlgorithmsCert(Vec<SignatureScheme>),
+    /// application_layer_protocol_negotiation (RFC 7301 s3.1).
+    Alpn(Vec<ProtocolName>),
+    /// signed_certificate_timestamp request (RFC 6962 s3.3.1): empty.
+    SignedCertificateTimestampRequest,
+    /// padding (RFC 7685).
+    Padding(Padding),
+    /// encrypt_then_mac (RFC 7366): empty.
+    EncryptThenMac,
+    /// extended_master_secret (RFC 7627): empty.
+    ExtendedMasterSecret,
+    /// record_size_limit (RFC 8449).
+    RecordSizeLimit(RecordSizeLimit),
+    /// session_ticket (RFC 5077 s3.2): the ticket itself is the body (no inner length), may
+    /// be empty to ask for a new ticket.
+    SessionTicket(Payload),
+    /// pre_shared_key (RFC 8446 s4.2.11); must be the last extension.
+    PreSharedKey(OfferedPsks),
+    /// early_data (RFC 8446 s4.2.10): empty.
+    EarlyData,
+    /// supported_versions (RFC 8446 s4.2.1).
+    SupportedVersions(SupportedVersions),
+    /// cookie (RFC 8446 s4.2.2), echoed from a HelloRetryRequest.
+    Cookie(Cookie),
+    /// psk_key_exchange_modes (RFC 8446 s4.2.9): `ke_modes<1..255>`.
+    PskKeyExchangeModes(Vec<PSKKeyExchangeMode>),
+    /// certificate_authorities (RFC 8446 s4.2.4).
+    CertificateAuthorities(CertificateAuthorities),
+    /// post_handshake_auth (RFC 8446 s4.2.6): empty.
+    PostHandshakeAuth,
+    /// key_share (RFC 8446 s4.2.8): `client_shares<0..2^16-1>`, groups distinct.
+    KeyShare(Vec<KeyShareEntry>),
+    /// renegotiation_info (RFC 5746 s3.2): `renegotiated_connection<0..255>`.
+    RenegotiationInfo(PayloadU8),
+    /// Anything else, kept opaque.
+    Unknown(UnknownExtension),
+}
+
+impl TlsExtension for ClientExtension {
+    fn ext_type(&self) -> ExtensionType {
+        match self {
+            Self::ServerName(_) => ExtensionType::ServerName,
+            Self::MaxFragmentLength(_) => ExtensionType::MaxFragmentLength,
+            Self::StatusRequest(_) => ExtensionType::StatusRequest,
+            Self::SupportedGroups(_) => ExtensionType::SupportedGroups,
+            Self::EcPointFormats(_) => ExtensionType::ECPointFormats,
+            Self::SignatureAlgorithms(_) => ExtensionType::SignatureAlgorithms,
+            Self::SignatureAlgorithmsCert(_) => ExtensionType::SignatureAlgorithmsCert,
+            Self::Alpn(_) => ExtensionType::ALProtocolNegotiation,
+            Self::SignedCertificateTimestampRequest => ExtensionType::SCT,
+            Self::Padding(_) => ExtensionType::Padding,
+            Self::EncryptThenMac => ExtensionType::EncryptThenMac,
+            Self::ExtendedMasterSecret => ExtensionType::ExtendedMasterSecret,
+            Self::RecordSizeLimit(_) => ExtensionType::RecordSizeLimit,
+            Self::SessionTicket(_) => ExtensionType::SessionTicket,
+            Self::PreSharedKey(_) => ExtensionType::PreSharedKey,
+            Self::EarlyData => ExtensionType::EarlyData,
+            Self::SupportedVersions(_) => ExtensionType::SupportedVersions,
+            Self::Cookie(_) => ExtensionType::Cookie,
+            Self::PskKeyExchangeModes(_) => ExtensionType::PSKKeyExchangeModes,
+            Self::CertificateAuthorities(_) => ExtensionType::CertificateAuthorities,
+            Self::PostHandshakeAuth => ExtensionType::PostHandshakeAuth,
+            Self::KeyShare(_) => ExtensionType::KeyShare,
+            Self::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
+            Self::Unknown(u) => u.typ,
+        }
+    }
+
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::ServerName(v) => v.encode(out),
+            Self::MaxFragmentLength(v) => v.encode(out),
+            Self::StatusRequest(v) => v.encode(out),
+            Self::SupportedGroups(v) => v.encode(out),
+            Self::EcPointFormats(v) => v.encode(out),
+            Self::SignatureAlgorithms(v) | Self::SignatureAlgorithmsCert(v) => v.encode(out),
+            Self::Alpn(v) => v.encode(out),
+            Self::SignedCertificateTimestampRequest
+            | Self::EncryptThenMac
+            | Self::ExtendedMasterSecret
+            | Self::EarlyData
+            | Self::PostHandshakeAuth => {}
+            Self::Padding(v) => out.extend_from_slice(&v.0),
+            Self::RecordSizeLimit(v) => v.encode(out),
+            Self::SessionTicket(v) => v.encode(out),
+            Self::PreSharedKey(v) => v.encode(out),
+            Self::SupportedVersions(v) => v.encode(out),
+            Self::Cookie(v) => v.encode(out),
+            Self::PskKeyExchangeModes(v) => v.encode(out),
+            Self::CertificateAuthorities(v) => v.encode(out),
+            Self::KeyShare(v) => v.encode(out),
+            Self::RenegotiationInfo(v) => v.encode(out),
+            Self::Unknown(u) => u.payload.encode(out),
+        }
+    }
+
+    fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        Ok(match typ {
+            ExtensionType::ServerName => Self::ServerName(ServerNameList::read(r)?),
+            ExtensionType::MaxFragmentLength => {
+                Self::MaxFragmentLength(read_max_fragment_length(r)?)
+            }
+            ExtensionType::StatusRequest => Self::StatusRequest(CertificateStatusRequest::read(r)?),
+            ExtensionType::SupportedGroups => Self::SupportedGroups(Vec::read(r)?),
+            ExtensionType::ECPointFormats => Self::EcPointFormats(Vec::read(r)?),
+            ExtensionType::SignatureAlgorithms => Self::SignatureAlgorithms(Vec::read(r)?),
+            ExtensionType::SignatureAlgorithmsCert => Self::SignatureAlgorithmsCert(Vec::read(r)?),
+            ExtensionType::ALProtocolNegotiation => Self::Alpn(Vec::read(r)?),
+            ExtensionType::SCT => Self::SignedCertificateTimestampRequest,
+            ExtensionType::Padding => Self::Padding(Padding(r.rest().to_vec())),
+            ExtensionType::EncryptThenMac => Self::EncryptThenMac,
+            ExtensionType::ExtendedMasterSecret => Self::ExtendedMasterSecret,
+            ExtensionType::RecordSizeLimit => Self::RecordSizeLimit(RecordSizeLimit::read(r)?),
+            ExtensionType::SessionTicket => Self::SessionTicket(Payload::read(r)?),
+            ExtensionType::PreSharedKey => Self::PreSharedKey(OfferedPsks::read(r)?),
+            ExtensionType::EarlyData => Self::EarlyData,
+            ExtensionType::SupportedVersions => {
+                Self::SupportedVersions(SupportedVersions::read(r)?)
+            }
+            ExtensionType::Cookie => Self::Cookie(Cookie::read(r)?),
+            ExtensionType::PSKKeyExchangeModes => Self::PskKeyExchangeModes(Vec::read(r)?),
+            ExtensionType::CertificateAuthorities => {
+                Self::CertificateAuthorities(CertificateAuthorities::read(r)?)
+            }
+            ExtensionType::PostHandshakeAuth => Self::PostHandshakeAuth,
+            ExtensionType::KeyShare => Self::KeyShare(read_client_shares(r)?),
+            ExtensionType::RenegotiationInfo => Self::RenegotiationInfo(PayloadU8::read(r)?),
+            _ => Self::Unknown(UnknownExtension::read(typ, r)),
+        })
+    }
+}
+
+impl Codec for ClientExtension {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_extension(self, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        read_extension(r)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ServerHello / EncryptedExtensions extensions
+// ---------------------------------------------------------------------------------------------
+
+/// An extension in a ServerHello (TLS 1.2 or 1.3) or in EncryptedExtensions.
+///
+/// Which of these may appear where is not checked here (see the module docs): for example
+/// key_share is legal only in a TLS 1.3 ServerHello, ALPN only in a TLS 1.2 ServerHello or
+/// in EncryptedExtensions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerExtension {
+    /// server_name acknowledgement: empty (RFC 6066 s3).
+    ServerNameAck,
+    /// max_fragment_length echo (RFC 6066 s4).
+    MaxFragmentLength(MaxFragmentLength),
+    /// status_request acknowledgement in a TLS 1.2 ServerHello: empty (RFC 6066 s8).
+    StatusRequestAck,
+    /// supported_groups in EncryptedExtensions (RFC 8446 s4.2.7).
+    SupportedGroups(Vec<NamedGroup>),
+    /// The selected ALPN protocol: a list of exactly one name (RFC 7301 s3.1).
+    Alpn(ProtocolName),
+    /// signed_certificate_timestamp in a TLS 1.2 ServerHello (RFC 6962 s3.3.1).
+    SignedCertificateTimestamp(Vec<Sct>),
+    /// extended_master_secret acknowledgement: empty (RFC 7627 s5.1).
+    ExtendedMasterSecretAck,
+    /// encrypt_then_mac acknowledgement: empty (RFC 7366 s2).
+    EncryptThenMacAck,
+    /// renegotiation_info (RFC 5746 s3.2): `renegotiated_connection<0..255>`.
+    RenegotiationInfo(PayloadU8),
+    /// session_ticket acknowledgement in a TLS 1.2 ServerHello: empty (RFC 5077 s3.2).
+    SessionTicketAck,
+    /// ec_point_formats (RFC 8422 s5.2).
+    EcPointFormats(Vec<ECPointFormat>),
+    /// record_size_limit (RFC 8449).
+    RecordSizeLimit(RecordSizeLimit),
+    /// early_data acceptance in EncryptedExtensions: empty (RFC 8446 s4.2.10).
+    EarlyData,
+    /// The selected version in a TLS 1.3 ServerHello (RFC 8446 s4.2.1).
+    SupportedVersions(ProtocolVersion),
+    /// The server's share in a TLS 1.3 ServerHello (RFC 8446 s4.2.8).
+    KeyShare(KeyShareEntry),
+    /// `uint16 selected_identity` in a TLS 1.3 ServerHello (RFC 8446 s4.2.11).
+    PreSharedKey(u16),
+    /// Anything else, kept opaque.
+    Unknown(UnknownExtension),
+}
+
+impl TlsExtension for ServerExtension {
+    fn ext_type(&self) -> ExtensionType {
+        match self {
+            Self::ServerNameAck => ExtensionType::ServerName,
+            Self::MaxFragmentLength(_) => ExtensionType::MaxFragmentLength,
+            Self::StatusRequestAck => ExtensionType::StatusRequest,
+            Self::SupportedGroups(_) => ExtensionType::SupportedGroups,
+            Self::Alpn(_) => ExtensionType::ALProtocolNegotiation,
+            Self::SignedCertificateTimestamp(_) => ExtensionType::SCT,
+            Self::ExtendedMasterSecretAck => ExtensionType::ExtendedMasterSecret,
+            Self::EncryptThenMacAck => ExtensionType::EncryptThenMac,
+            Self::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
+            Self::SessionTicketAck => ExtensionType::SessionTicket,
+            Self::EcPointFormats(_) => ExtensionType::ECPointFormats,
+            Self::RecordSizeLimit(_) => ExtensionType::RecordSizeLimit,
+            Self::EarlyData => ExtensionType::EarlyData,
+            Self::SupportedVersions(_) => ExtensionType::SupportedVersions,
+            Self::KeyShare(_) => ExtensionType::KeyShare,
+            Self::PreSharedKey(_) => ExtensionType::PreSharedKey,
+            Self::Unknown(u) => u.typ,
+        }
+    }
+
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::ServerNameAck
+            | Self::StatusRequestAck
+            | Self::ExtendedMasterSecretAck
+            | Self::EncryptThenMacAck
+            | Self::SessionTicketAck
+            | Self::EarlyData => {}
+            Self::MaxFragmentLength(v) => v.encode(out),
+            Self::SupportedGroups(v) => v.encode(out),
+            Self::Alpn(v) => encode_single_protocol(v, out),
+            Self::SignedCertificateTimestamp(v) => v.encode(out),
+            Self::RenegotiationInfo(v) => v.encode(out),
+            Self::EcPointFormats(v) => v.encode(out),
+            Self::RecordSizeLimit(v) => v.encode(out),
+            Self::SupportedVersions(v) => v.encode(out),
+            Self::KeyShare(v) => v.encode(out),
+            Self::PreSharedKey(v) => v.encode(out),
+            Self::Unknown(u) => u.payload.encode(out),
+        }
+    }
+
+    fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        Ok(match typ {
+            ExtensionType::ServerName => Self::ServerNameAck,
+            ExtensionType::MaxFragmentLength => {
+                Self::MaxFragmentLength(read_max_fragment_length(r)?)
+            }
+            ExtensionType::StatusRequest => Self::StatusRequestAck,
+            ExtensionType::SupportedGroups => Self::SupportedGroups(Vec::read(r)?),
+            ExtensionType::ALProtocolNegotiation => Self::Alpn(read_single_protocol(r)?),
+            ExtensionType::SCT => Self::SignedCertificateTimestamp(Vec::read(r)?),
+            ExtensionType::ExtendedMasterSecret => Self::ExtendedMasterSecretAck,
+            ExtensionType::EncryptThenMac => Self::EncryptThenMacAck,
+            ExtensionType::RenegotiationInfo => Self::RenegotiationInfo(PayloadU8::read(r)?),
+            ExtensionType::SessionTicket => Self::SessionTicketAck,
+            ExtensionType::ECPointFormats => Self::EcPointFormats(Vec::read(r)?),
+            ExtensionType::RecordSizeLimit => Self::RecordSizeLimit(RecordSizeLimit::read(r)?),
+            ExtensionType::EarlyData => Self::EarlyData,
+            ExtensionType::SupportedVersions => Self::SupportedVersions(ProtocolVersion::read(r)?),
+            ExtensionType::KeyShare => Self::KeyShare(KeyShareEntry::read(r)?),
+            ExtensionType::PreSharedKey => Self::PreSharedKey(
+                u16::read(r).map_err(|_| InvalidMessage::MissingData("selected_identity"))?,
+            ),
+            _ => Self::Unknown(UnknownExtension::read(typ, r)),
+        })
+    }
+}
+
+impl Codec for ServerExtension {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_extension(self, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        read_extension(r)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HelloRetryRequest extensions
+// ---------------------------------------------------------------------------------------------
+
+/// An extension in a HelloRetryRequest (RFC 8446 s4.1.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HelloRetryExtension {
+    /// key_share: `NamedGroup selected_group` (RFC 8446 s4.2.8).
+    KeyShare(NamedGroup),
+    /// cookie (RFC 8446 s4.2.2).
+    Cookie(Cookie),
+    /// supported_versions: the selected version.
+    SupportedVersions(ProtocolVersion),
+    /// Anything else, kept opaque.
+    Unknown(UnknownExtension),
+}
+
+impl TlsExtension for HelloRetryExtension {
+    fn ext_type(&self) -> ExtensionType {
+        match self {
+            Self::KeyShare(_) => ExtensionType::KeyShare,
+            Self::Cookie(_) => ExtensionType::Cookie,
+            Self::SupportedVersions(_) => ExtensionType::SupportedVersions,
+            Self::Unknown(u) => u.typ,
+        }
+    }
+
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::KeyShare(v) => v.encode(out),
+            Self::Cookie(v) => v.encode(out),
+            Self::SupportedVersions(v) => v.encode(out),
+            Self::Unknown(u) => u.payload.encode(out),
+        }
+    }
+
+    fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        Ok(match typ {
+            ExtensionType::KeyShare => Self::KeyShare(NamedGroup::read(r)?),
+            ExtensionType::Cookie => Self::Cookie(Cookie::read(r)?),
+            ExtensionType::SupportedVersions => Self::SupportedVersions(ProtocolVersion::read(r)?),
+            _ => Self::Unknown(UnknownExtension::read(typ, r)),
+        })
+    }
+}
+
+impl Codec for HelloRetryExtension {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_extension(self, out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        read_extension(r)
+    }
+}
+
+/// Proptest strategies for the hello-phase types, shared with `msgs::hello`'s tests.
+#[cfg(test)]
+pub(crate) mod strategies {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    /// Bytes with a length in `min..=max`.
+    pub(crate) fn bytes(min: usize, max: usize) -> impl Strategy<Value = Vec<u8>> {
+        vec(any::<u8>(), min..=max)
+    }
+
+    /// A wire enum value: a named one or any value at all.
+    pub(crate) fn wire16<T>(all: &'static [T]) -> impl Strategy<Value = T>
+    where
+        T: From<u16> + Clone + core::fmt::Debug + 'static,
+    {
+        prop_oneof![select(all), any::<u16>().prop_map(T::from)]
+    }
+
+    /// As [`wire16`] for one-byte enums.
+    pub(crate) fn wire8<T>(all: &'static [T]) -> impl Strategy<Value = T>
+    where
+        T: From<u8> + Clone + core::fmt::Debug + 'static,
+    {
+        prop_oneof![select(all), any::<u8>().prop_map(T::from)]
+    }
+
+    pub(crate) fn server_name_list() -> impl Strategy<Value = ServerNameList> {
+        let name = prop_oneof![
+            bytes(1, 40).prop_map(|b| ServerName::HostName(HostName(b))),
+            (1u8.., bytes(0, 20)).prop_map(|(t, b)| ServerName::Unknown {
+                name_type: ServerNameType::from(t),
+                data: PayloadU16(b),
+            }),
+        ];
+        vec(name, 1..4).prop_map(|mut names| {
+            let mut seen = std::collections::HashSet::new();
+            names.retain(|n| seen.insert(n.name_type()));
+            ServerNameList(names)
+        })
+    }
+
+    pub(crate) fn max_fragment_length() -> impl Strategy<Value = MaxFragmentLength> {
+        select(MaxFragmentLength::ALL)
+    }
+
+    pub(crate) fn status_request() -> impl Strategy<Value = CertificateStatusRequest> {
+        prop_oneof![
+            (vec(bytes(1, 20).prop_map(ResponderId), 0..3), bytes(0, 20)).prop_map(
+                |(responder_ids, ext)| CertificateStatusRequest::Ocsp(OcspStatusRequest {
+                    responder_ids,
+                    extensions: PayloadU16(ext),
+                })
+            ),
+            (2u8.., bytes(0, 20)).prop_map(|(t, b)| CertificateStatusRequest::Unknown {
+                status_type: CertificateStatusType::from(t),
+                data: Payload(b),
+            }),
+        ]
+    }
+
+    pub(crate) fn groups() -> impl Strategy<Value = Vec<NamedGroup>> {
+        vec(wire16(NamedGroup::ALL), 1..8)
+    }
+
+    pub(crate) fn point_formats() -> impl Strategy<Value = Vec<ECPointFormat>> {
+        vec(wire8(ECPointFormat::ALL), 1..4)
+    }
+
+    pub(crate) fn schemes() -> impl Strategy<Value = Vec<SignatureScheme>> {
+        vec(wire16(SignatureScheme::ALL), 1..10)
+    }
+
+    pub(crate) fn protocol_name() -> impl Strategy<Value = ProtocolName> {
+        bytes(1, 12).prop_map(ProtocolName)
+    }
+
+    pub(crate) fn record_size_limit() -> impl Strategy<Value = RecordSizeLimit> {
+        (RecordSizeLimit::MIN..).prop_map(RecordSizeLimit)
+    }
+
+    pub(crate) fn offered_psks() -> impl Strategy<Value = OfferedPsks> {
+        vec(
+            (bytes(1, 40), any::<u32>(), bytes(32, 48)).prop_map(|(identity, age, binder)| {
+                (
+                    PskIdentity {
+                        identity,
+                        obfuscated_ticket_age: age,
+                    },
+                    PskBinderEntry(binder),
+                )
+            }),
+            1..3,
+        )
+        .prop_map(|pairs| {
+            let (identities, binders) = pairs.into_iter().unzip();
+            OfferedPsks {
+                identities,
+                binders,
+            }
+        })
+    }
+
+    pub(crate) fn key_share_entry() -> impl Strategy<Value = KeyShareEntry> {
+        (wire16(NamedGroup::ALL), bytes(1, 40)).prop_map(|(group, key_exchange)| KeyShareEntry {
+            group,
+            key_exchange,
+        })
+    }
+
+    pub(crate) fn client_shares() -> impl Strategy<Value = Vec<KeyShareEntry>> {
+        vec(key_share_entry(), 0..4).prop_map(|mut shares| {
+            let mut seen = std::collections::HashSet::new();
+            shares.retain(|s| seen.insert(s.group));
+            shares
+        })
+    }
+
+    /// Extension types a `ClientExtension` models (an `Unknown` must use another one).
+    pub(crate) const CLIENT_MODELLED: &[u16] = &[
+        0, 1, 5, 10, 11, 13, 50, 16, 18, 21, 22, 23, 28, 35, 41, 42, 43, 44, 45, 47, 49, 51, 0xff01,
+    ];
+    /// Extension types a `ServerExtension` models.
+    pub(crate) const SERVER_MODELLED: &[u16] = &[
+        0, 1, 5, 10, 16, 18, 23, 22, 0xff01, 35, 11, 28, 42, 43, 51, 41,
+    ];
+    /// Extension types a `HelloRetryExtension` models.
+    pub(crate) const HRR_MODELLED: &[u16] = &[51, 44, 43];
+
+    pub(crate) fn unknown(modelled: &'static [u16]) -> impl Strategy<Value = UnknownExtension> {
+        (
+            any::<u16>().prop_filter("modelled type", move |t| !modelled.contains(t)),
+            bytes(0, 30),
+        )
+            .prop_map(|(t, b)| UnknownExtension {
+                typ: ExtensionType::from(t),
+                payload: Payload(b),
+            })
+    }
+
+    pub(crate) fn client_extension() -> impl Strategy<Value = ClientExtension> {
+        prop_oneof![
+            server_name_list().prop_map(ClientExtension::ServerName),
+            max_fragment_length().prop_map(ClientExtension::MaxFragmentLength),
+            status_request().prop_map(ClientExtension::StatusRequest),
+            groups().prop_map(ClientExtension::SupportedGroups),
+            point_formats().prop_map(ClientExtension::EcPointFormats),
+            schemes().prop_map(ClientExtension::SignatureAlgorithms),
+            schemes().prop_map(ClientExtension::SignatureAlgorithmsCert),
+            vec(protocol_name(), 1..4).prop_map(ClientExtension::Alpn),
+            Just(ClientExtension::SignedCertificateTimestampRequest),
+            bytes(0, 40).prop_map(|b| ClientExtension::Padding(Padding(b))),
+            Just(ClientExtension::EncryptThenMac),
+            Just(ClientExtension::ExtendedMasterSecret),
+            record_size_limit().prop_map(ClientExtension::RecordSizeLimit),
+            bytes(0, 40).prop_map(|b| ClientExtension::SessionTicket(Payload(b))),
+            offered_psks().prop_map(ClientExtension::PreSharedKey),
+            Just(ClientExtension::EarlyData),
+            vec(wire16(ProtocolVersion::ALL), 1..5)
+                .prop_map(|v| ClientExtension::SupportedVersions(SupportedVersions(v))),
+            bytes(1, 40).prop_map(|b| ClientExtension::Cookie(Cookie(b))),
+            vec(wire8(PSKKeyExchangeMode::ALL), 1..3)
+                .prop_map(ClientExtension::PskKeyExchangeModes),
+            vec(bytes(1, 20).prop_map(DistinguishedName), 1..3)
+                .prop_map(|n| ClientExtension::CertificateAuthorities(CertificateAuthorities(n))),
+            Just(ClientExtension::PostHandshakeAuth),
+            client_shares().prop_map(ClientExtension::KeyShare),
+            bytes(0, 24).prop_map(|b| ClientExtension::RenegotiationInfo(PayloadU8(b))),
+            unknown(CLIENT_MODELLED).prop_map(ClientExtension::Unknown),
+        ]
+    }
+
+    /// A valid ClientHello extension list: distinct types, pre_shared_key (if any) last.
+    pub(crate) fn client_extensions() -> impl Strategy<Value = Vec<ClientExtension>> {
+        vec(client_extension(), 0..10).prop_map(|mut exts| {
+            let mut seen = std::collections::HashSet::new();
+            exts.retain(|e| seen.insert(e.ext_type()));
+            if let Some(i) = exts
+                .iter()
+                .position(|e| e.ext_type() == ExtensionType::PreSharedKey)
+            {
+                let psk = exts.remove(i);
+                exts.push(psk);
+            }
+            exts
+        })
+    }
+
+    pub(crate) fn server_extension() -> impl Strategy<Value = ServerExtension> {
+        prop_oneof![
+            Just(ServerExtension::ServerNameAck),
+            max_fragment_length().prop_map(ServerExtension::MaxFragmentLength),
+            Just(ServerExtension::StatusRequestAck),
+            groups().prop_map(ServerExtension::SupportedGroups),
+            protocol_name().prop_map(ServerExtension::Alpn),
+            vec(bytes(1, 30).prop_map(Sct), 1..3)
+                .prop_map(ServerExtension::SignedCertificateTimestamp),
+            Just(ServerExtension::ExtendedMasterSecretAck),
+            Just(ServerExtension::EncryptThenMacAck),
+            bytes(0, 24).prop_map(|b| ServerExtension::RenegotiationInfo(PayloadU8(b))),
+            Just(ServerExtension::SessionTicketAck),
+            point_formats().prop_map(ServerExtension::EcPointFormats),
+            record_size_limit().prop_map(ServerExtension::RecordSizeLimit),
+            Just(ServerExtension::EarlyData),
+            wire16(ProtocolVersion::ALL).prop_map(ServerExtension::SupportedVersions),
+            key_share_entry().prop_map(ServerExtension::KeyShare),
+            any::<u16>().prop_map(ServerExtension::PreSharedKey),
+            unknown(SERVER_MODELLED).prop_map(ServerExtension::Unknown),
+        ]
+    }
+
+    /// A valid server extension list (distinct types).
+    pub(crate) fn server_extensions() -> impl Strategy<Value = Vec<ServerExtension>> {
+        vec(server_extension(), 0..8).prop_map(|mut exts| {
+            let mut seen = std::collections::HashSet::new();
+            exts.retain(|e| seen.insert(e.ext_type()));
+            exts
+        })
+    }
+
+    pub(crate) fn hello_retry_extension() -> impl Strategy<Value = HelloRetryExtension> {
+        prop_oneof![
+            wire16(NamedGroup::ALL).prop_map(HelloRetryExtension::KeyShare),
+            bytes(1, 40).prop_map(|b| HelloRetryExtension::Cookie(Cookie(b))),
+            wire16(ProtocolVersion::ALL).prop_map(HelloRetryExtension::SupportedVersions),
+            unknown(HRR_MODELLED).prop_map(HelloRetryExtension::Unknown),
+        ]
+    }
+
+    /// A valid HelloRetryRequest extension list: distinct types, supported_versions present.
+    pub(crate) fn hello_retry_extensions() -> impl Strategy<Value = Vec<HelloRetryExtension>> {
+        (
+            vec(hello_retry_extension(), 0..4),
+            wire16(ProtocolVersion::ALL),
+        )
+            .prop_map(|(mut exts, version)| {
+                let mut seen = std::collections::HashSet::new();
+                exts.retain(|e| seen.insert(e.ext_type()));
+                if !seen.contains(&ExtensionType::SupportedVersions) {
+                    exts.insert(0, HelloRetryExtension::SupportedVersions(version));
+                }
+                exts
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strategies::*;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Wraps `body` as an extension of type `typ`.
+    fn ext_bytes(typ: u16, body: &[u8]) -> Vec<u8> {
+        let mut out = typ.to_be_bytes().to_vec();
+        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// Concatenates extensions behind a u16 list length.
+    fn framed(exts: &[Vec<u8>]) -> Vec<u8> {
+        let body = exts.concat();
+        let mut out = (body.len() as u16).to_be_bytes().to_vec();
+        out.extend_from_slice(&body);
+        out
+    }
+
+    fn client(typ: u16, body: &[u8]) -> Result<ClientExtension, InvalidMessage> {
+        ClientExtension::read_bytes(&ext_bytes(typ, body))
+    }
+
+    fn server(typ: u16, body: &[u8]) -> Result<ServerExtension, InvalidMessage> {
+        ServerExtension::read_bytes(&ext_bytes(typ, body))
+    }
+
+    fn retry(typ: u16, body: &[u8]) -> Result<HelloRetryExtension, InvalidMessage> {
+        HelloRetryExtension::read_bytes(&ext_bytes(typ, body))
+    }
+
+    /// Decodes, checks the re-encoding is `bytes`, returns the value.
+    fn client_exact(typ: u16, body: &[u8]) -> ClientExtension {
+        let ext = client(typ, body).unwrap();
+        assert_eq!(ext.get_encoding(), ext_bytes(typ, body), "{ext:?}");
+        assert_eq!(ext.ext_type().to_int(), typ);
+        ext
+    }
+
+    fn server_exact(typ: u16, body: &[u8]) -> ServerExtension {
+        let ext = server(typ, body).unwrap();
+        assert_eq!(ext.get_encoding(), ext_bytes(typ, body), "{ext:?}");
+        assert_eq!(ext.ext_type().to_int(), typ);
+        ext
+    }
+
+    use InvalidMessage::*;
+
+    #[test]
+    fn server_name_forms() {
+        // "server" as in RFC 8448.
+        let ext = client_exact(0, &hex::decode("0009000006736572766572").unwrap());
+        let ClientExtension::ServerName(list) = &ext else {
+            panic!("{ext:?}")
+        };
+        assert_eq!(list.host_name().unwrap().0, b"server");
+        assert_eq!(
+            client(0, &[0, 0]),
+            Err(InvalidEmptyList("server_name_list"))
+        );
+        assert_eq!(
+            client(0, &[0, 3, 0, 0, 0]),
+            Err(InvalidEmptyList("HostName"))
+        );
+        assert_eq!(client(0, &[]), Err(MissingData("server_name_list")));
+        // Same name type twice.
+        assert_eq!(
+            client(0, &[0, 8, 0, 0, 1, b'a', 0, 0, 1, b'b']),
+            Err(IllegalValue("server_name_list: a name type repeats"))
+        );
+        // An unknown name type is kept (RFC 6066: its data starts with a u16 length), even
+        // next to a host name, and even empty.
+        let ext = client_exact(0, &[0, 12, 0, 0, 1, b'a', 7, 0, 2, 9, 9, 8, 0, 0]);
+        let ClientExtension::ServerName(list) = &ext else {
+            panic!("{ext:?}")
+        };
+        assert_eq!(list.0.len(), 3);
+        assert_eq!(list.host_name().unwrap().0, b"a");
+        assert_eq!(
+            client(0, &[0, 9, 7, 0, 1, b'a', 7, 0, 2, 9, 9]),
+            Err(IllegalValue("server_name_list: a name type repeats"))
+        );
+        // Trailing data after the list, inside the extension body.
+        assert_eq!(
+            client(0, &[0, 4, 0, 0, 1, b'a', 0]),
+            Err(TrailingData("ServerName"))
+        );
+        // The server's acknowledgement is empty.
+        assert_eq!(server_exact(0, &[]), ServerExtension::ServerNameAck);
+        assert_eq!(server(0, &[0]), Err(TrailingData("ServerName")));
+        assert_eq!(
+            ServerNameList::from_host_name(b"x").get_encoding(),
+            [0, 4, 0, 0, 1, b'x']
+        );
+    }
+
+    #[test]
+    fn max_fragment_length_values() {
+        assert_eq!(
+            client_exact(1, &[4]),
+            ClientExtension::MaxFragmentLength(MaxFragmentLength::Pow2_12)
+        );
+        assert_eq!(client(1, &[0]), Err(IllegalValue("max_fragment_length")));
+        assert_eq!(client(1, &[5]), Err(IllegalValue("max_fragment_length")));
+        assert_eq!(client(1, &[]), Err(MissingData("MaxFragmentLength")));
+        assert_eq!(client(1, &[1, 1]), Err(TrailingData("MaxFragmentLength")));
+        assert_eq!(
+            server_exact(1, &[2]),
+            ServerExtension::MaxFragmentLength(MaxFragmentLength::Pow2_10)
+        );
+        assert_eq!(server(1, &[9]), Err(IllegalValue("max_fragment_length")));
+    }
+
+    #[test]
+    fn status_request_forms() {
+        // As OpenSSL's `s_client -status` sends it.
+        assert_eq!(
+            client_exact(5, &[1, 0, 0, 0, 0]),
+            ClientExtension::StatusRequest(CertificateStatusRequest::ocsp())
+        );
+        let ext = client_exact(5, &[1, 0, 7, 0, 2, 0xaa, 0xbb, 0, 1, 0xcc, 0, 2, 0x30, 0]);
+        let ClientExtension::StatusRequest(CertificateStatusRequest::Ocsp(req)) = ext else {
+            panic!()
+        };
+        assert_eq!(
+            req.responder_ids,
+            [ResponderId(vec![0xaa, 0xbb]), ResponderId(vec![0xcc])]
+        );
+        assert_eq!(req.extensions.0, [0x30, 0]);
+        assert_eq!(
+            client(5, &[1, 0, 2, 0, 0, 0, 0]),
+            Err(InvalidEmptyList("ResponderID"))
+        );
+        assert_eq!(client(5, &[1, 0, 0]), Err(MissingData("u16-length vector")));
+        assert_eq!(
+            client(5, &[1, 0, 0, 0, 0, 0]),
+            Err(TrailingData("StatusRequest"))
+        );
+        // Unknown status types keep their request opaque.
+        let ext = client_exact(5, &[2, 1, 2, 3]);
+        assert!(matches!(
+            ext,
+            ClientExtension::StatusRequest(CertificateStatusRequest::Unknown { status_type, .. })
+                if status_type == CertificateStatusType::Unknown(2)
+        ));
+        assert_eq!(server_exact(5, &[]), ServerExtension::StatusRequestAck);
+        assert_eq!(server(5, &[1]), Err(TrailingData("StatusRequest")));
+    }
+
+    #[test]
+    fn groups_point_formats_and_signature_schemes() {
+        assert_eq!(
+            client_exact(10, &[0, 4, 0, 0x1d, 0x12, 0x34]),
+            ClientExtension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::Unknown(0x1234)])
+        );
+        assert_eq!(
+            client(10, &[0, 0]),
+            Err(InvalidEmptyList("named_group_list"))
+        );
+        assert_eq!(
+            client(10, &[0, 3, 0, 0x1d, 0]),
+            Err(MissingData("NamedGroup"))
+        );
+        assert_eq!(
+            client(10, &[0, 2, 0, 0x1d, 0]),
+            Err(TrailingData("SupportedGroups"))
+        );
+        assert_eq!(
+            client(10, &[0, 4, 0, 0x1d]),
+            Err(MissingData("named_group_list"))
+        );
+        assert_eq!(
+            server_exact(10, &[0, 2, 0, 0x17]),
+            ServerExtension::SupportedGroups(vec![NamedGroup::secp256r1])
+        );
+        client_exact(11, &[3, 0, 1, 2]);
+        assert_eq!(
+            client(11, &[0]),
+            Err(InvalidEmptyList("ec_point_format_list"))
+        );
+        assert_eq!(
+            server(11, &[0]),
+            Err(InvalidEmptyList("ec_point_format_list"))
+        );
+        client_exact(13, &[0, 2, 8, 4]);
+        client_exact(50, &[0, 2, 8, 4]);
+        assert_eq!(
+            client(13, &[0, 0]),
+            Err(InvalidEmptyList("supported_signature_algorithms"))
+        );
+        assert_eq!(client(50, &[0, 1, 8]), Err(MissingData("SignatureScheme")));
+    }
+
+    #[test]
+    fn alpn() {
+        let ext = client_exact(16, b"\x00\x0c\x02h2\x08http/1.1");
+        assert_eq!(
+            ext,
+            ClientExtension::Alpn(vec![
+                ProtocolName(b"h2".to_vec()),
+                ProtocolName(b"http/1.1".to_vec())
+            ])
+        );
+        assert_eq!(
+            client(16, &[0, 0]),
+            Err(InvalidEmptyList("protocol_name_list"))
+        );
+        assert_eq!(
+            client(16, &[0, 1, 0]),
+            Err(InvalidEmptyList("ProtocolName"))
+        );
+        assert_eq!(
+            server_exact(16, b"\x00\x03\x02h2"),
+            ServerExtension::Alpn(ProtocolName(b"h2".to_vec()))
+        );
+        assert_eq!(
+            server(16, b"\x00\x06\x02h2\x02h3"),
+            Err(IllegalValue(
+                "ALPN: the server must select exactly one protocol"
+            ))
+        );
+        assert_eq!(
+            server(16, &[0, 0]),
+            Err(InvalidEmptyList("protocol_name_list"))
+        );
+    }
+
+    #[test]
+    fn signed_certificate_timestamp() {
+        assert_eq!(
+            client_exact(18, &[]),
+            ClientExtension::SignedCertificateTimestampRequest
+        );
+        assert_eq!(client(18, &[0, 0]), Err(TrailingData("SCT")));
+        assert_eq!(
+            server_exact(18, &[0, 5, 0, 3, 1, 2, 3]),
+            ServerExtension::SignedCertificateTimestamp(vec![Sct(vec![1, 2, 3])])
+        );
+        assert_eq!(server(18, &[0, 0]), Err(InvalidEmptyList("sct_list")));
+        assert_eq!(
+            server(18, &[0, 2, 0, 0]),
+            Err(InvalidEmptyList("SerializedSCT"))
+        );
+        assert_eq!(server(18, &[]), Err(MissingData("sct_list")));
+    }
+
+    #[test]
+    fn padding_keeps_its_bytes() {
+        assert_eq!(
+            client_exact(21, &[0; 7]),
+            ClientExtension::Padding(Padding::zeros(7))
+        );
+        assert_eq!(
+            client_exact(21, &[]),
+            ClientExtension::Padding(Padding::zeros(0))
+        );
+        // Nonzero padding is kept, not rejected (RFC 7685: the server must not check).
+        let ext = client_exact(21, &[0, 1, 0]);
+        assert_eq!(ext, ClientExtension::Padding(Padding(vec![0, 1, 0])));
+    }
+
+    #[test]
+    fn empty_extensions_must_be_empty() {
+        for (typ, ext) in [
+            (22, ClientExtension::EncryptThenMac),
+            (23, ClientExtension::ExtendedMasterSecret),
+            (42, ClientExtension::EarlyData),
+            (49, ClientExtension::PostHandshakeAuth),
+        ] {
+            assert_eq!(client_exact(typ, &[]), ext);
+            let ctx = ExtensionType::from(typ).as_str().unwrap();
+            assert_eq!(client(typ, &[0]), Err(TrailingData(ctx)));
+        }
+        for (typ, ext) in [
+            (22, ServerExtension::EncryptThenMacAck),
+            (23, ServerExtension::ExtendedMasterSecretAck),
+            (42, ServerExtension::EarlyData),
+            (35, ServerExtension::SessionTicketAck),
+        ] {
+            assert_eq!(server_exact(typ, &[]), ext);
+            let ctx = ExtensionType::from(typ).as_str().unwrap();
+            assert_eq!(server(typ, &[0, 0]), Err(TrailingData(ctx)));
+        }
+    }
+
+    #[test]
+    fn record_size_limit_bounds() {
+        assert_eq!(
+            client_exact(28, &[0x40, 0x01]),
+            ClientExtension::RecordSizeLimit(RecordSizeLimit(0x4001))
+        );
+        assert_eq!(
+            client_exact(28, &[0, 64]),
+            ClientExtension::RecordSizeLimit(RecordSizeLimit(64))
+        );
+        assert_eq!(
+            client(28, &[0, 63]),
+            Err(IllegalValue("record_size_limit smaller than 64"))
+        );
+        assert_eq!(
+            server(28, &[0, 0]),
+            Err(IllegalValue("record_size_limit smaller than 64"))
+        );
+        assert_eq!(
+            client(28, &[0, 63]).unwrap_err().alert(),
+            crate::enums::AlertDescription::IllegalParameter
+        );
+        assert_eq!(client(28, &[1]), Err(MissingData("RecordSizeLimit")));
+        assert_eq!(client(28, &[1, 0, 0]), Err(TrailingData("RecordSizeLimit")));
+    }
+
+    #[test]
+    fn session_ticket() {
+        assert_eq!(
+            client_exact(35, &[]),
+            ClientExtension::SessionTicket(Payload(vec![]))
+        );
+        assert_eq!(
+            client_exact(35, &[1, 2, 3]),
+            ClientExtension::SessionTicket(Payload(vec![1, 2, 3]))
+        );
+    }
+
+    /// `identities` then `binders` bodies for one identity and one binder.
+    fn psk_body(identity: &[u8], binder: &[u8]) -> Vec<u8> {
+        let mut ids = (identity.len() as u16).to_be_bytes().to_vec();
+        ids.extend_from_slice(identity);
+        ids.extend_from_slice(&[0, 0, 0, 9]);
+        let mut out = (ids.len() as u16).to_be_bytes().to_vec();
+        out.extend_from_slice(&ids);
+        out.extend_from_slice(&(binder.len() as u16 + 1).to_be_bytes());
+        out.push(binder.len() as u8);
+        out.extend_from_slice(binder);
+        out
+    }
+
+    #[test]
+    fn pre_shared_key() {
+        let ext = client_exact(41, &psk_body(b"ticket", &[7; 32]));
+        let ClientExtension::PreSharedKey(psk) = &ext else {
+            panic!()
+        };
+        assert_eq!(psk.identities[0].identity, b"ticket");
+        assert_eq!(psk.identities[0].obfuscated_ticket_age, 9);
+        assert_eq!(psk.binders, [PskBinderEntry(vec![7; 32])]);
+        assert_eq!(psk.binders_encoded_len(), 2 + 1 + 32);
+        assert_eq!(
+            client(41, &psk_body(b"ticket", &[7; 31])),
+            Err(TooShort("PskBinderEntry"))
+        );
+        assert_eq!(
+            client(41, &psk_body(b"", &[7; 32])),
+            Err(InvalidEmptyList("identity"))
+        );
+        assert_eq!(
+            client(41, &[0, 0, 0, 0]),
+            Err(InvalidEmptyList("identities"))
+        );
+        // An identity and no binders.
+        let mut body = psk_body(b"t", &[7; 32]);
+        body.truncate(2 + 7);
+        body.extend_from_slice(&[0, 0]);
+        assert_eq!(client(41, &body), Err(InvalidEmptyList("binders")));
+        // Two binders for one identity.
+        let mut body = psk_body(b"t", &[7; 32]);
+        body.truncate(2 + 7);
+        body.extend_from_slice(&[0, 66]);
+        body.push(32);
+        body.extend_from_slice(&[1; 32]);
+        body.push(32);
+        body.extend_from_slice(&[2; 32]);
+        assert_eq!(
+            client(41, &body),
+            Err(IllegalValue(
+                "pre_shared_key: identities and binders differ in number"
+            ))
+        );
+        assert_eq!(server_exact(41, &[0, 1]), ServerExtension::PreSharedKey(1));
+        assert_eq!(server(41, &[0]), Err(MissingData("selected_identity")));
+        assert_eq!(server(41, &[0, 0, 0]), Err(TrailingData("PreSharedKey")));
+    }
+
+    #[test]
+    fn max_early_data_size() {
+        let v = MaxEarlyDataSize(0x1234_5678);
+        assert_eq!(v.get_encoding(), [0x12, 0x34, 0x56, 0x78]);
+        assert_eq!(
+            MaxEarlyDataSize::read_bytes(&[0x12, 0x34, 0x56, 0x78]),
+            Ok(v)
+        );
+        assert_eq!(
+            MaxEarlyDataSize::read_bytes(&[1, 2, 3]),
+            Err(MissingData("max_early_data_size"))
+        );
+    }
+
+    #[test]
+    fn supported_versions() {
+        assert_eq!(
+            client_exact(43, &[4, 3, 4, 3, 3]),
+            ClientExtension::SupportedVersions(SupportedVersions(vec![
+                ProtocolVersion::TLSv1_3,
+                ProtocolVersion::TLSv1_2
+            ]))
+        );
+        assert_eq!(
+            client(43, &[0]),
+            Err(InvalidEmptyList("supported_versions"))
+        );
+        assert_eq!(
+            client(43, &[3, 3, 4, 3]),
+            Err(MissingData("ProtocolVersion"))
+        );
+        assert_eq!(client(43, &[]), Err(MissingData("supported_versions")));
+        assert_eq!(
+            server_exact(43, &[3, 4]),
+            ServerExtension::SupportedVersions(ProtocolVersion::TLSv1_3)
+        );
+        // The server's form is one version, not a list.
+        assert_eq!(
+            server(43, &[2, 3, 4]),
+            Err(TrailingData("SupportedVersions"))
+        );
+        assert_eq!(
+            retry(43, &[3, 4]),
+            Ok(HelloRetryExtension::SupportedVersions(
+                ProtocolVersion::TLSv1_3
+            ))
+        );
+    }
+
+    #[test]
+    fn cookie_modes_authorities_and_reneg() {
+        assert_eq!(
+            client_exact(44, &[0, 2, 1, 2]),
+            ClientExtension::Cookie(Cookie(vec![1, 2]))
+        );
+        assert_eq!(client(44, &[0, 0]), Err(InvalidEmptyList("cookie")));
+        assert_eq!(retry(44, &[0, 0]), Err(InvalidEmptyList("cookie")));
+        assert_eq!(
+            client_exact(45, &[1, 1]),
+            ClientExtension::PskKeyExchangeModes(vec![PSKKeyExchangeMode::PSK_DHE_KE])
+        );
+        assert_eq!(client(45, &[0]), Err(InvalidEmptyList("ke_modes")));
+        client_exact(47, &[0, 5, 0, 3, 0x30, 1, 0]);
+        assert_eq!(
+            client(47, &[0, 0]),
+            Err(InvalidEmptyList("certificate_authorities"))
+        );
+        assert_eq!(
+            client(47, &[0, 2, 0, 0]),
+            Err(InvalidEmptyList("DistinguishedName"))
+        );
+        assert_eq!(
+            client_exact(0xff01, &[0]),
+            ClientExtension::RenegotiationInfo(PayloadU8(vec![]))
+        );
+        assert_eq!(
+            server_exact(0xff01, &[2, 1, 2]),
+            ServerExtension::RenegotiationInfo(PayloadU8(vec![1, 2]))
+        );
+        assert_eq!(client(0xff01, &[]), Err(MissingData("u8-length vector")));
+        assert_eq!(
+            client(0xff01, &[0, 0]),
+            Err(TrailingData("RenegotiationInfo"))
+        );
+    }
+
+    #[test]
+    fn key_share_forms() {
+        // An empty client_shares is legal (the client asks the server to pick via HRR).
+        assert_eq!(client_exact(51, &[0, 0]), ClientExtension::KeyShare(vec![]));
+        let ext = client_exact(51, &[0, 10, 0, 0x1d, 0, 1, 9, 0, 0x17, 0, 1, 8]);
+        assert_eq!(
+            ext,
+            ClientExtension::KeyShare(vec![
+                KeyShareEntry {
+                    group: NamedGroup::X25519,
+                    key_exchange: vec![9]
+                },
+                KeyShareEntry {
+                    group: NamedGroup::secp256r1,
+                    key_exchange: vec![8]
+                },
+            ])
+        );
+        assert_eq!(
+            client(51, &[0, 10, 0, 0x1d, 0, 1, 9, 0, 0x1d, 0, 1, 8]),
+            Err(IllegalValue("key_share: a group is offered twice"))
+        );
+        assert_eq!(
+            client(51, &[0, 4, 0, 0x1d, 0, 0]),
+            Err(InvalidEmptyList("key_exchange"))
+        );
+        assert_eq!(
+            server_exact(51, &[0, 0x1d, 0, 2, 1, 2]),
+            ServerExtension::KeyShare(KeyShareEntry {
+                group: NamedGroup::X25519,
+                key_exchange: vec![1, 2]
+            })
+        );
+        assert_eq!(
+            server(51, &[0, 0x1d, 0, 0]),
+            Err(InvalidEmptyList("key_exchange"))
+        );
+        assert_eq!(
+            server(51, &[0, 0x1d, 0, 1, 1, 0]),
+            Err(TrailingData("KeyShare"))
+        );
+        // HRR: only the selected group.
+        assert_eq!(
+            retry(51, &[0, 0x17]),
+            Ok(HelloRetryExtension::KeyShare(NamedGroup::secp256r1))
+        );
+        assert_eq!(retry(51, &[0, 0x17, 0]), Err(TrailingData("KeyShare")));
+        assert_eq!(retry(51, &[0]), Err(MissingData("NamedGroup")));
+    }
+
+    #[test]
+    fn unknown_extensions_are_kept_exactly() {
+        for typ in [0x1234u16, 0xfe0d, 19, 48, 0xfafa] {
+            let body = [0xde, 0xad, 0, 0xbe, 0xef];
+            let ext = client_exact(typ, &body);
+            assert_eq!(
+                ext,
+                ClientExtension::Unknown(UnknownExtension {
+                    typ: ExtensionType::from(typ),
+                    payload: Payload(body.to_vec())
+                })
+            );
+            assert!(matches!(
+                server_exact(typ, &body),
+                ServerExtension::Unknown(_)
+            ));
+            assert!(matches!(
+                client_exact(typ, &[]),
+                ClientExtension::Unknown(_)
+            ));
+        }
+        // A cookie is not a ServerHello extension: kept opaque there (the handshake rejects it).
+        assert!(matches!(
+            server_exact(44, &[0]),
+            ServerExtension::Unknown(_)
+        ));
+        assert!(matches!(
+            HelloRetryExtension::read_bytes(&ext_bytes(0, &[1])),
+            Ok(HelloRetryExtension::Unknown(_))
+        ));
+    }
+
+    #[test]
+    fn extension_framing() {
+        // Body shorter than declared.
+        assert_eq!(
+            ClientExtension::read_bytes(&[0, 23, 0, 2, 0]),
+            Err(MissingData("ExtendedMasterSecret"))
+        );
+        assert_eq!(
+            ClientExtension::read_bytes(&[0, 23, 0]),
+            Err(MissingData("extension_data length"))
+        );
+        assert_eq!(
+            ClientExtension::read_bytes(&[0]),
+            Err(MissingData("ExtensionType"))
+        );
+    }
+
+    #[test]
+    fn extension_lists_reject_duplicates() {
+        let list = framed(&[
+            ext_bytes(23, &[]),
+            ext_bytes(0x1234, &[1]),
+            ext_bytes(23, &[]),
+        ]);
+        assert_eq!(
+            read_extensions::<ClientExtension>(&mut Reader::new(&list)),
+            Err(DuplicateExtension(ExtensionType::ExtendedMasterSecret))
+        );
+        // Unknown types are duplicates too.
+        let list = framed(&[ext_bytes(0x1234, &[]), ext_bytes(0x1234, &[2, 3])]);
+        assert_eq!(
+            read_extensions::<ServerExtension>(&mut Reader::new(&list)),
+            Err(DuplicateExtension(ExtensionType::Unknown(0x1234)))
+        );
+        // The list length must match its contents.
+        let mut list = vec![0, 5];
+        list.extend_from_slice(&ext_bytes(23, &[]));
+        assert_eq!(
+            read_extensions::<ClientExtension>(&mut Reader::new(&list)),
+            Err(MissingData("extensions"))
+        );
+        let mut list = vec![0, 5];
+        list.extend_from_slice(&ext_bytes(23, &[0]));
+        assert_eq!(
+            read_extensions::<ClientExtension>(&mut Reader::new(&list)),
+            Err(TrailingData("ExtendedMasterSecret"))
+        );
+        let mut r = Reader::new(&[0, 0]);
+        assert_eq!(read_extensions::<ClientExtension>(&mut r), Ok(vec![]));
+        assert!(!r.any_left());
+        // The largest possible list of distinct empty extensions is fine.
+        let mut list = Vec::new();
+        for t in 0..16383u16 {
+            list.extend_from_slice(&ext_bytes(t + 0x1000, &[]));
+        }
+        let mut framed = (list.len() as u16).to_be_bytes().to_vec();
+        framed.extend_from_slice(&list);
+        let exts = read_extensions::<ClientExtension>(&mut Reader::new(&framed)).unwrap();
+        assert_eq!(exts.len(), 16383);
+    }
+
+    /// Checks round trips and truncations for one extension value.
+    fn check_extension<E: TlsExtension + Codec + PartialEq + core::fmt::Debug>(ext: &E) {
+        let enc = ext.get_encoding();
+        let back = E::read_bytes(&enc).unwrap();
+        assert_eq!(&back, ext);
+        assert_eq!(back.get_encoding(), enc);
+        for n in 0..enc.len() {
+            assert!(
+                E::read_bytes(&enc[..n]).is_err(),
+                "prefix {n} of {enc:02x?}"
+            );
+        }
+    }
+
+    /// Decoding arbitrary bytes never panics, and what decodes re-encodes to the input.
+    fn check_canonical<E: Codec + core::fmt::Debug>(bytes: &[u8]) {
+        if let Ok(v) = E::read_bytes(bytes) {
+            assert_eq!(v.get_encoding(), bytes, "{v:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn client_extension_round_trips(ext in client_extension()) {
+            check_extension(&ext);
+        }
+
+        #[test]
+        fn server_extension_round_trips(ext in server_extension()) {
+            check_extension(&ext);
+        }
+
+        #[test]
+        fn hello_retry_extension_round_trips(ext in hello_retry_extension()) {
+            check_extension(&ext);
+        }
+
+        #[test]
+        fn extension_lists_round_trip(exts in client_extensions()) {
+            let mut enc = Vec::new();
+            encode_extensions(&exts, &mut enc);
+            let mut r = Reader::new(&enc);
+            prop_assert_eq!(read_extensions::<ClientExtension>(&mut r).unwrap(), exts);
+            prop_assert!(!r.any_left());
+            for n in 0..enc.len() {
+                let mut r = Reader::new(&enc[..n]);
+                prop_assert!(read_extensions::<ClientExtension>(&mut r).is_err());
+            }
+        }
+
+        #[test]
+        fn payload_types_round_trip(
+            names in server_name_list(),
+            status in status_request(),
+            psks in offered_psks(),
+            share in key_share_entry(),
+        ) {
+            prop_assert_eq!(ServerNameList::read_bytes(&names.get_encoding()).unwrap(), names);
+            let enc = status.get_encoding();
+            prop_assert_eq!(CertificateStatusRequest::read_bytes(&enc).unwrap(), status);
+            let enc = psks.get_encoding();
+            prop_assert_eq!(enc.len() - psks.binders_encoded_len(),
+                psks.identities.get_encoding().len());
+            prop_assert_eq!(OfferedPsks::read_bytes(&enc).unwrap(), psks);
+            prop_assert_eq!(KeyShareEntry::read_bytes(&share.get_encoding()).unwrap(), share);
+        }
+
+        #[test]
+        fn arbitrary_typed_bodies_never_panic(typ in any::<u16>(), body in bytes(0, 64)) {
+            let enc = ext_bytes(typ, &body);
+            check_canonical::<ClientExtension>(&enc);
+            check_canonical::<ServerExtension>(&enc);
+            check_canonical::<HelloRetryExtension>(&enc);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in bytes(0, 200)) {
+            check_canonical::<ClientExtension>(&bytes);
+            check_canonical::<ServerExtension>(&bytes);
+            check_canonical::<HelloRetryExtension>(&bytes);
+            let _ = read_extensions::<ClientExtension>(&mut Reader::new(&bytes));
+            let _ = read_extensions::<ServerExtension>(&mut Reader::new(&bytes));
+        }
+
+        // Modelled types with mutated bodies: whatever decodes is canonical.
+        #[test]
+        fn mutated_extensions_stay_canonical(
+            ext in client_extension(),
+            at in any::<proptest::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let mut enc = ext.get_encoding();
+            let i = at.index(enc.len());
+            enc[i] = byte;
+            check_canonical::<ClientExtension>(&enc);
+            check_canonical::<ServerExtension>(&enc);
+        }
+    }
+}
