@@ -1080,6 +1080,40 @@ mod tests {
         );
     }
 
+    /// HKDF-Expand-Label for one SHA-256 block (RFC 8446 s7.1), with ring's HMAC.
+    fn expand_label(secret: &[u8], label: &str, context: &[u8]) -> Vec<u8> {
+        let full = format!("tls13 {label}");
+        let mut info = vec![0, 32, full.len() as u8];
+        info.extend_from_slice(full.as_bytes());
+        info.push(context.len() as u8);
+        info.extend_from_slice(context);
+        info.push(1);
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+        ring::hmac::sign(&key, &info).as_ref().to_vec()
+    }
+
+    /// End to end: the binder in the external-PSK ClientHello is the HMAC over exactly the
+    /// bytes `encoding_for_binder_signing` returns (RFC 8446 s4.2.11.2, s7.1), with the
+    /// vector's `PskSecret`.
+    #[test]
+    fn rfc8448_external_psk_binder_verifies() {
+        let psk = hex::decode("0160f2f1276a5c249f76f885aa06afeffb1efc680f81d198955b6206613d9d2e")
+            .unwrap();
+        let salt = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &[0; 32]);
+        let early_secret = ring::hmac::sign(&salt, &psk);
+        let empty_hash = ring::digest::digest(&ring::digest::SHA256, b"");
+        let binder_key = expand_label(early_secret.as_ref(), "ext binder", empty_hash.as_ref());
+        let finished_key = expand_label(&binder_key, "finished", b"");
+        let ch = client_hello(EXTERNAL_PSK_CH1);
+        let transcript = ring::digest::digest(
+            &ring::digest::SHA256,
+            &ch.encoding_for_binder_signing().unwrap(),
+        );
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &finished_key);
+        let binder = ring::hmac::sign(&key, transcript.as_ref());
+        assert_eq!(ch.psk_binders().unwrap()[0].0, binder.as_ref());
+    }
+
     #[test]
     fn rfc8448_hello_retry_request_flow() {
         let ch1 = client_hello(HRR_CH1);
