@@ -21,6 +21,7 @@ use crate::enums::HandshakeType;
 use crate::error::{Error, InvalidMessage};
 
 /// The running hash over the handshake messages (each with its 4-byte header).
+#[derive(Clone)]
 pub struct HandshakeHash {
     /// The algorithm and its running context, once the suite is known.
     running: Option<(SuiteHash, digest::Context)>,
