@@ -105,6 +105,39 @@ fn hash(t: &HandshakeHash) -> Digest {
     t.current_hash().unwrap()
 }
 
+/// The content a CertificateVerify signs (RFC 8446 s4.4.3): 64 spaces, the context
+/// string, a zero byte, then the transcript hash through the Certificate.
+fn cert_verify_content(context: &str, transcript_hash: &Digest) -> Vec<u8> {
+    [
+        &[0x20; 64][..],
+        context.as_bytes(),
+        &[0],
+        transcript_hash.as_ref(),
+    ]
+    .concat()
+}
+
+/// Adds `msgs` to the transcript; just before a CertificateVerify, checks that the signed
+/// content the trace records (`<side>_MessageToSign`) embeds the transcript hash.
+fn add_checking_cert_verify(t: &mut HandshakeHash, s: &Section, msgs: &[&[u8]], client: bool) {
+    let (key, context) = if client {
+        ("Client_MessageToSign", "TLS 1.3, client CertificateVerify")
+    } else {
+        ("Server_MessageToSign", "TLS 1.3, server CertificateVerify")
+    };
+    for m in msgs {
+        if m[0] == 15 {
+            assert_eq!(
+                cert_verify_content(context, &hash(t)),
+                s.bytes(key),
+                "[{}] {key}",
+                s.name
+            );
+        }
+        t.add_message(m);
+    }
+}
+
 /// The body of a Finished message, checking its header.
 fn finished_body(msg: &[u8]) -> &[u8] {
     assert_eq!(msg[..4], [20, 0, 0, 32], "not a 32-byte Finished");
@@ -187,9 +220,7 @@ fn simple_1rtt(s: &Section) -> Resumption {
     assert_eq!(plain, expected);
     let msgs = handshake_messages(&plain);
     assert_eq!(msgs.len(), 4);
-    for m in &msgs[..3] {
-        t.add_message(m);
-    }
+    add_checking_cert_verify(&mut t, s, &msgs[..3], false);
 
     // Server Finished over ClientHello...CertificateVerify.
     let server_finished = finished_body(msgs[3]);
@@ -320,9 +351,10 @@ fn vector_file_parses() {
     assert!(rfc8448::parse("[S]\n[S]\n").is_err());
     assert!(rfc8448::parse("[S]\njunk\n").is_err());
     assert!(rfc8448::parse("[S\n").is_err());
-    let parsed = rfc8448::parse("# c\n\n[S]\nA =  0aFF \n").unwrap();
+    let parsed = rfc8448::parse("# c\n\n[S]\nA =  0aFF \nB = 01 02\n").unwrap();
     assert_eq!(parsed[0].get("A"), Some(vec![0x0a, 0xff]));
-    assert_eq!(parsed[0].get("B"), None);
+    assert_eq!(parsed[0].get("B"), Some(vec![1, 2]));
+    assert_eq!(parsed[0].get("C"), None);
 }
 
 #[test]
@@ -474,9 +506,7 @@ fn hello_retry_request_handshake() {
     assert_eq!(ct, 22);
     let msgs = handshake_messages(&plain);
     let (fin, before) = msgs.split_last().unwrap();
-    for m in before {
-        t.add_message(m);
-    }
+    add_checking_cert_verify(&mut t, &s, before, false);
     assert_eq!(*fin, s.bytes("Message_Server_Finished").as_slice());
     hs.verify_server_finished(&hash(&t), finished_body(fin))
         .unwrap();
@@ -493,4 +523,163 @@ fn hello_retry_request_handshake() {
     assert!(hs
         .verify_server_finished(&hash(&plain_t), finished_body(fin))
         .is_err());
+}
+
+/// The (EC)DHE shared secrets of the other sections (X25519, computed with openssl from
+/// the client key in the RNG pool and the server's key share).
+const CLIENT_AUTH_SHARED: &str = "7dc114f6475dfa7977be736ef7cbebc48c70329e8e9a74b4d7033c43f9597d4f";
+const COMPAT_SHARED: &str = "eef790559077db5bb63b6684e4169f051e8fb34ce59bafce2f9c8ee68cc4eb79";
+const EXTERNAL_PSK_SHARED: &str =
+    "e2f5bed6e082d738a243efcda6c1105169d1c73eb5c068c3bd9e4c48cdf95f1e";
+const RAW_PUBLIC_KEY_SHARED: &str =
+    "eedefeb0805617e93aa39f475e2cfa72f70ac35c4ab4e45a41ebccec78b90c20";
+
+/// Decrypts every protected record of `flight` in order from sequence number 0, skipping
+/// middlebox-compatibility ChangeCipherSpec records, and returns the handshake bytes.
+fn open_handshake_flight(keys: &TrafficKeys, flight: &[u8]) -> Vec<u8> {
+    let mut seq = 0;
+    let mut out = Vec::new();
+    for record in records(flight) {
+        if record[0] == 20 {
+            assert_eq!(&record[5..], [1], "ChangeCipherSpec body");
+            continue;
+        }
+        let (ct, plain) = open(keys, seq, record);
+        assert_eq!(ct, 22);
+        out.extend_from_slice(&plain);
+        seq += 1;
+    }
+    out
+}
+
+/// A full (non-resumed) handshake from its trace section: ClientHello, ServerHello, the
+/// server's encrypted flight with its Finished, the client's flight (client certificate
+/// and CertificateVerify when asked) with its Finished, then the application keys on the
+/// close_notify records.
+fn full_handshake(s: &Section, early: KeyScheduleEarly, shared: &str) {
+    let ch = plaintext_handshake(records(&s.bytes("Record_ClientHello_1"))[0]).to_vec();
+    let sh = s.bytes("Message_ServerHello");
+    assert_eq!(
+        plaintext_handshake(records(&s.bytes("Record_ServerHello"))[0]),
+        sh.as_slice()
+    );
+    let mut t = HandshakeHash::new();
+    t.add_message(&ch);
+    t.start_hash(SuiteHash::Sha256).unwrap();
+    t.add_message(&sh);
+    let hs = early.into_handshake(Some(&h(shared)), &hash(&t));
+
+    let server_keys = aes128_keys(hs.server_handshake_traffic_secret());
+    let server_flight =
+        open_handshake_flight(&server_keys, &s.bytes("Record_ServerHandshakeMessages"));
+    let msgs = handshake_messages(&server_flight);
+    let (fin, before) = msgs.split_last().unwrap();
+    assert_eq!(before[0], s.bytes("Message_EncryptedExtensions").as_slice());
+    for key in [
+        "Message_CertificateRequest",
+        "Message_Server_Certificate",
+        "Message_Server_CertificateVerify",
+    ] {
+        if let Some(m) = s.get(key) {
+            assert!(before.contains(&m.as_slice()), "[{}] {key}", s.name);
+        }
+    }
+    add_checking_cert_verify(&mut t, s, before, false);
+    assert_eq!(*fin, s.bytes("Message_Server_Finished").as_slice());
+    hs.verify_server_finished(&hash(&t), finished_body(fin))
+        .unwrap();
+    t.add_message(fin);
+
+    let client_keys = aes128_keys(hs.client_handshake_traffic_secret());
+    let pending = hs.into_traffic_pending(&hash(&t));
+    let client_flight = open_handshake_flight(&client_keys, &s.bytes("Record_ClientFinished"));
+    let msgs = handshake_messages(&client_flight);
+    let (fin, before) = msgs.split_last().unwrap();
+    let asked_for_certificate = s.get("Message_CertificateRequest").is_some();
+    // Certificate + CertificateVerify exactly when the server asked.
+    assert_eq!(before.len(), if asked_for_certificate { 2 } else { 0 });
+    add_checking_cert_verify(&mut t, s, before, true);
+    assert_eq!(
+        pending.client_finished_verify_data(&hash(&t)),
+        finished_body(fin)
+    );
+    pending
+        .verify_client_finished(&hash(&t), finished_body(fin))
+        .unwrap();
+    t.add_message(fin);
+
+    let traffic = pending.into_traffic(&hash(&t));
+    let client_app = aes128_keys(traffic.client_application_traffic_secret());
+    let server_app = aes128_keys(traffic.server_application_traffic_secret());
+    let mut client_seq = 0;
+    let mut server_seq = 0;
+    if let Some(record) = s.get("Record_Client_AppData") {
+        let (ct, data) = open(&client_app, 0, &record);
+        assert_eq!((ct, data), (23, s.bytes("Client_AppData")));
+        client_seq += 1;
+    }
+    if let Some(record) = s.get("Record_Server_AppData") {
+        let (ct, data) = open(&server_app, 0, &record);
+        assert_eq!((ct, data), (23, s.bytes("Server_AppData")));
+        server_seq += 1;
+    }
+    let (ct, alert) = open(
+        &client_app,
+        client_seq,
+        &s.bytes("Record_Client_CloseNotify"),
+    );
+    assert_eq!((ct, alert), (21, vec![1, 0]));
+    let (ct, alert) = open(
+        &server_app,
+        server_seq,
+        &s.bytes("Record_Server_CloseNotify"),
+    );
+    assert_eq!((ct, alert), (21, vec![1, 0]));
+}
+
+#[test]
+fn client_authentication_handshake() {
+    let s = rfc8448::section("Client_Authentication_Handshake");
+    full_handshake(
+        &s,
+        KeyScheduleEarly::new(SuiteHash::Sha256),
+        CLIENT_AUTH_SHARED,
+    );
+}
+
+#[test]
+fn middlebox_compatibility_mode() {
+    let s = rfc8448::section("Middlebox_Compatibility_Mode");
+    full_handshake(&s, KeyScheduleEarly::new(SuiteHash::Sha256), COMPAT_SHARED);
+}
+
+#[test]
+fn raw_public_key_with_client_authentication() {
+    let s = rfc8448::section("RawPublicKey_With_Client_Authentication");
+    full_handshake(
+        &s,
+        KeyScheduleEarly::new(SuiteHash::Sha256),
+        RAW_PUBLIC_KEY_SHARED,
+    );
+}
+
+#[test]
+fn externally_provided_psk_with_ephemeral_key() {
+    let s = rfc8448::section("Externally_Provided_PSK_with_Ephemeral_Key");
+    assert_eq!(s.get_str("PskPRF"), Some("SHA-256"));
+    let psk = s.bytes("PskSecret");
+    let ch = plaintext_handshake(&s.bytes("Record_ClientHello_1")).to_vec();
+    let (truncated, binders) = ch.split_at(ch.len() - 35);
+    assert_eq!(binders[..3], [0x00, 0x21, 0x20]);
+    let early = KeyScheduleEarly::with_psk(SuiteHash::Sha256, &psk, PskKind::External);
+    let binder_hash = HandshakeHash::new()
+        .hash_with(SuiteHash::Sha256, truncated)
+        .unwrap();
+    early.verify_binder(&binder_hash, &binders[3..]).unwrap();
+    // Taken for a resumption PSK, the binder does not verify ("res binder" label).
+    let as_resumption = KeyScheduleEarly::with_psk(SuiteHash::Sha256, &psk, PskKind::Resumption);
+    assert!(as_resumption
+        .verify_binder(&binder_hash, &binders[3..])
+        .is_err());
+    full_handshake(&s, early, EXTERNAL_PSK_SHARED);
 }

@@ -5,7 +5,10 @@
 //! - `Key = value` is an entry of the current section (spaces around `=` vary, values are
 //!   hex in either case, except `CurrentTimestamp` (decimal), `PskIdentity` and `PskPRF`
 //!   (text));
-//! - lines starting with `#` are comments, blank lines separate sections.
+//! - lines starting with `#` are comments, blank lines separate sections;
+//! - whitespace inside a hex value is ignored, as Botan's hex decoder does (one value,
+//!   `Message_Server_CertificateVerify` of `[Middlebox_Compatibility_Mode]`, has a stray
+//!   space in the middle).
 //!
 //! Anything else, an entry outside a section, a repeated key within a section or a
 //! repeated section name is an error: a vector file we misread would make the tests
@@ -36,10 +39,12 @@ impl Section {
             .map(|(_, v)| v.as_str())
     }
 
-    /// `key`'s value decoded from hex. Panics if the value is not hex.
+    /// `key`'s value decoded from hex (inner whitespace ignored). Panics if the value is
+    /// not hex.
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
         self.get_str(key).map(|v| {
-            hex::decode(v).unwrap_or_else(|e| panic!("[{}] {key}: not hex: {e}", self.name))
+            let digits: String = v.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            hex::decode(digits).unwrap_or_else(|e| panic!("[{}] {key}: not hex: {e}", self.name))
         })
     }
 
