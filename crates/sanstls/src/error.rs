@@ -131,6 +131,9 @@ pub enum Error {
     EncryptError,
     /// The caller misused the API; the string says how.
     ApiMisuse(&'static str),
+    /// A MAC the peer sent (Finished verify_data, PSK binder) did not verify; the string
+    /// names it. RFC 8446 s4.4.4 and RFC 5246 s7.4.9 answer this with `decrypt_error`.
+    VerifyFailed(&'static str),
 }
 
 impl Error {
@@ -143,6 +146,7 @@ impl Error {
                 Some(AlertDescription::InternalError)
             }
             Self::ApiMisuse(_) => None,
+            Self::VerifyFailed(_) => Some(AlertDescription::DecryptError),
         }
     }
 }
@@ -161,6 +165,7 @@ impl fmt::Display for Error {
             Self::SequenceNumberExhausted => write!(f, "record sequence number exhausted"),
             Self::EncryptError => write!(f, "record encryption failed"),
             Self::ApiMisuse(what) => write!(f, "API misuse: {what}"),
+            Self::VerifyFailed(what) => write!(f, "{what} did not verify"),
         }
     }
 }

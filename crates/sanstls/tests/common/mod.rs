@@ -1,0 +1,6 @@
+//! Helpers shared by the integration tests.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+pub mod rfc8448;
