@@ -3,23 +3,38 @@
 //! The traces (vectors/rfc8448/transcripts.vec) hold the bytes on the wire. Here the
 //! transcript is driven by those bytes, and every secret the schedule derives is checked
 //! either against the value RFC 8448 prints or, better, by using it: the derived keys
-//! must decrypt the trace's encrypted records (ring AES-128-GCM) and the Finished and
-//! binder MACs must equal the ones in the trace. The (EC)DHE shared secrets are
-//! constants: ring cannot import the traces' private keys; they were computed with
-//! `openssl pkeyutl -derive` from the private keys in the RNG pools and the peers' key
-//! shares, and the 1-RTT one is the value RFC 8448 s3 prints.
+//! must decrypt the trace's encrypted records and the Finished and binder MACs must equal
+//! the ones in the trace.
+//!
+//! Every byte goes through the engine's own read path: records are cut by the
+//! `Deframer`, opened in place by a `RecordOpener` (which owns the sequence number),
+//! handshake messages are joined by the `HandshakeJoiner`, and every handshake message of
+//! every trace, plaintext or decrypted, is decoded with the codec and must re-encode to
+//! exactly the same bytes.
+//!
+//! The (EC)DHE shared secrets are constants computed with `openssl pkeyutl -derive`
+//! (the 1-RTT one is the value RFC 8448 s3 prints); `shared_secrets_follow_from_the_rng_pools`
+//! recomputes each one from the private key in the trace's RNG pool and the server's key
+//! share, so they are tied to the trace itself.
 
 pub mod common;
 
 use common::rfc8448::{self, Section};
 use ring::aead;
 use ring::digest::Digest;
+use sanstls::codec::{Codec, Reader};
+use sanstls::enums::{ContentType, NamedGroup, ProtocolVersion};
 use sanstls::handshake::key_schedule::{
     KeyLogLabel, KeyScheduleEarly, KeyScheduleHandshake, KeyScheduleTraffic, PskKind, TrafficKeys,
     TrafficSecret,
 };
 use sanstls::handshake::transcript::HandshakeHash;
 use sanstls::handshake::SuiteHash;
+use sanstls::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use sanstls::record::deframer::Deframer;
+use sanstls::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS13};
+use sanstls::record::joiner::HandshakeJoiner;
+use sanstls::record::protect::{AeadAlgorithm, RecordOpener};
 use sanstls::Error;
 
 fn h(s: &str) -> Vec<u8> {
@@ -35,66 +50,99 @@ const RESUMED_SHARED: &str = "f44194756ff9ec9d25180635d66ea6824c6ab3bf179977be37
 /// (RFC 8448 s5): client private key = the last 32 bytes of its RNG pool.
 const HRR_SHARED: &str = "c142ce13ca11b5c2233652e63ad3d97844f1621fbfb9de69d547dc8fedeabeb4";
 
-/// Splits a byte string into whole records, checking each header's length.
-fn records(mut bytes: &[u8]) -> Vec<&[u8]> {
+/// Cuts a byte string into whole records with the engine's deframer (header included).
+fn records(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut deframer = Deframer::new();
+    // Protected records may be up to 2^14+256 bytes.
+    deframer.set_max_payload_len(MAX_CIPHERTEXT_TLS13).unwrap();
     let mut out = Vec::new();
-    while !bytes.is_empty() {
-        assert!(bytes.len() >= 5, "truncated record header");
-        let len = u16::from_be_bytes([bytes[3], bytes[4]]) as usize;
-        assert!(bytes.len() >= 5 + len, "truncated record");
-        let (record, rest) = bytes.split_at(5 + len);
-        out.push(record);
-        bytes = rest;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let n = deframer.read(rest);
+        assert!(n > 0, "deframer made no progress");
+        rest = &rest[n..];
+        while let Some(r) = deframer.pop_record().expect("trace record refused") {
+            let mut record = r.header.to_bytes().to_vec();
+            record.extend_from_slice(r.payload);
+            out.push(record);
+        }
     }
+    assert!(deframer.is_empty(), "truncated record");
     out
 }
 
 /// The fragment of a single plaintext handshake record.
-fn plaintext_handshake(record: &[u8]) -> &[u8] {
+fn plaintext_handshake(record: &[u8]) -> Vec<u8> {
     let recs = records(record);
     assert_eq!(recs.len(), 1);
-    assert_eq!(record[0], 22, "not a handshake record");
-    &record[5..]
+    assert_eq!(recs[0][0], 22, "not a handshake record");
+    // Decoded and re-encoded like every other message.
+    handshake_messages(&recs[0][5..]);
+    recs[0][5..].to_vec()
 }
 
-/// Splits a handshake byte stream into messages (4-byte header included).
-fn handshake_messages(mut bytes: &[u8]) -> Vec<&[u8]> {
+/// Splits handshake bytes into messages (4-byte header included) with the engine's
+/// joiner, and checks that the codec decodes each one and re-encodes it byte for byte.
+fn handshake_messages(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut joiner = HandshakeJoiner::new();
+    joiner.push(bytes).expect("joiner refused trace bytes");
     let mut out = Vec::new();
-    while !bytes.is_empty() {
-        assert!(bytes.len() >= 4, "truncated handshake header");
-        let len = u32::from_be_bytes([0, bytes[1], bytes[2], bytes[3]]) as usize;
-        assert!(bytes.len() >= 4 + len, "truncated handshake message");
-        let (msg, rest) = bytes.split_at(4 + len);
-        out.push(msg);
-        bytes = rest;
+    while let Some(m) = joiner.pop() {
+        out.push(m.encoded.to_vec());
+    }
+    assert!(joiner.is_empty(), "truncated handshake message");
+    for m in &out {
+        assert_reencodes(m);
     }
     out
 }
 
-/// Decrypts a TLS 1.3 record (RFC 8446 s5.2: nonce = iv XOR seq, AAD = record header)
-/// and strips the inner content type and padding. Panics if authentication fails, which
-/// means the keys derived were wrong.
-fn open(keys: &TrafficKeys, seq: u64, record: &[u8]) -> (u8, Vec<u8>) {
-    assert_eq!(record[0], 23, "not an application_data record");
-    let key =
-        aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, keys.key()).unwrap());
-    let mut nonce = *keys.iv();
-    for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
-        *n ^= s;
-    }
-    let mut buf = record[5..].to_vec();
-    let plain = key
-        .open_in_place(
-            aead::Nonce::assume_unique_for_key(nonce),
-            aead::Aad::from(&record[..5]),
-            &mut buf,
-        )
+/// Decodes one handshake message as TLS 1.3 and checks the re-encoding is exact.
+fn assert_reencodes(message: &[u8]) -> HandshakeMessagePayload {
+    let decoded = HandshakeMessagePayload::read_bytes_version(message, ProtocolVersion::TLSv1_3)
+        .unwrap_or_else(|e| {
+            panic!(
+                "trace message does not decode: {e}: {}",
+                hex::encode(message)
+            )
+        });
+    assert!(
+        !matches!(decoded.payload, HandshakePayload::Unknown(_)),
+        "unexpected handshake type {:?}",
+        decoded.typ
+    );
+    assert_eq!(
+        decoded.get_encoding(),
+        message,
+        "{:?} re-encodes differently",
+        decoded.typ
+    );
+    decoded
+}
+
+/// An opener for one direction's traffic secret (the traces all use TLS_AES_128_GCM_SHA256).
+fn opener(secret: &TrafficSecret) -> RecordOpener {
+    let keys = aes128_keys(secret);
+    RecordOpener::tls13(AeadAlgorithm::Aes128Gcm, keys.key(), keys.iv()).unwrap()
+}
+
+/// Opens the next TLS 1.3 record of `record`'s direction in place with the engine's
+/// record protection (RFC 8446 s5.2), checking it is record number `seq` under this key.
+/// Panics if authentication fails, which means the keys derived were wrong.
+fn open(o: &mut RecordOpener, seq: u64, record: &[u8]) -> (u8, Vec<u8>) {
+    assert_eq!(o.seq(), seq, "records must be opened in order");
+    let recs = records(record);
+    assert_eq!(recs.len(), 1);
+    let mut r = Reader::new(&recs[0]);
+    let header = RecordHeader::read(&mut r).unwrap();
+    let mut payload = r.rest().to_vec();
+    let plain = o
+        .open_in_place(&header, &mut payload)
         .expect("record does not decrypt under the derived keys");
-    let end = plain
-        .iter()
-        .rposition(|&b| b != 0)
-        .expect("no content type");
-    (plain[end], plain[..end].to_vec())
+    if plain.typ == ContentType::Handshake {
+        handshake_messages(plain.payload);
+    }
+    (plain.typ.to_int(), plain.payload.to_vec())
 }
 
 fn aes128_keys(secret: &TrafficSecret) -> TrafficKeys {
@@ -119,7 +167,7 @@ fn cert_verify_content(context: &str, transcript_hash: &Digest) -> Vec<u8> {
 
 /// Adds `msgs` to the transcript; just before a CertificateVerify, checks that the signed
 /// content the trace records (`<side>_MessageToSign`) embeds the transcript hash.
-fn add_checking_cert_verify(t: &mut HandshakeHash, s: &Section, msgs: &[&[u8]], client: bool) {
+fn add_checking_cert_verify(t: &mut HandshakeHash, s: &Section, msgs: &[Vec<u8>], client: bool) {
     let (key, context) = if client {
         ("Client_MessageToSign", "TLS 1.3, client CertificateVerify")
     } else {
@@ -205,10 +253,15 @@ fn simple_1rtt(s: &Section) -> Resumption {
         client_hs_keys.iv(),
         h("5bd3c71b836e0b76bb73265f").as_slice()
     );
+    let mut client_hs = opener(hs.client_handshake_traffic_secret());
 
     // The server's encrypted flight decrypts to EncryptedExtensions...Finished.
     let flight = s.bytes("Record_ServerHandshakeMessages");
-    let (ct, plain) = open(&server_hs_keys, 0, &flight);
+    let (ct, plain) = open(
+        &mut opener(hs.server_handshake_traffic_secret()),
+        0,
+        &flight,
+    );
     assert_eq!(ct, 22);
     let expected: Vec<u8> = [
         s.bytes("Message_EncryptedExtensions"),
@@ -223,7 +276,7 @@ fn simple_1rtt(s: &Section) -> Resumption {
     add_checking_cert_verify(&mut t, s, &msgs[..3], false);
 
     // Server Finished over ClientHello...CertificateVerify.
-    let server_finished = finished_body(msgs[3]);
+    let server_finished = finished_body(&msgs[3]);
     assert_eq!(hs.server_finished_verify_data(&hash(&t)), server_finished);
     hs.verify_server_finished(&hash(&t), server_finished)
         .unwrap();
@@ -236,7 +289,7 @@ fn simple_1rtt(s: &Section) -> Resumption {
     assert!(hs
         .verify_server_finished(&hash(&t), &server_finished[..31])
         .is_err());
-    t.add_message(msgs[3]);
+    t.add_message(&msgs[3]);
     assert_eq!(
         hash(&t).as_ref(),
         h("9608102a0f1ccc6db6250b7b7e417b1a000eaada3daae4777a7686c9ff83df13")
@@ -266,7 +319,7 @@ fn simple_1rtt(s: &Section) -> Resumption {
     );
 
     // The client Finished decrypts under the client handshake keys and verifies.
-    let (ct, client_finished) = open(&client_hs_keys, 0, &s.bytes("Record_ClientFinished"));
+    let (ct, client_finished) = open(&mut client_hs, 0, &s.bytes("Record_ClientFinished"));
     assert_eq!(ct, 22);
     assert_eq!(
         pending.client_finished_verify_data(&hash(&t)),
@@ -296,18 +349,20 @@ fn simple_1rtt(s: &Section) -> Resumption {
     let server_app = aes128_keys(traffic.server_application_traffic_secret());
     assert_eq!(server_app.key(), h("9f02283b6c9c07efc26bb9f2ac92e356"));
     assert_eq!(server_app.iv(), h("cf782b88dd83549aadf1e984").as_slice());
+    let mut client_app = opener(traffic.client_application_traffic_secret());
+    let mut server_app = opener(traffic.server_application_traffic_secret());
 
     // Server: NewSessionTicket (seq 0), application data (1), close_notify (2).
-    let (ct, nst) = open(&server_app, 0, &s.bytes("Record_NewSessionTicket"));
+    let (ct, nst) = open(&mut server_app, 0, &s.bytes("Record_NewSessionTicket"));
     assert_eq!(ct, 22);
-    let (ct, data) = open(&server_app, 1, &s.bytes("Record_Server_AppData"));
+    let (ct, data) = open(&mut server_app, 1, &s.bytes("Record_Server_AppData"));
     assert_eq!((ct, data), (23, s.bytes("Server_AppData")));
-    let (ct, alert) = open(&server_app, 2, &s.bytes("Record_Server_CloseNotify"));
+    let (ct, alert) = open(&mut server_app, 2, &s.bytes("Record_Server_CloseNotify"));
     assert_eq!((ct, alert), (21, vec![1, 0]));
     // Client: application data (0), close_notify (1).
-    let (ct, data) = open(&client_app, 0, &s.bytes("Record_Client_AppData"));
+    let (ct, data) = open(&mut client_app, 0, &s.bytes("Record_Client_AppData"));
     assert_eq!((ct, data), (23, s.bytes("Client_AppData")));
-    let (ct, alert) = open(&client_app, 1, &s.bytes("Record_Client_CloseNotify"));
+    let (ct, alert) = open(&mut client_app, 1, &s.bytes("Record_Client_CloseNotify"));
     assert_eq!((ct, alert), (21, vec![1, 0]));
 
     // NewSessionTicket: type, len(3), lifetime(4), age_add(4), nonce<0..255>, ticket<1..2^16-1>.
@@ -405,22 +460,22 @@ fn resumed_0rtt_handshake() {
     // 0-RTT data under client_early_traffic_secret = Derive-Secret(., "c e traffic", CH).
     t.add_message(&ch);
     t.start_hash(SuiteHash::Sha256).unwrap();
-    let early_keys = aes128_keys(&early.client_early_traffic_secret(&hash(&t)));
-    let (ct, data) = open(&early_keys, 0, &s.bytes("Record_Client_EarlyAppData"));
+    let mut early_data = opener(&early.client_early_traffic_secret(&hash(&t)));
+    let (ct, data) = open(&mut early_data, 0, &s.bytes("Record_Client_EarlyAppData"));
     assert_eq!((ct, data), (23, s.bytes("Client_EarlyAppData")));
 
     let sh = s.bytes("Message_ServerHello");
     t.add_message(&sh);
     let hs: KeyScheduleHandshake = early.into_handshake(Some(&h(RESUMED_SHARED)), &hash(&t));
     let (ct, plain) = open(
-        &aes128_keys(hs.server_handshake_traffic_secret()),
+        &mut opener(hs.server_handshake_traffic_secret()),
         0,
         &s.bytes("Record_ServerHandshakeMessages"),
     );
     assert_eq!(ct, 22);
     let msgs = handshake_messages(&plain);
     assert_eq!(msgs.len(), 2);
-    assert_eq!(msgs[0], s.bytes("Message_EncryptedExtensions").as_slice());
+    assert_eq!(msgs[0], s.bytes("Message_EncryptedExtensions"));
 
     // Trace quirk (see vectors/rfc8448/README.md): Botan's server flight omits the empty
     // server_name acknowledgement that RFC 8448 s4's EncryptedExtensions carries, and its
@@ -428,11 +483,11 @@ fn resumed_0rtt_handshake() {
     // and the client's Finished are the RFC's, computed over the RFC's EncryptedExtensions.
     // Both transcripts are checked.
     let mut botan = t.clone();
-    botan.add_message(msgs[0]);
-    hs.verify_server_finished(&hash(&botan), finished_body(msgs[1]))
+    botan.add_message(&msgs[0]);
+    hs.verify_server_finished(&hash(&botan), finished_body(&msgs[1]))
         .unwrap();
     let server_finished = s.bytes("Message_Server_Finished");
-    assert_ne!(msgs[1], server_finished.as_slice());
+    assert_ne!(msgs[1], server_finished);
     let rfc_ee = h(
         "080000280026000a00140012001d00170018001901000101010201030104\
                     001c0002400100000000002a0000",
@@ -443,7 +498,7 @@ fn resumed_0rtt_handshake() {
         finished_body(&server_finished)
     );
     t.add_message(&server_finished);
-    let client_hs_keys = aes128_keys(hs.client_handshake_traffic_secret());
+    let mut client_hs = opener(hs.client_handshake_traffic_secret());
     let pending = hs.into_traffic_pending(&hash(&t));
 
     // The client's flight is two records: EndOfEarlyData under the early keys (seq 1),
@@ -451,10 +506,10 @@ fn resumed_0rtt_handshake() {
     let flight = s.bytes("Record_ClientFinished");
     let recs = records(&flight);
     assert_eq!(recs.len(), 2);
-    let (ct, eoed) = open(&early_keys, 1, recs[0]);
+    let (ct, eoed) = open(&mut early_data, 1, &recs[0]);
     assert_eq!((ct, eoed.as_slice()), (22, &[5u8, 0, 0, 0][..]));
     t.add_message(&eoed);
-    let (ct, fin) = open(&client_hs_keys, 0, recs[1]);
+    let (ct, fin) = open(&mut client_hs, 0, &recs[1]);
     assert_eq!(ct, 22);
     assert_eq!(
         pending.client_finished_verify_data(&hash(&t)),
@@ -467,13 +522,13 @@ fn resumed_0rtt_handshake() {
 
     let traffic = pending.into_traffic(&hash(&t));
     let (ct, data) = open(
-        &aes128_keys(traffic.client_application_traffic_secret()),
+        &mut opener(traffic.client_application_traffic_secret()),
         0,
         &s.bytes("Record_Client_AppData"),
     );
     assert_eq!((ct, data), (23, s.bytes("Client_AppData")));
     let (ct, data) = open(
-        &aes128_keys(traffic.server_application_traffic_secret()),
+        &mut opener(traffic.server_application_traffic_secret()),
         0,
         &s.bytes("Record_Server_AppData"),
     );
@@ -499,7 +554,7 @@ fn hello_retry_request_handshake() {
     let hs =
         KeyScheduleEarly::new(SuiteHash::Sha256).into_handshake(Some(&h(HRR_SHARED)), &hash(&t));
     let (ct, plain) = open(
-        &aes128_keys(hs.server_handshake_traffic_secret()),
+        &mut opener(hs.server_handshake_traffic_secret()),
         0,
         &s.bytes("Record_ServerHandshakeMessages"),
     );
@@ -507,7 +562,7 @@ fn hello_retry_request_handshake() {
     let msgs = handshake_messages(&plain);
     let (fin, before) = msgs.split_last().unwrap();
     add_checking_cert_verify(&mut t, &s, before, false);
-    assert_eq!(*fin, s.bytes("Message_Server_Finished").as_slice());
+    assert_eq!(*fin, s.bytes("Message_Server_Finished"));
     hs.verify_server_finished(&hash(&t), finished_body(fin))
         .unwrap();
 
@@ -516,7 +571,7 @@ fn hello_retry_request_handshake() {
     plain_t.start_hash(SuiteHash::Sha256).unwrap();
     for m in [&ch1[..], &hrr, &ch2, &sh]
         .into_iter()
-        .chain(before.iter().copied())
+        .chain(before.iter().map(Vec::as_slice))
     {
         plain_t.add_message(m);
     }
@@ -536,7 +591,7 @@ const RAW_PUBLIC_KEY_SHARED: &str =
 
 /// Decrypts every protected record of `flight` in order from sequence number 0, skipping
 /// middlebox-compatibility ChangeCipherSpec records, and returns the handshake bytes.
-fn open_handshake_flight(keys: &TrafficKeys, flight: &[u8]) -> Vec<u8> {
+fn open_handshake_flight(o: &mut RecordOpener, flight: &[u8]) -> Vec<u8> {
     let mut seq = 0;
     let mut out = Vec::new();
     for record in records(flight) {
@@ -544,7 +599,7 @@ fn open_handshake_flight(keys: &TrafficKeys, flight: &[u8]) -> Vec<u8> {
             assert_eq!(&record[5..], [1], "ChangeCipherSpec body");
             continue;
         }
-        let (ct, plain) = open(keys, seq, record);
+        let (ct, plain) = open(o, seq, &record);
         assert_eq!(ct, 22);
         out.extend_from_slice(&plain);
         seq += 1;
@@ -557,10 +612,10 @@ fn open_handshake_flight(keys: &TrafficKeys, flight: &[u8]) -> Vec<u8> {
 /// and CertificateVerify when asked) with its Finished, then the application keys on the
 /// close_notify records.
 fn full_handshake(s: &Section, early: KeyScheduleEarly, shared: &str) {
-    let ch = plaintext_handshake(records(&s.bytes("Record_ClientHello_1"))[0]).to_vec();
+    let ch = plaintext_handshake(&records(&s.bytes("Record_ClientHello_1"))[0]);
     let sh = s.bytes("Message_ServerHello");
     assert_eq!(
-        plaintext_handshake(records(&s.bytes("Record_ServerHello"))[0]),
+        plaintext_handshake(&records(&s.bytes("Record_ServerHello"))[0]),
         sh.as_slice()
     );
     let mut t = HandshakeHash::new();
@@ -569,30 +624,30 @@ fn full_handshake(s: &Section, early: KeyScheduleEarly, shared: &str) {
     t.add_message(&sh);
     let hs = early.into_handshake(Some(&h(shared)), &hash(&t));
 
-    let server_keys = aes128_keys(hs.server_handshake_traffic_secret());
+    let mut server_hs = opener(hs.server_handshake_traffic_secret());
     let server_flight =
-        open_handshake_flight(&server_keys, &s.bytes("Record_ServerHandshakeMessages"));
+        open_handshake_flight(&mut server_hs, &s.bytes("Record_ServerHandshakeMessages"));
     let msgs = handshake_messages(&server_flight);
     let (fin, before) = msgs.split_last().unwrap();
-    assert_eq!(before[0], s.bytes("Message_EncryptedExtensions").as_slice());
+    assert_eq!(before[0], s.bytes("Message_EncryptedExtensions"));
     for key in [
         "Message_CertificateRequest",
         "Message_Server_Certificate",
         "Message_Server_CertificateVerify",
     ] {
         if let Some(m) = s.get(key) {
-            assert!(before.contains(&m.as_slice()), "[{}] {key}", s.name);
+            assert!(before.contains(&m), "[{}] {key}", s.name);
         }
     }
     add_checking_cert_verify(&mut t, s, before, false);
-    assert_eq!(*fin, s.bytes("Message_Server_Finished").as_slice());
+    assert_eq!(*fin, s.bytes("Message_Server_Finished"));
     hs.verify_server_finished(&hash(&t), finished_body(fin))
         .unwrap();
     t.add_message(fin);
 
-    let client_keys = aes128_keys(hs.client_handshake_traffic_secret());
+    let mut client_hs = opener(hs.client_handshake_traffic_secret());
     let pending = hs.into_traffic_pending(&hash(&t));
-    let client_flight = open_handshake_flight(&client_keys, &s.bytes("Record_ClientFinished"));
+    let client_flight = open_handshake_flight(&mut client_hs, &s.bytes("Record_ClientFinished"));
     let msgs = handshake_messages(&client_flight);
     let (fin, before) = msgs.split_last().unwrap();
     let asked_for_certificate = s.get("Message_CertificateRequest").is_some();
@@ -609,28 +664,28 @@ fn full_handshake(s: &Section, early: KeyScheduleEarly, shared: &str) {
     t.add_message(fin);
 
     let traffic = pending.into_traffic(&hash(&t));
-    let client_app = aes128_keys(traffic.client_application_traffic_secret());
-    let server_app = aes128_keys(traffic.server_application_traffic_secret());
+    let mut client_app = opener(traffic.client_application_traffic_secret());
+    let mut server_app = opener(traffic.server_application_traffic_secret());
     let mut client_seq = 0;
     let mut server_seq = 0;
     if let Some(record) = s.get("Record_Client_AppData") {
-        let (ct, data) = open(&client_app, 0, &record);
+        let (ct, data) = open(&mut client_app, 0, &record);
         assert_eq!((ct, data), (23, s.bytes("Client_AppData")));
         client_seq += 1;
     }
     if let Some(record) = s.get("Record_Server_AppData") {
-        let (ct, data) = open(&server_app, 0, &record);
+        let (ct, data) = open(&mut server_app, 0, &record);
         assert_eq!((ct, data), (23, s.bytes("Server_AppData")));
         server_seq += 1;
     }
     let (ct, alert) = open(
-        &client_app,
+        &mut client_app,
         client_seq,
         &s.bytes("Record_Client_CloseNotify"),
     );
     assert_eq!((ct, alert), (21, vec![1, 0]));
     let (ct, alert) = open(
-        &server_app,
+        &mut server_app,
         server_seq,
         &s.bytes("Record_Server_CloseNotify"),
     );
@@ -682,4 +737,66 @@ fn externally_provided_psk_with_ephemeral_key() {
         .verify_binder(&binder_hash, &binders[3..])
         .is_err());
     full_handshake(&s, early, EXTERNAL_PSK_SHARED);
+}
+
+/// The shared secrets above follow from the traces: X25519 (or P-256 for the
+/// HelloRetryRequest trace) of the client's private key, drawn from its RNG pool right after
+/// the 32-byte hello random and the legacy_session_id (non-empty in middlebox compatibility
+/// mode) — for the HRR trace, the pool's last 32 bytes: its second key share — and the key
+/// share in the trace's ServerHello, both hellos decoded with our codec.
+#[test]
+fn shared_secrets_follow_from_the_rng_pools() {
+    let cases = [
+        ("Simple_1RTT_Handshake", SIMPLE_SHARED),
+        ("Resumed_0RTT_Handshake", RESUMED_SHARED),
+        ("HelloRetryRequest_Handshake", HRR_SHARED),
+        ("Client_Authentication_Handshake", CLIENT_AUTH_SHARED),
+        ("Middlebox_Compatibility_Mode", COMPAT_SHARED),
+        (
+            "Externally_Provided_PSK_with_Ephemeral_Key",
+            EXTERNAL_PSK_SHARED,
+        ),
+        (
+            "RawPublicKey_With_Client_Authentication",
+            RAW_PUBLIC_KEY_SHARED,
+        ),
+    ];
+    for (name, expected) in cases {
+        let s = rfc8448::section(name);
+        let pool = s.bytes("Client_RNG_Pool");
+        let ch = assert_reencodes(&plaintext_handshake(&s.bytes("Record_ClientHello_1")));
+        let HandshakePayload::ClientHello(ch) = ch.payload else {
+            panic!("[{name}] Record_ClientHello_1 is not a ClientHello");
+        };
+        let key_at = 32 + ch.session_id.as_bytes().len();
+        assert_eq!(
+            pool[32..key_at],
+            *ch.session_id.as_bytes(),
+            "[{name}] session id"
+        );
+        let sh = assert_reencodes(&s.bytes("Message_ServerHello"));
+        let HandshakePayload::ServerHello(sh) = sh.payload else {
+            panic!("[{name}] Message_ServerHello is not a ServerHello");
+        };
+        let share = sh.key_share().expect("ServerHello key_share");
+        let shared = match share.group {
+            NamedGroup::X25519 => {
+                let private: [u8; 32] = pool[key_at..key_at + 32].try_into().unwrap();
+                let public: [u8; 32] = share.key_exchange.as_slice().try_into().unwrap();
+                x25519_dalek::StaticSecret::from(private)
+                    .diffie_hellman(&x25519_dalek::PublicKey::from(public))
+                    .as_bytes()
+                    .to_vec()
+            }
+            NamedGroup::secp256r1 => {
+                let private = p256::SecretKey::from_slice(&pool[pool.len() - 32..]).unwrap();
+                let public = p256::PublicKey::from_sec1_bytes(&share.key_exchange).unwrap();
+                p256::ecdh::diffie_hellman(private.to_nonzero_scalar(), public.as_affine())
+                    .raw_secret_bytes()
+                    .to_vec()
+            }
+            other => panic!("[{name}] unexpected group {other:?}"),
+        };
+        assert_eq!(hex::encode(shared), expected, "[{name}]");
+    }
 }
