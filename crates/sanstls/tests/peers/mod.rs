@@ -9,7 +9,7 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a peer may take to connect, listen or answer.
@@ -35,6 +35,69 @@ pub fn spawn(program: &str, args: &[&str]) -> Peer {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {program} (.ci/run installs it): {e}"));
     Peer(child, format!("{program} {}", args.join(" ")))
+}
+
+/// Spawns `program args...` with stdout and stderr both written to `dir/<tag>.log`, so a test
+/// can check what the peer reported (e.g. the alert it received) and a failure message can
+/// point at the log (its path is part of the peer's name).
+pub fn spawn_logged(dir: &TempDir, tag: &str, program: &str, args: &[&str]) -> Peer {
+    let log = dir.path(&format!("{tag}.log"));
+    let out = std::fs::File::create(&log).expect("create peer log");
+    let err = out.try_clone().expect("clone peer log handle");
+    let child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program} (.ci/run installs it): {e}"));
+    Peer(
+        child,
+        format!("{program} {} (log: {})", args.join(" "), log.display()),
+    )
+}
+
+/// Where a peer started with [`spawn_logged`] under `tag` writes its output.
+pub fn log_path(dir: &TempDir, tag: &str) -> PathBuf {
+    dir.path(&format!("{tag}.log"))
+}
+
+/// What a peer started with [`spawn_logged`] under `tag` has written so far.
+pub fn read_log(dir: &TempDir, tag: &str) -> String {
+    std::fs::read_to_string(log_path(dir, tag)).unwrap_or_default()
+}
+
+/// Waits up to [`PEER_TIMEOUT`] for the log at `log` to mention any of `words`
+/// (case-insensitive). Returns the log's text if it does, `Err` with the text if not.
+pub fn wait_for_log(log: &Path, words: &[&str]) -> Result<String, String> {
+    let deadline = Instant::now() + PEER_TIMEOUT;
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let lower = text.to_lowercase();
+        if words.iter().any(|w| lower.contains(&w.to_lowercase())) {
+            return Ok(text);
+        }
+        if Instant::now() >= deadline {
+            return Err(text);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+impl Peer {
+    /// Waits up to `timeout` for the peer to exit on its own; `None` if it is still running.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.0.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                _ => return None,
+            }
+        }
+    }
 }
 
 /// A fresh temporary directory under the target dir, removed by the caller's drop.
@@ -68,14 +131,26 @@ pub fn self_signed(dir: &TempDir, kind: &str) -> (PathBuf, PathBuf) {
     let cert = dir.path(&format!("{kind}-cert.pem"));
     let key = dir.path(&format!("{kind}-key.pem"));
     let mut cmd = Command::new("openssl");
-    cmd.args(["req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=localhost"]);
+    cmd.args([
+        "req",
+        "-x509",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+    ]);
     match kind {
         "ec" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
         _ => cmd.args(["-newkey", "rsa:2048"]),
     };
     cmd.arg("-keyout").arg(&key).arg("-out").arg(&cert);
     let out = cmd.output().expect("run openssl req");
-    assert!(out.status.success(), "openssl req failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "openssl req failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (cert, key)
 }
 
@@ -86,6 +161,51 @@ pub fn listener() -> (TcpListener, u16) {
     (l, port)
 }
 
+/// A loopback port that was free a moment ago, for a server peer to listen on (bound to port
+/// 0 and released; the small race with other processes is accepted).
+pub fn free_port() -> u16 {
+    listener().1
+}
+
+/// The DER bytes of the first certificate in a PEM file (via `openssl x509`).
+pub fn pem_to_der(cert: &Path) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(cert)
+        .output()
+        .expect("run openssl x509");
+    assert!(
+        out.status.success(),
+        "openssl x509 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A PEM file with the RFC 7919 ffdhe2048 group, for `openssl s_server -dhparam`.
+pub fn ffdhe2048_params(dir: &TempDir) -> PathBuf {
+    let file = dir.path("ffdhe2048.pem");
+    let out = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DH",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+        ])
+        .arg(&file)
+        .output()
+        .expect("run openssl genpkey");
+    assert!(
+        out.status.success(),
+        "openssl genpkey -genparam failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    file
+}
+
 /// Accepts one connection within [`PEER_TIMEOUT`].
 pub fn accept(l: &TcpListener, peer: &mut Peer) -> TcpStream {
     l.set_nonblocking(true).expect("nonblocking");
@@ -94,7 +214,8 @@ pub fn accept(l: &TcpListener, peer: &mut Peer) -> TcpStream {
         match l.accept() {
             Ok((s, _)) => {
                 s.set_nonblocking(false).expect("blocking");
-                s.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+                s.set_read_timeout(Some(Duration::from_millis(500)))
+                    .expect("timeout");
                 return s;
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -115,14 +236,19 @@ pub fn connect(port: u16, peer: &mut Peer) -> TcpStream {
     loop {
         match TcpStream::connect(("127.0.0.1", port)) {
             Ok(s) => {
-                s.set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+                s.set_read_timeout(Some(Duration::from_millis(500)))
+                    .expect("timeout");
                 return s;
             }
             Err(_) => {
                 if let Ok(Some(status)) = peer.0.try_wait() {
                     panic!("{} exited ({status}) before listening", peer.1);
                 }
-                assert!(Instant::now() < deadline, "{} did not start listening", peer.1);
+                assert!(
+                    Instant::now() < deadline,
+                    "{} did not start listening",
+                    peer.1
+                );
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
@@ -145,6 +271,29 @@ pub fn read_until(s: &mut TcpStream, mut done: impl FnMut(&[u8]) -> bool) -> Vec
         }
     }
     got
+}
+
+/// Hands each chunk read from `s` to `on_bytes` until it returns true (done), the peer
+/// closes, or [`PEER_TIMEOUT`] passes. Returns whether `on_bytes` said done.
+pub fn read_chunks(s: &mut TcpStream, mut on_bytes: impl FnMut(&[u8]) -> bool) -> bool {
+    let deadline = Instant::now() + PEER_TIMEOUT;
+    let mut buf = [0u8; 4096];
+    while Instant::now() < deadline {
+        match s.read(&mut buf) {
+            Ok(0) => return false,
+            Ok(n) => {
+                if on_bytes(&buf[..n]) {
+                    return true;
+                }
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut
+                    || e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// Sends `bytes` and half-closes nothing: the peer keeps talking.
