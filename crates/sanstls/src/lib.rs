@@ -9,7 +9,8 @@
 //! - [`enums`]: the IANA wire enums, keeping unknown values;
 //! - [`msgs`]: every TLS 1.2/1.3 handshake message and extension, alerts and CCS;
 //! - [`record`]: the record layer: deframer, fragmenter and record protection;
-//! - [`handshake`]: transcript hashing and key schedules.
+//! - [`handshake`]: transcript hashing and key schedules;
+//! - [`rand`]: the injected random source.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -19,6 +20,7 @@ pub mod enums;
 pub mod error;
 pub mod handshake;
 pub mod msgs;
+pub mod rand;
 pub mod record;
 
 pub use error::{Error, InvalidMessage};

@@ -1,0 +1,124 @@
+//! The injected random source.
+//!
+//! The engine never reaches for global randomness: every random byte it puts on the wire or
+//! into a key (hello randoms, session ids, key shares, ticket nonces and age_add, ticket
+//! encryption nonces) is drawn from the [`RandomSource`] in its configuration. Production
+//! configurations use [`SystemRandom`] (the operating system's generator, through ring); tests
+//! use [`ReplayRandom`], which hands out a recorded pool, so that a handshake replays a trace
+//! byte for byte.
+
+use core::fmt;
+use std::sync::Mutex;
+
+/// The random source could not produce bytes (the OS generator failed, or a replay pool ran
+/// out). Always fatal for the operation that asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GetRandomFailed;
+
+impl fmt::Display for GetRandomFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the random source failed")
+    }
+}
+
+impl std::error::Error for GetRandomFailed {}
+
+/// A source of cryptographically secure random bytes, shared by every connection of a
+/// configuration (hence `&self` and `Send + Sync`).
+pub trait RandomSource: Send + Sync + fmt::Debug {
+    /// Fills `buf` entirely, or fails.
+    fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed>;
+}
+
+/// The operating system's generator (ring's `SystemRandom`).
+#[derive(Debug, Default)]
+pub struct SystemRandom(ring::rand::SystemRandom);
+
+impl SystemRandom {
+    /// The OS generator.
+    pub fn new() -> Self {
+        Self(ring::rand::SystemRandom::new())
+    }
+}
+
+impl RandomSource for SystemRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
+        ring::rand::SecureRandom::fill(&self.0, buf).map_err(|_| GetRandomFailed)
+    }
+}
+
+/// Replays a fixed pool of bytes in order, then fails: for tests and vector replay only.
+///
+/// Never use it for real connections: its output is whatever the pool says.
+pub struct ReplayRandom {
+    pool: Mutex<(Vec<u8>, usize)>,
+}
+
+impl ReplayRandom {
+    /// A source that returns `pool`'s bytes in order.
+    pub fn new(pool: impl Into<Vec<u8>>) -> Self {
+        Self {
+            pool: Mutex::new((pool.into(), 0)),
+        }
+    }
+
+    /// How many bytes of the pool are left.
+    pub fn remaining(&self) -> usize {
+        match self.pool.lock() {
+            Ok(p) => p.0.len() - p.1,
+            Err(_) => 0,
+        }
+    }
+}
+
+impl fmt::Debug for ReplayRandom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ReplayRandom({} bytes left)", self.remaining())
+    }
+}
+
+impl RandomSource for ReplayRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
+        let mut guard = self.pool.lock().map_err(|_| GetRandomFailed)?;
+        let (pool, used) = &mut *guard;
+        let end = used.checked_add(buf.len()).ok_or(GetRandomFailed)?;
+        let bytes = pool.get(*used..end).ok_or(GetRandomFailed)?;
+        buf.copy_from_slice(bytes);
+        *used = end;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_hands_out_the_pool_in_order_then_fails() {
+        let r = ReplayRandom::new(vec![1, 2, 3, 4, 5]);
+        let mut a = [0u8; 2];
+        r.fill(&mut a).unwrap();
+        assert_eq!(a, [1, 2]);
+        let mut b = [0u8; 3];
+        r.fill(&mut b).unwrap();
+        assert_eq!(b, [3, 4, 5]);
+        assert_eq!(r.fill(&mut [0u8; 1]), Err(GetRandomFailed));
+        assert_eq!(r.remaining(), 0);
+    }
+
+    #[test]
+    fn a_failed_fill_consumes_nothing() {
+        let r = ReplayRandom::new(vec![9; 4]);
+        assert_eq!(r.fill(&mut [0u8; 5]), Err(GetRandomFailed));
+        assert_eq!(r.remaining(), 4);
+    }
+
+    #[test]
+    fn system_random_fills() {
+        let mut a = [0u8; 32];
+        let mut b = [0u8; 32];
+        SystemRandom::new().fill(&mut a).unwrap();
+        SystemRandom::new().fill(&mut b).unwrap();
+        assert_ne!(a, b, "two 256-bit draws collided");
+    }
+}
