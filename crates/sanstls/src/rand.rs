@@ -31,8 +31,14 @@ pub trait RandomSource: Send + Sync + fmt::Debug {
 }
 
 /// The operating system's generator (ring's `SystemRandom`).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SystemRandom(ring::rand::SystemRandom);
+
+impl Default for SystemRandom {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl SystemRandom {
     /// The OS generator.
