@@ -123,6 +123,14 @@ impl std::error::Error for InvalidMessage {}
 pub enum Error {
     /// The peer sent something that does not decode.
     InvalidMessage(InvalidMessage),
+    /// The peer sent a well-formed message that breaks a protocol rule.
+    PeerMisbehaved(PeerMisbehaved),
+    /// The peer and we share no way to talk (suites, groups, versions, ALPN...).
+    PeerIncompatible(PeerIncompatible),
+    /// The peer's certificate was refused.
+    InvalidCertificate(CertificateError),
+    /// The peer sent a fatal alert (or a warning alert other than close_notify in TLS 1.3).
+    AlertReceived(AlertDescription),
     /// A protected record failed authentication (wrong key, tampering, or truncation).
     DecryptError,
     /// A record arrived after 2^64-1 records were read or written under one key.
@@ -134,20 +142,122 @@ pub enum Error {
     /// A MAC the peer sent (Finished verify_data, PSK binder) did not verify; the string
     /// names it. RFC 8446 s4.4.4 and RFC 5246 s7.4.9 answer this with `decrypt_error`.
     VerifyFailed(&'static str),
+    /// The injected random source failed.
+    GetRandomFailed,
+    /// The handshake did not complete before its deadline.
+    HandshakeTimeout,
+    /// Our own configuration cannot work (e.g. a key that does not match its certificate).
+    BadConfiguration(&'static str),
+}
+
+/// A protocol rule the peer broke, one variant per check.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerMisbehaved {
+    /// A handshake message arrived that the current state does not expect.
+    UnexpectedMessage(ContentType, HandshakeType),
+    /// A key share is not a valid public value for its group (or yields an all-zero
+    /// X25519 secret, RFC 8446 s7.4.2).
+    InvalidKeyShare,
+    /// The CertificateVerify (or ServerKeyExchange) signature does not verify.
+    BadSignature,
+    /// The peer chose a parameter we did not offer; the string names it.
+    SelectedUnofferedParameter(&'static str),
+    /// The peer sent an extension we did not offer, or one not allowed in that message.
+    UnsolicitedExtension(ExtensionType),
+    /// Any other rule; the string names it (and the RFC section where it comes from).
+    Other(&'static str),
+}
+
+/// Why the peer and we cannot agree.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerIncompatible {
+    /// No protocol version in common.
+    NoVersionInCommon,
+    /// No cipher suite in common.
+    NoCipherSuitesInCommon,
+    /// No key exchange group in common.
+    NoKxGroupsInCommon,
+    /// No signature scheme we can use with our key.
+    NoSignatureSchemesInCommon,
+    /// The client offered ALPN protocols and none is ours (RFC 7301 s3.2).
+    NoApplicationProtocolInCommon,
+    /// The server requires a client certificate and the client sent none.
+    CertificateRequired,
+    /// Any other reason; the string says which.
+    Other(&'static str),
+}
+
+/// Why a certificate was refused (the most specific reason wins).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertificateError {
+    /// The certificate does not parse.
+    BadEncoding,
+    /// It has expired.
+    Expired,
+    /// It is not valid yet.
+    NotValidYet,
+    /// No chain to a trusted anchor.
+    UnknownIssuer,
+    /// A signature in the chain does not verify.
+    BadSignature,
+    /// It does not name the host we connected to.
+    NotValidForName,
+    /// It was revoked.
+    Revoked,
+    /// A signature algorithm we do not support.
+    UnsupportedSignatureAlgorithm,
+    /// The application's own check refused it; the string says why.
+    ApplicationVerificationFailure(String),
 }
 
 impl Error {
     /// The alert to send the peer for this error, if any.
     pub fn alert(&self) -> Option<AlertDescription> {
-        match self {
-            Self::InvalidMessage(m) => Some(m.alert()),
-            Self::DecryptError => Some(AlertDescription::BadRecordMac),
-            Self::SequenceNumberExhausted | Self::EncryptError => {
-                Some(AlertDescription::InternalError)
-            }
-            Self::ApiMisuse(_) => None,
-            Self::VerifyFailed(_) => Some(AlertDescription::DecryptError),
-        }
+        use AlertDescription as A;
+        Some(match self {
+            Self::InvalidMessage(m) => m.alert(),
+            Self::PeerMisbehaved(p) => match p {
+                PeerMisbehaved::UnexpectedMessage(..) => A::UnexpectedMessage,
+                PeerMisbehaved::InvalidKeyShare
+                | PeerMisbehaved::SelectedUnofferedParameter(_)
+                | PeerMisbehaved::Other(_) => A::IllegalParameter,
+                PeerMisbehaved::BadSignature => A::DecryptError,
+                PeerMisbehaved::UnsolicitedExtension(_) => A::UnsupportedExtension,
+            },
+            Self::PeerIncompatible(p) => match p {
+                PeerIncompatible::NoVersionInCommon => A::ProtocolVersion,
+                PeerIncompatible::NoApplicationProtocolInCommon => A::NoApplicationProtocol,
+                PeerIncompatible::CertificateRequired => A::CertificateRequired,
+                PeerIncompatible::NoCipherSuitesInCommon
+                | PeerIncompatible::NoKxGroupsInCommon
+                | PeerIncompatible::NoSignatureSchemesInCommon
+                | PeerIncompatible::Other(_) => A::HandshakeFailure,
+            },
+            Self::InvalidCertificate(c) => match c {
+                CertificateError::BadEncoding => A::DecodeError,
+                CertificateError::Expired | CertificateError::NotValidYet => A::CertificateExpired,
+                CertificateError::UnknownIssuer => A::UnknownCA,
+                CertificateError::Revoked => A::CertificateRevoked,
+                CertificateError::UnsupportedSignatureAlgorithm => A::UnsupportedCertificate,
+                CertificateError::BadSignature
+                | CertificateError::NotValidForName
+                | CertificateError::ApplicationVerificationFailure(_) => A::BadCertificate,
+            },
+            // The peer already ended the connection; answering an alert with one is pointless.
+            Self::AlertReceived(_) => return None,
+            Self::DecryptError => A::BadRecordMac,
+            Self::SequenceNumberExhausted
+            | Self::EncryptError
+            | Self::GetRandomFailed
+            | Self::BadConfiguration(_) => A::InternalError,
+            Self::ApiMisuse(_) => return None,
+            Self::VerifyFailed(_) => A::DecryptError,
+            // RFC 8446 has no alert for a timeout; close the connection quietly.
+            Self::HandshakeTimeout => return None,
+        })
     }
 }
 
@@ -157,15 +267,46 @@ impl From<InvalidMessage> for Error {
     }
 }
 
+impl From<PeerMisbehaved> for Error {
+    fn from(e: PeerMisbehaved) -> Self {
+        Self::PeerMisbehaved(e)
+    }
+}
+
+impl From<PeerIncompatible> for Error {
+    fn from(e: PeerIncompatible) -> Self {
+        Self::PeerIncompatible(e)
+    }
+}
+
+impl From<CertificateError> for Error {
+    fn from(e: CertificateError) -> Self {
+        Self::InvalidCertificate(e)
+    }
+}
+
+impl From<crate::rand::GetRandomFailed> for Error {
+    fn from(_: crate::rand::GetRandomFailed) -> Self {
+        Self::GetRandomFailed
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidMessage(m) => write!(f, "invalid message: {m}"),
+            Self::PeerMisbehaved(p) => write!(f, "peer misbehaved: {p:?}"),
+            Self::PeerIncompatible(p) => write!(f, "peer is incompatible: {p:?}"),
+            Self::InvalidCertificate(c) => write!(f, "invalid peer certificate: {c:?}"),
+            Self::AlertReceived(a) => write!(f, "received fatal alert: {a:?}"),
             Self::DecryptError => write!(f, "record authentication failed (bad_record_mac)"),
             Self::SequenceNumberExhausted => write!(f, "record sequence number exhausted"),
             Self::EncryptError => write!(f, "record encryption failed"),
             Self::ApiMisuse(what) => write!(f, "API misuse: {what}"),
             Self::VerifyFailed(what) => write!(f, "{what} did not verify"),
+            Self::GetRandomFailed => write!(f, "the random source failed"),
+            Self::HandshakeTimeout => write!(f, "the handshake timed out"),
+            Self::BadConfiguration(what) => write!(f, "bad configuration: {what}"),
         }
     }
 }
