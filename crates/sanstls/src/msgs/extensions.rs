@@ -24,7 +24,8 @@
 //! can reuse [`TlsExtension`], [`read_extensions`] and [`encode_extensions`].
 
 use crate::codec::{
-    encode_prefixed, Codec, ListLength, Payload, PayloadU16, PayloadU8, Reader, TlsListElement,
+    encode_prefixed, fmt_hex, Codec, ListLength, Payload, PayloadU16, PayloadU8, Reader,
+    TlsListElement,
 };
 use crate::enums::{
     CertificateStatusType, ECPointFormat, ExtensionType, MaxFragmentLength, NamedGroup,
@@ -120,15 +121,6 @@ fn read_opaque(r: &mut Reader<'_>, len: ListLength) -> Result<Vec<u8>, InvalidMe
 /// Encodes `u16`-prefixed opaque bytes.
 fn encode_opaque_u16(bytes: &[u8], out: &mut Vec<u8>) {
     encode_prefixed(ListLength::U16, out, |out| out.extend_from_slice(bytes));
-}
-
-/// Writes a hex dump in `Debug` impls.
-fn fmt_hex(f: &mut core::fmt::Formatter<'_>, name: &str, bytes: &[u8]) -> core::fmt::Result {
-    write!(f, "{name}(")?;
-    for b in bytes {
-        write!(f, "{b:02x}")?;
-    }
-    write!(f, ")")
 }
 
 // ---------------------------------------------------------------------------------------------
