@@ -3,6 +3,13 @@
 use crate::codec::{fmt_hex, Codec, ListLength, Reader, TlsListElement};
 use crate::error::InvalidMessage;
 
+/// Reads a length-prefixed opaque vector with the bounds `list` declares and returns its
+/// bytes: for the `opaque x<a..b>` fields whose bounds are not those of one of the codec's
+/// `Payload` types (most are `<1..max>`, read with a `NonEmpty*` length).
+pub(crate) fn read_opaque(r: &mut Reader<'_>, list: ListLength) -> Result<Vec<u8>, InvalidMessage> {
+    Ok(list.read_body(r)?.rest().to_vec())
+}
+
 /// The 32-byte hello random (RFC 8446 s4.1.2).
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub struct Random(pub [u8; 32]);

@@ -7,10 +7,10 @@
 use crate::codec::{encode_prefixed, Codec, ListLength, PayloadU8, Reader, TlsListElement, U24};
 use crate::enums::{ClientCertificateType, ExtensionType, SignatureScheme};
 use crate::error::InvalidMessage;
-use crate::msgs::base::DistinguishedName;
+use crate::msgs::base::{read_opaque, DistinguishedName};
 use crate::msgs::handshake::{
-    encode_extensions, in_field, read_extensions, read_non_empty, read_unknown_extension,
-    CertificateStatus, ExtensionBody, UnknownExtension,
+    encode_extensions, in_field, read_extensions, read_unknown_extension, CertificateStatus,
+    ExtensionBody, UnknownExtension,
 };
 
 /// `opaque ASN.1Cert<1..2^24-1>` (RFC 5246 s7.4.2), and a TLS 1.3 entry's `cert_data`
@@ -30,7 +30,7 @@ impl Codec for CertificateDer {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        read_non_empty(r, ASN1_CERT).map(Self)
+        read_opaque(r, ASN1_CERT).map(Self)
     }
 }
 
@@ -176,7 +176,7 @@ impl Codec for Sct {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        read_non_empty(r, SERIALIZED_SCT).map(Self)
+        read_opaque(r, SERIALIZED_SCT).map(Self)
     }
 }
 

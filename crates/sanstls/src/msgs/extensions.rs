@@ -32,7 +32,7 @@ use crate::enums::{
     PSKKeyExchangeMode, ProtocolVersion, ServerNameType, SignatureScheme,
 };
 use crate::error::InvalidMessage;
-use crate::msgs::base::DistinguishedName;
+use crate::msgs::base::{read_opaque, DistinguishedName};
 
 // ---------------------------------------------------------------------------------------------
 // Generic extension framing
@@ -110,12 +110,6 @@ pub fn check_no_duplicates(
         ))),
         None => Ok(()),
     }
-}
-
-/// Reads a vector body with the given limits and returns its bytes (for opaque vectors whose
-/// bounds are not one of the codec's `Payload` types).
-fn read_opaque(r: &mut Reader<'_>, len: ListLength) -> Result<Vec<u8>, InvalidMessage> {
-    Ok(len.read_body(r)?.rest().to_vec())
 }
 
 /// Encodes `u16`-prefixed opaque bytes.

@@ -17,6 +17,7 @@ use crate::enums::{
     CertificateStatusType, ExtensionType, HandshakeType, KeyUpdateRequest, SignatureScheme,
 };
 use crate::error::InvalidMessage;
+use crate::msgs::base::read_opaque;
 
 /// An extension this build does not interpret, kept byte-for-byte so that a decode→encode
 /// round trip is exact (RFC 8446 s4.2: unrecognised extensions in NewSessionTicket,
@@ -100,15 +101,6 @@ pub(crate) fn read_unknown_extension(
         }),
         named => Err(InvalidMessage::UnexpectedExtension(named)),
     }
-}
-
-/// Reads a length-prefixed opaque vector with the bounds `list` declares (callers use it
-/// for the `<1..max>` fields, passing a `NonEmpty*` length).
-pub(crate) fn read_non_empty(
-    r: &mut Reader<'_>,
-    list: ListLength,
-) -> Result<Vec<u8>, InvalidMessage> {
-    Ok(list.read_body(r)?.rest().to_vec())
 }
 
 macro_rules! empty_payload {
@@ -229,7 +221,7 @@ impl Codec for NewSessionTicketPayloadTls13 {
         let lifetime = u32::read(r).map_err(|_| missing("ticket_lifetime"))?;
         let age_add = u32::read(r).map_err(|_| missing("ticket_age_add"))?;
         let nonce = PayloadU8::read(r).map_err(|e| in_field(e, "ticket_nonce"))?;
-        let ticket = PayloadU16(read_non_empty(
+        let ticket = PayloadU16(read_opaque(
             r,
             ListLength::NonEmptyU16 { context: "ticket" },
         )?);
@@ -382,7 +374,7 @@ impl Codec for CertificateStatus {
                 ))
             }
         }
-        let response = read_non_empty(
+        let response = read_opaque(
             r,
             ListLength::NonEmptyU24 {
                 max: U24::MAX as usize,

@@ -10,8 +10,8 @@
 use crate::codec::{encode_prefixed, Codec, ListLength, PayloadU16, PayloadU8, Reader};
 use crate::enums::{ECCurveType, HandshakeType, NamedGroup};
 use crate::error::InvalidMessage;
-use crate::msgs::base::Random;
-use crate::msgs::handshake::{in_field, read_non_empty, DigitallySignedStruct};
+use crate::msgs::base::{read_opaque, Random};
+use crate::msgs::handshake::{in_field, DigitallySignedStruct};
 
 /// The TLS 1.2 key exchange a cipher suite negotiates, which decides how the key exchange
 /// messages are parsed.
@@ -64,7 +64,7 @@ impl Codec for EcdheServerParams {
             _ => return Err(InvalidMessage::IllegalValue("ECParameters.curve_type")),
         }
         let named_group = NamedGroup::read(r)?;
-        let public = PayloadU8(read_non_empty(r, EC_POINT)?);
+        let public = PayloadU8(read_opaque(r, EC_POINT)?);
         Ok(Self {
             named_group,
             public,
@@ -95,9 +95,9 @@ impl Codec for DheServerParams {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        let p = PayloadU16(read_non_empty(r, DH_P)?);
-        let g = PayloadU16(read_non_empty(r, DH_G)?);
-        let ys = PayloadU16(read_non_empty(r, DH_YS)?);
+        let p = PayloadU16(read_opaque(r, DH_P)?);
+        let g = PayloadU16(read_opaque(r, DH_G)?);
+        let ys = PayloadU16(read_opaque(r, DH_YS)?);
         Ok(Self { p, g, ys })
     }
 }
@@ -243,8 +243,8 @@ impl ClientKeyExchangePayload {
     /// Reads a ClientKeyExchange body for the negotiated key exchange `kx`.
     pub fn read_with(r: &mut Reader<'_>, kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
         Ok(match kx {
-            KeyExchangeAlgorithm::Ecdhe => Self::Ecdhe(PayloadU8(read_non_empty(r, EC_POINT)?)),
-            KeyExchangeAlgorithm::Dhe => Self::Dhe(PayloadU16(read_non_empty(r, DH_YC)?)),
+            KeyExchangeAlgorithm::Ecdhe => Self::Ecdhe(PayloadU8(read_opaque(r, EC_POINT)?)),
+            KeyExchangeAlgorithm::Dhe => Self::Dhe(PayloadU16(read_opaque(r, DH_YC)?)),
             KeyExchangeAlgorithm::Rsa => {
                 Self::Rsa(PayloadU16::read(r).map_err(|e| in_field(e, "EncryptedPreMasterSecret"))?)
             }
