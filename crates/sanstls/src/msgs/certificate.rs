@@ -8,10 +8,10 @@ use crate::codec::{encode_prefixed, Codec, ListLength, PayloadU8, Reader, TlsLis
 use crate::enums::{ClientCertificateType, ExtensionType, SignatureScheme};
 use crate::error::InvalidMessage;
 use crate::msgs::base::{read_opaque, DistinguishedName};
-use crate::msgs::handshake::{
-    encode_extensions, in_field, read_extensions, read_unknown_extension, CertificateStatus,
-    ExtensionBody, UnknownExtension,
+use crate::msgs::extensions::{
+    encode_extensions, read_extensions, Sct, TlsExtension, UnknownExtension,
 };
+use crate::msgs::handshake::{in_field, CertificateStatus};
 
 /// `opaque ASN.1Cert<1..2^24-1>` (RFC 5246 s7.4.2), and a TLS 1.3 entry's `cert_data`
 /// (RFC 8446 s4.4.2): a DER certificate, or a SubjectPublicKeyInfo when raw public keys
@@ -147,8 +147,7 @@ impl Codec for CertificateEntry {
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         let cert = CertificateDer::read(r)?;
-        let extensions =
-            read_extensions(r, ListLength::U16, 0xffff, "CertificateEntry.extensions")?;
+        let extensions = read_extensions(r, ListLength::U16, None, "CertificateEntry.extensions")?;
         Ok(Self { cert, extensions })
     }
 }
@@ -160,37 +159,6 @@ impl TlsListElement for CertificateEntry {
         max: U24::MAX as usize,
         context: "certificate_list",
     };
-}
-
-/// `opaque SerializedSCT<1..2^16-1>` (RFC 6962 s3.3), kept opaque.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Sct(pub Vec<u8>);
-
-const SERIALIZED_SCT: ListLength = ListLength::NonEmptyU16 {
-    context: "SerializedSCT",
-};
-
-impl Codec for Sct {
-    fn encode(&self, out: &mut Vec<u8>) {
-        encode_prefixed(SERIALIZED_SCT, out, |out| out.extend_from_slice(&self.0));
-    }
-
-    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        read_opaque(r, SERIALIZED_SCT).map(Self)
-    }
-}
-
-impl TlsListElement for Sct {
-    /// `SerializedSCT sct_list<1..2^16-1>` (RFC 6962 s3.3).
-    const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
-        context: "SignedCertificateTimestampList",
-    };
-}
-
-impl core::fmt::Debug for Sct {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Sct({} bytes)", self.0.len())
-    }
 }
 
 /// An extension of a TLS 1.3 CertificateEntry (RFC 8446 s4.4.2: "Valid extensions for
@@ -207,7 +175,7 @@ pub enum CertificateExtension {
     Unknown(UnknownExtension),
 }
 
-impl ExtensionBody for CertificateExtension {
+impl TlsExtension for CertificateExtension {
     fn ext_type(&self) -> ExtensionType {
         match self {
             Self::CertificateStatus(_) => ExtensionType::StatusRequest,
@@ -230,7 +198,7 @@ impl ExtensionBody for CertificateExtension {
                 CertificateStatus::read(body).map(Self::CertificateStatus)
             }
             ExtensionType::SCT => Vec::read(body).map(Self::SignedCertificateTimestamp),
-            _ => read_unknown_extension(typ, body).map(Self::Unknown),
+            _ => UnknownExtension::read_unnamed(typ, body).map(Self::Unknown),
         }
     }
 }
@@ -347,7 +315,7 @@ impl Codec for CertificateRequestPayloadTls13 {
             ListLength::NonEmptyU16 {
                 context: "CertificateRequest.extensions",
             },
-            0xffff,
+            None,
             "CertificateRequest.extensions",
         )?;
         if !extensions
@@ -390,7 +358,7 @@ const AUTHORITIES: ListLength = ListLength::NonEmptyU16 {
     context: "certificate_authorities",
 };
 
-impl ExtensionBody for CertReqExtension {
+impl TlsExtension for CertReqExtension {
     fn ext_type(&self) -> ExtensionType {
         match self {
             Self::SignatureAlgorithms(_) => ExtensionType::SignatureAlgorithms,
@@ -437,11 +405,10 @@ impl ExtensionBody for CertReqExtension {
             ExtensionType::OIDFilters => Self::OidFilters(crate::codec::Payload::read(body)?),
             // compress_certificate is specified for CertificateRequest too (RFC 8879 s3);
             // this engine does not compress, so it is kept uninterpreted.
-            ExtensionType::CompressCertificate => Self::Unknown(UnknownExtension {
-                typ,
-                payload: crate::codec::Payload::new(body.rest()),
-            }),
-            _ => Self::Unknown(read_unknown_extension(typ, body)?),
+            ExtensionType::CompressCertificate => {
+                Self::Unknown(UnknownExtension::read_any(typ, body))
+            }
+            _ => Self::Unknown(UnknownExtension::read_unnamed(typ, body)?),
         })
     }
 }
@@ -450,7 +417,7 @@ impl ExtensionBody for CertReqExtension {
 mod tests {
     use super::*;
     use crate::codec::Payload;
-    use crate::msgs::handshake::tests::{arb_unknown_extension, check_laws, dedup_extensions};
+    use crate::msgs::extensions::strategies::{check_laws, dedup_extensions, unnamed_extension};
     use crate::msgs::test_vectors as tv;
     use proptest::prelude::*;
 
@@ -592,9 +559,7 @@ mod tests {
         // Empty SCT list and empty SCT.
         assert_eq!(
             CertificatePayloadTls13::read_bytes(&entry_bytes(&[0, 6, 0, 18, 0, 2, 0, 0])),
-            Err(InvalidMessage::InvalidEmptyList(
-                "SignedCertificateTimestampList"
-            ))
+            Err(InvalidMessage::InvalidEmptyList("sct_list"))
         );
         assert_eq!(
             CertificatePayloadTls13::read_bytes(&entry_bytes(&[0, 8, 0, 18, 0, 4, 0, 2, 0, 0])),
@@ -795,7 +760,7 @@ mod tests {
                 .prop_map(|b| CertificateExtension::CertificateStatus(CertificateStatus::new(b))),
             proptest::collection::vec(arb_bytes(1, 10).prop_map(Sct), 1..3)
                 .prop_map(CertificateExtension::SignedCertificateTimestamp),
-            arb_unknown_extension().prop_map(CertificateExtension::Unknown),
+            unnamed_extension().prop_map(CertificateExtension::Unknown),
         ];
         (arb_cert(), proptest::collection::vec(ext, 0..4)).prop_map(|(cert, exts)| {
             CertificateEntry {
@@ -814,7 +779,7 @@ mod tests {
             Just(CertReqExtension::StatusRequest),
             Just(CertReqExtension::SignedCertificateTimestamp),
             arb_bytes(0, 10).prop_map(|b| CertReqExtension::OidFilters(Payload::new(b))),
-            arb_unknown_extension().prop_map(CertReqExtension::Unknown),
+            unnamed_extension().prop_map(CertReqExtension::Unknown),
         ];
         (
             arb_bytes(0, 10),

@@ -288,7 +288,7 @@ impl ClientKeyExchangePayload {
 mod tests {
     use super::*;
     use crate::enums::SignatureScheme;
-    use crate::msgs::handshake::tests::check_laws;
+    use crate::msgs::extensions::strategies::check_laws;
     use crate::msgs::test_vectors as tv;
     use proptest::prelude::*;
 
