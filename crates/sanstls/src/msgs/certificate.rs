@@ -9,7 +9,7 @@ use crate::enums::{ClientCertificateType, ExtensionType, SignatureScheme};
 use crate::error::InvalidMessage;
 use crate::msgs::base::{read_opaque, DistinguishedName};
 use crate::msgs::extensions::{
-    encode_extensions, read_extensions, Sct, TlsExtension, UnknownExtension,
+    encode_extensions, read_extensions, CertificateAuthorities, Sct, TlsExtension, UnknownExtension,
 };
 use crate::msgs::handshake::{in_field, CertificateStatus};
 
@@ -354,10 +354,6 @@ pub enum CertReqExtension {
     Unknown(UnknownExtension),
 }
 
-const AUTHORITIES: ListLength = ListLength::NonEmptyU16 {
-    context: "certificate_authorities",
-};
-
 impl TlsExtension for CertReqExtension {
     fn ext_type(&self) -> ExtensionType {
         match self {
@@ -374,11 +370,7 @@ impl TlsExtension for CertReqExtension {
     fn encode_body(&self, out: &mut Vec<u8>) {
         match self {
             Self::SignatureAlgorithms(l) | Self::SignatureAlgorithmsCert(l) => l.encode(out),
-            Self::AuthorityNames(names) => encode_prefixed(AUTHORITIES, out, |out| {
-                for n in names {
-                    n.encode(out);
-                }
-            }),
+            Self::AuthorityNames(names) => names.encode(out),
             Self::StatusRequest | Self::SignedCertificateTimestamp => {}
             Self::OidFilters(p) => p.encode(out),
             Self::Unknown(u) => u.payload.encode(out),
@@ -391,13 +383,9 @@ impl TlsExtension for CertReqExtension {
             ExtensionType::SignatureAlgorithmsCert => {
                 Self::SignatureAlgorithmsCert(Vec::read(body)?)
             }
+            // The same `authorities<3..2^16-1>` as in a ClientHello (RFC 8446 s4.2.4).
             ExtensionType::CertificateAuthorities => {
-                let mut list = AUTHORITIES.read_body(body)?;
-                let mut names = Vec::new();
-                while list.any_left() {
-                    names.push(DistinguishedName::read(&mut list)?);
-                }
-                Self::AuthorityNames(names)
+                Self::AuthorityNames(CertificateAuthorities::read(body)?.0)
             }
             // Empty bodies: the caller rejects any data as trailing.
             ExtensionType::StatusRequest => Self::StatusRequest,
@@ -417,7 +405,9 @@ impl TlsExtension for CertReqExtension {
 mod tests {
     use super::*;
     use crate::codec::Payload;
-    use crate::msgs::extensions::strategies::{check_laws, dedup_extensions, unnamed_extension};
+    use crate::msgs::extensions::strategies::{
+        bytes, check_laws, dedup_extensions, unnamed_extension,
+    };
     use crate::msgs::test_vectors as tv;
     use proptest::prelude::*;
 
@@ -738,12 +728,8 @@ mod tests {
         assert_eq!(cr.extensions.len(), 2);
     }
 
-    fn arb_bytes(min: usize, max: usize) -> impl Strategy<Value = Vec<u8>> {
-        proptest::collection::vec(any::<u8>(), min..max)
-    }
-
     fn arb_cert() -> impl Strategy<Value = CertificateDer> {
-        arb_bytes(1, 40).prop_map(CertificateDer)
+        bytes(1, 39).prop_map(CertificateDer)
     }
 
     fn arb_schemes() -> impl Strategy<Value = Vec<SignatureScheme>> {
@@ -751,14 +737,14 @@ mod tests {
     }
 
     fn arb_names() -> impl Strategy<Value = Vec<DistinguishedName>> {
-        proptest::collection::vec(arb_bytes(1, 12).prop_map(DistinguishedName), 0..4)
+        proptest::collection::vec(bytes(1, 11).prop_map(DistinguishedName), 0..4)
     }
 
     fn arb_entry() -> impl Strategy<Value = CertificateEntry> {
         let ext = prop_oneof![
-            arb_bytes(1, 20)
+            bytes(1, 19)
                 .prop_map(|b| CertificateExtension::CertificateStatus(CertificateStatus::new(b))),
-            proptest::collection::vec(arb_bytes(1, 10).prop_map(Sct), 1..3)
+            proptest::collection::vec(bytes(1, 9).prop_map(Sct), 1..3)
                 .prop_map(CertificateExtension::SignedCertificateTimestamp),
             unnamed_extension().prop_map(CertificateExtension::Unknown),
         ];
@@ -778,11 +764,11 @@ mod tests {
                 .prop_map(CertReqExtension::AuthorityNames),
             Just(CertReqExtension::StatusRequest),
             Just(CertReqExtension::SignedCertificateTimestamp),
-            arb_bytes(0, 10).prop_map(|b| CertReqExtension::OidFilters(Payload::new(b))),
+            bytes(0, 9).prop_map(|b| CertReqExtension::OidFilters(Payload::new(b))),
             unnamed_extension().prop_map(CertReqExtension::Unknown),
         ];
         (
-            arb_bytes(0, 10),
+            bytes(0, 9),
             arb_schemes(),
             proptest::collection::vec(ext, 0..5),
             any::<usize>(),
@@ -801,7 +787,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn parts_laws(cert in arb_cert(), sct in arb_bytes(1, 30), entry in arb_entry()) {
+        fn parts_laws(cert in arb_cert(), sct in bytes(1, 29), entry in arb_entry()) {
             check_laws(&cert);
             check_laws(&Sct(sct));
             check_laws(&entry);
@@ -813,7 +799,7 @@ mod tests {
         }
 
         #[test]
-        fn certificate13_laws(ctx in arb_bytes(0, 8), entries in proptest::collection::vec(arb_entry(), 0..4)) {
+        fn certificate13_laws(ctx in bytes(0, 7), entries in proptest::collection::vec(arb_entry(), 0..4)) {
             check_laws(&CertificatePayloadTls13 { context: PayloadU8(ctx), entries });
         }
 
@@ -836,7 +822,7 @@ mod tests {
         }
 
         #[test]
-        fn arbitrary_bytes_never_panic(data in arb_bytes(0, 300)) {
+        fn arbitrary_bytes_never_panic(data in bytes(0, 299)) {
             let _ = CertificatePayload::read_bytes(&data);
             let _ = CertificatePayloadTls13::read_bytes(&data);
             let _ = CertificateRequestPayload::read_bytes(&data);
