@@ -113,9 +113,9 @@ pub fn encode_extensions<E: TlsExtension>(list: ListLength, exts: &[E], out: &mu
 /// encoding `list` and, if `max_len` is given, at most that many bytes of list body (for
 /// bounds such as NewSessionTicket's `<0..2^16-2>`, which no `ListLength` expresses).
 ///
-/// `context` names the list: a list length beyond the data is `MissingData(context)`, one
-/// over `max_len` is `TooLarge(context)`, and errors inside an extension whose type this
-/// build does not name use it too (named types are named in their errors).
+/// `context` names the list: a list length beyond the data is `MissingData(context)`, a
+/// list longer than `max_len` is `TooLarge(context)`, and errors inside an extension whose
+/// type this build does not name use it too (named types are named in their errors).
 ///
 /// Rejects a second extension of the same type with [`InvalidMessage::DuplicateExtension`]
 /// (RFC 8446 s4.2: "There MUST NOT be more than one extension of the same type in a given
@@ -160,7 +160,8 @@ pub fn read_extensions<E: TlsExtension>(
 ///   ([`UnknownExtension::read_any`]): whether a recognised extension is allowed there depends
 ///   on the negotiated version and on what the client offered, so the handshake judges it;
 /// - NewSessionTicket, CertificateRequest and CertificateEntry keep only types this build
-///   does not name ([`UnknownExtension::read_unnamed`]).
+///   does not name ([`UnknownExtension::read_unnamed`]); CertificateRequest also keeps
+///   compress_certificate, which is specified for it but not implemented here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownExtension {
     /// The extension type.
@@ -172,7 +173,7 @@ pub struct UnknownExtension {
 impl UnknownExtension {
     /// The hello messages' policy: keeps the rest of `body` as the data of an extension of
     /// type `typ`, whatever the type.
-    pub(crate) fn read_any(typ: ExtensionType, body: &mut Reader<'_>) -> Self {
+    pub fn read_any(typ: ExtensionType, body: &mut Reader<'_>) -> Self {
         Self {
             typ,
             payload: Payload(body.rest().to_vec()),
@@ -185,10 +186,7 @@ impl UnknownExtension {
     /// extension "which it recognizes" appears in a message it is not specified for, while
     /// unrecognised types must be ignored (RFC 8446 s4.6.1 for NewSessionTicket, s4.3.2 for
     /// CertificateRequest, s4.4.2 for CertificateEntry).
-    pub(crate) fn read_unnamed(
-        typ: ExtensionType,
-        body: &mut Reader<'_>,
-    ) -> Result<Self, InvalidMessage> {
+    pub fn read_unnamed(typ: ExtensionType, body: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         match typ {
             ExtensionType::Unknown(_) => Ok(Self::read_any(typ, body)),
             named => Err(InvalidMessage::UnexpectedExtension(named)),
