@@ -312,6 +312,20 @@ impl<T: Codec + TlsListElement> Codec for Vec<T> {
     }
 }
 
+/// Writes `name(hex)` for the `Debug` impls of opaque byte strings, so every such type
+/// prints the same way.
+pub(crate) fn fmt_hex(
+    f: &mut core::fmt::Formatter<'_>,
+    name: &str,
+    bytes: &[u8],
+) -> core::fmt::Result {
+    write!(f, "{name}(")?;
+    for b in bytes {
+        write!(f, "{b:02x}")?;
+    }
+    write!(f, ")")
+}
+
 macro_rules! opaque_payload {
     ($(#[$m:meta])* $name:ident, $len:expr) => {
         $(#[$m])*
@@ -343,11 +357,7 @@ macro_rules! opaque_payload {
 
         impl core::fmt::Debug for $name {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                write!(f, "{}(", stringify!($name))?;
-                for b in &self.0 {
-                    write!(f, "{:02x}", b)?;
-                }
-                write!(f, ")")
+                fmt_hex(f, stringify!($name), &self.0)
             }
         }
 
@@ -398,11 +408,7 @@ impl Codec for Payload {
 
 impl core::fmt::Debug for Payload {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Payload(")?;
-        for b in &self.0 {
-            write!(f, "{:02x}", b)?;
-        }
-        write!(f, ")")
+        fmt_hex(f, "Payload", &self.0)
     }
 }
 

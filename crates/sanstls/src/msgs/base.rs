@@ -1,7 +1,14 @@
 //! Small structures shared by several messages.
 
-use crate::codec::{Codec, ListLength, Reader, TlsListElement};
+use crate::codec::{fmt_hex, Codec, ListLength, Reader, TlsListElement};
 use crate::error::InvalidMessage;
+
+/// Reads a length-prefixed opaque vector with the bounds `list` declares and returns its
+/// bytes: for the `opaque x<a..b>` fields whose bounds are not those of one of the codec's
+/// `Payload` types (most are `<1..max>`, read with a `NonEmpty*` length).
+pub(crate) fn read_opaque(r: &mut Reader<'_>, list: ListLength) -> Result<Vec<u8>, InvalidMessage> {
+    Ok(list.read_body(r)?.rest().to_vec())
+}
 
 /// The 32-byte hello random (RFC 8446 s4.1.2).
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
@@ -21,11 +28,7 @@ impl Codec for Random {
 
 impl core::fmt::Debug for Random {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Random(")?;
-        for b in &self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        write!(f, ")")
+        fmt_hex(f, "Random", &self.0)
     }
 }
 
@@ -84,11 +87,7 @@ impl Codec for SessionId {
 
 impl core::fmt::Debug for SessionId {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "SessionId(")?;
-        for b in self.as_bytes() {
-            write!(f, "{b:02x}")?;
-        }
-        write!(f, ")")
+        fmt_hex(f, "SessionId", self.as_bytes())
     }
 }
 
@@ -139,6 +138,24 @@ mod tests {
             SessionId::read_bytes(&too_long),
             Err(InvalidMessage::TooLarge("SessionId"))
         );
+    }
+
+    #[test]
+    fn opaque_values_debug_as_hex() {
+        use crate::codec::{Payload, PayloadU8};
+        assert_eq!(
+            format!("{:?}", SessionId::new(&[1, 0xab]).unwrap()),
+            "SessionId(01ab)"
+        );
+        assert_eq!(
+            format!("{:?}", Random([0; 32])),
+            format!("Random({})", "00".repeat(32))
+        );
+        assert_eq!(
+            format!("{:?}", PayloadU8::new(vec![0, 0xab])),
+            "PayloadU8(00ab)"
+        );
+        assert_eq!(format!("{:?}", Payload::new(vec![1])), "Payload(01)");
     }
 
     #[test]

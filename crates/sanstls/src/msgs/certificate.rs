@@ -7,11 +7,11 @@
 use crate::codec::{encode_prefixed, Codec, ListLength, PayloadU8, Reader, TlsListElement, U24};
 use crate::enums::{ClientCertificateType, ExtensionType, SignatureScheme};
 use crate::error::InvalidMessage;
-use crate::msgs::base::DistinguishedName;
-use crate::msgs::handshake::{
-    encode_extensions, in_field, read_extensions, read_non_empty, read_unknown_extension,
-    CertificateStatus, ExtensionBody, UnknownExtension,
+use crate::msgs::base::{read_opaque, DistinguishedName};
+use crate::msgs::extensions::{
+    encode_extensions, read_extensions, CertificateAuthorities, Sct, TlsExtension, UnknownExtension,
 };
+use crate::msgs::handshake::{in_field, CertificateStatus};
 
 /// `opaque ASN.1Cert<1..2^24-1>` (RFC 5246 s7.4.2), and a TLS 1.3 entry's `cert_data`
 /// (RFC 8446 s4.4.2): a DER certificate, or a SubjectPublicKeyInfo when raw public keys
@@ -30,7 +30,7 @@ impl Codec for CertificateDer {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        read_non_empty(r, ASN1_CERT).map(Self)
+        read_opaque(r, ASN1_CERT).map(Self)
     }
 }
 
@@ -147,8 +147,7 @@ impl Codec for CertificateEntry {
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         let cert = CertificateDer::read(r)?;
-        let extensions =
-            read_extensions(r, ListLength::U16, 0xffff, "CertificateEntry.extensions")?;
+        let extensions = read_extensions(r, ListLength::U16, None, "CertificateEntry.extensions")?;
         Ok(Self { cert, extensions })
     }
 }
@@ -160,37 +159,6 @@ impl TlsListElement for CertificateEntry {
         max: U24::MAX as usize,
         context: "certificate_list",
     };
-}
-
-/// `opaque SerializedSCT<1..2^16-1>` (RFC 6962 s3.3), kept opaque.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Sct(pub Vec<u8>);
-
-const SERIALIZED_SCT: ListLength = ListLength::NonEmptyU16 {
-    context: "SerializedSCT",
-};
-
-impl Codec for Sct {
-    fn encode(&self, out: &mut Vec<u8>) {
-        encode_prefixed(SERIALIZED_SCT, out, |out| out.extend_from_slice(&self.0));
-    }
-
-    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        read_non_empty(r, SERIALIZED_SCT).map(Self)
-    }
-}
-
-impl TlsListElement for Sct {
-    /// `SerializedSCT sct_list<1..2^16-1>` (RFC 6962 s3.3).
-    const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
-        context: "SignedCertificateTimestampList",
-    };
-}
-
-impl core::fmt::Debug for Sct {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Sct({} bytes)", self.0.len())
-    }
 }
 
 /// An extension of a TLS 1.3 CertificateEntry (RFC 8446 s4.4.2: "Valid extensions for
@@ -207,7 +175,7 @@ pub enum CertificateExtension {
     Unknown(UnknownExtension),
 }
 
-impl ExtensionBody for CertificateExtension {
+impl TlsExtension for CertificateExtension {
     fn ext_type(&self) -> ExtensionType {
         match self {
             Self::CertificateStatus(_) => ExtensionType::StatusRequest,
@@ -230,7 +198,7 @@ impl ExtensionBody for CertificateExtension {
                 CertificateStatus::read(body).map(Self::CertificateStatus)
             }
             ExtensionType::SCT => Vec::read(body).map(Self::SignedCertificateTimestamp),
-            _ => read_unknown_extension(typ, body).map(Self::Unknown),
+            _ => UnknownExtension::read_unnamed(typ, body).map(Self::Unknown),
         }
     }
 }
@@ -347,7 +315,7 @@ impl Codec for CertificateRequestPayloadTls13 {
             ListLength::NonEmptyU16 {
                 context: "CertificateRequest.extensions",
             },
-            0xffff,
+            None,
             "CertificateRequest.extensions",
         )?;
         if !extensions
@@ -386,11 +354,7 @@ pub enum CertReqExtension {
     Unknown(UnknownExtension),
 }
 
-const AUTHORITIES: ListLength = ListLength::NonEmptyU16 {
-    context: "certificate_authorities",
-};
-
-impl ExtensionBody for CertReqExtension {
+impl TlsExtension for CertReqExtension {
     fn ext_type(&self) -> ExtensionType {
         match self {
             Self::SignatureAlgorithms(_) => ExtensionType::SignatureAlgorithms,
@@ -406,11 +370,7 @@ impl ExtensionBody for CertReqExtension {
     fn encode_body(&self, out: &mut Vec<u8>) {
         match self {
             Self::SignatureAlgorithms(l) | Self::SignatureAlgorithmsCert(l) => l.encode(out),
-            Self::AuthorityNames(names) => encode_prefixed(AUTHORITIES, out, |out| {
-                for n in names {
-                    n.encode(out);
-                }
-            }),
+            Self::AuthorityNames(names) => names.encode(out),
             Self::StatusRequest | Self::SignedCertificateTimestamp => {}
             Self::OidFilters(p) => p.encode(out),
             Self::Unknown(u) => u.payload.encode(out),
@@ -423,13 +383,9 @@ impl ExtensionBody for CertReqExtension {
             ExtensionType::SignatureAlgorithmsCert => {
                 Self::SignatureAlgorithmsCert(Vec::read(body)?)
             }
+            // The same `authorities<3..2^16-1>` as in a ClientHello (RFC 8446 s4.2.4).
             ExtensionType::CertificateAuthorities => {
-                let mut list = AUTHORITIES.read_body(body)?;
-                let mut names = Vec::new();
-                while list.any_left() {
-                    names.push(DistinguishedName::read(&mut list)?);
-                }
-                Self::AuthorityNames(names)
+                Self::AuthorityNames(CertificateAuthorities::read(body)?.0)
             }
             // Empty bodies: the caller rejects any data as trailing.
             ExtensionType::StatusRequest => Self::StatusRequest,
@@ -437,11 +393,10 @@ impl ExtensionBody for CertReqExtension {
             ExtensionType::OIDFilters => Self::OidFilters(crate::codec::Payload::read(body)?),
             // compress_certificate is specified for CertificateRequest too (RFC 8879 s3);
             // this engine does not compress, so it is kept uninterpreted.
-            ExtensionType::CompressCertificate => Self::Unknown(UnknownExtension {
-                typ,
-                payload: crate::codec::Payload::new(body.rest()),
-            }),
-            _ => Self::Unknown(read_unknown_extension(typ, body)?),
+            ExtensionType::CompressCertificate => {
+                Self::Unknown(UnknownExtension::read_any(typ, body))
+            }
+            _ => Self::Unknown(UnknownExtension::read_unnamed(typ, body)?),
         })
     }
 }
@@ -450,7 +405,9 @@ impl ExtensionBody for CertReqExtension {
 mod tests {
     use super::*;
     use crate::codec::Payload;
-    use crate::msgs::handshake::tests::{arb_unknown_extension, check_laws, dedup_extensions};
+    use crate::msgs::extensions::strategies::{
+        bytes, check_laws, dedup_extensions, unnamed_extension,
+    };
     use crate::msgs::test_vectors as tv;
     use proptest::prelude::*;
 
@@ -592,9 +549,7 @@ mod tests {
         // Empty SCT list and empty SCT.
         assert_eq!(
             CertificatePayloadTls13::read_bytes(&entry_bytes(&[0, 6, 0, 18, 0, 2, 0, 0])),
-            Err(InvalidMessage::InvalidEmptyList(
-                "SignedCertificateTimestampList"
-            ))
+            Err(InvalidMessage::InvalidEmptyList("sct_list"))
         );
         assert_eq!(
             CertificatePayloadTls13::read_bytes(&entry_bytes(&[0, 8, 0, 18, 0, 4, 0, 2, 0, 0])),
@@ -773,12 +728,8 @@ mod tests {
         assert_eq!(cr.extensions.len(), 2);
     }
 
-    fn arb_bytes(min: usize, max: usize) -> impl Strategy<Value = Vec<u8>> {
-        proptest::collection::vec(any::<u8>(), min..max)
-    }
-
     fn arb_cert() -> impl Strategy<Value = CertificateDer> {
-        arb_bytes(1, 40).prop_map(CertificateDer)
+        bytes(1, 39).prop_map(CertificateDer)
     }
 
     fn arb_schemes() -> impl Strategy<Value = Vec<SignatureScheme>> {
@@ -786,16 +737,16 @@ mod tests {
     }
 
     fn arb_names() -> impl Strategy<Value = Vec<DistinguishedName>> {
-        proptest::collection::vec(arb_bytes(1, 12).prop_map(DistinguishedName), 0..4)
+        proptest::collection::vec(bytes(1, 11).prop_map(DistinguishedName), 0..4)
     }
 
     fn arb_entry() -> impl Strategy<Value = CertificateEntry> {
         let ext = prop_oneof![
-            arb_bytes(1, 20)
+            bytes(1, 19)
                 .prop_map(|b| CertificateExtension::CertificateStatus(CertificateStatus::new(b))),
-            proptest::collection::vec(arb_bytes(1, 10).prop_map(Sct), 1..3)
+            proptest::collection::vec(bytes(1, 9).prop_map(Sct), 1..3)
                 .prop_map(CertificateExtension::SignedCertificateTimestamp),
-            arb_unknown_extension().prop_map(CertificateExtension::Unknown),
+            unnamed_extension().prop_map(CertificateExtension::Unknown),
         ];
         (arb_cert(), proptest::collection::vec(ext, 0..4)).prop_map(|(cert, exts)| {
             CertificateEntry {
@@ -813,11 +764,11 @@ mod tests {
                 .prop_map(CertReqExtension::AuthorityNames),
             Just(CertReqExtension::StatusRequest),
             Just(CertReqExtension::SignedCertificateTimestamp),
-            arb_bytes(0, 10).prop_map(|b| CertReqExtension::OidFilters(Payload::new(b))),
-            arb_unknown_extension().prop_map(CertReqExtension::Unknown),
+            bytes(0, 9).prop_map(|b| CertReqExtension::OidFilters(Payload::new(b))),
+            unnamed_extension().prop_map(CertReqExtension::Unknown),
         ];
         (
-            arb_bytes(0, 10),
+            bytes(0, 9),
             arb_schemes(),
             proptest::collection::vec(ext, 0..5),
             any::<usize>(),
@@ -836,7 +787,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn parts_laws(cert in arb_cert(), sct in arb_bytes(1, 30), entry in arb_entry()) {
+        fn parts_laws(cert in arb_cert(), sct in bytes(1, 29), entry in arb_entry()) {
             check_laws(&cert);
             check_laws(&Sct(sct));
             check_laws(&entry);
@@ -848,7 +799,7 @@ mod tests {
         }
 
         #[test]
-        fn certificate13_laws(ctx in arb_bytes(0, 8), entries in proptest::collection::vec(arb_entry(), 0..4)) {
+        fn certificate13_laws(ctx in bytes(0, 7), entries in proptest::collection::vec(arb_entry(), 0..4)) {
             check_laws(&CertificatePayloadTls13 { context: PayloadU8(ctx), entries });
         }
 
@@ -871,7 +822,7 @@ mod tests {
         }
 
         #[test]
-        fn arbitrary_bytes_never_panic(data in arb_bytes(0, 300)) {
+        fn arbitrary_bytes_never_panic(data in bytes(0, 299)) {
             let _ = CertificatePayload::read_bytes(&data);
             let _ = CertificatePayloadTls13::read_bytes(&data);
             let _ = CertificateRequestPayload::read_bytes(&data);

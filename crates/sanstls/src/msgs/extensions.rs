@@ -20,25 +20,33 @@
 //! and value rules (cited on each type). The rule that pre_shared_key comes last in a
 //! ClientHello is checked by `ClientHelloPayload` (in `msgs::hello`), which owns the list.
 //!
-//! Other messages' extension lists (Certificate entries, CertificateRequest, NewSessionTicket)
-//! can reuse [`TlsExtension`], [`read_extensions`] and [`encode_extensions`].
+//! The extension framework itself ([`TlsExtension`], [`read_extensions`],
+//! [`encode_extensions`], [`UnknownExtension`]) is generic: the other messages' extension lists
+//! (NewSessionTicket in `msgs::handshake`, CertificateEntry and CertificateRequest in
+//! `msgs::certificate`) use it too, each with its own list bounds and unknown-type policy.
+
+use std::collections::BTreeSet;
 
 use crate::codec::{
-    encode_prefixed, Codec, ListLength, Payload, PayloadU16, PayloadU8, Reader, TlsListElement,
+    encode_prefixed, fmt_hex, Codec, ListLength, Payload, PayloadU16, PayloadU8, Reader,
+    TlsListElement,
 };
 use crate::enums::{
     CertificateStatusType, ECPointFormat, ExtensionType, MaxFragmentLength, NamedGroup,
     PSKKeyExchangeMode, ProtocolVersion, ServerNameType, SignatureScheme,
 };
 use crate::error::InvalidMessage;
-use crate::msgs::base::DistinguishedName;
+use crate::msgs::base::{read_opaque, DistinguishedName};
 
 // ---------------------------------------------------------------------------------------------
 // Generic extension framing
 // ---------------------------------------------------------------------------------------------
 
 /// An enum of the extensions one message can carry: knows each variant's type and how to
-/// encode and decode its `extension_data`.
+/// encode and decode its `extension_data`. Every extension-bearing message implements it
+/// (the hellos here, NewSessionTicket in `msgs::handshake`, Certificate and
+/// CertificateRequest in `msgs::certificate`), and all of them read and write their lists
+/// through [`read_extensions`] and [`encode_extensions`].
 pub trait TlsExtension: Sized {
     /// The extension's type code.
     fn ext_type(&self) -> ExtensionType;
@@ -51,10 +59,8 @@ pub trait TlsExtension: Sized {
     fn read_body(typ: ExtensionType, body: &mut Reader<'_>) -> Result<Self, InvalidMessage>;
 }
 
-/// A static name for an extension type, for error context.
-fn ext_context(typ: ExtensionType) -> &'static str {
-    typ.as_str().unwrap_or("unknown extension")
-}
+/// Names an extension of a lone [`read_extension`] whose type this build does not name.
+const UNKNOWN_EXTENSION: &str = "unknown extension";
 
 /// Writes one extension: type, then `extension_data<0..2^16-1>`.
 pub fn encode_extension<E: TlsExtension>(ext: &E, out: &mut Vec<u8>) {
@@ -62,73 +68,135 @@ pub fn encode_extension<E: TlsExtension>(ext: &E, out: &mut Vec<u8>) {
     encode_prefixed(ListLength::U16, out, |out| ext.encode_body(out));
 }
 
-/// Reads one extension; its body must be consumed exactly (`TrailingData` naming the
-/// extension otherwise).
+/// Reads one extension outside a list; its body must be consumed exactly (`TrailingData`
+/// naming the extension otherwise).
 pub fn read_extension<E: TlsExtension>(r: &mut Reader<'_>) -> Result<E, InvalidMessage> {
+    let (typ, mut body) = read_extension_header(r, UNKNOWN_EXTENSION)?;
+    read_extension_body(typ, &mut body, UNKNOWN_EXTENSION)
+}
+
+/// Reads `extension_type` and the length of `extension_data`, and returns a reader over
+/// exactly that data. Errors name the extension type, or `context` for a type this build
+/// does not name.
+fn read_extension_header<'a>(
+    r: &mut Reader<'a>,
+    context: &'static str,
+) -> Result<(ExtensionType, Reader<'a>), InvalidMessage> {
     let typ = ExtensionType::read(r)?;
     let len = u16::read(r).map_err(|_| InvalidMessage::MissingData("extension_data length"))?;
-    let mut body = r.sub(usize::from(len), ext_context(typ))?;
-    let ext = E::read_body(typ, &mut body)?;
-    body.expect_empty(ext_context(typ))?;
+    let body = r.sub(usize::from(len), typ.as_str().unwrap_or(context))?;
+    Ok((typ, body))
+}
+
+/// Decodes `body` as the data of an extension of type `typ`, which must use all of it.
+fn read_extension_body<E: TlsExtension>(
+    typ: ExtensionType,
+    body: &mut Reader<'_>,
+    context: &'static str,
+) -> Result<E, InvalidMessage> {
+    let ext = E::read_body(typ, body)?;
+    body.expect_empty(typ.as_str().unwrap_or(context))?;
     Ok(ext)
 }
 
-/// Writes `Extension extensions<0..2^16-1>`.
-pub fn encode_extensions<E: TlsExtension>(exts: &[E], out: &mut Vec<u8>) {
-    encode_prefixed(ListLength::U16, out, |out| {
+/// Writes `Extension extensions<..>` with the given length encoding (`ListLength::U16` for
+/// every extension block TLS defines; a `NonEmpty*` length does not change the encoding).
+pub fn encode_extensions<E: TlsExtension>(list: ListLength, exts: &[E], out: &mut Vec<u8>) {
+    encode_prefixed(list, out, |out| {
         for e in exts {
             encode_extension(e, out);
         }
     });
 }
 
-/// Reads `Extension extensions<0..2^16-1>`, rejecting a type that appears twice with
-/// [`InvalidMessage::DuplicateExtension`] (RFC 8446 s4.2: "There MUST NOT be more than one
-/// extension of the same type in a given extension block").
-pub fn read_extensions<E: TlsExtension>(r: &mut Reader<'_>) -> Result<Vec<E>, InvalidMessage> {
-    let len = u16::read(r).map_err(|_| InvalidMessage::MissingData("extensions length"))?;
-    let mut sub = r.sub(usize::from(len), "extensions")?;
+/// Reads `Extension extensions<..>` (RFC 8446 s4.2, RFC 5246 s7.4.1.4) with the length
+/// encoding `list` and, if `max_len` is given, at most that many bytes of list body (for
+/// bounds such as NewSessionTicket's `<0..2^16-2>`, which no `ListLength` expresses).
+///
+/// `context` names the list: a list length beyond the data is `MissingData(context)`, a
+/// list longer than `max_len` is `TooLarge(context)`, and errors inside an extension whose
+/// type this build does not name use it too (named types are named in their errors).
+///
+/// Rejects a second extension of the same type with [`InvalidMessage::DuplicateExtension`]
+/// (RFC 8446 s4.2: "There MUST NOT be more than one extension of the same type in a given
+/// extension block"), as soon as its header is read and before its data is decoded. A list is
+/// at most 2^16-1 bytes, so at most 16383 (empty) extensions: the set keeps the check
+/// O(n log n) whatever the peer sends.
+///
+/// What happens to types a message does not model is the `TlsExtension` impl's choice: see
+/// [`UnknownExtension::read_any`] (hellos) and [`UnknownExtension::read_unnamed`] (the
+/// other messages).
+pub fn read_extensions<E: TlsExtension>(
+    r: &mut Reader<'_>,
+    list: ListLength,
+    max_len: Option<usize>,
+    context: &'static str,
+) -> Result<Vec<E>, InvalidMessage> {
+    let mut sub = list.read_body(r).map_err(|e| match e {
+        InvalidMessage::MissingData(_) => InvalidMessage::MissingData(context),
+        other => other,
+    })?;
+    if max_len.is_some_and(|max| sub.left() > max) {
+        return Err(InvalidMessage::TooLarge(context));
+    }
+    let mut seen = BTreeSet::new();
     let mut exts = Vec::new();
     while sub.any_left() {
-        exts.push(read_extension::<E>(&mut sub)?);
+        let (typ, mut body) = read_extension_header(&mut sub, context)?;
+        if !seen.insert(typ.to_int()) {
+            return Err(InvalidMessage::DuplicateExtension(typ));
+        }
+        exts.push(read_extension_body(typ, &mut body, context)?);
     }
-    check_no_duplicates(exts.iter().map(TlsExtension::ext_type))?;
     Ok(exts)
 }
 
-/// Fails on the first extension type that occurs twice. A list is at most 2^16 bytes, so at
-/// most 16384 entries: sorting keeps this O(n log n) whatever the peer sends.
-pub fn check_no_duplicates(
-    types: impl Iterator<Item = ExtensionType>,
-) -> Result<(), InvalidMessage> {
-    let mut codes: Vec<u16> = types.map(ExtensionType::to_int).collect();
-    codes.sort_unstable();
-    match codes.windows(2).find(|w| w[0] == w[1]) {
-        Some(w) => Err(InvalidMessage::DuplicateExtension(ExtensionType::from(
-            w[0],
-        ))),
-        None => Ok(()),
-    }
+/// An extension kept opaque: its type and the whole `extension_data`, byte-for-byte, so a
+/// decode→encode round trip is exact.
+///
+/// Two policies decide which types may become an `UnknownExtension`, and each message's
+/// [`TlsExtension`] impl picks one explicitly:
+/// - the hello messages keep every type they do not model, even one this build names
+///   ([`UnknownExtension::read_any`]): whether a recognised extension is allowed there depends
+///   on the negotiated version and on what the client offered, so the handshake judges it;
+/// - NewSessionTicket, CertificateRequest and CertificateEntry keep only types this build
+///   does not name ([`UnknownExtension::read_unnamed`]); CertificateRequest also keeps
+///   compress_certificate, which is specified for it but not implemented here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownExtension {
+    /// The extension type.
+    pub typ: ExtensionType,
+    /// The body, exactly as received.
+    pub payload: Payload,
 }
 
-/// Reads a vector body with the given limits and returns its bytes (for opaque vectors whose
-/// bounds are not one of the codec's `Payload` types).
-fn read_opaque(r: &mut Reader<'_>, len: ListLength) -> Result<Vec<u8>, InvalidMessage> {
-    Ok(len.read_body(r)?.rest().to_vec())
+impl UnknownExtension {
+    /// The hello messages' policy: keeps the rest of `body` as the data of an extension of
+    /// type `typ`, whatever the type.
+    pub fn read_any(typ: ExtensionType, body: &mut Reader<'_>) -> Self {
+        Self {
+            typ,
+            payload: Payload(body.rest().to_vec()),
+        }
+    }
+
+    /// The policy of the messages after the hellos: keeps an extension whose type this build
+    /// does not name, and refuses a named one with
+    /// [`InvalidMessage::UnexpectedExtension`]. RFC 8446 s4.2 requires aborting when an
+    /// extension "which it recognizes" appears in a message it is not specified for, while
+    /// unrecognised types must be ignored (RFC 8446 s4.6.1 for NewSessionTicket, s4.3.2 for
+    /// CertificateRequest, s4.4.2 for CertificateEntry).
+    pub fn read_unnamed(typ: ExtensionType, body: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        match typ {
+            ExtensionType::Unknown(_) => Ok(Self::read_any(typ, body)),
+            named => Err(InvalidMessage::UnexpectedExtension(named)),
+        }
+    }
 }
 
 /// Encodes `u16`-prefixed opaque bytes.
 fn encode_opaque_u16(bytes: &[u8], out: &mut Vec<u8>) {
     encode_prefixed(ListLength::U16, out, |out| out.extend_from_slice(bytes));
-}
-
-/// Writes a hex dump in `Debug` impls.
-fn fmt_hex(f: &mut core::fmt::Formatter<'_>, name: &str, bytes: &[u8]) -> core::fmt::Result {
-    write!(f, "{name}(")?;
-    for b in bytes {
-        write!(f, "{b:02x}")?;
-    }
-    write!(f, ")")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -660,8 +728,8 @@ impl Codec for OfferedPsks {
 // ---------------------------------------------------------------------------------------------
 
 /// `uint32 max_early_data_size`: the early_data body in NewSessionTicket (RFC 8446 s4.2.10).
-/// The ClientHello and EncryptedExtensions forms are empty. Provided for the
-/// NewSessionTicket extension list in `msgs::handshake`.
+/// The ClientHello and EncryptedExtensions forms are empty. `NewSessionTicketExtension` in
+/// `msgs::handshake` reads and writes its early_data body with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MaxEarlyDataSize(pub u32);
 
@@ -819,28 +887,6 @@ fn read_client_shares(r: &mut Reader<'_>) -> Result<Vec<KeyShareEntry>, InvalidM
 }
 
 // ---------------------------------------------------------------------------------------------
-// Unknown extensions
-// ---------------------------------------------------------------------------------------------
-
-/// An extension kept opaque: its type and the whole `extension_data`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownExtension {
-    /// The extension type.
-    pub typ: ExtensionType,
-    /// The body, exactly as received.
-    pub payload: Payload,
-}
-
-impl UnknownExtension {
-    fn read(typ: ExtensionType, body: &mut Reader<'_>) -> Self {
-        Self {
-            typ,
-            payload: Payload(body.rest().to_vec()),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // ClientHello extensions
 // ---------------------------------------------------------------------------------------------
 
@@ -987,7 +1033,7 @@ impl TlsExtension for ClientExtension {
             ExtensionType::PostHandshakeAuth => Self::PostHandshakeAuth,
             ExtensionType::KeyShare => Self::KeyShare(read_client_shares(r)?),
             ExtensionType::RenegotiationInfo => Self::RenegotiationInfo(PayloadU8::read(r)?),
-            _ => Self::Unknown(UnknownExtension::read(typ, r)),
+            _ => Self::Unknown(UnknownExtension::read_any(typ, r)),
         })
     }
 }
@@ -1116,7 +1162,7 @@ impl TlsExtension for ServerExtension {
             ExtensionType::PreSharedKey => Self::PreSharedKey(
                 u16::read(r).map_err(|_| InvalidMessage::MissingData("selected_identity"))?,
             ),
-            _ => Self::Unknown(UnknownExtension::read(typ, r)),
+            _ => Self::Unknown(UnknownExtension::read_any(typ, r)),
         })
     }
 }
@@ -1172,7 +1218,7 @@ impl TlsExtension for HelloRetryExtension {
             ExtensionType::KeyShare => Self::KeyShare(NamedGroup::read(r)?),
             ExtensionType::Cookie => Self::Cookie(Cookie::read(r)?),
             ExtensionType::SupportedVersions => Self::SupportedVersions(ProtocolVersion::read(r)?),
-            _ => Self::Unknown(UnknownExtension::read(typ, r)),
+            _ => Self::Unknown(UnknownExtension::read_any(typ, r)),
         })
     }
 }
@@ -1187,13 +1233,37 @@ impl Codec for HelloRetryExtension {
     }
 }
 
-/// Proptest strategies for the hello-phase types, shared with `msgs::hello`'s tests.
+/// Test support shared by the `msgs` tests: the codec-law check, the extension-list helpers
+/// and proptest strategies for the hello-phase types.
 #[cfg(test)]
 pub(crate) mod strategies {
     use super::*;
     use proptest::collection::vec;
     use proptest::prelude::*;
     use proptest::sample::select;
+
+    /// Asserts the codec laws on one value: encode→decode is the identity, re-encoding the
+    /// decoded value reproduces the bytes, and every strict prefix fails to decode.
+    pub(crate) fn check_laws<T: Codec + PartialEq + core::fmt::Debug>(v: &T) {
+        let enc = v.get_encoding();
+        let back = T::read_bytes(&enc).unwrap_or_else(|e| panic!("{v:?} -> {e:?}"));
+        assert_eq!(&back, v);
+        assert_eq!(back.get_encoding(), enc);
+        for n in 0..enc.len() {
+            assert!(
+                T::read_bytes(&enc[..n]).is_err(),
+                "prefix {n} of {v:?} decoded"
+            );
+        }
+    }
+
+    /// Drops every extension whose type already appeared, as a valid list must.
+    pub(crate) fn dedup_extensions<E: TlsExtension>(exts: Vec<E>) -> Vec<E> {
+        let mut seen = BTreeSet::new();
+        exts.into_iter()
+            .filter(|e| seen.insert(e.ext_type().to_int()))
+            .collect()
+    }
 
     /// Bytes with a length in `min..=max`.
     pub(crate) fn bytes(min: usize, max: usize) -> impl Strategy<Value = Vec<u8>> {
@@ -1318,15 +1388,29 @@ pub(crate) mod strategies {
     /// Extension types a `HelloRetryExtension` models.
     pub(crate) const HRR_MODELLED: &[u16] = &[51, 44, 43];
 
-    pub(crate) fn unknown(modelled: &'static [u16]) -> impl Strategy<Value = UnknownExtension> {
+    /// An `UnknownExtension` whose type `keep` accepts.
+    fn unknown_where(
+        keep: impl Fn(u16) -> bool + 'static,
+    ) -> impl Strategy<Value = UnknownExtension> {
         (
-            any::<u16>().prop_filter("modelled type", move |t| !modelled.contains(t)),
+            any::<u16>().prop_filter("modelled type", move |t| keep(*t)),
             bytes(0, 30),
         )
             .prop_map(|(t, b)| UnknownExtension {
                 typ: ExtensionType::from(t),
                 payload: Payload(b),
             })
+    }
+
+    /// An `UnknownExtension` as a hello keeps it: any type the message does not model.
+    pub(crate) fn unknown(modelled: &'static [u16]) -> impl Strategy<Value = UnknownExtension> {
+        unknown_where(move |t| !modelled.contains(&t))
+    }
+
+    /// An `UnknownExtension` as the later messages keep it: a type this build does not name
+    /// (named ones are refused there, see [`UnknownExtension::read_unnamed`]).
+    pub(crate) fn unnamed_extension() -> impl Strategy<Value = UnknownExtension> {
+        unknown_where(|t| matches!(ExtensionType::from(t), ExtensionType::Unknown(_)))
     }
 
     pub(crate) fn client_extension() -> impl Strategy<Value = ClientExtension> {
@@ -1363,9 +1447,8 @@ pub(crate) mod strategies {
 
     /// A valid ClientHello extension list: distinct types, pre_shared_key (if any) last.
     pub(crate) fn client_extensions() -> impl Strategy<Value = Vec<ClientExtension>> {
-        vec(client_extension(), 0..10).prop_map(|mut exts| {
-            let mut seen = std::collections::HashSet::new();
-            exts.retain(|e| seen.insert(e.ext_type()));
+        vec(client_extension(), 0..10).prop_map(|exts| {
+            let mut exts = dedup_extensions(exts);
             if let Some(i) = exts
                 .iter()
                 .position(|e| e.ext_type() == ExtensionType::PreSharedKey)
@@ -1402,11 +1485,7 @@ pub(crate) mod strategies {
 
     /// A valid server extension list (distinct types).
     pub(crate) fn server_extensions() -> impl Strategy<Value = Vec<ServerExtension>> {
-        vec(server_extension(), 0..8).prop_map(|mut exts| {
-            let mut seen = std::collections::HashSet::new();
-            exts.retain(|e| seen.insert(e.ext_type()));
-            exts
-        })
+        vec(server_extension(), 0..8).prop_map(dedup_extensions)
     }
 
     pub(crate) fn hello_retry_extension() -> impl Strategy<Value = HelloRetryExtension> {
@@ -1424,10 +1503,12 @@ pub(crate) mod strategies {
             vec(hello_retry_extension(), 0..4),
             wire16(ProtocolVersion::ALL),
         )
-            .prop_map(|(mut exts, version)| {
-                let mut seen = std::collections::HashSet::new();
-                exts.retain(|e| seen.insert(e.ext_type()));
-                if !seen.contains(&ExtensionType::SupportedVersions) {
+            .prop_map(|(exts, version)| {
+                let mut exts = dedup_extensions(exts);
+                if !exts
+                    .iter()
+                    .any(|e| e.ext_type() == ExtensionType::SupportedVersions)
+                {
                     exts.insert(0, HelloRetryExtension::SupportedVersions(version));
                 }
                 exts
@@ -1447,6 +1528,11 @@ mod tests {
         out.extend_from_slice(&(body.len() as u16).to_be_bytes());
         out.extend_from_slice(body);
         out
+    }
+
+    /// Reads a hello-style extension list: `<0..2^16-1>`, named "extensions" in errors.
+    fn read_list<E: TlsExtension>(r: &mut Reader<'_>) -> Result<Vec<E>, InvalidMessage> {
+        read_extensions(r, ListLength::U16, None, "extensions")
     }
 
     /// Concatenates extensions behind a u16 list length.
@@ -2006,6 +2092,76 @@ mod tests {
     }
 
     #[test]
+    fn extension_list_errors_name_the_list() {
+        let read = |bytes: &[u8], list, max_len| {
+            read_extensions::<ClientExtension>(&mut Reader::new(bytes), list, max_len, "L")
+        };
+        let u16_list = ListLength::U16;
+        assert_eq!(read(&[0], u16_list, None), Err(MissingData("L")));
+        assert_eq!(read(&[0, 9, 0, 23], u16_list, None), Err(MissingData("L")));
+        // A type, then half an extension_data length.
+        assert_eq!(
+            read(&[0, 3, 0, 23, 0], u16_list, None),
+            Err(MissingData("extension_data length"))
+        );
+        // Data running past the list: a named type names itself, an unnamed one the list.
+        assert_eq!(
+            read(&[0, 5, 0, 23, 0, 2, 0], u16_list, None),
+            Err(MissingData("ExtendedMasterSecret"))
+        );
+        assert_eq!(
+            read(&[0, 5, 0x12, 0x34, 0, 2, 0], u16_list, None),
+            Err(MissingData("L"))
+        );
+        // A `NonEmpty*` length and a byte cap.
+        let non_empty = ListLength::NonEmptyU16 { context: "NE" };
+        assert_eq!(read(&[0, 0], non_empty, None), Err(InvalidEmptyList("NE")));
+        let one_ext = framed(&[ext_bytes(23, &[])]);
+        assert_eq!(read(&one_ext, u16_list, Some(3)), Err(TooLarge("L")));
+        assert_eq!(
+            read(&one_ext, non_empty, Some(4)),
+            Ok(vec![ClientExtension::ExtendedMasterSecret])
+        );
+        // A duplicate is refused when its header is read, before its data is decoded.
+        let dup = framed(&[ext_bytes(23, &[]), ext_bytes(23, &[0])]);
+        assert_eq!(
+            read(&dup, u16_list, None),
+            Err(DuplicateExtension(ExtensionType::ExtendedMasterSecret))
+        );
+        let mut enc = Vec::new();
+        encode_extensions(
+            non_empty,
+            &[ClientExtension::ExtendedMasterSecret],
+            &mut enc,
+        );
+        assert_eq!(enc, one_ext);
+    }
+
+    #[test]
+    fn unknown_extension_policies() {
+        // Hellos keep any type they do not model, named or not.
+        for typ in [ExtensionType::Cookie, ExtensionType::Unknown(0x1a1a)] {
+            let kept = UnknownExtension::read_any(typ, &mut Reader::new(&[1, 2]));
+            assert_eq!(kept.typ, typ);
+            assert_eq!(kept.payload, Payload(vec![1, 2]));
+        }
+        // The later messages keep unnamed types only.
+        let mut body = Reader::new(&[1, 2]);
+        assert_eq!(
+            UnknownExtension::read_unnamed(ExtensionType::Unknown(0x1a1a), &mut body),
+            Ok(UnknownExtension {
+                typ: ExtensionType::Unknown(0x1a1a),
+                payload: Payload(vec![1, 2])
+            })
+        );
+        assert!(!body.any_left());
+        assert_eq!(
+            UnknownExtension::read_unnamed(ExtensionType::Cookie, &mut Reader::new(&[1, 2])),
+            Err(UnexpectedExtension(ExtensionType::Cookie))
+        );
+    }
+
+    #[test]
     fn extension_lists_reject_duplicates() {
         let list = framed(&[
             ext_bytes(23, &[]),
@@ -2013,30 +2169,30 @@ mod tests {
             ext_bytes(23, &[]),
         ]);
         assert_eq!(
-            read_extensions::<ClientExtension>(&mut Reader::new(&list)),
+            read_list::<ClientExtension>(&mut Reader::new(&list)),
             Err(DuplicateExtension(ExtensionType::ExtendedMasterSecret))
         );
         // Unknown types are duplicates too.
         let list = framed(&[ext_bytes(0x1234, &[]), ext_bytes(0x1234, &[2, 3])]);
         assert_eq!(
-            read_extensions::<ServerExtension>(&mut Reader::new(&list)),
+            read_list::<ServerExtension>(&mut Reader::new(&list)),
             Err(DuplicateExtension(ExtensionType::Unknown(0x1234)))
         );
         // The list length must match its contents.
         let mut list = vec![0, 5];
         list.extend_from_slice(&ext_bytes(23, &[]));
         assert_eq!(
-            read_extensions::<ClientExtension>(&mut Reader::new(&list)),
+            read_list::<ClientExtension>(&mut Reader::new(&list)),
             Err(MissingData("extensions"))
         );
         let mut list = vec![0, 5];
         list.extend_from_slice(&ext_bytes(23, &[0]));
         assert_eq!(
-            read_extensions::<ClientExtension>(&mut Reader::new(&list)),
+            read_list::<ClientExtension>(&mut Reader::new(&list)),
             Err(TrailingData("ExtendedMasterSecret"))
         );
         let mut r = Reader::new(&[0, 0]);
-        assert_eq!(read_extensions::<ClientExtension>(&mut r), Ok(vec![]));
+        assert_eq!(read_list::<ClientExtension>(&mut r), Ok(vec![]));
         assert!(!r.any_left());
         // The largest possible list of distinct empty extensions is fine.
         let mut list = Vec::new();
@@ -2045,22 +2201,8 @@ mod tests {
         }
         let mut framed = (list.len() as u16).to_be_bytes().to_vec();
         framed.extend_from_slice(&list);
-        let exts = read_extensions::<ClientExtension>(&mut Reader::new(&framed)).unwrap();
+        let exts = read_list::<ClientExtension>(&mut Reader::new(&framed)).unwrap();
         assert_eq!(exts.len(), 16383);
-    }
-
-    /// Checks round trips and truncations for one extension value.
-    fn check_extension<E: TlsExtension + Codec + PartialEq + core::fmt::Debug>(ext: &E) {
-        let enc = ext.get_encoding();
-        let back = E::read_bytes(&enc).unwrap();
-        assert_eq!(&back, ext);
-        assert_eq!(back.get_encoding(), enc);
-        for n in 0..enc.len() {
-            assert!(
-                E::read_bytes(&enc[..n]).is_err(),
-                "prefix {n} of {enc:02x?}"
-            );
-        }
     }
 
     /// Decoding arbitrary bytes never panics, and what decodes re-encodes to the input.
@@ -2075,29 +2217,29 @@ mod tests {
 
         #[test]
         fn client_extension_round_trips(ext in client_extension()) {
-            check_extension(&ext);
+            check_laws(&ext);
         }
 
         #[test]
         fn server_extension_round_trips(ext in server_extension()) {
-            check_extension(&ext);
+            check_laws(&ext);
         }
 
         #[test]
         fn hello_retry_extension_round_trips(ext in hello_retry_extension()) {
-            check_extension(&ext);
+            check_laws(&ext);
         }
 
         #[test]
         fn extension_lists_round_trip(exts in client_extensions()) {
             let mut enc = Vec::new();
-            encode_extensions(&exts, &mut enc);
+            encode_extensions(ListLength::U16, &exts, &mut enc);
             let mut r = Reader::new(&enc);
-            prop_assert_eq!(read_extensions::<ClientExtension>(&mut r).unwrap(), exts);
+            prop_assert_eq!(read_list::<ClientExtension>(&mut r).unwrap(), exts);
             prop_assert!(!r.any_left());
             for n in 0..enc.len() {
                 let mut r = Reader::new(&enc[..n]);
-                prop_assert!(read_extensions::<ClientExtension>(&mut r).is_err());
+                prop_assert!(read_list::<ClientExtension>(&mut r).is_err());
             }
         }
 
@@ -2131,8 +2273,8 @@ mod tests {
             check_canonical::<ClientExtension>(&bytes);
             check_canonical::<ServerExtension>(&bytes);
             check_canonical::<HelloRetryExtension>(&bytes);
-            let _ = read_extensions::<ClientExtension>(&mut Reader::new(&bytes));
-            let _ = read_extensions::<ServerExtension>(&mut Reader::new(&bytes));
+            let _ = read_list::<ClientExtension>(&mut Reader::new(&bytes));
+            let _ = read_list::<ServerExtension>(&mut Reader::new(&bytes));
         }
 
         // Modelled types with mutated bodies: whatever decodes is canonical.

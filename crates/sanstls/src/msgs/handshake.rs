@@ -7,109 +7,17 @@
 //! [`super::kx`] and take a [`super::kx::KeyExchangeAlgorithm`]; Certificate and
 //! CertificateRequest (one form per protocol version) live in [`super::certificate`].
 //!
-//! This module also holds the small helpers the extension-bearing messages of this family
-//! share: [`UnknownExtension`] and a duplicate-rejecting extension list reader.
-
-use std::collections::BTreeSet;
+//! NewSessionTicket's extension list uses the framework in [`super::extensions`].
 
 use crate::codec::{Codec, ListLength, Payload, PayloadU16, PayloadU24, PayloadU8, Reader, U24};
 use crate::enums::{
     CertificateStatusType, ExtensionType, HandshakeType, KeyUpdateRequest, SignatureScheme,
 };
 use crate::error::InvalidMessage;
-
-/// An extension this build does not interpret, kept byte-for-byte so that a decode→encode
-/// round trip is exact (RFC 8446 s4.2: unrecognised extensions in NewSessionTicket,
-/// CertificateRequest and CertificateEntry must be ignored, not rejected).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownExtension {
-    /// The extension's type (never one this message interprets).
-    pub typ: ExtensionType,
-    /// `extension_data`, uninterpreted.
-    pub payload: Payload,
-}
-
-/// One member of an extension list of the messages in this family: knows its type, how to
-/// write its `extension_data` and how to read it back.
-pub(crate) trait ExtensionBody: Sized {
-    /// The `extension_type` this value is written with.
-    fn ext_type(&self) -> ExtensionType;
-
-    /// Appends `extension_data` (without its length prefix).
-    fn encode_body(&self, out: &mut Vec<u8>);
-
-    /// Reads the `extension_data` of an extension of type `typ`. `body` spans exactly the
-    /// extension's data; the caller fails on anything left unread.
-    fn read_body(typ: ExtensionType, body: &mut Reader<'_>) -> Result<Self, InvalidMessage>;
-}
-
-/// Writes `extensions<..>` with the given length encoding.
-pub(crate) fn encode_extensions<T: ExtensionBody>(list: ListLength, exts: &[T], out: &mut Vec<u8>) {
-    crate::codec::encode_prefixed(list, out, |out| {
-        for ext in exts {
-            ext.ext_type().encode(out);
-            crate::codec::encode_prefixed(ListLength::U16, out, |out| ext.encode_body(out));
-        }
-    });
-}
-
-/// Reads `Extension extensions<..>` (RFC 8446 s4.2) with the given length encoding and at
-/// most `max_len` bytes of list body. Rejects a second extension of the same type
-/// ("There MUST NOT be more than one extension of the same type in a given extension
-/// block") and any `extension_data` that its reader does not consume exactly.
-pub(crate) fn read_extensions<T: ExtensionBody>(
-    r: &mut Reader<'_>,
-    list: ListLength,
-    max_len: usize,
-    context: &'static str,
-) -> Result<Vec<T>, InvalidMessage> {
-    let mut sub = list.read_body(r).map_err(|e| match e {
-        InvalidMessage::MissingData(_) => InvalidMessage::MissingData(context),
-        other => other,
-    })?;
-    if sub.left() > max_len {
-        return Err(InvalidMessage::TooLarge(context));
-    }
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    while sub.any_left() {
-        let typ = ExtensionType::read(&mut sub)?;
-        let len = u16::read(&mut sub).map_err(|_| InvalidMessage::MissingData(context))?;
-        let mut body = sub.sub(usize::from(len), context)?;
-        if !seen.insert(typ.to_int()) {
-            return Err(InvalidMessage::DuplicateExtension(typ));
-        }
-        let ext = T::read_body(typ, &mut body)?;
-        body.expect_empty(typ.as_str().unwrap_or(context))?;
-        out.push(ext);
-    }
-    Ok(out)
-}
-
-/// Keeps an extension this message does not interpret, unless its type is one this build
-/// names: RFC 8446 s4.2 requires aborting when an extension "which it recognizes" appears in
-/// a message it is not specified for, while unrecognised (unnamed) types must be ignored.
-pub(crate) fn read_unknown_extension(
-    typ: ExtensionType,
-    body: &mut Reader<'_>,
-) -> Result<UnknownExtension, InvalidMessage> {
-    match typ {
-        ExtensionType::Unknown(_) => Ok(UnknownExtension {
-            typ,
-            payload: Payload::new(body.rest()),
-        }),
-        named => Err(InvalidMessage::UnexpectedExtension(named)),
-    }
-}
-
-/// Reads a length-prefixed opaque vector with the bounds `list` declares (callers use it
-/// for the `<1..max>` fields, passing a `NonEmpty*` length).
-pub(crate) fn read_non_empty(
-    r: &mut Reader<'_>,
-    list: ListLength,
-) -> Result<Vec<u8>, InvalidMessage> {
-    Ok(list.read_body(r)?.rest().to_vec())
-}
+use crate::msgs::base::read_opaque;
+use crate::msgs::extensions::{
+    encode_extensions, read_extensions, MaxEarlyDataSize, TlsExtension, UnknownExtension,
+};
 
 macro_rules! empty_payload {
     ($(#[$m:meta])* $name:ident, $context:expr) => {
@@ -229,12 +137,16 @@ impl Codec for NewSessionTicketPayloadTls13 {
         let lifetime = u32::read(r).map_err(|_| missing("ticket_lifetime"))?;
         let age_add = u32::read(r).map_err(|_| missing("ticket_age_add"))?;
         let nonce = PayloadU8::read(r).map_err(|e| in_field(e, "ticket_nonce"))?;
-        let ticket = PayloadU16(read_non_empty(
+        let ticket = PayloadU16(read_opaque(
             r,
             ListLength::NonEmptyU16 { context: "ticket" },
         )?);
-        let extensions =
-            read_extensions(r, ListLength::U16, 0xfffe, "NewSessionTicket.extensions")?;
+        let extensions = read_extensions(
+            r,
+            ListLength::U16,
+            Some(0xfffe),
+            "NewSessionTicket.extensions",
+        )?;
         Ok(Self {
             lifetime,
             age_add,
@@ -254,7 +166,7 @@ pub enum NewSessionTicketExtension {
     Unknown(UnknownExtension),
 }
 
-impl ExtensionBody for NewSessionTicketExtension {
+impl TlsExtension for NewSessionTicketExtension {
     fn ext_type(&self) -> ExtensionType {
         match self {
             Self::EarlyData(_) => ExtensionType::EarlyData,
@@ -264,17 +176,15 @@ impl ExtensionBody for NewSessionTicketExtension {
 
     fn encode_body(&self, out: &mut Vec<u8>) {
         match self {
-            Self::EarlyData(n) => n.encode(out),
+            Self::EarlyData(n) => MaxEarlyDataSize(*n).encode(out),
             Self::Unknown(u) => u.payload.encode(out),
         }
     }
 
     fn read_body(typ: ExtensionType, body: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         match typ {
-            ExtensionType::EarlyData => u32::read(body)
-                .map(Self::EarlyData)
-                .map_err(|_| missing("max_early_data_size")),
-            _ => read_unknown_extension(typ, body).map(Self::Unknown),
+            ExtensionType::EarlyData => MaxEarlyDataSize::read(body).map(|v| Self::EarlyData(v.0)),
+            _ => UnknownExtension::read_unnamed(typ, body).map(Self::Unknown),
         }
     }
 }
@@ -382,7 +292,7 @@ impl Codec for CertificateStatus {
                 ))
             }
         }
-        let response = read_non_empty(
+        let response = read_opaque(
             r,
             ListLength::NonEmptyU24 {
                 max: U24::MAX as usize,
@@ -448,25 +358,13 @@ pub(crate) fn in_field(e: InvalidMessage, what: &'static str) -> InvalidMessage 
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::msgs::extensions::strategies::{
+        bytes, check_laws, dedup_extensions, unnamed_extension,
+    };
     use crate::msgs::test_vectors as tv;
     use proptest::prelude::*;
-
-    /// Asserts the codec laws on one value: encode→decode is the identity, re-encoding the
-    /// decoded value reproduces the bytes, and every strict prefix fails to decode.
-    pub(crate) fn check_laws<T: Codec + PartialEq + core::fmt::Debug>(v: &T) {
-        let enc = v.get_encoding();
-        let back = T::read_bytes(&enc).unwrap_or_else(|e| panic!("{v:?} -> {e:?}"));
-        assert_eq!(&back, v);
-        assert_eq!(back.get_encoding(), enc);
-        for n in 0..enc.len() {
-            assert!(
-                T::read_bytes(&enc[..n]).is_err(),
-                "prefix {n} of {v:?} decoded"
-            );
-        }
-    }
 
     #[test]
     fn empty_bodies_reject_trailing_data() {
@@ -713,31 +611,10 @@ pub(crate) mod tests {
         assert_eq!(message_hash(&[7; 48])[..4], [254, 0, 0, 48]);
     }
 
-    pub(crate) fn arb_unknown_extension() -> impl Strategy<Value = UnknownExtension> {
-        (any::<u16>(), proptest::collection::vec(any::<u8>(), 0..8)).prop_filter_map(
-            "named extension types are interpreted or refused",
-            |(t, data)| match ExtensionType::from(t) {
-                typ @ ExtensionType::Unknown(_) => Some(UnknownExtension {
-                    typ,
-                    payload: Payload::new(data),
-                }),
-                _ => None,
-            },
-        )
-    }
-
-    /// Drops every extension whose type already appeared, as a valid message must.
-    pub(crate) fn dedup_extensions<T: ExtensionBody>(exts: Vec<T>) -> Vec<T> {
-        let mut seen = BTreeSet::new();
-        exts.into_iter()
-            .filter(|e| seen.insert(e.ext_type().to_int()))
-            .collect()
-    }
-
     fn arb_nst13() -> impl Strategy<Value = NewSessionTicketPayloadTls13> {
         let ext = prop_oneof![
             any::<u32>().prop_map(NewSessionTicketExtension::EarlyData),
-            arb_unknown_extension().prop_map(NewSessionTicketExtension::Unknown),
+            unnamed_extension().prop_map(NewSessionTicketExtension::Unknown),
         ];
         (
             any::<u32>(),
@@ -755,10 +632,6 @@ pub(crate) mod tests {
                     extensions: dedup_extensions(exts),
                 }
             })
-    }
-
-    fn arb_bytes() -> impl Strategy<Value = Vec<u8>> {
-        proptest::collection::vec(any::<u8>(), 0..300)
     }
 
     proptest! {
@@ -790,7 +663,7 @@ pub(crate) mod tests {
         }
 
         #[test]
-        fn finished_round_trips(data in arb_bytes()) {
+        fn finished_round_trips(data in bytes(0, 299)) {
             // Opaque to the end: every prefix decodes too, so only the identity laws apply.
             let f = FinishedPayload { verify_data: Payload::new(data.clone()) };
             prop_assert_eq!(FinishedPayload::read_bytes(&data), Ok(f.clone()));
@@ -806,7 +679,7 @@ pub(crate) mod tests {
         }
 
         #[test]
-        fn arbitrary_bytes_never_panic(data in arb_bytes()) {
+        fn arbitrary_bytes_never_panic(data in bytes(0, 299)) {
             let _ = HelloRequestPayload::read_bytes(&data);
             let _ = EndOfEarlyDataPayload::read_bytes(&data);
             let _ = ServerHelloDonePayload::read_bytes(&data);

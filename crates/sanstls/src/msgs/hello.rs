@@ -31,12 +31,26 @@ pub const HELLO_RETRY_REQUEST_RANDOM: Random = Random([
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ]);
 
+/// Reads a hello's `Extension extensions<0..2^16-1>`, named `context` in errors.
+fn read_hello_extensions<E: TlsExtension>(
+    r: &mut Reader<'_>,
+    context: &'static str,
+) -> Result<Vec<E>, InvalidMessage> {
+    read_extensions(r, ListLength::U16, None, context)
+}
+
+/// Writes a hello's `Extension extensions<0..2^16-1>`.
+fn encode_hello_extensions<E: TlsExtension>(exts: &[E], out: &mut Vec<u8>) {
+    encode_extensions(ListLength::U16, exts, out);
+}
+
 /// Reads an optional trailing extensions block: absent if the body ends here.
 fn read_optional_extensions<E: TlsExtension>(
     r: &mut Reader<'_>,
+    context: &'static str,
 ) -> Result<Option<Vec<E>>, InvalidMessage> {
     match r.any_left() {
-        true => read_extensions(r).map(Some),
+        true => read_hello_extensions(r, context).map(Some),
         false => Ok(None),
     }
 }
@@ -80,7 +94,7 @@ impl Codec for ClientHelloPayload {
         self.cipher_suites.encode(out);
         self.compression_methods.encode(out);
         if let Some(exts) = &self.extensions {
-            encode_extensions(exts, out);
+            encode_hello_extensions(exts, out);
         }
     }
 
@@ -92,7 +106,7 @@ impl Codec for ClientHelloPayload {
             session_id: SessionId::read(r)?,
             cipher_suites: Vec::read(r)?,
             compression_methods: Vec::read(r)?,
-            extensions: read_optional_extensions(r)?,
+            extensions: read_optional_extensions(r, "ClientHello.extensions")?,
         };
         r.expect_empty("ClientHello")?;
         ch.check_psk_placement()?;
@@ -409,7 +423,7 @@ impl ServerHelloPayload {
             session_id: SessionId::read(r)?,
             cipher_suite: CipherSuite::read(r)?,
             compression_method: Compression::read(r)?,
-            extensions: read_optional_extensions(r)?,
+            extensions: read_optional_extensions(r, "ServerHello.extensions")?,
         };
         r.expect_empty("ServerHello")?;
         Ok(sh)
@@ -531,7 +545,7 @@ impl Codec for ServerHelloPayload {
         self.cipher_suite.encode(out);
         self.compression_method.encode(out);
         if let Some(exts) = &self.extensions {
-            encode_extensions(exts, out);
+            encode_hello_extensions(exts, out);
         }
     }
 
@@ -581,7 +595,7 @@ impl HelloRetryRequest {
             ));
         }
         let extensions = match r.any_left() {
-            true => read_extensions(r)?,
+            true => read_hello_extensions(r, "HelloRetryRequest.extensions")?,
             false => Vec::new(),
         };
         r.expect_empty("HelloRetryRequest")?;
@@ -636,7 +650,7 @@ impl Codec for HelloRetryRequest {
         self.session_id.encode(out);
         self.cipher_suite.encode(out);
         Compression::Null.encode(out);
-        encode_extensions(&self.extensions, out);
+        encode_hello_extensions(&self.extensions, out);
     }
 
     /// Reads to the end of `r`; a ServerHello that is not an HRR is refused.
@@ -749,12 +763,12 @@ impl EncryptedExtensions {
 
 impl Codec for EncryptedExtensions {
     fn encode(&self, out: &mut Vec<u8>) {
-        encode_extensions(&self.extensions, out);
+        encode_hello_extensions(&self.extensions, out);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         Ok(Self {
-            extensions: read_extensions(r)?,
+            extensions: read_hello_extensions(r, "EncryptedExtensions.extensions")?,
         })
     }
 }
@@ -1294,7 +1308,7 @@ mod tests {
         one.extend_from_slice(&[0]);
         assert_eq!(
             ClientHelloPayload::read_bytes(&one),
-            Err(MissingData("extensions length"))
+            Err(MissingData("ClientHello.extensions"))
         );
         let mut trailing = empty.clone();
         trailing.push(0);
@@ -1567,7 +1581,7 @@ mod tests {
             // is a valid hello without extensions.
             let exts = ch.extensions.as_ref().map(|e| {
                 let mut out = Vec::new();
-                encode_extensions(e, &mut out);
+                encode_hello_extensions(e, &mut out);
                 out
             });
             let boundary = fixed_part_len(enc.len(), exts);
@@ -1591,7 +1605,7 @@ mod tests {
             prop_assert_eq!(ServerHelloPayload::read_bytes(&enc).unwrap(), sh.clone());
             let exts = sh.extensions.as_ref().map(|e| {
                 let mut out = Vec::new();
-                encode_extensions(e, &mut out);
+                encode_hello_extensions(e, &mut out);
                 out
             });
             let boundary = fixed_part_len(enc.len(), exts);

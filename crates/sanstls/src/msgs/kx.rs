@@ -10,8 +10,8 @@
 use crate::codec::{encode_prefixed, Codec, ListLength, PayloadU16, PayloadU8, Reader};
 use crate::enums::{ECCurveType, HandshakeType, NamedGroup};
 use crate::error::InvalidMessage;
-use crate::msgs::base::Random;
-use crate::msgs::handshake::{in_field, read_non_empty, DigitallySignedStruct};
+use crate::msgs::base::{read_opaque, Random};
+use crate::msgs::handshake::{in_field, DigitallySignedStruct};
 
 /// The TLS 1.2 key exchange a cipher suite negotiates, which decides how the key exchange
 /// messages are parsed.
@@ -64,7 +64,7 @@ impl Codec for EcdheServerParams {
             _ => return Err(InvalidMessage::IllegalValue("ECParameters.curve_type")),
         }
         let named_group = NamedGroup::read(r)?;
-        let public = PayloadU8(read_non_empty(r, EC_POINT)?);
+        let public = PayloadU8(read_opaque(r, EC_POINT)?);
         Ok(Self {
             named_group,
             public,
@@ -95,9 +95,9 @@ impl Codec for DheServerParams {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        let p = PayloadU16(read_non_empty(r, DH_P)?);
-        let g = PayloadU16(read_non_empty(r, DH_G)?);
-        let ys = PayloadU16(read_non_empty(r, DH_YS)?);
+        let p = PayloadU16(read_opaque(r, DH_P)?);
+        let g = PayloadU16(read_opaque(r, DH_G)?);
+        let ys = PayloadU16(read_opaque(r, DH_YS)?);
         Ok(Self { p, g, ys })
     }
 }
@@ -243,8 +243,8 @@ impl ClientKeyExchangePayload {
     /// Reads a ClientKeyExchange body for the negotiated key exchange `kx`.
     pub fn read_with(r: &mut Reader<'_>, kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
         Ok(match kx {
-            KeyExchangeAlgorithm::Ecdhe => Self::Ecdhe(PayloadU8(read_non_empty(r, EC_POINT)?)),
-            KeyExchangeAlgorithm::Dhe => Self::Dhe(PayloadU16(read_non_empty(r, DH_YC)?)),
+            KeyExchangeAlgorithm::Ecdhe => Self::Ecdhe(PayloadU8(read_opaque(r, EC_POINT)?)),
+            KeyExchangeAlgorithm::Dhe => Self::Dhe(PayloadU16(read_opaque(r, DH_YC)?)),
             KeyExchangeAlgorithm::Rsa => {
                 Self::Rsa(PayloadU16::read(r).map_err(|e| in_field(e, "EncryptedPreMasterSecret"))?)
             }
@@ -288,7 +288,7 @@ impl ClientKeyExchangePayload {
 mod tests {
     use super::*;
     use crate::enums::SignatureScheme;
-    use crate::msgs::handshake::tests::check_laws;
+    use crate::msgs::extensions::strategies::{bytes, check_laws};
     use crate::msgs::test_vectors as tv;
     use proptest::prelude::*;
 
@@ -436,19 +436,15 @@ mod tests {
         assert!(ServerKeyExchangePayload::read_ecdhe(&[3, 0, 0x1d, 1, 4]).is_err());
     }
 
-    fn arb_bytes(min: usize, max: usize) -> impl Strategy<Value = Vec<u8>> {
-        proptest::collection::vec(any::<u8>(), min..max)
-    }
-
     fn arb_ske() -> impl Strategy<Value = ServerKeyExchangePayload> {
         let params = prop_oneof![
-            (any::<u16>(), arb_bytes(1, 70)).prop_map(|(g, pt)| {
+            (any::<u16>(), bytes(1, 69)).prop_map(|(g, pt)| {
                 ServerKeyExchangeParams::Ecdhe(EcdheServerParams {
                     named_group: g.into(),
                     public: PayloadU8(pt),
                 })
             }),
-            (arb_bytes(1, 40), arb_bytes(1, 4), arb_bytes(1, 40)).prop_map(|(p, g, ys)| {
+            (bytes(1, 39), bytes(1, 3), bytes(1, 39)).prop_map(|(p, g, ys)| {
                 ServerKeyExchangeParams::Dhe(DheServerParams {
                     p: PayloadU16(p),
                     g: PayloadU16(g),
@@ -456,19 +452,17 @@ mod tests {
                 })
             }),
         ];
-        (params, any::<u16>(), arb_bytes(0, 80)).prop_map(|(params, s, sig)| {
-            ServerKeyExchangePayload {
-                params,
-                signature: DigitallySignedStruct::new(s.into(), sig),
-            }
+        (params, any::<u16>(), bytes(0, 79)).prop_map(|(params, s, sig)| ServerKeyExchangePayload {
+            params,
+            signature: DigitallySignedStruct::new(s.into(), sig),
         })
     }
 
     fn arb_cke() -> impl Strategy<Value = ClientKeyExchangePayload> {
         prop_oneof![
-            arb_bytes(1, 70).prop_map(|b| ClientKeyExchangePayload::Ecdhe(PayloadU8(b))),
-            arb_bytes(1, 70).prop_map(|b| ClientKeyExchangePayload::Dhe(PayloadU16(b))),
-            arb_bytes(0, 70).prop_map(|b| ClientKeyExchangePayload::Rsa(PayloadU16(b))),
+            bytes(1, 69).prop_map(|b| ClientKeyExchangePayload::Ecdhe(PayloadU8(b))),
+            bytes(1, 69).prop_map(|b| ClientKeyExchangePayload::Dhe(PayloadU16(b))),
+            bytes(0, 69).prop_map(|b| ClientKeyExchangePayload::Rsa(PayloadU16(b))),
         ]
     }
 
@@ -528,7 +522,7 @@ mod tests {
         }
 
         #[test]
-        fn arbitrary_bytes_never_panic(data in arb_bytes(0, 300)) {
+        fn arbitrary_bytes_never_panic(data in bytes(0, 299)) {
             for kx in ALL_KX {
                 if let Ok(v) = ServerKeyExchangePayload::read_bytes_with(&data, kx) {
                     prop_assert_eq!(v.get_encoding(), data.clone());
