@@ -785,7 +785,7 @@ mod tests {
     use proptest::prelude::*;
     use InvalidMessage::*;
 
-    // RFC 8448 example handshakes, from /work/shared/vectors/rfc8448/transcripts.vec (Botan's
+    // RFC 8448 example handshakes, from vectors/rfc8448/transcripts.vec (Botan's
     // collection; see its README): `Record_*` values are whole records (5-byte record header,
     // 4-byte handshake header, body), `Message_*` values are handshake messages (4-byte header).
     // Sections: simple 1-RTT (s3), resumed 0-RTT (s4), HelloRetryRequest (s5), client

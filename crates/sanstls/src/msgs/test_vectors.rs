@@ -3,7 +3,7 @@
 //!
 //! Sources:
 //! - `RFC8448_*`: RFC 8448 (TLS 1.3 example traces), from
-//!   `/work/shared/vectors/rfc8448/transcripts.vec` (`Message_*` lines, sections
+//!   `vectors/rfc8448/transcripts.vec` (`Message_*` lines, sections
 //!   `Simple_1RTT_Handshake` = RFC 8448 s3 and `Client_Authentication_Handshake` = s5), and
 //!   for the messages the .vec file only carries encrypted, from the RFC text or rebuilt from
 //!   the .vec's inputs as noted on each constant.
