@@ -15,12 +15,23 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod codec;
+pub mod conn;
+pub mod crypto;
 pub mod enums;
 pub mod error;
 pub mod handshake;
 pub mod msgs;
 pub mod rand;
 pub mod record;
+pub mod server;
+pub mod suites;
+pub mod time;
+pub(crate) mod tls13;
 
+pub use client::{ClientConfig, ClientConnection};
+pub use conn::{Connection, Event};
 pub use error::{Error, InvalidMessage};
+pub use server::{ServerConfig, ServerConnection};
+pub use time::UnixTime;

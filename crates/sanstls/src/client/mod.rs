@@ -1,0 +1,166 @@
+//! The client side: configuration, the connection object, stored sessions.
+//!
+//! The TLS 1.3 states live in [`tls13`]; [`hs`] builds the ClientHello and reads the
+//! ServerHello.
+
+use core::ops::{Deref, DerefMut};
+use core::time::Duration;
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use crate::conn::{Common, Connection, Side};
+use crate::crypto::sign::SigningKey;
+use crate::crypto::verify::ServerCertVerifier;
+use crate::enums::{CipherSuite, NamedGroup};
+use crate::error::Error;
+use crate::rand::RandomSource;
+use crate::suites::Tls13CipherSuite;
+use crate::time::UnixTime;
+
+pub(crate) mod hs;
+pub(crate) mod tls13;
+
+/// A certificate chain (leaf first, DER) and its private key, as a client presents it.
+#[derive(Clone, Debug)]
+pub struct ClientCertificate {
+    /// The chain, leaf first.
+    pub chain: Vec<Vec<u8>>,
+    /// The leaf's private key.
+    pub key: Arc<dyn SigningKey>,
+}
+
+/// How a client connects. Build one, wrap it in an `Arc`, share it between connections.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// TLS 1.3 suites we offer, in preference order.
+    pub cipher_suites: Vec<&'static Tls13CipherSuite>,
+    /// Groups we support, in preference order; we send a key share for the first.
+    pub groups: Vec<NamedGroup>,
+    /// ALPN protocols to offer (empty: no ALPN extension).
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Decides whether the server's certificate is trusted.
+    pub verifier: Arc<dyn ServerCertVerifier>,
+    /// Our certificate, if the server asks for one.
+    pub client_certificate: Option<ClientCertificate>,
+    /// Where random bytes come from.
+    pub random: Arc<dyn RandomSource>,
+    /// Send server_name (SNI) when the name is a DNS name.
+    pub enable_sni: bool,
+    /// Ask the server to staple an OCSP response (status_request).
+    pub request_ocsp: bool,
+    /// Emit `Event::KeyLog` lines.
+    pub key_log: bool,
+    /// How long the handshake may take.
+    pub handshake_timeout: Duration,
+    /// TLS 1.3 middlebox compatibility mode (RFC 8446 D.4): a fake session id and a CCS.
+    pub middlebox_compat: bool,
+}
+
+impl ClientConfig {
+    /// A configuration with Node's defaults and the given verifier.
+    pub fn new(verifier: Arc<dyn ServerCertVerifier>) -> Self {
+        Self {
+            cipher_suites: crate::suites::ALL_TLS13_SUITES.to_vec(),
+            groups: crate::crypto::kx::SUPPORTED_GROUPS.to_vec(),
+            alpn_protocols: Vec::new(),
+            verifier,
+            client_certificate: None,
+            random: Arc::new(crate::rand::SystemRandom::new()),
+            enable_sni: true,
+            request_ocsp: false,
+            key_log: false,
+            handshake_timeout: Duration::from_secs(120),
+            middlebox_compat: true,
+        }
+    }
+}
+
+/// What a client keeps to resume a TLS 1.3 session (RFC 8446 s4.6.1, s2.2).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    /// The suite the ticket was issued under (resumption needs the same hash).
+    pub cipher_suite: CipherSuite,
+    /// The opaque ticket.
+    pub ticket: Vec<u8>,
+    /// The resumption PSK derived from the ticket nonce.
+    pub psk: Zeroizing<Vec<u8>>,
+    /// When we received it.
+    pub received_at: UnixTime,
+    /// Lifetime in seconds (at most 7 days).
+    pub lifetime_secs: u32,
+    /// Added to the ticket age to obfuscate it.
+    pub age_add: u32,
+    /// The server name the session belongs to.
+    pub server_name: String,
+    /// The ALPN protocol negotiated with it.
+    pub alpn: Option<Vec<u8>>,
+    /// max_early_data_size, if the server allows 0-RTT.
+    pub max_early_data: Option<u32>,
+}
+
+impl core::fmt::Debug for StoredSession {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StoredSession")
+            .field("cipher_suite", &self.cipher_suite)
+            .field("server_name", &self.server_name)
+            .field("lifetime_secs", &self.lifetime_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoredSession {
+    /// Whether the ticket is still usable at `now`.
+    pub fn is_valid_at(&self, now: UnixTime) -> bool {
+        now.saturating_since(self.received_at) < Duration::from_secs(u64::from(self.lifetime_secs))
+    }
+
+    /// The obfuscated_ticket_age to send at `now` (RFC 8446 s4.2.11.1).
+    pub fn obfuscated_age(&self, now: UnixTime) -> u32 {
+        let age_ms = now.saturating_since(self.received_at).as_millis();
+        (age_ms as u32).wrapping_add(self.age_add)
+    }
+}
+
+/// A client connection. Dereferences to [`Connection`] for the side-independent API.
+#[derive(Debug)]
+pub struct ClientConnection {
+    conn: Connection,
+}
+
+impl ClientConnection {
+    /// Starts a handshake with `server_name` (a DNS name or an IP address): the ClientHello
+    /// is ready for `write_tls` when this returns.
+    pub fn new(config: Arc<ClientConfig>, server_name: &str, now: UnixTime) -> Result<Self, Error> {
+        Self::resume(config, server_name, None, now)
+    }
+
+    /// Like [`Self::new`], offering `session` for resumption when it is still valid.
+    pub fn resume(
+        config: Arc<ClientConfig>,
+        server_name: &str,
+        session: Option<StoredSession>,
+        now: UnixTime,
+    ) -> Result<Self, Error> {
+        let mut common = Common::new(Side::Client);
+        common.keylog = config.key_log;
+        common.handshake_deadline = Some(now.saturating_add(config.handshake_timeout));
+        let state = hs::start_handshake(&mut common, config, server_name, session, now)?;
+        Ok(Self {
+            conn: Connection::new(common, state),
+        })
+    }
+}
+
+impl Deref for ClientConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl DerefMut for ClientConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}

@@ -1,0 +1,1 @@
+//! TLS 1.3 client states after the ServerHello.

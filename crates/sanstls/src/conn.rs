@@ -1,0 +1,680 @@
+//! The connection object: bytes in, `process(now)`, events and bytes out.
+//!
+//! A [`Connection`] owns the record layer (deframer, handshake joiner, record protection in
+//! each direction, fragmenter), the plaintext buffers, the event queue and the handshake
+//! state. The handshake itself is a chain of state structs (`client::*`, `server::*`), one
+//! per step, behind the [`State`] trait: each consumes itself on a message and returns the
+//! next. Everything here is driven by the caller; see `docs/engine.md` for the loop.
+//!
+//! Methods come in the groups quinn-proto uses: input (`read_tls`, `send`), advancing
+//! (`process`, `handle_timeout`), output (`write_tls`, `poll_event`, `read_plaintext`,
+//! `poll_timeout`) and getters. Spurious extra calls are harmless no-ops.
+
+use std::collections::VecDeque;
+
+use crate::codec::Codec;
+use crate::enums::{
+    AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, ProtocolVersion,
+};
+use crate::error::{Error, InvalidMessage, PeerMisbehaved};
+use crate::handshake::key_schedule::KeyLogLabel;
+use crate::msgs::alert::AlertMessagePayload;
+use crate::msgs::message::{HandshakeMessagePayload, MessagePayload};
+use crate::record::deframer::{check_ccs_payload, Deframer, PlaintextChecker};
+use crate::record::fragmenter::Fragmenter;
+use crate::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS13, MAX_PLAINTEXT};
+use crate::record::joiner::HandshakeJoiner;
+use crate::record::protect::{RecordOpener, RecordSealer};
+use crate::time::UnixTime;
+
+/// Which end of the connection we are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// We sent the ClientHello.
+    Client,
+    /// We answer ClientHellos.
+    Server,
+}
+
+/// What the connection has to tell the caller. Poll with [`Connection::poll_event`] after
+/// every `process`.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Server only: a ClientHello arrived and the handshake is paused until the caller picks
+    /// the configuration for it with `ServerConnection::accept` (Node's `SNICallback`).
+    ClientHello(crate::server::ClientHelloInfo),
+    /// The handshake completed: application data may flow both ways.
+    HandshakeComplete,
+    /// Decrypted application data is waiting: call [`Connection::read_plaintext`].
+    PlaintextReady,
+    /// Client only: the server issued a session ticket; keep it to resume later.
+    NewSessionTicket(crate::client::StoredSession),
+    /// The peer updated its sending keys (TLS 1.3 KeyUpdate); `update_requested` says
+    /// whether it asked us to update ours (we already did).
+    KeyUpdated {
+        /// The peer asked us to update too.
+        update_requested: bool,
+    },
+    /// A non-fatal warning alert from the peer (TLS 1.2 only; close_notify is `PeerClosed`).
+    WarningAlert(AlertDescription),
+    /// The peer sent close_notify: no more data will arrive.
+    PeerClosed,
+    /// A secret to log in NSS key-log format (SSLKEYLOGFILE), Node's `keylog` event.
+    KeyLog(KeyLogLine),
+    /// Client only: the server stapled this OCSP response (Node's `OCSPResponse` event).
+    OcspResponse(Vec<u8>),
+}
+
+/// One NSS key-log line: `LABEL <client_random hex> <secret hex>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyLogLine {
+    /// The label (CLIENT_HANDSHAKE_TRAFFIC_SECRET, ...).
+    pub label: KeyLogLabel,
+    /// The ClientHello random that identifies the connection.
+    pub client_random: [u8; 32],
+    /// The secret.
+    pub secret: Vec<u8>,
+}
+
+impl KeyLogLine {
+    /// The line as written to an SSLKEYLOGFILE (without the newline).
+    pub fn to_line(&self) -> String {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        format!(
+            "{} {} {}",
+            self.label.as_str(),
+            hex(&self.client_random),
+            hex(&self.secret)
+        )
+    }
+}
+
+impl core::fmt::Debug for KeyLogLine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never print the secret by accident.
+        write!(f, "KeyLogLine({:?})", self.label)
+    }
+}
+
+/// A message the record layer hands to the handshake state.
+#[derive(Debug)]
+pub(crate) struct Message {
+    /// The decoded content.
+    pub(crate) payload: MessagePayload,
+    /// For handshake messages, the exact bytes (header included) for the transcript.
+    pub(crate) encoded: Vec<u8>,
+}
+
+impl Message {
+    pub(crate) fn handshake_type(&self) -> Option<HandshakeType> {
+        match &self.payload {
+            MessagePayload::Handshake(h) => Some(h.typ),
+            _ => None,
+        }
+    }
+
+    /// The error for "this state did not expect this message".
+    pub(crate) fn unexpected(&self) -> Error {
+        PeerMisbehaved::UnexpectedMessage(
+            self.payload.content_type(),
+            self.handshake_type().unwrap_or(HandshakeType::Unknown(0)),
+        )
+        .into()
+    }
+}
+
+/// What a handshake state may ask of the connection while it handles a message.
+pub(crate) struct Context<'a> {
+    pub(crate) common: &'a mut Common,
+    pub(crate) now: UnixTime,
+}
+
+/// One step of a handshake. Each state consumes itself and returns the next.
+pub(crate) trait State: Send + Sync + 'static {
+    /// Handles one message received in this state.
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error>;
+
+    /// Server only: the caller answered a `ClientHello` event.
+    fn accept(
+        self: Box<Self>,
+        _cx: &mut Context<'_>,
+        _config: std::sync::Arc<crate::server::ServerConfig>,
+    ) -> Result<Box<dyn State>, Error> {
+        Err(Error::ApiMisuse(
+            "accept: the connection is not waiting for a configuration",
+        ))
+    }
+
+    /// Sends a KeyUpdate (TLS 1.3 traffic state only).
+    fn send_key_update(&mut self, _cx: &mut Context<'_>, _request_peer: bool) -> Result<(), Error> {
+        Err(Error::ApiMisuse(
+            "key_update: the handshake is not complete",
+        ))
+    }
+
+    /// RFC 8446 s7.5 / RFC 5705 exporter (traffic state only).
+    fn export_keying_material(
+        &self,
+        _label: &[u8],
+        _context: Option<&[u8]>,
+        _out: &mut [u8],
+    ) -> Result<(), Error> {
+        Err(Error::ApiMisuse(
+            "export_keying_material: the handshake is not complete",
+        ))
+    }
+}
+
+/// How much plaintext the connection buffers in each direction before it pushes back.
+pub const DEFAULT_BUFFER_LIMIT: usize = 64 * 1024;
+
+/// What was negotiated, filled in by the handshake as it learns it.
+#[derive(Debug, Default, Clone)]
+pub struct Negotiated {
+    /// The protocol version.
+    pub version: Option<ProtocolVersion>,
+    /// The cipher suite.
+    pub cipher_suite: Option<CipherSuite>,
+    /// The key exchange group (Node's `getEphemeralKeyInfo`).
+    pub group: Option<crate::enums::NamedGroup>,
+    /// The ALPN protocol.
+    pub alpn: Option<Vec<u8>>,
+    /// The server name the client sent (server side) or asked for (client side).
+    pub server_name: Option<String>,
+    /// The peer's certificate chain, leaf first (DER).
+    pub peer_certificates: Vec<Vec<u8>>,
+    /// Whether the session was resumed from a ticket.
+    pub resumed: bool,
+    /// The OCSP response the server stapled (client side) or sent (server side).
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The client random (for key logging).
+    pub client_random: [u8; 32],
+}
+
+/// The parts of a connection the handshake states share: record layer, buffers, events.
+pub(crate) struct Common {
+    pub(crate) side: Side,
+    deframer: Deframer,
+    joiner: HandshakeJoiner,
+    checker: PlaintextChecker,
+    opener: Option<RecordOpener>,
+    sealer: Option<RecordSealer>,
+    pub(crate) fragmenter: Fragmenter,
+    /// TLS bytes waiting for `write_tls`.
+    outgoing: Vec<u8>,
+    /// Decrypted application data waiting for `read_plaintext` (read from `received_at`).
+    received: Vec<u8>,
+    received_at: usize,
+    /// Application data the caller sent before the handshake completed.
+    early_out: Vec<u8>,
+    pub(crate) buffer_limit: usize,
+    events: VecDeque<Event>,
+    pub(crate) negotiated: Negotiated,
+    /// Whether application data may be sent / received yet.
+    pub(crate) traffic: bool,
+    /// TLS 1.3 middlebox compatibility: one plaintext CCS may arrive during the handshake.
+    pub(crate) accept_ccs: bool,
+    /// The record version for plaintext records (0x0301 for the first ClientHello).
+    pub(crate) plain_record_version: ProtocolVersion,
+    sent_close_notify: bool,
+    received_close_notify: bool,
+    pub(crate) keylog: bool,
+    error: Option<Error>,
+    pub(crate) handshake_deadline: Option<UnixTime>,
+}
+
+impl Common {
+    pub(crate) fn new(side: Side) -> Self {
+        Self {
+            side,
+            deframer: Deframer::new(),
+            joiner: HandshakeJoiner::new(),
+            checker: PlaintextChecker::new(),
+            opener: None,
+            sealer: None,
+            fragmenter: Fragmenter::new(),
+            outgoing: Vec::new(),
+            received: Vec::new(),
+            received_at: 0,
+            early_out: Vec::new(),
+            buffer_limit: DEFAULT_BUFFER_LIMIT,
+            events: VecDeque::new(),
+            negotiated: Negotiated::default(),
+            traffic: false,
+            accept_ccs: false,
+            plain_record_version: ProtocolVersion::TLSv1_2,
+            sent_close_notify: false,
+            received_close_notify: false,
+            keylog: false,
+            error: None,
+            handshake_deadline: None,
+        }
+    }
+
+    /// Queues an event for the caller.
+    pub(crate) fn emit(&mut self, e: Event) {
+        self.events.push_back(e);
+    }
+
+    /// Queues a key-log line if key logging is on.
+    pub(crate) fn log_secret(&mut self, label: KeyLogLabel, secret: &[u8]) {
+        if self.keylog {
+            let line = KeyLogLine {
+                label,
+                client_random: self.negotiated.client_random,
+                secret: secret.to_vec(),
+            };
+            self.emit(Event::KeyLog(line));
+        }
+    }
+
+    /// Installs the key for reading. A handshake message must not span a key change
+    /// (RFC 8446 s5.1).
+    pub(crate) fn set_opener(&mut self, opener: RecordOpener) -> Result<(), Error> {
+        self.joiner.check_key_change()?;
+        // Protected records may carry up to 256 bytes of expansion (RFC 8446 s5.2).
+        self.deframer.set_max_payload_len(MAX_CIPHERTEXT_TLS13)?;
+        self.opener = Some(opener);
+        Ok(())
+    }
+
+    /// Installs the key for writing.
+    pub(crate) fn set_sealer(&mut self, sealer: RecordSealer) {
+        self.sealer = Some(sealer);
+    }
+
+    /// Sends `data` as records of type `typ`, protected if a write key is installed.
+    pub(crate) fn send_records(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+        let fragmenter = self.fragmenter;
+        for fragment in fragmenter.fragment(typ, data) {
+            match &mut self.sealer {
+                Some(sealer) => sealer.seal(fragment.typ, fragment.payload, &mut self.outgoing)?,
+                None => fragment.encode_plain(self.plain_record_version, &mut self.outgoing),
+            }
+        }
+        Ok(())
+    }
+
+    /// Encodes a handshake message, sends it, and returns its bytes for the transcript.
+    pub(crate) fn send_handshake(&mut self, m: &HandshakeMessagePayload) -> Result<Vec<u8>, Error> {
+        let encoded = m.get_encoding();
+        self.send_records(ContentType::Handshake, &encoded)?;
+        Ok(encoded)
+    }
+
+    /// Sends a plaintext ChangeCipherSpec (TLS 1.3 middlebox compatibility, RFC 8446 D.4).
+    pub(crate) fn send_compat_ccs(&mut self) {
+        let record = RecordHeader {
+            typ: ContentType::ChangeCipherSpec,
+            version: ProtocolVersion::TLSv1_2,
+            len: 1,
+        };
+        record.encode(&mut self.outgoing);
+        self.outgoing.push(1);
+    }
+
+    /// Sends an alert (protected if keys are installed). Errors are ignored: an alert is
+    /// a best effort on a connection that is going away.
+    pub(crate) fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
+        let alert = AlertMessagePayload { level, description }.get_encoding();
+        let _ = self.send_records(ContentType::Alert, &alert);
+    }
+
+    /// The handshake is done: application data may flow, and anything the caller sent
+    /// early goes out now.
+    pub(crate) fn start_traffic(&mut self) -> Result<(), Error> {
+        self.traffic = true;
+        self.handshake_deadline = None;
+        self.accept_ccs = false;
+        let early = core::mem::take(&mut self.early_out);
+        if !early.is_empty() {
+            self.send_records(ContentType::ApplicationData, &early)?;
+        }
+        self.emit(Event::HandshakeComplete);
+        Ok(())
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        if self.error.is_none() {
+            if let Some(alert) = e.alert() {
+                self.send_alert(AlertLevel::Fatal, alert);
+            }
+            self.error = Some(e.clone());
+        }
+        e
+    }
+
+    /// The version to decode handshake bodies with.
+    fn decode_version(&self) -> ProtocolVersion {
+        self.negotiated.version.unwrap_or(ProtocolVersion::TLSv1_2)
+    }
+}
+
+/// A TLS connection of either side. `ClientConnection` and `ServerConnection` dereference
+/// to it for everything that does not depend on the side.
+pub struct Connection {
+    pub(crate) common: Common,
+    pub(crate) state: Option<Box<dyn State>>,
+}
+
+impl core::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("side", &self.common.side)
+            .field("handshaking", &self.is_handshaking())
+            .field("negotiated", &self.common.negotiated.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    pub(crate) fn new(common: Common, state: Box<dyn State>) -> Self {
+        Self {
+            common,
+            state: Some(state),
+        }
+    }
+
+    // ---- input ----
+
+    /// Offers bytes received from the transport. Returns how many were taken: fewer than
+    /// offered means the connection's buffers are full; call [`Self::process`] and offer the
+    /// rest later (back-pressure).
+    pub fn read_tls(&mut self, bytes: &[u8]) -> usize {
+        if self.common.error.is_some() || self.common.received_close_notify {
+            return 0;
+        }
+        // Stop taking records while the caller has not read the plaintext we hold.
+        if self.common.received.len() - self.common.received_at >= self.common.buffer_limit {
+            return 0;
+        }
+        self.common.deframer.read(bytes)
+    }
+
+    /// Queues application data to send. Before the handshake completes it is buffered (up
+    /// to the buffer limit); returns how many bytes were accepted.
+    pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.common.error {
+            return Err(e.clone());
+        }
+        if self.common.sent_close_notify {
+            return Err(Error::ApiMisuse("send after send_close_notify"));
+        }
+        if self.common.traffic {
+            self.common
+                .send_records(ContentType::ApplicationData, data)?;
+            return Ok(data.len());
+        }
+        let room = self
+            .common
+            .buffer_limit
+            .saturating_sub(self.common.early_out.len());
+        let n = data.len().min(room);
+        self.common.early_out.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    /// Sends close_notify: we will send nothing more. The peer's data may still arrive.
+    pub fn send_close_notify(&mut self) {
+        if !self.common.sent_close_notify && self.common.error.is_none() {
+            self.common.sent_close_notify = true;
+            self.common
+                .send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+        }
+    }
+
+    /// Sends a TLS 1.3 KeyUpdate; with `request_peer` the peer must update its keys too.
+    pub fn key_update(&mut self, request_peer: bool) -> Result<(), Error> {
+        let now = UnixTime::default();
+        let Some(state) = self.state.as_mut() else {
+            return Err(Error::ApiMisuse("key_update on a failed connection"));
+        };
+        let mut cx = Context {
+            common: &mut self.common,
+            now,
+        };
+        state.send_key_update(&mut cx, request_peer)
+    }
+
+    /// Derives keying material (RFC 8446 s7.5 for TLS 1.3; `context: None` and
+    /// `Some(&[])` differ in TLS 1.2 only, RFC 5705).
+    pub fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        match &self.state {
+            Some(s) => s.export_keying_material(label, context, out),
+            None => Err(Error::ApiMisuse(
+                "export_keying_material on a failed connection",
+            )),
+        }
+    }
+
+    // ---- advancing ----
+
+    /// Processes every whole record received so far. On a fatal error the right alert is
+    /// queued for `write_tls`, the error is returned, and it is returned again by every
+    /// later call (errors are sticky).
+    pub fn process(&mut self, now: UnixTime) -> Result<(), Error> {
+        if let Some(e) = &self.common.error {
+            return Err(e.clone());
+        }
+        if let Some(deadline) = self.common.handshake_deadline {
+            if now >= deadline && !self.common.traffic {
+                return Err(self.common.fail(Error::HandshakeTimeout));
+            }
+        }
+        match self.process_records(now) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.state = None;
+                Err(self.common.fail(e))
+            }
+        }
+    }
+
+    /// Tells the connection that `now` has come; fails the handshake if its deadline passed.
+    pub fn handle_timeout(&mut self, now: UnixTime) {
+        if let Some(deadline) = self.common.handshake_deadline {
+            if now >= deadline && !self.common.traffic && self.common.error.is_none() {
+                self.state = None;
+                self.common.fail(Error::HandshakeTimeout);
+            }
+        }
+    }
+
+    pub(crate) fn run_state(
+        &mut self,
+        now: UnixTime,
+        f: impl FnOnce(Box<dyn State>, &mut Context<'_>) -> Result<Box<dyn State>, Error>,
+    ) -> Result<(), Error> {
+        let Some(state) = self.state.take() else {
+            return Err(self
+                .common
+                .error
+                .clone()
+                .unwrap_or(Error::ApiMisuse("no state")));
+        };
+        let mut cx = Context {
+            common: &mut self.common,
+            now,
+        };
+        match f(state, &mut cx) {
+            Ok(next) => {
+                self.state = Some(next);
+                Ok(())
+            }
+            Err(e) => Err(self.common.fail(e)),
+        }
+    }
+
+    fn process_records(&mut self, now: UnixTime) -> Result<(), Error> {
+        loop {
+            // Whole handshake messages already joined go first, in order.
+            if let Some(m) = self.common.joiner.pop() {
+                let encoded = m.encoded.to_vec();
+                let version = self.common.decode_version();
+                let payload = HandshakeMessagePayload::read_bytes_version(&encoded, version)?;
+                let msg = Message {
+                    payload: MessagePayload::Handshake(payload),
+                    encoded,
+                };
+                self.deliver(now, msg)?;
+                continue;
+            }
+            if self.common.received_close_notify {
+                return Ok(());
+            }
+            let Some(record) = self.common.deframer.pop_record()? else {
+                return Ok(());
+            };
+            let header = record.header;
+            // TLS 1.3 compatibility CCS records are never protected (RFC 8446 s5).
+            if header.typ == ContentType::ChangeCipherSpec {
+                check_ccs_payload(record.payload)?;
+                if !self.common.accept_ccs {
+                    return Err(PeerMisbehaved::Other("ChangeCipherSpec record in TLS 1.3").into());
+                }
+                self.common.accept_ccs = false;
+                continue;
+            }
+            let (typ, payload): (ContentType, &[u8]) = match &mut self.common.opener {
+                Some(opener) => {
+                    let p = opener.open_in_place(&header, record.payload)?;
+                    (p.typ, &*p.payload)
+                }
+                None => (header.typ, &*record.payload),
+            };
+            if payload.len() > MAX_PLAINTEXT {
+                return Err(InvalidMessage::RecordTooLarge.into());
+            }
+            self.common.checker.check(typ, payload)?;
+            self.common.joiner.check_interleave(typ)?;
+            match typ {
+                ContentType::Handshake => self.common.joiner.push(payload)?,
+                ContentType::Alert => {
+                    let alert = AlertMessagePayload::read_bytes(payload)?;
+                    self.handle_alert(alert)?;
+                }
+                ContentType::ApplicationData => {
+                    if !self.common.traffic {
+                        return Err(PeerMisbehaved::Other(
+                            "application data before the handshake completed",
+                        )
+                        .into());
+                    }
+                    if !payload.is_empty() {
+                        if self.common.received_at == self.common.received.len() {
+                            self.common.received.clear();
+                            self.common.received_at = 0;
+                        }
+                        self.common.received.extend_from_slice(payload);
+                        self.common.emit(Event::PlaintextReady);
+                    }
+                }
+                other => return Err(InvalidMessage::InvalidContentType(other).into()),
+            }
+        }
+    }
+
+    fn deliver(&mut self, now: UnixTime, msg: Message) -> Result<(), Error> {
+        let Some(state) = self.state.take() else {
+            return Err(Error::ApiMisuse("no handshake state"));
+        };
+        let mut cx = Context {
+            common: &mut self.common,
+            now,
+        };
+        let next = state.handle(&mut cx, msg)?;
+        self.state = Some(next);
+        Ok(())
+    }
+
+    fn handle_alert(&mut self, alert: AlertMessagePayload) -> Result<(), Error> {
+        if alert.description == AlertDescription::CloseNotify {
+            self.common.received_close_notify = true;
+            self.common.emit(Event::PeerClosed);
+            return Ok(());
+        }
+        // RFC 8446 s6: in TLS 1.3 every alert but close_notify and user_canceled is fatal,
+        // whatever level it claims.
+        let tls13 = self.common.negotiated.version == Some(ProtocolVersion::TLSv1_3);
+        if alert.level == AlertLevel::Warning
+            && (!tls13 || alert.description == AlertDescription::UserCanceled)
+        {
+            self.common.emit(Event::WarningAlert(alert.description));
+            return Ok(());
+        }
+        // No alert is sent back for a received fatal alert.
+        let e = Error::AlertReceived(alert.description);
+        self.common.error = Some(e.clone());
+        self.state = None;
+        Err(e)
+    }
+
+    // ---- output ----
+
+    /// Appends the TLS bytes to send to `out`; returns how many were appended.
+    pub fn write_tls(&mut self, out: &mut Vec<u8>) -> usize {
+        let n = self.common.outgoing.len();
+        out.append(&mut self.common.outgoing);
+        n
+    }
+
+    /// Whether `write_tls` has bytes to give.
+    pub fn wants_write(&self) -> bool {
+        !self.common.outgoing.is_empty()
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.common.events.pop_front()
+    }
+
+    /// Copies received application data into `buf`; returns how many bytes.
+    pub fn read_plaintext(&mut self, buf: &mut [u8]) -> usize {
+        let available = &self.common.received[self.common.received_at..];
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.common.received_at += n;
+        n
+    }
+
+    /// When `handle_timeout` should next be called, if ever.
+    pub fn poll_timeout(&self) -> Option<UnixTime> {
+        match self.common.traffic || self.common.error.is_some() {
+            true => None,
+            false => self.common.handshake_deadline,
+        }
+    }
+
+    // ---- getters ----
+
+    /// Whether the handshake is still running.
+    pub fn is_handshaking(&self) -> bool {
+        !self.common.traffic && self.common.error.is_none()
+    }
+
+    /// What has been negotiated so far.
+    pub fn negotiated(&self) -> &Negotiated {
+        &self.common.negotiated
+    }
+
+    /// The sticky error, if the connection has failed.
+    pub fn error(&self) -> Option<&Error> {
+        self.common.error.as_ref()
+    }
+
+    /// Whether the peer has sent close_notify.
+    pub fn peer_closed(&self) -> bool {
+        self.common.received_close_notify
+    }
+
+    /// Sets the largest plaintext fragment we send (Node's `setMaxSendFragment`, 512..16384).
+    pub fn set_max_send_fragment(&mut self, size: usize) -> Result<(), Error> {
+        self.common.fragmenter.set_max_fragment(size)
+    }
+}

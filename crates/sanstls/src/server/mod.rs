@@ -1,0 +1,146 @@
+//! The server side: configuration, the connection object, the ClientHello pause.
+//!
+//! The TLS 1.3 states live in [`tls13`]; [`hs`] reads the ClientHello and chooses the
+//! parameters; [`ticket`] seals and opens session tickets.
+
+use core::ops::{Deref, DerefMut};
+use core::time::Duration;
+use std::sync::Arc;
+
+use crate::conn::{Common, Connection, Side};
+use crate::crypto::sign::SigningKey;
+use crate::crypto::verify::ClientCertVerifier;
+use crate::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::error::Error;
+use crate::rand::RandomSource;
+use crate::suites::Tls13CipherSuite;
+use crate::time::UnixTime;
+
+pub(crate) mod hs;
+pub mod ticket;
+pub(crate) mod tls13;
+
+/// A certificate chain (leaf first, DER), its private key and an optional OCSP response to
+/// staple.
+#[derive(Clone, Debug)]
+pub struct CertifiedKey {
+    /// The chain, leaf first.
+    pub chain: Vec<Vec<u8>>,
+    /// The leaf's private key.
+    pub key: Arc<dyn SigningKey>,
+    /// A DER OCSP response to staple when the client asks (status_request).
+    pub ocsp_response: Option<Vec<u8>>,
+}
+
+/// How a server answers. Build one, wrap it in an `Arc`, share it between connections.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// TLS 1.3 suites we accept, in our preference order (honoured: Node's
+    /// `honorCipherOrder` default for servers).
+    pub cipher_suites: Vec<&'static Tls13CipherSuite>,
+    /// Groups we accept, in preference order (HelloRetryRequest asks for the first one the
+    /// client supports when it sent no usable share).
+    pub groups: Vec<NamedGroup>,
+    /// ALPN protocols in our preference order (empty: ALPN ignored).
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Our certificates: one per key type; the first one the client can verify is used.
+    pub certificates: Vec<CertifiedKey>,
+    /// Asks for and verifies client certificates (Node's `requestCert`), if set.
+    pub client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// Where random bytes come from.
+    pub random: Arc<dyn RandomSource>,
+    /// Seals tickets; `None` disables resumption.
+    pub ticketer: Option<Arc<ticket::Ticketer>>,
+    /// How many NewSessionTickets to send after the handshake.
+    pub send_tickets: usize,
+    /// Ticket lifetime (Node's `sessionTimeout`, default 300 s; at most 7 days).
+    pub ticket_lifetime: Duration,
+    /// Emit `Event::KeyLog` lines.
+    pub key_log: bool,
+    /// How long the handshake may take (Node's `handshakeTimeout`, default 120 s).
+    pub handshake_timeout: Duration,
+}
+
+impl ServerConfig {
+    /// A configuration with Node's defaults serving `certificates`.
+    pub fn new(certificates: Vec<CertifiedKey>) -> Self {
+        Self {
+            cipher_suites: crate::suites::ALL_TLS13_SUITES.to_vec(),
+            groups: crate::crypto::kx::SUPPORTED_GROUPS.to_vec(),
+            alpn_protocols: Vec::new(),
+            certificates,
+            client_verifier: None,
+            random: Arc::new(crate::rand::SystemRandom::new()),
+            ticketer: None,
+            send_tickets: 2,
+            ticket_lifetime: Duration::from_secs(300),
+            key_log: false,
+            handshake_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What the client asked for, shown to the caller when the handshake pauses for a
+/// configuration (Node's `SNICallback(servername, cb)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientHelloInfo {
+    /// The server_name the client sent, if any.
+    pub server_name: Option<String>,
+    /// The ALPN protocols the client offered.
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// The cipher suites the client offered.
+    pub cipher_suites: Vec<CipherSuite>,
+    /// The signature schemes the client accepts.
+    pub signature_schemes: Vec<SignatureScheme>,
+}
+
+/// A server connection. Dereferences to [`Connection`] for the side-independent API.
+#[derive(Debug)]
+pub struct ServerConnection {
+    conn: Connection,
+}
+
+impl ServerConnection {
+    /// A connection that answers with `config`.
+    pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Self {
+        Self::with_state(hs::expect_client_hello(Some(config)), now, None)
+    }
+
+    /// A connection that pauses after the ClientHello with `Event::ClientHello` until the
+    /// caller picks a configuration with [`Self::accept`] (possibly much later).
+    pub fn new_paused(now: UnixTime, handshake_timeout: Duration) -> Self {
+        Self::with_state(hs::expect_client_hello(None), now, Some(handshake_timeout))
+    }
+
+    fn with_state(
+        state: Box<dyn crate::conn::State>,
+        now: UnixTime,
+        timeout: Option<Duration>,
+    ) -> Self {
+        let mut common = Common::new(Side::Server);
+        let timeout = timeout.unwrap_or(Duration::from_secs(120));
+        common.handshake_deadline = Some(now.saturating_add(timeout));
+        Self {
+            conn: Connection::new(common, state),
+        }
+    }
+
+    /// Answers `Event::ClientHello`: continue the handshake with `config`.
+    pub fn accept(&mut self, config: Arc<ServerConfig>, now: UnixTime) -> Result<(), Error> {
+        self.conn
+            .run_state(now, |state, cx| state.accept(cx, config))
+    }
+}
+
+impl Deref for ServerConnection {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl DerefMut for ServerConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}

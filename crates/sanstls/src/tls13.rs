@@ -1,0 +1,204 @@
+//! TLS 1.3 pieces both sides share: installing traffic keys, the CertificateVerify
+//! content, and the traffic state (KeyUpdate, tickets, exporters) after the handshake.
+
+use crate::conn::{Context, Event, Message, Side, State};
+use crate::enums::{KeyUpdateRequest, ProtocolVersion};
+use crate::error::{Error, PeerMisbehaved};
+use crate::handshake::key_schedule::{KeyScheduleTraffic, TrafficSecret};
+use crate::msgs::handshake::KeyUpdatePayload;
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::record::protect::{RecordOpener, RecordSealer};
+use crate::suites::Tls13CipherSuite;
+
+/// The record opener for `secret` under `suite`.
+pub(crate) fn opener(
+    suite: &Tls13CipherSuite,
+    secret: &TrafficSecret,
+) -> Result<RecordOpener, Error> {
+    let keys = secret.keys(suite.ring_aead());
+    RecordOpener::tls13(suite.aead, keys.key(), keys.iv())
+}
+
+/// The record sealer for `secret` under `suite`.
+pub(crate) fn sealer(
+    suite: &Tls13CipherSuite,
+    secret: &TrafficSecret,
+) -> Result<RecordSealer, Error> {
+    let keys = secret.keys(suite.ring_aead());
+    RecordSealer::tls13(suite.aead, keys.key(), keys.iv())
+}
+
+/// Installs `secret` as the read key.
+pub(crate) fn set_read_key(
+    cx: &mut Context<'_>,
+    suite: &Tls13CipherSuite,
+    secret: &TrafficSecret,
+) -> Result<(), Error> {
+    cx.common.set_opener(opener(suite, secret)?)
+}
+
+/// Installs `secret` as the write key.
+pub(crate) fn set_write_key(
+    cx: &mut Context<'_>,
+    suite: &Tls13CipherSuite,
+    secret: &TrafficSecret,
+) -> Result<(), Error> {
+    cx.common.set_sealer(sealer(suite, secret)?);
+    Ok(())
+}
+
+/// The content a CertificateVerify signs (RFC 8446 s4.4.3): 64 spaces, the context string
+/// for the signer's side, a zero byte, then the transcript hash through the Certificate.
+pub(crate) fn certificate_verify_message(signer: Side, transcript_hash: &[u8]) -> Vec<u8> {
+    let context: &[u8] = match signer {
+        Side::Server => b"TLS 1.3, server CertificateVerify",
+        Side::Client => b"TLS 1.3, client CertificateVerify",
+    };
+    let mut m = Vec::with_capacity(64 + context.len() + 1 + transcript_hash.len());
+    m.extend_from_slice(&[0x20; 64]);
+    m.extend_from_slice(context);
+    m.push(0);
+    m.extend_from_slice(transcript_hash);
+    m
+}
+
+/// What the traffic state does with a post-handshake NewSessionTicket.
+pub(crate) trait TicketSink: Send + Sync + 'static {
+    /// Handles a ticket received in the traffic state (the client keeps it; a server
+    /// receiving one is a protocol error).
+    fn new_ticket(
+        &mut self,
+        cx: &mut Context<'_>,
+        schedule: &KeyScheduleTraffic,
+        suite: &'static Tls13CipherSuite,
+        m: &HandshakePayload,
+    ) -> Result<(), Error>;
+}
+
+/// The state after the handshake: application data flows; KeyUpdate and (client side)
+/// NewSessionTicket may arrive; keys can be updated and exported.
+pub(crate) struct Traffic<T: TicketSink> {
+    pub(crate) side: Side,
+    pub(crate) suite: &'static Tls13CipherSuite,
+    pub(crate) schedule: KeyScheduleTraffic,
+    pub(crate) tickets: T,
+}
+
+impl<T: TicketSink> Traffic<T> {
+    fn our_secret_update(&mut self) -> &TrafficSecret {
+        match self.side {
+            Side::Client => self.schedule.update_client_secret(),
+            Side::Server => self.schedule.update_server_secret(),
+        }
+    }
+
+    fn peer_secret_update(&mut self) -> &TrafficSecret {
+        match self.side {
+            Side::Client => self.schedule.update_server_secret(),
+            Side::Server => self.schedule.update_client_secret(),
+        }
+    }
+
+    fn send_update(
+        &mut self,
+        cx: &mut Context<'_>,
+        request: KeyUpdateRequest,
+    ) -> Result<(), Error> {
+        let m =
+            HandshakeMessagePayload::new(HandshakePayload::KeyUpdate(KeyUpdatePayload { request }));
+        // The KeyUpdate goes out under the old key; everything after under the new one.
+        cx.common.send_handshake(&m)?;
+        let suite = self.suite;
+        let next = sealer(suite, self.our_secret_update())?;
+        cx.common.set_sealer(next);
+        Ok(())
+    }
+}
+
+impl<T: TicketSink> State for Traffic<T> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        let MessagePayload::Handshake(h) = &m.payload else {
+            return Err(m.unexpected());
+        };
+        match &h.payload {
+            HandshakePayload::KeyUpdate(ku) => {
+                let suite = self.suite;
+                let next = opener(suite, self.peer_secret_update())?;
+                cx.common.set_opener(next)?;
+                let update_requested = ku.request == KeyUpdateRequest::UpdateRequested;
+                // RFC 8446 s4.6.3: answer update_requested with update_not_requested.
+                if update_requested {
+                    self.send_update(cx, KeyUpdateRequest::UpdateNotRequested)?;
+                }
+                cx.common.emit(Event::KeyUpdated { update_requested });
+                Ok(self)
+            }
+            p @ HandshakePayload::NewSessionTicketTls13(_) => {
+                let suite = self.suite;
+                self.tickets.new_ticket(cx, &self.schedule, suite, p)?;
+                Ok(self)
+            }
+            _ => Err(m.unexpected()),
+        }
+    }
+
+    fn send_key_update(&mut self, cx: &mut Context<'_>, request_peer: bool) -> Result<(), Error> {
+        let request = match request_peer {
+            true => KeyUpdateRequest::UpdateRequested,
+            false => KeyUpdateRequest::UpdateNotRequested,
+        };
+        self.send_update(cx, request)
+    }
+
+    fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        // RFC 8446 s7.5: an absent context is the same as an empty one in TLS 1.3.
+        self.schedule
+            .export_keying_material(label, context.unwrap_or(&[]), out)
+    }
+}
+
+/// A server never accepts tickets.
+pub(crate) struct NoTickets;
+
+impl TicketSink for NoTickets {
+    fn new_ticket(
+        &mut self,
+        _cx: &mut Context<'_>,
+        _schedule: &KeyScheduleTraffic,
+        _suite: &'static Tls13CipherSuite,
+        _m: &HandshakePayload,
+    ) -> Result<(), Error> {
+        Err(PeerMisbehaved::Other("a client sent NewSessionTicket").into())
+    }
+}
+
+/// Records that TLS 1.3 was negotiated (decoding and alert rules depend on it).
+pub(crate) fn set_negotiated_tls13(cx: &mut Context<'_>) {
+    cx.common.negotiated.version = Some(ProtocolVersion::TLSv1_3);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_verify_content_layout() {
+        let m = certificate_verify_message(Side::Server, &[0xaa; 32]);
+        assert_eq!(&m[..64], &[0x20; 64][..]);
+        assert_eq!(&m[64..97], b"TLS 1.3, server CertificateVerify");
+        assert_eq!(m[97], 0);
+        assert_eq!(&m[98..], &[0xaa; 32][..]);
+        let c = certificate_verify_message(Side::Client, &[1; 48]);
+        assert_eq!(&c[64..97], b"TLS 1.3, client CertificateVerify");
+        assert_eq!(c.len(), 64 + 33 + 1 + 48);
+    }
+}
