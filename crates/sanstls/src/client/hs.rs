@@ -1,21 +1,405 @@
-//! The client's hello phase: building the ClientHello, reading ServerHello / HRR.
+//! The client's hello phase: building the ClientHello (and its retry after a
+//! HelloRetryRequest) and reading the ServerHello.
+//!
+//! Random bytes are drawn from the configuration's source in a fixed order (hello random,
+//! legacy_session_id when in compatibility mode, then the key share), so a handshake is
+//! reproducible from a recorded pool.
 
 use std::sync::Arc;
 
+use super::tls13::ExpectEncryptedExtensions;
 use super::{ClientConfig, StoredSession};
-use crate::conn::{Common, State};
-use crate::error::Error;
+use crate::conn::{Common, Context, Message, State};
+use crate::crypto::kx::KeyExchange;
+use crate::enums::{CipherSuite, Compression, NamedGroup, PSKKeyExchangeMode, ProtocolVersion};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind};
+use crate::handshake::transcript::HandshakeHash;
+use crate::msgs::base::{Random, SessionId};
+use crate::msgs::extensions::{
+    CertificateStatusRequest, ClientExtension, Cookie, KeyShareEntry, OfferedPsks, ProtocolName,
+    PskBinderEntry, PskIdentity, ServerNameList, SupportedVersions,
+};
+use crate::msgs::hello::{ClientHelloPayload, HelloRetryRequest, ServerHelloPayload};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::suites::{find_tls13_suite, Tls13CipherSuite};
 use crate::time::UnixTime;
+use crate::tls13;
+
+/// A resumption offer: the session and the early key schedule its PSK starts.
+pub(crate) struct PskOffer {
+    pub(crate) session: StoredSession,
+    pub(crate) suite: &'static Tls13CipherSuite,
+}
+
+/// Everything the client states carry from the hello phase.
+pub(crate) struct ClientHandshake {
+    pub(crate) config: Arc<ClientConfig>,
+    pub(crate) server_name: String,
+    pub(crate) random: Random,
+    pub(crate) session_id: SessionId,
+    pub(crate) transcript: HandshakeHash,
+    /// Whether we already sent the compatibility CCS (RFC 8446 D.4).
+    pub(crate) sent_ccs: bool,
+}
 
 /// Sends the ClientHello and returns the state that expects the ServerHello.
 pub(crate) fn start_handshake(
-    _common: &mut Common,
-    _config: Arc<ClientConfig>,
-    _server_name: &str,
-    _session: Option<StoredSession>,
-    _now: UnixTime,
+    common: &mut Common,
+    config: Arc<ClientConfig>,
+    server_name: &str,
+    session: Option<StoredSession>,
+    now: UnixTime,
 ) -> Result<Box<dyn State>, Error> {
-    Err(Error::ApiMisuse(
-        "the TLS 1.3 client is not implemented yet",
-    ))
+    if config.cipher_suites.is_empty() {
+        return Err(Error::BadConfiguration(
+            "no TLS 1.3 cipher suites configured",
+        ));
+    }
+    let Some(&group) = config.groups.first() else {
+        return Err(Error::BadConfiguration("no key exchange groups configured"));
+    };
+    let mut random = [0u8; 32];
+    config.random.fill(&mut random)?;
+    let session_id = match config.middlebox_compat {
+        true => {
+            let mut id = [0u8; 32];
+            config.random.fill(&mut id)?;
+            SessionId::new(&id).unwrap_or_default()
+        }
+        false => SessionId::empty(),
+    };
+    let key_share = KeyExchange::start(group, config.random.as_ref())?;
+    // A session is offered only under a suite we still allow, and while it is fresh.
+    let psk = session.and_then(|session| {
+        let suite = find_tls13_suite(session.cipher_suite)?;
+        let allowed = config.cipher_suites.iter().any(|s| s.suite == suite.suite);
+        (allowed && session.is_valid_at(now) && session.server_name == server_name)
+            .then_some(PskOffer { session, suite })
+    });
+    common.negotiated.client_random = random;
+    common.negotiated.server_name = Some(server_name.to_string());
+    // RFC 8446 s5.1: the first ClientHello may go out with record version 0x0301.
+    common.plain_record_version = ProtocolVersion::TLSv1_0;
+
+    let mut hs = ClientHandshake {
+        config,
+        server_name: server_name.to_string(),
+        random: Random(random),
+        session_id,
+        transcript: HandshakeHash::new(),
+        sent_ccs: false,
+    };
+    let hello = build_client_hello(&hs, &key_share, None, psk.as_ref(), now)?;
+    send_client_hello(common, &mut hs, hello, psk.as_ref(), None)?;
+    common.plain_record_version = ProtocolVersion::TLSv1_2;
+    Ok(Box::new(ExpectServerHello {
+        hs,
+        key_share,
+        psk,
+        retried: false,
+    }))
+}
+
+/// Whether `name` is a DNS name we may send in server_name (RFC 6066 s3: not an IP literal).
+fn sni_name(name: &str) -> Option<&str> {
+    let is_ip = name.parse::<std::net::IpAddr>().is_ok();
+    (!is_ip && !name.is_empty()).then_some(name)
+}
+
+fn build_client_hello(
+    hs: &ClientHandshake,
+    key_share: &KeyExchange,
+    cookie: Option<&Cookie>,
+    psk: Option<&PskOffer>,
+    now: UnixTime,
+) -> Result<ClientHelloPayload, Error> {
+    let config = &hs.config;
+    let mut exts = Vec::new();
+    if config.enable_sni {
+        if let Some(name) = sni_name(&hs.server_name) {
+            exts.push(ClientExtension::ServerName(ServerNameList::from_host_name(
+                name.as_bytes(),
+            )));
+        }
+    }
+    exts.push(ClientExtension::SupportedVersions(SupportedVersions(vec![
+        ProtocolVersion::TLSv1_3,
+    ])));
+    exts.push(ClientExtension::SupportedGroups(config.groups.clone()));
+    exts.push(ClientExtension::SignatureAlgorithms(
+        config.verifier.supported_schemes(),
+    ));
+    exts.push(ClientExtension::KeyShare(vec![KeyShareEntry {
+        group: key_share.group(),
+        key_exchange: key_share.public_key().to_vec(),
+    }]));
+    exts.push(ClientExtension::PskKeyExchangeModes(vec![
+        PSKKeyExchangeMode::PSK_DHE_KE,
+    ]));
+    if !config.alpn_protocols.is_empty() {
+        let names = config
+            .alpn_protocols
+            .iter()
+            .map(|p| ProtocolName(p.clone()))
+            .collect();
+        exts.push(ClientExtension::Alpn(names));
+    }
+    if config.request_ocsp {
+        exts.push(ClientExtension::StatusRequest(
+            CertificateStatusRequest::ocsp(),
+        ));
+    }
+    if let Some(cookie) = cookie {
+        exts.push(ClientExtension::Cookie(cookie.clone()));
+    }
+    // RFC 8446 s4.2.11: pre_shared_key is the last extension; binders are filled in after
+    // the rest of the hello is fixed.
+    if let Some(offer) = psk {
+        exts.push(ClientExtension::PreSharedKey(OfferedPsks {
+            identities: vec![PskIdentity {
+                identity: offer.session.ticket.clone(),
+                obfuscated_ticket_age: offer.session.obfuscated_age(now),
+            }],
+            binders: vec![PskBinderEntry(vec![0; offer.suite.hash.output_len()])],
+        }));
+    }
+    Ok(ClientHelloPayload {
+        legacy_version: ProtocolVersion::TLSv1_2,
+        random: hs.random,
+        session_id: hs.session_id,
+        cipher_suites: config.cipher_suites.iter().map(|s| s.suite).collect(),
+        compression_methods: vec![Compression::Null],
+        extensions: Some(exts),
+    })
+}
+
+/// Computes the PSK binder (if any), sends the hello, and adds it to the transcript.
+/// `hrr_transcript` is the transcript after a HelloRetryRequest (message_hash + HRR), which
+/// the binder of the second hello covers (RFC 8446 s4.2.11.2).
+fn send_client_hello(
+    common: &mut Common,
+    hs: &mut ClientHandshake,
+    mut hello: ClientHelloPayload,
+    psk: Option<&PskOffer>,
+    hrr_transcript: Option<&HandshakeHash>,
+) -> Result<(), Error> {
+    if let Some(offer) = psk {
+        let truncated = hello.encoding_for_binder_signing().ok_or(Error::ApiMisuse(
+            "pre_shared_key must be the last extension",
+        ))?;
+        let binder_hash = match hrr_transcript {
+            Some(t) => t.hash_with(offer.suite.hash, &truncated)?,
+            None => HandshakeHash::new().hash_with(offer.suite.hash, &truncated)?,
+        };
+        let early =
+            KeyScheduleEarly::with_psk(offer.suite.hash, &offer.session.psk, PskKind::Resumption);
+        let binder = early.binder(&binder_hash)?;
+        hello.set_psk_binders(vec![PskBinderEntry(binder)])?;
+    }
+    let m = HandshakeMessagePayload::new(HandshakePayload::ClientHello(hello.clone()));
+    let encoded = common.send_handshake(&m)?;
+    hs.transcript.add_message(&encoded);
+    Ok(())
+}
+
+/// Waiting for ServerHello (or a HelloRetryRequest).
+pub(crate) struct ExpectServerHello {
+    hs: ClientHandshake,
+    key_share: KeyExchange,
+    psk: Option<PskOffer>,
+    retried: bool,
+}
+
+impl ExpectServerHello {
+    fn offered_suite(&self, suite: CipherSuite) -> Result<&'static Tls13CipherSuite, Error> {
+        self.hs
+            .config
+            .cipher_suites
+            .iter()
+            .copied()
+            .find(|s| s.suite == suite)
+            .ok_or_else(|| PeerMisbehaved::SelectedUnofferedParameter("cipher_suite").into())
+    }
+
+    fn handle_server_hello(
+        mut self,
+        cx: &mut Context<'_>,
+        sh: &ServerHelloPayload,
+        encoded: &[u8],
+    ) -> Result<Box<dyn State>, Error> {
+        // RFC 8446 s4.1.3: TLS 1.3 is chosen through supported_versions; without it the
+        // server picked TLS 1.2 or older, which this client does not speak yet.
+        match sh.supported_version() {
+            Some(ProtocolVersion::TLSv1_3) => {}
+            Some(_) => {
+                return Err(PeerMisbehaved::SelectedUnofferedParameter("supported_versions").into())
+            }
+            None => return Err(PeerIncompatible::NoVersionInCommon.into()),
+        }
+        if sh.legacy_version != ProtocolVersion::TLSv1_2 {
+            return Err(PeerMisbehaved::Other("ServerHello legacy_version is not 0x0303").into());
+        }
+        if sh.session_id != self.hs.session_id {
+            return Err(
+                PeerMisbehaved::Other("ServerHello does not echo legacy_session_id").into(),
+            );
+        }
+        if sh.compression_method != Compression::Null {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("compression_method").into());
+        }
+        check_server_hello_extensions(sh)?;
+        let suite = self.offered_suite(sh.cipher_suite)?;
+        let share = sh.key_share().ok_or(PeerIncompatible::Other(
+            "ServerHello without key_share (psk_ke is not offered)",
+        ))?;
+        if share.group != self.key_share.group() {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into());
+        }
+        // A PSK the server accepted must be the one we offered, under a suite with its hash.
+        let psk = match sh.selected_psk_identity() {
+            None => None,
+            Some(0) => match self.psk.take() {
+                Some(offer) if offer.suite.hash == suite.hash => Some(offer),
+                _ => {
+                    return Err(PeerMisbehaved::SelectedUnofferedParameter("pre_shared_key").into())
+                }
+            },
+            Some(_) => {
+                return Err(PeerMisbehaved::SelectedUnofferedParameter("pre_shared_key").into())
+            }
+        };
+
+        tls13::set_negotiated_tls13(cx);
+        let n = &mut cx.common.negotiated;
+        n.cipher_suite = Some(suite.suite);
+        n.group = Some(share.group);
+        n.resumed = psk.is_some();
+
+        self.hs.transcript.start_hash(suite.hash)?;
+        self.hs.transcript.add_message(encoded);
+        let shared = self.key_share.complete(&share.key_exchange)?;
+        let early = match &psk {
+            Some(offer) => {
+                KeyScheduleEarly::with_psk(suite.hash, &offer.session.psk, PskKind::Resumption)
+            }
+            None => KeyScheduleEarly::new(suite.hash),
+        };
+        let schedule = early.into_handshake(Some(&shared.0), &self.hs.transcript.current_hash()?);
+        for (label, secret) in schedule.keylog_entries() {
+            cx.common.log_secret(label, secret);
+        }
+        tls13::set_read_key(cx, suite, schedule.server_handshake_traffic_secret())?;
+        // RFC 8446 D.4: in compatibility mode a CCS precedes our first protected record.
+        if self.hs.config.middlebox_compat && !self.hs.sent_ccs {
+            cx.common.send_compat_ccs();
+            self.hs.sent_ccs = true;
+        }
+        tls13::set_write_key(cx, suite, schedule.client_handshake_traffic_secret())?;
+        cx.common.accept_ccs = true;
+        Ok(Box::new(ExpectEncryptedExtensions {
+            hs: self.hs,
+            suite,
+            schedule,
+            resumed: psk.map(|p| p.session),
+        }))
+    }
+
+    fn handle_retry(
+        mut self,
+        cx: &mut Context<'_>,
+        hrr: &HelloRetryRequest,
+        encoded: &[u8],
+    ) -> Result<Box<dyn State>, Error> {
+        // RFC 8446 s4.1.4: at most one HelloRetryRequest per connection.
+        if self.retried {
+            return Err(PeerMisbehaved::Other("second HelloRetryRequest").into());
+        }
+        if hrr.supported_version() != Some(ProtocolVersion::TLSv1_3) {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("supported_versions").into());
+        }
+        if hrr.session_id != self.hs.session_id {
+            return Err(
+                PeerMisbehaved::Other("HelloRetryRequest does not echo legacy_session_id").into(),
+            );
+        }
+        let suite = self.offered_suite(hrr.cipher_suite)?;
+        let cookie = hrr.cookie().cloned();
+        let group = hrr.requested_key_share_group();
+        // An HRR must change something (s4.1.4), and a group it asks for must be one we
+        // support but did not already send a share for.
+        let group: NamedGroup = match group {
+            Some(g) if g == self.key_share.group() => {
+                return Err(
+                    PeerMisbehaved::Other("HelloRetryRequest asks for the share we sent").into(),
+                )
+            }
+            Some(g) if self.hs.config.groups.contains(&g) => g,
+            Some(_) => {
+                return Err(PeerMisbehaved::SelectedUnofferedParameter("selected_group").into())
+            }
+            None if cookie.is_none() => {
+                return Err(PeerMisbehaved::Other("HelloRetryRequest changes nothing").into())
+            }
+            None => self.key_share.group(),
+        };
+        self.retried = true;
+        cx.common.negotiated.cipher_suite = Some(suite.suite);
+        tls13::set_negotiated_tls13(cx);
+        // Transcript: message_hash(ClientHello1) || HelloRetryRequest (RFC 8446 s4.4.1).
+        self.hs.transcript.start_hash(suite.hash)?;
+        self.hs.transcript.rollup_for_hrr()?;
+        self.hs.transcript.add_message(encoded);
+        // The PSK survives only if its hash matches the suite now fixed.
+        let psk = self.psk.take().filter(|p| p.suite.hash == suite.hash);
+        let key_share = match group == self.key_share.group() {
+            true => self.key_share,
+            false => KeyExchange::start(group, self.hs.config.random.as_ref())?,
+        };
+        if self.hs.config.middlebox_compat && !self.hs.sent_ccs {
+            cx.common.send_compat_ccs();
+            self.hs.sent_ccs = true;
+        }
+        let hello =
+            build_client_hello(&self.hs, &key_share, cookie.as_ref(), psk.as_ref(), cx.now)?;
+        let transcript = self.hs.transcript.clone();
+        send_client_hello(
+            cx.common,
+            &mut self.hs,
+            hello,
+            psk.as_ref(),
+            Some(&transcript),
+        )?;
+        Ok(Box::new(ExpectServerHello {
+            hs: self.hs,
+            key_share,
+            psk,
+            retried: true,
+        }))
+    }
+}
+
+/// RFC 8446 s4.2: only these extensions may appear in a TLS 1.3 ServerHello.
+fn check_server_hello_extensions(sh: &ServerHelloPayload) -> Result<(), Error> {
+    use crate::msgs::extensions::{ServerExtension as S, TlsExtension};
+    for e in sh.extensions() {
+        match e {
+            S::SupportedVersions(_) | S::KeyShare(_) | S::PreSharedKey(_) => {}
+            other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
+        }
+    }
+    Ok(())
+}
+
+impl State for ExpectServerHello {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        let MessagePayload::Handshake(h) = &m.payload else {
+            return Err(m.unexpected());
+        };
+        match &h.payload {
+            HandshakePayload::ServerHello(sh) => self.handle_server_hello(cx, sh, &m.encoded),
+            HandshakePayload::HelloRetryRequest(hrr) => self.handle_retry(cx, hrr, &m.encoded),
+            _ => Err(m.unexpected()),
+        }
+    }
 }
