@@ -153,6 +153,9 @@ fn build_client_hello(
     if let Some(cookie) = cookie {
         exts.push(ClientExtension::Cookie(cookie.clone()));
     }
+    if let Some(hook) = &config.hello_hook {
+        (hook.0)(&mut exts);
+    }
     // RFC 8446 s4.2.11: pre_shared_key is the last extension; binders are filled in after
     // the rest of the hello is fixed.
     if let Some(offer) = psk {

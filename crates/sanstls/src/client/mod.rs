@@ -55,6 +55,24 @@ pub struct ClientConfig {
     pub handshake_timeout: Duration,
     /// TLS 1.3 middlebox compatibility mode (RFC 8446 D.4): a fake session id and a CCS.
     pub middlebox_compat: bool,
+    /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
+    /// reproduce another implementation's hello byte for byte from a trace). Not for
+    /// production use.
+    #[doc(hidden)]
+    pub hello_hook: Option<HelloHook>,
+}
+
+/// A function that edits the ClientHello extensions (see `ClientConfig::hello_hook`).
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct HelloHook(
+    pub Arc<dyn Fn(&mut Vec<crate::msgs::extensions::ClientExtension>) + Send + Sync>,
+);
+
+impl core::fmt::Debug for HelloHook {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "HelloHook")
+    }
 }
 
 impl ClientConfig {
@@ -72,6 +90,7 @@ impl ClientConfig {
             key_log: false,
             handshake_timeout: Duration::from_secs(120),
             middlebox_compat: true,
+            hello_hook: None,
         }
     }
 }
