@@ -1,22 +1,195 @@
-//! Verifying peer certificates and signatures (interface; implementation pending).
+//! Verifying the peer: handshake signatures, and the small built-in certificate verifiers.
+//!
+//! The verifier traits are what the handshakes call; the pki crate will bring a full
+//! RFC 5280 verifier (CRLs, OCSP, policies, Node's error codes) behind the same traits.
+//! The built-in [`SimpleRootsVerifier`] builds a chain to a configured root, checks every
+//! signature, validity period and CA flag, and the host name (RFC 6125); it is small on
+//! purpose.
 
 use core::fmt::Debug;
 
-use crate::enums::SignatureScheme;
-use crate::error::Error;
+use der::{Decode, Encode};
+use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{BasicConstraints, SubjectAltName};
+use x509_cert::Certificate;
 
-/// Verifies a signature with the public key in `spki_der`.
-pub fn verify_signature(
-    _scheme: SignatureScheme,
-    _spki_der: &[u8],
-    _message: &[u8],
-    _signature: &[u8],
-    _tls13: bool,
-) -> Result<(), Error> {
-    Err(Error::ApiMisuse(
-        "signature verification not implemented yet",
-    ))
+use crate::enums::SignatureScheme;
+use crate::error::{CertificateError, Error, PeerMisbehaved};
+
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_EC: &str = "1.2.840.10045.2.1";
+const OID_ED25519: &str = "1.3.101.112";
+const OID_P256: &str = "1.2.840.10045.3.1.7";
+const OID_P384: &str = "1.3.132.0.34";
+
+/// What the handshakes and verifiers need from a certificate.
+#[derive(Debug, Clone)]
+pub struct ParsedCertificate {
+    /// The SPKI algorithm OID (dotted).
+    pub key_algorithm: String,
+    /// The EC curve OID for EC keys.
+    pub curve: Option<String>,
+    /// The public key bits (RSAPublicKey DER, EC point, or Ed25519 key).
+    pub public_key: Vec<u8>,
+    /// notBefore / notAfter in Unix seconds.
+    pub not_before: u64,
+    /// notAfter in Unix seconds.
+    pub not_after: u64,
+    /// subjectAltName dNSName entries.
+    pub dns_names: Vec<String>,
+    /// subjectAltName iPAddress entries (4 or 16 bytes).
+    pub ip_addresses: Vec<Vec<u8>>,
+    /// The subject's common names.
+    pub common_names: Vec<String>,
+    /// DER of the subject and issuer names.
+    pub subject: Vec<u8>,
+    /// DER of the issuer name.
+    pub issuer: Vec<u8>,
+    /// basicConstraints cA.
+    pub is_ca: bool,
+    /// The signed bytes (tbsCertificate DER).
+    pub tbs: Vec<u8>,
+    /// The signature algorithm OID (dotted) and its parameters' DER.
+    pub signature_algorithm: String,
+    /// The signature bits.
+    pub signature: Vec<u8>,
 }
+
+impl ParsedCertificate {
+    /// Parses a DER certificate.
+    pub fn parse(der_bytes: &[u8]) -> Result<Self, Error> {
+        let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
+        let cert = Certificate::from_der(der_bytes).map_err(bad)?;
+        let tbs = &cert.tbs_certificate;
+        let spki = &tbs.subject_public_key_info;
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
+            .map(|o| o.to_string());
+        let mut dns_names = Vec::new();
+        let mut ip_addresses = Vec::new();
+        let mut is_ca = false;
+        for ext in tbs.extensions.iter().flatten() {
+            if ext.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME {
+                let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).map_err(bad)?;
+                for name in san.0 {
+                    match name {
+                        GeneralName::DnsName(d) => dns_names.push(d.to_string()),
+                        GeneralName::IpAddress(ip) => ip_addresses.push(ip.as_bytes().to_vec()),
+                        _ => {}
+                    }
+                }
+            } else if ext.extn_id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS {
+                is_ca = BasicConstraints::from_der(ext.extn_value.as_bytes())
+                    .map_err(bad)?
+                    .ca;
+            }
+        }
+        let mut common_names = Vec::new();
+        for rdn in tbs.subject.0.iter() {
+            for atv in rdn.0.iter() {
+                if atv.oid == const_oid::db::rfc4519::CN {
+                    if let Ok(s) = atv.value.decode_as::<String>() {
+                        common_names.push(s);
+                    } else if let Ok(s) = atv.value.decode_as::<der::asn1::PrintableStringRef<'_>>()
+                    {
+                        common_names.push(s.to_string());
+                    }
+                }
+            }
+        }
+        Ok(Self {
+            key_algorithm: spki.algorithm.oid.to_string(),
+            curve,
+            public_key: spki.subject_public_key.raw_bytes().to_vec(),
+            not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
+            not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
+            dns_names,
+            ip_addresses,
+            common_names,
+            subject: tbs.subject.to_der().map_err(bad)?,
+            issuer: tbs.issuer.to_der().map_err(bad)?,
+            is_ca,
+            tbs: tbs.to_der().map_err(bad)?,
+            signature_algorithm: cert.signature_algorithm.oid.to_string(),
+            signature: cert.signature.raw_bytes().to_vec(),
+        })
+    }
+}
+
+/// The ring algorithm for a handshake signature scheme, checking that the key type and
+/// (for TLS 1.3) the curve fit it.
+fn scheme_algorithm(
+    scheme: SignatureScheme,
+    cert: &ParsedCertificate,
+    tls13: bool,
+) -> Result<&'static dyn VerificationAlgorithm, Error> {
+    use SignatureScheme as S;
+    let mismatch = || Error::from(PeerMisbehaved::BadSignature);
+    let curve = cert.curve.as_deref();
+    let alg: &'static dyn VerificationAlgorithm = match scheme {
+        S::RSA_PSS_RSAE_SHA256 => &signature::RSA_PSS_2048_8192_SHA256,
+        S::RSA_PSS_RSAE_SHA384 => &signature::RSA_PSS_2048_8192_SHA384,
+        S::RSA_PSS_RSAE_SHA512 => &signature::RSA_PSS_2048_8192_SHA512,
+        S::RSA_PKCS1_SHA256 if !tls13 => &signature::RSA_PKCS1_2048_8192_SHA256,
+        S::RSA_PKCS1_SHA384 if !tls13 => &signature::RSA_PKCS1_2048_8192_SHA384,
+        S::RSA_PKCS1_SHA512 if !tls13 => &signature::RSA_PKCS1_2048_8192_SHA512,
+        S::ECDSA_NISTP256_SHA256 if curve == Some(OID_P256) => &signature::ECDSA_P256_SHA256_ASN1,
+        S::ECDSA_NISTP384_SHA384 if curve == Some(OID_P384) => &signature::ECDSA_P384_SHA384_ASN1,
+        // TLS 1.2 lets the hash and curve vary independently.
+        S::ECDSA_NISTP256_SHA256 if !tls13 && curve == Some(OID_P384) => {
+            &signature::ECDSA_P384_SHA256_ASN1
+        }
+        S::ECDSA_NISTP384_SHA384 if !tls13 && curve == Some(OID_P256) => {
+            &signature::ECDSA_P256_SHA384_ASN1
+        }
+        S::ED25519 => &signature::ED25519,
+        S::RSA_PKCS1_SHA256 | S::RSA_PKCS1_SHA384 | S::RSA_PKCS1_SHA512 => return Err(mismatch()),
+        S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 => return Err(mismatch()),
+        _ => return Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
+    };
+    let key_ok = match scheme {
+        S::ED25519 => cert.key_algorithm == OID_ED25519,
+        S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 => cert.key_algorithm == OID_EC,
+        _ => cert.key_algorithm == OID_RSA,
+    };
+    match key_ok {
+        true => Ok(alg),
+        false => Err(mismatch()),
+    }
+}
+
+/// Verifies a handshake signature (CertificateVerify, ServerKeyExchange) made by the key in
+/// `cert_der` with `scheme`.
+pub fn verify_signature(
+    scheme: SignatureScheme,
+    cert_der: &[u8],
+    message: &[u8],
+    signature: &[u8],
+    tls13: bool,
+) -> Result<(), Error> {
+    let cert = ParsedCertificate::parse(cert_der)?;
+    let alg = scheme_algorithm(scheme, &cert, tls13)?;
+    UnparsedPublicKey::new(alg, &cert.public_key)
+        .verify(message, signature)
+        .map_err(|_| PeerMisbehaved::BadSignature.into())
+}
+
+/// The schemes the built-in verifiers accept, in preference order.
+pub const DEFAULT_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ED25519,
+    SignatureScheme::RSA_PSS_RSAE_SHA256,
+    SignatureScheme::RSA_PSS_RSAE_SHA384,
+    SignatureScheme::RSA_PSS_RSAE_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+];
 
 /// Decides whether to trust a server's certificate chain.
 pub trait ServerCertVerifier: Send + Sync + Debug {
@@ -29,8 +202,12 @@ pub trait ServerCertVerifier: Send + Sync + Debug {
         ocsp_response: &[u8],
         now_unix: u64,
     ) -> Result<(), Error>;
-    /// The signature schemes we accept in CertificateVerify.
-    fn supported_schemes(&self) -> Vec<SignatureScheme>;
+
+    /// The signature schemes we accept in CertificateVerify (sent in signature_algorithms).
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        DEFAULT_SCHEMES.to_vec()
+    }
+
     /// Verifies a TLS 1.3 CertificateVerify signature.
     fn verify_tls13_signature(
         &self,
@@ -38,7 +215,9 @@ pub trait ServerCertVerifier: Send + Sync + Debug {
         cert: &[u8],
         scheme: SignatureScheme,
         signature: &[u8],
-    ) -> Result<(), Error>;
+    ) -> Result<(), Error> {
+        verify_signature(scheme, cert, message, signature, true)
+    }
 }
 
 /// Decides whether to trust a client's certificate chain.
@@ -50,12 +229,18 @@ pub trait ClientCertVerifier: Send + Sync + Debug {
         intermediates: &[&[u8]],
         now_unix: u64,
     ) -> Result<(), Error>;
+
     /// DER subjects to list in CertificateRequest's certificate_authorities.
     fn root_hint_subjects(&self) -> Vec<Vec<u8>>;
-    /// Whether a client without a certificate is refused.
+
+    /// Whether a client without a certificate is refused (Node: `rejectUnauthorized`).
     fn client_auth_mandatory(&self) -> bool;
+
     /// The signature schemes we accept in CertificateVerify.
-    fn supported_schemes(&self) -> Vec<SignatureScheme>;
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        DEFAULT_SCHEMES.to_vec()
+    }
+
     /// Verifies a TLS 1.3 CertificateVerify signature.
     fn verify_tls13_signature(
         &self,
@@ -63,5 +248,237 @@ pub trait ClientCertVerifier: Send + Sync + Debug {
         cert: &[u8],
         scheme: SignatureScheme,
         signature: &[u8],
-    ) -> Result<(), Error>;
+    ) -> Result<(), Error> {
+        verify_signature(scheme, cert, message, signature, true)
+    }
+}
+
+/// Trusts any certificate (Node's `rejectUnauthorized: false`); the handshake signature is
+/// still checked against the certificate the peer sent.
+#[derive(Debug, Default)]
+pub struct InsecureAcceptAnything;
+
+impl ServerCertVerifier for InsecureAcceptAnything {
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        _intermediates: &[&[u8]],
+        _server_name: &str,
+        _ocsp: &[u8],
+        _now: u64,
+    ) -> Result<(), Error> {
+        ParsedCertificate::parse(end_entity).map(|_| ())
+    }
+}
+
+/// Trusts chains that lead to one of `roots` (DER certificates).
+#[derive(Debug, Clone)]
+pub struct SimpleRootsVerifier {
+    roots: Vec<Vec<u8>>,
+    parsed_roots: Vec<ParsedCertificate>,
+    /// For client certificates: refuse clients that send none.
+    pub mandatory: bool,
+}
+
+/// The longest chain we follow.
+const MAX_DEPTH: usize = 8;
+
+impl SimpleRootsVerifier {
+    /// A verifier trusting `roots`.
+    pub fn new(roots: Vec<Vec<u8>>) -> Result<Self, Error> {
+        let parsed_roots = roots
+            .iter()
+            .map(|r| ParsedCertificate::parse(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            roots,
+            parsed_roots,
+            mandatory: true,
+        })
+    }
+
+    /// Verifies the chain (not the name) at `now`.
+    pub fn verify_chain(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        now: u64,
+    ) -> Result<ParsedCertificate, Error> {
+        let leaf = ParsedCertificate::parse(end_entity)?;
+        check_validity(&leaf, now)?;
+        // A pinned certificate (often self-signed) is trusted as it is.
+        if self.roots.iter().any(|r| r == end_entity) {
+            return Ok(leaf);
+        }
+        let pool: Vec<ParsedCertificate> = intermediates
+            .iter()
+            .filter_map(|c| ParsedCertificate::parse(c).ok())
+            .collect();
+        let mut current = leaf.clone();
+        for _ in 0..MAX_DEPTH {
+            if let Some(root) = self
+                .parsed_roots
+                .iter()
+                .find(|r| r.subject == current.issuer)
+            {
+                check_signed_by(&current, root)?;
+                check_validity(root, now)?;
+                return Ok(leaf);
+            }
+            let Some(next) = pool.iter().find(|c| c.subject == current.issuer && c.is_ca) else {
+                return Err(CertificateError::UnknownIssuer.into());
+            };
+            check_signed_by(&current, next)?;
+            check_validity(next, now)?;
+            current = next.clone();
+        }
+        Err(CertificateError::UnknownIssuer.into())
+    }
+}
+
+fn check_validity(cert: &ParsedCertificate, now: u64) -> Result<(), Error> {
+    if now < cert.not_before {
+        return Err(CertificateError::NotValidYet.into());
+    }
+    if now > cert.not_after {
+        return Err(CertificateError::Expired.into());
+    }
+    Ok(())
+}
+
+/// Verifies `cert`'s signature with `issuer`'s key.
+fn check_signed_by(cert: &ParsedCertificate, issuer: &ParsedCertificate) -> Result<(), Error> {
+    let alg: &'static dyn VerificationAlgorithm = match cert.signature_algorithm.as_str() {
+        "1.2.840.113549.1.1.11" => &signature::RSA_PKCS1_2048_8192_SHA256,
+        "1.2.840.113549.1.1.12" => &signature::RSA_PKCS1_2048_8192_SHA384,
+        "1.2.840.113549.1.1.13" => &signature::RSA_PKCS1_2048_8192_SHA512,
+        "1.2.840.10045.4.3.2" => match issuer.curve.as_deref() {
+            Some(OID_P384) => &signature::ECDSA_P384_SHA256_ASN1,
+            _ => &signature::ECDSA_P256_SHA256_ASN1,
+        },
+        "1.2.840.10045.4.3.3" => match issuer.curve.as_deref() {
+            Some(OID_P256) => &signature::ECDSA_P256_SHA384_ASN1,
+            _ => &signature::ECDSA_P384_SHA384_ASN1,
+        },
+        OID_ED25519 => &signature::ED25519,
+        _ => return Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
+    };
+    UnparsedPublicKey::new(alg, &issuer.public_key)
+        .verify(&cert.tbs, &cert.signature)
+        .map_err(|_| CertificateError::BadSignature.into())
+}
+
+/// RFC 6125 s6.4: does a certificate name (possibly `*.example.com`) match `host`?
+/// Case-insensitive; a wildcard only as the entire left-most label, matching exactly one
+/// label, never for IP addresses.
+pub fn dns_name_matches(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if pattern.is_empty() || host.is_empty() {
+        return false;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(rest) => match host.split_once('.') {
+            // The wildcard label must stand for a non-empty label, and the rest must have
+            // at least two labels (no `*.com`).
+            Some((first, host_rest)) => {
+                !first.is_empty() && rest.contains('.') && host_rest == rest
+            }
+            None => false,
+        },
+        None => !pattern.contains('*') && pattern == host,
+    }
+}
+
+/// Checks `host` (a DNS name or an IP address) against the certificate's names: the SAN
+/// when present, else the subject CN (Node's behaviour for certificates without SAN).
+pub fn check_name(cert: &ParsedCertificate, host: &str) -> Result<(), Error> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        let bytes = match ip {
+            std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
+            std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
+        };
+        return match cert.ip_addresses.contains(&bytes) {
+            true => Ok(()),
+            false => Err(CertificateError::NotValidForName.into()),
+        };
+    }
+    let matched = match cert.dns_names.is_empty() && cert.ip_addresses.is_empty() {
+        true => cert
+            .common_names
+            .iter()
+            .any(|cn| dns_name_matches(cn, host)),
+        false => cert.dns_names.iter().any(|d| dns_name_matches(d, host)),
+    };
+    match matched {
+        true => Ok(()),
+        false => Err(CertificateError::NotValidForName.into()),
+    }
+}
+
+impl ServerCertVerifier for SimpleRootsVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        server_name: &str,
+        _ocsp: &[u8],
+        now_unix: u64,
+    ) -> Result<(), Error> {
+        let leaf = self.verify_chain(end_entity, intermediates, now_unix)?;
+        check_name(&leaf, server_name)
+    }
+}
+
+impl ClientCertVerifier for SimpleRootsVerifier {
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        now_unix: u64,
+    ) -> Result<(), Error> {
+        self.verify_chain(end_entity, intermediates, now_unix)
+            .map(|_| ())
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        self.parsed_roots
+            .iter()
+            .map(|r| r.subject.clone())
+            .collect()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_table() {
+        let yes = [
+            ("example.com", "example.com"),
+            ("EXAMPLE.com", "example.COM"),
+            ("*.example.com", "www.example.com"),
+            ("example.com.", "example.com"),
+        ];
+        let no = [
+            ("*.example.com", "example.com"),
+            ("*.example.com", "a.b.example.com"),
+            ("*.com", "example.com"),
+            ("w*.example.com", "www.example.com"),
+            ("www.*.com", "www.example.com"),
+            ("example.com", "www.example.com"),
+            ("", "example.com"),
+        ];
+        for (p, h) in yes {
+            assert!(dns_name_matches(p, h), "{p} should match {h}");
+        }
+        for (p, h) in no {
+            assert!(!dns_name_matches(p, h), "{p} must not match {h}");
+        }
+    }
 }
