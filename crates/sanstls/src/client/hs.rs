@@ -93,6 +93,9 @@ pub(crate) fn start_handshake(
     let hello = build_client_hello(&hs, &key_share, None, psk.as_ref(), now)?;
     send_client_hello(common, &mut hs, hello, psk.as_ref(), None)?;
     common.plain_record_version = ProtocolVersion::TLSv1_2;
+    // RFC 8446 D.4: a compatibility-mode server sends a CCS right after its first handshake
+    // message, which may be a HelloRetryRequest.
+    common.accept_ccs = true;
     Ok(Box::new(ExpectServerHello {
         hs,
         key_share,

@@ -62,12 +62,14 @@ pub struct ClientConfig {
     pub hello_hook: Option<HelloHook>,
 }
 
+/// The signature of a [`HelloHook`] function.
+#[doc(hidden)]
+pub type HelloHookFn = dyn Fn(&mut Vec<crate::msgs::extensions::ClientExtension>) + Send + Sync;
+
 /// A function that edits the ClientHello extensions (see `ClientConfig::hello_hook`).
 #[doc(hidden)]
 #[derive(Clone)]
-pub struct HelloHook(
-    pub Arc<dyn Fn(&mut Vec<crate::msgs::extensions::ClientExtension>) + Send + Sync>,
-);
+pub struct HelloHook(pub Arc<HelloHookFn>);
 
 impl core::fmt::Debug for HelloHook {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -1,0 +1,487 @@
+//! The TLS 1.3 client engine against real servers written by others: `openssl s_server`
+//! (every suite × group, HelloRetryRequest, ALPN, RSA/ECDSA/Ed25519 certificates, client
+//! certificates, OCSP stapling, resumption, KeyUpdate) and GnuTLS's `gnutls-serv`.
+//!
+//! Each test starts its own server on a free loopback port and drives a `ClientConnection`
+//! over a blocking socket with the loop of docs/engine.md. Every loop is bounded in time.
+
+// Tests embed the engine like an application: they read the clock for `now` and timeouts.
+#![allow(clippy::disallowed_methods)]
+
+mod peers;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use peers::{connect, free_port, pem_to_der, read_log, spawn_logged, Peer, TempDir};
+use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
+use sanstls::crypto::sign::load_private_key;
+use sanstls::crypto::verify::{InsecureAcceptAnything, SimpleRootsVerifier};
+use sanstls::enums::{AlertDescription, CipherSuite, NamedGroup};
+use sanstls::error::CertificateError;
+use sanstls::suites::{
+    Tls13CipherSuite, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384,
+    TLS13_CHACHA20_POLY1305_SHA256,
+};
+use sanstls::{Error, Event, UnixTime};
+
+fn now() -> UnixTime {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970");
+    UnixTime::from_millis(d.as_millis() as u64)
+}
+
+/// What one connection produced.
+#[derive(Debug, Default)]
+struct Outcome {
+    events: Vec<Event>,
+    plaintext: Vec<u8>,
+    error: Option<Error>,
+}
+
+/// Drives `conn` over `sock` until the peer closes, the connection fails, `done` says
+/// enough, or 10 seconds pass.
+fn drive(
+    conn: &mut ClientConnection,
+    sock: &mut TcpStream,
+    mut done: impl FnMut(&ClientConnection, &Outcome) -> bool,
+) -> Outcome {
+    sock.set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut o = Outcome::default();
+    let mut buf = [0u8; 16384];
+    let mut out = Vec::new();
+    loop {
+        conn.write_tls(&mut out);
+        if !out.is_empty() {
+            let _ = sock.write_all(&out);
+            out.clear();
+        }
+        while let Some(e) = conn.poll_event() {
+            if e == Event::PlaintextReady {
+                let mut b = [0u8; 4096];
+                loop {
+                    let n = conn.read_plaintext(&mut b);
+                    if n == 0 {
+                        break;
+                    }
+                    o.plaintext.extend_from_slice(&b[..n]);
+                }
+            }
+            o.events.push(e);
+        }
+        if o.error.is_some() || conn.peer_closed() || done(conn, &o) {
+            return o;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "connection did not finish: {o:?}"
+        );
+        match sock.read(&mut buf) {
+            Ok(0) => return o,
+            Ok(n) => {
+                let mut rest = &buf[..n];
+                while !rest.is_empty() {
+                    let taken = conn.read_tls(rest);
+                    rest = &rest[taken..];
+                    if let Err(e) = conn.process(now()) {
+                        o.error = Some(e);
+                        // Flush the alert.
+                        conn.write_tls(&mut out);
+                        let _ = sock.write_all(&out);
+                        return o;
+                    }
+                    if taken == 0 {
+                        break;
+                    }
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return o,
+        }
+    }
+}
+
+/// A PKCS#8 DER private key from a PEM key file.
+fn key_der(key: &Path) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
+        .arg(key)
+        .output()
+        .expect("openssl pkcs8");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A self-signed certificate for localhost of `kind` ("rsa", "ec", "ed25519"), with a SAN.
+fn certificate(dir: &TempDir, kind: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let cert = dir.path(&format!("{kind}.crt"));
+    let key = dir.path(&format!("{kind}.key"));
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "req",
+        "-x509",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    cmd.args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+    match kind {
+        "ec" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+        "ed25519" => cmd.args(["-newkey", "ed25519"]),
+        _ => cmd.args(["-newkey", "rsa:2048"]),
+    };
+    cmd.arg("-keyout").arg(&key).arg("-out").arg(&cert);
+    let out = cmd.output().expect("openssl req");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
+}
+
+struct Server {
+    peer: Peer,
+    port: u16,
+    dir: TempDir,
+    tag: &'static str,
+}
+
+/// Starts `openssl s_server -tls1_3 -www` with the certificate of `kind` and `extra` args.
+fn s_server(kind: &str, extra: &[&str]) -> (Server, Vec<u8>) {
+    let dir = TempDir::new(&format!("client-interop-{kind}"));
+    let (cert, key) = certificate(&dir, kind);
+    let port = free_port();
+    let port_s = port.to_string();
+    let (cert_s, key_s) = (
+        cert.to_str().unwrap().to_string(),
+        key.to_str().unwrap().to_string(),
+    );
+    let mut args = vec![
+        "s_server", "-tls1_3", "-www", "-accept", &port_s, "-cert", &cert_s, "-key", &key_s,
+        "-naccept", "4",
+    ];
+    args.extend_from_slice(extra);
+    let peer = spawn_logged(&dir, "s_server", "openssl", &args);
+    let root = pem_to_der(&cert);
+    (
+        Server {
+            peer,
+            port,
+            dir,
+            tag: "s_server",
+        },
+        root,
+    )
+}
+
+fn config_for(root: Vec<u8>) -> ClientConfig {
+    ClientConfig::new(Arc::new(SimpleRootsVerifier::new(vec![root]).unwrap()))
+}
+
+const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
+
+/// One HTTP request over a new connection; returns the outcome and the connection.
+fn fetch(
+    server: &mut Server,
+    config: Arc<ClientConfig>,
+    session: Option<StoredSession>,
+) -> (Outcome, ClientConnection) {
+    let mut sock = connect(server.port, &mut server.peer);
+    let mut conn = ClientConnection::resume(config, "localhost", session, now()).unwrap();
+    conn.send(GET).unwrap();
+    let o = drive(&mut conn, &mut sock, |_, _| false);
+    (o, conn)
+}
+
+fn page(o: &Outcome) -> String {
+    String::from_utf8_lossy(&o.plaintext).into_owned()
+}
+
+#[test]
+fn every_suite_and_group_against_openssl() {
+    let suites: [&'static Tls13CipherSuite; 3] = [
+        &TLS13_AES_128_GCM_SHA256,
+        &TLS13_AES_256_GCM_SHA384,
+        &TLS13_CHACHA20_POLY1305_SHA256,
+    ];
+    for suite in suites {
+        let groups = [
+            NamedGroup::X25519,
+            NamedGroup::secp256r1,
+            NamedGroup::secp384r1,
+        ];
+        let names = ["X25519", "P-256", "P-384"];
+        for (group, name) in groups.into_iter().zip(names) {
+            let (mut server, root) = s_server(
+                "ec",
+                &["-ciphersuites", suite.openssl_name, "-groups", name],
+            );
+            let mut config = config_for(root);
+            config.cipher_suites = vec![suite];
+            config.groups = vec![group];
+            let (o, conn) = fetch(&mut server, Arc::new(config), None);
+            assert_eq!(
+                o.error,
+                None,
+                "{} {name}: {}",
+                suite.openssl_name,
+                read_log(&server.dir, server.tag)
+            );
+            assert!(o.events.contains(&Event::HandshakeComplete));
+            let n = conn.negotiated();
+            assert_eq!(n.cipher_suite, Some(suite.suite));
+            assert_eq!(n.group, Some(group));
+            let text = page(&o);
+            assert!(text.contains("HTTP/1.0 200 ok"), "{text}");
+            assert!(
+                text.contains(&format!("Cipher is {}", suite.openssl_name)),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn rsa_and_ed25519_certificates_against_openssl() {
+    for kind in ["rsa", "ed25519"] {
+        let (mut server, root) = s_server(kind, &[]);
+        let (o, conn) = fetch(&mut server, Arc::new(config_for(root)), None);
+        assert_eq!(o.error, None, "{kind}");
+        assert!(page(&o).contains("TLSv1.3"));
+        assert_eq!(conn.negotiated().peer_certificates.len(), 1);
+    }
+}
+
+#[test]
+fn hello_retry_request_when_the_server_wants_another_group() {
+    let (mut server, root) = s_server("ec", &["-groups", "P-256"]);
+    let mut config = config_for(root);
+    config.groups = vec![NamedGroup::X25519, NamedGroup::secp256r1];
+    let (o, conn) = fetch(&mut server, Arc::new(config), None);
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert_eq!(conn.negotiated().group, Some(NamedGroup::secp256r1));
+    assert!(page(&o).contains("TLSv1.3"));
+}
+
+#[test]
+fn alpn_is_negotiated() {
+    let (mut server, root) = s_server("ec", &["-alpn", "http/1.1"]);
+    let mut config = config_for(root);
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let (o, conn) = fetch(&mut server, Arc::new(config), None);
+    assert_eq!(o.error, None);
+    assert_eq!(conn.negotiated().alpn.as_deref(), Some(&b"http/1.1"[..]));
+}
+
+#[test]
+fn a_certificate_for_another_name_is_refused_with_bad_certificate() {
+    let (mut server, root) = s_server("ec", &[]);
+    let mut sock = connect(server.port, &mut server.peer);
+    let config = Arc::new(config_for(root));
+    let mut conn = ClientConnection::new(config, "example.org", now()).unwrap();
+    let o = drive(&mut conn, &mut sock, |_, _| false);
+    assert_eq!(
+        o.error,
+        Some(Error::InvalidCertificate(CertificateError::NotValidForName))
+    );
+    // OpenSSL reports the alert we sent.
+    let log = peers::wait_for_log(
+        &peers::log_path(&server.dir, server.tag),
+        &["bad certificate"],
+    );
+    assert!(log.is_ok(), "s_server log: {log:?}");
+}
+
+#[test]
+fn untrusted_root_is_unknown_issuer_and_insecure_accepts_it() {
+    let (mut server, _root) = s_server("ec", &[]);
+    let other = TempDir::new("client-interop-other-root");
+    // Another "localhost" root: the name matches, the key does not.
+    let (same_name, _) = certificate(&other, "ec");
+    let (o, _) = fetch(
+        &mut server,
+        Arc::new(config_for(pem_to_der(&same_name))),
+        None,
+    );
+    assert_eq!(
+        o.error,
+        Some(Error::InvalidCertificate(CertificateError::BadSignature))
+    );
+    // A root with another name: no issuer at all.
+    let other_name = other.path("other.crt");
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=other root",
+        ])
+        .args([
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+        ])
+        .arg(other.path("other.key"))
+        .arg("-out")
+        .arg(&other_name)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (o, _) = fetch(
+        &mut server,
+        Arc::new(config_for(pem_to_der(&other_name))),
+        None,
+    );
+    assert_eq!(
+        o.error,
+        Some(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+    );
+    let insecure = ClientConfig::new(Arc::new(InsecureAcceptAnything));
+    let (o, _) = fetch(&mut server, Arc::new(insecure), None);
+    assert_eq!(o.error, None);
+    assert!(page(&o).contains("TLSv1.3"));
+}
+
+#[test]
+fn client_certificate_when_the_server_asks() {
+    let dir = TempDir::new("client-interop-client-cert");
+    let (client_cert, client_key) = certificate(&dir, "rsa");
+    let ca = client_cert.to_str().unwrap().to_string();
+    let (mut server, root) = s_server("ec", &["-Verify", "1", "-CAfile", &ca]);
+    let mut config = config_for(root.clone());
+    config.client_certificate = Some(ClientCertificate {
+        chain: vec![pem_to_der(&client_cert)],
+        key: load_private_key(&key_der(&client_key)).unwrap(),
+    });
+    let (o, _) = fetch(&mut server, Arc::new(config), None);
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert!(page(&o).contains("TLSv1.3"));
+    // Without a certificate, OpenSSL refuses us with certificate_required.
+    let (o, _) = fetch(&mut server, Arc::new(config_for(root)), None);
+    assert_eq!(
+        o.error,
+        Some(Error::AlertReceived(AlertDescription::CertificateRequired))
+    );
+}
+
+#[test]
+fn stapled_ocsp_response_is_surfaced() {
+    let dir = TempDir::new("client-interop-ocsp");
+    // A minimal OCSPResponse: responseStatus = unauthorized(6), no responseBytes.
+    let response = [0x30, 0x03, 0x0a, 0x01, 0x06];
+    let file = dir.path("ocsp.der");
+    std::fs::write(&file, response).unwrap();
+    let (mut server, root) = s_server("ec", &["-status_file", file.to_str().unwrap()]);
+    let mut config = config_for(root);
+    config.request_ocsp = true;
+    let (o, conn) = fetch(&mut server, Arc::new(config), None);
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert!(o.events.contains(&Event::OcspResponse(response.to_vec())));
+    assert_eq!(
+        conn.negotiated().ocsp_response.as_deref(),
+        Some(&response[..])
+    );
+}
+
+#[test]
+fn tickets_resume_the_session() {
+    let (mut server, root) = s_server("ec", &[]);
+    let config = Arc::new(config_for(root));
+    let (o, first) = fetch(&mut server, config.clone(), None);
+    assert_eq!(o.error, None);
+    assert!(!first.negotiated().resumed);
+    let session = o
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::NewSessionTicket(s) => Some(s.clone()),
+            _ => None,
+        })
+        .expect("OpenSSL sends tickets");
+    assert_eq!(session.cipher_suite, CipherSuite::TLS13_AES_256_GCM_SHA384);
+    let (o, second) = fetch(&mut server, config, Some(session));
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert!(second.negotiated().resumed, "resumed");
+    assert!(page(&o).contains("Reused, TLSv1.3"), "{}", page(&o));
+}
+
+#[test]
+fn key_update_both_ways() {
+    let (mut server, root) = s_server("ec", &[]);
+    let mut sock = connect(server.port, &mut server.peer);
+    let mut conn = ClientConnection::new(Arc::new(config_for(root)), "localhost", now()).unwrap();
+    let o = drive(&mut conn, &mut sock, |c, _| !c.is_handshaking());
+    assert_eq!(o.error, None);
+    // Update ours and ask the server to update too; the request then goes under new keys.
+    conn.key_update(true).unwrap();
+    conn.send(GET).unwrap();
+    let o = drive(&mut conn, &mut sock, |_, _| false);
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert!(
+        o.events.contains(&Event::KeyUpdated {
+            update_requested: false
+        }),
+        "{o:?}"
+    );
+    assert!(page(&o).contains("TLSv1.3"));
+}
+
+#[test]
+fn gnutls_server() {
+    let dir = TempDir::new("client-interop-gnutls");
+    let (cert, key) = certificate(&dir, "ec");
+    let port = free_port();
+    let mut peer = spawn_logged(
+        &dir,
+        "gnutls-serv",
+        "gnutls-serv",
+        &[
+            "--http",
+            "-p",
+            &port.to_string(),
+            "--x509certfile",
+            cert.to_str().unwrap(),
+            "--x509keyfile",
+            key.to_str().unwrap(),
+            "--priority",
+            "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+        ],
+    );
+    let mut server = Server {
+        port,
+        dir,
+        tag: "gnutls-serv",
+        peer: Peer(
+            std::process::Command::new("true").spawn().unwrap(),
+            String::new(),
+        ),
+    };
+    std::mem::swap(&mut server.peer, &mut peer);
+    let (o, conn) = fetch(&mut server, Arc::new(config_for(pem_to_der(&cert))), None);
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert!(page(&o).contains("TLS1.3"), "{}", page(&o));
+    assert!(conn.negotiated().cipher_suite.is_some());
+}
