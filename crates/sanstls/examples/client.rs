@@ -1,0 +1,82 @@
+//! A blocking HTTPS GET with the sans-IO client: the driving loop of docs/engine.md.
+//!
+//! ```sh
+//! openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=localhost \
+//!     -addext subjectAltName=DNS:localhost -keyout key.pem -out cert.pem
+//! openssl s_server -tls1_3 -www -accept 4433 -cert cert.pem -key key.pem &
+//! openssl x509 -in cert.pem -outform DER -out cert.der
+//! cargo run -p sanstls --example client -- localhost 4433 cert.der
+//! ```
+
+// An application reads the clock; the engine does not.
+#![allow(clippy::disallowed_methods)]
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use sanstls::crypto::verify::SimpleRootsVerifier;
+use sanstls::{ClientConfig, ClientConnection, Event, UnixTime};
+
+fn now() -> UnixTime {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    UnixTime::from_millis(d.as_millis() as u64)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, host, port, root] = args.as_slice() else {
+        return Err("usage: client HOST PORT ROOT_CERT.der".into());
+    };
+    let verifier = SimpleRootsVerifier::new(vec![std::fs::read(root)?])?;
+    let config = Arc::new(ClientConfig::new(Arc::new(verifier)));
+
+    let mut sock = std::net::TcpStream::connect((host.as_str(), port.parse::<u16>()?))?;
+    let mut conn = ClientConnection::new(config, host, now())?;
+    conn.send(b"GET / HTTP/1.0\r\n\r\n")?;
+    let (mut out, mut inbuf, mut body) = (Vec::new(), [0u8; 16384], Vec::new());
+    loop {
+        conn.write_tls(&mut out);
+        sock.write_all(&out)?;
+        out.clear();
+        while let Some(event) = conn.poll_event() {
+            match event {
+                Event::HandshakeComplete => {
+                    let n = conn.negotiated();
+                    eprintln!("connected: {:?} {:?}", n.cipher_suite, n.group);
+                }
+                Event::PlaintextReady => {
+                    let mut buf = [0u8; 4096];
+                    loop {
+                        let n = conn.read_plaintext(&mut buf);
+                        if n == 0 {
+                            break;
+                        }
+                        body.extend_from_slice(&buf[..n]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if conn.peer_closed() {
+            break;
+        }
+        let n = sock.read(&mut inbuf)?;
+        if n == 0 {
+            break;
+        }
+        let mut offered = &inbuf[..n];
+        while !offered.is_empty() {
+            let taken = conn.read_tls(offered);
+            offered = &offered[taken..];
+            if let Err(e) = conn.process(now()) {
+                conn.write_tls(&mut out);
+                let _ = sock.write_all(&out);
+                return Err(e.into());
+            }
+        }
+    }
+    print!("{}", String::from_utf8_lossy(&body));
+    Ok(())
+}
