@@ -167,7 +167,6 @@ impl<T: TicketSink> State for Traffic<T> {
 }
 
 /// A server never accepts tickets.
-#[allow(dead_code)] // constructed by the server's traffic state
 pub(crate) struct NoTickets;
 
 impl TicketSink for NoTickets {

@@ -1,29 +1,533 @@
-//! The server's hello phase: reading the ClientHello and choosing the parameters.
+//! The server's hello phase: reading the ClientHello, choosing the parameters (by our
+//! preference: Node's `honorCipherOrder` default), a HelloRetryRequest when the client's key
+//! share does not suit us, PSK resumption, and the server's first flight.
 
 use std::sync::Arc;
 
-use super::ServerConfig;
-use crate::conn::{Context, Message, State};
-use crate::error::Error;
+use super::ticket::TicketState;
+use super::tls13::{ExpectCertificate, ExpectFinished};
+use super::{CertifiedKey, ClientHelloInfo, ServerConfig};
+use crate::codec::{Codec, Payload, PayloadU8};
+use crate::conn::{Context, Event, Message, Side, State};
+use crate::crypto::kx::KeyExchange;
+use crate::enums::{
+    Compression, ExtensionType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion, SignatureScheme,
+};
+use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind};
+use crate::handshake::transcript::HandshakeHash;
+use crate::msgs::base::{DistinguishedName, Random};
+use crate::msgs::certificate::{
+    CertReqExtension, CertificateDer, CertificateEntry, CertificateExtension,
+    CertificatePayloadTls13, CertificateRequestPayloadTls13,
+};
+use crate::msgs::extensions::{Cookie, HelloRetryExtension, KeyShareEntry, ServerExtension};
+use crate::msgs::handshake::{CertificateStatus, DigitallySignedStruct, FinishedPayload};
+use crate::msgs::hello::{
+    ClientHelloPayload, EncryptedExtensions, HelloRetryRequest, ServerHelloPayload,
+};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::suites::Tls13CipherSuite;
+use crate::tls13;
 
 /// The first server state. With `None`, the handshake pauses on the ClientHello with
 /// `Event::ClientHello` until `ServerConnection::accept` supplies a configuration.
 pub(crate) fn expect_client_hello(config: Option<Arc<ServerConfig>>) -> Box<dyn State> {
-    Box::new(ExpectClientHello { _config: config })
+    Box::new(ExpectClientHello { config })
+}
+
+fn client_hello(m: &Message) -> Result<&ClientHelloPayload, Error> {
+    match &m.payload {
+        MessagePayload::Handshake(HandshakeMessagePayload {
+            payload: HandshakePayload::ClientHello(ch),
+            ..
+        }) => Ok(ch),
+        _ => Err(m.unexpected()),
+    }
 }
 
 struct ExpectClientHello {
-    _config: Option<Arc<ServerConfig>>,
+    config: Option<Arc<ServerConfig>>,
 }
 
 impl State for ExpectClientHello {
-    fn handle(
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        let ch = client_hello(&m)?;
+        match self.config {
+            Some(config) => process_client_hello(cx, config, m, None),
+            None => {
+                let info = ClientHelloInfo {
+                    server_name: server_name(ch)?,
+                    alpn_protocols: ch
+                        .alpn_protocols()
+                        .map(|p| p.iter().map(|n| n.0.clone()).collect())
+                        .unwrap_or_default(),
+                    cipher_suites: ch.cipher_suites.clone(),
+                    signature_schemes: ch.signature_algorithms().unwrap_or_default().to_vec(),
+                };
+                cx.common.emit(Event::ClientHello(info));
+                Ok(Box::new(AwaitingConfig { hello: m }))
+            }
+        }
+    }
+}
+
+/// Paused: the caller chooses the configuration for this ClientHello.
+struct AwaitingConfig {
+    hello: Message,
+}
+
+impl State for AwaitingConfig {
+    fn handle(self: Box<Self>, _cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        // RFC 8446 s4: nothing may follow the ClientHello before our answer.
+        Err(m.unexpected())
+    }
+
+    fn accept(
         self: Box<Self>,
-        _cx: &mut Context<'_>,
-        _m: Message,
+        cx: &mut Context<'_>,
+        config: Arc<ServerConfig>,
     ) -> Result<Box<dyn State>, Error> {
-        Err(Error::ApiMisuse(
-            "the TLS 1.3 server is not implemented yet",
-        ))
+        cx.common.handshake_deadline = cx
+            .common
+            .handshake_deadline
+            .map(|d| d.min(cx.now.saturating_add(config.handshake_timeout)));
+        process_client_hello(cx, config, self.hello, None)
+    }
+}
+
+/// The server_name the client asked for, if it sent a host name.
+fn server_name(ch: &ClientHelloPayload) -> Result<Option<String>, Error> {
+    match ch.sni_hostname() {
+        None => Ok(None),
+        Some(h) => match String::from_utf8(h.0.clone()) {
+            Ok(s) => Ok(Some(s)),
+            Err(_) => Err(InvalidMessage::IllegalValue("server_name is not UTF-8").into()),
+        },
+    }
+}
+
+/// What a HelloRetryRequest fixed, to check the second ClientHello against.
+struct Retry {
+    transcript: HandshakeHash,
+    suite: &'static Tls13CipherSuite,
+    group: NamedGroup,
+    cookie: Vec<u8>,
+    random: Random,
+    sent_ccs: bool,
+}
+
+struct AcceptedPsk {
+    index: u16,
+    state: TicketState,
+}
+
+fn process_client_hello(
+    cx: &mut Context<'_>,
+    config: Arc<ServerConfig>,
+    m: Message,
+    retry: Option<Retry>,
+) -> Result<Box<dyn State>, Error> {
+    let ch = client_hello(&m)?;
+    // RFC 8446 s4.2.1: TLS 1.3 is offered through supported_versions only.
+    let offers_tls13 = ch
+        .supported_versions()
+        .is_some_and(|v| v.contains(&ProtocolVersion::TLSv1_3));
+    if !offers_tls13 {
+        return Err(PeerIncompatible::NoVersionInCommon.into());
+    }
+    // s4.1.2: legacy_compression_methods is exactly one null byte in TLS 1.3.
+    if ch.compression_methods != [Compression::Null] {
+        return Err(PeerMisbehaved::Other("TLS 1.3 ClientHello with compression").into());
+    }
+    let suite = match &retry {
+        Some(r) => r.suite,
+        None => config
+            .cipher_suites
+            .iter()
+            .copied()
+            .find(|s| ch.cipher_suites.contains(&s.suite))
+            .ok_or(PeerIncompatible::NoCipherSuitesInCommon)?,
+    };
+    if !ch.cipher_suites.contains(&suite.suite) {
+        return Err(PeerMisbehaved::Other("second ClientHello drops the chosen suite").into());
+    }
+    let alpn = choose_alpn(&config, ch)?;
+    let sni = server_name(ch)?;
+    let share = ch.key_shares().unwrap_or_default();
+
+    // The key share: the first of our groups the client sent a share for.
+    let chosen = config
+        .groups
+        .iter()
+        .find_map(|g| share.iter().find(|s| s.group == *g));
+    let share = match (chosen, &retry) {
+        (Some(s), Some(r)) if s.group == r.group => s.clone(),
+        (_, Some(_)) => {
+            return Err(
+                PeerMisbehaved::Other("second ClientHello without the requested share").into(),
+            )
+        }
+        (Some(s), None) => s.clone(),
+        (None, None) => {
+            let supported = ch.named_groups().unwrap_or_default();
+            let group = config
+                .groups
+                .iter()
+                .copied()
+                .find(|g| supported.contains(g))
+                .ok_or(PeerIncompatible::NoKxGroupsInCommon)?;
+            return send_retry(cx, config, m, suite, group);
+        }
+    };
+    let mut transcript = match retry {
+        Some(r) => {
+            check_second_hello(ch, &r)?;
+            let mut t = r.transcript;
+            t.add_message(&m.encoded);
+            Some((t, r.sent_ccs))
+        }
+        None => None,
+    };
+
+    let psk = choose_psk(cx, &config, ch, suite, transcript.as_ref().map(|(t, _)| t))?;
+    let (certified, scheme) = match &psk {
+        Some(_) => (None, None),
+        None => {
+            let offered = ch
+                .signature_algorithms()
+                .ok_or(InvalidMessage::MissingExtension(
+                    ExtensionType::SignatureAlgorithms,
+                ))?;
+            let (c, s) = choose_certificate(&config, offered)?;
+            (Some(c), Some(s))
+        }
+    };
+
+    let (mut transcript, sent_ccs) = match transcript.take() {
+        Some(t) => t,
+        None => {
+            let mut t = HandshakeHash::new();
+            t.add_message(&m.encoded);
+            t.start_hash(suite.hash)?;
+            (t, false)
+        }
+    };
+
+    tls13::set_negotiated_tls13(cx);
+    let n = &mut cx.common.negotiated;
+    n.cipher_suite = Some(suite.suite);
+    n.group = Some(share.group);
+    n.alpn = alpn.clone();
+    n.server_name = sni.clone();
+    n.client_random = ch.random.0;
+    n.resumed = psk.is_some();
+
+    // ServerHello.
+    let mut random = [0u8; 32];
+    config.random.fill(&mut random)?;
+    let kx = KeyExchange::start(share.group, config.random.as_ref())?;
+    let mut exts = vec![
+        ServerExtension::SupportedVersions(ProtocolVersion::TLSv1_3),
+        ServerExtension::KeyShare(KeyShareEntry {
+            group: kx.group(),
+            key_exchange: kx.public_key().to_vec(),
+        }),
+    ];
+    if let Some(p) = &psk {
+        exts.push(ServerExtension::PreSharedKey(p.index));
+    }
+    let sh = ServerHelloPayload {
+        legacy_version: ProtocolVersion::TLSv1_2,
+        random: Random(random),
+        session_id: ch.session_id,
+        cipher_suite: suite.suite,
+        compression_method: Compression::Null,
+        extensions: Some(exts),
+    };
+    let shared = kx.complete(&share.key_exchange)?;
+    let encoded = cx.common.send_handshake(&HandshakeMessagePayload::new(
+        HandshakePayload::ServerHello(sh),
+    ))?;
+    transcript.add_message(&encoded);
+    // RFC 8446 D.4: a client in compatibility mode (non-empty session id) gets a CCS right
+    // after our first handshake message.
+    if !ch.session_id.is_empty() && !sent_ccs {
+        cx.common.send_compat_ccs();
+    }
+    cx.common.accept_ccs = true;
+
+    let early = match &psk {
+        Some(p) => KeyScheduleEarly::with_psk(suite.hash, &p.state.psk, PskKind::Resumption),
+        None => KeyScheduleEarly::new(suite.hash),
+    };
+    let schedule = early.into_handshake(Some(&shared.0), &transcript.current_hash()?);
+    for (label, secret) in schedule.keylog_entries() {
+        cx.common.log_secret(label, secret);
+    }
+    tls13::set_write_key(cx, suite, schedule.server_handshake_traffic_secret())?;
+    tls13::set_read_key(cx, suite, schedule.client_handshake_traffic_secret())?;
+
+    // EncryptedExtensions.
+    let mut ee = Vec::new();
+    if sni.is_some() {
+        ee.push(ServerExtension::ServerNameAck);
+    }
+    if let Some(p) = &alpn {
+        ee.push(ServerExtension::Alpn(
+            crate::msgs::extensions::ProtocolName(p.clone()),
+        ));
+    }
+    let ee = HandshakePayload::EncryptedExtensions(EncryptedExtensions { extensions: ee });
+    transcript.add_message(
+        &cx.common
+            .send_handshake(&HandshakeMessagePayload::new(ee))?,
+    );
+
+    let client_auth = psk.is_none() && config.client_verifier.is_some();
+    if let (Some(certified), Some(scheme)) = (certified, scheme) {
+        if let Some(verifier) = &config.client_verifier {
+            let mut exts = vec![CertReqExtension::SignatureAlgorithms(
+                verifier.supported_schemes(),
+            )];
+            let hints = verifier.root_hint_subjects();
+            if !hints.is_empty() {
+                exts.push(CertReqExtension::AuthorityNames(
+                    hints.into_iter().map(DistinguishedName).collect(),
+                ));
+            }
+            let req = HandshakePayload::CertificateRequestTls13(CertificateRequestPayloadTls13 {
+                context: PayloadU8::empty(),
+                extensions: exts,
+            });
+            transcript.add_message(
+                &cx.common
+                    .send_handshake(&HandshakeMessagePayload::new(req))?,
+            );
+        }
+        let staple = ch.status_request().is_some();
+        send_certificate(cx, &mut transcript, &certified, staple)?;
+        let message =
+            tls13::certificate_verify_message(Side::Server, transcript.current_hash()?.as_ref());
+        let signature = certified.key.sign(scheme, &message)?;
+        let cv = HandshakePayload::CertificateVerify(DigitallySignedStruct::new(scheme, signature));
+        transcript.add_message(
+            &cx.common
+                .send_handshake(&HandshakeMessagePayload::new(cv))?,
+        );
+        if staple {
+            cx.common.negotiated.ocsp_response = certified.ocsp_response.clone();
+        }
+    }
+
+    let verify_data = schedule.server_finished_verify_data(&transcript.current_hash()?);
+    let fin = HandshakePayload::Finished(FinishedPayload {
+        verify_data: Payload::new(verify_data),
+    });
+    transcript.add_message(
+        &cx.common
+            .send_handshake(&HandshakeMessagePayload::new(fin))?,
+    );
+    let pending = schedule.into_traffic_pending(&transcript.current_hash()?);
+    for (label, secret) in pending.keylog_entries() {
+        cx.common.log_secret(label, secret);
+    }
+    tls13::set_write_key(cx, suite, pending.server_application_traffic_secret())?;
+
+    let finished = ExpectFinished {
+        config,
+        suite,
+        transcript,
+        pending,
+    };
+    match client_auth {
+        true => Ok(Box::new(ExpectCertificate { finished })),
+        false => Ok(Box::new(finished)),
+    }
+}
+
+/// RFC 7301 s3.2: our most preferred protocol the client also offers; none in common while
+/// both sides use ALPN is `no_application_protocol`.
+fn choose_alpn(config: &ServerConfig, ch: &ClientHelloPayload) -> Result<Option<Vec<u8>>, Error> {
+    let Some(offered) = ch.alpn_protocols() else {
+        return Ok(None);
+    };
+    if config.alpn_protocols.is_empty() {
+        return Ok(None);
+    }
+    config
+        .alpn_protocols
+        .iter()
+        .find(|ours| offered.iter().any(|p| &p.0 == *ours))
+        .cloned()
+        .map(Some)
+        .ok_or_else(|| PeerIncompatible::NoApplicationProtocolInCommon.into())
+}
+
+/// The first certificate whose key can sign with a scheme the client accepts.
+fn choose_certificate(
+    config: &ServerConfig,
+    offered: &[SignatureScheme],
+) -> Result<(CertifiedKey, SignatureScheme), Error> {
+    config
+        .certificates
+        .iter()
+        .find_map(|c| c.key.choose_scheme(offered, true).map(|s| (c.clone(), s)))
+        .ok_or_else(|| PeerIncompatible::NoSignatureSchemesInCommon.into())
+}
+
+fn send_certificate(
+    cx: &mut Context<'_>,
+    transcript: &mut HandshakeHash,
+    certified: &CertifiedKey,
+    staple: bool,
+) -> Result<(), Error> {
+    let mut entries: Vec<CertificateEntry> = certified
+        .chain
+        .iter()
+        .map(|der| CertificateEntry::new(CertificateDer(der.clone())))
+        .collect();
+    // RFC 8446 s4.4.2.1: the OCSP response travels in the leaf's entry.
+    if let (true, Some(ocsp), Some(leaf)) = (staple, &certified.ocsp_response, entries.first_mut())
+    {
+        leaf.extensions
+            .push(CertificateExtension::CertificateStatus(
+                CertificateStatus::new(ocsp.clone()),
+            ));
+    }
+    let cert = HandshakePayload::CertificateTls13(CertificatePayloadTls13 {
+        context: PayloadU8::empty(),
+        entries,
+    });
+    transcript.add_message(
+        &cx.common
+            .send_handshake(&HandshakeMessagePayload::new(cert))?,
+    );
+    Ok(())
+}
+
+/// The first offered PSK we can open, that is fresh, of the chosen suite's hash, and whose
+/// binder verifies (RFC 8446 s4.2.11). A bad binder is fatal (decrypt_error); an unusable
+/// ticket just means a full handshake.
+fn choose_psk(
+    cx: &mut Context<'_>,
+    config: &ServerConfig,
+    ch: &ClientHelloPayload,
+    suite: &'static Tls13CipherSuite,
+    retry_transcript: Option<&HandshakeHash>,
+) -> Result<Option<AcceptedPsk>, Error> {
+    let (Some(offer), Some(ticketer)) = (ch.psk_offer(), &config.ticketer) else {
+        return Ok(None);
+    };
+    // We only do psk_dhe_ke (s4.2.9): forward secrecy for resumed sessions too.
+    if !ch
+        .psk_modes()
+        .is_some_and(|m| m.contains(&PSKKeyExchangeMode::PSK_DHE_KE))
+    {
+        return Ok(None);
+    }
+    for (index, (identity, binder)) in offer.identities.iter().zip(&offer.binders).enumerate() {
+        let Some(plain) = ticketer.open(&identity.identity) else {
+            continue;
+        };
+        let Ok(state) = TicketState::read_bytes(&plain) else {
+            continue;
+        };
+        let fresh =
+            cx.now.saturating_since(state.issued_at).as_secs() < u64::from(state.lifetime_secs);
+        let same_hash =
+            crate::suites::find_tls13_suite(state.suite).is_some_and(|s| s.hash == suite.hash);
+        if !fresh || !same_hash {
+            continue;
+        }
+        let truncated = ch
+            .encoding_for_binder_signing()
+            .ok_or(PeerMisbehaved::Other(
+                "pre_shared_key is not the last extension",
+            ))?;
+        let binder_hash = match retry_transcript {
+            Some(t) => t.hash_with(suite.hash, &truncated)?,
+            None => HandshakeHash::new().hash_with(suite.hash, &truncated)?,
+        };
+        KeyScheduleEarly::with_psk(suite.hash, &state.psk, PskKind::Resumption)
+            .verify_binder(&binder_hash, &binder.0)?;
+        let index = u16::try_from(index).map_err(|_| PeerMisbehaved::Other("too many PSKs"))?;
+        return Ok(Some(AcceptedPsk { index, state }));
+    }
+    Ok(None)
+}
+
+/// Sends a HelloRetryRequest asking for `group` (RFC 8446 s4.1.4) and waits for the second
+/// ClientHello.
+fn send_retry(
+    cx: &mut Context<'_>,
+    config: Arc<ServerConfig>,
+    m: Message,
+    suite: &'static Tls13CipherSuite,
+    group: NamedGroup,
+) -> Result<Box<dyn State>, Error> {
+    let ch = client_hello(&m)?;
+    let mut cookie = vec![0u8; 16];
+    config.random.fill(&mut cookie)?;
+    let hrr = HelloRetryRequest {
+        legacy_version: ProtocolVersion::TLSv1_2,
+        session_id: ch.session_id,
+        cipher_suite: suite.suite,
+        extensions: vec![
+            HelloRetryExtension::KeyShare(group),
+            HelloRetryExtension::SupportedVersions(ProtocolVersion::TLSv1_3),
+            HelloRetryExtension::Cookie(Cookie(cookie.clone())),
+        ],
+    };
+    let mut transcript = HandshakeHash::new();
+    transcript.add_message(&m.encoded);
+    transcript.start_hash(suite.hash)?;
+    transcript.rollup_for_hrr()?;
+    let encoded = cx.common.send_handshake(&HandshakeMessagePayload::new(
+        HandshakePayload::HelloRetryRequest(hrr),
+    ))?;
+    transcript.add_message(&encoded);
+    let sent_ccs = !ch.session_id.is_empty();
+    if sent_ccs {
+        cx.common.send_compat_ccs();
+    }
+    cx.common.accept_ccs = true;
+    tls13::set_negotiated_tls13(cx);
+    let retry = Retry {
+        transcript,
+        suite,
+        group,
+        cookie,
+        random: ch.random,
+        sent_ccs,
+    };
+    Ok(Box::new(ExpectSecondClientHello { config, retry }))
+}
+
+/// RFC 8446 s4.1.2: the second ClientHello repeats the first apart from the key share,
+/// cookie, early data and padding; we check what we rely on.
+fn check_second_hello(ch: &ClientHelloPayload, r: &Retry) -> Result<(), Error> {
+    if ch.random != r.random {
+        return Err(PeerMisbehaved::Other("second ClientHello changed the random").into());
+    }
+    if ch.cookie().map(|c| c.0.as_slice()) != Some(r.cookie.as_slice()) {
+        return Err(PeerMisbehaved::Other("second ClientHello without our cookie").into());
+    }
+    if ch.early_data_requested() {
+        return Err(PeerMisbehaved::Other("early data after a HelloRetryRequest").into());
+    }
+    Ok(())
+}
+
+/// After a HelloRetryRequest: waiting for the second ClientHello.
+struct ExpectSecondClientHello {
+    config: Arc<ServerConfig>,
+    retry: Retry,
+}
+
+impl State for ExpectSecondClientHello {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        client_hello(&m)?;
+        process_client_hello(cx, self.config, m, Some(self.retry))
     }
 }

@@ -1,0 +1,359 @@
+//! Our TLS 1.3 client against our TLS 1.3 server, in memory: bytes are moved between the
+//! two connections by `transfer`, the clock is a number. (Interop with other
+//! implementations is in client_interop.rs and server_interop.rs; this file covers what is
+//! easier to steer from both ends: alerts, pauses, exporters, tampering.)
+
+// The certificates are made with the openssl command-line tool at test time.
+#![allow(clippy::disallowed_methods)]
+
+mod peers;
+
+use std::process::Command;
+use std::sync::Arc;
+
+use peers::TempDir;
+use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
+use sanstls::crypto::sign::load_private_key;
+use sanstls::crypto::verify::SimpleRootsVerifier;
+use sanstls::enums::{AlertDescription, NamedGroup};
+use sanstls::error::{PeerIncompatible, PeerMisbehaved};
+use sanstls::server::ticket::Ticketer;
+use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
+use sanstls::suites::ALL_TLS13_SUITES;
+use sanstls::{Connection, Error, Event, UnixTime};
+
+const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
+
+struct Pki {
+    cert: Vec<u8>,
+    key: Vec<u8>,
+}
+
+fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A self-signed certificate for `localhost` of `kind`, valid for 100 years.
+fn pki(kind: &str) -> Pki {
+    let dir = TempDir::new(&format!("pair-{kind}"));
+    let (cert, key) = (dir.path("c.pem"), dir.path("k.pem"));
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "req",
+        "-x509",
+        "-nodes",
+        "-days",
+        "36500",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    cmd.args(["-addext", "subjectAltName=DNS:localhost"]);
+    match kind {
+        "ec" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+        "ec384" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"]),
+        "ed25519" => cmd.args(["-newkey", "ed25519"]),
+        _ => cmd.args(["-newkey", "rsa:2048"]),
+    };
+    cmd.arg("-keyout").arg(&key).arg("-out").arg(&cert);
+    run(&mut cmd);
+    let cert = run(Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(&cert));
+    let key = run(Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
+        .arg(&key));
+    Pki { cert, key }
+}
+
+fn server_config(p: &Pki) -> ServerConfig {
+    let key = load_private_key(&p.key).unwrap();
+    let mut c = ServerConfig::new(vec![CertifiedKey {
+        chain: vec![p.cert.clone()],
+        key,
+        ocsp_response: None,
+    }]);
+    c.ticketer = Some(Arc::new(Ticketer::new(c.random.as_ref()).unwrap()));
+    c
+}
+
+fn client_config(p: &Pki) -> ClientConfig {
+    ClientConfig::new(Arc::new(
+        SimpleRootsVerifier::new(vec![p.cert.clone()]).unwrap(),
+    ))
+}
+
+/// Moves the bytes `from` has to send into `to`; returns whether anything moved, and
+/// records `to`'s first error.
+fn pump(from: &mut Connection, to: &mut Connection, err: &mut Option<Error>) -> bool {
+    let mut buf = Vec::new();
+    from.write_tls(&mut buf);
+    let mut rest = &buf[..];
+    let moved = !rest.is_empty();
+    while !rest.is_empty() {
+        let n = to.read_tls(rest);
+        rest = &rest[n..];
+        if let Err(e) = to.process(NOW) {
+            err.get_or_insert(e);
+            break;
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    moved
+}
+
+/// Moves bytes both ways until neither side has anything to say. Returns the first error
+/// of each side.
+fn transfer(client: &mut Connection, server: &mut Connection) -> (Option<Error>, Option<Error>) {
+    let (mut ce, mut se) = (None, None);
+    for _ in 0..32 {
+        let a = pump(client, server, &mut se);
+        let b = pump(server, client, &mut ce);
+        if !a && !b {
+            break;
+        }
+    }
+    (ce, se)
+}
+
+fn events(c: &mut Connection) -> Vec<Event> {
+    std::iter::from_fn(|| c.poll_event()).collect()
+}
+
+fn handshake(
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    session: Option<StoredSession>,
+) -> (ClientConnection, ServerConnection, Vec<Event>) {
+    let mut client = ClientConnection::resume(cc, "localhost", session, NOW).unwrap();
+    let mut server = ServerConnection::new(sc, NOW);
+    let (ce, se) = transfer(&mut client, &mut server);
+    assert_eq!((ce, se), (None, None));
+    assert!(!client.is_handshaking() && !server.is_handshaking());
+    let ev = events(&mut client);
+    (client, server, ev)
+}
+
+fn echo(client: &mut Connection, server: &mut Connection) {
+    client.send(b"ping").unwrap();
+    transfer(client, server);
+    let mut buf = [0u8; 16];
+    let n = server.read_plaintext(&mut buf);
+    assert_eq!(&buf[..n], b"ping");
+    server.send(b"pong").unwrap();
+    transfer(client, server);
+    let n = client.read_plaintext(&mut buf);
+    assert_eq!(&buf[..n], b"pong");
+}
+
+#[test]
+fn every_suite_group_and_key_type() {
+    for kind in ["ec", "ec384", "ed25519", "rsa"] {
+        let p = pki(kind);
+        for suite in ALL_TLS13_SUITES {
+            for group in [
+                NamedGroup::X25519,
+                NamedGroup::secp256r1,
+                NamedGroup::secp384r1,
+            ] {
+                let mut cc = client_config(&p);
+                cc.cipher_suites = vec![*suite];
+                cc.groups = vec![group];
+                let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(server_config(&p)), None);
+                assert_eq!(c.negotiated().cipher_suite, Some(suite.suite));
+                assert_eq!(s.negotiated().group, Some(group));
+                echo(&mut c, &mut s);
+            }
+        }
+    }
+}
+
+#[test]
+fn hello_retry_request_and_exporters() {
+    let p = pki("ec");
+    let mut cc = client_config(&p);
+    cc.groups = vec![NamedGroup::X25519, NamedGroup::secp384r1];
+    let mut sc = server_config(&p);
+    sc.groups = vec![NamedGroup::secp384r1];
+    let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+    assert_eq!(c.negotiated().group, Some(NamedGroup::secp384r1));
+    echo(&mut c, &mut s);
+    let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+    c.export_keying_material(b"EXPORTER-test", Some(b"ctx"), &mut a)
+        .unwrap();
+    s.export_keying_material(b"EXPORTER-test", Some(b"ctx"), &mut b)
+        .unwrap();
+    assert_eq!(a, b);
+    s.export_keying_material(b"EXPORTER-other", Some(b"ctx"), &mut b)
+        .unwrap();
+    assert_ne!(a, b);
+}
+
+#[test]
+fn alpn_choice_and_mismatch() {
+    let p = pki("ec");
+    let mut cc = client_config(&p);
+    cc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+    let mut sc = server_config(&p);
+    sc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let (c, s, _) = handshake(Arc::new(cc.clone()), Arc::new(sc.clone()), None);
+    // The server's preference wins.
+    assert_eq!(c.negotiated().alpn.as_deref(), Some(&b"h2"[..]));
+    assert_eq!(s.negotiated().alpn.as_deref(), Some(&b"h2"[..]));
+
+    sc.alpn_protocols = vec![b"spdy/1".to_vec()];
+    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(sc), NOW);
+    let (ce, se) = transfer(&mut client, &mut server);
+    assert_eq!(
+        se,
+        Some(PeerIncompatible::NoApplicationProtocolInCommon.into())
+    );
+    assert_eq!(
+        ce,
+        Some(Error::AlertReceived(
+            AlertDescription::NoApplicationProtocol
+        ))
+    );
+}
+
+#[test]
+fn client_authentication() {
+    let (server_pki, client_pki) = (pki("ec"), pki("rsa"));
+    let mut sc = server_config(&server_pki);
+    sc.client_verifier = Some(Arc::new(
+        SimpleRootsVerifier::new(vec![client_pki.cert.clone()]).unwrap(),
+    ));
+    let sc = Arc::new(sc);
+    let mut cc = client_config(&server_pki);
+    cc.client_certificate = Some(ClientCertificate {
+        chain: vec![client_pki.cert.clone()],
+        key: load_private_key(&client_pki.key).unwrap(),
+    });
+    let (mut c, mut s, _) = handshake(Arc::new(cc), sc.clone(), None);
+    assert_eq!(
+        s.negotiated().peer_certificates,
+        vec![client_pki.cert.clone()]
+    );
+    echo(&mut c, &mut s);
+
+    // No certificate: the server requires one.
+    let mut client =
+        ClientConnection::new(Arc::new(client_config(&server_pki)), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(sc, NOW);
+    let (ce, se) = transfer(&mut client, &mut server);
+    assert_eq!(se, Some(PeerIncompatible::CertificateRequired.into()));
+    assert_eq!(
+        ce,
+        Some(Error::AlertReceived(AlertDescription::CertificateRequired))
+    );
+}
+
+#[test]
+fn resumption_with_tickets() {
+    let p = pki("ec");
+    let (cc, sc) = (Arc::new(client_config(&p)), Arc::new(server_config(&p)));
+    let (mut c, mut s, ev) = handshake(cc.clone(), sc.clone(), None);
+    echo(&mut c, &mut s);
+    let tickets: Vec<StoredSession> = ev
+        .into_iter()
+        .chain(events(&mut c))
+        .filter_map(|e| match e {
+            Event::NewSessionTicket(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tickets.len(), 2, "two tickets by default");
+    let (mut c2, mut s2, _) = handshake(cc.clone(), sc.clone(), Some(tickets[0].clone()));
+    assert!(c2.negotiated().resumed && s2.negotiated().resumed);
+    echo(&mut c2, &mut s2);
+
+    // Another server key cannot open the ticket: a full handshake instead.
+    let other = Arc::new(server_config(&p));
+    let (c3, _, _) = handshake(cc, other, Some(tickets[1].clone()));
+    assert!(!c3.negotiated().resumed);
+}
+
+#[test]
+fn key_update_and_close() {
+    let p = pki("ec");
+    let (mut c, mut s, _) = handshake(
+        Arc::new(client_config(&p)),
+        Arc::new(server_config(&p)),
+        None,
+    );
+    c.key_update(true).unwrap();
+    echo(&mut c, &mut s);
+    assert!(events(&mut s).contains(&Event::KeyUpdated {
+        update_requested: true
+    }));
+    assert!(events(&mut c).contains(&Event::KeyUpdated {
+        update_requested: false
+    }));
+    s.key_update(false).unwrap();
+    echo(&mut c, &mut s);
+    c.send_close_notify();
+    transfer(&mut c, &mut s);
+    assert!(s.peer_closed());
+    assert!(events(&mut s).contains(&Event::PeerClosed));
+}
+
+#[test]
+fn paused_server_answers_later_with_the_config_for_the_name() {
+    let (a, b) = (pki("ec"), pki("rsa"));
+    let mut cc = client_config(&b);
+    cc.alpn_protocols = vec![b"h2".to_vec()];
+    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new_paused(NOW, std::time::Duration::from_secs(10));
+    transfer(&mut client, &mut server);
+    let info = match events(&mut server).pop() {
+        Some(Event::ClientHello(info)) => info,
+        other => panic!("expected ClientHello, got {other:?}"),
+    };
+    assert_eq!(info.server_name.as_deref(), Some("localhost"));
+    assert_eq!(info.alpn_protocols, vec![b"h2".to_vec()]);
+    // The caller picks `b` (the one the client trusts), later.
+    let _unused = server_config(&a);
+    server.accept(Arc::new(server_config(&b)), NOW).unwrap();
+    let (ce, se) = transfer(&mut client, &mut server);
+    assert_eq!((ce, se), (None, None));
+    assert!(!client.is_handshaking());
+}
+
+#[test]
+fn tampering_and_timeouts() {
+    let p = pki("ec");
+    let mut client = ClientConnection::new(Arc::new(client_config(&p)), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut hello = Vec::new();
+    client.write_tls(&mut hello);
+    server.read_tls(&hello);
+    server.process(NOW).unwrap();
+    let mut flight = Vec::new();
+    server.write_tls(&mut flight);
+    let last = flight.len() - 1;
+    flight[last] ^= 0x40;
+    client.read_tls(&flight);
+    assert_eq!(client.process(NOW), Err(Error::DecryptError));
+
+    // A server that never hears back times out at its deadline.
+    let mut idle = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let deadline = idle.poll_timeout().expect("a handshake deadline");
+    idle.handle_timeout(deadline);
+    assert_eq!(idle.process(deadline), Err(Error::HandshakeTimeout));
+
+    // Application data before the handshake is refused.
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    server.read_tls(&[23, 3, 3, 0, 1, 0]);
+    assert!(matches!(
+        server.process(NOW),
+        Err(Error::PeerMisbehaved(PeerMisbehaved::Other(_)))
+    ));
+}
