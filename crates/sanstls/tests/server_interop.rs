@@ -1,0 +1,483 @@
+//! The TLS 1.3 server engine against real clients written by others: `openssl s_client`
+//! (suites, groups, HelloRetryRequest, session resumption, client certificates, OCSP
+//! stapling, KeyUpdate), GnuTLS's `gnutls-cli`, Python's `ssl` and Node's `tls`.
+//!
+//! Each test serves connections from a thread with the blocking loop of docs/engine.md:
+//! it answers one HTTP request with a line describing the connection, then closes.
+
+// Tests embed the engine like an application: they read the clock for `now` and timeouts.
+#![allow(clippy::disallowed_methods)]
+
+mod peers;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use peers::TempDir;
+use sanstls::crypto::sign::load_private_key;
+use sanstls::crypto::verify::SimpleRootsVerifier;
+use sanstls::enums::NamedGroup;
+use sanstls::server::ticket::Ticketer;
+use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
+use sanstls::{Error, Event, UnixTime};
+
+fn now() -> UnixTime {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970");
+    UnixTime::from_millis(d.as_millis() as u64)
+}
+
+struct Files {
+    dir: TempDir,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn files(tag: &str, kind: &str) -> Files {
+    let dir = TempDir::new(&format!("server-interop-{tag}"));
+    let (cert, key) = (dir.path("cert.pem"), dir.path("key.pem"));
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "req",
+        "-x509",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    cmd.args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+    match kind {
+        "rsa" => cmd.args(["-newkey", "rsa:2048"]),
+        _ => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+    };
+    run(cmd.arg("-keyout").arg(&key).arg("-out").arg(&cert));
+    Files { dir, cert, key }
+}
+
+fn der(f: &PathBuf) -> Vec<u8> {
+    run(Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(f))
+}
+
+fn key_der(f: &PathBuf) -> Vec<u8> {
+    run(Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
+        .arg(f))
+}
+
+fn config(f: &Files) -> ServerConfig {
+    let key = load_private_key(&key_der(&f.key)).unwrap();
+    let mut c = ServerConfig::new(vec![CertifiedKey {
+        chain: vec![der(&f.cert)],
+        key,
+        ocsp_response: None,
+    }]);
+    c.ticketer = Some(Arc::new(Ticketer::new(c.random.as_ref()).unwrap()));
+    c
+}
+
+/// What the server saw of one connection.
+#[derive(Debug)]
+struct Seen {
+    result: Result<(), Error>,
+    resumed: bool,
+    group: Option<NamedGroup>,
+    alpn: Option<Vec<u8>>,
+    client_certs: usize,
+    events: Vec<Event>,
+}
+
+/// Serves `n` connections on a thread; each answers one request and closes. With
+/// `key_update`, the server updates its keys (asking the client to update too) before
+/// answering.
+fn serve(config: ServerConfig, n: usize, key_update: bool) -> (u16, mpsc::Receiver<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = Arc::new(config);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..n {
+            let Ok((sock, _)) = listener.accept() else {
+                return;
+            };
+            let _ = tx.send(serve_one(sock, config.clone(), key_update));
+        }
+    });
+    (port, rx)
+}
+
+fn serve_one(mut sock: TcpStream, config: Arc<ServerConfig>, key_update: bool) -> Seen {
+    sock.set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let mut conn = ServerConnection::new(config, now());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (mut out, mut buf, mut request) = (Vec::new(), [0u8; 16384], Vec::new());
+    let mut events = Vec::new();
+    let result = loop {
+        conn.write_tls(&mut out);
+        if !out.is_empty() {
+            let _ = sock.write_all(&out);
+            out.clear();
+        }
+        while let Some(e) = conn.poll_event() {
+            if e == Event::PlaintextReady {
+                let mut b = [0u8; 4096];
+                loop {
+                    let n = conn.read_plaintext(&mut b);
+                    if n == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&b[..n]);
+                }
+            }
+            if e == Event::HandshakeComplete && key_update {
+                conn.key_update(true).unwrap();
+            }
+            events.push(e);
+        }
+        if request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = conn.negotiated();
+            let line = format!(
+                "HTTP/1.0 200 OK\r\n\r\nsanstls {:?} resumed={}\n",
+                n.cipher_suite, n.resumed
+            );
+            conn.send(line.as_bytes()).unwrap();
+            conn.send_close_notify();
+            conn.write_tls(&mut out);
+            let _ = sock.write_all(&out);
+            out.clear();
+            // Give the client a moment to read before we close.
+            std::thread::sleep(Duration::from_millis(100));
+            break Ok(());
+        }
+        if Instant::now() > deadline {
+            break Err(Error::HandshakeTimeout);
+        }
+        match sock.read(&mut buf) {
+            Ok(0) => break conn.error().cloned().map_or(Ok(()), Err),
+            Ok(k) => {
+                let mut rest = &buf[..k];
+                let mut failed = None;
+                while !rest.is_empty() {
+                    let taken = conn.read_tls(rest);
+                    rest = &rest[taken..];
+                    if let Err(e) = conn.process(now()) {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                if let Some(e) = failed {
+                    conn.write_tls(&mut out);
+                    let _ = sock.write_all(&out);
+                    break Err(e);
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break conn.error().cloned().map_or(Ok(()), Err),
+        }
+    };
+    let n = conn.negotiated();
+    Seen {
+        result,
+        resumed: n.resumed,
+        group: n.group,
+        alpn: n.alpn.clone(),
+        client_certs: n.peer_certificates.len(),
+        events,
+    }
+}
+
+/// Runs `openssl s_client` with `args`, sending one HTTP request; returns its output.
+fn s_client(port: u16, f: &Files, args: &[&str]) -> String {
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_3",
+        ])
+        .args([
+            "-servername",
+            "localhost",
+            "-verify_return_error",
+            "-ign_eof",
+        ])
+        .arg("-CAfile")
+        .arg(&f.cert)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl s_client (.ci/run installs it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn seen(rx: &mpsc::Receiver<Seen>) -> Seen {
+    rx.recv_timeout(Duration::from_secs(15))
+        .expect("the server finished")
+}
+
+#[test]
+fn openssl_every_suite_and_group() {
+    let f = files("suites", "ec");
+    for suite in [
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256",
+    ] {
+        for (group, name) in [
+            (NamedGroup::X25519, "X25519"),
+            (NamedGroup::secp256r1, "P-256"),
+            (NamedGroup::secp384r1, "P-384"),
+        ] {
+            let (port, rx) = serve(config(&f), 1, false);
+            let out = s_client(port, &f, &["-ciphersuites", suite, "-groups", name]);
+            let s = seen(&rx);
+            assert_eq!(s.result, Ok(()), "{suite} {name}: {out}");
+            assert_eq!(s.group, Some(group));
+            assert!(
+                out.contains(&format!("New, TLSv1.3, Cipher is {suite}")),
+                "{out}"
+            );
+            assert!(out.contains("Verify return code: 0 (ok)"), "{out}");
+            assert!(out.contains("sanstls"), "{out}");
+        }
+    }
+}
+
+#[test]
+fn openssl_hello_retry_request_rsa_and_alpn() {
+    let f = files("hrr", "rsa");
+    let mut c = config(&f);
+    c.groups = vec![NamedGroup::secp384r1];
+    c.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let (port, rx) = serve(c, 1, false);
+    // s_client sends a share for its first group only.
+    let out = s_client(
+        port,
+        &f,
+        &["-groups", "X25519:P-384", "-alpn", "http/1.1,h2"],
+    );
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{out}");
+    assert_eq!(s.group, Some(NamedGroup::secp384r1));
+    assert_eq!(s.alpn.as_deref(), Some(&b"h2"[..]));
+    assert!(out.contains("ALPN protocol: h2"), "{out}");
+}
+
+#[test]
+fn openssl_session_resumption() {
+    let f = files("resume", "ec");
+    let sess = f.dir.path("sess.pem");
+    let (port, rx) = serve(config(&f), 2, false);
+    let out = s_client(port, &f, &["-sess_out", sess.to_str().unwrap()]);
+    assert!(!seen(&rx).resumed, "{out}");
+    let out = s_client(port, &f, &["-sess_in", sess.to_str().unwrap()]);
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{out}");
+    assert!(s.resumed);
+    assert!(out.contains("Reused, TLSv1.3"), "{out}");
+}
+
+#[test]
+fn openssl_client_certificate() {
+    let f = files("client-auth", "ec");
+    let client = files("client-auth-client", "rsa");
+    let mut c = config(&f);
+    c.client_verifier = Some(Arc::new(
+        SimpleRootsVerifier::new(vec![der(&client.cert)]).unwrap(),
+    ));
+    let (port, rx) = serve(c, 2, false);
+    let out = s_client(
+        port,
+        &f,
+        &[
+            "-cert",
+            client.cert.to_str().unwrap(),
+            "-key",
+            client.key.to_str().unwrap(),
+        ],
+    );
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{out}");
+    assert_eq!(s.client_certs, 1);
+    // Without a certificate the handshake fails with certificate_required.
+    let out = s_client(port, &f, &[]);
+    let s = seen(&rx);
+    assert!(s.result.is_err(), "{out}");
+    assert!(out.contains("certificate required"), "{out}");
+}
+
+#[test]
+fn openssl_ocsp_stapling() {
+    let f = files("ocsp", "ec");
+    let mut c = config(&f);
+    // A minimal OCSPResponse: responseStatus = unauthorized(6).
+    c.certificates[0].ocsp_response = Some(vec![0x30, 0x03, 0x0a, 0x01, 0x06]);
+    let (port, rx) = serve(c, 1, false);
+    let out = s_client(port, &f, &["-status"]);
+    assert_eq!(seen(&rx).result, Ok(()), "{out}");
+    assert!(
+        out.contains("OCSP Response Status: unauthorized (0x6)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn key_update_both_ways_with_openssl() {
+    let f = files("key-update", "ec");
+    let (port, rx) = serve(config(&f), 2, true);
+    // Our server updates its keys right after the handshake and asks openssl to update
+    // too; openssl reads the answer under the new keys.
+    let out = s_client(port, &f, &[]);
+    assert_eq!(seen(&rx).result, Ok(()), "{out}");
+    assert!(out.contains("sanstls"), "{out}");
+
+    // openssl's interactive `K` command: a KeyUpdate asking us to update back.
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_3",
+        ])
+        .arg("-CAfile")
+        .arg(&f.cert)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl s_client");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"K\n").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    stdin.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{text}");
+    assert!(
+        s.events.contains(&Event::KeyUpdated {
+            update_requested: true
+        }),
+        "{:?}",
+        s.events
+    );
+    assert!(text.contains("KEYUPDATE"), "{text}");
+    assert!(text.contains("sanstls"), "{text}");
+}
+
+#[test]
+fn gnutls_python_and_node_clients() {
+    let f = files("others", "ec");
+    let mut c = config(&f);
+    c.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let (port, rx) = serve(c, 3, false);
+
+    let mut gnutls = Command::new("gnutls-cli")
+        .args([
+            "-p",
+            &port.to_string(),
+            "--x509cafile",
+            f.cert.to_str().unwrap(),
+        ])
+        .args(["--alpn", "http/1.1", "localhost"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gnutls-cli (.ci/run installs it)");
+    gnutls
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let out = gnutls.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(seen(&rx).result, Ok(()), "{text}");
+    assert!(text.contains("TLS1.3"), "{text}");
+    assert!(text.contains("sanstls"), "{text}");
+
+    let py = format!(
+        "import socket, ssl\n\
+         c = ssl.create_default_context(cafile={cert:?})\n\
+         c.set_alpn_protocols(['http/1.1'])\n\
+         s = c.wrap_socket(socket.create_connection(('127.0.0.1', {port})), server_hostname='localhost')\n\
+         s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n\
+         data = b''\n\
+         while True:\n\
+         \x20   d = s.recv(4096)\n\
+         \x20   if not d: break\n\
+         \x20   data += d\n\
+         print(s.version(), s.selected_alpn_protocol(), data.decode())\n",
+        cert = f.cert.to_str().unwrap()
+    );
+    let out = Command::new("python3")
+        .args(["-c", &py])
+        .output()
+        .expect("python3");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(seen(&rx).result, Ok(()), "{text}");
+    assert!(text.starts_with("TLSv1.3 http/1.1"), "{text}");
+    assert!(text.contains("sanstls"), "{text}");
+
+    let js = format!(
+        "const tls = require('tls'); const fs = require('fs');\n\
+         const s = tls.connect({{port: {port}, host: '127.0.0.1', servername: 'localhost',\n\
+           ca: fs.readFileSync({cert:?}), ALPNProtocols: ['http/1.1']}}, () => {{\n\
+           s.write('GET / HTTP/1.0\\r\\n\\r\\n'); }});\n\
+         let data = '';\n\
+         s.on('data', d => data += d);\n\
+         s.on('end', () => console.log(s.getProtocol(), s.alpnProtocol, s.authorized, data));\n\
+         s.on('error', e => console.log('ERR', e.message));\n",
+        cert = f.cert.to_str().unwrap()
+    );
+    let out = Command::new("node")
+        .args(["-e", &js])
+        .output()
+        .expect("node");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(seen(&rx).result, Ok(()), "{text}");
+    assert!(text.starts_with("TLSv1.3 http/1.1 true"), "{text}");
+    assert!(text.contains("sanstls"), "{text}");
+}
