@@ -203,6 +203,10 @@ pub(crate) struct Common {
     pub(crate) fragmenter: Fragmenter,
     /// TLS bytes waiting for `write_tls`.
     outgoing: Vec<u8>,
+    /// Handshake messages not yet cut into records: consecutive messages under one key
+    /// share records (fewer records, fewer AEAD operations, and the framing other stacks
+    /// use).
+    pending_handshake: Vec<u8>,
     /// Decrypted application data waiting for `read_plaintext` (read from `received_at`).
     received: Vec<u8>,
     received_at: usize,
@@ -235,6 +239,7 @@ impl Common {
             sealer: None,
             fragmenter: Fragmenter::new(),
             outgoing: Vec::new(),
+            pending_handshake: Vec::new(),
             received: Vec::new(),
             received_at: 0,
             early_out: Vec::new(),
@@ -279,15 +284,32 @@ impl Common {
         Ok(())
     }
 
-    /// Installs the key for writing.
-    pub(crate) fn set_sealer(&mut self, sealer: RecordSealer) {
+    /// Installs the key for writing. Handshake messages already queued go out under the
+    /// previous key first.
+    pub(crate) fn set_sealer(&mut self, sealer: RecordSealer) -> Result<(), Error> {
+        self.flush_handshake()?;
         self.sealer = Some(sealer);
+        Ok(())
     }
 
-    /// Sends `data` as records of type `typ`, protected if a write key is installed.
+    /// Cuts the queued handshake messages into records.
+    pub(crate) fn flush_handshake(&mut self) -> Result<(), Error> {
+        if self.pending_handshake.is_empty() {
+            return Ok(());
+        }
+        let pending = core::mem::take(&mut self.pending_handshake);
+        self.emit_records(ContentType::Handshake, &pending)
+    }
+
+    /// Sends `data` as records of type `typ`, protected if a write key is installed, after
+    /// any queued handshake messages.
     pub(crate) fn send_records(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
-        let fragmenter = self.fragmenter;
-        for fragment in fragmenter.fragment(typ, data) {
+        self.flush_handshake()?;
+        self.emit_records(typ, data)
+    }
+
+    fn emit_records(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+        for fragment in self.fragmenter.fragment(typ, data) {
             match &mut self.sealer {
                 Some(sealer) => sealer.seal(fragment.typ, fragment.payload, &mut self.outgoing)?,
                 None => fragment.encode_plain(self.plain_record_version, &mut self.outgoing),
@@ -296,15 +318,16 @@ impl Common {
         Ok(())
     }
 
-    /// Encodes a handshake message, sends it, and returns its bytes for the transcript.
+    /// Queues a handshake message and returns its bytes for the transcript.
     pub(crate) fn send_handshake(&mut self, m: &HandshakeMessagePayload) -> Result<Vec<u8>, Error> {
         let encoded = m.get_encoding();
-        self.send_records(ContentType::Handshake, &encoded)?;
+        self.pending_handshake.extend_from_slice(&encoded);
         Ok(encoded)
     }
 
     /// Sends a plaintext ChangeCipherSpec (TLS 1.3 middlebox compatibility, RFC 8446 D.4).
-    pub(crate) fn send_compat_ccs(&mut self) {
+    pub(crate) fn send_compat_ccs(&mut self) -> Result<(), Error> {
+        self.flush_handshake()?;
         let record = RecordHeader {
             typ: ContentType::ChangeCipherSpec,
             version: ProtocolVersion::TLSv1_2,
@@ -312,6 +335,7 @@ impl Common {
         };
         record.encode(&mut self.outgoing);
         self.outgoing.push(1);
+        Ok(())
     }
 
     /// Sends an alert (protected if keys are installed). Errors are ignored: an alert is
@@ -337,6 +361,8 @@ impl Common {
 
     fn fail(&mut self, e: Error) -> Error {
         if self.error.is_none() {
+            // A flight cut short by the failure is not sent: only the alert is.
+            self.pending_handshake.clear();
             if let Some(alert) = e.alert() {
                 self.send_alert(AlertLevel::Fatal, alert);
             }
@@ -619,6 +645,10 @@ impl Connection {
 
     /// Appends the TLS bytes to send to `out`; returns how many were appended.
     pub fn write_tls(&mut self, out: &mut Vec<u8>) -> usize {
+        if let Err(e) = self.common.flush_handshake() {
+            self.state = None;
+            self.common.fail(e);
+        }
         let n = self.common.outgoing.len();
         out.append(&mut self.common.outgoing);
         n
@@ -626,7 +656,7 @@ impl Connection {
 
     /// Whether `write_tls` has bytes to give.
     pub fn wants_write(&self) -> bool {
-        !self.common.outgoing.is_empty()
+        !self.common.outgoing.is_empty() || !self.common.pending_handshake.is_empty()
     }
 
     /// The next event, if any.

@@ -43,8 +43,7 @@ pub(crate) fn set_write_key(
     suite: &Tls13CipherSuite,
     secret: &TrafficSecret,
 ) -> Result<(), Error> {
-    cx.common.set_sealer(sealer(suite, secret)?);
-    Ok(())
+    cx.common.set_sealer(sealer(suite, secret)?)
 }
 
 /// The content a CertificateVerify signs (RFC 8446 s4.4.3): 64 spaces, the context string
@@ -110,8 +109,7 @@ impl<T: TicketSink> Traffic<T> {
         cx.common.send_handshake(&m)?;
         let suite = self.suite;
         let next = sealer(suite, self.our_secret_update())?;
-        cx.common.set_sealer(next);
-        Ok(())
+        cx.common.set_sealer(next)
     }
 }
 

@@ -92,6 +92,7 @@ pub(crate) fn start_handshake(
     };
     let hello = build_client_hello(&hs, &key_share, None, psk.as_ref(), now)?;
     send_client_hello(common, &mut hs, hello, psk.as_ref(), None)?;
+    common.flush_handshake()?;
     common.plain_record_version = ProtocolVersion::TLSv1_2;
     // RFC 8446 D.4: a compatibility-mode server sends a CCS right after its first handshake
     // message, which may be a HelloRetryRequest.
@@ -298,7 +299,7 @@ impl ExpectServerHello {
         tls13::set_read_key(cx, suite, schedule.server_handshake_traffic_secret())?;
         // RFC 8446 D.4: in compatibility mode a CCS precedes our first protected record.
         if self.hs.config.middlebox_compat && !self.hs.sent_ccs {
-            cx.common.send_compat_ccs();
+            cx.common.send_compat_ccs()?;
             self.hs.sent_ccs = true;
         }
         tls13::set_write_key(cx, suite, schedule.client_handshake_traffic_secret())?;
@@ -363,7 +364,7 @@ impl ExpectServerHello {
             false => KeyExchange::start(group, self.hs.config.random.as_ref())?,
         };
         if self.hs.config.middlebox_compat && !self.hs.sent_ccs {
-            cx.common.send_compat_ccs();
+            cx.common.send_compat_ccs()?;
             self.hs.sent_ccs = true;
         }
         let hello =

@@ -129,6 +129,7 @@ fn process_client_hello(
     retry: Option<Retry>,
 ) -> Result<Box<dyn State>, Error> {
     let ch = client_hello(&m)?;
+    cx.common.keylog = config.key_log;
     // RFC 8446 s4.2.1: TLS 1.3 is offered through supported_versions only.
     let offers_tls13 = ch
         .supported_versions()
@@ -237,6 +238,9 @@ fn process_client_hello(
     if let Some(p) = &psk {
         exts.push(ServerExtension::PreSharedKey(p.index));
     }
+    if let Some(hook) = &config.extensions_hook {
+        (hook.0)(super::HookPoint::ServerHello, &mut exts);
+    }
     let sh = ServerHelloPayload {
         legacy_version: ProtocolVersion::TLSv1_2,
         random: Random(random),
@@ -253,7 +257,7 @@ fn process_client_hello(
     // RFC 8446 D.4: a client in compatibility mode (non-empty session id) gets a CCS right
     // after our first handshake message.
     if !ch.session_id.is_empty() && !sent_ccs {
-        cx.common.send_compat_ccs();
+        cx.common.send_compat_ccs()?;
     }
     cx.common.accept_ccs = true;
 
@@ -277,6 +281,9 @@ fn process_client_hello(
         ee.push(ServerExtension::Alpn(
             crate::msgs::extensions::ProtocolName(p.clone()),
         ));
+    }
+    if let Some(hook) = &config.extensions_hook {
+        (hook.0)(super::HookPoint::EncryptedExtensions, &mut ee);
     }
     let ee = HandshakePayload::EncryptedExtensions(EncryptedExtensions { extensions: ee });
     transcript.add_message(
@@ -489,7 +496,7 @@ fn send_retry(
     transcript.add_message(&encoded);
     let sent_ccs = !ch.session_id.is_empty();
     if sent_ccs {
-        cx.common.send_compat_ccs();
+        cx.common.send_compat_ccs()?;
     }
     cx.common.accept_ccs = true;
     tls13::set_negotiated_tls13(cx);

@@ -59,6 +59,37 @@ pub struct ServerConfig {
     pub key_log: bool,
     /// How long the handshake may take (Node's `handshakeTimeout`, default 120 s).
     pub handshake_timeout: Duration,
+    /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
+    /// they are sent (used to reproduce another implementation's messages byte for byte
+    /// from a trace). Not for production use.
+    #[doc(hidden)]
+    pub extensions_hook: Option<ExtensionsHook>,
+}
+
+/// Which message a [`ExtensionsHook`] is editing.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookPoint {
+    /// The ServerHello.
+    ServerHello,
+    /// EncryptedExtensions.
+    EncryptedExtensions,
+}
+
+/// The signature of an [`ExtensionsHook`] function.
+#[doc(hidden)]
+pub type ExtensionsHookFn =
+    dyn Fn(HookPoint, &mut Vec<crate::msgs::extensions::ServerExtension>) + Send + Sync;
+
+/// A function that edits our hello-phase extensions (see `ServerConfig::extensions_hook`).
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct ExtensionsHook(pub Arc<ExtensionsHookFn>);
+
+impl core::fmt::Debug for ExtensionsHook {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "ExtensionsHook")
+    }
 }
 
 impl ServerConfig {
@@ -76,6 +107,7 @@ impl ServerConfig {
             ticket_lifetime: Duration::from_secs(300),
             key_log: false,
             handshake_timeout: Duration::from_secs(120),
+            extensions_hook: None,
         }
     }
 }
