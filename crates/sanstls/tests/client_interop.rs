@@ -485,3 +485,41 @@ fn gnutls_server() {
     assert!(page(&o).contains("TLS1.3"), "{}", page(&o));
     assert!(conn.negotiated().cipher_suite.is_some());
 }
+
+#[test]
+fn python_ssl_server() {
+    let dir = TempDir::new("client-interop-python");
+    let (cert, key) = certificate(&dir, "ec");
+    let port = free_port();
+    let script = format!(
+        "import socket, ssl\n\
+         c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n\
+         c.minimum_version = ssl.TLSVersion.TLSv1_3\n\
+         c.load_cert_chain({cert:?}, {key:?})\n\
+         c.set_alpn_protocols(['h2'])\n\
+         l = socket.create_server(('127.0.0.1', {port}))\n\
+         print('listening', flush=True)\n\
+         s, _ = l.accept()\n\
+         t = c.wrap_socket(s, server_side=True)\n\
+         req = t.recv(4096)\n\
+         t.sendall(b'python ' + t.version().encode() + b' ' + (t.selected_alpn_protocol() or '').encode())\n\
+         t.unwrap()\n",
+        cert = cert.to_str().unwrap(),
+        key = key.to_str().unwrap(),
+    );
+    let peer = spawn_logged(&dir, "python", "python3", &["-c", &script]);
+    let log = peers::wait_for_log(&peers::log_path(&dir, "python"), &["listening"]);
+    assert!(log.is_ok(), "{log:?}");
+    let mut server = Server {
+        peer,
+        port,
+        dir,
+        tag: "python",
+    };
+    let mut config = config_for(pem_to_der(&cert));
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let (o, conn) = fetch(&mut server, Arc::new(config), None);
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert_eq!(page(&o), "python TLSv1.3 h2");
+    assert_eq!(conn.negotiated().alpn.as_deref(), Some(&b"h2"[..]));
+}

@@ -342,6 +342,36 @@ fn openssl_client_certificate() {
 }
 
 #[test]
+fn key_log_lines_match_openssl() {
+    let f = files("keylog", "ec");
+    let mut c = config(&f);
+    c.key_log = true;
+    let (port, rx) = serve(c, 1, false);
+    let file = f.dir.path("keys.log");
+    let out = s_client(port, &f, &["-keylogfile", file.to_str().unwrap()]);
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{out}");
+    let mut ours: Vec<String> = s
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::KeyLog(l) => Some(l.to_line()),
+            _ => None,
+        })
+        .collect();
+    let theirs = std::fs::read_to_string(&file).unwrap();
+    let mut theirs: Vec<String> = theirs
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours.len(), 5);
+    assert_eq!(ours, theirs);
+}
+
+#[test]
 fn openssl_ocsp_stapling() {
     let f = files("ocsp", "ec");
     let mut c = config(&f);
