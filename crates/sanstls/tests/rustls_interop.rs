@@ -1,0 +1,337 @@
+//! Our TLS 1.3 client and server against rustls 0.23 (ring provider), in memory.
+//!
+//! The PKI is a real two-level one made with openssl at test time (a CA and a leaf for
+//! localhost signed by it), because rustls, like browsers, will not take a self-signed CA
+//! certificate as an end-entity certificate.
+
+// The certificates are made with the openssl command-line tool at test time.
+#![allow(clippy::disallowed_methods)]
+
+mod peers;
+
+use std::io::Write;
+use std::process::Command;
+use std::sync::Arc;
+
+use peers::TempDir;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use sanstls::crypto::sign::load_private_key;
+use sanstls::crypto::verify::SimpleRootsVerifier;
+use sanstls::enums::{CipherSuite, NamedGroup};
+use sanstls::server::ticket::Ticketer;
+use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
+use sanstls::suites::ALL_TLS13_SUITES;
+use sanstls::{ClientConfig, ClientConnection, Connection, Event, UnixTime};
+
+const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
+
+struct Pki {
+    ca: Vec<u8>,
+    leaf: Vec<u8>,
+    key: Vec<u8>,
+}
+
+fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A CA and a localhost leaf it signed, valid for 100 years.
+fn pki() -> Pki {
+    let dir = TempDir::new("rustls-pki");
+    let p = |n: &str| dir.path(n);
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    run(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-days",
+            "36500",
+            "-subj",
+            "/CN=sanstls test CA",
+        ])
+        .args(ec)
+        .args([
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=keyCertSign",
+        ])
+        .arg("-keyout")
+        .arg(p("ca.key"))
+        .arg("-out")
+        .arg(p("ca.pem")));
+    run(Command::new("openssl")
+        .args(["req", "-new", "-subj", "/CN=localhost"])
+        .args(ec)
+        .arg("-keyout")
+        .arg(p("leaf.key"))
+        .arg("-out")
+        .arg(p("leaf.csr")));
+    std::fs::write(
+        p("ext.cnf"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n",
+    )
+    .unwrap();
+    run(Command::new("openssl")
+        .args(["x509", "-req", "-days", "36500", "-in"])
+        .arg(p("leaf.csr"))
+        .arg("-CA")
+        .arg(p("ca.pem"))
+        .arg("-CAkey")
+        .arg(p("ca.key"))
+        .args(["-CAcreateserial", "-extfile"])
+        .arg(p("ext.cnf"))
+        .arg("-out")
+        .arg(p("leaf.pem")));
+    let der = |f: &str| {
+        run(Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(p(f)))
+    };
+    Pki {
+        ca: der("ca.pem"),
+        leaf: der("leaf.pem"),
+        key: run(Command::new("openssl")
+            .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
+            .arg(p("leaf.key"))),
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn rustls_server(pki: &Pki, alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
+    let mut c = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(pki.leaf.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key.clone())),
+        )
+        .unwrap();
+    c.alpn_protocols = alpn.iter().map(|a| a.to_vec()).collect();
+    Arc::new(c)
+}
+
+fn rustls_client(pki: &Pki) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(pki.ca.clone())).unwrap();
+    let c = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Arc::new(c)
+}
+
+fn our_server(pki: &Pki) -> Arc<ServerConfig> {
+    let key = load_private_key(&pki.key).unwrap();
+    let mut c = ServerConfig::new(vec![CertifiedKey {
+        chain: vec![pki.leaf.clone()],
+        key,
+        ocsp_response: None,
+    }]);
+    c.ticketer = Some(Arc::new(Ticketer::new(c.random.as_ref()).unwrap()));
+    Arc::new(c)
+}
+
+fn our_client(pki: &Pki) -> ClientConfig {
+    ClientConfig::new(Arc::new(
+        SimpleRootsVerifier::new(vec![pki.ca.clone()]).unwrap(),
+    ))
+}
+
+/// Moves bytes between our connection and a rustls one until both are quiet.
+fn transfer(ours: &mut Connection, theirs: &mut dyn RustlsSide) {
+    for _ in 0..32 {
+        let mut moved = false;
+        let mut buf = Vec::new();
+        ours.write_tls(&mut buf);
+        if !buf.is_empty() {
+            moved = true;
+            let mut rd = &buf[..];
+            while !rd.is_empty() {
+                theirs.feed(&mut rd);
+                theirs.run();
+            }
+        }
+        let mut out = Vec::new();
+        while theirs.has_output() {
+            theirs.drain(&mut out);
+        }
+        if !out.is_empty() {
+            moved = true;
+            let mut rest = &out[..];
+            while !rest.is_empty() {
+                let n = ours.read_tls(rest);
+                rest = &rest[n..];
+                ours.process(NOW).unwrap();
+            }
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+/// The parts of rustls's client and server connections `transfer` needs.
+trait RustlsSide {
+    fn feed(&mut self, rd: &mut &[u8]);
+    fn run(&mut self);
+    fn has_output(&self) -> bool;
+    fn drain(&mut self, out: &mut Vec<u8>);
+}
+
+macro_rules! rustls_side {
+    ($t:ty) => {
+        impl RustlsSide for $t {
+            fn feed(&mut self, rd: &mut &[u8]) {
+                self.read_tls(rd).expect("rustls read_tls");
+            }
+            fn run(&mut self) {
+                self.process_new_packets()
+                    .expect("rustls refused our bytes");
+            }
+            fn has_output(&self) -> bool {
+                self.wants_write()
+            }
+            fn drain(&mut self, out: &mut Vec<u8>) {
+                self.write_tls(out).expect("rustls write_tls");
+            }
+        }
+    };
+}
+
+rustls_side!(rustls::ClientConnection);
+rustls_side!(rustls::ServerConnection);
+
+fn read_all_rustls(conn: &mut dyn std::io::Read) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match conn.read(&mut buf) {
+            Ok(0) => return out,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(_) => return out,
+        }
+    }
+}
+
+fn ours_read(c: &mut Connection) -> Vec<u8> {
+    let mut out = vec![0u8; 4096];
+    let n = c.read_plaintext(&mut out);
+    out.truncate(n);
+    out
+}
+
+#[test]
+fn our_client_against_rustls_server() {
+    let pki = pki();
+    let server_config = rustls_server(&pki, &[b"h2"]);
+    for suite in ALL_TLS13_SUITES {
+        for group in [
+            NamedGroup::X25519,
+            NamedGroup::secp256r1,
+            NamedGroup::secp384r1,
+        ] {
+            let mut config = our_client(&pki);
+            config.cipher_suites = vec![*suite];
+            config.groups = vec![group];
+            config.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+            let mut ours = ClientConnection::new(Arc::new(config), "localhost", NOW).unwrap();
+            let mut theirs = rustls::ServerConnection::new(server_config.clone()).unwrap();
+            transfer(&mut ours, &mut theirs);
+            assert!(!ours.is_handshaking() && !theirs.is_handshaking());
+            assert_eq!(ours.negotiated().cipher_suite, Some(suite.suite));
+            assert_eq!(ours.negotiated().group, Some(group));
+            assert_eq!(ours.negotiated().alpn.as_deref(), Some(&b"h2"[..]));
+            assert_eq!(
+                theirs
+                    .negotiated_cipher_suite()
+                    .map(|s| u16::from(s.suite())),
+                Some(suite.suite.to_int())
+            );
+            ours.send(b"hello rustls").unwrap();
+            transfer(&mut ours, &mut theirs);
+            assert_eq!(read_all_rustls(&mut theirs.reader()), b"hello rustls");
+            theirs.writer().write_all(b"hello sanstls").unwrap();
+            transfer(&mut ours, &mut theirs);
+            assert_eq!(ours_read(&mut ours), b"hello sanstls");
+            // Exporters agree (RFC 8446 s7.5).
+            let mut a = [0u8; 32];
+            ours.export_keying_material(b"EXPORTER-x", Some(b"ctx"), &mut a)
+                .unwrap();
+            let b = theirs
+                .export_keying_material([0u8; 32], b"EXPORTER-x", Some(b"ctx"))
+                .unwrap();
+            assert_eq!(a, b);
+        }
+    }
+}
+
+#[test]
+fn our_client_resumes_with_rustls_tickets() {
+    let pki = pki();
+    let server_config = rustls_server(&pki, &[]);
+    let config = Arc::new(our_client(&pki));
+    let mut ours = ClientConnection::new(config.clone(), "localhost", NOW).unwrap();
+    let mut theirs = rustls::ServerConnection::new(server_config.clone()).unwrap();
+    transfer(&mut ours, &mut theirs);
+    let session = std::iter::from_fn(|| ours.poll_event())
+        .find_map(|e| match e {
+            Event::NewSessionTicket(s) => Some(s),
+            _ => None,
+        })
+        .expect("rustls sends tickets");
+    let mut ours = ClientConnection::resume(config, "localhost", Some(session), NOW).unwrap();
+    let mut theirs = rustls::ServerConnection::new(server_config).unwrap();
+    transfer(&mut ours, &mut theirs);
+    assert!(!ours.is_handshaking());
+    assert!(ours.negotiated().resumed);
+    assert!(
+        ours.negotiated().peer_certificates.is_empty(),
+        "no certificate on resumption"
+    );
+}
+
+#[test]
+fn rustls_client_against_our_server() {
+    let pki = pki();
+    let server = our_server(&pki);
+    let client_config = rustls_client(&pki);
+    for i in 0..3 {
+        let mut ours = ServerConnection::new(server.clone(), NOW);
+        let name = ServerName::try_from("localhost").unwrap();
+        let mut theirs = rustls::ClientConnection::new(client_config.clone(), name).unwrap();
+        theirs.writer().write_all(b"ping").unwrap();
+        transfer(&mut ours, &mut theirs);
+        assert!(!ours.is_handshaking() && !theirs.is_handshaking());
+        // rustls keeps our tickets in its config's session store: later connections resume.
+        assert_eq!(ours.negotiated().resumed, i > 0, "connection {i}");
+        assert_eq!(ours.negotiated().server_name.as_deref(), Some("localhost"));
+        assert_eq!(ours_read(&mut ours), b"ping");
+        ours.send(b"pong").unwrap();
+        transfer(&mut ours, &mut theirs);
+        assert_eq!(read_all_rustls(&mut theirs.reader()), b"pong");
+        assert_eq!(
+            theirs
+                .negotiated_cipher_suite()
+                .map(|s| u16::from(s.suite())),
+            Some(CipherSuite::TLS13_AES_256_GCM_SHA384.to_int())
+        );
+    }
+}
