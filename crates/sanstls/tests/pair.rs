@@ -310,6 +310,7 @@ fn paused_server_answers_later_with_the_config_for_the_name() {
     let (a, b) = (pki("ec"), pki("rsa"));
     let mut cc = client_config(&b);
     cc.alpn_protocols = vec![b"h2".to_vec()];
+    cc.request_ocsp = true;
     let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
     let mut server = ServerConnection::new_paused(NOW, std::time::Duration::from_secs(10));
     transfer(&mut client, &mut server);
@@ -319,12 +320,20 @@ fn paused_server_answers_later_with_the_config_for_the_name() {
     };
     assert_eq!(info.server_name.as_deref(), Some("localhost"));
     assert_eq!(info.alpn_protocols, vec![b"h2".to_vec()]);
-    // The caller picks `b` (the one the client trusts), later.
+    assert!(info.ocsp_requested);
+    // The caller picks `b` (the one the client trusts), later, with a fresh OCSP response
+    // because the client asked for one; `a` would have failed verification.
     let _unused = server_config(&a);
-    server.accept(Arc::new(server_config(&b)), NOW).unwrap();
+    let mut chosen = server_config(&b);
+    chosen.certificates[0].ocsp_response = Some(vec![0x30, 0x03, 0x0a, 0x01, 0x06]);
+    server.accept(Arc::new(chosen), NOW).unwrap();
     let (ce, se) = transfer(&mut client, &mut server);
     assert_eq!((ce, se), (None, None));
     assert!(!client.is_handshaking());
+    assert_eq!(
+        client.negotiated().ocsp_response.as_deref(),
+        Some(&[0x30, 0x03, 0x0a, 0x01, 0x06][..])
+    );
 }
 
 #[test]

@@ -64,6 +64,7 @@ impl State for ExpectClientHello {
                         .unwrap_or_default(),
                     cipher_suites: ch.cipher_suites.clone(),
                     signature_schemes: ch.signature_algorithms().unwrap_or_default().to_vec(),
+                    ocsp_requested: ch.status_request().is_some(),
                 };
                 cx.common.emit(Event::ClientHello(info));
                 Ok(Box::new(AwaitingConfig { hello: m }))

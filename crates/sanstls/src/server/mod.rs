@@ -124,6 +124,9 @@ pub struct ClientHelloInfo {
     pub cipher_suites: Vec<CipherSuite>,
     /// The signature schemes the client accepts.
     pub signature_schemes: Vec<SignatureScheme>,
+    /// Whether the client asked for a stapled OCSP response (status_request): answer with
+    /// a configuration whose certificate carries one (Node's `OCSPRequest` event).
+    pub ocsp_requested: bool,
 }
 
 /// A server connection. Dereferences to [`Connection`] for the side-independent API.
