@@ -593,8 +593,11 @@ impl Connection {
                         .into());
                     }
                     if !payload.is_empty() {
-                        if self.common.received_at == self.common.received.len() {
-                            self.common.received.clear();
+                        // Drop what the caller has read before appending, so the buffer
+                        // holds at most the unread bytes plus one record.
+                        let at = self.common.received_at;
+                        if at > 0 {
+                            self.common.received.drain(..at);
                             self.common.received_at = 0;
                         }
                         self.common.received.extend_from_slice(payload);
