@@ -114,6 +114,16 @@ impl Message {
         }
     }
 
+    /// The handshake body, or the unexpected-message error for any other content.
+    pub(crate) fn handshake_payload(
+        &self,
+    ) -> Result<&crate::msgs::message::HandshakePayload, Error> {
+        match &self.payload {
+            MessagePayload::Handshake(h) => Ok(&h.payload),
+            _ => Err(self.unexpected()),
+        }
+    }
+
     /// The error for "this state did not expect this message".
     pub(crate) fn unexpected(&self) -> Error {
         PeerMisbehaved::UnexpectedMessage(

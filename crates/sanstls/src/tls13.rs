@@ -6,7 +6,7 @@ use crate::enums::{KeyUpdateRequest, ProtocolVersion};
 use crate::error::{Error, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleTraffic, TrafficSecret};
 use crate::msgs::handshake::KeyUpdatePayload;
-use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::Tls13CipherSuite;
 
@@ -59,6 +59,36 @@ pub(crate) fn certificate_verify_message(signer: Side, transcript_hash: &[u8]) -
     m.push(0);
     m.extend_from_slice(transcript_hash);
     m
+}
+
+/// Checks a peer's CertificateVerify (RFC 8446 s4.4.3) against the transcript so far and
+/// the peer's end-entity certificate: the scheme must be one we offered, and `verify`
+/// (the configured verifier's signature check) must accept the signature over the content
+/// for the peer's side. Adds the message to the transcript.
+pub(crate) fn check_certificate_verify(
+    cx: &Context<'_>,
+    m: &Message,
+    transcript: &mut crate::handshake::transcript::HandshakeHash,
+    signer: Side,
+    offered: &[crate::enums::SignatureScheme],
+    verify: impl FnOnce(&[u8], &[u8], crate::enums::SignatureScheme, &[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let HandshakePayload::CertificateVerify(cv) = m.handshake_payload()? else {
+        return Err(m.unexpected());
+    };
+    if !offered.contains(&cv.scheme) {
+        return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
+    }
+    let content = certificate_verify_message(signer, transcript.current_hash()?.as_ref());
+    let end_entity = cx
+        .common
+        .negotiated
+        .peer_certificates
+        .first()
+        .ok_or(Error::ApiMisuse("CertificateVerify without a certificate"))?;
+    verify(&content, end_entity, cv.scheme, &cv.signature.0)?;
+    transcript.add_message(&m.encoded);
+    Ok(())
 }
 
 /// What the traffic state does with a post-handshake NewSessionTicket.
@@ -119,10 +149,7 @@ impl<T: TicketSink> State for Traffic<T> {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        let MessagePayload::Handshake(h) = &m.payload else {
-            return Err(m.unexpected());
-        };
-        match &h.payload {
+        match m.handshake_payload()? {
             HandshakePayload::KeyUpdate(ku) => {
                 let suite = self.suite;
                 let next = opener(suite, self.peer_secret_update())?;

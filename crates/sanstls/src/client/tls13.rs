@@ -13,16 +13,9 @@ use crate::msgs::certificate::{CertificateDer, CertificateEntry, CertificatePayl
 use crate::msgs::extensions::{ServerExtension, TlsExtension};
 use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
 use crate::msgs::hello::EncryptedExtensions;
-use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::suites::Tls13CipherSuite;
 use crate::tls13::{self, TicketSink, Traffic};
-
-fn handshake_payload(m: &Message) -> Result<&HandshakePayload, Error> {
-    match &m.payload {
-        MessagePayload::Handshake(h) => Ok(&h.payload),
-        _ => Err(m.unexpected()),
-    }
-}
 
 /// Waiting for EncryptedExtensions.
 pub(crate) struct ExpectEncryptedExtensions {
@@ -66,7 +59,7 @@ impl State for ExpectEncryptedExtensions {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        let HandshakePayload::EncryptedExtensions(ee) = handshake_payload(&m)? else {
+        let HandshakePayload::EncryptedExtensions(ee) = m.handshake_payload()? else {
             return Err(m.unexpected());
         };
         self.check(cx, ee)?;
@@ -100,7 +93,7 @@ impl State for ExpectCertificateOrRequest {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        match handshake_payload(&m)? {
+        match m.handshake_payload()? {
             HandshakePayload::CertificateRequestTls13(req) => {
                 self.state.hs.transcript.add_message(&m.encoded);
                 let request = CertRequest {
@@ -134,7 +127,7 @@ impl State for ExpectCertificate {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        let HandshakePayload::CertificateTls13(cert) = handshake_payload(&m)? else {
+        let HandshakePayload::CertificateTls13(cert) = m.handshake_payload()? else {
             return Err(m.unexpected());
         };
         // RFC 8446 s4.4.2: the server's certificate_request_context is empty.
@@ -186,23 +179,17 @@ impl State for ExpectCertificateVerify {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        let HandshakePayload::CertificateVerify(cv) = handshake_payload(&m)? else {
-            return Err(m.unexpected());
-        };
-        let verifier = &self.state.hs.config.verifier;
-        if !verifier.supported_schemes().contains(&cv.scheme) {
-            return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
-        }
-        let hash = self.state.hs.transcript.current_hash()?;
-        let message = tls13::certificate_verify_message(Side::Server, hash.as_ref());
-        let end_entity = cx
-            .common
-            .negotiated
-            .peer_certificates
-            .first()
-            .ok_or(Error::ApiMisuse("CertificateVerify without a certificate"))?;
-        verifier.verify_tls13_signature(&message, end_entity, cv.scheme, &cv.signature.0)?;
-        self.state.hs.transcript.add_message(&m.encoded);
+        let verifier = self.state.hs.config.verifier.clone();
+        tls13::check_certificate_verify(
+            cx,
+            &m,
+            &mut self.state.hs.transcript,
+            Side::Server,
+            &verifier.supported_schemes(),
+            |content, cert, scheme, sig| {
+                verifier.verify_tls13_signature(content, cert, scheme, sig)
+            },
+        )?;
         Ok(Box::new(ExpectFinished {
             state: self.state,
             cert_request: self.cert_request,
@@ -261,7 +248,7 @@ impl ExpectFinished {
 
 impl State for ExpectFinished {
     fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
-        let HandshakePayload::Finished(fin) = handshake_payload(&m)? else {
+        let HandshakePayload::Finished(fin) = m.handshake_payload()? else {
             return Err(m.unexpected());
         };
         let ExpectFinished {

@@ -8,20 +8,14 @@ use super::ticket::TicketState;
 use super::ServerConfig;
 use crate::codec::{Codec, PayloadU16, PayloadU8};
 use crate::conn::{Context, Message, Side, State};
+use crate::crypto::verify::ClientCertVerifier;
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleTraffic, KeyScheduleTrafficPending};
 use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::handshake::NewSessionTicketPayloadTls13;
-use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::suites::Tls13CipherSuite;
 use crate::tls13::{self, NoTickets, Traffic};
-
-fn handshake_payload(m: &Message) -> Result<&HandshakePayload, Error> {
-    match &m.payload {
-        MessagePayload::Handshake(h) => Ok(&h.payload),
-        _ => Err(m.unexpected()),
-    }
-}
 
 /// Waiting for the client's Finished (and, before it, what `ExpectCertificate` checked).
 pub(crate) struct ExpectFinished {
@@ -37,7 +31,7 @@ impl State for ExpectFinished {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        let HandshakePayload::Finished(fin) = handshake_payload(&m)? else {
+        let HandshakePayload::Finished(fin) = m.handshake_payload()? else {
             return Err(m.unexpected());
         };
         self.pending
@@ -59,6 +53,16 @@ impl State for ExpectFinished {
             schedule,
             tickets: NoTickets,
         }))
+    }
+}
+
+impl ExpectFinished {
+    /// The client-certificate verifier (present whenever we asked for a certificate).
+    fn client_verifier(&self) -> Result<Arc<dyn ClientCertVerifier>, Error> {
+        self.config
+            .client_verifier
+            .clone()
+            .ok_or(Error::ApiMisuse("client certificate without a verifier"))
     }
 }
 
@@ -118,19 +122,14 @@ impl State for ExpectCertificate {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        let HandshakePayload::CertificateTls13(cert) = handshake_payload(&m)? else {
+        let HandshakePayload::CertificateTls13(cert) = m.handshake_payload()? else {
             return Err(m.unexpected());
         };
         // RFC 8446 s4.4.2: the context echoes our CertificateRequest's (empty).
         if !cert.context.0.is_empty() {
             return Err(PeerMisbehaved::Other("client Certificate with a wrong context").into());
         }
-        let verifier = self
-            .finished
-            .config
-            .client_verifier
-            .clone()
-            .ok_or(Error::ApiMisuse("client certificate without a verifier"))?;
+        let verifier = self.finished.client_verifier()?;
         self.finished.transcript.add_message(&m.encoded);
         let chain: Vec<Vec<u8>> = cert.certificates().map(|c| c.0.clone()).collect();
         let Some(end_entity) = chain.first() else {
@@ -160,28 +159,17 @@ impl State for ExpectCertificateVerify {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        let HandshakePayload::CertificateVerify(cv) = handshake_payload(&m)? else {
-            return Err(m.unexpected());
-        };
-        let verifier = self
-            .finished
-            .config
-            .client_verifier
-            .clone()
-            .ok_or(Error::ApiMisuse("client certificate without a verifier"))?;
-        if !verifier.supported_schemes().contains(&cv.scheme) {
-            return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
-        }
-        let hash = self.finished.transcript.current_hash()?;
-        let message = tls13::certificate_verify_message(Side::Client, hash.as_ref());
-        let end_entity = cx
-            .common
-            .negotiated
-            .peer_certificates
-            .first()
-            .ok_or(Error::ApiMisuse("CertificateVerify without a certificate"))?;
-        verifier.verify_tls13_signature(&message, end_entity, cv.scheme, &cv.signature.0)?;
-        self.finished.transcript.add_message(&m.encoded);
+        let verifier = self.finished.client_verifier()?;
+        tls13::check_certificate_verify(
+            cx,
+            &m,
+            &mut self.finished.transcript,
+            Side::Client,
+            &verifier.supported_schemes(),
+            |content, cert, scheme, sig| {
+                verifier.verify_tls13_signature(content, cert, scheme, sig)
+            },
+        )?;
         Ok(Box::new(self.finished))
     }
 }
