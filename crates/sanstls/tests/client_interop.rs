@@ -12,7 +12,6 @@ mod peers;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -112,51 +111,6 @@ fn drive(
     }
 }
 
-/// A PKCS#8 DER private key from a PEM key file.
-fn key_der(key: &Path) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
-        .arg(key)
-        .output()
-        .expect("openssl pkcs8");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// A self-signed certificate for localhost of `kind` ("rsa", "ec", "ed25519"), with a SAN.
-fn certificate(dir: &TempDir, kind: &str) -> (std::path::PathBuf, std::path::PathBuf) {
-    let cert = dir.path(&format!("{kind}.crt"));
-    let key = dir.path(&format!("{kind}.key"));
-    let mut cmd = Command::new("openssl");
-    cmd.args([
-        "req",
-        "-x509",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    cmd.args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
-    match kind {
-        "ec" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
-        "ed25519" => cmd.args(["-newkey", "ed25519"]),
-        _ => cmd.args(["-newkey", "rsa:2048"]),
-    };
-    cmd.arg("-keyout").arg(&key).arg("-out").arg(&cert);
-    let out = cmd.output().expect("openssl req");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (cert, key)
-}
-
 struct Server {
     peer: Peer,
     port: u16,
@@ -167,7 +121,7 @@ struct Server {
 /// Starts `openssl s_server -tls1_3 -www` with the certificate of `kind` and `extra` args.
 fn s_server(kind: &str, extra: &[&str]) -> (Server, Vec<u8>) {
     let dir = TempDir::new(&format!("client-interop-{kind}"));
-    let (cert, key) = certificate(&dir, kind);
+    let (cert, key) = peers::self_signed(&dir, kind);
     let port = free_port();
     let port_s = port.to_string();
     let (cert_s, key_s) = (
@@ -315,7 +269,7 @@ fn untrusted_root_is_unknown_issuer_and_insecure_accepts_it() {
     let (mut server, _root) = s_server("ec", &[]);
     let other = TempDir::new("client-interop-other-root");
     // Another "localhost" root: the name matches, the key does not.
-    let (same_name, _) = certificate(&other, "ec");
+    let (same_name, _) = peers::self_signed(&other, "ec");
     let (o, _) = fetch(
         &mut server,
         Arc::new(config_for(pem_to_der(&same_name))),
@@ -368,13 +322,13 @@ fn untrusted_root_is_unknown_issuer_and_insecure_accepts_it() {
 #[test]
 fn client_certificate_when_the_server_asks() {
     let dir = TempDir::new("client-interop-client-cert");
-    let (client_cert, client_key) = certificate(&dir, "rsa");
+    let (client_cert, client_key) = peers::self_signed(&dir, "rsa");
     let ca = client_cert.to_str().unwrap().to_string();
     let (mut server, root) = s_server("ec", &["-Verify", "1", "-CAfile", &ca]);
     let mut config = config_for(root.clone());
     config.client_certificate = Some(ClientCertificate {
         chain: vec![pem_to_der(&client_cert)],
-        key: load_private_key(&key_der(&client_key)).unwrap(),
+        key: load_private_key(&peers::key_der(&client_key)).unwrap(),
     });
     let (o, _) = fetch(&mut server, Arc::new(config), None);
     assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
@@ -452,7 +406,7 @@ fn key_update_both_ways() {
 #[test]
 fn gnutls_server() {
     let dir = TempDir::new("client-interop-gnutls");
-    let (cert, key) = certificate(&dir, "ec");
+    let (cert, key) = peers::self_signed(&dir, "ec");
     let port = free_port();
     let mut peer = spawn_logged(
         &dir,
@@ -489,7 +443,7 @@ fn gnutls_server() {
 #[test]
 fn python_ssl_server() {
     let dir = TempDir::new("client-interop-python");
-    let (cert, key) = certificate(&dir, "ec");
+    let (cert, key) = peers::self_signed(&dir, "ec");
     let port = free_port();
     let script = format!(
         "import socket, ssl\n\

@@ -8,7 +8,6 @@
 
 mod peers;
 
-use std::process::Command;
 use std::sync::Arc;
 
 use peers::TempDir;
@@ -29,46 +28,14 @@ struct Pki {
     key: Vec<u8>,
 }
 
-fn run(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().expect("openssl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// A self-signed certificate for `localhost` of `kind`, valid for 100 years.
+/// A self-signed certificate for `localhost` of `kind` and its PKCS#8 key, as DER.
 fn pki(kind: &str) -> Pki {
     let dir = TempDir::new(&format!("pair-{kind}"));
-    let (cert, key) = (dir.path("c.pem"), dir.path("k.pem"));
-    let mut cmd = Command::new("openssl");
-    cmd.args([
-        "req",
-        "-x509",
-        "-nodes",
-        "-days",
-        "36500",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    cmd.args(["-addext", "subjectAltName=DNS:localhost"]);
-    match kind {
-        "ec" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
-        "ec384" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"]),
-        "ed25519" => cmd.args(["-newkey", "ed25519"]),
-        _ => cmd.args(["-newkey", "rsa:2048"]),
-    };
-    cmd.arg("-keyout").arg(&key).arg("-out").arg(&cert);
-    run(&mut cmd);
-    let cert = run(Command::new("openssl")
-        .args(["x509", "-outform", "DER", "-in"])
-        .arg(&cert));
-    let key = run(Command::new("openssl")
-        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
-        .arg(&key));
-    Pki { cert, key }
+    let (cert, key) = peers::self_signed(&dir, kind);
+    Pki {
+        cert: peers::pem_to_der(&cert),
+        key: peers::key_der(&key),
+    }
 }
 
 fn server_config(p: &Pki) -> ServerConfig {

@@ -31,16 +31,6 @@ struct Pki {
     key: Vec<u8>,
 }
 
-fn run(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().expect("openssl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 /// A CA and a localhost leaf it signed, valid for 100 years.
 fn pki() -> Pki {
     let dir = TempDir::new("rustls-pki");
@@ -52,60 +42,59 @@ fn pki() -> Pki {
         "ec_paramgen_curve:P-256",
         "-nodes",
     ];
-    run(Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-days",
-            "36500",
-            "-subj",
-            "/CN=sanstls test CA",
-        ])
-        .args(ec)
-        .args([
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=keyCertSign",
-        ])
-        .arg("-keyout")
-        .arg(p("ca.key"))
-        .arg("-out")
-        .arg(p("ca.pem")));
-    run(Command::new("openssl")
-        .args(["req", "-new", "-subj", "/CN=localhost"])
-        .args(ec)
-        .arg("-keyout")
-        .arg(p("leaf.key"))
-        .arg("-out")
-        .arg(p("leaf.csr")));
+    peers::run_openssl(
+        Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-days",
+                "36500",
+                "-subj",
+                "/CN=sanstls test CA",
+            ])
+            .args(ec)
+            .args([
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=keyCertSign",
+            ])
+            .arg("-keyout")
+            .arg(p("ca.key"))
+            .arg("-out")
+            .arg(p("ca.pem")),
+    );
+    peers::run_openssl(
+        Command::new("openssl")
+            .args(["req", "-new", "-subj", "/CN=localhost"])
+            .args(ec)
+            .arg("-keyout")
+            .arg(p("leaf.key"))
+            .arg("-out")
+            .arg(p("leaf.csr")),
+    );
     std::fs::write(
         p("ext.cnf"),
         "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n",
     )
     .unwrap();
-    run(Command::new("openssl")
-        .args(["x509", "-req", "-days", "36500", "-in"])
-        .arg(p("leaf.csr"))
-        .arg("-CA")
-        .arg(p("ca.pem"))
-        .arg("-CAkey")
-        .arg(p("ca.key"))
-        .args(["-CAcreateserial", "-extfile"])
-        .arg(p("ext.cnf"))
-        .arg("-out")
-        .arg(p("leaf.pem")));
-    let der = |f: &str| {
-        run(Command::new("openssl")
-            .args(["x509", "-outform", "DER", "-in"])
-            .arg(p(f)))
-    };
+    peers::run_openssl(
+        Command::new("openssl")
+            .args(["x509", "-req", "-days", "36500", "-in"])
+            .arg(p("leaf.csr"))
+            .arg("-CA")
+            .arg(p("ca.pem"))
+            .arg("-CAkey")
+            .arg(p("ca.key"))
+            .args(["-CAcreateserial", "-extfile"])
+            .arg(p("ext.cnf"))
+            .arg("-out")
+            .arg(p("leaf.pem")),
+    );
     Pki {
-        ca: der("ca.pem"),
-        leaf: der("leaf.pem"),
-        key: run(Command::new("openssl")
-            .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
-            .arg(p("leaf.key"))),
+        ca: peers::pem_to_der(&p("ca.pem")),
+        leaf: peers::pem_to_der(&p("leaf.pem")),
+        key: peers::key_der(&p("leaf.key")),
     }
 }
 

@@ -12,7 +12,7 @@ mod peers;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -38,52 +38,18 @@ struct Files {
     key: PathBuf,
 }
 
-fn run(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().expect("openssl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 fn files(tag: &str, kind: &str) -> Files {
     let dir = TempDir::new(&format!("server-interop-{tag}"));
-    let (cert, key) = (dir.path("cert.pem"), dir.path("key.pem"));
-    let mut cmd = Command::new("openssl");
-    cmd.args([
-        "req",
-        "-x509",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    cmd.args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
-    match kind {
-        "rsa" => cmd.args(["-newkey", "rsa:2048"]),
-        _ => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
-    };
-    run(cmd.arg("-keyout").arg(&key).arg("-out").arg(&cert));
+    let (cert, key) = peers::self_signed(&dir, kind);
     Files { dir, cert, key }
 }
 
-fn der(f: &PathBuf) -> Vec<u8> {
-    run(Command::new("openssl")
-        .args(["x509", "-outform", "DER", "-in"])
-        .arg(f))
-}
-
-fn key_der(f: &PathBuf) -> Vec<u8> {
-    run(Command::new("openssl")
-        .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
-        .arg(f))
+fn der(f: &Path) -> Vec<u8> {
+    peers::pem_to_der(f)
 }
 
 fn config(f: &Files) -> ServerConfig {
-    let key = load_private_key(&key_der(&f.key)).unwrap();
+    let key = load_private_key(&peers::key_der(&f.key)).unwrap();
     let mut c = ServerConfig::new(vec![CertifiedKey {
         chain: vec![der(&f.cert)],
         key,

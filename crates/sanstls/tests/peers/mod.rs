@@ -126,7 +126,9 @@ impl Drop for TempDir {
     }
 }
 
-/// Generates a self-signed certificate and key with `openssl req` (`rsa:2048` or `ec`).
+/// Generates a self-signed certificate for `localhost` (SAN DNS:localhost, IP:127.0.0.1),
+/// valid for 100 years, and its key, with `openssl req`. `kind`: `ec` (P-256), `ec384`,
+/// `ed25519`, anything else RSA-2048. Files are `<kind>-cert.pem` / `<kind>-key.pem`.
 pub fn self_signed(dir: &TempDir, kind: &str) -> (PathBuf, PathBuf) {
     let cert = dir.path(&format!("{kind}-cert.pem"));
     let key = dir.path(&format!("{kind}-key.pem"));
@@ -136,22 +138,40 @@ pub fn self_signed(dir: &TempDir, kind: &str) -> (PathBuf, PathBuf) {
         "-x509",
         "-nodes",
         "-days",
-        "2",
+        "36500",
         "-subj",
         "/CN=localhost",
     ]);
+    cmd.args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
     match kind {
         "ec" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+        "ec384" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"]),
+        "ed25519" => cmd.args(["-newkey", "ed25519"]),
         _ => cmd.args(["-newkey", "rsa:2048"]),
     };
     cmd.arg("-keyout").arg(&key).arg("-out").arg(&cert);
-    let out = cmd.output().expect("run openssl req");
+    run_openssl(&mut cmd);
+    (cert, key)
+}
+
+/// Runs an openssl command and returns its stdout, failing the test on an error.
+pub fn run_openssl(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("run openssl");
     assert!(
         out.status.success(),
-        "openssl req failed: {}",
+        "openssl failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (cert, key)
+    out.stdout
+}
+
+/// The PKCS#8 DER form of a PEM private key.
+pub fn key_der(key: &Path) -> Vec<u8> {
+    run_openssl(
+        Command::new("openssl")
+            .args(["pkcs8", "-topk8", "-nocrypt", "-outform", "DER", "-in"])
+            .arg(key),
+    )
 }
 
 /// Binds an ephemeral loopback port.
@@ -169,17 +189,11 @@ pub fn free_port() -> u16 {
 
 /// The DER bytes of the first certificate in a PEM file (via `openssl x509`).
 pub fn pem_to_der(cert: &Path) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .args(["x509", "-outform", "DER", "-in"])
-        .arg(cert)
-        .output()
-        .expect("run openssl x509");
-    assert!(
-        out.status.success(),
-        "openssl x509 failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    run_openssl(
+        Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(cert),
+    )
 }
 
 /// A PEM file with the RFC 7919 ffdhe2048 group, for `openssl s_server -dhparam`.
