@@ -22,7 +22,9 @@ use crate::msgs::alert::AlertMessagePayload;
 use crate::msgs::message::{HandshakeMessagePayload, MessagePayload};
 use crate::record::deframer::{check_ccs_payload, Deframer, PlaintextChecker};
 use crate::record::fragmenter::Fragmenter;
-use crate::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS13, MAX_PLAINTEXT};
+use crate::record::header::{
+    RecordHeader, MAX_CIPHERTEXT_TLS12, MAX_CIPHERTEXT_TLS13, MAX_PLAINTEXT,
+};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::time::UnixTime;
@@ -200,6 +202,11 @@ pub struct Negotiated {
     pub ocsp_response: Option<Vec<u8>>,
     /// The client random (for key logging).
     pub client_random: [u8; 32],
+    /// The verify_data of the last Finished we sent (Node's `getFinished()`; with
+    /// `finished_received`, the basis of RFC 5929 tls-unique).
+    pub finished_sent: Vec<u8>,
+    /// The verify_data of the last Finished the peer sent (Node's `getPeerFinished()`).
+    pub finished_received: Vec<u8>,
 }
 
 /// The parts of a connection the handshake states share: record layer, buffers, events.
@@ -288,8 +295,13 @@ impl Common {
     /// (RFC 8446 s5.1).
     pub(crate) fn set_opener(&mut self, opener: RecordOpener) -> Result<(), Error> {
         self.joiner.check_key_change()?;
-        // Protected records may carry up to 256 bytes of expansion (RFC 8446 s5.2).
-        self.deframer.set_max_payload_len(MAX_CIPHERTEXT_TLS13)?;
+        // Protected records may carry up to 256 (TLS 1.3, RFC 8446 s5.2) or 2048 (TLS 1.2,
+        // RFC 5246 s6.2.3) bytes of expansion.
+        let max = match self.negotiated.version {
+            Some(ProtocolVersion::TLSv1_2) => MAX_CIPHERTEXT_TLS12,
+            _ => MAX_CIPHERTEXT_TLS13,
+        };
+        self.deframer.set_max_payload_len(max)?;
         self.opener = Some(opener);
         Ok(())
     }
@@ -568,8 +580,11 @@ impl Connection {
                 return Ok(());
             };
             let header = record.header;
-            // TLS 1.3 compatibility CCS records are never protected (RFC 8446 s5).
-            if header.typ == ContentType::ChangeCipherSpec {
+            let tls12 = self.common.negotiated.version == Some(ProtocolVersion::TLSv1_2);
+            // In TLS 1.3 ChangeCipherSpec is never protected (RFC 8446 s5) and only the
+            // middlebox-compatibility no-op. In TLS 1.2 it is a message of its own (handled
+            // below, after decryption: renegotiation sends it under the current keys).
+            if header.typ == ContentType::ChangeCipherSpec && !tls12 {
                 check_ccs_payload(record.payload)?;
                 if !self.common.accept_ccs {
                     return Err(PeerMisbehaved::Other("ChangeCipherSpec record in TLS 1.3").into());
@@ -591,6 +606,20 @@ impl Connection {
             self.common.joiner.check_interleave(typ)?;
             match typ {
                 ContentType::Handshake => self.common.joiner.push(payload)?,
+                ContentType::ChangeCipherSpec if tls12 => {
+                    check_ccs_payload(payload)?;
+                    // RFC 5246 s7.1: no handshake message may straddle the key change.
+                    self.common.joiner.check_key_change()?;
+                    let payload =
+                        MessagePayload::ChangeCipherSpec(crate::msgs::ccs::ChangeCipherSpecPayload);
+                    self.deliver(
+                        now,
+                        Message {
+                            payload,
+                            encoded: Vec::new(),
+                        },
+                    )?;
+                }
                 ContentType::Alert => {
                     let alert = AlertMessagePayload::read_bytes(payload)?;
                     self.handle_alert(alert)?;

@@ -28,6 +28,7 @@ pub mod record;
 pub mod server;
 pub mod suites;
 pub mod time;
+pub(crate) mod tls12;
 pub(crate) mod tls13;
 
 pub use client::{ClientConfig, ClientConnection};

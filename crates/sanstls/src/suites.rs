@@ -69,6 +69,142 @@ pub fn find_tls13_suite(suite: CipherSuite) -> Option<&'static Tls13CipherSuite>
     ALL_TLS13_SUITES.iter().copied().find(|s| s.suite == suite)
 }
 
+/// How a TLS 1.2 suite authenticates the server's key exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthAlgorithm {
+    /// RSA signatures (PKCS#1 or PSS) from an RSA certificate.
+    Rsa,
+    /// ECDSA signatures from an ECDSA certificate.
+    Ecdsa,
+}
+
+/// A TLS 1.2 cipher suite (RFC 5246, 5288, 7905, 8422): key exchange, authentication,
+/// AEAD and PRF hash.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Tls12CipherSuite {
+    /// The wire value.
+    pub suite: CipherSuite,
+    /// ECDHE or DHE.
+    pub kx: crate::msgs::kx::KeyExchangeAlgorithm,
+    /// How the server signs.
+    pub auth: AuthAlgorithm,
+    /// The record protection algorithm.
+    pub aead: AeadAlgorithm,
+    /// The PRF hash.
+    pub hash: SuiteHash,
+    /// OpenSSL's name.
+    pub openssl_name: &'static str,
+}
+
+impl Tls12CipherSuite {
+    /// Whether a signature scheme fits this suite's authentication.
+    pub fn usable_with(&self, scheme: crate::enums::SignatureScheme) -> bool {
+        use crate::enums::SignatureScheme as S;
+        match self.auth {
+            AuthAlgorithm::Rsa => matches!(
+                scheme,
+                S::RSA_PKCS1_SHA256
+                    | S::RSA_PKCS1_SHA384
+                    | S::RSA_PKCS1_SHA512
+                    | S::RSA_PSS_RSAE_SHA256
+                    | S::RSA_PSS_RSAE_SHA384
+                    | S::RSA_PSS_RSAE_SHA512
+            ),
+            AuthAlgorithm::Ecdsa => {
+                matches!(
+                    scheme,
+                    S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 | S::ED25519
+                )
+            }
+        }
+    }
+}
+
+macro_rules! tls12_suite {
+    ($name:ident, $suite:ident, $kx:ident, $auth:ident, $aead:ident, $hash:ident, $openssl:expr) => {
+        #[doc = $openssl]
+        pub static $name: Tls12CipherSuite = Tls12CipherSuite {
+            suite: CipherSuite::$suite,
+            kx: crate::msgs::kx::KeyExchangeAlgorithm::$kx,
+            auth: AuthAlgorithm::$auth,
+            aead: AeadAlgorithm::$aead,
+            hash: SuiteHash::$hash,
+            openssl_name: $openssl,
+        };
+    };
+}
+
+tls12_suite!(
+    TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    Ecdhe,
+    Ecdsa,
+    Aes256Gcm,
+    Sha384,
+    "ECDHE-ECDSA-AES256-GCM-SHA384"
+);
+tls12_suite!(
+    TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    Ecdhe,
+    Rsa,
+    Aes256Gcm,
+    Sha384,
+    "ECDHE-RSA-AES256-GCM-SHA384"
+);
+tls12_suite!(
+    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    Ecdhe,
+    Ecdsa,
+    ChaCha20Poly1305,
+    Sha256,
+    "ECDHE-ECDSA-CHACHA20-POLY1305"
+);
+tls12_suite!(
+    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    Ecdhe,
+    Rsa,
+    ChaCha20Poly1305,
+    Sha256,
+    "ECDHE-RSA-CHACHA20-POLY1305"
+);
+tls12_suite!(
+    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    Ecdhe,
+    Ecdsa,
+    Aes128Gcm,
+    Sha256,
+    "ECDHE-ECDSA-AES128-GCM-SHA256"
+);
+tls12_suite!(
+    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    Ecdhe,
+    Rsa,
+    Aes128Gcm,
+    Sha256,
+    "ECDHE-RSA-AES128-GCM-SHA256"
+);
+
+/// Every TLS 1.2 suite we implement, in OpenSSL's default preference order. (DHE suites
+/// arrive with the finite-field DH module.)
+pub static ALL_TLS12_SUITES: &[&Tls12CipherSuite] = &[
+    &TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    &TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    &TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    &TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    &TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    &TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+];
+
+/// The TLS 1.2 suite with this wire value, if we implement it.
+pub fn find_tls12_suite(suite: CipherSuite) -> Option<&'static Tls12CipherSuite> {
+    ALL_TLS12_SUITES.iter().copied().find(|s| s.suite == suite)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +220,16 @@ mod tests {
             find_tls13_suite(CipherSuite::TLS13_AES_128_CCM_SHA256),
             None
         );
+    }
+
+    #[test]
+    fn tls12_suites_hash_follows_the_name() {
+        for s in ALL_TLS12_SUITES {
+            let sha384 = s.openssl_name.ends_with("SHA384");
+            assert_eq!(s.hash == SuiteHash::Sha384, sha384, "{}", s.openssl_name);
+            assert_eq!(find_tls12_suite(s.suite), Some(*s));
+            let ecdsa = s.suite.as_str().map(|n| n.contains("ECDSA"));
+            assert_eq!(ecdsa, Some(s.auth == AuthAlgorithm::Ecdsa));
+        }
     }
 }

@@ -120,7 +120,12 @@ struct Server {
 
 /// Starts `openssl s_server -tls1_3 -www` with the certificate of `kind` and `extra` args.
 fn s_server(kind: &str, extra: &[&str]) -> (Server, Vec<u8>) {
-    let dir = TempDir::new(&format!("client-interop-{kind}"));
+    s_server_version("-tls1_3", kind, extra)
+}
+
+/// `openssl s_server <version> -www` with the certificate of `kind` and `extra` args.
+fn s_server_version(version: &str, kind: &str, extra: &[&str]) -> (Server, Vec<u8>) {
+    let dir = TempDir::new(&format!("client-interop-{kind}{version}"));
     let (cert, key) = peers::self_signed(&dir, kind);
     let port = free_port();
     let port_s = port.to_string();
@@ -129,7 +134,7 @@ fn s_server(kind: &str, extra: &[&str]) -> (Server, Vec<u8>) {
         key.to_str().unwrap().to_string(),
     );
     let mut args = vec![
-        "s_server", "-tls1_3", "-www", "-accept", &port_s, "-cert", &cert_s, "-key", &key_s,
+        "s_server", version, "-www", "-accept", &port_s, "-cert", &cert_s, "-key", &key_s,
         "-naccept", "4",
     ];
     args.extend_from_slice(extra);
@@ -476,4 +481,84 @@ fn python_ssl_server() {
     assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
     assert_eq!(page(&o), "python TLSv1.3 h2");
     assert_eq!(conn.negotiated().alpn.as_deref(), Some(&b"h2"[..]));
+}
+
+#[test]
+fn tls12_every_ecdhe_suite_against_openssl() {
+    use sanstls::enums::ProtocolVersion;
+    use sanstls::suites::{AuthAlgorithm, ALL_TLS12_SUITES};
+    for suite in ALL_TLS12_SUITES {
+        let kind = match suite.auth {
+            AuthAlgorithm::Ecdsa => "ec",
+            AuthAlgorithm::Rsa => "rsa",
+        };
+        let (mut server, root) =
+            s_server_version("-tls1_2", kind, &["-cipher", suite.openssl_name]);
+        let (o, conn) = fetch(&mut server, Arc::new(config_for(root)), None);
+        assert_eq!(
+            o.error,
+            None,
+            "{}: {}",
+            suite.openssl_name,
+            read_log(&server.dir, server.tag)
+        );
+        let n = conn.negotiated();
+        assert_eq!(n.version, Some(ProtocolVersion::TLSv1_2));
+        assert_eq!(n.cipher_suite, Some(suite.suite));
+        assert_eq!(n.finished_sent.len(), 12);
+        assert_eq!(n.finished_received.len(), 12);
+        let text = page(&o);
+        assert!(
+            text.contains(&format!("New, TLSv1.2, Cipher is {}", suite.openssl_name)),
+            "{text}"
+        );
+        assert!(text.contains("Extended master secret: yes"), "{text}");
+    }
+}
+
+#[test]
+fn tls12_groups_client_certificate_and_ocsp_against_openssl() {
+    use sanstls::enums::ProtocolVersion;
+    for (group, name) in [
+        (NamedGroup::X25519, "X25519"),
+        (NamedGroup::secp256r1, "P-256"),
+        (NamedGroup::secp384r1, "P-384"),
+    ] {
+        let (mut server, root) = s_server_version("-tls1_2", "ec", &["-groups", name]);
+        let (o, conn) = fetch(&mut server, Arc::new(config_for(root)), None);
+        assert_eq!(o.error, None, "{name}");
+        assert_eq!(conn.negotiated().group, Some(group));
+        assert_eq!(conn.negotiated().version, Some(ProtocolVersion::TLSv1_2));
+    }
+
+    let dir = TempDir::new("client-interop-tls12-client-cert");
+    let (client_cert, client_key) = peers::self_signed(&dir, "rsa");
+    let ca = client_cert.to_str().unwrap().to_string();
+    let ocsp = dir.path("ocsp.der");
+    std::fs::write(&ocsp, [0x30, 0x03, 0x0a, 0x01, 0x06]).unwrap();
+    let (mut server, root) = s_server_version(
+        "-tls1_2",
+        "ec",
+        &[
+            "-Verify",
+            "1",
+            "-CAfile",
+            &ca,
+            "-status_file",
+            ocsp.to_str().unwrap(),
+        ],
+    );
+    let mut config = config_for(root);
+    config.request_ocsp = true;
+    config.client_certificate = Some(ClientCertificate {
+        chain: vec![pem_to_der(&client_cert)],
+        key: load_private_key(&peers::key_der(&client_key)).unwrap(),
+    });
+    let (o, conn) = fetch(&mut server, Arc::new(config), None);
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert!(page(&o).contains("TLSv1.2"), "{}", page(&o));
+    assert_eq!(
+        conn.negotiated().ocsp_response.as_deref(),
+        Some(&[0x30, 0x03, 0x0a, 0x01, 0x06][..])
+    );
 }

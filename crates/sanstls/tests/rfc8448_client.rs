@@ -136,6 +136,8 @@ fn trace_client(s: &Section, compat: bool) -> (Arc<ClientConfig>, Arc<TraceVerif
         .collect();
     config.random = Arc::new(ReplayRandom::new(s.bytes("Client_RNG_Pool")));
     config.middlebox_compat = compat;
+    // The traces are TLS 1.3-only clients.
+    config.min_version = sanstls::enums::ProtocolVersion::TLSv1_3;
     let extension_lists: Vec<Vec<ClientExtension>> = hellos
         .iter()
         .map(|h| h.extensions.clone().unwrap())

@@ -9,8 +9,10 @@ use std::sync::Arc;
 
 use super::tls13::ExpectEncryptedExtensions;
 use super::{ClientConfig, StoredSession};
+use crate::codec::PayloadU8;
 use crate::conn::{Common, Context, Message, State};
 use crate::crypto::kx::KeyExchange;
+use crate::enums::ECPointFormat;
 use crate::enums::{CipherSuite, Compression, NamedGroup, PSKKeyExchangeMode, ProtocolVersion};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind};
@@ -90,6 +92,11 @@ pub(crate) fn start_handshake(
         transcript: HandshakeHash::new(),
         sent_ccs: false,
     };
+    // A TLS 1.2 CertificateVerify signs the handshake messages themselves (RFC 5246
+    // s7.4.8), so keep them while that can happen.
+    if hs.config.client_certificate.is_some() && hs.config.allows(ProtocolVersion::TLSv1_2) {
+        hs.transcript.keep_full_transcript()?;
+    }
     let hello = build_client_hello(&hs, &key_share, None, psk.as_ref(), now)?;
     send_client_hello(common, &mut hs, hello, psk.as_ref(), None)?;
     common.flush_handshake()?;
@@ -127,20 +134,40 @@ fn build_client_hello(
             )));
         }
     }
-    exts.push(ClientExtension::SupportedVersions(SupportedVersions(vec![
-        ProtocolVersion::TLSv1_3,
-    ])));
+    let (tls13, tls12) = (
+        config.allows(ProtocolVersion::TLSv1_3),
+        config.allows(ProtocolVersion::TLSv1_2),
+    );
+    if tls13 {
+        let mut versions = vec![ProtocolVersion::TLSv1_3];
+        if tls12 {
+            versions.push(ProtocolVersion::TLSv1_2);
+        }
+        exts.push(ClientExtension::SupportedVersions(SupportedVersions(
+            versions,
+        )));
+    }
     exts.push(ClientExtension::SupportedGroups(config.groups.clone()));
     exts.push(ClientExtension::SignatureAlgorithms(
         config.verifier.supported_schemes(),
     ));
-    exts.push(ClientExtension::KeyShare(vec![KeyShareEntry {
-        group: key_share.group(),
-        key_exchange: key_share.public_key().to_vec(),
-    }]));
-    exts.push(ClientExtension::PskKeyExchangeModes(vec![
-        PSKKeyExchangeMode::PSK_DHE_KE,
-    ]));
+    if tls13 {
+        exts.push(ClientExtension::KeyShare(vec![KeyShareEntry {
+            group: key_share.group(),
+            key_exchange: key_share.public_key().to_vec(),
+        }]));
+        exts.push(ClientExtension::PskKeyExchangeModes(vec![
+            PSKKeyExchangeMode::PSK_DHE_KE,
+        ]));
+    }
+    if tls12 {
+        // RFC 8422 s5.1.2, RFC 7627 s5.1, RFC 5746 s3.4.
+        exts.push(ClientExtension::EcPointFormats(vec![
+            ECPointFormat::Uncompressed,
+        ]));
+        exts.push(ClientExtension::ExtendedMasterSecret);
+        exts.push(ClientExtension::RenegotiationInfo(PayloadU8::empty()));
+    }
     if !config.alpn_protocols.is_empty() {
         let names = config
             .alpn_protocols
@@ -175,10 +202,22 @@ fn build_client_hello(
         legacy_version: ProtocolVersion::TLSv1_2,
         random: hs.random,
         session_id: hs.session_id,
-        cipher_suites: config.cipher_suites.iter().map(|s| s.suite).collect(),
+        cipher_suites: offered_suites(config),
         compression_methods: vec![Compression::Null],
         extensions: Some(exts),
     })
+}
+
+/// The suites we offer: TLS 1.3's then TLS 1.2's, as the version range allows.
+fn offered_suites(config: &ClientConfig) -> Vec<CipherSuite> {
+    let mut suites = Vec::new();
+    if config.allows(ProtocolVersion::TLSv1_3) {
+        suites.extend(config.cipher_suites.iter().map(|s| s.suite));
+    }
+    if config.allows(ProtocolVersion::TLSv1_2) {
+        suites.extend(config.tls12_cipher_suites.iter().map(|s| s.suite));
+    }
+    suites
 }
 
 /// Computes the PSK binder (if any), sends the hello, and adds it to the transcript.
@@ -236,11 +275,16 @@ impl ExpectServerHello {
         encoded: &[u8],
     ) -> Result<Box<dyn State>, Error> {
         // RFC 8446 s4.1.3: TLS 1.3 is chosen through supported_versions; without it the
-        // server picked TLS 1.2 or older, which this client does not speak yet.
+        // server picked legacy_version.
         match sh.supported_version() {
-            Some(ProtocolVersion::TLSv1_3) => {}
+            Some(ProtocolVersion::TLSv1_3) if self.hs.config.allows(ProtocolVersion::TLSv1_3) => {}
             Some(_) => {
                 return Err(PeerMisbehaved::SelectedUnofferedParameter("supported_versions").into())
+            }
+            None if sh.legacy_version == ProtocolVersion::TLSv1_2
+                && self.hs.config.allows(ProtocolVersion::TLSv1_2) =>
+            {
+                return self.handle_tls12_server_hello(cx, sh, encoded);
             }
             None => return Err(PeerIncompatible::NoVersionInCommon.into()),
         }
@@ -310,6 +354,70 @@ impl ExpectServerHello {
             schedule,
             resumed: psk.map(|p| p.session),
         }))
+    }
+
+    /// A TLS 1.2 ServerHello (RFC 5246 s7.4.1.3).
+    fn handle_tls12_server_hello(
+        mut self,
+        cx: &mut Context<'_>,
+        sh: &ServerHelloPayload,
+        encoded: &[u8],
+    ) -> Result<Box<dyn State>, Error> {
+        // RFC 8446 s4.1.3: a TLS 1.3 server that was pushed down to TLS 1.2 says so in its
+        // random; a client that offered TLS 1.3 must then abort.
+        if self.hs.config.allows(ProtocolVersion::TLSv1_3)
+            && sh.random.0[24..] == crate::tls12::DOWNGRADE_TLS12
+        {
+            return Err(
+                PeerMisbehaved::Other("TLS 1.2 ServerHello with the downgrade sentinel").into(),
+            );
+        }
+        if self.retried {
+            return Err(PeerMisbehaved::Other("TLS 1.2 after a HelloRetryRequest").into());
+        }
+        let suite = self
+            .hs
+            .config
+            .tls12_cipher_suites
+            .iter()
+            .copied()
+            .find(|s| s.suite == sh.cipher_suite)
+            .ok_or(PeerMisbehaved::SelectedUnofferedParameter("cipher_suite"))?;
+        if sh.compression_method != Compression::Null {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("compression_method").into());
+        }
+        use crate::msgs::extensions::{ServerExtension as S, TlsExtension};
+        for e in sh.extensions() {
+            match e {
+                S::Alpn(p) if self.hs.config.alpn_protocols.contains(&p.0) => {
+                    cx.common.negotiated.alpn = Some(p.0.clone());
+                }
+                // RFC 5746 s3.4: an initial handshake's renegotiation_info is empty.
+                S::RenegotiationInfo(ri) if ri.0.is_empty() => {}
+                S::RenegotiationInfo(_) => {
+                    return Err(
+                        PeerMisbehaved::Other("non-empty initial renegotiation_info").into(),
+                    )
+                }
+                S::ExtendedMasterSecretAck | S::EcPointFormats(_) | S::ServerNameAck => {}
+                S::StatusRequestAck if self.hs.config.request_ocsp => {}
+                S::Unknown(_) => {}
+                other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
+            }
+        }
+        let n = &mut cx.common.negotiated;
+        n.version = Some(ProtocolVersion::TLSv1_2);
+        n.cipher_suite = Some(suite.suite);
+        cx.common.accept_ccs = false;
+        self.hs.transcript.start_hash(suite.hash)?;
+        self.hs.transcript.add_message(encoded);
+        let c = super::tls12::Client12 {
+            ems: sh.extended_master_secret_acked(),
+            hs: self.hs,
+            suite,
+            server_random: sh.random.0,
+        };
+        Ok(Box::new(super::tls12::ExpectCertificate { c }))
     }
 
     fn handle_retry(

@@ -12,13 +12,14 @@ use zeroize::Zeroizing;
 use crate::conn::{Common, Connection, Side};
 use crate::crypto::sign::SigningKey;
 use crate::crypto::verify::ServerCertVerifier;
-use crate::enums::{CipherSuite, NamedGroup};
+use crate::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use crate::error::Error;
 use crate::rand::RandomSource;
-use crate::suites::Tls13CipherSuite;
+use crate::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::time::UnixTime;
 
 pub(crate) mod hs;
+pub(crate) mod tls12;
 pub(crate) mod tls13;
 
 /// A certificate chain (leaf first, DER) and its private key, as a client presents it.
@@ -35,6 +36,12 @@ pub struct ClientCertificate {
 pub struct ClientConfig {
     /// TLS 1.3 suites we offer, in preference order.
     pub cipher_suites: Vec<&'static Tls13CipherSuite>,
+    /// TLS 1.2 suites we offer, in preference order.
+    pub tls12_cipher_suites: Vec<&'static Tls12CipherSuite>,
+    /// The oldest version we accept (Node's `minVersion`, default TLS 1.2).
+    pub min_version: ProtocolVersion,
+    /// The newest version we offer (Node's `maxVersion`, default TLS 1.3).
+    pub max_version: ProtocolVersion,
     /// Groups we support, in preference order; we send a key share for the first.
     pub groups: Vec<NamedGroup>,
     /// ALPN protocols to offer (empty: no ALPN extension).
@@ -78,10 +85,19 @@ impl core::fmt::Debug for HelloHook {
 }
 
 impl ClientConfig {
+    /// Whether we offer `v`.
+    pub(crate) fn allows(&self, v: ProtocolVersion) -> bool {
+        let n = u16::from(v);
+        u16::from(self.min_version) <= n && n <= u16::from(self.max_version)
+    }
+
     /// A configuration with Node's defaults and the given verifier.
     pub fn new(verifier: Arc<dyn ServerCertVerifier>) -> Self {
         Self {
             cipher_suites: crate::suites::ALL_TLS13_SUITES.to_vec(),
+            tls12_cipher_suites: crate::suites::ALL_TLS12_SUITES.to_vec(),
+            min_version: ProtocolVersion::TLSv1_2,
+            max_version: ProtocolVersion::TLSv1_3,
             groups: crate::crypto::kx::SUPPORTED_GROUPS.to_vec(),
             alpn_protocols: Vec::new(),
             verifier,

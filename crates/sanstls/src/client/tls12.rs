@@ -1,0 +1,327 @@
+//! TLS 1.2 client states after the ServerHello (RFC 5246 s7.3), one struct per step:
+//! Certificate, [CertificateStatus], ServerKeyExchange, [CertificateRequest],
+//! ServerHelloDone; then our flight ([Certificate], ClientKeyExchange, [CertificateVerify],
+//! ChangeCipherSpec, Finished), the server's ChangeCipherSpec and Finished.
+
+use super::hs::ClientHandshake;
+use crate::codec::{Payload, PayloadU8};
+use crate::conn::{Context, Event, Message, Side, State};
+use crate::crypto::kx::KeyExchange;
+use crate::crypto::verify::verify_signature;
+use crate::enums::{ContentType, SignatureScheme};
+use crate::error::{Error, PeerMisbehaved};
+use crate::handshake::prf::Tls12MasterSecret;
+use crate::msgs::base::Random;
+use crate::msgs::certificate::{CertificateDer, CertificatePayload};
+use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
+use crate::msgs::kx::{
+    ClientKeyExchangePayload, ServerKeyExchangeParams, ServerKeyExchangePayload,
+};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::suites::Tls12CipherSuite;
+use crate::tls12::{self, Keys12, Traffic12};
+
+/// What the TLS 1.2 client states carry.
+pub(crate) struct Client12 {
+    pub(crate) hs: ClientHandshake,
+    pub(crate) suite: &'static Tls12CipherSuite,
+    pub(crate) server_random: [u8; 32],
+    /// The server acknowledged extended_master_secret (RFC 7627).
+    pub(crate) ems: bool,
+}
+
+impl Client12 {
+    fn add(&mut self, m: &Message) {
+        self.hs.transcript.add_message(&m.encoded);
+    }
+}
+
+/// Waiting for the server's Certificate.
+pub(crate) struct ExpectCertificate {
+    pub(crate) c: Client12,
+}
+
+impl State for ExpectCertificate {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakePayload::Certificate(CertificatePayload(chain)) = m.handshake_payload()?
+        else {
+            return Err(m.unexpected());
+        };
+        let chain: Vec<Vec<u8>> = chain.iter().map(|c| c.0.clone()).collect();
+        if chain.is_empty() {
+            return Err(PeerMisbehaved::Other("server sent an empty Certificate").into());
+        }
+        self.c.add(&m);
+        cx.common.negotiated.peer_certificates = chain;
+        Ok(Box::new(ExpectStatusOrKeyExchange { c: self.c }))
+    }
+}
+
+/// Verifies the server's chain (once we know whether an OCSP response came with it).
+fn verify_chain(c: &Client12, cx: &mut Context<'_>, ocsp: &[u8]) -> Result<(), Error> {
+    let chain = &cx.common.negotiated.peer_certificates;
+    let Some((end_entity, rest)) = chain.split_first() else {
+        return Err(Error::ApiMisuse("no server certificate"));
+    };
+    let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
+    c.hs.config.verifier.verify_server_cert(
+        end_entity,
+        &intermediates,
+        &c.hs.server_name,
+        ocsp,
+        cx.now.as_secs(),
+    )
+}
+
+/// Waiting for CertificateStatus (if we asked for OCSP) or ServerKeyExchange.
+struct ExpectStatusOrKeyExchange {
+    c: Client12,
+}
+
+impl State for ExpectStatusOrKeyExchange {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        match m.handshake_payload()? {
+            HandshakePayload::CertificateStatus(status) => {
+                // RFC 6066 s8: only after the server acknowledged our status_request; we only
+                // ever send one when the configuration asks.
+                if !self.c.hs.config.request_ocsp {
+                    return Err(m.unexpected());
+                }
+                let response = status.ocsp_response.0.clone();
+                verify_chain(&self.c, cx, &response)?;
+                self.c.add(&m);
+                cx.common.emit(Event::OcspResponse(response.clone()));
+                cx.common.negotiated.ocsp_response = Some(response);
+                Ok(Box::new(ExpectKeyExchange {
+                    c: self.c,
+                    verified: true,
+                }))
+            }
+            HandshakePayload::ServerKeyExchange(_) => Box::new(ExpectKeyExchange {
+                c: self.c,
+                verified: false,
+            })
+            .handle(cx, m),
+            _ => Err(m.unexpected()),
+        }
+    }
+}
+
+/// Waiting for ServerKeyExchange.
+struct ExpectKeyExchange {
+    c: Client12,
+    verified: bool,
+}
+
+impl State for ExpectKeyExchange {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakePayload::ServerKeyExchange(body) = m.handshake_payload()? else {
+            return Err(m.unexpected());
+        };
+        if !self.verified {
+            verify_chain(&self.c, cx, &[])?;
+        }
+        let ske = ServerKeyExchangePayload::read_bytes_with(&body.0, self.c.suite.kx)?;
+        // RFC 5246 s7.4.3: signed over client_random + server_random + params, with a
+        // scheme we offered that fits the suite's key type.
+        let scheme = ske.signature.scheme;
+        let offered = self.c.hs.config.verifier.supported_schemes();
+        if !offered.contains(&scheme) || !self.c.suite.usable_with(scheme) {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
+        }
+        let signed = ske.signed_message(&self.c.hs.random, &Random(self.c.server_random));
+        let end_entity = cx
+            .common
+            .negotiated
+            .peer_certificates
+            .first()
+            .ok_or(Error::ApiMisuse("no server certificate"))?;
+        verify_signature(
+            scheme,
+            end_entity,
+            &signed,
+            &ske.signature.signature.0,
+            false,
+        )?;
+        let ServerKeyExchangeParams::Ecdhe(params) = &ske.params else {
+            return Err(PeerMisbehaved::Other("DHE is not supported yet").into());
+        };
+        if !self.c.hs.config.groups.contains(&params.named_group) {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("named_curve").into());
+        }
+        let kx = KeyExchange::start(params.named_group, self.c.hs.config.random.as_ref())?;
+        let our_public = kx.public_key().to_vec();
+        let premaster = kx.complete(&params.public.0)?;
+        cx.common.negotiated.group = Some(params.named_group);
+        self.c.add(&m);
+        Ok(Box::new(ExpectRequestOrDone {
+            c: self.c,
+            our_public,
+            premaster: premaster.0,
+            request: None,
+        }))
+    }
+}
+
+/// Waiting for CertificateRequest or ServerHelloDone.
+struct ExpectRequestOrDone {
+    c: Client12,
+    our_public: Vec<u8>,
+    premaster: zeroize::Zeroizing<Vec<u8>>,
+    /// The schemes of a CertificateRequest, once seen.
+    request: Option<Vec<SignatureScheme>>,
+}
+
+impl ExpectRequestOrDone {
+    /// ServerHelloDone: send our flight.
+    fn send_flight(mut self, cx: &mut Context<'_>) -> Result<Box<dyn State>, Error> {
+        let c = &mut self.c;
+        let mut signer = None;
+        if let Some(schemes) = &self.request {
+            // RFC 5246 s7.4.6: a client without a suitable certificate sends an empty list.
+            let chosen = c.hs.config.client_certificate.as_ref().and_then(|cert| {
+                cert.key
+                    .choose_scheme(schemes, false)
+                    .map(|scheme| (cert.clone(), scheme))
+            });
+            let chain = match &chosen {
+                Some((cert, _)) => cert
+                    .chain
+                    .iter()
+                    .map(|d| CertificateDer(d.clone()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let m = HandshakeMessagePayload::new(HandshakePayload::Certificate(
+                CertificatePayload(chain),
+            ));
+            c.hs.transcript.add_message(&cx.common.send_handshake(&m)?);
+            signer = chosen;
+        }
+        let cke = HandshakePayload::ClientKeyExchange(Payload::new(
+            ClientKeyExchangePayload::Ecdhe(PayloadU8::new(self.our_public.clone())).get_encoding(),
+        ));
+        c.hs.transcript.add_message(
+            &cx.common
+                .send_handshake(&HandshakeMessagePayload::new(cke))?,
+        );
+        // RFC 7627 s4: the session hash runs through the ClientKeyExchange.
+        let cr = c.hs.random.0;
+        let master = match c.ems {
+            true => Tls12MasterSecret::new_extended(
+                c.suite.hash,
+                &self.premaster,
+                c.hs.transcript.current_hash()?.as_ref(),
+            ),
+            false => Tls12MasterSecret::new(c.suite.hash, &self.premaster, &cr, &c.server_random),
+        };
+        if let Some((cert, scheme)) = signer {
+            // RFC 5246 s7.4.8: the signature covers every handshake message so far.
+            let messages = c.hs.transcript.full_transcript().ok_or(Error::ApiMisuse(
+                "TLS 1.2 client authentication needs the transcript",
+            ))?;
+            let signature = cert.key.sign(scheme, messages)?;
+            let cv =
+                HandshakePayload::CertificateVerify(DigitallySignedStruct::new(scheme, signature));
+            c.hs.transcript.add_message(
+                &cx.common
+                    .send_handshake(&HandshakeMessagePayload::new(cv))?,
+            );
+        }
+        let (label, secret) = master.keylog_entry();
+        cx.common.log_secret(label, secret);
+        let keys = Keys12::derive(c.suite, &master, &cr, &c.server_random);
+        cx.common
+            .send_records(ContentType::ChangeCipherSpec, &[1])?;
+        cx.common.set_sealer(keys.sealer(Side::Client)?)?;
+        let verify_data =
+            master.client_finished_verify_data(c.hs.transcript.current_hash()?.as_ref());
+        let fin = HandshakePayload::Finished(FinishedPayload {
+            verify_data: Payload::new(verify_data),
+        });
+        c.hs.transcript.add_message(
+            &cx.common
+                .send_handshake(&HandshakeMessagePayload::new(fin))?,
+        );
+        cx.common.negotiated.finished_sent = verify_data.to_vec();
+        Ok(Box::new(ExpectCcs {
+            c: self.c,
+            master,
+            keys,
+        }))
+    }
+}
+
+impl State for ExpectRequestOrDone {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        match m.handshake_payload()? {
+            HandshakePayload::CertificateRequest(req) if self.request.is_none() => {
+                self.request = Some(req.signature_algorithms.clone());
+                self.c.add(&m);
+                Ok(self)
+            }
+            HandshakePayload::ServerHelloDone(_) => {
+                self.c.add(&m);
+                self.send_flight(cx)
+            }
+            _ => Err(m.unexpected()),
+        }
+    }
+}
+
+/// Waiting for the server's ChangeCipherSpec.
+struct ExpectCcs {
+    c: Client12,
+    master: Tls12MasterSecret,
+    keys: Keys12,
+}
+
+impl State for ExpectCcs {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        tls12::expect_ccs(&m)?;
+        cx.common.set_opener(self.keys.opener(Side::Server)?)?;
+        Ok(Box::new(ExpectFinished {
+            c: self.c,
+            master: self.master,
+        }))
+    }
+}
+
+/// Waiting for the server's Finished.
+struct ExpectFinished {
+    c: Client12,
+    master: Tls12MasterSecret,
+}
+
+impl State for ExpectFinished {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        let received = tls12::finished_data(&m)?;
+        let hash = self.c.hs.transcript.current_hash()?;
+        self.master
+            .verify_server_finished(hash.as_ref(), received)?;
+        cx.common.negotiated.finished_received = received.to_vec();
+        cx.common.start_traffic()?;
+        Ok(Box::new(Traffic12 {
+            side: Side::Client,
+            master: self.master,
+            client_random: self.c.hs.random.0,
+            server_random: self.c.server_random,
+        }))
+    }
+}
