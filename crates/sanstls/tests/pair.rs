@@ -333,3 +333,79 @@ fn tampering_and_timeouts() {
         Err(Error::PeerMisbehaved(PeerMisbehaved::Other(_)))
     ));
 }
+
+#[test]
+fn tls12_between_our_client_and_server() {
+    use sanstls::enums::ProtocolVersion;
+    for kind in ["ec", "rsa"] {
+        let p = pki(kind);
+        let mut cc = client_config(&p);
+        cc.max_version = ProtocolVersion::TLSv1_2;
+        let client_pki = pki("ec");
+        cc.client_certificate = Some(ClientCertificate {
+            chain: vec![client_pki.cert.clone()],
+            key: load_private_key(&client_pki.key).unwrap(),
+        });
+        let mut sc = server_config(&p);
+        sc.client_verifier = Some(Arc::new(
+            SimpleRootsVerifier::new(vec![client_pki.cert.clone()]).unwrap(),
+        ));
+        let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+        assert_eq!(c.negotiated().version, Some(ProtocolVersion::TLSv1_2));
+        assert_eq!(s.negotiated().peer_certificates.len(), 1);
+        // tls-unique material: each side's sent Finished is the other's received one.
+        assert_eq!(
+            c.negotiated().finished_sent,
+            s.negotiated().finished_received
+        );
+        assert_eq!(
+            c.negotiated().finished_received,
+            s.negotiated().finished_sent
+        );
+        echo(&mut c, &mut s);
+        let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+        c.export_keying_material(b"EXPORTER-x", None, &mut a)
+            .unwrap();
+        s.export_keying_material(b"EXPORTER-x", None, &mut b)
+            .unwrap();
+        assert_eq!(a, b);
+        s.export_keying_material(b"EXPORTER-x", Some(b""), &mut b)
+            .unwrap();
+        assert_ne!(a, b, "RFC 5705: no context differs from an empty one");
+        assert_eq!(
+            c.key_update(false),
+            Err(Error::ApiMisuse("KeyUpdate does not exist in TLS 1.2"))
+        );
+    }
+}
+
+#[test]
+fn downgrade_sentinel_is_refused_by_a_tls13_client() {
+    use sanstls::enums::ProtocolVersion;
+    let p = pki("ec");
+    // A server that can do TLS 1.3 answers a TLS 1.2-only client with the sentinel...
+    let mut cc12 = client_config(&p);
+    cc12.max_version = ProtocolVersion::TLSv1_2;
+    let mut client = ClientConnection::new(Arc::new(cc12), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut hello = Vec::new();
+    client.write_tls(&mut hello);
+    server.read_tls(&hello);
+    server.process(NOW).unwrap();
+    let mut flight = Vec::new();
+    server.write_tls(&mut flight);
+    // ServerHello random starts after record header (5), type+len (4), version (2).
+    assert_eq!(&flight[11 + 24..11 + 32], b"DOWNGRD\x01");
+    // ...and a client that offered TLS 1.3 and receives it must abort (RFC 8446 s4.1.3).
+    let mut client13 =
+        ClientConnection::new(Arc::new(client_config(&p)), "localhost", NOW).unwrap();
+    client13.write_tls(&mut Vec::new());
+    client13.read_tls(&flight);
+    assert!(matches!(
+        client13.process(NOW),
+        Err(Error::PeerMisbehaved(PeerMisbehaved::Other(_)))
+    ));
+    let mut alert = Vec::new();
+    client13.write_tls(&mut alert);
+    assert_eq!(alert, [21, 3, 3, 0, 2, 2, 47], "illegal_parameter");
+}

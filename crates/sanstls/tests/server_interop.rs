@@ -176,12 +176,17 @@ fn serve_one(mut sock: TcpStream, config: Arc<ServerConfig>, key_update: bool) -
 
 /// Runs `openssl s_client` with `args`, sending one HTTP request; returns its output.
 fn s_client(port: u16, f: &Files, args: &[&str]) -> String {
+    s_client_version("-tls1_3", port, f, args)
+}
+
+/// Runs `openssl s_client <version>` with `args`, sending one HTTP request.
+fn s_client_version(version: &str, port: u16, f: &Files, args: &[&str]) -> String {
     let mut child = Command::new("openssl")
         .args([
             "s_client",
             "-connect",
             &format!("127.0.0.1:{port}"),
-            "-tls1_3",
+            version,
         ])
         .args([
             "-servername",
@@ -476,4 +481,57 @@ fn gnutls_python_and_node_clients() {
     assert_eq!(seen(&rx).result, Ok(()), "{text}");
     assert!(text.starts_with("TLSv1.3 http/1.1 true"), "{text}");
     assert!(text.contains("sanstls"), "{text}");
+}
+
+#[test]
+fn tls12_every_suite_client_certificate_and_ocsp_with_openssl() {
+    use sanstls::suites::{AuthAlgorithm, ALL_TLS12_SUITES};
+    let (ec, rsa) = (files("tls12-ec", "ec"), files("tls12-rsa", "rsa"));
+    for suite in ALL_TLS12_SUITES {
+        let f = match suite.auth {
+            AuthAlgorithm::Ecdsa => &ec,
+            AuthAlgorithm::Rsa => &rsa,
+        };
+        let (port, rx) = serve(config(f), 1, false);
+        let out = s_client_version("-tls1_2", port, f, &["-cipher", suite.openssl_name]);
+        let s = seen(&rx);
+        assert_eq!(s.result, Ok(()), "{}: {out}", suite.openssl_name);
+        assert!(
+            out.contains(&format!("New, TLSv1.2, Cipher is {}", suite.openssl_name)),
+            "{out}"
+        );
+        assert!(out.contains("Extended master secret: yes"), "{out}");
+        assert!(out.contains("Secure Renegotiation IS supported"), "{out}");
+        assert!(out.contains("sanstls"), "{out}");
+    }
+
+    let client = files("tls12-client-auth", "rsa");
+    let mut c = config(&ec);
+    c.client_verifier = Some(Arc::new(
+        SimpleRootsVerifier::new(vec![der(&client.cert)]).unwrap(),
+    ));
+    c.certificates[0].ocsp_response = Some(vec![0x30, 0x03, 0x0a, 0x01, 0x06]);
+    let (port, rx) = serve(c, 2, false);
+    let out = s_client_version(
+        "-tls1_2",
+        port,
+        &ec,
+        &[
+            "-status",
+            "-cert",
+            client.cert.to_str().unwrap(),
+            "-key",
+            client.key.to_str().unwrap(),
+        ],
+    );
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{out}");
+    assert_eq!(s.client_certs, 1);
+    assert!(
+        out.contains("OCSP Response Status: unauthorized (0x6)"),
+        "{out}"
+    );
+    // No certificate: refused.
+    let out = s_client_version("-tls1_2", port, &ec, &[]);
+    assert!(seen(&rx).result.is_err(), "{out}");
 }

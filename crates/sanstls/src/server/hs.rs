@@ -36,7 +36,7 @@ pub(crate) fn expect_client_hello(config: Option<Arc<ServerConfig>>) -> Box<dyn 
     Box::new(ExpectClientHello { config })
 }
 
-fn client_hello(m: &Message) -> Result<&ClientHelloPayload, Error> {
+pub(super) fn client_hello(m: &Message) -> Result<&ClientHelloPayload, Error> {
     match &m.payload {
         MessagePayload::Handshake(HandshakeMessagePayload {
             payload: HandshakePayload::ClientHello(ch),
@@ -98,7 +98,7 @@ impl State for AwaitingConfig {
 }
 
 /// The server_name the client asked for, if it sent a host name.
-fn server_name(ch: &ClientHelloPayload) -> Result<Option<String>, Error> {
+pub(super) fn server_name(ch: &ClientHelloPayload) -> Result<Option<String>, Error> {
     match ch.sni_hostname() {
         None => Ok(None),
         Some(h) => match String::from_utf8(h.0.clone()) {
@@ -131,11 +131,17 @@ fn process_client_hello(
 ) -> Result<Box<dyn State>, Error> {
     let ch = client_hello(&m)?;
     cx.common.keylog = config.key_log;
-    // RFC 8446 s4.2.1: TLS 1.3 is offered through supported_versions only.
-    let offers_tls13 = ch
-        .supported_versions()
-        .is_some_and(|v| v.contains(&ProtocolVersion::TLSv1_3));
-    if !offers_tls13 {
+    // RFC 8446 s4.2.1: TLS 1.3 is offered through supported_versions only; TLS 1.2 through
+    // it or legacy_version (RFC 8446 D.2).
+    let offers = |v: ProtocolVersion| match ch.supported_versions() {
+        Some(versions) => versions.contains(&v),
+        None => u16::from(ch.legacy_version) >= u16::from(v),
+    };
+    if !(offers(ProtocolVersion::TLSv1_3) && config.allows(ProtocolVersion::TLSv1_3)) {
+        let tls12 = offers(ProtocolVersion::TLSv1_2) && config.allows(ProtocolVersion::TLSv1_2);
+        if retry.is_none() && tls12 {
+            return super::tls12::start(cx, config, &m);
+        }
         return Err(PeerIncompatible::NoVersionInCommon.into());
     }
     // s4.1.2: legacy_compression_methods is exactly one null byte in TLS 1.3.
@@ -356,7 +362,10 @@ fn process_client_hello(
 
 /// RFC 7301 s3.2: our most preferred protocol the client also offers; none in common while
 /// both sides use ALPN is `no_application_protocol`.
-fn choose_alpn(config: &ServerConfig, ch: &ClientHelloPayload) -> Result<Option<Vec<u8>>, Error> {
+pub(super) fn choose_alpn(
+    config: &ServerConfig,
+    ch: &ClientHelloPayload,
+) -> Result<Option<Vec<u8>>, Error> {
     let Some(offered) = ch.alpn_protocols() else {
         return Ok(None);
     };

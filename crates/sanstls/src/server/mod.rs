@@ -10,14 +10,15 @@ use std::sync::Arc;
 use crate::conn::{Common, Connection, Side};
 use crate::crypto::sign::SigningKey;
 use crate::crypto::verify::ClientCertVerifier;
-use crate::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::error::Error;
 use crate::rand::RandomSource;
-use crate::suites::Tls13CipherSuite;
+use crate::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::time::UnixTime;
 
 pub(crate) mod hs;
 pub mod ticket;
+pub(crate) mod tls12;
 pub(crate) mod tls13;
 
 /// A certificate chain (leaf first, DER), its private key and an optional OCSP response to
@@ -38,6 +39,12 @@ pub struct ServerConfig {
     /// TLS 1.3 suites we accept, in our preference order (honoured: Node's
     /// `honorCipherOrder` default for servers).
     pub cipher_suites: Vec<&'static Tls13CipherSuite>,
+    /// TLS 1.2 suites we accept, in our preference order.
+    pub tls12_cipher_suites: Vec<&'static Tls12CipherSuite>,
+    /// The oldest version we accept (Node's `minVersion`, default TLS 1.2).
+    pub min_version: ProtocolVersion,
+    /// The newest version we accept (Node's `maxVersion`, default TLS 1.3).
+    pub max_version: ProtocolVersion,
     /// Groups we accept, in preference order (HelloRetryRequest asks for the first one the
     /// client supports when it sent no usable share).
     pub groups: Vec<NamedGroup>,
@@ -93,10 +100,19 @@ impl core::fmt::Debug for ExtensionsHook {
 }
 
 impl ServerConfig {
+    /// Whether we accept `v`.
+    pub(crate) fn allows(&self, v: ProtocolVersion) -> bool {
+        let n = u16::from(v);
+        u16::from(self.min_version) <= n && n <= u16::from(self.max_version)
+    }
+
     /// A configuration with Node's defaults serving `certificates`.
     pub fn new(certificates: Vec<CertifiedKey>) -> Self {
         Self {
             cipher_suites: crate::suites::ALL_TLS13_SUITES.to_vec(),
+            tls12_cipher_suites: crate::suites::ALL_TLS12_SUITES.to_vec(),
+            min_version: ProtocolVersion::TLSv1_2,
+            max_version: ProtocolVersion::TLSv1_3,
             groups: crate::crypto::kx::SUPPORTED_GROUPS.to_vec(),
             alpn_protocols: Vec::new(),
             certificates,

@@ -1,0 +1,428 @@
+//! The TLS 1.2 server (RFC 5246 s7.3): choosing the suite by our preference, the server's
+//! flight (ServerHello, Certificate, [CertificateStatus], ServerKeyExchange,
+//! [CertificateRequest], ServerHelloDone), then one state per client message.
+
+use std::sync::Arc;
+
+use super::hs::{choose_alpn, client_hello, server_name};
+use super::{CertifiedKey, ServerConfig};
+use crate::codec::{Payload, PayloadU8};
+use crate::conn::{Context, Message, Side, State};
+use crate::crypto::kx::KeyExchange;
+use crate::crypto::verify::{verify_signature, ClientCertVerifier};
+use crate::enums::{
+    CipherSuite, ClientCertificateType, Compression, ContentType, ECPointFormat, NamedGroup,
+    ProtocolVersion, SignatureScheme,
+};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::handshake::prf::Tls12MasterSecret;
+use crate::handshake::transcript::HandshakeHash;
+use crate::msgs::base::{DistinguishedName, Random, SessionId};
+use crate::msgs::certificate::{CertificateDer, CertificatePayload, CertificateRequestPayload};
+use crate::msgs::extensions::{ProtocolName, ServerExtension};
+use crate::msgs::handshake::{
+    CertificateStatus, DigitallySignedStruct, FinishedPayload, ServerHelloDonePayload,
+};
+use crate::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
+use crate::msgs::kx::{
+    ClientKeyExchangePayload, EcdheServerParams, KeyExchangeAlgorithm, ServerKeyExchangeParams,
+    ServerKeyExchangePayload,
+};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::suites::Tls12CipherSuite;
+use crate::tls12::{self, Keys12, Traffic12, DOWNGRADE_TLS12};
+
+/// Signature schemes assumed when a TLS 1.2 client sends no signature_algorithms
+/// (RFC 5246 s7.4.1.4.1 would mean SHA-1, which we do not sign with).
+const DEFAULT_TLS12_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+];
+
+/// What the TLS 1.2 server states carry.
+struct Server12 {
+    config: Arc<ServerConfig>,
+    suite: &'static Tls12CipherSuite,
+    transcript: HandshakeHash,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    ems: bool,
+    /// Our ECDHE key, until the ClientKeyExchange completes it.
+    kx: Option<KeyExchange>,
+}
+
+/// Chooses a suite, certificate and scheme by our preference (RFC 5246 s7.4.1.2; Node's
+/// `honorCipherOrder`).
+fn choose(
+    config: &ServerConfig,
+    ch: &ClientHelloPayload,
+) -> Result<(&'static Tls12CipherSuite, CertifiedKey, SignatureScheme), Error> {
+    let offered_schemes = ch.signature_algorithms().unwrap_or(DEFAULT_TLS12_SCHEMES);
+    for suite in &config.tls12_cipher_suites {
+        if !ch.cipher_suites.contains(&suite.suite) {
+            continue;
+        }
+        for cert in &config.certificates {
+            let usable: Vec<SignatureScheme> = offered_schemes
+                .iter()
+                .copied()
+                .filter(|s| suite.usable_with(*s))
+                .collect();
+            if let Some(scheme) = cert.key.choose_scheme(&usable, false) {
+                return Ok((suite, cert.clone(), scheme));
+            }
+        }
+    }
+    Err(PeerIncompatible::NoCipherSuitesInCommon.into())
+}
+
+/// Answers a ClientHello with TLS 1.2.
+pub(crate) fn start(
+    cx: &mut Context<'_>,
+    config: Arc<ServerConfig>,
+    m: &Message,
+) -> Result<Box<dyn State>, Error> {
+    let ch = client_hello(m)?;
+    if !ch.compression_methods.contains(&Compression::Null) {
+        return Err(PeerIncompatible::Other("no null compression").into());
+    }
+    let (suite, certified, scheme) = choose(&config, ch)?;
+    // RFC 8422 s4: without supported_groups, any curve will do; P-256 is the safe choice.
+    let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
+    let group = config
+        .groups
+        .iter()
+        .copied()
+        .find(|g| client_groups.contains(g))
+        .ok_or(PeerIncompatible::NoKxGroupsInCommon)?;
+    // RFC 5746 s3.6: the extension or the SCSV says the client does secure renegotiation.
+    let secure_reneg = match ch.renegotiation_info() {
+        Some([]) => true,
+        Some(_) => {
+            return Err(PeerMisbehaved::Other("non-empty initial renegotiation_info").into())
+        }
+        None => ch
+            .cipher_suites
+            .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+    };
+    let ems = ch.extended_master_secret_offered();
+    let alpn = choose_alpn(&config, ch)?;
+    let sni = server_name(ch)?;
+    let staple = ch.status_request().is_some() && certified.ocsp_response.is_some();
+
+    let n = &mut cx.common.negotiated;
+    n.version = Some(ProtocolVersion::TLSv1_2);
+    n.cipher_suite = Some(suite.suite);
+    n.group = Some(group);
+    n.alpn = alpn.clone();
+    n.server_name = sni.clone();
+    n.client_random = ch.random.0;
+    cx.common.keylog = config.key_log;
+
+    let mut random = [0u8; 32];
+    config.random.fill(&mut random)?;
+    // RFC 8446 s4.1.3: a server that can do TLS 1.3 marks a TLS 1.2 answer.
+    if config.allows(ProtocolVersion::TLSv1_3) {
+        random[24..].copy_from_slice(&DOWNGRADE_TLS12);
+    }
+    let mut exts = Vec::new();
+    if secure_reneg {
+        exts.push(ServerExtension::RenegotiationInfo(PayloadU8::empty()));
+    }
+    if ems {
+        exts.push(ServerExtension::ExtendedMasterSecretAck);
+    }
+    if ch.ec_point_formats().is_some() {
+        exts.push(ServerExtension::EcPointFormats(vec![
+            ECPointFormat::Uncompressed,
+        ]));
+    }
+    if sni.is_some() {
+        exts.push(ServerExtension::ServerNameAck);
+    }
+    if let Some(p) = &alpn {
+        exts.push(ServerExtension::Alpn(ProtocolName(p.clone())));
+    }
+    if staple {
+        exts.push(ServerExtension::StatusRequestAck);
+    }
+    let sh = ServerHelloPayload {
+        legacy_version: ProtocolVersion::TLSv1_2,
+        random: Random(random),
+        // Session caching arrives with issue 5; an empty id says "not resumable".
+        session_id: SessionId::empty(),
+        cipher_suite: suite.suite,
+        compression_method: Compression::Null,
+        extensions: Some(exts),
+    };
+
+    let mut transcript = HandshakeHash::new();
+    if config.client_verifier.is_some() {
+        // The client's CertificateVerify signs the messages themselves (s7.4.8).
+        transcript.keep_full_transcript()?;
+    }
+    transcript.add_message(&m.encoded);
+    transcript.start_hash(suite.hash)?;
+    let mut send = |cx: &mut Context<'_>, p: HandshakePayload| -> Result<(), Error> {
+        transcript.add_message(&cx.common.send_handshake(&HandshakeMessagePayload::new(p))?);
+        Ok(())
+    };
+    send(cx, HandshakePayload::ServerHello(sh))?;
+    let chain = certified
+        .chain
+        .iter()
+        .map(|d| CertificateDer(d.clone()))
+        .collect();
+    send(cx, HandshakePayload::Certificate(CertificatePayload(chain)))?;
+    if staple {
+        let ocsp = certified.ocsp_response.clone().unwrap_or_default();
+        cx.common.negotiated.ocsp_response = Some(ocsp.clone());
+        send(
+            cx,
+            HandshakePayload::CertificateStatus(CertificateStatus::new(ocsp)),
+        )?;
+    }
+    let kx = KeyExchange::start(group, config.random.as_ref())?;
+    let params = ServerKeyExchangeParams::Ecdhe(EcdheServerParams {
+        named_group: group,
+        public: PayloadU8::new(kx.public_key().to_vec()),
+    });
+    let mut signed = Vec::with_capacity(64 + 4 + kx.public_key().len());
+    signed.extend_from_slice(&ch.random.0);
+    signed.extend_from_slice(&random);
+    signed.extend_from_slice(&params.to_bytes());
+    let signature = certified.key.sign(scheme, &signed)?;
+    let ske = ServerKeyExchangePayload {
+        params,
+        signature: DigitallySignedStruct::new(scheme, signature),
+    };
+    send(
+        cx,
+        HandshakePayload::ServerKeyExchange(Payload::new(ske.get_encoding())),
+    )?;
+    if let Some(verifier) = &config.client_verifier {
+        let req = CertificateRequestPayload {
+            certificate_types: vec![
+                ClientCertificateType::RSASign,
+                ClientCertificateType::ECDSASign,
+            ],
+            signature_algorithms: verifier.supported_schemes(),
+            authorities: verifier
+                .root_hint_subjects()
+                .into_iter()
+                .map(DistinguishedName)
+                .collect(),
+        };
+        send(cx, HandshakePayload::CertificateRequest(req))?;
+    }
+    send(
+        cx,
+        HandshakePayload::ServerHelloDone(ServerHelloDonePayload),
+    )?;
+
+    let s = Server12 {
+        suite,
+        transcript,
+        client_random: ch.random.0,
+        server_random: random,
+        ems,
+        kx: Some(kx),
+        config: config.clone(),
+    };
+    match config.client_verifier.is_some() {
+        true => Ok(Box::new(ExpectCertificate { s })),
+        false => Ok(Box::new(ExpectKeyExchange {
+            s,
+            client_cert: false,
+        })),
+    }
+}
+
+impl Server12 {
+    fn verifier(&self) -> Result<Arc<dyn ClientCertVerifier>, Error> {
+        self.config
+            .client_verifier
+            .clone()
+            .ok_or(Error::ApiMisuse("no client verifier"))
+    }
+}
+
+/// Waiting for the client's Certificate (we asked).
+struct ExpectCertificate {
+    s: Server12,
+}
+
+impl State for ExpectCertificate {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakePayload::Certificate(CertificatePayload(chain)) = m.handshake_payload()?
+        else {
+            return Err(m.unexpected());
+        };
+        let verifier = self.s.verifier()?;
+        self.s.transcript.add_message(&m.encoded);
+        let chain: Vec<Vec<u8>> = chain.iter().map(|c| c.0.clone()).collect();
+        let Some((end_entity, rest)) = chain.split_first() else {
+            // RFC 5246 s7.4.6: with no certificate, a server that requires one answers
+            // handshake_failure (TLS 1.2 has no certificate_required alert).
+            if verifier.client_auth_mandatory() {
+                return Err(PeerIncompatible::Other("client certificate required").into());
+            }
+            return Ok(Box::new(ExpectKeyExchange {
+                s: self.s,
+                client_cert: false,
+            }));
+        };
+        let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
+        verifier.verify_client_cert(end_entity, &intermediates, cx.now.as_secs())?;
+        cx.common.negotiated.peer_certificates = chain;
+        Ok(Box::new(ExpectKeyExchange {
+            s: self.s,
+            client_cert: true,
+        }))
+    }
+}
+
+/// Waiting for ClientKeyExchange.
+struct ExpectKeyExchange {
+    s: Server12,
+    client_cert: bool,
+}
+
+impl State for ExpectKeyExchange {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        let HandshakePayload::ClientKeyExchange(body) = m.handshake_payload()? else {
+            return Err(m.unexpected());
+        };
+        let ExpectKeyExchange { mut s, client_cert } = *self;
+        let ClientKeyExchangePayload::Ecdhe(point) =
+            ClientKeyExchangePayload::read_bytes_with(&body.0, KeyExchangeAlgorithm::Ecdhe)?
+        else {
+            return Err(m.unexpected());
+        };
+        let kx =
+            s.kx.take()
+                .ok_or(Error::ApiMisuse("key exchange already completed"))?;
+        let premaster = kx.complete(&point.0)?;
+        s.transcript.add_message(&m.encoded);
+        // RFC 7627 s4: the session hash runs through the ClientKeyExchange.
+        let master = match s.ems {
+            true => Tls12MasterSecret::new_extended(
+                s.suite.hash,
+                &premaster.0,
+                s.transcript.current_hash()?.as_ref(),
+            ),
+            false => Tls12MasterSecret::new(
+                s.suite.hash,
+                &premaster.0,
+                &s.client_random,
+                &s.server_random,
+            ),
+        };
+        let (label, secret) = master.keylog_entry();
+        cx.common.log_secret(label, secret);
+        let keys = Keys12::derive(s.suite, &master, &s.client_random, &s.server_random);
+        match client_cert {
+            true => Ok(Box::new(ExpectCertificateVerify { s, master, keys })),
+            false => Ok(Box::new(ExpectCcs { s, master, keys })),
+        }
+    }
+}
+
+/// Waiting for the client's CertificateVerify.
+struct ExpectCertificateVerify {
+    s: Server12,
+    master: Tls12MasterSecret,
+    keys: Keys12,
+}
+
+impl State for ExpectCertificateVerify {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        let HandshakePayload::CertificateVerify(cv) = m.handshake_payload()? else {
+            return Err(m.unexpected());
+        };
+        if !self.s.verifier()?.supported_schemes().contains(&cv.scheme) {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
+        }
+        let messages = self.s.transcript.full_transcript().ok_or(Error::ApiMisuse(
+            "TLS 1.2 client authentication needs the transcript",
+        ))?;
+        let end_entity = cx
+            .common
+            .negotiated
+            .peer_certificates
+            .first()
+            .ok_or(Error::ApiMisuse("no client certificate"))?;
+        verify_signature(cv.scheme, end_entity, messages, &cv.signature.0, false)?;
+        self.s.transcript.add_message(&m.encoded);
+        Ok(Box::new(ExpectCcs {
+            s: self.s,
+            master: self.master,
+            keys: self.keys,
+        }))
+    }
+}
+
+/// Waiting for the client's ChangeCipherSpec.
+struct ExpectCcs {
+    s: Server12,
+    master: Tls12MasterSecret,
+    keys: Keys12,
+}
+
+impl State for ExpectCcs {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        tls12::expect_ccs(&m)?;
+        cx.common.set_opener(self.keys.opener(Side::Client)?)?;
+        Ok(Box::new(ExpectFinished {
+            s: self.s,
+            master: self.master,
+            keys: self.keys,
+        }))
+    }
+}
+
+/// Waiting for the client's Finished; then ours.
+struct ExpectFinished {
+    s: Server12,
+    master: Tls12MasterSecret,
+    keys: Keys12,
+}
+
+impl State for ExpectFinished {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        let received = tls12::finished_data(&m)?;
+        let ExpectFinished {
+            mut s,
+            master,
+            keys,
+        } = *self;
+        master.verify_client_finished(s.transcript.current_hash()?.as_ref(), received)?;
+        cx.common.negotiated.finished_received = received.to_vec();
+        s.transcript.add_message(&m.encoded);
+        cx.common
+            .send_records(ContentType::ChangeCipherSpec, &[1])?;
+        cx.common.set_sealer(keys.sealer(Side::Server)?)?;
+        let verify_data = master.server_finished_verify_data(s.transcript.current_hash()?.as_ref());
+        cx.common.negotiated.finished_sent = verify_data.to_vec();
+        let fin = HandshakePayload::Finished(FinishedPayload {
+            verify_data: Payload::new(verify_data),
+        });
+        cx.common
+            .send_handshake(&HandshakeMessagePayload::new(fin))?;
+        cx.common.start_traffic()?;
+        Ok(Box::new(Traffic12 {
+            side: Side::Server,
+            master,
+            client_random: s.client_random,
+            server_random: s.server_random,
+        }))
+    }
+}
