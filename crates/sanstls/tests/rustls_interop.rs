@@ -103,8 +103,16 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 fn rustls_server(pki: &Pki, alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
+    rustls_server_versions(pki, alpn, &[&rustls::version::TLS13])
+}
+
+fn rustls_server_versions(
+    pki: &Pki,
+    alpn: &[&[u8]],
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ServerConfig> {
     let mut c = rustls::ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
+        .with_protocol_versions(versions)
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(
@@ -117,10 +125,17 @@ fn rustls_server(pki: &Pki, alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
 }
 
 fn rustls_client(pki: &Pki) -> Arc<rustls::ClientConfig> {
+    rustls_client_versions(pki, &[&rustls::version::TLS13])
+}
+
+fn rustls_client_versions(
+    pki: &Pki,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(CertificateDer::from(pki.ca.clone())).unwrap();
     let c = rustls::ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
+        .with_protocol_versions(versions)
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
@@ -323,4 +338,46 @@ fn rustls_client_against_our_server() {
             Some(CipherSuite::TLS13_AES_256_GCM_SHA384.to_int())
         );
     }
+}
+
+#[test]
+fn tls12_both_ways_with_rustls() {
+    use sanstls::enums::ProtocolVersion;
+    let pki = pki();
+    let tls12: &[&'static rustls::SupportedProtocolVersion] = &[&rustls::version::TLS12];
+
+    // Our client, rustls server.
+    let server_config = rustls_server_versions(&pki, &[b"h2"], tls12);
+    let mut config = our_client(&pki);
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let mut ours = ClientConnection::new(Arc::new(config), "localhost", NOW).unwrap();
+    let mut theirs = rustls::ServerConnection::new(server_config).unwrap();
+    transfer(&mut ours, &mut theirs);
+    assert!(!ours.is_handshaking() && !theirs.is_handshaking());
+    assert_eq!(ours.negotiated().version, Some(ProtocolVersion::TLSv1_2));
+    assert_eq!(ours.negotiated().alpn.as_deref(), Some(&b"h2"[..]));
+    ours.send(b"hello rustls").unwrap();
+    transfer(&mut ours, &mut theirs);
+    assert_eq!(read_all_rustls(&mut theirs.reader()), b"hello rustls");
+    let mut a = [0u8; 32];
+    ours.export_keying_material(b"EXPORTER-x", Some(b"ctx"), &mut a)
+        .unwrap();
+    let b = theirs
+        .export_keying_material([0u8; 32], b"EXPORTER-x", Some(b"ctx"))
+        .unwrap();
+    assert_eq!(a, b, "RFC 5705 exporters agree");
+
+    // rustls client, our server.
+    let mut ours = ServerConnection::new(our_server(&pki), NOW);
+    let name = ServerName::try_from("localhost").unwrap();
+    let mut theirs =
+        rustls::ClientConnection::new(rustls_client_versions(&pki, tls12), name).unwrap();
+    theirs.writer().write_all(b"ping").unwrap();
+    transfer(&mut ours, &mut theirs);
+    assert!(!ours.is_handshaking() && !theirs.is_handshaking());
+    assert_eq!(ours.negotiated().version, Some(ProtocolVersion::TLSv1_2));
+    assert_eq!(ours_read(&mut ours), b"ping");
+    ours.send(b"pong").unwrap();
+    transfer(&mut ours, &mut theirs);
+    assert_eq!(read_all_rustls(&mut theirs.reader()), b"pong");
 }
