@@ -237,7 +237,11 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
         true => ServerConnection::new_paused(common::now(), config.handshake_timeout),
         false => ServerConnection::new(Arc::clone(&config), common::now()),
     };
-    let result = drive(stream, &mut conn, &config, shared, &recording);
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_nodelay(true);
+    let mut pump = Pump::new(stream);
+    let result = drive(&mut pump, &mut conn, &config, shared, &recording);
+    linger(&mut pump.stream);
     let (authorized, authorization_error) = authorization(&conn, &recording);
     let n = conn.negotiated();
     let mut line = peer;
@@ -274,17 +278,12 @@ fn suite_name(n: &sanstls::conn::Negotiated) -> String {
 
 /// The socket loop: read → read_tls → process → events → write_tls → write.
 fn drive(
-    stream: TcpStream,
+    pump: &mut Pump,
     conn: &mut ServerConnection,
     config: &Arc<ServerConfig>,
     shared: &Shared,
     recording: &Option<Arc<Recording>>,
 ) -> Result<(), Failure> {
-    stream
-        .set_read_timeout(Some(IDLE_TIMEOUT))
-        .map_err(Failure::Io)?;
-    let _ = stream.set_nodelay(true);
-    let mut pump = Pump::new(stream);
     let mut progress = Progress::default();
     loop {
         pump.feed(conn, &mut |c, e| on_event(c, e, shared, &mut progress))?;
@@ -313,12 +312,27 @@ fn drive(
             if finished {
                 conn.send_close_notify();
                 pump.flush(conn)?;
-                let _ = pump.stream.shutdown(std::net::Shutdown::Write);
                 return Ok(());
             }
         }
         if !pump.receive()? {
             return Err(Failure::Eof);
+        }
+    }
+}
+
+/// Closes our half and reads what the client still sends for a moment: closing a socket
+/// with unread input makes the kernel send a reset, which can destroy the page or alert we
+/// just wrote before the client reads it.
+fn linger(stream: &mut TcpStream) {
+    use std::io::Read;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut buf = [0u8; 4096];
+    for _ in 0..64 {
+        match stream.read(&mut buf) {
+            Ok(n) if n > 0 => continue,
+            _ => break,
         }
     }
 }

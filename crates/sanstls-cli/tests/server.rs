@@ -114,18 +114,28 @@ fn openssl_client_key_log_lines() {
 }
 
 #[test]
-fn openssl_client_echo_mode() {
-    require("openssl");
+fn python_client_echo_mode() {
+    require("python3");
     let server = sanstls_server(&["--echo"]);
-    let out = run(
-        Command::new("openssl").args(["s_client", "-tls1_3", "-connect", &server.addr(), "-quiet"]),
-        b"hello echo\n",
+    let script = format!(
+        "import socket, ssl\n\
+         ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE\n\
+         s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', {})), server_hostname='localhost')\n\
+         s.sendall(b'hello echo')\n\
+         data = b''\n\
+         while len(data) < 10:\n    \
+             chunk = s.recv(100)\n    \
+             if not chunk: break\n    \
+             data += chunk\n\
+         print(data.decode())\n\
+         s.unwrap()\n",
+        server.port
     );
-    assert!(
-        text(&out.stdout).contains("hello echo"),
-        "{}",
-        text(&out.stdout)
-    );
+    let out = run(Command::new("python3").args(["-c", &script]), b"");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert_eq!(stdout.trim(), "hello echo");
+    server.wait_for("TLSv1.3");
 }
 
 #[test]
