@@ -1,43 +1,221 @@
 //! The `sanstls` command: what a user runs first, like `openssl s_server`/`s_client`.
 //!
-//! Today only `server` does something: the handshakes arrive with issue 3, so it decodes
-//! the ClientHello a real client sends, prints what the client offered, and refuses the
-//! handshake with a `handshake_failure` alert. `client`, `x509` and `verify` say that they
-//! are not implemented yet.
+//! `server` and `client` drive the sans-IO engine over blocking TCP sockets, one thread per
+//! connection; `x509` and `verify` arrive with the pki issue. See docs/cli.md.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand};
+
+mod client;
+mod common;
 mod server;
+mod session;
 
-const USAGE: &str = "usage: sanstls <command> [options]
+use common::TlsVersion;
 
-commands:
-  server [--host ADDR] [--port N] [--once]
-      listen (default 127.0.0.1:8443), decode each client's ClientHello and print it;
-      the handshake itself is not implemented yet, so the client is refused with a
-      handshake_failure alert. --once: exit after one connection.
-  client, x509, verify
-      not implemented yet
-";
+/// TLS 1.3 server and client on the sanstls engine.
+#[derive(Debug, Parser)]
+#[command(name = "sanstls", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Accept TLS connections (like `openssl s_server`).
+    Server(ServerArgs),
+    /// Connect to a TLS server (like `openssl s_client`).
+    Client(ClientArgs),
+    /// Show a certificate (not implemented yet).
+    X509 {
+        /// Arguments (ignored).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Verify a certificate chain (not implemented yet).
+    Verify {
+        /// Arguments (ignored).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Options both sides share.
+#[derive(Debug, Args)]
+struct TlsArgs {
+    /// ALPN protocols in preference order, comma-separated (e.g. `h2,http/1.1`).
+    #[arg(long, value_name = "LIST")]
+    alpn: Option<String>,
+    /// TLS 1.3 cipher suites, OpenSSL names separated by `:`, in preference order.
+    #[arg(long, value_name = "STR")]
+    ciphers: Option<String>,
+    /// Lowest protocol version (only TLSv1.3 is implemented so far).
+    #[arg(long, value_name = "VERSION")]
+    min_version: Option<TlsVersion>,
+    /// Highest protocol version (only TLSv1.3 is implemented so far).
+    #[arg(long, value_name = "VERSION")]
+    max_version: Option<TlsVersion>,
+    /// Append the session secrets to FILE in NSS key-log format (SSLKEYLOGFILE).
+    #[arg(long, value_name = "FILE")]
+    keylog: Option<PathBuf>,
+}
+
+/// `sanstls server` options.
+#[derive(Debug, Args)]
+pub(crate) struct ServerArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on (0: any free port; the chosen one is printed).
+    #[arg(long, default_value_t = 4433)]
+    port: u16,
+    /// Certificate chain, PEM, leaf first (repeat with --key for several key types).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Vec<PathBuf>,
+    /// Private key for the --cert at the same position, PEM (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Vec<PathBuf>,
+    /// With the generated self-signed certificate: also write it to FILE (PEM), for
+    /// clients to trust.
+    #[arg(long, value_name = "FILE", conflicts_with = "cert")]
+    save_cert: Option<PathBuf>,
+    /// Trusted roots for client certificates, PEM (used with --request-cert).
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+    /// Ask clients for a certificate (Node's requestCert); needs --ca.
+    #[arg(long, requires = "ca")]
+    request_cert: bool,
+    /// Accept clients whose certificate is missing or does not verify (Node's
+    /// rejectUnauthorized: false); they are logged as not authorized.
+    #[arg(long, requires = "request_cert")]
+    allow_unauthorized: bool,
+    /// A DER OCSP response to staple when clients ask (status_request).
+    #[arg(long, value_name = "FILE")]
+    ocsp_response: Option<PathBuf>,
+    /// Answer each request with a text page describing the connection (the default).
+    #[arg(long, conflicts_with = "echo")]
+    www: bool,
+    /// Echo back whatever the client sends.
+    #[arg(long)]
+    echo: bool,
+    /// Print what each client offers in its ClientHello before answering.
+    #[arg(long)]
+    dump_hello: bool,
+    /// Exit after serving one connection.
+    #[arg(long)]
+    once: bool,
+    #[command(flatten)]
+    tls: TlsArgs,
+}
+
+/// `sanstls client` options.
+#[derive(Debug, Args)]
+pub(crate) struct ClientArgs {
+    /// Where to connect.
+    #[arg(value_name = "HOST:PORT")]
+    address: String,
+    /// Server name to send (SNI) and verify (default: HOST).
+    #[arg(long, value_name = "NAME")]
+    servername: Option<String>,
+    /// Trusted roots, PEM. Required unless --insecure: there is no system root store yet.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+    /// Do not verify the server's certificate.
+    #[arg(long)]
+    insecure: bool,
+    /// Our certificate chain, PEM, if the server asks for one.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// Our private key, PEM.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+    /// Save the session ticket the server sends to FILE (see docs/cli.md for the format).
+    #[arg(long, value_name = "FILE")]
+    sess_out: Option<PathBuf>,
+    /// Resume the session saved in FILE.
+    #[arg(long, value_name = "FILE")]
+    sess_in: Option<PathBuf>,
+    /// Ask the server to staple an OCSP response.
+    #[arg(long)]
+    request_ocsp: bool,
+    /// After the handshake, update our keys and ask the server to update its keys.
+    #[arg(long)]
+    key_update: bool,
+    /// What to send after the handshake (escapes \r \n \t \\ are understood).
+    #[arg(long, value_name = "STR", default_value = "GET / HTTP/1.0\\r\\n\\r\\n")]
+    send: String,
+    /// Print one JSON object describing the connection (Node's field names).
+    #[arg(long)]
+    json: bool,
+    /// Seconds to wait for the peer at each step; after the handshake, silence this long
+    /// ends the response.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    timeout: u64,
+    #[command(flatten)]
+    tls: TlsArgs,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("server") => server::Options::parse(&args[1..]).and_then(|o| server::run(&o)),
-        Some(cmd @ ("client" | "x509" | "verify")) => {
-            Err(format!("`sanstls {cmd}` is not implemented yet"))
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // clap's convention: 0 for --help/--version, 2 for usage errors.
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
-        Some("-h" | "--help" | "help") => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        _ => Err(format!("unknown or missing command\n\n{USAGE}")),
+    };
+    let result = match cli.command {
+        Command::Server(a) => server::run(a),
+        Command::Client(a) => client::run(a),
+        Command::X509 { .. } => not_implemented("x509"),
+        Command::Verify { .. } => not_implemented("verify"),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("sanstls: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn not_implemented(cmd: &str) -> Result<ExitCode, String> {
+    eprintln!("sanstls: `sanstls {cmd}` is not implemented yet");
+    Ok(ExitCode::from(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn client_needs_an_address() {
+        assert!(Cli::try_parse_from(["sanstls", "client"]).is_err());
+        assert!(Cli::try_parse_from(["sanstls", "client", "h:1", "--insecure"]).is_ok());
+    }
+
+    #[test]
+    fn server_defaults() {
+        let Cli {
+            command: Command::Server(a),
+        } = Cli::try_parse_from(["sanstls", "server"]).unwrap()
+        else {
+            panic!("not server")
+        };
+        assert_eq!((a.host.as_str(), a.port), ("127.0.0.1", 4433));
+        assert!(!a.echo && a.cert.is_empty());
+        assert!(Cli::try_parse_from(["sanstls", "server", "--www", "--echo"]).is_err());
+        assert!(Cli::try_parse_from(["sanstls", "server", "--cert", "c.pem"]).is_err());
+        assert!(Cli::try_parse_from(["sanstls", "server", "--min-version", "TLSv1.3"]).is_ok());
+        assert!(Cli::try_parse_from(["sanstls", "server", "--min-version", "TLSv1.4"]).is_err());
     }
 }

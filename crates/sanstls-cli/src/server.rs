@@ -1,226 +1,453 @@
-//! `sanstls server`: accept connections and decode what TLS clients send.
-//!
-//! The bytes go through the engine's record layer (deframer, handshake joiner) and codec
-//! exactly as a connection will use them, so this doubles as a live check of the codec
-//! against whatever client a user points at it.
+//! `sanstls server`: accept TLS 1.3 connections, one thread each, and answer with a page
+//! describing the connection (`--www`) or an echo (`--echo`).
 
-use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sanstls::codec::Codec;
-use sanstls::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-use sanstls::msgs::alert::AlertMessagePayload;
-use sanstls::msgs::hello::ClientHelloPayload;
-use sanstls::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-use sanstls::record::deframer::Deframer;
-use sanstls::record::fragmenter::Fragmenter;
-use sanstls::record::joiner::HandshakeJoiner;
+use sanstls::conn::{Connection, Event};
+use sanstls::crypto::verify::ClientCertVerifier;
+use sanstls::enums::SignatureScheme;
+use sanstls::server::{CertifiedKey, ClientHelloInfo, ServerConfig, ServerConnection};
+use sanstls::Error;
 
-/// `server` options.
+use crate::common::{self, Failure, KeyLog, Pump};
+use crate::ServerArgs;
+
+/// The most of a `--www` request we read before answering anyway.
+const MAX_REQUEST: usize = 16 * 1024;
+
+/// How long a connection may stay silent before we give up on it.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Www,
+    Echo,
+}
+
+/// What every connection thread shares.
 #[derive(Debug)]
-pub(crate) struct Options {
-    host: String,
-    port: u16,
-    once: bool,
+struct Shared {
+    config: Arc<ServerConfig>,
+    mode: Mode,
+    keylog: Option<KeyLog>,
+    dump_hello: bool,
+    /// With --request-cert: the roots verifier, and whether failures are let through.
+    client_auth: Option<(Arc<dyn ClientCertVerifier>, bool)>,
 }
 
-impl Options {
-    pub(crate) fn parse(args: &[String]) -> Result<Self, String> {
-        let mut o = Self {
-            host: "127.0.0.1".into(),
-            port: 8443,
-            once: false,
-        };
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            match arg.as_str() {
-                "--host" => o.host = it.next().ok_or("--host needs a value")?.clone(),
-                "--port" => {
-                    let v = it.next().ok_or("--port needs a value")?;
-                    o.port = v
-                        .parse()
-                        .map_err(|_| format!("--port: not a port number: {v}"))?;
-                }
-                "--once" => o.once = true,
-                other => return Err(format!("server: unknown option {other}")),
-            }
-        }
-        Ok(o)
+pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
+    common::check_versions(a.tls.min_version, a.tls.max_version)?;
+    if a.cert.len() != a.key.len() {
+        return Err("give one --key for each --cert, in the same order".into());
     }
-}
+    let ocsp = a
+        .ocsp_response
+        .as_deref()
+        .map(|p| common::load_der(p, "--ocsp-response"))
+        .transpose()?;
+    let mut certificates = Vec::new();
+    for (cert, key) in a.cert.iter().zip(&a.key) {
+        certificates.push(CertifiedKey {
+            chain: common::load_chain(cert)?,
+            key: common::load_key(key)?,
+            ocsp_response: ocsp.clone(),
+        });
+    }
+    if certificates.is_empty() {
+        certificates.push(self_signed(a.save_cert.as_deref(), ocsp.clone())?);
+    }
 
-pub(crate) fn run(o: &Options) -> Result<(), String> {
-    let listener = TcpListener::bind((o.host.as_str(), o.port))
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", o.host, o.port))?;
+    let mut config = ServerConfig::new(certificates);
+    if let Some(c) = &a.tls.ciphers {
+        config.cipher_suites = common::parse_ciphers(c)?;
+    }
+    if let Some(p) = &a.tls.alpn {
+        config.alpn_protocols = common::parse_alpn(p)?;
+    }
+    let keylog = a.tls.keylog.as_deref().map(KeyLog::open).transpose()?;
+    config.key_log = keylog.is_some();
+    config.ticketer = ticketer();
+    let client_auth = match (&a.ca, a.request_cert) {
+        (Some(ca), true) => Some((
+            client_verifier(common::load_roots(ca)?)?,
+            a.allow_unauthorized,
+        )),
+        (Some(_), false) => {
+            return Err("--ca is only used with --request-cert (client certificates)".into())
+        }
+        _ => None,
+    };
+    let shared = Arc::new(Shared {
+        config: Arc::new(config),
+        mode: if a.echo { Mode::Echo } else { Mode::Www },
+        keylog,
+        dump_hello: a.dump_hello,
+        client_auth,
+    });
+
+    let listener = TcpListener::bind((a.host.as_str(), a.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", a.host, a.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("sanstls server listening on {addr}");
-    println!("note: TLS handshakes are not implemented yet; each ClientHello is decoded,");
-    println!("      printed, and refused with a handshake_failure alert");
     for stream in listener.incoming() {
-        match stream {
-            Ok(s) => {
-                if let Err(e) = serve(s) {
-                    println!("  error: {e}");
-                }
+        let stream = match stream {
+            Ok(s) => s,
+            Err(e) => {
+                println!("accept failed: {e}");
+                continue;
             }
-            Err(e) => println!("accept failed: {e}"),
-        }
-        if o.once {
+        };
+        let shared = Arc::clone(&shared);
+        let handle = std::thread::spawn(move || {
+            let line = serve(stream, &shared);
+            println!("{line}");
+        });
+        if a.once {
+            let _ = handle.join();
             break;
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-fn serve(mut s: TcpStream) -> Result<(), String> {
-    let peer = s
+/// Generates the default certificate for localhost and prints its fingerprint.
+fn self_signed(
+    save: Option<&std::path::Path>,
+    ocsp_response: Option<Vec<u8>>,
+) -> Result<CertifiedKey, String> {
+    let generated =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .map_err(|e| format!("cannot generate a certificate: {e}"))?;
+    let der = generated.cert.der().to_vec();
+    let key = sanstls::crypto::sign::load_private_key(&generated.signing_key.serialize_der())
+        .map_err(|e| format!("cannot load the generated key: {e}"))?;
+    println!("generated a self-signed ECDSA P-256 certificate for localhost, 127.0.0.1");
+    println!("SHA256 Fingerprint={}", common::fingerprint256(&der));
+    if let Some(path) = save {
+        std::fs::write(path, sanstls_pki::pem::encode("CERTIFICATE", &der))
+            .map_err(|e| format!("--save-cert {}: {e}", path.display()))?;
+    }
+    Ok(CertifiedKey {
+        chain: vec![der],
+        key,
+        ocsp_response,
+    })
+}
+
+/// The session ticket sealer: resumption on.
+fn ticketer() -> Option<Arc<sanstls::server::ticket::Ticketer>> {
+    let rng = sanstls::rand::SystemRandom::new();
+    sanstls::server::ticket::Ticketer::new(&rng)
+        .ok()
+        .map(Arc::new)
+}
+
+/// The verifier for client certificates issued by `roots`.
+fn client_verifier(roots: Vec<Vec<u8>>) -> Result<Arc<dyn ClientCertVerifier>, String> {
+    let v = sanstls::crypto::verify::SimpleRootsVerifier::new(roots)
+        .map_err(|e| format!("--ca: {e}"))?;
+    Ok(Arc::new(v))
+}
+
+/// Wraps the roots verifier for one connection: with --allow-unauthorized a failed check
+/// is recorded (Node's `authorizationError`) instead of failing the handshake.
+#[derive(Debug)]
+struct Recording {
+    inner: Arc<dyn ClientCertVerifier>,
+    allow_unauthorized: bool,
+    outcome: Mutex<Option<String>>,
+}
+
+impl ClientCertVerifier for Recording {
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        now_unix: u64,
+    ) -> Result<(), Error> {
+        match self
+            .inner
+            .verify_client_cert(end_entity, intermediates, now_unix)
+        {
+            Err(e) if self.allow_unauthorized => {
+                if let Ok(mut o) = self.outcome.lock() {
+                    *o = Some(common::authorization_code(&e));
+                }
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        self.inner.root_hint_subjects()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        !self.allow_unauthorized
+    }
+
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_schemes()
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &[u8],
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        // A bad signature is never excused: it means the client does not hold the key.
+        self.inner
+            .verify_tls13_signature(message, cert, scheme, signature)
+    }
+}
+
+/// What one connection learned, for its page and its log line.
+#[derive(Debug, Default)]
+struct Progress {
+    handshake_done: bool,
+    peer_closed: bool,
+    request: Vec<u8>,
+    hello: Option<ClientHelloInfo>,
+}
+
+/// Serves one connection; returns its log line.
+fn serve(stream: TcpStream, shared: &Shared) -> String {
+    let peer = stream
         .peer_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "?".into());
-    println!("connection from {peer}");
-    s.set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    let hello = read_client_hello(&mut s);
-    let alert = match &hello {
-        Ok(ch) => {
-            print_client_hello(ch);
-            println!("  refused: handshakes are not implemented yet");
-            Some(AlertDescription::HandshakeFailure)
+    let recording = shared.client_auth.as_ref().map(|(inner, allow)| {
+        Arc::new(Recording {
+            inner: Arc::clone(inner),
+            allow_unauthorized: *allow,
+            outcome: Mutex::new(None),
+        })
+    });
+    let config = match &recording {
+        Some(r) => {
+            let mut c = (*shared.config).clone();
+            c.client_verifier = Some(Arc::clone(r) as Arc<dyn ClientCertVerifier>);
+            Arc::new(c)
         }
-        Err((e, alert)) => {
-            println!("  could not decode the ClientHello: {e}");
-            *alert
-        }
+        None => Arc::clone(&shared.config),
     };
-    if let Some(alert) = alert {
-        send_fatal_alert(&mut s, alert);
+    let mut conn = match shared.dump_hello {
+        true => ServerConnection::new_paused(common::now(), config.handshake_timeout),
+        false => ServerConnection::new(Arc::clone(&config), common::now()),
+    };
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_nodelay(true);
+    let mut pump = Pump::new(stream);
+    let result = drive(&mut pump, &mut conn, &config, shared, &recording);
+    linger(&mut pump.stream);
+    let (authorized, authorization_error) = authorization(&conn, &recording);
+    let n = conn.negotiated();
+    let mut line = peer;
+    if n.version.is_some() && n.cipher_suite.is_some() {
+        line += &format!(
+            " {} {} alpn={} sni={} resumed={} authorized={}",
+            common::version_name(n.version),
+            suite_name(n),
+            n.alpn
+                .as_ref()
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .unwrap_or_else(|| "-".into()),
+            n.server_name.as_deref().unwrap_or("-"),
+            if n.resumed { "yes" } else { "no" },
+            authorized,
+        );
+        if let Some(e) = authorization_error {
+            line += &format!(" authorizationError={e}");
+        }
+    }
+    if let Err(e) = result {
+        line += &format!(" error: {e}");
+    }
+    line
+}
+
+fn suite_name(n: &sanstls::conn::Negotiated) -> String {
+    n.cipher_suite
+        .and_then(sanstls::suites::find_tls13_suite)
+        .map(|s| s.openssl_name.to_string())
+        .or_else(|| n.cipher_suite.map(|c| format!("{c:?}")))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// The socket loop: read → read_tls → process → events → write_tls → write.
+fn drive(
+    pump: &mut Pump,
+    conn: &mut ServerConnection,
+    config: &Arc<ServerConfig>,
+    shared: &Shared,
+    recording: &Option<Arc<Recording>>,
+) -> Result<(), Failure> {
+    let mut progress = Progress::default();
+    loop {
+        pump.feed(conn, &mut |c, e| on_event(c, e, shared, &mut progress))?;
+        if let Some(hello) = progress.hello.take() {
+            print_hello(&hello);
+            conn.accept(Arc::clone(config), common::now())
+                .map_err(Failure::Tls)?;
+            pump.flush(conn)?;
+            continue;
+        }
+        if progress.handshake_done {
+            let finished = match shared.mode {
+                Mode::Www => {
+                    let complete = progress.request.windows(4).any(|w| w == b"\r\n\r\n")
+                        || progress.request.windows(2).any(|w| w == b"\n\n")
+                        || progress.request.len() >= MAX_REQUEST
+                        || progress.peer_closed;
+                    if complete {
+                        let page = www_page(conn, recording);
+                        conn.send(page.as_bytes()).map_err(Failure::Tls)?;
+                    }
+                    complete
+                }
+                Mode::Echo => progress.peer_closed,
+            };
+            if finished {
+                conn.send_close_notify();
+                pump.flush(conn)?;
+                return Ok(());
+            }
+        }
+        if !pump.receive()? {
+            return Err(Failure::Eof);
+        }
+    }
+}
+
+/// Closes our half and reads what the client still sends for a moment: closing a socket
+/// with unread input makes the kernel send a reset, which can destroy the page or alert we
+/// just wrote before the client reads it.
+fn linger(stream: &mut TcpStream) {
+    use std::io::Read;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut buf = [0u8; 4096];
+    for _ in 0..64 {
+        match stream.read(&mut buf) {
+            Ok(n) if n > 0 => continue,
+            _ => break,
+        }
+    }
+}
+
+fn on_event(
+    conn: &mut Connection,
+    event: Event,
+    shared: &Shared,
+    p: &mut Progress,
+) -> Result<(), Failure> {
+    match event {
+        Event::ClientHello(info) => p.hello = Some(info),
+        Event::HandshakeComplete => p.handshake_done = true,
+        Event::PlaintextReady => {
+            let mut buf = [0u8; 16 * 1024];
+            loop {
+                let n = conn.read_plaintext(&mut buf);
+                if n == 0 {
+                    break;
+                }
+                let data = buf.get(..n).unwrap_or_default();
+                match shared.mode {
+                    Mode::Echo => {
+                        conn.send(data).map_err(Failure::Tls)?;
+                    }
+                    Mode::Www => {
+                        let room = MAX_REQUEST.saturating_sub(p.request.len());
+                        p.request
+                            .extend_from_slice(data.get(..room.min(n)).unwrap_or_default());
+                    }
+                }
+            }
+        }
+        Event::PeerClosed => p.peer_closed = true,
+        Event::KeyLog(line) => {
+            if let Some(k) = &shared.keylog {
+                k.write(&line);
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
 
-/// Reads records until the first handshake message is whole, and decodes it.
-fn read_client_hello(
-    s: &mut TcpStream,
-) -> Result<ClientHelloPayload, (String, Option<AlertDescription>)> {
-    let mut deframer = Deframer::new();
-    let mut joiner = HandshakeJoiner::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = s.read(&mut buf).map_err(|e| (format!("read: {e}"), None))?;
-        if n == 0 {
-            return Err(("peer closed before a ClientHello".into(), None));
-        }
-        let mut offered = &buf[..n];
-        while !offered.is_empty() {
-            let taken = deframer.read(offered);
-            offered = &offered[taken..];
-            while let Some(rec) = deframer.pop_record().map_err(bad)? {
-                if rec.header.typ != ContentType::Handshake {
-                    return Err((
-                        format!("expected a handshake record, got {:?}", rec.header.typ),
-                        Some(AlertDescription::UnexpectedMessage),
-                    ));
-                }
-                joiner.push(rec.payload).map_err(bad)?;
-                if let Some(m) = joiner.pop() {
-                    let msg = HandshakeMessagePayload::read_bytes_version(
-                        m.encoded,
-                        ProtocolVersion::TLSv1_2,
-                    )
-                    .map_err(bad)?;
-                    return match msg.payload {
-                        HandshakePayload::ClientHello(ch) => Ok(ch),
-                        _ => Err((
-                            format!("expected ClientHello, got {:?}", msg.typ),
-                            Some(AlertDescription::UnexpectedMessage),
-                        )),
-                    };
-                }
-            }
-        }
+/// Node's `authorized` and `authorizationError` for the client: authorized when we asked
+/// for a certificate, got one, and it verified.
+fn authorization(conn: &Connection, recording: &Option<Arc<Recording>>) -> (bool, Option<String>) {
+    let Some(r) = recording else {
+        return (false, None);
+    };
+    let error = r.outcome.lock().ok().and_then(|o| o.clone());
+    if conn.negotiated().peer_certificates.is_empty() {
+        return (
+            false,
+            Some(error.unwrap_or_else(|| "NO_PEER_CERTIFICATE".into())),
+        );
     }
+    (error.is_none(), error)
 }
 
-fn bad(e: sanstls::InvalidMessage) -> (String, Option<AlertDescription>) {
-    (e.to_string(), Some(e.alert()))
+/// The `--www` answer: an HTTP/1.0 text page describing the connection.
+fn www_page(conn: &Connection, recording: &Option<Arc<Recording>>) -> String {
+    let (authorized, _) = authorization(conn, recording);
+    let n = conn.negotiated();
+    let body = format!(
+        "Protocol: {}\nCipher: {}\nALPN: {}\nSNI: {}\nResumed: {}\nAuthorized: {}\n",
+        common::version_name(n.version),
+        suite_name(n),
+        n.alpn
+            .as_ref()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .unwrap_or_else(|| "false".into()),
+        n.server_name.as_deref().unwrap_or("false"),
+        if n.resumed { "yes" } else { "no" },
+        authorized,
+    );
+    format!(
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
 }
 
-fn send_fatal_alert(s: &mut TcpStream, description: AlertDescription) {
-    let alert = AlertMessagePayload {
-        level: AlertLevel::Fatal,
-        description,
-    }
-    .get_encoding();
-    let mut out = Vec::new();
-    for fragment in Fragmenter::new().fragment(ContentType::Alert, &alert) {
-        fragment.encode_plain(ProtocolVersion::TLSv1_2, &mut out);
-    }
-    // The client may already have gone; nothing more to do then.
-    let _ = s.write_all(&out);
-}
-
-fn names<T: Copy + core::fmt::Debug>(
-    items: &[T],
-    name: impl Fn(T) -> Option<&'static str>,
-) -> String {
-    items
-        .iter()
-        .map(|&i| {
-            name(i)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("{i:?}"))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn print_client_hello(ch: &ClientHelloPayload) {
-    println!("  ClientHello (legacy_version {:?})", ch.legacy_version);
-    if let Some(versions) = ch.supported_versions() {
-        println!("  supported_versions: {}", names(versions, |v| v.as_str()));
-    }
-    if let Some(host) = ch.sni_hostname() {
-        println!("  server_name: {}", String::from_utf8_lossy(&host.0));
-    }
-    if let Some(alpn) = ch.alpn_protocols() {
-        let list: Vec<_> = alpn
-            .iter()
-            .map(|p| String::from_utf8_lossy(&p.0).into_owned())
-            .collect();
-        println!("  alpn: {}", list.join(", "));
-    }
+fn print_hello(h: &ClientHelloInfo) {
+    let names = |v: Vec<String>| v.join(", ");
+    println!("ClientHello:");
+    println!("  server_name: {}", h.server_name.as_deref().unwrap_or("-"));
+    println!(
+        "  alpn: {}",
+        names(
+            h.alpn_protocols
+                .iter()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect()
+        )
+    );
     println!(
         "  cipher_suites: {}",
-        names(&ch.cipher_suites, |c| c.as_str())
+        names(
+            h.cipher_suites
+                .iter()
+                .map(|c| c.as_str().map_or_else(|| format!("{c:?}"), str::to_string))
+                .collect()
+        )
     );
-    if let Some(groups) = ch.named_groups() {
-        println!("  supported_groups: {}", names(groups, |g| g.as_str()));
-    }
-    if let Some(shares) = ch.key_shares() {
-        let groups: Vec<_> = shares.iter().map(|k| k.group).collect();
-        println!("  key_shares: {}", names(&groups, |g| g.as_str()));
-    }
-    if let Some(algs) = ch.signature_algorithms() {
-        println!("  signature_algorithms: {}", names(algs, |s| s.as_str()));
-    }
-    let mut flags = Vec::new();
-    if ch.extended_master_secret_offered() {
-        flags.push("extended_master_secret");
-    }
-    if ch.renegotiation_info().is_some() {
-        flags.push("renegotiation_info");
-    }
-    if ch.session_ticket().is_some() {
-        flags.push("session_ticket");
-    }
-    if ch.status_request().is_some() {
-        flags.push("status_request");
-    }
-    if ch.psk_offer().is_some() {
-        flags.push("pre_shared_key");
-    }
-    if !flags.is_empty() {
-        println!("  also offers: {}", flags.join(", "));
-    }
+    println!(
+        "  signature_algorithms: {}",
+        names(
+            h.signature_schemes
+                .iter()
+                .map(|s| s.as_str().map_or_else(|| format!("{s:?}"), str::to_string))
+                .collect()
+        )
+    );
 }

@@ -1,134 +1,299 @@
-//! `sanstls server` against real clients: it must decode what they offer and refuse the
-//! handshake with a handshake_failure alert they understand.
+//! `sanstls server` (default self-signed certificate) against `openssl s_client`, Python's
+//! `ssl`, Node's `tls.connect`, and our own client.
 
-// Tests embed the engine like the CLI does: they may read the clock for timeouts.
-#![allow(clippy::disallowed_methods)]
+mod common;
 
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
 
-struct Server(Child);
+use common::{require, run, sanstls, sanstls_server, text, TempDir};
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
 
-fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
-/// Starts `sanstls server --once` and waits until it accepts connections.
-fn start_server() -> (Server, u16) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_sanstls"))
-        .args(["server", "--port", &port.to_string(), "--once"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run sanstls");
-    let mut server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    // A probing TCP connect would consume the single `--once` connection, so wait for the
-    // listening line on stdout instead.
-    let mut stdout = server.0.stdout.take().expect("stdout");
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).contains("listening on") {
-        assert!(Instant::now() < deadline, "server did not start");
-        match stdout.read(&mut byte) {
-            Ok(1) => seen.push(byte[0]),
-            _ => panic!("server exited early: {}", String::from_utf8_lossy(&seen)),
-        }
-    }
-    server.0.stdout = Some(stdout);
-    (server, port)
-}
-
-fn finish(mut server: Server) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while server.0.try_wait().expect("wait").is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "server did not exit after one connection"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut out = String::new();
-    server
-        .0
-        .stdout
-        .take()
-        .expect("stdout")
-        .read_to_string(&mut out)
-        .expect("read stdout");
-    out
-}
-
-fn run_client(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("run client")
+/// `openssl s_client -tls1_3 -connect ADDR ARGS` sending an HTTP request; returns stdout.
+fn s_client(addr: &str, args: &[&str]) -> String {
+    require("openssl");
+    let out = run(
+        Command::new("openssl")
+            .args(["s_client", "-tls1_3", "-connect", addr, "-ign_eof"])
+            .args(args),
+        GET,
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success(),
+        "s_client failed\nstdout: {stdout}\nstderr: {}",
+        text(&out.stderr)
+    );
+    stdout
 }
 
 #[test]
-fn openssl_client_is_decoded_and_refused_with_handshake_failure() {
-    let (server, port) = start_server();
-    let client = run_client(Command::new("openssl").args([
-        "s_client",
-        "-connect",
-        &format!("127.0.0.1:{port}"),
-        "-servername",
-        "example.com",
-        "-alpn",
-        "h2,http/1.1",
-    ]));
-    let out = finish(server);
-    assert!(out.contains("server_name: example.com"), "{out}");
-    assert!(out.contains("alpn: h2, http/1.1"), "{out}");
+fn openssl_client_gets_the_www_page() {
+    let server = sanstls_server(&["--alpn", "h2,http/1.1"]);
+    let out = s_client(
+        &server.addr(),
+        &["-servername", "example.com", "-alpn", "http/1.1,h2"],
+    );
+    assert!(out.contains("HTTP/1.0 200 OK"), "{out}");
+    assert!(out.contains("Protocol: TLSv1.3"), "{out}");
+    assert!(out.contains("Cipher: TLS_AES_256_GCM_SHA384"), "{out}");
+    // The server picks by its own preference.
+    assert!(out.contains("ALPN: h2"), "{out}");
+    assert!(out.contains("SNI: example.com"), "{out}");
+    assert!(out.contains("Resumed: no"), "{out}");
+    assert!(out.contains("Authorized: false"), "{out}");
     assert!(
-        out.contains("supported_versions: TLSv1_3, TLSv1_2"),
+        out.contains("New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"),
         "{out}"
     );
-    assert!(out.contains("key_shares: X25519"), "{out}");
-    let stderr = String::from_utf8_lossy(&client.stderr);
+    let log = server.wait_for("TLSv1.3");
+    assert!(log.contains("SHA256 Fingerprint="), "{log}");
     assert!(
-        stderr.contains("alert handshake failure"),
-        "openssl saw: {stderr}"
+        log.contains("TLSv1.3 TLS_AES_256_GCM_SHA384 alpn=h2 sni=example.com resumed=no"),
+        "{log}"
     );
 }
 
 #[test]
-fn node_client_is_decoded_and_sees_the_alert() {
-    let (server, port) = start_server();
+fn openssl_client_suite_choice_and_no_alpn_no_sni() {
+    let server = sanstls_server(&[]);
+    let out = s_client(
+        &server.addr(),
+        &["-ciphersuites", "TLS_AES_128_GCM_SHA256", "-noservername"],
+    );
+    assert!(out.contains("Cipher: TLS_AES_128_GCM_SHA256"), "{out}");
+    assert!(out.contains("ALPN: false"), "{out}");
+    assert!(out.contains("SNI: false"), "{out}");
+}
+
+#[test]
+fn openssl_client_hello_retry_for_p384() {
+    // s_client sends one share, for its first group; we prefer X25519 but take P-384 too.
+    let server = sanstls_server(&["--ciphers", "TLS_CHACHA20_POLY1305_SHA256"]);
+    let out = s_client(&server.addr(), &["-groups", "X448:P-384"]);
+    assert!(
+        out.contains("Cipher: TLS_CHACHA20_POLY1305_SHA256"),
+        "{out}"
+    );
+    assert!(out.contains("Protocol: TLSv1.3"), "{out}");
+}
+
+#[test]
+fn openssl_client_resumes_with_sess_out_sess_in() {
+    let dir = TempDir::new();
+    let sess = dir.arg("openssl.sess");
+    let server = sanstls_server(&[]);
+    let first = s_client(&server.addr(), &["-sess_out", &sess]);
+    assert!(first.contains("Resumed: no"), "{first}");
+    assert!(common::exists(&dir.path("openssl.sess")), "{first}");
+    let second = s_client(&server.addr(), &["-sess_in", &sess]);
+    assert!(second.contains("Reused, TLSv1.3"), "{second}");
+    assert!(second.contains("Resumed: yes"), "{second}");
+    server.wait_for("resumed=yes");
+}
+
+#[test]
+fn openssl_client_key_log_lines() {
+    let dir = TempDir::new();
+    let keylog = dir.arg("keys.log");
+    let server = sanstls_server(&["--keylog", &keylog]);
+    let out = s_client(&server.addr(), &[]);
+    assert!(out.contains("Protocol: TLSv1.3"), "{out}");
+    server.wait_for("TLSv1.3");
+    let log = std::fs::read_to_string(dir.path("keys.log")).unwrap_or_default();
+    for label in [
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0",
+        "SERVER_TRAFFIC_SECRET_0",
+    ] {
+        assert!(log.contains(label), "{label} missing from {log}");
+    }
+}
+
+#[test]
+fn python_client_echo_mode() {
+    require("python3");
+    let server = sanstls_server(&["--echo"]);
     let script = format!(
-        "const s = require('tls').connect({{port: {port}, host: '127.0.0.1', \
-         servername: 'node.example', ALPNProtocols: ['http/1.1']}});\
-         s.on('error', e => {{ console.log('ERR ' + e.code + ' ' + e.message); }});"
+        "import socket, ssl\n\
+         ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE\n\
+         s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', {})), server_hostname='localhost')\n\
+         s.sendall(b'hello echo')\n\
+         data = b''\n\
+         while len(data) < 10:\n    \
+             chunk = s.recv(100)\n    \
+             if not chunk: break\n    \
+             data += chunk\n\
+         print(data.decode())\n\
+         s.unwrap()\n",
+        server.port
     );
-    let client = run_client(Command::new("node").args(["-e", &script]));
-    let out = finish(server);
-    assert!(out.contains("server_name: node.example"), "{out}");
-    assert!(out.contains("alpn: http/1.1"), "{out}");
-    let stdout = String::from_utf8_lossy(&client.stdout);
-    assert!(stdout.contains("handshake failure"), "node saw: {stdout}");
+    let out = run(Command::new("python3").args(["-c", &script]), b"");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert_eq!(stdout.trim(), "hello echo");
+    server.wait_for("TLSv1.3");
 }
 
 #[test]
-fn garbage_is_reported_not_fatal_to_the_server() {
-    let (server, port) = start_server();
-    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    use std::io::Write;
-    // An HTTP request is not a TLS record: the version check refuses it.
+fn dump_hello_prints_the_offer() {
+    let server = sanstls_server(&["--dump-hello"]);
+    let out = s_client(
+        &server.addr(),
+        &["-servername", "dump.example", "-alpn", "h2,http/1.1"],
+    );
+    assert!(out.contains("Protocol: TLSv1.3"), "{out}");
+    let log = server.wait_for("alpn: h2, http/1.1");
+    assert!(log.contains("server_name: dump.example"), "{log}");
+    assert!(log.contains("TLS13_AES_256_GCM_SHA384"), "{log}");
+}
+
+#[test]
+fn python_ssl_with_cafile_and_without_verification() {
+    require("python3");
+    let dir = TempDir::new();
+    let cert = dir.arg("server.pem");
+    let server = sanstls_server(&["--save-cert", &cert]);
+    let port = server.port;
+    for (name, setup) in [
+        (
+            "cafile",
+            format!("ctx = ssl.create_default_context(cafile={cert:?})"),
+        ),
+        (
+            "CERT_NONE",
+            "ctx = ssl.create_default_context(); ctx.check_hostname = False; \
+             ctx.verify_mode = ssl.CERT_NONE"
+                .to_string(),
+        ),
+    ] {
+        let script = format!(
+            "import socket, ssl\n{setup}\n\
+             s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', {port})), server_hostname='localhost')\n\
+             print('version', s.version())\n\
+             s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n\
+             data = b''\n\
+             while True:\n    \
+                 chunk = s.recv(4096)\n    \
+                 if not chunk: break\n    \
+                 data += chunk\n\
+             print(data.decode())\n"
+        );
+        let out = run(Command::new("python3").args(["-c", &script]), b"");
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{name}: {stdout}\n{}",
+            text(&out.stderr)
+        );
+        assert!(stdout.contains("version TLSv1.3"), "{name}: {stdout}");
+        assert!(stdout.contains("SNI: localhost"), "{name}: {stdout}");
+        assert!(stdout.contains("Protocol: TLSv1.3"), "{name}: {stdout}");
+    }
+}
+
+#[test]
+fn node_tls_connect() {
+    require("node");
+    let server = sanstls_server(&["--alpn", "http/1.1"]);
+    let script = format!(
+        "const s = require('tls').connect({{port: {}, host: '127.0.0.1', servername: 'node.example', \
+         rejectUnauthorized: false, ALPNProtocols: ['http/1.1']}}, () => {{\
+           console.log('protocol ' + s.getProtocol());\
+           console.log('alpn ' + s.alpnProtocol);\
+           s.write('GET / HTTP/1.0\\r\\n\\r\\n');\
+         }});\
+         let data = '';\
+         s.on('data', d => data += d);\
+         s.on('end', () => {{ console.log(data); }});\
+         s.on('error', e => {{ console.log('ERR ' + e.code + ' ' + e.message); process.exit(1); }});",
+        server.port
+    );
+    let out = run(Command::new("node").args(["-e", &script]), b"");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("protocol TLSv1.3"), "{stdout}");
+    assert!(stdout.contains("alpn http/1.1"), "{stdout}");
+    assert!(stdout.contains("SNI: node.example"), "{stdout}");
+    assert!(stdout.contains("ALPN: http/1.1"), "{stdout}");
+}
+
+#[test]
+fn our_client_against_our_server() {
+    let dir = TempDir::new();
+    let cert = dir.arg("server.pem");
+    let server = sanstls_server(&["--save-cert", &cert, "--alpn", "h2"]);
+    let sess = dir.arg("sess.json");
+    for (resume, expect) in [(false, "Resumed: no"), (true, "Resumed: yes")] {
+        let mut cmd = sanstls();
+        cmd.args([
+            "client",
+            &server.addr(),
+            "--ca",
+            &cert,
+            "--servername",
+            "localhost",
+        ])
+        .args(["--alpn", "h2", "--json", "--timeout", "5"]);
+        match resume {
+            false => cmd.args(["--sess-out", &sess]),
+            true => cmd.args(["--sess-in", &sess]),
+        };
+        let out = run(&mut cmd, b"");
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(j["authorized"], true, "{j:#}");
+        assert_eq!(j["alpnProtocol"], "h2", "{j:#}");
+        assert_eq!(j["reused"], resume, "{j:#}");
+        assert!(
+            j["response"].as_str().unwrap_or_default().contains(expect),
+            "{j:#}"
+        );
+    }
+}
+
+#[test]
+fn garbage_is_logged_and_the_server_keeps_serving() {
+    let server = sanstls_server(&[]);
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    // An HTTP request is not a TLS record.
     s.write_all(b"GET / HTTP/1.1\r\n\r\n").expect("write");
     let mut reply = Vec::new();
     let _ = s.read_to_end(&mut reply);
-    let out = finish(server);
-    assert!(out.contains("could not decode the ClientHello"), "{out}");
-    // A fatal alert record: type 21, TLS 1.2, length 2, level fatal.
-    assert_eq!(&reply[..3], &[21, 3, 3], "reply: {reply:?}");
-    assert_eq!(reply[5], 2, "fatal level");
+    // A fatal alert record: type 21, level fatal.
+    assert_eq!(reply.first(), Some(&21), "reply: {reply:?}");
+    server.wait_for("error:");
+    let out = s_client(&server.addr(), &[]);
+    assert!(out.contains("Protocol: TLSv1.3"), "{out}");
+}
+
+#[test]
+fn version_range_without_tls13_is_refused() {
+    let out = run(
+        sanstls().args(["server", "--port", "0", "--max-version", "TLSv1.2"]),
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("only TLS 1.3"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn x509_and_verify_are_not_implemented_yet() {
+    for cmd in ["x509", "verify"] {
+        let out = run(sanstls().arg(cmd), b"");
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        assert!(text(&out.stderr).contains("not implemented yet"));
+    }
 }

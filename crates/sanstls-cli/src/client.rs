@@ -1,0 +1,422 @@
+//! `sanstls client HOST:PORT`: connect, handshake, send a request, print what came back
+//! (or, with `--json`, one object in the shape of Node's TLSSocket getters).
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
+use sanstls::conn::{Connection, Event};
+use sanstls::crypto::verify::ServerCertVerifier;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::common::{self, Failure, KeyLog, Pump};
+use crate::{session, ClientArgs};
+
+/// What the connection produced, gathered by the event handler.
+#[derive(Debug, Default)]
+struct Progress {
+    handshake_done: bool,
+    peer_closed: bool,
+    response: Vec<u8>,
+    ticket: Option<StoredSession>,
+    tickets: usize,
+    ocsp: Option<Vec<u8>>,
+    key_updates: usize,
+}
+
+/// Node's `getCipher()`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CipherInfo {
+    name: String,
+    standard_name: String,
+    version: String,
+}
+
+/// The peer certificate, for now `raw` and `fingerprint256` of Node's shape.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PeerCertificate {
+    raw: String,
+    fingerprint256: String,
+}
+
+/// The `--json` object: the names and value conventions of Node's TLSSocket.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    protocol: Option<String>,
+    cipher: Option<CipherInfo>,
+    /// A string, or `false` when none was negotiated (as Node).
+    alpn_protocol: Value,
+    /// The name sent in SNI, or `false`.
+    servername: Value,
+    authorized: bool,
+    authorization_error: Option<String>,
+    reused: bool,
+    ocsp_response: Option<String>,
+    ephemeral_key_info: Value,
+    peer_certificate: Option<PeerCertificate>,
+    response: String,
+    /// Why the connection failed, if it did (not a Node field).
+    error: Option<String>,
+}
+
+pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
+    common::check_versions(a.tls.min_version, a.tls.max_version)?;
+    let (host, port) = split_address(&a.address)?;
+    let server_name = a.servername.clone().unwrap_or_else(|| host.clone());
+
+    let verifier = match (a.insecure, &a.ca) {
+        (true, _) => insecure_verifier(),
+        (false, Some(ca)) => roots_verifier(common::load_roots(ca)?)?,
+        (false, None) => {
+            return Err(
+                "--ca FILE is required (there is no system root store yet), or --insecure".into(),
+            )
+        }
+    };
+    let mut config = ClientConfig::new(verifier);
+    if let Some(c) = &a.tls.ciphers {
+        config.cipher_suites = common::parse_ciphers(c)?;
+    }
+    if let Some(p) = &a.tls.alpn {
+        config.alpn_protocols = common::parse_alpn(p)?;
+    }
+    config.request_ocsp = a.request_ocsp;
+    let keylog = a.tls.keylog.as_deref().map(KeyLog::open).transpose()?;
+    config.key_log = keylog.is_some();
+    config.handshake_timeout = Duration::from_secs(a.timeout.max(1));
+    if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
+        config.client_certificate = Some(ClientCertificate {
+            chain: common::load_chain(cert)?,
+            key: common::load_key(key)?,
+        });
+    }
+    let resume = a.sess_in.as_deref().map(session::load).transpose()?;
+    let request = unescape(&a.send);
+
+    let timeout = Duration::from_secs(a.timeout.max(1));
+    let stream = connect(&host, port, timeout)?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    let _ = stream.set_nodelay(true);
+    let mut conn = ClientConnection::resume(Arc::new(config), &server_name, resume, common::now())
+        .map_err(|e| format!("cannot start the handshake: {e}"))?;
+
+    let mut progress = Progress::default();
+    let result = drive(
+        stream,
+        &mut conn,
+        &mut progress,
+        &request,
+        a.key_update,
+        &keylog,
+    );
+
+    if let Some(path) = &a.sess_out {
+        match &progress.ticket {
+            Some(t) => session::save(path, t)?,
+            None if progress.handshake_done => {
+                eprintln!("sanstls: the server sent no session ticket; --sess-out not written")
+            }
+            None => {}
+        }
+    }
+
+    let ok = progress.handshake_done;
+    let error = match &result {
+        Ok(()) => None,
+        // A server that closes TCP after its answer without close_notify is common.
+        Err(Failure::Eof) if ok => None,
+        Err(e) => Some(e.to_string()),
+    };
+    let handshake_error = match ok {
+        true => None,
+        false => conn.error().map(common::authorization_code),
+    };
+    let report = report(&conn, &progress, a.insecure, handshake_error, error);
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print_text(&report, &progress);
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `HOST:PORT`, `[V6]:PORT`.
+fn split_address(s: &str) -> Result<(String, u16), String> {
+    let (host, port) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("{s}: expected HOST:PORT"))?;
+    let port = port
+        .parse()
+        .map_err(|_| format!("{s}: {port} is not a port number"))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(format!("{s}: expected HOST:PORT"));
+    }
+    Ok((host.to_string(), port))
+}
+
+fn connect(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, String> {
+    let addrs = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {host}: {e}"))?;
+    let mut last = format!("{host}: no address");
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, timeout) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = format!("cannot connect to {addr}: {e}"),
+        }
+    }
+    Err(last)
+}
+
+/// The verifier that accepts any certificate (`--insecure`); the server's handshake
+/// signature is still checked.
+fn insecure_verifier() -> Arc<dyn ServerCertVerifier> {
+    Arc::new(sanstls::crypto::verify::InsecureAcceptAnything)
+}
+
+/// The verifier that trusts `roots` (`--ca`).
+fn roots_verifier(roots: Vec<Vec<u8>>) -> Result<Arc<dyn ServerCertVerifier>, String> {
+    let v = sanstls::crypto::verify::SimpleRootsVerifier::new(roots)
+        .map_err(|e| format!("--ca: {e}"))?;
+    Ok(Arc::new(v))
+}
+
+/// The socket loop: write the ClientHello, then read → read_tls → process → events →
+/// write_tls → write until the server closes (or goes quiet after the handshake).
+fn drive(
+    stream: TcpStream,
+    conn: &mut ClientConnection,
+    p: &mut Progress,
+    request: &[u8],
+    key_update: bool,
+    keylog: &Option<KeyLog>,
+) -> Result<(), Failure> {
+    let mut pump = Pump::new(stream);
+    pump.flush(conn)?;
+    let result = loop {
+        if let Err(e) = pump.feed(conn, &mut |c, e| {
+            on_event(c, e, p, request, key_update, keylog)
+        }) {
+            break Err(e);
+        }
+        if p.peer_closed {
+            break Ok(());
+        }
+        match pump.receive() {
+            Ok(true) => {}
+            // The server closed TCP without close_notify: a truncation, but the response
+            // is still worth showing.
+            Ok(false) if p.handshake_done => break Ok(()),
+            Ok(false) => break Err(Failure::Eof),
+            // Silence after the handshake ends the response (an echo server never closes).
+            Err(Failure::Io(e)) if p.handshake_done && common::is_timeout(&e) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    if p.handshake_done {
+        conn.send_close_notify();
+        let _ = pump.flush(conn);
+    }
+    result
+}
+
+fn on_event(
+    conn: &mut Connection,
+    event: Event,
+    p: &mut Progress,
+    request: &[u8],
+    key_update: bool,
+    keylog: &Option<KeyLog>,
+) -> Result<(), Failure> {
+    match event {
+        Event::HandshakeComplete => {
+            p.handshake_done = true;
+            if key_update {
+                conn.key_update(true).map_err(Failure::Tls)?;
+            }
+            if !request.is_empty() {
+                conn.send(request).map_err(Failure::Tls)?;
+            }
+        }
+        Event::PlaintextReady => {
+            let mut buf = [0u8; 16 * 1024];
+            loop {
+                let n = conn.read_plaintext(&mut buf);
+                if n == 0 {
+                    break;
+                }
+                p.response
+                    .extend_from_slice(buf.get(..n).unwrap_or_default());
+            }
+        }
+        Event::NewSessionTicket(t) => {
+            p.tickets += 1;
+            p.ticket = Some(t);
+        }
+        Event::OcspResponse(r) => p.ocsp = Some(r),
+        Event::KeyUpdated { .. } => p.key_updates += 1,
+        Event::PeerClosed => p.peer_closed = true,
+        Event::KeyLog(line) => {
+            if let Some(k) = keylog {
+                k.write(&line);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn report(
+    conn: &Connection,
+    p: &Progress,
+    insecure: bool,
+    authorization_error: Option<String>,
+    error: Option<String>,
+) -> Report {
+    let n = conn.negotiated();
+    let done = p.handshake_done;
+    let suite = n.cipher_suite.and_then(sanstls::suites::find_tls13_suite);
+    let version = common::version_name(n.version).to_string();
+    let (authorized, authorization_error) = match (done, insecure) {
+        (true, false) => (true, None),
+        (true, true) => (false, Some("NOT_VERIFIED (--insecure)".to_string())),
+        (false, _) => (false, authorization_error),
+    };
+    Report {
+        protocol: done.then(|| version.clone()),
+        cipher: suite.filter(|_| done).map(|s| CipherInfo {
+            name: s.openssl_name.into(),
+            standard_name: s.openssl_name.into(),
+            version: version.clone(),
+        }),
+        alpn_protocol: match &n.alpn {
+            Some(a) if done => Value::String(String::from_utf8_lossy(a).into_owned()),
+            _ => Value::Bool(false),
+        },
+        servername: match &n.server_name {
+            Some(s) => Value::String(s.clone()),
+            None => Value::Bool(false),
+        },
+        authorized,
+        authorization_error,
+        reused: done && n.resumed,
+        ocsp_response: p
+            .ocsp
+            .as_ref()
+            .or(n.ocsp_response.as_ref())
+            .map(hex::encode),
+        ephemeral_key_info: match n.group.and_then(common::group_info) {
+            Some((name, size)) if done => {
+                serde_json::json!({"type": "ECDH", "name": name, "size": size})
+            }
+            _ => serde_json::json!({}),
+        },
+        peer_certificate: n.peer_certificates.first().map(|leaf| PeerCertificate {
+            raw: hex::encode(leaf),
+            fingerprint256: common::fingerprint256(leaf),
+        }),
+        response: String::from_utf8_lossy(&p.response).into_owned(),
+        error,
+    }
+}
+
+fn print_text(r: &Report, p: &Progress) {
+    match (&r.error, &r.protocol) {
+        (Some(e), None) => eprintln!("sanstls: handshake failed: {e}"),
+        (error, Some(_)) => {
+            if let Some(e) = error {
+                eprintln!("sanstls: error after the handshake: {e}");
+            }
+            let cipher = r.cipher.as_ref().map_or("-", |c| c.name.as_str());
+            let alpn = r.alpn_protocol.as_str().unwrap_or("-");
+            eprintln!(
+                "{}, cipher {cipher}, ALPN {alpn}, {}, {}{}",
+                r.protocol.as_deref().unwrap_or("-"),
+                if r.reused { "Reused" } else { "New" },
+                if r.authorized {
+                    "verified".to_string()
+                } else {
+                    format!(
+                        "not verified ({})",
+                        r.authorization_error.as_deref().unwrap_or("-")
+                    )
+                },
+                match p.tickets {
+                    0 => String::new(),
+                    n => format!(", {n} session ticket(s)"),
+                }
+            );
+        }
+        (None, None) => eprintln!("sanstls: the handshake did not complete"),
+    }
+    print!("{}", r.response);
+}
+
+/// `--send` escapes: `\r`, `\n`, `\t`, `\\`; anything else is kept as written.
+fn unescape(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut b = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+            continue;
+        }
+        match chars.next() {
+            Some('r') => out.push(b'\r'),
+            Some('n') => out.push(b'\n'),
+            Some('t') => out.push(b'\t'),
+            Some('\\') => out.push(b'\\'),
+            Some(other) => {
+                out.push(b'\\');
+                let mut b = [0u8; 4];
+                out.extend_from_slice(other.encode_utf8(&mut b).as_bytes());
+            }
+            None => out.push(b'\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_escapes() {
+        assert_eq!(
+            unescape("GET / HTTP/1.0\\r\\n\\r\\n"),
+            b"GET / HTTP/1.0\r\n\r\n"
+        );
+        assert_eq!(unescape("a\\\\b\\q\\"), b"a\\b\\q\\");
+        assert_eq!(unescape("é"), "é".as_bytes());
+    }
+
+    #[test]
+    fn addresses() {
+        assert_eq!(
+            split_address("localhost:4433").unwrap(),
+            ("localhost".into(), 4433)
+        );
+        assert_eq!(split_address("[::1]:443").unwrap(), ("::1".into(), 443));
+        assert!(split_address("localhost").is_err());
+        assert!(split_address(":443").is_err());
+        assert!(split_address("h:port").is_err());
+    }
+}

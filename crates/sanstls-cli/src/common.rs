@@ -1,0 +1,366 @@
+//! What `server` and `client` share: the clock, option parsing for versions, suites and
+//! ALPN, PEM loading, fingerprints, key logging, and the blocking socket pump.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use sanstls::conn::{Connection, Event, KeyLogLine};
+use sanstls::crypto::sign::SigningKey;
+use sanstls::enums::{NamedGroup, ProtocolVersion};
+use sanstls::error::CertificateError;
+use sanstls::suites::{Tls13CipherSuite, ALL_TLS13_SUITES};
+use sanstls::time::UnixTime;
+use sanstls::Error;
+use sanstls_pki::pem;
+
+/// The wall clock, the one place the CLI reads it (the engine never does).
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn now() -> UnixTime {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    UnixTime::from_millis(u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// `--min-version` / `--max-version` values, spelled like Node and OpenSSL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub(crate) enum TlsVersion {
+    /// TLS 1.2.
+    #[value(name = "TLSv1.2")]
+    Tls12,
+    /// TLS 1.3.
+    #[value(name = "TLSv1.3")]
+    Tls13,
+}
+
+/// Checks that the version range includes TLS 1.3, the only version implemented so far.
+pub(crate) fn check_versions(
+    min: Option<TlsVersion>,
+    max: Option<TlsVersion>,
+) -> Result<(), String> {
+    let min = min.unwrap_or(TlsVersion::Tls12);
+    let max = max.unwrap_or(TlsVersion::Tls13);
+    if min > max {
+        return Err("--min-version is above --max-version".into());
+    }
+    if max < TlsVersion::Tls13 {
+        return Err(
+            "only TLS 1.3 is implemented so far: --max-version TLSv1.2 leaves no version to use"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// Node's and OpenSSL's name for a protocol version (`TLSv1.3`).
+pub(crate) fn version_name(v: Option<ProtocolVersion>) -> &'static str {
+    match v {
+        Some(ProtocolVersion::TLSv1_3) => "TLSv1.3",
+        Some(ProtocolVersion::TLSv1_2) => "TLSv1.2",
+        Some(ProtocolVersion::TLSv1_1) => "TLSv1.1",
+        Some(ProtocolVersion::TLSv1_0) => "TLSv1",
+        _ => "unknown",
+    }
+}
+
+/// Parses `--ciphers`: OpenSSL TLS 1.3 suite names separated by `:` (OpenSSL's
+/// `-ciphersuites` syntax), in preference order.
+pub(crate) fn parse_ciphers(s: &str) -> Result<Vec<&'static Tls13CipherSuite>, String> {
+    let mut out = Vec::new();
+    for name in s.split(':').map(str::trim).filter(|n| !n.is_empty()) {
+        let suite = ALL_TLS13_SUITES
+            .iter()
+            .copied()
+            .find(|c| c.openssl_name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let known: Vec<_> = ALL_TLS13_SUITES.iter().map(|c| c.openssl_name).collect();
+                format!(
+                    "--ciphers: unknown TLS 1.3 suite {name} (TLS 1.2 suites are not \
+                     implemented yet; known: {})",
+                    known.join(", ")
+                )
+            })?;
+        if !out.contains(&suite) {
+            out.push(suite);
+        }
+    }
+    if out.is_empty() {
+        return Err("--ciphers: no suite named".into());
+    }
+    Ok(out)
+}
+
+/// Parses `--alpn h2,http/1.1`.
+pub(crate) fn parse_alpn(s: &str) -> Result<Vec<Vec<u8>>, String> {
+    let protocols: Vec<Vec<u8>> = s
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.as_bytes().to_vec())
+        .collect();
+    if protocols.is_empty() || protocols.iter().any(|p| p.len() > 255) {
+        return Err(format!("--alpn: invalid protocol list {s:?}"));
+    }
+    Ok(protocols)
+}
+
+/// Node's `getEphemeralKeyInfo()` for a group: `(name, size)`.
+pub(crate) fn group_info(g: NamedGroup) -> Option<(&'static str, u32)> {
+    match g {
+        NamedGroup::X25519 => Some(("X25519", 253)),
+        NamedGroup::secp256r1 => Some(("prime256v1", 256)),
+        NamedGroup::secp384r1 => Some(("secp384r1", 384)),
+        _ => None,
+    }
+}
+
+/// Node's `authorizationError` code for a certificate error.
+pub(crate) fn authorization_code(e: &Error) -> String {
+    match e {
+        Error::InvalidCertificate(c) => match c {
+            CertificateError::UnknownIssuer => "UNABLE_TO_GET_ISSUER_CERT_LOCALLY".into(),
+            CertificateError::Expired => "CERT_HAS_EXPIRED".into(),
+            CertificateError::NotValidYet => "CERT_NOT_YET_VALID".into(),
+            CertificateError::NotValidForName => "ERR_TLS_CERT_ALTNAME_INVALID".into(),
+            CertificateError::BadSignature => "CERT_SIGNATURE_FAILURE".into(),
+            CertificateError::Revoked => "CERT_REVOKED".into(),
+            CertificateError::BadEncoding => "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY".into(),
+            other => format!("{other:?}"),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{what} {}: {e}", path.display()))
+}
+
+fn read_pem(path: &Path, what: &str) -> Result<Vec<pem::PemBlock>, String> {
+    let text = read_file(path, what)?;
+    pem::parse(&text).map_err(|e| format!("{what} {}: {e}", path.display()))
+}
+
+/// Reads a PEM certificate chain (leaf first); at least one certificate.
+pub(crate) fn load_chain(path: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let chain = pem::certificates(&read_pem(path, "--cert")?);
+    if chain.is_empty() {
+        return Err(format!("--cert {}: no CERTIFICATE block", path.display()));
+    }
+    Ok(chain)
+}
+
+/// Reads every certificate of a PEM file of trusted roots (`--ca`).
+pub(crate) fn load_roots(path: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let roots = pem::certificates(&read_pem(path, "--ca")?);
+    if roots.is_empty() {
+        return Err(format!("--ca {}: no CERTIFICATE block", path.display()));
+    }
+    Ok(roots)
+}
+
+/// Reads the first private key of a PEM file and loads it for signing.
+pub(crate) fn load_key(path: &Path) -> Result<Arc<dyn SigningKey>, String> {
+    let blocks = read_pem(path, "--key")?;
+    let block = pem::private_key(&blocks).ok_or_else(|| {
+        format!(
+            "--key {}: no PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block",
+            path.display()
+        )
+    })?;
+    sanstls::crypto::sign::load_private_key(&block.der)
+        .map_err(|e| format!("--key {} ({}): {e}", path.display(), block.label))
+}
+
+/// Reads a DER file (`--ocsp-response`).
+pub(crate) fn load_der(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    read_file(path, what)
+}
+
+/// SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` and Node's `fingerprint256`
+/// print it: uppercase hex pairs joined by colons.
+pub(crate) fn fingerprint256(der: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, der);
+    digest
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// An SSLKEYLOGFILE opened for appending, shared between connections.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyLog(Arc<Mutex<File>>);
+
+impl KeyLog {
+    pub(crate) fn open(path: &Path) -> Result<Self, String> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("--keylog {}: {e}", path.display()))?;
+        Ok(Self(Arc::new(Mutex::new(file))))
+    }
+
+    pub(crate) fn write(&self, line: &KeyLogLine) {
+        if let Ok(mut f) = self.0.lock() {
+            // One write per line so concurrent connections do not interleave.
+            let _ = f.write_all(format!("{}\n", line.to_line()).as_bytes());
+        }
+    }
+}
+
+/// Why a connection ended badly.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The TLS engine failed (the alert, if any, has been sent).
+    Tls(Error),
+    /// The socket failed or timed out.
+    Io(io::Error),
+    /// The peer closed the TCP connection without close_notify.
+    Eof,
+}
+
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Tls(e) => write!(f, "{e}"),
+            Self::Io(e) if is_timeout(e) => write!(f, "timed out waiting for the peer"),
+            Self::Io(e) => write!(f, "socket: {e}"),
+            Self::Eof => write!(f, "the peer closed the connection"),
+        }
+    }
+}
+
+pub(crate) fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Moves bytes between a blocking socket and a connection.
+#[derive(Debug)]
+pub(crate) struct Pump {
+    pub(crate) stream: TcpStream,
+    /// Bytes read from the socket that the connection has not taken yet.
+    pending: Vec<u8>,
+    out: Vec<u8>,
+}
+
+impl Pump {
+    pub(crate) fn new(stream: TcpStream) -> Self {
+        Self {
+            stream,
+            pending: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Sends everything the connection has queued.
+    pub(crate) fn flush(&mut self, conn: &mut Connection) -> Result<(), Failure> {
+        self.out.clear();
+        conn.write_tls(&mut self.out);
+        if !self.out.is_empty() {
+            self.stream.write_all(&self.out).map_err(Failure::Io)?;
+        }
+        Ok(())
+    }
+
+    /// Offers buffered bytes to the connection, processes them, and hands each event to
+    /// `on_event` (which may read plaintext, send, or answer the event). Anything the
+    /// connection produced is flushed, the alert of a failure included.
+    pub(crate) fn feed(
+        &mut self,
+        conn: &mut Connection,
+        on_event: &mut dyn FnMut(&mut Connection, Event) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        let mut stalled = false;
+        loop {
+            let taken = conn.read_tls(&self.pending);
+            self.pending.drain(..taken);
+            let processed = conn.process(now());
+            while let Some(event) = conn.poll_event() {
+                on_event(conn, event)?;
+            }
+            self.flush(conn)?;
+            processed.map_err(Failure::Tls)?;
+            if self.pending.is_empty() {
+                return Ok(());
+            }
+            // The connection takes no more when its plaintext buffer is full (the event
+            // handler has drained it since: try again) or after close_notify (stop when
+            // a second try moves nothing).
+            if taken == 0 {
+                if stalled {
+                    return Ok(());
+                }
+                stalled = true;
+            } else {
+                stalled = false;
+            }
+        }
+    }
+
+    /// Blocks for more bytes from the socket; `Ok(false)` at end of stream.
+    pub(crate) fn receive(&mut self) -> Result<bool, Failure> {
+        let mut buf = [0u8; 16 * 1024];
+        let n = loop {
+            match self.stream.read(&mut buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Failure::Io(e)),
+            }
+        };
+        self.pending.extend_from_slice(&buf[..n]);
+        Ok(n > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ciphers_parse_openssl_names_in_order() {
+        let s = parse_ciphers("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256").unwrap();
+        let names: Vec<_> = s.iter().map(|c| c.openssl_name).collect();
+        assert_eq!(
+            names,
+            ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]
+        );
+        assert!(parse_ciphers("ECDHE-RSA-AES128-GCM-SHA256")
+            .unwrap_err()
+            .contains("TLS 1.2"));
+        assert!(parse_ciphers("").is_err());
+    }
+
+    #[test]
+    fn version_range_must_include_tls13() {
+        assert!(check_versions(None, None).is_ok());
+        assert!(check_versions(Some(TlsVersion::Tls13), None).is_ok());
+        assert!(check_versions(None, Some(TlsVersion::Tls12))
+            .unwrap_err()
+            .contains("only TLS 1.3"));
+        assert!(check_versions(Some(TlsVersion::Tls13), Some(TlsVersion::Tls12)).is_err());
+    }
+
+    #[test]
+    fn alpn_lists() {
+        assert_eq!(
+            parse_alpn("h2, http/1.1").unwrap(),
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
+        assert!(parse_alpn(",").is_err());
+    }
+
+    #[test]
+    fn fingerprint_is_uppercase_colon_hex() {
+        // SHA-256 of the empty string.
+        assert!(fingerprint256(b"").starts_with("E3:B0:C4:42:98:FC:1C:14:"));
+        assert_eq!(fingerprint256(b"").len(), 32 * 3 - 1);
+    }
+}

@@ -1,0 +1,210 @@
+//! `sanstls client` against `openssl s_server -tls1_3 -www`.
+
+mod common;
+
+use common::{openssl_cert, openssl_server, run, sanstls, text, TempDir};
+use serde_json::Value;
+
+/// Runs `sanstls client ADDR --json ARGS`; returns (exit success, JSON).
+fn client_json(addr: &str, args: &[&str]) -> (bool, Value) {
+    let out = run(
+        sanstls()
+            .args(["client", addr, "--json", "--timeout", "5"])
+            .args(args),
+        b"",
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    });
+    (out.status.success(), json)
+}
+
+#[test]
+fn verifies_the_server_with_ca_and_reports_json() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let server = openssl_server(&["-www", "-cert", &cert, "-key", &key, "-alpn", "h2,http/1.1"]);
+    let (ok, j) = client_json(
+        &server.addr(),
+        &[
+            "--ca",
+            &cert,
+            "--servername",
+            "localhost",
+            "--ciphers",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "--alpn",
+            "h2",
+        ],
+    );
+    assert!(ok, "{j:#}");
+    assert_eq!(j["protocol"], "TLSv1.3", "{j:#}");
+    assert_eq!(j["cipher"]["name"], "TLS_CHACHA20_POLY1305_SHA256", "{j:#}");
+    assert_eq!(j["cipher"]["standardName"], "TLS_CHACHA20_POLY1305_SHA256");
+    assert_eq!(j["cipher"]["version"], "TLSv1.3");
+    assert_eq!(j["alpnProtocol"], "h2", "{j:#}");
+    assert_eq!(j["servername"], "localhost");
+    assert_eq!(j["authorized"], true, "{j:#}");
+    assert_eq!(j["authorizationError"], Value::Null);
+    assert_eq!(j["reused"], false);
+    assert_eq!(j["ephemeralKeyInfo"]["type"], "ECDH");
+    assert_eq!(j["ephemeralKeyInfo"]["name"], "X25519");
+    assert_eq!(j["ephemeralKeyInfo"]["size"], 253);
+    let fp = j["peerCertificate"]["fingerprint256"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(fp.len(), 95, "{j:#}");
+    // s_server -www answers with its own view of the session.
+    let response = j["response"].as_str().unwrap_or_default();
+    assert!(response.starts_with("HTTP/1.0 200 ok"), "{response}");
+    assert!(
+        response.contains("TLS_CHACHA20_POLY1305_SHA256"),
+        "{response}"
+    );
+}
+
+#[test]
+fn insecure_accepts_without_ca_and_no_alpn_is_false() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
+    let (ok, j) = client_json(
+        &server.addr(),
+        &["--insecure", "--ciphers", "TLS_AES_128_GCM_SHA256"],
+    );
+    assert!(ok, "{j:#}");
+    assert_eq!(j["protocol"], "TLSv1.3", "{j:#}");
+    assert_eq!(j["cipher"]["name"], "TLS_AES_128_GCM_SHA256");
+    assert_eq!(j["alpnProtocol"], false);
+    assert_eq!(j["authorized"], false);
+    assert!(j["response"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("HTTP/1.0 200 ok"));
+}
+
+#[test]
+fn wrong_ca_fails_the_handshake_with_nonzero_status() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let (other, _) = openssl_cert(&dir, "other");
+    let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
+    let (ok, j) = client_json(
+        &server.addr(),
+        &["--ca", &other, "--servername", "localhost"],
+    );
+    assert!(!ok, "{j:#}");
+    assert_eq!(j["protocol"], Value::Null, "{j:#}");
+    assert_eq!(j["authorized"], false);
+    assert!(j["error"].is_string(), "{j:#}");
+}
+
+#[test]
+fn session_out_then_in_is_reused() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
+    let sess = dir.arg("session.json");
+    let (ok, j) = client_json(&server.addr(), &["--ca", &cert, "--sess-out", &sess]);
+    assert!(ok, "{j:#}");
+    assert_eq!(j["reused"], false);
+    assert!(
+        common::exists(&dir.path("session.json")),
+        "no session saved: {j:#}"
+    );
+    let (ok, j) = client_json(&server.addr(), &["--ca", &cert, "--sess-in", &sess]);
+    assert!(ok, "{j:#}");
+    assert_eq!(j["reused"], true, "{j:#}");
+    assert!(
+        j["response"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Reused"),
+        "{j:#}"
+    );
+}
+
+#[test]
+fn key_update_then_request_still_answered() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
+    let (ok, j) = client_json(&server.addr(), &["--ca", &cert, "--key-update"]);
+    assert!(ok, "{j:#}");
+    assert!(
+        j["response"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("HTTP/1.0 200 ok"),
+        "{j:#}"
+    );
+}
+
+#[test]
+fn hello_retry_when_the_server_wants_another_group() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    // We send an X25519 share first; the server only takes P-384: HelloRetryRequest.
+    let server = openssl_server(&["-www", "-cert", &cert, "-key", &key, "-groups", "P-384"]);
+    let (ok, j) = client_json(&server.addr(), &["--ca", &cert]);
+    assert!(ok, "{j:#}");
+    assert_eq!(j["ephemeralKeyInfo"]["name"], "secp384r1", "{j:#}");
+    assert_eq!(j["ephemeralKeyInfo"]["size"], 384);
+}
+
+#[test]
+fn text_mode_prints_the_response_and_summary() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
+    let out = run(
+        sanstls().args(["client", &server.addr(), "--ca", &cert]),
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("HTTP/1.0 200 ok"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("TLSv1.3"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn tls12_only_is_refused_clearly() {
+    let out = run(
+        sanstls().args([
+            "client",
+            "127.0.0.1:1",
+            "--insecure",
+            "--max-version",
+            "TLSv1.2",
+        ]),
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("only TLS 1.3"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn missing_ca_is_explained() {
+    let out = run(sanstls().args(["client", "127.0.0.1:1"]), b"");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--ca") && err.contains("no system root store"),
+        "{err}"
+    );
+}
