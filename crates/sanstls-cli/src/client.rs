@@ -66,7 +66,7 @@ struct Report {
 }
 
 pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
-    common::check_versions(a.tls.min_version, a.tls.max_version)?;
+    let (min_version, max_version) = common::check_versions(a.tls.min_version, a.tls.max_version)?;
     let (host, port) = split_address(&a.address)?;
     let server_name = a.servername.clone().unwrap_or_else(|| host.clone());
 
@@ -80,8 +80,12 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
         }
     };
     let mut config = ClientConfig::new(verifier);
+    config.min_version = min_version;
+    config.max_version = max_version;
     if let Some(c) = &a.tls.ciphers {
-        config.cipher_suites = common::parse_ciphers(c)?;
+        let c = common::parse_ciphers(c)?;
+        config.cipher_suites = c.tls13;
+        config.tls12_cipher_suites = c.tls12;
     }
     if let Some(p) = &a.tls.alpn {
         config.alpn_protocols = common::parse_alpn(p)?;
@@ -291,7 +295,7 @@ fn report(
 ) -> Report {
     let n = conn.negotiated();
     let done = p.handshake_done;
-    let suite = n.cipher_suite.and_then(sanstls::suites::find_tls13_suite);
+    let suite = n.cipher_suite.and_then(common::cipher_names);
     let version = common::version_name(n.version).to_string();
     let (authorized, authorization_error) = match (done, insecure) {
         (true, false) => (true, None),
@@ -300,11 +304,13 @@ fn report(
     };
     Report {
         protocol: done.then(|| version.clone()),
-        cipher: suite.filter(|_| done).map(|s| CipherInfo {
-            name: s.openssl_name.into(),
-            standard_name: s.openssl_name.into(),
-            version: version.clone(),
-        }),
+        cipher: suite
+            .filter(|_| done)
+            .map(|(name, standard, suite_version)| CipherInfo {
+                name: name.into(),
+                standard_name: standard.into(),
+                version: suite_version.into(),
+            }),
         alpn_protocol: match &n.alpn {
             Some(a) if done => Value::String(String::from_utf8_lossy(a).into_owned()),
             _ => Value::Bool(false),

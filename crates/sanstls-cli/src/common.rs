@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use sanstls::conn::{Connection, Event, KeyLogLine};
 use sanstls::crypto::sign::SigningKey;
+use sanstls::enums::CipherSuite;
 use sanstls::enums::{NamedGroup, ProtocolVersion};
 use sanstls::error::CertificateError;
-use sanstls::suites::{Tls13CipherSuite, ALL_TLS13_SUITES};
+use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS12_SUITES, ALL_TLS13_SUITES};
 use sanstls::time::UnixTime;
 use sanstls::Error;
 use sanstls_pki::pem;
@@ -36,23 +37,22 @@ pub(crate) enum TlsVersion {
     Tls13,
 }
 
-/// Checks that the version range includes TLS 1.3, the only version implemented so far.
+/// The version range `--min-version` / `--max-version` ask for (defaults: Node's,
+/// TLSv1.2 to TLSv1.3).
 pub(crate) fn check_versions(
     min: Option<TlsVersion>,
     max: Option<TlsVersion>,
-) -> Result<(), String> {
+) -> Result<(ProtocolVersion, ProtocolVersion), String> {
     let min = min.unwrap_or(TlsVersion::Tls12);
     let max = max.unwrap_or(TlsVersion::Tls13);
     if min > max {
         return Err("--min-version is above --max-version".into());
     }
-    if max < TlsVersion::Tls13 {
-        return Err(
-            "only TLS 1.3 is implemented so far: --max-version TLSv1.2 leaves no version to use"
-                .into(),
-        );
-    }
-    Ok(())
+    let v = |t| match t {
+        TlsVersion::Tls12 => ProtocolVersion::TLSv1_2,
+        TlsVersion::Tls13 => ProtocolVersion::TLSv1_3,
+    };
+    Ok((v(min), v(max)))
 }
 
 /// Node's and OpenSSL's name for a protocol version (`TLSv1.3`).
@@ -66,31 +66,69 @@ pub(crate) fn version_name(v: Option<ProtocolVersion>) -> &'static str {
     }
 }
 
-/// Parses `--ciphers`: OpenSSL TLS 1.3 suite names separated by `:` (OpenSSL's
-/// `-ciphersuites` syntax), in preference order.
-pub(crate) fn parse_ciphers(s: &str) -> Result<Vec<&'static Tls13CipherSuite>, String> {
-    let mut out = Vec::new();
+/// The suites `--ciphers` names, per protocol version.
+#[derive(Debug)]
+pub(crate) struct Ciphers {
+    /// TLS 1.3 suites; empty when the list named none (the defaults then stay, as in Node).
+    pub(crate) tls13: Vec<&'static Tls13CipherSuite>,
+    /// TLS 1.2 suites; empty when the list named none (TLS 1.2 then has no suite, as in
+    /// Node when the `ciphers` string holds only TLS 1.3 names).
+    pub(crate) tls12: Vec<&'static Tls12CipherSuite>,
+}
+
+/// Parses `--ciphers`: OpenSSL suite names separated by `:` — TLS 1.3 names
+/// (`TLS_AES_128_GCM_SHA256`) and TLS 1.2 names (`ECDHE-RSA-AES128-GCM-SHA256`) in one
+/// list, as Node's `ciphers` option takes them — in preference order. (The full OpenSSL
+/// cipher-string language with `!`, `+` and aliases comes with the Node facade.)
+pub(crate) fn parse_ciphers(s: &str) -> Result<Ciphers, String> {
+    let mut c = Ciphers {
+        tls13: Vec::new(),
+        tls12: Vec::new(),
+    };
     for name in s.split(':').map(str::trim).filter(|n| !n.is_empty()) {
-        let suite = ALL_TLS13_SUITES
+        if let Some(s) = ALL_TLS13_SUITES
             .iter()
             .copied()
             .find(|c| c.openssl_name.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                let known: Vec<_> = ALL_TLS13_SUITES.iter().map(|c| c.openssl_name).collect();
-                format!(
-                    "--ciphers: unknown TLS 1.3 suite {name} (TLS 1.2 suites are not \
-                     implemented yet; known: {})",
-                    known.join(", ")
-                )
-            })?;
-        if !out.contains(&suite) {
-            out.push(suite);
+        {
+            if !c.tls13.contains(&s) {
+                c.tls13.push(s);
+            }
+        } else if let Some(s) = ALL_TLS12_SUITES
+            .iter()
+            .copied()
+            .find(|c| c.openssl_name.eq_ignore_ascii_case(name))
+        {
+            if !c.tls12.contains(&s) {
+                c.tls12.push(s);
+            }
+        } else {
+            let known: Vec<_> = ALL_TLS13_SUITES
+                .iter()
+                .map(|c| c.openssl_name)
+                .chain(ALL_TLS12_SUITES.iter().map(|c| c.openssl_name))
+                .collect();
+            return Err(format!(
+                "--ciphers: unknown suite {name} (known: {})",
+                known.join(", ")
+            ));
         }
     }
-    if out.is_empty() {
+    if c.tls13.is_empty() && c.tls12.is_empty() {
         return Err("--ciphers: no suite named".into());
     }
-    Ok(out)
+    if c.tls13.is_empty() {
+        c.tls13 = ALL_TLS13_SUITES.to_vec();
+    }
+    Ok(c)
+}
+
+/// Node's `getCipher()`: OpenSSL name, standard name, and the version of the suite.
+pub(crate) fn cipher_names(
+    suite: CipherSuite,
+) -> Option<(&'static str, &'static str, &'static str)> {
+    let (name, standard, version) = sanstls::suites::suite_names(suite)?;
+    Some((name, standard, version_name(Some(version))))
 }
 
 /// Parses `--alpn h2,http/1.1`.
@@ -326,25 +364,38 @@ mod tests {
 
     #[test]
     fn ciphers_parse_openssl_names_in_order() {
-        let s = parse_ciphers("TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256").unwrap();
-        let names: Vec<_> = s.iter().map(|c| c.openssl_name).collect();
+        let c = parse_ciphers(
+            "TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256",
+        )
+        .unwrap();
+        let names: Vec<_> = c.tls13.iter().map(|c| c.openssl_name).collect();
         assert_eq!(
             names,
             ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]
         );
-        assert!(parse_ciphers("ECDHE-RSA-AES128-GCM-SHA256")
+        let names: Vec<_> = c.tls12.iter().map(|c| c.openssl_name).collect();
+        assert_eq!(names, ["ECDHE-RSA-AES128-GCM-SHA256"]);
+        // Only TLS 1.2 names: TLS 1.3 keeps its defaults.
+        let c = parse_ciphers("ECDHE-ECDSA-AES256-GCM-SHA384").unwrap();
+        assert_eq!(c.tls13.len(), ALL_TLS13_SUITES.len());
+        assert!(parse_ciphers("RC4-MD5")
             .unwrap_err()
-            .contains("TLS 1.2"));
+            .contains("unknown suite RC4-MD5"));
         assert!(parse_ciphers("").is_err());
     }
 
     #[test]
-    fn version_range_must_include_tls13() {
-        assert!(check_versions(None, None).is_ok());
-        assert!(check_versions(Some(TlsVersion::Tls13), None).is_ok());
-        assert!(check_versions(None, Some(TlsVersion::Tls12))
-            .unwrap_err()
-            .contains("only TLS 1.3"));
+    fn version_ranges() {
+        use ProtocolVersion as V;
+        assert_eq!(check_versions(None, None), Ok((V::TLSv1_2, V::TLSv1_3)));
+        assert_eq!(
+            check_versions(Some(TlsVersion::Tls13), None),
+            Ok((V::TLSv1_3, V::TLSv1_3))
+        );
+        assert_eq!(
+            check_versions(None, Some(TlsVersion::Tls12)),
+            Ok((V::TLSv1_2, V::TLSv1_2))
+        );
         assert!(check_versions(Some(TlsVersion::Tls13), Some(TlsVersion::Tls12)).is_err());
     }
 

@@ -39,7 +39,7 @@ struct Shared {
 }
 
 pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
-    common::check_versions(a.tls.min_version, a.tls.max_version)?;
+    let (min_version, max_version) = common::check_versions(a.tls.min_version, a.tls.max_version)?;
     if a.cert.len() != a.key.len() {
         return Err("give one --key for each --cert, in the same order".into());
     }
@@ -61,8 +61,12 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     }
 
     let mut config = ServerConfig::new(certificates);
+    config.min_version = min_version;
+    config.max_version = max_version;
     if let Some(c) = &a.tls.ciphers {
-        config.cipher_suites = common::parse_ciphers(c)?;
+        let c = common::parse_ciphers(c)?;
+        config.cipher_suites = c.tls13;
+        config.tls12_cipher_suites = c.tls12;
     }
     if let Some(p) = &a.tls.alpn {
         config.alpn_protocols = common::parse_alpn(p)?;
@@ -274,8 +278,8 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
 
 fn suite_name(n: &sanstls::conn::Negotiated) -> String {
     n.cipher_suite
-        .and_then(sanstls::suites::find_tls13_suite)
-        .map(|s| s.openssl_name.to_string())
+        .and_then(common::cipher_names)
+        .map(|(name, _, _)| name.to_string())
         .or_else(|| n.cipher_suite.map(|c| format!("{c:?}")))
         .unwrap_or_else(|| "-".into())
 }

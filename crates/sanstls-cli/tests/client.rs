@@ -179,22 +179,39 @@ fn text_mode_prints_the_response_and_summary() {
 }
 
 #[test]
-fn tls12_only_is_refused_clearly() {
-    let out = run(
-        sanstls().args([
-            "client",
-            "127.0.0.1:1",
-            "--insecure",
+fn tls12_against_openssl_server() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let server = common::openssl_server_version("-tls1_2", &["-www", "-cert", &cert, "-key", &key]);
+    let (ok, j) = client_json(
+        &server.addr(),
+        &[
+            "--ca",
+            &cert,
+            "--servername",
+            "localhost",
             "--max-version",
             "TLSv1.2",
-        ]),
-        b"",
+            "--ciphers",
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+        ],
     );
-    assert!(!out.status.success());
+    assert!(ok, "{j:#}");
+    assert_eq!(j["protocol"], "TLSv1.2", "{j:#}");
+    assert_eq!(
+        j["cipher"]["name"], "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "{j:#}"
+    );
+    assert_eq!(
+        j["cipher"]["standardName"],
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+    );
+    assert_eq!(j["cipher"]["version"], "TLSv1.2");
+    assert_eq!(j["authorized"], true, "{j:#}");
+    let response = j["response"].as_str().unwrap_or_default();
     assert!(
-        text(&out.stderr).contains("only TLS 1.3"),
-        "{}",
-        text(&out.stderr)
+        response.contains("Extended master secret: yes"),
+        "{response}"
     );
 }
 

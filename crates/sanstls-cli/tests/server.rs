@@ -13,10 +13,15 @@ const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
 
 /// `openssl s_client -tls1_3 -connect ADDR ARGS` sending an HTTP request; returns stdout.
 fn s_client(addr: &str, args: &[&str]) -> String {
+    s_client_version("-tls1_3", addr, args)
+}
+
+/// `openssl s_client <version> -connect ADDR ARGS` sending an HTTP request.
+fn s_client_version(version: &str, addr: &str, args: &[&str]) -> String {
     require("openssl");
     let out = run(
         Command::new("openssl")
-            .args(["s_client", "-tls1_3", "-connect", addr, "-ign_eof"])
+            .args(["s_client", version, "-connect", addr, "-ign_eof"])
             .args(args),
         GET,
     );
@@ -276,14 +281,27 @@ fn garbage_is_logged_and_the_server_keeps_serving() {
 }
 
 #[test]
-fn version_range_without_tls13_is_refused() {
+fn tls12_only_server_with_openssl_client() {
+    let server = sanstls_server(&["--max-version", "TLSv1.2"]);
+    let out = s_client_version("-tls1_2", &server.addr(), &[]);
+    assert!(out.contains("Protocol: TLSv1.2"), "{out}");
+    assert!(
+        out.contains("Cipher: ECDHE-ECDSA-AES256-GCM-SHA384"),
+        "{out}"
+    );
+    assert!(
+        out.contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES256-GCM-SHA384"),
+        "{out}"
+    );
+    assert!(out.contains("Extended master secret: yes"), "{out}");
+    // A TLS 1.3-only client finds no common version.
     let out = run(
-        sanstls().args(["server", "--port", "0", "--max-version", "TLSv1.2"]),
+        Command::new("openssl").args(["s_client", "-tls1_3", "-connect", &server.addr()]),
         b"",
     );
     assert!(!out.status.success());
     assert!(
-        text(&out.stderr).contains("only TLS 1.3"),
+        text(&out.stderr).contains("protocol version"),
         "{}",
         text(&out.stderr)
     );

@@ -205,6 +205,17 @@ pub fn find_tls12_suite(suite: CipherSuite) -> Option<&'static Tls12CipherSuite>
     ALL_TLS12_SUITES.iter().copied().find(|s| s.suite == suite)
 }
 
+/// OpenSSL's name and the IANA (standard) name of a suite we implement, and the protocol
+/// version it belongs to (Node's `getCipher()` `name`, `standardName`, `version`).
+pub fn suite_names(suite: CipherSuite) -> Option<(&'static str, &'static str, ProtocolVersion)> {
+    if let Some(s) = find_tls13_suite(suite) {
+        // For TLS 1.3 OpenSSL uses the standard names.
+        return Some((s.openssl_name, s.openssl_name, ProtocolVersion::TLSv1_3));
+    }
+    let s = find_tls12_suite(suite)?;
+    Some((s.openssl_name, suite.as_str()?, ProtocolVersion::TLSv1_2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +231,21 @@ mod tests {
             find_tls13_suite(CipherSuite::TLS13_AES_128_CCM_SHA256),
             None
         );
+    }
+
+    #[test]
+    fn names_for_node_and_openssl() {
+        let (name, standard, version) =
+            suite_names(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256).unwrap();
+        assert_eq!(name, "ECDHE-RSA-AES128-GCM-SHA256");
+        assert_eq!(standard, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+        assert_eq!(version, ProtocolVersion::TLSv1_2);
+        let (name, standard, _) = suite_names(CipherSuite::TLS13_AES_256_GCM_SHA384).unwrap();
+        assert_eq!(
+            (name, standard),
+            ("TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384")
+        );
+        assert_eq!(suite_names(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA), None);
     }
 
     #[test]

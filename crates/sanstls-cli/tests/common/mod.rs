@@ -227,10 +227,15 @@ fn free_port() -> u16 {
 
 /// `openssl s_server -tls1_3 ARGS` on a free port, once it accepts.
 pub(crate) fn openssl_server(args: &[&str]) -> Background {
+    openssl_server_version("-tls1_3", args)
+}
+
+/// `openssl s_server <version> -accept PORT ARGS`, started and listening.
+pub(crate) fn openssl_server_version(version: &str, args: &[&str]) -> Background {
     require("openssl");
     let port = free_port();
     let mut cmd = Command::new("openssl");
-    cmd.args(["s_server", "-tls1_3", "-accept", &port.to_string()])
+    cmd.args(["s_server", version, "-accept", &port.to_string()])
         .args(args);
     Background::start(&mut cmd, "ACCEPT", Some(port))
 }
