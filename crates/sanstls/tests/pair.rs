@@ -409,3 +409,160 @@ fn downgrade_sentinel_is_refused_by_a_tls13_client() {
     client13.write_tls(&mut alert);
     assert_eq!(alert, [21, 3, 3, 0, 2, 2, 47], "illegal_parameter");
 }
+
+/// Applies `f` to the body of the first handshake message of type `typ` in a flight of
+/// plaintext records (our peers coalesce a flight into as few records as possible, and no
+/// message here spans two records).
+fn mutate_handshake(flight: &mut [u8], typ: u8, f: impl FnOnce(&mut [u8])) {
+    let mut at = 0;
+    while at + 5 <= flight.len() {
+        let len = usize::from(u16::from_be_bytes([flight[at + 3], flight[at + 4]]));
+        let (start, end) = (at + 5, at + 5 + len);
+        if flight[at] == 22 {
+            let mut m = start;
+            while m + 4 <= end {
+                let mlen =
+                    u32::from_be_bytes([0, flight[m + 1], flight[m + 2], flight[m + 3]]) as usize;
+                if flight[m] == typ {
+                    f(&mut flight[m + 4..m + 4 + mlen]);
+                    return;
+                }
+                m += 4 + mlen;
+            }
+        }
+        at = end;
+    }
+    panic!("no handshake message of type {typ} in the flight");
+}
+
+/// A TLS 1.2 handshake where `hello_edit` may change the ClientHello and `server_edit`
+/// the server's first flight (both plaintext) in flight. Returns the client's and the
+/// server's errors and what each sent last (the client's second flight or alert, the
+/// server's answer to it).
+fn tls12_with_edits(
+    group: NamedGroup,
+    server_edit: impl FnOnce(&mut Vec<u8>),
+    hello_edit: impl FnOnce(&mut Vec<u8>),
+) -> (Option<Error>, Option<Error>, Vec<u8>, Vec<u8>) {
+    use sanstls::enums::ProtocolVersion;
+    let p = pki("ec");
+    let mut cc = client_config(&p);
+    cc.max_version = ProtocolVersion::TLSv1_2;
+    cc.groups = vec![group];
+    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut hello = Vec::new();
+    client.write_tls(&mut hello);
+    hello_edit(&mut hello);
+    server.read_tls(&hello);
+    let se = server.process(NOW).err();
+    let mut flight = Vec::new();
+    server.write_tls(&mut flight);
+    if se.is_some() {
+        return (None, se, Vec::new(), flight);
+    }
+    server_edit(&mut flight);
+    client.read_tls(&flight);
+    let ce = client.process(NOW).err();
+    let mut second = Vec::new();
+    client.write_tls(&mut second);
+    if ce.is_some() {
+        return (ce, None, second, Vec::new());
+    }
+    server.read_tls(&second);
+    let se = server.process(NOW).err();
+    let mut server_alert = Vec::new();
+    server.write_tls(&mut server_alert);
+    (ce, se, second, server_alert)
+}
+
+/// The alert description of the last alert record in `bytes` if it is plaintext, or of a
+/// protected one we cannot read (then `None`).
+fn plaintext_alert(bytes: &[u8]) -> Option<u8> {
+    (bytes.len() >= 7 && bytes[bytes.len() - 7] == 21).then(|| bytes[bytes.len() - 1])
+}
+
+#[test]
+fn tls12_bad_server_key_exchange_signature_is_decrypt_error() {
+    let (ce, _, alert, _) = tls12_with_edits(
+        NamedGroup::X25519,
+        |flight| mutate_handshake(flight, 12, |ske| *ske.last_mut().unwrap() ^= 1),
+        |_| {},
+    );
+    assert_eq!(
+        ce,
+        Some(Error::PeerMisbehaved(PeerMisbehaved::BadSignature))
+    );
+    assert_eq!(plaintext_alert(&alert), Some(51), "decrypt_error");
+}
+
+#[test]
+fn tls12_malformed_server_key_exchange_is_refused() {
+    // curve_type 1 (explicit_prime) instead of named_curve (RFC 8422 s5.4).
+    let (ce, _, alert, _) = tls12_with_edits(
+        NamedGroup::X25519,
+        |flight| mutate_handshake(flight, 12, |ske| ske[0] = 1),
+        |_| {},
+    );
+    assert!(matches!(ce, Some(Error::InvalidMessage(_))), "{ce:?}");
+    assert_eq!(plaintext_alert(&alert), Some(47), "illegal_parameter");
+    // A point length running past the message: decode_error.
+    let (ce, _, alert, _) = tls12_with_edits(
+        NamedGroup::X25519,
+        |flight| mutate_handshake(flight, 12, |ske| ske[3] = 0xff),
+        |_| {},
+    );
+    assert!(matches!(ce, Some(Error::InvalidMessage(_))), "{ce:?}");
+    assert_eq!(plaintext_alert(&alert), Some(50), "decode_error");
+}
+
+#[test]
+fn tls12_tampered_transcript_fails_at_the_finished() {
+    // Changing the ClientHello in flight (its session id, which nothing signs) makes the
+    // two transcripts differ. With the extended master secret (always used), the session
+    // hash feeds the keys, so the client's Finished record no longer decrypts: the server
+    // answers bad_record_mac. (A Finished that decrypts but carries wrong verify_data is
+    // VerifyFailed / decrypt_error: handshake::prf's tests.)
+    let (_, se, _, alert) = tls12_with_edits(
+        NamedGroup::X25519,
+        |_| {},
+        // record (5) + handshake header (4) + version (2) + random (32) + id length.
+        |hello| hello[5 + 4 + 2 + 32 + 1] ^= 1,
+    );
+    assert_eq!(se, Some(Error::DecryptError));
+    assert!(
+        !alert.is_empty(),
+        "an alert is sent (protected, after the key change)"
+    );
+}
+
+#[test]
+fn tls12_invalid_client_point_is_illegal_parameter() {
+    use sanstls::enums::ProtocolVersion;
+    let p = pki("ec");
+    let mut cc = client_config(&p);
+    cc.max_version = ProtocolVersion::TLSv1_2;
+    cc.groups = vec![NamedGroup::secp256r1];
+    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut bytes = Vec::new();
+    client.write_tls(&mut bytes);
+    server.read_tls(&bytes);
+    server.process(NOW).unwrap();
+    bytes.clear();
+    server.write_tls(&mut bytes);
+    client.read_tls(&bytes);
+    client.process(NOW).unwrap();
+    bytes.clear();
+    client.write_tls(&mut bytes);
+    // Flip a coordinate byte of the client's ClientKeyExchange point: off the curve.
+    mutate_handshake(&mut bytes, 16, |cke| cke[10] ^= 0x55);
+    server.read_tls(&bytes);
+    assert_eq!(
+        server.process(NOW),
+        Err(PeerMisbehaved::InvalidKeyShare.into())
+    );
+    let mut alert = Vec::new();
+    server.write_tls(&mut alert);
+    assert_eq!(plaintext_alert(&alert), Some(47), "illegal_parameter");
+}
