@@ -408,12 +408,14 @@ fn key_update_both_ways() {
     assert!(page(&o).contains("TLSv1.3"));
 }
 
-#[test]
-fn gnutls_server() {
-    let dir = TempDir::new("client-interop-gnutls");
+/// `gnutls-serv --http` with an ECDSA certificate, limited to `version` (a priority
+/// string item such as `VERS-TLS1.3`).
+fn gnutls_serv(version: &str) -> (Server, Vec<u8>) {
+    let dir = TempDir::new(&format!("client-interop-gnutls-{version}"));
     let (cert, key) = peers::self_signed(&dir, "ec");
     let port = free_port();
-    let mut peer = spawn_logged(
+    let priority = format!("NORMAL:-VERS-ALL:+{version}");
+    let peer = spawn_logged(
         &dir,
         "gnutls-serv",
         "gnutls-serv",
@@ -426,23 +428,34 @@ fn gnutls_server() {
             "--x509keyfile",
             key.to_str().unwrap(),
             "--priority",
-            "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+            &priority,
         ],
     );
-    let mut server = Server {
-        port,
-        dir,
-        tag: "gnutls-serv",
-        peer: Peer(
-            std::process::Command::new("true").spawn().unwrap(),
-            String::new(),
-        ),
-    };
-    std::mem::swap(&mut server.peer, &mut peer);
-    let (o, conn) = fetch(&mut server, Arc::new(config_for(pem_to_der(&cert))), None);
-    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
-    assert!(page(&o).contains("TLS1.3"), "{}", page(&o));
-    assert!(conn.negotiated().cipher_suite.is_some());
+    (
+        Server {
+            peer,
+            port,
+            dir,
+            tag: "gnutls-serv",
+        },
+        pem_to_der(&cert),
+    )
+}
+
+#[test]
+fn gnutls_server() {
+    for (version, shown) in [("VERS-TLS1.3", "TLS1.3"), ("VERS-TLS1.2", "TLS1.2")] {
+        let (mut server, root) = gnutls_serv(version);
+        let (o, conn) = fetch(&mut server, Arc::new(config_for(root)), None);
+        assert_eq!(
+            o.error,
+            None,
+            "{version}: {}",
+            read_log(&server.dir, server.tag)
+        );
+        assert!(page(&o).contains(shown), "{}", page(&o));
+        assert!(conn.negotiated().cipher_suite.is_some());
+    }
 }
 
 #[test]

@@ -535,3 +535,34 @@ fn tls12_every_suite_client_certificate_and_ocsp_with_openssl() {
     let out = s_client_version("-tls1_2", port, &ec, &[]);
     assert!(seen(&rx).result.is_err(), "{out}");
 }
+
+#[test]
+fn gnutls_tls12_client() {
+    let f = files("gnutls12", "ec");
+    let (port, rx) = serve(config(&f), 1, false);
+    let mut gnutls = Command::new("gnutls-cli")
+        .args([
+            "-p",
+            &port.to_string(),
+            "--x509cafile",
+            f.cert.to_str().unwrap(),
+        ])
+        .args(["--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2", "localhost"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gnutls-cli (.ci/run installs it)");
+    gnutls
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let out = gnutls.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(seen(&rx).result, Ok(()), "{text}");
+    assert!(text.contains("(TLS1.2-X.509)-(ECDHE-"), "{text}");
+    assert!(text.contains("sanstls"), "{text}");
+}
