@@ -71,7 +71,7 @@ impl Drop for Keys12 {
 }
 
 /// The state after a TLS 1.2 handshake: application data flows; renegotiation arrives
-/// with issue 5 (until then a HelloRequest is declined with a no_renegotiation warning).
+/// with issue 5 (until then both sides decline it with a no_renegotiation warning).
 pub(crate) struct Traffic12 {
     pub(crate) side: Side,
     pub(crate) master: Tls12MasterSecret,
@@ -84,7 +84,10 @@ impl State for Traffic12 {
         match (self.side, m.handshake_payload()?) {
             // RFC 5246 s7.4.1.1: a client may ignore a HelloRequest; RFC 5746 s4.2 suggests
             // telling the server with a no_renegotiation warning.
-            (Side::Client, HandshakePayload::HelloRequest(_)) => {
+            // A server declines a client-initiated renegotiation the same way (RFC 5246
+            // s7.4.1.2, RFC 5746 s4.4).
+            (Side::Client, HandshakePayload::HelloRequest(_))
+            | (Side::Server, HandshakePayload::ClientHello(_)) => {
                 cx.common
                     .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
                 Ok(self)

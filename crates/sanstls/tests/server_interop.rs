@@ -566,3 +566,42 @@ fn gnutls_tls12_client() {
     assert!(text.contains("(TLS1.2-X.509)-(ECDHE-"), "{text}");
     assert!(text.contains("sanstls"), "{text}");
 }
+
+#[test]
+fn tls12_renegotiation_is_declined_with_no_renegotiation() {
+    let f = files("tls12-reneg", "ec");
+    let (port, rx) = serve(config(&f), 1, false);
+    // openssl's interactive `R` asks to renegotiate; until issue 5 we decline with a
+    // no_renegotiation warning, which OpenSSL reports (and then ends the connection: it
+    // does not continue after a refused renegotiation it asked for).
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_2",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl s_client");
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = stdin.write_all(b"R\n");
+    std::thread::sleep(Duration::from_millis(500));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("RENEGOTIATING"), "{text}");
+    assert!(text.contains("no renegotiation"), "{text}");
+    let s = seen(&rx);
+    assert_eq!(
+        s.result,
+        Err(Error::AlertReceived(
+            sanstls::enums::AlertDescription::HandshakeFailure
+        )),
+        "{text}"
+    );
+}
