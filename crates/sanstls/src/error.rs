@@ -185,6 +185,8 @@ pub enum PeerIncompatible {
     NoApplicationProtocolInCommon,
     /// The server requires a client certificate and the client sent none.
     CertificateRequired,
+    /// The server's finite-field DH group is smaller than our minimum (Node's `minDHSize`).
+    DhGroupTooSmall,
     /// Any other reason; the string says which.
     Other(&'static str),
 }
@@ -231,6 +233,8 @@ impl Error {
                 PeerIncompatible::NoVersionInCommon => A::ProtocolVersion,
                 PeerIncompatible::NoApplicationProtocolInCommon => A::NoApplicationProtocol,
                 PeerIncompatible::CertificateRequired => A::CertificateRequired,
+                // RFC 7919 s4: a group too weak for the client.
+                PeerIncompatible::DhGroupTooSmall => A::InsufficientSecurity,
                 PeerIncompatible::NoCipherSuitesInCommon
                 | PeerIncompatible::NoKxGroupsInCommon
                 | PeerIncompatible::NoSignatureSchemesInCommon
