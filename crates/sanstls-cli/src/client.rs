@@ -152,7 +152,10 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     } else {
         print_text(&report, &progress);
     }
-    Ok(if ok {
+    // A fatal alert after our Finished (TLS 1.3's certificate_required when the server
+    // refuses our certificate, or a bad record) fails the run too.
+    let failed_after = matches!(result, Err(Failure::Tls(_)));
+    Ok(if ok && !failed_after {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

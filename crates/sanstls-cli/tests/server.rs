@@ -315,3 +315,33 @@ fn x509_and_verify_are_not_implemented_yet() {
         assert!(text(&out.stderr).contains("not implemented yet"));
     }
 }
+
+#[test]
+fn node_resumes_with_the_session_event() {
+    require("node");
+    let server = sanstls_server(&[]);
+    let script = format!(
+        "const tls = require('tls');\
+         function go(session, n) {{\
+           const s = tls.connect({{port: {}, host: '127.0.0.1', servername: 'localhost', \
+             rejectUnauthorized: false, session}}, () => {{\
+             console.log('conn' + n + ' reused ' + s.isSessionReused());\
+             s.write('GET / HTTP/1.0\\r\\n\\r\\n');\
+           }});\
+           let saved = null, data = '';\
+           s.on('session', sess => {{ saved = sess; }});\
+           s.on('data', d => data += d);\
+           s.on('end', () => {{ console.log(data); if (n === 1) go(saved, 2); }});\
+           s.on('error', e => {{ console.log('ERR ' + e.message); process.exit(1); }});\
+         }}\
+         go(undefined, 1);",
+        server.port
+    );
+    let out = run(Command::new("node").args(["-e", &script]), b"");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("conn1 reused false"), "{stdout}");
+    assert!(stdout.contains("conn2 reused true"), "{stdout}");
+    assert!(stdout.contains("Resumed: yes"), "{stdout}");
+    server.wait_for("resumed=yes");
+}
