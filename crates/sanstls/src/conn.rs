@@ -188,8 +188,11 @@ pub struct Negotiated {
     pub version: Option<ProtocolVersion>,
     /// The cipher suite.
     pub cipher_suite: Option<CipherSuite>,
-    /// The key exchange group (Node's `getEphemeralKeyInfo`).
+    /// The key exchange group (Node's `getEphemeralKeyInfo`); for TLS 1.2 DHE, the
+    /// RFC 7919 group when the server's parameters are one.
     pub group: Option<crate::enums::NamedGroup>,
+    /// For TLS 1.2 DHE: the size of the server's prime in bits (Node reports type `DH`).
+    pub dh_bits: Option<usize>,
     /// The ALPN protocol.
     pub alpn: Option<Vec<u8>>,
     /// The server name the client sent (server side) or asked for (client side).

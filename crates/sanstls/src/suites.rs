@@ -189,15 +189,46 @@ tls12_suite!(
     "ECDHE-RSA-AES128-GCM-SHA256"
 );
 
-/// Every TLS 1.2 suite we implement, in OpenSSL's default preference order. (DHE suites
-/// arrive with the finite-field DH module.)
+tls12_suite!(
+    TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    Dhe,
+    Rsa,
+    Aes256Gcm,
+    Sha384,
+    "DHE-RSA-AES256-GCM-SHA384"
+);
+tls12_suite!(
+    TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    Dhe,
+    Rsa,
+    ChaCha20Poly1305,
+    Sha256,
+    "DHE-RSA-CHACHA20-POLY1305"
+);
+tls12_suite!(
+    TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    Dhe,
+    Rsa,
+    Aes128Gcm,
+    Sha256,
+    "DHE-RSA-AES128-GCM-SHA256"
+);
+
+/// Every TLS 1.2 suite we implement, in OpenSSL's default preference order (ECDHE before
+/// DHE; a server uses DHE only when it has DH parameters).
 pub static ALL_TLS12_SUITES: &[&Tls12CipherSuite] = &[
     &TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     &TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    &TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
     &TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     &TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    &TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     &TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     &TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    &TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
 ];
 
 /// The TLS 1.2 suite with this wire value, if we implement it.

@@ -575,3 +575,59 @@ fn tls12_groups_client_certificate_and_ocsp_against_openssl() {
         Some(&[0x30, 0x03, 0x0a, 0x01, 0x06][..])
     );
 }
+
+#[test]
+fn tls12_dhe_with_openssl_dhparam_and_min_dh_size() {
+    use sanstls::enums::ProtocolVersion;
+    use sanstls::error::PeerIncompatible;
+    let dir = TempDir::new("client-interop-dhparam");
+    let ffdhe = peers::ffdhe2048_params(&dir);
+    // A second parameter file, ffdhe3072 (generating a fresh safe prime takes too long for
+    // a test; any PEM `DH PARAMETERS` file goes through the same path).
+    let custom = dir.path("ffdhe3072.pem");
+    peers::run_openssl(
+        Command::new("openssl")
+            .args(["genpkey", "-genparam", "-algorithm", "DH"])
+            .args(["-pkeyopt", "group:ffdhe3072", "-out"])
+            .arg(&custom),
+    );
+    for (params, bits, named) in [
+        (ffdhe, 2048, NamedGroup::FFDHE2048),
+        (custom, 3072, NamedGroup::FFDHE3072),
+    ] {
+        let p = params.to_str().unwrap().to_string();
+        let (mut server, root) = s_server_version(
+            "-tls1_2",
+            "rsa",
+            &["-cipher", "DHE-RSA-AES128-GCM-SHA256", "-dhparam", &p],
+        );
+        let (o, conn) = fetch(&mut server, Arc::new(config_for(root.clone())), None);
+        assert_eq!(
+            o.error,
+            None,
+            "{bits}: {}",
+            read_log(&server.dir, server.tag)
+        );
+        let n = conn.negotiated();
+        assert_eq!(n.version, Some(ProtocolVersion::TLSv1_2));
+        assert_eq!(n.dh_bits, Some(bits));
+        assert_eq!(n.group, Some(named));
+        assert!(
+            page(&o).contains("DHE-RSA-AES128-GCM-SHA256"),
+            "{}",
+            page(&o)
+        );
+        if bits == 3072 {
+            // Node's minDHSize: a client wanting 4096 bits refuses the 3072-bit group.
+            let mut strict = config_for(root);
+            strict.min_dh_size = 4096;
+            let (o, _) = fetch(&mut server, Arc::new(strict), None);
+            assert_eq!(o.error, Some(PeerIncompatible::DhGroupTooSmall.into()));
+            let log = peers::wait_for_log(
+                &peers::log_path(&server.dir, server.tag),
+                &["insufficient security"],
+            );
+            assert!(log.is_ok(), "{log:?}");
+        }
+    }
+}

@@ -566,3 +566,25 @@ fn tls12_invalid_client_point_is_illegal_parameter() {
     server.write_tls(&mut alert);
     assert_eq!(plaintext_alert(&alert), Some(47), "illegal_parameter");
 }
+
+#[test]
+fn tls12_dhe_between_our_client_and_server() {
+    use sanstls::crypto::ffdhe::DhGroup;
+    use sanstls::enums::ProtocolVersion;
+    use sanstls::suites::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384;
+    let p = pki("rsa");
+    let mut cc = client_config(&p);
+    cc.max_version = ProtocolVersion::TLSv1_2;
+    cc.tls12_cipher_suites = vec![&TLS_DHE_RSA_WITH_AES_256_GCM_SHA384];
+    let mut sc = server_config(&p);
+    sc.dh_params = Some(DhGroup::from_named(NamedGroup::FFDHE3072).unwrap());
+    let (mut c, mut s, _) = handshake(Arc::new(cc.clone()), Arc::new(sc), None);
+    assert_eq!(c.negotiated().dh_bits, Some(3072));
+    assert_eq!(c.negotiated().group, Some(NamedGroup::FFDHE3072));
+    echo(&mut c, &mut s);
+    // Without DH parameters the server cannot use the only suite offered.
+    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let (_, se) = transfer(&mut client, &mut server);
+    assert_eq!(se, Some(PeerIncompatible::NoCipherSuitesInCommon.into()));
+}

@@ -492,7 +492,9 @@ fn tls12_every_suite_client_certificate_and_ocsp_with_openssl() {
             AuthAlgorithm::Ecdsa => &ec,
             AuthAlgorithm::Rsa => &rsa,
         };
-        let (port, rx) = serve(config(f), 1, false);
+        let mut c = config(f);
+        c.dh_params = Some(sanstls::crypto::ffdhe::DhGroup::ffdhe2048());
+        let (port, rx) = serve(c, 1, false);
         let out = s_client_version("-tls1_2", port, f, &["-cipher", suite.openssl_name]);
         let s = seen(&rx);
         assert_eq!(s.result, Ok(()), "{}: {out}", suite.openssl_name);
@@ -503,6 +505,9 @@ fn tls12_every_suite_client_certificate_and_ocsp_with_openssl() {
         assert!(out.contains("Extended master secret: yes"), "{out}");
         assert!(out.contains("Secure Renegotiation IS supported"), "{out}");
         assert!(out.contains("sanstls"), "{out}");
+        if suite.kx == sanstls::msgs::kx::KeyExchangeAlgorithm::Dhe {
+            assert!(out.contains("Server Temp Key: DH, 2048 bits"), "{out}");
+        }
     }
 
     let client = files("tls12-client-auth", "rsa");

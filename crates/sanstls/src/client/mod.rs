@@ -42,6 +42,8 @@ pub struct ClientConfig {
     pub min_version: ProtocolVersion,
     /// The newest version we offer (Node's `maxVersion`, default TLS 1.3).
     pub max_version: ProtocolVersion,
+    /// The smallest DHE prime we accept, in bits (Node's `minDHSize`, default 1024).
+    pub min_dh_size: usize,
     /// Groups we support, in preference order; we send a key share for the first.
     pub groups: Vec<NamedGroup>,
     /// ALPN protocols to offer (empty: no ALPN extension).
@@ -98,6 +100,7 @@ impl ClientConfig {
             tls12_cipher_suites: crate::suites::ALL_TLS12_SUITES.to_vec(),
             min_version: ProtocolVersion::TLSv1_2,
             max_version: ProtocolVersion::TLSv1_3,
+            min_dh_size: 1024,
             groups: crate::crypto::kx::SUPPORTED_GROUPS.to_vec(),
             alpn_protocols: Vec::new(),
             verifier,

@@ -4,8 +4,9 @@
 //! ChangeCipherSpec, Finished), the server's ChangeCipherSpec and Finished.
 
 use super::hs::ClientHandshake;
-use crate::codec::{Payload, PayloadU8};
+use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
+use crate::crypto::ffdhe::{DhGroup, DhKeyExchange};
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::verify::verify_signature;
 use crate::enums::{ContentType, SignatureScheme};
@@ -14,6 +15,7 @@ use crate::handshake::prf::Tls12MasterSecret;
 use crate::msgs::base::Random;
 use crate::msgs::certificate::{CertificateDer, CertificatePayload};
 use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
+use crate::msgs::kx::KeyExchangeAlgorithm;
 use crate::msgs::kx::{
     ClientKeyExchangePayload, ServerKeyExchangeParams, ServerKeyExchangePayload,
 };
@@ -155,21 +157,31 @@ impl State for ExpectKeyExchange {
             &ske.signature.signature.0,
             false,
         )?;
-        let ServerKeyExchangeParams::Ecdhe(params) = &ske.params else {
-            return Err(PeerMisbehaved::Other("DHE is not supported yet").into());
+        let (our_public, premaster) = match &ske.params {
+            ServerKeyExchangeParams::Ecdhe(params) => {
+                if !self.c.hs.config.groups.contains(&params.named_group) {
+                    return Err(PeerMisbehaved::SelectedUnofferedParameter("named_curve").into());
+                }
+                let kx = KeyExchange::start(params.named_group, self.c.hs.config.random.as_ref())?;
+                let ours = kx.public_key().to_vec();
+                cx.common.negotiated.group = Some(params.named_group);
+                (ours, kx.complete(&params.public.0)?.0)
+            }
+            ServerKeyExchangeParams::Dhe(params) => {
+                let group =
+                    DhGroup::from_peer(&params.p.0, &params.g.0, self.c.hs.config.min_dh_size)?;
+                let kx = DhKeyExchange::start(&group, self.c.hs.config.random.as_ref())?;
+                let ours = kx.public_value().to_vec();
+                cx.common.negotiated.group = group.named();
+                cx.common.negotiated.dh_bits = Some(group.bits());
+                (ours, kx.complete(&params.ys.0)?.0)
+            }
         };
-        if !self.c.hs.config.groups.contains(&params.named_group) {
-            return Err(PeerMisbehaved::SelectedUnofferedParameter("named_curve").into());
-        }
-        let kx = KeyExchange::start(params.named_group, self.c.hs.config.random.as_ref())?;
-        let our_public = kx.public_key().to_vec();
-        let premaster = kx.complete(&params.public.0)?;
-        cx.common.negotiated.group = Some(params.named_group);
         self.c.add(&m);
         Ok(Box::new(ExpectRequestOrDone {
             c: self.c,
             our_public,
-            premaster: premaster.0,
+            premaster,
             request: None,
         }))
     }
@@ -210,9 +222,13 @@ impl ExpectRequestOrDone {
             c.hs.transcript.add_message(&cx.common.send_handshake(&m)?);
             signer = chosen;
         }
-        let cke = HandshakePayload::ClientKeyExchange(Payload::new(
-            ClientKeyExchangePayload::Ecdhe(PayloadU8::new(self.our_public.clone())).get_encoding(),
-        ));
+        let cke = match c.suite.kx {
+            KeyExchangeAlgorithm::Dhe => {
+                ClientKeyExchangePayload::Dhe(PayloadU16::new(self.our_public.clone()))
+            }
+            _ => ClientKeyExchangePayload::Ecdhe(PayloadU8::new(self.our_public.clone())),
+        };
+        let cke = HandshakePayload::ClientKeyExchange(Payload::new(cke.get_encoding()));
         c.hs.transcript.add_message(
             &cx.common
                 .send_handshake(&HandshakeMessagePayload::new(cke))?,

@@ -105,6 +105,29 @@ impl DhGroup {
         Ok(group)
     }
 
+    /// Parameters a server sent in its ServerKeyExchange: refused with illegal_parameter if
+    /// malformed, and with insufficient_security below `min_bits` (Node's `minDHSize`).
+    pub fn from_peer(p: &[u8], g: &[u8], min_bits: usize) -> Result<Self, Error> {
+        let (p, g) = (strip(p).to_vec(), strip(g).to_vec());
+        let group = Self { p, g };
+        if group.p.last().is_none_or(|b| b & 1 == 0) || !group.in_range(&group.g) {
+            return Err(PeerMisbehaved::Other("invalid DH parameters").into());
+        }
+        check_min_size(&group, min_bits)?;
+        Ok(group)
+    }
+
+    /// The RFC 7919 group these parameters are, if any.
+    pub fn named(&self) -> Option<NamedGroup> {
+        [
+            NamedGroup::FFDHE2048,
+            NamedGroup::FFDHE3072,
+            NamedGroup::FFDHE4096,
+        ]
+        .into_iter()
+        .find(|n| Self::from_named(*n).as_ref() == Some(self))
+    }
+
     /// Parameters from DER `DHParameter` (trailing data refused).
     pub fn from_der(der_bytes: &[u8]) -> Result<Self, Error> {
         let params = DhParameter::from_der(der_bytes)

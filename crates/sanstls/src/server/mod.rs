@@ -45,6 +45,9 @@ pub struct ServerConfig {
     pub min_version: ProtocolVersion,
     /// The newest version we accept (Node's `maxVersion`, default TLS 1.3).
     pub max_version: ProtocolVersion,
+    /// Finite-field DH parameters for TLS 1.2 DHE suites (Node's `dhparam`); without them
+    /// DHE suites are not chosen.
+    pub dh_params: Option<crate::crypto::ffdhe::DhGroup>,
     /// Groups we accept, in preference order (HelloRetryRequest asks for the first one the
     /// client supports when it sent no usable share).
     pub groups: Vec<NamedGroup>,
@@ -113,6 +116,7 @@ impl ServerConfig {
             tls12_cipher_suites: crate::suites::ALL_TLS12_SUITES.to_vec(),
             min_version: ProtocolVersion::TLSv1_2,
             max_version: ProtocolVersion::TLSv1_3,
+            dh_params: None,
             groups: crate::crypto::kx::SUPPORTED_GROUPS.to_vec(),
             alpn_protocols: Vec::new(),
             certificates,

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use super::hs::{choose_alpn, client_hello, server_name};
 use super::{CertifiedKey, ServerConfig};
-use crate::codec::{Payload, PayloadU8};
+use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Message, Side, State};
+use crate::crypto::ffdhe::DhKeyExchange;
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::verify::{verify_signature, ClientCertVerifier};
 use crate::enums::{
@@ -25,8 +26,8 @@ use crate::msgs::handshake::{
 };
 use crate::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
 use crate::msgs::kx::{
-    ClientKeyExchangePayload, EcdheServerParams, KeyExchangeAlgorithm, ServerKeyExchangeParams,
-    ServerKeyExchangePayload,
+    ClientKeyExchangePayload, DheServerParams, EcdheServerParams, KeyExchangeAlgorithm,
+    ServerKeyExchangeParams, ServerKeyExchangePayload,
 };
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::suites::Tls12CipherSuite;
@@ -47,8 +48,14 @@ struct Server12 {
     client_random: [u8; 32],
     server_random: [u8; 32],
     ems: bool,
-    /// Our ECDHE key, until the ClientKeyExchange completes it.
-    kx: Option<KeyExchange>,
+    /// Our ephemeral key, until the ClientKeyExchange completes it.
+    kx: Option<Ephemeral>,
+}
+
+/// The server's ephemeral key of either kind.
+enum Ephemeral {
+    Ecdhe(KeyExchange),
+    Dhe(DhKeyExchange),
 }
 
 /// Chooses a suite, certificate and scheme by our preference (RFC 5246 s7.4.1.2; Node's
@@ -59,7 +66,8 @@ fn choose(
 ) -> Result<(&'static Tls12CipherSuite, CertifiedKey, SignatureScheme), Error> {
     let offered_schemes = ch.signature_algorithms().unwrap_or(DEFAULT_TLS12_SCHEMES);
     for suite in &config.tls12_cipher_suites {
-        if !ch.cipher_suites.contains(&suite.suite) {
+        let have_kx = suite.kx != KeyExchangeAlgorithm::Dhe || config.dh_params.is_some();
+        if !ch.cipher_suites.contains(&suite.suite) || !have_kx {
             continue;
         }
         for cert in &config.certificates {
@@ -89,12 +97,17 @@ pub(crate) fn start(
     let (suite, certified, scheme) = choose(&config, ch)?;
     // RFC 8422 s4: without supported_groups, any curve will do; P-256 is the safe choice.
     let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
-    let group = config
-        .groups
-        .iter()
-        .copied()
-        .find(|g| client_groups.contains(g))
-        .ok_or(PeerIncompatible::NoKxGroupsInCommon)?;
+    let group = match suite.kx {
+        KeyExchangeAlgorithm::Ecdhe => Some(
+            config
+                .groups
+                .iter()
+                .copied()
+                .find(|g| client_groups.contains(g))
+                .ok_or(PeerIncompatible::NoKxGroupsInCommon)?,
+        ),
+        _ => None,
+    };
     // RFC 5746 s3.6: the extension or the SCSV says the client does secure renegotiation.
     let secure_reneg = match ch.renegotiation_info() {
         Some([]) => true,
@@ -113,7 +126,7 @@ pub(crate) fn start(
     let n = &mut cx.common.negotiated;
     n.version = Some(ProtocolVersion::TLSv1_2);
     n.cipher_suite = Some(suite.suite);
-    n.group = Some(group);
+    n.group = group;
     n.alpn = alpn.clone();
     n.server_name = sni.clone();
     n.client_random = ch.random.0;
@@ -182,12 +195,29 @@ pub(crate) fn start(
             HandshakePayload::CertificateStatus(CertificateStatus::new(ocsp)),
         )?;
     }
-    let kx = KeyExchange::start(group, config.random.as_ref())?;
-    let params = ServerKeyExchangeParams::Ecdhe(EcdheServerParams {
-        named_group: group,
-        public: PayloadU8::new(kx.public_key().to_vec()),
-    });
-    let mut signed = Vec::with_capacity(64 + 4 + kx.public_key().len());
+    let (kx, params) = match (group, &config.dh_params) {
+        (Some(group), _) => {
+            let kx = KeyExchange::start(group, config.random.as_ref())?;
+            let params = ServerKeyExchangeParams::Ecdhe(EcdheServerParams {
+                named_group: group,
+                public: PayloadU8::new(kx.public_key().to_vec()),
+            });
+            (Ephemeral::Ecdhe(kx), params)
+        }
+        (None, Some(dh)) => {
+            let kx = DhKeyExchange::start(dh, config.random.as_ref())?;
+            let params = ServerKeyExchangeParams::Dhe(DheServerParams {
+                p: PayloadU16::new(dh.p().to_vec()),
+                g: PayloadU16::new(dh.g().to_vec()),
+                ys: PayloadU16::new(kx.public_value().to_vec()),
+            });
+            cx.common.negotiated.group = dh.named();
+            cx.common.negotiated.dh_bits = Some(dh.bits());
+            (Ephemeral::Dhe(kx), params)
+        }
+        (None, None) => return Err(Error::ApiMisuse("DHE suite without DH parameters")),
+    };
+    let mut signed = Vec::new();
     signed.extend_from_slice(&ch.random.0);
     signed.extend_from_slice(&random);
     signed.extend_from_slice(&params.to_bytes());
@@ -298,15 +328,14 @@ impl State for ExpectKeyExchange {
             return Err(m.unexpected());
         };
         let ExpectKeyExchange { mut s, client_cert } = *self;
-        let ClientKeyExchangePayload::Ecdhe(point) =
-            ClientKeyExchangePayload::read_bytes_with(&body.0, KeyExchangeAlgorithm::Ecdhe)?
-        else {
-            return Err(m.unexpected());
+        let cke = ClientKeyExchangePayload::read_bytes_with(&body.0, s.suite.kx)?;
+        let premaster = match (s.kx.take(), cke) {
+            (Some(Ephemeral::Ecdhe(kx)), ClientKeyExchangePayload::Ecdhe(point)) => {
+                kx.complete(&point.0)?
+            }
+            (Some(Ephemeral::Dhe(kx)), ClientKeyExchangePayload::Dhe(y)) => kx.complete(&y.0)?,
+            _ => return Err(m.unexpected()),
         };
-        let kx =
-            s.kx.take()
-                .ok_or(Error::ApiMisuse("key exchange already completed"))?;
-        let premaster = kx.complete(&point.0)?;
         s.transcript.add_message(&m.encoded);
         // RFC 7627 s4: the session hash runs through the ClientKeyExchange.
         let master = match s.ems {
