@@ -482,7 +482,7 @@ mod tests {
     fn nst13_extension_list_limit_is_2_16_minus_2() {
         // One unknown extension with 0xfffe - 4 bytes of data: the list body is 0xfffe.
         let mut ext = vec![0x1a, 0x1a, 0xff, 0xfa];
-        ext.extend(std::iter::repeat(0).take(0xfffa));
+        ext.extend(std::iter::repeat_n(0, 0xfffa));
         let mut bytes = vec![0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 1, 5];
         bytes.extend_from_slice(&[0xff, 0xfe]);
         bytes.extend_from_slice(&ext);
@@ -490,7 +490,7 @@ mod tests {
         // 0xffff bytes of extensions is one too many.
         let mut bytes = vec![0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 1, 5];
         bytes.extend_from_slice(&[0xff, 0xff, 0x1a, 0x1a, 0xff, 0xfb]);
-        bytes.extend(std::iter::repeat(0).take(0xfffb));
+        bytes.extend(std::iter::repeat_n(0, 0xfffb));
         assert_eq!(
             NewSessionTicketPayloadTls13::read_bytes(&bytes),
             Err(InvalidMessage::TooLarge("NewSessionTicket.extensions"))
