@@ -330,8 +330,10 @@ fn report(
             .as_ref()
             .or(n.ocsp_response.as_ref())
             .map(hex::encode),
-        ephemeral_key_info: match n.group.and_then(common::group_info) {
-            Some((name, size)) if done => {
+        // Node's getEphemeralKeyInfo(): ECDH with the curve, or DH with the prime's size.
+        ephemeral_key_info: match (n.dh_bits, n.group.and_then(common::group_info)) {
+            (Some(bits), _) if done => serde_json::json!({"type": "DH", "size": bits}),
+            (None, Some((name, size))) if done => {
                 serde_json::json!({"type": "ECDH", "name": name, "size": size})
             }
             _ => serde_json::json!({}),

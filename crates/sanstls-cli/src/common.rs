@@ -181,6 +181,17 @@ fn read_pem(path: &Path, what: &str) -> Result<Vec<pem::PemBlock>, String> {
     pem::parse(&text).map_err(|e| format!("{what} {}: {e}", path.display()))
 }
 
+/// Reads PEM DH parameters (`DH PARAMETERS`, as `openssl dhparam` writes them).
+pub(crate) fn load_dhparam(path: &Path) -> Result<sanstls::crypto::ffdhe::DhGroup, String> {
+    let blocks = read_pem(path, "--dhparam")?;
+    let block = blocks
+        .iter()
+        .find(|b| b.label == "DH PARAMETERS")
+        .ok_or_else(|| format!("--dhparam {}: no DH PARAMETERS block", path.display()))?;
+    sanstls::crypto::ffdhe::DhGroup::from_der(&block.der)
+        .map_err(|e| format!("--dhparam {}: {e}", path.display()))
+}
+
 /// Reads a PEM certificate chain (leaf first); at least one certificate.
 pub(crate) fn load_chain(path: &Path) -> Result<Vec<Vec<u8>>, String> {
     let chain = pem::certificates(&read_pem(path, "--cert")?);

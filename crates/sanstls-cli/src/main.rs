@@ -95,6 +95,10 @@ pub(crate) struct ServerArgs {
     /// A DER OCSP response to staple when clients ask (status_request).
     #[arg(long, value_name = "FILE")]
     ocsp_response: Option<PathBuf>,
+    /// PEM DH parameters (`openssl dhparam` output) enabling the TLS 1.2 DHE suites
+    /// (Node's `dhparam`); under 1024 bits is refused.
+    #[arg(long, value_name = "FILE")]
+    dhparam: Option<PathBuf>,
     /// Answer each request with a text page describing the connection (the default).
     #[arg(long, conflicts_with = "echo")]
     www: bool,

@@ -63,6 +63,7 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     let mut config = ServerConfig::new(certificates);
     config.min_version = min_version;
     config.max_version = max_version;
+    config.dh_params = a.dhparam.as_deref().map(common::load_dhparam).transpose()?;
     if let Some(c) = &a.tls.ciphers {
         let c = common::parse_ciphers(c)?;
         config.cipher_suites = c.tls13;

@@ -308,6 +308,46 @@ fn tls12_only_server_with_openssl_client() {
 }
 
 #[test]
+fn dhparam_enables_dhe_for_openssl() {
+    let dir = TempDir::new();
+    let dh = dir.arg("dh.pem");
+    let ok = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DH",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+            &dh,
+        ])
+        .status()
+        .expect("openssl");
+    assert!(ok.success());
+    let (cert, key) = common::openssl_rsa_cert(&dir, "server");
+    let server = sanstls_server(&["--cert", &cert, "--key", &key, "--dhparam", &dh]);
+    let out = s_client_version(
+        "-tls1_2",
+        &server.addr(),
+        &["-cipher", "DHE-RSA-AES256-GCM-SHA384"],
+    );
+    assert!(out.contains("Cipher: DHE-RSA-AES256-GCM-SHA384"), "{out}");
+    assert!(out.contains("Server Temp Key: DH, 2048 bits"), "{out}");
+    // A file without DH parameters is refused clearly.
+    let out = run(
+        sanstls().args(["server", "--port", "0", "--dhparam", &cert]),
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no DH PARAMETERS block"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn x509_and_verify_are_not_implemented_yet() {
     for cmd in ["x509", "verify"] {
         let out = run(sanstls().arg(cmd), b"");

@@ -243,29 +243,29 @@ pub(crate) fn openssl_server_version(version: &str, args: &[&str]) -> Background
 /// A self-signed ECDSA P-256 certificate for localhost/127.0.0.1 made by openssl:
 /// returns (cert path, key path).
 pub(crate) fn openssl_cert(dir: &TempDir, name: &str) -> (String, String) {
+    openssl_cert_with(
+        dir,
+        name,
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
+    )
+}
+
+/// The same with an RSA-2048 key (for the DHE-RSA and ECDHE-RSA suites).
+pub(crate) fn openssl_rsa_cert(dir: &TempDir, name: &str) -> (String, String) {
+    openssl_cert_with(dir, name, &["-newkey", "rsa:2048"])
+}
+
+fn openssl_cert_with(dir: &TempDir, name: &str, key_args: &[&str]) -> (String, String) {
     require("openssl");
     let cert = dir.arg(&format!("{name}.crt"));
     let key = dir.arg(&format!("{name}.key"));
     let out = run(
-        Command::new("openssl").args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-keyout",
-            &key,
-            "-out",
-            &cert,
-        ]),
+        Command::new("openssl")
+            .args(["req", "-x509"])
+            .args(key_args)
+            .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
+            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+            .args(["-keyout", &key, "-out", &cert]),
         b"",
     );
     assert!(out.status.success(), "openssl req: {}", text(&out.stderr));
