@@ -497,7 +497,7 @@ fn python_ssl_server() {
 }
 
 #[test]
-fn tls12_every_ecdhe_suite_against_openssl() {
+fn tls12_every_suite_against_openssl() {
     use sanstls::enums::ProtocolVersion;
     use sanstls::suites::{AuthAlgorithm, ALL_TLS12_SUITES};
     for suite in ALL_TLS12_SUITES {

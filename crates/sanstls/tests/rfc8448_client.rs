@@ -32,6 +32,8 @@ use sanstls::{Error, Event, UnixTime};
 #[derive(Debug)]
 struct TraceVerifier {
     schemes: Vec<SignatureScheme>,
+    /// The scheme of the trace's server CertificateVerify.
+    scheme: SignatureScheme,
     message_to_sign: Vec<u8>,
     signature: Vec<u8>,
     certificate: Vec<u8>,
@@ -70,7 +72,7 @@ impl ServerCertVerifier for TraceVerifier {
         signature: &[u8],
     ) -> Result<(), Error> {
         assert_eq!(cert, self.certificate.as_slice());
-        assert_eq!(scheme, SignatureScheme::RSA_PSS_RSAE_SHA256);
+        assert_eq!(scheme, self.scheme);
         assert_eq!(
             hex::encode(message),
             hex::encode(&self.message_to_sign),
@@ -109,8 +111,11 @@ fn trace_client(s: &Section, compat: bool) -> (Arc<ClientConfig>, Arc<TraceVerif
     // Certificate message: type(1) len(3) context<0>(1) list len(3) cert len(3) cert.
     let cert_len = u32::from_be_bytes([0, cert_msg[8], cert_msg[9], cert_msg[10]]) as usize;
     let certificate = cert_msg[11..11 + cert_len].to_vec();
+    let cv = s.bytes("Message_Server_CertificateVerify");
+    let scheme = SignatureScheme::from(u16::from_be_bytes([cv[4], cv[5]]));
     let verifier = Arc::new(TraceVerifier {
         schemes,
+        scheme,
         message_to_sign: s.bytes("Server_MessageToSign"),
         signature: s.bytes("Server_MessageSignature"),
         certificate,
@@ -294,4 +299,77 @@ fn a_tampered_server_flight_is_refused_with_the_right_alert() {
     let out = take_output(&mut client);
     assert_eq!(out[0], 23, "the alert is protected");
     assert!(client.error().is_some());
+}
+
+/// Test-only signer for the client-auth trace's RSA-1024 client key (below ring's minimum):
+/// checks the content it is asked to sign and returns the trace's signature.
+#[derive(Debug)]
+struct TraceSigner {
+    message_to_sign: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+impl sanstls::crypto::sign::SigningKey for TraceSigner {
+    fn schemes(&self) -> &[SignatureScheme] {
+        &[SignatureScheme::RSA_PSS_RSAE_SHA256]
+    }
+
+    fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
+        assert_eq!(scheme, SignatureScheme::RSA_PSS_RSAE_SHA256);
+        assert_eq!(
+            hex::encode(message),
+            hex::encode(&self.message_to_sign),
+            "client content"
+        );
+        Ok(self.signature.clone())
+    }
+
+    fn algorithm(&self) -> sanstls::crypto::sign::KeyAlgorithm {
+        sanstls::crypto::sign::KeyAlgorithm::Rsa { bits: 1024 }
+    }
+
+    fn public_key(&self) -> &[u8] {
+        &[]
+    }
+}
+
+#[test]
+fn client_authentication_client_matches_the_trace() {
+    let s = rfc8448::section("Client_Authentication_Handshake");
+    let (config, _) = trace_client(&s, false);
+    let mut config = (*config).clone();
+    let pem = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../vectors/rfc8448/client_certificate.pem"
+    );
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in", pem])
+        .output()
+        .expect("openssl x509");
+    assert!(out.status.success());
+    config.client_certificate = Some(sanstls::client::ClientCertificate {
+        chain: vec![out.stdout],
+        key: Arc::new(TraceSigner {
+            message_to_sign: s.bytes("Client_MessageToSign"),
+            signature: s.bytes("Client_MessageSignature"),
+        }),
+    });
+    let at = now(&s);
+    let mut client = ClientConnection::new(Arc::new(config), "server", at).unwrap();
+    assert_eq!(
+        hex::encode(take_output(&mut client)),
+        hex::encode(s.bytes("Record_ClientHello_1"))
+    );
+    feed(&mut client, &s.bytes("Record_ServerHello"), at);
+    feed(&mut client, &s.bytes("Record_ServerHandshakeMessages"), at);
+    // Certificate, CertificateVerify and Finished, byte for byte.
+    assert_eq!(
+        hex::encode(take_output(&mut client)),
+        hex::encode(s.bytes("Record_ClientFinished"))
+    );
+    client.send_close_notify();
+    assert_eq!(
+        hex::encode(take_output(&mut client)),
+        hex::encode(s.bytes("Record_Client_CloseNotify"))
+    );
 }
