@@ -277,6 +277,17 @@ impl Common {
         }
     }
 
+    /// The peer's end-entity certificate, which an earlier state recorded.
+    pub(crate) fn peer_end_entity(&self) -> Result<&[u8], Error> {
+        self.negotiated
+            .peer_certificates
+            .first()
+            .map(Vec::as_slice)
+            .ok_or(Error::ApiMisuse(
+                "a signature check before the peer's certificate",
+            ))
+    }
+
     /// Queues an event for the caller.
     pub(crate) fn emit(&mut self, e: Event) {
         self.events.push_back(e);

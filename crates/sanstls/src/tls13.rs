@@ -80,12 +80,7 @@ pub(crate) fn check_certificate_verify(
         return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
     }
     let content = certificate_verify_message(signer, transcript.current_hash()?.as_ref());
-    let end_entity = cx
-        .common
-        .negotiated
-        .peer_certificates
-        .first()
-        .ok_or(Error::ApiMisuse("CertificateVerify without a certificate"))?;
+    let end_entity = cx.common.peer_end_entity()?;
     verify(&content, end_entity, cv.scheme, &cv.signature.0)?;
     transcript.add_message(&m.encoded);
     Ok(())

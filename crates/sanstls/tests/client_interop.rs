@@ -14,9 +14,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use peers::{connect, free_port, pem_to_der, read_log, spawn_logged, Peer, TempDir};
+use peers::{connect, free_port, now, pem_to_der, read_log, spawn_logged, Peer, TempDir};
 use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
 use sanstls::crypto::sign::load_private_key;
 use sanstls::crypto::verify::{InsecureAcceptAnything, SimpleRootsVerifier};
@@ -26,14 +26,7 @@ use sanstls::suites::{
     Tls13CipherSuite, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384,
     TLS13_CHACHA20_POLY1305_SHA256,
 };
-use sanstls::{Error, Event, UnixTime};
-
-fn now() -> UnixTime {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970");
-    UnixTime::from_millis(d.as_millis() as u64)
-}
+use sanstls::{Error, Event};
 
 /// What one connection produced.
 #[derive(Debug, Default)]

@@ -15,22 +15,15 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use peers::TempDir;
+use peers::{now, TempDir};
 use sanstls::crypto::sign::load_private_key;
 use sanstls::crypto::verify::SimpleRootsVerifier;
 use sanstls::enums::NamedGroup;
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
-use sanstls::{Error, Event, UnixTime};
-
-fn now() -> UnixTime {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970");
-    UnixTime::from_millis(d.as_millis() as u64)
-}
+use sanstls::{Error, Event};
 
 struct Files {
     dir: TempDir,
@@ -216,6 +209,34 @@ fn s_client_version(version: &str, port: u16, f: &Files, args: &[&str]) -> Strin
     )
 }
 
+/// Runs `openssl s_client <version>` interactively: writes each of `lines` with a pause
+/// (so commands like `K` or `R` act before what follows), then closes its input. Returns
+/// everything it printed.
+fn s_client_interactive(version: &str, port: u16, lines: &[&[u8]]) -> String {
+    let mut child = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            version,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openssl s_client (.ci/run installs it)");
+    let mut stdin = child.stdin.take().expect("stdin");
+    for line in lines {
+        std::thread::sleep(Duration::from_millis(300));
+        // s_client may have ended already (e.g. after a refused renegotiation).
+        let _ = stdin.write_all(line);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    drop(stdin);
+    let out = child.wait_with_output().expect("s_client output");
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
 fn seen(rx: &mpsc::Receiver<Seen>) -> Seen {
     rx.recv_timeout(Duration::from_secs(15))
         .expect("the server finished")
@@ -368,29 +389,7 @@ fn key_update_both_ways_with_openssl() {
     assert!(out.contains("sanstls"), "{out}");
 
     // openssl's interactive `K` command: a KeyUpdate asking us to update back.
-    let mut child = Command::new("openssl")
-        .args([
-            "s_client",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-            "-tls1_3",
-        ])
-        .arg("-CAfile")
-        .arg(&f.cert)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("openssl s_client");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"K\n").unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    stdin.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text = s_client_interactive("-tls1_3", port, &[b"K\n", b"GET / HTTP/1.0\r\n\r\n"]);
     let s = seen(&rx);
     assert_eq!(s.result, Ok(()), "{text}");
     assert!(
@@ -579,26 +578,7 @@ fn tls12_renegotiation_is_declined_with_no_renegotiation() {
     // openssl's interactive `R` asks to renegotiate; until issue 5 we decline with a
     // no_renegotiation warning, which OpenSSL reports (and then ends the connection: it
     // does not continue after a refused renegotiation it asked for).
-    let mut child = Command::new("openssl")
-        .args([
-            "s_client",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-            "-tls1_2",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("openssl s_client");
-    let mut stdin = child.stdin.take().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = stdin.write_all(b"R\n");
-    std::thread::sleep(Duration::from_millis(500));
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text = s_client_interactive("-tls1_2", port, &[b"R\n"]);
     assert!(text.contains("RENEGOTIATING"), "{text}");
     assert!(text.contains("no renegotiation"), "{text}");
     let s = seen(&rx);

@@ -144,12 +144,7 @@ impl State for ExpectKeyExchange {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
         }
         let signed = ske.signed_message(&self.c.hs.random, &Random(self.c.server_random));
-        let end_entity = cx
-            .common
-            .negotiated
-            .peer_certificates
-            .first()
-            .ok_or(Error::ApiMisuse("no server certificate"))?;
+        let end_entity = cx.common.peer_end_entity()?;
         verify_signature(
             scheme,
             end_entity,

@@ -383,12 +383,7 @@ impl State for ExpectCertificateVerify {
         let messages = self.s.transcript.full_transcript().ok_or(Error::ApiMisuse(
             "TLS 1.2 client authentication needs the transcript",
         ))?;
-        let end_entity = cx
-            .common
-            .negotiated
-            .peer_certificates
-            .first()
-            .ok_or(Error::ApiMisuse("no client certificate"))?;
+        let end_entity = cx.common.peer_end_entity()?;
         verify_signature(cv.scheme, end_entity, messages, &cv.signature.0, false)?;
         self.s.transcript.add_message(&m.encoded);
         Ok(Box::new(ExpectCcs {

@@ -12,6 +12,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+/// The wall clock as the engine wants it (tests, like applications, read the clock).
+pub fn now() -> sanstls::UnixTime {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970");
+    sanstls::UnixTime::from_millis(d.as_millis() as u64)
+}
+
 /// How long a peer may take to connect, listen or answer.
 pub const PEER_TIMEOUT: Duration = Duration::from_secs(15);
 
