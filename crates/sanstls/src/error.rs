@@ -185,6 +185,9 @@ pub enum PeerIncompatible {
     NoApplicationProtocolInCommon,
     /// The server requires a client certificate and the client sent none.
     CertificateRequired,
+    /// The server's finite-field DH prime is smaller than the client's minimum (Node's
+    /// `minDHSize`); RFC 7919 s4 answers it with `insufficient_security`.
+    DhGroupTooSmall,
     /// Any other reason; the string says which.
     Other(&'static str),
 }
@@ -231,6 +234,7 @@ impl Error {
                 PeerIncompatible::NoVersionInCommon => A::ProtocolVersion,
                 PeerIncompatible::NoApplicationProtocolInCommon => A::NoApplicationProtocol,
                 PeerIncompatible::CertificateRequired => A::CertificateRequired,
+                PeerIncompatible::DhGroupTooSmall => A::InsufficientSecurity,
                 PeerIncompatible::NoCipherSuitesInCommon
                 | PeerIncompatible::NoKxGroupsInCommon
                 | PeerIncompatible::NoSignatureSchemesInCommon
