@@ -1,264 +1,449 @@
-//! Finite-field Diffie-Hellman for TLS 1.2 DHE (RFC 5246 s8.1.2, RFC 7919).
+//! Finite-field Diffie-Hellman (DHE) for TLS 1.2 (RFC 5246 s8.1.2) and the RFC 7919 groups.
 //!
-//! ring has no finite-field DH, so the modular exponentiation is RustCrypto's
-//! `crypto-bigint`, whose Montgomery `pow` is constant-time in the (secret) exponent. The
-//! private exponent comes from the injected random source. Peer values are checked
-//! (1 < y < p-1, RFC 7919 s5.1) and groups under 1024 bits are refused, as Node refuses
-//! `dhparam` below 1024 bits and its clients refuse servers below `minDHSize`.
+//! ring has no finite-field DH, so the modular exponentiation is `crypto-bigint`'s
+//! constant-time Montgomery exponentiation on heap-allocated integers
+//! (docs/dependencies.md). The private exponent comes from the injected `RandomSource`, so a
+//! handshake replays byte for byte from a recorded pool.
+//!
+//! Timing: the exponentiation is constant-time in the secret exponent; what may leak is only
+//! public (the prime, the exponent's fixed bit budget, the peer's value). The one exception
+//! is RFC 5246's own: [`DhKeyExchange::complete`] strips the leading zero bytes of Z, so the
+//! premaster secret's length depends on the secret (the "Raccoon" attack, CVE-2020-1968). It
+//! only matters when a secret exponent is reused across handshakes; ours is ephemeral, and
+//! `complete` consumes it.
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
-use der::{Decode, Sequence};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
-use super::kx::SharedSecret;
+use crate::crypto::kx::SharedSecret;
 use crate::enums::NamedGroup;
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::rand::RandomSource;
 
-/// RFC 7919 Appendix A ffdhe2048 prime (generator 2).
-const FFDHE2048_P: &str = concat!(
-    "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE",
-    "249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3",
-    "B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182",
-    "B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D70",
-    "9E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC",
-    "2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B423861285C97FFFFFFFFFFFFFFFF",
-);
-
-/// RFC 7919 Appendix A ffdhe3072 prime (generator 2).
-const FFDHE3072_P: &str = concat!(
-    "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE",
-    "249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3",
-    "B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182",
-    "B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D70",
-    "9E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC",
-    "2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B4238611FCFDCDE355B3B6519035BBC34F4DEF99C0238",
-    "61B46FC9D6E6C9077AD91D2691F7F7EE598CB0FAC186D91CAEFE130985139270B4130C93BC437944F4FD4452",
-    "E2D74DD364F2E21E71F54BFF5CAE82AB9C9DF69EE86D2BC522363A0DABC521979B0DEADA1DBF9A42D5C4484E",
-    "0ABCD06BFA53DDEF3C1B20EE3FD59D7C25E41D2B66C62E37FFFFFFFFFFFFFFFF",
-);
-
-/// RFC 7919 Appendix A ffdhe4096 prime (generator 2).
-const FFDHE4096_P: &str = concat!(
-    "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE",
-    "249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3",
-    "B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182",
-    "B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D70",
-    "9E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC",
-    "2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B4238611FCFDCDE355B3B6519035BBC34F4DEF99C0238",
-    "61B46FC9D6E6C9077AD91D2691F7F7EE598CB0FAC186D91CAEFE130985139270B4130C93BC437944F4FD4452",
-    "E2D74DD364F2E21E71F54BFF5CAE82AB9C9DF69EE86D2BC522363A0DABC521979B0DEADA1DBF9A42D5C4484E",
-    "0ABCD06BFA53DDEF3C1B20EE3FD59D7C25E41D2B669E1EF16E6F52C3164DF4FB7930E9E4E58857B6AC7D5F42",
-    "D69F6D187763CF1D5503400487F55BA57E31CC7A7135C886EFB4318AED6A1E012D9E6832A907600A918130C4",
-    "6DC778F971AD0038092999A333CB8B7A1A1DB93D7140003C2A4ECEA9F98D0ACC0A8291CDCEC97DCF8EC9B55A",
-    "7F88A46B4DB5A851F44182E1C68A007E5E655F6AFFFFFFFFFFFFFFFF",
-);
-
-/// The smallest modulus we accept or configure, in bits.
+/// The smallest prime we accept for our own parameters (Node's `dhparam` refuses smaller
+/// ones too), and the default of Node's client-side `minDHSize`.
 pub const MIN_DH_BITS: usize = 1024;
 
-/// A finite-field group: prime modulus `p` and generator `g` (big-endian, no leading zeros).
-#[derive(Clone, PartialEq, Eq)]
+/// The largest prime we accept: OpenSSL's `OPENSSL_DH_MAX_MODULUS_BITS`. It bounds the work
+/// one handshake can cost.
+pub const MAX_DH_BITS: usize = 10_000;
+
+/// How many draws a private exponent may take: a draw below 2 has probability at most 2^-224,
+/// so needing a second one already means a broken source.
+const MAX_EXPONENT_DRAWS: usize = 8;
+
+/// Decodes a hex string at compile time (a malformed constant is a build error, not a panic).
+const fn hex_const<const N: usize>(s: &str) -> [u8; N] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lowercase hex digit"),
+        }
+    }
+    let s = s.as_bytes();
+    assert!(s.len() == 2 * N, "wrong hex length");
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// RFC 7919 Appendix A.1: the ffdhe2048 prime.
+const FFDHE2048_P: [u8; 256] = hex_const(concat!(
+    "ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695",
+    "a9e13641146433fbcc939dce249b3ef97d2fe363630c75d8f681b202aec4617a",
+    "d3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935",
+    "984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797a",
+    "bc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4",
+    "ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61",
+    "9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005",
+    "c58ef1837d1683b2c6f34a26c1b2effa886b423861285c97ffffffffffffffff",
+));
+
+/// RFC 7919 Appendix A.2: the ffdhe3072 prime.
+const FFDHE3072_P: [u8; 384] = hex_const(concat!(
+    "ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695",
+    "a9e13641146433fbcc939dce249b3ef97d2fe363630c75d8f681b202aec4617a",
+    "d3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935",
+    "984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797a",
+    "bc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4",
+    "ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61",
+    "9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005",
+    "c58ef1837d1683b2c6f34a26c1b2effa886b4238611fcfdcde355b3b6519035b",
+    "bc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee598cb0fac186d91c",
+    "aefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff",
+    "5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e",
+    "0abcd06bfa53ddef3c1b20ee3fd59d7c25e41d2b66c62e37ffffffffffffffff",
+));
+
+/// RFC 7919 Appendix A.3: the ffdhe4096 prime.
+const FFDHE4096_P: [u8; 512] = hex_const(concat!(
+    "ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695",
+    "a9e13641146433fbcc939dce249b3ef97d2fe363630c75d8f681b202aec4617a",
+    "d3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935",
+    "984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797a",
+    "bc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4",
+    "ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61",
+    "9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005",
+    "c58ef1837d1683b2c6f34a26c1b2effa886b4238611fcfdcde355b3b6519035b",
+    "bc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee598cb0fac186d91c",
+    "aefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff",
+    "5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e",
+    "0abcd06bfa53ddef3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb",
+    "7930e9e4e58857b6ac7d5f42d69f6d187763cf1d5503400487f55ba57e31cc7a",
+    "7135c886efb4318aed6a1e012d9e6832a907600a918130c46dc778f971ad0038",
+    "092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf",
+    "8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e655f6affffffffffffffff",
+));
+
+/// RFC 7919 Appendix A.4: the ffdhe6144 prime.
+const FFDHE6144_P: [u8; 768] = hex_const(concat!(
+    "ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695",
+    "a9e13641146433fbcc939dce249b3ef97d2fe363630c75d8f681b202aec4617a",
+    "d3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935",
+    "984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797a",
+    "bc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4",
+    "ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61",
+    "9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005",
+    "c58ef1837d1683b2c6f34a26c1b2effa886b4238611fcfdcde355b3b6519035b",
+    "bc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee598cb0fac186d91c",
+    "aefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff",
+    "5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e",
+    "0abcd06bfa53ddef3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb",
+    "7930e9e4e58857b6ac7d5f42d69f6d187763cf1d5503400487f55ba57e31cc7a",
+    "7135c886efb4318aed6a1e012d9e6832a907600a918130c46dc778f971ad0038",
+    "092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf",
+    "8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e0dd9020bfd64b645036c7a",
+    "4e677d2c38532a3a23ba4442caf53ea63bb454329b7624c8917bdd64b1c0fd4c",
+    "b38e8c334c701c3acdad0657fccfec719b1f5c3e4e46041f388147fb4cfdb477",
+    "a52471f7a9a96910b855322edb6340d8a00ef092350511e30abec1fff9e3a26e",
+    "7fb29f8c183023c3587e38da0077d9b4763e4e4b94b2bbc194c6651e77caf992",
+    "eeaac0232a281bf6b3a739c1226116820ae8db5847a67cbef9c9091b462d538c",
+    "d72b03746ae77f5e62292c311562a846505dc82db854338ae49f5235c95b9117",
+    "8ccf2dd5cacef403ec9d1810c6272b045b3b71f9dc6b80d63fdd4a8e9adb1e69",
+    "62a69526d43161c1a41d570d7938dad4a40e329cd0e40e65ffffffffffffffff",
+));
+
+/// RFC 7919 Appendix A.5: the ffdhe8192 prime.
+const FFDHE8192_P: [u8; 1024] = hex_const(concat!(
+    "ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695",
+    "a9e13641146433fbcc939dce249b3ef97d2fe363630c75d8f681b202aec4617a",
+    "d3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935",
+    "984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797a",
+    "bc0ab182b324fb61d108a94bb2c8e3fbb96adab760d7f4681d4f42a3de394df4",
+    "ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61",
+    "9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005",
+    "c58ef1837d1683b2c6f34a26c1b2effa886b4238611fcfdcde355b3b6519035b",
+    "bc34f4def99c023861b46fc9d6e6c9077ad91d2691f7f7ee598cb0fac186d91c",
+    "aefe130985139270b4130c93bc437944f4fd4452e2d74dd364f2e21e71f54bff",
+    "5cae82ab9c9df69ee86d2bc522363a0dabc521979b0deada1dbf9a42d5c4484e",
+    "0abcd06bfa53ddef3c1b20ee3fd59d7c25e41d2b669e1ef16e6f52c3164df4fb",
+    "7930e9e4e58857b6ac7d5f42d69f6d187763cf1d5503400487f55ba57e31cc7a",
+    "7135c886efb4318aed6a1e012d9e6832a907600a918130c46dc778f971ad0038",
+    "092999a333cb8b7a1a1db93d7140003c2a4ecea9f98d0acc0a8291cdcec97dcf",
+    "8ec9b55a7f88a46b4db5a851f44182e1c68a007e5e0dd9020bfd64b645036c7a",
+    "4e677d2c38532a3a23ba4442caf53ea63bb454329b7624c8917bdd64b1c0fd4c",
+    "b38e8c334c701c3acdad0657fccfec719b1f5c3e4e46041f388147fb4cfdb477",
+    "a52471f7a9a96910b855322edb6340d8a00ef092350511e30abec1fff9e3a26e",
+    "7fb29f8c183023c3587e38da0077d9b4763e4e4b94b2bbc194c6651e77caf992",
+    "eeaac0232a281bf6b3a739c1226116820ae8db5847a67cbef9c9091b462d538c",
+    "d72b03746ae77f5e62292c311562a846505dc82db854338ae49f5235c95b9117",
+    "8ccf2dd5cacef403ec9d1810c6272b045b3b71f9dc6b80d63fdd4a8e9adb1e69",
+    "62a69526d43161c1a41d570d7938dad4a40e329ccff46aaa36ad004cf600c838",
+    "1e425a31d951ae64fdb23fcec9509d43687feb69edd1cc5e0b8cc3bdf64b10ef",
+    "86b63142a3ab8829555b2f747c932665cb2c0f1cc01bd70229388839d2af05e4",
+    "54504ac78b7582822846c0ba35c35f5c59160cc046fd8251541fc68c9c86b022",
+    "bb7099876a460e7451a8a93109703fee1c217e6c3826e52c51aa691e0e423cfc",
+    "99e9e31650c1217b624816cdad9a95f9d5b8019488d9c0a0a1fe3075a577e231",
+    "83f81d4a3f2fa4571efc8ce0ba8a4fe8b6855dfe72b0a66eded2fbabfbe58a30",
+    "fafabe1c5d71a87e2f741ef8c1fe86fea6bbfde530677f0d97d11d49f7a8443d",
+    "0822e506a9f4614e011e2a94838ff88cd68c8bb7c5c6424cffffffffffffffff",
+));
+
+/// The RFC 7919 groups: name, prime, and the private exponent size in bits that RFC 7919
+/// Appendix A recommends for a short exponent ("a secret key of at least N bits", about
+/// twice the group's estimated security strength, s5.2).
+const NAMED: &[(NamedGroup, &[u8], usize)] = &[
+    (NamedGroup::FFDHE2048, &FFDHE2048_P, 225),
+    (NamedGroup::FFDHE3072, &FFDHE3072_P, 275),
+    (NamedGroup::FFDHE4096, &FFDHE4096_P, 325),
+    (NamedGroup::FFDHE6144, &FFDHE6144_P, 375),
+    (NamedGroup::FFDHE8192, &FFDHE8192_P, 400),
+];
+
+/// Finite-field DH parameters: a prime `p` and a generator `g`, both big-endian without
+/// leading zeros, and the RFC 7919 group they are, if any.
+///
+/// Always valid: odd `p` of [`MIN_DH_BITS`]..=[`MAX_DH_BITS`] bits, `1 < g < p-1`.
+/// (We do not test `p` for primality: that is the configuration's responsibility, as in
+/// OpenSSL and Node, and a client cannot afford it for every ServerKeyExchange.)
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DhGroup {
     p: Vec<u8>,
     g: Vec<u8>,
-}
-
-impl core::fmt::Debug for DhGroup {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "DhGroup({} bits)", self.bits())
-    }
-}
-
-/// PKCS#3 `DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER, privateValueLength
-/// INTEGER OPTIONAL }`, what `openssl dhparam` writes in a `DH PARAMETERS` PEM block.
-#[derive(Sequence)]
-struct DhParameter<'a> {
-    prime: der::asn1::UintRef<'a>,
-    base: der::asn1::UintRef<'a>,
-    private_value_length: Option<u32>,
-}
-
-fn strip(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    &bytes[first..]
+    named: Option<NamedGroup>,
 }
 
 impl DhGroup {
-    /// Custom parameters (Node's `dhparam`): an odd modulus of at least 1024 bits and a
-    /// generator in 2..p-2.
+    /// RFC 7919 Appendix A.1 (generator 2).
+    pub fn ffdhe2048() -> Self {
+        Self::named_unchecked(NamedGroup::FFDHE2048, &FFDHE2048_P)
+    }
+
+    /// RFC 7919 Appendix A.2 (generator 2).
+    pub fn ffdhe3072() -> Self {
+        Self::named_unchecked(NamedGroup::FFDHE3072, &FFDHE3072_P)
+    }
+
+    /// RFC 7919 Appendix A.3 (generator 2).
+    pub fn ffdhe4096() -> Self {
+        Self::named_unchecked(NamedGroup::FFDHE4096, &FFDHE4096_P)
+    }
+
+    /// RFC 7919 Appendix A.4 (generator 2).
+    pub fn ffdhe6144() -> Self {
+        Self::named_unchecked(NamedGroup::FFDHE6144, &FFDHE6144_P)
+    }
+
+    /// RFC 7919 Appendix A.5 (generator 2).
+    pub fn ffdhe8192() -> Self {
+        Self::named_unchecked(NamedGroup::FFDHE8192, &FFDHE8192_P)
+    }
+
+    /// The RFC 7919 group `group` names, or `None` for a non-FFDHE (or unknown) group.
+    pub fn from_named(group: NamedGroup) -> Option<Self> {
+        NAMED
+            .iter()
+            .find(|(name, _, _)| *name == group)
+            .map(|(name, p, _)| Self::named_unchecked(*name, p))
+    }
+
+    fn named_unchecked(name: NamedGroup, p: &[u8]) -> Self {
+        Self {
+            p: p.to_vec(),
+            g: vec![2],
+            named: Some(name),
+        }
+    }
+
+    /// Custom parameters (Node's `dhparam`), big-endian; leading zero bytes are ignored.
+    ///
+    /// Refuses a prime under [`MIN_DH_BITS`] bits (with Node's message) or over
+    /// [`MAX_DH_BITS`], an even prime, and a generator outside `2..=p-2`. Parameters equal to
+    /// an RFC 7919 group become that group ([`DhGroup::matching_named`]).
     pub fn new(p: &[u8], g: &[u8]) -> Result<Self, Error> {
-        let (p, g) = (strip(p).to_vec(), strip(g).to_vec());
-        let group = Self { p, g };
-        if group.bits() < MIN_DH_BITS {
+        let p = strip_leading_zeros(p);
+        let g = strip_leading_zeros(g);
+        let p_bits = bit_len(p);
+        if p_bits < MIN_DH_BITS {
             return Err(Error::BadConfiguration(
                 "DH parameters smaller than 1024 bits",
             ));
         }
-        if group.p.last().is_none_or(|b| b & 1 == 0) {
-            return Err(Error::BadConfiguration("DH modulus is even"));
+        if p_bits > MAX_DH_BITS {
+            return Err(Error::BadConfiguration(
+                "DH parameters larger than 10000 bits",
+            ));
         }
-        if !group.in_range(&group.g) {
-            return Err(Error::BadConfiguration("DH generator outside 2..p-2"));
+        if !matches!(p.last(), Some(b) if b & 1 == 1) {
+            return Err(Error::BadConfiguration("DH prime is even"));
         }
+        // p is odd, so p - 1 only changes the last byte.
+        let p_minus_1 = minus_one_odd(p);
+        if !(less_than(&[1], g) && less_than(g, &p_minus_1)) {
+            return Err(Error::BadConfiguration("DH generator not in 2..p-2"));
+        }
+        let mut group = Self {
+            p: p.to_vec(),
+            g: g.to_vec(),
+            named: None,
+        };
+        group.named = group.matching_named();
         Ok(group)
     }
 
-    /// Parameters a server sent in its ServerKeyExchange: refused with illegal_parameter if
-    /// malformed, and with insufficient_security below `min_bits` (Node's `minDHSize`).
+    /// Parses PKCS#3 parameters (what `openssl dhparam -outform DER` writes, RFC 2631's
+    /// `DHParameter` without its optional fields):
+    ///
+    /// ```text
+    /// DHParameter ::= SEQUENCE {
+    ///     prime INTEGER, -- p
+    ///     base INTEGER, -- g
+    ///     privateValueLength INTEGER OPTIONAL }
+    /// ```
+    ///
+    /// Strict DER, no trailing data; negative integers are refused. `privateValueLength`
+    /// is read and ignored: our exponent size is our own choice (see
+    /// [`DhKeyExchange::start`]). Then checked as [`DhGroup::new`] does.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        use der::{asn1::UintRef, Decode, Reader, SliceReader};
+        let bad = |_| Error::BadConfiguration("DH parameters are not PKCS#3 DER");
+        let mut reader = SliceReader::new(der).map_err(bad)?;
+        let (p, g) = reader
+            .sequence(|r| {
+                let p = UintRef::decode(r)?;
+                let g = UintRef::decode(r)?;
+                let _private_value_length = Option::<UintRef<'_>>::decode(r)?;
+                Ok((p, g))
+            })
+            .map_err(bad)?;
+        reader.finish(()).map_err(bad)?;
+        Self::new(p.as_bytes(), g.as_bytes())
+    }
+
+    /// Parameters a server sent in its ServerKeyExchange. Size is checked first, so an
+    /// oversized prime costs nothing: under `min_bits` (Node's `minDHSize`) is
+    /// `DhGroupTooSmall` (insufficient_security), anything [`DhGroup::new`] refuses is
+    /// illegal_parameter.
     pub fn from_peer(p: &[u8], g: &[u8], min_bits: usize) -> Result<Self, Error> {
-        let (p, g) = (strip(p).to_vec(), strip(g).to_vec());
-        let group = Self { p, g };
-        if group.p.last().is_none_or(|b| b & 1 == 0) || !group.in_range(&group.g) {
-            return Err(PeerMisbehaved::Other("invalid DH parameters").into());
-        }
-        check_min_size(&group, min_bits)?;
-        Ok(group)
+        check_min_size(bit_len(strip_leading_zeros(p)), min_bits.max(MIN_DH_BITS))?;
+        Self::new(p, g).map_err(|_| PeerMisbehaved::Other("invalid DH parameters").into())
     }
 
     /// The RFC 7919 group these parameters are, if any.
     pub fn named(&self) -> Option<NamedGroup> {
-        [
-            NamedGroup::FFDHE2048,
-            NamedGroup::FFDHE3072,
-            NamedGroup::FFDHE4096,
-        ]
-        .into_iter()
-        .find(|n| Self::from_named(*n).as_ref() == Some(self))
+        self.named
     }
 
-    /// Parameters from DER `DHParameter` (trailing data refused).
-    pub fn from_der(der_bytes: &[u8]) -> Result<Self, Error> {
-        let params = DhParameter::from_der(der_bytes)
-            .map_err(|_| Error::BadConfiguration("DH parameters are not DER DHParameter"))?;
-        Self::new(params.prime.as_bytes(), params.base.as_bytes())
-    }
-
-    /// The RFC 7919 group named `group`, if it is one we embed.
-    pub fn from_named(group: NamedGroup) -> Option<Self> {
-        let p = match group {
-            NamedGroup::FFDHE2048 => FFDHE2048_P,
-            NamedGroup::FFDHE3072 => FFDHE3072_P,
-            NamedGroup::FFDHE4096 => FFDHE4096_P,
-            _ => return None,
-        };
-        Some(Self {
-            p: hex::decode(p).ok()?,
-            g: vec![2],
-        })
-    }
-
-    /// ffdhe2048 (RFC 7919), the default group for `dhparam: 'auto'`-style use.
-    pub fn ffdhe2048() -> Self {
-        Self::from_named(NamedGroup::FFDHE2048).unwrap_or_else(|| Self {
-            p: vec![],
-            g: vec![],
-        })
-    }
-
-    /// The modulus size in bits.
+    /// The size of `p` in bits.
     pub fn bits(&self) -> usize {
-        match self.p.first() {
-            Some(b) => self.p.len() * 8 - b.leading_zeros() as usize,
-            None => 0,
-        }
+        bit_len(&self.p)
     }
 
-    /// The prime modulus.
+    /// The prime, big-endian without leading zeros (as ServerKeyExchange's `dh_p` carries it).
     pub fn p(&self) -> &[u8] {
         &self.p
     }
 
-    /// The generator.
+    /// The generator, big-endian without leading zeros (ServerKeyExchange's `dh_g`).
     pub fn g(&self) -> &[u8] {
         &self.g
     }
 
-    /// Whether `y` (big-endian) lies in 2..p-2, i.e. 1 < y < p-1 (RFC 7919 s5.1).
-    fn in_range(&self, y: &[u8]) -> bool {
-        let y = strip(y);
-        if y.is_empty() || y == [1] || y.len() > self.p.len() {
-            return false;
+    /// The RFC 7919 group these parameters are, if any: a custom group whose `p` and `g`
+    /// equal a named group's is that group (RFC 7919 s3: a client may recognise the
+    /// parameters a server sends in ServerKeyExchange).
+    pub fn matching_named(&self) -> Option<NamedGroup> {
+        if self.g != [2] {
+            return None;
         }
-        // y < p - 1  <=>  y + 1 < p; compare y with p - 1 as equal-length big-endian.
-        let mut p_minus_1 = self.p.clone();
-        if let Some(last) = p_minus_1.last_mut() {
-            *last &= !1; // p is odd
+        NAMED
+            .iter()
+            .find(|(_, p, _)| *p == self.p.as_slice())
+            .map(|(name, _, _)| *name)
+    }
+
+    /// The private exponent size in bits: RFC 7919's recommendation for a named group; for
+    /// custom parameters `bits() - 1` (full length, as OpenSSL does for PKCS#3 parameters),
+    /// because we do not know the order of `g` and a short exponent is only safe in a large
+    /// prime-order subgroup. That is never less than 1023 bits, so always at least 256.
+    fn exponent_bits(&self) -> usize {
+        match self.matching_named() {
+            Some(name) => NAMED
+                .iter()
+                .find(|(n, _, _)| *n == name)
+                .map_or(self.bits() - 1, |(_, _, bits)| *bits),
+            None => self.bits() - 1,
         }
-        let mut padded = vec![0u8; self.p.len() - y.len()];
-        padded.extend_from_slice(y);
-        padded < p_minus_1
+    }
+
+    /// `p - 1`, big-endian, same length as `p`.
+    fn p_minus_1(&self) -> Vec<u8> {
+        minus_one_odd(&self.p)
+    }
+
+    /// Bits of precision for crypto-bigint: `p`'s byte length rounded up to whole limbs.
+    fn precision(&self) -> u32 {
+        precision_for(self.p.len())
     }
 }
 
-/// Refuses a server's group smaller than the client's `minDHSize` (RFC 7919 s4: a client
-/// that finds the group too weak aborts with insufficient_security).
-pub fn check_min_size(group: &DhGroup, min_bits: usize) -> Result<(), Error> {
-    match group.bits() >= min_bits.max(MIN_DH_BITS) {
-        true => Ok(()),
-        false => Err(PeerIncompatible::DhGroupTooSmall.into()),
-    }
-}
-
-/// One side of a finite-field DH exchange.
+/// One side of an ephemeral finite-field DH exchange: a secret exponent and its public value.
 pub struct DhKeyExchange {
-    params: BoxedMontyParams,
-    p_len: usize,
     group: DhGroup,
-    secret: Zeroizing<Vec<u8>>,
+    /// Montgomery parameters for `p` (public).
+    params: BoxedMontyParams,
+    /// The secret exponent; zeroized on drop.
+    exponent: BoxedUint,
+    exponent_bits: u32,
     public: Vec<u8>,
 }
 
 impl core::fmt::Debug for DhKeyExchange {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "DhKeyExchange({:?})", self.group)
+        write!(
+            f,
+            "DhKeyExchange({} bits, {:?})",
+            self.group.bits(),
+            self.group.named
+        )
+    }
+}
+
+impl Drop for DhKeyExchange {
+    fn drop(&mut self) {
+        self.exponent.zeroize();
     }
 }
 
 impl DhKeyExchange {
-    /// A key pair in `group`: the private exponent is 256 random bits for groups up to
-    /// 2048 bits and 384 above (above RFC 7919 s5.2's 225/275/325-bit minimums).
+    /// Draws a secret exponent from `rng` and computes `Y = g^x mod p`.
+    ///
+    /// Exponent size `n` bits: RFC 7919 Appendix A's recommendation for a named group (225,
+    /// 275, 325, 375, 400 bits for ffdhe2048..8192; a custom group equal to a named one
+    /// counts as named), and the full `bits(p) - 1` for other custom groups (see
+    /// `exponent_bits`; OpenSSL does the same). The draw is `ceil(n / 8)` bytes read
+    /// big-endian with the bits above `n` cleared, redrawn if below 2 (so `2 <= x < 2^n < p`).
     pub fn start(group: &DhGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
-        let p = Odd::new(BoxedUint::from_be_slice_vartime(&group.p))
-            .into_option()
-            .ok_or(Error::BadConfiguration("DH modulus is even"))?;
-        let precision = p.as_ref().bits_precision();
-        let params = BoxedMontyParams::new_vartime(p);
-        let exp_len = if group.bits() <= 2048 { 32 } else { 48 };
-        let mut secret = Zeroizing::new(vec![0u8; exp_len]);
-        rng.fill(&mut secret)?;
-        // An all-zero exponent would make the public value 1.
-        secret[0] |= 0x80;
-        let public = Self::power(&params, precision, &group.g, &secret, group.p.len())?;
+        let precision = group.precision();
+        let modulus = BoxedUint::from_be_slice(&group.p, precision)
+            .ok()
+            .and_then(|p| Odd::new(p).into_option())
+            .ok_or(Error::ApiMisuse("DH prime is not odd"))?;
+        // The prime is public: the variable-time setup is fine.
+        let params = BoxedMontyParams::new_vartime(modulus);
+
+        let n = group.exponent_bits();
+        let exponent_bits = u32::try_from(n).map_err(|_| Error::ApiMisuse("DH group too big"))?;
+        let mut bytes = Zeroizing::new(vec![0u8; n.div_ceil(8)]);
+        let mut exponent = None;
+        for _ in 0..MAX_EXPONENT_DRAWS {
+            rng.fill(&mut bytes)?;
+            if !n.is_multiple_of(8) {
+                if let Some(top) = bytes.first_mut() {
+                    *top &= (1u8 << (n % 8)) - 1;
+                }
+            }
+            // Is x >= 2? (Only "x is tiny" can leak here, which has probability 2^-n.)
+            let (last, rest) = bytes.split_last().unwrap_or((&0, &[]));
+            if rest.iter().any(|b| *b != 0) || *last >= 2 {
+                let x = BoxedUint::from_be_slice(&bytes, precision_for(bytes.len()))
+                    .map_err(|_| Error::ApiMisuse("DH exponent encoding"))?;
+                exponent = Some(x);
+                break;
+            }
+        }
+        let exponent = exponent.ok_or(Error::GetRandomFailed)?;
+
+        let g = BoxedUint::from_be_slice(&group.g, precision)
+            .map_err(|_| Error::ApiMisuse("DH generator encoding"))?;
+        let y = BoxedMontyForm::new(g, &params)
+            .pow_bounded_exp(&exponent, exponent_bits)
+            .retrieve();
+        let public = last_bytes(&y.to_be_bytes(), group.p.len())
+            .ok_or(Error::ApiMisuse("DH public value too long"))?;
         Ok(Self {
-            params,
-            p_len: group.p.len(),
             group: group.clone(),
-            secret,
+            params,
+            exponent,
+            exponent_bits,
             public,
         })
-    }
-
-    fn power(
-        params: &BoxedMontyParams,
-        precision: u32,
-        base: &[u8],
-        exponent: &[u8],
-        out_len: usize,
-    ) -> Result<Vec<u8>, Error> {
-        let base = BoxedUint::from_be_slice(base, precision)
-            .map_err(|_| Error::ApiMisuse("DH base longer than the modulus"))?;
-        let exp_bits = u32::try_from(exponent.len() * 8).unwrap_or(u32::MAX);
-        let exponent = Zeroizing::new(
-            BoxedUint::from_be_slice(exponent, exp_bits.next_multiple_of(64))
-                .map_err(|_| Error::ApiMisuse("DH exponent"))?,
-        );
-        let result = BoxedMontyForm::new(base, params).pow(&exponent).retrieve();
-        let bytes = result.to_be_bytes();
-        // Big-endian at the limb precision: keep the last `out_len` bytes (the value is
-        // below p, so the bytes above are zero).
-        Ok(bytes[bytes.len().saturating_sub(out_len)..].to_vec())
     }
 
     /// The group.
@@ -266,162 +451,504 @@ impl DhKeyExchange {
         &self.group
     }
 
-    /// Our public value g^x mod p, left-padded to the length of p (RFC 7919 s5.1 requires
-    /// the padding for negotiated groups; it is always valid).
+    /// Our public value `Y`, big-endian and always left-padded with zeros to the length of
+    /// `p`: RFC 7919 s5.1 and RFC 8446 s4.2.8.1 require it, and RFC 5246 (which is silent)
+    /// implementations accept it for `dh_Ys`/`dh_Yc` (a fixed length also avoids the
+    /// interoperability bugs of peers that mishandle stripped values).
     pub fn public_value(&self) -> &[u8] {
         &self.public
     }
 
-    /// Z = peer^x mod p with leading zero bytes stripped: the TLS 1.2 pre-master secret
-    /// (RFC 5246 s8.1.2). A peer value outside 2..p-2 is `InvalidKeyShare`.
+    /// Completes the exchange for TLS 1.2: the premaster secret is Z with its leading zero
+    /// bytes stripped (RFC 5246 s8.1.2: "Leading bytes of Z that contain all zero bits are
+    /// stripped before it is used as the pre_master_secret").
+    ///
+    /// `peer` may be shorter than `p` (TLS 1.2 peers, OpenSSL's among them, send `dh_Ys`
+    /// without leading zeros) but not longer; it must satisfy `1 < Y < p-1` (RFC 7919
+    /// s5.1), else `InvalidKeyShare`.
     pub fn complete(self, peer: &[u8]) -> Result<SharedSecret, Error> {
-        let mut z = self.complete_padded(peer)?;
-        let first = z.0.iter().position(|&b| b != 0).unwrap_or(z.0.len());
-        z.0.drain(..first);
-        Ok(z)
+        let padded = self.agree(peer)?;
+        let zeros = padded.iter().take_while(|b| **b == 0).count();
+        Ok(SharedSecret(Zeroizing::new(
+            padded.get(zeros..).unwrap_or_default().to_vec(),
+        )))
     }
 
-    /// Z left-padded to the length of p (RFC 7919 / RFC 8446 usage).
+    /// Completes the exchange with Z left-padded to the length of `p`, as TLS 1.3 uses it
+    /// (RFC 8446 s7.4.1, RFC 7919 s5: "the shared secret is ... padded to the left with
+    /// zeros to the size of p"). Here `peer` must be exactly as long as `p` (RFC 8446
+    /// s4.2.8.1) and satisfy `1 < Y < p-1`, else `InvalidKeyShare`.
     pub fn complete_padded(self, peer: &[u8]) -> Result<SharedSecret, Error> {
-        if peer.len() > self.p_len || !self.group.in_range(peer) {
+        if peer.len() != self.group.p.len() {
             return Err(PeerMisbehaved::InvalidKeyShare.into());
         }
-        let precision = self.params.bits_precision();
-        let z = Self::power(
-            &self.params,
-            precision,
-            strip(peer),
-            &self.secret,
-            self.p_len,
-        )?;
-        Ok(SharedSecret(Zeroizing::new(z)))
+        Ok(SharedSecret(self.agree(peer)?))
     }
+
+    /// `peer^x mod p`, padded to the length of `p`, after checking `1 < peer < p-1`.
+    fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
+        let p_len = self.group.p.len();
+        if peer.is_empty() || peer.len() > p_len {
+            return Err(bad());
+        }
+        let y = last_bytes(peer, p_len).ok_or_else(bad)?;
+        // The peer's value is public: a variable-time range check is fine.
+        let mut two = vec![0u8; p_len];
+        if let Some(last) = two.last_mut() {
+            *last = 1;
+        }
+        if !(less_than(&two, &y) && less_than(&y, &self.group.p_minus_1())) {
+            return Err(bad());
+        }
+        let y = BoxedUint::from_be_slice(&y, self.group.precision()).map_err(|_| bad())?;
+        let mut z_form = BoxedMontyForm::new(y, &self.params)
+            .pow_bounded_exp(&self.exponent, self.exponent_bits);
+        let mut z = z_form.retrieve();
+        z_form.zeroize();
+        let mut bytes = z.to_be_bytes();
+        z.zeroize();
+        let out = last_bytes(&bytes, p_len).map(Zeroizing::new);
+        bytes.zeroize();
+        out.ok_or(Error::ApiMisuse("DH shared secret too long"))
+    }
+}
+
+/// Node's client-side `minDHSize` (default [`MIN_DH_BITS`]): a server's DH prime smaller
+/// than `min_dh_size` bits is refused with `DhGroupTooSmall`, which is answered with
+/// `insufficient_security` (RFC 7919 s4).
+pub fn check_min_size(p_bits: usize, min_dh_size: usize) -> Result<(), Error> {
+    if p_bits < min_dh_size {
+        return Err(PeerIncompatible::DhGroupTooSmall.into());
+    }
+    Ok(())
+}
+
+fn strip_leading_zeros(v: &[u8]) -> &[u8] {
+    let zeros = v.iter().take_while(|b| **b == 0).count();
+    v.get(zeros..).unwrap_or_default()
+}
+
+/// Bit length of a big-endian integer without leading zero bytes.
+fn bit_len(v: &[u8]) -> usize {
+    match v.first() {
+        Some(top) => v.len() * 8 - top.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+/// `v - 1` for an odd `v` (only the last byte changes).
+fn minus_one_odd(v: &[u8]) -> Vec<u8> {
+    let mut out = v.to_vec();
+    if let Some(last) = out.last_mut() {
+        *last &= !1;
+    }
+    out
+}
+
+/// `a < b` for big-endian integers (any lengths, leading zeros allowed).
+fn less_than(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = (strip_leading_zeros(a), strip_leading_zeros(b));
+    (a.len(), a) < (b.len(), b)
+}
+
+/// `v` as exactly `len` big-endian bytes: left-padded with zeros, or its last `len` bytes
+/// (callers ensure any dropped bytes are zero: values below `p`). Constant-time in the
+/// bytes' values, so it may carry secrets.
+fn last_bytes(v: &[u8], len: usize) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; len];
+    if v.len() >= len {
+        out.copy_from_slice(v.get(v.len() - len..)?);
+    } else {
+        out.get_mut(len - v.len()..)?.copy_from_slice(v);
+    }
+    Some(out)
+}
+
+fn precision_for(bytes: usize) -> u32 {
+    u32::try_from(bytes.div_ceil(8) * 64).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rand::{ReplayRandom, SystemRandom};
+    use proptest::prelude::*;
+
+    fn h(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+
+    fn named_groups() -> Vec<DhGroup> {
+        vec![
+            DhGroup::ffdhe2048(),
+            DhGroup::ffdhe3072(),
+            DhGroup::ffdhe4096(),
+            DhGroup::ffdhe6144(),
+            DhGroup::ffdhe8192(),
+        ]
+    }
+
+    /// `openssl dhparam -outform DER 1024` (OpenSSL 3.0.19), g = 2.
+    const DH1024_DER: &str = "308187028181008e77ad0ab48b549781f51de85f69bc1c0fe202fec93668fe8697\
+        c95c272546d6cfb89a34b57cc458904916cee8ffdd0cc8fce961f713d9d84520985764fbde61ca64e75616d0\
+        2aa7a033478c61c306d77378320e7a5695ec6fd977cce5441dcde9c53fdb76e4bdaf38387fac13f0e7ffdaf6\
+        fe787da2e7b4e17350229096d157020102";
+
+    fn dh1024() -> DhGroup {
+        DhGroup::from_der(&h(DH1024_DER)).unwrap()
+    }
+
+    /// The PKCS#3 DER of a group, as OpenSSL writes it.
+    fn to_der(group: &DhGroup) -> Vec<u8> {
+        use der::Encode;
+        let mut content = der::asn1::UintRef::new(group.p())
+            .unwrap()
+            .to_der()
+            .unwrap();
+        content.extend(
+            der::asn1::UintRef::new(group.g())
+                .unwrap()
+                .to_der()
+                .unwrap(),
+        );
+        let len = der::Length::try_from(content.len()).unwrap();
+        let mut out = der::Header::new(der::Tag::Sequence, len)
+            .unwrap()
+            .to_der()
+            .unwrap();
+        out.extend(content);
+        out
+    }
 
     #[test]
-    fn named_groups_match_openssl() {
-        // `openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdheN` writes the same
-        // p and g=2 as DER DHParameter; the constants were taken from there and are
-        // checked here for size and the RFC 7919 shape (64 one-bits at both ends).
-        for (g, bits) in [
-            (NamedGroup::FFDHE2048, 2048),
-            (NamedGroup::FFDHE3072, 3072),
-            (NamedGroup::FFDHE4096, 4096),
-        ] {
-            let group = DhGroup::from_named(g).unwrap();
-            assert_eq!(group.bits(), bits);
-            assert_eq!(&group.p()[..8], &[0xff; 8]);
-            assert_eq!(&group.p()[group.p().len() - 8..], &[0xff; 8]);
+    fn named_primes_are_openssls() {
+        // SHA-256 of `openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdheN` converted
+        // to DER (`openssl pkeyparam -outform DER`), OpenSSL 3.0.19: an independent copy of
+        // RFC 7919 Appendix A.
+        let expected = [
+            (
+                "ca697111b7a89a23ac7ce82ce56d0fa260cbff835dc82bb6f440e8bf395d3155",
+                268,
+            ),
+            (
+                "e6c929eaf5be4558cbe49edc31017c7f646723bdc006270bed368afde14acb14",
+                396,
+            ),
+            (
+                "44ad643c91937401c3c127397891d05cc9620740f6cb3325c14ce7842ec48285",
+                524,
+            ),
+            (
+                "49e6a0c5ab60cfe32b2a2236ad7b73eef751e3151fcc953adc5cde28d841d5e3",
+                780,
+            ),
+            (
+                "2dbc0a12db45482d4c44e7119e05afeda66a56f0f42c2813099373001e601c0f",
+                1036,
+            ),
+        ];
+        for (group, (digest, len)) in named_groups().iter().zip(expected) {
+            let der = to_der(group);
+            assert_eq!(der.len(), len);
+            let got = ring::digest::digest(&ring::digest::SHA256, &der);
+            assert_eq!(hex::encode(got.as_ref()), digest, "{:?}", group.named);
+            // RFC 7919 Appendix A's shape: the top and bottom 64 bits are all ones.
+            assert_eq!(group.p()[..8], [0xff; 8]);
+            assert_eq!(group.p()[group.p().len() - 8..], [0xff; 8]);
             assert_eq!(group.g(), [2]);
-        }
-        assert_eq!(DhGroup::from_named(NamedGroup::X25519), None);
-    }
-
-    #[test]
-    fn both_sides_agree_and_match_a_known_answer() {
-        let group = DhGroup::ffdhe2048();
-        let a = DhKeyExchange::start(&group, &SystemRandom::new()).unwrap();
-        let b = DhKeyExchange::start(&group, &SystemRandom::new()).unwrap();
-        assert_eq!(a.public_value().len(), 256);
-        let (pa, pb) = (a.public_value().to_vec(), b.public_value().to_vec());
-        let za = a.complete_padded(&pb).unwrap();
-        let zb = b.complete_padded(&pa).unwrap();
-        assert_eq!(*za.0, *zb.0);
-        // Known answer computed independently with Python's pow(): exponent bytes
-        // 01 02 .. 20 from the pool (top bit forced: 0x81 02 .. 20), g = 2, ffdhe2048.
-        let pool: Vec<u8> = (1..=32).collect();
-        let k = DhKeyExchange::start(&group, &ReplayRandom::new(pool)).unwrap();
-        let expected_public = concat!(
-            "3dd87086dfa26748f9d6d73a3d452e4c0888822aebd8447b0def66682929fb79f066e26e09aa2fc1",
-            "8959d8a186e2a7bac34a95b9b5bada35ce67707909ace0755d0d69e24f4c46277d097ebf47f3caaf",
-            "bd2b468490b8403ce8eabe62b8d2eda363459b17a7fcd8fd7e02df7be50f61bdda6111faa64ebc3f",
-            "d8f559838f5721dd2b0378579fd4f3c1880d3399f3631917aa3114dc332265043fc06ab8cc0c649b",
-            "2582724f79f12664705454269971544253bcd5f9a7264b8a7074001ede299f2fe42bae6e91f7c5c4",
-            "cff2ccb26ec0cfb1a3e38aa50fcdc63d53b7fdb909449285dda4833c46837bc4be15985e5947fe5a",
-            "8289f4b2b2a8bd6c9cf721b1a4920c0b",
-        );
-        assert_eq!(hex::encode(k.public_value()), expected_public);
-        // peer = 2^12345678901234567890 mod p; Z = peer^x mod p.
-        let peer = hex::decode(concat!(
-            "c54564ccfe9a92264e20e2df0c548d6ebe69fc1846bcdd980a63211f64d6b97ed7359267a00825a4",
-            "b3ee7d2473ad26993b411dc16db58c32d1b093840a0c301442571405561de499d249681cae571bcd",
-            "f814f218bd90d55ea623befb9efeaba4fadef8567fb6be5c16da3486027122f7c058e0aa404a5129",
-            "bf6312e736957cc781870af3df9220b04f867409d8eeeb57a34690a914c8fe8874dd0dc1f6bb334d",
-            "c65120bbb03b0859203cda10fea70908f0dae567763b96846693081af4f4082bba22641c40b7aa3f",
-            "a7afd429aa1b069dd77c2bf3900027d7b58c8ef4b5e808ab5bd25cabc99008669cc7525b03588799",
-            "cd248b76951e611b2067c8aa7d9f8f15",
-        ))
-        .unwrap();
-        let expected_z = concat!(
-            "5563a6c114d1f4da4a7971f2f336dbb6773847978e3c5115fb28c44866fb3fb7dfd737c882f4ddcb",
-            "cfefbebdba9c084dcbe754a01272545a6bd808b46c41f77c98eca474751b3f7614f3aa7a61aa6c82",
-            "c0ecf6aaa5d0c4692522fd940c79793a82f5ad6205fa1830e2827293a0d3eb86ae709dbb47780192",
-            "949611fc03fb5e1416f0f4843d87c76199332f7366aad787225e41538b516328674668bb4a4b0838",
-            "aa611eab5c014d45570b724f018234c11dd0d04f0bc7c8025c877eaa06fb3bbf32b48888eef6c453",
-            "700da44501f50a7302156a56a4011350e81fa664930ad5413036d2a2c98b171d00b57dbd84247007",
-            "9a6d24b07e761a081543a58fd59392c1",
-        );
-        assert_eq!(
-            hex::encode(&*k.complete_padded(&peer).unwrap().0),
-            expected_z
-        );
-    }
-
-    #[test]
-    fn peer_values_out_of_range_are_refused() {
-        let group = DhGroup::ffdhe2048();
-        let p = group.p().to_vec();
-        let mut p_minus_1 = p.clone();
-        *p_minus_1.last_mut().unwrap() -= 1;
-        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
-        for bad in [
-            vec![0u8],
-            vec![1u8],
-            vec![0u8; 256],
-            p_minus_1,
-            p.clone(),
-            vec![0xff; 256],
-            vec![1u8; 257],
-        ] {
-            let kx = DhKeyExchange::start(&group, &SystemRandom::new()).unwrap();
+            // And the DER parser reads OpenSSL's encoding back as the named group.
+            let parsed = DhGroup::from_der(&der).unwrap();
+            assert_eq!(&parsed, group);
+            assert_eq!(parsed.matching_named(), group.named);
             assert_eq!(
-                kx.complete(&bad).unwrap_err(),
-                invalid,
-                "{:?}",
-                &bad[..2.min(bad.len())]
+                DhGroup::from_named(group.named.unwrap()).as_ref(),
+                Some(group)
             );
         }
-        let kx = DhKeyExchange::start(&group, &SystemRandom::new()).unwrap();
-        assert!(kx.complete(&[2]).is_ok(), "2 is in range");
+        let bits: Vec<usize> = named_groups().iter().map(DhGroup::bits).collect();
+        assert_eq!(bits, [2048, 3072, 4096, 6144, 8192]);
+        assert_eq!(DhGroup::from_named(NamedGroup::X25519), None);
+        assert_eq!(DhGroup::from_named(NamedGroup::Unknown(0x01ff)), None);
     }
 
     #[test]
-    fn custom_parameters_and_der() {
-        // `openssl dhparam -outform DER` style: SEQUENCE { INTEGER p, INTEGER 2 }.
-        let group = DhGroup::ffdhe2048();
-        let mut body = vec![0x02, 0x82, 0x01, 0x01, 0x00];
-        body.extend_from_slice(group.p());
-        body.extend_from_slice(&[0x02, 0x01, 0x02]);
-        let mut der_bytes = vec![0x30, 0x82, (body.len() >> 8) as u8, body.len() as u8];
-        der_bytes.extend_from_slice(&body);
-        assert_eq!(DhGroup::from_der(&der_bytes).unwrap(), group);
-        let mut trailing = der_bytes.clone();
+    fn custom_equal_to_named_is_named() {
+        let p = DhGroup::ffdhe3072().p().to_vec();
+        let with_zero = [&[0u8][..], &p].concat();
+        let g = DhGroup::new(&with_zero, &[0, 2]).unwrap();
+        assert_eq!(g, DhGroup::ffdhe3072());
+        assert_eq!(g.matching_named(), Some(NamedGroup::FFDHE3072));
+        // Same prime, other generator: custom.
+        let g5 = DhGroup::new(&p, &[5]).unwrap();
+        assert_eq!(g5.matching_named(), None);
+        assert_eq!(g5.exponent_bits(), 3071);
+        assert_eq!(DhGroup::ffdhe3072().exponent_bits(), 275);
+        assert_eq!(dh1024().matching_named(), None);
+        assert_eq!(dh1024().exponent_bits(), 1023);
+    }
+
+    #[test]
+    fn custom_parameters_are_checked() {
+        let p = dh1024().p().to_vec();
+        assert_eq!(p.len(), 128);
+        let small = Error::BadConfiguration("DH parameters smaller than 1024 bits");
+        // 1023 bits (an odd number: primality is not our check).
+        let mut p1023 = p.clone();
+        p1023[0] = 0x7f;
+        assert_eq!(DhGroup::new(&p1023, &[2]).unwrap_err(), small);
+        assert_eq!(DhGroup::new(&p[1..], &[2]).unwrap_err(), small);
+        assert_eq!(DhGroup::new(&[], &[2]).unwrap_err(), small);
+        assert_eq!(DhGroup::new(&[0; 200], &[2]).unwrap_err(), small);
+        assert!(
+            DhGroup::new(&vec![0xff; 1251], &[2]).is_err(),
+            "over 10000 bits"
+        );
+        let mut even = p.clone();
+        even[127] &= !1;
+        assert!(DhGroup::new(&even, &[2]).is_err());
+        // g must be in 2..=p-2.
+        let p_minus_1 = minus_one_odd(&p);
+        let mut p_minus_2 = p_minus_1.clone();
+        p_minus_2[127] -= 1;
+        for bad in [
+            &[][..],
+            &[0],
+            &[1],
+            &[0, 1],
+            &p_minus_1,
+            &p,
+            &[p.as_slice(), &[0]].concat(),
+        ] {
+            assert!(DhGroup::new(&p, bad).is_err(), "{}", hex::encode(bad));
+        }
+        assert!(DhGroup::new(&p, &[2]).is_ok());
+        assert!(DhGroup::new(&p, &p_minus_2).is_ok());
+    }
+
+    #[test]
+    fn der_parsing_is_strict() {
+        let der = h(DH1024_DER);
+        let group = DhGroup::from_der(&der).unwrap();
+        assert_eq!(group.bits(), 1024);
+        assert_eq!(group.g(), [2]);
+        assert_eq!(to_der(&group), der);
+        // privateValueLength is accepted (and ignored).
+        let mut with_len = der.clone();
+        with_len.extend_from_slice(&[0x02, 0x02, 0x01, 0x00]);
+        with_len[2] += 4;
+        assert_eq!(DhGroup::from_der(&with_len).unwrap(), group);
+        // Trailing data, inside or after the sequence.
+        let mut trailing = der.clone();
         trailing.push(0);
         assert!(DhGroup::from_der(&trailing).is_err());
-        assert!(DhGroup::from_der(b"garbage").is_err());
-        // Too small, even, bad generator.
-        assert!(DhGroup::new(&[0xff; 64], &[2]).is_err());
-        assert!(DhGroup::new(&[0xfe; 256], &[2]).is_err());
-        assert!(DhGroup::new(group.p(), &[1]).is_err());
-        assert!(check_min_size(&group, 2048).is_ok());
+        let mut inner = with_len.clone();
+        inner.extend_from_slice(&[0x02, 0x01, 0x01]);
+        inner[2] += 3;
+        assert!(DhGroup::from_der(&inner).is_err());
+        // Every truncation, garbage, a negative prime, a small group.
+        for n in 0..der.len() {
+            assert!(DhGroup::from_der(&der[..n]).is_err(), "truncated to {n}");
+        }
+        assert!(DhGroup::from_der(b"-----BEGIN DH PARAMETERS-----").is_err());
+        assert!(DhGroup::from_der(&[0x30, 0x06, 0x02, 0x01, 0x17, 0x02, 0x01, 0x02]).is_err());
+        // Without its 0x00 sign byte the prime is a negative INTEGER.
+        assert_eq!(der[..7], [0x30, 0x81, 0x87, 0x02, 0x81, 0x81, 0x00]);
+        let negative = [&[0x30, 0x81, 0x86, 0x02, 0x81, 0x80][..], &der[7..]].concat();
+        assert!(DhGroup::from_der(&negative).is_err());
+        // With an extra zero byte it is not minimal DER.
+        let padded = [&[0x30, 0x81, 0x88, 0x02, 0x81, 0x82, 0x00][..], &der[6..]].concat();
+        assert!(DhGroup::from_der(&padded).is_err());
+        let fixed = [&[0x30, 0x81, 0x87, 0x02, 0x81, 0x81][..], &der[6..]].concat();
+        assert_eq!(DhGroup::from_der(&fixed).unwrap(), group);
+    }
+
+    #[test]
+    fn both_sides_agree() {
+        // Debug build: about 0.5 s in all, most of it ffdhe8192.
+        let mut groups = named_groups();
+        groups.push(dh1024());
+        for group in &groups {
+            let a = DhKeyExchange::start(group, &SystemRandom::new()).unwrap();
+            let b = DhKeyExchange::start(group, &SystemRandom::new()).unwrap();
+            assert_eq!(a.public_value().len(), group.p().len());
+            assert_ne!(a.public_value(), b.public_value());
+            let a_pub = a.public_value().to_vec();
+            let s1 = a.complete_padded(b.public_value()).unwrap();
+            let s2 = b.complete_padded(&a_pub).unwrap();
+            assert_eq!(*s1.0, *s2.0, "{:?}", group.named);
+            assert_eq!(s1.0.len(), group.p().len());
+        }
+    }
+
+    #[test]
+    fn ffdhe2048_known_answer() {
+        // Computed with Python: x = int(pool, 16) & (2^225 - 1), A = pow(2, x, p),
+        // Z = pow(B, x, p), and B's own exponent from its pool the same way.
+        let pool_a: Vec<u8> = (1..30).collect();
+        let pool_b: Vec<u8> = (0xa0..0xa0 + 29).collect();
+        let a_pub = "777ab6dd87953ac95e985824f8afd6b12a1a19008c5fe0aa3e923951b6d9fc874d07d14f33d7ea5e\
+            927282ca9c31b882d36c565aae887ffc2c1a375bac8b5a0cf6ac15ad68643b4b9f4f890b7739ceb11e7960f3\
+            7e6257aa7b133cf06f409c0580dfa555e81372f620908b2e520209333d3e8bfbc501de4977e46f5399652cb8\
+            ab7c61355b199b315455813967cbd4fd7f236d484a450c661acae8fcdb9a917f67ef34bb9858161d322e4745\
+            fe03a8a5611f1cc2bd7bfa1e112119a883413837ba71611f6d058126996b3be6d20d81b5bb76b2ffccaf18fc\
+            0ccec99947e4c8990629b6504103cdc965adf2c92a5b165009be2c623ad43a9d84b639d402654d26";
+        let b_pub = "442f3d75dc7323d6d83c277509d8e82a2792f8df6eb84744de1eb65a59041a357b0dd378f700a82d\
+            448222fa37b4b5bc520bc4f1b2542c53347597f74805dc55de7f0a1c91122bb3e856c1c115f254af6330c59f\
+            6604a80c8759c3042fa5f0721254482792ce060355b2a365a9276e1bf6b779ebc207940eee1f9f747ee34620\
+            ca35f336419fbf153374332ab48a6d18c1d45325d0f15a38b95f132598519dae71557caeec31438f151a89f7\
+            0da4c8e3eb0c80ab8bdb2a98e843442e8784fe244691edafaedb0cbaa0d3f2fd8a0659e8dada56fe7894fb94\
+            a889aa6ced9bcef7336f608b88bcbdc96f330e771549d0a2ad69d2aa0a747d9c8649145f9947d5ca";
+        let z = "e777922e07735b41987ae6a7abc53d707c02f0ebbc06354c0b22f95531dcefa02210e44004c5e0f19\
+            4841d35d1d4860855daaa1079a92d9e784193453158517d44ba70a29bfbfb6d6ec63aa354e6e9ad7b47f8084\
+            e0cd135775068b8558fad0307ecc9e4cd0fdeedd102548ced847a90ba423027a029f40f4005b39fdfd4bedda\
+            68bd69db21b4be7854cdafd767a386782198f21201f7d506e68924e621df235db3df7d45702c6ed70ff9ee38\
+            fe3a9f9836c6e840b9f95736c67d589140c0b150ddcfe14b32e9b169a1e1dc3c8c2ef069914fe6b6e6e25d43\
+            aa63fc8fb36d1b3e09a31d5b66a08bad3cae84d4c91f8bcf6b7e338d9ae713d41233b143685e9d8";
+        let group = DhGroup::ffdhe2048();
+        let rng = ReplayRandom::new(pool_a);
+        let a = DhKeyExchange::start(&group, &rng).unwrap();
+        assert_eq!(rng.remaining(), 0, "225 bits take 29 bytes");
+        assert_eq!(hex::encode(a.public_value()), a_pub);
+        assert_eq!(hex::encode(&*a.complete(&h(b_pub)).unwrap().0), z);
+        let b = DhKeyExchange::start(&group, &ReplayRandom::new(pool_b)).unwrap();
+        assert_eq!(hex::encode(b.public_value()), b_pub);
+        assert_eq!(hex::encode(&*b.complete_padded(&h(a_pub)).unwrap().0), z);
+    }
+
+    #[test]
+    fn leading_zero_of_z_is_stripped_for_tls12_only() {
+        // Found with Python: with these pools Z (padded) starts with one zero byte.
+        let z = "00e39731342e638c715618d82153705fbcd5751d2443cc21c503c7de519105e0f2f45e85e770e08198f\
+            e6412e02701fe1d1b4600a4e7a1b3e5b1b13f929d8f9ed6c0a8c2b7cedb480fe47222c271a7ec358ac8c872c\
+            4763aa5432599e8e8249b5d7285caa284fd35ba605400a013b399bc4c6f5f56485133f1e72ad1954a909b";
+        let group = dh1024();
+        let pool_a = vec![0x11; 128];
+        let mut pool_b = vec![0x22; 128];
+        pool_b[127] = 49;
+        let a = || DhKeyExchange::start(&group, &ReplayRandom::new(pool_a.clone())).unwrap();
+        let b = DhKeyExchange::start(&group, &ReplayRandom::new(pool_b)).unwrap();
+        let b_pub = b.public_value().to_vec();
+        assert_eq!(hex::encode(&*a().complete_padded(&b_pub).unwrap().0), z);
+        let stripped = a().complete(&b_pub).unwrap();
+        assert_eq!(hex::encode(&*stripped.0), z[2..]);
+        assert_eq!(*b.complete(a().public_value()).unwrap().0, *stripped.0);
+    }
+
+    #[test]
+    fn bad_peer_values_are_refused() {
+        let group = dh1024();
+        let p = group.p().to_vec();
+        let p_minus_1 = minus_one_odd(&p);
+        let mut p_plus_1 = p.clone();
+        p_plus_1[127] += 1; // p is odd: no carry
+        let one = [&[0u8; 127][..], &[1]].concat();
+        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+        let kx = || DhKeyExchange::start(&group, &SystemRandom::new()).unwrap();
+        for bad in [
+            vec![],
+            vec![0],
+            vec![1],
+            vec![0; 128],
+            one.clone(),
+            p_minus_1.clone(),
+            p.clone(),
+            p_plus_1,
+            vec![0xff; 128],
+            [&[0u8][..], &one].concat(),
+            [&[0u8][..], &[2]].concat().repeat(65), // 130 bytes
+        ] {
+            assert_eq!(
+                kx().complete(&bad).unwrap_err(),
+                invalid,
+                "{}",
+                hex::encode(&bad)
+            );
+            assert_eq!(kx().complete_padded(&bad).unwrap_err(), invalid);
+        }
+        // 2 and p-2 are in range; TLS 1.2 accepts a stripped value, TLS 1.3 wants p's length.
+        assert!(kx().complete(&[2]).is_ok());
+        let mut p_minus_2 = p_minus_1.clone();
+        p_minus_2[127] -= 1;
+        assert!(kx().complete(&p_minus_2).is_ok());
+        assert!(kx().complete_padded(&p_minus_2).is_ok());
+        assert_eq!(kx().complete_padded(&[2]).unwrap_err(), invalid);
+        // One byte too long, even with a leading zero.
+        let long = [&[0u8][..], &p_minus_2].concat();
+        assert_eq!(kx().complete(&long).unwrap_err(), invalid);
+    }
+
+    #[test]
+    fn exponent_draws_and_random_failure() {
+        let group = dh1024();
+        // x = 0 and x = 1 are redrawn.
+        // x = 0, then x = 1 (the top bit is masked off), then the real draw.
+        let mut pool = vec![0u8; 128];
+        pool.push(0x80);
+        pool.extend_from_slice(&[0; 126]);
+        pool.push(1);
+        pool.extend_from_slice(&[0x11; 128]);
+        let rng = ReplayRandom::new(pool);
+        let kx = DhKeyExchange::start(&group, &rng).unwrap();
+        assert_eq!(rng.remaining(), 0);
+        let direct = DhKeyExchange::start(&group, &ReplayRandom::new(vec![0x11; 128])).unwrap();
+        assert_eq!(kx.public_value(), direct.public_value());
+        // The top bit beyond 1023 is masked off.
+        let masked = DhKeyExchange::start(&group, &ReplayRandom::new(vec![0x91; 128])).unwrap();
+        let unmasked = DhKeyExchange::start(
+            &group,
+            &ReplayRandom::new([&[0x11][..], &[0x91; 127]].concat()),
+        )
+        .unwrap();
+        assert_eq!(masked.public_value(), unmasked.public_value());
         assert_eq!(
-            check_min_size(&group, 3072),
-            Err(PeerIncompatible::DhGroupTooSmall.into())
+            DhKeyExchange::start(&group, &ReplayRandom::new(vec![7; 127])).unwrap_err(),
+            Error::GetRandomFailed
         );
+        assert_eq!(
+            DhKeyExchange::start(&group, &ReplayRandom::new(vec![0; 128 * 8])).unwrap_err(),
+            Error::GetRandomFailed
+        );
+    }
+
+    #[test]
+    fn min_size_check_maps_to_insufficient_security() {
+        assert!(check_min_size(1024, MIN_DH_BITS).is_ok());
+        assert!(check_min_size(2048, 2048).is_ok());
+        let err = check_min_size(1024, 2048).unwrap_err();
+        assert_eq!(
+            err,
+            Error::PeerIncompatible(PeerIncompatible::DhGroupTooSmall)
+        );
+        assert_eq!(
+            err.alert(),
+            Some(crate::enums::AlertDescription::InsufficientSecurity)
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_der_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = DhGroup::from_der(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_params_never_panic(
+            p in proptest::collection::vec(any::<u8>(), 0..200),
+            g in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            if let Ok(group) = DhGroup::new(&p, &g) {
+                prop_assert!(group.bits() >= MIN_DH_BITS);
+                prop_assert_eq!(DhGroup::from_der(&to_der(&group)).unwrap(), group);
+            }
+        }
+
+        #[test]
+        fn less_than_is_numeric(a in any::<u64>(), b in any::<u64>(), pad in 0usize..3) {
+            let a_bytes = [vec![0; pad], a.to_be_bytes().to_vec()].concat();
+            prop_assert_eq!(less_than(&a_bytes, &b.to_be_bytes()), a < b);
+        }
     }
 }
