@@ -319,9 +319,12 @@ fn tampering_and_timeouts() {
     client.read_tls(&flight);
     assert_eq!(client.process(NOW), Err(Error::DecryptError));
 
-    // A server that never hears back times out at its deadline.
-    let mut idle = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    // A server that never hears back times out at its configured deadline.
+    let mut sc = server_config(&p);
+    sc.handshake_timeout = std::time::Duration::from_secs(7);
+    let mut idle = ServerConnection::new(Arc::new(sc), NOW);
     let deadline = idle.poll_timeout().expect("a handshake deadline");
+    assert_eq!(deadline, UnixTime::from_secs(1_900_000_007));
     idle.handle_timeout(deadline);
     assert_eq!(idle.process(deadline), Err(Error::HandshakeTimeout));
 

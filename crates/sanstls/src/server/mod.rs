@@ -158,22 +158,18 @@ pub struct ServerConnection {
 impl ServerConnection {
     /// A connection that answers with `config`.
     pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Self {
-        Self::with_state(hs::expect_client_hello(Some(config)), now, None)
+        let timeout = config.handshake_timeout;
+        Self::with_state(hs::expect_client_hello(Some(config)), now, timeout)
     }
 
     /// A connection that pauses after the ClientHello with `Event::ClientHello` until the
     /// caller picks a configuration with [`Self::accept`] (possibly much later).
     pub fn new_paused(now: UnixTime, handshake_timeout: Duration) -> Self {
-        Self::with_state(hs::expect_client_hello(None), now, Some(handshake_timeout))
+        Self::with_state(hs::expect_client_hello(None), now, handshake_timeout)
     }
 
-    fn with_state(
-        state: Box<dyn crate::conn::State>,
-        now: UnixTime,
-        timeout: Option<Duration>,
-    ) -> Self {
+    fn with_state(state: Box<dyn crate::conn::State>, now: UnixTime, timeout: Duration) -> Self {
         let mut common = Common::new(Side::Server);
-        let timeout = timeout.unwrap_or(Duration::from_secs(120));
         common.handshake_deadline = Some(now.saturating_add(timeout));
         Self {
             conn: Connection::new(common, state),
