@@ -590,3 +590,28 @@ fn tls12_renegotiation_is_declined_with_no_renegotiation() {
         "{text}"
     );
 }
+
+#[test]
+fn tls12_resumption_with_tickets_and_session_ids() {
+    let f = files("tls12-resume", "ec");
+    let (port, rx) = serve(config(&f), 4, false);
+    for (how, extra) in [("ticket", None), ("session id", Some("-no_ticket"))] {
+        let sess = f.dir.path(&format!("{}.pem", how.replace(' ', "-")));
+        let sess = sess.to_str().unwrap();
+        let mut first = vec!["-sess_out", sess];
+        first.extend(extra);
+        let out = s_client_version("-tls1_2", port, &f, &first);
+        let s = seen(&rx);
+        assert_eq!(s.result, Ok(()), "{how}: {out}");
+        assert!(!s.resumed);
+        assert!(out.contains("New, TLSv1.2"), "{how}: {out}");
+        let mut second = vec!["-sess_in", sess];
+        second.extend(extra);
+        let out = s_client_version("-tls1_2", port, &f, &second);
+        let s = seen(&rx);
+        assert_eq!(s.result, Ok(()), "{how}: {out}");
+        assert!(s.resumed, "{how}: {out}");
+        assert!(out.contains("Reused, TLSv1.2"), "{how}: {out}");
+        assert!(out.contains("Extended master secret: yes"), "{how}: {out}");
+    }
+}

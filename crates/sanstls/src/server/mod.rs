@@ -17,6 +17,7 @@ use crate::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::time::UnixTime;
 
 pub(crate) mod hs;
+pub mod resume12;
 pub mod ticket;
 pub(crate) mod tls12;
 pub(crate) mod tls13;
@@ -59,8 +60,10 @@ pub struct ServerConfig {
     pub client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     /// Where random bytes come from.
     pub random: Arc<dyn RandomSource>,
-    /// Seals tickets; `None` disables resumption.
+    /// Seals tickets (TLS 1.3, and TLS 1.2 RFC 5077); `None` disables them.
     pub ticketer: Option<Arc<ticket::Ticketer>>,
+    /// TLS 1.2 session-id cache; `None` gives out no session ids.
+    pub session_cache: Option<Arc<resume12::SessionCache>>,
     /// How many NewSessionTickets to send after the handshake.
     pub send_tickets: usize,
     /// Ticket lifetime (Node's `sessionTimeout`, default 300 s; at most 7 days).
@@ -123,6 +126,7 @@ impl ServerConfig {
             client_verifier: None,
             random: Arc::new(crate::rand::SystemRandom::new()),
             ticketer: None,
+            session_cache: Some(resume12::SessionCache::new(20_480)),
             send_tickets: 2,
             ticket_lifetime: Duration::from_secs(300),
             key_log: false,

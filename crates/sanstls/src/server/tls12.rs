@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use super::hs::{choose_alpn, client_hello, server_name};
+use super::resume12::Tls12Session;
 use super::{CertifiedKey, ServerConfig};
-use crate::codec::{Payload, PayloadU16, PayloadU8};
+use crate::codec::{Codec, Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Message, Side, State};
 use crate::crypto::ffdhe::DhKeyExchange;
 use crate::crypto::kx::KeyExchange;
@@ -22,7 +23,8 @@ use crate::msgs::base::{DistinguishedName, Random, SessionId};
 use crate::msgs::certificate::{CertificateDer, CertificatePayload, CertificateRequestPayload};
 use crate::msgs::extensions::{ProtocolName, ServerExtension};
 use crate::msgs::handshake::{
-    CertificateStatus, DigitallySignedStruct, FinishedPayload, ServerHelloDonePayload,
+    CertificateStatus, DigitallySignedStruct, FinishedPayload, NewSessionTicketPayload,
+    ServerHelloDonePayload,
 };
 use crate::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
 use crate::msgs::kx::{
@@ -50,6 +52,10 @@ struct Server12 {
     ems: bool,
     /// Our ephemeral key, until the ClientKeyExchange completes it.
     kx: Option<Ephemeral>,
+    /// The session id we gave (empty: not cached).
+    session_id: SessionId,
+    /// Whether we send a NewSessionTicket before our ChangeCipherSpec.
+    issue_ticket: bool,
 }
 
 /// The server's ephemeral key of either kind.
@@ -94,6 +100,19 @@ pub(crate) fn start(
     if !ch.compression_methods.contains(&Compression::Null) {
         return Err(PeerIncompatible::Other("no null compression").into());
     }
+    // RFC 5746 s3.6: the extension or the SCSV says the client does secure renegotiation.
+    let secure_reneg = match ch.renegotiation_info() {
+        Some([]) => true,
+        Some(_) => {
+            return Err(PeerMisbehaved::Other("non-empty initial renegotiation_info").into())
+        }
+        None => ch
+            .cipher_suites
+            .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+    };
+    if let Some(state) = super::resume12::try_resume(cx, &config, ch, m, secure_reneg)? {
+        return Ok(state);
+    }
     let (suite, certified, scheme) = choose(&config, ch)?;
     // RFC 8422 s4: without supported_groups, any curve will do; P-256 is the safe choice.
     let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
@@ -108,20 +127,12 @@ pub(crate) fn start(
         ),
         _ => None,
     };
-    // RFC 5746 s3.6: the extension or the SCSV says the client does secure renegotiation.
-    let secure_reneg = match ch.renegotiation_info() {
-        Some([]) => true,
-        Some(_) => {
-            return Err(PeerMisbehaved::Other("non-empty initial renegotiation_info").into())
-        }
-        None => ch
-            .cipher_suites
-            .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
-    };
     let ems = ch.extended_master_secret_offered();
     let alpn = choose_alpn(&config, ch)?;
     let sni = server_name(ch)?;
     let staple = ch.status_request().is_some() && certified.ocsp_response.is_some();
+    // RFC 5077 s3.2: a client that sends session_ticket (even empty) may get a new ticket.
+    let issue_ticket = ch.session_ticket().is_some() && config.ticketer.is_some();
 
     let n = &mut cx.common.negotiated;
     n.version = Some(ProtocolVersion::TLSv1_2);
@@ -159,11 +170,22 @@ pub(crate) fn start(
     if staple {
         exts.push(ServerExtension::StatusRequestAck);
     }
+    if issue_ticket {
+        exts.push(ServerExtension::SessionTicketAck);
+    }
+    // A session id makes the session resumable from the cache (RFC 5246 s7.4.1.3).
+    let session_id = match config.session_cache.is_some() {
+        true => {
+            let mut id = [0u8; 32];
+            config.random.fill(&mut id)?;
+            SessionId::new(&id).unwrap_or_default()
+        }
+        false => SessionId::empty(),
+    };
     let sh = ServerHelloPayload {
         legacy_version: ProtocolVersion::TLSv1_2,
         random: Random(random),
-        // Session caching arrives with issue 5; an empty id says "not resumable".
-        session_id: SessionId::empty(),
+        session_id,
         cipher_suite: suite.suite,
         compression_method: Compression::Null,
         extensions: Some(exts),
@@ -257,6 +279,8 @@ pub(crate) fn start(
         server_random: random,
         ems,
         kx: Some(kx),
+        session_id,
+        issue_ticket,
         config: config.clone(),
     };
     match config.client_verifier.is_some() {
@@ -275,6 +299,45 @@ impl Server12 {
             .clone()
             .ok_or(Error::ApiMisuse("no client verifier"))
     }
+}
+
+/// Keeps the session for resumption: in the cache under its id, and in a ticket when the
+/// client asked for one (sent now, before our ChangeCipherSpec: RFC 5077 s3.3).
+fn save_session(
+    cx: &mut Context<'_>,
+    s: &mut Server12,
+    master: &Tls12MasterSecret,
+) -> Result<(), Error> {
+    let session = Tls12Session {
+        suite: s.suite.suite,
+        master: zeroize::Zeroizing::new(master.keylog_entry().1.to_vec()),
+        ems: s.ems,
+        issued_at: cx.now,
+        lifetime_secs: s.config.ticket_lifetime.as_secs().min(u64::from(u32::MAX)) as u32,
+        server_name: cx
+            .common
+            .negotiated
+            .server_name
+            .clone()
+            .unwrap_or_default()
+            .into_bytes(),
+    };
+    let encoded = zeroize::Zeroizing::new(session.get_encoding());
+    if let (false, Some(cache)) = (s.session_id.is_empty(), &s.config.session_cache) {
+        cache.put(s.session_id.as_bytes(), encoded.to_vec());
+    }
+    if let (true, Some(ticketer)) = (s.issue_ticket, &s.config.ticketer) {
+        let ticket = ticketer.seal(&encoded, s.config.random.as_ref())?;
+        let nst = HandshakePayload::NewSessionTicket(NewSessionTicketPayload {
+            lifetime_hint: session.lifetime_secs,
+            ticket: PayloadU16::new(ticket),
+        });
+        s.transcript.add_message(
+            &cx.common
+                .send_handshake(&HandshakeMessagePayload::new(nst))?,
+        );
+    }
+    Ok(())
 }
 
 /// Waiting for the client's Certificate (we asked).
@@ -431,6 +494,7 @@ impl State for ExpectFinished {
         master.verify_client_finished(s.transcript.current_hash()?.as_ref(), received)?;
         cx.common.negotiated.finished_received = received.to_vec();
         s.transcript.add_message(&m.encoded);
+        save_session(cx, &mut s, &master)?;
         cx.common
             .send_records(ContentType::ChangeCipherSpec, &[1])?;
         cx.common.set_sealer(keys.sealer(Side::Server)?)?;

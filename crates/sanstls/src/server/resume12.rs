@@ -1,0 +1,329 @@
+//! TLS 1.2 session resumption on the server (RFC 5246 s7.3 abbreviated handshake): session
+//! ids looked up in a bounded in-memory cache, and RFC 5077 session tickets sealed with the
+//! configuration's [`Ticketer`](super::ticket::Ticketer).
+//!
+//! A session resumes only when it is fresh, its suite is one the client offers and we still
+//! allow, and it used the extended master secret exactly when the new ClientHello offers it
+//! (RFC 7627 s5.3); otherwise the handshake is a full one.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use zeroize::Zeroizing;
+
+use super::hs::{choose_alpn, server_name};
+use super::ServerConfig;
+use crate::codec::{Codec, Payload, PayloadU16, PayloadU8, Reader};
+use crate::conn::{Context, Message, Side, State};
+use crate::enums::{CipherSuite, Compression, ContentType, ECPointFormat, ProtocolVersion};
+use crate::error::{Error, InvalidMessage};
+use crate::handshake::prf::{Tls12MasterSecret, MASTER_SECRET_LEN};
+use crate::handshake::transcript::HandshakeHash;
+use crate::msgs::base::Random;
+use crate::msgs::extensions::{ProtocolName, ServerExtension};
+use crate::msgs::handshake::FinishedPayload;
+use crate::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::suites::{find_tls12_suite, Tls12CipherSuite};
+use crate::time::UnixTime;
+use crate::tls12::{self, Keys12, Traffic12, DOWNGRADE_TLS12};
+
+/// What a TLS 1.2 session remembers.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Tls12Session {
+    pub(crate) suite: CipherSuite,
+    pub(crate) master: Zeroizing<Vec<u8>>,
+    pub(crate) ems: bool,
+    pub(crate) issued_at: UnixTime,
+    pub(crate) lifetime_secs: u32,
+    pub(crate) server_name: Vec<u8>,
+}
+
+impl Codec for Tls12Session {
+    fn encode(&self, out: &mut Vec<u8>) {
+        // A version byte keeps these apart from TLS 1.3 ticket contents.
+        out.push(0x12);
+        self.suite.encode(out);
+        PayloadU8::new(self.master.to_vec()).encode(out);
+        u8::from(self.ems).encode(out);
+        self.issued_at.as_millis().encode(out);
+        self.lifetime_secs.encode(out);
+        PayloadU16::new(self.server_name.clone()).encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        if u8::read(r)? != 0x12 {
+            return Err(InvalidMessage::IllegalValue("TLS 1.2 session version"));
+        }
+        Ok(Self {
+            suite: CipherSuite::read(r)?,
+            master: Zeroizing::new(PayloadU8::read(r)?.0),
+            ems: u8::read(r)? == 1,
+            issued_at: UnixTime::from_millis(u64::read(r)?),
+            lifetime_secs: u32::read(r)?,
+            server_name: PayloadU16::read(r)?.0,
+        })
+    }
+}
+
+impl core::fmt::Debug for Tls12Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Tls12Session({:?})", self.suite)
+    }
+}
+
+/// A bounded server-side session cache (session id → session), oldest entries evicted
+/// first. Shared by every connection of a configuration.
+#[derive(Debug)]
+pub struct SessionCache {
+    inner: Mutex<(HashMap<Vec<u8>, Vec<u8>>, VecDeque<Vec<u8>>)>,
+    capacity: usize,
+}
+
+impl SessionCache {
+    /// A cache holding at most `capacity` sessions.
+    pub fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(Self {
+            inner: Mutex::new((HashMap::new(), VecDeque::new())),
+            capacity,
+        })
+    }
+
+    pub(crate) fn put(&self, id: &[u8], session: Vec<u8>) {
+        let Ok(mut guard) = self.inner.lock() else {
+            return;
+        };
+        let (map, order) = &mut *guard;
+        if self.capacity == 0 {
+            return;
+        }
+        while map.len() >= self.capacity {
+            match order.pop_front() {
+                Some(old) => {
+                    map.remove(&old);
+                }
+                None => break,
+            }
+        }
+        if map.insert(id.to_vec(), session).is_none() {
+            order.push_back(id.to_vec());
+        }
+    }
+
+    pub(crate) fn get(&self, id: &[u8]) -> Option<Vec<u8>> {
+        self.inner.lock().ok()?.0.get(id).cloned()
+    }
+
+    /// How many sessions are cached.
+    pub fn len(&self) -> usize {
+        self.inner.lock().map(|g| g.0.len()).unwrap_or(0)
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The session the client offers (a ticket, else a cached id), if it is usable.
+fn find_session(
+    cx: &Context<'_>,
+    config: &ServerConfig,
+    ch: &ClientHelloPayload,
+) -> Option<(Tls12Session, &'static Tls12CipherSuite)> {
+    // RFC 5077 s3.4: the client signals resumption with a session id next to its ticket,
+    // which we echo; without one we could not tell it that we resumed.
+    if ch.session_id.is_empty() {
+        return None;
+    }
+    let ticket = ch.session_ticket().filter(|t| !t.is_empty());
+    let plain = match (ticket, &config.ticketer, &config.session_cache) {
+        (Some(t), Some(ticketer), _) => ticketer.open(t)?.to_vec(),
+        (None, _, Some(cache)) => cache.get(ch.session_id.as_bytes())?,
+        _ => return None,
+    };
+    let session = Tls12Session::read_bytes(&plain).ok()?;
+    let suite = find_tls12_suite(session.suite)?;
+    let fresh =
+        cx.now.saturating_since(session.issued_at).as_secs() < u64::from(session.lifetime_secs);
+    let usable = fresh
+        && session.master.len() == MASTER_SECRET_LEN
+        && ch.cipher_suites.contains(&suite.suite)
+        && config.tls12_cipher_suites.contains(&suite)
+        && session.ems == ch.extended_master_secret_offered()
+        && session.server_name == server_name(ch).ok()?.unwrap_or_default().into_bytes();
+    usable.then_some((session, suite))
+}
+
+/// Starts an abbreviated handshake if the client offers a session we can resume.
+pub(crate) fn try_resume(
+    cx: &mut Context<'_>,
+    config: &Arc<ServerConfig>,
+    ch: &ClientHelloPayload,
+    m: &Message,
+    secure_reneg: bool,
+) -> Result<Option<Box<dyn State>>, Error> {
+    let Some((session, suite)) = find_session(cx, config, ch) else {
+        return Ok(None);
+    };
+    let alpn = choose_alpn(config, ch)?;
+    let mut secret = [0u8; MASTER_SECRET_LEN];
+    secret.copy_from_slice(&session.master);
+    let master = Tls12MasterSecret::from_bytes(suite.hash, &secret);
+    zeroize::Zeroize::zeroize(&mut secret);
+
+    let mut random = [0u8; 32];
+    config.random.fill(&mut random)?;
+    if config.allows(ProtocolVersion::TLSv1_3) {
+        random[24..].copy_from_slice(&DOWNGRADE_TLS12);
+    }
+    let mut exts = Vec::new();
+    if secure_reneg {
+        exts.push(ServerExtension::RenegotiationInfo(PayloadU8::empty()));
+    }
+    if session.ems {
+        exts.push(ServerExtension::ExtendedMasterSecretAck);
+    }
+    if ch.ec_point_formats().is_some() {
+        exts.push(ServerExtension::EcPointFormats(vec![
+            ECPointFormat::Uncompressed,
+        ]));
+    }
+    if let Some(p) = &alpn {
+        exts.push(ServerExtension::Alpn(ProtocolName(p.clone())));
+    }
+    let sh = ServerHelloPayload {
+        legacy_version: ProtocolVersion::TLSv1_2,
+        random: Random(random),
+        session_id: ch.session_id,
+        cipher_suite: suite.suite,
+        compression_method: Compression::Null,
+        extensions: Some(exts),
+    };
+    let n = &mut cx.common.negotiated;
+    n.version = Some(ProtocolVersion::TLSv1_2);
+    n.cipher_suite = Some(suite.suite);
+    n.alpn = alpn;
+    n.server_name = server_name(ch)?;
+    n.client_random = ch.random.0;
+    n.resumed = true;
+    cx.common.keylog = config.key_log;
+    let (label, secret) = master.keylog_entry();
+    cx.common.log_secret(label, secret);
+
+    let mut transcript = HandshakeHash::new();
+    transcript.add_message(&m.encoded);
+    transcript.start_hash(suite.hash)?;
+    let sh = HandshakeMessagePayload::new(HandshakePayload::ServerHello(sh));
+    transcript.add_message(&cx.common.send_handshake(&sh)?);
+    // RFC 5246 s7.3: in an abbreviated handshake the server changes keys first.
+    let keys = Keys12::derive(suite, &master, &ch.random.0, &random);
+    cx.common
+        .send_records(ContentType::ChangeCipherSpec, &[1])?;
+    cx.common.set_sealer(keys.sealer(Side::Server)?)?;
+    let verify_data = master.server_finished_verify_data(transcript.current_hash()?.as_ref());
+    cx.common.negotiated.finished_sent = verify_data.to_vec();
+    let fin = HandshakePayload::Finished(FinishedPayload {
+        verify_data: Payload::new(verify_data),
+    });
+    transcript.add_message(
+        &cx.common
+            .send_handshake(&HandshakeMessagePayload::new(fin))?,
+    );
+    Ok(Some(Box::new(ExpectCcs {
+        resumed: Resumed {
+            master,
+            transcript,
+            client_random: ch.random.0,
+            server_random: random,
+        },
+        keys,
+    })))
+}
+
+struct Resumed {
+    master: Tls12MasterSecret,
+    transcript: HandshakeHash,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+}
+
+/// Waiting for the client's ChangeCipherSpec after our abbreviated flight.
+struct ExpectCcs {
+    resumed: Resumed,
+    keys: Keys12,
+}
+
+impl State for ExpectCcs {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        tls12::expect_ccs(&m)?;
+        cx.common.set_opener(self.keys.opener(Side::Client)?)?;
+        Ok(Box::new(ExpectFinished {
+            resumed: self.resumed,
+        }))
+    }
+}
+
+/// Waiting for the client's Finished of the abbreviated handshake.
+struct ExpectFinished {
+    resumed: Resumed,
+}
+
+impl State for ExpectFinished {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        let received = tls12::finished_data(&m)?;
+        let r = self.resumed;
+        r.master
+            .verify_client_finished(r.transcript.current_hash()?.as_ref(), received)?;
+        cx.common.negotiated.finished_received = received.to_vec();
+        cx.common.start_traffic()?;
+        Ok(Box::new(Traffic12 {
+            side: Side::Server,
+            master: r.master,
+            client_random: r.client_random,
+            server_random: r.server_random,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_is_bounded_and_evicts_oldest_first() {
+        let cache = SessionCache::new(2);
+        cache.put(b"a", vec![1]);
+        cache.put(b"b", vec![2]);
+        cache.put(b"c", vec![3]);
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.get(b"a"), None, "oldest evicted");
+        assert_eq!(cache.get(b"c"), Some(vec![3]));
+        // Replacing an entry does not grow the cache.
+        cache.put(b"c", vec![4]);
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.get(b"c"), Some(vec![4]));
+        assert!(SessionCache::new(0).is_empty());
+    }
+
+    #[test]
+    fn session_state_round_trips_and_truncations_fail() {
+        let s = Tls12Session {
+            suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            master: Zeroizing::new(vec![7; 48]),
+            ems: true,
+            issued_at: UnixTime::from_secs(5),
+            lifetime_secs: 300,
+            server_name: b"example.com".to_vec(),
+        };
+        let enc = s.get_encoding();
+        assert_eq!(Tls12Session::read_bytes(&enc).unwrap(), s);
+        for cut in 0..enc.len() {
+            assert!(Tls12Session::read_bytes(&enc[..cut]).is_err());
+        }
+        // A TLS 1.3 ticket's contents are not mistaken for a TLS 1.2 session.
+        let mut other = enc.clone();
+        other[0] = 0x13;
+        assert!(Tls12Session::read_bytes(&other).is_err());
+    }
+}
