@@ -76,47 +76,52 @@ impl core::fmt::Debug for Tls12Session {
 /// first. Shared by every connection of a configuration.
 #[derive(Debug)]
 pub struct SessionCache {
-    inner: Mutex<(HashMap<Vec<u8>, Vec<u8>>, VecDeque<Vec<u8>>)>,
+    inner: Mutex<CacheInner>,
     capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    sessions: HashMap<Vec<u8>, Vec<u8>>,
+    /// Ids in insertion order, for eviction.
+    order: VecDeque<Vec<u8>>,
 }
 
 impl SessionCache {
     /// A cache holding at most `capacity` sessions.
     pub fn new(capacity: usize) -> Arc<Self> {
         Arc::new(Self {
-            inner: Mutex::new((HashMap::new(), VecDeque::new())),
+            inner: Mutex::new(CacheInner::default()),
             capacity,
         })
     }
 
     pub(crate) fn put(&self, id: &[u8], session: Vec<u8>) {
-        let Ok(mut guard) = self.inner.lock() else {
-            return;
-        };
-        let (map, order) = &mut *guard;
+        let Ok(mut c) = self.inner.lock() else { return };
         if self.capacity == 0 {
             return;
         }
-        while map.len() >= self.capacity {
-            match order.pop_front() {
-                Some(old) => {
-                    map.remove(&old);
-                }
-                None => break,
-            }
+        if let Some(existing) = c.sessions.get_mut(id) {
+            *existing = session;
+            return;
         }
-        if map.insert(id.to_vec(), session).is_none() {
-            order.push_back(id.to_vec());
+        while c.sessions.len() >= self.capacity {
+            let Some(old) = c.order.pop_front() else {
+                break;
+            };
+            c.sessions.remove(&old);
         }
+        c.sessions.insert(id.to_vec(), session);
+        c.order.push_back(id.to_vec());
     }
 
     pub(crate) fn get(&self, id: &[u8]) -> Option<Vec<u8>> {
-        self.inner.lock().ok()?.0.get(id).cloned()
+        self.inner.lock().ok()?.sessions.get(id).cloned()
     }
 
     /// How many sessions are cached.
     pub fn len(&self) -> usize {
-        self.inner.lock().map(|g| g.0.len()).unwrap_or(0)
+        self.inner.lock().map(|c| c.sessions.len()).unwrap_or(0)
     }
 
     /// Whether the cache is empty.
