@@ -1,4 +1,5 @@
-//! The `--sess-out` / `--sess-in` file: a TLS 1.3 session ticket and what goes with it.
+//! The `--sess-out` / `--sess-in` file: a session (TLS 1.3 ticket and PSK, or TLS 1.2
+//! session id / RFC 5077 ticket and master secret) and what goes with it.
 //!
 //! The format is one JSON object (documented in docs/cli.md), versioned by its `format`
 //! field so a later release can read older files or refuse them clearly:
@@ -6,7 +7,7 @@
 //! ```json
 //! {"format":"sanstls-session/1","cipherSuite":4866,"ticket":"<hex>","psk":"<hex>",
 //!  "receivedAtMs":1764200000000,"lifetimeSecs":7200,"ageAdd":123,"serverName":"localhost",
-//!  "alpn":"6832","maxEarlyData":null}
+//!  "alpn":"6832","maxEarlyData":null,"sessionId":"","extendedMasterSecret":false}
 //! ```
 //!
 //! `cipherSuite` is the IANA wire value, byte strings are lowercase hex, `alpn` is null when
@@ -36,6 +37,11 @@ struct SessionFile {
     server_name: String,
     alpn: Option<String>,
     max_early_data: Option<u32>,
+    /// TLS 1.2 sessions: the server's session id (hex) and whether EMS was used.
+    #[serde(default)]
+    session_id: String,
+    #[serde(default)]
+    extended_master_secret: bool,
 }
 
 /// The file's text for `s`.
@@ -51,6 +57,8 @@ pub(crate) fn to_text(s: &StoredSession) -> String {
         server_name: s.server_name.clone(),
         alpn: s.alpn.as_ref().map(hex::encode),
         max_early_data: s.max_early_data,
+        session_id: hex::encode(&s.session_id),
+        extended_master_secret: s.extended_master_secret,
     };
     // Serialising a struct of strings and integers cannot fail.
     serde_json::to_string(&file).unwrap_or_default() + "\n"
@@ -79,6 +87,8 @@ pub(crate) fn from_text(text: &str) -> Result<StoredSession, String> {
         server_name: f.server_name,
         alpn: f.alpn.map(|a| unhex("alpn", &a)).transpose()?,
         max_early_data: f.max_early_data,
+        session_id: unhex("sessionId", &f.session_id)?,
+        extended_master_secret: f.extended_master_secret,
     })
 }
 
@@ -121,6 +131,8 @@ mod tests {
             server_name: "localhost".into(),
             alpn: Some(b"h2".to_vec()),
             max_early_data: None,
+            session_id: vec![7; 32],
+            extended_master_secret: true,
         }
     }
 

@@ -624,3 +624,43 @@ fn tls12_dhe_with_openssl_dhparam_and_min_dh_size() {
         }
     }
 }
+
+#[test]
+fn tls12_resumption_against_openssl() {
+    use sanstls::enums::ProtocolVersion;
+    for extra in [&[][..], &["-no_ticket"][..]] {
+        let (mut server, root) = s_server_version("-tls1_2", "ec", extra);
+        let config = Arc::new(config_for(root));
+        let (o, first) = fetch(&mut server, config.clone(), None);
+        assert_eq!(o.error, None, "{extra:?}");
+        assert!(!first.negotiated().resumed);
+        let session = o
+            .events
+            .iter()
+            .find_map(|e| match e {
+                Event::NewSessionTicket(s) => Some(s.clone()),
+                _ => None,
+            })
+            .expect("a TLS 1.2 session to keep");
+        assert_eq!(
+            session.ticket.is_empty(),
+            !extra.is_empty(),
+            "{extra:?}: ticket or id"
+        );
+        assert!(session.extended_master_secret);
+        let (o, second) = fetch(&mut server, config, Some(session));
+        assert_eq!(
+            o.error,
+            None,
+            "{extra:?}: {}",
+            read_log(&server.dir, server.tag)
+        );
+        assert_eq!(second.negotiated().version, Some(ProtocolVersion::TLSv1_2));
+        assert!(second.negotiated().resumed, "{extra:?}");
+        assert!(
+            page(&o).contains("Reused, TLSv1.2"),
+            "{extra:?}: {}",
+            page(&o)
+        );
+    }
+}

@@ -591,3 +591,40 @@ fn tls12_dhe_between_our_client_and_server() {
     let (_, se) = transfer(&mut client, &mut server);
     assert_eq!(se, Some(PeerIncompatible::NoCipherSuitesInCommon.into()));
 }
+
+#[test]
+fn tls12_resumption_between_our_ends() {
+    use sanstls::enums::ProtocolVersion;
+    let p = pki("ec");
+    let mut cc = client_config(&p);
+    cc.max_version = ProtocolVersion::TLSv1_2;
+    let cc = Arc::new(cc);
+    for tickets in [true, false] {
+        let mut sc = server_config(&p);
+        if !tickets {
+            sc.ticketer = None;
+        }
+        let sc = Arc::new(sc);
+        let (_, _, ev) = handshake(cc.clone(), sc.clone(), None);
+        let session = ev
+            .into_iter()
+            .find_map(|e| match e {
+                Event::NewSessionTicket(s) => Some(s),
+                _ => None,
+            })
+            .expect("a session");
+        assert_eq!(session.ticket.is_empty(), !tickets);
+        assert_eq!(session.session_id.len(), 32);
+        let (mut c, mut s, _) = handshake(cc.clone(), sc.clone(), Some(session.clone()));
+        assert!(
+            c.negotiated().resumed && s.negotiated().resumed,
+            "tickets={tickets}"
+        );
+        echo(&mut c, &mut s);
+        // Expired: a full handshake instead.
+        let mut old = session;
+        old.received_at = UnixTime::from_secs(1_000);
+        let (c, _, _) = handshake(cc.clone(), sc, Some(old));
+        assert!(!c.negotiated().resumed);
+    }
+}

@@ -24,7 +24,7 @@ use crate::msgs::extensions::{
 };
 use crate::msgs::hello::{ClientHelloPayload, HelloRetryRequest, ServerHelloPayload};
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
-use crate::suites::{find_tls13_suite, Tls13CipherSuite};
+use crate::suites::{find_tls12_suite, find_tls13_suite, Tls13CipherSuite};
 use crate::time::UnixTime;
 use crate::tls13;
 
@@ -43,6 +43,8 @@ pub(crate) struct ClientHandshake {
     pub(crate) transcript: HandshakeHash,
     /// Whether we already sent the compatibility CCS (RFC 8446 D.4).
     pub(crate) sent_ccs: bool,
+    /// The RFC 5077 ticket we offer for TLS 1.2 (empty: we only ask for one).
+    pub(crate) tls12_ticket: Vec<u8>,
 }
 
 /// Sends the ClientHello and returns the state that expects the ServerHello.
@@ -53,9 +55,9 @@ pub(crate) fn start_handshake(
     session: Option<StoredSession>,
     now: UnixTime,
 ) -> Result<Box<dyn State>, Error> {
-    if config.cipher_suites.is_empty() {
+    if offered_suites(&config).is_empty() {
         return Err(Error::BadConfiguration(
-            "no TLS 1.3 cipher suites configured",
+            "no cipher suites for the configured versions",
         ));
     }
     let Some(&group) = config.groups.first() else {
@@ -63,7 +65,7 @@ pub(crate) fn start_handshake(
     };
     let mut random = [0u8; 32];
     config.random.fill(&mut random)?;
-    let session_id = match config.middlebox_compat {
+    let mut session_id = match config.middlebox_compat {
         true => {
             let mut id = [0u8; 32];
             config.random.fill(&mut id)?;
@@ -73,12 +75,32 @@ pub(crate) fn start_handshake(
     };
     let key_share = KeyExchange::start(group, config.random.as_ref())?;
     // A session is offered only under a suite we still allow, and while it is fresh.
-    let psk = session.and_then(|session| {
+    let session = session.filter(|s| s.is_valid_at(now) && s.server_name == server_name);
+    let psk = session.clone().and_then(|session| {
         let suite = find_tls13_suite(session.cipher_suite)?;
         let allowed = config.cipher_suites.iter().any(|s| s.suite == suite.suite);
-        (allowed && session.is_valid_at(now) && session.server_name == server_name)
-            .then_some(PskOffer { session, suite })
+        (allowed && config.allows(ProtocolVersion::TLSv1_3)).then_some(PskOffer { session, suite })
     });
+    let resume12 = session.and_then(|session| {
+        let suite = find_tls12_suite(session.cipher_suite)?;
+        let allowed = config.tls12_cipher_suites.contains(&suite);
+        (allowed && config.allows(ProtocolVersion::TLSv1_2)).then_some(Resume12 { session, suite })
+    });
+    // RFC 5246 s7.4.1.2 / RFC 5077 s3.4: offer the session's id, or with only a ticket a
+    // fresh one, which the server echoes to say it resumed.
+    if let Some(r) = &resume12 {
+        if !r.session.session_id.is_empty() {
+            session_id = SessionId::new(&r.session.session_id).unwrap_or_default();
+        } else if session_id.is_empty() {
+            let mut id = [0u8; 32];
+            config.random.fill(&mut id)?;
+            session_id = SessionId::new(&id).unwrap_or_default();
+        }
+    }
+    let tls12_ticket = resume12
+        .as_ref()
+        .map(|r| r.session.ticket.clone())
+        .unwrap_or_default();
     common.negotiated.client_random = random;
     common.negotiated.server_name = Some(server_name.to_string());
     // RFC 8446 s5.1: the first ClientHello may go out with record version 0x0301.
@@ -91,6 +113,7 @@ pub(crate) fn start_handshake(
         session_id,
         transcript: HandshakeHash::new(),
         sent_ccs: false,
+        tls12_ticket,
     };
     // A TLS 1.2 CertificateVerify signs the handshake messages themselves (RFC 5246
     // s7.4.8), so keep them while that can happen.
@@ -108,8 +131,15 @@ pub(crate) fn start_handshake(
         hs,
         key_share,
         psk,
+        resume12,
         retried: false,
     }))
+}
+
+/// A TLS 1.2 session offered for resumption.
+pub(crate) struct Resume12 {
+    pub(crate) session: StoredSession,
+    pub(crate) suite: &'static crate::suites::Tls12CipherSuite,
 }
 
 /// Whether `name` is a DNS name we may send in server_name (RFC 6066 s3: not an IP literal).
@@ -167,6 +197,9 @@ fn build_client_hello(
         ]));
         exts.push(ClientExtension::ExtendedMasterSecret);
         exts.push(ClientExtension::RenegotiationInfo(PayloadU8::empty()));
+        exts.push(ClientExtension::SessionTicket(crate::codec::Payload::new(
+            hs.tls12_ticket.clone(),
+        )));
     }
     if !config.alpn_protocols.is_empty() {
         let names = config
@@ -254,6 +287,7 @@ pub(crate) struct ExpectServerHello {
     hs: ClientHandshake,
     key_share: KeyExchange,
     psk: Option<PskOffer>,
+    resume12: Option<Resume12>,
     retried: bool,
 }
 
@@ -399,7 +433,11 @@ impl ExpectServerHello {
                         PeerMisbehaved::Other("non-empty initial renegotiation_info").into(),
                     )
                 }
-                S::ExtendedMasterSecretAck | S::EcPointFormats(_) | S::ServerNameAck => {}
+                // We always send session_ticket with TLS 1.2 (RFC 5077 s3.2).
+                S::ExtendedMasterSecretAck
+                | S::EcPointFormats(_)
+                | S::ServerNameAck
+                | S::SessionTicketAck => {}
                 S::StatusRequestAck if self.hs.config.request_ocsp => {}
                 S::Unknown(_) => {}
                 other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
@@ -411,13 +449,23 @@ impl ExpectServerHello {
         cx.common.accept_ccs = false;
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.add_message(encoded);
+        // RFC 5246 s7.4.1.3: the server echoing our non-empty session id resumes it.
+        let resumed = self
+            .resume12
+            .take()
+            .filter(|_| !sh.session_id.is_empty() && sh.session_id == self.hs.session_id);
         let c = super::tls12::Client12 {
             ems: sh.extended_master_secret_acked(),
             hs: self.hs,
             suite,
             server_random: sh.random.0,
+            server_session_id: sh.session_id.as_bytes().to_vec(),
+            new_ticket: None,
         };
-        Ok(Box::new(super::tls12::ExpectCertificate { c }))
+        match resumed {
+            Some(r) => super::tls12::resume(cx, c, r),
+            None => Ok(Box::new(super::tls12::ExpectCertificate { c })),
+        }
     }
 
     fn handle_retry(
@@ -489,6 +537,7 @@ impl ExpectServerHello {
             hs: self.hs,
             key_share,
             psk,
+            resume12: None,
             retried: true,
         }))
     }

@@ -137,6 +137,12 @@ pub struct StoredSession {
     pub alpn: Option<Vec<u8>>,
     /// max_early_data_size, if the server allows 0-RTT.
     pub max_early_data: Option<u32>,
+    /// TLS 1.2 only (the suite says which version): the session id the server gave, empty
+    /// when only a ticket is kept. For TLS 1.2 sessions `psk` holds the master secret and
+    /// `ticket` the RFC 5077 ticket (possibly empty).
+    pub session_id: Vec<u8>,
+    /// TLS 1.2 only: whether the session used the extended master secret (RFC 7627).
+    pub extended_master_secret: bool,
 }
 
 impl core::fmt::Debug for StoredSession {

@@ -4,6 +4,7 @@
 //! ChangeCipherSpec, Finished), the server's ChangeCipherSpec and Finished.
 
 use super::hs::ClientHandshake;
+use super::StoredSession;
 use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::crypto::ffdhe::{DhGroup, DhKeyExchange};
@@ -11,7 +12,7 @@ use crate::crypto::kx::KeyExchange;
 use crate::crypto::verify::verify_signature;
 use crate::enums::{ContentType, SignatureScheme};
 use crate::error::{Error, PeerMisbehaved};
-use crate::handshake::prf::Tls12MasterSecret;
+use crate::handshake::prf::{Tls12MasterSecret, MASTER_SECRET_LEN};
 use crate::msgs::base::Random;
 use crate::msgs::certificate::{CertificateDer, CertificatePayload};
 use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
@@ -30,9 +31,41 @@ pub(crate) struct Client12 {
     pub(crate) server_random: [u8; 32],
     /// The server acknowledged extended_master_secret (RFC 7627).
     pub(crate) ems: bool,
+    /// The session id the server gave (empty: it will not cache the session).
+    pub(crate) server_session_id: Vec<u8>,
+    /// An RFC 5077 ticket the server sent (with its lifetime hint).
+    pub(crate) new_ticket: Option<(Vec<u8>, u32)>,
 }
 
 impl Client12 {
+    /// The session to keep for resumption, if the server offered a way back (an id or a
+    /// ticket).
+    fn stored_session(
+        &self,
+        cx: &Context<'_>,
+        master: &Tls12MasterSecret,
+    ) -> Option<StoredSession> {
+        let (ticket, hint) = self.new_ticket.clone().unwrap_or_default();
+        if self.server_session_id.is_empty() && ticket.is_empty() {
+            return None;
+        }
+        Some(StoredSession {
+            cipher_suite: self.suite.suite,
+            ticket,
+            psk: zeroize::Zeroizing::new(master.keylog_entry().1.to_vec()),
+            received_at: cx.now,
+            // RFC 5077 s3.3: a zero hint means "unspecified"; Node's default session
+            // timeout is 300 s.
+            lifetime_secs: if hint == 0 { 300 } else { hint },
+            age_add: 0,
+            server_name: self.hs.server_name.clone(),
+            alpn: cx.common.negotiated.alpn.clone(),
+            max_early_data: None,
+            session_id: self.server_session_id.clone(),
+            extended_master_secret: self.ems,
+        })
+    }
+
     fn add(&mut self, m: &Message) {
         self.hs.transcript.add_message(&m.encoded);
     }
@@ -304,7 +337,20 @@ struct ExpectCcs {
 }
 
 impl State for ExpectCcs {
-    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        // RFC 5077 s3.3: a NewSessionTicket comes just before the server's CCS.
+        if let Ok(HandshakePayload::NewSessionTicket(nst)) = m.handshake_payload() {
+            if self.c.new_ticket.is_some() {
+                return Err(m.unexpected());
+            }
+            self.c.new_ticket = Some((nst.ticket.0.clone(), nst.lifetime_hint));
+            self.c.add(&m);
+            return Ok(self);
+        }
         tls12::expect_ccs(&m)?;
         cx.common.set_opener(self.keys.opener(Side::Server)?)?;
         Ok(Box::new(ExpectFinished {
@@ -328,6 +374,122 @@ impl State for ExpectFinished {
             .verify_server_finished(hash.as_ref(), received)?;
         cx.common.negotiated.finished_received = received.to_vec();
         cx.common.start_traffic()?;
+        if let Some(session) = self.c.stored_session(cx, &self.master) {
+            cx.common.emit(Event::NewSessionTicket(session));
+        }
+        Ok(Box::new(Traffic12 {
+            side: Side::Client,
+            master: self.master,
+            client_random: self.c.hs.random.0,
+            server_random: self.c.server_random,
+        }))
+    }
+}
+
+/// Continues a resumed (abbreviated) TLS 1.2 handshake after the ServerHello: the server
+/// sends [NewSessionTicket], ChangeCipherSpec and Finished first, then we do.
+pub(crate) fn resume(
+    cx: &mut Context<'_>,
+    c: Client12,
+    r: super::hs::Resume12,
+) -> Result<Box<dyn State>, Error> {
+    if c.suite.suite != r.suite.suite {
+        return Err(PeerMisbehaved::Other("resumed session with another cipher suite").into());
+    }
+    // RFC 7627 s5.3: a session made with the extended master secret resumes only with it.
+    if c.ems != r.session.extended_master_secret {
+        return Err(PeerMisbehaved::Other("resumption changes the extended master secret").into());
+    }
+    let secret: [u8; MASTER_SECRET_LEN] = r
+        .session
+        .psk
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::ApiMisuse("stored TLS 1.2 session without a master secret"))?;
+    let master = Tls12MasterSecret::from_bytes(c.suite.hash, &secret);
+    let (label, bytes) = master.keylog_entry();
+    cx.common.log_secret(label, bytes);
+    cx.common.negotiated.resumed = true;
+    let keys = Keys12::derive(c.suite, &master, &c.hs.random.0, &c.server_random);
+    let mut c = c;
+    // Keep the id and ticket we resumed with unless the server renews them.
+    c.new_ticket = Some((r.session.ticket.clone(), r.session.lifetime_secs));
+    Ok(Box::new(ExpectResumedCcs {
+        c,
+        master,
+        keys,
+        renewed: false,
+    }))
+}
+
+/// Resumed: waiting for the server's [NewSessionTicket] and ChangeCipherSpec.
+struct ExpectResumedCcs {
+    c: Client12,
+    master: Tls12MasterSecret,
+    keys: Keys12,
+    renewed: bool,
+}
+
+impl State for ExpectResumedCcs {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        if let Ok(HandshakePayload::NewSessionTicket(nst)) = m.handshake_payload() {
+            if self.renewed {
+                return Err(m.unexpected());
+            }
+            self.renewed = true;
+            self.c.new_ticket = Some((nst.ticket.0.clone(), nst.lifetime_hint));
+            self.c.add(&m);
+            return Ok(self);
+        }
+        tls12::expect_ccs(&m)?;
+        cx.common.set_opener(self.keys.opener(Side::Server)?)?;
+        Ok(Box::new(ExpectResumedFinished {
+            c: self.c,
+            master: self.master,
+            keys: self.keys,
+        }))
+    }
+}
+
+/// Resumed: waiting for the server's Finished; then our CCS and Finished.
+struct ExpectResumedFinished {
+    c: Client12,
+    master: Tls12MasterSecret,
+    keys: Keys12,
+}
+
+impl State for ExpectResumedFinished {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        let received = tls12::finished_data(&m)?;
+        let hash = self.c.hs.transcript.current_hash()?;
+        self.master
+            .verify_server_finished(hash.as_ref(), received)?;
+        cx.common.negotiated.finished_received = received.to_vec();
+        self.c.add(&m);
+        cx.common
+            .send_records(ContentType::ChangeCipherSpec, &[1])?;
+        cx.common.set_sealer(self.keys.sealer(Side::Client)?)?;
+        let verify_data = self
+            .master
+            .client_finished_verify_data(self.c.hs.transcript.current_hash()?.as_ref());
+        cx.common.negotiated.finished_sent = verify_data.to_vec();
+        let fin = HandshakePayload::Finished(FinishedPayload {
+            verify_data: Payload::new(verify_data),
+        });
+        cx.common
+            .send_handshake(&HandshakeMessagePayload::new(fin))?;
+        cx.common.start_traffic()?;
+        if let Some(session) = self.c.stored_session(cx, &self.master) {
+            cx.common.emit(Event::NewSessionTicket(session));
+        }
         Ok(Box::new(Traffic12 {
             side: Side::Client,
             master: self.master,

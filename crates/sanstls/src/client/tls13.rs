@@ -329,6 +329,8 @@ impl TicketSink for ClientTickets {
             server_name: self.server_name.clone(),
             alpn: cx.common.negotiated.alpn.clone(),
             max_early_data: nst.max_early_data_size(),
+            session_id: Vec::new(),
+            extended_master_secret: false,
         };
         // A zero lifetime means "do not cache" (s4.6.1).
         if nst.lifetime > 0 {
