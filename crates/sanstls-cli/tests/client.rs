@@ -129,6 +129,23 @@ fn session_out_then_in_is_reused() {
 }
 
 #[test]
+fn tls12_session_out_then_in_is_reused() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let server = common::openssl_server_version("-tls1_2", &["-www", "-cert", &cert, "-key", &key]);
+    let sess = dir.arg("session12.json");
+    let (ok, j) = client_json(&server.addr(), &["--ca", &cert, "--sess-out", &sess]);
+    assert!(ok, "{j:#}");
+    assert_eq!(j["protocol"], "TLSv1.2", "{j:#}");
+    assert_eq!(j["reused"], false);
+    let (ok, j) = client_json(&server.addr(), &["--ca", &cert, "--sess-in", &sess]);
+    assert!(ok, "{j:#}");
+    assert_eq!(j["reused"], true, "{j:#}");
+    let response = j["response"].as_str().unwrap_or_default();
+    assert!(response.contains("Reused, TLSv1.2"), "{response}");
+}
+
+#[test]
 fn key_update_then_request_still_answered() {
     let dir = TempDir::new();
     let (cert, key) = openssl_cert(&dir, "server");
