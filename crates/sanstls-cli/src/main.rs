@@ -95,6 +95,16 @@ pub(crate) struct ServerArgs {
     /// A DER OCSP response to staple when clients ask (status_request).
     #[arg(long, value_name = "FILE")]
     ocsp_response: Option<PathBuf>,
+    /// A 48-byte ticket key file (Node's `ticketKeys`): servers given the same file resume
+    /// each other's sessions. Default: random keys per process.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_tickets")]
+    ticket_keys: Option<PathBuf>,
+    /// Issue no session tickets (TLS 1.2 sessions resume by session id only).
+    #[arg(long)]
+    no_tickets: bool,
+    /// Session and ticket lifetime in seconds (Node's `sessionTimeout`).
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    session_timeout: u64,
     /// PEM DH parameters (`openssl dhparam` output) enabling the TLS 1.2 DHE suites
     /// (Node's `dhparam`); under 1024 bits is refused.
     #[arg(long, value_name = "FILE")]

@@ -74,7 +74,12 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     }
     let keylog = a.tls.keylog.as_deref().map(KeyLog::open).transpose()?;
     config.key_log = keylog.is_some();
-    config.ticketer = ticketer();
+    config.ticketer = match (a.no_tickets, &a.ticket_keys) {
+        (true, _) => None,
+        (false, Some(path)) => Some(ticket_keys(path)?),
+        (false, None) => ticketer(),
+    };
+    config.ticket_lifetime = Duration::from_secs(a.session_timeout);
     let client_auth = match (&a.ca, a.request_cert) {
         (Some(ca), true) => Some((
             client_verifier(common::load_roots(ca)?)?,
@@ -143,6 +148,21 @@ fn self_signed(
 }
 
 /// The session ticket sealer: resumption on.
+/// The ticketer for `--ticket-keys FILE` (exactly 48 bytes, Node's `ticketKeys`).
+fn ticket_keys(path: &std::path::Path) -> Result<Arc<sanstls::server::ticket::Ticketer>, String> {
+    use sanstls::server::ticket::{Ticketer, TICKET_KEYS_LEN};
+    let bytes = common::load_der(path, "--ticket-keys")?;
+    let keys: [u8; TICKET_KEYS_LEN] = bytes.as_slice().try_into().map_err(|_| {
+        format!(
+            "--ticket-keys {}: must be exactly {TICKET_KEYS_LEN} bytes",
+            path.display()
+        )
+    })?;
+    Ticketer::from_ticket_keys(&keys)
+        .map(Arc::new)
+        .map_err(|e| format!("--ticket-keys: {e}"))
+}
+
 fn ticketer() -> Option<Arc<sanstls::server::ticket::Ticketer>> {
     let rng = sanstls::rand::SystemRandom::new();
     sanstls::server::ticket::Ticketer::new(&rng)

@@ -348,6 +348,51 @@ fn dhparam_enables_dhe_for_openssl() {
 }
 
 #[test]
+fn two_servers_sharing_ticket_keys_resume_each_others_sessions() {
+    let dir = TempDir::new();
+    let keys = dir.arg("ticket.keys");
+    std::fs::write(&keys, [0x5au8; 48]).unwrap();
+    let (cert, key) = common::openssl_cert(&dir, "shared");
+    let args = ["--cert", &cert, "--key", &key, "--ticket-keys", &keys];
+    let (a, b) = (sanstls_server(&args), sanstls_server(&args));
+    for (version, name) in [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")] {
+        let sess = dir.arg(&format!("sess{version}.pem"));
+        let out = s_client_version(version, &a.addr(), &["-sess_out", &sess]);
+        assert!(out.contains(&format!("New, {name}")), "{out}");
+        let out = s_client_version(version, &b.addr(), &["-sess_in", &sess]);
+        assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+        assert!(out.contains("Resumed: yes"), "{out}");
+    }
+    // A wrong-size key file is refused clearly.
+    std::fs::write(&keys, [1u8; 47]).unwrap();
+    let out = run(
+        sanstls().args(["server", "--port", "0", "--ticket-keys", &keys]),
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("exactly 48 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn no_tickets_resumes_tls12_by_session_id() {
+    let dir = TempDir::new();
+    let server = sanstls_server(&["--no-tickets"]);
+    let sess = dir.arg("sess.pem");
+    let out = s_client_version("-tls1_2", &server.addr(), &["-sess_out", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    assert!(
+        !out.contains("TLS session ticket:"),
+        "no ticket expected: {out}"
+    );
+    let out = s_client_version("-tls1_2", &server.addr(), &["-sess_in", &sess]);
+    assert!(out.contains("Reused, TLSv1.2"), "{out}");
+}
+
+#[test]
 fn x509_and_verify_are_not_implemented_yet() {
     for cmd in ["x509", "verify"] {
         let out = run(sanstls().arg(cmd), b"");

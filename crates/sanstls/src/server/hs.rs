@@ -444,7 +444,7 @@ fn choose_psk(
         return Ok(None);
     }
     for (index, (identity, binder)) in offer.identities.iter().zip(&offer.binders).enumerate() {
-        let Some(plain) = ticketer.open(&identity.identity) else {
+        let Some(plain) = ticketer.open_at(&identity.identity, cx.now) else {
             continue;
         };
         let Ok(state) = TicketState::read_bytes(&plain) else {

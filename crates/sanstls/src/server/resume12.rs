@@ -143,7 +143,7 @@ fn find_session(
     }
     let ticket = ch.session_ticket().filter(|t| !t.is_empty());
     let plain = match (ticket, &config.ticketer, &config.session_cache) {
-        (Some(t), Some(ticketer), _) => ticketer.open(t)?.to_vec(),
+        (Some(t), Some(ticketer), _) => ticketer.open_at(t, cx.now)?.to_vec(),
         (None, _, Some(cache)) => cache.get(ch.session_id.as_bytes())?,
         _ => return None,
     };
