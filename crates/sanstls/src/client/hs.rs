@@ -461,6 +461,7 @@ impl ExpectServerHello {
             server_random: sh.random.0,
             server_session_id: sh.session_id.as_bytes().to_vec(),
             new_ticket: None,
+            ticket_seen: false,
         };
         match resumed {
             Some(r) => super::tls12::resume(cx, c, r),

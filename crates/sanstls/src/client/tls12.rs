@@ -35,6 +35,8 @@ pub(crate) struct Client12 {
     pub(crate) server_session_id: Vec<u8>,
     /// An RFC 5077 ticket the server sent (with its lifetime hint).
     pub(crate) new_ticket: Option<(Vec<u8>, u32)>,
+    /// Whether this handshake already carried a NewSessionTicket.
+    pub(crate) ticket_seen: bool,
 }
 
 impl Client12 {
@@ -64,6 +66,21 @@ impl Client12 {
             session_id: self.server_session_id.clone(),
             extended_master_secret: self.ems,
         })
+    }
+
+    /// Takes a NewSessionTicket, which comes just before the server's ChangeCipherSpec
+    /// (RFC 5077 s3.3), at most once; returns whether `m` was one.
+    fn accept_ticket(&mut self, m: &Message) -> Result<bool, Error> {
+        let Ok(HandshakePayload::NewSessionTicket(nst)) = m.handshake_payload() else {
+            return Ok(false);
+        };
+        if self.ticket_seen {
+            return Err(m.unexpected());
+        }
+        self.ticket_seen = true;
+        self.new_ticket = Some((nst.ticket.0.clone(), nst.lifetime_hint));
+        self.add(m);
+        Ok(true)
     }
 
     fn add(&mut self, m: &Message) {
@@ -342,13 +359,7 @@ impl State for ExpectCcs {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        // RFC 5077 s3.3: a NewSessionTicket comes just before the server's CCS.
-        if let Ok(HandshakePayload::NewSessionTicket(nst)) = m.handshake_payload() {
-            if self.c.new_ticket.is_some() {
-                return Err(m.unexpected());
-            }
-            self.c.new_ticket = Some((nst.ticket.0.clone(), nst.lifetime_hint));
-            self.c.add(&m);
+        if self.c.accept_ticket(&m)? {
             return Ok(self);
         }
         tls12::expect_ccs(&m)?;
@@ -414,12 +425,7 @@ pub(crate) fn resume(
     let mut c = c;
     // Keep the id and ticket we resumed with unless the server renews them.
     c.new_ticket = Some((r.session.ticket.clone(), r.session.lifetime_secs));
-    Ok(Box::new(ExpectResumedCcs {
-        c,
-        master,
-        keys,
-        renewed: false,
-    }))
+    Ok(Box::new(ExpectResumedCcs { c, master, keys }))
 }
 
 /// Resumed: waiting for the server's [NewSessionTicket] and ChangeCipherSpec.
@@ -427,7 +433,6 @@ struct ExpectResumedCcs {
     c: Client12,
     master: Tls12MasterSecret,
     keys: Keys12,
-    renewed: bool,
 }
 
 impl State for ExpectResumedCcs {
@@ -436,13 +441,7 @@ impl State for ExpectResumedCcs {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        if let Ok(HandshakePayload::NewSessionTicket(nst)) = m.handshake_payload() {
-            if self.renewed {
-                return Err(m.unexpected());
-            }
-            self.renewed = true;
-            self.c.new_ticket = Some((nst.ticket.0.clone(), nst.lifetime_hint));
-            self.c.add(&m);
+        if self.c.accept_ticket(&m)? {
             return Ok(self);
         }
         tls12::expect_ccs(&m)?;
