@@ -628,3 +628,33 @@ fn tls12_resumption_between_our_ends() {
         assert!(!c.negotiated().resumed);
     }
 }
+
+#[test]
+fn session_id_context_separates_applications_sharing_keys() {
+    use sanstls::enums::ProtocolVersion;
+    let p = pki("ec");
+    let shared = server_config(&p);
+    for max in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+        let mut cc = client_config(&p);
+        cc.max_version = max;
+        let cc = Arc::new(cc);
+        let mut app_a = shared.clone();
+        app_a.session_id_context = b"app-a".to_vec();
+        let mut app_b = shared.clone();
+        app_b.session_id_context = b"app-b".to_vec();
+        let (app_a, app_b) = (Arc::new(app_a), Arc::new(app_b));
+        let (_, _, ev) = handshake(cc.clone(), app_a.clone(), None);
+        let session = ev
+            .into_iter()
+            .find_map(|e| match e {
+                Event::NewSessionTicket(s) => Some(s),
+                _ => None,
+            })
+            .expect("a session");
+        // Same ticket keys and cache, another context: a full handshake.
+        let (c, _, _) = handshake(cc.clone(), app_b, Some(session.clone()));
+        assert!(!c.negotiated().resumed, "{max:?}");
+        let (c, _, _) = handshake(cc, app_a, Some(session));
+        assert!(c.negotiated().resumed, "{max:?}");
+    }
+}

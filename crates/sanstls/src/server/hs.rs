@@ -454,7 +454,7 @@ fn choose_psk(
             cx.now.saturating_since(state.issued_at).as_secs() < u64::from(state.lifetime_secs);
         let same_hash =
             crate::suites::find_tls13_suite(state.suite).is_some_and(|s| s.hash == suite.hash);
-        if !fresh || !same_hash {
+        if !fresh || !same_hash || state.context != config.session_id_context {
             continue;
         }
         let truncated = ch

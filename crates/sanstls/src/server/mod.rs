@@ -64,6 +64,9 @@ pub struct ServerConfig {
     pub ticketer: Option<Arc<ticket::Ticketer>>,
     /// TLS 1.2 session-id cache; `None` gives out no session ids.
     pub session_cache: Option<Arc<resume12::SessionCache>>,
+    /// Node's `sessionIdContext`: sessions and tickets resume only under the same context,
+    /// so servers sharing a cache or ticket keys do not resume each other's applications.
+    pub session_id_context: Vec<u8>,
     /// How many NewSessionTickets to send after the handshake.
     pub send_tickets: usize,
     /// Ticket lifetime (Node's `sessionTimeout`, default 300 s; at most 7 days).
@@ -127,6 +130,7 @@ impl ServerConfig {
             random: Arc::new(crate::rand::SystemRandom::new()),
             ticketer: None,
             session_cache: Some(resume12::SessionCache::new(20_480)),
+            session_id_context: Vec::new(),
             send_tickets: 2,
             ticket_lifetime: Duration::from_secs(300),
             key_log: false,

@@ -37,6 +37,8 @@ pub(crate) struct Tls12Session {
     pub(crate) issued_at: UnixTime,
     pub(crate) lifetime_secs: u32,
     pub(crate) server_name: Vec<u8>,
+    /// The server's `sessionIdContext` when the session was made.
+    pub(crate) context: Vec<u8>,
 }
 
 impl Codec for Tls12Session {
@@ -49,6 +51,7 @@ impl Codec for Tls12Session {
         self.issued_at.as_millis().encode(out);
         self.lifetime_secs.encode(out);
         PayloadU16::new(self.server_name.clone()).encode(out);
+        PayloadU8::new(self.context.clone()).encode(out);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
@@ -62,6 +65,7 @@ impl Codec for Tls12Session {
             issued_at: UnixTime::from_millis(u64::read(r)?),
             lifetime_secs: u32::read(r)?,
             server_name: PayloadU16::read(r)?.0,
+            context: PayloadU8::read(r)?.0,
         })
     }
 }
@@ -156,6 +160,7 @@ fn find_session(
         && ch.cipher_suites.contains(&suite.suite)
         && config.tls12_cipher_suites.contains(&suite)
         && session.ems == ch.extended_master_secret_offered()
+        && session.context == config.session_id_context
         && session.server_name == server_name(ch).ok()?.unwrap_or_default().into_bytes();
     usable.then_some((session, suite))
 }
@@ -320,6 +325,7 @@ mod tests {
             issued_at: UnixTime::from_secs(5),
             lifetime_secs: 300,
             server_name: b"example.com".to_vec(),
+            context: b"app".to_vec(),
         };
         let enc = s.get_encoding();
         assert_eq!(Tls12Session::read_bytes(&enc).unwrap(), s);

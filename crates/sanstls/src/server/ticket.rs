@@ -188,6 +188,8 @@ pub(crate) struct TicketState {
     pub(crate) lifetime_secs: u32,
     pub(crate) server_name: Vec<u8>,
     pub(crate) alpn: Vec<u8>,
+    /// The server's `sessionIdContext` when the ticket was issued.
+    pub(crate) context: Vec<u8>,
 }
 
 impl Codec for TicketState {
@@ -199,6 +201,7 @@ impl Codec for TicketState {
         self.lifetime_secs.encode(out);
         PayloadU16::new(self.server_name.clone()).encode(out);
         PayloadU8::new(self.alpn.clone()).encode(out);
+        PayloadU8::new(self.context.clone()).encode(out);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
@@ -210,6 +213,7 @@ impl Codec for TicketState {
             lifetime_secs: u32::read(r)?,
             server_name: PayloadU16::read(r)?.0,
             alpn: PayloadU8::read(r)?.0,
+            context: PayloadU8::read(r)?.0,
         })
     }
 }
@@ -274,6 +278,7 @@ mod tests {
             lifetime_secs: 300,
             server_name: b"example.com".to_vec(),
             alpn: b"h2".to_vec(),
+            context: b"app".to_vec(),
         };
         assert_eq!(TicketState::read_bytes(&s.get_encoding()).unwrap(), s);
         let enc = s.get_encoding();

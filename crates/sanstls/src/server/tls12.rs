@@ -321,6 +321,7 @@ fn save_session(
             .clone()
             .unwrap_or_default()
             .into_bytes(),
+        context: s.config.session_id_context.clone(),
     };
     let encoded = zeroize::Zeroizing::new(session.get_encoding());
     if let (false, Some(cache)) = (s.session_id.is_empty(), &s.config.session_cache) {

@@ -96,6 +96,7 @@ fn send_tickets(
                 .unwrap_or_default()
                 .into_bytes(),
             alpn: cx.common.negotiated.alpn.clone().unwrap_or_default(),
+            context: config.session_id_context.clone(),
         };
         let ticket = ticketer.seal(&state.get_encoding(), config.random.as_ref())?;
         let nst = HandshakePayload::NewSessionTicketTls13(NewSessionTicketPayloadTls13 {
