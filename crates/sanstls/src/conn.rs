@@ -66,6 +66,17 @@ pub enum Event {
     KeyLog(KeyLogLine),
     /// Client only: the server stapled this OCSP response (Node's `OCSPResponse` event).
     OcspResponse(Vec<u8>),
+    /// Server only, with `external_sessions`: a TLS 1.2 session was made; keep `data` under
+    /// `id` to resume it later (Node's `newSession`). `data` holds the master secret.
+    NewSession {
+        /// The session id.
+        id: Vec<u8>,
+        /// The opaque session state.
+        data: Vec<u8>,
+    },
+    /// Server only, with `external_sessions`: the client offers this TLS 1.2 session id and
+    /// the handshake waits for `ServerConnection::session_found` (Node's `resumeSession`).
+    ResumeSession(Vec<u8>),
 }
 
 /// One NSS key-log line: `LABEL <client_random hex> <secret hex>`.
@@ -100,7 +111,7 @@ impl core::fmt::Debug for KeyLogLine {
 }
 
 /// A message the record layer hands to the handshake state.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Message {
     /// The decoded content.
     pub(crate) payload: MessagePayload,
@@ -146,6 +157,17 @@ pub(crate) struct Context<'a> {
 pub(crate) trait State: Send + Sync + 'static {
     /// Handles one message received in this state.
     fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error>;
+
+    /// Server only: the caller answered a `ResumeSession` event.
+    fn session_found(
+        self: Box<Self>,
+        _cx: &mut Context<'_>,
+        _data: Option<Vec<u8>>,
+    ) -> Result<Box<dyn State>, Error> {
+        Err(Error::ApiMisuse(
+            "session_found: the connection is not waiting for a session",
+        ))
+    }
 
     /// Server only: the caller answered a `ClientHello` event.
     fn accept(

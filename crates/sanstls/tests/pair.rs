@@ -658,3 +658,64 @@ fn session_id_context_separates_applications_sharing_keys() {
         assert!(c.negotiated().resumed, "{max:?}");
     }
 }
+
+#[test]
+fn external_session_store_with_a_late_answer() {
+    use sanstls::enums::ProtocolVersion;
+    let p = pki("ec");
+    let mut cc = client_config(&p);
+    cc.max_version = ProtocolVersion::TLSv1_2;
+    let cc = Arc::new(cc);
+    // Node's newSession/resumeSession with no built-in cache and no tickets.
+    let mut sc = server_config(&p);
+    sc.ticketer = None;
+    sc.session_cache = None;
+    sc.external_sessions = true;
+    let sc = Arc::new(sc);
+
+    let mut client = ClientConnection::new(cc.clone(), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(sc.clone(), NOW);
+    assert_eq!(transfer(&mut client, &mut server), (None, None));
+    // Our client sends a random session id (middlebox compatibility), so even a first
+    // connection asks the store, as Node does for any unknown id; the store has nothing.
+    assert!(matches!(
+        events(&mut server).as_slice(),
+        [Event::ResumeSession(_)]
+    ));
+    server.session_found(None, NOW).unwrap();
+    assert_eq!(transfer(&mut client, &mut server), (None, None));
+    let (id, data) = events(&mut server)
+        .into_iter()
+        .find_map(|e| match e {
+            Event::NewSession { id, data } => Some((id, data)),
+            _ => None,
+        })
+        .expect("newSession");
+    let session = events(&mut client)
+        .into_iter()
+        .find_map(|e| match e {
+            Event::NewSessionTicket(s) => Some(s),
+            _ => None,
+        })
+        .expect("the client keeps the session");
+    assert_eq!(session.session_id, id);
+
+    for answer in [Some(data.clone()), None] {
+        let mut client =
+            ClientConnection::resume(cc.clone(), "localhost", Some(session.clone()), NOW).unwrap();
+        let mut server = ServerConnection::new(sc.clone(), NOW);
+        transfer(&mut client, &mut server);
+        // The server asked and waits; nothing moves until the answer.
+        assert_eq!(events(&mut server), vec![Event::ResumeSession(id.clone())]);
+        assert!(server.is_handshaking() && !server.wants_write());
+        let found = answer.is_some();
+        server.session_found(answer, NOW).unwrap();
+        assert_eq!(transfer(&mut client, &mut server), (None, None));
+        assert!(!client.is_handshaking());
+        assert_eq!(server.negotiated().resumed, found);
+        assert_eq!(client.negotiated().resumed, found);
+    }
+    // Answering when nothing was asked is a caller error.
+    let mut idle = ServerConnection::new(sc, NOW);
+    assert!(idle.session_found(None, NOW).is_err());
+}

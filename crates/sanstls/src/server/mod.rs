@@ -64,6 +64,10 @@ pub struct ServerConfig {
     pub ticketer: Option<Arc<ticket::Ticketer>>,
     /// TLS 1.2 session-id cache; `None` gives out no session ids.
     pub session_cache: Option<Arc<resume12::SessionCache>>,
+    /// Emit `Event::NewSession` / pause on `Event::ResumeSession` for TLS 1.2 session ids
+    /// (Node's `newSession` / `resumeSession` listeners); the built-in cache still answers
+    /// first when it has the session.
+    pub external_sessions: bool,
     /// Node's `sessionIdContext`: sessions and tickets resume only under the same context,
     /// so servers sharing a cache or ticket keys do not resume each other's applications.
     pub session_id_context: Vec<u8>,
@@ -131,6 +135,7 @@ impl ServerConfig {
             ticketer: None,
             session_cache: Some(resume12::SessionCache::new(20_480)),
             session_id_context: Vec::new(),
+            external_sessions: false,
             send_tickets: 2,
             ticket_lifetime: Duration::from_secs(300),
             key_log: false,
@@ -182,6 +187,13 @@ impl ServerConnection {
         Self {
             conn: Connection::new(common, state),
         }
+    }
+
+    /// Answers `Event::ResumeSession` with the stored session data, or `None` for a full
+    /// handshake (Node's `resumeSession` callback), possibly much later.
+    pub fn session_found(&mut self, data: Option<Vec<u8>>, now: UnixTime) -> Result<(), Error> {
+        self.conn
+            .run_state(now, |state, cx| state.session_found(cx, data))
     }
 
     /// Answers `Event::ClientHello`: continue the handshake with `config`.

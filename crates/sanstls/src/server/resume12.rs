@@ -135,10 +135,30 @@ impl SessionCache {
 }
 
 /// The session the client offers (a ticket, else a cached id), if it is usable.
+/// Where the offered session comes from.
+pub(crate) enum Lookup {
+    /// A ticket, or our own cache.
+    Local,
+    /// The application's answer to `Event::ResumeSession` (Node's `resumeSession`).
+    External(Option<Vec<u8>>),
+}
+
+/// Whether the server should ask the application for this session id: external sessions
+/// are on, the client offers an id without a ticket, and our own cache does not have it.
+pub(crate) fn needs_external_lookup(config: &ServerConfig, ch: &ClientHelloPayload) -> bool {
+    let ticket = ch.session_ticket().is_some_and(|t| !t.is_empty());
+    let cached = config
+        .session_cache
+        .as_ref()
+        .is_some_and(|c| c.get(ch.session_id.as_bytes()).is_some());
+    config.external_sessions && !ch.session_id.is_empty() && !ticket && !cached
+}
+
 fn find_session(
     cx: &Context<'_>,
     config: &ServerConfig,
     ch: &ClientHelloPayload,
+    lookup: Lookup,
 ) -> Option<(Tls12Session, &'static Tls12CipherSuite)> {
     // RFC 5077 s3.4: the client signals resumption with a session id next to its ticket,
     // which we echo; without one we could not tell it that we resumed.
@@ -146,9 +166,10 @@ fn find_session(
         return None;
     }
     let ticket = ch.session_ticket().filter(|t| !t.is_empty());
-    let plain = match (ticket, &config.ticketer, &config.session_cache) {
-        (Some(t), Some(ticketer), _) => ticketer.open_at(t, cx.now)?.to_vec(),
-        (None, _, Some(cache)) => cache.get(ch.session_id.as_bytes())?,
+    let plain = match (lookup, ticket, &config.ticketer, &config.session_cache) {
+        (Lookup::External(data), ..) => data?,
+        (Lookup::Local, Some(t), Some(ticketer), _) => ticketer.open_at(t, cx.now)?.to_vec(),
+        (Lookup::Local, None, _, Some(cache)) => cache.get(ch.session_id.as_bytes())?,
         _ => return None,
     };
     let session = Tls12Session::read_bytes(&plain).ok()?;
@@ -172,8 +193,9 @@ pub(crate) fn try_resume(
     ch: &ClientHelloPayload,
     m: &Message,
     secure_reneg: bool,
+    lookup: Lookup,
 ) -> Result<Option<Box<dyn State>>, Error> {
-    let Some((session, suite)) = find_session(cx, config, ch) else {
+    let Some((session, suite)) = find_session(cx, config, ch, lookup) else {
         return Ok(None);
     };
     let alpn = choose_alpn(config, ch)?;

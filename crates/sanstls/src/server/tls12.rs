@@ -8,7 +8,7 @@ use super::hs::{choose_alpn, client_hello, server_name};
 use super::resume12::Tls12Session;
 use super::{CertifiedKey, ServerConfig};
 use crate::codec::{Codec, Payload, PayloadU16, PayloadU8};
-use crate::conn::{Context, Message, Side, State};
+use crate::conn::{Context, Event, Message, Side, State};
 use crate::crypto::ffdhe::DhKeyExchange;
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::verify::{verify_signature, ClientCertVerifier};
@@ -96,6 +96,36 @@ pub(crate) fn start(
     config: Arc<ServerConfig>,
     m: &Message,
 ) -> Result<Box<dyn State>, Error> {
+    start_with(cx, config, m, None)
+}
+
+/// Paused: waiting for the application's answer to `Event::ResumeSession`.
+struct AwaitingSession {
+    config: Arc<ServerConfig>,
+    hello: Message,
+}
+
+impl State for AwaitingSession {
+    fn handle(self: Box<Self>, _cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        Err(m.unexpected())
+    }
+
+    fn session_found(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        data: Option<Vec<u8>>,
+    ) -> Result<Box<dyn State>, Error> {
+        let lookup = super::resume12::Lookup::External(data);
+        start_with(cx, self.config, &self.hello, Some(lookup))
+    }
+}
+
+fn start_with(
+    cx: &mut Context<'_>,
+    config: Arc<ServerConfig>,
+    m: &Message,
+    lookup: Option<super::resume12::Lookup>,
+) -> Result<Box<dyn State>, Error> {
     let ch = client_hello(m)?;
     if !ch.compression_methods.contains(&Compression::Null) {
         return Err(PeerIncompatible::Other("no null compression").into());
@@ -110,7 +140,18 @@ pub(crate) fn start(
             .cipher_suites
             .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
     };
-    if let Some(state) = super::resume12::try_resume(cx, &config, ch, m, secure_reneg)? {
+    // Node's resumeSession: an id we do not hold may be in the application's store; the
+    // handshake waits for its answer (which may come much later).
+    if lookup.is_none() && super::resume12::needs_external_lookup(&config, ch) {
+        cx.common
+            .emit(Event::ResumeSession(ch.session_id.as_bytes().to_vec()));
+        return Ok(Box::new(AwaitingSession {
+            config,
+            hello: m.clone(),
+        }));
+    }
+    let lookup = lookup.unwrap_or(super::resume12::Lookup::Local);
+    if let Some(state) = super::resume12::try_resume(cx, &config, ch, m, secure_reneg, lookup)? {
         return Ok(state);
     }
     let (suite, certified, scheme) = choose(&config, ch)?;
@@ -173,8 +214,9 @@ pub(crate) fn start(
     if issue_ticket {
         exts.push(ServerExtension::SessionTicketAck);
     }
-    // A session id makes the session resumable from the cache (RFC 5246 s7.4.1.3).
-    let session_id = match config.session_cache.is_some() {
+    // A session id makes the session resumable from a cache, ours or the application's
+    // (RFC 5246 s7.4.1.3).
+    let session_id = match config.session_cache.is_some() || config.external_sessions {
         true => {
             let mut id = [0u8; 32];
             config.random.fill(&mut id)?;
@@ -326,6 +368,14 @@ fn save_session(
     let encoded = zeroize::Zeroizing::new(session.get_encoding());
     if let (false, Some(cache)) = (s.session_id.is_empty(), &s.config.session_cache) {
         cache.put(s.session_id.as_bytes(), encoded.to_vec());
+    }
+    // Node's newSession: the application may keep the session in its own store.
+    if s.config.external_sessions && !s.session_id.is_empty() {
+        let id = s.session_id.as_bytes().to_vec();
+        cx.common.emit(Event::NewSession {
+            id,
+            data: encoded.to_vec(),
+        });
     }
     if let (true, Some(ticketer)) = (s.issue_ticket, &s.config.ticketer) {
         let ticket = ticketer.seal(&encoded, s.config.random.as_ref())?;
