@@ -268,6 +268,10 @@ pub(crate) struct Common {
     pub(crate) keylog: bool,
     error: Option<Error>,
     pub(crate) handshake_deadline: Option<UnixTime>,
+    /// When the peer started each renegotiation (Node's CLIENT_RENEG_WINDOW accounting).
+    pub(crate) renegotiations: Vec<UnixTime>,
+    /// Node's `disableRenegotiation()`.
+    pub(crate) renegotiation_disabled: bool,
 }
 
 impl Common {
@@ -296,6 +300,8 @@ impl Common {
             keylog: false,
             error: None,
             handshake_deadline: None,
+            renegotiations: Vec::new(),
+            renegotiation_disabled: false,
         }
     }
 
@@ -779,6 +785,11 @@ impl Connection {
     /// Whether the peer has sent close_notify.
     pub fn peer_closed(&self) -> bool {
         self.common.received_close_notify
+    }
+
+    /// Node's `disableRenegotiation()`: further renegotiation attempts are declined.
+    pub fn disable_renegotiation(&mut self) {
+        self.common.renegotiation_disabled = true;
     }
 
     /// Sets the largest plaintext fragment we send (Node's `setMaxSendFragment`, 512..16384).

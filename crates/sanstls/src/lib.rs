@@ -36,3 +36,4 @@ pub use conn::{Connection, Event};
 pub use error::{Error, InvalidMessage};
 pub use server::{ServerConfig, ServerConnection};
 pub use time::UnixTime;
+pub use tls12::{CLIENT_RENEG_LIMIT, CLIENT_RENEG_WINDOW_SECS};

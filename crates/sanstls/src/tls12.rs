@@ -77,15 +77,26 @@ pub(crate) struct Traffic12 {
     pub(crate) master: Tls12MasterSecret,
     pub(crate) client_random: [u8; 32],
     pub(crate) server_random: [u8; 32],
+    /// Server side: the configuration a client-initiated renegotiation runs with.
+    pub(crate) server_config: Option<std::sync::Arc<crate::server::ServerConfig>>,
 }
+
+/// Node's `CLIENT_RENEG_LIMIT`: client-initiated renegotiations allowed per window.
+pub const CLIENT_RENEG_LIMIT: usize = 3;
+/// Node's `CLIENT_RENEG_WINDOW`, in seconds.
+pub const CLIENT_RENEG_WINDOW_SECS: u64 = 600;
 
 impl State for Traffic12 {
     fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
-        match (self.side, m.handshake_payload()?) {
+        let side = self.side;
+        match (side, m.handshake_payload()?) {
             // RFC 5246 s7.4.1.1: a client may ignore a HelloRequest; RFC 5746 s4.2 suggests
             // telling the server with a no_renegotiation warning.
-            // A server declines a client-initiated renegotiation the same way (RFC 5246
-            // s7.4.1.2, RFC 5746 s4.4).
+            (Side::Server, HandshakePayload::ClientHello(ch)) if self.server_config.is_some() => {
+                self.renegotiate(cx, ch.clone(), m)
+            }
+            // A server without a configuration to renegotiate with declines the same way
+            // (RFC 5246 s7.4.1.2, RFC 5746 s4.4).
             (Side::Client, HandshakePayload::HelloRequest(_))
             | (Side::Server, HandshakePayload::ClientHello(_)) => {
                 cx.common
@@ -113,6 +124,49 @@ impl State for Traffic12 {
             context,
             out,
         )
+    }
+}
+
+impl Traffic12 {
+    /// A client-initiated renegotiation (RFC 5746): the new ClientHello must carry our
+    /// peer's last verify_data, Node's limit of CLIENT_RENEG_LIMIT per window applies, and
+    /// the new handshake runs under the current keys while application data keeps flowing.
+    fn renegotiate(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        ch: crate::msgs::hello::ClientHelloPayload,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        use crate::error::PeerIncompatible;
+        let config = self
+            .server_config
+            .clone()
+            .ok_or(Error::ApiMisuse("no server config"))?;
+        if cx.common.renegotiation_disabled {
+            cx.common
+                .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+            return Ok(self);
+        }
+        // RFC 5746 s3.7: renegotiation_info must hold client_verify_data, and the SCSV
+        // must not appear.
+        let client_vd = cx.common.negotiated.finished_received.clone();
+        let scsv = ch
+            .cipher_suites
+            .contains(&crate::enums::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+        if ch.renegotiation_info() != Some(client_vd.as_slice()) || scsv {
+            return Err(PeerIncompatible::Other("renegotiation without RFC 5746 binding").into());
+        }
+        let window = core::time::Duration::from_secs(CLIENT_RENEG_WINDOW_SECS);
+        let now = cx.now;
+        let history = &mut cx.common.renegotiations;
+        history.retain(|t| now.saturating_since(*t) < window);
+        if history.len() >= CLIENT_RENEG_LIMIT {
+            return Err(PeerIncompatible::Other("client renegotiated too often").into());
+        }
+        history.push(now);
+        let server_vd = cx.common.negotiated.finished_sent.clone();
+        let reneg = [client_vd, server_vd].concat();
+        crate::server::tls12::renegotiate(cx, config, &m, reneg)
     }
 }
 

@@ -67,6 +67,16 @@ struct Seen {
 /// `key_update`, the server updates its keys (asking the client to update too) before
 /// answering.
 fn serve(config: ServerConfig, n: usize, key_update: bool) -> (u16, mpsc::Receiver<Seen>) {
+    serve_with(config, n, key_update, false)
+}
+
+/// [`serve`], optionally calling `disable_renegotiation()` on each connection.
+fn serve_with(
+    config: ServerConfig,
+    n: usize,
+    key_update: bool,
+    no_reneg: bool,
+) -> (u16, mpsc::Receiver<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let config = Arc::new(config);
@@ -76,16 +86,24 @@ fn serve(config: ServerConfig, n: usize, key_update: bool) -> (u16, mpsc::Receiv
             let Ok((sock, _)) = listener.accept() else {
                 return;
             };
-            let _ = tx.send(serve_one(sock, config.clone(), key_update));
+            let _ = tx.send(serve_one(sock, config.clone(), key_update, no_reneg));
         }
     });
     (port, rx)
 }
 
-fn serve_one(mut sock: TcpStream, config: Arc<ServerConfig>, key_update: bool) -> Seen {
+fn serve_one(
+    mut sock: TcpStream,
+    config: Arc<ServerConfig>,
+    key_update: bool,
+    no_reneg: bool,
+) -> Seen {
     sock.set_read_timeout(Some(Duration::from_millis(50)))
         .unwrap();
     let mut conn = ServerConnection::new(config, now());
+    if no_reneg {
+        conn.disable_renegotiation();
+    }
     let deadline = Instant::now() + Duration::from_secs(10);
     let (mut out, mut buf, mut request) = (Vec::new(), [0u8; 16384], Vec::new());
     let mut events = Vec::new();
@@ -572,14 +590,45 @@ fn gnutls_tls12_client() {
 }
 
 #[test]
-fn tls12_renegotiation_is_declined_with_no_renegotiation() {
+fn tls12_client_initiated_renegotiation_with_openssl() {
     let f = files("tls12-reneg", "ec");
+    // openssl's interactive `R` renegotiates; data flows after it.
     let (port, rx) = serve(config(&f), 1, false);
-    // openssl's interactive `R` asks to renegotiate; until issue 5 we decline with a
-    // no_renegotiation warning, which OpenSSL reports (and then ends the connection: it
-    // does not continue after a refused renegotiation it asked for).
-    let text = s_client_interactive("-tls1_2", port, &[b"R\n"]);
+    let text = s_client_interactive("-tls1_2", port, &[b"R\n", b"GET / HTTP/1.0\r\n\r\n"]);
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{text}");
     assert!(text.contains("RENEGOTIATING"), "{text}");
+    assert!(!text.contains("no renegotiation"), "{text}");
+    assert!(text.contains("sanstls"), "{text}");
+    let completed = s
+        .events
+        .iter()
+        .filter(|e| **e == Event::HandshakeComplete)
+        .count();
+    assert_eq!(
+        completed, 2,
+        "the first handshake and the renegotiation: {:?}",
+        s.events
+    );
+
+    // Node's CLIENT_RENEG_LIMIT: the fourth renegotiation in the window ends the connection.
+    let (port, rx) = serve(config(&f), 1, false);
+    let r: &[u8] = b"R\n";
+    let text = s_client_interactive("-tls1_2", port, &[r, r, r, r]);
+    let s = seen(&rx);
+    assert_eq!(
+        s.result,
+        Err(Error::PeerIncompatible(
+            sanstls::error::PeerIncompatible::Other("client renegotiated too often")
+        )),
+        "{text}"
+    );
+    assert_eq!(sanstls::CLIENT_RENEG_LIMIT, 3);
+
+    // disableRenegotiation(): declined with a no_renegotiation warning, which OpenSSL reports
+    // (it then ends the connection: it does not go on after a refused renegotiation).
+    let (port, rx) = serve_with(config(&f), 1, false, true);
+    let text = s_client_interactive("-tls1_2", port, &[b"R\n"]);
     assert!(text.contains("no renegotiation"), "{text}");
     let s = seen(&rx);
     assert_eq!(

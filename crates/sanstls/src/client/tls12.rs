@@ -393,6 +393,7 @@ impl State for ExpectFinished {
             master: self.master,
             client_random: self.c.hs.random.0,
             server_random: self.c.server_random,
+            server_config: None,
         }))
     }
 }
@@ -494,6 +495,7 @@ impl State for ExpectResumedFinished {
             master: self.master,
             client_random: self.c.hs.random.0,
             server_random: self.c.server_random,
+            server_config: None,
         }))
     }
 }

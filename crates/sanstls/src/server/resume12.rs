@@ -264,6 +264,7 @@ pub(crate) fn try_resume(
     );
     Ok(Some(Box::new(ExpectCcs {
         resumed: Resumed {
+            config: config.clone(),
             master,
             transcript,
             client_random: ch.random.0,
@@ -274,6 +275,7 @@ pub(crate) fn try_resume(
 }
 
 struct Resumed {
+    config: Arc<ServerConfig>,
     master: Tls12MasterSecret,
     transcript: HandshakeHash,
     client_random: [u8; 32],
@@ -314,6 +316,7 @@ impl State for ExpectFinished {
             master: r.master,
             client_random: r.client_random,
             server_random: r.server_random,
+            server_config: Some(r.config),
         }))
     }
 }

@@ -96,7 +96,18 @@ pub(crate) fn start(
     config: Arc<ServerConfig>,
     m: &Message,
 ) -> Result<Box<dyn State>, Error> {
-    start_with(cx, config, m, None)
+    start_with(cx, config, m, None, None)
+}
+
+/// A client-initiated renegotiation, already checked by the traffic state: a full
+/// handshake whose renegotiation_info answers with both verify_data (RFC 5746 s3.7).
+pub(crate) fn renegotiate(
+    cx: &mut Context<'_>,
+    config: Arc<ServerConfig>,
+    m: &Message,
+    reneg_info: Vec<u8>,
+) -> Result<Box<dyn State>, Error> {
+    start_with(cx, config, m, None, Some(reneg_info))
 }
 
 /// Paused: waiting for the application's answer to `Event::ResumeSession`.
@@ -116,7 +127,7 @@ impl State for AwaitingSession {
         data: Option<Vec<u8>>,
     ) -> Result<Box<dyn State>, Error> {
         let lookup = super::resume12::Lookup::External(data);
-        start_with(cx, self.config, &self.hello, Some(lookup))
+        start_with(cx, self.config, &self.hello, Some(lookup), None)
     }
 }
 
@@ -125,34 +136,40 @@ fn start_with(
     config: Arc<ServerConfig>,
     m: &Message,
     lookup: Option<super::resume12::Lookup>,
+    reneg_info: Option<Vec<u8>>,
 ) -> Result<Box<dyn State>, Error> {
     let ch = client_hello(m)?;
     if !ch.compression_methods.contains(&Compression::Null) {
         return Err(PeerIncompatible::Other("no null compression").into());
     }
     // RFC 5746 s3.6: the extension or the SCSV says the client does secure renegotiation.
-    let secure_reneg = match ch.renegotiation_info() {
-        Some([]) => true,
-        Some(_) => {
+    // A renegotiation (checked by the traffic state) answers with both verify_data.
+    let secure_reneg = match (&reneg_info, ch.renegotiation_info()) {
+        (Some(_), _) => true,
+        (None, Some([])) => true,
+        (None, Some(_)) => {
             return Err(PeerMisbehaved::Other("non-empty initial renegotiation_info").into())
         }
-        None => ch
+        (None, None) => ch
             .cipher_suites
             .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
     };
-    // Node's resumeSession: an id we do not hold may be in the application's store; the
-    // handshake waits for its answer (which may come much later).
-    if lookup.is_none() && super::resume12::needs_external_lookup(&config, ch) {
-        cx.common
-            .emit(Event::ResumeSession(ch.session_id.as_bytes().to_vec()));
-        return Ok(Box::new(AwaitingSession {
-            config,
-            hello: m.clone(),
-        }));
-    }
-    let lookup = lookup.unwrap_or(super::resume12::Lookup::Local);
-    if let Some(state) = super::resume12::try_resume(cx, &config, ch, m, secure_reneg, lookup)? {
-        return Ok(state);
+    if reneg_info.is_none() {
+        // Node's resumeSession: an id we do not hold may be in the application's store;
+        // the handshake waits for its answer (which may come much later).
+        if lookup.is_none() && super::resume12::needs_external_lookup(&config, ch) {
+            cx.common
+                .emit(Event::ResumeSession(ch.session_id.as_bytes().to_vec()));
+            return Ok(Box::new(AwaitingSession {
+                config,
+                hello: m.clone(),
+            }));
+        }
+        let lookup = lookup.unwrap_or(super::resume12::Lookup::Local);
+        if let Some(state) = super::resume12::try_resume(cx, &config, ch, m, secure_reneg, lookup)?
+        {
+            return Ok(state);
+        }
     }
     let (suite, certified, scheme) = choose(&config, ch)?;
     // RFC 8422 s4: without supported_groups, any curve will do; P-256 is the safe choice.
@@ -192,7 +209,8 @@ fn start_with(
     }
     let mut exts = Vec::new();
     if secure_reneg {
-        exts.push(ServerExtension::RenegotiationInfo(PayloadU8::empty()));
+        let info = reneg_info.clone().unwrap_or_default();
+        exts.push(ServerExtension::RenegotiationInfo(PayloadU8::new(info)));
     }
     if ems {
         exts.push(ServerExtension::ExtendedMasterSecretAck);
@@ -562,6 +580,7 @@ impl State for ExpectFinished {
             master,
             client_random: s.client_random,
             server_random: s.server_random,
+            server_config: Some(s.config),
         }))
     }
 }
