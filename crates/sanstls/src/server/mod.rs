@@ -143,6 +143,14 @@ impl ServerConfig {
             extensions_hook: None,
         }
     }
+
+    /// The client-certificate verifier, which is present whenever a handshake asked the
+    /// client for a certificate.
+    pub(crate) fn requested_client_verifier(&self) -> Result<Arc<dyn ClientCertVerifier>, Error> {
+        self.client_verifier
+            .clone()
+            .ok_or(Error::ApiMisuse("client certificate without a verifier"))
+    }
 }
 
 /// What the client asked for, shown to the caller when the handshake pauses for a

@@ -11,7 +11,7 @@ use crate::codec::{Codec, Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::crypto::ffdhe::DhKeyExchange;
 use crate::crypto::kx::KeyExchange;
-use crate::crypto::verify::{verify_signature, ClientCertVerifier};
+use crate::crypto::verify::verify_signature;
 use crate::enums::{
     CipherSuite, ClientCertificateType, Compression, ContentType, ECPointFormat, NamedGroup,
     ProtocolVersion, SignatureScheme,
@@ -352,15 +352,6 @@ fn start_with(
     }
 }
 
-impl Server12 {
-    fn verifier(&self) -> Result<Arc<dyn ClientCertVerifier>, Error> {
-        self.config
-            .client_verifier
-            .clone()
-            .ok_or(Error::ApiMisuse("no client verifier"))
-    }
-}
-
 /// Keeps the session for resumption: in the cache under its id, and in a ticket when the
 /// client asked for one (sent now, before our ChangeCipherSpec: RFC 5077 s3.3).
 fn save_session(
@@ -424,7 +415,7 @@ impl State for ExpectCertificate {
         else {
             return Err(m.unexpected());
         };
-        let verifier = self.s.verifier()?;
+        let verifier = self.s.config.requested_client_verifier()?;
         self.s.transcript.add_message(&m.encoded);
         let chain: Vec<Vec<u8>> = chain.iter().map(|c| c.0.clone()).collect();
         let Some((end_entity, rest)) = chain.split_first() else {
@@ -509,7 +500,13 @@ impl State for ExpectCertificateVerify {
         let HandshakePayload::CertificateVerify(cv) = m.handshake_payload()? else {
             return Err(m.unexpected());
         };
-        if !self.s.verifier()?.supported_schemes().contains(&cv.scheme) {
+        if !self
+            .s
+            .config
+            .requested_client_verifier()?
+            .supported_schemes()
+            .contains(&cv.scheme)
+        {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
         }
         let messages = self.s.transcript.full_transcript().ok_or(Error::ApiMisuse(

@@ -8,7 +8,6 @@ use super::ticket::TicketState;
 use super::ServerConfig;
 use crate::codec::{Codec, PayloadU16, PayloadU8};
 use crate::conn::{Context, Message, Side, State};
-use crate::crypto::verify::ClientCertVerifier;
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleTraffic, KeyScheduleTrafficPending};
 use crate::handshake::transcript::HandshakeHash;
@@ -53,16 +52,6 @@ impl State for ExpectFinished {
             schedule,
             tickets: NoTickets,
         }))
-    }
-}
-
-impl ExpectFinished {
-    /// The client-certificate verifier (present whenever we asked for a certificate).
-    fn client_verifier(&self) -> Result<Arc<dyn ClientCertVerifier>, Error> {
-        self.config
-            .client_verifier
-            .clone()
-            .ok_or(Error::ApiMisuse("client certificate without a verifier"))
     }
 }
 
@@ -130,7 +119,7 @@ impl State for ExpectCertificate {
         if !cert.context.0.is_empty() {
             return Err(PeerMisbehaved::Other("client Certificate with a wrong context").into());
         }
-        let verifier = self.finished.client_verifier()?;
+        let verifier = self.finished.config.requested_client_verifier()?;
         self.finished.transcript.add_message(&m.encoded);
         let chain: Vec<Vec<u8>> = cert.certificates().map(|c| c.0.clone()).collect();
         let Some(end_entity) = chain.first() else {
@@ -160,7 +149,7 @@ impl State for ExpectCertificateVerify {
         cx: &mut Context<'_>,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        let verifier = self.finished.client_verifier()?;
+        let verifier = self.finished.config.requested_client_verifier()?;
         tls13::check_certificate_verify(
             cx,
             &m,
