@@ -25,6 +25,9 @@ struct Progress {
     tickets: usize,
     ocsp: Option<Vec<u8>>,
     key_updates: usize,
+    /// `--renegotiate`: 0 = not asked, 1 = waiting for the first response, 2 = renegotiating,
+    /// 3 = renegotiated (and the request sent again).
+    renegotiation: u8,
 }
 
 /// Node's `getCipher()`.
@@ -112,7 +115,10 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     let mut conn = ClientConnection::resume(Arc::new(config), &server_name, resume, common::now())
         .map_err(|e| format!("cannot start the handshake: {e}"))?;
 
-    let mut progress = Progress::default();
+    let mut progress = Progress {
+        renegotiation: u8::from(a.renegotiate),
+        ..Progress::default()
+    };
     let result = drive(
         stream,
         &mut conn,
@@ -134,6 +140,9 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
 
     let ok = progress.handshake_done;
     let error = match &result {
+        Ok(()) | Err(Failure::Eof) if ok && (1..3).contains(&progress.renegotiation) => {
+            Some("--renegotiate: the connection ended before a renegotiation completed".to_string())
+        }
         Ok(()) => None,
         // A server that closes TCP after its answer without close_notify is common.
         Err(Failure::Eof) if ok => None,
@@ -154,7 +163,8 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     }
     // A fatal alert after our Finished (TLS 1.3's certificate_required when the server
     // refuses our certificate, or a bad record) fails the run too.
-    let failed_after = matches!(result, Err(Failure::Tls(_)));
+    let failed_after =
+        matches!(result, Err(Failure::Tls(_))) || (1..3).contains(&progress.renegotiation);
     Ok(if ok && !failed_after {
         ExitCode::SUCCESS
     } else {
@@ -252,6 +262,13 @@ fn on_event(
     keylog: &Option<KeyLog>,
 ) -> Result<(), Failure> {
     match event {
+        // The end of a `--renegotiate` renegotiation: send the request again.
+        Event::HandshakeComplete if p.renegotiation == 2 => {
+            p.renegotiation = 3;
+            if !request.is_empty() {
+                conn.send(request).map_err(Failure::Tls)?;
+            }
+        }
         Event::HandshakeComplete => {
             p.handshake_done = true;
             if key_update {
@@ -270,6 +287,11 @@ fn on_event(
                 }
                 p.response
                     .extend_from_slice(buf.get(..n).unwrap_or_default());
+            }
+            // `--renegotiate`: after the first exchange (the server has answered).
+            if p.renegotiation == 1 {
+                conn.renegotiate(common::now()).map_err(Failure::Tls)?;
+                p.renegotiation = 2;
             }
         }
         Event::NewSessionTicket(t) => {
@@ -373,6 +395,9 @@ fn print_text(r: &Report, p: &Progress) {
                     n => format!(", {n} session ticket(s)"),
                 }
             );
+            if p.renegotiation == 3 {
+                eprintln!("renegotiated, request sent again");
+            }
         }
         (None, None) => eprintln!("sanstls: the handshake did not complete"),
     }

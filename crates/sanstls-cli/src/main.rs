@@ -158,6 +158,10 @@ pub(crate) struct ClientArgs {
     /// After the handshake, update our keys and ask the server to update its keys.
     #[arg(long)]
     key_update: bool,
+    /// TLS 1.2: once the server has answered, renegotiate (RFC 5746) and send the request
+    /// again; fails if the renegotiation does not complete.
+    #[arg(long)]
+    renegotiate: bool,
     /// What to send after the handshake (escapes \r \n \t \\ are understood).
     #[arg(long, value_name = "STR", default_value = "GET / HTTP/1.0\\r\\n\\r\\n")]
     send: String,

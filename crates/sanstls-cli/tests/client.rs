@@ -242,3 +242,54 @@ fn missing_ca_is_explained() {
         "{err}"
     );
 }
+
+#[test]
+fn renegotiate_then_send_again_against_openssl() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    // `-rev` answers each line reversed, so there is a first exchange to renegotiate after.
+    let args = |extra: &'static [&'static str]| {
+        let mut a = vec!["-rev", "-cert", &cert, "-key", &key];
+        a.extend_from_slice(extra);
+        a
+    };
+    let client = |server: &common::Background| {
+        run(
+            sanstls().args([
+                "client",
+                &server.addr(),
+                "--ca",
+                &cert,
+                "--servername",
+                "localhost",
+                "--send",
+                "hello\\n",
+                "--renegotiate",
+                "--timeout",
+                "3",
+            ]),
+            b"",
+        )
+    };
+    let server = common::openssl_server_version("-tls1_2", &args(&["-client_renegotiation"]));
+    let out = client(&server);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "olleh\nolleh\n", "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("renegotiated"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // OpenSSL 3 servers refuse client-initiated renegotiation by default: the first
+    // answer arrives, then the run fails and says why.
+    let server = common::openssl_server_version("-tls1_2", &args(&[]));
+    let out = client(&server);
+    assert!(!out.status.success());
+    assert_eq!(text(&out.stdout), "olleh\n");
+    assert!(
+        text(&out.stderr).contains("declined to renegotiate"),
+        "{}",
+        text(&out.stderr)
+    );
+}

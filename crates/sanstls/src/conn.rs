@@ -16,7 +16,7 @@ use crate::codec::Codec;
 use crate::enums::{
     AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, ProtocolVersion,
 };
-use crate::error::{Error, InvalidMessage, PeerMisbehaved};
+use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::KeyLogLabel;
 use crate::msgs::alert::AlertMessagePayload;
 use crate::msgs::message::{HandshakeMessagePayload, MessagePayload};
@@ -180,6 +180,20 @@ pub(crate) trait State: Send + Sync + 'static {
         ))
     }
 
+    /// Starts a TLS 1.2 renegotiation (traffic state only): a new ClientHello on the client,
+    /// a HelloRequest on the server (optionally with another configuration, e.g. one that
+    /// asks for a client certificate). Returns the next state when there is one; an
+    /// `Error::ApiMisuse` leaves the connection as it was.
+    fn renegotiate(
+        &mut self,
+        _cx: &mut Context<'_>,
+        _server_config: Option<std::sync::Arc<crate::server::ServerConfig>>,
+    ) -> Result<Option<Box<dyn State>>, Error> {
+        Err(Error::ApiMisuse(
+            "renegotiate: only a TLS 1.2 connection whose handshake is complete renegotiates",
+        ))
+    }
+
     /// Sends a KeyUpdate (TLS 1.3 traffic state only).
     fn send_key_update(&mut self, _cx: &mut Context<'_>, _request_peer: bool) -> Result<(), Error> {
         Err(Error::ApiMisuse(
@@ -232,6 +246,9 @@ pub struct Negotiated {
     pub finished_sent: Vec<u8>,
     /// The verify_data of the last Finished the peer sent (Node's `getPeerFinished()`).
     pub finished_received: Vec<u8>,
+    /// TLS 1.2: both sides support secure renegotiation (RFC 5746); without it neither
+    /// side renegotiates.
+    pub secure_renegotiation: bool,
 }
 
 /// The parts of a connection the handshake states share: record layer, buffers, events.
@@ -272,6 +289,10 @@ pub(crate) struct Common {
     pub(crate) renegotiations: Vec<UnixTime>,
     /// Node's `disableRenegotiation()`.
     pub(crate) renegotiation_disabled: bool,
+    /// A TLS 1.2 renegotiation is under way: what the caller sends waits in `early_out`
+    /// until it completes, because peers (OpenSSL among them) refuse application data
+    /// between the handshake messages of a renegotiation. What they send us is accepted.
+    pub(crate) renegotiating: bool,
 }
 
 impl Common {
@@ -302,6 +323,7 @@ impl Common {
             handshake_deadline: None,
             renegotiations: Vec::new(),
             renegotiation_disabled: false,
+            renegotiating: false,
         }
     }
 
@@ -413,6 +435,7 @@ impl Common {
     /// early goes out now.
     pub(crate) fn start_traffic(&mut self) -> Result<(), Error> {
         self.traffic = true;
+        self.renegotiating = false;
         self.handshake_deadline = None;
         self.accept_ccs = false;
         let early = core::mem::take(&mut self.early_out);
@@ -482,8 +505,9 @@ impl Connection {
         self.common.deframer.read(bytes)
     }
 
-    /// Queues application data to send. Before the handshake completes it is buffered (up
-    /// to the buffer limit); returns how many bytes were accepted.
+    /// Queues application data to send. Before the handshake completes, and during a TLS 1.2
+    /// renegotiation, it is buffered (up to the buffer limit); returns how many bytes were
+    /// accepted.
     pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
         if let Some(e) = &self.common.error {
             return Err(e.clone());
@@ -491,7 +515,7 @@ impl Connection {
         if self.common.sent_close_notify {
             return Err(Error::ApiMisuse("send after send_close_notify"));
         }
-        if self.common.traffic {
+        if self.common.traffic && !self.common.renegotiating {
             self.common
                 .send_records(ContentType::ApplicationData, data)?;
             return Ok(data.len());
@@ -712,6 +736,14 @@ impl Connection {
         // RFC 8446 s6: in TLS 1.3 every alert but close_notify and user_canceled is fatal,
         // whatever level it claims.
         let tls13 = self.common.negotiated.version == Some(ProtocolVersion::TLSv1_3);
+        // Our renegotiation declined: the handshake cannot go on, and (as OpenSSL and so
+        // Node do) the connection ends with handshake_failure.
+        if alert.description == AlertDescription::NoRenegotiation
+            && self.common.renegotiating
+            && self.common.side == Side::Client
+        {
+            return Err(PeerIncompatible::Other("the server declined to renegotiate").into());
+        }
         if alert.level == AlertLevel::Warning
             && (!tls13 || alert.description == AlertDescription::UserCanceled)
         {
@@ -785,6 +817,47 @@ impl Connection {
     /// Whether the peer has sent close_notify.
     pub fn peer_closed(&self) -> bool {
         self.common.received_close_notify
+    }
+
+    /// Node's `renegotiate()`, TLS 1.2 only: a client sends a new ClientHello, a server a
+    /// HelloRequest (the client may decline it). The new handshake runs under the current
+    /// keys; the peer's application data is accepted throughout, and what we `send` while
+    /// our side of it runs is held (within the buffer limit) and goes out, under the new
+    /// keys, the moment it completes: peers such as OpenSSL refuse data in the middle of a
+    /// handshake. `Event::HandshakeComplete` comes again when it ends. Refused (`Error::ApiMisuse`) before the first handshake
+    /// completes, on TLS 1.3, while a renegotiation is under way, and with a peer that did
+    /// not negotiate RFC 5746 secure renegotiation.
+    pub fn renegotiate(&mut self, now: UnixTime) -> Result<(), Error> {
+        self.start_renegotiation(now, None)
+    }
+
+    pub(crate) fn start_renegotiation(
+        &mut self,
+        now: UnixTime,
+        server_config: Option<std::sync::Arc<crate::server::ServerConfig>>,
+    ) -> Result<(), Error> {
+        if let Some(e) = &self.common.error {
+            return Err(e.clone());
+        }
+        if self.common.sent_close_notify {
+            return Err(Error::ApiMisuse("renegotiate after send_close_notify"));
+        }
+        let Some(state) = self.state.as_mut() else {
+            return Err(Error::ApiMisuse("no state"));
+        };
+        let mut cx = Context {
+            common: &mut self.common,
+            now,
+        };
+        match state.renegotiate(&mut cx, server_config) {
+            Ok(Some(next)) => {
+                self.state = Some(next);
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e @ Error::ApiMisuse(_)) => Err(e),
+            Err(e) => Err(self.common.fail(e)),
+        }
     }
 
     /// Node's `disableRenegotiation()`: further renegotiation attempts are declined.

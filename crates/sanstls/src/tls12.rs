@@ -1,12 +1,18 @@
 //! TLS 1.2 pieces both sides share (RFC 5246): record keys from the key block, Finished,
 //! the downgrade sentinel, and the traffic state after the handshake.
 
+use std::sync::Arc;
+
+use crate::client::ClientConfig;
 use crate::conn::{Context, Message, Side, State};
 use crate::enums::{AlertDescription, AlertLevel};
 use crate::error::{Error, PeerMisbehaved};
+use crate::handshake::prf::ct_eq;
 use crate::handshake::prf::Tls12MasterSecret;
+use crate::msgs::message::HandshakeMessagePayload;
 use crate::msgs::message::HandshakePayload;
 use crate::record::protect::{RecordOpener, RecordSealer};
+use crate::server::ServerConfig;
 use crate::suites::Tls12CipherSuite;
 
 /// RFC 8446 s4.1.3: the last eight bytes of a TLS 1.2 ServerHello.random from a server
@@ -70,15 +76,20 @@ impl Drop for Keys12 {
     }
 }
 
-/// The state after a TLS 1.2 handshake: application data flows; renegotiation arrives
-/// with issue 5 (until then both sides decline it with a no_renegotiation warning).
+/// The state after a TLS 1.2 handshake: application data flows, and either side may
+/// start a renegotiation (RFC 5746) from here.
 pub(crate) struct Traffic12 {
     pub(crate) side: Side,
     pub(crate) master: Tls12MasterSecret,
     pub(crate) client_random: [u8; 32],
     pub(crate) server_random: [u8; 32],
-    /// Server side: the configuration a client-initiated renegotiation runs with.
-    pub(crate) server_config: Option<std::sync::Arc<crate::server::ServerConfig>>,
+    /// Server side: the configuration a renegotiation runs with.
+    pub(crate) server_config: Option<Arc<ServerConfig>>,
+    /// Client side: the configuration and server name a renegotiation runs with.
+    pub(crate) client: Option<(Arc<ClientConfig>, String)>,
+    /// Server side: we sent a HelloRequest, so the next ClientHello answers it and does not
+    /// count against the client's renegotiation limit.
+    pub(crate) hello_requested: bool,
 }
 
 /// Node's `CLIENT_RENEG_LIMIT`: client-initiated renegotiations allowed per window.
@@ -88,22 +99,47 @@ pub const CLIENT_RENEG_WINDOW_SECS: u64 = 600;
 
 impl State for Traffic12 {
     fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
-        let side = self.side;
-        match (side, m.handshake_payload()?) {
-            // RFC 5246 s7.4.1.1: a client may ignore a HelloRequest; RFC 5746 s4.2 suggests
-            // telling the server with a no_renegotiation warning.
-            (Side::Server, HandshakePayload::ClientHello(ch)) if self.server_config.is_some() => {
-                self.renegotiate(cx, ch.clone(), m)
+        match (self.side, m.handshake_payload()?) {
+            (Side::Server, HandshakePayload::ClientHello(ch)) => {
+                let ch = ch.clone();
+                self.client_renegotiates(cx, ch, m)
             }
-            // A server without a configuration to renegotiate with declines the same way
-            // (RFC 5246 s7.4.1.2, RFC 5746 s4.4).
-            (Side::Client, HandshakePayload::HelloRequest(_))
-            | (Side::Server, HandshakePayload::ClientHello(_)) => {
-                cx.common
-                    .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
-                Ok(self)
-            }
+            (Side::Client, HandshakePayload::HelloRequest(_)) => self.hello_request(cx),
             _ => Err(m.unexpected()),
+        }
+    }
+
+    fn renegotiate(
+        &mut self,
+        cx: &mut Context<'_>,
+        server_config: Option<Arc<ServerConfig>>,
+    ) -> Result<Option<Box<dyn State>>, Error> {
+        if !cx.common.negotiated.secure_renegotiation {
+            return Err(Error::ApiMisuse(
+                "renegotiate: the peer does not support secure renegotiation (RFC 5746)",
+            ));
+        }
+        match self.side {
+            Side::Client => {
+                let (config, name) = self
+                    .client
+                    .as_ref()
+                    .ok_or(Error::ApiMisuse("renegotiate: no client configuration"))?;
+                crate::client::hs::start_renegotiation(cx.common, config, name, cx.now).map(Some)
+            }
+            // RFC 5246 s7.4.1.1: the server asks with a HelloRequest (outside the
+            // transcript); the client answers with a ClientHello, or declines.
+            Side::Server => {
+                if let Some(config) = server_config {
+                    self.server_config = Some(config);
+                }
+                cx.common.send_handshake(&HandshakeMessagePayload::new(
+                    HandshakePayload::HelloRequest(crate::msgs::handshake::HelloRequestPayload),
+                ))?;
+                cx.common.flush_handshake()?;
+                self.hello_requested = true;
+                Ok(None)
+            }
         }
     }
 
@@ -128,44 +164,67 @@ impl State for Traffic12 {
 }
 
 impl Traffic12 {
-    /// A client-initiated renegotiation (RFC 5746): the new ClientHello must carry our
-    /// peer's last verify_data, Node's limit of CLIENT_RENEG_LIMIT per window applies, and
-    /// the new handshake runs under the current keys while application data keeps flowing.
-    fn renegotiate(
+    /// The server asked us to renegotiate. RFC 5246 s7.4.1.1 lets a client decline, and
+    /// RFC 5746 s4.2 says how: a no_renegotiation warning. We decline when renegotiation is
+    /// disabled or the server lacks RFC 5746.
+    fn hello_request(self: Box<Self>, cx: &mut Context<'_>) -> Result<Box<dyn State>, Error> {
+        let Some((config, name)) = &self.client else {
+            return Err(Error::ApiMisuse("no client configuration"));
+        };
+        if cx.common.renegotiation_disabled || !cx.common.negotiated.secure_renegotiation {
+            cx.common
+                .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+            return Ok(self);
+        }
+        crate::client::hs::start_renegotiation(cx.common, config, name, cx.now)
+    }
+
+    /// A ClientHello on an established connection (RFC 5746): it must carry the client's
+    /// last verify_data. Unless it answers our HelloRequest, Node's limit of
+    /// CLIENT_RENEG_LIMIT per window applies. The new handshake runs under the current keys
+    /// while application data keeps flowing.
+    fn client_renegotiates(
         self: Box<Self>,
         cx: &mut Context<'_>,
         ch: crate::msgs::hello::ClientHelloPayload,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
         use crate::error::PeerIncompatible;
-        let config = self
-            .server_config
-            .clone()
-            .ok_or(Error::ApiMisuse("no server config"))?;
-        if cx.common.renegotiation_disabled {
-            cx.common
-                .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
-            return Ok(self);
-        }
+        // A server without a configuration to renegotiate with, or whose application
+        // disabled renegotiation, declines (RFC 5246 s7.4.1.2, RFC 5746 s4.4).
+        let config = match &self.server_config {
+            Some(c) if !cx.common.renegotiation_disabled || self.hello_requested => c.clone(),
+            _ => {
+                cx.common
+                    .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+                return Ok(self);
+            }
+        };
         // RFC 5746 s3.7: renegotiation_info must hold client_verify_data, and the SCSV
         // must not appear.
         let client_vd = cx.common.negotiated.finished_received.clone();
         let scsv = ch
             .cipher_suites
             .contains(&crate::enums::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-        if ch.renegotiation_info() != Some(client_vd.as_slice()) || scsv {
+        let bound = ch
+            .renegotiation_info()
+            .is_some_and(|ri| ct_eq(ri, &client_vd));
+        if !cx.common.negotiated.secure_renegotiation || !bound || scsv {
             return Err(PeerIncompatible::Other("renegotiation without RFC 5746 binding").into());
         }
-        let window = core::time::Duration::from_secs(CLIENT_RENEG_WINDOW_SECS);
-        let now = cx.now;
-        let history = &mut cx.common.renegotiations;
-        history.retain(|t| now.saturating_since(*t) < window);
-        if history.len() >= CLIENT_RENEG_LIMIT {
-            return Err(PeerIncompatible::Other("client renegotiated too often").into());
+        if !self.hello_requested {
+            let window = core::time::Duration::from_secs(CLIENT_RENEG_WINDOW_SECS);
+            let now = cx.now;
+            let history = &mut cx.common.renegotiations;
+            history.retain(|t| now.saturating_since(*t) < window);
+            if history.len() >= CLIENT_RENEG_LIMIT {
+                return Err(PeerIncompatible::Other("client renegotiated too often").into());
+            }
+            history.push(now);
         }
-        history.push(now);
         let server_vd = cx.common.negotiated.finished_sent.clone();
         let reneg = [client_vd, server_vd].concat();
+        cx.common.renegotiating = true;
         crate::server::tls12::renegotiate(cx, config, &m, reneg)
     }
 }

@@ -664,3 +664,99 @@ fn tls12_resumption_against_openssl() {
         );
     }
 }
+
+/// Drives `conn` until a `HandshakeComplete` arrives (the end of a renegotiation).
+fn drive_to_handshake(
+    conn: &mut ClientConnection,
+    sock: &mut TcpStream,
+    what: &str,
+    log: &dyn Fn() -> String,
+) -> Outcome {
+    let o = drive(conn, sock, |_, o| {
+        o.events.contains(&Event::HandshakeComplete)
+    });
+    assert_eq!(o.error, None, "{what}: {}", log());
+    assert!(
+        o.events.contains(&Event::HandshakeComplete),
+        "{what}: {o:?}"
+    );
+    o
+}
+
+#[test]
+fn tls12_renegotiation_against_openssl() {
+    use sanstls::enums::ProtocolVersion;
+    // s_server in echo mode reads commands on stdin: `r` sends a HelloRequest, `R` asks
+    // for a client certificate and sends one. It prints what it receives.
+    let dir = TempDir::new("client-interop-reneg");
+    let (cert, key) = peers::self_signed(&dir, "ec");
+    let client_dir = TempDir::new("client-interop-reneg-c");
+    let (client_cert, client_key) = peers::self_signed(&client_dir, "rsa");
+    let port = free_port();
+    let mut peer = spawn_logged(
+        &dir,
+        "s_server",
+        "openssl",
+        &[
+            "s_server",
+            "-tls1_2",
+            "-client_renegotiation",
+            "-accept",
+            &port.to_string(),
+            "-cert",
+            cert.to_str().unwrap(),
+            "-key",
+            key.to_str().unwrap(),
+            "-naccept",
+            "1",
+        ],
+    );
+    let mut config = config_for(pem_to_der(&cert));
+    config.max_version = ProtocolVersion::TLSv1_2;
+    config.client_certificate = Some(ClientCertificate {
+        chain: vec![pem_to_der(&client_cert)],
+        key: load_private_key(&peers::key_der(&client_key)).unwrap(),
+    });
+    let mut sock = connect(port, &mut peer);
+    let mut conn = ClientConnection::new(Arc::new(config), "localhost", now()).unwrap();
+    let log = || read_log(&dir, "s_server");
+    drive_to_handshake(&mut conn, &mut sock, "first handshake", &log);
+
+    // Client-initiated, with data sent while it runs.
+    conn.renegotiate(now()).unwrap();
+    conn.send(b"during-client-renegotiation\n").unwrap();
+    drive_to_handshake(&mut conn, &mut sock, "client-initiated", &log);
+    conn.send(b"after-client-renegotiation\n").unwrap();
+
+    // Server-initiated: a HelloRequest, then one that asks for our certificate.
+    for (command, what) in [
+        (&b"r\n"[..], "HelloRequest"),
+        (b"R\n", "with a client certificate"),
+    ] {
+        let stdin = peer.0.stdin.as_mut().unwrap();
+        stdin.write_all(command).unwrap();
+        stdin.flush().unwrap();
+        drive_to_handshake(&mut conn, &mut sock, what, &log);
+        conn.send(format!("after {what}\n").as_bytes()).unwrap();
+    }
+    conn.send_close_notify();
+    drive(&mut conn, &mut sock, |_, _| false);
+    peers::wait_for_log(
+        &peers::log_path(&dir, "s_server"),
+        &["after with a client certificate"],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let text = log();
+    for line in [
+        "during-client-renegotiation",
+        "after-client-renegotiation",
+        "after HelloRequest",
+        // s_server shows the certificate it received in the last renegotiation.
+        "depth=0 CN = localhost",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in {text}");
+    }
+    // No OpenSSL error stack (s_server's "verify error" about our self-signed client
+    // certificate is expected: it has no CA for it and goes on).
+    assert!(!text.contains(":error:"), "{text}");
+}

@@ -57,7 +57,12 @@ fn client_config(p: &Pki) -> ClientConfig {
 
 /// Moves the bytes `from` has to send into `to`; returns whether anything moved, and
 /// records `to`'s first error.
-fn pump(from: &mut Connection, to: &mut Connection, err: &mut Option<Error>) -> bool {
+fn pump_at(
+    from: &mut Connection,
+    to: &mut Connection,
+    err: &mut Option<Error>,
+    now: UnixTime,
+) -> bool {
     let mut buf = Vec::new();
     from.write_tls(&mut buf);
     let mut rest = &buf[..];
@@ -65,7 +70,7 @@ fn pump(from: &mut Connection, to: &mut Connection, err: &mut Option<Error>) -> 
     while !rest.is_empty() {
         let n = to.read_tls(rest);
         rest = &rest[n..];
-        if let Err(e) = to.process(NOW) {
+        if let Err(e) = to.process(now) {
             err.get_or_insert(e);
             break;
         }
@@ -79,10 +84,19 @@ fn pump(from: &mut Connection, to: &mut Connection, err: &mut Option<Error>) -> 
 /// Moves bytes both ways until neither side has anything to say. Returns the first error
 /// of each side.
 fn transfer(client: &mut Connection, server: &mut Connection) -> (Option<Error>, Option<Error>) {
+    transfer_at(client, server, NOW)
+}
+
+/// [`transfer`] with the clock at `now`.
+fn transfer_at(
+    client: &mut Connection,
+    server: &mut Connection,
+    now: UnixTime,
+) -> (Option<Error>, Option<Error>) {
     let (mut ce, mut se) = (None, None);
     for _ in 0..32 {
-        let a = pump(client, server, &mut se);
-        let b = pump(server, client, &mut ce);
+        let a = pump_at(client, server, &mut se, now);
+        let b = pump_at(server, client, &mut ce, now);
         if !a && !b {
             break;
         }
@@ -718,4 +732,196 @@ fn external_session_store_with_a_late_answer() {
     // Answering when nothing was asked is a caller error.
     let mut idle = ServerConnection::new(sc, NOW);
     assert!(idle.session_found(None, NOW).is_err());
+}
+
+/// A TLS 1.2 client configuration that trusts `trusted` (and presents `cert`, if any).
+fn tls12_client(trusted: &[&Pki], cert: Option<&Pki>) -> ClientConfig {
+    use sanstls::enums::ProtocolVersion;
+    let roots = trusted.iter().map(|p| p.cert.clone()).collect();
+    let mut cc = ClientConfig::new(Arc::new(SimpleRootsVerifier::new(roots).unwrap()));
+    cc.max_version = ProtocolVersion::TLSv1_2;
+    cc.client_certificate = cert.map(|p| ClientCertificate {
+        chain: vec![p.cert.clone()],
+        key: load_private_key(&p.key).unwrap(),
+    });
+    cc
+}
+
+fn handshakes_completed(c: &mut Connection) -> usize {
+    let ev = events(c);
+    ev.iter()
+        .filter(|e| matches!(e, Event::HandshakeComplete))
+        .count()
+}
+
+#[test]
+fn tls12_renegotiation_from_either_side_keeps_data_flowing() {
+    let p = pki("ec");
+    let cc = Arc::new(tls12_client(&[&p], None));
+    let sc = Arc::new(server_config(&p));
+    let (mut c, mut s, _) = handshake(cc, sc, None);
+    events(&mut s);
+    for round in 0..6 {
+        let before = (
+            c.negotiated().finished_sent.clone(),
+            c.negotiated().finished_received.clone(),
+        );
+        // Client-initiated on even rounds, server-initiated (HelloRequest) on odd ones:
+        // six in a row, which only passes Node's limit because the server's own requests
+        // do not count against the client.
+        match round % 2 {
+            0 => c.renegotiate(NOW).unwrap(),
+            _ => s.renegotiate(NOW).unwrap(),
+        }
+        // Data queued while the renegotiation is in flight, by both sides.
+        c.send(b"during-c").unwrap();
+        s.send(b"during-s").unwrap();
+        assert_eq!(transfer(&mut c, &mut s), (None, None), "round {round}");
+        let mut buf = [0u8; 32];
+        let n = s.read_plaintext(&mut buf);
+        assert_eq!(&buf[..n], b"during-c", "round {round}");
+        let n = c.read_plaintext(&mut buf);
+        assert_eq!(&buf[..n], b"during-s", "round {round}");
+        assert_eq!(handshakes_completed(&mut c), 1, "round {round}");
+        assert_eq!(handshakes_completed(&mut s), 1, "round {round}");
+        // A new handshake: new Finished messages (tls-unique changes), and both sides
+        // agree on the new keys.
+        let after = c.negotiated();
+        assert_ne!(after.finished_sent, before.0);
+        assert_ne!(after.finished_received, before.1);
+        assert_eq!(after.finished_sent, s.negotiated().finished_received);
+        echo(&mut c, &mut s);
+        let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
+        c.export_keying_material(b"EXPORTER-r", None, &mut a)
+            .unwrap();
+        s.export_keying_material(b"EXPORTER-r", None, &mut b)
+            .unwrap();
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn client_renegotiation_limit_is_measured_on_the_injected_clock() {
+    let p = pki("ec");
+    let cc = Arc::new(tls12_client(&[&p], None));
+    let sc = Arc::new(server_config(&p));
+    // Node's CLIENT_RENEG_LIMIT (3) per CLIENT_RENEG_WINDOW (600 s): a fourth one 599 s
+    // after the first ends the connection; one 600 s after it is fine.
+    for (fourth_at, refused) in [(599, true), (600, false)] {
+        let (mut c, mut s, _) = handshake(cc.clone(), sc.clone(), None);
+        for i in 0..3 {
+            c.renegotiate(NOW).unwrap();
+            assert_eq!(transfer_at(&mut c, &mut s, NOW), (None, None), "#{i}");
+        }
+        let later = UnixTime::from_secs(NOW.as_secs() + fourth_at);
+        c.renegotiate(later).unwrap();
+        let (ce, se) = transfer_at(&mut c, &mut s, later);
+        match refused {
+            true => {
+                assert_eq!(
+                    se,
+                    Some(PeerIncompatible::Other("client renegotiated too often").into())
+                );
+                assert!(ce.is_some(), "the client sees the alert");
+            }
+            false => {
+                assert_eq!((ce, se), (None, None));
+                echo(&mut c, &mut s);
+            }
+        }
+    }
+}
+
+#[test]
+fn server_asks_for_a_client_certificate_by_renegotiating() {
+    let server = pki("ec");
+    let client = pki("rsa");
+    let cc = Arc::new(tls12_client(&[&server], Some(&client)));
+    let sc = server_config(&server);
+    // Node: `socket.renegotiate({ requestCert: true, rejectUnauthorized: true })`.
+    let mut strict = sc.clone();
+    strict.client_verifier = Some(Arc::new(
+        SimpleRootsVerifier::new(vec![client.cert.clone()]).unwrap(),
+    ));
+    let (mut c, mut s, _) = handshake(cc, Arc::new(sc), None);
+    assert!(s.negotiated().peer_certificates.is_empty());
+    s.renegotiate_with(Arc::new(strict), NOW).unwrap();
+    assert_eq!(transfer(&mut c, &mut s), (None, None));
+    assert_eq!(s.negotiated().peer_certificates, vec![client.cert.clone()]);
+    echo(&mut c, &mut s);
+}
+
+#[test]
+fn renegotiation_that_changes_the_server_certificate_is_refused() {
+    let (ec, rsa) = (pki("ec"), pki("rsa"));
+    let cc = Arc::new(tls12_client(&[&ec, &rsa], None));
+    let (mut c, mut s, _) = handshake(cc, Arc::new(server_config(&ec)), None);
+    // The client trusts both certificates, but the connection began with the EC one.
+    s.renegotiate_with(Arc::new(server_config(&rsa)), NOW)
+        .unwrap();
+    let (ce, _) = transfer(&mut c, &mut s);
+    assert_eq!(
+        ce,
+        Some(PeerMisbehaved::Other("the server's certificate changed in a renegotiation").into())
+    );
+}
+
+#[test]
+fn renegotiation_is_declined_or_refused_where_it_cannot_happen() {
+    use sanstls::enums::ProtocolVersion;
+    let p = pki("ec");
+    let sc = Arc::new(server_config(&p));
+    // TLS 1.3 has no renegotiation; asking is a caller error that leaves the connection up.
+    let (mut c, mut s, _) = handshake(Arc::new(client_config(&p)), sc.clone(), None);
+    assert_eq!(c.negotiated().version, Some(ProtocolVersion::TLSv1_3));
+    assert!(matches!(c.renegotiate(NOW), Err(Error::ApiMisuse(_))));
+    assert!(matches!(s.renegotiate(NOW), Err(Error::ApiMisuse(_))));
+    echo(&mut c, &mut s);
+
+    // disableRenegotiation() on the client: the server's HelloRequest gets a
+    // no_renegotiation warning and the connection goes on.
+    let cc = Arc::new(tls12_client(&[&p], None));
+    let (mut c, mut s, _) = handshake(cc, sc.clone(), None);
+    c.disable_renegotiation();
+    events(&mut s);
+    s.renegotiate(NOW).unwrap();
+    assert_eq!(transfer(&mut c, &mut s), (None, None));
+    assert_eq!(
+        events(&mut s),
+        vec![Event::WarningAlert(AlertDescription::NoRenegotiation)]
+    );
+    echo(&mut c, &mut s);
+
+    // disableRenegotiation() on the server: our client's renegotiation is declined, and
+    // like OpenSSL's (and so Node's) client it ends the connection with handshake_failure.
+    let cc = Arc::new(tls12_client(&[&p], None));
+    let (mut c, mut s, _) = handshake(cc, sc.clone(), None);
+    s.disable_renegotiation();
+    c.renegotiate(NOW).unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert_eq!(
+        ce,
+        Some(PeerIncompatible::Other("the server declined to renegotiate").into())
+    );
+    assert_eq!(
+        se,
+        Some(Error::AlertReceived(AlertDescription::HandshakeFailure))
+    );
+
+    // A client that does not do RFC 5746 (no renegotiation_info, no SCSV): neither side
+    // may renegotiate.
+    let mut legacy = tls12_client(&[&p], None);
+    legacy.hello_hook = Some(sanstls::client::HelloHook(Arc::new(|exts| {
+        exts.retain(|e| {
+            !matches!(
+                e,
+                sanstls::msgs::extensions::ClientExtension::RenegotiationInfo(_)
+            )
+        })
+    })));
+    let (mut c, mut s, _) = handshake(Arc::new(legacy), sc, None);
+    assert!(!c.negotiated().secure_renegotiation && !s.negotiated().secure_renegotiation);
+    assert!(matches!(c.renegotiate(NOW), Err(Error::ApiMisuse(_))));
+    assert!(matches!(s.renegotiate(NOW), Err(Error::ApiMisuse(_))));
+    echo(&mut c, &mut s);
 }

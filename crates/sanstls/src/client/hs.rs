@@ -16,6 +16,7 @@ use crate::enums::ECPointFormat;
 use crate::enums::{CipherSuite, Compression, NamedGroup, PSKKeyExchangeMode, ProtocolVersion};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind};
+use crate::handshake::prf::ct_eq;
 use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::base::{Random, SessionId};
 use crate::msgs::extensions::{
@@ -45,6 +46,76 @@ pub(crate) struct ClientHandshake {
     pub(crate) sent_ccs: bool,
     /// The RFC 5077 ticket we offer for TLS 1.2 (empty: we only ask for one).
     pub(crate) tls12_ticket: Vec<u8>,
+    /// Set when this handshake renegotiates an established TLS 1.2 connection.
+    pub(crate) reneg: Option<Renegotiation>,
+}
+
+/// What a TLS 1.2 renegotiation carries over from the handshake before it.
+pub(crate) struct Renegotiation {
+    /// Our last Finished verify_data, sent in renegotiation_info (RFC 5746 s3.5).
+    pub(crate) client_verify_data: Vec<u8>,
+    /// The server's last Finished verify_data, which it must echo after ours.
+    pub(crate) server_verify_data: Vec<u8>,
+    /// The server's certificate so far: a renegotiation may not change who the server is.
+    pub(crate) peer_end_entity: Vec<u8>,
+}
+
+/// Starts a renegotiation of an established TLS 1.2 connection (RFC 5746): a full
+/// handshake, TLS 1.2 only, without resumption, sent under the current keys.
+pub(crate) fn start_renegotiation(
+    common: &mut Common,
+    config: &Arc<ClientConfig>,
+    server_name: &str,
+    now: UnixTime,
+) -> Result<Box<dyn State>, Error> {
+    if !common.negotiated.secure_renegotiation {
+        return Err(Error::ApiMisuse(
+            "renegotiate: the server does not support secure renegotiation (RFC 5746)",
+        ));
+    }
+    let reneg = Renegotiation {
+        client_verify_data: common.negotiated.finished_sent.clone(),
+        server_verify_data: common.negotiated.finished_received.clone(),
+        peer_end_entity: common.peer_end_entity()?.to_vec(),
+    };
+    let mut config = ClientConfig::clone(config);
+    config.min_version = ProtocolVersion::TLSv1_2;
+    config.max_version = ProtocolVersion::TLSv1_2;
+    config.middlebox_compat = false;
+    let mut random = [0u8; 32];
+    config.random.fill(&mut random)?;
+    let key_share = KeyExchange::start(
+        *config
+            .groups
+            .first()
+            .ok_or(Error::BadConfiguration("no key exchange groups configured"))?,
+        config.random.as_ref(),
+    )?;
+    common.negotiated.client_random = random;
+    let mut hs = ClientHandshake {
+        config: Arc::new(config),
+        server_name: server_name.to_string(),
+        random: Random(random),
+        session_id: SessionId::empty(),
+        transcript: HandshakeHash::new(),
+        sent_ccs: false,
+        tls12_ticket: Vec::new(),
+        reneg: Some(reneg),
+    };
+    if hs.config.client_certificate.is_some() {
+        hs.transcript.keep_full_transcript()?;
+    }
+    let hello = build_client_hello(&hs, &key_share, None, None, now)?;
+    send_client_hello(common, &mut hs, hello, None, None)?;
+    common.flush_handshake()?;
+    common.renegotiating = true;
+    Ok(Box::new(ExpectServerHello {
+        hs,
+        key_share,
+        psk: None,
+        resume12: None,
+        retried: false,
+    }))
 }
 
 /// Sends the ClientHello and returns the state that expects the ServerHello.
@@ -114,6 +185,7 @@ pub(crate) fn start_handshake(
         transcript: HandshakeHash::new(),
         sent_ccs: false,
         tls12_ticket,
+        reneg: None,
     };
     // A TLS 1.2 CertificateVerify signs the handshake messages themselves (RFC 5246
     // s7.4.8), so keep them while that can happen.
@@ -196,7 +268,11 @@ fn build_client_hello(
             ECPointFormat::Uncompressed,
         ]));
         exts.push(ClientExtension::ExtendedMasterSecret);
-        exts.push(ClientExtension::RenegotiationInfo(PayloadU8::empty()));
+        let info = match &hs.reneg {
+            Some(r) => PayloadU8::new(r.client_verify_data.clone()),
+            None => PayloadU8::empty(),
+        };
+        exts.push(ClientExtension::RenegotiationInfo(info));
         exts.push(ClientExtension::SessionTicket(crate::codec::Payload::new(
             hs.tls12_ticket.clone(),
         )));
@@ -421,17 +497,23 @@ impl ExpectServerHello {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("compression_method").into());
         }
         use crate::msgs::extensions::{ServerExtension as S, TlsExtension};
+        // RFC 5746 s3.4/s3.5: the server's renegotiation_info is empty on an initial
+        // handshake and holds both verify_data on a renegotiation, where it is mandatory.
+        let expected_ri = match &self.hs.reneg {
+            Some(r) => [r.client_verify_data.as_slice(), &r.server_verify_data].concat(),
+            None => Vec::new(),
+        };
+        let mut secure_reneg = false;
         for e in sh.extensions() {
             match e {
                 S::Alpn(p) if self.hs.config.alpn_protocols.contains(&p.0) => {
                     cx.common.negotiated.alpn = Some(p.0.clone());
                 }
-                // RFC 5746 s3.4: an initial handshake's renegotiation_info is empty.
-                S::RenegotiationInfo(ri) if ri.0.is_empty() => {}
+                S::RenegotiationInfo(ri) if ct_eq(&ri.0, &expected_ri) => {
+                    secure_reneg = true;
+                }
                 S::RenegotiationInfo(_) => {
-                    return Err(
-                        PeerMisbehaved::Other("non-empty initial renegotiation_info").into(),
-                    )
+                    return Err(PeerMisbehaved::Other("wrong renegotiation_info").into())
                 }
                 // We always send session_ticket with TLS 1.2 (RFC 5077 s3.2).
                 S::ExtendedMasterSecretAck
@@ -443,9 +525,16 @@ impl ExpectServerHello {
                 other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
             }
         }
+        if self.hs.reneg.is_some() && !secure_reneg {
+            return Err(PeerMisbehaved::Other(
+                "renegotiation ServerHello without renegotiation_info",
+            )
+            .into());
+        }
         let n = &mut cx.common.negotiated;
         n.version = Some(ProtocolVersion::TLSv1_2);
         n.cipher_suite = Some(suite.suite);
+        n.secure_renegotiation = secure_reneg;
         cx.common.accept_ccs = false;
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.add_message(encoded);

@@ -86,6 +86,19 @@ impl Client12 {
     fn add(&mut self, m: &Message) {
         self.hs.transcript.add_message(&m.encoded);
     }
+
+    /// The traffic state after the handshake, which keeps what a renegotiation needs.
+    fn into_traffic(self, master: Tls12MasterSecret) -> Box<dyn State> {
+        Box::new(Traffic12 {
+            side: Side::Client,
+            master,
+            client_random: self.hs.random.0,
+            server_random: self.server_random,
+            server_config: None,
+            client: Some((self.hs.config, self.hs.server_name)),
+            hello_requested: false,
+        })
+    }
 }
 
 /// Waiting for the server's Certificate.
@@ -106,6 +119,16 @@ impl State for ExpectCertificate {
         let chain: Vec<Vec<u8>> = chain.iter().map(|c| c.0.clone()).collect();
         if chain.is_empty() {
             return Err(PeerMisbehaved::Other("server sent an empty Certificate").into());
+        }
+        // A renegotiation may not change who the server is: its end-entity certificate
+        // stays the same (a renewed certificate needs a new connection).
+        if let Some(r) = &self.c.hs.reneg {
+            if chain[0] != r.peer_end_entity {
+                return Err(PeerMisbehaved::Other(
+                    "the server's certificate changed in a renegotiation",
+                )
+                .into());
+            }
         }
         self.c.add(&m);
         cx.common.negotiated.peer_certificates = chain;
@@ -388,13 +411,7 @@ impl State for ExpectFinished {
         if let Some(session) = self.c.stored_session(cx, &self.master) {
             cx.common.emit(Event::NewSessionTicket(session));
         }
-        Ok(Box::new(Traffic12 {
-            side: Side::Client,
-            master: self.master,
-            client_random: self.c.hs.random.0,
-            server_random: self.c.server_random,
-            server_config: None,
-        }))
+        Ok(self.c.into_traffic(self.master))
     }
 }
 
@@ -490,12 +507,6 @@ impl State for ExpectResumedFinished {
         if let Some(session) = self.c.stored_session(cx, &self.master) {
             cx.common.emit(Event::NewSessionTicket(session));
         }
-        Ok(Box::new(Traffic12 {
-            side: Side::Client,
-            master: self.master,
-            client_random: self.c.hs.random.0,
-            server_random: self.c.server_random,
-            server_config: None,
-        }))
+        Ok(self.c.into_traffic(self.master))
     }
 }

@@ -236,7 +236,7 @@ impl fmt::Debug for Tls12MasterSecret {
 
 /// Equality whose running time depends only on the lengths, not on where the inputs
 /// differ (the lengths are public: verify_data is always 12 bytes).
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

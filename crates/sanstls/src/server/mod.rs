@@ -204,6 +204,18 @@ impl ServerConnection {
             .run_state(now, |state, cx| state.session_found(cx, data))
     }
 
+    /// Node's `renegotiate({ requestCert, rejectUnauthorized })` on a server socket: sends a
+    /// HelloRequest, and the renegotiation the client answers with runs under `config`
+    /// (e.g. one with a `client_verifier`, to ask for a certificate after the fact). A
+    /// client certificate proved before may not change. See [`Connection::renegotiate`].
+    pub fn renegotiate_with(
+        &mut self,
+        config: Arc<ServerConfig>,
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        self.conn.start_renegotiation(now, Some(config))
+    }
+
     /// Answers `Event::ClientHello`: continue the handshake with `config`.
     pub fn accept(&mut self, config: Arc<ServerConfig>, now: UnixTime) -> Result<(), Error> {
         self.conn

@@ -238,6 +238,7 @@ pub(crate) fn try_resume(
     n.alpn = alpn;
     n.server_name = server_name(ch)?;
     n.client_random = ch.random.0;
+    n.secure_renegotiation = secure_reneg;
     n.resumed = true;
     cx.common.keylog = config.key_log;
     let (label, secret) = master.keylog_entry();
@@ -317,6 +318,8 @@ impl State for ExpectFinished {
             client_random: r.client_random,
             server_random: r.server_random,
             server_config: Some(r.config),
+            client: None,
+            hello_requested: false,
         }))
     }
 }

@@ -56,6 +56,8 @@ struct Server12 {
     session_id: SessionId,
     /// Whether we send a NewSessionTicket before our ChangeCipherSpec.
     issue_ticket: bool,
+    /// In a renegotiation: the client's certificate from before, which it may not change.
+    previous_peer: Option<Vec<u8>>,
 }
 
 /// The server's ephemeral key of either kind.
@@ -199,6 +201,7 @@ fn start_with(
     n.alpn = alpn.clone();
     n.server_name = sni.clone();
     n.client_random = ch.random.0;
+    n.secure_renegotiation = secure_reneg;
     cx.common.keylog = config.key_log;
 
     let mut random = [0u8; 32];
@@ -342,6 +345,10 @@ fn start_with(
         session_id,
         issue_ticket,
         config: config.clone(),
+        previous_peer: match reneg_info {
+            Some(_) => cx.common.negotiated.peer_certificates.first().cloned(),
+            None => None,
+        },
     };
     match config.client_verifier.is_some() {
         true => Ok(Box::new(ExpectCertificate { s })),
@@ -418,6 +425,15 @@ impl State for ExpectCertificate {
         let verifier = self.s.config.requested_client_verifier()?;
         self.s.transcript.add_message(&m.encoded);
         let chain: Vec<Vec<u8>> = chain.iter().map(|c| c.0.clone()).collect();
+        // A renegotiation may not change (or drop) the identity the client proved before.
+        if let Some(previous) = &self.s.previous_peer {
+            if chain.first() != Some(previous) {
+                return Err(PeerMisbehaved::Other(
+                    "the client's certificate changed in a renegotiation",
+                )
+                .into());
+            }
+        }
         let Some((end_entity, rest)) = chain.split_first() else {
             // RFC 5246 s7.4.6: with no certificate, a server that requires one answers
             // handshake_failure (TLS 1.2 has no certificate_required alert).
@@ -578,6 +594,8 @@ impl State for ExpectFinished {
             client_random: s.client_random,
             server_random: s.server_random,
             server_config: Some(s.config),
+            client: None,
+            hello_requested: false,
         }))
     }
 }
