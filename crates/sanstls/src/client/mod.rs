@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
+use crate::codec::{Codec, PayloadU16, PayloadU8, Reader};
 use crate::conn::{Common, Connection, Side};
 use crate::crypto::sign::SigningKey;
 use crate::crypto::verify::ServerCertVerifier;
 use crate::enums::{CipherSuite, NamedGroup, ProtocolVersion};
-use crate::error::Error;
+use crate::error::{Error, InvalidMessage};
 use crate::rand::RandomSource;
 use crate::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::time::UnixTime;
@@ -155,7 +156,32 @@ impl core::fmt::Debug for StoredSession {
     }
 }
 
+/// The first byte of [`StoredSession::to_bytes`]: the layout's version.
+const SESSION_FORMAT_V1: u8 = 1;
+
 impl StoredSession {
+    /// The session as bytes, to keep across process restarts (Node's `getSession()`): read
+    /// them back with [`Self::from_bytes`]. They hold the resumption secret: store them
+    /// like a private key. The layout is versioned by its first byte.
+    pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::new());
+        self.encode(&mut out);
+        out
+    }
+
+    /// Reads what [`Self::to_bytes`] wrote; anything else (truncated, trailing bytes, an
+    /// unknown layout version, an over-long field) is an `InvalidMessage` error naming the
+    /// field.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, InvalidMessage> {
+        Self::read_bytes(bytes)
+    }
+
+    /// The raw ticket the server issued (Node's `getTLSTicket()`): a TLS 1.3 ticket or an
+    /// RFC 5077 one; `None` for a TLS 1.2 session kept by id only.
+    pub fn tls_ticket(&self) -> Option<&[u8]> {
+        (!self.ticket.is_empty()).then_some(self.ticket.as_slice())
+    }
+
     /// Whether the ticket is still usable at `now`.
     pub fn is_valid_at(&self, now: UnixTime) -> bool {
         now.saturating_since(self.received_at) < Duration::from_secs(u64::from(self.lifetime_secs))
@@ -165,6 +191,89 @@ impl StoredSession {
     pub fn obfuscated_age(&self, now: UnixTime) -> u32 {
         let age_ms = now.saturating_since(self.received_at).as_millis();
         (age_ms as u32).wrapping_add(self.age_add)
+    }
+}
+
+impl Codec for StoredSession {
+    fn encode(&self, out: &mut Vec<u8>) {
+        SESSION_FORMAT_V1.encode(out);
+        self.cipher_suite.encode(out);
+        PayloadU16::new(self.ticket.clone()).encode(out);
+        // The secret goes straight into `out` (no intermediate copy to forget to wipe).
+        let psk = &self.psk[..self.psk.len().min(255)];
+        out.push(psk.len() as u8);
+        out.extend_from_slice(psk);
+        self.received_at.as_millis().encode(out);
+        self.lifetime_secs.encode(out);
+        self.age_add.encode(out);
+        PayloadU16::new(self.server_name.as_bytes()).encode(out);
+        match &self.alpn {
+            Some(p) => {
+                1u8.encode(out);
+                PayloadU8::new(p.clone()).encode(out);
+            }
+            None => 0u8.encode(out),
+        }
+        match self.max_early_data {
+            Some(n) => {
+                1u8.encode(out);
+                n.encode(out);
+            }
+            None => 0u8.encode(out),
+        }
+        PayloadU8::new(self.session_id.clone()).encode(out);
+        u8::from(self.extended_master_secret).encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        if u8::read(r)? != SESSION_FORMAT_V1 {
+            return Err(InvalidMessage::IllegalValue(
+                "stored session format version",
+            ));
+        }
+        let cipher_suite = CipherSuite::read(r)?;
+        let ticket = PayloadU16::read(r)?.0;
+        let psk = Zeroizing::new(PayloadU8::read(r)?.0);
+        let received_at = UnixTime::from_millis(u64::read(r)?);
+        let lifetime_secs = u32::read(r)?;
+        let age_add = u32::read(r)?;
+        let server_name = String::from_utf8(PayloadU16::read(r)?.0)
+            .map_err(|_| InvalidMessage::IllegalValue("stored session server name"))?;
+        let alpn = match read_flag(r, "stored session ALPN flag")? {
+            true => Some(PayloadU8::read(r)?.0),
+            false => None,
+        };
+        let max_early_data = match read_flag(r, "stored session early data flag")? {
+            true => Some(u32::read(r)?),
+            false => None,
+        };
+        let session_id = PayloadU8::read(r)?.0;
+        if session_id.len() > 32 {
+            return Err(InvalidMessage::TooLarge("stored session id"));
+        }
+        let extended_master_secret = read_flag(r, "stored session EMS flag")?;
+        Ok(Self {
+            cipher_suite,
+            ticket,
+            psk,
+            received_at,
+            lifetime_secs,
+            age_add,
+            server_name,
+            alpn,
+            max_early_data,
+            session_id,
+            extended_master_secret,
+        })
+    }
+}
+
+/// A byte that must be 0 or 1.
+fn read_flag(r: &mut Reader<'_>, what: &'static str) -> Result<bool, InvalidMessage> {
+    match u8::read(r)? {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(InvalidMessage::IllegalValue(what)),
     }
 }
 
@@ -208,5 +317,65 @@ impl Deref for ClientConnection {
 impl DerefMut for ClientConnection {
     fn deref_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn session(alpn: Option<Vec<u8>>, med: Option<u32>, id: Vec<u8>) -> StoredSession {
+        StoredSession {
+            cipher_suite: CipherSuite::TLS13_AES_128_GCM_SHA256,
+            ticket: vec![7; 200],
+            psk: Zeroizing::new(vec![9; 32]),
+            received_at: UnixTime::from_millis(1_900_000_000_123),
+            lifetime_secs: 7200,
+            age_add: 0xdead_beef,
+            server_name: "example.com".into(),
+            alpn,
+            max_early_data: med,
+            session_id: id,
+            extended_master_secret: true,
+        }
+    }
+
+    #[test]
+    fn bytes_round_trip_and_every_truncation_is_an_error() {
+        for s in [
+            session(None, None, vec![]),
+            session(Some(b"h2".to_vec()), Some(16384), vec![1; 32]),
+        ] {
+            let bytes = s.to_bytes();
+            let back = StoredSession::from_bytes(&bytes).unwrap();
+            assert!(back == s);
+            assert_eq!(back.psk.as_slice(), s.psk.as_slice());
+            for n in 0..bytes.len() {
+                assert!(StoredSession::from_bytes(&bytes[..n]).is_err(), "{n}");
+            }
+            let mut longer = bytes.to_vec();
+            longer.push(0);
+            assert!(StoredSession::from_bytes(&longer).is_err());
+        }
+        let mut wrong_version = session(None, None, vec![]).to_bytes().to_vec();
+        wrong_version[0] = 2;
+        assert_eq!(
+            StoredSession::from_bytes(&wrong_version),
+            Err(InvalidMessage::IllegalValue(
+                "stored session format version"
+            ))
+        );
+        assert_eq!(
+            session(None, None, vec![]).tls_ticket(),
+            Some(&[7u8; 200][..])
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = StoredSession::from_bytes(&bytes);
+        }
     }
 }
