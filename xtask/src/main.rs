@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
+        Some("pki-fixtures") => pki_fixtures(args.get(1).map(String::as_str)),
         Some("interop") => Err(
             "`cargo xtask interop` is not implemented yet: it arrives with \
              the handshakes (issues 3 and 4)"
@@ -24,7 +25,10 @@ fn main() -> ExitCode {
         Some("bench") => {
             Err("`cargo xtask bench` is not implemented yet: it arrives with issue 9".to_string())
         }
-        _ => Err("usage: cargo xtask <vectors [--check] | interop | bench>".to_string()),
+        _ => Err(
+            "usage: cargo xtask <vectors [--check] | pki-fixtures [SET] | interop | bench>"
+                .to_string(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -41,6 +45,39 @@ fn workspace_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Regenerates the PKI fixtures: runs `vectors/pki/<set>/gen.sh` (with the `openssl`
+/// command) in its own directory, for every set or only `only`. The outputs are committed;
+/// tests read them and never call the scripts.
+fn pki_fixtures(only: Option<&str>) -> Result<(), String> {
+    let dir = workspace_root().join("vectors/pki");
+    let mut sets: Vec<PathBuf> = fs::read_dir(&dir)
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("gen.sh").is_file())
+        .filter(|p| only.is_none_or(|o| p.file_name().is_some_and(|n| n == o)))
+        .collect();
+    sets.sort();
+    if sets.is_empty() {
+        return Err(format!(
+            "no fixture set with a gen.sh under {}",
+            dir.display()
+        ));
+    }
+    for set in sets {
+        println!("pki-fixtures: {}", set.display());
+        let status = std::process::Command::new("bash")
+            .arg("gen.sh")
+            .current_dir(&set)
+            .status()
+            .map_err(|e| format!("running {}/gen.sh: {e}", set.display()))?;
+        if !status.success() {
+            return Err(format!("{}/gen.sh failed: {status}", set.display()));
+        }
+    }
+    Ok(())
 }
 
 fn vectors(check: bool) -> Result<(), String> {

@@ -12,6 +12,8 @@ mod client;
 mod common;
 mod server;
 mod session;
+mod verify;
+mod x509;
 
 use common::TlsVersion;
 
@@ -29,18 +31,12 @@ enum Command {
     Server(ServerArgs),
     /// Connect to a TLS server (like `openssl s_client`).
     Client(ClientArgs),
-    /// Show a certificate (not implemented yet).
-    X509 {
-        /// Arguments (ignored).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
-    /// Verify a certificate chain (not implemented yet).
-    Verify {
-        /// Arguments (ignored).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Show a certificate as Node's getPeerCertificate() does (the chain, detailed, when
+    /// the file holds several).
+    X509(x509::X509Args),
+    /// Verify a certificate chain (RFC 5280) and optionally its identity; prints `OK` or
+    /// `error: CODE: message`.
+    Verify(verify::VerifyArgs),
 }
 
 /// Options both sides share.
@@ -188,8 +184,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Server(a) => server::run(a),
         Command::Client(a) => client::run(a),
-        Command::X509 { .. } => not_implemented("x509"),
-        Command::Verify { .. } => not_implemented("verify"),
+        Command::X509(a) => x509::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(code) => code,
@@ -198,11 +194,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn not_implemented(cmd: &str) -> Result<ExitCode, String> {
-    eprintln!("sanstls: `sanstls {cmd}` is not implemented yet");
-    Ok(ExitCode::from(2))
 }
 
 #[cfg(test)]

@@ -393,15 +393,6 @@ fn no_tickets_resumes_tls12_by_session_id() {
 }
 
 #[test]
-fn x509_and_verify_are_not_implemented_yet() {
-    for cmd in ["x509", "verify"] {
-        let out = run(sanstls().arg(cmd), b"");
-        assert_eq!(out.status.code(), Some(2), "{cmd}");
-        assert!(text(&out.stderr).contains("not implemented yet"));
-    }
-}
-
-#[test]
 fn node_resumes_with_the_session_event() {
     require("node");
     let server = sanstls_server(&[]);

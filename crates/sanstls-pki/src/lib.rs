@@ -1,11 +1,29 @@
 //! # sanstls-pki: certificates and keys the way Node.js loads, shows and verifies them
 //!
-//! This crate will hold PEM/DER/PKCS#8/PKCS#12 loading, X.509 parsing into Node's
-//! peer-certificate shape, RFC 5280 chain verification, CRLs, OCSP and
-//! `checkServerIdentity` (issue 6). Today it has [`pem`], the PEM reader the `sanstls` CLI
-//! loads `--cert`, `--key` and `--ca` files with.
+//! - [`pem`]: the PEM reader (several blocks, mixed types, junk between blocks).
+//! - [`keys`]: private keys in every form Node's `key`/`passphrase` options take (PKCS#8,
+//!   encrypted PKCS#8, PKCS#1, SEC1, traditional encrypted PEM).
+//! - [`pkcs12`]: PFX files (`pfx`/`passphrase`), modern and legacy encryption.
+//! - [`dh`]: DH parameters (`dhparam`).
+//! - [`cert`]: a certificate as Node's `getPeerCertificate([detailed])` shows it.
+//! - [`verify`]: RFC 5280 path building and validation with Node's error codes; [`crl`]
+//!   revocation lists, [`roots`] the default trust anchors.
+//! - [`identity`]: Node's `checkServerIdentity`.
+//! - [`ocsp`]: OCSP responses (RFC 6960).
+//!
+//! The crate is built on the RustCrypto formats crates (der, x509-cert, pkcs8, pkcs12) and
+//! ring for signatures and digests; docs/dependencies.md says why each crate is here.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cert;
+pub mod crl;
+pub mod dh;
+pub mod identity;
+pub mod keys;
+pub mod ocsp;
 pub mod pem;
+pub mod pkcs12;
+pub mod roots;
+pub mod verify;
