@@ -587,6 +587,37 @@ fn gnutls_tls12_client() {
     assert_eq!(seen(&rx).result, Ok(()), "{text}");
     assert!(text.contains("(TLS1.2-X.509)-(ECDHE-"), "{text}");
     assert!(text.contains("sanstls"), "{text}");
+
+    // `--rehandshake`: GnuTLS renegotiates right after the handshake (RFC 5746 binding by
+    // the extension), then sends the request under the new keys.
+    let (port, rx) = serve(config(&f), 1, false);
+    let mut gnutls = Command::new("gnutls-cli")
+        .args(["--rehandshake", "-p", &port.to_string(), "--x509cafile"])
+        .arg(&f.cert)
+        .args(["--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2", "localhost"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gnutls-cli (.ci/run installs it)");
+    gnutls
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let out = gnutls.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{text}");
+    assert!(text.contains("ReHandshake was completed"), "{text}");
+    let completed = s
+        .events
+        .iter()
+        .filter(|e| **e == Event::HandshakeComplete)
+        .count();
+    assert_eq!(completed, 2, "{:?}", s.events);
 }
 
 #[test]
