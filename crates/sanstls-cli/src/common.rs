@@ -11,7 +11,6 @@ use sanstls::conn::{Connection, Event, KeyLogLine};
 use sanstls::crypto::sign::SigningKey;
 use sanstls::enums::CipherSuite;
 use sanstls::enums::{NamedGroup, ProtocolVersion};
-use sanstls::error::CertificateError;
 use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS12_SUITES, ALL_TLS13_SUITES};
 use sanstls::time::UnixTime;
 use sanstls::Error;
@@ -158,16 +157,7 @@ pub(crate) fn group_info(g: NamedGroup) -> Option<(&'static str, u32)> {
 /// Node's `authorizationError` code for a certificate error.
 pub(crate) fn authorization_code(e: &Error) -> String {
     match e {
-        Error::InvalidCertificate(c) => match c {
-            CertificateError::UnknownIssuer => "UNABLE_TO_GET_ISSUER_CERT_LOCALLY".into(),
-            CertificateError::Expired => "CERT_HAS_EXPIRED".into(),
-            CertificateError::NotValidYet => "CERT_NOT_YET_VALID".into(),
-            CertificateError::NotValidForName => "ERR_TLS_CERT_ALTNAME_INVALID".into(),
-            CertificateError::BadSignature => "CERT_SIGNATURE_FAILURE".into(),
-            CertificateError::Revoked => "CERT_REVOKED".into(),
-            CertificateError::BadEncoding => "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY".into(),
-            other => format!("{other:?}"),
-        },
+        Error::InvalidCertificate(c) => c.code().to_string(),
         other => other.to_string(),
     }
 }

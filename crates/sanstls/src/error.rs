@@ -213,6 +213,57 @@ pub enum CertificateError {
     UnsupportedSignatureAlgorithm,
     /// The application's own check refused it; the string says why.
     ApplicationVerificationFailure(String),
+    /// A full verifier (sanstls-pki's) refused it with an OpenSSL/Node verification code
+    /// (`CERT_HAS_EXPIRED`, `UNABLE_TO_GET_ISSUER_CERT_LOCALLY`, ...: Node's
+    /// `authorizationError`) and OpenSSL's text for it.
+    Rejected {
+        /// The code, as Node reports it.
+        code: &'static str,
+        /// What was wrong, and where in the chain.
+        message: String,
+    },
+}
+
+impl CertificateError {
+    /// The OpenSSL/Node code for this refusal (Node's `authorizationError`).
+    pub fn code(&self) -> &str {
+        match self {
+            Self::BadEncoding => "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+            Self::Expired => "CERT_HAS_EXPIRED",
+            Self::NotValidYet => "CERT_NOT_YET_VALID",
+            Self::UnknownIssuer => "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+            Self::BadSignature => "CERT_SIGNATURE_FAILURE",
+            Self::NotValidForName => "ERR_TLS_CERT_ALTNAME_INVALID",
+            Self::Revoked => "CERT_REVOKED",
+            Self::UnsupportedSignatureAlgorithm => "CERT_SIGNATURE_FAILURE",
+            Self::ApplicationVerificationFailure(_) => "APPLICATION_VERIFICATION_FAILURE",
+            Self::Rejected { code, .. } => code,
+        }
+    }
+}
+
+/// The alert OpenSSL sends for a verification code (its `ssl_x509err2alert` table), so a
+/// peer sees the same alert from us as from an OpenSSL-based stack such as Node.
+fn verification_alert(code: &str) -> AlertDescription {
+    use AlertDescription as A;
+    match code {
+        "CERT_HAS_EXPIRED" | "CERT_NOT_YET_VALID" | "CRL_HAS_EXPIRED" | "CRL_NOT_YET_VALID" => {
+            A::CertificateExpired
+        }
+        "CERT_REVOKED" => A::CertificateRevoked,
+        "UNABLE_TO_GET_ISSUER_CERT"
+        | "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"
+        | "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
+        | "DEPTH_ZERO_SELF_SIGNED_CERT"
+        | "SELF_SIGNED_CERT_IN_CHAIN"
+        | "CERT_CHAIN_TOO_LONG"
+        | "PATH_LENGTH_EXCEEDED"
+        | "INVALID_CA" => A::UnknownCA,
+        "CERT_SIGNATURE_FAILURE" | "CRL_SIGNATURE_FAILURE" => A::DecryptError,
+        "INVALID_PURPOSE" | "CERT_UNTRUSTED" | "CERT_REJECTED" => A::UnsupportedCertificate,
+        "UNABLE_TO_GET_CRL" => A::UnknownCA,
+        _ => A::BadCertificate,
+    }
 }
 
 impl Error {
@@ -249,6 +300,7 @@ impl Error {
                 CertificateError::BadSignature
                 | CertificateError::NotValidForName
                 | CertificateError::ApplicationVerificationFailure(_) => A::BadCertificate,
+                CertificateError::Rejected { code, .. } => verification_alert(code),
             },
             // The peer already ended the connection; answering an alert with one is pointless.
             Self::AlertReceived(_) => return None,
@@ -301,6 +353,9 @@ impl fmt::Display for Error {
             Self::InvalidMessage(m) => write!(f, "invalid message: {m}"),
             Self::PeerMisbehaved(p) => write!(f, "peer misbehaved: {p:?}"),
             Self::PeerIncompatible(p) => write!(f, "peer is incompatible: {p:?}"),
+            Self::InvalidCertificate(CertificateError::Rejected { code, message }) => {
+                write!(f, "invalid peer certificate: {code}: {message}")
+            }
             Self::InvalidCertificate(c) => write!(f, "invalid peer certificate: {c:?}"),
             Self::AlertReceived(a) => write!(f, "received fatal alert: {a:?}"),
             Self::DecryptError => write!(f, "record authentication failed (bad_record_mac)"),
@@ -316,3 +371,38 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification_codes_map_to_openssls_alerts() {
+        let alert = |code| {
+            Error::InvalidCertificate(CertificateError::Rejected {
+                code,
+                message: String::new(),
+            })
+            .alert()
+        };
+        use AlertDescription as A;
+        assert_eq!(alert("CERT_HAS_EXPIRED"), Some(A::CertificateExpired));
+        assert_eq!(alert("CERT_REVOKED"), Some(A::CertificateRevoked));
+        assert_eq!(alert("DEPTH_ZERO_SELF_SIGNED_CERT"), Some(A::UnknownCA));
+        assert_eq!(alert("CERT_SIGNATURE_FAILURE"), Some(A::DecryptError));
+        assert_eq!(alert("INVALID_PURPOSE"), Some(A::UnsupportedCertificate));
+        assert_eq!(
+            alert("UNHANDLED_CRITICAL_EXTENSION"),
+            Some(A::BadCertificate)
+        );
+        let e = CertificateError::Rejected {
+            code: "CERT_HAS_EXPIRED",
+            message: "certificate has expired".into(),
+        };
+        assert_eq!(e.code(), "CERT_HAS_EXPIRED");
+        assert_eq!(
+            Error::InvalidCertificate(e).to_string(),
+            "invalid peer certificate: CERT_HAS_EXPIRED: certificate has expired"
+        );
+    }
+}
