@@ -18,6 +18,7 @@ use crate::enums::{
 };
 use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::KeyLogLabel;
+use crate::limits::Limit;
 use crate::msgs::alert::AlertMessagePayload;
 use crate::msgs::message::{HandshakeMessagePayload, MessagePayload};
 use crate::record::deframer::{check_ccs_payload, Deframer, PlaintextChecker};
@@ -283,7 +284,7 @@ pub(crate) struct Common {
     sent_close_notify: bool,
     received_close_notify: bool,
     pub(crate) keylog: bool,
-    error: Option<Error>,
+    pub(crate) error: Option<Error>,
     pub(crate) handshake_deadline: Option<UnixTime>,
     /// When the peer started each renegotiation (Node's CLIENT_RENEG_WINDOW accounting).
     pub(crate) renegotiations: Vec<UnixTime>,
@@ -293,6 +294,11 @@ pub(crate) struct Common {
     /// until it completes, because peers (OpenSSL among them) refuse application data
     /// between the handshake messages of a renegotiation. What they send us is accepted.
     pub(crate) renegotiating: bool,
+    pub(crate) limits: crate::limits::Limits,
+    /// Warning alerts received in a row.
+    warning_alerts: u32,
+    /// Post-handshake handshake messages in the current window.
+    post_handshake: crate::limits::RateCounter,
 }
 
 impl Common {
@@ -324,7 +330,19 @@ impl Common {
             renegotiations: Vec::new(),
             renegotiation_disabled: false,
             renegotiating: false,
+            limits: crate::limits::Limits::default(),
+            warning_alerts: 0,
+            post_handshake: crate::limits::RateCounter::default(),
         }
+    }
+
+    /// Installs a configuration's limits.
+    pub(crate) fn apply_limits(&mut self, limits: &crate::limits::Limits) -> Result<(), Error> {
+        self.joiner
+            .set_max_message_len(limits.max_handshake_message_len)?;
+        self.buffer_limit = limits.max_buffered_plaintext;
+        self.limits = limits.clone();
+        Ok(())
     }
 
     /// The peer's end-entity certificate, which an earlier state recorded.
@@ -629,6 +647,15 @@ impl Connection {
         loop {
             // Whole handshake messages already joined go first, in order.
             if let Some(m) = self.common.joiner.pop() {
+                // After the handshake (and outside a renegotiation's own messages), each
+                // message counts against the post-handshake rate.
+                if self.common.traffic && !self.common.renegotiating {
+                    let l = &self.common.limits;
+                    let (window, max) = (l.post_handshake_window, l.max_post_handshake_messages);
+                    if !self.common.post_handshake.admit(now, window, max) {
+                        return Err(Error::LimitExceeded(Limit::PostHandshakeMessages));
+                    }
+                }
                 let encoded = m.encoded.to_vec();
                 let version = self.common.decode_version();
                 let payload = HandshakeMessagePayload::read_bytes_version(&encoded, version)?;
@@ -669,6 +696,14 @@ impl Connection {
                 return Err(InvalidMessage::RecordTooLarge.into());
             }
             self.common.checker.check(typ, payload)?;
+            if self.common.checker.consecutive_empty_app_data()
+                > self.common.limits.max_empty_records
+            {
+                return Err(Error::LimitExceeded(Limit::EmptyRecords));
+            }
+            if typ != ContentType::Alert {
+                self.common.warning_alerts = 0;
+            }
             self.common.joiner.check_interleave(typ)?;
             match typ {
                 ContentType::Handshake => self.common.joiner.push(payload)?,
@@ -747,6 +782,10 @@ impl Connection {
         if alert.level == AlertLevel::Warning
             && (!tls13 || alert.description == AlertDescription::UserCanceled)
         {
+            self.common.warning_alerts = self.common.warning_alerts.saturating_add(1);
+            if self.common.warning_alerts > self.common.limits.max_warning_alerts {
+                return Err(Error::LimitExceeded(Limit::WarningAlerts));
+            }
             self.common.emit(Event::WarningAlert(alert.description));
             return Ok(());
         }
@@ -858,6 +897,21 @@ impl Connection {
             Err(e @ Error::ApiMisuse(_)) => Err(e),
             Err(e) => Err(self.common.fail(e)),
         }
+    }
+
+    /// Test hook: sends one record of `typ` holding exactly `payload` (which may be empty or
+    /// break the protocol) under the current keys, to play a hostile peer in tests. Not for
+    /// production use.
+    #[doc(hidden)]
+    pub fn send_raw_record(&mut self, typ: ContentType, payload: &[u8]) -> Result<(), Error> {
+        let c = &mut self.common;
+        c.flush_handshake()?;
+        let fragment = crate::record::fragmenter::Fragment { typ, payload };
+        match &mut c.sealer {
+            Some(sealer) => sealer.seal(fragment.typ, fragment.payload, &mut c.outgoing)?,
+            None => fragment.encode_plain(c.plain_record_version, &mut c.outgoing),
+        }
+        Ok(())
     }
 
     /// Node's `disableRenegotiation()`: further renegotiation attempts are declined.

@@ -148,6 +148,8 @@ pub enum Error {
     HandshakeTimeout,
     /// Our own configuration cannot work (e.g. a key that does not match its certificate).
     BadConfiguration(&'static str),
+    /// The peer exceeded one of the connection's [`crate::Limits`].
+    LimitExceeded(crate::limits::Limit),
 }
 
 /// A protocol rule the peer broke, one variant per check.
@@ -313,6 +315,8 @@ impl Error {
             Self::VerifyFailed(_) => A::DecryptError,
             // RFC 8446 has no alert for a timeout; close the connection quietly.
             Self::HandshakeTimeout => return None,
+            // OpenSSL answers floods of warnings or empty records the same way.
+            Self::LimitExceeded(_) => A::UnexpectedMessage,
         })
     }
 }
@@ -365,6 +369,7 @@ impl fmt::Display for Error {
             Self::VerifyFailed(what) => write!(f, "{what} did not verify"),
             Self::GetRandomFailed => write!(f, "the random source failed"),
             Self::HandshakeTimeout => write!(f, "the handshake timed out"),
+            Self::LimitExceeded(limit) => write!(f, "the peer sent {limit}"),
             Self::BadConfiguration(what) => write!(f, "bad configuration: {what}"),
         }
     }

@@ -925,3 +925,133 @@ fn renegotiation_is_declined_or_refused_where_it_cannot_happen() {
     assert!(matches!(s.renegotiate(NOW), Err(Error::ApiMisuse(_))));
     echo(&mut c, &mut s);
 }
+
+#[test]
+fn empty_record_and_warning_alert_floods_end_the_connection() {
+    use sanstls::enums::{ContentType, ProtocolVersion};
+    use sanstls::limits::Limit;
+    let p = pki("ec");
+    for max in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+        let mut cc = client_config(&p);
+        cc.max_version = max;
+        let cc = Arc::new(cc);
+        let sc = Arc::new(server_config(&p));
+        // Up to the limit (32 by default) empty records in a row are fine, and a record
+        // with data starts the count again.
+        let (mut c, mut s, _) = handshake(cc.clone(), sc.clone(), None);
+        for _ in 0..32 {
+            s.send_raw_record(ContentType::ApplicationData, b"")
+                .unwrap();
+        }
+        s.send(b"x").unwrap();
+        for _ in 0..32 {
+            s.send_raw_record(ContentType::ApplicationData, b"")
+                .unwrap();
+        }
+        assert_eq!(transfer(&mut c, &mut s), (None, None), "{max:?}");
+        s.send_raw_record(ContentType::ApplicationData, b"")
+            .unwrap();
+        let (ce, se) = transfer(&mut c, &mut s);
+        assert_eq!(
+            ce,
+            Some(Error::LimitExceeded(Limit::EmptyRecords)),
+            "{max:?}"
+        );
+        assert_eq!(
+            se,
+            Some(Error::AlertReceived(AlertDescription::UnexpectedMessage))
+        );
+    }
+
+    // Warning alerts (TLS 1.2; in TLS 1.3 every alert but two is fatal): OpenSSL's 5 in a
+    // row, here configured down to 2.
+    let mut cc = client_config(&p);
+    cc.max_version = ProtocolVersion::TLSv1_2;
+    cc.limits.max_warning_alerts = 2;
+    let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(server_config(&p)), None);
+    let warning = [1, AlertDescription::NoRenegotiation.into()];
+    for _ in 0..2 {
+        s.send_raw_record(ContentType::Alert, &warning).unwrap();
+    }
+    assert_eq!(transfer(&mut c, &mut s), (None, None));
+    echo(&mut c, &mut s);
+    for _ in 0..3 {
+        s.send_raw_record(ContentType::Alert, &warning).unwrap();
+    }
+    let (ce, _) = transfer(&mut c, &mut s);
+    assert_eq!(ce, Some(Error::LimitExceeded(Limit::WarningAlerts)));
+}
+
+#[test]
+fn post_handshake_messages_are_rate_limited_on_the_injected_clock() {
+    use sanstls::limits::Limit;
+    let p = pki("ec");
+    let mut cc = client_config(&p);
+    cc.limits.max_post_handshake_messages = 10;
+    let cc = Arc::new(cc);
+    let sc = Arc::new(server_config(&p));
+    let (mut c, mut s, _) = handshake(cc, sc, None);
+    // The server's tickets already count; then KeyUpdates up to the limit in this window.
+    let tickets = 2;
+    for _ in 0..(10 - tickets) {
+        s.key_update(false).unwrap();
+    }
+    assert_eq!(transfer(&mut c, &mut s), (None, None));
+    // A new window: ten more are fine.
+    let later = UnixTime::from_secs(NOW.as_secs() + 60);
+    for _ in 0..10 {
+        s.key_update(false).unwrap();
+    }
+    assert_eq!(transfer_at(&mut c, &mut s, later), (None, None));
+    s.key_update(false).unwrap();
+    let (ce, se) = transfer_at(&mut c, &mut s, later);
+    assert_eq!(ce, Some(Error::LimitExceeded(Limit::PostHandshakeMessages)));
+    assert_eq!(
+        se,
+        Some(Error::AlertReceived(AlertDescription::UnexpectedMessage))
+    );
+}
+
+#[test]
+fn handshake_message_and_plaintext_buffer_limits_come_from_the_config() {
+    let p = pki("rsa");
+    // A Certificate message (an RSA chain of one) larger than the configured maximum.
+    let mut cc = client_config(&p);
+    cc.limits.max_handshake_message_len = 512;
+    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let (ce, _) = transfer(&mut client, &mut server);
+    assert_eq!(
+        ce,
+        Some(Error::InvalidMessage(
+            sanstls::InvalidMessage::HandshakeMessageTooLarge
+        ))
+    );
+
+    // Plaintext held for the caller: past the limit read_tls stops taking bytes (no error,
+    // nothing lost) until the caller reads.
+    let mut cc = client_config(&p);
+    cc.limits.max_buffered_plaintext = 4096;
+    let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(server_config(&p)), None);
+    let data: Vec<u8> = (0..64 * 1024).map(|i| (i % 251) as u8).collect();
+    s.send(&data).unwrap();
+    let mut wire = Vec::new();
+    s.write_tls(&mut wire);
+    let (mut got, mut at) = (Vec::new(), 0);
+    let mut stalls = 0;
+    while got.len() < data.len() {
+        let n = c.read_tls(&wire[at..]);
+        at += n;
+        c.process(NOW).unwrap();
+        if n == 0 {
+            stalls += 1;
+        }
+        // The connection never holds much more than the limit plus one record.
+        let mut buf = [0u8; 1000];
+        let k = c.read_plaintext(&mut buf);
+        got.extend_from_slice(&buf[..k]);
+        assert!(stalls < 10_000, "no progress");
+    }
+    assert_eq!(got, data);
+    assert!(stalls > 0, "the buffer limit never applied back-pressure");
+}

@@ -63,6 +63,8 @@ pub struct ClientConfig {
     pub key_log: bool,
     /// How long the handshake may take.
     pub handshake_timeout: Duration,
+    /// Bounds on what the peer can make the connection do (see [`crate::Limits`]).
+    pub limits: crate::limits::Limits,
     /// TLS 1.3 middlebox compatibility mode (RFC 8446 D.4): a fake session id and a CCS.
     pub middlebox_compat: bool,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
@@ -111,6 +113,7 @@ impl ClientConfig {
             request_ocsp: false,
             key_log: false,
             handshake_timeout: Duration::from_secs(120),
+            limits: crate::limits::Limits::default(),
             middlebox_compat: true,
             hello_hook: None,
         }
@@ -300,6 +303,7 @@ impl ClientConnection {
         let mut common = Common::new(Side::Client);
         common.keylog = config.key_log;
         common.handshake_deadline = Some(now.saturating_add(config.handshake_timeout));
+        common.apply_limits(&config.limits)?;
         let state = hs::start_handshake(&mut common, config, server_name, session, now)?;
         Ok(Self {
             conn: Connection::new(common, state),

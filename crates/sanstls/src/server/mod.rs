@@ -79,6 +79,8 @@ pub struct ServerConfig {
     pub key_log: bool,
     /// How long the handshake may take (Node's `handshakeTimeout`, default 120 s).
     pub handshake_timeout: Duration,
+    /// Bounds on what the peer can make the connection do (see [`crate::Limits`]).
+    pub limits: crate::limits::Limits,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
     /// from a trace). Not for production use.
@@ -140,6 +142,7 @@ impl ServerConfig {
             ticket_lifetime: Duration::from_secs(300),
             key_log: false,
             handshake_timeout: Duration::from_secs(120),
+            limits: crate::limits::Limits::default(),
             extensions_hook: None,
         }
     }
@@ -180,11 +183,19 @@ impl ServerConnection {
     /// A connection that answers with `config`.
     pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Self {
         let timeout = config.handshake_timeout;
-        Self::with_state(hs::expect_client_hello(Some(config)), now, timeout)
+        let limits = config.limits.clone();
+        let mut s = Self::with_state(hs::expect_client_hello(Some(config)), now, timeout);
+        // The default limits are valid, and so are a configuration's unless the caller set
+        // one out of range, which the first `process` then reports.
+        if let Err(e) = s.conn.common.apply_limits(&limits) {
+            s.conn.common.error = Some(e);
+        }
+        s
     }
 
     /// A connection that pauses after the ClientHello with `Event::ClientHello` until the
-    /// caller picks a configuration with [`Self::accept`] (possibly much later).
+    /// caller picks a configuration with [`Self::accept`] (possibly much later). Until then
+    /// the default [`crate::Limits`] apply; `accept` installs the configuration's.
     pub fn new_paused(now: UnixTime, handshake_timeout: Duration) -> Self {
         Self::with_state(hs::expect_client_hello(None), now, handshake_timeout)
     }
@@ -218,6 +229,7 @@ impl ServerConnection {
 
     /// Answers `Event::ClientHello`: continue the handshake with `config`.
     pub fn accept(&mut self, config: Arc<ServerConfig>, now: UnixTime) -> Result<(), Error> {
+        self.conn.common.apply_limits(&config.limits)?;
         self.conn
             .run_state(now, |state, cx| state.accept(cx, config))
     }
