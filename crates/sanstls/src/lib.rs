@@ -21,6 +21,8 @@ pub mod conn;
 pub mod crypto;
 pub mod enums;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handshake;
 pub mod limits;
 pub mod msgs;

@@ -1,0 +1,205 @@
+//! The bodies of the fuzz targets in `fuzz/`, here so that the committed corpora and the
+//! regression inputs in `vectors/fuzz-regressions/` replay as ordinary tests
+//! (`tests/fuzz_corpus.rs`) without a nightly toolchain or cargo-fuzz. Not a public API.
+//!
+//! Every target is deterministic: fixed keys, a fresh replayed random pool per input, a
+//! fixed clock, so an input always takes the same path.
+
+use std::sync::Arc;
+
+use crate::client::{ClientConfig, ClientConnection};
+use crate::conn::Connection;
+use crate::crypto::sign::load_private_key;
+use crate::crypto::verify::InsecureAcceptAnything;
+use crate::enums::{ContentType, ProtocolVersion};
+use crate::msgs::message::{HandshakeMessagePayload, MessagePayload};
+use crate::rand::ReplayRandom;
+use crate::record::deframer::Deframer;
+use crate::record::joiner::HandshakeJoiner;
+use crate::server::{CertifiedKey, ServerConfig, ServerConnection};
+use crate::time::UnixTime;
+
+/// The clock every target runs at.
+pub const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
+
+/// An Ed25519 key (PKCS#8 v1, seed of 7s) and its self-signed certificate for
+/// `fuzz.example`, made once with `openssl req -x509`.
+const KEY_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+const CERT_HEX: &str = "308201313081e4a003020102020101300506032b657030173115301306035504030c0c66757a7a2e6578616d706c653020170d3236313132373033343832385a180f32313236313130333033343832385a30173115301306035504030c0c66757a7a2e6578616d706c65302a300506032b6570032100ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22ca3533051301d0603551d0e041604144c5ece4023a0341ee2acffcc4d17154a854f02e5301f0603551d230418301680144c5ece4023a0341ee2acffcc4d17154a854f02e5300f0603551d130101ff040530030101ff300506032b6570034100d73725bebf713f600e3a642fd6513c558e886113db00ff616a761669ae9b23328e1959cb4e0e30313e342c5c884756b44295e51a0e6526db9945ed5631c6ab0e";
+
+fn random() -> Arc<ReplayRandom> {
+    // Enough for every draw of one connection; fresh per input so inputs do not interact.
+    Arc::new(ReplayRandom::new(vec![0x42; 4096]))
+}
+
+/// The server configuration of the `handshake` target (TLS 1.2 and 1.3, tickets off so
+/// every input starts from the same state).
+pub fn server_config() -> ServerConfig {
+    let mut pkcs8 = KEY_PKCS8_PREFIX.to_vec();
+    pkcs8.extend_from_slice(&[7u8; 32]);
+    let cert = hex::decode(CERT_HEX).unwrap_or_default();
+    let mut c = match load_private_key(&pkcs8) {
+        Ok(key) => ServerConfig::new(vec![CertifiedKey {
+            chain: vec![cert],
+            key,
+            ocsp_response: None,
+        }]),
+        Err(_) => ServerConfig::new(Vec::new()),
+    };
+    c.random = random();
+    c
+}
+
+/// The client configuration of the `client` target: any certificate is accepted (the
+/// handshake signature is still checked), so a server flight recorded against this exact
+/// ClientHello reaches the traffic state.
+pub fn client_config(max_version: ProtocolVersion) -> ClientConfig {
+    let mut c = ClientConfig::new(Arc::new(InsecureAcceptAnything));
+    c.random = random();
+    c.max_version = max_version;
+    c
+}
+
+/// Feeds `input` to `conn` in reads of `chunk` bytes, processing after each, until it
+/// is used up, refused or the connection fails.
+fn feed(conn: &mut Connection, mut input: &[u8], chunk: usize) {
+    let mut out = Vec::new();
+    while !input.is_empty() {
+        let n = conn.read_tls(&input[..chunk.min(input.len())]);
+        input = &input[n..];
+        let failed = conn.process(NOW).is_err();
+        conn.write_tls(&mut out);
+        out.clear();
+        let mut plain = [0u8; 4096];
+        while conn.read_plaintext(&mut plain) > 0 {}
+        while conn.poll_event().is_some() {}
+        if failed || n == 0 {
+            break;
+        }
+    }
+}
+
+/// `handshake`: a server connection fed arbitrary client bytes; the first byte sets the
+/// read size so record boundaries fall everywhere.
+pub fn handshake(data: &[u8]) {
+    let Some((&split, input)) = data.split_first() else {
+        return;
+    };
+    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
+    feed(&mut server, input, usize::from(split).max(1));
+}
+
+/// `client`: a client connection fed arbitrary server bytes. The first byte sets the read
+/// size (bits 0-6) and the version offered (bit 7: TLS 1.2 only).
+pub fn client(data: &[u8]) {
+    let Some((&selector, input)) = data.split_first() else {
+        return;
+    };
+    let max = match selector & 0x80 {
+        0 => ProtocolVersion::TLSv1_3,
+        _ => ProtocolVersion::TLSv1_2,
+    };
+    let Ok(mut client) = ClientConnection::new(Arc::new(client_config(max)), "fuzz.example", NOW)
+    else {
+        return;
+    };
+    feed(&mut client, input, usize::from(selector & 0x7f).max(1));
+}
+
+/// A `client` seed: the selector byte and what our server answers to the `client`
+/// target's ClientHello, so the fuzzer starts from a flight that completes the handshake.
+pub fn client_seed(max_version: ProtocolVersion) -> Vec<u8> {
+    let selector = match max_version {
+        ProtocolVersion::TLSv1_2 => 0x80 | 0x7f,
+        _ => 0x7f,
+    };
+    let mut seed = vec![selector];
+    let Ok(mut client) =
+        ClientConnection::new(Arc::new(client_config(max_version)), "fuzz.example", NOW)
+    else {
+        return seed;
+    };
+    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
+    let mut bytes = Vec::new();
+    for _ in 0..4 {
+        client.write_tls(&mut bytes);
+        server.read_tls(&bytes);
+        bytes.clear();
+        if server.process(NOW).is_err() {
+            break;
+        }
+        server.write_tls(&mut bytes);
+        seed.extend_from_slice(&bytes);
+        client.read_tls(&bytes);
+        bytes.clear();
+        if client.process(NOW).is_err() {
+            break;
+        }
+    }
+    seed
+}
+
+/// `messages`: every content type's decoder; whatever decodes must re-encode to exactly
+/// the input (the codec is canonical). The first byte picks the type and version.
+pub fn messages(data: &[u8]) {
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
+    let typ = match selector & 3 {
+        0 => ContentType::Handshake,
+        1 => ContentType::Alert,
+        2 => ContentType::ChangeCipherSpec,
+        _ => ContentType::ApplicationData,
+    };
+    let version = match selector & 4 {
+        0 => ProtocolVersion::TLSv1_2,
+        _ => ProtocolVersion::TLSv1_3,
+    };
+    if let Ok(m) = MessagePayload::read(typ, body, version) {
+        let mut out = Vec::new();
+        m.encode(&mut out);
+        assert_eq!(out, body, "decode→encode must reproduce the input");
+    }
+}
+
+/// `record`: the plaintext read path (deframer fed in arbitrary chunks, handshake joiner,
+/// message decoding). Must never panic or grow without bound.
+pub fn record(data: &[u8]) {
+    let Some((&chunk, mut input)) = data.split_first() else {
+        return;
+    };
+    let chunk = usize::from(chunk).max(1);
+    let mut deframer = Deframer::new();
+    let mut joiner = HandshakeJoiner::new();
+    while !input.is_empty() {
+        let n = deframer.read(&input[..chunk.min(input.len())]);
+        input = &input[n..];
+        loop {
+            let record = match deframer.pop_record() {
+                Ok(Some(r)) => r,
+                Ok(None) => break,
+                Err(_) => return,
+            };
+            if joiner.check_interleave(record.header.typ).is_err() {
+                return;
+            }
+            if record.header.typ != ContentType::Handshake {
+                continue;
+            }
+            if joiner.push(record.payload).is_err() {
+                return;
+            }
+            while let Some(m) = joiner.pop() {
+                let _ = HandshakeMessagePayload::read_bytes_version(
+                    m.encoded,
+                    ProtocolVersion::TLSv1_3,
+                );
+            }
+        }
+        if n == 0 && deframer.free_space() == 0 {
+            return;
+        }
+    }
+}
