@@ -250,6 +250,9 @@ pub struct Negotiated {
     /// TLS 1.2: both sides support secure renegotiation (RFC 5746); without it neither
     /// side renegotiates.
     pub secure_renegotiation: bool,
+    /// Why the peer's certificate was refused, when the configuration's
+    /// `reject_unauthorized` is off (Node's `authorizationError`); the handshake went on.
+    pub authorization_error: Option<crate::error::CertificateError>,
 }
 
 /// The parts of a connection the handshake states share: record layer, buffers, events.
@@ -333,6 +336,27 @@ impl Common {
             limits: crate::limits::Limits::default(),
             warning_alerts: 0,
             post_handshake: crate::limits::RateCounter::default(),
+        }
+    }
+
+    /// Node's `rejectUnauthorized`: a refused peer certificate fails the handshake, or with
+    /// `reject` off is recorded in `negotiated.authorization_error` and the handshake goes on
+    /// (the peer must still prove it holds the certificate's key).
+    pub(crate) fn peer_verdict(
+        &mut self,
+        result: Result<(), Error>,
+        reject: bool,
+    ) -> Result<(), Error> {
+        match result {
+            Ok(()) => {
+                self.negotiated.authorization_error = None;
+                Ok(())
+            }
+            Err(Error::InvalidCertificate(c)) if !reject => {
+                self.negotiated.authorization_error = Some(c);
+                Ok(())
+            }
+            Err(e) => Err(e),
         }
     }
 

@@ -1055,3 +1055,41 @@ fn handshake_message_and_plaintext_buffer_limits_come_from_the_config() {
     assert_eq!(got, data);
     assert!(stalls > 0, "the buffer limit never applied back-pressure");
 }
+
+#[test]
+fn reject_unauthorized_off_records_the_reason_and_goes_on() {
+    use sanstls::enums::ProtocolVersion;
+    let (server, stranger, client) = (pki("ec"), pki("ec"), pki("rsa"));
+    for max in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+        // Both sides trust only a stranger's certificate.
+        let mut cc = client_config(&stranger);
+        cc.max_version = max;
+        cc.client_certificate = Some(ClientCertificate {
+            chain: vec![client.cert.clone()],
+            key: load_private_key(&client.key).unwrap(),
+        });
+        let mut sc = server_config(&server);
+        sc.client_verifier = Some(Arc::new(
+            SimpleRootsVerifier::new(vec![stranger.cert.clone()]).unwrap(),
+        ));
+        // Node's default: the handshake fails.
+        let mut c = ClientConnection::new(Arc::new(cc.clone()), "localhost", NOW).unwrap();
+        let mut s = ServerConnection::new(Arc::new(sc.clone()), NOW);
+        let (ce, _) = transfer(&mut c, &mut s);
+        // (The small built-in verifier finds the stranger's certificate, of the same
+        // subject, as the issuer, and its signature fails.)
+        let Some(Error::InvalidCertificate(why)) = ce else {
+            panic!("{max:?}: {ce:?}");
+        };
+        // rejectUnauthorized: false on both sides: it completes, each side knows why the
+        // other is not authorized, and data flows.
+        cc.reject_unauthorized = false;
+        sc.reject_unauthorized = false;
+        let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+        for side in [c.negotiated(), s.negotiated()] {
+            assert_eq!(side.authorization_error, Some(why.clone()), "{max:?}");
+            assert_eq!(side.peer_certificates.len(), 1);
+        }
+        echo(&mut c, &mut s);
+    }
+}

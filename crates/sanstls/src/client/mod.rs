@@ -65,6 +65,11 @@ pub struct ClientConfig {
     pub handshake_timeout: Duration,
     /// Bounds on what the peer can make the connection do (see [`crate::Limits`]).
     pub limits: crate::limits::Limits,
+    /// Node's `rejectUnauthorized` (default true): with it off, a peer certificate the
+    /// verifier refuses does not fail the handshake; the reason is in
+    /// `Negotiated::authorization_error` (Node's `authorized: false` and
+    /// `authorizationError`).
+    pub reject_unauthorized: bool,
     /// TLS 1.3 middlebox compatibility mode (RFC 8446 D.4): a fake session id and a CCS.
     pub middlebox_compat: bool,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
@@ -114,6 +119,7 @@ impl ClientConfig {
             key_log: false,
             handshake_timeout: Duration::from_secs(120),
             limits: crate::limits::Limits::default(),
+            reject_unauthorized: true,
             middlebox_compat: true,
             hello_hook: None,
         }

@@ -143,13 +143,15 @@ fn verify_chain(c: &Client12, cx: &mut Context<'_>, ocsp: &[u8]) -> Result<(), E
         return Err(Error::ApiMisuse("no server certificate"));
     };
     let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
-    c.hs.config.verifier.verify_server_cert(
+    let verdict = c.hs.config.verifier.verify_server_cert(
         end_entity,
         &intermediates,
         &c.hs.server_name,
         ocsp,
         cx.now.as_secs(),
-    )
+    );
+    cx.common
+        .peer_verdict(verdict, c.hs.config.reject_unauthorized)
 }
 
 /// Waiting for CertificateStatus (if we asked for OCSP) or ServerKeyExchange.

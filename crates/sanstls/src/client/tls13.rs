@@ -147,13 +147,16 @@ impl State for ExpectCertificate {
             return Err(PeerMisbehaved::Other("unsolicited OCSP staple").into());
         }
         let intermediates: Vec<&[u8]> = chain[1..].iter().map(Vec::as_slice).collect();
-        self.state.hs.config.verifier.verify_server_cert(
+        let config = &self.state.hs.config;
+        let verdict = config.verifier.verify_server_cert(
             end_entity,
             &intermediates,
             &self.state.hs.server_name,
             ocsp.as_deref().unwrap_or(&[]),
             cx.now.as_secs(),
-        )?;
+        );
+        cx.common
+            .peer_verdict(verdict, config.reject_unauthorized)?;
         self.state.hs.transcript.add_message(&m.encoded);
         if let Some(ocsp) = &ocsp {
             cx.common.emit(Event::OcspResponse(ocsp.clone()));

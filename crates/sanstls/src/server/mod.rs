@@ -81,6 +81,11 @@ pub struct ServerConfig {
     pub handshake_timeout: Duration,
     /// Bounds on what the peer can make the connection do (see [`crate::Limits`]).
     pub limits: crate::limits::Limits,
+    /// Node's `rejectUnauthorized` (default true): with it off, a peer certificate the
+    /// verifier refuses does not fail the handshake; the reason is in
+    /// `Negotiated::authorization_error` (Node's `authorized: false` and
+    /// `authorizationError`).
+    pub reject_unauthorized: bool,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
     /// from a trace). Not for production use.
@@ -143,6 +148,7 @@ impl ServerConfig {
             key_log: false,
             handshake_timeout: Duration::from_secs(120),
             limits: crate::limits::Limits::default(),
+            reject_unauthorized: true,
             extensions_hook: None,
         }
     }

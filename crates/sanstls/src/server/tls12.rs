@@ -446,7 +446,9 @@ impl State for ExpectCertificate {
             }));
         };
         let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
-        verifier.verify_client_cert(end_entity, &intermediates, cx.now.as_secs())?;
+        let verdict = verifier.verify_client_cert(end_entity, &intermediates, cx.now.as_secs());
+        cx.common
+            .peer_verdict(verdict, self.s.config.reject_unauthorized)?;
         cx.common.negotiated.peer_certificates = chain;
         Ok(Box::new(ExpectKeyExchange {
             s: self.s,
