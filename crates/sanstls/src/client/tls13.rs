@@ -266,6 +266,7 @@ impl State for ExpectFinished {
         } = state;
         let hash = hs.transcript.current_hash()?;
         schedule.verify_server_finished(&hash, &fin.verify_data.0)?;
+        cx.common.negotiated.finished_received = fin.verify_data.0.clone();
         hs.transcript.add_message(&m.encoded);
         let pending = schedule.into_traffic_pending(&hs.transcript.current_hash()?);
         for (label, secret) in pending.keylog_entries() {
@@ -279,6 +280,7 @@ impl State for ExpectFinished {
             Self::send_client_certificate(&mut hs, cx, request)?;
         }
         let verify_data = pending.client_finished_verify_data(&hs.transcript.current_hash()?);
+        cx.common.negotiated.finished_sent = verify_data.to_vec();
         let fin = HandshakeMessagePayload::new(HandshakePayload::Finished(FinishedPayload {
             verify_data: Payload::new(verify_data),
         }));

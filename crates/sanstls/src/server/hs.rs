@@ -335,6 +335,7 @@ fn process_client_hello(
     }
 
     let verify_data = schedule.server_finished_verify_data(&transcript.current_hash()?);
+    cx.common.negotiated.finished_sent = verify_data.to_vec();
     let fin = HandshakePayload::Finished(FinishedPayload {
         verify_data: Payload::new(verify_data),
     });

@@ -35,6 +35,7 @@ impl State for ExpectFinished {
         };
         self.pending
             .verify_client_finished(&self.transcript.current_hash()?, &fin.verify_data.0)?;
+        cx.common.negotiated.finished_received = fin.verify_data.0.clone();
         self.transcript.add_message(&m.encoded);
         let ExpectFinished {
             config,

@@ -1,0 +1,435 @@
+//! `TLSSocket`: a TLS connection over any byte stream (`Read + Write`), client or server
+//! side, with Node's getters and events. It is itself `Read + Write`: reading or writing
+//! drives the handshake first, as a Node socket does before `secure`/`secureConnect`.
+//!
+//! Events are closures registered with `on_<event>`; they run on the thread that drives the
+//! socket, from inside the call (`handshake`, `read`, `write`) that made the event happen.
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use sanstls::client::{ClientConfig, ClientConnection, StoredSession};
+use sanstls::conn::{Connection, Event};
+use sanstls::server::{ServerConfig, ServerConnection};
+use sanstls::UnixTime;
+
+use crate::error::TlsError;
+use crate::info::{self, CipherInfo, EphemeralKeyInfo};
+
+/// The side-specific engine object.
+#[derive(Debug)]
+enum Side {
+    Client(ClientConnection),
+    Server(ServerConnection),
+}
+
+impl Side {
+    fn conn(&self) -> &Connection {
+        match self {
+            Self::Client(c) => c,
+            Self::Server(s) => s,
+        }
+    }
+
+    fn conn_mut(&mut self) -> &mut Connection {
+        match self {
+            Self::Client(c) => c,
+            Self::Server(s) => s,
+        }
+    }
+}
+
+type Listener = Box<dyn FnMut() + Send>;
+type BytesListener = Box<dyn FnMut(&[u8]) + Send>;
+
+/// The closures registered for each event.
+#[derive(Default)]
+struct Listeners {
+    secure: Vec<Listener>,
+    session: Vec<BytesListener>,
+    keylog: Vec<BytesListener>,
+    ocsp_response: Vec<BytesListener>,
+}
+
+/// A TLS connection over `T`, Node's `tls.TLSSocket`.
+pub struct TlsSocket<T> {
+    io: T,
+    side: Side,
+    listeners: Listeners,
+    /// The last session the server gave (client side), for `get_session`.
+    session: Option<StoredSession>,
+    /// Whether `secure`/`secureConnect` has been emitted.
+    secure: bool,
+    /// The transport reached EOF.
+    eof: bool,
+    /// Bytes read from the transport and not yet taken by the engine.
+    pending: Vec<u8>,
+    /// The sticky failure, if any.
+    error: Option<TlsError>,
+}
+
+impl<T> core::fmt::Debug for TlsSocket<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TlsSocket")
+            .field("side", &self.side)
+            .field("secure", &self.secure)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The caller's clock: the facade owns the I/O, so it is where time is read.
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn now() -> UnixTime {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    UnixTime::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl<T: Read + Write> TlsSocket<T> {
+    /// The client side over `io`: the ClientHello is sent on the first `handshake`, `read`
+    /// or `write`. `session` is Node's `session` option (bytes from
+    /// [`Self::get_session`]).
+    pub fn client(
+        io: T,
+        config: Arc<ClientConfig>,
+        servername: &str,
+        session: Option<&[u8]>,
+    ) -> Result<Self, TlsError> {
+        let session = session
+            .map(StoredSession::from_bytes)
+            .transpose()
+            .map_err(|e| TlsError::new("ERR_INVALID_ARG_VALUE", format!("session: {e:?}")))?;
+        let conn = ClientConnection::resume(config, servername, session, now())?;
+        Ok(Self::new(io, Side::Client(conn)))
+    }
+
+    /// The server side over `io` (Node's `new TLSSocket(socket, { isServer: true })`).
+    pub fn server(io: T, config: Arc<ServerConfig>) -> Self {
+        Self::new(io, Side::Server(ServerConnection::new(config, now())))
+    }
+
+    fn new(io: T, side: Side) -> Self {
+        Self {
+            io,
+            side,
+            listeners: Listeners::default(),
+            session: None,
+            secure: false,
+            eof: false,
+            pending: Vec::new(),
+            error: None,
+        }
+    }
+
+    // ---- events ----
+
+    /// `secureConnect` (client) / `secure` (server): the handshake completed.
+    pub fn on_secure_connect(&mut self, f: impl FnMut() + Send + 'static) -> &mut Self {
+        self.listeners.secure.push(Box::new(f));
+        self
+    }
+
+    /// `session`: the server gave a session (bytes for the `session` option).
+    pub fn on_session(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+        self.listeners.session.push(Box::new(f));
+        self
+    }
+
+    /// `keylog`: one NSS key-log line (without the newline), for SSLKEYLOGFILE. Turning
+    /// it on is the configuration's `key_log`.
+    pub fn on_keylog(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+        self.listeners.keylog.push(Box::new(f));
+        self
+    }
+
+    /// `OCSPResponse`: the server stapled this OCSP response (client side).
+    pub fn on_ocsp_response(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+        self.listeners.ocsp_response.push(Box::new(f));
+        self
+    }
+
+    // ---- driving ----
+
+    /// Runs the handshake to completion (a no-op once done).
+    pub fn handshake(&mut self) -> Result<(), TlsError> {
+        self.drive(|s| s.secure)
+    }
+
+    /// Drives the connection until `done` or EOF; flushes what the engine has to send.
+    fn drive(&mut self, done: impl Fn(&Self) -> bool) -> Result<(), TlsError> {
+        loop {
+            if let Some(e) = &self.error {
+                return Err(e.clone());
+            }
+            self.flush_tls()?;
+            self.dispatch_events();
+            if done(self) {
+                return Ok(());
+            }
+            if self.eof || self.side.conn().peer_closed() {
+                return match self.secure {
+                    true => Ok(()),
+                    false => Err(self.fail(TlsError::new(
+                        "ECONNRESET",
+                        "Client network socket disconnected before secure TLS connection was established",
+                    ))),
+                };
+            }
+            self.receive()?;
+        }
+    }
+
+    /// Reads once from the transport and feeds the engine.
+    fn receive(&mut self) -> Result<(), TlsError> {
+        if self.pending.is_empty() {
+            let mut buf = [0u8; 16 * 1024];
+            let n = match self.io.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
+                Err(e) => return Err(self.fail(TlsError::from_io(&e))),
+            };
+            if n == 0 {
+                self.eof = true;
+                return Ok(());
+            }
+            self.pending
+                .extend_from_slice(buf.get(..n).unwrap_or_default());
+        }
+        let conn = self.side.conn_mut();
+        let taken = conn.read_tls(&self.pending);
+        self.pending.drain(..taken);
+        let result = conn.process(now());
+        // The alert that reports a failure goes out before the error is returned.
+        let _ = self.flush_tls();
+        if let Err(e) = result {
+            return Err(self.fail(TlsError::from_engine(&e)));
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self, e: TlsError) -> TlsError {
+        self.error.get_or_insert(e).clone()
+    }
+
+    /// Writes everything the engine has to send.
+    fn flush_tls(&mut self) -> Result<(), TlsError> {
+        let mut out = Vec::new();
+        self.side.conn_mut().write_tls(&mut out);
+        if !out.is_empty() {
+            if let Err(e) = self.io.write_all(&out).and_then(|()| self.io.flush()) {
+                return Err(self.fail(TlsError::from_io(&e)));
+            }
+        }
+        Ok(())
+    }
+
+    fn dispatch_events(&mut self) {
+        while let Some(event) = self.side.conn_mut().poll_event() {
+            match event {
+                // Renegotiations complete again; `secure` is emitted once, as in Node.
+                Event::HandshakeComplete if !self.secure => {
+                    self.secure = true;
+                    for f in &mut self.listeners.secure {
+                        f();
+                    }
+                }
+                Event::NewSessionTicket(session) => {
+                    let bytes = session.to_bytes();
+                    for f in &mut self.listeners.session {
+                        f(&bytes);
+                    }
+                    self.session = Some(session);
+                }
+                Event::KeyLog(line) => {
+                    let line = line.to_line();
+                    for f in &mut self.listeners.keylog {
+                        f(line.as_bytes());
+                    }
+                }
+                Event::OcspResponse(der) => {
+                    for f in &mut self.listeners.ocsp_response {
+                        f(&der);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Node's `end()`: sends close_notify (no more data from us); reading may go on.
+    pub fn end(&mut self) -> Result<(), TlsError> {
+        self.side.conn_mut().send_close_notify();
+        self.flush_tls()
+    }
+
+    // ---- getters (Node's TLSSocket API) ----
+
+    /// `encrypted`: always true.
+    pub fn encrypted(&self) -> bool {
+        true
+    }
+
+    /// `authorized`: the peer's certificate was verified (false while handshaking, when the
+    /// peer sent none, or when `reject_unauthorized` is off and it was refused).
+    pub fn authorized(&self) -> bool {
+        let n = self.side.conn().negotiated();
+        self.secure
+            && n.authorization_error.is_none()
+            && (!n.peer_certificates.is_empty() || n.resumed)
+    }
+
+    /// `authorizationError`: why the peer's certificate was refused (Node's code).
+    pub fn authorization_error(&self) -> Option<String> {
+        let n = self.side.conn().negotiated();
+        n.authorization_error.as_ref().map(|c| c.code().to_string())
+    }
+
+    /// `alpnProtocol`: the negotiated protocol, or `None` (Node's `false`).
+    pub fn alpn_protocol(&self) -> Option<String> {
+        let n = self.side.conn().negotiated();
+        n.alpn
+            .as_ref()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    }
+
+    /// `servername`: the SNI name (sent by the client, or received by the server).
+    pub fn servername(&self) -> Option<String> {
+        self.side.conn().negotiated().server_name.clone()
+    }
+
+    /// `getCipher()`.
+    pub fn get_cipher(&self) -> Option<CipherInfo> {
+        info::cipher_info(self.side.conn().negotiated().cipher_suite?)
+    }
+
+    /// `getProtocol()`: `TLSv1.3`, `TLSv1.2`, or `None` before the handshake.
+    pub fn get_protocol(&self) -> Option<&'static str> {
+        info::protocol_name(self.side.conn().negotiated().version?)
+    }
+
+    /// `getEphemeralKeyInfo()`: the client's view of the key exchange (`None` on a server,
+    /// as Node returns `null` there).
+    pub fn get_ephemeral_key_info(&self) -> Option<EphemeralKeyInfo> {
+        match self.side {
+            Side::Client(_) => info::ephemeral_key_info(self.side.conn().negotiated()),
+            Side::Server(_) => None,
+        }
+    }
+
+    /// `isSessionReused()`.
+    pub fn is_session_reused(&self) -> bool {
+        self.side.conn().negotiated().resumed
+    }
+
+    /// `getSession()`: the session to resume with (client side), as bytes for the
+    /// `session` option; they hold the resumption secret.
+    pub fn get_session(&self) -> Option<Vec<u8>> {
+        self.session.as_ref().map(|s| s.to_bytes().to_vec())
+    }
+
+    /// `getTLSTicket()`: the raw ticket of the session (client side).
+    pub fn get_tls_ticket(&self) -> Option<Vec<u8>> {
+        self.session
+            .as_ref()
+            .and_then(|s| s.tls_ticket().map(<[u8]>::to_vec))
+    }
+
+    /// `getFinished()`: the last Finished verify_data we sent.
+    pub fn get_finished(&self) -> Option<Vec<u8>> {
+        let f = &self.side.conn().negotiated().finished_sent;
+        (!f.is_empty()).then(|| f.clone())
+    }
+
+    /// `getPeerFinished()`: the last Finished verify_data the peer sent.
+    pub fn get_peer_finished(&self) -> Option<Vec<u8>> {
+        let f = &self.side.conn().negotiated().finished_received;
+        (!f.is_empty()).then(|| f.clone())
+    }
+
+    /// `getPeerCertificate()` raw form: the peer's chain, leaf first (DER).
+    pub fn peer_certificate_chain(&self) -> &[Vec<u8>] {
+        &self.side.conn().negotiated().peer_certificates
+    }
+
+    /// `exportKeyingMaterial(length, label[, context])`.
+    pub fn export_keying_material(
+        &self,
+        length: usize,
+        label: &str,
+        context: Option<&[u8]>,
+    ) -> Result<Vec<u8>, TlsError> {
+        let mut out = vec![0u8; length];
+        self.side
+            .conn()
+            .export_keying_material(label.as_bytes(), context, &mut out)?;
+        Ok(out)
+    }
+
+    /// `renegotiate()`: TLS 1.2 only; runs the new handshake to completion.
+    pub fn renegotiate(&mut self) -> Result<(), TlsError> {
+        self.side.conn_mut().renegotiate(now())?;
+        let before = self.side.conn().negotiated().finished_received.clone();
+        self.drive(|s| s.side.conn().negotiated().finished_received != before)
+    }
+
+    /// `disableRenegotiation()`.
+    pub fn disable_renegotiation(&mut self) {
+        self.side.conn_mut().disable_renegotiation();
+    }
+
+    /// `setMaxSendFragment(size)`: 512..=16384.
+    pub fn set_max_send_fragment(&mut self, size: usize) -> Result<(), TlsError> {
+        Ok(self.side.conn_mut().set_max_send_fragment(size)?)
+    }
+
+    /// The transport.
+    pub fn get_ref(&self) -> &T {
+        &self.io
+    }
+
+    /// The engine connection, for what the facade does not wrap.
+    pub fn connection(&self) -> &Connection {
+        self.side.conn()
+    }
+}
+
+impl<T: Read + Write> Read for TlsSocket<T> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            self.handshake()?;
+            let n = self.side.conn_mut().read_plaintext(buf);
+            if n > 0 {
+                return Ok(n);
+            }
+            if self.eof || self.side.conn().peer_closed() {
+                return Ok(0);
+            }
+            // Flush anything pending (e.g. a KeyUpdate answer), then wait for records.
+            self.flush_tls()?;
+            self.dispatch_events();
+            self.receive()?;
+        }
+    }
+}
+
+impl<T: Read + Write> Write for TlsSocket<T> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.handshake()?;
+        let n = self
+            .side
+            .conn_mut()
+            .send(buf)
+            .map_err(|e| io::Error::from(TlsError::from_engine(&e)))?;
+        self.flush_tls()?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_tls()?;
+        self.io.flush()
+    }
+}

@@ -1,0 +1,212 @@
+//! `TlsSocket` against Node's own `tls` module, both ways: each side reports what it sees
+//! (protocol, cipher, ALPN, server name, Finished messages, exported keying material) and
+//! the reports must agree.
+
+// Tests read the clock through the engine's callers and spawn processes.
+#![allow(clippy::disallowed_methods)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use sanstls::client::ClientConfig;
+use sanstls::crypto::sign::load_private_key;
+use sanstls::crypto::verify::SimpleRootsVerifier;
+use sanstls::server::{CertifiedKey, ServerConfig};
+use sanstls_node::TlsSocket;
+use serde_json::Value;
+
+struct Pki {
+    dir: PathBuf,
+    cert_der: Vec<u8>,
+    key_der: Vec<u8>,
+}
+
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A self-signed P-256 certificate for localhost, made by openssl.
+fn pki(tag: &str) -> Pki {
+    let dir = std::env::temp_dir().join(format!("sanstls-node-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost",
+    ]);
+    let cert_der = run(&["x509", "-in", "cert.pem", "-outform", "DER"]);
+    let key_der = run(&[
+        "pkcs8", "-topk8", "-nocrypt", "-in", "key.pem", "-outform", "DER",
+    ]);
+    Pki {
+        dir,
+        cert_der,
+        key_der,
+    }
+}
+
+/// Runs `node -e script ARGS`; returns the child with stdout piped.
+fn node(script: &str, args: &[&str]) -> std::process::Child {
+    Command::new("node")
+        .arg("-e")
+        .arg(script)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node (.ci/run installs it)")
+}
+
+/// What a Node socket reports, as a JS expression over `s`.
+const REPORT: &str = "({protocol: s.getProtocol(), cipher: s.getCipher().name, \
+    alpn: s.alpnProtocol, servername: s.servername || null, reused: s.isSessionReused(), \
+    finished: s.getFinished().toString('hex'), peerFinished: s.getPeerFinished().toString('hex'), \
+    ekm: s.exportKeyingMaterial(32, 'EXPORTER-sanstls').toString('hex'), \
+    authorized: s.authorized})";
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn check_against(ours: &TlsSocket<TcpStream>, theirs: &Value) {
+    assert_eq!(theirs["protocol"], ours.get_protocol().unwrap());
+    assert_eq!(theirs["cipher"], ours.get_cipher().unwrap().name);
+    assert_eq!(theirs["alpn"], ours.alpn_protocol().unwrap());
+    assert_eq!(theirs["finished"], hex(&ours.get_peer_finished().unwrap()));
+    assert_eq!(theirs["peerFinished"], hex(&ours.get_finished().unwrap()));
+    let ekm = ours
+        .export_keying_material(32, "EXPORTER-sanstls", None)
+        .unwrap();
+    assert_eq!(theirs["ekm"], hex(&ekm));
+}
+
+#[test]
+fn our_client_against_a_node_server() {
+    let p = pki("client");
+    let script = format!(
+        "const tls = require('tls'), fs = require('fs');\
+         const srv = tls.createServer({{key: fs.readFileSync(process.argv[1]), \
+           cert: fs.readFileSync(process.argv[2]), ALPNProtocols: ['h2', 'http/1.1'], \
+           maxVersion: process.argv[3]}}, s => {{\
+           s.once('data', () => {{ s.end(JSON.stringify({REPORT})); srv.close(); }});\
+         }});\
+         srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));"
+    );
+    for version in ["TLSv1.3", "TLSv1.2"] {
+        let key = p.dir.join("key.pem");
+        let cert = p.dir.join("cert.pem");
+        let mut child = node(
+            &script,
+            &[key.to_str().unwrap(), cert.to_str().unwrap(), version],
+        );
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line.trim().parse().expect("node prints its port");
+        let mut config = ClientConfig::new(Arc::new(
+            SimpleRootsVerifier::new(vec![p.cert_der.clone()]).unwrap(),
+        ));
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut sock = TlsSocket::client(tcp, Arc::new(config), "localhost", None).unwrap();
+        let secure = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = secure.clone();
+        sock.on_secure_connect(move || flag.store(true, std::sync::atomic::Ordering::SeqCst));
+        sock.write_all(b"hello").unwrap();
+        let mut report = String::new();
+        sock.read_to_string(&mut report).unwrap();
+        // Node closes the connection once we close our side too.
+        sock.end().unwrap();
+        sock.get_ref().shutdown(std::net::Shutdown::Write).unwrap();
+        let _ = child.wait();
+        let theirs: Value = serde_json::from_str(&report).unwrap();
+        assert!(secure.load(std::sync::atomic::Ordering::SeqCst));
+        assert!(sock.authorized(), "{version}");
+        assert_eq!(sock.get_protocol(), Some(version));
+        assert_eq!(theirs["servername"], "localhost");
+        check_against(&sock, &theirs);
+        assert!(sock.get_ephemeral_key_info().is_some());
+    }
+}
+
+#[test]
+fn a_node_client_against_our_server() {
+    let p = pki("server");
+    let mut config = ServerConfig::new(vec![CertifiedKey {
+        chain: vec![p.cert_der.clone()],
+        key: load_private_key(&p.key_der).unwrap(),
+        ocsp_response: None,
+    }]);
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let script = format!(
+        "const tls = require('tls'), fs = require('fs');\
+         const s = tls.connect({{port: +process.argv[1], host: '127.0.0.1', servername: 'localhost', \
+           ca: fs.readFileSync(process.argv[2]), ALPNProtocols: ['http/1.1']}}, () => {{\
+           console.log(JSON.stringify({REPORT})); s.end('bye');\
+         }});\
+         s.on('data', () => {{}});"
+    );
+    let cert = p.dir.join("cert.pem");
+    let mut child = node(&script, &[&port, cert.to_str().unwrap()]);
+    let (tcp, _) = listener.accept().unwrap();
+    let mut sock = TlsSocket::server(tcp, config);
+    let mut got = Vec::new();
+    sock.read_to_end(&mut got).unwrap();
+    assert_eq!(got, b"bye");
+    sock.end().unwrap();
+    sock.get_ref().shutdown(std::net::Shutdown::Write).unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let theirs: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(theirs["authorized"], true);
+    assert_eq!(sock.servername().as_deref(), Some("localhost"));
+    assert!(!sock.authorized(), "no client certificate was asked for");
+    assert_eq!(
+        sock.get_ephemeral_key_info(),
+        None,
+        "null on a server, as in Node"
+    );
+    check_against(&sock, &theirs);
+}
