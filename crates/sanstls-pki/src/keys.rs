@@ -37,7 +37,8 @@ use crate::pem::{self, PemBlock, PemError};
 pub(crate) const RSA_ENCRYPTION: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 /// id-ecPublicKey (RFC 5480 s2.1.1).
-pub(crate) const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+pub(crate) const EC_PUBLIC_KEY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// secp256r1 / prime256v1 (RFC 5480 s2.1.1.1).
 const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 /// secp384r1 (RFC 5480 s2.1.1.1).
@@ -292,7 +293,8 @@ impl PrivateKey {
             return Err(malformed("SEC1", "EC key without its public key"));
         }
         let curve_der = curve.to_der().map_err(|e| malformed("SEC1", e))?;
-        let algorithm = ec_algorithm(&AnyRef::from_der(&curve_der).map_err(|e| malformed("SEC1", e))?)?;
+        let algorithm =
+            ec_algorithm(&AnyRef::from_der(&curve_der).map_err(|e| malformed("SEC1", e))?)?;
         let pkcs8 = wrap_pkcs8(
             AlgorithmIdentifierOwned {
                 oid: EC_PUBLIC_KEY,
@@ -417,9 +419,10 @@ impl PrivateKey {
     /// `Ok` when `cert_der` (an X.509 certificate) carries this key's public key, as
     /// OpenSSL's `X509_check_private_key` (Node's "key values mismatch") checks.
     pub fn matches_certificate(&self, cert_der: &[u8]) -> Result<(), KeyError> {
-        let cert = x509_cert::Certificate::from_der(cert_der).map_err(|e| KeyError::Certificate {
-            reason: e.to_string(),
-        })?;
+        let cert =
+            x509_cert::Certificate::from_der(cert_der).map_err(|e| KeyError::Certificate {
+                reason: e.to_string(),
+            })?;
         let theirs = cert.tbs_certificate().subject_public_key_info();
         let ours = SubjectPublicKeyInfoOwned::from_der(&self.spki)
             .map_err(|e| malformed("SubjectPublicKeyInfo", e))?;
@@ -510,10 +513,9 @@ fn wrap_pkcs8(
 ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     // Borrowed, so the only copy of the secret we make is the zeroized output.
     let key = der::asn1::OctetStringRef::new(private_key).map_err(|e| malformed("PKCS#8", e))?;
-    let info =
-        pkcs8::PrivateKeyInfo::<der::asn1::Any, &der::asn1::OctetStringRef, BitString>::new(
-            algorithm, key,
-        );
+    let info = pkcs8::PrivateKeyInfo::<der::asn1::Any, &der::asn1::OctetStringRef, BitString>::new(
+        algorithm, key,
+    );
     // Sized up front so the vector never reallocates (leaving unzeroized copies behind).
     let len = info
         .encoded_len()
@@ -751,7 +753,11 @@ impl fmt::Debug for KeyInput {
             f,
             "KeyInput({} bytes, passphrase: {})",
             self.pem.len(),
-            if self.passphrase.is_some() { "yes" } else { "no" }
+            if self.passphrase.is_some() {
+                "yes"
+            } else {
+                "no"
+            }
         )
     }
 }
@@ -828,10 +834,7 @@ mod tests {
     fn evp_bytes_to_key_matches_openssl() {
         // `openssl enc -aes-256-cbc -P -md md5 -pass pass:password -S 0102030405060708`.
         let key = evp_bytes_to_key_md5(b"password", &[1, 2, 3, 4, 5, 6, 7, 8], 32);
-        assert_eq!(
-            hex::encode_upper(key.as_slice()),
-            EXPECTED_EVP_KEY,
-        );
+        assert_eq!(hex::encode_upper(key.as_slice()), EXPECTED_EVP_KEY,);
     }
     const EXPECTED_EVP_KEY: &str =
         "E7B0971E52CA5CC8D0539FB3412F6316F7BA2E6EE293D9F3457B99436B51CE02";

@@ -107,7 +107,10 @@ impl fmt::Display for Pkcs12Error {
             ),
             Self::UnsupportedMac { oid } => write!(f, "unsupported PKCS#12 MAC digest {oid}"),
             Self::UnsupportedContent { oid } => {
-                write!(f, "unsupported PKCS#12 content type {oid} (password integrity only)")
+                write!(
+                    f,
+                    "unsupported PKCS#12 content type {oid} (password integrity only)"
+                )
             }
             Self::UnsupportedEncryption { scheme } => {
                 write!(f, "unsupported PKCS#12 encryption {scheme}")
@@ -123,7 +126,10 @@ impl fmt::Display for Pkcs12Error {
             Self::Key(e) => write!(f, "PKCS#12 key: {e}"),
             Self::NoKey => write!(f, "PKCS#12 file has no private key"),
             Self::NoCertificateForKey => {
-                write!(f, "PKCS#12 file has no certificate matching its private key")
+                write!(
+                    f,
+                    "PKCS#12 file has no certificate matching its private key"
+                )
             }
         }
     }
@@ -260,8 +266,8 @@ pub fn parse(der: &[u8], passphrase: &[u8]) -> Result<Pkcs12, Pkcs12Error> {
         }
         None => false,
     };
-    let safes =
-        AuthenticatedSafe::from_der(auth_safe.as_bytes()).map_err(|e| malformed("AuthenticatedSafe", e))?;
+    let safes = AuthenticatedSafe::from_der(auth_safe.as_bytes())
+        .map_err(|e| malformed("AuthenticatedSafe", e))?;
     let mut keys = Vec::new();
     let mut certs = Vec::new();
     for safe in safes {
@@ -282,7 +288,12 @@ pub fn parse(der: &[u8], passphrase: &[u8]) -> Result<Pkcs12, Pkcs12Error> {
                 let ciphertext = info
                     .encrypted_content
                     .ok_or_else(|| malformed("EncryptedData", "no encrypted content"))?;
-                decrypt(&info.content_enc_alg, ciphertext.as_bytes(), &password, verified)?
+                decrypt(
+                    &info.content_enc_alg,
+                    ciphertext.as_bytes(),
+                    &password,
+                    verified,
+                )?
             }
             other => {
                 return Err(Pkcs12Error::UnsupportedContent {
@@ -296,9 +307,8 @@ pub fn parse(der: &[u8], passphrase: &[u8]) -> Result<Pkcs12, Pkcs12Error> {
                 pkcs12::PKCS_12_KEY_BAG_OID => {
                     let wrapped = ContextSpecific::<der::Any>::from_der(&bag.bag_value)
                         .map_err(|e| malformed("keyBag", e))?;
-                    let der = Zeroizing::new(
-                        wrapped.value.to_der().map_err(|e| malformed("keyBag", e))?,
-                    );
+                    let der =
+                        Zeroizing::new(wrapped.value.to_der().map_err(|e| malformed("keyBag", e))?);
                     keys.push(PrivateKey::from_pkcs8_der(&der).map_err(Pkcs12Error::Key)?);
                 }
                 pkcs12::PKCS_12_PKCS8_KEY_BAG_OID => {
@@ -389,7 +399,14 @@ fn decrypt(
         .map_err(|e| malformed("PBE parameters", e))?;
     let rounds = check_iterations(i64::from(params.iterations))?;
     let salt = params.salt.as_bytes();
-    let key = kdf(SHA1, &password.bmp, salt, Pkcs12KeyType::EncryptionKey, rounds, key_len)?;
+    let key = kdf(
+        SHA1,
+        &password.bmp,
+        salt,
+        Pkcs12KeyType::EncryptionKey,
+        rounds,
+        key_len,
+    )?;
     let iv = kdf(SHA1, &password.bmp, salt, Pkcs12KeyType::Iv, rounds, 8)?;
     let plain = if effective_bits == 0 {
         keys::cbc_decrypt::<des::TdesEde3>(&key, &iv, ciphertext)
@@ -426,7 +443,11 @@ impl fmt::Debug for PfxInput {
             f,
             "PfxInput({} bytes, passphrase: {})",
             self.buf.len(),
-            if self.passphrase.is_some() { "yes" } else { "no" }
+            if self.passphrase.is_some() {
+                "yes"
+            } else {
+                "no"
+            }
         )
     }
 }

@@ -7,14 +7,19 @@ set -euo pipefail
 PASS=test-only-pass
 PASS2=second-test-pass
 
-rm -f ./*.pem ./*.der ./*.p12 ./*.crt ./*.srl
+rm -f ./*.pem ./*.der ./*.p12 ./*.crt ./*.srl ./*.csr ./*.ext
 
 # Plain keys, PKCS#8 (what `openssl genpkey` writes).
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pk8.pem
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out p256.pk8.pem
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out p384.pk8.pem
 openssl genpkey -algorithm ED25519 -out ed25519.pk8.pem
-openssl pkey -in rsa.pk8.pem -outform DER -out rsa.pk8.der
+openssl pkcs8 -topk8 -nocrypt -in rsa.pk8.pem -outform DER -out rsa.pk8.der
+# Their public keys as OpenSSL writes them (SubjectPublicKeyInfo DER): the reference every
+# loaded form of a key is compared with.
+for k in rsa p256 p384 ed25519; do
+  openssl pkey -in $k.pk8.pem -pubout -outform DER -out $k.pub.der
+done
 
 # The same keys in their traditional forms: PKCS#1 and SEC1 (with and without the
 # EC PARAMETERS block `openssl ecparam -genkey` puts first).
