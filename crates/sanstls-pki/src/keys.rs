@@ -629,22 +629,23 @@ fn pbes2_parameters_error(params_der: &[u8], e: der::Error) -> KeyError {
     }
 }
 
-/// The ciphers of traditional OpenSSL encrypted PEM (`DEK-Info`) we decrypt.
+/// The ciphers of traditional OpenSSL encrypted PEM (`DEK-Info`) we decrypt, all in CBC
+/// mode.
 #[derive(Clone, Copy, Debug)]
 enum DekCipher {
-    Aes128Cbc,
-    Aes192Cbc,
-    Aes256Cbc,
-    DesEde3Cbc,
+    Aes128,
+    Aes192,
+    Aes256,
+    DesEde3,
 }
 
 impl DekCipher {
     fn from_name(name: &str) -> Option<Self> {
         match name.to_ascii_uppercase().as_str() {
-            "AES-128-CBC" => Some(Self::Aes128Cbc),
-            "AES-192-CBC" => Some(Self::Aes192Cbc),
-            "AES-256-CBC" => Some(Self::Aes256Cbc),
-            "DES-EDE3-CBC" => Some(Self::DesEde3Cbc),
+            "AES-128-CBC" => Some(Self::Aes128),
+            "AES-192-CBC" => Some(Self::Aes192),
+            "AES-256-CBC" => Some(Self::Aes256),
+            "DES-EDE3-CBC" => Some(Self::DesEde3),
             _ => None,
         }
     }
@@ -652,10 +653,10 @@ impl DekCipher {
     /// (key length, IV length) in bytes.
     fn sizes(self) -> (usize, usize) {
         match self {
-            Self::Aes128Cbc => (16, 16),
-            Self::Aes192Cbc => (24, 16),
-            Self::Aes256Cbc => (32, 16),
-            Self::DesEde3Cbc => (24, 8),
+            Self::Aes128 => (16, 16),
+            Self::Aes192 => (24, 16),
+            Self::Aes256 => (32, 16),
+            Self::DesEde3 => (24, 8),
         }
     }
 }
@@ -694,10 +695,10 @@ fn decrypt_traditional(
     let salt = iv.get(..8).unwrap_or_default();
     let key = evp_bytes_to_key_md5(passphrase, salt, key_len);
     let plain = match cipher {
-        DekCipher::Aes128Cbc => cbc_decrypt::<aes::Aes128>(&key, &iv, &block.der),
-        DekCipher::Aes192Cbc => cbc_decrypt::<aes::Aes192>(&key, &iv, &block.der),
-        DekCipher::Aes256Cbc => cbc_decrypt::<aes::Aes256>(&key, &iv, &block.der),
-        DekCipher::DesEde3Cbc => cbc_decrypt::<des::TdesEde3>(&key, &iv, &block.der),
+        DekCipher::Aes128 => cbc_decrypt::<aes::Aes128>(&key, &iv, &block.der),
+        DekCipher::Aes192 => cbc_decrypt::<aes::Aes192>(&key, &iv, &block.der),
+        DekCipher::Aes256 => cbc_decrypt::<aes::Aes256>(&key, &iv, &block.der),
+        DekCipher::DesEde3 => cbc_decrypt::<des::TdesEde3>(&key, &iv, &block.der),
     };
     match plain {
         Some(plain) => Ok((plain, format)),
