@@ -239,7 +239,12 @@ impl PrivateKey {
                 })
             }
         };
-        if algorithm != KeyAlgorithm::Rsa && algorithm != KeyAlgorithm::Ed25519 {
+        if algorithm == KeyAlgorithm::Rsa {
+            let rsa = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes())
+                .map_err(|e| malformed("PKCS#1", e))?;
+            check_rsa_size(rsa.modulus.as_bytes())?;
+        }
+        if matches!(algorithm, KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384) {
             // ring signs only with EC keys that carry their public key (OpenSSL always
             // writes it); say so instead of ring's generic refusal.
             let sec1 = sec1::EcPrivateKey::from_der(info.private_key.as_bytes())
@@ -253,7 +258,8 @@ impl PrivateKey {
 
     /// A PKCS#1 `RSAPrivateKey` (RFC 8017 A.1.2), as in `RSA PRIVATE KEY` blocks.
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyError> {
-        pkcs1::RsaPrivateKeyRef::from_der(der).map_err(|e| malformed("PKCS#1", e))?;
+        let rsa = pkcs1::RsaPrivateKeyRef::from_der(der).map_err(|e| malformed("PKCS#1", e))?;
+        check_rsa_size(rsa.modulus.as_bytes())?;
         let algorithm = AlgorithmIdentifierOwned {
             oid: RSA_ENCRYPTION,
             parameters: Some(der::asn1::Any::null()),
@@ -483,6 +489,23 @@ impl PrivateKey {
             pkcs8,
             algorithm,
             spki,
+        })
+    }
+}
+
+/// ring signs with RSA moduli of 2048 to 8192 bits; say so rather than "refused". (Node
+/// takes 1024-bit keys; OpenSSL's default security level 1 still allows them.)
+fn check_rsa_size(modulus: &[u8]) -> Result<(), KeyError> {
+    let bits = match modulus.first() {
+        Some(first) => modulus.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    };
+    if (2048..=8192).contains(&bits) {
+        Ok(())
+    } else {
+        Err(KeyError::Rejected {
+            algorithm: KeyAlgorithm::Rsa,
+            reason: format!("{bits}-bit modulus (2048 to 8192 bits are supported)"),
         })
     }
 }

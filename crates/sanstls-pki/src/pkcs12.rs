@@ -8,7 +8,8 @@
 //! | key bag | PBES2 (same) | pbeWithSHAAnd3-KeyTripleDES-CBC |
 //! | MAC | HMAC-SHA-256 | HMAC-SHA-1 |
 //!
-//! plus 128-bit RC2, unencrypted bags, and files without a MAC (`-nomac`). The MAC key and
+//! plus 128-bit RC2, unencrypted bags, and files without a MAC (`-nomac`; as in OpenSSL's
+//! `PKCS12_parse`, which Node uses, only with an empty passphrase). The MAC key and
 //! the legacy cipher keys come from the RFC 7292 appendix B KDF (the pkcs12 crate's `kdf`),
 //! the HMAC from ring; the pkcs12 crate parses the structure and we decrypt the bags.
 //!
@@ -64,6 +65,9 @@ pub enum Pkcs12Error {
     },
     /// The MAC does not verify: a wrong passphrase or a corrupted file.
     MacMismatch,
+    /// The file has no MAC but a passphrase was given: OpenSSL's `PKCS12_parse` (and so
+    /// Node) refuses this ("mac absent"); without a passphrase such a file is read.
+    MacAbsent,
     /// The MAC uses a digest we do not know.
     UnsupportedMac {
         /// The digest OID, with its name when known.
@@ -104,6 +108,10 @@ impl fmt::Display for Pkcs12Error {
             Self::MacMismatch => write!(
                 f,
                 "PKCS#12 MAC verify failure (wrong passphrase or corrupted file)"
+            ),
+            Self::MacAbsent => write!(
+                f,
+                "PKCS#12 mac absent: a file without a MAC is only read with an empty passphrase"
             ),
             Self::UnsupportedMac { oid } => write!(f, "unsupported PKCS#12 MAC digest {oid}"),
             Self::UnsupportedContent { oid } => {
@@ -264,6 +272,8 @@ pub fn parse(der: &[u8], passphrase: &[u8]) -> Result<Pkcs12, Pkcs12Error> {
             }
             true
         }
+        // As OpenSSL's PKCS12_parse: no MAC is only fine with no passphrase.
+        None if !passphrase.is_empty() => return Err(Pkcs12Error::MacAbsent),
         None => false,
     };
     let safes = AuthenticatedSafe::from_der(auth_safe.as_bytes())

@@ -164,6 +164,14 @@ fn unsupported_algorithms_are_named() {
         matches!(&e, KeyError::UnsupportedAlgorithm { oid } if oid.starts_with("1.3.101.110")),
         "{e:?}"
     );
+    let e = PrivateKey::from_pem(&fixture("rsa1024.pk8.pem"), None).unwrap_err();
+    assert_eq!(
+        e,
+        KeyError::Rejected {
+            algorithm: KeyAlgorithm::Rsa,
+            reason: "1024-bit modulus (2048 to 8192 bits are supported)".into()
+        }
+    );
     let e = PrivateKey::from_pem(&fixture("k256.pk8.pem"), None).unwrap_err();
     assert!(
         matches!(&e, KeyError::UnsupportedCurve { curve } if curve.starts_with("1.3.132.0.10")),
@@ -304,9 +312,14 @@ fn pkcs12_modern_legacy_empty_passphrase_and_no_mac() {
     leaf_and_ca(&empty, "p256.crt", "p256", KeyAlgorithm::EcP256);
     assert_eq!(empty.ca, vec![cert("ca.crt")]);
 
-    let nomac = pkcs12::parse(&fixture("p256.nomac.p12"), PASS).unwrap();
+    // Without a MAC, only with the empty passphrase (OpenSSL's PKCS12_parse, and Node).
+    let nomac = pkcs12::parse(&fixture("p256.nomac-empty.p12"), b"").unwrap();
     leaf_and_ca(&nomac, "p256.crt", "p256", KeyAlgorithm::EcP256);
-    assert!(nomac.ca.is_empty());
+    assert_eq!(nomac.ca, vec![cert("ca.crt")]);
+    assert_eq!(
+        pkcs12::parse(&fixture("p256.nomac.p12"), PASS).unwrap_err(),
+        Pkcs12Error::MacAbsent
+    );
 }
 
 #[test]
@@ -318,9 +331,9 @@ fn pkcs12_errors() {
             "{file}"
         );
     }
-    // Without a MAC, a wrong passphrase shows when the bags are decrypted.
+    // Without a MAC, a wrong (empty) passphrase shows when the bags are decrypted.
     assert_eq!(
-        pkcs12::parse(&fixture("p256.nomac.p12"), b"wrong").unwrap_err(),
+        pkcs12::parse(&fixture("p256.nomac.p12"), b"").unwrap_err(),
         Pkcs12Error::WrongPassphrase
     );
     // A corrupted MAC (its last byte: the digest ends the MacData, before the salt and

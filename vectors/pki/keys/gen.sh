@@ -41,7 +41,9 @@ openssl rsa -in rsa.pk8.pem -traditional -des3 -passout pass:$PASS -out rsa.trad
 openssl ec -in p256.pk8.pem -aes256 -passout pass:$PASS -out p256.trad-aes256.pem
 openssl ec -in p384.pk8.pem -aes192 -passout pass:$PASS -out p384.trad-aes192.pem
 
-# Keys we do not sign with: the loader must name their algorithm.
+# Keys we do not sign with: the loader must name their algorithm (or, for a 1024-bit RSA
+# key, say why ring refuses it).
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.pk8.pem
 openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 -out dsa.params.pem
 openssl genpkey -paramfile dsa.params.pem -out dsa.pk8.pem
 rm -f dsa.params.pem
@@ -74,6 +76,8 @@ openssl pkcs12 -export -inkey p256.pk8.pem -in p256.crt -certfile ca.crt \
   -passout pass: -out p256.nopass.p12
 openssl pkcs12 -export -inkey p256.pk8.pem -in p256.crt -nomac \
   -passout pass:$PASS -out p256.nomac.p12
+openssl pkcs12 -export -inkey p256.pk8.pem -in p256.crt -certfile ca.crt -nomac \
+  -passout pass: -out p256.nomac-empty.p12
 openssl pkcs12 -export -inkey p256.pk8.pem -in p256.crt -certfile ca.crt \
   -passout pass:$PASS2 -out p256.p12
 # A bundle as Node users write it: junk, a certificate, the key, more junk, the CA.
