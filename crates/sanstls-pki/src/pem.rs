@@ -327,8 +327,8 @@ mod tests {
 
     #[test]
     fn arbitrary_bytes_never_panic() {
-        // A cheap deterministic sweep (the crate has no proptest dependency): every prefix
-        // of a valid file, and every single-byte corruption of it.
+        // A cheap deterministic sweep: every prefix of a valid file, and every single-byte
+        // corruption of it (tests/keys.rs runs proptest over the key loaders on top).
         let text = encode("CERTIFICATE", &[9u8; 100]);
         let bytes = text.as_bytes();
         for n in 0..bytes.len() {
