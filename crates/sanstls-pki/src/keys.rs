@@ -315,8 +315,12 @@ impl PrivateKey {
     /// DES-EDE3-CBC, as `openssl pkcs8 -topk8 -v2 <cipher>` writes.
     pub fn from_encrypted_pkcs8_der(der: &[u8], passphrase: &[u8]) -> Result<Self, KeyError> {
         let info = EncryptedInfo::from_der(der).map_err(|e| malformed("encrypted PKCS#8", e))?;
-        let plain = decrypt_pbes2(&info.algorithm, info.data.as_bytes(), passphrase)?;
         let format = "encrypted PKCS#8";
+        let plain = if crate::pkcs12::is_pkcs12_pbe(&info.algorithm.oid) {
+            decrypt_pkcs12_pbe(&info.algorithm, info.data.as_bytes(), passphrase)?
+        } else {
+            decrypt_pbes2(&info.algorithm, info.data.as_bytes(), passphrase)?
+        };
         Self::from_pkcs8_der(&plain).map_err(|e| wrong_if_malformed(e, format))
     }
 
@@ -598,9 +602,10 @@ pub(crate) fn decrypt_pbes2(
                 });
             }
         }
+        pkcs5::pbes2::Kdf::Scrypt(p) => check_scrypt(p)?,
         _ => {
             return Err(KeyError::UnsupportedEncryption {
-                scheme: "PBES2 with scrypt".into(),
+                scheme: format!("PBES2 key derivation {}", describe_oid(&params.kdf.oid())),
             })
         }
     }
@@ -621,6 +626,63 @@ pub(crate) fn decrypt_pbes2(
     };
     buf.truncate(len);
     Ok(buf)
+}
+
+/// The most memory scrypt may use for one key: OpenSSL's and Node's default `maxmem`
+/// (32 MiB); `openssl pkcs8 -scrypt` writes N=16384, r=8, p=1 (16 MiB).
+const MAX_SCRYPT_MEMORY: u64 = 32 * 1024 * 1024;
+
+/// Refuses scrypt parameters that are invalid (N not a power of two above 1, which would
+/// also trip an assertion in the pkcs5 crate) or that ask for more than
+/// [`MAX_SCRYPT_MEMORY`], as OpenSSL's `EVP_PBE_scrypt` does.
+fn check_scrypt(p: &pkcs5::pbes2::ScryptParams) -> Result<(), KeyError> {
+    let n = p.cost_parameter;
+    if n < 2 || !n.is_power_of_two() {
+        return Err(malformed(
+            "scrypt",
+            format!("N = {n} is not a power of two above 1"),
+        ));
+    }
+    let r = u64::from(p.block_size);
+    let par = u64::from(p.parallelization);
+    // 128·r·N for the V array plus 128·r·p for B, as OpenSSL counts.
+    let memory = n
+        .checked_add(par)
+        .and_then(|x| x.checked_mul(128))
+        .and_then(|x| x.checked_mul(r));
+    match memory {
+        Some(m) if m <= MAX_SCRYPT_MEMORY && r >= 1 && par >= 1 => Ok(()),
+        _ => Err(KeyError::UnsupportedEncryption {
+            scheme: format!(
+                "scrypt with N={n}, r={r}, p={par} (over {MAX_SCRYPT_MEMORY} bytes of memory)"
+            ),
+        }),
+    }
+}
+
+/// Decrypts an encrypted PKCS#8 key under a PKCS#12 PBE scheme (what `openssl pkcs8
+/// -topk8` wrote before OpenSSL 1.1, and `-v1 PBE-SHA1-3DES` still does).
+fn decrypt_pkcs12_pbe(
+    algorithm: &AlgorithmIdentifierOwned,
+    ciphertext: &[u8],
+    passphrase: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    use crate::pkcs12::Pkcs12Error;
+    let format = || format!("PKCS#12 PBE {}", describe_oid(&algorithm.oid));
+    let wrong = || KeyError::WrongPassphrase { format: format() };
+    // A passphrase that is not UTF-8 has no BMPString form: it cannot be the right one.
+    let bmp = crate::pkcs12::bmp_password(passphrase).map_err(|_| wrong())?;
+    match crate::pkcs12::decrypt_pkcs12_pbe(algorithm, ciphertext, &bmp) {
+        Ok(Some(plain)) => Ok(plain),
+        Ok(None) => Err(wrong()),
+        Err(Pkcs12Error::UnsupportedEncryption { scheme }) => {
+            Err(KeyError::UnsupportedEncryption { scheme })
+        }
+        Err(Pkcs12Error::BadIterations { count }) => Err(KeyError::TooManyIterations {
+            count: u64::try_from(count).unwrap_or(0),
+        }),
+        Err(e) => Err(malformed("PKCS#12 PBE", e)),
+    }
 }
 
 /// Names the KDF or cipher OID of PBES2 parameters the pkcs5 crate refused, when it is

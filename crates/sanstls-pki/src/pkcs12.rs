@@ -161,15 +161,9 @@ struct Passphrase {
 
 impl Passphrase {
     fn new(raw: &[u8]) -> Result<Self, Pkcs12Error> {
-        let text = core::str::from_utf8(raw).map_err(|_| Pkcs12Error::PassphraseNotUtf8)?;
-        let mut bmp = Zeroizing::new(Vec::with_capacity(raw.len() * 4 + 2));
-        for unit in text.encode_utf16() {
-            bmp.extend_from_slice(&unit.to_be_bytes());
-        }
-        bmp.extend_from_slice(&[0, 0]);
         Ok(Self {
             raw: Zeroizing::new(raw.to_vec()),
-            bmp,
+            bmp: bmp_password(raw)?,
         })
     }
 
@@ -181,6 +175,17 @@ impl Passphrase {
             bmp: Zeroizing::new(Vec::new()),
         }
     }
+}
+
+/// A UTF-8 passphrase as the NUL-terminated UTF-16BE BMPString of RFC 7292 appendix B.1.
+pub(crate) fn bmp_password(raw: &[u8]) -> Result<Zeroizing<Vec<u8>>, Pkcs12Error> {
+    let text = core::str::from_utf8(raw).map_err(|_| Pkcs12Error::PassphraseNotUtf8)?;
+    let mut bmp = Zeroizing::new(Vec::with_capacity(raw.len() * 4 + 2));
+    for unit in text.encode_utf16() {
+        bmp.extend_from_slice(&unit.to_be_bytes());
+    }
+    bmp.extend_from_slice(&[0, 0]);
+    Ok(bmp)
 }
 
 fn check_iterations(count: i64) -> Result<i32, Pkcs12Error> {
@@ -391,6 +396,22 @@ fn decrypt(
             e => Pkcs12Error::Key(e),
         });
     }
+    decrypt_pkcs12_pbe(algorithm, ciphertext, &password.bmp)?.ok_or_else(bad_padding)
+}
+
+/// Whether `oid` is a PKCS#12 PBE scheme we decrypt (RFC 7292 appendix C).
+pub(crate) fn is_pkcs12_pbe(oid: &ObjectIdentifier) -> bool {
+    [PBE_SHA_3DES, PBE_SHA_RC2_128, PBE_SHA_RC2_40].contains(oid)
+}
+
+/// Decrypts with a PKCS#12 PBE scheme (appendix C: SHA-1 appendix B KDF, 3DES or RC2 CBC),
+/// with the BMPString password. `Ok(None)` is bad padding. Also used for encrypted PKCS#8
+/// keys, where OpenSSL 1.0's `openssl pkcs8 -topk8` wrote pbeWithSHAAnd3-KeyTripleDES-CBC.
+pub(crate) fn decrypt_pkcs12_pbe(
+    algorithm: &AlgorithmIdentifierOwned,
+    ciphertext: &[u8],
+    bmp_password: &[u8],
+) -> Result<Option<Zeroizing<Vec<u8>>>, Pkcs12Error> {
     let (key_len, effective_bits) = match algorithm.oid {
         PBE_SHA_3DES => (24, 0),
         PBE_SHA_RC2_128 => (16, 128),
@@ -411,20 +432,19 @@ fn decrypt(
     let salt = params.salt.as_bytes();
     let key = kdf(
         SHA1,
-        &password.bmp,
+        bmp_password,
         salt,
         Pkcs12KeyType::EncryptionKey,
         rounds,
         key_len,
     )?;
-    let iv = kdf(SHA1, &password.bmp, salt, Pkcs12KeyType::Iv, rounds, 8)?;
-    let plain = if effective_bits == 0 {
+    let iv = kdf(SHA1, bmp_password, salt, Pkcs12KeyType::Iv, rounds, 8)?;
+    Ok(if effective_bits == 0 {
         keys::cbc_decrypt::<des::TdesEde3>(&key, &iv, ciphertext)
     } else {
         let rc2 = rc2::Rc2::new_with_eff_key_len(&key, effective_bits);
         rc2_cbc_decrypt(rc2, &iv, ciphertext)
-    };
-    plain.ok_or_else(bad_padding)
+    })
 }
 
 /// RC2-CBC needs the cipher built with its effective key length, which `KeyInit` cannot

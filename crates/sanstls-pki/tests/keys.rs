@@ -109,6 +109,10 @@ fn encrypted_pkcs8_and_traditional_pem() {
         ("rsa.enc-aes256.pem", "rsa", KeyAlgorithm::Rsa),
         ("p256.enc-aes128.pem", "p256", KeyAlgorithm::EcP256),
         ("ed25519.enc-des3.pem", "ed25519", KeyAlgorithm::Ed25519),
+        ("rsa.enc-sha1.pem", "rsa", KeyAlgorithm::Rsa),
+        ("p384.enc-sha512.pem", "p384", KeyAlgorithm::EcP384),
+        ("p256.enc-scrypt.pem", "p256", KeyAlgorithm::EcP256),
+        ("rsa.enc-pbe-sha1-3des.pem", "rsa", KeyAlgorithm::Rsa),
         ("rsa.trad-aes128.pem", "rsa", KeyAlgorithm::Rsa),
         ("rsa.trad-des3.pem", "rsa", KeyAlgorithm::Rsa),
         ("p256.trad-aes256.pem", "p256", KeyAlgorithm::EcP256),
@@ -125,8 +129,9 @@ fn encrypted_pkcs8_and_traditional_pem() {
             "{file}: {missing:?}"
         );
         // Many wrong passphrases: bad padding or (rarely) garbage that parses as padding,
-        // both must be "wrong passphrase".
-        for i in 0..40 {
+        // both must be "wrong passphrase". (scrypt costs a second each in a debug build.)
+        let tries = if file.contains("scrypt") { 2 } else { 40 };
+        for i in 0..tries {
             let wrong = format!("wrong-{i}");
             let e = PrivateKey::from_pem(&text, Some(wrong.as_bytes())).unwrap_err();
             assert!(
@@ -148,6 +153,30 @@ fn wrong_passphrase_names_the_format() {
     );
     let e = PrivateKey::from_pem(&fixture("rsa.enc-aes256.pem"), Some(b"nope")).unwrap_err();
     assert!(e.to_string().contains("aes256-CBC"), "{e}");
+}
+
+#[test]
+fn unsupported_encryption_is_named() {
+    let e = PrivateKey::from_pem(&fixture("p256.enc-camellia.pem"), Some(PASS)).unwrap_err();
+    assert_eq!(
+        e,
+        KeyError::UnsupportedEncryption {
+            scheme: "PBES2 cipher 1.2.392.200011.61.1.1.1.4".into()
+        }
+    );
+    let e = PrivateKey::from_pem(&fixture("p256.enc-camellia.pem"), None).unwrap_err();
+    assert!(matches!(e, KeyError::MissingPassphrase { .. }), "{e:?}");
+    // A DEK-Info cipher we do not know.
+    let text = String::from_utf8(fixture("rsa.trad-aes128.pem"))
+        .unwrap()
+        .replace("AES-128-CBC", "CAMELLIA-128-CBC");
+    let e = PrivateKey::from_pem(text.as_bytes(), Some(PASS)).unwrap_err();
+    assert_eq!(
+        e,
+        KeyError::UnsupportedEncryption {
+            scheme: "DEK-Info CAMELLIA-128-CBC".into()
+        }
+    );
 }
 
 #[test]

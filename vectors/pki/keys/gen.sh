@@ -34,6 +34,13 @@ openssl pkcs8 -topk8 -v2 aes-256-cbc -in rsa.pk8.pem -passout pass:$PASS -out rs
 openssl pkcs8 -topk8 -v2 aes-128-cbc -in p256.pk8.pem -passout pass:$PASS -out p256.enc-aes128.pem
 openssl pkcs8 -topk8 -v2 des3 -in ed25519.pk8.pem -passout pass:$PASS -out ed25519.enc-des3.pem
 openssl pkcs8 -topk8 -v2 aes-256-cbc -in p384.pk8.pem -passout pass:$PASS -outform DER -out p384.enc-aes256.der
+# ... with other KDFs: PBKDF2-HMAC-SHA-1 (OpenSSL 1.0's -v2 default) and -SHA-512, scrypt;
+# the PKCS#12 PBE OpenSSL 1.0's `pkcs8 -topk8` used by default; and a cipher we refuse.
+openssl pkcs8 -topk8 -v2 aes-128-cbc -v2prf hmacWithSHA1 -in rsa.pk8.pem -passout pass:$PASS -out rsa.enc-sha1.pem
+openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA512 -in p384.pk8.pem -passout pass:$PASS -out p384.enc-sha512.pem
+openssl pkcs8 -topk8 -scrypt -in p256.pk8.pem -passout pass:$PASS -out p256.enc-scrypt.pem
+openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -in rsa.pk8.pem -passout pass:$PASS -out rsa.enc-pbe-sha1-3des.pem
+openssl pkcs8 -topk8 -v2 camellia-256-cbc -in p256.pk8.pem -passout pass:$PASS -out p256.enc-camellia.pem
 
 # Traditional OpenSSL encrypted PEM (Proc-Type: 4,ENCRYPTED / DEK-Info).
 openssl rsa -in rsa.pk8.pem -traditional -aes128 -passout pass:$PASS -out rsa.trad-aes128.pem
