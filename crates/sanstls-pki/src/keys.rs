@@ -922,6 +922,44 @@ mod tests {
         let key = evp_bytes_to_key_md5(b"password", &[1, 2, 3, 4, 5, 6, 7, 8], 32);
         assert_eq!(hex::encode_upper(key.as_slice()), EXPECTED_EVP_KEY,);
     }
+    #[test]
+    fn scrypt_parameters_are_bounded() {
+        let params = |n: u64, r: u16, p: u16| pkcs5::pbes2::ScryptParams {
+            salt: pkcs5::pbes2::Salt::new([1u8; 16]).unwrap(),
+            cost_parameter: n,
+            block_size: r,
+            parallelization: p,
+            key_length: None,
+        };
+        // OpenSSL's default (16 MiB) passes; 32 MiB of V plus B is just over, as in
+        // OpenSSL's EVP_PBE_scrypt; r or p of zero is refused.
+        assert_eq!(check_scrypt(&params(16384, 8, 1)), Ok(()));
+        assert_eq!(check_scrypt(&params(16384, 15, 4)), Ok(()));
+        assert!(check_scrypt(&params(16384, 16, 1)).is_err());
+        assert!(check_scrypt(&params(16384, 8, 0)).is_err());
+        assert!(check_scrypt(&params(16384, 0, 1)).is_err());
+        // N = 0 (which would trip the pkcs5 crate's log2 assertion), not a power of two.
+        for n in [0, 1, 3, 1000] {
+            assert!(
+                matches!(
+                    check_scrypt(&params(n, 8, 1)),
+                    Err(KeyError::Malformed { .. })
+                ),
+                "{n}"
+            );
+        }
+        // Too much memory, and overflow in the product.
+        for (n, r, p) in [(1 << 20, 8, 1), (1 << 62, 65535, 1), (2, 65535, 65535)] {
+            assert!(
+                matches!(
+                    check_scrypt(&params(n, r, p)),
+                    Err(KeyError::UnsupportedEncryption { .. })
+                ),
+                "{n} {r} {p}"
+            );
+        }
+    }
+
     const EXPECTED_EVP_KEY: &str =
         "E7B0971E52CA5CC8D0539FB3412F6316F7BA2E6EE293D9F3457B99436B51CE02";
 }
