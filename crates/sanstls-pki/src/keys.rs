@@ -3,7 +3,7 @@
 //! | Form | PEM label | Here |
 //! |---|---|---|
 //! | PKCS#8 (RFC 5208) | `PRIVATE KEY` | [`PrivateKey::from_pkcs8_der`] |
-//! | encrypted PKCS#8, PBES2 (RFC 8018) | `ENCRYPTED PRIVATE KEY` | [`PrivateKey::from_encrypted_pkcs8_der`] |
+//! | encrypted PKCS#8: PBES2 (RFC 8018), PKCS#12 PBE | `ENCRYPTED PRIVATE KEY` | [`PrivateKey::from_encrypted_pkcs8_der`] |
 //! | PKCS#1 RSA (RFC 8017 A.1.2) | `RSA PRIVATE KEY` | [`PrivateKey::from_pkcs1_der`] |
 //! | SEC1 EC (RFC 5915) | `EC PRIVATE KEY` (after an optional `EC PARAMETERS`) | [`PrivateKey::from_sec1_der`] |
 //! | traditional OpenSSL encryption | any of the last two with `Proc-Type`/`DEK-Info` | [`PrivateKey::from_pem`] |
@@ -311,8 +311,9 @@ impl PrivateKey {
         Self::from_checked_pkcs8(pkcs8, algorithm)
     }
 
-    /// An `EncryptedPrivateKeyInfo` (RFC 5208 s6) with PBES2: PBKDF2 and AES-CBC or
-    /// DES-EDE3-CBC, as `openssl pkcs8 -topk8 -v2 <cipher>` writes.
+    /// An `EncryptedPrivateKeyInfo` (RFC 5208 s6): PBES2 with PBKDF2 (HMAC-SHA-1/-2) or
+    /// scrypt and AES-CBC or DES-EDE3-CBC, as `openssl pkcs8 -topk8 -v2 <cipher>
+    /// [-scrypt]` writes, or a PKCS#12 PBE scheme (`-v1 PBE-SHA1-3DES`).
     pub fn from_encrypted_pkcs8_der(der: &[u8], passphrase: &[u8]) -> Result<Self, KeyError> {
         let info = EncryptedInfo::from_der(der).map_err(|e| malformed("encrypted PKCS#8", e))?;
         let format = "encrypted PKCS#8";
@@ -572,8 +573,8 @@ pub(crate) struct EncryptedInfo {
     pub(crate) data: OctetString,
 }
 
-/// Decrypts PBES2 ciphertext (RFC 8018 s6.2): PBKDF2 with HMAC-SHA-1/2 and AES-CBC or
-/// DES-EDE3-CBC. Bad padding is a wrong passphrase.
+/// Decrypts PBES2 ciphertext (RFC 8018 s6.2): PBKDF2 with HMAC-SHA-1/2 or scrypt (RFC
+/// 7914), and AES-CBC or DES-EDE3-CBC. Bad padding is a wrong passphrase.
 pub(crate) fn decrypt_pbes2(
     algorithm: &AlgorithmIdentifierOwned,
     ciphertext: &[u8],
@@ -650,15 +651,26 @@ fn check_scrypt(p: &pkcs5::pbes2::ScryptParams) -> Result<(), KeyError> {
         .checked_add(par)
         .and_then(|x| x.checked_mul(128))
         .and_then(|x| x.checked_mul(r));
-    match memory {
-        Some(m) if m <= MAX_SCRYPT_MEMORY && r >= 1 && par >= 1 => Ok(()),
+    // The work is N·r·p block mixes; memory alone does not bound it (p is sequential).
+    let work = n.checked_mul(r).and_then(|x| x.checked_mul(par));
+    match (memory, work) {
+        (Some(m), Some(w))
+            if m <= MAX_SCRYPT_MEMORY && w <= MAX_SCRYPT_WORK && r >= 1 && par >= 1 =>
+        {
+            Ok(())
+        }
         _ => Err(KeyError::UnsupportedEncryption {
             scheme: format!(
-                "scrypt with N={n}, r={r}, p={par} (over {MAX_SCRYPT_MEMORY} bytes of memory)"
+                "scrypt with N={n}, r={r}, p={par} (at most {MAX_SCRYPT_MEMORY} bytes of memory \
+                 and N·r·p = {MAX_SCRYPT_WORK})"
             ),
         }),
     }
 }
+
+/// The most scrypt work (N·r·p) we do for one key: 32 times `openssl pkcs8 -scrypt`'s
+/// 16384·8·1, a few seconds of CPU.
+const MAX_SCRYPT_WORK: u64 = 1 << 22;
 
 /// Decrypts an encrypted PKCS#8 key under a PKCS#12 PBE scheme (what `openssl pkcs8
 /// -topk8` wrote before OpenSSL 1.1, and `-v1 PBE-SHA1-3DES` still does).
@@ -948,8 +960,13 @@ mod tests {
                 "{n}"
             );
         }
-        // Too much memory, and overflow in the product.
-        for (n, r, p) in [(1 << 20, 8, 1), (1 << 62, 65535, 1), (2, 65535, 65535)] {
+        // Too much memory, too much work, and overflow in the product.
+        for (n, r, p) in [
+            (1 << 20, 8, 1),
+            (1 << 62, 65535, 1),
+            (2, 65535, 65535),
+            (1 << 14, 8, 64),
+        ] {
             assert!(
                 matches!(
                     check_scrypt(&params(n, r, p)),
