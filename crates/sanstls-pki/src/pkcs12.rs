@@ -24,9 +24,9 @@ use const_oid::ObjectIdentifier;
 use der::asn1::{ContextSpecific, OctetString};
 use der::{Decode, Encode};
 use pkcs12::kdf::{derive_key, Pkcs12KeyType};
-use pkcs12::pbe_params::Pkcs12PbeParams;
+use pkcs12::pbe_params::{EncryptedPrivateKeyInfo, Pkcs12PbeParams};
 use pkcs12::pfx::Pfx;
-use pkcs12::safe_bag::SafeContents;
+use pkcs12::safe_bag::{PrivateKeyInfo, SafeContents};
 use pkcs12::{AuthenticatedSafe, CertBag};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
@@ -320,17 +320,24 @@ pub fn parse(der: &[u8], passphrase: &[u8]) -> Result<Pkcs12, Pkcs12Error> {
         for bag in bags {
             match bag.bag_id {
                 pkcs12::PKCS_12_KEY_BAG_OID => {
-                    let wrapped = ContextSpecific::<der::Any>::from_der(&bag.bag_value)
+                    // An unencrypted PKCS#8 v1 key (`openssl pkcs12 -export -keypbe NONE`).
+                    let wrapped = ContextSpecific::<PrivateKeyInfo>::from_der(&bag.bag_value)
                         .map_err(|e| malformed("keyBag", e))?;
                     let der =
                         Zeroizing::new(wrapped.value.to_der().map_err(|e| malformed("keyBag", e))?);
                     keys.push(PrivateKey::from_pkcs8_der(&der).map_err(Pkcs12Error::Key)?);
                 }
                 pkcs12::PKCS_12_PKCS8_KEY_BAG_OID => {
-                    let wrapped = ContextSpecific::<keys::EncryptedInfo>::from_der(&bag.bag_value)
-                        .map_err(|e| malformed("pkcs8ShroudedKeyBag", e))?;
+                    let wrapped =
+                        ContextSpecific::<EncryptedPrivateKeyInfo>::from_der(&bag.bag_value)
+                            .map_err(|e| malformed("pkcs8ShroudedKeyBag", e))?;
                     let info = wrapped.value;
-                    let der = decrypt(&info.algorithm, info.data.as_bytes(), &password, verified)?;
+                    let der = decrypt(
+                        &info.encryption_algorithm,
+                        info.encrypted_data.as_bytes(),
+                        &password,
+                        verified,
+                    )?;
                     let key = PrivateKey::from_pkcs8_der(&der).map_err(|e| match e {
                         KeyError::Malformed { .. } if !verified => Pkcs12Error::WrongPassphrase,
                         e => Pkcs12Error::Key(e),

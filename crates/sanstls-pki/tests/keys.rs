@@ -341,6 +341,11 @@ fn pkcs12_modern_legacy_empty_passphrase_and_no_mac() {
     leaf_and_ca(&empty, "p256.crt", "p256", KeyAlgorithm::EcP256);
     assert_eq!(empty.ca, vec![cert("ca.crt")]);
 
+    // Unencrypted bags: a keyBag and a plain certificate safe.
+    let plain = pkcs12::parse(&fixture("p256.plainbags.p12"), PASS).unwrap();
+    leaf_and_ca(&plain, "p256.crt", "p256", KeyAlgorithm::EcP256);
+    assert!(plain.ca.is_empty());
+
     // Without a MAC, only with the empty passphrase (OpenSSL's PKCS12_parse, and Node).
     let nomac = pkcs12::parse(&fixture("p256.nomac-empty.p12"), b"").unwrap();
     leaf_and_ca(&nomac, "p256.crt", "p256", KeyAlgorithm::EcP256);

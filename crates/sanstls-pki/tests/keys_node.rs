@@ -83,6 +83,7 @@ fn pfx_cases() -> Vec<(&'static str, Option<&'static str>)> {
         ("p256.nomac.p12", Some(PASS)),
         ("p256.nomac.p12", None),
         ("p256.nomac-empty.p12", None),
+        ("p256.plainbags.p12", Some(PASS)),
         ("rsa.legacy.p12", Some(PASS)),
     ]
 }

@@ -87,6 +87,9 @@ openssl pkcs12 -export -inkey p256.pk8.pem -in p256.crt -certfile ca.crt -nomac 
   -passout pass: -out p256.nomac-empty.p12
 openssl pkcs12 -export -inkey p256.pk8.pem -in p256.crt -certfile ca.crt \
   -passout pass:$PASS2 -out p256.p12
+# Unencrypted bags (a keyBag rather than a pkcs8ShroudedKeyBag), still with a MAC.
+openssl pkcs12 -export -keypbe NONE -certpbe NONE -inkey p256.pk8.pem -in p256.crt \
+  -passout pass:$PASS -out p256.plainbags.p12
 # A bundle as Node users write it: junk, a certificate, the key, more junk, the CA.
 { echo "Bag Attributes: junk before the first block"; cat rsa.crt; echo "subject=CN = localhost";
   cat rsa.pk1.pem; echo; cat ca.crt; echo trailing text; } > bundle.pem
