@@ -568,9 +568,9 @@ fn wrong_if_malformed(e: KeyError, format: &str) -> KeyError {
 /// `EncryptedPrivateKeyInfo` read with an open algorithm, so an unknown scheme is reported
 /// by OID rather than as a parse error.
 #[derive(der::Sequence)]
-pub(crate) struct EncryptedInfo {
-    pub(crate) algorithm: AlgorithmIdentifierOwned,
-    pub(crate) data: OctetString,
+struct EncryptedInfo {
+    algorithm: AlgorithmIdentifierOwned,
+    data: OctetString,
 }
 
 /// Decrypts PBES2 ciphertext (RFC 8018 s6.2): PBKDF2 with HMAC-SHA-1/2 or scrypt (RFC
