@@ -11,10 +11,14 @@ use sanstls::conn::{Connection, Event, KeyLogLine};
 use sanstls::crypto::sign::SigningKey;
 use sanstls::enums::CipherSuite;
 use sanstls::enums::{NamedGroup, ProtocolVersion};
+use sanstls::server::CertifiedKey;
 use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS12_SUITES, ALL_TLS13_SUITES};
 use sanstls::time::UnixTime;
 use sanstls::Error;
-use sanstls_pki::pem;
+use sanstls_pki::dh::DhParams;
+use sanstls_pki::keys::{self, PrivateKey};
+use sanstls_pki::{pem, pkcs12};
+use zeroize::Zeroizing;
 
 /// The wall clock, the one place the CLI reads it (the engine never does).
 #[allow(clippy::disallowed_methods)]
@@ -173,12 +177,9 @@ fn read_pem(path: &Path, what: &str) -> Result<Vec<pem::PemBlock>, String> {
 
 /// Reads PEM DH parameters (`DH PARAMETERS`, as `openssl dhparam` writes them).
 pub(crate) fn load_dhparam(path: &Path) -> Result<sanstls::crypto::ffdhe::DhGroup, String> {
-    let blocks = read_pem(path, "--dhparam")?;
-    let block = blocks
-        .iter()
-        .find(|b| b.label == "DH PARAMETERS")
-        .ok_or_else(|| format!("--dhparam {}: no DH PARAMETERS block", path.display()))?;
-    sanstls::crypto::ffdhe::DhGroup::from_der(&block.der)
+    let text = read_file(path, "--dhparam")?;
+    DhParams::from_pem(&text)
+        .and_then(|p| p.to_group())
         .map_err(|e| format!("--dhparam {}: {e}", path.display()))
 }
 
@@ -202,15 +203,58 @@ pub(crate) fn load_roots(path: &Path) -> Result<Vec<Vec<u8>>, String> {
 
 /// Reads the first private key of a PEM file and loads it for signing.
 pub(crate) fn load_key(path: &Path) -> Result<Arc<dyn SigningKey>, String> {
-    let blocks = read_pem(path, "--key")?;
-    let block = pem::private_key(&blocks).ok_or_else(|| {
-        format!(
-            "--key {}: no PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block",
-            path.display()
-        )
-    })?;
-    sanstls::crypto::sign::load_private_key(&block.der)
-        .map_err(|e| format!("--key {} ({}): {e}", path.display(), block.label))
+    let key = read_key(path, None)?;
+    key.signing_key()
+        .map_err(|e| format!("--key {}: {e}", path.display()))
+}
+
+/// Reads a private key (PEM, first key, or DER; decrypted with `passphrase` if encrypted).
+fn read_key(path: &Path, passphrase: Option<&[u8]>) -> Result<PrivateKey, String> {
+    let bytes = Zeroizing::new(read_file(path, "--key")?);
+    keys::load_one(&bytes, passphrase).map_err(|e| format!("--key {}: {e}", path.display()))
+}
+
+/// Reads a `--cert`/`--key` pair (without an OCSP response) and checks the key is the leaf's, as Node does ("key
+/// values mismatch").
+pub(crate) fn load_cert_and_key(
+    cert: &Path,
+    key: &Path,
+    passphrase: Option<&[u8]>,
+) -> Result<CertifiedKey, String> {
+    let chain = load_chain(cert)?;
+    let private = read_key(key, passphrase)?;
+    if let Some(leaf) = chain.first() {
+        private
+            .matches_certificate(leaf)
+            .map_err(|e| format!("--key {} and --cert {}: {e}", key.display(), cert.display()))?;
+    }
+    let key = private
+        .signing_key()
+        .map_err(|e| format!("--key {}: {e}", key.display()))?;
+    Ok(CertifiedKey {
+        chain,
+        key,
+        ocsp_response: None,
+    })
+}
+
+/// Reads a PKCS#12 file (`--pfx`): the leaf and the other certificates as a chain, and
+/// the key (without an OCSP response). No passphrase means the empty one, as in Node.
+pub(crate) fn load_pfx(path: &Path, passphrase: Option<&[u8]>) -> Result<CertifiedKey, String> {
+    let der = read_file(path, "--pfx")?;
+    let p12 = pkcs12::parse(&der, passphrase.unwrap_or_default())
+        .map_err(|e| format!("--pfx {}: {e}", path.display()))?;
+    let key = p12
+        .key
+        .signing_key()
+        .map_err(|e| format!("--pfx {}: {e}", path.display()))?;
+    let mut chain = vec![p12.certificate];
+    chain.extend(p12.ca);
+    Ok(CertifiedKey {
+        chain,
+        key,
+        ocsp_response: None,
+    })
 }
 
 /// Reads a DER file (`--ocsp-response`).

@@ -71,12 +71,20 @@ pub(crate) struct ServerArgs {
     /// Certificate chain, PEM, leaf first (repeat with --key for several key types).
     #[arg(long, value_name = "FILE", requires = "key")]
     cert: Vec<PathBuf>,
-    /// Private key for the --cert at the same position, PEM (PKCS#8, PKCS#1 or SEC1).
+    /// Private key for the --cert at the same position, PEM or DER (PKCS#8, encrypted
+    /// PKCS#8, PKCS#1, SEC1, traditional encrypted PEM); encrypted keys take --passphrase.
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Vec<PathBuf>,
+    /// A PKCS#12 / PFX file supplying a key and its chain (Node's `pfx`), decrypted with
+    /// --passphrase (empty if none); repeatable, and combinable with --cert/--key.
+    #[arg(long, value_name = "FILE")]
+    pfx: Vec<PathBuf>,
+    /// Passphrase for encrypted --key files and --pfx files (Node's `passphrase`).
+    #[arg(long, value_name = "P")]
+    passphrase: Option<String>,
     /// With the generated self-signed certificate: also write it to FILE (PEM), for
     /// clients to trust.
-    #[arg(long, value_name = "FILE", conflicts_with = "cert")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["cert", "pfx"])]
     save_cert: Option<PathBuf>,
     /// Trusted roots for client certificates, PEM (used with --request-cert).
     #[arg(long, value_name = "FILE")]

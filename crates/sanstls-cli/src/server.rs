@@ -48,12 +48,19 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
         .as_deref()
         .map(|p| common::load_der(p, "--ocsp-response"))
         .transpose()?;
+    let passphrase = a.passphrase.as_deref().map(str::as_bytes);
     let mut certificates = Vec::new();
+    // Node's order: the key/cert pairs, then the PFX files.
     for (cert, key) in a.cert.iter().zip(&a.key) {
         certificates.push(CertifiedKey {
-            chain: common::load_chain(cert)?,
-            key: common::load_key(key)?,
             ocsp_response: ocsp.clone(),
+            ..common::load_cert_and_key(cert, key, passphrase)?
+        });
+    }
+    for pfx in &a.pfx {
+        certificates.push(CertifiedKey {
+            ocsp_response: ocsp.clone(),
+            ..common::load_pfx(pfx, passphrase)?
         });
     }
     if certificates.is_empty() {

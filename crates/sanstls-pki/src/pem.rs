@@ -11,8 +11,9 @@
 //! with anything between blocks ignored: OpenSSL writes "Bag Attributes" and text dumps there
 //! and Node accepts such files, so we do too (RFC 7468 s2 calls this explanatory text).
 //! Inside a block we are strict: the END label must match the BEGIN label, the base64 must be
-//! canonical (padding included), and RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`, the old
-//! OpenSSL encrypted-key format) are refused with a clear error rather than misread.
+//! canonical (padding included). RFC 1421 headers (`Proc-Type: 4,ENCRYPTED` and `DEK-Info`,
+//! the traditional OpenSSL encrypted-key format) are kept in [`PemBlock::headers`] when they
+//! come before the base64; [`crate::keys`] decrypts such keys.
 
 use core::fmt;
 
@@ -25,6 +26,19 @@ pub struct PemBlock {
     pub label: String,
     /// The decoded contents (normally DER).
     pub der: Vec<u8>,
+    /// RFC 1421 headers (`name: value`) between the BEGIN line and the base64, in order;
+    /// empty for RFC 7468 blocks. Only traditional encrypted keys have them.
+    pub headers: Vec<(String, String)>,
+}
+
+impl PemBlock {
+    /// The value of header `name` (compared ignoring ASCII case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl fmt::Debug for PemBlock {
@@ -49,7 +63,8 @@ pub enum PemError {
         /// The END label.
         end: String,
     },
-    /// The block has RFC 1421 headers: an encrypted legacy key, which we cannot read.
+    /// A `name: value` header line after the base64 began, or a header that is not
+    /// printable ASCII (RFC 1421 headers come first, then a blank line, then the body).
     Headers {
         /// The label of the block.
         label: String,
@@ -72,7 +87,7 @@ impl fmt::Display for PemError {
             }
             Self::Headers { label } => write!(
                 f,
-                "PEM block {label} has headers (an encrypted legacy key?): not supported"
+                "PEM block {label}: misplaced or malformed header line (headers must precede the base64)"
             ),
             Self::Base64 { label } => write!(f, "PEM block {label}: invalid base64"),
             Self::BadLabel => write!(f, "PEM BEGIN/END line with an invalid label"),
@@ -86,8 +101,14 @@ const BEGIN: &[u8] = b"-----BEGIN ";
 const END: &[u8] = b"-----END ";
 const DASHES: &[u8] = b"-----";
 
-/// The labels of private keys we pick, in any order: PKCS#8, PKCS#1 (RSA) and SEC1 (EC).
-pub const PRIVATE_KEY_LABELS: &[&str] = &["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"];
+/// The labels of private keys we pick, in any order: PKCS#8, encrypted PKCS#8, PKCS#1 (RSA)
+/// and SEC1 (EC).
+pub const PRIVATE_KEY_LABELS: &[&str] = &[
+    "PRIVATE KEY",
+    "ENCRYPTED PRIVATE KEY",
+    "RSA PRIVATE KEY",
+    "EC PRIVATE KEY",
+];
 
 /// The label of `line` if it is `<prefix>LABEL-----` (surrounding whitespace allowed).
 fn label_of(line: &[u8], prefix: &[u8]) -> Option<Result<String, PemError>> {
@@ -114,6 +135,9 @@ pub fn parse(text: &[u8]) -> Result<Vec<PemBlock>, PemError> {
         };
         let label = label?;
         let mut body = String::new();
+        let mut headers: Vec<(String, String)> = Vec::new();
+        // Headers end at the first blank line (or the first base64 line).
+        let mut in_headers = true;
         let mut ended = false;
         for line in lines.by_ref() {
             if let Some(end) = label_of(line, END) {
@@ -124,8 +148,28 @@ pub fn parse(text: &[u8]) -> Result<Vec<PemBlock>, PemError> {
                 ended = true;
                 break;
             }
+            let raw = line;
             let line = line.trim_ascii();
-            if line.contains(&b':') {
+            if line.is_empty() {
+                in_headers = false;
+                continue;
+            }
+            if body.is_empty() && in_headers {
+                if let Some(colon) = line.iter().position(|&b| b == b':') {
+                    let (name, value) = line.split_at(colon);
+                    let value = value.get(1..).unwrap_or_default();
+                    headers.push((header_text(name, &label)?, header_text(value, &label)?));
+                    continue;
+                }
+                // RFC 1421 s4.4: a line starting with whitespace continues the header.
+                if raw.first().is_some_and(u8::is_ascii_whitespace) {
+                    if let Some((_, value)) = headers.last_mut() {
+                        value.push_str(&header_text(line, &label)?);
+                        continue;
+                    }
+                }
+                in_headers = false;
+            } else if line.contains(&b':') {
                 return Err(PemError::Headers { label });
             }
             for &b in line {
@@ -140,9 +184,25 @@ pub fn parse(text: &[u8]) -> Result<Vec<PemBlock>, PemError> {
         let der = Base64::decode_vec(&body).map_err(|_| PemError::Base64 {
             label: label.clone(),
         })?;
-        blocks.push(PemBlock { label, der });
+        blocks.push(PemBlock {
+            label,
+            der,
+            headers,
+        });
     }
     Ok(blocks)
+}
+
+/// A header name or value as text: printable ASCII, surrounding whitespace removed.
+fn header_text(bytes: &[u8], label: &str) -> Result<String, PemError> {
+    let bytes = bytes.trim_ascii();
+    if bytes.iter().all(|&b| (0x20..0x7f).contains(&b)) {
+        Ok(String::from_utf8_lossy(bytes).into_owned())
+    } else {
+        Err(PemError::Headers {
+            label: label.to_string(),
+        })
+    }
 }
 
 /// The DER of every `CERTIFICATE` block, in file order (a chain file lists the leaf first).
@@ -200,11 +260,24 @@ mod tests {
             blocks,
             vec![PemBlock {
                 label: "PRIVATE KEY".into(),
-                der
+                der,
+                headers: vec![]
             }]
         );
         assert!(private_key(&blocks).is_some());
         assert!(certificates(&blocks).is_empty());
+    }
+
+    #[test]
+    fn rfc1421_headers_are_kept() {
+        let text = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,\n  00FF\n\nAQID\n-----END RSA PRIVATE KEY-----\n";
+        let blocks = parse(text).unwrap();
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].der, [1, 2, 3]);
+        assert_eq!(blocks[0].header("proc-type"), Some("4,ENCRYPTED"));
+        assert_eq!(blocks[0].header("DEK-Info"), Some("AES-128-CBC,00FF"));
+        assert_eq!(blocks[0].header("Other"), None);
+        assert!(private_key(&blocks).is_some());
     }
 
     #[test]
@@ -228,8 +301,9 @@ mod tests {
                 end: "X509 CRL".into()
             })
         );
+        // A header after the base64 began.
         assert_eq!(
-            parse(b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nAQID\n-----END RSA PRIVATE KEY-----\n"),
+            parse(b"-----BEGIN RSA PRIVATE KEY-----\nAQID\nProc-Type: 4,ENCRYPTED\n-----END RSA PRIVATE KEY-----\n"),
             Err(PemError::Headers {
                 label: "RSA PRIVATE KEY".into()
             })
@@ -253,8 +327,8 @@ mod tests {
 
     #[test]
     fn arbitrary_bytes_never_panic() {
-        // A cheap deterministic sweep (the crate has no proptest dependency): every prefix
-        // of a valid file, and every single-byte corruption of it.
+        // A cheap deterministic sweep: every prefix of a valid file, and every single-byte
+        // corruption of it (tests/keys.rs runs proptest over the key loaders on top).
         let text = encode("CERTIFICATE", &[9u8; 100]);
         let bytes = text.as_bytes();
         for n in 0..bytes.len() {
