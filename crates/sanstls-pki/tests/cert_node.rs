@@ -1,0 +1,117 @@
+//! `PeerCertificate` against Node: for each fixture chain, a Node TLS server presents the
+//! chain, a Node client calls `getPeerCertificate(true)`, and every field of its object
+//! (Buffers as hex, the self-issued cycle cut to `"[Circular]"`) must equal our JSON.
+//!
+//! Skipped, with a message, only when `node` is not installed (CI installs it).
+
+#![allow(clippy::disallowed_methods)]
+
+use std::process::Command;
+
+use sanstls_pki::cert::{PeerCertificate, parse_certificates};
+use serde_json::Value;
+
+const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/certs/");
+
+/// Prints `getPeerCertificate(true)` as JSON for the server key and chain given as
+/// arguments.
+const PEER_SCRIPT: &str = r#"
+const tls = require('tls'); const fs = require('fs');
+const [key, chain] = process.argv.slice(1);
+const server = tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(chain) },
+  (s) => s.end());
+server.listen(0, '127.0.0.1', () => {
+  const c = tls.connect({ port: server.address().port, host: '127.0.0.1',
+                          rejectUnauthorized: false }, () => {
+    const seen = new Set();
+    const conv = (o) => {
+      if (seen.has(o)) return '[Circular]';
+      seen.add(o);
+      const r = {};
+      for (const k of Object.keys(o)) {
+        const v = o[k];
+        if (Buffer.isBuffer(v)) r[k] = v.toString('hex');
+        else if (k === 'issuerCertificate') r[k] = conv(v);
+        else if (v !== null && typeof v === 'object' && !Array.isArray(v)) r[k] = { ...v };
+        else r[k] = v;
+      }
+      return r;
+    };
+    console.log(JSON.stringify(conv(c.getPeerCertificate(true))));
+    c.end();
+    server.close();
+  });
+});
+"#;
+
+fn node_available() -> bool {
+    Command::new("node")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn node_peer_certificate(key: &str, chain: &str) -> Value {
+    let out = Command::new("node")
+        .args(["-e", PEER_SCRIPT, key, chain])
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("node printed JSON")
+}
+
+/// Every difference between `ours` and `node`, as `path: ours != node` lines.
+fn differences(path: &str, ours: &Value, node: &Value, out: &mut Vec<String>) {
+    match (ours, node) {
+        (Value::Object(a), Value::Object(b)) => {
+            for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+                let null = Value::Null;
+                differences(
+                    &format!("{path}.{key}"),
+                    a.get(key).unwrap_or(&null),
+                    b.get(key).unwrap_or(&null),
+                    out,
+                );
+            }
+        }
+        _ if ours != node => out.push(format!("{path}: ours {ours} != node {node}")),
+        _ => {}
+    }
+}
+
+fn compare(key: &str, chain: &str) {
+    let key_path = format!("{CERTS}{key}");
+    let chain_path = format!("{CERTS}{chain}");
+    let node = node_peer_certificate(&key_path, &chain_path);
+    let ders = parse_certificates(&std::fs::read(&chain_path).expect("chain")).expect("pem");
+    let ours =
+        serde_json::to_value(PeerCertificate::from_chain(&ders).expect("ours")).expect("json");
+    let mut diffs = Vec::new();
+    differences(chain, &ours, &node, &mut diffs);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+    // The comparison covered the whole chain, not just the leaf.
+    assert!(node["issuerCertificate"].is_object() || chain == "selfsigned.pem");
+}
+
+#[test]
+fn getpeercertificate_detailed_matches_node() {
+    if !node_available() {
+        eprintln!("SKIPPED: `node` is not installed; install Node.js to compare with it");
+        return;
+    }
+    for (key, chain) in [
+        ("rsa.key", "rsa-chain.pem"),
+        ("ec256.key", "ec256-chain.pem"),
+        ("ec384.key", "ec384-chain.pem"),
+        ("ed25519.key", "ed25519-chain.pem"),
+        ("nosan.key", "nosan-chain.pem"),
+        ("selfsigned.key", "selfsigned.pem"),
+    ] {
+        compare(key, chain);
+    }
+}
