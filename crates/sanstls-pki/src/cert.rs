@@ -25,13 +25,13 @@ mod names;
 use core::fmt;
 
 use der::{Decode, Encode};
-use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage,
     KeyUsage, SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::time::Time;
+use x509_cert::Certificate;
 
 pub use names::{NameObject, NameValue};
 
@@ -210,13 +210,15 @@ impl PeerCertificate {
             .iter()
             .enumerate()
             .map(|(i, der)| Parsed::new(i, der.as_ref()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut path = vec![remaining.remove(0)];
-        loop {
-            let Some(current) = path.last() else { break };
-            let Some(i) = remaining.iter().position(|ca| ca.issued(current)) else {
-                break;
-            };
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter();
+        let leaf = remaining.next().ok_or(CertError::Empty)?;
+        let mut remaining: Vec<Parsed> = remaining.collect();
+        let mut path = vec![leaf];
+        while let Some(i) = path
+            .last()
+            .and_then(|current| remaining.iter().position(|ca| ca.issued(current)))
+        {
             path.push(remaining.remove(i));
         }
         let mut next: Option<IssuerCertificate> = path
@@ -486,13 +488,18 @@ fn key_fits_signature(key: &str, sig: &str) -> bool {
     const RSA_PSS: &str = "1.2.840.113549.1.1.10";
     const EC: &str = "1.2.840.10045.2.1";
     match sig {
-        "1.2.840.113549.1.1.4" | "1.2.840.113549.1.1.5" | "1.2.840.113549.1.1.11"
-        | "1.2.840.113549.1.1.12" | "1.2.840.113549.1.1.13" | "1.2.840.113549.1.1.14" => {
-            key == RSA
-        }
+        "1.2.840.113549.1.1.4"
+        | "1.2.840.113549.1.1.5"
+        | "1.2.840.113549.1.1.11"
+        | "1.2.840.113549.1.1.12"
+        | "1.2.840.113549.1.1.13"
+        | "1.2.840.113549.1.1.14" => key == RSA,
         RSA_PSS => key == RSA || key == RSA_PSS,
-        "1.2.840.10045.4.1" | "1.2.840.10045.4.3.1" | "1.2.840.10045.4.3.2"
-        | "1.2.840.10045.4.3.3" | "1.2.840.10045.4.3.4" => key == EC,
+        "1.2.840.10045.4.1"
+        | "1.2.840.10045.4.3.1"
+        | "1.2.840.10045.4.3.2"
+        | "1.2.840.10045.4.3.3"
+        | "1.2.840.10045.4.3.4" => key == EC,
         "1.3.101.112" | "1.3.101.113" => key == sig,
         _ => false,
     }
@@ -664,7 +671,11 @@ fn serial_hex(bytes: &[u8]) -> String {
         Some(i) => hex::encode_upper(magnitude.get(i..).unwrap_or_default()),
         None => "0".to_string(),
     };
-    if negative { format!("-{hex}") } else { hex }
+    if negative {
+        format!("-{hex}")
+    } else {
+        hex
+    }
 }
 
 /// |x| for the two's-complement big-endian `bytes` of a negative x.
@@ -783,10 +794,17 @@ mod tests {
         let ia = c.info_access.as_ref().expect("aia");
         assert_eq!(
             ia.get("OCSP - URI"),
-            Some(&["http://ocsp.example.test/".to_string(), "http://ocsp2.example.test/".to_string()][..])
+            Some(
+                &[
+                    "http://ocsp.example.test/".to_string(),
+                    "http://ocsp2.example.test/".to_string()
+                ][..]
+            )
         );
         assert!(!c.ca);
-        assert!(matches!(c.key, PublicKeyInfo::Rsa { bits: 2048, ref exponent, .. } if exponent == "0x10001"));
+        assert!(
+            matches!(c.key, PublicKeyInfo::Rsa { bits: 2048, ref exponent, .. } if exponent == "0x10001")
+        );
         assert_eq!(c.serial_number, "2001");
         assert!(c.issuer_certificate.is_none());
     }
@@ -822,9 +840,17 @@ mod tests {
     #[test]
     fn chain_order_in_the_file_does_not_matter_but_unrelated_certs_are_left_out() {
         let ders = parse_certificates(&read("ec256-chain.pem")).expect("pem");
-        let shuffled = vec![ders[0].clone(), ders[2].clone(), read_der("selfsigned.pem"), ders[1].clone()];
+        let shuffled = vec![
+            ders[0].clone(),
+            ders[2].clone(),
+            read_der("selfsigned.pem"),
+            ders[1].clone(),
+        ];
         let leaf = PeerCertificate::from_chain(&shuffled).expect("chain");
-        let root = leaf.issuer_object().and_then(PeerCertificate::issuer_object).expect("root");
+        let root = leaf
+            .issuer_object()
+            .and_then(PeerCertificate::issuer_object)
+            .expect("root");
         assert_eq!(root.serial_number, "01");
         // The leaf alone: no issuer found, not self-issued.
         let alone = PeerCertificate::from_chain(&ders[..1]).expect("leaf");
@@ -844,13 +870,29 @@ mod tests {
         ));
         assert!(matches!(
             parse_certificates(b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n"),
-            Err(CertError::Pem { index: 0, reason: "invalid base64" })
+            Err(CertError::Pem {
+                index: 0,
+                reason: "invalid base64"
+            })
         ));
         let der = read("rsa.der");
         for len in [0, 1, 10, der.len() / 2, der.len() - 1] {
             let e = PeerCertificate::from_der(&der[..len]).expect_err("truncated");
-            assert!(matches!(e, CertError::Der { index: 0, part: "certificate", .. }), "{e}");
+            assert!(
+                matches!(
+                    e,
+                    CertError::Der {
+                        index: 0,
+                        part: "certificate",
+                        ..
+                    }
+                ),
+                "{e}"
+            );
         }
-        assert_eq!(PeerCertificate::from_chain::<Vec<u8>>(&[]), Err(CertError::Empty));
+        assert_eq!(
+            PeerCertificate::from_chain::<Vec<u8>>(&[]),
+            Err(CertError::Empty)
+        );
     }
 }

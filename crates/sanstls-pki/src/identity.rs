@@ -77,7 +77,10 @@ impl fmt::Display for IdentityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::AltNameInvalid { reason, .. } => {
-                write!(f, "Hostname/IP does not match certificate's altnames: {reason}")
+                write!(
+                    f,
+                    "Hostname/IP does not match certificate's altnames: {reason}"
+                )
             }
             Self::AltNameFormat => f.write_str("Invalid subject alternative name string"),
         }
@@ -114,7 +117,10 @@ pub fn check_server_identity(hostname: &str, cert: &PeerCertificate) -> Result<(
         let list: Vec<&str> = ips.iter().map(|ip| ip.as_deref().unwrap_or("")).collect();
         (
             valid,
-            format!("IP: {hostname} is not in the cert's list: {}", list.join(", ")),
+            format!(
+                "IP: {hostname} is not in the cert's list: {}",
+                list.join(", ")
+            ),
         )
     } else if !dns_names.is_empty() || cns.first().is_some_and(|cn| !cn.is_empty()) {
         let host_parts = split_host(hostname);
@@ -388,7 +394,10 @@ mod tests {
         c.subject = NameObject::default();
         match cn {
             [] => {}
-            [one] => c.subject.entries.push(("CN".into(), NameValue::One(one.to_string()))),
+            [one] => c
+                .subject
+                .entries
+                .push(("CN".into(), NameValue::One(one.to_string()))),
             many => c.subject.entries.push((
                 "CN".into(),
                 NameValue::Many(many.iter().map(|s| s.to_string()).collect()),
@@ -451,7 +460,9 @@ mod tests {
         // Not an IP for Node (leading zero): a host name, compared with DNS SANs.
         assert_eq!(
             outcome("127.0.0.01", &c),
-            Err(format!("Host: 127.0.0.01. is not in the cert's altnames: {san}"))
+            Err(format!(
+                "Host: 127.0.0.01. is not in the cert's altnames: {san}"
+            ))
         );
     }
 
@@ -484,10 +495,16 @@ mod tests {
 
     #[test]
     fn escaped_alt_names() {
-        let c = cert(&[], Some(r#"URI:"http://u.example/a\u002cb", DNS:"a\u002c.example", DNS:b.example"#));
+        let c = cert(
+            &[],
+            Some(r#"URI:"http://u.example/a\u002cb", DNS:"a\u002c.example", DNS:b.example"#),
+        );
         assert_eq!(outcome("b.example", &c), Ok(()));
         let bad = cert(&[], Some(r#"DNS:"unterminated"#));
-        assert_eq!(outcome("b.example", &bad), Err(ERR_TLS_CERT_ALTNAME_FORMAT.into()));
+        assert_eq!(
+            outcome("b.example", &bad),
+            Err(ERR_TLS_CERT_ALTNAME_FORMAT.into())
+        );
         assert_eq!(
             split_escaped_alt_names(r#"DNS:a, URI:"x\u002cy", DNS:b"#),
             Some(vec!["DNS:a".into(), "URI:x,y".into(), "DNS:b".into()])
@@ -496,10 +513,25 @@ mod tests {
 
     #[test]
     fn ip_text_as_node_and_libuv_read_it() {
-        for ok in ["1.2.3.4", "255.255.255.255", "::", "::1", "fe80::1%eth0", "::ffff:1.2.3.4"] {
+        for ok in [
+            "1.2.3.4",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "fe80::1%eth0",
+            "::ffff:1.2.3.4",
+        ] {
             assert!(is_ip(ok), "{ok}");
         }
-        for bad in ["1.2.3", "01.2.3.4", "256.1.1.1", "1.2.3.4.5", "fe80::1%", "::1%a b", "x"] {
+        for bad in [
+            "1.2.3",
+            "01.2.3.4",
+            "256.1.1.1",
+            "1.2.3.4.5",
+            "fe80::1%",
+            "::1%a b",
+            "x",
+        ] {
             assert!(!is_ip(bad), "{bad}");
         }
         let canon = |s: &str| canonicalize_ip(s).unwrap_or_default();

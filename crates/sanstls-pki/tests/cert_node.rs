@@ -8,7 +8,7 @@
 
 use std::process::Command;
 
-use sanstls_pki::cert::{PeerCertificate, parse_certificates};
+use sanstls_pki::cert::{parse_certificates, PeerCertificate};
 use serde_json::Value;
 
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/certs/");

@@ -11,9 +11,9 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use sanstls_pki::cert::{NameObject, NameValue, PeerCertificate, parse_certificates};
+use sanstls_pki::cert::{parse_certificates, NameObject, NameValue, PeerCertificate};
 use sanstls_pki::identity::check_server_identity;
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/certs/");
 

@@ -151,7 +151,7 @@ pub(crate) fn string_value(value: &Any) -> Option<String> {
         | Tag::UtcTime
         | Tag::GeneralizedTime => Some(bytes.iter().map(|&b| char::from(b)).collect()),
         Tag::BmpString => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             Some(
@@ -244,7 +244,9 @@ pub(crate) fn print_general_name(out: &mut Vec<u8>, name: &GeneralName) {
             out.extend_from_slice(b"IP Address:");
             let b = ip.as_bytes();
             match b.len() {
-                4 => out.extend_from_slice(format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]).as_bytes()),
+                4 => {
+                    out.extend_from_slice(format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]).as_bytes())
+                }
                 16 => {
                     let groups: Vec<String> = b
                         .chunks_exact(2)
@@ -295,7 +297,13 @@ pub(crate) fn subject_alt_name_string(names: &[GeneralName]) -> String {
 pub(crate) fn rfc2253(name: &Name) -> String {
     use der::Encode;
     let mut out = String::new();
-    for (i, rdn) in name.iter_rdn().collect::<Vec<_>>().into_iter().rev().enumerate() {
+    for (i, rdn) in name
+        .iter_rdn()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .enumerate()
+    {
         if i != 0 {
             out.push(',');
         }
