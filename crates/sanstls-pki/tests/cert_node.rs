@@ -110,8 +110,75 @@ fn getpeercertificate_detailed_matches_node() {
         ("ec384.key", "ec384-chain.pem"),
         ("ed25519.key", "ed25519-chain.pem"),
         ("nosan.key", "nosan-chain.pem"),
+        ("odd.key", "odd-chain.pem"),
         ("selfsigned.key", "selfsigned.pem"),
     ] {
         compare(key, chain);
     }
+}
+
+/// Prints `new X509Certificate(pem).toLegacyObject()` (the same object builder as
+/// `getPeerCertificate()`) as JSON for each PEM file given as an argument.
+const LEGACY_SCRIPT: &str = r#"
+const crypto = require('crypto'); const fs = require('fs');
+console.log(JSON.stringify(process.argv.slice(1).map((f) => {
+  const o = new crypto.X509Certificate(fs.readFileSync(f)).toLegacyObject();
+  const r = {};
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (Buffer.isBuffer(v)) r[k] = v.toString('hex');
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) r[k] = { ...v };
+    else r[k] = v;
+  }
+  return r;
+})));
+"#;
+
+/// Certificates Node cannot (or need not) serve over TLS: every single certificate of the
+/// set, including v1, P-521, secp256k1, brainpool and RSA-PSS keys.
+#[test]
+fn legacy_object_matches_node() {
+    if !node_available() {
+        eprintln!("SKIPPED: `node` is not installed; install Node.js to compare with it");
+        return;
+    }
+    let names = [
+        "rsa.pem",
+        "ec256.pem",
+        "ec384.pem",
+        "ed25519.pem",
+        "nosan.pem",
+        "odd.pem",
+        "selfsigned.pem",
+        "root.pem",
+        "inter.pem",
+        "v1.pem",
+        "p521.pem",
+        "k256.pem",
+        "bp256.pem",
+        "pss.pem",
+    ];
+    let paths: Vec<String> = names.iter().map(|n| format!("{CERTS}{n}")).collect();
+    let out = Command::new("node")
+        .args(["-e", LEGACY_SCRIPT])
+        .args(&paths)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let node: Vec<Value> = serde_json::from_slice(&out.stdout).expect("node printed JSON");
+    assert_eq!(node.len(), names.len());
+    let mut diffs = Vec::new();
+    for ((name, path), node) in names.iter().zip(&paths).zip(&node) {
+        let der = parse_certificates(&std::fs::read(path).expect("pem"))
+            .expect("pem")
+            .remove(0);
+        let ours =
+            serde_json::to_value(PeerCertificate::from_der(&der).expect("ours")).expect("json");
+        differences(name, &ours, node, &mut diffs);
+    }
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }

@@ -41,6 +41,8 @@ const FIXTURES: &[&str] = &[
     "nosan.pem",
     "selfsigned.pem",
     "inter.pem",
+    "odd.pem",
+    "v1.pem",
 ];
 
 const HOSTS: &[&str] = &[
@@ -79,6 +81,10 @@ const HOSTS: &[&str] = &[
     "1.2.3.4",
     "sanstls Test Intermediate",
     "ünïcødé.example.test",
+    "a,b.example.test",
+    "odd.example.test",
+    "v1.example.test",
+    " lead and trail ",
 ];
 
 /// Synthetic (CN values, subjectaltname) pairs and the hosts tried on each.

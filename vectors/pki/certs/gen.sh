@@ -16,8 +16,19 @@
 #     ed25519    Ed25519; DNS SAN
 #     nosan      RSA-2048; CN only, no extensions but basicConstraints
 #   <leaf>-chain.pem          the leaf, the intermediate and the root (leaf first)
+#     odd        RSA-1024 with e=3, signed by the intermediate: a negative serial number,
+#                notAfter past 2049 (GeneralizedTime), CA:true but keyUsage without
+#                keyCertSign (so Node's `ca` is false), names needing RFC 2253 and JSON
+#                escapes (commas, quotes, `+`, `#`, edge spaces), SRVName and
+#                SmtpUTF8Mailbox otherNames, AIA with DNS/email locations and an unknown
+#                access method
 #   rsa.der                   the rsa leaf as DER
 #   selfsigned.{key,pem}      a self-signed EC P-256 certificate (not a CA) with a DNS SAN
+#   v1.pem                    a self-signed version 1 certificate (no extensions)
+#   p521.pem, k256.pem, bp256.pem, pss.pem
+#                             self-signed certificates with P-521, secp256k1,
+#                             brainpoolP256r1 and RSA-PSS keys (compared with Node's
+#                             X509Certificate.toLegacyObject(), not served over TLS)
 # Serial numbers are fixed; validity starts when the script runs (openssl x509 -req).
 set -euo pipefail
 
@@ -75,6 +86,24 @@ authorityInfoAccess = caIssuers;URI:http://ca.example.test/inter.crt
 [ec384_san]
 DNS.1 = *.ec384.example.test
 URI.1 = http://uri.example.test/a,b
+
+[odd]
+basicConstraints = critical, CA:true
+keyUsage = digitalSignature
+subjectAltName = @odd_san
+authorityInfoAccess = caIssuers;DNS:ca.example.test, 1.2.3.4;URI:http://other.example.test/, OCSP;email:ocsp@example.test
+
+[odd_san]
+DNS.1 = a,b.example.test
+DNS.2 = odd.example.test
+otherName.1 = 1.3.6.1.5.5.7.8.7;IA5:_ldap._tcp.example.test
+otherName.2 = 1.3.6.1.5.5.7.8.9;UTF8:mailbox@example.test
+dirName.1 = odd_dir
+
+[odd_dir]
+O = A, Inc.
+OU = \#hash+plus
+CN = " spaced "
 
 [ed25519]
 basicConstraints = CA:false
@@ -137,10 +166,17 @@ leaf ec256 "-algorithm EC -pkeyopt ec_paramgen_curve:P-256" \
 leaf ec384 "-algorithm EC -pkeyopt ec_paramgen_curve:P-384" "/O=sanstls test/CN=ec384.example.test" req.cnf
 leaf ed25519 "-algorithm ED25519" "/CN=ed25519.example.test" req.cnf
 leaf nosan "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" "/O=sanstls test/CN=NoSan.Example.Test" req.cnf
+leaf odd "-algorithm RSA -pkeyopt rsa_keygen_bits:1024 -pkeyopt rsa_keygen_pubexp:3" \
+    '/O=A, Inc."q"/OU=\+plus;semi/CN= lead and trail /street=Main St' req.cnf
 
 serial=0x2001
-for name in rsa ec256 ec384 ed25519 nosan; do
-    openssl x509 -req -in "$name.csr" -CA inter.pem -CAkey inter.key -set_serial "$serial" -days 3650 \
+for name in rsa ec256 ec384 ed25519 nosan odd; do
+    days=3650
+    if [ "$name" = odd ]; then
+        serial=-0x1234
+        days=9500
+    fi
+    openssl x509 -req -in "$name.csr" -CA inter.pem -CAkey inter.key -set_serial "$serial" -days "$days" \
         -extfile ext.cnf -extensions "$name" -out "$name.pem"
     cat "$name.pem" inter.pem root.pem > "$name-chain.pem"
     serial=$((serial + 1))
@@ -150,5 +186,22 @@ openssl x509 -in rsa.pem -outform DER -out rsa.der
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out selfsigned.key
 openssl req -config req.cnf -new -x509 -key selfsigned.key -days 3650 -set_serial 0x00ff01 \
     -subj "/CN=self.example.test" -extensions selfsigned -out selfsigned.pem
+
+# Version 1: `x509 -req` without extensions.
+openssl req -config req.cnf -new -key root.key -subj "/CN=v1.example.test" -out v1.csr
+openssl x509 -req -in v1.csr -signkey root.key -set_serial 0x3001 -days 3650 -out v1.pem 2>/dev/null
+
+selfsigned() { # name keyargs
+    # shellcheck disable=SC2086
+    openssl genpkey $2 -out "$1.key" 2>/dev/null
+    openssl req -config req.cnf -new -x509 -key "$1.key" -days 3650 -set_serial 0x4001 \
+        -subj "/CN=$1.example.test" -extensions selfsigned -out "$1.pem"
+}
+selfsigned p521 "-algorithm EC -pkeyopt ec_paramgen_curve:P-521"
+selfsigned k256 "-algorithm EC -pkeyopt ec_paramgen_curve:secp256k1"
+selfsigned bp256 "-algorithm EC -pkeyopt ec_paramgen_curve:brainpoolP256r1"
+selfsigned pss "-algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048"
+# Only the certificates are needed.
+rm -f p521.key k256.key bp256.key pss.key
 
 rm -f ./*.csr ./*.srl ./*.cnf
