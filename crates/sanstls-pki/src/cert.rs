@@ -595,6 +595,7 @@ fn named_curve(oid: &str) -> Option<(&'static str, Option<&'static str>, u32)> {
 /// `translatePeerCertificate`), a quoted value unescaped as the JSON string it is.
 fn info_access(aia: &AuthorityInfoAccessSyntax) -> InfoAccess {
     let mut out = InfoAccess::default();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     for desc in &aia.0 {
         let method = match desc.access_method.to_string().as_str() {
             "1.3.6.1.5.5.7.48.1" => "OCSP".to_string(),
@@ -614,9 +615,12 @@ fn info_access(aia: &AuthorityInfoAccessSyntax) -> InfoAccess {
         } else {
             value.to_string()
         };
-        match out.entries.iter_mut().find(|(k, _)| k == key) {
+        match index.get(key).and_then(|&i| out.entries.get_mut(i)) {
             Some((_, values)) => values.push(value),
-            None => out.entries.push((key.to_string(), vec![value])),
+            None => {
+                index.insert(key.to_string(), out.entries.len());
+                out.entries.push((key.to_string(), vec![value]));
+            }
         }
     }
     out
@@ -859,6 +863,36 @@ mod tests {
 
     fn read_der(name: &str) -> Vec<u8> {
         parse_certificates(&read(name)).expect("pem").remove(0)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// Any byte changed, any truncation: an error or an object, never a panic.
+        #[test]
+        fn corrupted_certificates_never_panic(
+            pos in 0usize..1400, byte in proptest::prelude::any::<u8>(), cut in 0usize..1400
+        ) {
+            for name in ["rsa.der"] {
+                let mut der = read(name);
+                let at = pos % der.len();
+                der[at] = byte;
+                der.truncate(cut.max(at + 1));
+                let _ = PeerCertificate::from_der(&der);
+                let _ = PeerCertificate::from_chain(&[der.clone(), read(name)]);
+            }
+        }
+
+        #[test]
+        fn arbitrary_files_never_panic(input in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let mut with_pem = b"x-----BEGIN CERTIFICATE-----".to_vec();
+            with_pem.extend_from_slice(&input);
+            for bytes in [&input[..], &with_pem[..]] {
+                if let Ok(ders) = parse_certificates(bytes) {
+                    let _ = PeerCertificate::from_chain(&ders);
+                }
+            }
+        }
     }
 
     #[test]

@@ -199,7 +199,9 @@ fn check(host_parts: &[String], pattern: &str, wildcards: bool) -> bool {
     if !wildcards || pieces.len() > 2 || pattern_parts.len() <= 2 {
         return false;
     }
-    let (prefix, suffix) = (pieces[0], pieces[1]);
+    let [prefix, suffix] = pieces.as_slice() else {
+        return false;
+    };
     // Node compares lengths in UTF-16 code units.
     let utf16_len = |s: &str| s.encode_utf16().count();
     if utf16_len(prefix) + utf16_len(suffix) > utf16_len(host_sub) {
@@ -541,6 +543,21 @@ mod tests {
         assert_eq!(canon("1:0:0:0:0:0:0:0"), "1::");
         assert_eq!(canon("FE80:0:0:0:0:0:0:1"), "fe80::1");
         assert_eq!(canonicalize_ip("<invalid length=5>"), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever the host and the subjectaltname string, an answer and never a panic.
+        #[test]
+        fn arbitrary_hosts_and_alt_names_never_panic(
+            host in "[a-z0-9.:*%\"\\, \u{e9}-]{0,30}",
+            san in "(DNS:|IP Address:|URI:|\"|, |[a-z0-9.:*\\\"u, \u{e9}-]){0,20}",
+            cn in "[a-z0-9.*\u{e9}]{0,12}",
+        ) {
+            let c = cert(&[cn.as_str()], Some(san.as_str()));
+            let _ = check_server_identity(&host, &c);
+            let _ = split_escaped_alt_names(&san);
+            let _ = canonicalize_ip(&host);
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! names, and general names (subjectAltName, authorityInfoAccess) as Node's
 //! `crypto_common.cc` strings, with its JSON-style escaping of unsafe values.
 
+use std::collections::HashMap;
+
 use der::asn1::ObjectIdentifier;
 use der::{Any, Tag, Tagged};
 use x509_cert::ext::pkix::name::GeneralName;
@@ -51,17 +53,26 @@ impl NameObject {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    fn push(&mut self, key: String, value: String) {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, NameValue::Many(values))) => values.push(value),
-            Some((_, slot @ NameValue::One(_))) => {
+    /// Adds `value` under `key`; `index` maps keys to their position in `entries`, so a
+    /// name with many distinct attribute types stays linear.
+    fn push(&mut self, index: &mut HashMap<String, usize>, key: String, value: String) {
+        let slot = index
+            .get(&key)
+            .and_then(|&i| self.entries.get_mut(i))
+            .map(|(_, v)| v);
+        match slot {
+            Some(NameValue::Many(values)) => values.push(value),
+            Some(slot @ NameValue::One(_)) => {
                 let first = match core::mem::replace(slot, NameValue::Many(Vec::new())) {
                     NameValue::One(first) => first,
                     NameValue::Many(_) => String::new(),
                 };
                 *slot = NameValue::Many(vec![first, value]);
             }
-            None => self.entries.push((key, NameValue::One(value))),
+            None => {
+                index.insert(key.clone(), self.entries.len());
+                self.entries.push((key, NameValue::One(value)));
+            }
         }
     }
 
@@ -69,9 +80,10 @@ impl NameObject {
     /// `ASN1_STRING_to_UTF8` fails on them, and Node then drops the whole name) are left out.
     pub(crate) fn from_name(name: &Name) -> Self {
         let mut out = Self::default();
+        let mut index = HashMap::new();
         for atv in name.iter() {
             if let Some(value) = string_value(&atv.value) {
-                out.push(attribute_short_name(&atv.oid), value);
+                out.push(&mut index, attribute_short_name(&atv.oid), value);
             }
         }
         out
