@@ -24,6 +24,7 @@ mod names;
 
 use core::fmt;
 
+use base64ct::Encoding as _;
 use der::{Decode, Encode};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
@@ -362,8 +363,6 @@ pub fn parse_certificates(input: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
-
-use base64ct::Encoding as _;
 
 /// A parsed certificate with what chain building needs besides Node's object.
 struct Parsed {

@@ -85,10 +85,12 @@ fn differences(path: &str, ours: &Value, node: &Value, out: &mut Vec<String>) {
 }
 
 fn compare(key: &str, chain: &str) {
-    let key_path = format!("{CERTS}{key}");
-    let chain_path = format!("{CERTS}{chain}");
-    let node = node_peer_certificate(&key_path, &chain_path);
-    let ders = parse_certificates(&std::fs::read(&chain_path).expect("chain")).expect("pem");
+    compare_paths(&format!("{CERTS}{key}"), &format!("{CERTS}{chain}"), chain);
+}
+
+fn compare_paths(key_path: &str, chain_path: &str, chain: &str) {
+    let node = node_peer_certificate(key_path, chain_path);
+    let ders = parse_certificates(&std::fs::read(chain_path).expect("chain")).expect("pem");
     let ours =
         serde_json::to_value(PeerCertificate::from_chain(&ders).expect("ours")).expect("json");
     let mut diffs = Vec::new();
@@ -96,6 +98,26 @@ fn compare(key: &str, chain: &str) {
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
     // The comparison covered the whole chain, not just the leaf.
     assert!(node["issuerCertificate"].is_object() || chain == "selfsigned.pem");
+}
+
+/// A chain without its root: the intermediate is the last object and, not being
+/// self-issued, has no `issuerCertificate` (Node's client has no store to find it in).
+#[test]
+fn chain_without_root_matches_node() {
+    if !node_available() {
+        eprintln!("SKIPPED: `node` is not installed; install Node.js to compare with it");
+        return;
+    }
+    let mut pem = std::fs::read(format!("{CERTS}ec384.pem")).expect("leaf");
+    pem.extend(std::fs::read(format!("{CERTS}inter.pem")).expect("inter"));
+    let path = std::env::temp_dir().join(format!("sanstls-cert-node-{}.pem", std::process::id()));
+    std::fs::write(&path, &pem).expect("write chain");
+    let path_str = path.to_string_lossy().into_owned();
+    compare_paths(&format!("{CERTS}ec384.key"), &path_str, "ec384+inter");
+    let ours = PeerCertificate::from_chain(&parse_certificates(&pem).expect("pem")).expect("ours");
+    let _ = std::fs::remove_file(&path);
+    let inter = ours.issuer_object().expect("intermediate");
+    assert_eq!(inter.issuer_certificate, None);
 }
 
 #[test]
