@@ -22,7 +22,7 @@
 //! | `a.b.example.com` | `*.example.com`   | no (label count) |
 //! | `example.com`     | `*.com`           | no (two labels) |
 //! | `foo.example.com` | `f*.example.com`  | yes (as Node) |
-//! | `xn--a.example`   | `xn--*.example`   | no (punycode label is literal) |
+//! | `xn--a.x.example` | `xn--*.x.example` | no (punycode label is literal) |
 //! | `A.Example.COM.`  | `a.example.com`   | yes |
 //! | `1.2.3.4`         | `DNS:1.2.3.4`     | no (IPs only match IP SANs) |
 
