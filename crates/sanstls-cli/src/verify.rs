@@ -1,11 +1,18 @@
-//! `sanstls verify [--ca FILE] [--untrusted FILE] [--crl FILE] [--host NAME]
+//! `sanstls verify [--ca FILE] [--untrusted FILE] [--crl FILE]... [--host NAME]
 //! [--at UNIX_SECONDS] [--purpose server|client] CERT`: RFC 5280 validation with Node's
-//! error codes. Prints `OK` and exits 0, or `error: CODE: message` and exits 1.
+//! error codes (`sanstls_pki::verify`).
+//!
+//! Exit status: 0 and `OK` on stdout when the chain verifies; 1 and
+//! `error: CODE: message` on stdout when it does not; 2 and `sanstls: ...` on stderr when an
+//! input cannot be used (unreadable or malformed file, `--host`, which is not supported yet).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use sanstls_pki::crl::Crl;
+use sanstls_pki::pem;
+use sanstls_pki::verify::{ErrorCode, Verifier};
 
 /// What the certificate is checked for (extendedKeyUsage / keyUsage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -43,7 +50,78 @@ pub(crate) struct VerifyArgs {
     purpose: Purpose,
 }
 
+/// Runs `sanstls verify`; see the module documentation for the exit statuses.
 pub(crate) fn run(a: VerifyArgs) -> Result<ExitCode, String> {
-    let _ = &a;
-    Err("`sanstls verify` is not implemented yet (issue 6)".into())
+    match verify(&a) {
+        Ok(Ok(())) => {
+            println!("OK");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Err(e)) => {
+            println!("error: {}: {e}", e.code());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(usage) => {
+            eprintln!("sanstls: {usage}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `Err` for unusable input, `Ok(Err)` for a chain that does not verify.
+fn verify(a: &VerifyArgs) -> Result<Result<(), sanstls_pki::verify::VerifyError>, String> {
+    if a.host.is_some() {
+        return Err("verify --host is not supported yet (identity checks are not wired in)".into());
+    }
+    let mut certs = certificates(&a.cert, "CERT")?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate", a.cert.display()));
+    }
+    let leaf = certs.remove(0);
+    if let Some(u) = &a.untrusted {
+        certs.extend(certificates(u, "--untrusted")?);
+    }
+    let verifier = match &a.ca {
+        Some(ca) => {
+            let anchors = certificates(ca, "--ca")?;
+            if anchors.is_empty() {
+                return Err(format!("--ca {}: no certificate", ca.display()));
+            }
+            Verifier::new(anchors).map_err(|e| format!("--ca {}: {e}", ca.display()))?
+        }
+        None => Verifier::mozilla(),
+    };
+    let mut crls = Vec::new();
+    for path in &a.crl {
+        let bytes = read(path, "--crl")?;
+        crls.extend(Crl::parse_file(&bytes).map_err(|e| format!("--crl {}: {e}", path.display()))?);
+    }
+    let verifier = verifier.with_crls(crls);
+    let now = a.at.unwrap_or_else(|| crate::common::now().as_secs());
+    let purpose = match a.purpose {
+        Purpose::Server => sanstls_pki::verify::Purpose::ServerAuth,
+        Purpose::Client => sanstls_pki::verify::Purpose::ClientAuth,
+    };
+    let intermediates: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+    match verifier.verify(&leaf, &intermediates, now, purpose) {
+        Ok(_) => Ok(Ok(())),
+        // A malformed certificate in CERT or --untrusted is an input error, not a verdict.
+        Err(e) if e.kind() == ErrorCode::Malformed => Err(format!("{}: {e}", a.cert.display())),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{what} {}: {e}", path.display()))
+}
+
+/// The certificates of a PEM file (its `CERTIFICATE` blocks in order), or of a DER file
+/// holding one certificate.
+fn certificates(path: &Path, what: &str) -> Result<Vec<Vec<u8>>, String> {
+    let bytes = read(path, what)?;
+    if bytes.first() == Some(&0x30) {
+        return Ok(vec![bytes]);
+    }
+    let blocks = pem::parse(&bytes).map_err(|e| format!("{what} {}: {e}", path.display()))?;
+    Ok(pem::certificates(&blocks))
 }

@@ -414,10 +414,19 @@ fn revocation_error(path: &[Link<'_>], now: u64, crls: &[Crl]) -> Option<ErrorCo
     // The issuer is the next certificate of the path (or the end entity itself when it is a
     // trusted self-signed certificate).
     let issuer = path.get(1).map_or(leaf, |l| l.cert);
-    let mut from_issuer = crls.iter().filter(|c| c.issuer == leaf.issuer);
-    let first = from_issuer.clone().next();
-    // Prefer a CRL that is current, as OpenSSL's CRL scoring does.
-    let Some(crl) = from_issuer.find(|c| c.time_error(now).is_none()).or(first) else {
+    // OpenSSL's CRL scoring (get_crl_sk): a current CRL beats an out-of-date one, then the
+    // newest thisUpdate wins, then the first given.
+    let mut best: Option<&Crl> = None;
+    for crl in crls.iter().filter(|c| c.issuer == leaf.issuer) {
+        let better = best.is_none_or(|b| {
+            let (cur, b_cur) = (crl.time_error(now).is_none(), b.time_error(now).is_none());
+            cur && !b_cur || cur == b_cur && crl.this_update() > b.this_update()
+        });
+        if better {
+            best = Some(crl);
+        }
+    }
+    let Some(crl) = best else {
         return Some(ErrorCode::UnableToGetCrl);
     };
     if issuer.key_usage.as_ref().is_some_and(|k| !k.crl_sign()) {
