@@ -53,19 +53,19 @@ const MAX_COMPLETE_PATHS: usize = 8;
 
 const SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
 const CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
-const ANY_EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
 
 /// What the end-entity certificate is verified for (OpenSSL's `sslserver`/`sslclient`
 /// purposes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
-    /// A TLS server certificate: extendedKeyUsage, when present, includes serverAuth (or
-    /// anyExtendedKeyUsage); keyUsage, when present, includes digitalSignature,
-    /// keyEncipherment or keyAgreement.
+    /// A TLS server certificate: extendedKeyUsage, when present, includes serverAuth;
+    /// keyUsage, when present, includes digitalSignature, keyEncipherment or keyAgreement.
+    ///
+    /// anyExtendedKeyUsage alone does not do: OpenSSL 3.0 (so Node) and rustls-webpki both
+    /// refuse it for TLS, and so do we (the `any-eku` case of vectors/pki/chains).
     ServerAuth,
-    /// A TLS client certificate: extendedKeyUsage, when present, includes clientAuth (or
-    /// anyExtendedKeyUsage); keyUsage, when present, includes digitalSignature or
-    /// keyAgreement.
+    /// A TLS client certificate: extendedKeyUsage, when present, includes clientAuth;
+    /// keyUsage, when present, includes digitalSignature or keyAgreement.
     ClientAuth,
 }
 
@@ -173,6 +173,14 @@ impl Verifier {
                     .map_err(|e| VerifyError::malformed(i + 1, format!("intermediate #{i}: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // A peer sending the same certificate many times must not spend the search budget.
+        let mut unique: Vec<ParsedCert> = Vec::with_capacity(intermediates.len());
+        for cert in intermediates {
+            if !unique.iter().any(|u| u.der == cert.der) {
+                unique.push(cert);
+            }
+        }
+        let intermediates = unique;
         let mut search = Search {
             verifier: self,
             intermediates: &intermediates,
@@ -384,11 +392,7 @@ fn purpose_allowed(cert: &ParsedCert, end_entity: bool, trusted: bool, purpose: 
         return true;
     }
     if let Some(eku) = &cert.ext_key_usage {
-        if !eku
-            .0
-            .iter()
-            .any(|oid| *oid == purpose.eku() || *oid == ANY_EXTENDED_KEY_USAGE)
-        {
+        if !eku.0.contains(&purpose.eku()) {
             return false;
         }
     }
@@ -442,4 +446,147 @@ fn revocation_error(path: &[Link<'_>], now: u64, crls: &[Crl]) -> Option<ErrorCo
         return Some(ErrorCode::CertRevoked);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/chains/");
+    // 2026-06-01, inside every good window of the fixtures (their now.txt).
+    const NOW: u64 = 1_780_272_000;
+
+    fn cert(name: &str) -> Vec<u8> {
+        let text = std::fs::read(format!("{DIR}{name}")).unwrap();
+        crate::pem::parse(&text).unwrap().remove(0).der
+    }
+
+    fn rsa() -> Verifier {
+        Verifier::new(vec![cert("rsa-root.pem")]).unwrap()
+    }
+
+    #[test]
+    fn the_path_runs_from_the_leaf_to_the_anchor() {
+        let (leaf, int, int2) = (
+            cert("rsa-leaf2.pem"),
+            cert("rsa-int.pem"),
+            cert("rsa-int2.pem"),
+        );
+        let chain = rsa()
+            .verify(&leaf, &[&int, &int2], NOW, Purpose::ServerAuth)
+            .unwrap();
+        assert_eq!(
+            chain.certificates(),
+            &[leaf, int2, int, cert("rsa-root.pem")][..]
+        );
+        assert_eq!(chain.anchor(), cert("rsa-root.pem"));
+    }
+
+    #[test]
+    fn validity_ends_are_inclusive() {
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let v = rsa();
+        let at = |t| v.verify(&leaf, &[&int], t, Purpose::ServerAuth).map(|_| ());
+        // rsa-leaf.pem: 2025-01-01T00:00:00Z ..= 2030-01-01T00:00:00Z.
+        assert!(at(1_735_689_600).is_ok());
+        assert_eq!(at(1_735_689_599).unwrap_err().code(), "CERT_NOT_YET_VALID");
+        assert!(at(1_893_456_000).is_ok());
+        let late = at(1_893_456_001).unwrap_err();
+        assert_eq!((late.code(), late.depth()), ("CERT_HAS_EXPIRED", 0));
+        assert_eq!(late.certificate(), Some(leaf.as_slice()));
+    }
+
+    #[test]
+    fn a_trusted_self_signed_leaf_is_its_own_path() {
+        let leaf = cert("self-signed.pem");
+        let v = Verifier::new(vec![leaf.clone()]).unwrap();
+        let chain = v.verify(&leaf, &[], NOW, Purpose::ServerAuth).unwrap();
+        assert_eq!(chain.certificates(), &[leaf][..]);
+    }
+
+    #[test]
+    fn a_pile_of_useless_intermediates_is_bounded() {
+        // 1000 copies of a same-named wrong issuer (the cross-signed "RSA Int", whose own
+        // issuer is not trusted) are deduplicated: the right issuer after them is found.
+        let (leaf, cross, int) = (
+            cert("rsa-leaf.pem"),
+            cert("rsa-int-cross.pem"),
+            cert("rsa-int.pem"),
+        );
+        let mut pile: Vec<&[u8]> = vec![&cross; 1000];
+        pile.push(&int);
+        let v = Verifier::new(vec![cert("p256-root.pem"), cert("rsa-root.pem")]).unwrap();
+        assert!(v.verify(&leaf, &pile, NOW, Purpose::ServerAuth).is_ok());
+        // The loop A -> B -> A ends (a certificate is never used twice in a path).
+        let (ll, a, b) = (
+            cert("loop-leaf.pem"),
+            cert("loop-a.pem"),
+            cert("loop-b.pem"),
+        );
+        let e = rsa()
+            .verify(&ll, &[&a, &b, &a, &b], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!(
+            (e.code(), e.depth()),
+            ("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", 2)
+        );
+    }
+
+    #[test]
+    fn the_search_budget_stops_a_deep_tree() {
+        // Every step is counted: with the budget exhausted the search gives up with an error
+        // rather than exploring further.
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let v = rsa();
+        let intermediates: Vec<ParsedCert> = vec![ParsedCert::from_der(&int).unwrap()];
+        let mut search = Search {
+            verifier: &v,
+            intermediates: &intermediates,
+            now: NOW,
+            purpose: Purpose::ServerAuth,
+            steps: MAX_STEPS,
+            complete_paths: 0,
+            dead_end: None,
+            failed_path: None,
+        };
+        let leaf = ParsedCert::from_der(&leaf).unwrap();
+        let mut path = vec![Link {
+            cert: &leaf,
+            trusted: false,
+        }];
+        assert!(search.extend(&mut path).is_none());
+    }
+
+    #[test]
+    fn malformed_inputs_are_errors_with_their_position() {
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let e = Verifier::new(vec![cert("rsa-root.pem"), vec![0x30, 0x00]]).unwrap_err();
+        assert_eq!((e.kind(), e.depth()), (ErrorCode::Malformed, 1));
+        let v = rsa();
+        for n in 0..leaf.len() {
+            let e = v
+                .verify(&leaf[..n], &[&int], NOW, Purpose::ServerAuth)
+                .unwrap_err();
+            assert_eq!(
+                (e.kind(), e.depth()),
+                (ErrorCode::Malformed, 0),
+                "cut at {n}"
+            );
+        }
+        let mut bad = int.clone();
+        bad.push(0);
+        let e = v
+            .verify(&leaf, &[&int, &bad], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((e.kind(), e.depth()), (ErrorCode::Malformed, 2));
+        assert!(e.to_string().contains("intermediate #1"), "{e}");
+    }
+
+    #[test]
+    fn every_mozilla_root_parses() {
+        assert_eq!(
+            Verifier::mozilla().anchor_count(),
+            crate::roots::mozilla_roots().len()
+        );
+    }
 }

@@ -168,6 +168,8 @@ const WEBPKI_SKIPS: &[(&str, &str)] = &[
         "intermediate-anchor",
         "webpki accepts any trust anchor, self-signed or not (OpenSSL's partial chain)",
     ),
+    ("crl-not-yet-valid", "CRLs are not given to webpki"),
+    ("crl-current-wins", "CRLs are not given to webpki"),
     (
         "no-keycertsign",
         "webpki does not check the issuer's keyUsage for keyCertSign",

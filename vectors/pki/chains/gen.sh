@@ -140,6 +140,17 @@ open(p, 'wb').write(bytes(b))
 PY
 openssl x509 -inform DER -in "$WORK/bad.der" -out bad-signature.pem
 
+cert any-eku rsa-leaf "www.example.com" rsa-int $EE_START $EE_END \
+  "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=anyExtendedKeyUsage$SAN"
+
+# --- Two CAs that issued each other (Loop A <-> Loop B): path building must stop ---------
+key loop-a rsa; key loop-b rsa
+cert loop-a0 loop-a "Loop A" - $CA_START $CA_END "$CA_EXT"
+cert loop-b loop-b "Loop B" loop-a0 $CA_START $CA_END "$CA_EXT"
+cert loop-a loop-a "Loop A" loop-b $CA_START $CA_END "$CA_EXT"
+cert loop-leaf rsa-leaf "www.example.com" loop-a $EE_START $EE_END "$EE_EXT$SAN"
+rm loop-a0.pem
+
 # --- Bad CAs ----------------------------------------------------------------------------
 key bad-ca rsa
 cert no-certsign-int bad-ca "No CertSign Int" rsa-root $CA_START $CA_END \
@@ -199,6 +210,7 @@ crl() { # crl NAME ISSUER LAST NEXT [revoked-cert...]
 crl crl-revokes-leaf rsa-int 20260101000000Z 20270101000000Z rsa-leaf
 crl crl-empty rsa-int 20260101000000Z 20270101000000Z expired
 crl crl-expired rsa-int 20250101000000Z 20250201000000Z
+crl crl-not-yet-valid rsa-int 20270101000000Z 20280101000000Z
 crl crl-root rsa-root 20260101000000Z 20270101000000Z
 openssl crl -in crl-empty.pem -outform DER -out "$WORK/badcrl.der"
 python3 - "$WORK/badcrl.der" <<'PY'
@@ -252,5 +264,9 @@ crl-revoked-der rsa-leaf.pem rsa-int.pem rsa-root.pem crl-revokes-leaf.der serve
 crl-missing rsa-leaf.pem rsa-int.pem rsa-root.pem crl-root.pem server UNABLE_TO_GET_CRL 0
 crl-expired rsa-leaf.pem rsa-int.pem rsa-root.pem crl-expired.pem server CRL_HAS_EXPIRED 0
 crl-bad-signature rsa-leaf.pem rsa-int.pem rsa-root.pem crl-bad-signature.pem server CRL_SIGNATURE_FAILURE 0
+crl-not-yet-valid rsa-leaf.pem rsa-int.pem rsa-root.pem crl-not-yet-valid.pem server CRL_NOT_YET_VALID 0
+crl-current-wins rsa-leaf.pem rsa-int.pem rsa-root.pem crl-expired.pem,crl-revokes-leaf.pem server CERT_REVOKED 0
+any-eku any-eku.pem rsa-int.pem rsa-root.pem - server INVALID_PURPOSE 0
+issuer-loop loop-leaf.pem loop-a.pem,loop-b.pem rsa-root.pem - server UNABLE_TO_GET_ISSUER_CERT_LOCALLY 2
 CASES
 sed -i 's/^rsa cert:/rsa /' cases.txt
