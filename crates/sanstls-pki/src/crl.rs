@@ -20,6 +20,9 @@ use crate::verify::signature::SignedData;
 pub struct Crl {
     der: Vec<u8>,
     pub(crate) signed: SignedData,
+    /// Whether the outer signatureAlgorithm equals tbsCertList.signature (RFC 5280
+    /// s5.1.1.2); a CRL where they differ fails its signature check.
+    pub(crate) algorithms_agree: bool,
     /// The issuer Name, DER.
     pub(crate) issuer: Vec<u8>,
     this_update: u64,
@@ -71,6 +74,7 @@ impl Crl {
             der::Encode::to_der(&tbs.issuer).map_err(|e| malformed(format!("issuer: {e}")))?;
         Ok(Self {
             der: der.to_vec(),
+            algorithms_agree: list.signature_algorithm == tbs.signature,
             signed,
             issuer,
             this_update: tbs.this_update.to_unix_duration().as_secs(),

@@ -351,7 +351,7 @@ fn check_path(
         let cert = path.get(i).map(|l| l.cert);
         let issuer = path.get(i + 1).map(|l| l.cert);
         if let (Some(cert), Some(issuer)) = (cert, issuer) {
-            if !cert.signed.verified_by(&issuer.spki) {
+            if !cert.algorithms_agree || !cert.signed.verified_by(&issuer.spki) {
                 return fail(ErrorCode::CertSignatureFailure, i);
             }
         }
@@ -439,7 +439,7 @@ fn revocation_error(path: &[Link<'_>], now: u64, crls: &[Crl]) -> Option<ErrorCo
     if let Some(code) = crl.time_error(now) {
         return Some(code);
     }
-    if !crl.signed.verified_by(&issuer.spki) {
+    if !crl.algorithms_agree || !crl.signed.verified_by(&issuer.spki) {
         return Some(ErrorCode::CrlSignatureFailure);
     }
     if crl.is_revoked(&leaf.serial) {
@@ -588,5 +588,42 @@ mod tests {
             Verifier::mozilla().anchor_count(),
             crate::roots::mozilla_roots().len()
         );
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/chains/");
+        let text = std::fs::read(format!("{path}{name}")).unwrap();
+        crate::pem::parse(&text).unwrap().remove(0).der
+    }
+
+    proptest! {
+        /// Any byte of the leaf or the intermediate changed: an error or a verdict, never a
+        /// panic; and a change inside the signed part of the leaf is never accepted.
+        #[test]
+        fn mutated_chains_never_panic(pos in 0usize..4096, val in any::<u8>(), which in 0usize..2) {
+            let (mut leaf, mut int) = (fixture("rsa-leaf.pem"), fixture("rsa-int.pem"));
+            let target = if which == 0 { &mut leaf } else { &mut int };
+            let pos = pos % target.len();
+            let changed = target[pos] != val;
+            target[pos] = val;
+            let v = Verifier::new(vec![fixture("rsa-root.pem")]).unwrap();
+            let r = v.verify(&leaf, &[&int], 1_780_272_000, Purpose::ServerAuth);
+            // Any change is a parse error or a signature failure (the outer signature
+            // algorithm, which the signature does not cover, must equal the inner one).
+            prop_assert!(!(changed && which == 0 && r.is_ok()), "accepted a leaf changed at byte {pos}");
+        }
+
+        /// Random bytes as a CRL file are an error, never a panic.
+        #[test]
+        fn random_crl_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = crate::crl::Crl::parse_file(&bytes);
+        }
     }
 }

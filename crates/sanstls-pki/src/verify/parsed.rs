@@ -38,6 +38,10 @@ const EMAIL_ADDRESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.11
 pub(crate) struct ParsedCert {
     pub(crate) der: Vec<u8>,
     pub(crate) signed: SignedData,
+    /// Whether the outer signatureAlgorithm equals the signed tbsCertificate.signature (RFC
+    /// 5280 s4.1.1.2: they MUST be equal; OpenSSL's X509_verify fails otherwise, and the
+    /// outer one is not covered by the signature).
+    pub(crate) algorithms_agree: bool,
     /// subject and issuer Names, DER (compared byte for byte).
     pub(crate) subject: Vec<u8>,
     pub(crate) issuer: Vec<u8>,
@@ -130,6 +134,7 @@ impl ParsedCert {
             authority_key_id: ext::<AuthorityKeyIdentifier>(tbs, "authorityKeyIdentifier")?
                 .and_then(|a| a.key_identifier)
                 .map(|k| k.as_bytes().to_vec()),
+            algorithms_agree: cert.signature_algorithm() == tbs.signature(),
             unhandled_critical,
             common_names,
             subject_emails,
