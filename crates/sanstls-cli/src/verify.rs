@@ -119,7 +119,7 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
 /// holding one certificate.
 fn certificates(path: &Path, what: &str) -> Result<Vec<Vec<u8>>, String> {
     let bytes = read(path, what)?;
-    if bytes.first() == Some(&0x30) {
+    if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         return Ok(vec![bytes]);
     }
     let blocks = pem::parse(&bytes).map_err(|e| format!("{what} {}: {e}", path.display()))?;

@@ -23,7 +23,7 @@ pub struct Crl {
     /// Whether the outer signatureAlgorithm equals tbsCertList.signature (RFC 5280
     /// s5.1.1.2); a CRL where they differ fails its signature check.
     pub(crate) algorithms_agree: bool,
-    /// The issuer Name, DER.
+    /// The issuer Name, canonical (compared with certificates' issuers).
     pub(crate) issuer: Vec<u8>,
     this_update: u64,
     next_update: Option<u64>,
@@ -70,8 +70,8 @@ impl Crl {
         let signed = SignedData::from_der(der).map_err(malformed)?;
         let list = <CertificateList>::from_der(der).map_err(|e| malformed(format!("CRL: {e}")))?;
         let tbs = &list.tbs_cert_list;
-        let issuer =
-            der::Encode::to_der(&tbs.issuer).map_err(|e| malformed(format!("issuer: {e}")))?;
+        let issuer = crate::verify::names::canonical(&tbs.issuer)
+            .map_err(|e| malformed(format!("issuer: {e}")))?;
         Ok(Self {
             der: der.to_vec(),
             algorithms_agree: list.signature_algorithm == tbs.signature,

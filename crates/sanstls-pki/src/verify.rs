@@ -4,7 +4,8 @@
 //! intermediates to a trust anchor, then checks it. What is checked, in OpenSSL's order (so
 //! the error reported when several apply is the one `openssl verify` reports first):
 //!
-//! 1. Building: issuers are matched by name, and by key identifier when both the
+//! 1. Building: issuers are matched by name (compared as OpenSSL does: case and spacing of
+//!    strings do not matter), and by key identifier when both the
 //!    AKI and SKI are present; trust anchors are tried before intermediates (OpenSSL's
 //!    "trusted first"). A path ends at a self-signed trust anchor; like Node (which does not
 //!    set `X509_V_FLAG_PARTIAL_CHAIN`), a trusted intermediate alone does not end a path.
@@ -29,6 +30,7 @@
 
 mod error;
 mod name_constraints;
+pub(crate) mod names;
 mod parsed;
 pub(crate) mod signature;
 

@@ -3,7 +3,7 @@
 //! through a check.
 
 use const_oid::ObjectIdentifier;
-use der::{Decode, Encode};
+use der::Decode;
 use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
@@ -12,6 +12,7 @@ use x509_cert::ext::pkix::{
 };
 use x509_cert::Certificate;
 
+use super::names::canonical;
 use super::signature::SignedData;
 
 /// Extensions OpenSSL 3.0 understands (`X509_supported_extension`): a critical extension
@@ -42,7 +43,7 @@ pub(crate) struct ParsedCert {
     /// 5280 s4.1.1.2: they MUST be equal; OpenSSL's X509_verify fails otherwise, and the
     /// outer one is not covered by the signature).
     pub(crate) algorithms_agree: bool,
-    /// subject and issuer Names, DER (compared byte for byte).
+    /// subject and issuer Names in their canonical form (see the names module).
     pub(crate) subject: Vec<u8>,
     pub(crate) issuer: Vec<u8>,
     pub(crate) spki: SubjectPublicKeyInfoOwned,
@@ -73,11 +74,8 @@ impl ParsedCert {
         let signed = SignedData::from_der(der)?;
         let cert = Certificate::from_der(der).map_err(|e| format!("certificate: {e}"))?;
         let tbs = cert.tbs_certificate();
-        let subject = tbs
-            .subject()
-            .to_der()
-            .map_err(|e| format!("subject: {e}"))?;
-        let issuer = tbs.issuer().to_der().map_err(|e| format!("issuer: {e}"))?;
+        let subject = canonical(tbs.subject()).map_err(|e| format!("subject: {e}"))?;
+        let issuer = canonical(tbs.issuer()).map_err(|e| format!("issuer: {e}"))?;
         let validity = tbs.validity();
         let not_before = validity.not_before.to_unix_duration().as_secs();
         let not_after = validity.not_after.to_unix_duration().as_secs();
