@@ -176,13 +176,11 @@ impl Verifier {
             })
             .collect::<Result<Vec<_>, _>>()?;
         // A peer sending the same certificate many times must not spend the search budget.
-        let mut unique: Vec<ParsedCert> = Vec::with_capacity(intermediates.len());
-        for cert in intermediates {
-            if !unique.iter().any(|u| u.der == cert.der) {
-                unique.push(cert);
-            }
-        }
-        let intermediates = unique;
+        let mut seen = std::collections::HashSet::new();
+        let intermediates: Vec<ParsedCert> = intermediates
+            .into_iter()
+            .filter(|c| seen.insert(c.der.clone()))
+            .collect();
         let mut search = Search {
             verifier: self,
             intermediates: &intermediates,
