@@ -36,7 +36,9 @@ pub(crate) struct VerifyArgs {
     /// Untrusted intermediates (PEM).
     #[arg(long, value_name = "FILE")]
     untrusted: Option<PathBuf>,
-    /// A CRL (PEM or DER); revoked certificates fail with CERT_REVOKED.
+    /// A CRL file (PEM or DER); repeatable. With any, every certificate of the chain needs
+    /// a current CRL from its issuer (Node's `crl` option); revoked ones fail with
+    /// CERT_REVOKED.
     #[arg(long, value_name = "FILE")]
     crl: Vec<PathBuf>,
     /// Also check the certificate against this host name or IP (Node's checkServerIdentity).

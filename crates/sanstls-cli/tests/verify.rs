@@ -104,16 +104,28 @@ fn purpose_client() {
 
 #[test]
 fn crls_in_pem_and_der() {
-    let (empty, revokes_der) = (fixture("crl-empty.pem"), fixture("crl-revokes-leaf.der"));
-    let root_crl = fixture("crl-root.pem");
-    assert_eq!(verify_rsa(&["--crl", &empty], "rsa-leaf.pem").1, "OK\n");
-    // The root's CRL is not about the leaf: the intermediate's is used.
+    let (empty, revokes_der, root_crl) = (
+        fixture("crl-empty.pem"),
+        fixture("crl-revokes-leaf.der"),
+        fixture("crl-root.pem"),
+    );
+    assert_eq!(
+        verify_rsa(&["--crl", &empty, "--crl", &root_crl], "rsa-leaf.pem").1,
+        "OK\n"
+    );
     assert_eq!(
         verify_rsa(&["--crl", &root_crl, "--crl", &revokes_der], "rsa-leaf.pem").1,
         "error: CERT_REVOKED: certificate revoked\n"
     );
+    // Like Node, every certificate of the chain needs its issuer's CRL: the root's CRL
+    // alone leaves the end entity without one...
     assert_eq!(
         verify_rsa(&["--crl", &root_crl], "rsa-leaf.pem").1,
+        "error: UNABLE_TO_GET_CRL: unable to get certificate CRL\n"
+    );
+    // ...and the intermediate's alone leaves the intermediate without one.
+    assert_eq!(
+        verify_rsa(&["--crl", &empty], "rsa-leaf.pem").1,
         "error: UNABLE_TO_GET_CRL: unable to get certificate CRL\n"
     );
 }

@@ -13,8 +13,11 @@
 //! 2. Extensions, certificate by certificate from the end entity up: unknown critical
 //!    extensions, CA-ness of issuers (basicConstraints cA, keyUsage keyCertSign), the purpose
 //!    (extendedKeyUsage, and keyUsage of the end entity), pathLenConstraint.
-//! 3. Revocation, when CRLs are given: the end-entity certificate only (OpenSSL's
-//!    `X509_V_FLAG_CRL_CHECK`, which Node's `crl` option sets). See [`crate::crl`].
+//! 3. Revocation, when CRLs are given: every certificate of the path but a self-signed
+//!    anchor by default ([`CrlScope::Chain`]: Node's `crl` option sets OpenSSL's
+//!    `X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL`, found by experiment with Node 20:
+//!    a CRL for the end entity alone fails with UNABLE_TO_GET_CRL at depth 1), or the end
+//!    entity only ([`CrlScope::EndEntity`], `openssl verify -crl_check`). See [`crate::crl`].
 //! 4. Signatures and validity periods, from the anchor down (the anchor's own signature is
 //!    not checked; its validity period is).
 //! 5. nameConstraints of every CA applied to the certificates below it
@@ -80,6 +83,18 @@ impl Purpose {
     }
 }
 
+/// Which certificates of the path must have a current CRL from their issuer when CRLs are
+/// given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CrlScope {
+    /// Every certificate but a self-signed trust anchor: what Node's `crl` option does
+    /// (OpenSSL's `X509_V_FLAG_CRL_CHECK_ALL`).
+    #[default]
+    Chain,
+    /// The end-entity certificate only (OpenSSL's `X509_V_FLAG_CRL_CHECK` alone).
+    EndEntity,
+}
+
 /// A path that verified: DER certificates from the end entity to the trust anchor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedChain {
@@ -104,6 +119,7 @@ impl VerifiedChain {
 pub struct Verifier {
     anchors: Arc<[ParsedCert]>,
     crls: Vec<Crl>,
+    crl_scope: CrlScope,
 }
 
 impl Verifier {
@@ -121,6 +137,7 @@ impl Verifier {
         Ok(Self {
             anchors: anchors.into(),
             crls: Vec::new(),
+            crl_scope: CrlScope::default(),
         })
     }
 
@@ -138,13 +155,21 @@ impl Verifier {
         Self {
             anchors: Arc::clone(anchors),
             crls: Vec::new(),
+            crl_scope: CrlScope::default(),
         }
     }
 
-    /// Checks the end-entity certificate against these CRLs (Node's `crl` option): it must
-    /// then have a current CRL from its issuer.
+    /// Checks revocation against these CRLs (Node's `crl` option): each certificate in the
+    /// [`CrlScope`] (default: the whole chain, as Node) must then have a current CRL from its
+    /// issuer. An empty list turns revocation checking off.
     pub fn with_crls(mut self, crls: Vec<Crl>) -> Self {
         self.crls = crls;
+        self
+    }
+
+    /// Which certificates [`Self::with_crls`] applies to.
+    pub fn with_crl_scope(mut self, scope: CrlScope) -> Self {
+        self.crl_scope = scope;
         self
     }
 
@@ -238,7 +263,7 @@ impl<'a> Search<'a> {
         if top.cert.is_self_issued() {
             if top.trusted {
                 self.complete_paths += 1;
-                match check_path(path, self.now, self.purpose, &self.verifier.crls) {
+                match check_path(path, self.now, self.purpose, self.verifier) {
                     Ok(()) => {
                         return Some(VerifiedChain {
                             certificates: path.iter().map(|l| l.cert.der.clone()).collect(),
@@ -305,7 +330,7 @@ fn check_path(
     path: &[Link<'_>],
     now: u64,
     purpose: Purpose,
-    crls: &[Crl],
+    v: &Verifier,
 ) -> Result<(), VerifyError> {
     let fail = |code, i: usize| {
         let der = path.get(i).map(|l| l.cert.der.as_slice());
@@ -339,10 +364,18 @@ fn check_path(
         }
     }
 
-    // 3. Revocation of the end entity.
-    if !crls.is_empty() {
-        if let Some(code) = revocation_error(path, now, crls) {
-            return fail(code, 0);
+    // 3. Revocation (OpenSSL's check_revocation), from the end entity up.
+    if !v.crls.is_empty() {
+        let last = match v.crl_scope {
+            CrlScope::EndEntity => 0,
+            // A self-signed anchor's status would come from its own CRL: not checked.
+            CrlScope::Chain if path.len() > 1 => path.len() - 2,
+            CrlScope::Chain => 0,
+        };
+        for i in 0..=last {
+            if let Some(code) = revocation_error(path, i, now, &v.crls) {
+                return fail(code, i);
+            }
         }
     }
 
@@ -412,16 +445,16 @@ fn purpose_allowed(cert: &ParsedCert, end_entity: bool, trusted: bool, purpose: 
     true
 }
 
-/// The revocation status of the end entity from `crls`, in OpenSSL's check_crl order.
-fn revocation_error(path: &[Link<'_>], now: u64, crls: &[Crl]) -> Option<ErrorCode> {
-    let leaf = path.first()?.cert;
-    // The issuer is the next certificate of the path (or the end entity itself when it is a
-    // trusted self-signed certificate).
-    let issuer = path.get(1).map_or(leaf, |l| l.cert);
+/// The revocation status of `path[i]` from `crls`, in OpenSSL's check_crl order.
+fn revocation_error(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Option<ErrorCode> {
+    let cert = path.get(i)?.cert;
+    // The issuer is the next certificate of the path (or the certificate itself at the top:
+    // a trusted self-signed end entity).
+    let issuer = path.get(i + 1).map_or(cert, |l| l.cert);
     // OpenSSL's CRL scoring (get_crl_sk): a current CRL beats an out-of-date one, then the
     // newest thisUpdate wins, then the first given.
     let mut best: Option<&Crl> = None;
-    for crl in crls.iter().filter(|c| c.issuer == leaf.issuer) {
+    for crl in crls.iter().filter(|c| c.issuer == cert.issuer) {
         let better = best.is_none_or(|b| {
             let (cur, b_cur) = (crl.time_error(now).is_none(), b.time_error(now).is_none());
             cur && !b_cur || cur == b_cur && crl.this_update() > b.this_update()
@@ -442,7 +475,7 @@ fn revocation_error(path: &[Link<'_>], now: u64, crls: &[Crl]) -> Option<ErrorCo
     if !crl.algorithms_agree || !crl.signed.verified_by(&issuer.spki) {
         return Some(ErrorCode::CrlSignatureFailure);
     }
-    if crl.is_revoked(&leaf.serial) {
+    if crl.is_revoked(&cert.serial) {
         return Some(ErrorCode::CertRevoked);
     }
     None
@@ -580,6 +613,30 @@ mod tests {
             .unwrap_err();
         assert_eq!((e.kind(), e.depth()), (ErrorCode::Malformed, 2));
         assert!(e.to_string().contains("intermediate #1"), "{e}");
+    }
+
+    #[test]
+    fn crl_scope_chain_needs_a_crl_for_every_issuer() {
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let crl = |n: &str| {
+            let bytes = std::fs::read(format!("{DIR}{n}")).unwrap();
+            crate::crl::Crl::parse_file(&bytes).unwrap().remove(0)
+        };
+        let leaf_only = rsa().with_crls(vec![crl("crl-empty.pem")]);
+        let e = leaf_only
+            .clone()
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((e.code(), e.depth()), ("UNABLE_TO_GET_CRL", 1));
+        let end_entity = leaf_only.with_crl_scope(CrlScope::EndEntity);
+        assert!(end_entity
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .is_ok());
+        // No CRLs: no revocation checking at all.
+        let none = rsa().with_crls(Vec::new());
+        assert!(none
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .is_ok());
     }
 
     #[test]

@@ -258,14 +258,15 @@ nc-dns-excluded nc-dns-excluded.pem nc-int.pem rsa-root.pem - server EXCLUDED_VI
 nc-ip-permitted nc-ip-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 nc-email-permitted nc-email-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 nc-cn-permitted nc-cn-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
-crl-ok rsa-leaf.pem rsa-int.pem rsa-root.pem crl-empty.pem server OK -
-crl-revoked rsa-leaf.pem rsa-int.pem rsa-root.pem crl-revokes-leaf.pem server CERT_REVOKED 0
-crl-revoked-der rsa-leaf.pem rsa-int.pem rsa-root.pem crl-revokes-leaf.der server CERT_REVOKED 0
+crl-ok rsa-leaf.pem rsa-int.pem rsa-root.pem crl-empty.pem,crl-root.pem server OK -
+crl-revoked rsa-leaf.pem rsa-int.pem rsa-root.pem crl-revokes-leaf.pem,crl-root.pem server CERT_REVOKED 0
+crl-revoked-der rsa-leaf.pem rsa-int.pem rsa-root.pem crl-revokes-leaf.der,crl-root.pem server CERT_REVOKED 0
 crl-missing rsa-leaf.pem rsa-int.pem rsa-root.pem crl-root.pem server UNABLE_TO_GET_CRL 0
-crl-expired rsa-leaf.pem rsa-int.pem rsa-root.pem crl-expired.pem server CRL_HAS_EXPIRED 0
-crl-bad-signature rsa-leaf.pem rsa-int.pem rsa-root.pem crl-bad-signature.pem server CRL_SIGNATURE_FAILURE 0
-crl-not-yet-valid rsa-leaf.pem rsa-int.pem rsa-root.pem crl-not-yet-valid.pem server CRL_NOT_YET_VALID 0
-crl-current-wins rsa-leaf.pem rsa-int.pem rsa-root.pem crl-expired.pem,crl-revokes-leaf.pem server CERT_REVOKED 0
+crl-missing-for-intermediate rsa-leaf.pem rsa-int.pem rsa-root.pem crl-empty.pem server UNABLE_TO_GET_CRL 1
+crl-expired rsa-leaf.pem rsa-int.pem rsa-root.pem crl-expired.pem,crl-root.pem server CRL_HAS_EXPIRED 0
+crl-bad-signature rsa-leaf.pem rsa-int.pem rsa-root.pem crl-bad-signature.pem,crl-root.pem server CRL_SIGNATURE_FAILURE 0
+crl-not-yet-valid rsa-leaf.pem rsa-int.pem rsa-root.pem crl-not-yet-valid.pem,crl-root.pem server CRL_NOT_YET_VALID 0
+crl-current-wins rsa-leaf.pem rsa-int.pem rsa-root.pem crl-expired.pem,crl-revokes-leaf.pem,crl-root.pem server CERT_REVOKED 0
 any-eku any-eku.pem rsa-int.pem rsa-root.pem - server INVALID_PURPOSE 0
 issuer-loop loop-leaf.pem loop-a.pem,loop-b.pem rsa-root.pem - server UNABLE_TO_GET_ISSUER_CERT_LOCALLY 2
 CASES
