@@ -158,23 +158,29 @@ mod tests {
         let der = Crl::parse_file(&read("crl-revokes-leaf.der")).unwrap();
         assert_eq!(pem.len(), 1);
         assert_eq!(pem[0].der(), der[0].der());
-        assert_eq!(pem[0].this_update(), 1_767_225_600); // 2026-01-01
-        assert_eq!(pem[0].next_update(), Some(1_798_761_600)); // 2027-01-01
+        assert_eq!(pem[0].this_update(), 1_577_836_800); // 2020-01-01
+        assert_eq!(pem[0].next_update(), Some(2_208_988_800)); // 2040-01-01
         assert_eq!(pem[0].revoked.len(), 1);
     }
 
     #[test]
     fn windows() {
-        let crl = &Crl::parse_file(&read("crl-expired.pem")).unwrap()[0];
         use crate::verify::ErrorCode;
+        // crl-expired.pem: 2020-01-01 ..= 2021-01-01, both ends included.
+        let crl = &Crl::parse_file(&read("crl-expired.pem")).unwrap()[0];
         assert_eq!(
             crl.time_error(1_780_272_000),
             Some(ErrorCode::CrlHasExpired)
         );
-        assert_eq!(crl.time_error(1_735_689_600), None); // 2025-01-01, thisUpdate
+        assert_eq!(crl.time_error(1_577_836_800), None);
         assert_eq!(
-            crl.time_error(1_735_689_599),
+            crl.time_error(1_577_836_799),
             Some(ErrorCode::CrlNotYetValid)
+        );
+        assert_eq!(crl.time_error(1_609_459_200), None);
+        assert_eq!(
+            crl.time_error(1_609_459_201),
+            Some(ErrorCode::CrlHasExpired)
         );
     }
 

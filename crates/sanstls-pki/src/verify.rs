@@ -520,11 +520,11 @@ mod tests {
         let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
         let v = rsa();
         let at = |t| v.verify(&leaf, &[&int], t, Purpose::ServerAuth).map(|_| ());
-        // rsa-leaf.pem: 2025-01-01T00:00:00Z ..= 2030-01-01T00:00:00Z.
-        assert!(at(1_735_689_600).is_ok());
-        assert_eq!(at(1_735_689_599).unwrap_err().code(), "CERT_NOT_YET_VALID");
-        assert!(at(1_893_456_000).is_ok());
-        let late = at(1_893_456_001).unwrap_err();
+        // rsa-leaf.pem: 2020-01-01T00:00:00Z ..= 2040-01-01T00:00:00Z.
+        assert!(at(1_577_836_800).is_ok());
+        assert_eq!(at(1_577_836_799).unwrap_err().code(), "CERT_NOT_YET_VALID");
+        assert!(at(2_208_988_800).is_ok());
+        let late = at(2_208_988_801).unwrap_err();
         assert_eq!((late.code(), late.depth()), ("CERT_HAS_EXPIRED", 0));
         assert_eq!(late.certificate(), Some(leaf.as_slice()));
     }

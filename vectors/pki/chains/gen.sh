@@ -3,7 +3,10 @@
 #
 # Run with this directory as cwd (`cargo xtask pki-fixtures chains`). Every certificate is
 # issued by `openssl ca` with a fixed validity window, so the cases hold at the instant in
-# now.txt whatever day the tests run. Keys are regenerated on each run (file names are fixed).
+# now.txt whatever day the tests run; the windows are also wide enough (2020-2040, the
+# expired and not-yet-valid ones outside) that they hold at the real time until 2040, for
+# the Node test, which cannot set the clock. Keys are regenerated on each run (file names are
+# fixed); only the end-entity keys are kept (*-leaf.key.pem, for the Node test's servers).
 #
 # cases.txt lists one verification per line:
 #   name  cert  untrusted  ca  crls  purpose  expected-code  depth
@@ -50,9 +53,9 @@ CNF
 SERIAL=4096
 declare -A KEYOF
 CA_START=20200101000000Z
-CA_END=20400101000000Z
-EE_START=20250101000000Z
-EE_END=20300101000000Z
+CA_END=20450101000000Z
+EE_START=20200101000000Z
+EE_END=20400101000000Z
 
 key() { # key NAME TYPE
   case "$2" in
@@ -123,7 +126,7 @@ key ed-leaf ed25519; cert ed-leaf ed-leaf "www.example.com" ed-root $EE_START $E
 
 # --- Bad leaves under rsa-int -----------------------------------------------------------
 cert expired rsa-leaf "www.example.com" rsa-int 20200101000000Z 20210101000000Z "$EE_EXT$SAN"
-cert not-yet-valid rsa-leaf "www.example.com" rsa-int 20350101000000Z 20360101000000Z "$EE_EXT$SAN"
+cert not-yet-valid rsa-leaf "www.example.com" rsa-int 20410101000000Z 20420101000000Z "$EE_EXT$SAN"
 cert self-signed rsa-leaf "www.example.com" - $EE_START $EE_END "$EE_EXT$SAN"
 cert client-only rsa-leaf "www.example.com" rsa-int $EE_START $EE_END \
   "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth$SAN"
@@ -201,17 +204,17 @@ crl() { # crl NAME ISSUER LAST NEXT [revoked-cert...]
     ser=$(openssl x509 -in "$c.pem" -noout -serial | cut -d= -f2)
     exp=$(date -u -d "$(openssl x509 -in "$c.pem" -noout -enddate | cut -d= -f2)" +%y%m%d%H%M%SZ)
     subj=$(openssl x509 -in "$c.pem" -noout -subject -nameopt compat | sed 's/^subject=//')
-    printf 'R\t%s\t260101000000Z\t%s\tunknown\t%s\n' "$exp" "$ser" "$subj" >> "$WORK/index.txt"
+    printf 'R\t%s\t200101000000Z\t%s\tunknown\t%s\n' "$exp" "$ser" "$subj" >> "$WORK/index.txt"
   done
   echo 01 > "$WORK/crlnumber"
   openssl ca -batch -config "$WORK/ca.cnf" -gencrl -keyfile "$issuer.key.pem" -cert "$issuer.pem" \
     -crl_lastupdate "$last" -crl_nextupdate "$next" -crlexts crl_ext -md sha256 -out "$name.pem" 2>/dev/null
 }
-crl crl-revokes-leaf rsa-int 20260101000000Z 20270101000000Z rsa-leaf
-crl crl-empty rsa-int 20260101000000Z 20270101000000Z expired
-crl crl-expired rsa-int 20250101000000Z 20250201000000Z
-crl crl-not-yet-valid rsa-int 20270101000000Z 20280101000000Z
-crl crl-root rsa-root 20260101000000Z 20270101000000Z
+crl crl-revokes-leaf rsa-int 20200101000000Z 20400101000000Z rsa-leaf
+crl crl-empty rsa-int 20200101000000Z 20400101000000Z expired
+crl crl-expired rsa-int 20200101000000Z 20210101000000Z
+crl crl-not-yet-valid rsa-int 20410101000000Z 20420101000000Z
+crl crl-root rsa-root 20200101000000Z 20400101000000Z
 openssl crl -in crl-empty.pem -outform DER -out "$WORK/badcrl.der"
 python3 - "$WORK/badcrl.der" <<'PY'
 import sys
@@ -223,8 +226,10 @@ PY
 openssl crl -inform DER -in "$WORK/badcrl.der" -out crl-bad-signature.pem
 openssl crl -in crl-revokes-leaf.pem -outform DER -out crl-revokes-leaf.der
 
-# The CA keys are not needed by the tests.
-rm -f ./*.key.pem
+# The CA keys are not needed by the tests; the end-entity keys are (Node's servers).
+for k in ./*.key.pem; do
+  case "$k" in ./rsa-leaf.key.pem|./p256-leaf.key.pem|./p384-leaf.key.pem|./ed-leaf.key.pem) ;; *) rm -f "$k" ;; esac
+done
 
 cat > cases.txt <<'CASES'
 # name cert untrusted ca crls purpose expected-code depth
