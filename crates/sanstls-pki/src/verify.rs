@@ -30,6 +30,13 @@
 //! anchor, why the first (greedy) path stopped: the same error OpenSSL reports. The search is
 //! bounded (steps and complete paths tried), so a pile of same-named intermediates cannot
 //! make it expensive. Host names are not checked here (see [`crate::identity`]).
+//!
+//! Where Node differs (tests/verify_node.rs runs every fixture case through Node's `tls`):
+//! Node lets OpenSSL go on past each error and reports the *last* one, so a lone end-entity
+//! certificate whose issuer is missing is UNABLE_TO_VERIFY_LEAF_SIGNATURE there (we, like
+//! `openssl verify`, report the first: UNABLE_TO_GET_ISSUER_CERT_LOCALLY); Node names only
+//! some OpenSSL codes (name constraint and critical extension failures are `UNSPECIFIED`
+//! there, with the same message); and its depth limit is 100.
 
 mod error;
 mod name_constraints;
