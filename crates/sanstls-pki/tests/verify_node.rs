@@ -128,6 +128,11 @@ const NODE_DIVERGENCES: &[(&str, &str, &str)] = &[
         "Node has no name for X509_V_ERR_PERMITTED_VIOLATION",
     ),
     (
+        "nc-dn-permitted",
+        "UNSPECIFIED",
+        "Node has no name for X509_V_ERR_PERMITTED_VIOLATION",
+    ),
+    (
         "nc-cn-permitted",
         "UNSPECIFIED",
         "Node has no name for X509_V_ERR_PERMITTED_VIOLATION",

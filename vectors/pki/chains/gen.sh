@@ -39,8 +39,8 @@ unique_subject = no
 email_in_dn = no
 copy_extensions = none
 [ policy_any ]
-commonName = supplied
 organizationName = optional
+commonName = supplied
 [ req ]
 distinguished_name = dn
 prompt = no
@@ -77,7 +77,10 @@ cert() {
   printf '%X\n' "$SERIAL" > "$WORK/serial"
   : > "$WORK/index.txt"
   printf '[ e ]\n%b\n' "$exts" > "$WORK/ext.cnf"
-  openssl req -new -config "$WORK/ca.cnf" -key "$keyf.key.pem" -subj "/CN=$cn" \
+  # A CN starting with '/' is a whole subject (for the directoryName constraint cases).
+  local subj="/CN=$cn"
+  case "$cn" in /*) subj=$cn ;; esac
+  openssl req -new -config "$WORK/ca.cnf" -key "$keyf.key.pem" -subj "$subj" \
     -out "$WORK/req.pem"
   local md=(-md sha256)
   case "$(openssl pkey -in "$ikey.key.pem" -noout -text 2>/dev/null | head -1)" in
@@ -182,6 +185,12 @@ cert nc-email-permitted rsa-leaf "www.good.example" nc-int $EE_START $EE_END \
   "$EE_EXT\nsubjectAltName=DNS:www.good.example,email:a@other.example"
 cert nc-cn-permitted rsa-leaf "www.other.example" nc-int $EE_START $EE_END "$EE_EXT"
 
+# directoryName: subjects must be under O=Good Org.
+cert nc-dn-int bad-ca "NC DN Int" rsa-root $CA_START $CA_END \
+  "$CA_EXT\nnameConstraints=critical,permitted;dirName:dn_good\n[ dn_good ]\nO=Good Org"
+cert nc-dn-ok rsa-leaf "/O=Good Org/CN=www.example.com" nc-dn-int $EE_START $EE_END "$EE_EXT$SAN"
+cert nc-dn-permitted rsa-leaf "/O=Bad Org/CN=www.example.com" nc-dn-int $EE_START $EE_END "$EE_EXT$SAN"
+
 # --- A chain longer than the depth limit (9 intermediates, one key) ---------------------
 key long rsa
 prev=rsa-root
@@ -263,6 +272,8 @@ nc-dns-excluded nc-dns-excluded.pem nc-int.pem rsa-root.pem - server EXCLUDED_VI
 nc-ip-permitted nc-ip-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 nc-email-permitted nc-email-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 nc-cn-permitted nc-cn-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
+nc-dn-ok nc-dn-ok.pem nc-dn-int.pem rsa-root.pem - server OK -
+nc-dn-permitted nc-dn-permitted.pem nc-dn-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 crl-ok rsa-leaf.pem rsa-int.pem rsa-root.pem crl-empty.pem,crl-root.pem server OK -
 crl-revoked rsa-leaf.pem rsa-int.pem rsa-root.pem crl-revokes-leaf.pem,crl-root.pem server CERT_REVOKED 0
 crl-revoked-der rsa-leaf.pem rsa-int.pem rsa-root.pem crl-revokes-leaf.der,crl-root.pem server CERT_REVOKED 0

@@ -10,8 +10,11 @@
 //! | email `.x.org`    | mailboxes at `y.x.org`                   | mailboxes at `x.org`    |
 //! | IP `10.0.0.0/8`   | `10.1.2.3`                               | `11.0.0.1`, any IPv6    |
 //!
-//! Other name forms (directoryName, URI, otherName) are not constrained here: a subtree of
-//! such a type neither permits nor excludes anything. A name of a type that has permitted
+//! directoryName constraints apply to the subject (when not empty) and directoryName
+//! subjectAltNames: a name is inside a subtree when the subtree's RDNs are its first RDNs
+//! (compared in OpenSSL's canonical form, see the names module). Other name forms (URI,
+//! otherName) are not constrained here: a subtree of such a type neither permits nor
+//! excludes anything. A name of a type that has permitted
 //! subtrees must match one of them; any name matching an excluded subtree fails. Permitted
 //! is checked before excluded, name by name, as OpenSSL does.
 
@@ -20,6 +23,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::NameConstraints;
 
 use super::error::ErrorCode;
+use super::names::canonical;
 use super::parsed::ParsedCert;
 
 /// One name of the certificate under test.
@@ -27,6 +31,8 @@ enum Name<'a> {
     Dns(&'a str),
     Email(&'a str),
     Ip(&'a [u8]),
+    /// A canonical distinguished name.
+    Dir(&'a [u8]),
 }
 
 /// Checks `cert`'s names against `nc`. `is_leaf` adds the subject commonName as a DNS name
@@ -45,6 +51,12 @@ pub(crate) fn check(
             GeneralName::IpAddress(ip) => names.push(Name::Ip(ip.as_bytes())),
             _ => {}
         }
+    }
+    if !cert.subject_is_empty {
+        names.push(Name::Dir(&cert.subject));
+    }
+    for d in &cert.alt_directory_names {
+        names.push(Name::Dir(d));
     }
     for e in &cert.subject_emails {
         names.push(Name::Email(e));
@@ -80,6 +92,10 @@ fn matches(name: &Name<'_>, subtree: &GeneralSubtree) -> Option<bool> {
         (Name::Dns(n), GeneralName::DnsName(base)) => Some(dns_matches(n, base.as_str())),
         (Name::Email(n), GeneralName::Rfc822Name(base)) => Some(email_matches(n, base.as_str())),
         (Name::Ip(ip), GeneralName::IpAddress(base)) => Some(ip_matches(ip, base.as_bytes())),
+        (Name::Dir(dn), GeneralName::DirectoryName(base)) => {
+            // A base we cannot encode matches nothing (so a permitted one fails closed).
+            Some(canonical(base).is_ok_and(|b| dn.starts_with(&b)))
+        }
         _ => None,
     }
 }

@@ -66,6 +66,11 @@ pub(crate) struct ParsedCert {
     /// Subject commonName and emailAddress values that are text.
     pub(crate) common_names: Vec<String>,
     pub(crate) subject_emails: Vec<String>,
+    /// Whether the subject has no attributes (then it is not checked against
+    /// directoryName constraints).
+    pub(crate) subject_is_empty: bool,
+    /// The directoryName subjectAltNames, canonical.
+    pub(crate) alt_directory_names: Vec<Vec<u8>>,
 }
 
 impl ParsedCert {
@@ -96,6 +101,17 @@ impl ParsedCert {
                 break;
             }
         }
+        let subject_alt_names = ext::<SubjectAltName>(tbs, "subjectAltName")?
+            .map(|s| s.0)
+            .unwrap_or_default();
+        let alt_directory_names = subject_alt_names
+            .iter()
+            .filter_map(|n| match n {
+                GeneralName::DirectoryName(d) => Some(canonical(d)),
+                _ => None,
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("subjectAltName: {e}"))?;
         let mut common_names = Vec::new();
         let mut subject_emails = Vec::new();
         for atv in tbs.subject().iter() {
@@ -123,9 +139,7 @@ impl ParsedCert {
             basic_constraints: ext(tbs, "basicConstraints")?,
             key_usage: ext(tbs, "keyUsage")?,
             ext_key_usage: ext(tbs, "extendedKeyUsage")?,
-            subject_alt_names: ext::<SubjectAltName>(tbs, "subjectAltName")?
-                .map(|s| s.0)
-                .unwrap_or_default(),
+            subject_alt_names,
             name_constraints: ext(tbs, "nameConstraints")?,
             subject_key_id: ext::<SubjectKeyIdentifier>(tbs, "subjectKeyIdentifier")?
                 .map(|s| s.0.as_bytes().to_vec()),
@@ -136,6 +150,8 @@ impl ParsedCert {
             unhandled_critical,
             common_names,
             subject_emails,
+            subject_is_empty: tbs.subject().is_empty(),
+            alt_directory_names,
             signed,
         })
     }
