@@ -5,21 +5,25 @@
 //! the error reported when several apply is the one `openssl verify` reports first):
 //!
 //! 1. Building: issuers are matched by name (compared as OpenSSL does: case and spacing of
-//!    strings do not matter), and by key identifier when both the
-//!    AKI and SKI are present; trust anchors are tried before intermediates (OpenSSL's
-//!    "trusted first"). A path ends at a self-signed trust anchor; like Node (which does not
-//!    set `X509_V_FLAG_PARTIAL_CHAIN`), a trusted intermediate alone does not end a path.
-//!    At most [`MAX_INTERMEDIATES`] intermediates (OpenSSL's `-verify_depth 8`).
+//!    strings do not matter), and by key identifier when both the AKI and SKI are present;
+//!    trust anchors are tried before intermediates (OpenSSL's "trusted first"). A path ends
+//!    at a self-signed trust anchor; like Node (which does not set
+//!    `X509_V_FLAG_PARTIAL_CHAIN`), a trusted intermediate alone does not end a path. At
+//!    most [`MAX_INTERMEDIATES`] intermediates (OpenSSL's `-verify_depth 8`).
 //! 2. Extensions, certificate by certificate from the end entity up: unknown critical
 //!    extensions, CA-ness of issuers (basicConstraints cA, keyUsage keyCertSign), the purpose
-//!    (extendedKeyUsage, and keyUsage of the end entity), pathLenConstraint.
+//!    (extendedKeyUsage of every untrusted certificate, keyUsage of the end entity),
+//!    pathLenConstraint.
 //! 3. Revocation, when CRLs are given: every certificate of the path but a self-signed
 //!    anchor by default ([`CrlScope::Chain`]: Node's `crl` option sets OpenSSL's
 //!    `X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL`, found by experiment with Node 20:
 //!    a CRL for the end entity alone fails with UNABLE_TO_GET_CRL at depth 1), or the end
 //!    entity only ([`CrlScope::EndEntity`], `openssl verify -crl_check`). See [`crate::crl`].
 //! 4. Signatures and validity periods, from the anchor down (the anchor's own signature is
-//!    not checked; its validity period is).
+//!    not checked; its validity period is). Signatures: RSA PKCS#1 v1.5 and RSA-PSS with
+//!    SHA-256/384/512 (2048 to 8192-bit keys), ECDSA P-256/P-384 with SHA-256/384, Ed25519,
+//!    all with ring; anything else (SHA-1, which OpenSSL's security level 1 refuses too,
+//!    smaller RSA keys, P-521) is a CERT_SIGNATURE_FAILURE.
 //! 5. nameConstraints of every CA applied to the certificates below it
 //!    (see the name_constraints module for the matching rules).
 //!
@@ -644,6 +648,14 @@ mod tests {
         assert!(none
             .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
             .is_ok());
+    }
+
+    #[test]
+    fn verifiers_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Verifier>();
+        shareable::<VerifiedChain>();
+        shareable::<VerifyError>();
     }
 
     #[test]
