@@ -106,6 +106,20 @@ pub enum CrlScope {
     EndEntity,
 }
 
+/// Which error a failed verification reports when a path has several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ErrorReport {
+    /// The first, in OpenSSL's order of checks: what `openssl verify` prints (it stops
+    /// there) and the most specific cause.
+    #[default]
+    First,
+    /// The last: what Node reports (its verify callback lets OpenSSL go on past every error
+    /// and then reads the last one). A lone certificate with a missing issuer is then
+    /// UNABLE_TO_VERIFY_LEAF_SIGNATURE, an expired end entity under an untrusted root
+    /// CERT_HAS_EXPIRED. See [`ErrorCode::node_code`] for the names Node gives.
+    Last,
+}
+
 /// A path that verified: DER certificates from the end entity to the trust anchor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedChain {
@@ -131,6 +145,7 @@ pub struct Verifier {
     anchors: Arc<[ParsedCert]>,
     crls: Vec<Crl>,
     crl_scope: CrlScope,
+    error_report: ErrorReport,
 }
 
 impl Verifier {
@@ -149,6 +164,7 @@ impl Verifier {
             anchors: anchors.into(),
             crls: Vec::new(),
             crl_scope: CrlScope::default(),
+            error_report: ErrorReport::default(),
         })
     }
 
@@ -167,6 +183,7 @@ impl Verifier {
             anchors: Arc::clone(anchors),
             crls: Vec::new(),
             crl_scope: CrlScope::default(),
+            error_report: ErrorReport::default(),
         }
     }
 
@@ -175,6 +192,13 @@ impl Verifier {
     /// issuer. An empty list turns revocation checking off.
     pub fn with_crls(mut self, crls: Vec<Crl>) -> Self {
         self.crls = crls;
+        self
+    }
+
+    /// Which error is reported when several apply (default: the first, as `openssl
+    /// verify`).
+    pub fn with_error_report(mut self, report: ErrorReport) -> Self {
+        self.error_report = report;
         self
     }
 
@@ -235,7 +259,13 @@ impl Verifier {
         if let Some(chain) = search.extend(&mut path) {
             return Ok(chain);
         }
-        Err(search.failed_path.or(search.dead_end).unwrap_or_else(|| {
+        let errors = search.failed_path.or(search.dead_end).unwrap_or_default();
+        let chosen = match self.error_report {
+            ErrorReport::First => errors.into_iter().next(),
+            ErrorReport::Last => errors.into_iter().next_back(),
+        };
+        // The search budget ran out before any path was found: no issuer, as far as we know.
+        Err(chosen.unwrap_or_else(|| {
             VerifyError::new(ErrorCode::UnableToGetIssuerCertLocally, 0, Some(end_entity))
         }))
     }
@@ -256,10 +286,11 @@ struct Search<'a> {
     purpose: Purpose,
     steps: usize,
     complete_paths: usize,
-    /// Why the first path that did not reach an anchor stopped.
-    dead_end: Option<VerifyError>,
-    /// The first failure of the first complete path that did not verify.
-    failed_path: Option<VerifyError>,
+    /// Why the first path that did not reach an anchor stopped, then the failures of that
+    /// partial path.
+    dead_end: Option<Vec<VerifyError>>,
+    /// The failures of the first complete path that did not verify.
+    failed_path: Option<Vec<VerifyError>>,
 }
 
 impl<'a> Search<'a> {
@@ -274,23 +305,20 @@ impl<'a> Search<'a> {
         if top.cert.is_self_issued() {
             if top.trusted {
                 self.complete_paths += 1;
-                match check_path(path, self.now, self.purpose, self.verifier) {
-                    Ok(()) => {
-                        return Some(VerifiedChain {
-                            certificates: path.iter().map(|l| l.cert.der.clone()).collect(),
-                        });
-                    }
-                    Err(e) => {
-                        self.failed_path.get_or_insert(e);
-                    }
+                let errors = path_errors(path, self.now, self.purpose, self.verifier);
+                if errors.is_empty() {
+                    return Some(VerifiedChain {
+                        certificates: path.iter().map(|l| l.cert.der.clone()).collect(),
+                    });
                 }
+                self.failed_path.get_or_insert(errors);
             } else {
                 let code = if depth == 0 {
                     ErrorCode::DepthZeroSelfSignedCert
                 } else {
                     ErrorCode::SelfSignedCertInChain
                 };
-                self.stop(code, depth, top.cert);
+                self.stop(code, depth, path);
             }
             return None;
         }
@@ -305,14 +333,15 @@ impl<'a> Search<'a> {
             // OpenSSL's limit: the untrusted part of the chain (end entity included) holds at
             // most depth + 1 certificates, and the anchor one more.
             let limit = MAX_INTERMEDIATES + if trusted { 2 } else { 1 };
-            if path.len() + 1 > limit {
-                self.stop(ErrorCode::CertChainTooLong, path.len(), cand);
-                continue;
-            }
             path.push(Link {
                 cert: cand,
                 trusted,
             });
+            if path.len() > limit {
+                self.stop(ErrorCode::CertChainTooLong, path.len() - 1, path);
+                path.pop();
+                continue;
+            }
             let found = self.extend(path);
             path.pop();
             if found.is_some() {
@@ -325,27 +354,32 @@ impl<'a> Search<'a> {
             } else {
                 ErrorCode::UnableToGetIssuerCertLocally
             };
-            self.stop(code, depth, top.cert);
+            self.stop(code, depth, path);
         }
         None
     }
 
-    fn stop(&mut self, code: ErrorCode, depth: usize, cert: &ParsedCert) {
-        self.dead_end
-            .get_or_insert_with(|| VerifyError::new(code, depth, Some(&cert.der)));
+    /// Records why `path` cannot be completed (the first time only: OpenSSL's greedy path).
+    fn stop(&mut self, code: ErrorCode, depth: usize, path: &[Link<'_>]) {
+        if self.dead_end.is_some() {
+            return;
+        }
+        let der = path.get(depth).map(|l| l.cert.der.as_slice());
+        let mut errors = vec![VerifyError::new(code, depth, der)];
+        errors.extend(path_errors(path, self.now, self.purpose, self.verifier));
+        self.dead_end = Some(errors);
     }
 }
 
-/// Checks a complete path (end entity first, self-signed anchor last) in OpenSSL's order.
-fn check_path(
-    path: &[Link<'_>],
-    now: u64,
-    purpose: Purpose,
-    v: &Verifier,
-) -> Result<(), VerifyError> {
-    let fail = |code, i: usize| {
+/// Every failure of `path` (end entity first), in the order OpenSSL 3.0 finds them when it
+/// goes on past each one (as Node's verify callback makes it): the first is what
+/// `openssl verify` reports, the last what Node reports. `path` may be partial (the top is
+/// then not a self-signed anchor, and the build error comes before these).
+fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> Vec<VerifyError> {
+    let mut errors = Vec::new();
+    let mut fail = |code, i: usize| {
         let der = path.get(i).map(|l| l.cert.der.as_slice());
-        Err(VerifyError::new(code, i, der))
+        errors.push(VerifyError::new(code, i, der));
     };
 
     // 2. Extensions, from the end entity up (OpenSSL's check_extensions).
@@ -353,13 +387,15 @@ fn check_path(
     for (i, link) in path.iter().enumerate() {
         let cert = link.cert;
         if cert.unhandled_critical.is_some() {
-            return fail(ErrorCode::UnhandledCriticalExtension, i);
+            fail(ErrorCode::UnhandledCriticalExtension, i);
         }
         if i > 0 && !cert.is_ca() {
-            return fail(ErrorCode::InvalidCa, i);
+            fail(ErrorCode::InvalidCa, i);
         }
-        if !purpose_allowed(cert, i == 0, link.trusted, purpose) {
-            return fail(ErrorCode::InvalidPurpose, i);
+        // For an issuer, OpenSSL's purpose check also wants a CA (check_ssl_ca).
+        let not_ca = i > 0 && !link.trusted && !cert.is_ca();
+        if not_ca || !purpose_allowed(cert, i == 0, link.trusted, purpose) {
+            fail(ErrorCode::InvalidPurpose, i);
         }
         if i > 1 {
             let limit = cert
@@ -367,7 +403,7 @@ fn check_path(
                 .as_ref()
                 .and_then(|bc| bc.path_len_constraint);
             if limit.is_some_and(|l| non_self_issued_cas > usize::from(l)) {
-                return fail(ErrorCode::PathLengthExceeded, i);
+                fail(ErrorCode::PathLengthExceeded, i);
             }
         }
         if i > 0 && !cert.is_self_issued() {
@@ -384,27 +420,46 @@ fn check_path(
             CrlScope::Chain => 0,
         };
         for i in 0..=last {
-            if let Some(code) = revocation_error(path, i, now, &v.crls) {
-                return fail(code, i);
+            for code in revocation_errors(path, i, now, &v.crls) {
+                fail(code, i);
             }
         }
     }
 
-    // 4. Signatures and validity, from the anchor down (OpenSSL's internal_verify).
-    for i in (0..path.len()).rev() {
+    // 4. Signatures and validity, from the top down (OpenSSL's internal_verify). A top that
+    // is not self-signed (a path that did not reach an anchor) has no issuer to check it
+    // with, and OpenSSL skips its validity too; alone, it is "unable to verify the first
+    // certificate".
+    let top_self_issued = path.last().is_some_and(|l| l.cert.is_self_issued());
+    let start = match (top_self_issued, path.len()) {
+        (true, n) => n,
+        (false, 1) => {
+            fail(ErrorCode::UnableToVerifyLeafSignature, 0);
+            0
+        }
+        (false, n) => n - 1,
+    };
+    for i in (0..start).rev() {
         let cert = path.get(i).map(|l| l.cert);
         let issuer = path.get(i + 1).map(|l| l.cert);
         if let (Some(cert), Some(issuer)) = (cert, issuer) {
+            if issuer
+                .key_usage
+                .as_ref()
+                .is_some_and(|k| !k.key_cert_sign())
+            {
+                fail(ErrorCode::KeyUsageNoCertSign, i + 1);
+            }
             if !cert.algorithms_agree || !cert.signed.verified_by(&issuer.spki) {
-                return fail(ErrorCode::CertSignatureFailure, i);
+                fail(ErrorCode::CertSignatureFailure, i);
             }
         }
         if let Some(cert) = cert {
             if now < cert.not_before {
-                return fail(ErrorCode::CertNotYetValid, i);
+                fail(ErrorCode::CertNotYetValid, i);
             }
             if now > cert.not_after {
-                return fail(ErrorCode::CertHasExpired, i);
+                fail(ErrorCode::CertHasExpired, i);
             }
         }
     }
@@ -420,12 +475,13 @@ fn check_path(
         for constraining in path.iter().skip(i + 1).rev() {
             if let Some(nc) = &constraining.cert.name_constraints {
                 if let Err(code) = name_constraints::check(cert, i == 0, nc) {
-                    return fail(code, i);
+                    fail(code, i);
+                    break;
                 }
             }
         }
     }
-    Ok(())
+    errors
 }
 
 /// OpenSSL's `check_purpose_ssl_server`/`_client`: extendedKeyUsage for every untrusted
@@ -456,9 +512,12 @@ fn purpose_allowed(cert: &ParsedCert, end_entity: bool, trusted: bool, purpose: 
     true
 }
 
-/// The revocation status of `path[i]` from `crls`, in OpenSSL's check_crl order.
-fn revocation_error(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Option<ErrorCode> {
-    let cert = path.get(i)?.cert;
+/// The revocation failures of `path[i]` from `crls`, in OpenSSL's check_crl order (which
+/// goes on after each, but for a missing CRL).
+fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec<ErrorCode> {
+    let Some(cert) = path.get(i).map(|l| l.cert) else {
+        return Vec::new();
+    };
     // The issuer is the next certificate of the path (or the certificate itself at the top:
     // a trusted self-signed end entity).
     let issuer = path.get(i + 1).map_or(cert, |l| l.cert);
@@ -475,21 +534,20 @@ fn revocation_error(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Opti
         }
     }
     let Some(crl) = best else {
-        return Some(ErrorCode::UnableToGetCrl);
+        return vec![ErrorCode::UnableToGetCrl];
     };
+    let mut errors = Vec::new();
     if issuer.key_usage.as_ref().is_some_and(|k| !k.crl_sign()) {
-        return Some(ErrorCode::KeyUsageNoCrlSign);
+        errors.push(ErrorCode::KeyUsageNoCrlSign);
     }
-    if let Some(code) = crl.time_error(now) {
-        return Some(code);
-    }
+    errors.extend(crl.time_error(now));
     if !crl.algorithms_agree || !crl.signed.verified_by(&issuer.spki) {
-        return Some(ErrorCode::CrlSignatureFailure);
+        errors.push(ErrorCode::CrlSignatureFailure);
     }
     if crl.is_revoked(&cert.serial) {
-        return Some(ErrorCode::CertRevoked);
+        errors.push(ErrorCode::CertRevoked);
     }
-    None
+    errors
 }
 
 #[cfg(test)]

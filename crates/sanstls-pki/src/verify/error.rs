@@ -53,6 +53,9 @@ pub enum ErrorCode {
     InvalidPurpose,
     /// A CRL issuer's keyUsage lacks cRLSign.
     KeyUsageNoCrlSign,
+    /// An issuer's keyUsage lacks keyCertSign. Reported after [`Self::InvalidCa`] for the
+    /// same certificate, so only with [`crate::verify::ErrorReport::Last`].
+    KeyUsageNoCertSign,
     /// A certificate has a critical extension we do not understand.
     UnhandledCriticalExtension,
     /// A name is outside every permitted subtree of an issuing CA's nameConstraints.
@@ -86,10 +89,24 @@ impl ErrorCode {
             Self::PathLengthExceeded => "PATH_LENGTH_EXCEEDED",
             Self::InvalidPurpose => "INVALID_PURPOSE",
             Self::KeyUsageNoCrlSign => "KEYUSAGE_NO_CRL_SIGN",
+            Self::KeyUsageNoCertSign => "KEYUSAGE_NO_CERTSIGN",
             Self::UnhandledCriticalExtension => "UNHANDLED_CRITICAL_EXTENSION",
             Self::PermittedViolation => "PERMITTED_VIOLATION",
             Self::ExcludedViolation => "EXCLUDED_VIOLATION",
             Self::Malformed => "ERR_SANSTLS_MALFORMED_CERTIFICATE",
+        }
+    }
+
+    /// What Node 20 puts in `err.code` for this error: [`Self::code`], or `"UNSPECIFIED"`
+    /// for the OpenSSL codes Node has no name for (its message is still OpenSSL's text).
+    pub fn node_code(self) -> &'static str {
+        match self {
+            Self::KeyUsageNoCrlSign
+            | Self::KeyUsageNoCertSign
+            | Self::UnhandledCriticalExtension
+            | Self::PermittedViolation
+            | Self::ExcludedViolation => "UNSPECIFIED",
+            other => other.code(),
         }
     }
 
@@ -114,6 +131,7 @@ impl ErrorCode {
             Self::PathLengthExceeded => "path length constraint exceeded",
             Self::InvalidPurpose => "unsuitable certificate purpose",
             Self::KeyUsageNoCrlSign => "key usage does not include CRL signing",
+            Self::KeyUsageNoCertSign => "key usage does not include certificate signing",
             Self::UnhandledCriticalExtension => "unhandled critical extension",
             Self::PermittedViolation => "permitted subtree violation",
             Self::ExcludedViolation => "excluded subtree violation",
@@ -143,6 +161,7 @@ impl ErrorCode {
             Self::InvalidPurpose => 26,
             Self::UnhandledCriticalExtension => 34,
             Self::KeyUsageNoCrlSign => 35,
+            Self::KeyUsageNoCertSign => 32,
             Self::PermittedViolation => 47,
             Self::ExcludedViolation => 48,
             Self::InvalidCa => 79,
