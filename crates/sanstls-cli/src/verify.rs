@@ -1,5 +1,5 @@
 //! `sanstls verify [--ca FILE] [--untrusted FILE] [--crl FILE]... [--host NAME]
-//! [--at UNIX_SECONDS] [--purpose server|client] CERT`: RFC 5280 validation with Node's
+//! [--at UNIX_SECONDS] [--purpose server|client] [--node-error] CERT`: RFC 5280 validation with Node's
 //! error codes (`sanstls_pki::verify`).
 //!
 //! Exit status: 0 and `OK` on stdout when the chain verifies; 1 and
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use sanstls_pki::crl::Crl;
 use sanstls_pki::pem;
-use sanstls_pki::verify::{ErrorCode, Verifier};
+use sanstls_pki::verify::{ErrorCode, ErrorReport, Verifier};
 
 /// What the certificate is checked for (extendedKeyUsage / keyUsage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,6 +50,10 @@ pub(crate) struct VerifyArgs {
     /// The purpose to check.
     #[arg(long, value_enum, default_value = "server")]
     purpose: Purpose,
+    /// Report the error Node reports (OpenSSL's last, named as Node names it: UNSPECIFIED
+    /// for the codes Node has no name for) instead of the first, as `openssl verify` does.
+    #[arg(long)]
+    node_error: bool,
 }
 
 /// Runs `sanstls verify`; see the module documentation for the exit statuses.
@@ -60,7 +64,12 @@ pub(crate) fn run(a: VerifyArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Ok(Err(e)) => {
-            println!("error: {}: {e}", e.code());
+            let code = if a.node_error {
+                e.kind().node_code()
+            } else {
+                e.code()
+            };
+            println!("error: {code}: {e}");
             Ok(ExitCode::FAILURE)
         }
         Err(usage) => {
@@ -98,7 +107,12 @@ fn verify(a: &VerifyArgs) -> Result<Result<(), sanstls_pki::verify::VerifyError>
         let bytes = read(path, "--crl")?;
         crls.extend(Crl::parse_file(&bytes).map_err(|e| format!("--crl {}: {e}", path.display()))?);
     }
-    let verifier = verifier.with_crls(crls);
+    let report = if a.node_error {
+        ErrorReport::Last
+    } else {
+        ErrorReport::First
+    };
+    let verifier = verifier.with_crls(crls).with_error_report(report);
     let now = a.at.unwrap_or_else(|| crate::common::now().as_secs());
     let purpose = match a.purpose {
         Purpose::Server => sanstls_pki::verify::Purpose::ServerAuth,

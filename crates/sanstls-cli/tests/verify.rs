@@ -94,6 +94,32 @@ fn failures_print_node_code_and_openssl_text() {
 }
 
 #[test]
+fn node_error_reports_what_node_reports() {
+    let (ca, now) = (fixture("rsa-root.pem"), now());
+    let lone = ["--ca", &ca, "--at", &now];
+    let leaf = fixture("rsa-leaf.pem");
+    assert_eq!(
+        verify(&[&lone[..], &[&leaf]].concat()).1,
+        "error: UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unable to get local issuer certificate\n"
+    );
+    assert_eq!(
+        verify(&[&lone[..], &["--node-error", &leaf]].concat()).1,
+        "error: UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate\n"
+    );
+    // A name constraint violation has no Node name.
+    let (nc_int, nc_leaf) = (fixture("nc-dn-int.pem"), fixture("nc-dn-permitted.pem"));
+    let args = ["--ca", &ca, "--untrusted", &nc_int, "--at", &now];
+    assert_eq!(
+        verify(&[&args[..], &["--node-error", &nc_leaf]].concat()).1,
+        "error: UNSPECIFIED: permitted subtree violation\n"
+    );
+    assert_eq!(
+        verify(&[&args[..], &[&nc_leaf]].concat()).1,
+        "error: PERMITTED_VIOLATION: permitted subtree violation\n"
+    );
+}
+
+#[test]
 fn purpose_client() {
     assert_eq!(verify_rsa(&["--purpose", "client"], "rsa-client.pem").0, 0);
     assert_eq!(

@@ -30,17 +30,20 @@
 //! Unlike OpenSSL, which builds one path and reports its first failure, we backtrack: when
 //! a path fails (or dead-ends), other candidate issuers are tried, so a cross-signed
 //! intermediate with an untrusted root does not hide a good path. When no path verifies, the
-//! error is the first failure of the first complete path, or, when no path reaches an
-//! anchor, why the first (greedy) path stopped: the same error OpenSSL reports. The search is
+//! errors are those of the first complete path, or, when no path reaches an anchor, why the
+//! first (greedy) path stopped followed by that partial path's failures: what OpenSSL
+//! reports. The search is
 //! bounded (steps and complete paths tried), so a pile of same-named intermediates cannot
 //! make it expensive. Host names are not checked here (see [`crate::identity`]).
 //!
-//! Where Node differs (tests/verify_node.rs runs every fixture case through Node's `tls`):
 //! Node lets OpenSSL go on past each error and reports the *last* one, so a lone end-entity
-//! certificate whose issuer is missing is UNABLE_TO_VERIFY_LEAF_SIGNATURE there (we, like
-//! `openssl verify`, report the first: UNABLE_TO_GET_ISSUER_CERT_LOCALLY); Node names only
-//! some OpenSSL codes (name constraint and critical extension failures are `UNSPECIFIED`
-//! there, with the same message); and its depth limit is 100.
+//! certificate whose issuer is missing is UNABLE_TO_VERIFY_LEAF_SIGNATURE there, where
+//! `openssl verify` reports the first, UNABLE_TO_GET_ISSUER_CERT_LOCALLY. We collect every
+//! failure of a path in OpenSSL's order and report the first by default, or the last with
+//! [`ErrorReport::Last`]; Node names only some OpenSSL codes ([`ErrorCode::node_code`]).
+//! tests/verify_node.rs runs every fixture case through Node's `tls` and finds the same
+//! code and message, but where we backtrack to another issuer and where Node's depth limit
+//! (100) is not ours (8).
 
 mod error;
 mod name_constraints;
@@ -706,6 +709,42 @@ mod tests {
         assert!(none
             .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
             .is_ok());
+    }
+
+    #[test]
+    fn first_error_like_openssl_verify_last_like_node() {
+        // An expired end entity under a root we do not trust: `openssl verify` stops at the
+        // missing issuer; Node (checked with Node 20) reports the expiry found after it.
+        let (leaf, int) = (cert("expired.pem"), cert("rsa-int.pem"));
+        let v = Verifier::new(vec![cert("p256-root.pem")]).unwrap();
+        let first = v
+            .clone()
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!(
+            (first.code(), first.depth()),
+            ("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", 1)
+        );
+        let last = v
+            .with_error_report(ErrorReport::Last)
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((last.code(), last.depth()), ("CERT_HAS_EXPIRED", 0));
+        // A lone certificate without its issuer: Node's "unable to verify the first
+        // certificate".
+        let lone = rsa()
+            .with_error_report(ErrorReport::Last)
+            .verify(&cert("rsa-leaf.pem"), &[], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!(
+            (lone.code(), lone.message()),
+            (
+                "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+                "unable to verify the first certificate"
+            )
+        );
+        assert_eq!(ErrorCode::PermittedViolation.node_code(), "UNSPECIFIED");
+        assert_eq!(ErrorCode::CertRevoked.node_code(), "CERT_REVOKED");
     }
 
     #[test]

@@ -35,10 +35,10 @@ pub enum ErrorCode {
     SelfSignedCertInChain,
     /// The issuer of the top of the chain is neither given nor trusted.
     UnableToGetIssuerCertLocally,
-    /// Node's classic "unable to verify the first certificate". OpenSSL reports it when it
-    /// continues past an earlier error, as Node's callback does; `openssl verify` (and this
-    /// verifier) stop at the first error and report [`Self::UnableToGetIssuerCertLocally`]
-    /// instead, so this verifier never returns it: it is here so callers can name it.
+    /// Node's classic "unable to verify the first certificate": a lone certificate whose
+    /// issuer is missing, as Node reports it. OpenSSL finds it after
+    /// [`Self::UnableToGetIssuerCertLocally`] (which `openssl verify` stops at), so it is
+    /// reported with [`crate::verify::ErrorReport::Last`] only.
     UnableToVerifyLeafSignature,
     /// No path to a trust anchor within the depth limit.
     CertChainTooLong,
