@@ -211,6 +211,12 @@ impl Verifier {
         self
     }
 
+    /// The subject names (DER) of the trust anchors, in order: what a server lists in
+    /// CertificateRequest's certificate_authorities.
+    pub fn anchor_subjects(&self) -> Vec<Vec<u8>> {
+        self.anchors.iter().map(|a| a.subject_der.clone()).collect()
+    }
+
     /// The number of trust anchors.
     pub fn anchor_count(&self) -> usize {
         self.anchors.len()
@@ -599,6 +605,16 @@ mod tests {
         let late = at(2_208_988_801).unwrap_err();
         assert_eq!((late.code(), late.depth()), ("CERT_HAS_EXPIRED", 0));
         assert_eq!(late.certificate(), Some(leaf.as_slice()));
+    }
+
+    #[test]
+    fn anchor_subjects_are_the_der_names() {
+        let root = cert("rsa-root.pem");
+        let subjects = rsa().anchor_subjects();
+        assert_eq!(subjects.len(), 1);
+        // The DER subject appears verbatim inside the certificate; "RSA Root" is its CN.
+        assert!(root.windows(subjects[0].len()).any(|w| w == subjects[0]));
+        assert!(subjects[0].windows(8).any(|w| w == b"RSA Root"));
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub(crate) struct ParsedCert {
     /// 5280 s4.1.1.2: they MUST be equal; OpenSSL's X509_verify fails otherwise, and the
     /// outer one is not covered by the signature).
     pub(crate) algorithms_agree: bool,
+    /// The subject Name, DER as received (for CertificateRequest's certificate_authorities).
+    pub(crate) subject_der: Vec<u8>,
     /// subject and issuer Names in their canonical form (see the names module).
     pub(crate) subject: Vec<u8>,
     pub(crate) issuer: Vec<u8>,
@@ -79,6 +81,8 @@ impl ParsedCert {
         let signed = SignedData::from_der(der)?;
         let cert = Certificate::from_der(der).map_err(|e| format!("certificate: {e}"))?;
         let tbs = cert.tbs_certificate();
+        let subject_der =
+            der::Encode::to_der(tbs.subject()).map_err(|e| format!("subject: {e}"))?;
         let subject = canonical(tbs.subject()).map_err(|e| format!("subject: {e}"))?;
         let issuer = canonical(tbs.issuer()).map_err(|e| format!("issuer: {e}"))?;
         let validity = tbs.validity();
@@ -129,6 +133,7 @@ impl ParsedCert {
 
         Ok(Self {
             der: der.to_vec(),
+            subject_der,
             subject,
             issuer,
             spki: tbs.subject_public_key_info().clone(),
