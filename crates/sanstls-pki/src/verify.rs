@@ -764,6 +764,24 @@ mod tests {
     }
 
     #[test]
+    fn the_unsigned_outer_algorithm_must_match_the_signed_one() {
+        // sha256WithRSAEncryption with NULL parameters appears twice: inside the signed
+        // tbsCertificate and after it. Changing the outer NULL to an empty OCTET STRING
+        // leaves the signature valid, but RFC 5280 s4.1.1.2 (and OpenSSL) want them equal.
+        let (mut leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let alg = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+        ];
+        let outer = leaf.windows(alg.len()).rposition(|w| w == alg).unwrap();
+        assert!(leaf.windows(alg.len()).position(|w| w == alg).unwrap() < outer);
+        leaf[outer + alg.len() - 2] = 0x04;
+        let e = rsa()
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((e.code(), e.depth()), ("CERT_SIGNATURE_FAILURE", 0));
+    }
+
+    #[test]
     fn verifiers_can_be_shared_between_threads() {
         fn shareable<T: Send + Sync>() {}
         shareable::<Verifier>();
