@@ -170,6 +170,10 @@ key sub-ca rsa
 cert pathlen0-sub sub-ca "Pathlen0 Sub" pathlen0-int $CA_START $CA_END "$CA_EXT"
 cert pathlen0-leaf rsa-leaf "www.example.com" pathlen0-sub $EE_START $EE_END "$EE_EXT$SAN"
 
+cert no-crlsign-int bad-ca "No CRLSign Int" rsa-root $CA_START $CA_END \
+  'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid'
+cert no-crlsign-leaf rsa-leaf "www.example.com" no-crlsign-int $EE_START $EE_END "$EE_EXT$SAN"
+
 # --- Name constraints -------------------------------------------------------------------
 cert nc-int bad-ca "NC Int" rsa-root $CA_START $CA_END \
   "$CA_EXT\nnameConstraints=critical,permitted;DNS:good.example,permitted;IP:10.0.0.0/255.0.0.0,permitted;email:good.example,excluded;DNS:bad.good.example"
@@ -216,7 +220,7 @@ crl() { # crl NAME ISSUER LAST NEXT [revoked-cert...]
     printf 'R\t%s\t200101000000Z\t%s\tunknown\t%s\n' "$exp" "$ser" "$subj" >> "$WORK/index.txt"
   done
   echo 01 > "$WORK/crlnumber"
-  openssl ca -batch -config "$WORK/ca.cnf" -gencrl -keyfile "$issuer.key.pem" -cert "$issuer.pem" \
+  openssl ca -batch -config "$WORK/ca.cnf" -gencrl -keyfile "${KEYOF[$issuer]}.key.pem" -cert "$issuer.pem" \
     -crl_lastupdate "$last" -crl_nextupdate "$next" -crlexts crl_ext -md sha256 -out "$name.pem" 2>/dev/null
 }
 crl crl-revokes-leaf rsa-int 20200101000000Z 20400101000000Z rsa-leaf
@@ -224,6 +228,7 @@ crl crl-empty rsa-int 20200101000000Z 20400101000000Z expired
 crl crl-expired rsa-int 20200101000000Z 20210101000000Z
 crl crl-not-yet-valid rsa-int 20410101000000Z 20420101000000Z
 crl crl-root rsa-root 20200101000000Z 20400101000000Z
+crl crl-no-crlsign no-crlsign-int 20200101000000Z 20400101000000Z
 openssl crl -in crl-empty.pem -outform DER -out "$WORK/badcrl.der"
 python3 - "$WORK/badcrl.der" <<'PY'
 import sys
@@ -281,6 +286,7 @@ crl-missing rsa-leaf.pem rsa-int.pem rsa-root.pem crl-root.pem server UNABLE_TO_
 crl-missing-for-intermediate rsa-leaf.pem rsa-int.pem rsa-root.pem crl-empty.pem server UNABLE_TO_GET_CRL 1
 crl-expired rsa-leaf.pem rsa-int.pem rsa-root.pem crl-expired.pem,crl-root.pem server CRL_HAS_EXPIRED 0
 crl-bad-signature rsa-leaf.pem rsa-int.pem rsa-root.pem crl-bad-signature.pem,crl-root.pem server CRL_SIGNATURE_FAILURE 0
+crl-issuer-without-crlsign no-crlsign-leaf.pem no-crlsign-int.pem rsa-root.pem crl-no-crlsign.pem,crl-root.pem server KEYUSAGE_NO_CRL_SIGN 0
 crl-not-yet-valid rsa-leaf.pem rsa-int.pem rsa-root.pem crl-not-yet-valid.pem,crl-root.pem server CRL_NOT_YET_VALID 0
 crl-current-wins rsa-leaf.pem rsa-int.pem rsa-root.pem crl-expired.pem,crl-revokes-leaf.pem,crl-root.pem server CERT_REVOKED 0
 any-eku any-eku.pem rsa-int.pem rsa-root.pem - server INVALID_PURPOSE 0
