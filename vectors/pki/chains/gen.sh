@@ -176,9 +176,9 @@ cert no-crlsign-leaf rsa-leaf "www.example.com" no-crlsign-int $EE_START $EE_END
 
 # --- Name constraints -------------------------------------------------------------------
 cert nc-int bad-ca "NC Int" rsa-root $CA_START $CA_END \
-  "$CA_EXT\nnameConstraints=critical,permitted;DNS:good.example,permitted;IP:10.0.0.0/255.0.0.0,permitted;email:good.example,excluded;DNS:bad.good.example"
+  "$CA_EXT\nnameConstraints=critical,permitted;DNS:good.example,permitted;IP:10.0.0.0/255.0.0.0,permitted;email:good.example,permitted;URI:.good.example,excluded;DNS:bad.good.example"
 cert nc-ok rsa-leaf "www.good.example" nc-int $EE_START $EE_END \
-  "$EE_EXT\nsubjectAltName=DNS:www.good.example,IP:10.1.2.3,email:a@good.example"
+  "$EE_EXT\nsubjectAltName=DNS:www.good.example,IP:10.1.2.3,email:a@good.example,URI:https://www.good.example/x"
 cert nc-dns-permitted rsa-leaf "www.good.example" nc-int $EE_START $EE_END \
   "$EE_EXT\nsubjectAltName=DNS:www.good.example,DNS:www.other.example"
 cert nc-dns-excluded rsa-leaf "www.good.example" nc-int $EE_START $EE_END \
@@ -187,6 +187,8 @@ cert nc-ip-permitted rsa-leaf "www.good.example" nc-int $EE_START $EE_END \
   "$EE_EXT\nsubjectAltName=DNS:www.good.example,IP:192.168.1.1"
 cert nc-email-permitted rsa-leaf "www.good.example" nc-int $EE_START $EE_END \
   "$EE_EXT\nsubjectAltName=DNS:www.good.example,email:a@other.example"
+cert nc-uri-permitted rsa-leaf "www.good.example" nc-int $EE_START $EE_END \
+  "$EE_EXT\nsubjectAltName=DNS:www.good.example,URI:https://www.other.example/"
 cert nc-cn-permitted rsa-leaf "www.other.example" nc-int $EE_START $EE_END "$EE_EXT"
 
 # directoryName: subjects must be under O=Good Org.
@@ -277,6 +279,7 @@ nc-dns-excluded nc-dns-excluded.pem nc-int.pem rsa-root.pem - server EXCLUDED_VI
 nc-ip-permitted nc-ip-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 nc-email-permitted nc-email-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 nc-cn-permitted nc-cn-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
+nc-uri-permitted nc-uri-permitted.pem nc-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 nc-dn-ok nc-dn-ok.pem nc-dn-int.pem rsa-root.pem - server OK -
 nc-dn-permitted nc-dn-permitted.pem nc-dn-int.pem rsa-root.pem - server PERMITTED_VIOLATION 0
 crl-ok rsa-leaf.pem rsa-int.pem rsa-root.pem crl-empty.pem,crl-root.pem server OK -

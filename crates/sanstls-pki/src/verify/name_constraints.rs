@@ -10,11 +10,13 @@
 //! | email `.x.org`    | mailboxes at `y.x.org`                   | mailboxes at `x.org`    |
 //! | IP `10.0.0.0/8`   | `10.1.2.3`                               | `11.0.0.1`, any IPv6    |
 //!
+//! | URI `.x.org`     | `https://www.x.org:8443/a`               | `https://x.org/`        |
+//!
 //! directoryName constraints apply to the subject (when not empty) and directoryName
 //! subjectAltNames: a name is inside a subtree when the subtree's RDNs are its first RDNs
-//! (compared in OpenSSL's canonical form, see the names module). Other name forms (URI,
-//! otherName) are not constrained here: a subtree of such a type neither permits nor
-//! excludes anything. A name of a type that has permitted
+//! (compared in OpenSSL's canonical form, see the names module). otherName and the rarer
+//! forms are not constrained here: a subtree of such a type neither permits nor excludes
+//! anything. A name of a type that has permitted
 //! subtrees must match one of them; any name matching an excluded subtree fails. Permitted
 //! is checked before excluded, name by name, as OpenSSL does.
 
@@ -33,6 +35,8 @@ enum Name<'a> {
     Ip(&'a [u8]),
     /// A canonical distinguished name.
     Dir(&'a [u8]),
+    /// A URI (its host is what is constrained).
+    Uri(&'a str),
 }
 
 /// Checks `cert`'s names against `nc`. `is_leaf` adds the subject commonName as a DNS name
@@ -49,6 +53,7 @@ pub(crate) fn check(
             GeneralName::DnsName(d) => names.push(Name::Dns(d.as_str())),
             GeneralName::Rfc822Name(e) => names.push(Name::Email(e.as_str())),
             GeneralName::IpAddress(ip) => names.push(Name::Ip(ip.as_bytes())),
+            GeneralName::UniformResourceIdentifier(u) => names.push(Name::Uri(u.as_str())),
             _ => {}
         }
     }
@@ -92,6 +97,9 @@ fn matches(name: &Name<'_>, subtree: &GeneralSubtree) -> Option<bool> {
         (Name::Dns(n), GeneralName::DnsName(base)) => Some(dns_matches(n, base.as_str())),
         (Name::Email(n), GeneralName::Rfc822Name(base)) => Some(email_matches(n, base.as_str())),
         (Name::Ip(ip), GeneralName::IpAddress(base)) => Some(ip_matches(ip, base.as_bytes())),
+        (Name::Uri(uri), GeneralName::UniformResourceIdentifier(base)) => {
+            Some(uri_matches(uri, base.as_str()))
+        }
         (Name::Dir(dn), GeneralName::DirectoryName(base)) => {
             // A base we cannot encode matches nothing (so a permitted one fails closed).
             Some(canonical(base).is_ok_and(|b| dn.starts_with(&b)))
@@ -132,6 +140,29 @@ fn email_matches(name: &str, base: &str) -> bool {
                 .is_some_and(|t| t.eq_ignore_ascii_case(base));
     }
     domain.eq_ignore_ascii_case(base)
+}
+
+/// OpenSSL's `nc_uri`: the host of `scheme://host[:port][/...]` equals the constraint, or
+/// ends with it when it starts with '.'. A URI without a host matches nothing (OpenSSL
+/// reports "unsupported name syntax" there; we report the subtree violation).
+fn uri_matches(uri: &str, base: &str) -> bool {
+    let Some((_, rest)) = uri.split_once("://") else {
+        return false;
+    };
+    let end = rest
+        .find(':')
+        .or_else(|| rest.find('/'))
+        .unwrap_or(rest.len());
+    let Some(host) = rest.get(..end).filter(|h| !h.is_empty()) else {
+        return false;
+    };
+    if base.starts_with('.') {
+        return host.len() > base.len()
+            && host
+                .get(host.len() - base.len()..)
+                .is_some_and(|t| t.eq_ignore_ascii_case(base));
+    }
+    host.eq_ignore_ascii_case(base)
 }
 
 fn ip_matches(ip: &[u8], base: &[u8]) -> bool {
@@ -183,6 +214,17 @@ mod tests {
         assert!(email_matches("b@y.x.org", ".x.org"));
         assert!(!email_matches("b@x.org", ".x.org"));
         assert!(!email_matches("no-at-sign", "x.org"));
+    }
+
+    #[test]
+    fn uri_table() {
+        assert!(uri_matches("https://www.x.org/a", ".x.org"));
+        assert!(uri_matches("https://WWW.X.ORG:8443/a", ".x.org"));
+        assert!(!uri_matches("https://x.org/", ".x.org"));
+        assert!(uri_matches("https://x.org/", "x.org"));
+        assert!(!uri_matches("https://www.x.org/", "x.org"));
+        assert!(!uri_matches("urn:isbn:123", "x.org"));
+        assert!(!uri_matches("https:///path", "x.org"));
     }
 
     #[test]
