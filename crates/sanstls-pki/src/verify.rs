@@ -143,6 +143,26 @@ impl VerifiedChain {
 }
 
 /// Verifies certificate chains against a set of trust anchors (and optionally CRLs).
+///
+/// ```
+/// use sanstls_pki::{pem, verify::{Purpose, Verifier}};
+///
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/chains/");
+/// let der = |name: &str| {
+///     let text = std::fs::read(format!("{dir}{name}")).unwrap();
+///     pem::certificates(&pem::parse(&text).unwrap()).remove(0)
+/// };
+/// let verifier = Verifier::new(vec![der("rsa-root.pem")]).unwrap();
+/// let (leaf, int) = (der("rsa-leaf.pem"), der("rsa-int.pem"));
+/// let now = 1_780_272_000; // 2026-06-01, seconds since the Unix epoch
+/// let chain = verifier.verify(&leaf, &[&int], now, Purpose::ServerAuth).unwrap();
+/// assert_eq!(chain.certificates().len(), 3);
+///
+/// let err = verifier
+///     .verify(&der("expired.pem"), &[&int], now, Purpose::ServerAuth)
+///     .unwrap_err();
+/// assert_eq!((err.code(), err.message(), err.depth()), ("CERT_HAS_EXPIRED", "certificate has expired", 0));
+/// ```
 #[derive(Clone, Debug)]
 pub struct Verifier {
     anchors: Arc<[ParsedCert]>,
