@@ -1,11 +1,18 @@
-//! `sanstls verify [--ca FILE] [--untrusted FILE] [--crl FILE] [--host NAME]
-//! [--at UNIX_SECONDS] [--purpose server|client] CERT`: RFC 5280 validation with Node's
-//! error codes. Prints `OK` and exits 0, or `error: CODE: message` and exits 1.
+//! `sanstls verify [--ca FILE] [--untrusted FILE] [--crl FILE]... [--host NAME]
+//! [--at UNIX_SECONDS] [--purpose server|client] [--node-error] CERT`: RFC 5280 validation with Node's
+//! error codes (`sanstls_pki::verify`).
+//!
+//! Exit status: 0 and `OK` on stdout when the chain verifies; 1 and
+//! `error: CODE: message` on stdout when it does not; 2 and `sanstls: ...` on stderr when an
+//! input cannot be used (unreadable or malformed file, `--host`, which is not supported yet).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use sanstls_pki::crl::Crl;
+use sanstls_pki::pem;
+use sanstls_pki::verify::{ErrorCode, ErrorReport, Verifier};
 
 /// What the certificate is checked for (extendedKeyUsage / keyUsage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -29,7 +36,9 @@ pub(crate) struct VerifyArgs {
     /// Untrusted intermediates (PEM).
     #[arg(long, value_name = "FILE")]
     untrusted: Option<PathBuf>,
-    /// A CRL (PEM or DER); revoked certificates fail with CERT_REVOKED.
+    /// A CRL file (PEM or DER); repeatable. With any, every certificate of the chain needs
+    /// a current CRL from its issuer (Node's `crl` option); revoked ones fail with
+    /// CERT_REVOKED.
     #[arg(long, value_name = "FILE")]
     crl: Vec<PathBuf>,
     /// Also check the certificate against this host name or IP (Node's checkServerIdentity).
@@ -41,9 +50,94 @@ pub(crate) struct VerifyArgs {
     /// The purpose to check.
     #[arg(long, value_enum, default_value = "server")]
     purpose: Purpose,
+    /// Report the error Node reports (OpenSSL's last, named as Node names it: UNSPECIFIED
+    /// for the codes Node has no name for) instead of the first, as `openssl verify` does.
+    #[arg(long)]
+    node_error: bool,
 }
 
+/// Runs `sanstls verify`; see the module documentation for the exit statuses.
 pub(crate) fn run(a: VerifyArgs) -> Result<ExitCode, String> {
-    let _ = &a;
-    Err("`sanstls verify` is not implemented yet (issue 6)".into())
+    match verify(&a) {
+        Ok(Ok(())) => {
+            println!("OK");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Err(e)) => {
+            let code = if a.node_error {
+                e.kind().node_code()
+            } else {
+                e.code()
+            };
+            println!("error: {code}: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(usage) => {
+            eprintln!("sanstls: {usage}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `Err` for unusable input, `Ok(Err)` for a chain that does not verify.
+fn verify(a: &VerifyArgs) -> Result<Result<(), sanstls_pki::verify::VerifyError>, String> {
+    if a.host.is_some() {
+        return Err("verify --host is not supported yet (identity checks are not wired in)".into());
+    }
+    let mut certs = certificates(&a.cert, "CERT")?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate", a.cert.display()));
+    }
+    let leaf = certs.remove(0);
+    if let Some(u) = &a.untrusted {
+        certs.extend(certificates(u, "--untrusted")?);
+    }
+    let verifier = match &a.ca {
+        Some(ca) => {
+            let anchors = certificates(ca, "--ca")?;
+            if anchors.is_empty() {
+                return Err(format!("--ca {}: no certificate", ca.display()));
+            }
+            Verifier::new(anchors).map_err(|e| format!("--ca {}: {e}", ca.display()))?
+        }
+        None => Verifier::mozilla(),
+    };
+    let mut crls = Vec::new();
+    for path in &a.crl {
+        let bytes = read(path, "--crl")?;
+        crls.extend(Crl::parse_file(&bytes).map_err(|e| format!("--crl {}: {e}", path.display()))?);
+    }
+    let report = if a.node_error {
+        ErrorReport::Last
+    } else {
+        ErrorReport::First
+    };
+    let verifier = verifier.with_crls(crls).with_error_report(report);
+    let now = a.at.unwrap_or_else(|| crate::common::now().as_secs());
+    let purpose = match a.purpose {
+        Purpose::Server => sanstls_pki::verify::Purpose::ServerAuth,
+        Purpose::Client => sanstls_pki::verify::Purpose::ClientAuth,
+    };
+    let intermediates: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+    match verifier.verify(&leaf, &intermediates, now, purpose) {
+        Ok(_) => Ok(Ok(())),
+        // A malformed certificate in CERT or --untrusted is an input error, not a verdict.
+        Err(e) if e.kind() == ErrorCode::Malformed => Err(format!("{}: {e}", a.cert.display())),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{what} {}: {e}", path.display()))
+}
+
+/// The certificates of a PEM file (its `CERTIFICATE` blocks in order), or of a DER file
+/// holding one certificate.
+fn certificates(path: &Path, what: &str) -> Result<Vec<Vec<u8>>, String> {
+    let bytes = read(path, what)?;
+    if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        return Ok(vec![bytes]);
+    }
+    let blocks = pem::parse(&bytes).map_err(|e| format!("{what} {}: {e}", path.display()))?;
+    Ok(pem::certificates(&blocks))
 }

@@ -1,1 +1,856 @@
-//! (issue 6: verify; in progress)
+//! RFC 5280 certificate path validation with the results Node (OpenSSL 3.0) gives.
+//!
+//! [`Verifier::verify`] builds a path from the end-entity certificate through the given
+//! intermediates to a trust anchor, then checks it. What is checked, in OpenSSL's order (so
+//! the error reported when several apply is the one `openssl verify` reports first):
+//!
+//! 1. Building: issuers are matched by name (compared as OpenSSL does: case and spacing of
+//!    strings do not matter), and by key identifier when both the AKI and SKI are present;
+//!    trust anchors are tried before intermediates (OpenSSL's "trusted first"). A path ends
+//!    at a self-signed trust anchor; like Node (which does not set
+//!    `X509_V_FLAG_PARTIAL_CHAIN`), a trusted intermediate alone does not end a path. At
+//!    most [`MAX_INTERMEDIATES`] intermediates (OpenSSL's `-verify_depth 8`).
+//! 2. Extensions, certificate by certificate from the end entity up: unknown critical
+//!    extensions, CA-ness of issuers (basicConstraints cA, keyUsage keyCertSign), the purpose
+//!    (extendedKeyUsage of every untrusted certificate, keyUsage of the end entity),
+//!    pathLenConstraint.
+//! 3. Revocation, when CRLs are given: every certificate of the path but a self-signed
+//!    anchor by default ([`CrlScope::Chain`]: Node's `crl` option sets OpenSSL's
+//!    `X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL`, found by experiment with Node 20:
+//!    a CRL for the end entity alone fails with UNABLE_TO_GET_CRL at depth 1), or the end
+//!    entity only ([`CrlScope::EndEntity`], `openssl verify -crl_check`). See [`crate::crl`].
+//! 4. Signatures and validity periods, from the anchor down (the anchor's own signature is
+//!    not checked; its validity period is). Signatures: RSA PKCS#1 v1.5 and RSA-PSS with
+//!    SHA-256/384/512 (2048 to 8192-bit keys), ECDSA P-256/P-384 with SHA-256/384, Ed25519,
+//!    all with ring; anything else (SHA-1, which OpenSSL's security level 1 refuses too,
+//!    smaller RSA keys, P-521) is a CERT_SIGNATURE_FAILURE.
+//! 5. nameConstraints of every CA applied to the certificates below it
+//!    (see the name_constraints module for the matching rules).
+//!
+//! Unlike OpenSSL, which builds one path and reports its first failure, we backtrack: when
+//! a path fails (or dead-ends), other candidate issuers are tried, so a cross-signed
+//! intermediate with an untrusted root does not hide a good path. When no path verifies, the
+//! errors are those of the first complete path, or, when no path reaches an anchor, why the
+//! first (greedy) path stopped followed by that partial path's failures: what OpenSSL
+//! reports. The search is
+//! bounded (steps and complete paths tried), so a pile of same-named intermediates cannot
+//! make it expensive. Host names are not checked here (see [`crate::identity`]).
+//!
+//! Node lets OpenSSL go on past each error and reports the *last* one, so a lone end-entity
+//! certificate whose issuer is missing is UNABLE_TO_VERIFY_LEAF_SIGNATURE there, where
+//! `openssl verify` reports the first, UNABLE_TO_GET_ISSUER_CERT_LOCALLY. We collect every
+//! failure of a path in OpenSSL's order and report the first by default, or the last with
+//! [`ErrorReport::Last`]; Node names only some OpenSSL codes ([`ErrorCode::node_code`]).
+//! tests/verify_node.rs runs every fixture case through Node's `tls` and finds the same
+//! code and message, but where we backtrack to another issuer and where Node's depth limit
+//! (100) is not ours (8).
+
+mod error;
+mod name_constraints;
+pub(crate) mod names;
+mod parsed;
+pub(crate) mod signature;
+
+use std::sync::{Arc, OnceLock};
+
+use const_oid::ObjectIdentifier;
+
+pub use error::{ErrorCode, VerifyError};
+use parsed::ParsedCert;
+
+use crate::crl::Crl;
+
+/// The most intermediate certificates a path may hold (not counting the end entity and the
+/// anchor): OpenSSL's verify depth, which `-verify_depth 8` sets.
+pub const MAX_INTERMEDIATES: usize = 8;
+
+/// How many times the path search may extend a path before giving up.
+const MAX_STEPS: usize = 64;
+/// How many complete paths are checked (each costs up to MAX_INTERMEDIATES + 1 signature
+/// checks) before giving up.
+const MAX_COMPLETE_PATHS: usize = 8;
+
+const SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
+const CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+
+/// What the end-entity certificate is verified for (OpenSSL's `sslserver`/`sslclient`
+/// purposes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A TLS server certificate: extendedKeyUsage, when present, includes serverAuth;
+    /// keyUsage, when present, includes digitalSignature, keyEncipherment or keyAgreement.
+    ///
+    /// anyExtendedKeyUsage alone does not do: OpenSSL 3.0 (so Node) and rustls-webpki both
+    /// refuse it for TLS, and so do we (the `any-eku` case of vectors/pki/chains).
+    ServerAuth,
+    /// A TLS client certificate: extendedKeyUsage, when present, includes clientAuth;
+    /// keyUsage, when present, includes digitalSignature or keyAgreement.
+    ClientAuth,
+}
+
+impl Purpose {
+    fn eku(self) -> ObjectIdentifier {
+        match self {
+            Self::ServerAuth => SERVER_AUTH,
+            Self::ClientAuth => CLIENT_AUTH,
+        }
+    }
+}
+
+/// Which certificates of the path must have a current CRL from their issuer when CRLs are
+/// given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CrlScope {
+    /// Every certificate but a self-signed trust anchor: what Node's `crl` option does
+    /// (OpenSSL's `X509_V_FLAG_CRL_CHECK_ALL`).
+    #[default]
+    Chain,
+    /// The end-entity certificate only (OpenSSL's `X509_V_FLAG_CRL_CHECK` alone).
+    EndEntity,
+}
+
+/// Which error a failed verification reports when a path has several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ErrorReport {
+    /// The first, in OpenSSL's order of checks: what `openssl verify` prints (it stops
+    /// there) and the most specific cause.
+    #[default]
+    First,
+    /// The last: what Node reports (its verify callback lets OpenSSL go on past every error
+    /// and then reads the last one). A lone certificate with a missing issuer is then
+    /// UNABLE_TO_VERIFY_LEAF_SIGNATURE, an expired end entity under an untrusted root
+    /// CERT_HAS_EXPIRED. See [`ErrorCode::node_code`] for the names Node gives.
+    Last,
+}
+
+/// A path that verified: DER certificates from the end entity to the trust anchor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedChain {
+    certificates: Vec<Vec<u8>>,
+}
+
+impl VerifiedChain {
+    /// The path, end entity first, trust anchor last (a trusted self-signed end entity is
+    /// alone).
+    pub fn certificates(&self) -> &[Vec<u8>] {
+        &self.certificates
+    }
+
+    /// The trust anchor the path ends at.
+    pub fn anchor(&self) -> &[u8] {
+        self.certificates.last().map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Verifies certificate chains against a set of trust anchors (and optionally CRLs).
+///
+/// ```
+/// use sanstls_pki::{pem, verify::{Purpose, Verifier}};
+///
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/chains/");
+/// let der = |name: &str| {
+///     let text = std::fs::read(format!("{dir}{name}")).unwrap();
+///     pem::certificates(&pem::parse(&text).unwrap()).remove(0)
+/// };
+/// let verifier = Verifier::new(vec![der("rsa-root.pem")]).unwrap();
+/// let (leaf, int) = (der("rsa-leaf.pem"), der("rsa-int.pem"));
+/// let now = 1_780_272_000; // 2026-06-01, seconds since the Unix epoch
+/// let chain = verifier.verify(&leaf, &[&int], now, Purpose::ServerAuth).unwrap();
+/// assert_eq!(chain.certificates().len(), 3);
+///
+/// let err = verifier
+///     .verify(&der("expired.pem"), &[&int], now, Purpose::ServerAuth)
+///     .unwrap_err();
+/// assert_eq!((err.code(), err.message(), err.depth()), ("CERT_HAS_EXPIRED", "certificate has expired", 0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    anchors: Arc<[ParsedCert]>,
+    crls: Vec<Crl>,
+    crl_scope: CrlScope,
+    error_report: ErrorReport,
+}
+
+impl Verifier {
+    /// A verifier trusting `anchors` (DER certificates): Node's `ca` option. A malformed
+    /// anchor is an error whose [`VerifyError::depth`] is its index.
+    pub fn new(anchors: Vec<Vec<u8>>) -> Result<Self, VerifyError> {
+        let anchors = anchors
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                ParsedCert::from_der(der)
+                    .map_err(|e| VerifyError::malformed(i, format!("trust anchor #{i}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            anchors: anchors.into(),
+            crls: Vec::new(),
+            crl_scope: CrlScope::default(),
+            error_report: ErrorReport::default(),
+        })
+    }
+
+    /// A verifier trusting the Mozilla root set Node trusts by default
+    /// ([`crate::roots::mozilla_roots`]), parsed once per process. Roots our parser refuses
+    /// (none in the current set; a test checks) are left out.
+    pub fn mozilla() -> Self {
+        static PARSED: OnceLock<Arc<[ParsedCert]>> = OnceLock::new();
+        let anchors = PARSED.get_or_init(|| {
+            crate::roots::mozilla_roots()
+                .iter()
+                .filter_map(|der| ParsedCert::from_der(der).ok())
+                .collect()
+        });
+        Self {
+            anchors: Arc::clone(anchors),
+            crls: Vec::new(),
+            crl_scope: CrlScope::default(),
+            error_report: ErrorReport::default(),
+        }
+    }
+
+    /// Checks revocation against these CRLs (Node's `crl` option): each certificate in the
+    /// [`CrlScope`] (default: the whole chain, as Node) must then have a current CRL from its
+    /// issuer. An empty list turns revocation checking off.
+    pub fn with_crls(mut self, crls: Vec<Crl>) -> Self {
+        self.crls = crls;
+        self
+    }
+
+    /// Which error is reported when several apply (default: the first, as `openssl
+    /// verify`).
+    pub fn with_error_report(mut self, report: ErrorReport) -> Self {
+        self.error_report = report;
+        self
+    }
+
+    /// Which certificates [`Self::with_crls`] applies to.
+    pub fn with_crl_scope(mut self, scope: CrlScope) -> Self {
+        self.crl_scope = scope;
+        self
+    }
+
+    /// The subject names (DER) of the trust anchors, in order: what a server lists in
+    /// CertificateRequest's certificate_authorities.
+    pub fn anchor_subjects(&self) -> Vec<Vec<u8>> {
+        self.anchors.iter().map(|a| a.subject_der.clone()).collect()
+    }
+
+    /// The number of trust anchors.
+    pub fn anchor_count(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// Verifies `end_entity` (DER) for `purpose` at `now_unix_secs`, using `intermediates`
+    /// (DER, any order, possibly irrelevant or duplicated) to build the path.
+    ///
+    /// A malformed end entity or intermediate is an [`ErrorCode::Malformed`] error whose
+    /// depth is 0 for the end entity and `1 + index` for an intermediate.
+    pub fn verify(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        now_unix_secs: u64,
+        purpose: Purpose,
+    ) -> Result<VerifiedChain, VerifyError> {
+        let leaf = ParsedCert::from_der(end_entity)
+            .map_err(|e| VerifyError::malformed(0, format!("end-entity certificate: {e}")))?;
+        let intermediates = intermediates
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                ParsedCert::from_der(der)
+                    .map_err(|e| VerifyError::malformed(i + 1, format!("intermediate #{i}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // A peer sending the same certificate many times must not spend the search budget.
+        let mut seen = std::collections::HashSet::new();
+        let intermediates: Vec<ParsedCert> = intermediates
+            .into_iter()
+            .filter(|c| seen.insert(c.der.clone()))
+            .collect();
+        let mut search = Search {
+            verifier: self,
+            intermediates: &intermediates,
+            now: now_unix_secs,
+            purpose,
+            steps: 0,
+            complete_paths: 0,
+            dead_end: None,
+            failed_path: None,
+        };
+        let trusted = self.anchors.iter().any(|a| a.der == leaf.der);
+        let mut path = vec![Link {
+            cert: &leaf,
+            trusted,
+        }];
+        if let Some(chain) = search.extend(&mut path) {
+            return Ok(chain);
+        }
+        let errors = search.failed_path.or(search.dead_end).unwrap_or_default();
+        let chosen = match self.error_report {
+            ErrorReport::First => errors.into_iter().next(),
+            ErrorReport::Last => errors.into_iter().next_back(),
+        };
+        // The search budget ran out before any path was found: no issuer, as far as we know.
+        Err(chosen.unwrap_or_else(|| {
+            VerifyError::new(ErrorCode::UnableToGetIssuerCertLocally, 0, Some(end_entity))
+        }))
+    }
+}
+
+/// One certificate of a path being built.
+#[derive(Clone, Copy)]
+struct Link<'a> {
+    cert: &'a ParsedCert,
+    trusted: bool,
+}
+
+/// The state of one path search.
+struct Search<'a> {
+    verifier: &'a Verifier,
+    intermediates: &'a [ParsedCert],
+    now: u64,
+    purpose: Purpose,
+    steps: usize,
+    complete_paths: usize,
+    /// Why the first path that did not reach an anchor stopped, then the failures of that
+    /// partial path.
+    dead_end: Option<Vec<VerifyError>>,
+    /// The failures of the first complete path that did not verify.
+    failed_path: Option<Vec<VerifyError>>,
+}
+
+impl<'a> Search<'a> {
+    /// Depth-first search from the top of `path`; `Some` with the first path that verifies.
+    fn extend(&mut self, path: &mut Vec<Link<'a>>) -> Option<VerifiedChain> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS || self.complete_paths >= MAX_COMPLETE_PATHS {
+            return None;
+        }
+        let top = *path.last()?;
+        let depth = path.len() - 1;
+        if top.cert.is_self_issued() {
+            if top.trusted {
+                self.complete_paths += 1;
+                let errors = path_errors(path, self.now, self.purpose, self.verifier);
+                if errors.is_empty() {
+                    return Some(VerifiedChain {
+                        certificates: path.iter().map(|l| l.cert.der.clone()).collect(),
+                    });
+                }
+                self.failed_path.get_or_insert(errors);
+            } else {
+                let code = if depth == 0 {
+                    ErrorCode::DepthZeroSelfSignedCert
+                } else {
+                    ErrorCode::SelfSignedCertInChain
+                };
+                self.stop(code, depth, path);
+            }
+            return None;
+        }
+        let anchors = self.verifier.anchors.iter().map(|c| (c, true));
+        let others = self.intermediates.iter().map(|c| (c, false));
+        let mut candidates = 0;
+        for (cand, trusted) in anchors.chain(others) {
+            if !top.cert.may_be_issued_by(cand) || path.iter().any(|l| l.cert.der == cand.der) {
+                continue;
+            }
+            candidates += 1;
+            // OpenSSL's limit: the untrusted part of the chain (end entity included) holds at
+            // most depth + 1 certificates, and the anchor one more.
+            let limit = MAX_INTERMEDIATES + if trusted { 2 } else { 1 };
+            path.push(Link {
+                cert: cand,
+                trusted,
+            });
+            if path.len() > limit {
+                self.stop(ErrorCode::CertChainTooLong, path.len() - 1, path);
+                path.pop();
+                continue;
+            }
+            let found = self.extend(path);
+            path.pop();
+            if found.is_some() {
+                return found;
+            }
+        }
+        if candidates == 0 {
+            let code = if top.trusted {
+                ErrorCode::UnableToGetIssuerCert
+            } else {
+                ErrorCode::UnableToGetIssuerCertLocally
+            };
+            self.stop(code, depth, path);
+        }
+        None
+    }
+
+    /// Records why `path` cannot be completed (the first time only: OpenSSL's greedy path).
+    fn stop(&mut self, code: ErrorCode, depth: usize, path: &[Link<'_>]) {
+        if self.dead_end.is_some() {
+            return;
+        }
+        let der = path.get(depth).map(|l| l.cert.der.as_slice());
+        let mut errors = vec![VerifyError::new(code, depth, der)];
+        errors.extend(path_errors(path, self.now, self.purpose, self.verifier));
+        self.dead_end = Some(errors);
+    }
+}
+
+/// Every failure of `path` (end entity first), in the order OpenSSL 3.0 finds them when it
+/// goes on past each one (as Node's verify callback makes it): the first is what
+/// `openssl verify` reports, the last what Node reports. `path` may be partial (the top is
+/// then not a self-signed anchor, and the build error comes before these).
+fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> Vec<VerifyError> {
+    let mut errors = Vec::new();
+    let mut fail = |code, i: usize| {
+        let der = path.get(i).map(|l| l.cert.der.as_slice());
+        errors.push(VerifyError::new(code, i, der));
+    };
+
+    // 2. Extensions, from the end entity up (OpenSSL's check_extensions).
+    let mut non_self_issued_cas = 0usize;
+    for (i, link) in path.iter().enumerate() {
+        let cert = link.cert;
+        if cert.unhandled_critical.is_some() {
+            fail(ErrorCode::UnhandledCriticalExtension, i);
+        }
+        if i > 0 && !cert.is_ca() {
+            fail(ErrorCode::InvalidCa, i);
+        }
+        // For an issuer, OpenSSL's purpose check also wants a CA (check_ssl_ca).
+        let not_ca = i > 0 && !link.trusted && !cert.is_ca();
+        if not_ca || !purpose_allowed(cert, i == 0, link.trusted, purpose) {
+            fail(ErrorCode::InvalidPurpose, i);
+        }
+        if i > 1 {
+            let limit = cert
+                .basic_constraints
+                .as_ref()
+                .and_then(|bc| bc.path_len_constraint);
+            if limit.is_some_and(|l| non_self_issued_cas > usize::from(l)) {
+                fail(ErrorCode::PathLengthExceeded, i);
+            }
+        }
+        if i > 0 && !cert.is_self_issued() {
+            non_self_issued_cas += 1;
+        }
+    }
+
+    // 3. Revocation (OpenSSL's check_revocation), from the end entity up.
+    if !v.crls.is_empty() {
+        let last = match v.crl_scope {
+            CrlScope::EndEntity => 0,
+            // A self-signed anchor's status would come from its own CRL: not checked.
+            CrlScope::Chain if path.len() > 1 => path.len() - 2,
+            CrlScope::Chain => 0,
+        };
+        for i in 0..=last {
+            for code in revocation_errors(path, i, now, &v.crls) {
+                fail(code, i);
+            }
+        }
+    }
+
+    // 4. Signatures and validity, from the top down (OpenSSL's internal_verify). A top that
+    // is not self-signed (a path that did not reach an anchor) has no issuer to check it
+    // with, and OpenSSL skips its validity too; alone, it is "unable to verify the first
+    // certificate".
+    let top_self_issued = path.last().is_some_and(|l| l.cert.is_self_issued());
+    let start = match (top_self_issued, path.len()) {
+        (true, n) => n,
+        (false, 1) => {
+            fail(ErrorCode::UnableToVerifyLeafSignature, 0);
+            0
+        }
+        (false, n) => n - 1,
+    };
+    for i in (0..start).rev() {
+        let cert = path.get(i).map(|l| l.cert);
+        let issuer = path.get(i + 1).map(|l| l.cert);
+        if let (Some(cert), Some(issuer)) = (cert, issuer) {
+            if issuer
+                .key_usage
+                .as_ref()
+                .is_some_and(|k| !k.key_cert_sign())
+            {
+                fail(ErrorCode::KeyUsageNoCertSign, i + 1);
+            }
+            if !cert.algorithms_agree || !cert.signed.verified_by(&issuer.spki) {
+                fail(ErrorCode::CertSignatureFailure, i);
+            }
+        }
+        if let Some(cert) = cert {
+            if now < cert.not_before {
+                fail(ErrorCode::CertNotYetValid, i);
+            }
+            if now > cert.not_after {
+                fail(ErrorCode::CertHasExpired, i);
+            }
+        }
+    }
+
+    // 5. Name constraints: every CA's constraints over every certificate below it.
+    for i in (0..path.len()).rev() {
+        let Some(cert) = path.get(i).map(|l| l.cert) else {
+            continue;
+        };
+        if i != 0 && cert.is_self_issued() {
+            continue;
+        }
+        for constraining in path.iter().skip(i + 1).rev() {
+            if let Some(nc) = &constraining.cert.name_constraints {
+                if let Err(code) = name_constraints::check(cert, i == 0, nc) {
+                    fail(code, i);
+                    break;
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// OpenSSL's `check_purpose_ssl_server`/`_client`: extendedKeyUsage for every untrusted
+/// certificate, keyUsage for the end entity. Trust anchors are not checked (OpenSSL skips
+/// them when the trust setting matches the purpose, as it does for the default store).
+fn purpose_allowed(cert: &ParsedCert, end_entity: bool, trusted: bool, purpose: Purpose) -> bool {
+    if trusted && !end_entity {
+        return true;
+    }
+    if let Some(eku) = &cert.ext_key_usage {
+        if !eku.0.contains(&purpose.eku()) {
+            return false;
+        }
+    }
+    if end_entity {
+        if let Some(ku) = &cert.key_usage {
+            let ok = match purpose {
+                Purpose::ServerAuth => {
+                    ku.digital_signature() || ku.key_encipherment() || ku.key_agreement()
+                }
+                Purpose::ClientAuth => ku.digital_signature() || ku.key_agreement(),
+            };
+            if !ok {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The revocation failures of `path[i]` from `crls`, in OpenSSL's check_crl order (which
+/// goes on after each, but for a missing CRL).
+fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec<ErrorCode> {
+    let Some(cert) = path.get(i).map(|l| l.cert) else {
+        return Vec::new();
+    };
+    // The issuer is the next certificate of the path (or the certificate itself at the top:
+    // a trusted self-signed end entity).
+    let issuer = path.get(i + 1).map_or(cert, |l| l.cert);
+    // OpenSSL's CRL scoring (get_crl_sk): a current CRL beats an out-of-date one, then the
+    // newest thisUpdate wins, then the first given.
+    let mut best: Option<&Crl> = None;
+    for crl in crls.iter().filter(|c| c.issuer == cert.issuer) {
+        let better = best.is_none_or(|b| {
+            let (cur, b_cur) = (crl.time_error(now).is_none(), b.time_error(now).is_none());
+            cur && !b_cur || cur == b_cur && crl.this_update() > b.this_update()
+        });
+        if better {
+            best = Some(crl);
+        }
+    }
+    let Some(crl) = best else {
+        return vec![ErrorCode::UnableToGetCrl];
+    };
+    let mut errors = Vec::new();
+    if issuer.key_usage.as_ref().is_some_and(|k| !k.crl_sign()) {
+        errors.push(ErrorCode::KeyUsageNoCrlSign);
+    }
+    errors.extend(crl.time_error(now));
+    if !crl.algorithms_agree || !crl.signed.verified_by(&issuer.spki) {
+        errors.push(ErrorCode::CrlSignatureFailure);
+    }
+    if crl.is_revoked(&cert.serial) {
+        errors.push(ErrorCode::CertRevoked);
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/chains/");
+    // 2026-06-01, inside every good window of the fixtures (their now.txt).
+    const NOW: u64 = 1_780_272_000;
+
+    fn cert(name: &str) -> Vec<u8> {
+        let text = std::fs::read(format!("{DIR}{name}")).unwrap();
+        crate::pem::parse(&text).unwrap().remove(0).der
+    }
+
+    fn rsa() -> Verifier {
+        Verifier::new(vec![cert("rsa-root.pem")]).unwrap()
+    }
+
+    #[test]
+    fn the_path_runs_from_the_leaf_to_the_anchor() {
+        let (leaf, int, int2) = (
+            cert("rsa-leaf2.pem"),
+            cert("rsa-int.pem"),
+            cert("rsa-int2.pem"),
+        );
+        let chain = rsa()
+            .verify(&leaf, &[&int, &int2], NOW, Purpose::ServerAuth)
+            .unwrap();
+        assert_eq!(
+            chain.certificates(),
+            &[leaf, int2, int, cert("rsa-root.pem")][..]
+        );
+        assert_eq!(chain.anchor(), cert("rsa-root.pem"));
+    }
+
+    #[test]
+    fn validity_ends_are_inclusive() {
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let v = rsa();
+        let at = |t| v.verify(&leaf, &[&int], t, Purpose::ServerAuth).map(|_| ());
+        // rsa-leaf.pem: 2020-01-01T00:00:00Z ..= 2040-01-01T00:00:00Z.
+        assert!(at(1_577_836_800).is_ok());
+        assert_eq!(at(1_577_836_799).unwrap_err().code(), "CERT_NOT_YET_VALID");
+        assert!(at(2_208_988_800).is_ok());
+        let late = at(2_208_988_801).unwrap_err();
+        assert_eq!((late.code(), late.depth()), ("CERT_HAS_EXPIRED", 0));
+        assert_eq!(late.certificate(), Some(leaf.as_slice()));
+    }
+
+    #[test]
+    fn anchor_subjects_are_the_der_names() {
+        let root = cert("rsa-root.pem");
+        let subjects = rsa().anchor_subjects();
+        assert_eq!(subjects.len(), 1);
+        // The DER subject appears verbatim inside the certificate; "RSA Root" is its CN.
+        assert!(root.windows(subjects[0].len()).any(|w| w == subjects[0]));
+        assert!(subjects[0].windows(8).any(|w| w == b"RSA Root"));
+    }
+
+    #[test]
+    fn a_trusted_self_signed_leaf_is_its_own_path() {
+        let leaf = cert("self-signed.pem");
+        let v = Verifier::new(vec![leaf.clone()]).unwrap();
+        let chain = v.verify(&leaf, &[], NOW, Purpose::ServerAuth).unwrap();
+        assert_eq!(chain.certificates(), &[leaf][..]);
+    }
+
+    #[test]
+    fn a_pile_of_useless_intermediates_is_bounded() {
+        // 1000 copies of a same-named wrong issuer (the cross-signed "RSA Int", whose own
+        // issuer is not trusted) are deduplicated: the right issuer after them is found.
+        let (leaf, cross, int) = (
+            cert("rsa-leaf.pem"),
+            cert("rsa-int-cross.pem"),
+            cert("rsa-int.pem"),
+        );
+        let mut pile: Vec<&[u8]> = vec![&cross; 1000];
+        pile.push(&int);
+        let v = Verifier::new(vec![cert("p256-root.pem"), cert("rsa-root.pem")]).unwrap();
+        assert!(v.verify(&leaf, &pile, NOW, Purpose::ServerAuth).is_ok());
+        // The loop A -> B -> A ends (a certificate is never used twice in a path).
+        let (ll, a, b) = (
+            cert("loop-leaf.pem"),
+            cert("loop-a.pem"),
+            cert("loop-b.pem"),
+        );
+        let e = rsa()
+            .verify(&ll, &[&a, &b, &a, &b], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!(
+            (e.code(), e.depth()),
+            ("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", 2)
+        );
+    }
+
+    #[test]
+    fn the_search_budget_stops_a_deep_tree() {
+        // Every step is counted: with the budget exhausted the search gives up with an error
+        // rather than exploring further.
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let v = rsa();
+        let intermediates: Vec<ParsedCert> = vec![ParsedCert::from_der(&int).unwrap()];
+        let mut search = Search {
+            verifier: &v,
+            intermediates: &intermediates,
+            now: NOW,
+            purpose: Purpose::ServerAuth,
+            steps: MAX_STEPS,
+            complete_paths: 0,
+            dead_end: None,
+            failed_path: None,
+        };
+        let leaf = ParsedCert::from_der(&leaf).unwrap();
+        let mut path = vec![Link {
+            cert: &leaf,
+            trusted: false,
+        }];
+        assert!(search.extend(&mut path).is_none());
+    }
+
+    #[test]
+    fn malformed_inputs_are_errors_with_their_position() {
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let e = Verifier::new(vec![cert("rsa-root.pem"), vec![0x30, 0x00]]).unwrap_err();
+        assert_eq!((e.kind(), e.depth()), (ErrorCode::Malformed, 1));
+        let v = rsa();
+        for n in 0..leaf.len() {
+            let e = v
+                .verify(&leaf[..n], &[&int], NOW, Purpose::ServerAuth)
+                .unwrap_err();
+            assert_eq!(
+                (e.kind(), e.depth()),
+                (ErrorCode::Malformed, 0),
+                "cut at {n}"
+            );
+        }
+        let mut bad = int.clone();
+        bad.push(0);
+        let e = v
+            .verify(&leaf, &[&int, &bad], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((e.kind(), e.depth()), (ErrorCode::Malformed, 2));
+        assert!(e.to_string().contains("intermediate #1"), "{e}");
+    }
+
+    #[test]
+    fn crl_scope_chain_needs_a_crl_for_every_issuer() {
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let crl = |n: &str| {
+            let bytes = std::fs::read(format!("{DIR}{n}")).unwrap();
+            crate::crl::Crl::parse_file(&bytes).unwrap().remove(0)
+        };
+        let leaf_only = rsa().with_crls(vec![crl("crl-empty.pem")]);
+        let e = leaf_only
+            .clone()
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((e.code(), e.depth()), ("UNABLE_TO_GET_CRL", 1));
+        let end_entity = leaf_only.with_crl_scope(CrlScope::EndEntity);
+        assert!(end_entity
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .is_ok());
+        // No CRLs: no revocation checking at all.
+        let none = rsa().with_crls(Vec::new());
+        assert!(none
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .is_ok());
+    }
+
+    #[test]
+    fn first_error_like_openssl_verify_last_like_node() {
+        // An expired end entity under a root we do not trust: `openssl verify` stops at the
+        // missing issuer; Node (checked with Node 20) reports the expiry found after it.
+        let (leaf, int) = (cert("expired.pem"), cert("rsa-int.pem"));
+        let v = Verifier::new(vec![cert("p256-root.pem")]).unwrap();
+        let first = v
+            .clone()
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!(
+            (first.code(), first.depth()),
+            ("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", 1)
+        );
+        let last = v
+            .with_error_report(ErrorReport::Last)
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((last.code(), last.depth()), ("CERT_HAS_EXPIRED", 0));
+        // A lone certificate without its issuer: Node's "unable to verify the first
+        // certificate".
+        let lone = rsa()
+            .with_error_report(ErrorReport::Last)
+            .verify(&cert("rsa-leaf.pem"), &[], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!(
+            (lone.code(), lone.message()),
+            (
+                "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+                "unable to verify the first certificate"
+            )
+        );
+        assert_eq!(ErrorCode::PermittedViolation.node_code(), "UNSPECIFIED");
+        assert_eq!(ErrorCode::CertRevoked.node_code(), "CERT_REVOKED");
+    }
+
+    #[test]
+    fn the_unsigned_outer_algorithm_must_match_the_signed_one() {
+        // sha256WithRSAEncryption with NULL parameters appears twice: inside the signed
+        // tbsCertificate and after it. Changing the outer NULL to an empty OCTET STRING
+        // leaves the signature valid, but RFC 5280 s4.1.1.2 (and OpenSSL) want them equal.
+        let (mut leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let alg = [
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+        ];
+        let outer = leaf.windows(alg.len()).rposition(|w| w == alg).unwrap();
+        assert!(leaf.windows(alg.len()).position(|w| w == alg).unwrap() < outer);
+        leaf[outer + alg.len() - 2] = 0x04;
+        let e = rsa()
+            .verify(&leaf, &[&int], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((e.code(), e.depth()), ("CERT_SIGNATURE_FAILURE", 0));
+    }
+
+    #[test]
+    fn verifiers_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Verifier>();
+        shareable::<VerifiedChain>();
+        shareable::<VerifyError>();
+    }
+
+    #[test]
+    fn every_mozilla_root_parses() {
+        assert_eq!(
+            Verifier::mozilla().anchor_count(),
+            crate::roots::mozilla_roots().len()
+        );
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/chains/");
+        let text = std::fs::read(format!("{path}{name}")).unwrap();
+        crate::pem::parse(&text).unwrap().remove(0).der
+    }
+
+    proptest! {
+        /// Any byte of the leaf or the intermediate changed: an error or a verdict, never a
+        /// panic; and a change inside the signed part of the leaf is never accepted.
+        #[test]
+        fn mutated_chains_never_panic(pos in 0usize..4096, val in any::<u8>(), which in 0usize..2) {
+            let (mut leaf, mut int) = (fixture("rsa-leaf.pem"), fixture("rsa-int.pem"));
+            let target = if which == 0 { &mut leaf } else { &mut int };
+            let pos = pos % target.len();
+            let changed = target[pos] != val;
+            target[pos] = val;
+            let v = Verifier::new(vec![fixture("rsa-root.pem")]).unwrap();
+            let r = v.verify(&leaf, &[&int], 1_780_272_000, Purpose::ServerAuth);
+            // Any change is a parse error or a signature failure (the outer signature
+            // algorithm, which the signature does not cover, must equal the inner one).
+            prop_assert!(!(changed && which == 0 && r.is_ok()), "accepted a leaf changed at byte {pos}");
+        }
+
+        /// Random bytes as a CRL file are an error, never a panic.
+        #[test]
+        fn random_crl_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = crate::crl::Crl::parse_file(&bytes);
+        }
+    }
+}
