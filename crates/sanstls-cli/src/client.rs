@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
 use sanstls::conn::{Connection, Event};
-use sanstls::crypto::verify::ServerCertVerifier;
+use sanstls_pki::tls::NodeServerVerifier;
+use sanstls_pki::verify::Verifier;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -39,14 +40,6 @@ struct CipherInfo {
     version: String,
 }
 
-/// The peer certificate, for now `raw` and `fingerprint256` of Node's shape.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PeerCertificate {
-    raw: String,
-    fingerprint256: String,
-}
-
 /// The `--json` object: the names and value conventions of Node's TLSSocket.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,7 +55,8 @@ struct Report {
     reused: bool,
     ocsp_response: Option<String>,
     ephemeral_key_info: Value,
-    peer_certificate: Option<PeerCertificate>,
+    /// Node's `getPeerCertificate(true)` object (see `sanstls x509`).
+    peer_certificate: Option<Value>,
     response: String,
     /// Why the connection failed, if it did (not a Node field).
     error: Option<String>,
@@ -73,16 +67,14 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     let (host, port) = split_address(&a.address)?;
     let server_name = a.servername.clone().unwrap_or_else(|| host.clone());
 
-    let verifier = match (a.insecure, &a.ca) {
-        (true, _) => insecure_verifier(),
-        (false, Some(ca)) => roots_verifier(common::load_roots(ca)?)?,
-        (false, None) => {
-            return Err(
-                "--ca FILE is required (there is no system root store yet), or --insecure".into(),
-            )
-        }
+    // Node's defaults: the `ca` roots, or Mozilla's; the host name checked as
+    // checkServerIdentity does. --insecure is rejectUnauthorized: false.
+    let roots = match &a.ca {
+        Some(ca) => Verifier::new(common::load_roots(ca)?).map_err(|e| format!("--ca: {e}"))?,
+        None => Verifier::mozilla(),
     };
-    let mut config = ClientConfig::new(verifier);
+    let mut config = ClientConfig::new(Arc::new(NodeServerVerifier::new(roots)));
+    config.reject_unauthorized = !a.insecure;
     config.min_version = min_version;
     config.max_version = max_version;
     if let Some(c) = &a.tls.ciphers {
@@ -152,7 +144,7 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
         true => None,
         false => conn.error().map(common::authorization_code),
     };
-    let report = report(&conn, &progress, a.insecure, handshake_error, error);
+    let report = report(&conn, &progress, handshake_error, error);
     if a.json {
         println!(
             "{}",
@@ -199,19 +191,6 @@ fn connect(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, String
         }
     }
     Err(last)
-}
-
-/// The verifier that accepts any certificate (`--insecure`); the server's handshake
-/// signature is still checked.
-fn insecure_verifier() -> Arc<dyn ServerCertVerifier> {
-    Arc::new(sanstls::crypto::verify::InsecureAcceptAnything)
-}
-
-/// The verifier that trusts `roots` (`--ca`).
-fn roots_verifier(roots: Vec<Vec<u8>>) -> Result<Arc<dyn ServerCertVerifier>, String> {
-    let v = sanstls::crypto::verify::SimpleRootsVerifier::new(roots)
-        .map_err(|e| format!("--ca: {e}"))?;
-    Ok(Arc::new(v))
 }
 
 /// The socket loop: write the ClientHello, then read → read_tls → process → events →
@@ -314,7 +293,6 @@ fn on_event(
 fn report(
     conn: &Connection,
     p: &Progress,
-    insecure: bool,
     authorization_error: Option<String>,
     error: Option<String>,
 ) -> Report {
@@ -322,9 +300,11 @@ fn report(
     let done = p.handshake_done;
     let suite = n.cipher_suite.and_then(common::cipher_names);
     let version = common::version_name(n.version).to_string();
-    let (authorized, authorization_error) = match (done, insecure) {
-        (true, false) => (true, None),
-        (true, true) => (false, Some("NOT_VERIFIED (--insecure)".to_string())),
+    // With --insecure a refused certificate does not stop the handshake: its reason is
+    // Node's authorizationError, as with rejectUnauthorized: false.
+    let (authorized, authorization_error) = match (done, &n.authorization_error) {
+        (true, None) => (true, None),
+        (true, Some(why)) => (false, Some(why.code().to_string())),
         (false, _) => (false, authorization_error),
     };
     Report {
@@ -360,10 +340,9 @@ fn report(
             }
             _ => serde_json::json!({}),
         },
-        peer_certificate: n.peer_certificates.first().map(|leaf| PeerCertificate {
-            raw: hex::encode(leaf),
-            fingerprint256: common::fingerprint256(leaf),
-        }),
+        peer_certificate: sanstls_pki::cert::PeerCertificate::from_chain(&n.peer_certificates)
+            .ok()
+            .and_then(|c| serde_json::to_value(c).ok()),
         response: String::from_utf8_lossy(&p.response).into_owned(),
         error,
     }

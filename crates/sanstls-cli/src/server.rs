@@ -3,14 +3,11 @@
 
 use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sanstls::conn::{Connection, Event};
-use sanstls::crypto::verify::ClientCertVerifier;
-use sanstls::enums::SignatureScheme;
 use sanstls::server::{CertifiedKey, ClientHelloInfo, ServerConfig, ServerConnection};
-use sanstls::Error;
 
 use crate::common::{self, Failure, KeyLog, Pump};
 use crate::ServerArgs;
@@ -35,7 +32,8 @@ struct Shared {
     keylog: Option<KeyLog>,
     dump_hello: bool,
     /// With --request-cert: the roots verifier, and whether failures are let through.
-    client_auth: Option<(Arc<dyn ClientCertVerifier>, bool)>,
+    /// Whether client certificates are asked for (`--request-cert`).
+    client_auth: bool,
 }
 
 pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
@@ -88,14 +86,23 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     };
     config.ticket_lifetime = Duration::from_secs(a.session_timeout);
     let client_auth = match (&a.ca, a.request_cert) {
-        (Some(ca), true) => Some((
-            client_verifier(common::load_roots(ca)?)?,
-            a.allow_unauthorized,
-        )),
+        (Some(ca), true) => {
+            // Node's requestCert + rejectUnauthorized: without --allow-unauthorized a client
+            // with no certificate or a refused one is turned away; with it, the connection
+            // goes on and the reason is its authorizationError.
+            let verifier = sanstls_pki::verify::Verifier::new(common::load_roots(ca)?)
+                .map_err(|e| format!("--ca: {e}"))?;
+            config.client_verifier = Some(Arc::new(sanstls_pki::tls::NodeClientVerifier::new(
+                verifier,
+                !a.allow_unauthorized,
+            )));
+            config.reject_unauthorized = !a.allow_unauthorized;
+            true
+        }
         (Some(_), false) => {
             return Err("--ca is only used with --request-cert (client certificates)".into())
         }
-        _ => None,
+        _ => false,
     };
     let shared = Arc::new(Shared {
         config: Arc::new(config),
@@ -177,68 +184,6 @@ fn ticketer() -> Option<Arc<sanstls::server::ticket::Ticketer>> {
         .map(Arc::new)
 }
 
-/// The verifier for client certificates issued by `roots`.
-fn client_verifier(roots: Vec<Vec<u8>>) -> Result<Arc<dyn ClientCertVerifier>, String> {
-    let v = sanstls::crypto::verify::SimpleRootsVerifier::new(roots)
-        .map_err(|e| format!("--ca: {e}"))?;
-    Ok(Arc::new(v))
-}
-
-/// Wraps the roots verifier for one connection: with --allow-unauthorized a failed check
-/// is recorded (Node's `authorizationError`) instead of failing the handshake.
-#[derive(Debug)]
-struct Recording {
-    inner: Arc<dyn ClientCertVerifier>,
-    allow_unauthorized: bool,
-    outcome: Mutex<Option<String>>,
-}
-
-impl ClientCertVerifier for Recording {
-    fn verify_client_cert(
-        &self,
-        end_entity: &[u8],
-        intermediates: &[&[u8]],
-        now_unix: u64,
-    ) -> Result<(), Error> {
-        match self
-            .inner
-            .verify_client_cert(end_entity, intermediates, now_unix)
-        {
-            Err(e) if self.allow_unauthorized => {
-                if let Ok(mut o) = self.outcome.lock() {
-                    *o = Some(common::authorization_code(&e));
-                }
-                Ok(())
-            }
-            other => other,
-        }
-    }
-
-    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
-        self.inner.root_hint_subjects()
-    }
-
-    fn client_auth_mandatory(&self) -> bool {
-        !self.allow_unauthorized
-    }
-
-    fn supported_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_schemes()
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &[u8],
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), Error> {
-        // A bad signature is never excused: it means the client does not hold the key.
-        self.inner
-            .verify_tls13_signature(message, cert, scheme, signature)
-    }
-}
-
 /// What one connection learned, for its page and its log line.
 #[derive(Debug, Default)]
 struct Progress {
@@ -254,21 +199,7 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
         .peer_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "?".into());
-    let recording = shared.client_auth.as_ref().map(|(inner, allow)| {
-        Arc::new(Recording {
-            inner: Arc::clone(inner),
-            allow_unauthorized: *allow,
-            outcome: Mutex::new(None),
-        })
-    });
-    let config = match &recording {
-        Some(r) => {
-            let mut c = (*shared.config).clone();
-            c.client_verifier = Some(Arc::clone(r) as Arc<dyn ClientCertVerifier>);
-            Arc::new(c)
-        }
-        None => Arc::clone(&shared.config),
-    };
+    let config = Arc::clone(&shared.config);
     let mut conn = match shared.dump_hello {
         true => ServerConnection::new_paused(common::now(), config.handshake_timeout),
         false => ServerConnection::new(Arc::clone(&config), common::now()),
@@ -276,9 +207,9 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_nodelay(true);
     let mut pump = Pump::new(stream);
-    let result = drive(&mut pump, &mut conn, &config, shared, &recording);
+    let result = drive(&mut pump, &mut conn, &config, shared);
     linger(&mut pump.stream);
-    let (authorized, authorization_error) = authorization(&conn, &recording);
+    let (authorized, authorization_error) = authorization(&conn, shared.client_auth);
     let n = conn.negotiated();
     let mut line = peer;
     if n.version.is_some() && n.cipher_suite.is_some() {
@@ -318,7 +249,6 @@ fn drive(
     conn: &mut ServerConnection,
     config: &Arc<ServerConfig>,
     shared: &Shared,
-    recording: &Option<Arc<Recording>>,
 ) -> Result<(), Failure> {
     let mut progress = Progress::default();
     loop {
@@ -338,7 +268,7 @@ fn drive(
                         || progress.request.len() >= MAX_REQUEST
                         || progress.peer_closed;
                     if complete {
-                        let page = www_page(conn, recording);
+                        let page = www_page(conn, shared.client_auth);
                         conn.send(page.as_bytes()).map_err(Failure::Tls)?;
                     }
                     complete
@@ -415,12 +345,14 @@ fn on_event(
 
 /// Node's `authorized` and `authorizationError` for the client: authorized when we asked
 /// for a certificate, got one, and it verified.
-fn authorization(conn: &Connection, recording: &Option<Arc<Recording>>) -> (bool, Option<String>) {
-    let Some(r) = recording else {
+/// Node's `authorized` / `authorizationError` for the client of this connection.
+fn authorization(conn: &Connection, client_auth: bool) -> (bool, Option<String>) {
+    if !client_auth {
         return (false, None);
-    };
-    let error = r.outcome.lock().ok().and_then(|o| o.clone());
-    if conn.negotiated().peer_certificates.is_empty() {
+    }
+    let n = conn.negotiated();
+    let error = n.authorization_error.as_ref().map(|e| e.code().to_string());
+    if n.peer_certificates.is_empty() {
         return (
             false,
             Some(error.unwrap_or_else(|| "NO_PEER_CERTIFICATE".into())),
@@ -430,8 +362,8 @@ fn authorization(conn: &Connection, recording: &Option<Arc<Recording>>) -> (bool
 }
 
 /// The `--www` answer: an HTTP/1.0 text page describing the connection.
-fn www_page(conn: &Connection, recording: &Option<Arc<Recording>>) -> String {
-    let (authorized, _) = authorization(conn, recording);
+fn www_page(conn: &Connection, client_auth: bool) -> String {
+    let (authorized, _) = authorization(conn, client_auth);
     let n = conn.negotiated();
     let body = format!(
         "Protocol: {}\nCipher: {}\nALPN: {}\nSNI: {}\nResumed: {}\nAuthorized: {}\n",

@@ -4,7 +4,7 @@
 //!
 //! Exit status: 0 and `OK` on stdout when the chain verifies; 1 and
 //! `error: CODE: message` on stdout when it does not; 2 and `sanstls: ...` on stderr when an
-//! input cannot be used (unreadable or malformed file, `--host`, which is not supported yet).
+//! input cannot be used (unreadable or malformed file).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,13 +63,17 @@ pub(crate) fn run(a: VerifyArgs) -> Result<ExitCode, String> {
             println!("OK");
             Ok(ExitCode::SUCCESS)
         }
-        Ok(Err(e)) => {
+        Ok(Err(Refusal::Chain(e))) => {
             let code = if a.node_error {
                 e.kind().node_code()
             } else {
                 e.code()
             };
             println!("error: {code}: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+        Ok(Err(Refusal::Identity(e))) => {
+            println!("error: {}: {e}", e.code());
             Ok(ExitCode::FAILURE)
         }
         Err(usage) => {
@@ -79,11 +83,14 @@ pub(crate) fn run(a: VerifyArgs) -> Result<ExitCode, String> {
     }
 }
 
-/// `Err` for unusable input, `Ok(Err)` for a chain that does not verify.
-fn verify(a: &VerifyArgs) -> Result<Result<(), sanstls_pki::verify::VerifyError>, String> {
-    if a.host.is_some() {
-        return Err("verify --host is not supported yet (identity checks are not wired in)".into());
-    }
+/// Why a certificate was refused: its chain, or (with `--host`) its names.
+enum Refusal {
+    Chain(sanstls_pki::verify::VerifyError),
+    Identity(sanstls_pki::identity::IdentityError),
+}
+
+/// `Err` for unusable input, `Ok(Err)` for a certificate that does not verify.
+fn verify(a: &VerifyArgs) -> Result<Result<(), Refusal>, String> {
     let mut certs = certificates(&a.cert, "CERT")?;
     if certs.is_empty() {
         return Err(format!("{}: no certificate", a.cert.display()));
@@ -120,11 +127,22 @@ fn verify(a: &VerifyArgs) -> Result<Result<(), sanstls_pki::verify::VerifyError>
     };
     let intermediates: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
     match verifier.verify(&leaf, &intermediates, now, purpose) {
-        Ok(_) => Ok(Ok(())),
+        Ok(_) => {}
         // A malformed certificate in CERT or --untrusted is an input error, not a verdict.
-        Err(e) if e.kind() == ErrorCode::Malformed => Err(format!("{}: {e}", a.cert.display())),
-        Err(e) => Ok(Err(e)),
+        Err(e) if e.kind() == ErrorCode::Malformed => {
+            return Err(format!("{}: {e}", a.cert.display()))
+        }
+        Err(e) => return Ok(Err(Refusal::Chain(e))),
     }
+    // Node checks the name once the chain is trusted (checkServerIdentity).
+    if let Some(host) = &a.host {
+        let cert = sanstls_pki::cert::PeerCertificate::from_der(&leaf)
+            .map_err(|e| format!("{}: {e}", a.cert.display()))?;
+        if let Err(e) = sanstls_pki::identity::check_server_identity(host, &cert) {
+            return Ok(Err(Refusal::Identity(e)));
+        }
+    }
+    Ok(Ok(()))
 }
 
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {

@@ -58,6 +58,12 @@ fn verifies_the_server_with_ca_and_reports_json() {
         .as_str()
         .unwrap_or_default();
     assert_eq!(fp.len(), 95, "{j:#}");
+    // Node's full object: subject, SANs, validity...
+    assert_eq!(j["peerCertificate"]["subject"]["CN"], "localhost", "{j:#}");
+    assert!(j["peerCertificate"]["subjectaltname"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("DNS:localhost"));
     // s_server -www answers with its own view of the session.
     let response = j["response"].as_str().unwrap_or_default();
     assert!(response.starts_with("HTTP/1.0 200 ok"), "{response}");
@@ -80,7 +86,13 @@ fn insecure_accepts_without_ca_and_no_alpn_is_false() {
     assert_eq!(j["protocol"], "TLSv1.3", "{j:#}");
     assert_eq!(j["cipher"]["name"], "TLS_AES_128_GCM_SHA256");
     assert_eq!(j["alpnProtocol"], false);
+    // rejectUnauthorized: false. Checked against Mozilla's roots (no --ca), the
+    // self-signed certificate is refused with Node's code, and the connection goes on.
     assert_eq!(j["authorized"], false);
+    assert_eq!(
+        j["authorizationError"], "DEPTH_ZERO_SELF_SIGNED_CERT",
+        "{j:#}"
+    );
     assert!(j["response"]
         .as_str()
         .unwrap_or_default()
@@ -233,13 +245,33 @@ fn tls12_against_openssl_server() {
 }
 
 #[test]
-fn missing_ca_is_explained() {
-    let out = run(sanstls().args(["client", "127.0.0.1:1"]), b"");
-    assert!(!out.status.success());
-    let err = text(&out.stderr);
+fn without_ca_mozillas_roots_decide_and_the_name_is_checked() {
+    let dir = TempDir::new();
+    let (cert, key) = openssl_cert(&dir, "server");
+    let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
+    // Node's default trust store: a self-signed certificate is not in it.
+    let (ok, j) = client_json(&server.addr(), &["--servername", "localhost"]);
+    assert!(!ok);
+    assert_eq!(
+        j["authorizationError"], "DEPTH_ZERO_SELF_SIGNED_CERT",
+        "{j:#}"
+    );
+    // Trusted, but for another name: Node's checkServerIdentity refusal.
+    let (ok, j) = client_json(
+        &server.addr(),
+        &["--ca", &cert, "--servername", "example.org"],
+    );
+    assert!(!ok);
+    assert_eq!(
+        j["authorizationError"], "ERR_TLS_CERT_ALTNAME_INVALID",
+        "{j:#}"
+    );
     assert!(
-        err.contains("--ca") && err.contains("no system root store"),
-        "{err}"
+        j["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Host: example.org. is not in the cert's altnames"),
+        "{j:#}"
     );
 }
 

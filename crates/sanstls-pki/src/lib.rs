@@ -10,6 +10,7 @@
 //!   revocation lists, [`roots`] the default trust anchors.
 //! - [`identity`]: Node's `checkServerIdentity`.
 //! - [`ocsp`]: OCSP responses (RFC 6960).
+//! - [`tls`]: the engine's verifier traits, implemented as Node verifies a TLS peer.
 //!
 //! The crate is built on the RustCrypto formats crates (der, x509-cert, pkcs8, pkcs12) and
 //! ring for signatures and digests; docs/dependencies.md says why each crate is here.
@@ -26,4 +27,5 @@ pub mod ocsp;
 pub mod pem;
 pub mod pkcs12;
 pub mod roots;
+pub mod tls;
 pub mod verify;

@@ -1,0 +1,136 @@
+//! The engine's verifier traits implemented the way Node verifies a TLS peer: RFC 5280 path
+//! validation ([`crate::verify`]) reporting the error Node reports (OpenSSL's last error,
+//! with Node's code), then, on a client, Node's `checkServerIdentity`
+//! ([`crate::identity`]) for the name connected to.
+//!
+//! A refusal is `CertificateError::Rejected { code, message }`, so the engine sends the
+//! alert OpenSSL sends for that code, and with `reject_unauthorized` off it becomes the
+//! connection's `authorization_error` (Node's `authorizationError`).
+
+use std::sync::Arc;
+
+use sanstls::crypto::verify::{ClientCertVerifier, ServerCertVerifier};
+use sanstls::error::CertificateError;
+use sanstls::Error;
+
+use crate::cert::PeerCertificate;
+use crate::identity::check_server_identity;
+use crate::verify::{ErrorReport, Purpose, Verifier, VerifyError};
+
+/// Node's `checkServerIdentity(hostname, cert)` signature: `Err` with a reason refuses.
+pub type IdentityCheck = dyn Fn(&str, &PeerCertificate) -> Result<(), String> + Send + Sync;
+
+/// Verifies servers like a Node client: the chain against `ca` (or Mozilla's roots), then the
+/// host name.
+#[derive(Clone)]
+pub struct NodeServerVerifier {
+    verifier: Arc<Verifier>,
+    identity: Option<Arc<IdentityCheck>>,
+}
+
+impl core::fmt::Debug for NodeServerVerifier {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("NodeServerVerifier")
+            .field("anchors", &self.verifier.anchor_count())
+            .field("custom_identity_check", &self.identity.is_some())
+            .finish()
+    }
+}
+
+impl NodeServerVerifier {
+    /// Trusts `verifier`'s anchors (it is switched to Node's error reporting) and checks
+    /// the host name with Node's rules.
+    pub fn new(verifier: Verifier) -> Self {
+        Self {
+            verifier: Arc::new(verifier.with_error_report(ErrorReport::Last)),
+            identity: None,
+        }
+    }
+
+    /// Node's `checkServerIdentity` option: replaces the host-name check.
+    pub fn with_identity_check(mut self, check: Arc<IdentityCheck>) -> Self {
+        self.identity = Some(check);
+        self
+    }
+}
+
+/// The engine's form of a path-validation refusal, with Node's code.
+fn rejected(e: &VerifyError) -> Error {
+    Error::InvalidCertificate(CertificateError::Rejected {
+        code: e.kind().node_code(),
+        message: e.to_string(),
+    })
+}
+
+impl ServerCertVerifier for NodeServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        server_name: &str,
+        _ocsp_response: &[u8],
+        now_unix: u64,
+    ) -> Result<(), Error> {
+        self.verifier
+            .verify(end_entity, intermediates, now_unix, Purpose::ServerAuth)
+            .map_err(|e| rejected(&e))?;
+        // Node checks the name only once the chain is trusted.
+        let cert = PeerCertificate::from_der(end_entity).map_err(|e| {
+            Error::InvalidCertificate(CertificateError::Rejected {
+                code: "ERR_TLS_CERT_ALTNAME_INVALID",
+                message: e.to_string(),
+            })
+        })?;
+        let outcome = match &self.identity {
+            Some(check) => check(server_name, &cert),
+            None => check_server_identity(server_name, &cert).map_err(|e| e.to_string()),
+        };
+        outcome.map_err(|message| {
+            Error::InvalidCertificate(CertificateError::Rejected {
+                code: crate::identity::ERR_TLS_CERT_ALTNAME_INVALID,
+                message,
+            })
+        })
+    }
+}
+
+/// Verifies clients like a Node server with `requestCert`: the chain against `ca` for the
+/// clientAuth purpose; `client_auth_mandatory` is Node's `rejectUnauthorized`.
+#[derive(Debug, Clone)]
+pub struct NodeClientVerifier {
+    verifier: Arc<Verifier>,
+    mandatory: bool,
+}
+
+impl NodeClientVerifier {
+    /// Trusts `verifier`'s anchors; a client without a certificate is refused when
+    /// `mandatory`.
+    pub fn new(verifier: Verifier, mandatory: bool) -> Self {
+        Self {
+            verifier: Arc::new(verifier.with_error_report(ErrorReport::Last)),
+            mandatory,
+        }
+    }
+}
+
+impl ClientCertVerifier for NodeClientVerifier {
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        now_unix: u64,
+    ) -> Result<(), Error> {
+        self.verifier
+            .verify(end_entity, intermediates, now_unix, Purpose::ClientAuth)
+            .map(|_| ())
+            .map_err(|e| rejected(&e))
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        self.verifier.anchor_subjects()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+}
