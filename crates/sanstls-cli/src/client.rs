@@ -90,9 +90,11 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     config.key_log = keylog.is_some();
     config.handshake_timeout = Duration::from_secs(a.timeout.max(1));
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
+        let pass = a.passphrase.as_deref().map(str::as_bytes);
+        let certified = common::load_cert_and_key(cert, key, pass)?;
         config.client_certificate = Some(ClientCertificate {
-            chain: common::load_chain(cert)?,
-            key: common::load_key(key)?,
+            chain: certified.chain,
+            key: certified.key,
         });
     }
     let resume = a.sess_in.as_deref().map(session::load).transpose()?;

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use sanstls::conn::{Connection, Event, KeyLogLine};
-use sanstls::crypto::sign::SigningKey;
 use sanstls::enums::CipherSuite;
 use sanstls::enums::{NamedGroup, ProtocolVersion};
 use sanstls::server::CertifiedKey;
@@ -199,13 +198,6 @@ pub(crate) fn load_roots(path: &Path) -> Result<Vec<Vec<u8>>, String> {
         return Err(format!("--ca {}: no CERTIFICATE block", path.display()));
     }
     Ok(roots)
-}
-
-/// Reads the first private key of a PEM file and loads it for signing.
-pub(crate) fn load_key(path: &Path) -> Result<Arc<dyn SigningKey>, String> {
-    let key = read_key(path, None)?;
-    key.signing_key()
-        .map_err(|e| format!("--key {}: {e}", path.display()))
 }
 
 /// Reads a private key (PEM, first key, or DER; decrypted with `passphrase` if encrypted).

@@ -150,6 +150,9 @@ pub(crate) struct ClientArgs {
     /// Our private key, PEM.
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
+    /// Passphrase for an encrypted --key (Node's `passphrase`).
+    #[arg(long, value_name = "P", requires = "key")]
+    passphrase: Option<String>,
     /// Save the session ticket the server sends to FILE (see docs/cli.md for the format).
     #[arg(long, value_name = "FILE")]
     sess_out: Option<PathBuf>,

@@ -235,3 +235,36 @@ fn client_certificate_ocsp_and_keylog_against_openssl_server() {
     let error = j["error"].as_str().unwrap_or_default();
     assert!(error.contains("CertificateRequired"), "{j:#}");
 }
+
+#[test]
+fn our_client_presents_an_encrypted_key_with_its_passphrase() {
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/keys");
+    let (ca, cert, key) = (
+        format!("{keys}/ca.crt"),
+        format!("{keys}/p256.crt"),
+        format!("{keys}/p256.enc-aes128.pem"),
+    );
+    let server = sanstls_server(&["--request-cert", "--ca", &ca]);
+    let args = |pass: &'static str| {
+        let mut a = vec!["--insecure", "--cert", &cert, "--key", &key];
+        if !pass.is_empty() {
+            a.extend(["--passphrase", pass]);
+        }
+        a
+    };
+    let (ok, j) = client_json(&server.addr(), &args("test-only-pass"));
+    assert!(ok, "{j:#}");
+    let page = j["response"].as_str().unwrap_or_default();
+    assert!(page.contains("Authorized: true"), "{page}");
+    // Without the passphrase the key cannot be read: a clear error before connecting.
+    let out = run(
+        sanstls().args(["client", &server.addr()]).args(args("")),
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("passphrase"),
+        "{}",
+        text(&out.stderr)
+    );
+}
