@@ -11,10 +11,16 @@
 #![warn(missing_docs)]
 
 pub mod ciphers;
+pub mod connect;
+pub mod context;
 pub mod error;
 pub mod info;
+pub mod server;
 pub mod socket;
 
 pub use ciphers::{get_ciphers, DEFAULT_CIPHERS};
+pub use connect::{connect, connect_over, ConnectOptions};
+pub use context::{create_secure_context, SecureContext, SecureContextOptions};
 pub use error::TlsError;
+pub use server::{create_server, Server, ServerOptions};
 pub use socket::TlsSocket;

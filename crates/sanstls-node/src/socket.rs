@@ -40,6 +40,9 @@ impl Side {
 }
 
 type Listener = Box<dyn FnMut() + Send>;
+/// Picks the server configuration for a ClientHello (Node's `SNICallback`/`addContext`).
+pub type ConfigResolver =
+    Arc<dyn Fn(&sanstls::server::ClientHelloInfo) -> Arc<ServerConfig> + Send + Sync>;
 type BytesListener = Box<dyn FnMut(&[u8]) + Send>;
 
 /// The closures registered for each event.
@@ -66,6 +69,8 @@ pub struct TlsSocket<T> {
     pending: Vec<u8>,
     /// The sticky failure, if any.
     error: Option<TlsError>,
+    /// Server side with SNI contexts: answers the paused ClientHello.
+    resolver: Option<ConfigResolver>,
 }
 
 impl<T> core::fmt::Debug for TlsSocket<T> {
@@ -109,6 +114,19 @@ impl<T: Read + Write> TlsSocket<T> {
         Self::new(io, Side::Server(ServerConnection::new(config, now())))
     }
 
+    /// The server side whose configuration is chosen once the ClientHello is in (by its
+    /// server name: Node's `SNICallback` and `server.addContext`).
+    pub fn server_with_resolver(
+        io: T,
+        resolver: ConfigResolver,
+        handshake_timeout: core::time::Duration,
+    ) -> Self {
+        let conn = ServerConnection::new_paused(now(), handshake_timeout);
+        let mut s = Self::new(io, Side::Server(conn));
+        s.resolver = Some(resolver);
+        s
+    }
+
     fn new(io: T, side: Side) -> Self {
         Self {
             io,
@@ -119,6 +137,7 @@ impl<T: Read + Write> TlsSocket<T> {
             eof: false,
             pending: Vec::new(),
             error: None,
+            resolver: None,
         }
     }
 
@@ -162,8 +181,9 @@ impl<T: Read + Write> TlsSocket<T> {
             if let Some(e) = &self.error {
                 return Err(e.clone());
             }
-            self.flush_tls()?;
+            // Events first: answering one (a paused ClientHello) may queue bytes to send.
             self.dispatch_events();
+            self.flush_tls()?;
             if done(self) {
                 return Ok(());
             }
@@ -227,6 +247,15 @@ impl<T: Read + Write> TlsSocket<T> {
     fn dispatch_events(&mut self) {
         while let Some(event) = self.side.conn_mut().poll_event() {
             match event {
+                Event::ClientHello(info) => {
+                    if let (Some(resolve), Side::Server(conn)) = (&self.resolver, &mut self.side) {
+                        let config = resolve(&info);
+                        if let Err(e) = conn.accept(config, now()) {
+                            let e = TlsError::from_engine(&e);
+                            self.error.get_or_insert(e);
+                        }
+                    }
+                }
                 // Renegotiations complete again; `secure` is emitted once, as in Node.
                 Event::HandshakeComplete if !self.secure => {
                     self.secure = true;
@@ -409,8 +438,8 @@ impl<T: Read + Write> Read for TlsSocket<T> {
                 return Ok(0);
             }
             // Flush anything pending (e.g. a KeyUpdate answer), then wait for records.
-            self.flush_tls()?;
             self.dispatch_events();
+            self.flush_tls()?;
             self.receive()?;
         }
     }

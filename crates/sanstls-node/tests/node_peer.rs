@@ -5,11 +5,13 @@
 // Tests read the clock through the engine's callers and spawn processes.
 #![allow(clippy::disallowed_methods)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
+
+use common::{first_line, hex, node, Pki};
 
 use sanstls::client::ClientConfig;
 use sanstls::crypto::sign::load_private_key;
@@ -18,87 +20,12 @@ use sanstls::server::{CertifiedKey, ServerConfig};
 use sanstls_node::TlsSocket;
 use serde_json::Value;
 
-struct Pki {
-    dir: PathBuf,
-    cert_der: Vec<u8>,
-    key_der: Vec<u8>,
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// A self-signed P-256 certificate for localhost, made by openssl.
-fn pki(tag: &str) -> Pki {
-    let dir = std::env::temp_dir().join(format!("sanstls-node-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        "key.pem",
-        "-out",
-        "cert.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost",
-    ]);
-    let cert_der = run(&["x509", "-in", "cert.pem", "-outform", "DER"]);
-    let key_der = run(&[
-        "pkcs8", "-topk8", "-nocrypt", "-in", "key.pem", "-outform", "DER",
-    ]);
-    Pki {
-        dir,
-        cert_der,
-        key_der,
-    }
-}
-
-/// Runs `node -e script ARGS`; returns the child with stdout piped.
-fn node(script: &str, args: &[&str]) -> std::process::Child {
-    Command::new("node")
-        .arg("-e")
-        .arg(script)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node (.ci/run installs it)")
-}
-
 /// What a Node socket reports, as a JS expression over `s`.
 const REPORT: &str = "({protocol: s.getProtocol(), cipher: s.getCipher().name, \
     alpn: s.alpnProtocol, servername: s.servername || null, reused: s.isSessionReused(), \
     finished: s.getFinished().toString('hex'), peerFinished: s.getPeerFinished().toString('hex'), \
     ekm: s.exportKeyingMaterial(32, 'EXPORTER-sanstls').toString('hex'), \
     authorized: s.authorized})";
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 fn check_against(ours: &TlsSocket<TcpStream>, theirs: &Value) {
     assert_eq!(theirs["protocol"], ours.get_protocol().unwrap());
@@ -114,7 +41,7 @@ fn check_against(ours: &TlsSocket<TcpStream>, theirs: &Value) {
 
 #[test]
 fn our_client_against_a_node_server() {
-    let p = pki("client");
+    let p = Pki::new("client", "localhost");
     let script = format!(
         "const tls = require('tls'), fs = require('fs');\
          const srv = tls.createServer({{key: fs.readFileSync(process.argv[1]), \
@@ -131,11 +58,9 @@ fn our_client_against_a_node_server() {
             &script,
             &[key.to_str().unwrap(), cert.to_str().unwrap(), version],
         );
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port: u16 = line.trim().parse().expect("node prints its port");
+        let port: u16 = first_line(&mut child)
+            .parse()
+            .expect("node prints its port");
         let mut config = ClientConfig::new(Arc::new(
             SimpleRootsVerifier::new(vec![p.cert_der.clone()]).unwrap(),
         ));
@@ -164,7 +89,7 @@ fn our_client_against_a_node_server() {
 
 #[test]
 fn a_node_client_against_our_server() {
-    let p = pki("server");
+    let p = Pki::new("server", "localhost");
     let mut config = ServerConfig::new(vec![CertifiedKey {
         chain: vec![p.cert_der.clone()],
         key: load_private_key(&p.key_der).unwrap(),

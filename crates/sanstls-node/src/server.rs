@@ -1,0 +1,310 @@
+//! `tls.createServer(options, secureConnectionListener)`: a TCP server whose connections
+//! each get a thread, a handshake, and then the `secureConnection` listener.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sanstls::server::ticket::Ticketer;
+use sanstls::server::{ClientHelloInfo, ServerConfig};
+
+use crate::context::{create_secure_context, SecureContext, SecureContextOptions};
+use crate::error::TlsError;
+use crate::socket::{ConfigResolver, TlsSocket};
+
+/// The options of `tls.createServer()` (the secure context's own are in `context`).
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// `key`, `cert`, `ca`, `ciphers`, ...: see [`SecureContextOptions`].
+    pub context: SecureContextOptions,
+    /// `requestCert`: ask clients for a certificate (checked against `ca`).
+    pub request_cert: bool,
+    /// `rejectUnauthorized`: with `requestCert`, refuse clients without a valid one
+    /// (default true).
+    pub reject_unauthorized: bool,
+    /// `ALPNProtocols`, in preference order.
+    pub alpn_protocols: Vec<String>,
+    /// `handshakeTimeout` (default 120 s).
+    pub handshake_timeout: Duration,
+    /// `sessionTimeout`: ticket lifetime (default 300 s).
+    pub session_timeout: Duration,
+    /// `ticketKeys`: 48 bytes (a fresh random set when `None`).
+    pub ticket_keys: Option<[u8; 48]>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            context: SecureContextOptions::default(),
+            request_cert: false,
+            reject_unauthorized: true,
+            alpn_protocols: Vec::new(),
+            handshake_timeout: Duration::from_secs(120),
+            session_timeout: Duration::from_secs(300),
+            ticket_keys: None,
+        }
+    }
+}
+
+type ConnectionListener = dyn Fn(TlsSocket<TcpStream>) + Send + Sync;
+type ErrorListener = dyn Fn(TlsError) + Send + Sync;
+
+/// What the accept loop and the connection threads share.
+struct Shared {
+    options: ServerOptions,
+    ticketer: Option<Arc<Ticketer>>,
+    /// The default context's configuration.
+    config: RwLock<Arc<ServerConfig>>,
+    /// `addContext(hostname, context)`, in the order added (first match wins, as Node).
+    contexts: RwLock<Vec<(String, Arc<ServerConfig>)>>,
+    on_secure_connection: Box<ConnectionListener>,
+    on_tls_client_error: Mutex<Vec<Box<ErrorListener>>>,
+    connections: AtomicUsize,
+    closing: AtomicBool,
+}
+
+/// `tls.Server`.
+pub struct Server {
+    shared: Arc<Shared>,
+    listener: Option<(SocketAddr, JoinHandle<()>)>,
+}
+
+impl core::fmt::Debug for Server {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Server")
+            .field("address", &self.address())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `tls.createServer(options, secureConnectionListener)`.
+pub fn create_server(
+    options: ServerOptions,
+    on_secure_connection: impl Fn(TlsSocket<TcpStream>) + Send + Sync + 'static,
+) -> Result<Server, TlsError> {
+    let context = create_secure_context(&options.context)?;
+    let ticketer = match (context.tickets_disabled(), &options.ticket_keys) {
+        (true, _) => None,
+        (false, Some(keys)) => Some(Arc::new(Ticketer::from_ticket_keys(keys)?)),
+        (false, None) => Some(Arc::new(
+            Ticketer::new(&sanstls::rand::SystemRandom::new())?,
+        )),
+    };
+    let config = server_config(&context, &options, &ticketer);
+    Ok(Server {
+        shared: Arc::new(Shared {
+            options,
+            ticketer,
+            config: RwLock::new(config),
+            contexts: RwLock::new(Vec::new()),
+            on_secure_connection: Box::new(on_secure_connection),
+            on_tls_client_error: Mutex::new(Vec::new()),
+            connections: AtomicUsize::new(0),
+            closing: AtomicBool::new(false),
+        }),
+        listener: None,
+    })
+}
+
+/// The engine configuration of a context under the server's options.
+fn server_config(
+    context: &SecureContext,
+    o: &ServerOptions,
+    ticketer: &Option<Arc<Ticketer>>,
+) -> Arc<ServerConfig> {
+    let mut c = context.server_config();
+    c.alpn_protocols = o
+        .alpn_protocols
+        .iter()
+        .map(|p| p.as_bytes().to_vec())
+        .collect();
+    c.handshake_timeout = o.handshake_timeout;
+    c.ticket_lifetime = o.session_timeout;
+    c.ticketer = ticketer.clone();
+    if o.request_cert {
+        c.client_verifier = Some(Arc::new(sanstls_pki::tls::NodeClientVerifier::new(
+            context.verifier(),
+            o.reject_unauthorized,
+        )));
+        c.reject_unauthorized = o.reject_unauthorized;
+    }
+    Arc::new(c)
+}
+
+/// Node's `addContext` hostname patterns: exact (case-insensitive) or `*.example.com`
+/// matching one label.
+fn host_matches(pattern: &str, host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => host
+            .split_once('.')
+            .is_some_and(|(label, rest)| !label.is_empty() && rest.eq_ignore_ascii_case(suffix)),
+        None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+impl Server {
+    /// `server.listen(port, host)`: binds and accepts in a background thread; each
+    /// connection is handshaken on its own thread, then given to the listener.
+    pub fn listen(&mut self, port: u16, host: &str) -> Result<SocketAddr, TlsError> {
+        let listener = TcpListener::bind((host, port))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::clone(&self.shared);
+        let handle = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if shared.closing.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || serve(stream, &shared));
+            }
+        });
+        self.listener = Some((addr, handle));
+        Ok(addr)
+    }
+
+    /// `server.address()`.
+    pub fn address(&self) -> Option<SocketAddr> {
+        self.listener.as_ref().map(|(a, _)| *a)
+    }
+
+    /// `server.close()`: stops accepting (connections already open go on).
+    pub fn close(&mut self) {
+        self.shared.closing.store(true, Ordering::SeqCst);
+        if let Some((addr, handle)) = self.listener.take() {
+            // Wake the accept loop so it sees `closing`.
+            let _ = TcpStream::connect(addr);
+            let _ = handle.join();
+        }
+    }
+
+    /// `server.getConnections()`: connections being handshaken or served.
+    pub fn get_connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// `server.getTicketKeys()`: the 48 bytes in Node's layout.
+    pub fn get_ticket_keys(&self) -> Option<[u8; 48]> {
+        self.shared.ticketer.as_ref().map(|t| *t.ticket_keys())
+    }
+
+    /// `server.setTicketKeys(keys)`: rotates; tickets under the old keys keep working for
+    /// their lifetime.
+    pub fn set_ticket_keys(&self, keys: &[u8; 48]) -> Result<(), TlsError> {
+        let t = self
+            .shared
+            .ticketer
+            .as_ref()
+            .ok_or_else(|| TlsError::new("ERR_TLS_INVALID_STATE", "tickets are disabled"))?;
+        t.set_ticket_keys(keys, crate::socket::now())?;
+        Ok(())
+    }
+
+    /// `server.setSecureContext(options)`: new connections use the new context.
+    pub fn set_secure_context(&self, options: &SecureContextOptions) -> Result<(), TlsError> {
+        let context = create_secure_context(options)?;
+        let config = server_config(&context, &self.shared.options, &self.shared.ticketer);
+        if let Ok(mut c) = self.shared.config.write() {
+            *c = config;
+        }
+        Ok(())
+    }
+
+    /// `server.addContext(hostname, context)`: clients asking for `hostname` (SNI; `*.`
+    /// wildcards match one label) get this context.
+    pub fn add_context(
+        &self,
+        hostname: &str,
+        options: &SecureContextOptions,
+    ) -> Result<(), TlsError> {
+        let context = create_secure_context(options)?;
+        let config = server_config(&context, &self.shared.options, &self.shared.ticketer);
+        if let Ok(mut c) = self.shared.contexts.write() {
+            c.push((hostname.to_string(), config));
+        }
+        Ok(())
+    }
+
+    /// `tlsClientError`: a connection failed before it was secure.
+    pub fn on_tls_client_error(&self, f: impl Fn(TlsError) + Send + Sync + 'static) {
+        if let Ok(mut l) = self.shared.on_tls_client_error.lock() {
+            l.push(Box::new(f));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// One connection: handshake, then the listener (or `tlsClientError`).
+fn serve(stream: TcpStream, shared: &Shared) {
+    shared.connections.fetch_add(1, Ordering::SeqCst);
+    // Node's handshakeTimeout, on a blocking socket: no read may wait longer.
+    let timeout = shared.options.handshake_timeout;
+    let _ = stream.set_read_timeout(Some(timeout));
+    let _ = stream.set_nodelay(true);
+    let has_contexts = shared.contexts.read().is_ok_and(|c| !c.is_empty());
+    let default = shared.config.read().map(|c| Arc::clone(&c));
+    let mut socket = match (default, has_contexts) {
+        (Ok(config), false) => TlsSocket::server(stream, config),
+        (Ok(config), true) => {
+            let contexts: Vec<(String, Arc<ServerConfig>)> = shared
+                .contexts
+                .read()
+                .map(|c| c.clone())
+                .unwrap_or_default();
+            let timeout = config.handshake_timeout;
+            let resolver: ConfigResolver = Arc::new(move |hello: &ClientHelloInfo| {
+                hello
+                    .server_name
+                    .as_deref()
+                    .and_then(|name| contexts.iter().find(|(p, _)| host_matches(p, name)))
+                    .map(|(_, c)| Arc::clone(c))
+                    .unwrap_or_else(|| Arc::clone(&config))
+            });
+            TlsSocket::server_with_resolver(stream, resolver, timeout)
+        }
+        (Err(_), _) => {
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
+    };
+    match socket.handshake() {
+        Ok(()) => {
+            let _ = socket.get_ref().set_read_timeout(None);
+            (shared.on_secure_connection)(socket)
+        }
+        Err(mut e) => {
+            if e.code == "ETIMEDOUT" {
+                e.code = "ERR_TLS_HANDSHAKE_TIMEOUT".into();
+            }
+            if let Ok(listeners) = shared.on_tls_client_error.lock() {
+                for f in listeners.iter() {
+                    f(e.clone());
+                }
+            }
+        }
+    }
+    shared.connections.fetch_sub(1, Ordering::SeqCst);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_matches;
+
+    #[test]
+    fn add_context_patterns() {
+        assert!(host_matches("example.com", "EXAMPLE.com"));
+        assert!(host_matches("*.example.com", "a.example.com"));
+        assert!(host_matches("*.example.com", "a.example.com."));
+        assert!(!host_matches("*.example.com", "example.com"));
+        assert!(!host_matches("*.example.com", "a.b.example.com"));
+        assert!(!host_matches("example.com", "a.example.com"));
+    }
+}

@@ -1,0 +1,290 @@
+//! The facade (`create_server`, `connect`, `add_context`, `requestCert`, sessions) against
+//! Node's own `tls` module: what each side reports must agree.
+
+// Tests spawn processes and wait on the wall clock.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+
+use common::{first_line, node, Pki};
+use sanstls_node::{
+    connect, create_server, ConnectOptions, SecureContextOptions, ServerOptions, TlsError,
+};
+use sanstls_pki::keys::KeyInput;
+use serde_json::Value;
+
+fn context(p: &Pki) -> SecureContextOptions {
+    SecureContextOptions {
+        key: vec![KeyInput::new(p.key_pem.clone())],
+        cert: vec![p.cert_pem.clone()],
+        ..Default::default()
+    }
+}
+
+/// An echo server (Node's documentation example) answering one line per connection.
+fn echo_server(options: ServerOptions) -> sanstls_node::Server {
+    let mut server = create_server(options, |mut socket| {
+        let mut buf = [0u8; 1024];
+        if let Ok(n) = socket.read(&mut buf) {
+            let reply = format!(
+                "{}|authorized={}|alpn={}",
+                String::from_utf8_lossy(&buf[..n]),
+                socket.authorized(),
+                socket.alpn_protocol().unwrap_or_default()
+            );
+            let _ = socket.write_all(reply.as_bytes());
+        }
+        let _ = socket.end();
+    })
+    .unwrap();
+    server.listen(0, "127.0.0.1").unwrap();
+    server
+}
+
+/// A Node client: connects with `opts` (a JS object literal using `port`, `ca`, `cert`,
+/// `key`), sends "hello", prints what it saw and the answer as JSON.
+fn node_client(port: u16, opts: &str, files: &[&str]) -> Value {
+    let script = format!(
+        "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+         const s = tls.connect({{port: +a[1], host: '127.0.0.1', {opts}}}, () => s.write('hello'));\
+         let data = '';\
+         s.on('data', d => data += d);\
+         s.on('end', () => console.log(JSON.stringify({{authorized: s.authorized, \
+           authorizationError: s.authorizationError || null, protocol: s.getProtocol(), \
+           cn: s.getPeerCertificate().subject.CN, data}})));\
+         s.on('error', e => console.log(JSON.stringify({{error: e.code}})));"
+    );
+    let port = port.to_string();
+    let mut args = vec![port.as_str()];
+    args.extend_from_slice(files);
+    let mut child = node(&script, &args);
+    let line = first_line(&mut child);
+    let _ = child.wait();
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+#[test]
+fn node_client_against_our_echo_server_with_alpn_and_sni_contexts() {
+    let (main, other) = (
+        Pki::new("echo-main", "localhost"),
+        Pki::new("echo-other", "other.test"),
+    );
+    let server = echo_server(ServerOptions {
+        context: context(&main),
+        alpn_protocols: vec!["h2".into(), "http/1.1".into()],
+        ..Default::default()
+    });
+    server.add_context("*.test", &context(&other)).unwrap();
+    let port = server.address().unwrap().port();
+
+    let j = node_client(
+        port,
+        "servername: 'localhost', ca: fs.readFileSync(a[2]), ALPNProtocols: ['http/1.1']",
+        &[&main.cert_path()],
+    );
+    assert_eq!(j["authorized"], true, "{j}");
+    assert_eq!(j["cn"], "localhost");
+    assert_eq!(j["data"], "hello|authorized=false|alpn=http/1.1", "{j}");
+
+    // SNI picks the context added for *.test.
+    let j = node_client(
+        port,
+        "servername: 'other.test', ca: fs.readFileSync(a[2])",
+        &[&other.cert_path()],
+    );
+    assert_eq!(j["authorized"], true, "{j}");
+    assert_eq!(j["cn"], "other.test");
+}
+
+#[test]
+fn request_cert_authorizes_node_clients_with_a_trusted_certificate() {
+    let (srv, client, stranger) = (
+        Pki::new("rc-server", "localhost"),
+        Pki::new("rc-client", "client"),
+        Pki::new("rc-stranger", "stranger"),
+    );
+    let mut ctx = context(&srv);
+    ctx.ca = Some(vec![client.cert_pem.clone()]);
+    let options = ServerOptions {
+        context: ctx,
+        request_cert: true,
+        reject_unauthorized: false,
+        ..Default::default()
+    };
+    let server = echo_server(options);
+    let port = server.address().unwrap().port();
+    let js = "servername: 'localhost', ca: fs.readFileSync(a[2]), \
+              cert: fs.readFileSync(a[3]), key: fs.readFileSync(a[4])";
+    let j = node_client(
+        port,
+        js,
+        &[&srv.cert_path(), &client.cert_path(), &client.key_path()],
+    );
+    assert_eq!(j["data"], "hello|authorized=true|alpn=", "{j}");
+    // rejectUnauthorized: false on the server: a certificate it does not trust gets in,
+    // unauthorized.
+    let j = node_client(
+        port,
+        js,
+        &[
+            &srv.cert_path(),
+            &stranger.cert_path(),
+            &stranger.key_path(),
+        ],
+    );
+    assert_eq!(j["data"], "hello|authorized=false|alpn=", "{j}");
+}
+
+/// A Node echo server that keeps serving; prints its port.
+fn node_server(p: &Pki) -> (std::process::Child, u16) {
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        const srv = tls.createServer({key: fs.readFileSync(a[1]), cert: fs.readFileSync(a[2])}, \
+          s => s.on('data', d => s.end('reused=' + s.isSessionReused() + ' ' + d)));\
+        srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));";
+    let mut child = node(script, &[&p.key_path(), &p.cert_path()]);
+    let port = first_line(&mut child).parse().unwrap();
+    (child, port)
+}
+
+#[test]
+fn connect_to_a_node_server_resumes_and_reports_refusals_like_node() {
+    let p = Pki::new("connect", "localhost");
+    let (mut child, port) = node_server(&p);
+    let options = ConnectOptions {
+        port,
+        context: SecureContextOptions {
+            ca: Some(vec![p.cert_pem.clone()]),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let talk = |options: &ConnectOptions| {
+        let mut s = connect(options).unwrap();
+        let session = Arc::new(Mutex::new(None));
+        let keep = session.clone();
+        s.on_session(move |b| *keep.lock().unwrap() = Some(b.to_vec()));
+        s.write_all(b"hi").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let got = session.lock().unwrap().clone();
+        (s, answer, got)
+    };
+    let (s, answer, from_event) = talk(&options);
+    assert!(s.authorized());
+    assert_eq!(answer, "reused=false hi");
+    let session = s.get_session().expect("a session to resume");
+    // The `session` event carried the same bytes (the last ticket).
+    assert_eq!(from_event.as_ref(), Some(&session));
+    let resumed = ConnectOptions {
+        session: Some(session),
+        ..options.clone()
+    };
+    let (s, answer, _) = talk(&resumed);
+    assert!(s.is_session_reused());
+    assert_eq!(answer, "reused=true hi");
+
+    // Node's refusals: a name the certificate does not have; an untrusted certificate.
+    let wrong_name = ConnectOptions {
+        servername: Some("example.org".into()),
+        ..options.clone()
+    };
+    let e: TlsError = connect(&wrong_name).unwrap_err();
+    assert_eq!(e.code, "ERR_TLS_CERT_ALTNAME_INVALID");
+    let untrusted = ConnectOptions {
+        context: SecureContextOptions::default(),
+        ..options.clone()
+    };
+    assert_eq!(
+        connect(&untrusted).unwrap_err().code,
+        "DEPTH_ZERO_SELF_SIGNED_CERT"
+    );
+    // rejectUnauthorized: false: connected, unauthorized, with the reason.
+    let lenient = ConnectOptions {
+        reject_unauthorized: false,
+        ..untrusted
+    };
+    let s = connect(&lenient).unwrap();
+    assert!(!s.authorized());
+    assert_eq!(
+        s.authorization_error().as_deref(),
+        Some("DEPTH_ZERO_SELF_SIGNED_CERT")
+    );
+    drop(s);
+    let _ = child.kill();
+}
+
+#[test]
+fn context_options_are_checked_like_node() {
+    let p = Pki::new("ctx", "localhost");
+    let bad = |o: SecureContextOptions| sanstls_node::create_secure_context(&o).unwrap_err().code;
+    assert_eq!(
+        bad(SecureContextOptions {
+            secure_protocol: Some("TLSv1_method".into()),
+            ..Default::default()
+        }),
+        "ERR_TLS_INVALID_PROTOCOL_METHOD"
+    );
+    assert_eq!(
+        bad(SecureContextOptions {
+            min_version: Some("TLSv1.5".into()),
+            ..Default::default()
+        }),
+        "ERR_TLS_INVALID_PROTOCOL_VERSION"
+    );
+    assert_eq!(
+        bad(SecureContextOptions {
+            ciphers: Some("RC4".into()),
+            ..Default::default()
+        }),
+        "ERR_SSL_NO_CIPHER_MATCH"
+    );
+    let other = Pki::new("ctx-other", "localhost");
+    assert_eq!(
+        bad(SecureContextOptions {
+            key: vec![KeyInput::new(other.key_pem.clone())],
+            cert: vec![p.cert_pem.clone()],
+            ..Default::default()
+        }),
+        "ERR_OSSL_X509_KEY_VALUES_MISMATCH"
+    );
+    // A cipher list without TLS 1.3 names limits the context to TLS 1.2, as in Node.
+    let ctx = sanstls_node::create_secure_context(&SecureContextOptions {
+        ciphers: Some("ECDHE-ECDSA-AES128-GCM-SHA256".into()),
+        ..context(&p)
+    })
+    .unwrap();
+    assert_eq!(
+        ctx.server_config().max_version,
+        sanstls::enums::ProtocolVersion::TLSv1_2
+    );
+}
+
+#[test]
+fn silent_clients_hit_the_handshake_timeout() {
+    let p = Pki::new("timeout", "localhost");
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    let seen = errors.clone();
+    let mut server = create_server(
+        ServerOptions {
+            context: context(&p),
+            handshake_timeout: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    server.on_tls_client_error(move |e| seen.lock().unwrap().push(e.code));
+    let addr = server.listen(0, "127.0.0.1").unwrap();
+    let silent = std::net::TcpStream::connect(addr).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while errors.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(*errors.lock().unwrap(), ["ERR_TLS_HANDSHAKE_TIMEOUT"]);
+    assert_eq!(server.get_connections(), 0);
+    drop(silent);
+    server.close();
+}
