@@ -24,3 +24,17 @@ pub use context::{create_secure_context, SecureContext, SecureContextOptions};
 pub use error::TlsError;
 pub use server::{create_server, Server, ServerOptions};
 pub use socket::TlsSocket;
+
+/// `tls.rootCertificates`: the Mozilla root set Node bundles (and `ca` defaults to), PEM.
+pub fn root_certificates() -> Vec<String> {
+    sanstls_pki::roots::mozilla_roots()
+        .iter()
+        .map(|der| sanstls_pki::pem::encode("CERTIFICATE", der))
+        .collect()
+}
+
+/// Node's `tls.CLIENT_RENEG_LIMIT`.
+pub const CLIENT_RENEG_LIMIT: usize = sanstls::CLIENT_RENEG_LIMIT;
+/// Node's `tls.CLIENT_RENEG_WINDOW`, in seconds.
+pub const CLIENT_RENEG_WINDOW: u64 = sanstls::CLIENT_RENEG_WINDOW_SECS;
+pub use context::{DEFAULT_ECDH_CURVE, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION};

@@ -381,6 +381,20 @@ impl<T: Read + Write> TlsSocket<T> {
         &self.side.conn().negotiated().peer_certificates
     }
 
+    /// `getPeerCertificate([detailed])`: Node's certificate object (`None` where Node
+    /// returns an empty object: no certificate). With `detailed`, `issuerCertificate`
+    /// links the chain the peer sent.
+    pub fn get_peer_certificate(
+        &self,
+        detailed: bool,
+    ) -> Option<sanstls_pki::cert::PeerCertificate> {
+        let chain = self.peer_certificate_chain();
+        match detailed {
+            true => sanstls_pki::cert::PeerCertificate::from_chain(chain).ok(),
+            false => sanstls_pki::cert::PeerCertificate::from_der(chain.first()?).ok(),
+        }
+    }
+
     /// `exportKeyingMaterial(length, label[, context])`.
     pub fn export_keying_material(
         &self,
@@ -460,5 +474,41 @@ impl<T: Read + Write> Write for TlsSocket<T> {
     fn flush(&mut self) -> io::Result<()> {
         self.flush_tls()?;
         self.io.flush()
+    }
+}
+
+/// The address getters of a TLS socket over TCP.
+impl TlsSocket<std::net::TcpStream> {
+    /// `address()`: the local address.
+    pub fn address(&self) -> Option<std::net::SocketAddr> {
+        self.io.local_addr().ok()
+    }
+
+    /// `localAddress`.
+    pub fn local_address(&self) -> Option<std::net::IpAddr> {
+        self.address().map(|a| a.ip())
+    }
+
+    /// `localPort`.
+    pub fn local_port(&self) -> Option<u16> {
+        self.address().map(|a| a.port())
+    }
+
+    /// `remoteAddress`.
+    pub fn remote_address(&self) -> Option<std::net::IpAddr> {
+        self.io.peer_addr().ok().map(|a| a.ip())
+    }
+
+    /// `remoteFamily`: `IPv4` or `IPv6`.
+    pub fn remote_family(&self) -> Option<&'static str> {
+        self.io.peer_addr().ok().map(|a| match a {
+            std::net::SocketAddr::V4(_) => "IPv4",
+            std::net::SocketAddr::V6(_) => "IPv6",
+        })
+    }
+
+    /// `remotePort`.
+    pub fn remote_port(&self) -> Option<u16> {
+        self.io.peer_addr().ok().map(|a| a.port())
     }
 }

@@ -174,6 +174,12 @@ fn connect_to_a_node_server_resumes_and_reports_refusals_like_node() {
     };
     let (s, answer, from_event) = talk(&options);
     assert!(s.authorized());
+    let cert = s.get_peer_certificate(false).unwrap();
+    assert_eq!(cert.common_names(), ["localhost"]);
+    assert_eq!(cert.raw, p.cert_der);
+    assert_eq!(s.remote_port(), Some(port));
+    assert_eq!(s.remote_family(), Some("IPv4"));
+    assert_eq!(s.local_address().map(|a| a.is_loopback()), Some(true));
     assert_eq!(answer, "reused=false hi");
     let session = s.get_session().expect("a session to resume");
     // The `session` event carried the same bytes (the last ticket).
@@ -214,6 +220,15 @@ fn connect_to_a_node_server_resumes_and_reports_refusals_like_node() {
     );
     drop(s);
     let _ = child.kill();
+}
+
+#[test]
+fn root_certificates_are_mozillas_in_pem() {
+    let roots = sanstls_node::root_certificates();
+    assert!(roots.len() > 100, "{}", roots.len());
+    assert!(roots
+        .iter()
+        .all(|r| r.starts_with("-----BEGIN CERTIFICATE-----")));
 }
 
 #[test]
