@@ -1,11 +1,32 @@
 //! # sanstls-node: the Node.js `tls` module in Rust
 //!
 //! The Node-semantics facade (`SecureContext`, `Server`, `TlsSocket`, `connect`, events)
-//! over any transport is being built (issue 7). Today it has [`TlsSocket`] (a TLS
-//! connection over any `Read + Write`, client or server side, with Node's getters and
-//! events), [`TlsError`] (Node's error codes), [`ciphers`] (Node's `ciphers` strings in
-//! OpenSSL's format, `DEFAULT_CIPHERS`, `getCiphers()`) and [`info`] (the objects of
-//! `getCipher()` and `getEphemeralKeyInfo()`).
+//! over any `Read + Write` transport (issue 7; docs/node-api.md maps every item of Node's
+//! documentation to its Rust name and says what is not done yet):
+//!
+//! - [`create_secure_context`] / [`SecureContextOptions`]: keys, certificates, trust,
+//!   ciphers and versions, with Node's defaults and option checks.
+//! - [`create_server`] / [`Server`]: a threaded TCP server with `addContext`,
+//!   `SNICallback`, `newSession`/`resumeSession`, `OCSPRequest`, `tlsClientError`.
+//! - [`connect`] / [`connect_over`]: clients over TCP, Unix sockets or any duplex.
+//! - [`TlsSocket`]: one connection, itself `Read + Write`, with Node's getters and events.
+//! - [`TlsError`]: Node's error codes; [`ciphers`]: OpenSSL cipher strings; [`info`]: the
+//!   objects of `getCipher()` and `getEphemeralKeyInfo()`.
+//!
+//! ```no_run
+//! use std::io::{Read, Write};
+//! use sanstls_node::{connect, ConnectOptions};
+//!
+//! let mut socket = connect(&ConnectOptions {
+//!     host: "example.com".into(),
+//!     port: 443,
+//!     ..Default::default()
+//! })?;
+//! socket.write_all(b"GET / HTTP/1.0\r\nHost: example.com\r\n\r\n")?;
+//! let mut page = String::new();
+//! socket.read_to_string(&mut page)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

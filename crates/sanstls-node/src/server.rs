@@ -12,10 +12,10 @@ use sanstls::server::{ClientHelloInfo, ServerConfig};
 
 use crate::context::{create_secure_context, SecureContext, SecureContextOptions};
 use crate::error::TlsError;
-use crate::socket::{ConfigResolver, TlsSocket};
+use crate::socket::{ServerHooks, TlsSocket};
 
 /// The options of `tls.createServer()` (the secure context's own are in `context`).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerOptions {
     /// `key`, `cert`, `ca`, `ciphers`, ...: see [`SecureContextOptions`].
     pub context: SecureContextOptions,
@@ -32,6 +32,49 @@ pub struct ServerOptions {
     pub session_timeout: Duration,
     /// `ticketKeys`: 48 bytes (a fresh random set when `None`).
     pub ticket_keys: Option<[u8; 48]>,
+    /// `SNICallback(servername, cb)`: called with the name the client asked for; answer
+    /// (possibly later, from any thread) with the context to use, or `None` for the
+    /// default one.
+    pub sni_callback: Option<Arc<SniCallback>>,
+}
+
+/// The `SNICallback` signature.
+pub type SniCallback = dyn Fn(&str, Answer<Option<SecureContext>>) + Send + Sync;
+
+/// A completion handle: Node's callback argument (`cb(null, value)`), callable once from
+/// any thread, possibly later. The connection waits for it (at most the handshake
+/// timeout); dropping it unanswered answers with the default.
+#[derive(Debug)]
+pub struct Answer<V> {
+    tx: std::sync::mpsc::Sender<V>,
+}
+
+impl<V> Answer<V> {
+    /// Answers; the handshake goes on with `value`.
+    pub fn answer(self, value: V) {
+        let _ = self.tx.send(value);
+    }
+}
+
+/// Calls `f` with a fresh [`Answer`] and waits for it up to `timeout`.
+fn ask<V>(timeout: Duration, f: impl FnOnce(Answer<V>)) -> Option<V> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    f(Answer { tx });
+    rx.recv_timeout(timeout).ok()
+}
+
+impl core::fmt::Debug for ServerOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ServerOptions")
+            .field("context", &self.context)
+            .field("request_cert", &self.request_cert)
+            .field("reject_unauthorized", &self.reject_unauthorized)
+            .field("alpn_protocols", &self.alpn_protocols)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .field("session_timeout", &self.session_timeout)
+            .field("sni_callback", &self.sni_callback.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ServerOptions {
@@ -44,12 +87,16 @@ impl Default for ServerOptions {
             handshake_timeout: Duration::from_secs(120),
             session_timeout: Duration::from_secs(300),
             ticket_keys: None,
+            sni_callback: None,
         }
     }
 }
 
 type ConnectionListener = dyn Fn(TlsSocket<TcpStream>) + Send + Sync;
 type ErrorListener = dyn Fn(TlsError) + Send + Sync;
+type NewSessionListener = dyn Fn(&[u8], &[u8]) + Send + Sync;
+type ResumeSessionListener = dyn Fn(&[u8], Answer<Option<Vec<u8>>>) + Send + Sync;
+type OcspRequestListener = dyn Fn(&[u8], &[u8], Answer<Option<Vec<u8>>>) + Send + Sync;
 
 /// What the accept loop and the connection threads share.
 struct Shared {
@@ -61,6 +108,9 @@ struct Shared {
     contexts: RwLock<Vec<(String, Arc<ServerConfig>)>>,
     on_secure_connection: Box<ConnectionListener>,
     on_tls_client_error: Mutex<Vec<Box<ErrorListener>>>,
+    on_new_session: RwLock<Option<Box<NewSessionListener>>>,
+    on_resume_session: RwLock<Option<Box<ResumeSessionListener>>>,
+    on_ocsp_request: RwLock<Option<Box<OcspRequestListener>>>,
     connections: AtomicUsize,
     closing: AtomicBool,
 }
@@ -101,6 +151,9 @@ pub fn create_server(
             contexts: RwLock::new(Vec::new()),
             on_secure_connection: Box::new(on_secure_connection),
             on_tls_client_error: Mutex::new(Vec::new()),
+            on_new_session: RwLock::new(None),
+            on_resume_session: RwLock::new(None),
+            on_ocsp_request: RwLock::new(None),
             connections: AtomicUsize::new(0),
             closing: AtomicBool::new(false),
         }),
@@ -159,7 +212,7 @@ impl Server {
                 }
                 let Ok(stream) = stream else { continue };
                 let shared = Arc::clone(&shared);
-                std::thread::spawn(move || serve(stream, &shared));
+                std::thread::spawn(move || serve(stream, shared));
             }
         });
         self.listener = Some((addr, handle));
@@ -228,6 +281,36 @@ impl Server {
         Ok(())
     }
 
+    /// `newSession(sessionId, sessionData)`: a TLS 1.2 session to keep in an external
+    /// store (with `on_resume_session`, Node's session cache for a server cluster).
+    pub fn on_new_session(&self, f: impl Fn(&[u8], &[u8]) + Send + Sync + 'static) {
+        if let Ok(mut l) = self.shared.on_new_session.write() {
+            *l = Some(Box::new(f));
+        }
+    }
+
+    /// `resumeSession(sessionId, callback)`: look the id up and answer with the data
+    /// `newSession` gave (or `None`), possibly later and from another thread.
+    pub fn on_resume_session(
+        &self,
+        f: impl Fn(&[u8], Answer<Option<Vec<u8>>>) + Send + Sync + 'static,
+    ) {
+        if let Ok(mut l) = self.shared.on_resume_session.write() {
+            *l = Some(Box::new(f));
+        }
+    }
+
+    /// `OCSPRequest(certificate, issuer, callback)`: the client asked for a stapled OCSP
+    /// response; answer with the DER response for `certificate` (or `None`).
+    pub fn on_ocsp_request(
+        &self,
+        f: impl Fn(&[u8], &[u8], Answer<Option<Vec<u8>>>) + Send + Sync + 'static,
+    ) {
+        if let Ok(mut l) = self.shared.on_ocsp_request.write() {
+            *l = Some(Box::new(f));
+        }
+    }
+
     /// `tlsClientError`: a connection failed before it was secure.
     pub fn on_tls_client_error(&self, f: impl Fn(TlsError) + Send + Sync + 'static) {
         if let Ok(mut l) = self.shared.on_tls_client_error.lock() {
@@ -242,37 +325,112 @@ impl Drop for Server {
     }
 }
 
+/// The application's answers to one connection's pauses.
+struct Hooks {
+    shared: Arc<Shared>,
+    default: Arc<ServerConfig>,
+    contexts: Vec<(String, Arc<ServerConfig>)>,
+    sessions: bool,
+}
+
+impl ServerHooks for Hooks {
+    fn client_hello(&self, hello: &ClientHelloInfo) -> Arc<ServerConfig> {
+        let o = &self.shared.options;
+        let name = hello.server_name.as_deref();
+        // SNICallback first, then addContext, then the default context.
+        let from_callback = match (&o.sni_callback, name) {
+            (Some(cb), Some(name)) => ask(o.handshake_timeout, |answer| cb(name, answer))
+                .flatten()
+                .map(|ctx| server_config(&ctx, o, &self.shared.ticketer)),
+            _ => None,
+        };
+        let mut config = from_callback.unwrap_or_else(|| {
+            name.and_then(|n| self.contexts.iter().find(|(p, _)| host_matches(p, n)))
+                .map(|(_, c)| Arc::clone(c))
+                .unwrap_or_else(|| Arc::clone(&self.default))
+        });
+        // With a session store, it is the only one (Node: SSL_SESS_CACHE_NO_INTERNAL).
+        if self.sessions && !config.external_sessions {
+            let mut c = ServerConfig::clone(&config);
+            c.external_sessions = true;
+            c.session_cache = None;
+            config = Arc::new(c);
+        }
+        if hello.ocsp_requested {
+            if let Ok(listener) = self.shared.on_ocsp_request.read() {
+                if let Some(f) = listener.as_ref() {
+                    config = staple(config, |cert, issuer| {
+                        ask(o.handshake_timeout, |answer| f(cert, issuer, answer)).flatten()
+                    });
+                }
+            }
+        }
+        config
+    }
+
+    fn new_session(&self, id: &[u8], data: &[u8]) {
+        if let Ok(l) = self.shared.on_new_session.read() {
+            if let Some(f) = l.as_ref() {
+                f(id, data);
+            }
+        }
+    }
+
+    fn resume_session(&self, id: &[u8]) -> Option<Vec<u8>> {
+        let l = self.shared.on_resume_session.read().ok()?;
+        let f = l.as_ref()?;
+        ask(self.shared.options.handshake_timeout, |answer| {
+            f(id, answer)
+        })
+        .flatten()
+    }
+}
+
+/// `config` with each certificate's OCSP response asked of `respond(cert, issuer)`.
+fn staple(
+    config: Arc<ServerConfig>,
+    respond: impl Fn(&[u8], &[u8]) -> Option<Vec<u8>>,
+) -> Arc<ServerConfig> {
+    let mut c = ServerConfig::clone(&config);
+    for certified in &mut c.certificates {
+        let (Some(leaf), issuer) = (certified.chain.first(), certified.chain.get(1)) else {
+            continue;
+        };
+        certified.ocsp_response = respond(leaf, issuer.map(Vec::as_slice).unwrap_or_default());
+    }
+    Arc::new(c)
+}
+
 /// One connection: handshake, then the listener (or `tlsClientError`).
-fn serve(stream: TcpStream, shared: &Shared) {
+fn serve(stream: TcpStream, shared: Arc<Shared>) {
     shared.connections.fetch_add(1, Ordering::SeqCst);
     // Node's handshakeTimeout, on a blocking socket: no read may wait longer.
     let timeout = shared.options.handshake_timeout;
     let _ = stream.set_read_timeout(Some(timeout));
     let _ = stream.set_nodelay(true);
-    let has_contexts = shared.contexts.read().is_ok_and(|c| !c.is_empty());
-    let default = shared.config.read().map(|c| Arc::clone(&c));
-    let mut socket = match (default, has_contexts) {
-        (Ok(config), false) => TlsSocket::server(stream, config),
-        (Ok(config), true) => {
-            let contexts: Vec<(String, Arc<ServerConfig>)> = shared
-                .contexts
-                .read()
-                .map(|c| c.clone())
-                .unwrap_or_default();
-            let timeout = config.handshake_timeout;
-            let resolver: ConfigResolver = Arc::new(move |hello: &ClientHelloInfo| {
-                hello
-                    .server_name
-                    .as_deref()
-                    .and_then(|name| contexts.iter().find(|(p, _)| host_matches(p, name)))
-                    .map(|(_, c)| Arc::clone(c))
-                    .unwrap_or_else(|| Arc::clone(&config))
-            });
-            TlsSocket::server_with_resolver(stream, resolver, timeout)
-        }
-        (Err(_), _) => {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
-            return;
+    let contexts: Vec<(String, Arc<ServerConfig>)> = shared
+        .contexts
+        .read()
+        .map(|c| c.clone())
+        .unwrap_or_default();
+    let sessions = shared.on_new_session.read().is_ok_and(|l| l.is_some())
+        || shared.on_resume_session.read().is_ok_and(|l| l.is_some());
+    let ocsp = shared.on_ocsp_request.read().is_ok_and(|l| l.is_some());
+    let paused = !contexts.is_empty() || sessions || ocsp || shared.options.sni_callback.is_some();
+    let Ok(default) = shared.config.read().map(|c| Arc::clone(&c)) else {
+        shared.connections.fetch_sub(1, Ordering::SeqCst);
+        return;
+    };
+    let mut socket = match paused {
+        false => TlsSocket::server(stream, default),
+        true => {
+            let hooks = Hooks {
+                shared: Arc::clone(&shared),
+                default,
+                contexts,
+                sessions,
+            };
+            TlsSocket::server_with_hooks(stream, Arc::new(hooks), timeout)
         }
     };
     match socket.handshake() {

@@ -40,9 +40,22 @@ impl Side {
 }
 
 type Listener = Box<dyn FnMut() + Send>;
-/// Picks the server configuration for a ClientHello (Node's `SNICallback`/`addContext`).
-pub type ConfigResolver =
-    Arc<dyn Fn(&sanstls::server::ClientHelloInfo) -> Arc<ServerConfig> + Send + Sync>;
+/// What a server socket asks its application while handshaking: the configuration for a
+/// ClientHello (Node's `SNICallback`, `addContext`, `OCSPRequest`) and the external
+/// session store (`newSession`, `resumeSession`). The calls run on the connection's
+/// thread and may block until the application answers (from any thread).
+pub trait ServerHooks: Send + Sync {
+    /// The configuration to continue the handshake with.
+    fn client_hello(&self, hello: &sanstls::server::ClientHelloInfo) -> Arc<ServerConfig>;
+
+    /// Node's `newSession`: keep `data` under `id`.
+    fn new_session(&self, _id: &[u8], _data: &[u8]) {}
+
+    /// Node's `resumeSession`: the data kept under `id`, if any.
+    fn resume_session(&self, _id: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+}
 type BytesListener = Box<dyn FnMut(&[u8]) + Send>;
 
 /// The closures registered for each event.
@@ -69,8 +82,8 @@ pub struct TlsSocket<T> {
     pending: Vec<u8>,
     /// The sticky failure, if any.
     error: Option<TlsError>,
-    /// Server side with SNI contexts: answers the paused ClientHello.
-    resolver: Option<ConfigResolver>,
+    /// Server side: answers the engine's pauses (ClientHello, session lookups).
+    hooks: Option<Arc<dyn ServerHooks>>,
 }
 
 impl<T> core::fmt::Debug for TlsSocket<T> {
@@ -114,16 +127,17 @@ impl<T: Read + Write> TlsSocket<T> {
         Self::new(io, Side::Server(ServerConnection::new(config, now())))
     }
 
-    /// The server side whose configuration is chosen once the ClientHello is in (by its
-    /// server name: Node's `SNICallback` and `server.addContext`).
-    pub fn server_with_resolver(
+    /// The server side whose configuration is chosen by `hooks` once the ClientHello is in
+    /// (Node's `SNICallback`, `server.addContext`, `OCSPRequest`), and whose session
+    /// store is `hooks` (with `external_sessions` in that configuration).
+    pub fn server_with_hooks(
         io: T,
-        resolver: ConfigResolver,
+        hooks: Arc<dyn ServerHooks>,
         handshake_timeout: core::time::Duration,
     ) -> Self {
         let conn = ServerConnection::new_paused(now(), handshake_timeout);
         let mut s = Self::new(io, Side::Server(conn));
-        s.resolver = Some(resolver);
+        s.hooks = Some(hooks);
         s
     }
 
@@ -137,7 +151,7 @@ impl<T: Read + Write> TlsSocket<T> {
             eof: false,
             pending: Vec::new(),
             error: None,
-            resolver: None,
+            hooks: None,
         }
     }
 
@@ -248,9 +262,23 @@ impl<T: Read + Write> TlsSocket<T> {
         while let Some(event) = self.side.conn_mut().poll_event() {
             match event {
                 Event::ClientHello(info) => {
-                    if let (Some(resolve), Side::Server(conn)) = (&self.resolver, &mut self.side) {
-                        let config = resolve(&info);
+                    if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
+                        let config = hooks.client_hello(&info);
                         if let Err(e) = conn.accept(config, now()) {
+                            let e = TlsError::from_engine(&e);
+                            self.error.get_or_insert(e);
+                        }
+                    }
+                }
+                Event::NewSession { id, data } => {
+                    if let Some(hooks) = &self.hooks {
+                        hooks.new_session(&id, &data);
+                    }
+                }
+                Event::ResumeSession(id) => {
+                    if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
+                        let data = hooks.resume_session(&id);
+                        if let Err(e) = conn.session_found(data, now()) {
                             let e = TlsError::from_engine(&e);
                             self.error.get_or_insert(e);
                         }

@@ -303,3 +303,100 @@ fn silent_clients_hit_the_handshake_timeout() {
     drop(silent);
     server.close();
 }
+
+#[test]
+fn server_hooks_answer_later_from_other_threads() {
+    use std::collections::HashMap;
+    let (main, sni) = (
+        Pki::new("hooks-main", "localhost"),
+        Pki::new("hooks-sni", "sni.test"),
+    );
+    let mut ctx = context(&main);
+    // TLS 1.2 session ids only: no tickets, so resumption goes through the store.
+    ctx.secure_options = sanstls_node::context::SSL_OP_NO_TICKET;
+    ctx.max_version = Some("TLSv1.2".into());
+    let sni_ctx = sanstls_node::create_secure_context(&SecureContextOptions {
+        max_version: Some("TLSv1.2".into()),
+        ..context(&sni)
+    })
+    .unwrap();
+    let options = ServerOptions {
+        context: ctx,
+        // SNICallback answering from another thread.
+        sni_callback: Some(Arc::new(move |name: &str, answer| {
+            let ctx = (name == "sni.test").then(|| sni_ctx.clone());
+            std::thread::spawn(move || answer.answer(ctx));
+        })),
+        ..Default::default()
+    };
+    let server = echo_server(options);
+    let store: Arc<Mutex<HashMap<Vec<u8>, Vec<u8>>>> = Arc::default();
+    let lookups = Arc::new(Mutex::new(0));
+    let s = store.clone();
+    server.on_new_session(move |id, data| {
+        s.lock().unwrap().insert(id.to_vec(), data.to_vec());
+    });
+    let (s, n) = (store.clone(), lookups.clone());
+    server.on_resume_session(move |id, answer| {
+        *n.lock().unwrap() += 1;
+        let data = s.lock().unwrap().get(id).cloned();
+        // A store on the network answers later.
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            answer.answer(data)
+        });
+    });
+    server.on_ocsp_request(|cert, _issuer, answer| {
+        let mut response = b"ocsp-for-".to_vec();
+        response.extend_from_slice(&cert[..4]);
+        answer.answer(Some(response))
+    });
+    let port = server.address().unwrap().port().to_string();
+
+    // Node resumes the session it got, asks for OCSP, and reports both.
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        function go(session, n) {\
+          const s = tls.connect({port: +a[1], host: '127.0.0.1', servername: 'localhost', \
+            ca: fs.readFileSync(a[2]), session, requestOCSP: true}, () => s.write('x'));\
+          let ocsp = null; s.on('OCSPResponse', r => ocsp = r.toString('hex'));\
+          s.on('data', () => {});\
+          s.on('end', () => { console.log(JSON.stringify({n, reused: s.isSessionReused(), ocsp})); \
+            if (n === 0) go(s.getSession(), 1); });\
+        }\
+        go(undefined, 0);";
+    let mut child = node(script, &[&port, &main.cert_path()]);
+    let mut out = String::new();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = child.wait();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0]["reused"], false);
+    assert_eq!(lines[1]["reused"], true, "{out}");
+    let want = format!(
+        "{}{}",
+        common::hex(b"ocsp-for-"),
+        common::hex(&main.cert_der[..4])
+    );
+    assert_eq!(lines[0]["ocsp"], want.as_str());
+    assert_eq!(store.lock().unwrap().len(), 1);
+    // Node's client offers TLS 1.3 too, so even its first hello carries a (compatibility)
+    // session id, which the store is asked about, as Node's own server would ask.
+    assert_eq!(*lookups.lock().unwrap(), 2);
+
+    // SNICallback picks the other context for its name.
+    let j = node_client(
+        server.address().unwrap().port(),
+        "servername: 'sni.test', ca: fs.readFileSync(a[2])",
+        &[&sni.cert_path()],
+    );
+    assert_eq!(j["cn"], "sni.test", "{j}");
+    assert_eq!(j["authorized"], true);
+}
