@@ -11,19 +11,12 @@
 use std::io::{BufRead, Read, Write};
 use std::process::ExitCode;
 
+#[path = "common/args.rs"]
+mod common;
+use common::{arg, read};
+
 use sanstls_node::{connect, ConnectOptions, SecureContextOptions};
 use sanstls_pki::keys::KeyInput;
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn read(path: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{path}: {e}"))
-}
 
 fn run() -> Result<(), String> {
     let port: u16 = arg("--port")
@@ -72,11 +65,5 @@ fn run() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("echo_client: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::main_with("echo_client", run)
 }

@@ -12,34 +12,22 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+#[path = "common/args.rs"]
+mod common;
+use common::{arg, read};
+
 use sanstls_node::{create_server, SecureContextOptions, ServerOptions};
-use sanstls_pki::keys::KeyInput;
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-fn read(path: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{path}: {e}"))
-}
 
 fn run() -> Result<(), String> {
     let port: u16 = arg("--port")
         .unwrap_or_else(|| "8000".into())
         .parse()
         .map_err(|_| "--port")?;
-    let cert = read(&arg("--cert").ok_or("--cert FILE is required")?)?;
-    let key = read(&arg("--key").ok_or("--key FILE is required")?)?;
     let ca = arg("--ca").map(|p| read(&p)).transpose()?;
     let options = ServerOptions {
         context: SecureContextOptions {
-            key: vec![KeyInput::new(key)],
-            cert: vec![cert],
             ca: ca.map(|c| vec![c]),
-            ..Default::default()
+            ..common::context()?
         },
         // Node's example: requestCert when the client's certificate is known.
         request_cert: arg("--ca").is_some(),
@@ -70,17 +58,9 @@ fn run() -> Result<(), String> {
         .listen(port, "127.0.0.1")
         .map_err(|e| e.to_string())?;
     println!("server bound on {addr}");
-    loop {
-        std::thread::park();
-    }
+    common::serve_forever()
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("echo_server: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::main_with("echo_server", run)
 }

@@ -25,6 +25,29 @@ ECDHE-RSA-AES128-SHA256:DHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:DHE-RSA-AE
 ECDHE-RSA-AES256-SHA256:DHE-RSA-AES256-SHA256:HIGH:!aNULL:!eNULL:!EXPORT:!DES:!RC4:!MD5:\
 !PSK:!SRP:!CAMELLIA";
 
+/// The process-wide default, replaced by [`set_default_ciphers`].
+static PROCESS_DEFAULT: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+/// Node's `--tls-cipher-list` (and assigning `tls.DEFAULT_CIPHERS`): the list contexts use
+/// when their options name none. Checked first: a list that selects nothing is refused.
+pub fn set_default_ciphers(ciphers: &str) -> Result<(), CipherStringError> {
+    parse(ciphers)?;
+    if let Ok(mut d) = PROCESS_DEFAULT.write() {
+        *d = Some(ciphers.to_string());
+    }
+    Ok(())
+}
+
+/// The list contexts use when their options name none: [`set_default_ciphers`]'s, or
+/// [`DEFAULT_CIPHERS`].
+pub fn default_ciphers() -> String {
+    PROCESS_DEFAULT
+        .read()
+        .ok()
+        .and_then(|d| d.clone())
+        .unwrap_or_else(|| DEFAULT_CIPHERS.to_string())
+}
+
 /// OpenSSL 3's `DEFAULT` (what a rule string starting with `DEFAULT` expands to).
 const OPENSSL_DEFAULT: &str = "ALL:!COMPLEMENTOFDEFAULT:!eNULL";
 
@@ -346,5 +369,14 @@ mod tests {
         assert!(c.contains(&"ecdhe-rsa-aes128-gcm-sha256".to_string()));
         assert!(c.contains(&"tls_aes_256_gcm_sha384".to_string()));
         assert!(c.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn process_wide_default_is_checked_and_used() {
+        assert!(set_default_ciphers("RC4").is_err());
+        assert_eq!(default_ciphers(), DEFAULT_CIPHERS);
+        set_default_ciphers("TLS_AES_128_GCM_SHA256:CHACHA20").unwrap();
+        assert_eq!(default_ciphers(), "TLS_AES_128_GCM_SHA256:CHACHA20");
+        set_default_ciphers(DEFAULT_CIPHERS).unwrap();
     }
 }

@@ -34,6 +34,8 @@ pub struct ConnectOptions {
     pub alpn_protocols: Vec<String>,
     /// `requestOCSP`.
     pub request_ocsp: bool,
+    /// Emit `keylog` lines (Node emits them when a listener is attached).
+    pub key_log: bool,
 }
 
 impl core::fmt::Debug for ConnectOptions {
@@ -59,6 +61,7 @@ impl Default for ConnectOptions {
             min_dh_size: 1024,
             alpn_protocols: Vec::new(),
             request_ocsp: false,
+            key_log: false,
         }
     }
 }
@@ -85,6 +88,15 @@ pub fn connect_over<T: Read + Write>(
     io: T,
     options: &ConnectOptions,
 ) -> Result<TlsSocket<T>, TlsError> {
+    let mut socket = prepare(io, options)?;
+    socket.handshake()?;
+    Ok(socket)
+}
+
+/// `tls.connect()` before the handshake: register listeners (`on_keylog`,
+/// `on_ocsp_response`, `on_session`, `on_secure_connect`) on the socket, then call
+/// `handshake()` (or just read or write).
+pub fn prepare<T: Read + Write>(io: T, options: &ConnectOptions) -> Result<TlsSocket<T>, TlsError> {
     let context = create_secure_context(&options.context)?;
     let mut config = context.client_config();
     let mut verifier = NodeServerVerifier::new(context.verifier());
@@ -104,10 +116,10 @@ pub fn connect_over<T: Read + Write>(
         .servername
         .clone()
         .unwrap_or_else(|| options.host.clone());
+    config.key_log = options.key_log;
     let mut socket = TlsSocket::client(io, Arc::new(config), &name, options.session.as_deref())?;
     if context.renegotiation_disabled() {
         socket.disable_renegotiation();
     }
-    socket.handshake()?;
     Ok(socket)
 }

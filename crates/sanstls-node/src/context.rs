@@ -216,7 +216,8 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
 
     // Node: a cipher string without TLS 1.3 names turns TLS 1.3 off, and one with only
     // TLS 1.3 names turns TLS 1.2 off.
-    let selection = ciphers::parse(o.ciphers.as_deref().unwrap_or(ciphers::DEFAULT_CIPHERS))
+    let default = ciphers::default_ciphers();
+    let selection = ciphers::parse(o.ciphers.as_deref().unwrap_or(&default))
         .map_err(|e| TlsError::new("ERR_SSL_NO_CIPHER_MATCH", e.to_string()))?;
     if selection.tls13.is_empty() {
         max = max.min_tls12();

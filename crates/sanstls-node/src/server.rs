@@ -36,7 +36,14 @@ pub struct ServerOptions {
     /// (possibly later, from any thread) with the context to use, or `None` for the
     /// default one.
     pub sni_callback: Option<Arc<SniCallback>>,
+    /// `ALPNCallback({ servername, protocols })`: picks the protocol from the client's
+    /// list (`None`: no ALPN, the handshake goes on without it; Node's `undefined`).
+    /// Mutually exclusive with `alpn_protocols`, as in Node.
+    pub alpn_callback: Option<Arc<AlpnCallback>>,
 }
+
+/// The `ALPNCallback` signature: the server name (if any) and the offered protocols.
+pub type AlpnCallback = dyn Fn(Option<&str>, &[String]) -> Option<String> + Send + Sync;
 
 /// The `SNICallback` signature.
 pub type SniCallback = dyn Fn(&str, Answer<Option<SecureContext>>) + Send + Sync;
@@ -73,6 +80,7 @@ impl core::fmt::Debug for ServerOptions {
             .field("handshake_timeout", &self.handshake_timeout)
             .field("session_timeout", &self.session_timeout)
             .field("sni_callback", &self.sni_callback.is_some())
+            .field("alpn_callback", &self.alpn_callback.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -88,6 +96,7 @@ impl Default for ServerOptions {
             session_timeout: Duration::from_secs(300),
             ticket_keys: None,
             sni_callback: None,
+            alpn_callback: None,
         }
     }
 }
@@ -134,6 +143,12 @@ pub fn create_server(
     options: ServerOptions,
     on_secure_connection: impl Fn(TlsSocket<TcpStream>) + Send + Sync + 'static,
 ) -> Result<Server, TlsError> {
+    if options.alpn_callback.is_some() && !options.alpn_protocols.is_empty() {
+        return Err(TlsError::new(
+            "ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS",
+            "The ALPNCallback and ALPNProtocols TLS options are mutually exclusive",
+        ));
+    }
     let context = create_secure_context(&options.context)?;
     let ticketer = match (context.tickets_disabled(), &options.ticket_keys) {
         (true, _) => None,
@@ -356,6 +371,20 @@ impl ServerHooks for Hooks {
             c.session_cache = None;
             config = Arc::new(c);
         }
+        if let Some(cb) = &o.alpn_callback {
+            let offered: Vec<String> = hello
+                .alpn_protocols
+                .iter()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect();
+            if !offered.is_empty() {
+                let mut c = ServerConfig::clone(&config);
+                c.alpn_protocols = cb(name, &offered)
+                    .map(|p| vec![p.into_bytes()])
+                    .unwrap_or_default();
+                config = Arc::new(c);
+            }
+        }
         if hello.ocsp_requested {
             if let Ok(listener) = self.shared.on_ocsp_request.read() {
                 if let Some(f) = listener.as_ref() {
@@ -416,7 +445,11 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
     let sessions = shared.on_new_session.read().is_ok_and(|l| l.is_some())
         || shared.on_resume_session.read().is_ok_and(|l| l.is_some());
     let ocsp = shared.on_ocsp_request.read().is_ok_and(|l| l.is_some());
-    let paused = !contexts.is_empty() || sessions || ocsp || shared.options.sni_callback.is_some();
+    let paused = !contexts.is_empty()
+        || sessions
+        || ocsp
+        || shared.options.sni_callback.is_some()
+        || shared.options.alpn_callback.is_some();
     let Ok(default) = shared.config.read().map(|c| Arc::clone(&c)) else {
         shared.connections.fetch_sub(1, Ordering::SeqCst);
         return;

@@ -400,3 +400,134 @@ fn server_hooks_answer_later_from_other_threads() {
     assert_eq!(j["cn"], "sni.test", "{j}");
     assert_eq!(j["authorized"], true);
 }
+
+#[test]
+fn alpn_callback_picks_from_the_clients_list() {
+    let p = Pki::new("alpncb", "localhost");
+    let server = echo_server(ServerOptions {
+        context: context(&p),
+        alpn_callback: Some(Arc::new(|name: Option<&str>, offered: &[String]| {
+            assert_eq!(name, Some("localhost"));
+            offered.last().cloned()
+        })),
+        ..Default::default()
+    });
+    let j = node_client(
+        server.address().unwrap().port(),
+        "servername: 'localhost', ca: fs.readFileSync(a[2]), ALPNProtocols: ['h2', 'http/1.1']",
+        &[&p.cert_path()],
+    );
+    assert_eq!(j["data"], "hello|authorized=false|alpn=http/1.1", "{j}");
+    // Both options at once are refused, as in Node.
+    let both = create_server(
+        ServerOptions {
+            context: context(&p),
+            alpn_protocols: vec!["h2".into()],
+            alpn_callback: Some(Arc::new(|_: Option<&str>, _: &[String]| None)),
+            ..Default::default()
+        },
+        |_| {},
+    );
+    assert_eq!(
+        both.unwrap_err().code,
+        "ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS"
+    );
+}
+
+#[test]
+fn facade_on_both_ends_keylog_ocsp_tickets_contexts_renegotiation_and_unix_sockets() {
+    use sanstls_node::connect::{connect_unix, prepare};
+    let (p, q) = (
+        Pki::new("both", "localhost"),
+        Pki::new("both-2", "localhost"),
+    );
+    let mut server = create_server(
+        ServerOptions {
+            context: SecureContextOptions {
+                max_version: Some("TLSv1.2".into()),
+                ..context(&p)
+            },
+            ..Default::default()
+        },
+        |mut socket| {
+            let mut buf = [0u8; 64];
+            while let Ok(n) = socket.read(&mut buf) {
+                if n == 0 || socket.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+        },
+    )
+    .unwrap();
+    server.on_ocsp_request(|_, _, answer| answer.answer(Some(b"staple".to_vec())));
+    let addr = server.listen(0, "127.0.0.1").unwrap();
+    let options = ConnectOptions {
+        port: addr.port(),
+        context: SecureContextOptions {
+            ca: Some(vec![p.cert_pem.clone(), q.cert_pem.clone()]),
+            ..Default::default()
+        },
+        request_ocsp: true,
+        key_log: true,
+        ..Default::default()
+    };
+    let tcp = std::net::TcpStream::connect(addr).unwrap();
+    let mut s = prepare(tcp, &options).unwrap();
+    let (lines, staple) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(None)));
+    let (l, st) = (lines.clone(), staple.clone());
+    s.on_keylog(move |line| {
+        l.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(line).into_owned())
+    });
+    s.on_ocsp_response(move |der| *st.lock().unwrap() = Some(der.to_vec()));
+    s.handshake().unwrap();
+    assert_eq!(staple.lock().unwrap().as_deref(), Some(&b"staple"[..]));
+    assert!(
+        lines.lock().unwrap()[0].starts_with("CLIENT_RANDOM "),
+        "{:?}",
+        lines
+    );
+    // TLS 1.2 renegotiation through the facade; data flows after it.
+    let before = s.get_finished();
+    s.renegotiate().unwrap();
+    assert_ne!(s.get_finished(), before);
+    s.write_all(b"after").unwrap();
+    let mut buf = [0u8; 5];
+    s.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"after");
+    drop(s);
+
+    // Ticket keys in Node's layout round-trip and rotate.
+    let keys = server.get_ticket_keys().unwrap();
+    server.set_ticket_keys(&[7u8; 48]).unwrap();
+    assert_eq!(server.get_ticket_keys().unwrap(), [7u8; 48]);
+    assert_ne!(keys, [7u8; 48]);
+
+    // setSecureContext: new connections see the new certificate.
+    server.set_secure_context(&context(&q)).unwrap();
+    let s = connect(&options).unwrap();
+    assert_eq!(s.get_peer_certificate(false).unwrap().raw, q.cert_der);
+
+    // connect({ path }): a Unix socket served by a TlsSocket on the other end.
+    let path = q.dir.join("tls.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let config = Arc::new(
+        sanstls_node::create_secure_context(&context(&q))
+            .unwrap()
+            .server_config(),
+    );
+    let t = std::thread::spawn(move || {
+        let (io, _) = listener.accept().unwrap();
+        let mut s = sanstls_node::TlsSocket::server(io, config);
+        let mut got = String::new();
+        s.read_to_string(&mut got).unwrap();
+        got
+    });
+    let mut s = connect_unix(&path, &options).unwrap();
+    assert!(s.authorized());
+    s.write_all(b"over a unix socket").unwrap();
+    s.end().unwrap();
+    drop(s);
+    assert_eq!(t.join().unwrap(), "over a unix socket");
+}
