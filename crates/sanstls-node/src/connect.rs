@@ -97,6 +97,19 @@ pub fn connect_over<T: Read + Write>(
 /// `on_ocsp_response`, `on_session`, `on_secure_connect`) on the socket, then call
 /// `handshake()` (or just read or write).
 pub fn prepare<T: Read + Write>(io: T, options: &ConnectOptions) -> Result<TlsSocket<T>, TlsError> {
+    let (config, name, no_renegotiation) = client_config(options)?;
+    let mut socket = TlsSocket::client(io, Arc::new(config), &name, options.session.as_deref())?;
+    if no_renegotiation {
+        socket.disable_renegotiation();
+    }
+    Ok(socket)
+}
+
+/// The engine configuration and server name for `options` (and whether renegotiation is
+/// off).
+pub(crate) fn client_config(
+    options: &ConnectOptions,
+) -> Result<(sanstls::ClientConfig, String, bool), TlsError> {
     let context = create_secure_context(&options.context)?;
     let mut config = context.client_config();
     let mut verifier = NodeServerVerifier::new(context.verifier());
@@ -117,9 +130,5 @@ pub fn prepare<T: Read + Write>(io: T, options: &ConnectOptions) -> Result<TlsSo
         .clone()
         .unwrap_or_else(|| options.host.clone());
     config.key_log = options.key_log;
-    let mut socket = TlsSocket::client(io, Arc::new(config), &name, options.session.as_deref())?;
-    if context.renegotiation_disabled() {
-        socket.disable_renegotiation();
-    }
-    Ok(socket)
+    Ok((config, name, context.renegotiation_disabled()))
 }

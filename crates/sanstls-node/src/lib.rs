@@ -31,6 +31,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "tokio")]
+pub mod async_tokio;
 pub mod ciphers;
 pub mod connect;
 pub mod context;

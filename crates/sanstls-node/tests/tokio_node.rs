@@ -1,0 +1,71 @@
+//! The tokio transport (`async_tokio`) against Node's `tls`: our async client reads a Node
+//! server's answer, a Node client talks to our async server.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{first_line, node, Pki};
+use sanstls_node::async_tokio::{accept, connect};
+use sanstls_node::{create_secure_context, ConnectOptions, SecureContextOptions};
+use sanstls_pki::keys::KeyInput;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn context(p: &Pki) -> SecureContextOptions {
+    SecureContextOptions {
+        key: vec![KeyInput::new(p.key_pem.clone())],
+        cert: vec![p.cert_pem.clone()],
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn async_client_against_a_node_server() {
+    let p = Pki::new("tokio-client", "localhost");
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        const srv = tls.createServer({key: fs.readFileSync(a[1]), cert: fs.readFileSync(a[2])}, \
+          s => s.on('data', d => s.end('echo:' + d)));\
+        srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));";
+    let mut child = node(script, &[&p.key_path(), &p.cert_path()]);
+    let port = first_line(&mut child).parse().unwrap();
+    let options = ConnectOptions {
+        host: "127.0.0.1".into(),
+        port,
+        servername: Some("localhost".into()),
+        context: SecureContextOptions {
+            ca: Some(vec![p.cert_pem.clone()]),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut s = connect(&options).await.unwrap();
+    assert!(s.authorized());
+    s.write_all(b"async").await.unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).await.unwrap();
+    assert_eq!(answer, "echo:async");
+    let _ = child.kill();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn node_client_against_an_async_server() {
+    let p = Pki::new("tokio-server", "localhost");
+    let config = Arc::new(create_secure_context(&context(&p)).unwrap().server_config());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        const s = tls.connect({port: +a[1], host: '127.0.0.1', servername: 'localhost', \
+          ca: fs.readFileSync(a[2])}, () => s.write('from node'));\
+        s.on('data', d => { console.log(s.authorized + ' ' + d); s.end(); });";
+    let mut child = node(script, &[&port, &p.cert_path()]);
+    let (tcp, _) = listener.accept().await.unwrap();
+    let mut s = accept(tcp, config).await.unwrap();
+    let mut buf = [0u8; 9];
+    s.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf, b"from node");
+    s.write_all(b"pong").await.unwrap();
+    s.flush().await.unwrap();
+    let line = tokio::task::spawn_blocking(move || first_line(&mut child)).await.unwrap();
+    assert_eq!(line, "true pong");
+    s.shutdown().await.unwrap();
+}
