@@ -423,6 +423,12 @@ impl<T: Read + Write> TlsSocket<T> {
         }
     }
 
+    /// `getCertificate()`: our certificate as Node's object (`None` when we sent none).
+    pub fn get_certificate(&self) -> Option<sanstls_pki::cert::PeerCertificate> {
+        let ours = &self.side.conn().negotiated().local_certificates;
+        sanstls_pki::cert::PeerCertificate::from_der(ours.first()?).ok()
+    }
+
     /// `exportKeyingMaterial(length, label[, context])`.
     pub fn export_keying_material(
         &self,

@@ -133,5 +133,10 @@ fn a_node_client_against_our_server() {
         None,
         "null on a server, as in Node"
     );
+    assert_eq!(
+        sock.get_certificate().unwrap().raw,
+        p.cert_der,
+        "getCertificate()"
+    );
     check_against(&sock, &theirs);
 }

@@ -65,7 +65,9 @@ async fn node_client_against_an_async_server() {
     assert_eq!(&buf, b"from node");
     s.write_all(b"pong").await.unwrap();
     s.flush().await.unwrap();
-    let line = tokio::task::spawn_blocking(move || first_line(&mut child)).await.unwrap();
+    let line = tokio::task::spawn_blocking(move || first_line(&mut child))
+        .await
+        .unwrap();
     assert_eq!(line, "true pong");
     s.shutdown().await.unwrap();
 }

@@ -253,6 +253,9 @@ pub struct Negotiated {
     /// Why the peer's certificate was refused, when the configuration's
     /// `reject_unauthorized` is off (Node's `authorizationError`); the handshake went on.
     pub authorization_error: Option<crate::error::CertificateError>,
+    /// The certificate chain we sent (leaf first, DER; empty if none): Node's
+    /// `getCertificate()`.
+    pub local_certificates: Vec<Vec<u8>>,
 }
 
 /// The parts of a connection the handshake states share: record layer, buffers, events.

@@ -290,6 +290,10 @@ impl ExpectRequestOrDone {
                 CertificatePayload(chain),
             ));
             c.hs.transcript.add_message(&cx.common.send_handshake(&m)?);
+            cx.common.negotiated.local_certificates = chosen
+                .as_ref()
+                .map(|(cert, _)| cert.chain.clone())
+                .unwrap_or_default();
             signer = chosen;
         }
         let cke = match c.suite.kx {

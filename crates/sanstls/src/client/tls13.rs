@@ -235,6 +235,8 @@ impl ExpectFinished {
         ));
         let encoded = cx.common.send_handshake(&cert)?;
         hs.transcript.add_message(&encoded);
+        cx.common.negotiated.local_certificates =
+            chosen.map(|(c, _)| c.chain.clone()).unwrap_or_default();
         if let Some((c, scheme)) = chosen {
             let hash = hs.transcript.current_hash()?;
             let message = tls13::certificate_verify_message(Side::Client, hash.as_ref());

@@ -413,6 +413,7 @@ fn send_certificate(
                 CertificateStatus::new(ocsp.clone()),
             ));
     }
+    cx.common.negotiated.local_certificates = certified.chain.clone();
     let cert = HandshakePayload::CertificateTls13(CertificatePayloadTls13 {
         context: PayloadU8::empty(),
         entries,

@@ -272,6 +272,7 @@ fn start_with(
         .map(|d| CertificateDer(d.clone()))
         .collect();
     send(cx, HandshakePayload::Certificate(CertificatePayload(chain)))?;
+    cx.common.negotiated.local_certificates = certified.chain.clone();
     if staple {
         let ocsp = certified.ocsp_response.clone().unwrap_or_default();
         cx.common.negotiated.ocsp_response = Some(ocsp.clone());
