@@ -21,6 +21,8 @@
 pub mod cert;
 pub mod crl;
 pub mod dh;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod keys;
 pub mod ocsp;

@@ -203,3 +203,30 @@ pub fn record(data: &[u8]) {
         }
     }
 }
+
+/// Replays every file of `fuzz/corpus/<target>/` and `vectors/fuzz-regressions/<target>/`
+/// under `root` (the repository) through `f`, panicking with the file's name if one
+/// panics; returns how many inputs ran. The test side of every crate's fuzz targets.
+pub fn replay(root: &std::path::Path, target: &str, f: fn(&[u8])) -> usize {
+    let mut count = 0;
+    for dir in [
+        root.join("fuzz/corpus").join(target),
+        root.join("vectors/fuzz-regressions").join(target),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<std::path::PathBuf> =
+            entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let outcome = std::panic::catch_unwind(|| f(&bytes));
+            assert!(outcome.is_ok(), "{target}: {} panics", path.display());
+            count += 1;
+        }
+    }
+    count
+}

@@ -12,33 +12,8 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Every file under `fuzz/corpus/<target>` and `vectors/fuzz-regressions/<target>`.
-fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut all = Vec::new();
-    for dir in [
-        root().join("fuzz/corpus").join(target),
-        root().join("vectors/fuzz-regressions").join(target),
-    ] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-        paths.sort();
-        for p in paths {
-            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            all.push((p, bytes));
-        }
-    }
-    all
-}
-
 fn replay(target: &str, f: fn(&[u8])) -> usize {
-    let inputs = inputs(target);
-    for (path, bytes) in &inputs {
-        let result = std::panic::catch_unwind(|| f(bytes));
-        assert!(result.is_ok(), "{target}: {} panics", path.display());
-    }
-    inputs.len()
+    fuzzing::replay(&root(), target, f)
 }
 
 #[test]

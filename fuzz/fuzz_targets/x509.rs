@@ -1,0 +1,5 @@
+//! See `sanstls_pki::fuzzing::x509` (the body lives there so that the corpus replays as a
+//! plain `cargo test`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sanstls_pki::fuzzing::x509(data));
