@@ -141,6 +141,36 @@ pub fn client_seed(max_version: ProtocolVersion) -> Vec<u8> {
     seed
 }
 
+/// A `handshake` seed: the read-size byte and what the `client` target's client sends our
+/// deterministic server (the `handshake` target's), so the fuzzer starts from a complete
+/// handshake, Finished included.
+pub fn handshake_seed(max_version: ProtocolVersion) -> Vec<u8> {
+    let mut seed = vec![0xff];
+    let Ok(mut client) =
+        ClientConnection::new(Arc::new(client_config(max_version)), "fuzz.example", NOW)
+    else {
+        return seed;
+    };
+    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
+    let mut bytes = Vec::new();
+    for _ in 0..4 {
+        client.write_tls(&mut bytes);
+        seed.extend_from_slice(&bytes);
+        server.read_tls(&bytes);
+        bytes.clear();
+        if server.process(NOW).is_err() {
+            break;
+        }
+        server.write_tls(&mut bytes);
+        client.read_tls(&bytes);
+        bytes.clear();
+        if client.process(NOW).is_err() {
+            break;
+        }
+    }
+    seed
+}
+
 /// `messages`: every content type's decoder; whatever decodes must re-encode to exactly
 /// the input (the codec is canonical). The first byte picks the type and version.
 pub fn messages(data: &[u8]) {

@@ -62,3 +62,37 @@ fn client_seeds_are_current_and_complete_the_handshake() {
         );
     }
 }
+
+/// The handshake seeds: what our client sends the `handshake` target's server; they must
+/// complete the handshake there, and the committed files must be current.
+#[test]
+fn handshake_seeds_are_current_and_complete_the_handshake() {
+    for (version, name) in [
+        (ProtocolVersion::TLSv1_3, "ours-tls13"),
+        (ProtocolVersion::TLSv1_2, "ours-tls12"),
+    ] {
+        let seed = fuzzing::handshake_seed(version);
+        let mut server = sanstls::ServerConnection::new(
+            std::sync::Arc::new(fuzzing::server_config()),
+            fuzzing::NOW,
+        );
+        let mut rest = &seed[1..];
+        while !rest.is_empty() {
+            let n = server.read_tls(rest);
+            rest = &rest[n..];
+            server.process(fuzzing::NOW).unwrap();
+        }
+        assert!(!server.is_handshaking(), "{name} does not complete");
+        assert_eq!(server.negotiated().version, Some(version));
+        let path = root().join("fuzz/corpus/handshake").join(name);
+        if std::env::var_os("UPDATE_FUZZ_SEEDS").is_some() {
+            std::fs::write(&path, &seed).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            committed == seed,
+            "{} is stale: rerun with UPDATE_FUZZ_SEEDS=1",
+            path.display()
+        );
+    }
+}
