@@ -108,66 +108,54 @@ pub fn client(data: &[u8]) {
     feed(&mut client, input, usize::from(selector & 0x7f).max(1));
 }
 
-/// A `client` seed: the selector byte and what our server answers to the `client`
-/// target's ClientHello, so the fuzzer starts from a flight that completes the handshake.
+/// Runs the `client` target's client against the `handshake` target's server (both
+/// deterministic) and returns what each side sent, in order: the material of the seeds
+/// that start the fuzzers from a complete handshake, Finished included.
+fn record_handshake(max_version: ProtocolVersion) -> (Vec<u8>, Vec<u8>) {
+    let (mut from_client, mut from_server) = (Vec::new(), Vec::new());
+    let Ok(mut client) =
+        ClientConnection::new(Arc::new(client_config(max_version)), "fuzz.example", NOW)
+    else {
+        return (from_client, from_server);
+    };
+    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
+    let mut bytes = Vec::new();
+    for _ in 0..4 {
+        client.write_tls(&mut bytes);
+        from_client.extend_from_slice(&bytes);
+        server.read_tls(&bytes);
+        bytes.clear();
+        if server.process(NOW).is_err() {
+            break;
+        }
+        server.write_tls(&mut bytes);
+        from_server.extend_from_slice(&bytes);
+        client.read_tls(&bytes);
+        bytes.clear();
+        if client.process(NOW).is_err() {
+            break;
+        }
+    }
+    (from_client, from_server)
+}
+
+/// A `client` seed: the selector byte (largest reads; bit 7 for TLS 1.2) and what our
+/// server answers the target's ClientHello.
 pub fn client_seed(max_version: ProtocolVersion) -> Vec<u8> {
     let selector = match max_version {
         ProtocolVersion::TLSv1_2 => 0x80 | 0x7f,
         _ => 0x7f,
     };
     let mut seed = vec![selector];
-    let Ok(mut client) =
-        ClientConnection::new(Arc::new(client_config(max_version)), "fuzz.example", NOW)
-    else {
-        return seed;
-    };
-    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
-    let mut bytes = Vec::new();
-    for _ in 0..4 {
-        client.write_tls(&mut bytes);
-        server.read_tls(&bytes);
-        bytes.clear();
-        if server.process(NOW).is_err() {
-            break;
-        }
-        server.write_tls(&mut bytes);
-        seed.extend_from_slice(&bytes);
-        client.read_tls(&bytes);
-        bytes.clear();
-        if client.process(NOW).is_err() {
-            break;
-        }
-    }
+    seed.extend(record_handshake(max_version).1);
     seed
 }
 
 /// A `handshake` seed: the read-size byte and what the `client` target's client sends our
-/// deterministic server (the `handshake` target's), so the fuzzer starts from a complete
-/// handshake, Finished included.
+/// deterministic server.
 pub fn handshake_seed(max_version: ProtocolVersion) -> Vec<u8> {
     let mut seed = vec![0xff];
-    let Ok(mut client) =
-        ClientConnection::new(Arc::new(client_config(max_version)), "fuzz.example", NOW)
-    else {
-        return seed;
-    };
-    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
-    let mut bytes = Vec::new();
-    for _ in 0..4 {
-        client.write_tls(&mut bytes);
-        seed.extend_from_slice(&bytes);
-        server.read_tls(&bytes);
-        bytes.clear();
-        if server.process(NOW).is_err() {
-            break;
-        }
-        server.write_tls(&mut bytes);
-        client.read_tls(&bytes);
-        bytes.clear();
-        if client.process(NOW).is_err() {
-            break;
-        }
-    }
+    seed.extend(record_handshake(max_version).0);
     seed
 }
 

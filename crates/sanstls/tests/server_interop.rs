@@ -421,21 +421,14 @@ fn key_update_both_ways_with_openssl() {
     assert!(text.contains("sanstls"), "{text}");
 }
 
-#[test]
-fn gnutls_python_and_node_clients() {
-    let f = files("others", "ec");
-    let mut c = config(&f);
-    c.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let (port, rx) = serve(c, 3, false);
-
+/// Runs `gnutls-cli -p PORT --x509cafile CA ARGS localhost`, sends an HTTP request on its
+/// stdin, and returns what it printed (stdout and stderr).
+fn gnutls_cli(port: u16, ca: &std::path::Path, args: &[&str]) -> String {
     let mut gnutls = Command::new("gnutls-cli")
-        .args([
-            "-p",
-            &port.to_string(),
-            "--x509cafile",
-            f.cert.to_str().unwrap(),
-        ])
-        .args(["--alpn", "http/1.1", "localhost"])
+        .args(["-p", &port.to_string(), "--x509cafile"])
+        .arg(ca)
+        .args(args)
+        .arg("localhost")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -448,8 +441,17 @@ fn gnutls_python_and_node_clients() {
         .write_all(b"GET / HTTP/1.0\r\n\r\n")
         .unwrap();
     let out = gnutls.wait_with_output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[test]
+fn gnutls_python_and_node_clients() {
+    let f = files("others", "ec");
+    let mut c = config(&f);
+    c.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let (port, rx) = serve(c, 3, false);
+
+    let text = gnutls_cli(port, &f.cert, &["--alpn", "http/1.1"]);
     assert_eq!(seen(&rx).result, Ok(()), "{text}");
     assert!(text.contains("TLS1.3"), "{text}");
     assert!(text.contains("sanstls"), "{text}");
@@ -562,28 +564,11 @@ fn tls12_every_suite_client_certificate_and_ocsp_with_openssl() {
 fn gnutls_tls12_client() {
     let f = files("gnutls12", "ec");
     let (port, rx) = serve(config(&f), 1, false);
-    let mut gnutls = Command::new("gnutls-cli")
-        .args([
-            "-p",
-            &port.to_string(),
-            "--x509cafile",
-            f.cert.to_str().unwrap(),
-        ])
-        .args(["--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2", "localhost"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("gnutls-cli (.ci/run installs it)");
-    gnutls
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .unwrap();
-    let out = gnutls.wait_with_output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text = gnutls_cli(
+        port,
+        &f.cert,
+        &["--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2"],
+    );
     assert_eq!(seen(&rx).result, Ok(()), "{text}");
     assert!(text.contains("(TLS1.2-X.509)-(ECDHE-"), "{text}");
     assert!(text.contains("sanstls"), "{text}");
@@ -591,24 +576,15 @@ fn gnutls_tls12_client() {
     // `--rehandshake`: GnuTLS renegotiates right after the handshake (RFC 5746 binding by
     // the extension), then sends the request under the new keys.
     let (port, rx) = serve(config(&f), 1, false);
-    let mut gnutls = Command::new("gnutls-cli")
-        .args(["--rehandshake", "-p", &port.to_string(), "--x509cafile"])
-        .arg(&f.cert)
-        .args(["--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2", "localhost"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("gnutls-cli (.ci/run installs it)");
-    gnutls
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .unwrap();
-    let out = gnutls.wait_with_output().unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let text = gnutls_cli(
+        port,
+        &f.cert,
+        &[
+            "--rehandshake",
+            "--priority",
+            "NORMAL:-VERS-ALL:+VERS-TLS1.2",
+        ],
+    );
     let s = seen(&rx);
     assert_eq!(s.result, Ok(()), "{text}");
     assert!(text.contains("ReHandshake was completed"), "{text}");
