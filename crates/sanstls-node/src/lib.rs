@@ -38,6 +38,7 @@ pub mod connect;
 pub mod context;
 pub mod error;
 pub mod info;
+pub mod secure_pair;
 pub mod server;
 pub mod socket;
 
@@ -45,6 +46,7 @@ pub use ciphers::{get_ciphers, DEFAULT_CIPHERS};
 pub use connect::{connect, connect_over, ConnectOptions};
 pub use context::{create_secure_context, SecureContext, SecureContextOptions};
 pub use error::TlsError;
+pub use secure_pair::{create_secure_pair, SecurePair};
 pub use server::{create_server, Server, ServerOptions};
 pub use socket::TlsSocket;
 

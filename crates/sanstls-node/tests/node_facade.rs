@@ -531,3 +531,31 @@ fn facade_on_both_ends_keylog_ocsp_tickets_contexts_renegotiation_and_unix_socke
     drop(s);
     assert_eq!(t.join().unwrap(), "over a unix socket");
 }
+
+#[test]
+fn secure_pairs_talk_through_their_encrypted_ends() {
+    let p = Pki::new("pair", "localhost");
+    let server_ctx = sanstls_node::create_secure_context(&context(&p)).unwrap();
+    let client_ctx = sanstls_node::create_secure_context(&SecureContextOptions {
+        ca: Some(vec![p.cert_pem.clone()]),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut server = sanstls_node::create_secure_pair(&server_ctx, true, false, true, "").unwrap();
+    let mut client =
+        sanstls_node::create_secure_pair(&client_ctx, false, false, true, "localhost").unwrap();
+    client.cleartext_write(b"through the pair").unwrap();
+    for _ in 0..8 {
+        let mut wire = Vec::new();
+        client.encrypted_read(&mut wire);
+        server.encrypted_write(&wire).unwrap();
+        wire.clear();
+        server.encrypted_read(&mut wire);
+        client.encrypted_write(&wire).unwrap();
+    }
+    assert!(client.is_secure() && server.is_secure());
+    let mut buf = [0u8; 32];
+    let n = server.cleartext_read(&mut buf);
+    assert_eq!(&buf[..n], b"through the pair");
+    assert_eq!(client.connection().negotiated().authorization_error, None);
+}
