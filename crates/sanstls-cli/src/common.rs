@@ -11,7 +11,7 @@ use sanstls::conn::{Connection, Event, KeyLogLine};
 use sanstls::enums::CipherSuite;
 use sanstls::enums::{NamedGroup, ProtocolVersion};
 use sanstls::server::CertifiedKey;
-use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS12_SUITES, ALL_TLS13_SUITES};
+use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS13_SUITES};
 use sanstls::time::UnixTime;
 use sanstls::Error;
 use sanstls_pki::dh::DhParams;
@@ -78,51 +78,20 @@ pub(crate) struct Ciphers {
     pub(crate) tls12: Vec<&'static Tls12CipherSuite>,
 }
 
-/// Parses `--ciphers`: OpenSSL suite names separated by `:` — TLS 1.3 names
-/// (`TLS_AES_128_GCM_SHA256`) and TLS 1.2 names (`ECDHE-RSA-AES128-GCM-SHA256`) in one
-/// list, as Node's `ciphers` option takes them — in preference order. (The full OpenSSL
-/// cipher-string language with `!`, `+` and aliases comes with the Node facade.)
+/// Parses `--ciphers` as Node's `ciphers` option: an OpenSSL cipher string
+/// (`HIGH:!aNULL`, `ECDHE+AESGCM:-DHE`, names of both versions in one list; see
+/// `sanstls_node::ciphers`). As in Node 20, a list without TLS 1.3 names keeps TLS 1.3's
+/// default suites.
 pub(crate) fn parse_ciphers(s: &str) -> Result<Ciphers, String> {
-    let mut c = Ciphers {
-        tls13: Vec::new(),
-        tls12: Vec::new(),
+    let selection = sanstls_node::ciphers::parse(s).map_err(|e| format!("--ciphers: {e}"))?;
+    let tls13 = match selection.tls13.is_empty() {
+        true => ALL_TLS13_SUITES.to_vec(),
+        false => selection.tls13,
     };
-    for name in s.split(':').map(str::trim).filter(|n| !n.is_empty()) {
-        if let Some(s) = ALL_TLS13_SUITES
-            .iter()
-            .copied()
-            .find(|c| c.openssl_name.eq_ignore_ascii_case(name))
-        {
-            if !c.tls13.contains(&s) {
-                c.tls13.push(s);
-            }
-        } else if let Some(s) = ALL_TLS12_SUITES
-            .iter()
-            .copied()
-            .find(|c| c.openssl_name.eq_ignore_ascii_case(name))
-        {
-            if !c.tls12.contains(&s) {
-                c.tls12.push(s);
-            }
-        } else {
-            let known: Vec<_> = ALL_TLS13_SUITES
-                .iter()
-                .map(|c| c.openssl_name)
-                .chain(ALL_TLS12_SUITES.iter().map(|c| c.openssl_name))
-                .collect();
-            return Err(format!(
-                "--ciphers: unknown suite {name} (known: {})",
-                known.join(", ")
-            ));
-        }
-    }
-    if c.tls13.is_empty() && c.tls12.is_empty() {
-        return Err("--ciphers: no suite named".into());
-    }
-    if c.tls13.is_empty() {
-        c.tls13 = ALL_TLS13_SUITES.to_vec();
-    }
-    Ok(c)
+    Ok(Ciphers {
+        tls13,
+        tls12: selection.tls12,
+    })
 }
 
 /// Node's `getCipher()`: OpenSSL name, standard name, and the version of the suite.
@@ -417,7 +386,14 @@ mod tests {
         assert_eq!(c.tls13.len(), ALL_TLS13_SUITES.len());
         assert!(parse_ciphers("RC4-MD5")
             .unwrap_err()
-            .contains("unknown suite RC4-MD5"));
+            .contains("no cipher match"));
+        // OpenSSL's language: aliases, exclusions, intersections.
+        let c = parse_ciphers("ECDHE+AESGCM:!ECDSA").unwrap();
+        let names: Vec<_> = c.tls12.iter().map(|c| c.openssl_name).collect();
+        assert_eq!(
+            names,
+            ["ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256"]
+        );
         assert!(parse_ciphers("").is_err());
     }
 

@@ -214,13 +214,14 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
         min = ProtocolVersion::TLSv1_3;
     }
 
-    // Node: a cipher string without TLS 1.3 names turns TLS 1.3 off, and one with only
-    // TLS 1.3 names turns TLS 1.2 off.
+    // Node 20 (checked against it): a cipher string without TLS 1.3 names keeps TLS 1.3
+    // with its default suites; one with only TLS 1.3 names leaves TLS 1.2 without suites,
+    // so only TLS 1.3 can be negotiated.
     let default = ciphers::default_ciphers();
-    let selection = ciphers::parse(o.ciphers.as_deref().unwrap_or(&default))
+    let mut selection = ciphers::parse(o.ciphers.as_deref().unwrap_or(&default))
         .map_err(|e| TlsError::new("ERR_SSL_NO_CIPHER_MATCH", e.to_string()))?;
     if selection.tls13.is_empty() {
-        max = max.min_tls12();
+        selection.tls13 = sanstls::suites::ALL_TLS13_SUITES.to_vec();
     }
     if selection.tls12.is_empty() && u16::from(max) >= u16::from(ProtocolVersion::TLSv1_3) {
         min = ProtocolVersion::TLSv1_3;
@@ -321,20 +322,6 @@ fn certified(key: PrivateKey, chain_pem: &[u8]) -> Result<CertifiedKey, TlsError
         key: key.signing_key().map_err(|e| invalid("key", e))?,
         ocsp_response: None,
     })
-}
-
-/// `ProtocolVersion` ordering helper.
-trait VersionExt {
-    fn min_tls12(self) -> Self;
-}
-
-impl VersionExt for ProtocolVersion {
-    fn min_tls12(self) -> Self {
-        match u16::from(self) > u16::from(ProtocolVersion::TLSv1_2) {
-            true => ProtocolVersion::TLSv1_2,
-            false => self,
-        }
-    }
 }
 
 impl SecureContext {

@@ -265,16 +265,24 @@ fn context_options_are_checked_like_node() {
         }),
         "ERR_OSSL_X509_KEY_VALUES_MISMATCH"
     );
-    // A cipher list without TLS 1.3 names limits the context to TLS 1.2, as in Node.
+    // As Node 20: without TLS 1.3 names TLS 1.3 keeps its default suites; with only TLS
+    // 1.3 names, TLS 1.2 is off.
+    use sanstls::enums::ProtocolVersion;
     let ctx = sanstls_node::create_secure_context(&SecureContextOptions {
         ciphers: Some("ECDHE-ECDSA-AES128-GCM-SHA256".into()),
         ..context(&p)
     })
     .unwrap();
-    assert_eq!(
-        ctx.server_config().max_version,
-        sanstls::enums::ProtocolVersion::TLSv1_2
-    );
+    let c = ctx.server_config();
+    assert_eq!(c.max_version, ProtocolVersion::TLSv1_3);
+    assert_eq!(c.cipher_suites.len(), 3);
+    assert_eq!(c.tls12_cipher_suites.len(), 1);
+    let ctx = sanstls_node::create_secure_context(&SecureContextOptions {
+        ciphers: Some("TLS_AES_128_GCM_SHA256".into()),
+        ..context(&p)
+    })
+    .unwrap();
+    assert_eq!(ctx.server_config().min_version, ProtocolVersion::TLSv1_3);
 }
 
 #[test]
