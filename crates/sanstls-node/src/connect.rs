@@ -116,7 +116,7 @@ pub(crate) fn client_config(
     if let Some(check) = &options.check_server_identity {
         verifier = verifier.with_identity_check(Arc::clone(check));
     }
-    config.verifier = Arc::new(verifier);
+    config.verifier = context.limit_server_verifier(Arc::new(verifier));
     config.reject_unauthorized = options.reject_unauthorized;
     config.min_dh_size = options.min_dh_size;
     config.alpn_protocols = options

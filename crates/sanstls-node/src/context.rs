@@ -76,7 +76,8 @@ pub struct SecureContextOptions {
     pub min_version: Option<String>,
     /// `maxVersion`: `TLSv1.2` or `TLSv1.3`.
     pub max_version: Option<String>,
-    /// `sigalgs`: not configurable in sanstls yet; `Some` is an error naming it.
+    /// `sigalgs`: the signature algorithms we sign with and accept
+    /// (`ECDSA+SHA256:RSA-PSS+SHA256:ed25519`, or the TLS 1.3 names).
     pub sigalgs: Option<String>,
     /// `clientCertEngine`: OpenSSL engines do not exist here; `Some` is an error.
     pub client_cert_engine: Option<String>,
@@ -94,6 +95,7 @@ pub struct SecureContext {
     groups: Vec<NamedGroup>,
     dh_params: Option<DhGroup>,
     session_id_context: Vec<u8>,
+    sigalgs: Option<Vec<sanstls::enums::SignatureScheme>>,
     no_tickets: bool,
     no_renegotiation: bool,
 }
@@ -150,12 +152,11 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
             "clientCertEngine: OpenSSL engines are not supported by sanstls",
         ));
     }
-    if o.sigalgs.is_some() {
-        return Err(TlsError::new(
-            "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-            "sigalgs: signature algorithm lists are not configurable in sanstls yet",
-        ));
-    }
+    let sigalgs = o
+        .sigalgs
+        .as_deref()
+        .map(crate::sigalgs::parse)
+        .transpose()?;
     let mut min = version(
         "minVersion",
         o.min_version.as_deref().unwrap_or(DEFAULT_MIN_VERSION),
@@ -300,6 +301,7 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
         groups: groups(o.ecdh_curve.as_deref().unwrap_or(DEFAULT_ECDH_CURVE))?,
         dh_params,
         session_id_context: o.session_id_context.clone().unwrap_or_default(),
+        sigalgs,
         no_tickets: o.secure_options & SSL_OP_NO_TICKET != 0,
         no_renegotiation: o.secure_options & SSL_OP_NO_RENEGOTIATION != 0,
     })
@@ -333,6 +335,34 @@ impl SecureContext {
         }
     }
 
+    /// `sigalgs` applied to what a client accepts from servers.
+    pub(crate) fn limit_server_verifier(
+        &self,
+        v: Arc<dyn sanstls::crypto::verify::ServerCertVerifier>,
+    ) -> Arc<dyn sanstls::crypto::verify::ServerCertVerifier> {
+        match &self.sigalgs {
+            Some(allowed) => Arc::new(crate::sigalgs::Limited {
+                inner: v,
+                allowed: allowed.clone(),
+            }),
+            None => v,
+        }
+    }
+
+    /// `sigalgs` applied to what a server accepts from clients.
+    pub(crate) fn limit_client_verifier(
+        &self,
+        v: Arc<dyn sanstls::crypto::verify::ClientCertVerifier>,
+    ) -> Arc<dyn sanstls::crypto::verify::ClientCertVerifier> {
+        match &self.sigalgs {
+            Some(allowed) => Arc::new(crate::sigalgs::Limited {
+                inner: v,
+                allowed: allowed.clone(),
+            }),
+            None => v,
+        }
+    }
+
     /// Whether the context has a certificate to serve.
     pub fn has_certificate(&self) -> bool {
         !self.certificates.is_empty()
@@ -359,6 +389,7 @@ impl SecureContext {
         c.groups = self.groups.clone();
         c.dh_params = self.dh_params.clone();
         c.session_id_context = self.session_id_context.clone();
+        c.signature_schemes = self.sigalgs.clone();
         if self.no_tickets {
             c.ticketer = None;
         }
@@ -370,7 +401,8 @@ impl SecureContext {
     /// then `checkServerIdentity`).
     pub fn client_config(&self) -> ClientConfig {
         let verifier = sanstls_pki::tls::NodeServerVerifier::new(self.verifier());
-        let mut c = ClientConfig::new(Arc::new(verifier));
+        let mut c = ClientConfig::new(self.limit_server_verifier(Arc::new(verifier)));
+        c.signature_schemes = self.sigalgs.clone();
         c.cipher_suites = self.tls13.clone();
         c.tls12_cipher_suites = self.tls12.clone();
         c.min_version = self.min_version;

@@ -40,6 +40,7 @@ pub mod error;
 pub mod info;
 pub mod secure_pair;
 pub mod server;
+pub mod sigalgs;
 pub mod socket;
 
 pub use ciphers::{get_ciphers, DEFAULT_CIPHERS};

@@ -192,9 +192,8 @@ fn server_config(
     c.ticket_lifetime = o.session_timeout;
     c.ticketer = ticketer.clone();
     if o.request_cert {
-        c.client_verifier = Some(Arc::new(sanstls_pki::tls::NodeClientVerifier::new(
-            context.verifier(),
-            o.reject_unauthorized,
+        c.client_verifier = Some(context.limit_client_verifier(Arc::new(
+            sanstls_pki::tls::NodeClientVerifier::new(context.verifier(), o.reject_unauthorized),
         )));
         c.reject_unauthorized = o.reject_unauthorized;
     }

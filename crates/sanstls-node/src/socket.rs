@@ -429,6 +429,32 @@ impl<T: Read + Write> TlsSocket<T> {
         sanstls_pki::cert::PeerCertificate::from_der(ours.first()?).ok()
     }
 
+    /// `getSharedSigalgs()`: the signature algorithms both sides support for our
+    /// signature, in the peer's order, in OpenSSL's spelling: the peer's list, limited by
+    /// `sigalgs` when set, and to the schemes sanstls signs with.
+    pub fn get_shared_sigalgs(&self) -> Vec<String> {
+        use sanstls::enums::SignatureScheme as S;
+        const OURS: &[S] = &[
+            S::ECDSA_NISTP256_SHA256,
+            S::ECDSA_NISTP384_SHA384,
+            S::ED25519,
+            S::RSA_PSS_RSAE_SHA256,
+            S::RSA_PSS_RSAE_SHA384,
+            S::RSA_PSS_RSAE_SHA512,
+            S::RSA_PKCS1_SHA256,
+            S::RSA_PKCS1_SHA384,
+            S::RSA_PKCS1_SHA512,
+        ];
+        self.side
+            .conn()
+            .negotiated()
+            .peer_signature_schemes
+            .iter()
+            .filter(|s| OURS.contains(s))
+            .map(|s| crate::sigalgs::name(*s))
+            .collect()
+    }
+
     /// `exportKeyingMaterial(length, label[, context])`.
     pub fn export_keying_material(
         &self,

@@ -567,3 +567,58 @@ fn secure_pairs_talk_through_their_encrypted_ends() {
     assert_eq!(&buf[..n], b"through the pair");
     assert_eq!(client.connection().negotiated().authorization_error, None);
 }
+
+#[test]
+fn sigalgs_limit_what_we_offer_and_shared_sigalgs_match_nodes_view() {
+    let p = Pki::new("sigalgs", "localhost");
+    // A Node server (EC key) that reports what it shares with us.
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        const srv = tls.createServer({key: fs.readFileSync(a[1]), cert: fs.readFileSync(a[2])}, \
+          s => s.end(JSON.stringify(s.getSharedSigalgs())));\
+        srv.on('tlsClientError', () => {});\
+        srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));";
+    let mut child = node(script, &[&p.key_path(), &p.cert_path()]);
+    let port = first_line(&mut child).parse().unwrap();
+    let options = |sigalgs: &str| ConnectOptions {
+        port,
+        context: SecureContextOptions {
+            ca: Some(vec![p.cert_pem.clone()]),
+            sigalgs: Some(sigalgs.into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut s = connect(&options("ECDSA+SHA256:rsa_pss_rsae_sha256")).unwrap();
+    let mut shared = String::new();
+    s.read_to_string(&mut shared).unwrap();
+    assert_eq!(shared, r#"["ECDSA+SHA256","RSA-PSS+SHA256"]"#);
+    // Nothing the server's EC key can sign with: the handshake fails.
+    assert!(connect(&options("RSA-PSS+SHA256")).is_err());
+    let _ = child.kill();
+
+    // Our server: what a Node client offers, limited to what we sign with.
+    let mut ctx = context(&p);
+    ctx.sigalgs = Some("ECDSA+SHA256:ed25519".into());
+    let shared = Arc::new(Mutex::new(Vec::new()));
+    let seen = shared.clone();
+    let mut server = create_server(
+        ServerOptions {
+            context: ctx,
+            ..Default::default()
+        },
+        move |mut socket| {
+            *seen.lock().unwrap() = socket.get_shared_sigalgs();
+            let _ = socket.write_all(b"ok");
+            let _ = socket.end();
+        },
+    )
+    .unwrap();
+    server.listen(0, "127.0.0.1").unwrap();
+    let j = node_client(
+        server.address().unwrap().port(),
+        "servername: 'localhost', ca: fs.readFileSync(a[2])",
+        &[&p.cert_path()],
+    );
+    assert_eq!(j["data"], "ok", "{j}");
+    assert_eq!(*shared.lock().unwrap(), ["ECDSA+SHA256", "ed25519"]);
+}

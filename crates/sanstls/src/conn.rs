@@ -256,6 +256,11 @@ pub struct Negotiated {
     /// The certificate chain we sent (leaf first, DER; empty if none): Node's
     /// `getCertificate()`.
     pub local_certificates: Vec<Vec<u8>>,
+    /// The signature schemes the peer offered for our signature (the server: the
+    /// ClientHello's signature_algorithms; the client: the CertificateRequest's), in its
+    /// order, limited to the configuration's `signature_schemes` when set: with the ones
+    /// our keys can use, Node's `getSharedSigalgs()`.
+    pub peer_signature_schemes: Vec<crate::enums::SignatureScheme>,
 }
 
 /// The parts of a connection the handshake states share: record layer, buffers, events.

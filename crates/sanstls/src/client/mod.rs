@@ -70,6 +70,10 @@ pub struct ClientConfig {
     /// `Negotiated::authorization_error` (Node's `authorized: false` and
     /// `authorizationError`).
     pub reject_unauthorized: bool,
+    /// Node's `sigalgs`: when set, our own signatures (CertificateVerify, ServerKeyExchange)
+    /// use only these schemes. (What we accept from the peer is the verifier's
+    /// `supported_schemes`.)
+    pub signature_schemes: Option<Vec<crate::enums::SignatureScheme>>,
     /// TLS 1.3 middlebox compatibility mode (RFC 8446 D.4): a fake session id and a CCS.
     pub middlebox_compat: bool,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
@@ -120,6 +124,7 @@ impl ClientConfig {
             handshake_timeout: Duration::from_secs(120),
             limits: crate::limits::Limits::default(),
             reject_unauthorized: true,
+            signature_schemes: None,
             middlebox_compat: true,
             hello_hook: None,
         }

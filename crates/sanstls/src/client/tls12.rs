@@ -273,9 +273,12 @@ impl ExpectRequestOrDone {
         let mut signer = None;
         if let Some(schemes) = &self.request {
             // RFC 5246 s7.4.6: a client without a suitable certificate sends an empty list.
+            let schemes =
+                crate::crypto::sign::allowed_schemes(&c.hs.config.signature_schemes, schemes);
+            cx.common.negotiated.peer_signature_schemes = schemes.clone();
             let chosen = c.hs.config.client_certificate.as_ref().and_then(|cert| {
                 cert.key
-                    .choose_scheme(schemes, false)
+                    .choose_scheme(&schemes, false)
                     .map(|scheme| (cert.clone(), scheme))
             });
             let chain = match &chosen {

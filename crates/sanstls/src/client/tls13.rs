@@ -214,9 +214,12 @@ impl ExpectFinished {
         request: &CertRequest,
     ) -> Result<(), Error> {
         // RFC 8446 s4.4.2.4: a client without a suitable certificate sends an empty one.
+        let schemes =
+            crate::crypto::sign::allowed_schemes(&hs.config.signature_schemes, &request.schemes);
+        cx.common.negotiated.peer_signature_schemes = schemes.clone();
         let chosen = hs.config.client_certificate.as_ref().and_then(|c| {
             c.key
-                .choose_scheme(&request.schemes, true)
+                .choose_scheme(&schemes, true)
                 .map(|scheme| (c, scheme))
         });
         let entries = match chosen {

@@ -221,3 +221,19 @@ pub fn key_matches_certificate(key: &dyn SigningKey, cert_der: &[u8]) -> bool {
         Err(_) => false,
     }
 }
+
+/// The schemes of `offered` that `allowed` (a configuration's `signature_schemes`, Node's
+/// `sigalgs`) lets us sign with, in the peer's order.
+pub(crate) fn allowed_schemes(
+    allowed: &Option<Vec<SignatureScheme>>,
+    offered: &[SignatureScheme],
+) -> Vec<SignatureScheme> {
+    match allowed {
+        Some(list) => offered
+            .iter()
+            .copied()
+            .filter(|s| list.contains(s))
+            .collect(),
+        None => offered.to_vec(),
+    }
+}

@@ -207,6 +207,8 @@ fn process_client_hello(
                 .ok_or(InvalidMessage::MissingExtension(
                     ExtensionType::SignatureAlgorithms,
                 ))?;
+            cx.common.negotiated.peer_signature_schemes =
+                crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
             let (c, s) = choose_certificate(&config, offered)?;
             (Some(c), Some(s))
         }
@@ -387,10 +389,11 @@ fn choose_certificate(
     config: &ServerConfig,
     offered: &[SignatureScheme],
 ) -> Result<(CertifiedKey, SignatureScheme), Error> {
+    let offered = crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
     config
         .certificates
         .iter()
-        .find_map(|c| c.key.choose_scheme(offered, true).map(|s| (c.clone(), s)))
+        .find_map(|c| c.key.choose_scheme(&offered, true).map(|s| (c.clone(), s)))
         .ok_or_else(|| PeerIncompatible::NoSignatureSchemesInCommon.into())
 }
 

@@ -86,6 +86,10 @@ pub struct ServerConfig {
     /// `Negotiated::authorization_error` (Node's `authorized: false` and
     /// `authorizationError`).
     pub reject_unauthorized: bool,
+    /// Node's `sigalgs`: when set, our own signatures (CertificateVerify, ServerKeyExchange)
+    /// use only these schemes. (What we accept from the peer is the verifier's
+    /// `supported_schemes`.)
+    pub signature_schemes: Option<Vec<crate::enums::SignatureScheme>>,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
     /// from a trace). Not for production use.
@@ -149,6 +153,7 @@ impl ServerConfig {
             handshake_timeout: Duration::from_secs(120),
             limits: crate::limits::Limits::default(),
             reject_unauthorized: true,
+            signature_schemes: None,
             extensions_hook: None,
         }
     }

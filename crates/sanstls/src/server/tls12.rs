@@ -72,7 +72,10 @@ fn choose(
     config: &ServerConfig,
     ch: &ClientHelloPayload,
 ) -> Result<(&'static Tls12CipherSuite, CertifiedKey, SignatureScheme), Error> {
-    let offered_schemes = ch.signature_algorithms().unwrap_or(DEFAULT_TLS12_SCHEMES);
+    let offered_schemes = crate::crypto::sign::allowed_schemes(
+        &config.signature_schemes,
+        ch.signature_algorithms().unwrap_or(DEFAULT_TLS12_SCHEMES),
+    );
     for suite in &config.tls12_cipher_suites {
         let have_kx = suite.kx != KeyExchangeAlgorithm::Dhe || config.dh_params.is_some();
         if !ch.cipher_suites.contains(&suite.suite) || !have_kx {
@@ -174,6 +177,10 @@ fn start_with(
         }
     }
     let (suite, certified, scheme) = choose(&config, ch)?;
+    cx.common.negotiated.peer_signature_schemes = crate::crypto::sign::allowed_schemes(
+        &config.signature_schemes,
+        ch.signature_algorithms().unwrap_or_default(),
+    );
     // RFC 8422 s4: without supported_groups, any curve will do; P-256 is the safe choice.
     let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
     let group = match suite.kx {
