@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::connect::ConnectOptions;
 use crate::error::TlsError;
-use crate::socket::now;
+use crate::socket::{answer_server_event, now, ServerHooks};
 
 #[derive(Debug)]
 enum Side {
@@ -27,7 +27,6 @@ enum Side {
 }
 
 /// A TLS connection over an async transport `T` (Node's `TLSSocket` on tokio).
-#[derive(Debug)]
 pub struct TlsStream<T> {
     io: T,
     side: Side,
@@ -35,9 +34,20 @@ pub struct TlsStream<T> {
     out: Vec<u8>,
     out_at: usize,
     eof: bool,
+    /// Server side: answers the engine's pauses (ClientHello, session lookups).
+    hooks: Option<Arc<dyn ServerHooks>>,
     /// Bytes read from the transport the engine has not taken yet (back-pressure).
     pending: Vec<u8>,
     session: Option<StoredSession>,
+}
+
+impl<T> core::fmt::Debug for TlsStream<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TlsStream")
+            .field("side", &self.side)
+            .field("eof", &self.eof)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T> TlsStream<T> {
@@ -85,6 +95,19 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
         Self::new(io, Side::Server(ServerConnection::new(config, now())))
     }
 
+    /// The server side whose configuration `hooks` choose once the ClientHello is in (see
+    /// [`ServerHooks`]; they run inline, so they should answer quickly).
+    pub fn server_with_hooks(
+        io: T,
+        hooks: Arc<dyn ServerHooks>,
+        handshake_timeout: core::time::Duration,
+    ) -> Self {
+        let conn = ServerConnection::new_paused(now(), handshake_timeout);
+        let mut s = Self::new(io, Side::Server(conn));
+        s.hooks = Some(hooks);
+        s
+    }
+
     fn new(io: T, side: Side) -> Self {
         Self {
             io,
@@ -92,6 +115,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
             out: Vec::new(),
             out_at: 0,
             eof: false,
+            hooks: None,
             pending: Vec::new(),
             session: None,
         }
@@ -163,7 +187,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
         };
         self.pending.drain(..n);
         let result = self.conn_mut().process(now());
-        self.dispatch_events();
+        let answered = self.dispatch_events();
+        if let Err(e) = answered {
+            let _ = self.poll_write_out(cx);
+            return Poll::Ready(Err(e.into()));
+        }
         if let Err(e) = result {
             // The alert goes out best-effort; the error is the answer.
             let _ = self.poll_write_out(cx);
@@ -174,12 +202,21 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
         Poll::Ready(Ok(()))
     }
 
-    fn dispatch_events(&mut self) {
+    /// Handles the engine's events; an error answering a pause is returned.
+    fn dispatch_events(&mut self) -> Result<(), TlsError> {
         while let Some(e) = self.conn_mut().poll_event() {
-            if let Event::NewSessionTicket(s) = e {
-                self.session = Some(s);
+            match e {
+                Event::NewSessionTicket(s) => self.session = Some(s),
+                e
+                @ (Event::ClientHello(_) | Event::NewSession { .. } | Event::ResumeSession(_)) => {
+                    if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
+                        answer_server_event(conn, hooks.as_ref(), e)?;
+                    }
+                }
+                _ => {}
             }
         }
+        Ok(())
     }
 }
 

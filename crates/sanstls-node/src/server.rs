@@ -429,13 +429,15 @@ fn staple(
     Arc::new(c)
 }
 
-/// One connection: handshake, then the listener (or `tlsClientError`).
-fn serve(stream: TcpStream, shared: Arc<Shared>) {
-    shared.connections.fetch_add(1, Ordering::SeqCst);
-    // Node's handshakeTimeout, on a blocking socket: no read may wait longer.
-    let timeout = shared.options.handshake_timeout;
-    let _ = stream.set_read_timeout(Some(timeout));
-    let _ = stream.set_nodelay(true);
+/// How one connection is set up: a fixed configuration, or the hooks that choose it (and
+/// answer session lookups) once the ClientHello is in.
+pub(crate) enum Setup {
+    Plain(Arc<ServerConfig>),
+    Hooked(Arc<dyn ServerHooks>, Duration),
+}
+
+/// The setup for a new connection, from the server's state at that moment.
+fn setup(shared: &Arc<Shared>) -> Option<Setup> {
     let contexts: Vec<(String, Arc<ServerConfig>)> = shared
         .contexts
         .read()
@@ -444,25 +446,39 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
     let sessions = shared.on_new_session.read().is_ok_and(|l| l.is_some())
         || shared.on_resume_session.read().is_ok_and(|l| l.is_some());
     let ocsp = shared.on_ocsp_request.read().is_ok_and(|l| l.is_some());
+    let o = &shared.options;
     let paused = !contexts.is_empty()
         || sessions
         || ocsp
-        || shared.options.sni_callback.is_some()
-        || shared.options.alpn_callback.is_some();
-    let Ok(default) = shared.config.read().map(|c| Arc::clone(&c)) else {
-        shared.connections.fetch_sub(1, Ordering::SeqCst);
-        return;
-    };
-    let mut socket = match paused {
-        false => TlsSocket::server(stream, default),
-        true => {
-            let hooks = Hooks {
-                shared: Arc::clone(&shared),
+        || o.sni_callback.is_some()
+        || o.alpn_callback.is_some();
+    let default = shared.config.read().ok().map(|c| Arc::clone(&c))?;
+    Some(match paused {
+        false => Setup::Plain(default),
+        true => Setup::Hooked(
+            Arc::new(Hooks {
+                shared: Arc::clone(shared),
                 default,
                 contexts,
                 sessions,
-            };
-            TlsSocket::server_with_hooks(stream, Arc::new(hooks), timeout)
+            }),
+            o.handshake_timeout,
+        ),
+    })
+}
+
+/// One connection: handshake, then the listener (or `tlsClientError`).
+fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    shared.connections.fetch_add(1, Ordering::SeqCst);
+    // Node's handshakeTimeout, on a blocking socket: no read may wait longer.
+    let _ = stream.set_read_timeout(Some(shared.options.handshake_timeout));
+    let _ = stream.set_nodelay(true);
+    let mut socket = match setup(&shared) {
+        Some(Setup::Plain(config)) => TlsSocket::server(stream, config),
+        Some(Setup::Hooked(hooks, timeout)) => TlsSocket::server_with_hooks(stream, hooks, timeout),
+        None => {
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+            return;
         }
     };
     match socket.handshake() {
@@ -470,18 +486,64 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             let _ = socket.get_ref().set_read_timeout(None);
             (shared.on_secure_connection)(socket)
         }
-        Err(mut e) => {
-            if e.code == "ETIMEDOUT" {
-                e.code = "ERR_TLS_HANDSHAKE_TIMEOUT".into();
+        Err(e) => client_error(&shared, e),
+    }
+    shared.connections.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// `tlsClientError` for a connection that failed before it was secure.
+fn client_error(shared: &Shared, mut e: TlsError) {
+    if e.code == "ETIMEDOUT" {
+        e.code = "ERR_TLS_HANDSHAKE_TIMEOUT".into();
+    }
+    if let Ok(listeners) = shared.on_tls_client_error.lock() {
+        for f in listeners.iter() {
+            f(e.clone());
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl Server {
+    /// The async side of the server (feature `tokio`): the handshake of a connection the
+    /// caller accepted on its own tokio listener, with everything this server is set up
+    /// with (contexts, `SNICallback`, `ALPNCallback`, session store, `OCSPRequest`, ticket
+    /// keys). The hooks run inline on the task: one that answers later holds the task's
+    /// thread until it does (at most `handshake_timeout`). The `secureConnection` listener
+    /// is not called: the stream is returned instead. A failure also reaches
+    /// `tlsClientError`.
+    pub async fn accept_tokio<T>(&self, io: T) -> Result<crate::async_tokio::TlsStream<T>, TlsError>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let Some(setup) = setup(&self.shared) else {
+            return Err(TlsError::new(
+                "ERR_TLS_INVALID_STATE",
+                "server state poisoned",
+            ));
+        };
+        let timeout = self.shared.options.handshake_timeout;
+        let mut stream = match setup {
+            Setup::Plain(config) => crate::async_tokio::TlsStream::server(io, config),
+            Setup::Hooked(hooks, t) => {
+                crate::async_tokio::TlsStream::server_with_hooks(io, hooks, t)
             }
-            if let Ok(listeners) = shared.on_tls_client_error.lock() {
-                for f in listeners.iter() {
-                    f(e.clone());
-                }
+        };
+        let result = match tokio::time::timeout(timeout, stream.handshake()).await {
+            Ok(r) => r,
+            Err(_) => Err(TlsError::new(
+                "ERR_TLS_HANDSHAKE_TIMEOUT",
+                "TLS handshake timeout",
+            )),
+        };
+        match result {
+            Ok(()) => Ok(stream),
+            Err(e) => {
+                client_error(&self.shared, e.clone());
+                Err(e)
             }
         }
     }
-    shared.connections.fetch_sub(1, Ordering::SeqCst);
 }
 
 #[cfg(test)]

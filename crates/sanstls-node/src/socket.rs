@@ -67,6 +67,24 @@ struct Listeners {
     ocsp_response: Vec<BytesListener>,
 }
 
+/// Answers the engine's server-side pauses with `hooks`: the configuration for a
+/// ClientHello, the external session store. Other events are left alone.
+pub(crate) fn answer_server_event(
+    conn: &mut ServerConnection,
+    hooks: &dyn ServerHooks,
+    event: Event,
+) -> Result<(), TlsError> {
+    match event {
+        Event::ClientHello(info) => Ok(conn.accept(hooks.client_hello(&info), now())?),
+        Event::NewSession { id, data } => {
+            hooks.new_session(&id, &data);
+            Ok(())
+        }
+        Event::ResumeSession(id) => Ok(conn.session_found(hooks.resume_session(&id), now())?),
+        _ => Ok(()),
+    }
+}
+
 /// A TLS connection over `T`, Node's `tls.TLSSocket`.
 pub struct TlsSocket<T> {
     io: T,
@@ -261,25 +279,10 @@ impl<T: Read + Write> TlsSocket<T> {
     fn dispatch_events(&mut self) {
         while let Some(event) = self.side.conn_mut().poll_event() {
             match event {
-                Event::ClientHello(info) => {
+                e
+                @ (Event::ClientHello(_) | Event::NewSession { .. } | Event::ResumeSession(_)) => {
                     if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
-                        let config = hooks.client_hello(&info);
-                        if let Err(e) = conn.accept(config, now()) {
-                            let e = TlsError::from_engine(&e);
-                            self.error.get_or_insert(e);
-                        }
-                    }
-                }
-                Event::NewSession { id, data } => {
-                    if let Some(hooks) = &self.hooks {
-                        hooks.new_session(&id, &data);
-                    }
-                }
-                Event::ResumeSession(id) => {
-                    if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
-                        let data = hooks.resume_session(&id);
-                        if let Err(e) = conn.session_found(data, now()) {
-                            let e = TlsError::from_engine(&e);
+                        if let Err(e) = answer_server_event(conn, hooks.as_ref(), e) {
                             self.error.get_or_insert(e);
                         }
                     }

@@ -71,3 +71,43 @@ async fn node_client_against_an_async_server() {
     assert_eq!(line, "true pong");
     s.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn server_features_on_tokio_through_accept_tokio() {
+    let (main, other) = (
+        Pki::new("tokio-main", "localhost"),
+        Pki::new("tokio-other", "other.test"),
+    );
+    let server = sanstls_node::create_server(
+        sanstls_node::ServerOptions {
+            context: context(&main),
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    server.add_context("*.test", &context(&other)).unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(0));
+    let count = seen.clone();
+    server.on_new_session(move |_, _| *count.lock().unwrap() += 1);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        const s = tls.connect({port: +a[1], host: '127.0.0.1', servername: 'other.test', \
+          ca: fs.readFileSync(a[2]), maxVersion: 'TLSv1.2'}, () => s.write('hi'));\
+        s.on('data', d => { console.log(s.getPeerCertificate().subject.CN + ' ' + d); s.end(); });";
+    let mut child = node(script, &[&port, &other.cert_path()]);
+    let (tcp, _) = listener.accept().await.unwrap();
+    let mut s = server.accept_tokio(tcp).await.unwrap();
+    let mut buf = [0u8; 2];
+    s.read_exact(&mut buf).await.unwrap();
+    s.write_all(b"sni ok").await.unwrap();
+    s.flush().await.unwrap();
+    let line = tokio::task::spawn_blocking(move || first_line(&mut child))
+        .await
+        .unwrap();
+    assert_eq!(line, "other.test sni ok");
+    // The TLS 1.2 session went to the store (newSession).
+    assert_eq!(*seen.lock().unwrap(), 1);
+    s.shutdown().await.unwrap();
+}
