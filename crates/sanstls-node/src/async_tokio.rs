@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::connect::ConnectOptions;
 use crate::error::TlsError;
-use crate::socket::{answer_server_event, now, ServerHooks};
+use crate::socket::{answer_server_event, now, Listeners, ServerHooks};
 
 #[derive(Debug)]
 enum Side {
@@ -36,6 +36,9 @@ pub struct TlsStream<T> {
     eof: bool,
     /// Server side: answers the engine's pauses (ClientHello, session lookups).
     hooks: Option<Arc<dyn ServerHooks>>,
+    listeners: Listeners,
+    /// Whether `secure` was emitted.
+    secure: bool,
     /// Bytes read from the transport the engine has not taken yet (back-pressure).
     pending: Vec<u8>,
     session: Option<StoredSession>,
@@ -87,6 +90,31 @@ impl<T> TlsStream<T> {
     pub fn get_ref(&self) -> &T {
         &self.io
     }
+
+    /// `secureConnect` / `secure`: the handshake completed.
+    pub fn on_secure_connect(&mut self, f: impl FnMut() + Send + 'static) -> &mut Self {
+        self.listeners.secure.push(Box::new(f));
+        self
+    }
+
+    /// `session`: the server gave a session (bytes for `ConnectOptions::session`).
+    pub fn on_session(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+        self.listeners.session.push(Box::new(f));
+        self
+    }
+
+    /// `keylog`: one NSS key-log line (with `ConnectOptions::key_log` on a client, or the
+    /// configuration's `key_log`).
+    pub fn on_keylog(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+        self.listeners.keylog.push(Box::new(f));
+        self
+    }
+
+    /// `OCSPResponse`: the stapled OCSP response (client side).
+    pub fn on_ocsp_response(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+        self.listeners.ocsp_response.push(Box::new(f));
+        self
+    }
 }
 
 impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
@@ -116,6 +144,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
             out_at: 0,
             eof: false,
             hooks: None,
+            listeners: Listeners::default(),
+            secure: false,
             pending: Vec::new(),
             session: None,
         }
@@ -206,14 +236,15 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
     fn dispatch_events(&mut self) -> Result<(), TlsError> {
         while let Some(e) = self.conn_mut().poll_event() {
             match e {
-                Event::NewSessionTicket(s) => self.session = Some(s),
                 e
                 @ (Event::ClientHello(_) | Event::NewSession { .. } | Event::ResumeSession(_)) => {
                     if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
                         answer_server_event(conn, hooks.as_ref(), e)?;
                     }
                 }
-                _ => {}
+                other => self
+                    .listeners
+                    .dispatch(other, &mut self.secure, &mut self.session),
             }
         }
         Ok(())
@@ -291,6 +322,17 @@ pub async fn connect_over<T: AsyncRead + AsyncWrite + Unpin>(
     io: T,
     options: &ConnectOptions,
 ) -> Result<TlsStream<T>, TlsError> {
+    let mut stream = prepare(io, options)?;
+    stream.handshake().await?;
+    Ok(stream)
+}
+
+/// `tls.connect()` on tokio before the handshake: register listeners, then `handshake()`
+/// (or just read or write).
+pub fn prepare<T: AsyncRead + AsyncWrite + Unpin>(
+    io: T,
+    options: &ConnectOptions,
+) -> Result<TlsStream<T>, TlsError> {
     let (config, name, _) = crate::connect::client_config(options)?;
     let session = options
         .session
@@ -299,9 +341,7 @@ pub async fn connect_over<T: AsyncRead + AsyncWrite + Unpin>(
         .transpose()
         .map_err(|e| TlsError::new("ERR_INVALID_ARG_VALUE", format!("session: {e:?}")))?;
     let conn = ClientConnection::resume(Arc::new(config), &name, session, now())?;
-    let mut stream = TlsStream::new(io, Side::Client(conn));
-    stream.handshake().await?;
-    Ok(stream)
+    Ok(TlsStream::new(io, Side::Client(conn)))
 }
 
 /// The server side of one accepted connection: the handshake with `config`.

@@ -106,6 +106,7 @@ type ErrorListener = dyn Fn(TlsError) + Send + Sync;
 type NewSessionListener = dyn Fn(&[u8], &[u8]) + Send + Sync;
 type ResumeSessionListener = dyn Fn(&[u8], Answer<Option<Vec<u8>>>) + Send + Sync;
 type OcspRequestListener = dyn Fn(&[u8], &[u8], Answer<Option<Vec<u8>>>) + Send + Sync;
+type KeylogListener = dyn Fn(&[u8]) + Send + Sync;
 
 /// What the accept loop and the connection threads share.
 struct Shared {
@@ -120,6 +121,7 @@ struct Shared {
     on_new_session: RwLock<Option<Box<NewSessionListener>>>,
     on_resume_session: RwLock<Option<Box<ResumeSessionListener>>>,
     on_ocsp_request: RwLock<Option<Box<OcspRequestListener>>>,
+    on_keylog: RwLock<Option<Arc<KeylogListener>>>,
     connections: AtomicUsize,
     closing: AtomicBool,
 }
@@ -169,6 +171,7 @@ pub fn create_server(
             on_new_session: RwLock::new(None),
             on_resume_session: RwLock::new(None),
             on_ocsp_request: RwLock::new(None),
+            on_keylog: RwLock::new(None),
             connections: AtomicUsize::new(0),
             closing: AtomicBool::new(false),
         }),
@@ -325,6 +328,26 @@ impl Server {
         }
     }
 
+    /// `keylog(line)`: NSS key-log lines of every connection (for SSLKEYLOGFILE).
+    pub fn on_keylog(&self, f: impl Fn(&[u8]) + Send + Sync + 'static) {
+        if let Ok(mut l) = self.shared.on_keylog.write() {
+            *l = Some(Arc::new(f));
+        }
+        let with_keylog = |c: &Arc<ServerConfig>| {
+            let mut c = ServerConfig::clone(c);
+            c.key_log = true;
+            Arc::new(c)
+        };
+        if let Ok(mut c) = self.shared.config.write() {
+            *c = with_keylog(&c);
+        }
+        if let Ok(mut contexts) = self.shared.contexts.write() {
+            for (_, c) in contexts.iter_mut() {
+                *c = with_keylog(c);
+            }
+        }
+    }
+
     /// `tlsClientError`: a connection failed before it was secure.
     pub fn on_tls_client_error(&self, f: impl Fn(TlsError) + Send + Sync + 'static) {
         if let Ok(mut l) = self.shared.on_tls_client_error.lock() {
@@ -358,6 +381,15 @@ impl ServerHooks for Hooks {
                 .map(|ctx| server_config(&ctx, o, &self.shared.ticketer)),
             _ => None,
         };
+        let keylog = self.shared.on_keylog.read().is_ok_and(|l| l.is_some());
+        let from_callback = from_callback.map(|c| match keylog {
+            true => {
+                let mut c = ServerConfig::clone(&c);
+                c.key_log = true;
+                Arc::new(c)
+            }
+            false => c,
+        });
         let mut config = from_callback.unwrap_or_else(|| {
             name.and_then(|n| self.contexts.iter().find(|(p, _)| host_matches(p, n)))
                 .map(|(_, c)| Arc::clone(c))
@@ -481,6 +513,9 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             return;
         }
     };
+    if let Ok(Some(f)) = shared.on_keylog.read().map(|l| l.clone()) {
+        socket.on_keylog(move |line| f(line));
+    }
     match socket.handshake() {
         Ok(()) => {
             let _ = socket.get_ref().set_read_timeout(None);
@@ -529,6 +564,9 @@ impl Server {
                 crate::async_tokio::TlsStream::server_with_hooks(io, hooks, t)
             }
         };
+        if let Ok(Some(f)) = self.shared.on_keylog.read().map(|l| l.clone()) {
+            stream.on_keylog(move |line| f(line));
+        }
         let result = match tokio::time::timeout(timeout, stream.handshake()).await {
             Ok(r) => r,
             Err(_) => Err(TlsError::new(

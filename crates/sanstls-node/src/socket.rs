@@ -58,13 +58,53 @@ pub trait ServerHooks: Send + Sync {
 }
 type BytesListener = Box<dyn FnMut(&[u8]) + Send>;
 
-/// The closures registered for each event.
+/// The closures registered for each event (shared by the blocking and async sockets).
 #[derive(Default)]
-struct Listeners {
-    secure: Vec<Listener>,
-    session: Vec<BytesListener>,
-    keylog: Vec<BytesListener>,
-    ocsp_response: Vec<BytesListener>,
+pub(crate) struct Listeners {
+    pub(crate) secure: Vec<Listener>,
+    pub(crate) session: Vec<BytesListener>,
+    pub(crate) keylog: Vec<BytesListener>,
+    pub(crate) ocsp_response: Vec<BytesListener>,
+}
+
+impl Listeners {
+    /// Calls the listeners of `event`: `secure` once (a renegotiation completes again, but
+    /// Node emits `secure` once), `session` with the session's bytes (kept in `session`),
+    /// `keylog`, `OCSPResponse`. Other events are not listener events.
+    pub(crate) fn dispatch(
+        &mut self,
+        event: Event,
+        secure: &mut bool,
+        session: &mut Option<StoredSession>,
+    ) {
+        match event {
+            Event::HandshakeComplete if !*secure => {
+                *secure = true;
+                for f in &mut self.secure {
+                    f();
+                }
+            }
+            Event::NewSessionTicket(s) => {
+                let bytes = s.to_bytes();
+                for f in &mut self.session {
+                    f(&bytes);
+                }
+                *session = Some(s);
+            }
+            Event::KeyLog(line) => {
+                let line = line.to_line();
+                for f in &mut self.keylog {
+                    f(line.as_bytes());
+                }
+            }
+            Event::OcspResponse(der) => {
+                for f in &mut self.ocsp_response {
+                    f(&der);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Answers the engine's server-side pauses with `hooks`: the configuration for a
@@ -287,32 +327,9 @@ impl<T: Read + Write> TlsSocket<T> {
                         }
                     }
                 }
-                // Renegotiations complete again; `secure` is emitted once, as in Node.
-                Event::HandshakeComplete if !self.secure => {
-                    self.secure = true;
-                    for f in &mut self.listeners.secure {
-                        f();
-                    }
-                }
-                Event::NewSessionTicket(session) => {
-                    let bytes = session.to_bytes();
-                    for f in &mut self.listeners.session {
-                        f(&bytes);
-                    }
-                    self.session = Some(session);
-                }
-                Event::KeyLog(line) => {
-                    let line = line.to_line();
-                    for f in &mut self.listeners.keylog {
-                        f(line.as_bytes());
-                    }
-                }
-                Event::OcspResponse(der) => {
-                    for f in &mut self.listeners.ocsp_response {
-                        f(&der);
-                    }
-                }
-                _ => {}
+                other => self
+                    .listeners
+                    .dispatch(other, &mut self.secure, &mut self.session),
             }
         }
     }
@@ -475,6 +492,23 @@ impl<T: Read + Write> TlsSocket<T> {
     /// `renegotiate()`: TLS 1.2 only; runs the new handshake to completion.
     pub fn renegotiate(&mut self) -> Result<(), TlsError> {
         self.side.conn_mut().renegotiate(now())?;
+        let before = self.side.conn().negotiated().finished_received.clone();
+        self.drive(|s| s.side.conn().negotiated().finished_received != before)
+    }
+
+    /// A server's `renegotiate({ requestCert, rejectUnauthorized })`: sends a HelloRequest
+    /// and runs the renegotiation the client answers with under `config` (e.g. one with
+    /// a client verifier: `SecureContext::server_config` plus
+    /// `sanstls_pki::tls::NodeClientVerifier`). TLS 1.2 only; returns once the new
+    /// handshake completes.
+    pub fn renegotiate_with(&mut self, config: Arc<ServerConfig>) -> Result<(), TlsError> {
+        let Side::Server(conn) = &mut self.side else {
+            return Err(TlsError::new(
+                "ERR_TLS_INVALID_STATE",
+                "renegotiate_with: only a server socket asks for a renegotiation",
+            ));
+        };
+        conn.renegotiate_with(config, now())?;
         let before = self.side.conn().negotiated().finished_received.clone();
         self.drive(|s| s.side.conn().negotiated().finished_received != before)
     }

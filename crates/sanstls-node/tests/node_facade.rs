@@ -622,3 +622,83 @@ fn sigalgs_limit_what_we_offer_and_shared_sigalgs_match_nodes_view() {
     assert_eq!(j["data"], "ok", "{j}");
     assert_eq!(*shared.lock().unwrap(), ["ECDSA+SHA256", "ed25519"]);
 }
+
+#[test]
+fn server_renegotiates_to_ask_for_a_client_certificate() {
+    let (srv, client) = (
+        Pki::new("reneg-srv", "localhost"),
+        Pki::new("reneg-cli", "client"),
+    );
+    let server_ctx = sanstls_node::create_secure_context(&SecureContextOptions {
+        max_version: Some("TLSv1.2".into()),
+        ..context(&srv)
+    })
+    .unwrap();
+    // Node: socket.renegotiate({ requestCert: true, rejectUnauthorized: true }).
+    let mut strict = server_ctx.server_config();
+    strict.client_verifier = Some(Arc::new(sanstls_pki::tls::NodeClientVerifier::new(
+        sanstls_pki::verify::Verifier::new(vec![client.cert_der.clone()]).unwrap(),
+        true,
+    )));
+    let strict = Arc::new(strict);
+    let config = Arc::new(server_ctx.server_config());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        let mut s = sanstls_node::TlsSocket::server(tcp, config);
+        s.handshake().unwrap();
+        assert!(s.peer_certificate_chain().is_empty());
+        s.renegotiate_with(strict).unwrap();
+        let n = s.peer_certificate_chain().len();
+        s.write_all(format!("peer certificates: {n}").as_bytes())
+            .unwrap();
+        s.end().unwrap();
+    });
+    let options = ConnectOptions {
+        port: addr.port(),
+        context: SecureContextOptions {
+            ca: Some(vec![srv.cert_pem.clone()]),
+            ..context(&client)
+        },
+        ..Default::default()
+    };
+    let mut s = connect(&options).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    t.join().unwrap();
+    assert_eq!(answer, "peer certificates: 1");
+}
+
+#[test]
+fn server_keylog_lines_equal_the_node_clients() {
+    let p = Pki::new("keylog", "localhost");
+    let server = echo_server(ServerOptions {
+        context: context(&p),
+        ..Default::default()
+    });
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let l = lines.clone();
+    server.on_keylog(move |line| {
+        l.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(line).into_owned())
+    });
+    let port = server.address().unwrap().port().to_string();
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        const lines = [];\
+        const s = tls.connect({port: +a[1], host: '127.0.0.1', servername: 'localhost', \
+          ca: fs.readFileSync(a[2])}, () => s.write('x'));\
+        s.on('keylog', l => lines.push(l.toString().trim()));\
+        s.on('data', () => {}); s.on('end', () => console.log(JSON.stringify(lines.sort())));";
+    let mut child = node(script, &[&port, &p.cert_path()]);
+    let theirs: Vec<String> = serde_json::from_str(&first_line(&mut child)).unwrap();
+    let mut ours = lines.lock().unwrap().clone();
+    ours.sort();
+    assert_eq!(
+        ours.len(),
+        5,
+        "TLS 1.3: five secrets per connection: {ours:?}"
+    );
+    assert_eq!(ours, theirs);
+}

@@ -44,6 +44,27 @@ async fn async_client_against_a_node_server() {
     let mut answer = String::new();
     s.read_to_string(&mut answer).await.unwrap();
     assert_eq!(answer, "echo:async");
+
+    // Listeners registered before the handshake (tls.connect's events).
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let mut s = sanstls_node::async_tokio::prepare(tcp, &options).unwrap();
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (e1, e2) = (events.clone(), events.clone());
+    s.on_secure_connect(move || e1.lock().unwrap().push("secureConnect".to_string()));
+    s.on_session(move |b| e2.lock().unwrap().push(format!("session {}", b.len())));
+    s.handshake().await.unwrap();
+    s.write_all(b"again").await.unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).await.unwrap();
+    let events = events.lock().unwrap().clone();
+    assert_eq!(events.first().map(String::as_str), Some("secureConnect"));
+    assert!(
+        events.iter().any(|e| e.starts_with("session ")),
+        "{events:?}"
+    );
+    assert!(s.get_session().is_some());
     let _ = child.kill();
 }
 

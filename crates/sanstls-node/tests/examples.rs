@@ -1,0 +1,166 @@
+//! The examples, run as a user would: each server example with a real peer (Node's `tls`
+//! or `openssl s_client`), the echo client against the echo server.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use common::{node, Pki};
+
+/// A running example, killed on drop.
+struct Example(Child);
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `cargo test` builds the examples next to the test binaries' directory.
+fn example_path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
+    dir.join("examples").join(name)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `name` with `args` and waits for its "server bound on" line.
+fn start(name: &str, args: &[&str]) -> Example {
+    let mut child = Command::new(example_path(name))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("server bound on") {
+        line.clear();
+        if out.read_line(&mut line).unwrap() == 0 {
+            panic!("{name} exited before listening");
+        }
+    }
+    // Keep reading its output so it never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    Example(child)
+}
+
+fn s_client(args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .arg("s_client")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("openssl (.ci/run installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn echo_server_with_our_echo_client_and_a_node_client() {
+    let p = Pki::new("ex-echo", "localhost");
+    let port = free_port().to_string();
+    let (cert, key) = (p.cert_path(), p.key_path());
+    let _server = start(
+        "echo_server",
+        &["--port", &port, "--cert", &cert, "--key", &key],
+    );
+    let mut client = Command::new(example_path("echo_client"))
+        .args(["--port", &port, "--ca", &cert])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    client
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"one\ntwo\n")
+        .unwrap();
+    let out = client.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text, "client connected authorized\nwelcome!\none\ntwo\n");
+
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        const s = tls.connect({port: +a[1], host: '127.0.0.1', servername: 'localhost', \
+          ca: fs.readFileSync(a[2])}, () => s.write('from node\\n'));\
+        let d = ''; s.on('data', x => { d += x; if (d.includes('from node')) { \
+          console.log(s.authorized + ' ' + JSON.stringify(d)); s.end(); } });\
+        s.on('error', () => {});";
+    let mut child = node(script, &[&port, &cert]);
+    let line = common::first_line(&mut child);
+    assert_eq!(line, r#"true "welcome!\nfrom node\n""#);
+}
+
+#[test]
+fn sni_session_store_and_ocsp_examples_with_openssl() {
+    let (p, a) = (
+        Pki::new("ex-main", "localhost"),
+        Pki::new("ex-a", "a.example"),
+    );
+    let (cert, key) = (p.cert_path(), p.key_path());
+    let port = free_port().to_string();
+    let spec = format!("a.example={},{}", a.cert_path(), a.key_path());
+    let _sni = start(
+        "sni_server",
+        &[
+            "--port",
+            &port,
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "--context",
+            &spec,
+        ],
+    );
+    let addr = format!("127.0.0.1:{port}");
+    let out = s_client(&["-connect", &addr, "-servername", "a.example"]);
+    assert!(out.contains("subject=CN = a.example"), "{out}");
+    let out = s_client(&["-connect", &addr, "-servername", "localhost"]);
+    assert!(out.contains("subject=CN = localhost"), "{out}");
+
+    let port = free_port().to_string();
+    let _store = start(
+        "session_store",
+        &["--port", &port, "--cert", &cert, "--key", &key],
+    );
+    let addr = format!("127.0.0.1:{port}");
+    let sess = p.dir.join("sess.pem");
+    let sess = sess.to_str().unwrap();
+    let out = s_client(&["-tls1_2", "-connect", &addr, "-sess_out", sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    let out = s_client(&["-tls1_2", "-connect", &addr, "-sess_in", sess]);
+    assert!(out.contains("Reused, TLSv1.2"), "{out}");
+
+    let port = free_port().to_string();
+    let response = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../vectors/pki/ocsp/good-by-ca.der"
+    );
+    let _ocsp = start(
+        "ocsp_stapling",
+        &[
+            "--port",
+            &port,
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "--ocsp-response",
+            response,
+        ],
+    );
+    let out = s_client(&["-status", "-connect", &format!("127.0.0.1:{port}")]);
+    assert!(out.contains("OCSP Response Status: successful"), "{out}");
+}
