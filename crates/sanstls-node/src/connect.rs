@@ -36,7 +36,13 @@ pub struct ConnectOptions {
     pub request_ocsp: bool,
     /// Emit `keylog` lines (Node emits them when a listener is attached).
     pub key_log: bool,
+    /// `lookup`: resolves `host` instead of the system resolver (Node's `dns.lookup`
+    /// replacement); the addresses are tried in order.
+    pub lookup: Option<Arc<Lookup>>,
 }
+
+/// The `lookup` signature: a host name to its addresses.
+pub type Lookup = dyn Fn(&str) -> std::io::Result<Vec<std::net::IpAddr>> + Send + Sync;
 
 impl core::fmt::Debug for ConnectOptions {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -62,6 +68,7 @@ impl Default for ConnectOptions {
             alpn_protocols: Vec::new(),
             request_ocsp: false,
             key_log: false,
+            lookup: None,
         }
     }
 }
@@ -69,7 +76,16 @@ impl Default for ConnectOptions {
 /// `tls.connect(options)` over TCP: connects, completes the handshake (failing on an
 /// unauthorized server unless `reject_unauthorized` is off) and returns the socket.
 pub fn connect(options: &ConnectOptions) -> Result<TlsSocket<TcpStream>, TlsError> {
-    let tcp = TcpStream::connect((options.host.as_str(), options.port))?;
+    let tcp = match &options.lookup {
+        Some(lookup) => {
+            let addrs: Vec<std::net::SocketAddr> = lookup(&options.host)?
+                .into_iter()
+                .map(|ip| std::net::SocketAddr::new(ip, options.port))
+                .collect();
+            TcpStream::connect(&addrs[..])?
+        }
+        None => TcpStream::connect((options.host.as_str(), options.port))?,
+    };
     let _ = tcp.set_nodelay(true);
     connect_over(tcp, options)
 }

@@ -47,6 +47,8 @@ pub use ciphers::{get_ciphers, DEFAULT_CIPHERS};
 pub use connect::{connect, connect_over, ConnectOptions};
 pub use context::{create_secure_context, SecureContext, SecureContextOptions};
 pub use error::TlsError;
+/// Node's `tls.checkServerIdentity(hostname, cert)`, the check `connect` uses by default.
+pub use sanstls_pki::identity::check_server_identity;
 pub use secure_pair::{create_secure_pair, SecurePair};
 pub use server::{create_server, Server, ServerOptions};
 pub use socket::TlsSocket;

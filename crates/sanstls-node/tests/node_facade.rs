@@ -172,6 +172,19 @@ fn connect_to_a_node_server_resumes_and_reports_refusals_like_node() {
         let got = session.lock().unwrap().clone();
         (s, answer, got)
     };
+    // `lookup`: our resolver maps a made-up name to the loopback address; the certificate
+    // is still checked against `servername`.
+    let looked_up = ConnectOptions {
+        host: "service.internal".into(),
+        servername: Some("localhost".into()),
+        lookup: Some(Arc::new(|host: &str| {
+            assert_eq!(host, "service.internal");
+            Ok(vec![std::net::IpAddr::from([127, 0, 0, 1])])
+        })),
+        ..options.clone()
+    };
+    let (_, answer, _) = talk(&looked_up);
+    assert_eq!(answer, "reused=false hi");
     let (s, answer, from_event) = talk(&options);
     assert!(s.authorized());
     let cert = s.get_peer_certificate(false).unwrap();
