@@ -91,30 +91,7 @@ impl<T> TlsStream<T> {
         &self.io
     }
 
-    /// `secureConnect` / `secure`: the handshake completed.
-    pub fn on_secure_connect(&mut self, f: impl FnMut() + Send + 'static) -> &mut Self {
-        self.listeners.secure.push(Box::new(f));
-        self
-    }
-
-    /// `session`: the server gave a session (bytes for `ConnectOptions::session`).
-    pub fn on_session(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
-        self.listeners.session.push(Box::new(f));
-        self
-    }
-
-    /// `keylog`: one NSS key-log line (with `ConnectOptions::key_log` on a client, or the
-    /// configuration's `key_log`).
-    pub fn on_keylog(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
-        self.listeners.keylog.push(Box::new(f));
-        self
-    }
-
-    /// `OCSPResponse`: the stapled OCSP response (client side).
-    pub fn on_ocsp_response(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
-        self.listeners.ocsp_response.push(Box::new(f));
-        self
-    }
+    crate::socket::listener_methods!();
 }
 
 impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {

@@ -107,6 +107,38 @@ impl Listeners {
     }
 }
 
+/// The `on_<event>` registration methods of Node's socket events, shared by the blocking
+/// [`TlsSocket`] and the tokio stream (both hold a `listeners: Listeners` field).
+macro_rules! listener_methods {
+    () => {
+        /// `secureConnect` (client) / `secure` (server): the handshake completed.
+        pub fn on_secure_connect(&mut self, f: impl FnMut() + Send + 'static) -> &mut Self {
+            self.listeners.secure.push(Box::new(f));
+            self
+        }
+
+        /// `session`: the server gave a session (bytes for the `session` option).
+        pub fn on_session(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+            self.listeners.session.push(Box::new(f));
+            self
+        }
+
+        /// `keylog`: one NSS key-log line (without the newline), for SSLKEYLOGFILE. Turning
+        /// it on is the configuration's `key_log` (`ConnectOptions::key_log` on a client).
+        pub fn on_keylog(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+            self.listeners.keylog.push(Box::new(f));
+            self
+        }
+
+        /// `OCSPResponse`: the server stapled this OCSP response (client side).
+        pub fn on_ocsp_response(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+            self.listeners.ocsp_response.push(Box::new(f));
+            self
+        }
+    };
+}
+pub(crate) use listener_methods;
+
 /// Answers the engine's server-side pauses with `hooks`: the configuration for a
 /// ClientHello, the external session store. Other events are left alone.
 pub(crate) fn answer_server_event(
@@ -215,30 +247,7 @@ impl<T: Read + Write> TlsSocket<T> {
 
     // ---- events ----
 
-    /// `secureConnect` (client) / `secure` (server): the handshake completed.
-    pub fn on_secure_connect(&mut self, f: impl FnMut() + Send + 'static) -> &mut Self {
-        self.listeners.secure.push(Box::new(f));
-        self
-    }
-
-    /// `session`: the server gave a session (bytes for the `session` option).
-    pub fn on_session(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
-        self.listeners.session.push(Box::new(f));
-        self
-    }
-
-    /// `keylog`: one NSS key-log line (without the newline), for SSLKEYLOGFILE. Turning
-    /// it on is the configuration's `key_log`.
-    pub fn on_keylog(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
-        self.listeners.keylog.push(Box::new(f));
-        self
-    }
-
-    /// `OCSPResponse`: the server stapled this OCSP response (client side).
-    pub fn on_ocsp_response(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
-        self.listeners.ocsp_response.push(Box::new(f));
-        self
-    }
+    crate::socket::listener_methods!();
 
     // ---- driving ----
 
