@@ -20,7 +20,7 @@ use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::KeyLogLabel;
 use crate::limits::Limit;
 use crate::msgs::alert::AlertMessagePayload;
-use crate::msgs::message::{HandshakeMessagePayload, MessagePayload};
+use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
 use crate::record::deframer::{check_ccs_payload, Deframer, PlaintextChecker};
 use crate::record::fragmenter::Fragmenter;
 use crate::record::header::{
@@ -691,6 +691,16 @@ impl Connection {
                 let encoded = m.encoded.to_vec();
                 let version = self.common.decode_version();
                 let payload = HandshakeMessagePayload::read_bytes_version(&encoded, version)?;
+                // RFC 5246 s7.4.1.1: a client that is already negotiating ignores a
+                // HelloRequest (e.g. one that crossed our own renegotiation on the wire).
+                let hello_request = matches!(payload.payload, HandshakePayload::HelloRequest(_));
+                if hello_request
+                    && self.common.side == Side::Client
+                    && version == ProtocolVersion::TLSv1_2
+                    && (self.common.renegotiating || !self.common.traffic)
+                {
+                    continue;
+                }
                 let msg = Message {
                     payload: MessagePayload::Handshake(payload),
                     encoded,

@@ -1093,3 +1093,19 @@ fn reject_unauthorized_off_records_the_reason_and_goes_on() {
         echo(&mut c, &mut s);
     }
 }
+
+#[test]
+fn crossing_renegotiations_settle_into_one() {
+    let p = pki("ec");
+    let cc = Arc::new(tls12_client(&[&p], None));
+    let (mut c, mut s, _) = handshake(cc, Arc::new(server_config(&p)), None);
+    // Both ask at once: the client ignores the HelloRequest that crossed its ClientHello
+    // (RFC 5246 s7.4.1.1) and the server takes that ClientHello as the answer.
+    events(&mut s);
+    c.renegotiate(NOW).unwrap();
+    s.renegotiate(NOW).unwrap();
+    assert_eq!(transfer(&mut c, &mut s), (None, None));
+    assert_eq!(handshakes_completed(&mut c), 1, "one renegotiation");
+    assert_eq!(handshakes_completed(&mut s), 1, "one renegotiation");
+    echo(&mut c, &mut s);
+}
