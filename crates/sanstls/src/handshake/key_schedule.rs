@@ -297,8 +297,11 @@ fn verify_finished_mac(
     received: &[u8],
     what: &'static str,
 ) -> Result<(), Error> {
-    hmac::verify(&finished_key(hash, base_key), transcript_hash, received)
-        .map_err(|_| Error::VerifyFailed(what))
+    let verdict = hmac::verify(&finished_key(hash, base_key), transcript_hash, received);
+    match crate::FUZZING {
+        true => Ok(()),
+        false => verdict.map_err(|_| Error::VerifyFailed(what)),
+    }
 }
 
 /// The NSS key log labels (SSLKEYLOGFILE) for the secrets this module and

@@ -163,7 +163,7 @@ impl Tls12MasterSecret {
         received: &[u8],
     ) -> Result<(), Error> {
         let expected = self.client_finished_verify_data(handshake_hash);
-        ct_eq(&expected, received)
+        (ct_eq(&expected, received) || crate::FUZZING)
             .then_some(())
             .ok_or(Error::VerifyFailed("client Finished verify_data"))
     }
@@ -175,7 +175,7 @@ impl Tls12MasterSecret {
         received: &[u8],
     ) -> Result<(), Error> {
         let expected = self.server_finished_verify_data(handshake_hash);
-        ct_eq(&expected, received)
+        (ct_eq(&expected, received) || crate::FUZZING)
             .then_some(())
             .ok_or(Error::VerifyFailed("server Finished verify_data"))
     }
