@@ -34,8 +34,22 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `name` with `args` and waits for its "server bound on" line.
-fn start(name: &str, args: &[&str]) -> Example {
+/// Starts `name --port P ARGS` on a free port and waits for its "server bound on" line;
+/// returns it and the port. A port another test took first means another try.
+fn start(name: &str, args: &[&str]) -> (Example, String) {
+    for _ in 0..5 {
+        let port = free_port().to_string();
+        let mut all = vec!["--port", port.as_str()];
+        all.extend_from_slice(args);
+        if let Some(example) = try_start(name, &all) {
+            return (example, port);
+        }
+    }
+    panic!("{name} never started listening");
+}
+
+/// Starts `name` with `args`; `None` if it exits before listening.
+fn try_start(name: &str, args: &[&str]) -> Option<Example> {
     let mut child = Command::new(example_path(name))
         .args(args)
         .stdout(Stdio::piped())
@@ -46,13 +60,14 @@ fn start(name: &str, args: &[&str]) -> Example {
     let mut line = String::new();
     while !line.contains("server bound on") {
         line.clear();
-        if out.read_line(&mut line).unwrap() == 0 {
-            panic!("{name} exited before listening");
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = child.wait();
+            return None;
         }
     }
     // Keep reading its output so it never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    Example(child)
+    Some(Example(child))
 }
 
 fn s_client(args: &[&str]) -> String {
@@ -68,12 +83,8 @@ fn s_client(args: &[&str]) -> String {
 #[test]
 fn echo_server_with_our_echo_client_and_a_node_client() {
     let p = Pki::new("ex-echo", "localhost");
-    let port = free_port().to_string();
     let (cert, key) = (p.cert_path(), p.key_path());
-    let _server = start(
-        "echo_server",
-        &["--port", &port, "--cert", &cert, "--key", &key],
-    );
+    let (_server, port) = start("echo_server", &["--cert", &cert, "--key", &key]);
     let mut client = Command::new(example_path("echo_client"))
         .args(["--port", &port, "--ca", &cert])
         .stdin(Stdio::piped())
@@ -109,20 +120,10 @@ fn sni_session_store_and_ocsp_examples_with_openssl() {
         Pki::new("ex-a", "a.example"),
     );
     let (cert, key) = (p.cert_path(), p.key_path());
-    let port = free_port().to_string();
     let spec = format!("a.example={},{}", a.cert_path(), a.key_path());
-    let _sni = start(
+    let (_sni, port) = start(
         "sni_server",
-        &[
-            "--port",
-            &port,
-            "--cert",
-            &cert,
-            "--key",
-            &key,
-            "--context",
-            &spec,
-        ],
+        &["--cert", &cert, "--key", &key, "--context", &spec],
     );
     let addr = format!("127.0.0.1:{port}");
     let out = s_client(&["-connect", &addr, "-servername", "a.example"]);
@@ -130,11 +131,7 @@ fn sni_session_store_and_ocsp_examples_with_openssl() {
     let out = s_client(&["-connect", &addr, "-servername", "localhost"]);
     assert!(out.contains("subject=CN = localhost"), "{out}");
 
-    let port = free_port().to_string();
-    let _store = start(
-        "session_store",
-        &["--port", &port, "--cert", &cert, "--key", &key],
-    );
+    let (_store, port) = start("session_store", &["--cert", &cert, "--key", &key]);
     let addr = format!("127.0.0.1:{port}");
     let sess = p.dir.join("sess.pem");
     let sess = sess.to_str().unwrap();
@@ -143,23 +140,13 @@ fn sni_session_store_and_ocsp_examples_with_openssl() {
     let out = s_client(&["-tls1_2", "-connect", &addr, "-sess_in", sess]);
     assert!(out.contains("Reused, TLSv1.2"), "{out}");
 
-    let port = free_port().to_string();
     let response = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../vectors/pki/ocsp/good-by-ca.der"
     );
-    let _ocsp = start(
+    let (_ocsp, port) = start(
         "ocsp_stapling",
-        &[
-            "--port",
-            &port,
-            "--cert",
-            &cert,
-            "--key",
-            &key,
-            "--ocsp-response",
-            response,
-        ],
+        &["--cert", &cert, "--key", &key, "--ocsp-response", response],
     );
     let out = s_client(&["-status", "-connect", &format!("127.0.0.1:{port}")]);
     assert!(out.contains("OCSP Response Status: successful"), "{out}");

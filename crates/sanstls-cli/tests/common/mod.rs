@@ -135,6 +135,11 @@ impl Background {
     /// Spawns `cmd` and waits until a stdout line contains `ready`; `port_from` extracts the
     /// port from that line (or the given one is used).
     fn start(cmd: &mut Command, ready: &str, port: Option<u16>) -> Self {
+        Self::try_start(cmd, ready, port).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Self::start`], with the failure (the program exited or stayed silent) as an error.
+    fn try_start(cmd: &mut Command, ready: &str, port: Option<u16>) -> Result<Self, String> {
         let program = format!("{:?}", cmd.get_program());
         let mut child = cmd
             .stdin(Stdio::piped())
@@ -170,12 +175,12 @@ impl Background {
             Ok(line) => {
                 if port.is_none() {
                     let p = line.rsplit(':').next().unwrap_or_default().trim();
-                    bg.port = p.parse().unwrap_or_else(|_| panic!("no port in {line:?}"));
+                    bg.port = p.parse().map_err(|_| format!("no port in {line:?}"))?;
                 }
             }
-            Err(_) => panic!("{program} did not start: {}", bg.output()),
+            Err(_) => return Err(format!("{program} did not start: {}", bg.output())),
         }
-        bg
+        Ok(bg)
     }
 
     /// Everything printed so far.
@@ -233,11 +238,20 @@ pub(crate) fn openssl_server(args: &[&str]) -> Background {
 /// `openssl s_server <version> -accept PORT ARGS`, started and listening.
 pub(crate) fn openssl_server_version(version: &str, args: &[&str]) -> Background {
     require("openssl");
-    let port = free_port();
-    let mut cmd = Command::new("openssl");
-    cmd.args(["s_server", version, "-accept", &port.to_string()])
-        .args(args);
-    Background::start(&mut cmd, "ACCEPT", Some(port))
+    // The free port can be taken by another test before s_server binds it: try again on
+    // another one.
+    let mut last = String::new();
+    for _ in 0..5 {
+        let port = free_port();
+        let mut cmd = Command::new("openssl");
+        cmd.args(["s_server", version, "-accept", &port.to_string()])
+            .args(args);
+        match Background::try_start(&mut cmd, "ACCEPT", Some(port)) {
+            Ok(bg) => return bg,
+            Err(e) => last = e,
+        }
+    }
+    panic!("{last}")
 }
 
 /// A self-signed ECDSA P-256 certificate for localhost/127.0.0.1 made by openssl:
