@@ -300,7 +300,7 @@ fn report(
 ) -> Report {
     let n = conn.negotiated();
     let done = p.handshake_done;
-    let suite = n.cipher_suite.and_then(common::cipher_names);
+    let suite = n.cipher_suite.and_then(sanstls_node::info::cipher_info);
     let version = common::version_name(n.version).to_string();
     // With --insecure a refused certificate does not stop the handshake: its reason is
     // Node's authorizationError, as with rejectUnauthorized: false.
@@ -311,13 +311,11 @@ fn report(
     };
     Report {
         protocol: done.then(|| version.clone()),
-        cipher: suite
-            .filter(|_| done)
-            .map(|(name, standard, suite_version)| CipherInfo {
-                name: name.into(),
-                standard_name: standard.into(),
-                version: suite_version.into(),
-            }),
+        cipher: suite.filter(|_| done).map(|c| CipherInfo {
+            name: c.name.into(),
+            standard_name: c.standard_name.into(),
+            version: c.version.into(),
+        }),
         alpn_protocol: match &n.alpn {
             Some(a) if done => Value::String(String::from_utf8_lossy(a).into_owned()),
             _ => Value::Bool(false),
@@ -335,12 +333,12 @@ fn report(
             .or(n.ocsp_response.as_ref())
             .map(hex::encode),
         // Node's getEphemeralKeyInfo(): ECDH with the curve, or DH with the prime's size.
-        ephemeral_key_info: match (n.dh_bits, n.group.and_then(common::group_info)) {
-            (Some(bits), _) if done => serde_json::json!({"type": "DH", "size": bits}),
-            (None, Some((name, size))) if done => {
-                serde_json::json!({"type": "ECDH", "name": name, "size": size})
-            }
-            _ => serde_json::json!({}),
+        ephemeral_key_info: match sanstls_node::info::ephemeral_key_info(n).filter(|_| done) {
+            Some(k) => match k.name {
+                Some(name) => serde_json::json!({"type": k.kind, "name": name, "size": k.size}),
+                None => serde_json::json!({"type": k.kind, "size": k.size}),
+            },
+            None => serde_json::json!({}),
         },
         peer_certificate: sanstls_pki::cert::PeerCertificate::from_chain(&n.peer_certificates)
             .ok()

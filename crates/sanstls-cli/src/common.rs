@@ -8,8 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use sanstls::conn::{Connection, Event, KeyLogLine};
-use sanstls::enums::CipherSuite;
-use sanstls::enums::{NamedGroup, ProtocolVersion};
+use sanstls::enums::ProtocolVersion;
 use sanstls::server::CertifiedKey;
 use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS13_SUITES};
 use sanstls::time::UnixTime;
@@ -59,13 +58,8 @@ pub(crate) fn check_versions(
 
 /// Node's and OpenSSL's name for a protocol version (`TLSv1.3`).
 pub(crate) fn version_name(v: Option<ProtocolVersion>) -> &'static str {
-    match v {
-        Some(ProtocolVersion::TLSv1_3) => "TLSv1.3",
-        Some(ProtocolVersion::TLSv1_2) => "TLSv1.2",
-        Some(ProtocolVersion::TLSv1_1) => "TLSv1.1",
-        Some(ProtocolVersion::TLSv1_0) => "TLSv1",
-        _ => "unknown",
-    }
+    v.and_then(sanstls_node::info::protocol_name)
+        .unwrap_or("unknown")
 }
 
 /// The suites `--ciphers` names, per protocol version.
@@ -94,14 +88,6 @@ pub(crate) fn parse_ciphers(s: &str) -> Result<Ciphers, String> {
     })
 }
 
-/// Node's `getCipher()`: OpenSSL name, standard name, and the version of the suite.
-pub(crate) fn cipher_names(
-    suite: CipherSuite,
-) -> Option<(&'static str, &'static str, &'static str)> {
-    let (name, standard, version) = sanstls::suites::suite_names(suite)?;
-    Some((name, standard, version_name(Some(version))))
-}
-
 /// Parses `--alpn h2,http/1.1`.
 pub(crate) fn parse_alpn(s: &str) -> Result<Vec<Vec<u8>>, String> {
     let protocols: Vec<Vec<u8>> = s
@@ -114,16 +100,6 @@ pub(crate) fn parse_alpn(s: &str) -> Result<Vec<Vec<u8>>, String> {
         return Err(format!("--alpn: invalid protocol list {s:?}"));
     }
     Ok(protocols)
-}
-
-/// Node's `getEphemeralKeyInfo()` for a group: `(name, size)`.
-pub(crate) fn group_info(g: NamedGroup) -> Option<(&'static str, u32)> {
-    match g {
-        NamedGroup::X25519 => Some(("X25519", 253)),
-        NamedGroup::secp256r1 => Some(("prime256v1", 256)),
-        NamedGroup::secp384r1 => Some(("secp384r1", 384)),
-        _ => None,
-    }
 }
 
 /// Node's `authorizationError` code for a certificate error.

@@ -237,8 +237,8 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
 
 fn suite_name(n: &sanstls::conn::Negotiated) -> String {
     n.cipher_suite
-        .and_then(common::cipher_names)
-        .map(|(name, _, _)| name.to_string())
+        .and_then(sanstls_node::info::cipher_info)
+        .map(|c| c.name.to_string())
         .or_else(|| n.cipher_suite.map(|c| format!("{c:?}")))
         .unwrap_or_else(|| "-".into())
 }
