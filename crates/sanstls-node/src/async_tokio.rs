@@ -18,13 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::connect::ConnectOptions;
 use crate::error::TlsError;
-use crate::socket::{answer_server_event, now, Listeners, ServerHooks};
-
-#[derive(Debug)]
-enum Side {
-    Client(ClientConnection),
-    Server(ServerConnection),
-}
+use crate::socket::{answer_server_event, now, Listeners, ServerHooks, Side};
 
 /// A TLS connection over an async transport `T` (Node's `TLSSocket` on tokio).
 pub struct TlsStream<T> {
@@ -55,17 +49,11 @@ impl<T> core::fmt::Debug for TlsStream<T> {
 
 impl<T> TlsStream<T> {
     fn conn(&self) -> &Connection {
-        match &self.side {
-            Side::Client(c) => c,
-            Side::Server(s) => s,
-        }
+        self.side.conn()
     }
 
     fn conn_mut(&mut self) -> &mut Connection {
-        match &mut self.side {
-            Side::Client(c) => c,
-            Side::Server(s) => s,
-        }
+        self.side.conn_mut()
     }
 
     /// What was negotiated (protocol, suite, ALPN, peer certificates, `authorization_error`).
@@ -75,10 +63,7 @@ impl<T> TlsStream<T> {
 
     /// `authorized`: the peer's certificate was verified.
     pub fn authorized(&self) -> bool {
-        let n = self.conn().negotiated();
-        !self.conn().is_handshaking()
-            && n.authorization_error.is_none()
-            && (!n.peer_certificates.is_empty() || n.resumed)
+        self.side.authorized(self.secure)
     }
 
     /// `getSession()`: bytes for `ConnectOptions::session` (client side).
@@ -185,13 +170,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
             }
             self.pending.extend_from_slice(rb.filled());
         }
-        let n = {
-            let (conn, pending) = match &mut self.side {
-                Side::Client(c) => (&mut **c, &self.pending),
-                Side::Server(s) => (&mut **s, &self.pending),
-            };
-            conn.read_tls(pending)
-        };
+        let n = self.side.conn_mut().read_tls(&self.pending);
         self.pending.drain(..n);
         let result = self.conn_mut().process(now());
         let answered = self.dispatch_events();

@@ -10,13 +10,7 @@ use sanstls::server::ServerConnection;
 
 use crate::context::SecureContext;
 use crate::error::TlsError;
-use crate::socket::now;
-
-#[derive(Debug)]
-enum Side {
-    Client(ClientConnection),
-    Server(ServerConnection),
-}
+use crate::socket::{now, Side};
 
 /// `SecurePair`: feed it the network's bytes with [`Self::encrypted_write`], send what
 /// [`Self::encrypted_read`] gives, and exchange application data through the cleartext
@@ -58,10 +52,7 @@ pub fn create_secure_pair(
 
 impl SecurePair {
     fn conn(&mut self) -> &mut Connection {
-        match &mut self.side {
-            Side::Client(c) => c,
-            Side::Server(s) => s,
-        }
+        self.side.conn_mut()
     }
 
     /// `pair.encrypted.write(bytes)`: bytes from the network. Returns how many were taken

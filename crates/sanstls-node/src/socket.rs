@@ -16,26 +16,33 @@ use sanstls::UnixTime;
 use crate::error::TlsError;
 use crate::info::{self, CipherInfo, EphemeralKeyInfo};
 
-/// The side-specific engine object.
+/// The side-specific engine object (of the blocking and async sockets and the secure pair).
 #[derive(Debug)]
-enum Side {
+pub(crate) enum Side {
     Client(ClientConnection),
     Server(ServerConnection),
 }
 
 impl Side {
-    fn conn(&self) -> &Connection {
+    pub(crate) fn conn(&self) -> &Connection {
         match self {
             Self::Client(c) => c,
             Self::Server(s) => s,
         }
     }
 
-    fn conn_mut(&mut self) -> &mut Connection {
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
         match self {
             Self::Client(c) => c,
             Self::Server(s) => s,
         }
+    }
+
+    /// Node's `authorized`: secure, the peer's certificate verified (or the session
+    /// resumed), nothing refused.
+    pub(crate) fn authorized(&self, secure: bool) -> bool {
+        let n = self.conn().negotiated();
+        secure && n.authorization_error.is_none() && (!n.peer_certificates.is_empty() || n.resumed)
     }
 }
 
@@ -359,10 +366,7 @@ impl<T: Read + Write> TlsSocket<T> {
     /// `authorized`: the peer's certificate was verified (false while handshaking, when the
     /// peer sent none, or when `reject_unauthorized` is off and it was refused).
     pub fn authorized(&self) -> bool {
-        let n = self.side.conn().negotiated();
-        self.secure
-            && n.authorization_error.is_none()
-            && (!n.peer_certificates.is_empty() || n.resumed)
+        self.side.authorized(self.secure)
     }
 
     /// `authorizationError`: why the peer's certificate was refused (Node's code).
