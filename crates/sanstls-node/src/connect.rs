@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 
-use sanstls_pki::tls::{IdentityCheck, NodeServerVerifier};
+use sanstls_pki::tls::IdentityCheck;
 
 use crate::context::{create_secure_context, SecureContextOptions};
 use crate::error::TlsError;
@@ -127,12 +127,7 @@ pub(crate) fn client_config(
     options: &ConnectOptions,
 ) -> Result<(sanstls::ClientConfig, String, bool), TlsError> {
     let context = create_secure_context(&options.context)?;
-    let mut config = context.client_config();
-    let mut verifier = NodeServerVerifier::new(context.verifier());
-    if let Some(check) = &options.check_server_identity {
-        verifier = verifier.with_identity_check(Arc::clone(check));
-    }
-    config.verifier = context.limit_server_verifier(Arc::new(verifier));
+    let mut config = context.client_config_with(options.check_server_identity.clone());
     config.reject_unauthorized = options.reject_unauthorized;
     config.min_dh_size = options.min_dh_size;
     config.alpn_protocols = options

@@ -400,7 +400,18 @@ impl SecureContext {
     /// if any, and a verifier that checks the server like Node (`ca` or Mozilla's roots,
     /// then `checkServerIdentity`).
     pub fn client_config(&self) -> ClientConfig {
-        let verifier = sanstls_pki::tls::NodeServerVerifier::new(self.verifier());
+        self.client_config_with(None)
+    }
+
+    /// [`Self::client_config`] with Node's `checkServerIdentity` replaced by `identity`.
+    pub(crate) fn client_config_with(
+        &self,
+        identity: Option<Arc<sanstls_pki::tls::IdentityCheck>>,
+    ) -> ClientConfig {
+        let mut verifier = sanstls_pki::tls::NodeServerVerifier::new(self.verifier());
+        if let Some(check) = identity {
+            verifier = verifier.with_identity_check(check);
+        }
         let mut c = ClientConfig::new(self.limit_server_verifier(Arc::new(verifier)));
         c.signature_schemes = self.sigalgs.clone();
         c.cipher_suites = self.tls13.clone();
