@@ -123,12 +123,27 @@ pub fn check_response(
     let signed = tbs
         .to_der()
         .map_err(|_| OcspError::Malformed("tbsResponseData"))?;
-    let algorithm = basic.signature_algorithm.oid.to_string();
+    // The algorithm, from x509-ocsp's der 0.7 types to ours.
+    let algorithm = const_oid::ObjectIdentifier::new(&basic.signature_algorithm.oid.to_string())
+        .map_err(|_| OcspError::Malformed("signatureAlgorithm"))?;
+    let parameters = basic
+        .signature_algorithm
+        .parameters
+        .as_ref()
+        .map(der07::Encode::to_der)
+        .transpose()
+        .map_err(|_| OcspError::Malformed("signatureAlgorithm parameters"))?;
     let signature = basic
         .signature
         .as_bytes()
         .ok_or(OcspError::Malformed("signature"))?;
-    verify_signature(&algorithm, &signer, &signed, signature)?;
+    verify_signature(
+        algorithm,
+        parameters.as_deref(),
+        &signer,
+        &signed,
+        signature,
+    )?;
 
     let serial = cert.tbs_certificate().serial_number().as_bytes();
     let single = tbs
@@ -243,10 +258,17 @@ fn find_signer(
     basic: &BasicOcspResponse,
     issuer: &Issuer,
     now: u64,
-) -> Result<(Signer, bool), OcspError> {
+) -> Result<(spki::SubjectPublicKeyInfoOwned, bool), OcspError> {
     let responder = &basic.tbs_response_data.responder_id;
     if issuer.is(responder) {
-        return Ok((Signer::of(&issuer.cert)?, false));
+        return Ok((
+            issuer
+                .cert
+                .tbs_certificate()
+                .subject_public_key_info()
+                .clone(),
+            false,
+        ));
     }
     // A delegated responder: its certificate travels in the response.
     for der in basic.certs.iter().flatten() {
@@ -267,7 +289,10 @@ fn find_signer(
         };
         if names_it {
             check_delegation(&cert, issuer, now)?;
-            return Ok((Signer::of(&cert)?, true));
+            return Ok((
+                cert.tbs_certificate().subject_public_key_info().clone(),
+                true,
+            ));
         }
     }
     Err(OcspError::UnauthorizedResponder(
@@ -295,14 +320,26 @@ fn check_delegation(
         .signature()
         .as_bytes()
         .ok_or(OcspError::Malformed("responder certificate signature"))?;
-    let algorithm = responder.signature_algorithm().oid.to_string();
-    verify_signature(&algorithm, &Signer::of(&issuer.cert)?, &signed, signature).map_err(|e| {
-        match e {
-            OcspError::BadSignature => OcspError::UnauthorizedResponder(
-                "the responder's certificate is not signed by the issuer",
-            ),
-            other => other,
-        }
+    let algorithm = responder.signature_algorithm();
+    let parameters = algorithm
+        .parameters
+        .as_ref()
+        .map(|p| p.to_der())
+        .transpose()
+        .map_err(|_| OcspError::Malformed("responder certificate signature algorithm"))?;
+    let issuer_key = issuer.cert.tbs_certificate().subject_public_key_info();
+    verify_signature(
+        algorithm.oid,
+        parameters.as_deref(),
+        issuer_key,
+        &signed,
+        signature,
+    )
+    .map_err(|e| match e {
+        OcspError::BadSignature => OcspError::UnauthorizedResponder(
+            "the responder's certificate is not signed by the issuer",
+        ),
+        other => other,
     })?;
     let eku = tbs
         .get_extension::<x509_cert::ext::pkix::ExtendedKeyUsage>()
@@ -338,60 +375,20 @@ fn public_key_bits(cert: &x509_cert::Certificate) -> Result<&[u8], OcspError> {
         .ok_or(OcspError::Malformed("subjectPublicKey"))
 }
 
-/// A public key and what kind it is.
-struct Signer {
-    /// The SubjectPublicKeyInfo algorithm OID.
-    key_type: String,
-    /// For EC keys, the curve OID.
-    curve: Option<String>,
-    key: Vec<u8>,
-}
-
-impl Signer {
-    fn of(cert: &x509_cert::Certificate) -> Result<Self, OcspError> {
-        let spki = cert.tbs_certificate().subject_public_key_info();
-        let curve = spki
-            .algorithm
-            .parameters
-            .as_ref()
-            .and_then(|p| p.decode_as::<const_oid::ObjectIdentifier>().ok())
-            .map(|oid| oid.to_string());
-        Ok(Self {
-            key_type: spki.algorithm.oid.to_string(),
-            curve,
-            key: public_key_bits(cert)?.to_vec(),
-        })
-    }
-}
-
-/// Verifies `signature` over `message` with the algorithm named by `algorithm` (OID).
+/// Verifies `signature` over `message` by `key` with the signature algorithm `algorithm`
+/// (the same check as for certificates: `verify::signature`).
 fn verify_signature(
-    algorithm: &str,
-    signer: &Signer,
+    algorithm: const_oid::ObjectIdentifier,
+    parameters: Option<&[u8]>,
+    key: &spki::SubjectPublicKeyInfoOwned,
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), OcspError> {
-    use ring::signature as s;
-    const RSA: &str = "1.2.840.113549.1.1.1";
-    const EC: &str = "1.2.840.10045.2.1";
-    const P256: &str = "1.2.840.10045.3.1.7";
-    const P384: &str = "1.3.132.0.34";
-    const ED25519: &str = "1.3.101.112";
-    let curve = signer.curve.as_deref();
-    let alg: &dyn s::VerificationAlgorithm = match (algorithm, signer.key_type.as_str(), curve) {
-        ("1.2.840.113549.1.1.11", RSA, _) => &s::RSA_PKCS1_2048_8192_SHA256,
-        ("1.2.840.113549.1.1.12", RSA, _) => &s::RSA_PKCS1_2048_8192_SHA384,
-        ("1.2.840.113549.1.1.13", RSA, _) => &s::RSA_PKCS1_2048_8192_SHA512,
-        ("1.2.840.10045.4.3.2", EC, Some(P256)) => &s::ECDSA_P256_SHA256_ASN1,
-        ("1.2.840.10045.4.3.2", EC, Some(P384)) => &s::ECDSA_P384_SHA256_ASN1,
-        ("1.2.840.10045.4.3.3", EC, Some(P256)) => &s::ECDSA_P256_SHA384_ASN1,
-        ("1.2.840.10045.4.3.3", EC, Some(P384)) => &s::ECDSA_P384_SHA384_ASN1,
-        (ED25519, ED25519, _) => &s::ED25519,
-        (other, _, _) => return Err(OcspError::UnsupportedAlgorithm(other.to_string())),
-    };
-    s::UnparsedPublicKey::new(alg, &signer.key)
-        .verify(message, signature)
-        .map_err(|_| OcspError::BadSignature)
+    match crate::verify::signature::verify_with(algorithm, parameters, key, message, signature) {
+        None => Err(OcspError::UnsupportedAlgorithm(algorithm.to_string())),
+        Some(true) => Ok(()),
+        Some(false) => Err(OcspError::BadSignature),
+    }
 }
 
 /// The RFC 5280 name of a CRLReason, read from its DER (an ENUMERATED) so that the type

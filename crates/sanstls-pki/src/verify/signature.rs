@@ -63,18 +63,33 @@ impl SignedData {
     /// between the signature algorithm and the key type) are `false`, as OpenSSL's
     /// `X509_verify` fails on them.
     pub(crate) fn verified_by(&self, issuer_key: &SubjectPublicKeyInfoOwned) -> bool {
-        let Some(alg) = algorithm_for(self.algorithm, self.parameters.as_deref(), issuer_key)
-        else {
-            return false;
-        };
-        let key = issuer_key.subject_public_key.raw_bytes();
-        alg.verify(
-            key.into(),
-            self.tbs.as_slice().into(),
-            self.signature.as_slice().into(),
+        verify_with(
+            self.algorithm,
+            self.parameters.as_deref(),
+            issuer_key,
+            &self.tbs,
+            &self.signature,
         )
-        .is_ok()
+        .unwrap_or(false)
     }
+}
+
+/// Checks `signature` over `message` by `key`, with the signature algorithm `oid` (and its
+/// DER parameters): `None` when we do not support that algorithm with that key type,
+/// else whether it verifies. (OCSP responses are signed the same way.)
+pub(crate) fn verify_with(
+    oid: ObjectIdentifier,
+    parameters: Option<&[u8]>,
+    key: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
+    let alg = algorithm_for(oid, parameters, key)?;
+    let bits = key.subject_public_key.raw_bytes();
+    Some(
+        alg.verify(bits.into(), message.into(), signature.into())
+            .is_ok(),
+    )
 }
 
 // Signature algorithms (RFC 4055, RFC 5758, RFC 8410).
