@@ -2,8 +2,11 @@
 //!
 //! - `vectors [--check]`: copy the reference vectors from `../shared/vectors/` into
 //!   `vectors/` (or, with `--check`, fail if the committed copy differs from the source).
-//! - `interop`, `bench`: the interop and benchmark harnesses. They are not written yet
-//!   (they need the handshakes of later issues) and say so instead of pretending.
+//! - `pki-fixtures [SET]`: regenerate `vectors/pki/<set>/` with its `gen.sh`.
+//! - `bench [--quick] [--json FILE] [FILTER]`: sanstls against rustls, in one process
+//!   (`crates/sanstls/benches/versus`, built with the release profile); see
+//!   docs/performance.md.
+//! - `interop`: not written yet; it says so instead of pretending.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,11 +25,10 @@ fn main() -> ExitCode {
              the handshakes (issues 3 and 4)"
                 .to_string(),
         ),
-        Some("bench") => {
-            Err("`cargo xtask bench` is not implemented yet: it arrives with issue 9".to_string())
-        }
+        Some("bench") => bench(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <vectors [--check] | pki-fixtures [SET] | interop | bench>"
+            "usage: cargo xtask <vectors [--check] | pki-fixtures [SET] | interop | \
+             bench [--quick] [--json FILE] [FILTER]>"
                 .to_string(),
         ),
     };
@@ -36,6 +38,32 @@ fn main() -> ExitCode {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs the `versus` benchmark binary with `args`: it prints the table and writes the JSON.
+fn bench(args: &[String]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    // `cargo bench` runs the binary in the package's directory: a relative `--json` path
+    // is made absolute here, relative to where `cargo xtask` was run.
+    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let mut args = args.to_vec();
+    if let Some(i) = args.iter().position(|a| a == "--json") {
+        if let Some(path) = args.get_mut(i + 1) {
+            *path = cwd.join(&*path).display().to_string();
+        }
+    }
+    let status = std::process::Command::new(cargo)
+        .args([
+            "bench", "--quiet", "-p", "sanstls", "--bench", "versus", "--",
+        ])
+        .args(&args)
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("running cargo bench: {e}"))?;
+    match status.success() {
+        true => Ok(()),
+        false => Err(format!("the benchmark failed: {status}")),
     }
 }
 

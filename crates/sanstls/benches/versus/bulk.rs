@@ -1,0 +1,178 @@
+//! Bulk transfer: MB/s of application data through an established pair, 16 KiB writes.
+//!
+//! Sending is timed from `send` to the TLS bytes in the caller's buffer; receiving from the
+//! TLS bytes offered to the connection to the plaintext in the caller's buffer.
+
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::ServerName;
+use sanstls::{ClientConnection, ServerConnection};
+
+use crate::endpoint::{now, Endpoint, Ours, Theirs};
+use crate::handshake::{complete, Split};
+use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
+use crate::{Better, Budget, Lib, Row, Samples};
+
+const WRITE: usize = 16 * 1024;
+
+/// A connected pair, client and server.
+struct Pair<C, S> {
+    client: C,
+    server: S,
+}
+
+fn ours_pair(pki: &Pki, choice: Choice) -> Pair<impl Endpoint, impl Endpoint> {
+    let (client, server) = setup::ours(pki, choice);
+    let now = now();
+    let mut c = Ours {
+        conn: ClientConnection::new(client, "localhost", now).expect("client"),
+        now,
+    };
+    let mut s = Ours {
+        conn: ServerConnection::new(server, now),
+        now,
+    };
+    let (mut wire, mut scratch) = (Vec::new(), vec![0; WRITE]);
+    // Each side offers one suite only (setup.rs), so a completed handshake used it.
+    complete(
+        &mut c,
+        &mut s,
+        &mut wire,
+        &mut scratch,
+        &mut Split::default(),
+    );
+    Pair {
+        client: c,
+        server: s,
+    }
+}
+
+fn theirs_pair(pki: &Pki, choice: Choice) -> Pair<impl Endpoint, impl Endpoint> {
+    let (client, server) = setup::theirs(pki, choice);
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut c = Theirs(rustls::ClientConnection::new(client, name).expect("client"));
+    let mut s = Theirs(rustls::ServerConnection::new(server).expect("server"));
+    let (mut wire, mut scratch) = (Vec::new(), vec![0; WRITE]);
+    complete(
+        &mut c,
+        &mut s,
+        &mut wire,
+        &mut scratch,
+        &mut Split::default(),
+    );
+    Pair {
+        client: c,
+        server: s,
+    }
+}
+
+/// Client-to-server MB/s: (sending, receiving). Each 16 KiB write is sealed by the client
+/// (timed as sending) and then opened by the server (timed as receiving).
+fn measure<C: Endpoint, S: Endpoint>(pair: &mut Pair<C, S>, bytes: usize) -> (f64, f64) {
+    let data = vec![0x5a; WRITE];
+    let mut scratch = vec![0; WRITE];
+    let writes = bytes / WRITE;
+    let mut wire = Vec::with_capacity(2 * WRITE);
+    let (mut send, mut recv) = (Duration::ZERO, Duration::ZERO);
+    let mut received = 0;
+    for _ in 0..writes {
+        wire.clear();
+        let t0 = Instant::now();
+        pair.client.send(&data);
+        pair.client.write_tls(&mut wire);
+        let t1 = Instant::now();
+        received += pair.server.read_tls(&wire, &mut scratch);
+        recv += t1.elapsed();
+        send += t1 - t0;
+    }
+    assert_eq!(received, writes * WRITE, "not all the data arrived");
+    let mb = (writes * WRITE) as f64 / 1e6;
+    (mb / send.as_secs_f64(), mb / recv.as_secs_f64())
+}
+
+/// ring sealing 16 KiB buffers in place, nothing else: the most any TLS stack on ring can
+/// reach with this AEAD.
+fn ceiling(aead: Aead, bytes: usize) -> f64 {
+    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey};
+    let key = vec![7; aead.ring().key_len()];
+    let key = LessSafeKey::new(UnboundKey::new(aead.ring(), &key).expect("key"));
+    let mut buf = vec![0x5a; WRITE];
+    let writes = bytes / WRITE;
+    let t0 = Instant::now();
+    for i in 0..writes {
+        let mut nonce = [0; 12];
+        nonce[4..].copy_from_slice(&(i as u64).to_be_bytes());
+        let tag = key
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from([0; 5]),
+                &mut buf,
+            )
+            .expect("seal");
+        let _ = std::hint::black_box(tag);
+    }
+    (writes * WRITE) as f64 / 1e6 / t0.elapsed().as_secs_f64()
+}
+
+pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for aead in Aead::ALL {
+        let name = format!("ceiling {} (ring seal, 16 KiB)", aead.name());
+        if wanted(&name) {
+            let mut s = Samples::default();
+            for _ in 0..budget.repeats {
+                s.push(ceiling(aead, budget.bulk_bytes));
+            }
+            rows.push(Row {
+                scenario: name,
+                sanstls: s,
+                rustls: None,
+                unit: "MB/s",
+                better: Better::Higher,
+            });
+        }
+        for version in [Version::Tls12, Version::Tls13] {
+            let base = format!("bulk {} {}", version.name(), aead.name());
+            let (send_name, recv_name) = (format!("{base} send"), format!("{base} recv"));
+            if !wanted(&send_name) && !wanted(&recv_name) {
+                continue;
+            }
+            eprintln!(
+                "{base}: {} MiB x {} repeats",
+                budget.bulk_bytes >> 20,
+                budget.repeats
+            );
+            let choice = Choice {
+                version,
+                aead,
+                key: KeyType::Ecdsa,
+                resume: Resume::No,
+            };
+            let mut ours = ours_pair(pki, choice);
+            let mut theirs = theirs_pair(pki, choice);
+            let (mut os, mut or, mut ts, mut tr) = Default::default();
+            for _ in 0..budget.repeats {
+                for lib in [Lib::Sanstls, Lib::Rustls] {
+                    let ((send, recv), (s, r)): (_, (&mut Samples, &mut Samples)) = match lib {
+                        Lib::Sanstls => (measure(&mut ours, budget.bulk_bytes), (&mut os, &mut or)),
+                        Lib::Rustls => {
+                            (measure(&mut theirs, budget.bulk_bytes), (&mut ts, &mut tr))
+                        }
+                    };
+                    s.push(send);
+                    r.push(recv);
+                }
+            }
+            for (scenario, ours, theirs) in [(send_name, os, ts), (recv_name, or, tr)] {
+                rows.push(Row {
+                    scenario,
+                    sanstls: ours,
+                    rustls: Some(theirs),
+                    unit: "MB/s",
+                    better: Better::Higher,
+                });
+            }
+        }
+    }
+    rows
+}

@@ -1,0 +1,119 @@
+//! One interface over a sanstls and a rustls connection, so each scenario is written once
+//! and both libraries run exactly the same driving code (generic, statically dispatched).
+
+use std::io::{Read, Write};
+
+use sanstls::{Connection, UnixTime};
+
+/// What the scenarios do with a connection.
+pub(crate) trait Endpoint {
+    /// Appends the TLS bytes waiting to be sent.
+    fn write_tls(&mut self, out: &mut Vec<u8>);
+    /// Takes and processes all of `data` (received TLS bytes), reading out and discarding
+    /// any plaintext into `scratch` so back-pressure never stops it; returns the plaintext
+    /// byte count.
+    fn read_tls(&mut self, data: &[u8], scratch: &mut [u8]) -> usize;
+    /// Queues application data.
+    fn send(&mut self, data: &[u8]);
+    fn is_handshaking(&self) -> bool;
+    /// Takes whatever the connection queued for the caller besides bytes (sanstls's events),
+    /// as an application would.
+    fn drain_events(&mut self) {}
+}
+
+/// The time sanstls connections are told it is (they never read a clock).
+pub(crate) fn now() -> UnixTime {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    UnixTime::from_secs(secs)
+}
+
+fn ours_read(c: &mut Connection, mut data: &[u8], scratch: &mut [u8], now: UnixTime) -> usize {
+    let mut plain = 0;
+    loop {
+        let n = c.read_tls(data);
+        data = &data[n..];
+        c.process(now).expect("sanstls: process");
+        loop {
+            let got = c.read_plaintext(scratch);
+            if got == 0 {
+                break;
+            }
+            plain += got;
+        }
+        if data.is_empty() {
+            return plain;
+        }
+        assert!(n > 0 || plain > 0, "sanstls: read_tls made no progress");
+    }
+}
+
+/// A sanstls connection and the time it is told.
+pub(crate) struct Ours<C> {
+    pub(crate) conn: C,
+    pub(crate) now: UnixTime,
+}
+
+impl<C: std::ops::DerefMut<Target = Connection>> Endpoint for Ours<C> {
+    fn write_tls(&mut self, out: &mut Vec<u8>) {
+        self.conn.write_tls(out);
+    }
+
+    fn read_tls(&mut self, data: &[u8], scratch: &mut [u8]) -> usize {
+        ours_read(&mut self.conn, data, scratch, self.now)
+    }
+
+    fn send(&mut self, data: &[u8]) {
+        let n = self.conn.send(data).expect("sanstls: send");
+        assert_eq!(n, data.len(), "sanstls: short send");
+    }
+
+    fn is_handshaking(&self) -> bool {
+        self.conn.is_handshaking()
+    }
+
+    fn drain_events(&mut self) {
+        while self.conn.poll_event().is_some() {}
+    }
+}
+
+/// A rustls connection.
+pub(crate) struct Theirs<C>(pub(crate) C);
+
+impl<C, D> Endpoint for Theirs<C>
+where
+    C: std::ops::DerefMut<Target = rustls::ConnectionCommon<D>>,
+    D: rustls::SideData,
+{
+    fn write_tls(&mut self, out: &mut Vec<u8>) {
+        while self.0.wants_write() {
+            self.0.write_tls(out).expect("rustls: write_tls");
+        }
+    }
+
+    fn read_tls(&mut self, mut data: &[u8], scratch: &mut [u8]) -> usize {
+        let mut plain = 0;
+        while !data.is_empty() {
+            self.0.read_tls(&mut data).expect("rustls: read_tls");
+            self.0.process_new_packets().expect("rustls: process");
+            loop {
+                match self.0.reader().read(scratch) {
+                    Ok(0) => break,
+                    Ok(n) => plain += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) => panic!("rustls: read: {e}"),
+                }
+            }
+        }
+        plain
+    }
+
+    fn send(&mut self, data: &[u8]) {
+        self.0.writer().write_all(data).expect("rustls: write");
+    }
+
+    fn is_handshaking(&self) -> bool {
+        self.0.is_handshaking()
+    }
+}

@@ -1,0 +1,251 @@
+//! Handshakes per second, with the client's and the server's CPU time counted apart (as
+//! rustls's own bench does): each side's time is the time spent inside its library calls,
+//! creating the connection included, while the two run in lockstep in one thread.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::ServerName;
+use sanstls::client::StoredSession;
+use sanstls::{ClientConnection, Event, ServerConnection};
+
+use crate::endpoint::{now, Endpoint, Ours, Theirs};
+use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
+use crate::{Better, Budget, Lib, Row, Samples};
+
+/// Time spent on each side.
+#[derive(Default)]
+pub(crate) struct Split {
+    pub(crate) client: Duration,
+    pub(crate) server: Duration,
+}
+
+/// Moves bytes between the two until neither has anything to send; every call is timed
+/// to its side.
+pub(crate) fn complete<C: Endpoint, S: Endpoint>(
+    c: &mut C,
+    s: &mut S,
+    wire: &mut Vec<u8>,
+    scratch: &mut [u8],
+    t: &mut Split,
+) {
+    loop {
+        let mut moved = false;
+        wire.clear();
+        let t0 = Instant::now();
+        c.write_tls(wire);
+        t.client += t0.elapsed();
+        if !wire.is_empty() {
+            moved = true;
+            let t0 = Instant::now();
+            s.read_tls(wire, scratch);
+            t.server += t0.elapsed();
+        }
+        wire.clear();
+        let t0 = Instant::now();
+        s.write_tls(wire);
+        t.server += t0.elapsed();
+        if !wire.is_empty() {
+            moved = true;
+            let t0 = Instant::now();
+            c.read_tls(wire, scratch);
+            t.client += t0.elapsed();
+        }
+        if !moved {
+            assert!(
+                !c.is_handshaking() && !s.is_handshaking(),
+                "handshake stalled"
+            );
+            return;
+        }
+    }
+}
+
+/// One sanstls handshake; returns the session the client was given, if any.
+fn ours_once(
+    client: &Arc<sanstls::ClientConfig>,
+    server: &Arc<sanstls::ServerConfig>,
+    session: Option<StoredSession>,
+    t: &mut Split,
+    wire: &mut Vec<u8>,
+    scratch: &mut [u8],
+) -> Option<StoredSession> {
+    let now = now();
+    let t0 = Instant::now();
+    let c = ClientConnection::resume(client.clone(), "localhost", session, now).expect("client");
+    let mut c = Ours { conn: c, now };
+    t.client += t0.elapsed();
+    let t0 = Instant::now();
+    let mut s = Ours {
+        conn: ServerConnection::new(server.clone(), now),
+        now,
+    };
+    t.server += t0.elapsed();
+    complete(&mut c, &mut s, wire, scratch, t);
+    let t0 = Instant::now();
+    let mut kept = None;
+    while let Some(e) = c.conn.poll_event() {
+        if let Event::NewSessionTicket(session) = e {
+            kept.get_or_insert(session);
+        }
+    }
+    t.client += t0.elapsed();
+    kept
+}
+
+fn ours(pki: &Pki, choice: Choice, n: usize) -> Split {
+    let (client, server) = setup::ours(pki, choice);
+    let (mut wire, mut scratch) = (Vec::new(), vec![0; 16384]);
+    let mut t = Split::default();
+    let resuming = choice.resume != Resume::No;
+    // A resumed scenario starts from one full handshake, not counted.
+    let mut session = match resuming {
+        true => ours_once(
+            &client,
+            &server,
+            None,
+            &mut Split::default(),
+            &mut wire,
+            &mut scratch,
+        ),
+        false => None,
+    };
+    for _ in 0..n {
+        let offered = session.clone();
+        let got = ours_once(&client, &server, offered, &mut t, &mut wire, &mut scratch);
+        if resuming {
+            // TLS 1.3 tickets are fresh after each handshake; a TLS 1.2 session is kept.
+            if let Some(s) = got {
+                session = Some(s);
+            }
+        }
+    }
+    t
+}
+
+fn theirs(pki: &Pki, choice: Choice, n: usize) -> Split {
+    let (client, server) = setup::theirs(pki, choice);
+    let (mut wire, mut scratch) = (Vec::new(), vec![0; 16384]);
+    let mut t = Split::default();
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut once = |t: &mut Split| {
+        let t0 = Instant::now();
+        let c = rustls::ClientConnection::new(client.clone(), name.clone()).expect("client");
+        t.client += t0.elapsed();
+        let t0 = Instant::now();
+        let s = rustls::ServerConnection::new(server.clone()).expect("server");
+        t.server += t0.elapsed();
+        complete(&mut Theirs(c), &mut Theirs(s), &mut wire, &mut scratch, t);
+    };
+    if choice.resume != Resume::No {
+        once(&mut Split::default());
+    }
+    for _ in 0..n {
+        once(&mut t);
+    }
+    t
+}
+
+/// Checks that a resumed scenario really resumes, with both libraries, before timing it.
+fn check_resumes(pki: &Pki, choice: Choice) {
+    let (client, server) = setup::ours(pki, choice);
+    let (mut wire, mut scratch) = (Vec::new(), vec![0; 16384]);
+    let mut t = Split::default();
+    let session = ours_once(&client, &server, None, &mut t, &mut wire, &mut scratch);
+    let session = session.expect("sanstls: no session to resume");
+    let now = now();
+    let mut c = Ours {
+        conn: ClientConnection::resume(client, "localhost", Some(session), now).expect("client"),
+        now,
+    };
+    let mut s = Ours {
+        conn: ServerConnection::new(server, now),
+        now,
+    };
+    complete(&mut c, &mut s, &mut wire, &mut scratch, &mut t);
+    assert!(
+        c.conn.negotiated().resumed,
+        "sanstls did not resume ({choice:?})"
+    );
+
+    let (client, server) = setup::theirs(pki, choice);
+    let name = ServerName::try_from("localhost").expect("name");
+    for round in 0..2 {
+        let c = rustls::ClientConnection::new(client.clone(), name.clone()).expect("client");
+        let mut c = Theirs(c);
+        let mut s = Theirs(rustls::ServerConnection::new(server.clone()).expect("server"));
+        complete(&mut c, &mut s, &mut wire, &mut scratch, &mut t);
+        let resumed = c.0.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+        assert_eq!(resumed, round == 1, "rustls resumption ({choice:?})");
+    }
+}
+
+pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> Vec<Row> {
+    let mut scenarios = Vec::new();
+    for version in [Version::Tls12, Version::Tls13] {
+        for key in [KeyType::Rsa, KeyType::Ecdsa] {
+            scenarios.push((format!("full {}", version.name()), key, version, Resume::No));
+        }
+    }
+    for (name, version, resume) in [
+        (
+            "resumed TLS 1.2 session id",
+            Version::Tls12,
+            Resume::SessionId,
+        ),
+        ("resumed TLS 1.2 ticket", Version::Tls12, Resume::Ticket12),
+        ("resumed TLS 1.3 ticket", Version::Tls13, Resume::Ticket13),
+    ] {
+        scenarios.push((name.to_string(), KeyType::Ecdsa, version, resume));
+    }
+
+    let mut rows = Vec::new();
+    for (name, key, version, resume) in scenarios {
+        let base = format!("handshake {name} {}", key.name());
+        let (client_name, server_name) = (format!("{base} client"), format!("{base} server"));
+        if !wanted(&client_name) && !wanted(&server_name) {
+            continue;
+        }
+        let choice = Choice {
+            version,
+            aead: Aead::Aes128Gcm,
+            key,
+            resume,
+        };
+        if resume != Resume::No {
+            check_resumes(pki, choice);
+        }
+        let n = match resume {
+            Resume::No => budget.handshakes,
+            _ => budget.handshakes * 4,
+        };
+        eprintln!("{base}: {n} handshakes x {} repeats", budget.repeats);
+        let (mut oc, mut os, mut tc, mut ts) = Default::default();
+        let rate = |d: Duration| n as f64 / d.as_secs_f64();
+        for _ in 0..budget.repeats {
+            // Alternate the libraries so drift in the machine's speed hits both alike.
+            for lib in [Lib::Sanstls, Lib::Rustls] {
+                let (c, s): (&mut Samples, &mut Samples) = match lib {
+                    Lib::Sanstls => (&mut oc, &mut os),
+                    Lib::Rustls => (&mut tc, &mut ts),
+                };
+                let t = match lib {
+                    Lib::Sanstls => ours(pki, choice, n),
+                    Lib::Rustls => theirs(pki, choice, n),
+                };
+                c.push(rate(t.client));
+                s.push(rate(t.server));
+            }
+        }
+        for (scenario, ours, theirs) in [(client_name, oc, tc), (server_name, os, ts)] {
+            rows.push(Row {
+                scenario,
+                sanstls: ours,
+                rustls: Some(theirs),
+                unit: "handshakes/s",
+                better: Better::Higher,
+            });
+        }
+    }
+    rows
+}
