@@ -310,6 +310,8 @@ pub(crate) struct Common {
     warning_alerts: u32,
     /// Post-handshake handshake messages in the current window.
     post_handshake: crate::limits::RateCounter,
+    /// The buffers sized for the handshake have been given back (see `trim_after_handshake`).
+    trimmed: bool,
 }
 
 impl Common {
@@ -344,6 +346,7 @@ impl Common {
             limits: crate::limits::Limits::default(),
             warning_alerts: 0,
             post_handshake: crate::limits::RateCounter::default(),
+            trimmed: false,
         }
     }
 
@@ -481,10 +484,41 @@ impl Common {
         let _ = self.send_records(ContentType::Alert, &alert);
     }
 
+    /// Once per handshake, as soon as the connection is established and holds nothing in
+    /// flight, gives back the buffers the handshake grew: an idle connection then holds no
+    /// I/O buffer at all. The record path grows them again on first use and keeps them, so
+    /// a busy connection still allocates nothing per record.
+    fn trim_after_handshake(&mut self) {
+        if self.trimmed || !self.traffic || self.renegotiating {
+            return;
+        }
+        let idle = self.deframer.is_empty()
+            && self.joiner.is_empty()
+            && self.outgoing.is_empty()
+            && self.pending_handshake.is_empty()
+            && self.early_out.is_empty()
+            && self.received_at == self.received.len();
+        if !idle {
+            return;
+        }
+        self.deframer.release_if_empty();
+        self.joiner.release_if_empty();
+        self.outgoing = Vec::new();
+        self.pending_handshake = Vec::new();
+        self.early_out = Vec::new();
+        self.received = Vec::new();
+        self.received_at = 0;
+        if self.events.is_empty() {
+            self.events = VecDeque::new();
+        }
+        self.trimmed = true;
+    }
+
     /// The handshake is done: application data may flow, and anything the caller sent
     /// early goes out now.
     pub(crate) fn start_traffic(&mut self) -> Result<(), Error> {
         self.traffic = true;
+        self.trimmed = false;
         self.renegotiating = false;
         self.handshake_deadline = None;
         self.accept_ccs = false;
@@ -632,7 +666,10 @@ impl Connection {
             }
         }
         match self.process_records(now) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.common.trim_after_handshake();
+                Ok(())
+            }
             Err(e) => {
                 self.state = None;
                 Err(self.common.fail(e))
@@ -848,6 +885,7 @@ impl Connection {
         }
         let n = self.common.outgoing.len();
         out.append(&mut self.common.outgoing);
+        self.common.trim_after_handshake();
         n
     }
 
@@ -964,5 +1002,75 @@ impl Connection {
     /// Sets the largest plaintext fragment we send (Node's `setMaxSendFragment`, 512..16384).
     pub fn set_max_send_fragment(&mut self, size: usize) -> Result<(), Error> {
         self.common.fragmenter.set_max_fragment(size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::fuzzing::{client_config, server_config};
+    use crate::{ClientConnection, ServerConnection};
+
+    const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
+
+    /// Moves bytes both ways until neither side has anything to send.
+    fn exchange(c: &mut Connection, s: &mut Connection) {
+        loop {
+            let (mut to_s, mut to_c) = (Vec::new(), Vec::new());
+            c.write_tls(&mut to_s);
+            assert_eq!(s.read_tls(&to_s), to_s.len());
+            s.process(NOW).unwrap();
+            s.write_tls(&mut to_c);
+            assert_eq!(c.read_tls(&to_c), to_c.len());
+            c.process(NOW).unwrap();
+            if to_s.is_empty() && to_c.is_empty() {
+                return;
+            }
+        }
+    }
+
+    /// Bytes of I/O buffer a connection holds allocated.
+    fn buffers(c: &Connection) -> usize {
+        let m = &c.common;
+        m.deframer.allocated()
+            + m.outgoing.capacity()
+            + m.pending_handshake.capacity()
+            + m.received.capacity()
+            + m.early_out.capacity()
+    }
+
+    #[test]
+    fn an_idle_connection_holds_no_io_buffers_and_a_busy_one_stops_allocating() {
+        for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
+            let client = Arc::new(client_config(version));
+            let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+            let mut s = ServerConnection::new(Arc::new(server_config()), NOW);
+            exchange(&mut c, &mut s);
+            assert!(!c.is_handshaking() && !s.is_handshaking());
+            // The handshake's flights needed buffers; established and idle, none is kept.
+            assert_eq!(buffers(&c), 0, "client {version:?}");
+            assert_eq!(buffers(&s), 0, "server {version:?}");
+
+            // Bulk data: the buffers grow on the first records, then stay the same size.
+            let data = vec![7; 16384];
+            let mut sizes = Vec::new();
+            let mut out = vec![0; 16384];
+            for _ in 0..8 {
+                c.send(&data).unwrap();
+                let mut wire = Vec::new();
+                c.write_tls(&mut wire);
+                assert_eq!(s.read_tls(&wire), wire.len());
+                s.process(NOW).unwrap();
+                assert_eq!(s.read_plaintext(&mut out), data.len());
+                sizes.push((buffers(&c), buffers(&s)));
+            }
+            assert!(sizes[0].1 > 0, "{version:?}: the receiver has a buffer");
+            assert!(
+                sizes[3..].windows(2).all(|w| w[0] == w[1]),
+                "{version:?}: buffers keep their size under load: {sizes:?}"
+            );
+        }
     }
 }

@@ -3,7 +3,8 @@
 //! states are alive at once), then left idle with their events taken.
 //!
 //! Peak and idle bytes are read from the counting global allocator, net of what the
-//! process held before the first pair (configurations included). Its peak cannot be reset,
+//! process held before the first pair (configurations included); the pairs' inline size
+//! (the vector holding them) counts. Its peak cannot be reset,
 //! so each library runs in a child process of its own (`--memory-child`).
 
 use rustls::pki_types::ServerName;
@@ -43,8 +44,10 @@ fn round<C: Endpoint, S: Endpoint>(
 fn measure<C: Endpoint, S: Endpoint>(n: usize, mut make: impl FnMut() -> (C, S)) -> (usize, usize) {
     let mut wire = Vec::with_capacity(1 << 16);
     let mut scratch = vec![0; 16384];
-    let mut pairs = Vec::with_capacity(n);
+    // The connections' own size counts too: the vector holding them is allocated after
+    // the baseline.
     let baseline = ALLOCATOR.allocated();
+    let mut pairs = Vec::with_capacity(n);
     for _ in 0..n {
         pairs.push(make());
     }

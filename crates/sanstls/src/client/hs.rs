@@ -84,13 +84,6 @@ pub(crate) fn start_renegotiation(
     config.middlebox_compat = false;
     let mut random = [0u8; 32];
     config.random.fill(&mut random)?;
-    let key_share = KeyExchange::start(
-        *config
-            .groups
-            .first()
-            .ok_or(Error::BadConfiguration("no key exchange groups configured"))?,
-        config.random.as_ref(),
-    )?;
     common.negotiated.client_random = random;
     let mut hs = ClientHandshake {
         config: Arc::new(config),
@@ -105,13 +98,14 @@ pub(crate) fn start_renegotiation(
     if hs.config.client_certificate.is_some() {
         hs.transcript.keep_full_transcript()?;
     }
-    let hello = build_client_hello(&hs, &key_share, None, None, now)?;
+    // TLS 1.2 only: no key share (the ECDHE key is made for the ServerKeyExchange).
+    let hello = build_client_hello(&hs, None, None, None, now)?;
     send_client_hello(common, &mut hs, hello, None, None)?;
     common.flush_handshake()?;
     common.renegotiating = true;
     Ok(Box::new(ExpectServerHello {
         hs,
-        key_share,
+        key_share: None,
         psk: None,
         resume12: None,
         retried: false,
@@ -144,7 +138,12 @@ pub(crate) fn start_handshake(
         }
         false => SessionId::empty(),
     };
-    let key_share = KeyExchange::start(group, config.random.as_ref())?;
+    // A key share only goes with TLS 1.3; a TLS 1.2 handshake makes its ECDHE key when the
+    // ServerKeyExchange names the group, so a TLS 1.2-only hello skips the key generation.
+    let key_share = match config.allows(ProtocolVersion::TLSv1_3) {
+        true => Some(KeyExchange::start(group, config.random.as_ref())?),
+        false => None,
+    };
     // A session is offered only under a suite we still allow, and while it is fresh.
     let session = session.filter(|s| s.is_valid_at(now) && s.server_name == server_name);
     let psk = session.clone().and_then(|session| {
@@ -192,7 +191,7 @@ pub(crate) fn start_handshake(
     if hs.config.client_certificate.is_some() && hs.config.allows(ProtocolVersion::TLSv1_2) {
         hs.transcript.keep_full_transcript()?;
     }
-    let hello = build_client_hello(&hs, &key_share, None, psk.as_ref(), now)?;
+    let hello = build_client_hello(&hs, key_share.as_ref(), None, psk.as_ref(), now)?;
     send_client_hello(common, &mut hs, hello, psk.as_ref(), None)?;
     common.flush_handshake()?;
     common.plain_record_version = ProtocolVersion::TLSv1_2;
@@ -222,7 +221,7 @@ fn sni_name(name: &str) -> Option<&str> {
 
 fn build_client_hello(
     hs: &ClientHandshake,
-    key_share: &KeyExchange,
+    key_share: Option<&KeyExchange>,
     cookie: Option<&Cookie>,
     psk: Option<&PskOffer>,
     now: UnixTime,
@@ -253,11 +252,13 @@ fn build_client_hello(
     exts.push(ClientExtension::SignatureAlgorithms(
         config.verifier.supported_schemes(),
     ));
-    if tls13 {
+    if let Some(key_share) = key_share.filter(|_| tls13) {
         exts.push(ClientExtension::KeyShare(vec![KeyShareEntry {
             group: key_share.group(),
             key_exchange: key_share.public_key().to_vec(),
         }]));
+    }
+    if tls13 {
         exts.push(ClientExtension::PskKeyExchangeModes(vec![
             PSKKeyExchangeMode::PSK_DHE_KE,
         ]));
@@ -361,7 +362,8 @@ fn send_client_hello(
 /// Waiting for ServerHello (or a HelloRetryRequest).
 pub(crate) struct ExpectServerHello {
     hs: ClientHandshake,
-    key_share: KeyExchange,
+    /// The TLS 1.3 key share we sent (none when only TLS 1.2 is offered).
+    key_share: Option<KeyExchange>,
     psk: Option<PskOffer>,
     resume12: Option<Resume12>,
     retried: bool,
@@ -414,7 +416,11 @@ impl ExpectServerHello {
         let share = sh.key_share().ok_or(PeerIncompatible::Other(
             "ServerHello without key_share (psk_ke is not offered)",
         ))?;
-        if share.group != self.key_share.group() {
+        // TLS 1.3 was offered (the version check above), so a share was sent.
+        let Some(key_share) = self.key_share.take() else {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share").into());
+        };
+        if share.group != key_share.group() {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into());
         }
         // A PSK the server accepted must be the one we offered, under a suite with its hash.
@@ -439,7 +445,7 @@ impl ExpectServerHello {
 
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.add_message(encoded);
-        let shared = self.key_share.complete(&share.key_exchange)?;
+        let shared = key_share.complete(&share.key_exchange)?;
         let early = match &psk {
             Some(offer) => {
                 KeyScheduleEarly::with_psk(suite.hash, &offer.session.psk, PskKind::Resumption)
@@ -579,10 +585,13 @@ impl ExpectServerHello {
         let suite = self.offered_suite(hrr.cipher_suite)?;
         let cookie = hrr.cookie().cloned();
         let group = hrr.requested_key_share_group();
+        let Some(offered) = self.key_share.take() else {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share").into());
+        };
         // An HRR must change something (s4.1.4), and a group it asks for must be one we
         // support but did not already send a share for.
         let group: NamedGroup = match group {
-            Some(g) if g == self.key_share.group() => {
+            Some(g) if g == offered.group() => {
                 return Err(
                     PeerMisbehaved::Other("HelloRetryRequest asks for the share we sent").into(),
                 )
@@ -594,7 +603,7 @@ impl ExpectServerHello {
             None if cookie.is_none() => {
                 return Err(PeerMisbehaved::Other("HelloRetryRequest changes nothing").into())
             }
-            None => self.key_share.group(),
+            None => offered.group(),
         };
         self.retried = true;
         cx.common.negotiated.cipher_suite = Some(suite.suite);
@@ -605,16 +614,21 @@ impl ExpectServerHello {
         self.hs.transcript.add_message(encoded);
         // The PSK survives only if its hash matches the suite now fixed.
         let psk = self.psk.take().filter(|p| p.suite.hash == suite.hash);
-        let key_share = match group == self.key_share.group() {
-            true => self.key_share,
+        let key_share = match group == offered.group() {
+            true => offered,
             false => KeyExchange::start(group, self.hs.config.random.as_ref())?,
         };
         if self.hs.config.middlebox_compat && !self.hs.sent_ccs {
             cx.common.send_compat_ccs()?;
             self.hs.sent_ccs = true;
         }
-        let hello =
-            build_client_hello(&self.hs, &key_share, cookie.as_ref(), psk.as_ref(), cx.now)?;
+        let hello = build_client_hello(
+            &self.hs,
+            Some(&key_share),
+            cookie.as_ref(),
+            psk.as_ref(),
+            cx.now,
+        )?;
         let transcript = self.hs.transcript.clone();
         send_client_hello(
             cx.common,
@@ -625,7 +639,7 @@ impl ExpectServerHello {
         )?;
         Ok(Box::new(ExpectServerHello {
             hs: self.hs,
-            key_share,
+            key_share: Some(key_share),
             psk,
             resume12: None,
             retried: true,
@@ -655,5 +669,29 @@ impl State for ExpectServerHello {
             HandshakePayload::HelloRetryRequest(hrr) => self.handle_retry(cx, hrr, &m.encoded),
             _ => Err(m.unexpected()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rand::ReplayRandom;
+
+    /// How many random bytes a ClientHello draws with this version range.
+    fn random_drawn(max_version: ProtocolVersion) -> usize {
+        let rng = Arc::new(ReplayRandom::new(vec![7; 1024]));
+        let mut config = ClientConfig::new(Arc::new(crate::crypto::verify::InsecureAcceptAnything));
+        config.max_version = max_version;
+        config.random = rng.clone();
+        crate::ClientConnection::new(Arc::new(config), "example.com", UnixTime::from_secs(0))
+            .unwrap();
+        1024 - rng.remaining()
+    }
+
+    #[test]
+    fn a_tls12_only_hello_makes_no_key_share() {
+        // client random + compatibility session id, and the X25519 share for TLS 1.3 only.
+        assert_eq!(random_drawn(ProtocolVersion::TLSv1_2), 64);
+        assert_eq!(random_drawn(ProtocolVersion::TLSv1_3), 96);
     }
 }

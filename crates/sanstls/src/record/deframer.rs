@@ -47,6 +47,9 @@ pub struct DeframedRecord<'a> {
     pub payload: &'a mut [u8],
 }
 
+/// The smallest buffer the deframer allocates (growth doubles from there).
+const MIN_ALLOCATION: usize = 512;
+
 impl Default for Deframer {
     fn default() -> Self {
         Self::new()
@@ -148,12 +151,36 @@ impl Deframer {
             self.buf.drain(..self.start);
             self.start = 0;
         }
-        if self.buf.capacity() == 0 {
-            // One allocation for the deframer's lifetime; `buf.len() <= capacity` always.
-            self.buf.reserve_exact(self.capacity);
+        let needed = self.buf.len() + n;
+        if needed > self.buf.capacity() {
+            // Grow on demand (a handshake flight needs a few KiB, bulk data a full record),
+            // at least doubling, never past `capacity`: `needed <= capacity` always holds, so
+            // a busy connection reaches its steady size after a few reads and then
+            // allocates nothing more, while an idle one holds little.
+            let target = needed
+                .max(2 * self.buf.capacity())
+                .max(MIN_ALLOCATION)
+                .min(self.capacity);
+            self.buf.reserve_exact(target - self.buf.len());
         }
         self.buf.extend_from_slice(&bytes[..n]);
         n
+    }
+
+    /// Gives the buffer's memory back if nothing is buffered (an idle connection then holds
+    /// none); the next `read` allocates again. Returns whether it did.
+    pub fn release_if_empty(&mut self) -> bool {
+        if self.buffered_len() != 0 {
+            return false;
+        }
+        self.buf = Vec::new();
+        self.start = 0;
+        true
+    }
+
+    /// The bytes the buffer holds allocated (for tests of the memory policy).
+    pub fn allocated(&self) -> usize {
+        self.buf.capacity()
     }
 
     /// The next complete record, `Ok(None)` if more bytes are needed, or the reason the

@@ -176,6 +176,16 @@ impl HandshakeJoiner {
         self.buf.len() - self.start
     }
 
+    /// Gives the buffer's memory back if nothing is buffered; returns whether it did.
+    pub fn release_if_empty(&mut self) -> bool {
+        if !self.is_empty() {
+            return false;
+        }
+        self.buf = Vec::new();
+        self.start = 0;
+        true
+    }
+
     /// Whether nothing is buffered (no complete and no partial message).
     pub fn is_empty(&self) -> bool {
         self.buffered_len() == 0
