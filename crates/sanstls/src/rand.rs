@@ -28,6 +28,15 @@ impl std::error::Error for GetRandomFailed {}
 pub trait RandomSource: Send + Sync + fmt::Debug {
     /// Fills `buf` entirely, or fails.
     fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed>;
+
+    /// ring's generator, if this source *is* the operating system's: ephemeral (EC)DHE keys
+    /// are then generated inside ring, from the same OS generator, which is what rustls does
+    /// and faster than making them from drawn bytes (see `crypto::kx`). Every other source
+    /// keeps the default `None`, and keys are made from its bytes, so a replayed handshake
+    /// stays byte for byte reproducible.
+    fn as_ring(&self) -> Option<&ring::rand::SystemRandom> {
+        None
+    }
 }
 
 /// The operating system's generator (ring's `SystemRandom`).
@@ -50,6 +59,10 @@ impl SystemRandom {
 impl RandomSource for SystemRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
         ring::rand::SecureRandom::fill(&self.0, buf).map_err(|_| GetRandomFailed)
+    }
+
+    fn as_ring(&self) -> Option<&ring::rand::SystemRandom> {
+        Some(&self.0)
     }
 }
 

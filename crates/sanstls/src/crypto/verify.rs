@@ -8,7 +8,7 @@
 
 use core::fmt::Debug;
 
-use der::{Decode, Encode};
+use der::Decode;
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, SubjectAltName};
@@ -61,6 +61,7 @@ impl ParsedCertificate {
     pub fn parse(der_bytes: &[u8]) -> Result<Self, Error> {
         let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
         let cert = Certificate::from_der(der_bytes).map_err(bad)?;
+        let raw = RawCertificate::read(der_bytes)?;
         let tbs = &cert.tbs_certificate;
         let spki = &tbs.subject_public_key_info;
         let curve = spki
@@ -110,12 +111,94 @@ impl ParsedCertificate {
             dns_names,
             ip_addresses,
             common_names,
-            subject: tbs.subject.to_der().map_err(bad)?,
-            issuer: tbs.issuer.to_der().map_err(bad)?,
+            // As received: the signature covers these exact bytes, and re-encoding them
+            // would cost a copy per certificate per handshake.
+            subject: raw.subject.to_vec(),
+            issuer: raw.issuer.to_vec(),
             is_ca,
-            tbs: tbs.to_der().map_err(bad)?,
+            tbs: raw.tbs.to_vec(),
             signature_algorithm: cert.signature_algorithm.oid.to_string(),
             signature: cert.signature.raw_bytes().to_vec(),
+        })
+    }
+}
+
+/// A certificate's subject public key, read in place.
+struct PublicKeyRef<'a> {
+    /// The SPKI algorithm OID (dotted).
+    algorithm: String,
+    /// The EC curve OID for EC keys.
+    curve: Option<String>,
+    /// The public key bits.
+    key: &'a [u8],
+}
+
+impl<'a> PublicKeyRef<'a> {
+    fn of_certificate(cert_der: &'a [u8]) -> Result<Self, Error> {
+        let spki = RawCertificate::read(cert_der)?.spki;
+        let curve = spki
+            .algorithm
+            .parameters
+            .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
+            .map(|o| o.to_string());
+        Ok(Self {
+            algorithm: spki.algorithm.oid.to_string(),
+            curve,
+            key: spki.subject_public_key.raw_bytes(),
+        })
+    }
+}
+
+/// The parts of a certificate that are used as bytes, found in place.
+struct RawCertificate<'a> {
+    /// The whole TBSCertificate (what the issuer signed).
+    tbs: &'a [u8],
+    /// The issuer and subject Names, DER.
+    issuer: &'a [u8],
+    subject: &'a [u8],
+    spki: x509_cert::spki::SubjectPublicKeyInfoRef<'a>,
+}
+
+impl<'a> RawCertificate<'a> {
+    /// Walks Certificate → TBSCertificate → ... → subjectPublicKeyInfo (RFC 5280 s4.1)
+    /// without decoding or copying anything else.
+    fn read(cert_der: &'a [u8]) -> Result<Self, Error> {
+        use der::asn1::AnyRef;
+        use der::{Reader, SliceReader, Tag, TagNumber};
+        let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
+        let cert = AnyRef::from_der(cert_der).map_err(bad)?;
+        let body = cert.value();
+        let mut outer = SliceReader::new(body).map_err(bad)?;
+        // One element, as its complete encoding (header included).
+        fn element<'b>(r: &mut SliceReader<'b>, all: &'b [u8]) -> der::Result<&'b [u8]> {
+            let start = usize::try_from(r.position())?;
+            AnyRef::decode(r)?;
+            let end = usize::try_from(r.position())?;
+            all.get(start..end)
+                .ok_or_else(|| der::ErrorKind::Failed.into())
+        }
+        let tbs = element(&mut outer, body).map_err(bad)?;
+        let tbs_body = AnyRef::from_der(tbs).map_err(bad)?.value();
+        let mut r = SliceReader::new(tbs_body).map_err(bad)?;
+        let version = Tag::ContextSpecific {
+            constructed: true,
+            number: TagNumber::N0,
+        };
+        if r.peek_tag().map_err(bad)? == version {
+            AnyRef::decode(&mut r).map_err(bad)?;
+        }
+        // serialNumber, signature, issuer, validity, subject.
+        AnyRef::decode(&mut r).map_err(bad)?;
+        AnyRef::decode(&mut r).map_err(bad)?;
+        let issuer = element(&mut r, tbs_body).map_err(bad)?;
+        AnyRef::decode(&mut r).map_err(bad)?;
+        let subject = element(&mut r, tbs_body).map_err(bad)?;
+        let spki = x509_cert::spki::SubjectPublicKeyInfoRef::decode(&mut r).map_err(bad)?;
+        Ok(Self {
+            tbs,
+            issuer,
+            subject,
+            spki,
         })
     }
 }
@@ -124,12 +207,12 @@ impl ParsedCertificate {
 /// (for TLS 1.3) the curve fit it.
 fn scheme_algorithm(
     scheme: SignatureScheme,
-    cert: &ParsedCertificate,
+    key: &PublicKeyRef<'_>,
     tls13: bool,
 ) -> Result<&'static dyn VerificationAlgorithm, Error> {
     use SignatureScheme as S;
     let mismatch = || Error::from(PeerMisbehaved::BadSignature);
-    let curve = cert.curve.as_deref();
+    let curve = key.curve.as_deref();
     let alg: &'static dyn VerificationAlgorithm = match scheme {
         S::RSA_PSS_RSAE_SHA256 => &signature::RSA_PSS_2048_8192_SHA256,
         S::RSA_PSS_RSAE_SHA384 => &signature::RSA_PSS_2048_8192_SHA384,
@@ -152,9 +235,9 @@ fn scheme_algorithm(
         _ => return Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
     };
     let key_ok = match scheme {
-        S::ED25519 => cert.key_algorithm == OID_ED25519,
-        S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 => cert.key_algorithm == OID_EC,
-        _ => cert.key_algorithm == OID_RSA,
+        S::ED25519 => key.algorithm == OID_ED25519,
+        S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 => key.algorithm == OID_EC,
+        _ => key.algorithm == OID_RSA,
     };
     match key_ok {
         true => Ok(alg),
@@ -171,9 +254,11 @@ pub fn verify_signature(
     signature: &[u8],
     tls13: bool,
 ) -> Result<(), Error> {
-    let cert = ParsedCertificate::parse(cert_der)?;
-    let alg = scheme_algorithm(scheme, &cert, tls13)?;
-    let verdict = UnparsedPublicKey::new(alg, &cert.public_key).verify(message, signature);
+    // Only the key is needed: read it in place rather than decoding the whole certificate
+    // (the chain check already did, once).
+    let key = PublicKeyRef::of_certificate(cert_der)?;
+    let alg = scheme_algorithm(scheme, &key, tls13)?;
+    let verdict = UnparsedPublicKey::new(alg, key.key).verify(message, signature);
     match crate::FUZZING {
         true => Ok(()),
         false => verdict.map_err(|_| PeerMisbehaved::BadSignature.into()),
@@ -458,6 +543,34 @@ impl ClientCertVerifier for SimpleRootsVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_in_place_key_reader_agrees_with_the_full_parse() {
+        let certs: [&[u8]; 5] = [
+            include_bytes!("../../../../vectors/pki/bench/rsa.der"),
+            include_bytes!("../../../../vectors/pki/bench/rsa-ca.der"),
+            include_bytes!("../../../../vectors/pki/bench/ecdsa.der"),
+            include_bytes!("../../../../vectors/pki/bench/ecdsa-ca.der"),
+            include_bytes!("../../../../vectors/pki/certs/rsa.der"),
+        ];
+        for der in certs {
+            let full = ParsedCertificate::parse(der).unwrap();
+            let key = PublicKeyRef::of_certificate(der).unwrap();
+            assert_eq!(key.algorithm, full.key_algorithm);
+            assert_eq!(key.curve, full.curve);
+            assert_eq!(key.key, &full.public_key[..]);
+            // The bytes taken in place are the DER x509-cert would re-encode.
+            use der::Encode;
+            let tbs = Certificate::from_der(der).unwrap().tbs_certificate;
+            assert_eq!(full.tbs, tbs.to_der().unwrap());
+            assert_eq!(full.subject, tbs.subject.to_der().unwrap());
+            assert_eq!(full.issuer, tbs.issuer.to_der().unwrap());
+            // Every truncation is an encoding error, never a panic or a wrong key.
+            for n in 0..der.len() {
+                assert!(PublicKeyRef::of_certificate(&der[..n]).is_err(), "{n}");
+            }
+        }
+    }
 
     #[test]
     fn wildcard_table() {
