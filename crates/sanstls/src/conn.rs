@@ -281,6 +281,11 @@ pub(crate) struct Common {
     /// Decrypted application data waiting for `read_plaintext` (read from `received_at`).
     received: Vec<u8>,
     received_at: usize,
+    /// The plaintext of the latest ApplicationData record, left in the deframer's buffer
+    /// where it was decrypted, when nothing older was waiting: `read_plaintext` copies it
+    /// out from there, so bulk data is not copied into `received` first. It moves into
+    /// `received` (copied once) only if more records arrive before it has been read.
+    retained: Option<core::ops::Range<usize>>,
     /// Application data the caller sent before the handshake completed.
     early_out: Vec<u8>,
     pub(crate) buffer_limit: usize,
@@ -328,6 +333,7 @@ impl Common {
             pending_handshake: Vec::new(),
             received: Vec::new(),
             received_at: 0,
+            retained: None,
             early_out: Vec::new(),
             buffer_limit: DEFAULT_BUFFER_LIMIT,
             events: VecDeque::new(),
@@ -484,6 +490,24 @@ impl Common {
         let _ = self.send_records(ContentType::Alert, &alert);
     }
 
+    /// Unread plaintext bytes, wherever they are.
+    fn unread(&self) -> usize {
+        let retained = self.retained.as_ref().map_or(0, |r| r.len());
+        self.received.len() - self.received_at + retained
+    }
+
+    /// Moves retained plaintext out of the deframer's buffer into `received` (behind what
+    /// is there), before anything may move or overwrite it.
+    fn keep_retained(&mut self) {
+        if let Some(range) = self.retained.take() {
+            if self.received_at > 0 {
+                self.received.drain(..self.received_at);
+                self.received_at = 0;
+            }
+            self.received.extend_from_slice(self.deframer.bytes(range));
+        }
+    }
+
     /// Once per handshake, as soon as the connection is established and holds nothing in
     /// flight, gives back the buffers the handshake grew: an idle connection then holds no
     /// I/O buffer at all. The record path grows them again on first use and keeps them, so
@@ -497,7 +521,8 @@ impl Common {
             && self.outgoing.is_empty()
             && self.pending_handshake.is_empty()
             && self.early_out.is_empty()
-            && self.received_at == self.received.len();
+            && self.received_at == self.received.len()
+            && self.retained.is_none();
         if !idle {
             return;
         }
@@ -548,6 +573,10 @@ impl Common {
     }
 }
 
+/// The largest empty buffer `write_tls` swaps for its own (two full TLS 1.2 records).
+const SWAP_LIMIT: usize =
+    2 * (crate::record::header::HEADER_LEN + crate::record::header::MAX_CIPHERTEXT_TLS12);
+
 /// A TLS connection of either side. `ClientConnection` and `ServerConnection` dereference
 /// to it for everything that does not depend on the side.
 pub struct Connection {
@@ -583,9 +612,13 @@ impl Connection {
             return 0;
         }
         // Stop taking records while the caller has not read the plaintext we hold.
-        if self.common.received.len() - self.common.received_at >= self.common.buffer_limit {
+        if self.common.unread() >= self.common.buffer_limit {
             return 0;
         }
+        if bytes.is_empty() {
+            return 0;
+        }
+        self.common.keep_retained();
         self.common.deframer.read(bytes)
     }
 
@@ -764,13 +797,18 @@ impl Connection {
                 self.common.accept_ccs = false;
                 continue;
             }
-            let (typ, payload): (ContentType, &[u8]) = match &mut self.common.opener {
+            // Decrypted in place; from here on the plaintext is addressed by its position
+            // in the deframer's buffer (so it can be left there, see `retained`).
+            let offset = record.offset;
+            let (typ, range) = match &mut self.common.opener {
                 Some(opener) => {
                     let p = opener.open_in_place(&header, record.payload)?;
-                    (p.typ, &*p.payload)
+                    let start = offset + p.offset;
+                    (p.typ, start..start + p.payload.len())
                 }
-                None => (header.typ, &*record.payload),
+                None => (header.typ, offset..offset + record.payload.len()),
             };
+            let payload = self.common.deframer.bytes(range.clone());
             if payload.len() > MAX_PLAINTEXT {
                 return Err(InvalidMessage::RecordTooLarge.into());
             }
@@ -812,14 +850,27 @@ impl Connection {
                         .into());
                     }
                     if !payload.is_empty() {
-                        // Drop what the caller has read before appending, so the buffer
-                        // holds at most the unread bytes plus one record.
-                        let at = self.common.received_at;
-                        if at > 0 {
-                            self.common.received.drain(..at);
-                            self.common.received_at = 0;
+                        // An older record still in the deframer's buffer goes first.
+                        if let Some(older) = self.common.retained.take() {
+                            self.common
+                                .received
+                                .extend_from_slice(self.common.deframer.bytes(older));
                         }
-                        self.common.received.extend_from_slice(payload);
+                        if self.common.received_at == self.common.received.len() {
+                            // Nothing else unread: leave it where it was decrypted.
+                            self.common.received.clear();
+                            self.common.received_at = 0;
+                            self.common.retained = Some(range);
+                        } else {
+                            // Drop what the caller has read before appending, so the
+                            // buffer holds at most the unread bytes plus one record.
+                            let at = self.common.received_at;
+                            if at > 0 {
+                                self.common.received.drain(..at);
+                                self.common.received_at = 0;
+                            }
+                            self.common.received.extend_from_slice(payload);
+                        }
                         self.common.emit(Event::PlaintextReady);
                     }
                 }
@@ -884,7 +935,15 @@ impl Connection {
             self.common.fail(e);
         }
         let n = self.common.outgoing.len();
-        out.append(&mut self.common.outgoing);
+        // Into an empty buffer, appending is handing over our buffer: swap instead of
+        // copying (bulk sending then moves no byte twice), as long as the buffer we get in
+        // exchange is no bigger than two full records, so a caller's large buffer never
+        // stays with an idle connection.
+        if out.is_empty() && out.capacity() <= SWAP_LIMIT {
+            core::mem::swap(out, &mut self.common.outgoing);
+        } else {
+            out.append(&mut self.common.outgoing);
+        }
         self.common.trim_after_handshake();
         n
     }
@@ -901,10 +960,24 @@ impl Connection {
 
     /// Copies received application data into `buf`; returns how many bytes.
     pub fn read_plaintext(&mut self, buf: &mut [u8]) -> usize {
-        let available = &self.common.received[self.common.received_at..];
-        let n = available.len().min(buf.len());
+        let c = &mut self.common;
+        let available = &c.received[c.received_at..];
+        let mut n = available.len().min(buf.len());
         buf[..n].copy_from_slice(&available[..n]);
-        self.common.received_at += n;
+        c.received_at += n;
+        // Then the record left in the deframer's buffer, which is always the newest.
+        if c.received_at == c.received.len() {
+            if let Some(range) = &mut c.retained {
+                let bytes = c.deframer.bytes(range.clone());
+                let k = bytes.len().min(buf.len() - n);
+                buf[n..n + k].copy_from_slice(&bytes[..k]);
+                range.start += k;
+                n += k;
+                if range.start == range.end {
+                    c.retained = None;
+                }
+            }
+        }
         n
     }
 
@@ -1071,6 +1144,44 @@ mod tests {
                 sizes[3..].windows(2).all(|w| w[0] == w[1]),
                 "{version:?}: buffers keep their size under load: {sizes:?}"
             );
+        }
+    }
+
+    #[test]
+    fn plaintext_arrives_whole_and_in_order_however_reads_interleave() {
+        // Records of distinct bytes; the receiver takes the wire in chunks of `feed` bytes
+        // and reads plaintext `read` bytes at a time, so the latest record is sometimes
+        // still in the deframer's buffer (retained), sometimes copied out, sometimes split.
+        for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
+            for (feed, read) in [(1 << 20, 1 << 20), (1 << 20, 700), (5000, 3000), (700, 1 << 20)] {
+                let client = Arc::new(client_config(version));
+                let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+                let mut s = ServerConnection::new(Arc::new(server_config()), NOW);
+                exchange(&mut c, &mut s);
+                let mut sent = Vec::new();
+                let mut wire = Vec::new();
+                for i in 0..40u32 {
+                    let chunk: Vec<u8> = (0..(i * 997) % 20000 + 1)
+                        .map(|j| (i * 31 + j) as u8)
+                        .collect();
+                    c.send(&chunk).unwrap();
+                    sent.extend_from_slice(&chunk);
+                }
+                c.write_tls(&mut wire);
+                let mut got = Vec::new();
+                let mut buf = vec![0; read];
+                let mut rest = &wire[..];
+                while !rest.is_empty() || got.len() < sent.len() {
+                    let take = rest.len().min(feed);
+                    let n = s.read_tls(&rest[..take]);
+                    rest = &rest[n..];
+                    s.process(NOW).unwrap();
+                    let k = s.read_plaintext(&mut buf);
+                    got.extend_from_slice(&buf[..k]);
+                    assert!(n > 0 || k > 0, "no progress ({version:?} {feed} {read})");
+                }
+                assert!(got == sent, "{version:?} feed {feed} read {read}");
+            }
         }
     }
 }

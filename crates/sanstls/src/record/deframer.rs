@@ -45,6 +45,8 @@ pub struct DeframedRecord<'a> {
     pub header: RecordHeader,
     /// The payload (`header.len` bytes), inside the deframer's buffer: decrypt it in place.
     pub payload: &'a mut [u8],
+    /// Where `payload` starts in the deframer's buffer (see [`Deframer::bytes`]).
+    pub offset: usize,
 }
 
 /// The smallest buffer the deframer allocates (growth doubles from there).
@@ -167,6 +169,14 @@ impl Deframer {
         n
     }
 
+    /// Bytes of the buffer by position, e.g. a record payload already handed out and
+    /// decrypted in place (see [`DeframedRecord::offset`]). They stay where they are until
+    /// the next [`Deframer::read`], which may move or overwrite them; an out-of-range
+    /// request is empty.
+    pub fn bytes(&self, range: core::ops::Range<usize>) -> &[u8] {
+        self.buf.get(range).unwrap_or_default()
+    }
+
     /// Gives the buffer's memory back if nothing is buffered (an idle connection then holds
     /// none); the next `read` allocates again. Returns whether it did.
     pub fn release_if_empty(&mut self) -> bool {
@@ -213,7 +223,11 @@ impl Deframer {
         let at = self.start;
         self.start += total;
         match self.buf.get_mut(at + HEADER_LEN..at + total) {
-            Some(payload) => Ok(Some(DeframedRecord { header, payload })),
+            Some(payload) => Ok(Some(DeframedRecord {
+                header,
+                payload,
+                offset: at + HEADER_LEN,
+            })),
             None => Ok(None), // unreachable: `avail` held `total` bytes
         }
     }

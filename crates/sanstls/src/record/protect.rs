@@ -399,6 +399,9 @@ pub struct Plaintext<'a> {
     pub typ: ContentType,
     /// The plaintext content, padding and inner type removed.
     pub payload: &'a mut [u8],
+    /// Where `payload` starts in the record payload that was opened (0 for TLS 1.3, the
+    /// explicit nonce's length for TLS 1.2), so a caller can find it again in its buffer.
+    pub offset: usize,
 }
 
 /// Decrypts incoming records for one direction under one key.
@@ -510,6 +513,7 @@ impl RecordOpener {
         Ok(Plaintext {
             typ,
             payload: &mut inner[..at],
+            offset: 0,
         })
     }
 
@@ -555,6 +559,7 @@ impl RecordOpener {
         Ok(Plaintext {
             typ: header.typ,
             payload: plain,
+            offset: explicit,
         })
     }
 }
