@@ -1153,7 +1153,12 @@ mod tests {
         // and reads plaintext `read` bytes at a time, so the latest record is sometimes
         // still in the deframer's buffer (retained), sometimes copied out, sometimes split.
         for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
-            for (feed, read) in [(1 << 20, 1 << 20), (1 << 20, 700), (5000, 3000), (700, 1 << 20)] {
+            for (feed, read) in [
+                (1 << 20, 1 << 20),
+                (1 << 20, 700),
+                (5000, 3000),
+                (700, 1 << 20),
+            ] {
                 let client = Arc::new(client_config(version));
                 let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
                 let mut s = ServerConnection::new(Arc::new(server_config()), NOW);

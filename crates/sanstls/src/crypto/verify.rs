@@ -12,7 +12,6 @@ use der::Decode;
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, SubjectAltName};
-use x509_cert::Certificate;
 
 use crate::enums::SignatureScheme;
 use crate::error::{CertificateError, Error, PeerMisbehaved};
@@ -59,23 +58,25 @@ pub struct ParsedCertificate {
 impl ParsedCertificate {
     /// Parses a DER certificate.
     pub fn parse(der_bytes: &[u8]) -> Result<Self, Error> {
+        // The fields are read in place and only those used are decoded (every handshake
+        // parses the peer's chain, so this is on the hot path); what is decoded is checked
+        // as strictly as x509-cert would.
         let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
-        let cert = Certificate::from_der(der_bytes).map_err(bad)?;
         let raw = RawCertificate::read(der_bytes)?;
-        let tbs = &cert.tbs_certificate;
-        let spki = &tbs.subject_public_key_info;
+        let spki = &raw.spki;
         let curve = spki
             .algorithm
             .parameters
-            .as_ref()
             .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
             .map(|o| o.to_string());
+        let validity = x509_cert::time::Validity::from_der(raw.validity).map_err(bad)?;
         let mut dns_names = Vec::new();
         let mut ip_addresses = Vec::new();
         let mut is_ca = false;
-        for ext in tbs.extensions.iter().flatten() {
-            if ext.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME {
-                let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).map_err(bad)?;
+        for ext in raw.extensions()? {
+            let (id, value) = ext?;
+            if id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME {
+                let san = SubjectAltName::from_der(value).map_err(bad)?;
                 for name in san.0 {
                     match name {
                         GeneralName::DnsName(d) => dns_names.push(d.to_string()),
@@ -83,14 +84,13 @@ impl ParsedCertificate {
                         _ => {}
                     }
                 }
-            } else if ext.extn_id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS {
-                is_ca = BasicConstraints::from_der(ext.extn_value.as_bytes())
-                    .map_err(bad)?
-                    .ca;
+            } else if id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS {
+                is_ca = BasicConstraints::from_der(value).map_err(bad)?.ca;
             }
         }
+        let subject = x509_cert::name::Name::from_der(raw.subject).map_err(bad)?;
         let mut common_names = Vec::new();
-        for rdn in tbs.subject.0.iter() {
+        for rdn in subject.0.iter() {
             for atv in rdn.0.iter() {
                 if atv.oid == const_oid::db::rfc4519::CN {
                     if let Ok(s) = atv.value.decode_as::<String>() {
@@ -106,19 +106,18 @@ impl ParsedCertificate {
             key_algorithm: spki.algorithm.oid.to_string(),
             curve,
             public_key: spki.subject_public_key.raw_bytes().to_vec(),
-            not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
-            not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
+            not_before: validity.not_before.to_unix_duration().as_secs(),
+            not_after: validity.not_after.to_unix_duration().as_secs(),
             dns_names,
             ip_addresses,
             common_names,
-            // As received: the signature covers these exact bytes, and re-encoding them
-            // would cost a copy per certificate per handshake.
+            // As received: the signature covers these exact bytes.
             subject: raw.subject.to_vec(),
             issuer: raw.issuer.to_vec(),
             is_ca,
             tbs: raw.tbs.to_vec(),
-            signature_algorithm: cert.signature_algorithm.oid.to_string(),
-            signature: cert.signature.raw_bytes().to_vec(),
+            signature_algorithm: raw.signature_algorithm.to_string(),
+            signature: raw.signature.to_vec(),
         })
     }
 }
@@ -149,22 +148,37 @@ impl<'a> PublicKeyRef<'a> {
     }
 }
 
-/// The parts of a certificate that are used as bytes, found in place.
+/// The parts of a certificate, found in place (RFC 5280 s4.1).
 struct RawCertificate<'a> {
     /// The whole TBSCertificate (what the issuer signed).
     tbs: &'a [u8],
     /// The issuer and subject Names, DER.
     issuer: &'a [u8],
     subject: &'a [u8],
+    /// The Validity SEQUENCE, DER.
+    validity: &'a [u8],
     spki: x509_cert::spki::SubjectPublicKeyInfoRef<'a>,
+    /// The contents of the `[3]` extensions field: a DER SEQUENCE OF Extension.
+    extensions: Option<&'a [u8]>,
+    signature_algorithm: der::asn1::ObjectIdentifier,
+    /// The signature bits.
+    signature: &'a [u8],
+}
+
+/// A context-specific constructed tag, `[n]` in RFC 5280's ASN.1.
+fn context_tag(number: der::TagNumber) -> der::Tag {
+    der::Tag::ContextSpecific {
+        constructed: true,
+        number,
+    }
 }
 
 impl<'a> RawCertificate<'a> {
-    /// Walks Certificate → TBSCertificate → ... → subjectPublicKeyInfo (RFC 5280 s4.1)
-    /// without decoding or copying anything else.
+    /// Walks Certificate → TBSCertificate → its fields, decoding only tags and lengths.
     fn read(cert_der: &'a [u8]) -> Result<Self, Error> {
-        use der::asn1::AnyRef;
-        use der::{Reader, SliceReader, Tag, TagNumber};
+        use der::asn1::{AnyRef, BitStringRef};
+        use der::{Reader, SliceReader, TagNumber, Tagged};
+        use x509_cert::spki::AlgorithmIdentifierRef;
         let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
         let cert = AnyRef::from_der(cert_der).map_err(bad)?;
         let body = cert.value();
@@ -178,28 +192,77 @@ impl<'a> RawCertificate<'a> {
                 .ok_or_else(|| der::ErrorKind::Failed.into())
         }
         let tbs = element(&mut outer, body).map_err(bad)?;
+        let signature_algorithm = AlgorithmIdentifierRef::decode(&mut outer).map_err(bad)?.oid;
+        let signature = BitStringRef::decode(&mut outer).map_err(bad)?.raw_bytes();
+        if !outer.is_finished() {
+            return Err(CertificateError::BadEncoding.into());
+        }
         let tbs_body = AnyRef::from_der(tbs).map_err(bad)?.value();
         let mut r = SliceReader::new(tbs_body).map_err(bad)?;
-        let version = Tag::ContextSpecific {
-            constructed: true,
-            number: TagNumber::N0,
-        };
-        if r.peek_tag().map_err(bad)? == version {
+        if r.peek_tag().map_err(bad)? == context_tag(TagNumber::N0) {
             AnyRef::decode(&mut r).map_err(bad)?;
         }
-        // serialNumber, signature, issuer, validity, subject.
+        // serialNumber, signature, then the parts kept.
         AnyRef::decode(&mut r).map_err(bad)?;
         AnyRef::decode(&mut r).map_err(bad)?;
         let issuer = element(&mut r, tbs_body).map_err(bad)?;
-        AnyRef::decode(&mut r).map_err(bad)?;
+        let validity = element(&mut r, tbs_body).map_err(bad)?;
         let subject = element(&mut r, tbs_body).map_err(bad)?;
         let spki = x509_cert::spki::SubjectPublicKeyInfoRef::decode(&mut r).map_err(bad)?;
+        // issuerUniqueID [1] and subjectUniqueID [2] are skipped; extensions are [3].
+        let mut extensions = None;
+        while !r.is_finished() {
+            let field = AnyRef::decode(&mut r).map_err(bad)?;
+            if field.tag() == context_tag(TagNumber::N3) {
+                extensions = Some(field.value());
+            }
+        }
         Ok(Self {
             tbs,
             issuer,
             subject,
+            validity,
             spki,
+            extensions,
+            signature_algorithm,
+            signature,
         })
+    }
+
+    /// The extensions as (extnID, extnValue contents), each decoded when reached.
+    fn extensions(
+        &self,
+    ) -> Result<impl Iterator<Item = Result<(der::asn1::ObjectIdentifier, &'a [u8]), Error>>, Error>
+    {
+        use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef};
+        use der::{Reader, SliceReader, Tag};
+        let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
+        let list = match self.extensions {
+            Some(seq) => AnyRef::from_der(seq).map_err(bad)?.value(),
+            None => &[],
+        };
+        let mut r = SliceReader::new(list).map_err(bad)?;
+        Ok(core::iter::from_fn(move || {
+            if r.is_finished() {
+                return None;
+            }
+            let mut one = || -> der::Result<(ObjectIdentifier, &'a [u8])> {
+                let ext = AnyRef::decode(&mut r)?;
+                let mut x = SliceReader::new(ext.value())?;
+                let id = ObjectIdentifier::decode(&mut x)?;
+                if x.peek_tag()? == Tag::Boolean {
+                    bool::decode(&mut x)?;
+                }
+                let value = OctetStringRef::decode(&mut x)?.as_bytes();
+                x.finish(value).map(|value| (id, value))
+            };
+            let item = one().map_err(bad);
+            if item.is_err() {
+                // Stop after an error: the rest cannot be found reliably.
+                r = SliceReader::new(&[]).ok()?;
+            }
+            Some(item)
+        }))
     }
 }
 
@@ -561,10 +624,43 @@ mod tests {
             assert_eq!(key.key, &full.public_key[..]);
             // The bytes taken in place are the DER x509-cert would re-encode.
             use der::Encode;
+            use x509_cert::Certificate;
             let tbs = Certificate::from_der(der).unwrap().tbs_certificate;
             assert_eq!(full.tbs, tbs.to_der().unwrap());
             assert_eq!(full.subject, tbs.subject.to_der().unwrap());
             assert_eq!(full.issuer, tbs.issuer.to_der().unwrap());
+            let cert = Certificate::from_der(der).unwrap();
+            assert_eq!(full.signature, cert.signature.raw_bytes());
+            assert_eq!(
+                full.signature_algorithm,
+                cert.signature_algorithm.oid.to_string()
+            );
+            let v = &tbs.validity;
+            assert_eq!(full.not_before, v.not_before.to_unix_duration().as_secs());
+            assert_eq!(full.not_after, v.not_after.to_unix_duration().as_secs());
+            let mut dns = Vec::new();
+            let mut ca = false;
+            for ext in tbs.extensions.iter().flatten() {
+                if ext.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME {
+                    let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).unwrap();
+                    for name in san.0 {
+                        if let GeneralName::DnsName(d) = name {
+                            dns.push(d.to_string());
+                        }
+                    }
+                } else if ext.extn_id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS {
+                    ca = BasicConstraints::from_der(ext.extn_value.as_bytes())
+                        .unwrap()
+                        .ca;
+                }
+            }
+            assert_eq!(full.dns_names, dns);
+            assert_eq!(full.is_ca, ca);
+            assert!(!full.common_names.is_empty());
+            // Every truncation of the certificate is refused by the full parse too.
+            for n in (0..der.len()).step_by(7) {
+                assert!(ParsedCertificate::parse(&der[..n]).is_err(), "{n}");
+            }
             // Every truncation is an encoding error, never a panic or a wrong key.
             for n in 0..der.len() {
                 assert!(PublicKeyRef::of_certificate(&der[..n]).is_err(), "{n}");
