@@ -118,15 +118,15 @@ impl Budget {
     fn new(quick: bool) -> Self {
         match quick {
             true => Self {
-                repeats: 3,
-                bulk_bytes: 32 << 20,
-                handshakes: 40,
+                repeats: 5,
+                bulk_bytes: 64 << 20,
+                handshakes: 100,
                 pairs: 1000,
             },
             false => Self {
-                repeats: 9,
+                repeats: 11,
                 bulk_bytes: 256 << 20,
-                handshakes: 200,
+                handshakes: 400,
                 pairs: 1000,
             },
         }

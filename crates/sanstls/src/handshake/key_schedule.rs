@@ -190,6 +190,18 @@ pub fn hkdf_expand_label(
     context: &[u8],
     out: &mut [u8],
 ) -> Result<(), Error> {
+    let prk = hkdf::Prk::new_less_safe(hash.hkdf_algorithm(), secret);
+    expand_label_with(&prk, hash, label, context, out)
+}
+
+/// HKDF-Expand-Label with an already keyed PRK (see [`Expander`]).
+fn expand_label_with(
+    prk: &hkdf::Prk,
+    hash: SuiteHash,
+    label: &[u8],
+    context: &[u8],
+    out: &mut [u8],
+) -> Result<(), Error> {
     let full_label_len = u8::try_from(LABEL_PREFIX.len() + label.len())
         .map_err(|_| Error::ApiMisuse("HKDF-Expand-Label label longer than 249 bytes"))?;
     let context_len = u8::try_from(context.len())
@@ -209,10 +221,44 @@ pub fn hkdf_expand_label(
         &[context_len],
         context,
     ];
-    hkdf::Prk::new_less_safe(hash.hkdf_algorithm(), secret)
-        .expand(&info, OutLen(out.len()))
+    prk.expand(&info, OutLen(out.len()))
         .and_then(|okm| okm.fill(out))
         .map_err(|_| Error::ApiMisuse("HKDF-Expand output longer than 255 * Hash.length"))
+}
+
+/// One secret keyed once as an HKDF PRK for several expansions: keying HMAC costs two
+/// hash blocks, as much as the expansion itself, so a secret that yields several outputs
+/// (a traffic secret's key and IV, the master secret's three children) is keyed once.
+struct Expander {
+    hash: SuiteHash,
+    prk: hkdf::Prk,
+}
+
+impl Expander {
+    fn new(hash: SuiteHash, secret: &SecretBytes) -> Self {
+        Self {
+            hash,
+            prk: hkdf::Prk::new_less_safe(hash.hkdf_algorithm(), secret.as_bytes()),
+        }
+    }
+
+    /// Like [`expand_fixed`].
+    fn fill(&self, label: &[u8], context: &[u8], out: &mut [u8]) {
+        debug_assert!(label.len() <= 32 && context.len() <= 64 && out.len() <= MAX_HASH_LEN);
+        expand_label_with(&self.prk, self.hash, label, context, out)
+            .expect("fixed-size HKDF-Expand-Label cannot fail");
+    }
+
+    /// Like [`derive_secret`].
+    fn derive(&self, label: &[u8], transcript_hash: &[u8]) -> SecretBytes {
+        let mut out = SecretBytes {
+            buf: [0u8; MAX_HASH_LEN],
+            len: self.hash.output_len(),
+        };
+        let len = out.len;
+        self.fill(label, transcript_hash, &mut out.buf[..len]);
+        out
+    }
 }
 
 const LABEL_PREFIX: &[u8] = b"tls13 ";
@@ -363,8 +409,9 @@ impl TrafficSecret {
     pub fn keys(&self, aead: &'static aead::Algorithm) -> TrafficKeys {
         let mut key = vec![0u8; aead.key_len()];
         let mut iv = [0u8; aead::NONCE_LEN];
-        expand_fixed(self.hash, &self.secret, b"key", &[], &mut key);
-        expand_fixed(self.hash, &self.secret, b"iv", &[], &mut iv);
+        let x = Expander::new(self.hash, &self.secret);
+        x.fill(b"key", &[], &mut key);
+        x.fill(b"iv", &[], &mut iv);
         TrafficKeys { key, iv }
     }
 
@@ -629,18 +676,9 @@ impl KeyScheduleEarly {
         let zeros = [0u8; MAX_HASH_LEN];
         let ikm = shared_secret.unwrap_or(&zeros[..hash.output_len()]);
         let handshake_secret = hkdf_extract(hash, salt.as_bytes(), ikm);
-        let client = derive_secret(
-            hash,
-            &handshake_secret,
-            b"c hs traffic",
-            hello_hash.as_ref(),
-        );
-        let server = derive_secret(
-            hash,
-            &handshake_secret,
-            b"s hs traffic",
-            hello_hash.as_ref(),
-        );
+        let x = Expander::new(hash, &handshake_secret);
+        let client = x.derive(b"c hs traffic", hello_hash.as_ref());
+        let server = x.derive(b"s hs traffic", hello_hash.as_ref());
         KeyScheduleHandshake {
             hash,
             handshake_secret,
@@ -737,9 +775,10 @@ impl KeyScheduleHandshake {
         let zeros = [0u8; MAX_HASH_LEN];
         let master_secret = hkdf_extract(hash, salt.as_bytes(), &zeros[..hash.output_len()]);
         let th = server_finished_hash.as_ref();
-        let client = derive_secret(hash, &master_secret, b"c ap traffic", th);
-        let server = derive_secret(hash, &master_secret, b"s ap traffic", th);
-        let exporter = derive_secret(hash, &master_secret, b"exp master", th);
+        let x = Expander::new(hash, &master_secret);
+        let client = x.derive(b"c ap traffic", th);
+        let server = x.derive(b"s ap traffic", th);
+        let exporter = x.derive(b"exp master", th);
         KeyScheduleTrafficPending {
             hash,
             master_secret,
