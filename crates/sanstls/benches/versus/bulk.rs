@@ -151,8 +151,8 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
             let mut ours = ours_pair(pki, choice);
             let mut theirs = theirs_pair(pki, choice);
             let (mut os, mut or, mut ts, mut tr) = Default::default();
-            for _ in 0..budget.repeats {
-                for lib in [Lib::Sanstls, Lib::Rustls] {
+            for repeat in 0..budget.repeats {
+                for lib in Lib::order(repeat) {
                     let ((send, recv), (s, r)): (_, (&mut Samples, &mut Samples)) = match lib {
                         Lib::Sanstls => (measure(&mut ours, budget.bulk_bytes), (&mut os, &mut or)),
                         Lib::Rustls => {

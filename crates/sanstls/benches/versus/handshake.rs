@@ -1,6 +1,7 @@
 //! Handshakes per second, with the client's and the server's CPU time counted apart (as
 //! rustls's own bench does): each side's time is the time spent inside its library calls,
-//! creating the connection included, while the two run in lockstep in one thread.
+//! creating the connection included, while the two run in lockstep in one thread. The
+//! libraries take turns every [`CHUNK`] handshakes within a repeat.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -93,57 +94,116 @@ fn ours_once(
     kept
 }
 
-fn ours(pki: &Pki, choice: Choice, n: usize) -> Split {
-    let (client, server) = setup::ours(pki, choice);
-    let (mut wire, mut scratch) = (Vec::new(), vec![0; 16384]);
-    let mut t = Split::default();
-    let resuming = choice.resume != Resume::No;
-    // A resumed scenario starts from one full handshake, not counted.
-    let mut session = match resuming {
-        true => ours_once(
-            &client,
-            &server,
-            None,
-            &mut Split::default(),
-            &mut wire,
-            &mut scratch,
-        ),
-        false => None,
-    };
-    for _ in 0..n {
-        let offered = session.clone();
-        let got = ours_once(&client, &server, offered, &mut t, &mut wire, &mut scratch);
-        if resuming {
+/// Runs sanstls handshakes for one scenario, keeping the session to resume.
+struct OursRunner {
+    client: Arc<sanstls::ClientConfig>,
+    server: Arc<sanstls::ServerConfig>,
+    session: Option<StoredSession>,
+    resuming: bool,
+    wire: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl OursRunner {
+    fn new(pki: &Pki, choice: Choice) -> Self {
+        let (client, server) = setup::ours(pki, choice);
+        let mut r = Self {
+            client,
+            server,
+            session: None,
+            resuming: choice.resume != Resume::No,
+            wire: Vec::new(),
+            scratch: vec![0; 16384],
+        };
+        // A resumed scenario starts from one full handshake, not counted.
+        if r.resuming {
+            r.run(1, &mut Split::default());
+        }
+        r
+    }
+
+    fn run(&mut self, n: usize, t: &mut Split) {
+        for _ in 0..n {
+            let offered = self.session.clone();
+            let got = ours_once(
+                &self.client,
+                &self.server,
+                offered,
+                t,
+                &mut self.wire,
+                &mut self.scratch,
+            );
             // TLS 1.3 tickets are fresh after each handshake; a TLS 1.2 session is kept.
-            if let Some(s) = got {
-                session = Some(s);
+            if self.resuming && got.is_some() {
+                self.session = got;
             }
         }
     }
-    t
 }
 
-fn theirs(pki: &Pki, choice: Choice, n: usize) -> Split {
-    let (client, server) = setup::theirs(pki, choice);
-    let (mut wire, mut scratch) = (Vec::new(), vec![0; 16384]);
-    let mut t = Split::default();
-    let name = ServerName::try_from("localhost").expect("name");
-    let mut once = |t: &mut Split| {
-        let t0 = Instant::now();
-        let c = rustls::ClientConnection::new(client.clone(), name.clone()).expect("client");
-        t.client += t0.elapsed();
-        let t0 = Instant::now();
-        let s = rustls::ServerConnection::new(server.clone()).expect("server");
-        t.server += t0.elapsed();
-        complete(&mut Theirs(c), &mut Theirs(s), &mut wire, &mut scratch, t);
-    };
-    if choice.resume != Resume::No {
-        once(&mut Split::default());
+/// Runs rustls handshakes for one scenario (its client keeps sessions in its own cache).
+struct TheirsRunner {
+    client: Arc<rustls::ClientConfig>,
+    server: Arc<rustls::ServerConfig>,
+    name: ServerName<'static>,
+    wire: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl TheirsRunner {
+    fn new(pki: &Pki, choice: Choice) -> Self {
+        let (client, server) = setup::theirs(pki, choice);
+        let mut r = Self {
+            client,
+            server,
+            name: ServerName::try_from("localhost").expect("name"),
+            wire: Vec::new(),
+            scratch: vec![0; 16384],
+        };
+        if choice.resume != Resume::No {
+            r.run(1, &mut Split::default());
+        }
+        r
     }
-    for _ in 0..n {
-        once(&mut t);
+
+    fn run(&mut self, n: usize, t: &mut Split) {
+        for _ in 0..n {
+            let t0 = Instant::now();
+            let c = rustls::ClientConnection::new(self.client.clone(), self.name.clone())
+                .expect("client");
+            t.client += t0.elapsed();
+            let t0 = Instant::now();
+            let s = rustls::ServerConnection::new(self.server.clone()).expect("server");
+            t.server += t0.elapsed();
+            let (wire, scratch) = (&mut self.wire, &mut self.scratch);
+            complete(&mut Theirs(c), &mut Theirs(s), wire, scratch, t);
+        }
     }
-    t
+}
+
+/// Handshakes per interleaving chunk: the libraries take turns this often, so a change in
+/// the machine's speed (another process, frequency scaling) hits both alike.
+const CHUNK: usize = 10;
+
+/// One repeat: `n` handshakes with each library, interleaved in chunks.
+fn measure(pki: &Pki, choice: Choice, n: usize) -> (Split, Split) {
+    let mut ours = OursRunner::new(pki, choice);
+    let mut theirs = TheirsRunner::new(pki, choice);
+    let (mut o, mut t) = (Split::default(), Split::default());
+    let mut done = 0;
+    let mut turn = 0;
+    while done < n {
+        let k = CHUNK.min(n - done);
+        for lib in Lib::order(turn) {
+            match lib {
+                Lib::Sanstls => ours.run(k, &mut o),
+                Lib::Rustls => theirs.run(k, &mut t),
+            }
+        }
+        done += k;
+        turn += 1;
+    }
+    (o, t)
 }
 
 /// Checks that a resumed scenario really resumes, with both libraries, before timing it.
@@ -220,22 +280,15 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
             _ => budget.handshakes * 4,
         };
         eprintln!("{base}: {n} handshakes x {} repeats", budget.repeats);
-        let (mut oc, mut os, mut tc, mut ts) = Default::default();
+        let (mut oc, mut os, mut tc, mut ts): (Samples, Samples, Samples, Samples) =
+            Default::default();
         let rate = |d: Duration| n as f64 / d.as_secs_f64();
         for _ in 0..budget.repeats {
-            // Alternate the libraries so drift in the machine's speed hits both alike.
-            for lib in [Lib::Sanstls, Lib::Rustls] {
-                let (c, s): (&mut Samples, &mut Samples) = match lib {
-                    Lib::Sanstls => (&mut oc, &mut os),
-                    Lib::Rustls => (&mut tc, &mut ts),
-                };
-                let t = match lib {
-                    Lib::Sanstls => ours(pki, choice, n),
-                    Lib::Rustls => theirs(pki, choice, n),
-                };
-                c.push(rate(t.client));
-                s.push(rate(t.server));
-            }
+            let (ours, theirs) = measure(pki, choice, n);
+            oc.push(rate(ours.client));
+            os.push(rate(ours.server));
+            tc.push(rate(theirs.client));
+            ts.push(rate(theirs.server));
         }
         for (scenario, ours, theirs) in [(client_name, oc, tc), (server_name, os, ts)] {
             rows.push(Row {

@@ -39,6 +39,17 @@ pub(crate) enum Lib {
     Rustls,
 }
 
+impl Lib {
+    /// Which library goes first in repeat `n`: they take turns, so neither always runs on
+    /// a cold (or a warm) machine.
+    pub(crate) fn order(n: usize) -> [Lib; 2] {
+        match n % 2 {
+            0 => [Lib::Sanstls, Lib::Rustls],
+            _ => [Lib::Rustls, Lib::Sanstls],
+        }
+    }
+}
+
 /// Whether a larger number is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Better {

@@ -148,8 +148,8 @@ pub(crate) fn run(budget: Budget, wanted: &dyn Fn(&str) -> bool) -> Vec<Row> {
             budget.repeats
         );
         let (mut op, mut oi, mut tp, mut ti) = Default::default();
-        for _ in 0..budget.repeats {
-            for lib in [Lib::Sanstls, Lib::Rustls] {
+        for repeat in 0..budget.repeats {
+            for lib in Lib::order(repeat) {
                 let (peak, idle) = spawn(lib, version, n);
                 let (p, i): (&mut Samples, &mut Samples) = match lib {
                     Lib::Sanstls => (&mut op, &mut oi),
