@@ -297,6 +297,7 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
                 rustls: Some(theirs),
                 unit: "handshakes/s",
                 better: Better::Higher,
+                of_ceiling: None,
             });
         }
     }

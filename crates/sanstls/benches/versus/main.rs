@@ -66,6 +66,10 @@ impl Samples {
         self.0.push(v);
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     fn sorted(&self) -> Vec<f64> {
         let mut v = self.0.clone();
         v.sort_by(f64::total_cmp);
@@ -99,6 +103,9 @@ pub(crate) struct Row {
     pub(crate) rustls: Option<Samples>,
     pub(crate) unit: &'static str,
     pub(crate) better: Better,
+    /// Bulk rows: sanstls's throughput as a fraction of the ceiling measured in the same
+    /// repeat.
+    pub(crate) of_ceiling: Option<Samples>,
 }
 
 impl Row {
@@ -222,19 +229,24 @@ fn fmt_samples(s: &Samples) -> String {
 
 fn print_table(rows: &[Row], budget: Budget, took: Duration) {
     println!(
-        "\n{:<44} {:>26} {:>26} {:>7}  unit",
-        "scenario", "sanstls median (min-max)", "rustls median (min-max)", "ratio"
+        "\n{:<44} {:>26} {:>26} {:>7}  {:<13} sanstls/ceiling",
+        "scenario", "sanstls median (min-max)", "rustls median (min-max)", "ratio", "unit"
     );
     for r in rows {
         let theirs = r.rustls.as_ref().map_or("-".to_string(), fmt_samples);
         let ratio = r.ratio().map_or("-".to_string(), |x| format!("{x:.2}"));
+        let of_ceiling = r
+            .of_ceiling
+            .as_ref()
+            .map_or(String::new(), |f| format!("{:.0}%", 100.0 * f.median()));
         println!(
-            "{:<44} {:>26} {:>26} {:>7}  {}",
+            "{:<44} {:>26} {:>26} {:>7}  {:<13} {}",
             r.scenario,
             fmt_samples(&r.sanstls),
             theirs,
             ratio,
-            r.unit
+            r.unit,
+            of_ceiling
         );
     }
     println!(

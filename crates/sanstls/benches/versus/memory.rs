@@ -166,6 +166,7 @@ pub(crate) fn run(budget: Budget, wanted: &dyn Fn(&str) -> bool) -> Vec<Row> {
                 rustls: Some(theirs),
                 unit: "bytes",
                 better: Better::Lower,
+                of_ceiling: None,
             });
         }
     }
