@@ -960,25 +960,48 @@ impl Connection {
 
     /// Copies received application data into `buf`; returns how many bytes.
     pub fn read_plaintext(&mut self, buf: &mut [u8]) -> usize {
-        let c = &mut self.common;
-        let available = &c.received[c.received_at..];
-        let mut n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        c.received_at += n;
-        // Then the record left in the deframer's buffer, which is always the newest.
-        if c.received_at == c.received.len() {
-            if let Some(range) = &mut c.retained {
-                let bytes = c.deframer.bytes(range.clone());
-                let k = bytes.len().min(buf.len() - n);
-                buf[n..n + k].copy_from_slice(&bytes[..k]);
-                range.start += k;
-                n += k;
-                if range.start == range.end {
-                    c.retained = None;
-                }
+        let mut n = 0;
+        while n < buf.len() {
+            let chunk = self.peek_plaintext();
+            let k = chunk.len().min(buf.len() - n);
+            if k == 0 {
+                break;
             }
+            buf[n..n + k].copy_from_slice(&chunk[..k]);
+            self.consume_plaintext(k);
+            n += k;
         }
         n
+    }
+
+    /// The next received application data, without copying it (`BufRead::fill_buf`'s
+    /// contract): empty when none is waiting, and possibly only part of what is (call again
+    /// after [`Self::consume_plaintext`]). The bytes are usually still where they were
+    /// decrypted, in the connection's receive buffer.
+    pub fn peek_plaintext(&self) -> &[u8] {
+        let c = &self.common;
+        match (&c.received[c.received_at..], &c.retained) {
+            ([], Some(range)) => c.deframer.bytes(range.clone()),
+            (queued, _) => queued,
+        }
+    }
+
+    /// Marks `n` bytes of [`Self::peek_plaintext`] as read (at most what it returned).
+    pub fn consume_plaintext(&mut self, n: usize) {
+        let c = &mut self.common;
+        let queued = c.received.len() - c.received_at;
+        if queued > 0 {
+            c.received_at += n.min(queued);
+            return;
+        }
+        // The queue is empty, so what was peeked is the record left in the deframer's
+        // buffer, which is always the newest.
+        if let Some(range) = &mut c.retained {
+            range.start += n.min(range.end - range.start);
+            if range.start == range.end {
+                c.retained = None;
+            }
+        }
     }
 
     /// When `handle_timeout` should next be called, if ever.
@@ -1181,7 +1204,17 @@ mod tests {
                     let n = s.read_tls(&rest[..take]);
                     rest = &rest[n..];
                     s.process(NOW).unwrap();
-                    let k = s.read_plaintext(&mut buf);
+                    // Alternate the copying reader and the borrowing one.
+                    let k = match got.len() % 2 {
+                        0 => s.read_plaintext(&mut buf),
+                        _ => {
+                            let chunk = s.peek_plaintext();
+                            let k = chunk.len().min(read);
+                            buf[..k].copy_from_slice(&chunk[..k]);
+                            s.consume_plaintext(k);
+                            k
+                        }
+                    };
                     got.extend_from_slice(&buf[..k]);
                     assert!(n > 0 || k > 0, "no progress ({version:?} {feed} {read})");
                 }
