@@ -10,8 +10,7 @@ use core::fmt::Debug;
 
 use der::Decode;
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{BasicConstraints, SubjectAltName};
+use x509_cert::ext::pkix::BasicConstraints;
 
 use crate::enums::SignatureScheme;
 use crate::error::{CertificateError, Error, PeerMisbehaved};
@@ -21,6 +20,16 @@ const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_ED25519: &str = "1.3.101.112";
 const OID_P256: &str = "1.2.840.10045.3.1.7";
 const OID_P384: &str = "1.3.132.0.34";
+
+/// The same OIDs, for comparing decoded ones without formatting them.
+mod oid {
+    use der::asn1::ObjectIdentifier as Oid;
+    pub(super) const RSA: Oid = Oid::new_unwrap(super::OID_RSA);
+    pub(super) const EC: Oid = Oid::new_unwrap(super::OID_EC);
+    pub(super) const ED25519: Oid = Oid::new_unwrap(super::OID_ED25519);
+    pub(super) const P256: Oid = Oid::new_unwrap(super::OID_P256);
+    pub(super) const P384: Oid = Oid::new_unwrap(super::OID_P384);
+}
 
 /// What the handshakes and verifiers need from a certificate.
 #[derive(Debug, Clone)]
@@ -76,32 +85,12 @@ impl ParsedCertificate {
         for ext in raw.extensions()? {
             let (id, value) = ext?;
             if id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME {
-                let san = SubjectAltName::from_der(value).map_err(bad)?;
-                for name in san.0 {
-                    match name {
-                        GeneralName::DnsName(d) => dns_names.push(d.to_string()),
-                        GeneralName::IpAddress(ip) => ip_addresses.push(ip.as_bytes().to_vec()),
-                        _ => {}
-                    }
-                }
+                san_names(value, &mut dns_names, &mut ip_addresses).map_err(bad)?;
             } else if id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS {
                 is_ca = BasicConstraints::from_der(value).map_err(bad)?.ca;
             }
         }
-        let subject = x509_cert::name::Name::from_der(raw.subject).map_err(bad)?;
-        let mut common_names = Vec::new();
-        for rdn in subject.0.iter() {
-            for atv in rdn.0.iter() {
-                if atv.oid == const_oid::db::rfc4519::CN {
-                    if let Ok(s) = atv.value.decode_as::<String>() {
-                        common_names.push(s);
-                    } else if let Ok(s) = atv.value.decode_as::<der::asn1::PrintableStringRef<'_>>()
-                    {
-                        common_names.push(s.to_string());
-                    }
-                }
-            }
-        }
+        let common_names = common_names(raw.subject).map_err(bad)?;
         Ok(Self {
             key_algorithm: spki.algorithm.oid.to_string(),
             curve,
@@ -122,12 +111,77 @@ impl ParsedCertificate {
     }
 }
 
+/// The dNSName and iPAddress entries of a SubjectAltName extension value (RFC 5280
+/// s4.2.1.6), read in place; the other kinds of name are skipped.
+fn san_names(value: &[u8], dns: &mut Vec<String>, ips: &mut Vec<Vec<u8>>) -> der::Result<()> {
+    use der::asn1::AnyRef;
+    use der::{Reader, SliceReader, Tag, TagNumber, Tagged};
+    let names = AnyRef::from_der(value)?;
+    if names.tag() != Tag::Sequence {
+        return Err(names.tag().unexpected_error(Some(Tag::Sequence)));
+    }
+    let implicit = |number| Tag::ContextSpecific {
+        constructed: false,
+        number,
+    };
+    let mut r = SliceReader::new(names.value())?;
+    while !r.is_finished() {
+        let name = AnyRef::decode(&mut r)?;
+        if name.tag() == implicit(TagNumber::N2) {
+            // dNSName: an IA5String, so ASCII.
+            match core::str::from_utf8(name.value()) {
+                Ok(d) if d.is_ascii() => dns.push(d.to_string()),
+                _ => return Err(Tag::Ia5String.value_error()),
+            }
+        } else if name.tag() == implicit(TagNumber::N7) {
+            ips.push(name.value().to_vec());
+        }
+    }
+    Ok(())
+}
+
+/// The commonName values of a Name (RFC 5280 s4.1.2.4), read in place: UTF8String and
+/// PrintableString ones, as the identity check uses them.
+fn common_names(name: &[u8]) -> der::Result<Vec<String>> {
+    use der::asn1::{AnyRef, ObjectIdentifier};
+    use der::{Reader, SliceReader, Tag, Tagged};
+    let mut out = Vec::new();
+    let rdns = AnyRef::from_der(name)?;
+    if rdns.tag() != Tag::Sequence {
+        return Err(rdns.tag().unexpected_error(Some(Tag::Sequence)));
+    }
+    let mut r = SliceReader::new(rdns.value())?;
+    while !r.is_finished() {
+        let rdn = AnyRef::decode(&mut r)?;
+        if rdn.tag() != Tag::Set {
+            return Err(rdn.tag().unexpected_error(Some(Tag::Set)));
+        }
+        let mut atvs = SliceReader::new(rdn.value())?;
+        while !atvs.is_finished() {
+            let atv = AnyRef::decode(&mut atvs)?;
+            let mut a = SliceReader::new(atv.value())?;
+            let oid = ObjectIdentifier::decode(&mut a)?;
+            let value = AnyRef::decode(&mut a)?;
+            if oid != const_oid::db::rfc4519::CN {
+                continue;
+            }
+            let text = core::str::from_utf8(value.value());
+            match (value.tag(), text) {
+                (Tag::Utf8String, Ok(t)) => out.push(t.to_string()),
+                (Tag::PrintableString, Ok(t)) if t.is_ascii() => out.push(t.to_string()),
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A certificate's subject public key, read in place.
 struct PublicKeyRef<'a> {
-    /// The SPKI algorithm OID (dotted).
-    algorithm: String,
-    /// The EC curve OID for EC keys.
-    curve: Option<String>,
+    /// The SPKI algorithm.
+    algorithm: der::asn1::ObjectIdentifier,
+    /// The EC curve, for EC keys.
+    curve: Option<der::asn1::ObjectIdentifier>,
     /// The public key bits.
     key: &'a [u8],
 }
@@ -138,10 +192,9 @@ impl<'a> PublicKeyRef<'a> {
         let curve = spki
             .algorithm
             .parameters
-            .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
-            .map(|o| o.to_string());
+            .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok());
         Ok(Self {
-            algorithm: spki.algorithm.oid.to_string(),
+            algorithm: spki.algorithm.oid,
             curve,
             key: spki.subject_public_key.raw_bytes(),
         })
@@ -275,7 +328,7 @@ fn scheme_algorithm(
 ) -> Result<&'static dyn VerificationAlgorithm, Error> {
     use SignatureScheme as S;
     let mismatch = || Error::from(PeerMisbehaved::BadSignature);
-    let curve = key.curve.as_deref();
+    let curve = key.curve;
     let alg: &'static dyn VerificationAlgorithm = match scheme {
         S::RSA_PSS_RSAE_SHA256 => &signature::RSA_PSS_2048_8192_SHA256,
         S::RSA_PSS_RSAE_SHA384 => &signature::RSA_PSS_2048_8192_SHA384,
@@ -283,13 +336,13 @@ fn scheme_algorithm(
         S::RSA_PKCS1_SHA256 if !tls13 => &signature::RSA_PKCS1_2048_8192_SHA256,
         S::RSA_PKCS1_SHA384 if !tls13 => &signature::RSA_PKCS1_2048_8192_SHA384,
         S::RSA_PKCS1_SHA512 if !tls13 => &signature::RSA_PKCS1_2048_8192_SHA512,
-        S::ECDSA_NISTP256_SHA256 if curve == Some(OID_P256) => &signature::ECDSA_P256_SHA256_ASN1,
-        S::ECDSA_NISTP384_SHA384 if curve == Some(OID_P384) => &signature::ECDSA_P384_SHA384_ASN1,
+        S::ECDSA_NISTP256_SHA256 if curve == Some(oid::P256) => &signature::ECDSA_P256_SHA256_ASN1,
+        S::ECDSA_NISTP384_SHA384 if curve == Some(oid::P384) => &signature::ECDSA_P384_SHA384_ASN1,
         // TLS 1.2 lets the hash and curve vary independently.
-        S::ECDSA_NISTP256_SHA256 if !tls13 && curve == Some(OID_P384) => {
+        S::ECDSA_NISTP256_SHA256 if !tls13 && curve == Some(oid::P384) => {
             &signature::ECDSA_P384_SHA256_ASN1
         }
-        S::ECDSA_NISTP384_SHA384 if !tls13 && curve == Some(OID_P256) => {
+        S::ECDSA_NISTP384_SHA384 if !tls13 && curve == Some(oid::P256) => {
             &signature::ECDSA_P256_SHA384_ASN1
         }
         S::ED25519 => &signature::ED25519,
@@ -298,9 +351,9 @@ fn scheme_algorithm(
         _ => return Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
     };
     let key_ok = match scheme {
-        S::ED25519 => key.algorithm == OID_ED25519,
-        S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 => key.algorithm == OID_EC,
-        _ => key.algorithm == OID_RSA,
+        S::ED25519 => key.algorithm == oid::ED25519,
+        S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 => key.algorithm == oid::EC,
+        _ => key.algorithm == oid::RSA,
     };
     match key_ok {
         true => Ok(alg),
@@ -606,6 +659,8 @@ impl ClientCertVerifier for SimpleRootsVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use x509_cert::ext::pkix::name::GeneralName;
+    use x509_cert::ext::pkix::SubjectAltName;
 
     #[test]
     fn the_in_place_key_reader_agrees_with_the_full_parse() {
@@ -619,8 +674,8 @@ mod tests {
         for der in certs {
             let full = ParsedCertificate::parse(der).unwrap();
             let key = PublicKeyRef::of_certificate(der).unwrap();
-            assert_eq!(key.algorithm, full.key_algorithm);
-            assert_eq!(key.curve, full.curve);
+            assert_eq!(key.algorithm.to_string(), full.key_algorithm);
+            assert_eq!(key.curve.map(|c| c.to_string()), full.curve);
             assert_eq!(key.key, &full.public_key[..]);
             // The bytes taken in place are the DER x509-cert would re-encode.
             use der::Encode;
@@ -639,13 +694,16 @@ mod tests {
             assert_eq!(full.not_before, v.not_before.to_unix_duration().as_secs());
             assert_eq!(full.not_after, v.not_after.to_unix_duration().as_secs());
             let mut dns = Vec::new();
+            let mut ips = Vec::new();
             let mut ca = false;
             for ext in tbs.extensions.iter().flatten() {
                 if ext.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME {
                     let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).unwrap();
                     for name in san.0 {
-                        if let GeneralName::DnsName(d) = name {
-                            dns.push(d.to_string());
+                        match name {
+                            GeneralName::DnsName(d) => dns.push(d.to_string()),
+                            GeneralName::IpAddress(ip) => ips.push(ip.as_bytes().to_vec()),
+                            _ => {}
                         }
                     }
                 } else if ext.extn_id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS {
@@ -655,8 +713,18 @@ mod tests {
                 }
             }
             assert_eq!(full.dns_names, dns);
+            assert_eq!(full.ip_addresses, ips);
             assert_eq!(full.is_ca, ca);
-            assert!(!full.common_names.is_empty());
+            let mut cns = Vec::new();
+            for rdn in tbs.subject.0.iter() {
+                for atv in rdn.0.iter() {
+                    if atv.oid == const_oid::db::rfc4519::CN {
+                        cns.push(atv.value.decode_as::<String>().unwrap());
+                    }
+                }
+            }
+            assert!(!cns.is_empty());
+            assert_eq!(full.common_names, cns);
             // Every truncation of the certificate is refused by the full parse too.
             for n in (0..der.len()).step_by(7) {
                 assert!(ParsedCertificate::parse(&der[..n]).is_err(), "{n}");
