@@ -5,10 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use rustls::pki_types::ServerName;
-use sanstls::{ClientConnection, ServerConnection};
-
-use crate::endpoint::{now, Endpoint, Ours, Theirs};
+use crate::endpoint::{ours_new, theirs_new, Endpoint};
 use crate::handshake::{complete, Split};
 use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
 use crate::{Better, Budget, Lib, Row, Samples};
@@ -21,49 +18,13 @@ struct Pair<C, S> {
     server: S,
 }
 
-fn ours_pair(pki: &Pki, choice: Choice) -> Pair<impl Endpoint, impl Endpoint> {
-    let (client, server) = setup::ours(pki, choice);
-    let now = now();
-    let mut c = Ours {
-        conn: ClientConnection::new(client, "localhost", now).expect("client"),
-        now,
-    };
-    let mut s = Ours {
-        conn: ServerConnection::new(server, now),
-        now,
-    };
+/// Takes a new pair through its handshake (each side offers one suite only, see setup.rs,
+/// so a completed handshake used it).
+fn connected<C: Endpoint, S: Endpoint>((mut client, mut server): (C, S)) -> Pair<C, S> {
     let (mut wire, mut scratch) = (Vec::new(), vec![0; WRITE]);
-    // Each side offers one suite only (setup.rs), so a completed handshake used it.
-    complete(
-        &mut c,
-        &mut s,
-        &mut wire,
-        &mut scratch,
-        &mut Split::default(),
-    );
-    Pair {
-        client: c,
-        server: s,
-    }
-}
-
-fn theirs_pair(pki: &Pki, choice: Choice) -> Pair<impl Endpoint, impl Endpoint> {
-    let (client, server) = setup::theirs(pki, choice);
-    let name = ServerName::try_from("localhost").expect("name");
-    let mut c = Theirs(rustls::ClientConnection::new(client, name).expect("client"));
-    let mut s = Theirs(rustls::ServerConnection::new(server).expect("server"));
-    let (mut wire, mut scratch) = (Vec::new(), vec![0; WRITE]);
-    complete(
-        &mut c,
-        &mut s,
-        &mut wire,
-        &mut scratch,
-        &mut Split::default(),
-    );
-    Pair {
-        client: c,
-        server: s,
-    }
+    let mut t = Split::default();
+    complete(&mut client, &mut server, &mut wire, &mut scratch, &mut t);
+    Pair { client, server }
 }
 
 /// Client-to-server MB/s: (sending, receiving). Each 16 KiB write is sealed by the client
@@ -139,8 +100,10 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
                 key: KeyType::Ecdsa,
                 resume: Resume::No,
             };
-            let mut ours = ours_pair(pki, choice);
-            let mut theirs = theirs_pair(pki, choice);
+            let (client, server) = setup::ours(pki, choice);
+            let mut ours = connected(ours_new(&client, &server, None));
+            let (client, server) = setup::theirs(pki, choice);
+            let mut theirs = connected(theirs_new(&client, &server));
             let (mut os, mut or, mut ts, mut tr) = Default::default();
             let (mut fs, mut fr) = (Samples::default(), Samples::default());
             for repeat in 0..budget.repeats {

@@ -2,8 +2,11 @@
 //! and both libraries run exactly the same driving code (generic, statically dispatched).
 
 use std::io::{Read, Write};
+use std::sync::Arc;
 
-use sanstls::{Connection, UnixTime};
+use rustls::pki_types::ServerName;
+use sanstls::client::StoredSession;
+use sanstls::{ClientConnection, Connection, ServerConnection, UnixTime};
 
 /// What the scenarios do with a connection.
 pub(crate) trait Endpoint {
@@ -76,6 +79,32 @@ impl<C: std::ops::DerefMut<Target = Connection>> Endpoint for Ours<C> {
     fn drain_events(&mut self) {
         while self.conn.poll_event().is_some() {}
     }
+}
+
+/// A fresh sanstls client (for `localhost`, offering `session`) and server.
+pub(crate) fn ours_new(
+    client: &Arc<sanstls::ClientConfig>,
+    server: &Arc<sanstls::ServerConfig>,
+    session: Option<StoredSession>,
+) -> (Ours<ClientConnection>, Ours<ServerConnection>) {
+    let now = now();
+    let c = ClientConnection::resume(client.clone(), "localhost", session, now).expect("client");
+    let s = ServerConnection::new(server.clone(), now);
+    (Ours { conn: c, now }, Ours { conn: s, now })
+}
+
+/// A fresh rustls client (for `localhost`) and server.
+pub(crate) fn theirs_new(
+    client: &Arc<rustls::ClientConfig>,
+    server: &Arc<rustls::ServerConfig>,
+) -> (
+    Theirs<rustls::ClientConnection>,
+    Theirs<rustls::ServerConnection>,
+) {
+    let name = ServerName::try_from("localhost").expect("name");
+    let c = rustls::ClientConnection::new(client.clone(), name).expect("client");
+    let s = rustls::ServerConnection::new(server.clone()).expect("server");
+    (Theirs(c), Theirs(s))
 }
 
 /// A rustls connection.

@@ -10,7 +10,7 @@ use rustls::pki_types::ServerName;
 use sanstls::client::StoredSession;
 use sanstls::{ClientConnection, Event, ServerConnection};
 
-use crate::endpoint::{now, Endpoint, Ours, Theirs};
+use crate::endpoint::{now, ours_new, theirs_new, Endpoint, Ours, Theirs};
 use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
 use crate::{Better, Budget, Lib, Row, Samples};
 
@@ -213,15 +213,7 @@ fn check_resumes(pki: &Pki, choice: Choice) {
     let mut t = Split::default();
     let session = ours_once(&client, &server, None, &mut t, &mut wire, &mut scratch);
     let session = session.expect("sanstls: no session to resume");
-    let now = now();
-    let mut c = Ours {
-        conn: ClientConnection::resume(client, "localhost", Some(session), now).expect("client"),
-        now,
-    };
-    let mut s = Ours {
-        conn: ServerConnection::new(server, now),
-        now,
-    };
+    let (mut c, mut s) = ours_new(&client, &server, Some(session));
     complete(&mut c, &mut s, &mut wire, &mut scratch, &mut t);
     assert!(
         c.conn.negotiated().resumed,
@@ -229,11 +221,8 @@ fn check_resumes(pki: &Pki, choice: Choice) {
     );
 
     let (client, server) = setup::theirs(pki, choice);
-    let name = ServerName::try_from("localhost").expect("name");
     for round in 0..2 {
-        let c = rustls::ClientConnection::new(client.clone(), name.clone()).expect("client");
-        let mut c = Theirs(c);
-        let mut s = Theirs(rustls::ServerConnection::new(server.clone()).expect("server"));
+        let (mut c, mut s) = theirs_new(&client, &server);
         complete(&mut c, &mut s, &mut wire, &mut scratch, &mut t);
         let resumed = c.0.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
         assert_eq!(resumed, round == 1, "rustls resumption ({choice:?})");

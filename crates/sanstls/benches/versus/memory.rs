@@ -7,10 +7,7 @@
 //! (the vector holding them) counts. Its peak cannot be reset,
 //! so each library runs in a child process of its own (`--memory-child`).
 
-use rustls::pki_types::ServerName;
-use sanstls::{ClientConnection, ServerConnection};
-
-use crate::endpoint::{now, Endpoint, Ours, Theirs};
+use crate::endpoint::{ours_new, theirs_new, Endpoint};
 use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
 use crate::{Better, Budget, Lib, Row, Samples, ALLOCATOR};
 
@@ -88,22 +85,11 @@ pub(crate) fn child(which: &str) {
     let (peak, idle) = match lib {
         "sanstls" => {
             let (client, server) = setup::ours(&pki, choice(version));
-            measure(n, || {
-                let now = now();
-                let c = ClientConnection::new(client.clone(), "localhost", now).expect("client");
-                let s = ServerConnection::new(server.clone(), now);
-                (Ours { conn: c, now }, Ours { conn: s, now })
-            })
+            measure(n, || ours_new(&client, &server, None))
         }
         _ => {
             let (client, server) = setup::theirs(&pki, choice(version));
-            let name = ServerName::try_from("localhost").expect("name");
-            measure(n, || {
-                let c =
-                    rustls::ClientConnection::new(client.clone(), name.clone()).expect("client");
-                let s = rustls::ServerConnection::new(server.clone()).expect("server");
-                (Theirs(c), Theirs(s))
-            })
+            measure(n, || theirs_new(&client, &server))
         }
     };
     println!("{peak} {idle}");
