@@ -189,10 +189,27 @@ pub fn listener() -> (TcpListener, u16) {
     (l, port)
 }
 
-/// A loopback port that was free a moment ago, for a server peer to listen on (bound to port
-/// 0 and released; the small race with other processes is accepted).
+/// A loopback port that was free a moment ago, for a server peer to listen on.
+///
+/// It is taken from a block below the kernel's ephemeral range (32768 and up on Linux), so
+/// a `bind(0)` elsewhere (another test's `listener()`, a client socket) can never be given
+/// the same port between our check and the peer's own bind: that race once made a peer
+/// fail to start. Each test process uses its own block (by process id) and never hands
+/// out a port twice; if the whole block is busy, any free port will do.
 pub fn free_port() -> u16 {
-    listener().1
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const BLOCK: u16 = 64;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 20_000 + (std::process::id() % 150) as u16 * BLOCK;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        if n >= BLOCK {
+            return listener().1;
+        }
+        if TcpListener::bind(("127.0.0.1", base + n)).is_ok() {
+            return base + n;
+        }
+    }
 }
 
 /// The DER bytes of the first certificate in a PEM file (via `openssl x509`).
