@@ -4,8 +4,9 @@
 //!
 //! Peak and idle bytes are read from the counting global allocator, net of what the
 //! process held before the first pair (configurations included); the pairs' inline size
-//! (the vector holding them) counts. Its peak cannot be reset,
-//! so each library runs in a child process of its own (`--memory-child`).
+//! (the vector holding them) counts. The allocator's peak cannot be reset, so each library
+//! runs in a child process of its own (`--memory-child`). The wire buffer is larger than
+//! what sanstls's `write_tls` swaps, so it appends, as it would for most callers.
 
 use crate::endpoint::{ours_new, theirs_new, Endpoint};
 use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
