@@ -82,8 +82,7 @@ impl ParsedCertificate {
         let mut dns_names = Vec::new();
         let mut ip_addresses = Vec::new();
         let mut is_ca = false;
-        for ext in raw.extensions()? {
-            let (id, value) = ext?;
+        for (id, value) in raw.extensions().map_err(bad)? {
             if id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME {
                 san_names(value, &mut dns_names, &mut ip_addresses).map_err(bad)?;
             } else if id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS {
@@ -282,40 +281,26 @@ impl<'a> RawCertificate<'a> {
         })
     }
 
-    /// The extensions as (extnID, extnValue contents), each decoded when reached.
-    fn extensions(
-        &self,
-    ) -> Result<impl Iterator<Item = Result<(der::asn1::ObjectIdentifier, &'a [u8]), Error>>, Error>
-    {
+    /// The extensions as (extnID, extnValue contents), the `critical` flag skipped.
+    fn extensions(&self) -> der::Result<Vec<(der::asn1::ObjectIdentifier, &'a [u8])>> {
         use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef};
         use der::{Reader, SliceReader, Tag};
-        let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
-        let list = match self.extensions {
-            Some(seq) => AnyRef::from_der(seq).map_err(bad)?.value(),
-            None => &[],
+        let mut out = Vec::new();
+        let Some(list) = self.extensions else {
+            return Ok(out);
         };
-        let mut r = SliceReader::new(list).map_err(bad)?;
-        Ok(core::iter::from_fn(move || {
-            if r.is_finished() {
-                return None;
+        let mut r = SliceReader::new(AnyRef::from_der(list)?.value())?;
+        while !r.is_finished() {
+            let ext = AnyRef::decode(&mut r)?;
+            let mut x = SliceReader::new(ext.value())?;
+            let id = ObjectIdentifier::decode(&mut x)?;
+            if x.peek_tag()? == Tag::Boolean {
+                bool::decode(&mut x)?;
             }
-            let mut one = || -> der::Result<(ObjectIdentifier, &'a [u8])> {
-                let ext = AnyRef::decode(&mut r)?;
-                let mut x = SliceReader::new(ext.value())?;
-                let id = ObjectIdentifier::decode(&mut x)?;
-                if x.peek_tag()? == Tag::Boolean {
-                    bool::decode(&mut x)?;
-                }
-                let value = OctetStringRef::decode(&mut x)?.as_bytes();
-                x.finish(value).map(|value| (id, value))
-            };
-            let item = one().map_err(bad);
-            if item.is_err() {
-                // Stop after an error: the rest cannot be found reliably.
-                r = SliceReader::new(&[]).ok()?;
-            }
-            Some(item)
-        }))
+            let value = OctetStringRef::decode(&mut x)?.as_bytes();
+            out.push((id, x.finish(value)?));
+        }
+        Ok(out)
     }
 }
 
