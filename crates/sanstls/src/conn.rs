@@ -938,8 +938,9 @@ impl Connection {
         // Into an empty buffer, appending is handing over our buffer: swap instead of
         // copying (bulk sending then moves no byte twice), as long as the buffer we get in
         // exchange is no bigger than two full records, so a caller's large buffer never
-        // stays with an idle connection.
-        if out.is_empty() && out.capacity() <= SWAP_LIMIT {
+        // stays with an idle connection. With nothing to send, nothing is exchanged (a
+        // caller polling an idle connection keeps its own buffer).
+        if n > 0 && out.is_empty() && out.capacity() <= SWAP_LIMIT {
             core::mem::swap(out, &mut self.common.outgoing);
         } else {
             out.append(&mut self.common.outgoing);
@@ -1148,6 +1149,10 @@ mod tests {
             // The handshake's flights needed buffers; established and idle, none is kept.
             assert_eq!(buffers(&c), 0, "client {version:?}");
             assert_eq!(buffers(&s), 0, "server {version:?}");
+            // Polling an idle connection leaves the caller's buffer with the caller.
+            let mut polled = Vec::with_capacity(1000);
+            assert_eq!(c.write_tls(&mut polled), 0);
+            assert!(polled.capacity() >= 1000 && buffers(&c) == 0);
 
             // Bulk data: the buffers grow on the first records, then stay the same size.
             let data = vec![7; 16384];
