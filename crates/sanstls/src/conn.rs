@@ -497,7 +497,8 @@ impl Common {
     }
 
     /// Moves retained plaintext out of the deframer's buffer into `received` (behind what
-    /// is there), before anything may move or overwrite it.
+    /// is there): before the deframer may move or overwrite it, and before a newer record
+    /// is queued behind it.
     fn keep_retained(&mut self) {
         if let Some(range) = self.retained.take() {
             if self.received_at > 0 {
@@ -851,25 +852,21 @@ impl Connection {
                     }
                     if !payload.is_empty() {
                         // An older record still in the deframer's buffer goes first.
-                        if let Some(older) = self.common.retained.take() {
-                            self.common
-                                .received
-                                .extend_from_slice(self.common.deframer.bytes(older));
-                        }
-                        if self.common.received_at == self.common.received.len() {
+                        self.common.keep_retained();
+                        let c = &mut self.common;
+                        if c.received_at == c.received.len() {
                             // Nothing else unread: leave it where it was decrypted.
-                            self.common.received.clear();
-                            self.common.received_at = 0;
-                            self.common.retained = Some(range);
+                            c.received.clear();
+                            c.received_at = 0;
+                            c.retained = Some(range);
                         } else {
                             // Drop what the caller has read before appending, so the
                             // buffer holds at most the unread bytes plus one record.
-                            let at = self.common.received_at;
-                            if at > 0 {
-                                self.common.received.drain(..at);
-                                self.common.received_at = 0;
+                            if c.received_at > 0 {
+                                c.received.drain(..c.received_at);
+                                c.received_at = 0;
                             }
-                            self.common.received.extend_from_slice(payload);
+                            c.received.extend_from_slice(c.deframer.bytes(range));
                         }
                         self.common.emit(Event::PlaintextReady);
                     }
