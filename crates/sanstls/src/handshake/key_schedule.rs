@@ -242,14 +242,20 @@ impl Expander {
         }
     }
 
-    /// Like [`expand_fixed`].
+    /// HKDF-Expand-Label of `out.len()` bytes for the schedule's own fixed derivations.
+    ///
+    /// Every caller passes a constant label of at most 12 bytes, a context that is a digest
+    /// (at most 64 bytes) or a short constant, and at most Hash.length output bytes; those
+    /// are exactly the conditions under which HKDF-Expand-Label cannot fail, so a failure
+    /// here is a bug in this module, never something a peer can cause.
     fn fill(&self, label: &[u8], context: &[u8], out: &mut [u8]) {
         debug_assert!(label.len() <= 32 && context.len() <= 64 && out.len() <= MAX_HASH_LEN);
         expand_label_with(&self.prk, self.hash, label, context, out)
             .expect("fixed-size HKDF-Expand-Label cannot fail");
     }
 
-    /// Like [`derive_secret`].
+    /// `HKDF-Expand-Label(Secret, Label, Context, Hash.length)` as a new secret; with a
+    /// transcript hash as the context, `Derive-Secret`.
     fn derive(&self, label: &[u8], transcript_hash: &[u8]) -> SecretBytes {
         let mut out = SecretBytes {
             buf: [0u8; MAX_HASH_LEN],
@@ -272,38 +278,15 @@ impl hkdf::KeyType for OutLen {
     }
 }
 
-/// HKDF-Expand-Label of `out.len()` bytes for the schedule's own fixed derivations.
-///
-/// Every caller passes a constant label of at most 12 bytes, a context that is a digest
-/// (at most 64 bytes) or a short constant, and at most Hash.length output bytes; those
-/// are exactly the conditions under which [`hkdf_expand_label`] cannot fail, so a
-/// failure here is a bug in this module, never something a peer can cause.
-fn expand_fixed(
-    hash: SuiteHash,
-    secret: &SecretBytes,
-    label: &[u8],
-    context: &[u8],
-    out: &mut [u8],
-) {
-    debug_assert!(label.len() <= 32 && context.len() <= 64 && out.len() <= MAX_HASH_LEN);
-    hkdf_expand_label(hash, secret.as_bytes(), label, context, out)
-        .expect("fixed-size HKDF-Expand-Label cannot fail");
-}
-
-/// `HKDF-Expand-Label(Secret, Label, Context, Hash.length)` as a new secret.
+/// `HKDF-Expand-Label(Secret, Label, Context, Hash.length)` as a new secret, for a secret
+/// that yields one output (see [`Expander`]).
 fn expand_secret(
     hash: SuiteHash,
     secret: &SecretBytes,
     label: &[u8],
     context: &[u8],
 ) -> SecretBytes {
-    let mut out = SecretBytes {
-        buf: [0u8; MAX_HASH_LEN],
-        len: hash.output_len(),
-    };
-    let len = out.len;
-    expand_fixed(hash, secret, label, context, &mut out.buf[..len]);
-    out
+    Expander::new(hash, secret).derive(label, context)
 }
 
 /// `Derive-Secret(Secret, Label, Messages)` given `Transcript-Hash(Messages)`.
