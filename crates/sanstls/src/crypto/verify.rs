@@ -72,12 +72,7 @@ impl ParsedCertificate {
         // as strictly as x509-cert would.
         let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
         let raw = RawCertificate::read(der_bytes)?;
-        let spki = &raw.spki;
-        let curve = spki
-            .algorithm
-            .parameters
-            .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
-            .map(|o| o.to_string());
+        let key = PublicKeyRef::of_spki(&raw.spki);
         let validity = x509_cert::time::Validity::from_der(raw.validity).map_err(bad)?;
         let mut dns_names = Vec::new();
         let mut ip_addresses = Vec::new();
@@ -91,9 +86,9 @@ impl ParsedCertificate {
         }
         let common_names = common_names(raw.subject).map_err(bad)?;
         Ok(Self {
-            key_algorithm: spki.algorithm.oid.to_string(),
-            curve,
-            public_key: spki.subject_public_key.raw_bytes().to_vec(),
+            key_algorithm: key.algorithm.to_string(),
+            curve: key.curve.map(|c| c.to_string()),
+            public_key: key.key.to_vec(),
             not_before: validity.not_before.to_unix_duration().as_secs(),
             not_after: validity.not_after.to_unix_duration().as_secs(),
             dns_names,
@@ -187,16 +182,19 @@ struct PublicKeyRef<'a> {
 
 impl<'a> PublicKeyRef<'a> {
     fn of_certificate(cert_der: &'a [u8]) -> Result<Self, Error> {
-        let spki = RawCertificate::read(cert_der)?.spki;
+        Ok(Self::of_spki(&RawCertificate::read(cert_der)?.spki))
+    }
+
+    fn of_spki(spki: &x509_cert::spki::SubjectPublicKeyInfoRef<'a>) -> Self {
         let curve = spki
             .algorithm
             .parameters
             .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok());
-        Ok(Self {
+        Self {
             algorithm: spki.algorithm.oid,
             curve,
             key: spki.subject_public_key.raw_bytes(),
-        })
+        }
     }
 }
 
@@ -670,6 +668,16 @@ mod tests {
             assert_eq!(full.subject, tbs.subject.to_der().unwrap());
             assert_eq!(full.issuer, tbs.issuer.to_der().unwrap());
             let cert = Certificate::from_der(der).unwrap();
+            // The key, both readers sharing `of_spki`, against x509-cert's decoding.
+            let spki = &tbs.subject_public_key_info;
+            assert_eq!(full.key_algorithm, spki.algorithm.oid.to_string());
+            let curve = spki.algorithm.parameters.as_ref().and_then(|p| {
+                p.decode_as::<der::asn1::ObjectIdentifier>()
+                    .ok()
+                    .map(|o| o.to_string())
+            });
+            assert_eq!(full.curve, curve);
+            assert_eq!(full.public_key, spki.subject_public_key.raw_bytes());
             assert_eq!(full.signature, cert.signature.raw_bytes());
             assert_eq!(
                 full.signature_algorithm,
