@@ -13,7 +13,7 @@
 //! the decrypted content, so they live in [`PlaintextChecker`], which the caller runs on
 //! every record after decryption (or directly, before keys are in force).
 
-use crate::codec::{Codec, Reader};
+use crate::codec::Reader;
 use crate::enums::ContentType;
 use crate::error::{Error, InvalidMessage};
 use crate::record::header::{RecordHeader, HEADER_LEN, MAX_CIPHERTEXT_TLS12, MAX_PLAINTEXT};
@@ -208,14 +208,13 @@ impl Deframer {
         let Some(head) = avail.get(..HEADER_LEN) else {
             return Ok(None);
         };
-        let header = RecordHeader::read(&mut Reader::new(head))?;
-        if let Err(e) = header
-            .check(self.max_payload)
-            .and_then(|()| check_not_empty(header.typ, usize::from(header.len)))
-        {
-            self.error = Some(e);
-            return Err(e);
-        }
+        let header = match read_header(head, self.max_payload) {
+            Ok(header) => header,
+            Err(e) => {
+                self.error = Some(e);
+                return Err(e);
+            }
+        };
         let total = HEADER_LEN + usize::from(header.len);
         if avail.len() < total {
             return Ok(None);
@@ -231,6 +230,15 @@ impl Deframer {
             None => Ok(None), // unreachable: `avail` held `total` bytes
         }
     }
+}
+
+/// Reads a record header from `head` (at least its five bytes) and checks it as
+/// [`Deframer::pop_record`] does: content type, version major byte, length within
+/// `max_payload`, and no empty Handshake or Alert record.
+pub fn read_header(head: &[u8], max_payload: usize) -> Result<RecordHeader, InvalidMessage> {
+    let header = RecordHeader::read_checked(&mut Reader::new(head), max_payload)?;
+    check_not_empty(header.typ, usize::from(header.len))?;
+    Ok(header)
 }
 
 /// Refuses zero-length Handshake and Alert records (RFC 8446 s5.1: "Implementations MUST
@@ -306,6 +314,7 @@ impl PlaintextChecker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Codec;
     use crate::enums::ProtocolVersion;
     use crate::record::header::MAX_CIPHERTEXT_TLS13;
     use proptest::prelude::*;

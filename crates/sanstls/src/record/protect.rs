@@ -282,6 +282,25 @@ impl RecordSealer {
         HEADER_LEN + body + alg.tag_len()
     }
 
+    /// Bytes of a record before its plaintext: the header, and TLS 1.2's explicit nonce.
+    pub fn prefix_len(&self) -> usize {
+        match self.keys.protocol {
+            RecordProtocol::Tls13 => HEADER_LEN,
+            RecordProtocol::Tls12 => HEADER_LEN + self.keys.alg.tls12_explicit_nonce_len(),
+        }
+    }
+
+    /// The most bytes a record carries after its plaintext: TLS 1.3's content type and
+    /// padding, and the tag.
+    pub fn max_suffix_len(&self) -> usize {
+        let inner = match (self.keys.protocol, self.padding) {
+            (RecordProtocol::Tls12, _) => 0,
+            (RecordProtocol::Tls13, PaddingPolicy::Multiple(m)) if m > 1 => usize::from(m),
+            (RecordProtocol::Tls13, _) => 1,
+        };
+        inner + self.keys.alg.tag_len()
+    }
+
     /// Appends one protected record carrying `plaintext` (at most 2^14 bytes: use the
     /// fragmenter) of type `typ` to `out`, and advances the sequence number.
     ///
@@ -295,21 +314,16 @@ impl RecordSealer {
         if plaintext.len() > MAX_PLAINTEXT {
             return Err(Error::ApiMisuse("record plaintext longer than 2^14 bytes"));
         }
-        if !is_tls_content_type(typ) {
-            return Err(Error::ApiMisuse("record content type is not a TLS type"));
-        }
-        let seq = self.keys.current_seq()?;
+        // The record is laid out in `out` as `seal_in_place` wants it, then sealed there:
+        // one copy of the plaintext, and one sealing code path for both entry points.
         let at = out.len();
         out.reserve(self.sealed_len(plaintext.len()));
-        let result = match self.keys.protocol {
-            RecordProtocol::Tls13 => self.seal_tls13(seq, typ, plaintext, out),
-            RecordProtocol::Tls12 => self.seal_tls12(seq, typ, plaintext, out),
-        };
-        match result {
-            Ok(()) => {
-                self.keys.seq = seq + 1;
-                Ok(())
-            }
+        out.resize(at + self.prefix_len(), 0);
+        out.extend_from_slice(plaintext);
+        out.resize(at + self.sealed_len(plaintext.len()), 0);
+        let record = out.get_mut(at..).unwrap_or_default();
+        match self.seal_in_place(typ, record, plaintext.len()) {
+            Ok(_) => Ok(()),
             Err(e) => {
                 out.truncate(at);
                 Err(e)
@@ -317,79 +331,107 @@ impl RecordSealer {
         }
     }
 
+    /// Seals a record in the caller's buffer: `record[self.prefix_len()..][..len]` holds
+    /// the plaintext, and `record` has room for [`Self::sealed_len`]`(len)` bytes. Writes
+    /// the header (and TLS 1.2's explicit nonce) before the plaintext, encrypts it in place,
+    /// writes the inner type, padding and tag after it, advances the sequence number, and
+    /// returns the record's length (it is `record[..n]`).
+    ///
+    /// On error the sequence number is unchanged and the buffer's contents are unspecified.
+    pub fn seal_in_place(
+        &mut self,
+        typ: ContentType,
+        record: &mut [u8],
+        len: usize,
+    ) -> Result<usize, Error> {
+        if len > MAX_PLAINTEXT {
+            return Err(Error::ApiMisuse("record plaintext longer than 2^14 bytes"));
+        }
+        if !is_tls_content_type(typ) {
+            return Err(Error::ApiMisuse("record content type is not a TLS type"));
+        }
+        let total = self.sealed_len(len);
+        let Some(record) = record.get_mut(..total) else {
+            return Err(Error::ApiMisuse("buffer too small for the sealed record"));
+        };
+        let seq = self.keys.current_seq()?;
+        match self.keys.protocol {
+            RecordProtocol::Tls13 => self.seal_tls13(seq, typ, record, len)?,
+            RecordProtocol::Tls12 => self.seal_tls12(seq, typ, record, len)?,
+        }
+        self.keys.seq = seq + 1;
+        Ok(total)
+    }
+
     /// RFC 8446 s5.2: `opaque_type(23) || 0x0303 || length || AEAD(content || type || zeros)`
-    /// with the header as additional data.
+    /// with the header as additional data. `record` is exactly the sealed length.
     fn seal_tls13(
         &self,
         seq: u64,
         typ: ContentType,
-        plaintext: &[u8],
-        out: &mut Vec<u8>,
+        record: &mut [u8],
+        len: usize,
     ) -> Result<(), Error> {
-        let pad = self.padding_len(plaintext.len());
-        let ct_len = plaintext.len() + 1 + pad + self.keys.alg.tag_len();
-        let len = (ct_len as u16).to_be_bytes();
-        let header = [
-            ContentType::ApplicationData.to_int(),
-            RECORD_VERSION[0],
-            RECORD_VERSION[1],
-            len[0],
-            len[1],
-        ];
-        out.extend_from_slice(&header);
-        let body = out.len();
-        out.extend_from_slice(plaintext);
-        out.push(typ.to_int());
-        out.resize(out.len() + pad, 0);
+        let tag_at = record.len() - self.keys.alg.tag_len();
+        let ct_len = (record.len() - HEADER_LEN) as u16;
+        let header = record_header(ContentType::ApplicationData, ct_len);
+        let (head, body) = record.split_at_mut(HEADER_LEN);
+        head.copy_from_slice(&header);
+        let (inner, tag_out) = body.split_at_mut(tag_at - HEADER_LEN);
+        // content || type || zero padding
+        if let Some((type_byte, padding)) = inner.get_mut(len..).and_then(|t| t.split_first_mut()) {
+            *type_byte = typ.to_int();
+            padding.fill(0);
+        }
         let tag = self
             .keys
             .key
-            .seal_in_place_separate_tag(
-                self.keys.nonce(seq),
-                Aad::from(header),
-                out.get_mut(body..).unwrap_or_default(),
-            )
+            .seal_in_place_separate_tag(self.keys.nonce(seq), Aad::from(header), inner)
             .map_err(|_| Error::EncryptError)?;
-        out.extend_from_slice(tag.as_ref());
+        tag_out.copy_from_slice(tag.as_ref());
         Ok(())
     }
 
     /// RFC 5246 s6.2.3.3 with RFC 5288 / RFC 7905 nonces:
-    /// `type || 0x0303 || length || explicit_nonce || AEAD(content)`.
+    /// `type || 0x0303 || length || explicit_nonce || AEAD(content)`. `record` is exactly
+    /// the sealed length.
     fn seal_tls12(
         &self,
         seq: u64,
         typ: ContentType,
-        plaintext: &[u8],
-        out: &mut Vec<u8>,
+        record: &mut [u8],
+        len: usize,
     ) -> Result<(), Error> {
-        let alg = self.keys.alg;
-        let explicit = alg.tls12_explicit_nonce_len();
-        let len = ((explicit + plaintext.len() + alg.tag_len()) as u16).to_be_bytes();
-        out.extend_from_slice(&[
-            typ.to_int(),
-            RECORD_VERSION[0],
-            RECORD_VERSION[1],
-            len[0],
-            len[1],
-        ]);
+        let explicit = self.keys.alg.tls12_explicit_nonce_len();
+        let tag_at = record.len() - self.keys.alg.tag_len();
+        let header = record_header(typ, (record.len() - HEADER_LEN) as u16);
+        let (head, body) = record.split_at_mut(HEADER_LEN);
+        head.copy_from_slice(&header);
         // The explicit nonce is the sequence number (GCM only; empty for ChaCha20).
-        out.extend_from_slice(&seq.to_be_bytes()[..explicit]);
-        let body = out.len();
-        out.extend_from_slice(plaintext);
-        let aad = Keys::tls12_aad(seq, typ.to_int(), RECORD_VERSION, plaintext.len());
+        let (nonce_out, body) = body.split_at_mut(explicit);
+        nonce_out.copy_from_slice(&seq.to_be_bytes()[..explicit]);
+        let (content, tag_out) = body.split_at_mut(tag_at - HEADER_LEN - explicit);
+        let aad = Keys::tls12_aad(seq, typ.to_int(), RECORD_VERSION, len);
         let tag = self
             .keys
             .key
-            .seal_in_place_separate_tag(
-                self.keys.nonce(seq),
-                Aad::from(aad),
-                out.get_mut(body..).unwrap_or_default(),
-            )
+            .seal_in_place_separate_tag(self.keys.nonce(seq), Aad::from(aad), content)
             .map_err(|_| Error::EncryptError)?;
-        out.extend_from_slice(tag.as_ref());
+        tag_out.copy_from_slice(tag.as_ref());
         Ok(())
     }
+}
+
+/// A protected record's header: `typ || 0x0303 || len`.
+fn record_header(typ: ContentType, len: u16) -> [u8; HEADER_LEN] {
+    let len = len.to_be_bytes();
+    [
+        typ.to_int(),
+        RECORD_VERSION[0],
+        RECORD_VERSION[1],
+        len[0],
+        len[1],
+    ]
 }
 
 /// A decrypted record: the real content type and the plaintext, inside the caller's buffer.
