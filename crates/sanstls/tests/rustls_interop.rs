@@ -381,3 +381,93 @@ fn tls12_both_ways_with_rustls() {
     transfer(&mut ours, &mut theirs);
     assert_eq!(read_all_rustls(&mut theirs.reader()), b"pong");
 }
+
+/// Records sealed and opened in our caller's buffers (`seal_in_place`, `open_in_place`)
+/// against rustls's ordinary path, with a KeyUpdate and close_notify from rustls arriving
+/// in place.
+#[test]
+fn in_place_records_with_rustls() {
+    use sanstls::enums::ProtocolVersion;
+    let pki = pki();
+    let versions: [(&'static rustls::SupportedProtocolVersion, _); 2] = [
+        (&rustls::version::TLS12, ProtocolVersion::TLSv1_2),
+        (&rustls::version::TLS13, ProtocolVersion::TLSv1_3),
+    ];
+    let data: Vec<u8> = (0..40_000).map(|i| (i % 253) as u8).collect();
+    for (theirs_version, version) in versions {
+        let server_config = rustls_server_versions(&pki, &[], &[theirs_version]);
+        let mut ours = ClientConnection::new(Arc::new(our_client(&pki)), "localhost", NOW).unwrap();
+        let mut theirs = rustls::ServerConnection::new(server_config).unwrap();
+        transfer(&mut ours, &mut theirs);
+        assert_eq!(ours.negotiated().version, Some(version));
+        while ours.poll_event().is_some() {}
+
+        // Ours to rustls: each record sealed around plaintext written into our buffer.
+        let layout = ours.seal_layout().expect("established");
+        let mut wire = Vec::new();
+        for piece in data.chunks(layout.max_plaintext) {
+            let mut buf = vec![0; layout.buffer_len(piece.len())];
+            buf[layout.plaintext(piece.len())].copy_from_slice(piece);
+            let n = ours.seal_in_place(&mut buf, piece.len()).unwrap();
+            wire.extend_from_slice(&buf[..n]);
+        }
+        let mut rd = &wire[..];
+        let mut got = Vec::new();
+        while !rd.is_empty() {
+            theirs.feed(&mut rd);
+            theirs.run();
+            got.extend(read_all_rustls(&mut theirs.reader()));
+        }
+        assert_eq!(got, data, "{version:?}: rustls read our in-place records");
+
+        // rustls to ours: opened where they arrived, offered in 1000-byte steps.
+        theirs.writer().write_all(&data).unwrap();
+        if version == ProtocolVersion::TLSv1_3 {
+            theirs.refresh_traffic_keys().unwrap();
+            theirs.writer().write_all(b"under new keys").unwrap();
+        }
+        theirs.send_close_notify();
+        let mut wire = Vec::new();
+        while theirs.has_output() {
+            theirs.drain(&mut wire);
+        }
+        let (mut at, mut received, mut plain) = (0, 0, Vec::new());
+        while at < wire.len() {
+            received = (received + 1000).min(wire.len()).max(at);
+            let opened = ours.open_in_place(&mut wire[at..received], NOW).unwrap();
+            plain.extend_from_slice(&wire[at..][opened.plaintext]);
+            at += opened.consumed;
+        }
+        let mut expected = data.clone();
+        let events: Vec<Event> = std::iter::from_fn(|| ours.poll_event()).collect();
+        if version == ProtocolVersion::TLSv1_3 {
+            expected.extend_from_slice(b"under new keys");
+            // rustls asks us to update too: our KeyUpdate is queued, and goes before any
+            // record sealed in place.
+            assert!(events.contains(&Event::KeyUpdated {
+                update_requested: true
+            }));
+        }
+        assert_eq!(
+            plain, expected,
+            "{version:?}: we read rustls's records in place"
+        );
+        assert!(events.contains(&Event::PeerClosed), "{version:?}");
+        assert!(ours.peer_closed());
+        if version == ProtocolVersion::TLSv1_3 {
+            let mut buf = vec![0; layout.buffer_len(4)];
+            assert!(ours.seal_in_place(&mut buf, 4).is_err(), "KeyUpdate first");
+            let mut update = Vec::new();
+            ours.write_tls(&mut update);
+            let mut rd = &update[..];
+            theirs.feed(&mut rd);
+            theirs.run();
+            buf[layout.plaintext(4)].copy_from_slice(b"bye!");
+            let n = ours.seal_in_place(&mut buf, 4).unwrap();
+            let mut rd = &buf[..n];
+            theirs.feed(&mut rd);
+            theirs.run();
+            assert_eq!(read_all_rustls(&mut theirs.reader()), b"bye!");
+        }
+    }
+}

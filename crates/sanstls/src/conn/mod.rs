@@ -30,6 +30,9 @@ use crate::record::joiner::HandshakeJoiner;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::time::UnixTime;
 
+mod in_place;
+pub use in_place::{Opened, SealLayout};
+
 /// Which end of the connection we are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -578,6 +581,14 @@ impl Common {
 const SWAP_LIMIT: usize =
     2 * (crate::record::header::HEADER_LEN + crate::record::header::MAX_CIPHERTEXT_TLS12);
 
+/// Where a decrypted record's plaintext is.
+enum Payload<'a> {
+    /// In the deframer's buffer, where it was decrypted.
+    Deframer(core::ops::Range<usize>),
+    /// In the caller's buffer (`open_in_place`).
+    Caller(&'a [u8]),
+}
+
 /// A TLS connection of either side. `ClientConnection` and `ServerConnection` dereference
 /// to it for everything that does not depend on the side.
 pub struct Connection {
@@ -809,71 +820,87 @@ impl Connection {
                 }
                 None => (header.typ, offset..offset + record.payload.len()),
             };
-            let payload = self.common.deframer.bytes(range.clone());
-            if payload.len() > MAX_PLAINTEXT {
-                return Err(InvalidMessage::RecordTooLarge.into());
-            }
-            self.common.checker.check(typ, payload)?;
-            if self.common.checker.consecutive_empty_app_data()
-                > self.common.limits.max_empty_records
-            {
-                return Err(Error::LimitExceeded(Limit::EmptyRecords));
-            }
-            if typ != ContentType::Alert {
-                self.common.warning_alerts = 0;
-            }
-            self.common.joiner.check_interleave(typ)?;
-            match typ {
-                ContentType::Handshake => self.common.joiner.push(payload)?,
-                ContentType::ChangeCipherSpec if tls12 => {
-                    check_ccs_payload(payload)?;
-                    // RFC 5246 s7.1: no handshake message may straddle the key change.
-                    self.common.joiner.check_key_change()?;
-                    let payload =
-                        MessagePayload::ChangeCipherSpec(crate::msgs::ccs::ChangeCipherSpecPayload);
-                    self.deliver(
-                        now,
-                        Message {
-                            payload,
-                            encoded: Vec::new(),
-                        },
-                    )?;
-                }
-                ContentType::Alert => {
-                    let alert = AlertMessagePayload::read_bytes(payload)?;
-                    self.handle_alert(alert)?;
-                }
-                ContentType::ApplicationData => {
-                    if !self.common.traffic {
-                        return Err(PeerMisbehaved::Other(
-                            "application data before the handshake completed",
-                        )
-                        .into());
+            if self.accept_plaintext(now, typ, Payload::Deframer(range.clone()))? {
+                // An older record still in the deframer's buffer goes first.
+                self.common.keep_retained();
+                let c = &mut self.common;
+                if c.received_at == c.received.len() {
+                    // Nothing else unread: leave it where it was decrypted.
+                    c.received.clear();
+                    c.received_at = 0;
+                    c.retained = Some(range);
+                } else {
+                    // Drop what the caller has read before appending, so the buffer holds
+                    // at most the unread bytes plus one record.
+                    if c.received_at > 0 {
+                        c.received.drain(..c.received_at);
+                        c.received_at = 0;
                     }
-                    if !payload.is_empty() {
-                        // An older record still in the deframer's buffer goes first.
-                        self.common.keep_retained();
-                        let c = &mut self.common;
-                        if c.received_at == c.received.len() {
-                            // Nothing else unread: leave it where it was decrypted.
-                            c.received.clear();
-                            c.received_at = 0;
-                            c.retained = Some(range);
-                        } else {
-                            // Drop what the caller has read before appending, so the
-                            // buffer holds at most the unread bytes plus one record.
-                            if c.received_at > 0 {
-                                c.received.drain(..c.received_at);
-                                c.received_at = 0;
-                            }
-                            c.received.extend_from_slice(c.deframer.bytes(range));
-                        }
-                        self.common.emit(Event::PlaintextReady);
-                    }
+                    c.received.extend_from_slice(c.deframer.bytes(range));
                 }
-                other => return Err(InvalidMessage::InvalidContentType(other).into()),
+                self.common.emit(Event::PlaintextReady);
             }
         }
+    }
+
+    /// Checks a decrypted record's plaintext (wherever it is) and handles it, unless it is
+    /// application data: returns whether it is non-empty application data, which the
+    /// caller delivers (queued for `read_plaintext`, or in place).
+    fn accept_plaintext(
+        &mut self,
+        now: UnixTime,
+        typ: ContentType,
+        at: Payload<'_>,
+    ) -> Result<bool, Error> {
+        let tls12 = self.common.negotiated.version == Some(ProtocolVersion::TLSv1_2);
+        let c = &mut self.common;
+        let payload = match at {
+            Payload::Deframer(range) => c.deframer.bytes(range),
+            Payload::Caller(bytes) => bytes,
+        };
+        if payload.len() > MAX_PLAINTEXT {
+            return Err(InvalidMessage::RecordTooLarge.into());
+        }
+        c.checker.check(typ, payload)?;
+        if c.checker.consecutive_empty_app_data() > c.limits.max_empty_records {
+            return Err(Error::LimitExceeded(Limit::EmptyRecords));
+        }
+        if typ != ContentType::Alert {
+            c.warning_alerts = 0;
+        }
+        c.joiner.check_interleave(typ)?;
+        match typ {
+            ContentType::Handshake => c.joiner.push(payload)?,
+            ContentType::ChangeCipherSpec if tls12 => {
+                check_ccs_payload(payload)?;
+                // RFC 5246 s7.1: no handshake message may straddle the key change.
+                c.joiner.check_key_change()?;
+                let payload =
+                    MessagePayload::ChangeCipherSpec(crate::msgs::ccs::ChangeCipherSpecPayload);
+                self.deliver(
+                    now,
+                    Message {
+                        payload,
+                        encoded: Vec::new(),
+                    },
+                )?;
+            }
+            ContentType::Alert => {
+                let alert = AlertMessagePayload::read_bytes(payload)?;
+                self.handle_alert(alert)?;
+            }
+            ContentType::ApplicationData => {
+                if !c.traffic {
+                    return Err(PeerMisbehaved::Other(
+                        "application data before the handshake completed",
+                    )
+                    .into());
+                }
+                return Ok(!payload.is_empty());
+            }
+            other => return Err(InvalidMessage::InvalidContentType(other).into()),
+        }
+        Ok(false)
     }
 
     fn deliver(&mut self, now: UnixTime, msg: Message) -> Result<(), Error> {
