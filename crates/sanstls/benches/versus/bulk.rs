@@ -7,20 +7,21 @@ use std::time::{Duration, Instant};
 
 use crate::endpoint::{ours_new, theirs_new, Endpoint};
 use crate::handshake::{complete, Split};
+use crate::in_place;
 use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
 use crate::{Better, Budget, Lib, Row, Samples};
 
-const WRITE: usize = 16 * 1024;
+pub(crate) const WRITE: usize = 16 * 1024;
 
 /// A connected pair, client and server.
-struct Pair<C, S> {
-    client: C,
-    server: S,
+pub(crate) struct Pair<C, S> {
+    pub(crate) client: C,
+    pub(crate) server: S,
 }
 
 /// Takes a new pair through its handshake (each side offers one suite only, see setup.rs,
 /// so a completed handshake used it).
-fn connected<C: Endpoint, S: Endpoint>((mut client, mut server): (C, S)) -> Pair<C, S> {
+pub(crate) fn connected<C: Endpoint, S: Endpoint>((mut client, mut server): (C, S)) -> Pair<C, S> {
     let (mut wire, mut scratch) = (Vec::new(), vec![0; WRITE]);
     let mut t = Split::default();
     complete(&mut client, &mut server, &mut wire, &mut scratch, &mut t);
@@ -85,8 +86,8 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
         let mut bulk_rows = Vec::new();
         for version in [Version::Tls12, Version::Tls13] {
             let base = format!("bulk {} {}", version.name(), aead.name());
-            let (send_name, recv_name) = (format!("{base} send"), format!("{base} recv"));
-            if !wanted(&send_name) && !wanted(&recv_name) {
+            let directions = ["send", "recv", "send in place", "recv in place"];
+            if !directions.iter().any(|d| wanted(&format!("{base} {d}"))) {
                 continue;
             }
             eprintln!(
@@ -104,37 +105,51 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
             let mut ours = connected(ours_new(&client, &server, None));
             let (client, server) = setup::theirs(pki, choice);
             let mut theirs = connected(theirs_new(&client, &server));
-            let (mut os, mut or, mut ts, mut tr) = Default::default();
-            let (mut fs, mut fr) = (Samples::default(), Samples::default());
+            // Per flavour (buffered, in place) and direction (send, recv): each library's
+            // samples, and sanstls's fraction of the ceiling.
+            let mut samples: [[(Samples, Samples, Samples); 2]; 2] = Default::default();
             for repeat in 0..budget.repeats {
                 let c = ceiling(aead, budget.bulk_bytes);
                 ceil.push(c);
                 for lib in Lib::order(repeat) {
-                    let ((send, recv), (s, r)): (_, (&mut Samples, &mut Samples)) = match lib {
-                        Lib::Sanstls => (measure(&mut ours, budget.bulk_bytes), (&mut os, &mut or)),
-                        Lib::Rustls => {
-                            (measure(&mut theirs, budget.bulk_bytes), (&mut ts, &mut tr))
-                        }
+                    let bytes = budget.bulk_bytes;
+                    let rates = match lib {
+                        Lib::Sanstls => [
+                            measure(&mut ours, bytes),
+                            in_place::ours(pki, choice, bytes),
+                        ],
+                        Lib::Rustls => [
+                            measure(&mut theirs, bytes),
+                            in_place::theirs(pki, choice, bytes),
+                        ],
                     };
-                    s.push(send);
-                    r.push(recv);
-                    if lib == Lib::Sanstls {
-                        fs.push(send / c);
-                        fr.push(recv / c);
+                    for (flavour, (send, recv)) in rates.into_iter().enumerate() {
+                        for (direction, rate) in [send, recv].into_iter().enumerate() {
+                            let (ours, theirs, of_ceiling) = &mut samples[flavour][direction];
+                            match lib {
+                                Lib::Sanstls => {
+                                    ours.push(rate);
+                                    of_ceiling.push(rate / c);
+                                }
+                                Lib::Rustls => theirs.push(rate),
+                            }
+                        }
                     }
                 }
             }
-            for (scenario, ours, theirs, of_ceiling) in
-                [(send_name, os, ts, fs), (recv_name, or, tr, fr)]
-            {
-                bulk_rows.push(Row {
-                    scenario,
-                    sanstls: ours,
-                    rustls: Some(theirs),
-                    unit: "MB/s",
-                    better: Better::Higher,
-                    of_ceiling: Some(of_ceiling),
-                });
+            for (flavour, by_direction) in ["", " in place"].into_iter().zip(samples) {
+                for (direction, (ours, theirs, of_ceiling)) in
+                    ["send", "recv"].into_iter().zip(by_direction)
+                {
+                    bulk_rows.push(Row {
+                        scenario: format!("{base} {direction}{flavour}"),
+                        sanstls: ours,
+                        rustls: Some(theirs),
+                        unit: "MB/s",
+                        better: Better::Higher,
+                        of_ceiling: Some(of_ceiling),
+                    });
+                }
             }
         }
         if wanted(&ceiling_name) {

@@ -3,7 +3,10 @@
 //!
 //! Scenarios (see docs/performance.md for the method and the latest table):
 //! - bulk transfer, sending and receiving, 16 KiB writes, TLS 1.2 and 1.3 × three AEADs,
-//!   plus a `ceiling` row per AEAD: ring sealing 16 KiB buffers with nothing around it;
+//!   plus a `ceiling` row per AEAD: ring sealing 16 KiB buffers with nothing around it; each
+//!   through the buffered API (`send`/`write_tls`, `read_tls`/read) and through the
+//!   zero-copy one (`in place`: sanstls's `seal_in_place`/`open_in_place`, rustls's
+//!   unbuffered API);
 //! - handshakes per second, the client's and the server's CPU time counted apart: full
 //!   handshakes (RSA-2048 and ECDSA P-256 certificates) and resumed ones (TLS 1.2 session
 //!   id, TLS 1.2 ticket, TLS 1.3 ticket);
@@ -21,6 +24,7 @@
 mod bulk;
 mod endpoint;
 mod handshake;
+mod in_place;
 mod memory;
 mod setup;
 
