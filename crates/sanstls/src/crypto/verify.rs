@@ -15,29 +15,28 @@ use x509_cert::ext::pkix::BasicConstraints;
 use crate::enums::SignatureScheme;
 use crate::error::{CertificateError, Error, PeerMisbehaved};
 
-const OID_RSA: &str = "1.2.840.113549.1.1.1";
-const OID_EC: &str = "1.2.840.10045.2.1";
-const OID_ED25519: &str = "1.3.101.112";
-const OID_P256: &str = "1.2.840.10045.3.1.7";
-const OID_P384: &str = "1.3.132.0.34";
-
-/// The same OIDs, for comparing decoded ones without formatting them.
+/// The OIDs the verifiers look at.
 mod oid {
     use der::asn1::ObjectIdentifier as Oid;
-    pub(super) const RSA: Oid = Oid::new_unwrap(super::OID_RSA);
-    pub(super) const EC: Oid = Oid::new_unwrap(super::OID_EC);
-    pub(super) const ED25519: Oid = Oid::new_unwrap(super::OID_ED25519);
-    pub(super) const P256: Oid = Oid::new_unwrap(super::OID_P256);
-    pub(super) const P384: Oid = Oid::new_unwrap(super::OID_P384);
+    pub(super) const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+    pub(super) const EC: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+    pub(super) const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+    pub(super) const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+    pub(super) const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+    pub(super) const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+    pub(super) const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+    pub(super) const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+    pub(super) const ECDSA_WITH_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+    pub(super) const ECDSA_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
 }
 
 /// What the handshakes and verifiers need from a certificate.
 #[derive(Debug, Clone)]
 pub struct ParsedCertificate {
-    /// The SPKI algorithm OID (dotted).
-    pub key_algorithm: String,
+    /// The SPKI algorithm OID (its `Display` is the dotted form).
+    pub key_algorithm: der::asn1::ObjectIdentifier,
     /// The EC curve OID for EC keys.
-    pub curve: Option<String>,
+    pub curve: Option<der::asn1::ObjectIdentifier>,
     /// The public key bits (RSAPublicKey DER, EC point, or Ed25519 key).
     pub public_key: Vec<u8>,
     /// notBefore / notAfter in Unix seconds.
@@ -58,8 +57,8 @@ pub struct ParsedCertificate {
     pub is_ca: bool,
     /// The signed bytes (tbsCertificate DER).
     pub tbs: Vec<u8>,
-    /// The signature algorithm OID (dotted) and its parameters' DER.
-    pub signature_algorithm: String,
+    /// The signature algorithm OID.
+    pub signature_algorithm: der::asn1::ObjectIdentifier,
     /// The signature bits.
     pub signature: Vec<u8>,
 }
@@ -86,8 +85,8 @@ impl ParsedCertificate {
         }
         let common_names = common_names(raw.subject).map_err(bad)?;
         Ok(Self {
-            key_algorithm: key.algorithm.to_string(),
-            curve: key.curve.map(|c| c.to_string()),
+            key_algorithm: key.algorithm,
+            curve: key.curve,
             public_key: key.key.to_vec(),
             not_before: validity.not_before.to_unix_duration().as_secs(),
             not_after: validity.not_after.to_unix_duration().as_secs(),
@@ -99,7 +98,7 @@ impl ParsedCertificate {
             issuer: raw.issuer.to_vec(),
             is_ca,
             tbs: raw.tbs.to_vec(),
-            signature_algorithm: raw.signature_algorithm.to_string(),
+            signature_algorithm: raw.signature_algorithm,
             signature: raw.signature.to_vec(),
         })
     }
@@ -534,19 +533,19 @@ fn check_validity(cert: &ParsedCertificate, now: u64) -> Result<(), Error> {
 
 /// Verifies `cert`'s signature with `issuer`'s key.
 fn check_signed_by(cert: &ParsedCertificate, issuer: &ParsedCertificate) -> Result<(), Error> {
-    let alg: &'static dyn VerificationAlgorithm = match cert.signature_algorithm.as_str() {
-        "1.2.840.113549.1.1.11" => &signature::RSA_PKCS1_2048_8192_SHA256,
-        "1.2.840.113549.1.1.12" => &signature::RSA_PKCS1_2048_8192_SHA384,
-        "1.2.840.113549.1.1.13" => &signature::RSA_PKCS1_2048_8192_SHA512,
-        "1.2.840.10045.4.3.2" => match issuer.curve.as_deref() {
-            Some(OID_P384) => &signature::ECDSA_P384_SHA256_ASN1,
+    let alg: &'static dyn VerificationAlgorithm = match cert.signature_algorithm {
+        oid::SHA256_WITH_RSA => &signature::RSA_PKCS1_2048_8192_SHA256,
+        oid::SHA384_WITH_RSA => &signature::RSA_PKCS1_2048_8192_SHA384,
+        oid::SHA512_WITH_RSA => &signature::RSA_PKCS1_2048_8192_SHA512,
+        oid::ECDSA_WITH_SHA256 => match issuer.curve {
+            Some(oid::P384) => &signature::ECDSA_P384_SHA256_ASN1,
             _ => &signature::ECDSA_P256_SHA256_ASN1,
         },
-        "1.2.840.10045.4.3.3" => match issuer.curve.as_deref() {
-            Some(OID_P256) => &signature::ECDSA_P256_SHA384_ASN1,
+        oid::ECDSA_WITH_SHA384 => match issuer.curve {
+            Some(oid::P256) => &signature::ECDSA_P256_SHA384_ASN1,
             _ => &signature::ECDSA_P384_SHA384_ASN1,
         },
-        OID_ED25519 => &signature::ED25519,
+        oid::ED25519 => &signature::ED25519,
         _ => return Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
     };
     UnparsedPublicKey::new(alg, &issuer.public_key)
@@ -657,8 +656,8 @@ mod tests {
         for der in certs {
             let full = ParsedCertificate::parse(der).unwrap();
             let key = PublicKeyRef::of_certificate(der).unwrap();
-            assert_eq!(key.algorithm.to_string(), full.key_algorithm);
-            assert_eq!(key.curve.map(|c| c.to_string()), full.curve);
+            assert_eq!(key.algorithm, full.key_algorithm);
+            assert_eq!(key.curve, full.curve);
             assert_eq!(key.key, &full.public_key[..]);
             // The bytes taken in place are the DER x509-cert would re-encode.
             use der::Encode;
@@ -670,19 +669,16 @@ mod tests {
             let cert = Certificate::from_der(der).unwrap();
             // The key, both readers sharing `of_spki`, against x509-cert's decoding.
             let spki = &tbs.subject_public_key_info;
-            assert_eq!(full.key_algorithm, spki.algorithm.oid.to_string());
-            let curve = spki.algorithm.parameters.as_ref().and_then(|p| {
-                p.decode_as::<der::asn1::ObjectIdentifier>()
-                    .ok()
-                    .map(|o| o.to_string())
-            });
+            assert_eq!(full.key_algorithm, spki.algorithm.oid);
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok());
             assert_eq!(full.curve, curve);
             assert_eq!(full.public_key, spki.subject_public_key.raw_bytes());
             assert_eq!(full.signature, cert.signature.raw_bytes());
-            assert_eq!(
-                full.signature_algorithm,
-                cert.signature_algorithm.oid.to_string()
-            );
+            assert_eq!(full.signature_algorithm, cert.signature_algorithm.oid);
             let v = &tbs.validity;
             assert_eq!(full.not_before, v.not_before.to_unix_duration().as_secs());
             assert_eq!(full.not_after, v.not_after.to_unix_duration().as_secs());
