@@ -95,8 +95,25 @@ impl SuiteHash {
     }
 
     /// The hash of the empty string (the `""` context of `Derive-Secret(., "derived", "")`).
-    pub fn empty_hash(self) -> digest::Digest {
-        self.hash(&[])
+    pub fn empty_hash(self) -> &'static [u8] {
+        match self {
+            Self::Sha256 => &constants::SHA256_EMPTY,
+            Self::Sha384 => &constants::SHA384_EMPTY,
+        }
+    }
+
+    /// The Early Secret and the salt derived from it when no PSK is in use.
+    fn no_psk_early_and_derived(self) -> (&'static [u8], &'static [u8]) {
+        match self {
+            Self::Sha256 => (
+                &constants::SHA256_NO_PSK_EARLY,
+                &constants::SHA256_NO_PSK_DERIVED,
+            ),
+            Self::Sha384 => (
+                &constants::SHA384_NO_PSK_EARLY,
+                &constants::SHA384_NO_PSK_DERIVED,
+            ),
+        }
     }
 
     /// The hash a cipher suite uses for its PRF/HKDF and transcript, for the suites this
@@ -132,6 +149,49 @@ impl SuiteHash {
             _ => None,
         }
     }
+}
+
+/// Values of the schedule that depend on the hash alone, computed once here rather than in
+/// every handshake (the tests recompute them). None is secret: they are the same for
+/// every connection.
+mod constants {
+    /// `Hash("")`: the context of every `Derive-Secret(., "derived", "")`.
+    pub(super) const SHA256_EMPTY: [u8; 32] = [
+        0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9,
+        0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52,
+        0xb8, 0x55,
+    ];
+    pub(super) const SHA384_EMPTY: [u8; 48] = [
+        0x38, 0xb0, 0x60, 0xa7, 0x51, 0xac, 0x96, 0x38, 0x4c, 0xd9, 0x32, 0x7e, 0xb1, 0xb1, 0xe3,
+        0x6a, 0x21, 0xfd, 0xb7, 0x11, 0x14, 0xbe, 0x07, 0x43, 0x4c, 0x0c, 0xc7, 0xbf, 0x63, 0xf6,
+        0xe1, 0xda, 0x27, 0x4e, 0xde, 0xbf, 0xe7, 0x6f, 0x65, 0xfb, 0xd5, 0x1a, 0xd2, 0xf1, 0x48,
+        0x98, 0xb9, 0x5b,
+    ];
+    /// `HKDF-Extract(0, 0)`: the Early Secret when no PSK is in use.
+    pub(super) const SHA256_NO_PSK_EARLY: [u8; 32] = [
+        0x33, 0xad, 0x0a, 0x1c, 0x60, 0x7e, 0xc0, 0x3b, 0x09, 0xe6, 0xcd, 0x98, 0x93, 0x68, 0x0c,
+        0xe2, 0x10, 0xad, 0xf3, 0x00, 0xaa, 0x1f, 0x26, 0x60, 0xe1, 0xb2, 0x2e, 0x10, 0xf1, 0x70,
+        0xf9, 0x2a,
+    ];
+    pub(super) const SHA384_NO_PSK_EARLY: [u8; 48] = [
+        0x7e, 0xe8, 0x20, 0x6f, 0x55, 0x70, 0x02, 0x3e, 0x6d, 0xc7, 0x51, 0x9e, 0xb1, 0x07, 0x3b,
+        0xc4, 0xe7, 0x91, 0xad, 0x37, 0xb5, 0xc3, 0x82, 0xaa, 0x10, 0xba, 0x18, 0xe2, 0x35, 0x7e,
+        0x71, 0x69, 0x71, 0xf9, 0x36, 0x2f, 0x2c, 0x2f, 0xe2, 0xa7, 0x6b, 0xfd, 0x78, 0xdf, 0xec,
+        0x4e, 0xa9, 0xb5,
+    ];
+    /// `Derive-Secret(HKDF-Extract(0, 0), "derived", "")`: the salt of the Handshake
+    /// Secret when no PSK is in use (RFC 8446 s7.1; the SHA-256 value is RFC 8448 s3's).
+    pub(super) const SHA256_NO_PSK_DERIVED: [u8; 32] = [
+        0x6f, 0x26, 0x15, 0xa1, 0x08, 0xc7, 0x02, 0xc5, 0x67, 0x8f, 0x54, 0xfc, 0x9d, 0xba, 0xb6,
+        0x97, 0x16, 0xc0, 0x76, 0x18, 0x9c, 0x48, 0x25, 0x0c, 0xeb, 0xea, 0xc3, 0x57, 0x6c, 0x36,
+        0x11, 0xba,
+    ];
+    pub(super) const SHA384_NO_PSK_DERIVED: [u8; 48] = [
+        0x15, 0x91, 0xda, 0xc5, 0xcb, 0xbf, 0x03, 0x30, 0xa4, 0xa8, 0x4d, 0xe9, 0xc7, 0x53, 0x33,
+        0x0e, 0x92, 0xd0, 0x1f, 0x0a, 0x88, 0x21, 0x4b, 0x44, 0x64, 0x97, 0x2f, 0xd6, 0x68, 0x04,
+        0x9e, 0x93, 0xe5, 0x2f, 0x2b, 0x16, 0xfa, 0xd9, 0x22, 0xfd, 0xc0, 0x58, 0x44, 0x78, 0x42,
+        0x8f, 0x28, 0x2b,
+    ];
 }
 
 /// Secret bytes of at most [`MAX_HASH_LEN`], wiped on drop.
@@ -301,7 +361,7 @@ fn derive_secret(
 
 /// `Derive-Secret(Secret, "derived", "")`: the salt of the next Extract.
 fn derived(hash: SuiteHash, secret: &SecretBytes) -> SecretBytes {
-    derive_secret(hash, secret, b"derived", hash.empty_hash().as_ref())
+    derive_secret(hash, secret, b"derived", hash.empty_hash())
 }
 
 /// `finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)` (RFC 8446 s4.4.4).
@@ -501,7 +561,7 @@ impl ExporterSecret {
             self.hash,
             self.secret.as_bytes(),
             label,
-            self.hash.empty_hash().as_ref(),
+            self.hash.empty_hash(),
             &mut per_label.buf[..len],
         )?;
         hkdf_expand_label(
@@ -547,11 +607,11 @@ impl KeyScheduleEarly {
     /// A schedule without a PSK: `Early Secret = HKDF-Extract(0, 0)` (RFC 8446 s7.1: "if
     /// PSK is not in use, the IKM is a string of Hash.length bytes set to zero").
     pub fn new(hash: SuiteHash) -> Self {
-        let zeros = [0u8; MAX_HASH_LEN];
-        let zeros = &zeros[..hash.output_len()];
+        // A constant (see `constants`): nothing secret goes into it.
+        let (early_secret, _) = hash.no_psk_early_and_derived();
         Self {
             hash,
-            early_secret: hkdf_extract(hash, zeros, zeros),
+            early_secret: SecretBytes::new(early_secret),
             psk: None,
         }
     }
@@ -585,7 +645,7 @@ impl KeyScheduleEarly {
             self.hash,
             &self.early_secret,
             label,
-            self.hash.empty_hash().as_ref(),
+            self.hash.empty_hash(),
         ))
     }
 
@@ -655,7 +715,10 @@ impl KeyScheduleEarly {
         hello_hash: &digest::Digest,
     ) -> KeyScheduleHandshake {
         let hash = self.hash;
-        let salt = derived(hash, &self.early_secret);
+        let salt = match self.psk {
+            None => SecretBytes::new(hash.no_psk_early_and_derived().1),
+            Some(_) => derived(hash, &self.early_secret),
+        };
         let zeros = [0u8; MAX_HASH_LEN];
         let ikm = shared_secret.unwrap_or(&zeros[..hash.output_len()]);
         let handshake_secret = hkdf_extract(hash, salt.as_bytes(), ikm);
@@ -1423,7 +1486,7 @@ mod tests {
             assert_eq!(SuiteHash::for_cipher_suite(suite), expected, "{name}");
         }
         for hash in [SuiteHash::Sha256, SuiteHash::Sha384] {
-            assert_eq!(hash.empty_hash().as_ref().len(), hash.output_len());
+            assert_eq!(hash.empty_hash().len(), hash.output_len());
             assert_eq!(
                 hash.hkdf_algorithm().hmac_algorithm(),
                 hash.hmac_algorithm()
@@ -1431,6 +1494,33 @@ mod tests {
             assert_eq!(
                 hash.hmac_algorithm().digest_algorithm(),
                 hash.digest_algorithm()
+            );
+        }
+    }
+
+    #[test]
+    fn the_constant_values_are_what_they_stand_for() {
+        for hash in [SuiteHash::Sha256, SuiteHash::Sha384] {
+            assert_eq!(hash.empty_hash(), hash.hash(b"").as_ref());
+            let zeros = [0u8; MAX_HASH_LEN];
+            let zeros = &zeros[..hash.output_len()];
+            let early = hkdf_extract(hash, zeros, zeros);
+            let (early_constant, derived_constant) = hash.no_psk_early_and_derived();
+            assert_eq!(early.as_bytes(), early_constant, "{hash:?}");
+            assert_eq!(
+                derived(hash, &early).as_bytes(),
+                derived_constant,
+                "{hash:?}"
+            );
+            // A schedule without a PSK and one keyed by a PSK of zeros (which goes the
+            // computed way) reach the same handshake secrets.
+            let th = hash.hash(b"hello");
+            let a = KeyScheduleEarly::new(hash).into_handshake(Some(&[5; 32]), &th);
+            let b = KeyScheduleEarly::with_psk(hash, zeros, PskKind::External)
+                .into_handshake(Some(&[5; 32]), &th);
+            assert_eq!(
+                a.client_handshake_traffic_secret().expose_for_keylog(),
+                b.client_handshake_traffic_secret().expose_for_keylog()
             );
         }
     }
