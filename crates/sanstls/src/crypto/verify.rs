@@ -30,42 +30,43 @@ mod oid {
     pub(super) const ECDSA_WITH_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
 }
 
-/// What the handshakes and verifiers need from a certificate.
+/// What the handshakes and verifiers need from a certificate, borrowed from its DER (a
+/// handshake parses the peer's chain, so nothing is copied out of it).
 #[derive(Debug, Clone)]
-pub struct ParsedCertificate {
+pub struct ParsedCertificate<'a> {
     /// The SPKI algorithm OID (its `Display` is the dotted form).
     pub key_algorithm: der::asn1::ObjectIdentifier,
     /// The EC curve OID for EC keys.
     pub curve: Option<der::asn1::ObjectIdentifier>,
     /// The public key bits (RSAPublicKey DER, EC point, or Ed25519 key).
-    pub public_key: Vec<u8>,
+    pub public_key: &'a [u8],
     /// notBefore / notAfter in Unix seconds.
     pub not_before: u64,
     /// notAfter in Unix seconds.
     pub not_after: u64,
     /// subjectAltName dNSName entries.
-    pub dns_names: Vec<String>,
+    pub dns_names: Vec<&'a str>,
     /// subjectAltName iPAddress entries (4 or 16 bytes).
-    pub ip_addresses: Vec<Vec<u8>>,
+    pub ip_addresses: Vec<&'a [u8]>,
     /// The subject's common names.
-    pub common_names: Vec<String>,
-    /// DER of the subject and issuer names.
-    pub subject: Vec<u8>,
+    pub common_names: Vec<&'a str>,
+    /// DER of the subject name.
+    pub subject: &'a [u8],
     /// DER of the issuer name.
-    pub issuer: Vec<u8>,
+    pub issuer: &'a [u8],
     /// basicConstraints cA.
     pub is_ca: bool,
     /// The signed bytes (tbsCertificate DER).
-    pub tbs: Vec<u8>,
+    pub tbs: &'a [u8],
     /// The signature algorithm OID.
     pub signature_algorithm: der::asn1::ObjectIdentifier,
     /// The signature bits.
-    pub signature: Vec<u8>,
+    pub signature: &'a [u8],
 }
 
-impl ParsedCertificate {
+impl<'a> ParsedCertificate<'a> {
     /// Parses a DER certificate.
-    pub fn parse(der_bytes: &[u8]) -> Result<Self, Error> {
+    pub fn parse(der_bytes: &'a [u8]) -> Result<Self, Error> {
         // The fields are read in place and only those used are decoded (every handshake
         // parses the peer's chain, so this is on the hot path); what is decoded is checked
         // as strictly as x509-cert would.
@@ -76,37 +77,43 @@ impl ParsedCertificate {
         let mut dns_names = Vec::new();
         let mut ip_addresses = Vec::new();
         let mut is_ca = false;
-        for (id, value) in raw.extensions().map_err(bad)? {
-            if id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME {
-                san_names(value, &mut dns_names, &mut ip_addresses).map_err(bad)?;
-            } else if id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS {
-                is_ca = BasicConstraints::from_der(value).map_err(bad)?.ca;
+        raw.for_each_extension(|id, value| {
+            if id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME.as_bytes() {
+                san_names(value, &mut dns_names, &mut ip_addresses)?;
+            } else if id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS.as_bytes() {
+                is_ca = BasicConstraints::from_der(value)?.ca;
             }
-        }
+            Ok(())
+        })
+        .map_err(bad)?;
         let common_names = common_names(raw.subject).map_err(bad)?;
         Ok(Self {
             key_algorithm: key.algorithm,
             curve: key.curve,
-            public_key: key.key.to_vec(),
+            public_key: key.key,
             not_before: validity.not_before.to_unix_duration().as_secs(),
             not_after: validity.not_after.to_unix_duration().as_secs(),
             dns_names,
             ip_addresses,
             common_names,
             // As received: the signature covers these exact bytes.
-            subject: raw.subject.to_vec(),
-            issuer: raw.issuer.to_vec(),
+            subject: raw.subject,
+            issuer: raw.issuer,
             is_ca,
-            tbs: raw.tbs.to_vec(),
+            tbs: raw.tbs,
             signature_algorithm: raw.signature_algorithm,
-            signature: raw.signature.to_vec(),
+            signature: raw.signature,
         })
     }
 }
 
 /// The dNSName and iPAddress entries of a SubjectAltName extension value (RFC 5280
 /// s4.2.1.6), read in place; the other kinds of name are skipped.
-fn san_names(value: &[u8], dns: &mut Vec<String>, ips: &mut Vec<Vec<u8>>) -> der::Result<()> {
+fn san_names<'a>(
+    value: &'a [u8],
+    dns: &mut Vec<&'a str>,
+    ips: &mut Vec<&'a [u8]>,
+) -> der::Result<()> {
     use der::asn1::AnyRef;
     use der::{Reader, SliceReader, Tag, TagNumber, Tagged};
     let names = AnyRef::from_der(value)?;
@@ -123,11 +130,11 @@ fn san_names(value: &[u8], dns: &mut Vec<String>, ips: &mut Vec<Vec<u8>>) -> der
         if name.tag() == implicit(TagNumber::N2) {
             // dNSName: an IA5String, so ASCII.
             match core::str::from_utf8(name.value()) {
-                Ok(d) if d.is_ascii() => dns.push(d.to_string()),
+                Ok(d) if d.is_ascii() => dns.push(d),
                 _ => return Err(Tag::Ia5String.value_error()),
             }
         } else if name.tag() == implicit(TagNumber::N7) {
-            ips.push(name.value().to_vec());
+            ips.push(name.value());
         }
     }
     Ok(())
@@ -135,8 +142,8 @@ fn san_names(value: &[u8], dns: &mut Vec<String>, ips: &mut Vec<Vec<u8>>) -> der
 
 /// The commonName values of a Name (RFC 5280 s4.1.2.4), read in place: UTF8String and
 /// PrintableString ones, as the identity check uses them.
-fn common_names(name: &[u8]) -> der::Result<Vec<String>> {
-    use der::asn1::{AnyRef, ObjectIdentifier};
+fn common_names(name: &[u8]) -> der::Result<Vec<&str>> {
+    use der::asn1::AnyRef;
     use der::{Reader, SliceReader, Tag, Tagged};
     let mut out = Vec::new();
     let rdns = AnyRef::from_der(name)?;
@@ -153,15 +160,19 @@ fn common_names(name: &[u8]) -> der::Result<Vec<String>> {
         while !atvs.is_finished() {
             let atv = AnyRef::decode(&mut atvs)?;
             let mut a = SliceReader::new(atv.value())?;
-            let oid = ObjectIdentifier::decode(&mut a)?;
+            // The attribute type, compared encoded (as the extension ids are).
+            let oid = AnyRef::decode(&mut a)?;
+            if oid.tag() != Tag::ObjectIdentifier {
+                return Err(oid.tag().unexpected_error(Some(Tag::ObjectIdentifier)));
+            }
             let value = AnyRef::decode(&mut a)?;
-            if oid != const_oid::db::rfc4519::CN {
+            if oid.value() != const_oid::db::rfc4519::CN.as_bytes() {
                 continue;
             }
             let text = core::str::from_utf8(value.value());
             match (value.tag(), text) {
-                (Tag::Utf8String, Ok(t)) => out.push(t.to_string()),
-                (Tag::PrintableString, Ok(t)) if t.is_ascii() => out.push(t.to_string()),
+                (Tag::Utf8String, Ok(t)) => out.push(t),
+                (Tag::PrintableString, Ok(t)) if t.is_ascii() => out.push(t),
                 _ => {}
             }
         }
@@ -278,26 +289,34 @@ impl<'a> RawCertificate<'a> {
         })
     }
 
-    /// The extensions as (extnID, extnValue contents), the `critical` flag skipped.
-    fn extensions(&self) -> der::Result<Vec<(der::asn1::ObjectIdentifier, &'a [u8])>> {
-        use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef};
-        use der::{Reader, SliceReader, Tag};
-        let mut out = Vec::new();
+    /// Calls `f` with each extension's (extnID contents, extnValue contents), the
+    /// `critical` flag skipped. The extnID is left encoded: the callers compare it with the
+    /// encodings of the OIDs they look for (DER encodes an OID one way only), so no OID is
+    /// decoded for an extension nobody reads.
+    fn for_each_extension(
+        &self,
+        mut f: impl FnMut(&'a [u8], &'a [u8]) -> der::Result<()>,
+    ) -> der::Result<()> {
+        use der::asn1::{AnyRef, OctetStringRef};
+        use der::{Reader, SliceReader, Tag, Tagged};
         let Some(list) = self.extensions else {
-            return Ok(out);
+            return Ok(());
         };
         let mut r = SliceReader::new(AnyRef::from_der(list)?.value())?;
         while !r.is_finished() {
             let ext = AnyRef::decode(&mut r)?;
             let mut x = SliceReader::new(ext.value())?;
-            let id = ObjectIdentifier::decode(&mut x)?;
+            let id = AnyRef::decode(&mut x)?;
+            if id.tag() != Tag::ObjectIdentifier {
+                return Err(id.tag().unexpected_error(Some(Tag::ObjectIdentifier)));
+            }
             if x.peek_tag()? == Tag::Boolean {
                 bool::decode(&mut x)?;
             }
             let value = OctetStringRef::decode(&mut x)?.as_bytes();
-            out.push((id, x.finish(value)?));
+            f(id.value(), x.finish(value)?)?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -459,10 +478,45 @@ impl ServerCertVerifier for InsecureAcceptAnything {
 /// Trusts chains that lead to one of `roots` (DER certificates).
 #[derive(Debug, Clone)]
 pub struct SimpleRootsVerifier {
-    roots: Vec<Vec<u8>>,
-    parsed_roots: Vec<ParsedCertificate>,
+    roots: Vec<TrustAnchor>,
     /// For client certificates: refuse clients that send none.
     pub mandatory: bool,
+}
+
+/// A root, with what chain building needs from it decoded once.
+#[derive(Debug, Clone)]
+struct TrustAnchor {
+    der: Vec<u8>,
+    subject: Vec<u8>,
+    key: IssuerKey<Vec<u8>>,
+    not_before: u64,
+    not_after: u64,
+}
+
+/// The key a certificate's signature is checked with.
+#[derive(Debug, Clone)]
+struct IssuerKey<K> {
+    key: K,
+    curve: Option<der::asn1::ObjectIdentifier>,
+}
+
+impl TrustAnchor {
+    fn new(der: Vec<u8>) -> Result<Self, Error> {
+        let cert = ParsedCertificate::parse(&der)?;
+        let subject = cert.subject.to_vec();
+        let key = IssuerKey {
+            key: cert.public_key.to_vec(),
+            curve: cert.curve,
+        };
+        let (not_before, not_after) = (cert.not_before, cert.not_after);
+        Ok(Self {
+            der,
+            subject,
+            key,
+            not_before,
+            not_after,
+        })
+    }
 }
 
 /// The longest chain we follow.
@@ -471,68 +525,71 @@ const MAX_DEPTH: usize = 8;
 impl SimpleRootsVerifier {
     /// A verifier trusting `roots`.
     pub fn new(roots: Vec<Vec<u8>>) -> Result<Self, Error> {
-        let parsed_roots = roots
-            .iter()
-            .map(|r| ParsedCertificate::parse(r))
+        let roots = roots
+            .into_iter()
+            .map(TrustAnchor::new)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             roots,
-            parsed_roots,
             mandatory: true,
         })
     }
 
-    /// Verifies the chain (not the name) at `now`.
-    pub fn verify_chain(
+    /// Verifies the chain (not the name) at `now`; returns the parsed end-entity
+    /// certificate.
+    pub fn verify_chain<'a>(
         &self,
-        end_entity: &[u8],
+        end_entity: &'a [u8],
         intermediates: &[&[u8]],
         now: u64,
-    ) -> Result<ParsedCertificate, Error> {
+    ) -> Result<ParsedCertificate<'a>, Error> {
         let leaf = ParsedCertificate::parse(end_entity)?;
-        check_validity(&leaf, now)?;
+        check_validity(leaf.not_before, leaf.not_after, now)?;
         // A pinned certificate (often self-signed) is trusted as it is.
-        if self.roots.iter().any(|r| r == end_entity) {
+        if self.roots.iter().any(|r| r.der == end_entity) {
             return Ok(leaf);
         }
-        let pool: Vec<ParsedCertificate> = intermediates
+        let pool: Vec<ParsedCertificate<'_>> = intermediates
             .iter()
             .filter_map(|c| ParsedCertificate::parse(c).ok())
             .collect();
-        let mut current = leaf.clone();
+        let mut current = &leaf;
         for _ in 0..MAX_DEPTH {
-            if let Some(root) = self
-                .parsed_roots
-                .iter()
-                .find(|r| r.subject == current.issuer)
-            {
-                check_signed_by(&current, root)?;
-                check_validity(root, now)?;
+            if let Some(root) = self.roots.iter().find(|r| r.subject == current.issuer) {
+                check_signed_by(current, &root.key)?;
+                check_validity(root.not_before, root.not_after, now)?;
                 return Ok(leaf);
             }
             let Some(next) = pool.iter().find(|c| c.subject == current.issuer && c.is_ca) else {
                 return Err(CertificateError::UnknownIssuer.into());
             };
-            check_signed_by(&current, next)?;
-            check_validity(next, now)?;
-            current = next.clone();
+            let key = IssuerKey {
+                key: next.public_key,
+                curve: next.curve,
+            };
+            check_signed_by(current, &key)?;
+            check_validity(next.not_before, next.not_after, now)?;
+            current = next;
         }
         Err(CertificateError::UnknownIssuer.into())
     }
 }
 
-fn check_validity(cert: &ParsedCertificate, now: u64) -> Result<(), Error> {
-    if now < cert.not_before {
+fn check_validity(not_before: u64, not_after: u64, now: u64) -> Result<(), Error> {
+    if now < not_before {
         return Err(CertificateError::NotValidYet.into());
     }
-    if now > cert.not_after {
+    if now > not_after {
         return Err(CertificateError::Expired.into());
     }
     Ok(())
 }
 
-/// Verifies `cert`'s signature with `issuer`'s key.
-fn check_signed_by(cert: &ParsedCertificate, issuer: &ParsedCertificate) -> Result<(), Error> {
+/// Verifies `cert`'s signature with its issuer's key.
+fn check_signed_by<K: AsRef<[u8]>>(
+    cert: &ParsedCertificate<'_>,
+    issuer: &IssuerKey<K>,
+) -> Result<(), Error> {
     let alg: &'static dyn VerificationAlgorithm = match cert.signature_algorithm {
         oid::SHA256_WITH_RSA => &signature::RSA_PKCS1_2048_8192_SHA256,
         oid::SHA384_WITH_RSA => &signature::RSA_PKCS1_2048_8192_SHA384,
@@ -548,8 +605,8 @@ fn check_signed_by(cert: &ParsedCertificate, issuer: &ParsedCertificate) -> Resu
         oid::ED25519 => &signature::ED25519,
         _ => return Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
     };
-    UnparsedPublicKey::new(alg, &issuer.public_key)
-        .verify(&cert.tbs, &cert.signature)
+    UnparsedPublicKey::new(alg, issuer.key.as_ref())
+        .verify(cert.tbs, cert.signature)
         .map_err(|_| CertificateError::BadSignature.into())
 }
 
@@ -557,8 +614,9 @@ fn check_signed_by(cert: &ParsedCertificate, issuer: &ParsedCertificate) -> Resu
 /// Case-insensitive; a wildcard only as the entire left-most label, matching exactly one
 /// label, never for IP addresses.
 pub fn dns_name_matches(pattern: &str, host: &str) -> bool {
-    let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    // ASCII case folding by comparison, not by lower-casing copies.
+    let pattern = pattern.trim_end_matches('.');
+    let host = host.trim_end_matches('.');
     if pattern.is_empty() || host.is_empty() {
         return false;
     }
@@ -567,23 +625,23 @@ pub fn dns_name_matches(pattern: &str, host: &str) -> bool {
             // The wildcard label must stand for a non-empty label, and the rest must have
             // at least two labels (no `*.com`).
             Some((first, host_rest)) => {
-                !first.is_empty() && rest.contains('.') && host_rest == rest
+                !first.is_empty() && rest.contains('.') && host_rest.eq_ignore_ascii_case(rest)
             }
             None => false,
         },
-        None => !pattern.contains('*') && pattern == host,
+        None => !pattern.contains('*') && pattern.eq_ignore_ascii_case(host),
     }
 }
 
 /// Checks `host` (a DNS name or an IP address) against the certificate's names: the SAN
 /// when present, else the subject CN (Node's behaviour for certificates without SAN).
-pub fn check_name(cert: &ParsedCertificate, host: &str) -> Result<(), Error> {
+pub fn check_name(cert: &ParsedCertificate<'_>, host: &str) -> Result<(), Error> {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         let bytes = match ip {
             std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
             std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
         };
-        return match cert.ip_addresses.contains(&bytes) {
+        return match cert.ip_addresses.contains(&&bytes[..]) {
             true => Ok(()),
             false => Err(CertificateError::NotValidForName.into()),
         };
@@ -627,10 +685,7 @@ impl ClientCertVerifier for SimpleRootsVerifier {
     }
 
     fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
-        self.parsed_roots
-            .iter()
-            .map(|r| r.subject.clone())
-            .collect()
+        self.roots.iter().map(|r| r.subject.clone()).collect()
     }
 
     fn client_auth_mandatory(&self) -> bool {
@@ -658,7 +713,7 @@ mod tests {
             let key = PublicKeyRef::of_certificate(der).unwrap();
             assert_eq!(key.algorithm, full.key_algorithm);
             assert_eq!(key.curve, full.curve);
-            assert_eq!(key.key, &full.public_key[..]);
+            assert_eq!(key.key, full.public_key);
             // The bytes taken in place are the DER x509-cert would re-encode.
             use der::Encode;
             use x509_cert::Certificate;
@@ -731,6 +786,7 @@ mod tests {
             ("example.com", "example.com"),
             ("EXAMPLE.com", "example.COM"),
             ("*.example.com", "www.example.com"),
+            ("*.Example.COM", "WWW.example.com"),
             ("example.com.", "example.com"),
         ];
         let no = [
