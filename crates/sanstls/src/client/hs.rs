@@ -33,6 +33,9 @@ use crate::tls13;
 pub(crate) struct PskOffer {
     pub(crate) session: StoredSession,
     pub(crate) suite: &'static Tls13CipherSuite,
+    /// Keyed once: it makes the binder of each ClientHello and, if the server accepts the
+    /// PSK, starts the handshake's schedule.
+    pub(crate) early: KeyScheduleEarly,
 }
 
 /// Everything the client states carry from the hello phase.
@@ -149,7 +152,14 @@ pub(crate) fn start_handshake(
     let psk = session.clone().and_then(|session| {
         let suite = find_tls13_suite(session.cipher_suite)?;
         let allowed = config.cipher_suites.iter().any(|s| s.suite == suite.suite);
-        (allowed && config.allows(ProtocolVersion::TLSv1_3)).then_some(PskOffer { session, suite })
+        (allowed && config.allows(ProtocolVersion::TLSv1_3)).then(|| {
+            let early = KeyScheduleEarly::with_psk(suite.hash, &session.psk, PskKind::Resumption);
+            PskOffer {
+                session,
+                suite,
+                early,
+            }
+        })
     });
     let resume12 = session.and_then(|session| {
         let suite = find_tls12_suite(session.cipher_suite)?;
@@ -348,12 +358,10 @@ fn send_client_hello(
             Some(t) => t.hash_with(offer.suite.hash, &truncated)?,
             None => HandshakeHash::new().hash_with(offer.suite.hash, &truncated)?,
         };
-        let early =
-            KeyScheduleEarly::with_psk(offer.suite.hash, &offer.session.psk, PskKind::Resumption);
-        let binder = early.binder(&binder_hash)?;
+        let binder = offer.early.binder(&binder_hash)?;
         hello.set_psk_binders(vec![PskBinderEntry(binder)])?;
     }
-    let m = HandshakeMessagePayload::new(HandshakePayload::ClientHello(hello.clone()));
+    let m = HandshakeMessagePayload::new(HandshakePayload::ClientHello(hello));
     let encoded = common.send_handshake(&m)?;
     hs.transcript.add_message(&encoded);
     Ok(())
@@ -446,11 +454,9 @@ impl ExpectServerHello {
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.add_message(encoded);
         let shared = key_share.complete(&share.key_exchange)?;
-        let early = match &psk {
-            Some(offer) => {
-                KeyScheduleEarly::with_psk(suite.hash, &offer.session.psk, PskKind::Resumption)
-            }
-            None => KeyScheduleEarly::new(suite.hash),
+        let (early, resumed) = match psk {
+            Some(offer) => (offer.early, Some(offer.session)),
+            None => (KeyScheduleEarly::new(suite.hash), None),
         };
         let schedule = early.into_handshake(Some(&shared.0), &self.hs.transcript.current_hash()?);
         for (label, secret) in schedule.keylog_entries() {
@@ -468,7 +474,7 @@ impl ExpectServerHello {
             hs: self.hs,
             suite,
             schedule,
-            resumed: psk.map(|p| p.session),
+            resumed,
         }))
     }
 
