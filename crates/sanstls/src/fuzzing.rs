@@ -222,6 +222,84 @@ pub fn record(data: &[u8]) {
     }
 }
 
+/// `in_place`: an established pair (the first byte's bit 0: TLS 1.2 or 1.3; its other
+/// bits: how many bytes the transport delivers at a time) whose client opens in place what
+/// the rest describes: chunks of `kind, length, bytes`, where kind 0 is raw bytes on the
+/// wire and kinds 1-4 are records the server seals (so they decrypt) carrying the bytes as
+/// application data, handshake, alert or ChangeCipherSpec content. Must never panic, loop
+/// or lose its place.
+pub fn in_place(data: &[u8]) {
+    let Some((&selector, mut rest)) = data.split_first() else {
+        return;
+    };
+    let version = match selector & 1 {
+        0 => ProtocolVersion::TLSv1_2,
+        _ => ProtocolVersion::TLSv1_3,
+    };
+    let step = usize::from(selector >> 1).max(1);
+    let Some((mut client, mut server)) = established(version) else {
+        return;
+    };
+    let mut wire = Vec::new();
+    while let [kind, len, tail @ ..] = rest {
+        let (bytes, next) = tail.split_at(usize::from(*len).min(tail.len()));
+        rest = next;
+        let typ = match kind % 5 {
+            0 => {
+                wire.extend_from_slice(bytes);
+                continue;
+            }
+            1 => ContentType::ApplicationData,
+            2 => ContentType::Handshake,
+            3 => ContentType::Alert,
+            _ => ContentType::ChangeCipherSpec,
+        };
+        if server.seal_any_for_fuzzing(typ, bytes, &mut wire).is_err() {
+            return;
+        }
+    }
+    // Offered `step` more bytes at a time; every call either takes a whole record or
+    // waits for more, so this ends.
+    let (mut at, mut received) = (0, 0);
+    while at < wire.len() {
+        received = (received + step).min(wire.len()).max(at);
+        let Some(buf) = wire.get_mut(at..received) else {
+            return;
+        };
+        match client.open_in_place(buf, NOW) {
+            Ok(opened) if opened.consumed > 0 => {
+                assert!(opened.consumed <= buf.len() && opened.plaintext.end <= opened.consumed);
+                at += opened.consumed;
+            }
+            Ok(_) if received == wire.len() => return,
+            Ok(_) => {}
+            Err(_) => return,
+        }
+        while client.poll_event().is_some() {}
+        let mut out = Vec::new();
+        client.write_tls(&mut out);
+    }
+}
+
+/// The `client` and `handshake` targets' client and server, through their handshake.
+fn established(version: ProtocolVersion) -> Option<(ClientConnection, ServerConnection)> {
+    let mut client =
+        ClientConnection::new(Arc::new(client_config(version)), "fuzz.example", NOW).ok()?;
+    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
+    let mut bytes = Vec::new();
+    for _ in 0..4 {
+        client.write_tls(&mut bytes);
+        server.read_tls(&bytes);
+        bytes.clear();
+        server.process(NOW).ok()?;
+        server.write_tls(&mut bytes);
+        client.read_tls(&bytes);
+        bytes.clear();
+        client.process(NOW).ok()?;
+    }
+    (!client.is_handshaking() && !server.is_handshaking()).then_some((client, server))
+}
+
 /// Replays every file of `fuzz/corpus/<target>/` and `vectors/fuzz-regressions/<target>/`
 /// under `root` (the repository) through `f`, panicking with the file's name if one
 /// panics; returns how many inputs ran. The test side of every crate's fuzz targets.
@@ -247,4 +325,24 @@ pub fn replay(root: &std::path::Path, target: &str, f: fn(&[u8])) -> usize {
         }
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `in_place` target starts from a completed handshake in both versions (or it
+    /// would fuzz nothing), and what its seeds seal arrives.
+    #[test]
+    fn the_in_place_target_reaches_traffic() {
+        for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
+            let (mut client, mut server) = established(version).expect("handshake");
+            let mut wire = Vec::new();
+            server
+                .seal_any_for_fuzzing(ContentType::ApplicationData, b"seed", &mut wire)
+                .unwrap();
+            let opened = client.open_in_place(&mut wire, NOW).unwrap();
+            assert_eq!(&wire[opened.plaintext], b"seed");
+        }
+    }
 }

@@ -22,6 +22,7 @@ fn committed_corpora_replay_without_a_panic() {
     assert!(replay("client", fuzzing::client) >= 2);
     replay("messages", fuzzing::messages);
     replay("record", fuzzing::record);
+    assert!(replay("in_place", fuzzing::in_place) >= 3);
 }
 
 /// Feeds `seed` (after its selector byte) to `conn`; the handshake must complete at
