@@ -725,9 +725,12 @@ impl KeyScheduleEarly {
         let x = Expander::new(hash, &handshake_secret);
         let client = x.derive(b"c hs traffic", hello_hash.as_ref());
         let server = x.derive(b"s hs traffic", hello_hash.as_ref());
+        // The Handshake Secret's last use, the salt of the Master Secret, is taken now,
+        // while it is keyed: it is the only part of it the next stage needs.
+        let master_salt = x.derive(b"derived", hash.empty_hash());
         KeyScheduleHandshake {
             hash,
-            handshake_secret,
+            master_salt,
             client: TrafficSecret {
                 hash,
                 secret: client,
@@ -749,10 +752,11 @@ impl fmt::Debug for KeyScheduleEarly {
     }
 }
 
-/// The second stage: the Handshake Secret and the handshake traffic secrets.
+/// The second stage: the handshake traffic secrets, and `Derive-Secret(Handshake Secret,
+/// "derived", "")` for the next one.
 pub struct KeyScheduleHandshake {
     hash: SuiteHash,
-    handshake_secret: SecretBytes,
+    master_salt: SecretBytes,
     client: TrafficSecret,
     server: TrafficSecret,
 }
@@ -817,7 +821,7 @@ impl KeyScheduleHandshake {
         server_finished_hash: &digest::Digest,
     ) -> KeyScheduleTrafficPending {
         let hash = self.hash;
-        let salt = derived(hash, &self.handshake_secret);
+        let salt = &self.master_salt;
         let zeros = [0u8; MAX_HASH_LEN];
         let master_secret = hkdf_extract(hash, salt.as_bytes(), &zeros[..hash.output_len()]);
         let th = server_finished_hash.as_ref();
@@ -1350,9 +1354,10 @@ mod tests {
             h("1591dac5cbbf0330a4a84de9c753330e92d01f0a88214b4464972fd668049e93e52f2b16fad922fdc0584478428f282b")
         );
         let hs = early.into_handshake(Some(&[0x42; 32]), &hash.hash(b"hello"));
+        let handshake_secret = SecretBytes::new(&h("d6dc3f5d0217df1301fb9479d8aadd88e542306d6cdcf197913593658a5f2c50f526964fbaf5e4587be563272eda583d"));
         assert_eq!(
-            hs.handshake_secret.as_bytes(),
-            h("d6dc3f5d0217df1301fb9479d8aadd88e542306d6cdcf197913593658a5f2c50f526964fbaf5e4587be563272eda583d")
+            hs.master_salt.as_bytes(),
+            derived(hash, &handshake_secret).as_bytes()
         );
         let chts = hs.client_handshake_traffic_secret();
         assert_eq!(
@@ -1434,7 +1439,7 @@ mod tests {
             format!("{hs:?}"),
             format!("{t:?}"),
             format!("{:?}", t.keys(&aead::AES_128_GCM)),
-            format!("{:?}", hs.handshake_secret),
+            format!("{:?}", hs.master_salt),
         ] {
             assert!(!text.contains(&secret_hex[..8]), "{text}");
             assert!(
