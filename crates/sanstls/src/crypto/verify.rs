@@ -191,8 +191,17 @@ struct PublicKeyRef<'a> {
 }
 
 impl<'a> PublicKeyRef<'a> {
+    /// The key of a certificate, reading it only as far as its SubjectPublicKeyInfo (a
+    /// handshake signature needs nothing else, and the certificate was parsed whole when its
+    /// chain was checked).
     fn of_certificate(cert_der: &'a [u8]) -> Result<Self, Error> {
-        Ok(Self::of_spki(&RawCertificate::read(cert_der)?.spki))
+        use der::{Decode, SliceReader};
+        let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
+        let (_, tbs_body, _) = RawCertificate::split(cert_der).map_err(bad)?;
+        let mut r = SliceReader::new(tbs_body).map_err(bad)?;
+        RawCertificate::names_and_validity(&mut r, tbs_body).map_err(bad)?;
+        let spki = x509_cert::spki::SubjectPublicKeyInfoRef::decode(&mut r).map_err(bad)?;
+        Ok(Self::of_spki(&spki))
     }
 
     fn of_spki(spki: &x509_cert::spki::SubjectPublicKeyInfoRef<'a>) -> Self {
@@ -225,6 +234,16 @@ struct RawCertificate<'a> {
     signature: &'a [u8],
 }
 
+/// The next element `r` (reading `all`) holds, as its complete encoding (header included).
+fn element<'b>(r: &mut der::SliceReader<'b>, all: &'b [u8]) -> der::Result<&'b [u8]> {
+    use der::{Decode, Reader};
+    let start = usize::try_from(r.position())?;
+    der::asn1::AnyRef::decode(r)?;
+    let end = usize::try_from(r.position())?;
+    all.get(start..end)
+        .ok_or_else(|| der::ErrorKind::Failed.into())
+}
+
 /// A context-specific constructed tag, `[n]` in RFC 5280's ASN.1.
 fn context_tag(number: der::TagNumber) -> der::Tag {
     der::Tag::ContextSpecific {
@@ -240,34 +259,15 @@ impl<'a> RawCertificate<'a> {
         use der::{Reader, SliceReader, TagNumber, Tagged};
         use x509_cert::spki::AlgorithmIdentifierRef;
         let bad = |_| Error::InvalidCertificate(CertificateError::BadEncoding);
-        let cert = AnyRef::from_der(cert_der).map_err(bad)?;
-        let body = cert.value();
-        let mut outer = SliceReader::new(body).map_err(bad)?;
-        // One element, as its complete encoding (header included).
-        fn element<'b>(r: &mut SliceReader<'b>, all: &'b [u8]) -> der::Result<&'b [u8]> {
-            let start = usize::try_from(r.position())?;
-            AnyRef::decode(r)?;
-            let end = usize::try_from(r.position())?;
-            all.get(start..end)
-                .ok_or_else(|| der::ErrorKind::Failed.into())
-        }
-        let tbs = element(&mut outer, body).map_err(bad)?;
+        let (tbs, tbs_body, mut outer) = Self::split(cert_der).map_err(bad)?;
         let signature_algorithm = AlgorithmIdentifierRef::decode(&mut outer).map_err(bad)?.oid;
         let signature = BitStringRef::decode(&mut outer).map_err(bad)?.raw_bytes();
         if !outer.is_finished() {
             return Err(CertificateError::BadEncoding.into());
         }
-        let tbs_body = AnyRef::from_der(tbs).map_err(bad)?.value();
         let mut r = SliceReader::new(tbs_body).map_err(bad)?;
-        if r.peek_tag().map_err(bad)? == context_tag(TagNumber::N0) {
-            AnyRef::decode(&mut r).map_err(bad)?;
-        }
-        // serialNumber, signature, then the parts kept.
-        AnyRef::decode(&mut r).map_err(bad)?;
-        AnyRef::decode(&mut r).map_err(bad)?;
-        let issuer = element(&mut r, tbs_body).map_err(bad)?;
-        let validity = element(&mut r, tbs_body).map_err(bad)?;
-        let subject = element(&mut r, tbs_body).map_err(bad)?;
+        let (issuer, validity, subject) =
+            Self::names_and_validity(&mut r, tbs_body).map_err(bad)?;
         let spki = x509_cert::spki::SubjectPublicKeyInfoRef::decode(&mut r).map_err(bad)?;
         // issuerUniqueID [1] and subjectUniqueID [2] are skipped; extensions are [3].
         let mut extensions = None;
@@ -287,6 +287,39 @@ impl<'a> RawCertificate<'a> {
             signature_algorithm,
             signature,
         })
+    }
+
+    /// Certificate → (the whole TBSCertificate element, its contents, a reader left on
+    /// the signatureAlgorithm that follows it).
+    fn split(cert_der: &'a [u8]) -> der::Result<(&'a [u8], &'a [u8], der::SliceReader<'a>)> {
+        use der::asn1::AnyRef;
+        use der::{Decode, SliceReader};
+        let body = AnyRef::from_der(cert_der)?.value();
+        let mut outer = SliceReader::new(body)?;
+        let tbs = element(&mut outer, body)?;
+        let tbs_body = AnyRef::from_der(tbs)?.value();
+        Ok((tbs, tbs_body, outer))
+    }
+
+    /// Reads the TBSCertificate's fields before the SubjectPublicKeyInfo (`r` reads
+    /// `tbs_body`): skips version, serialNumber and signature, and returns the issuer,
+    /// validity and subject elements, encoded.
+    fn names_and_validity(
+        r: &mut der::SliceReader<'a>,
+        tbs_body: &'a [u8],
+    ) -> der::Result<(&'a [u8], &'a [u8], &'a [u8])> {
+        use der::asn1::AnyRef;
+        use der::{Decode, Reader, TagNumber};
+        if r.peek_tag()? == context_tag(TagNumber::N0) {
+            AnyRef::decode(r)?;
+        }
+        // serialNumber, signature, then the parts kept.
+        AnyRef::decode(r)?;
+        AnyRef::decode(r)?;
+        let issuer = element(r, tbs_body)?;
+        let validity = element(r, tbs_body)?;
+        let subject = element(r, tbs_body)?;
+        Ok((issuer, validity, subject))
     }
 
     /// Calls `f` with each extension's (extnID contents, extnValue contents), the
