@@ -4,7 +4,7 @@
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::enums::{KeyUpdateRequest, ProtocolVersion};
 use crate::error::{Error, PeerMisbehaved};
-use crate::handshake::key_schedule::{KeyScheduleTraffic, TrafficSecret};
+use crate::handshake::key_schedule::{KeyScheduleTraffic, TrafficKeys, TrafficSecret};
 use crate::msgs::handshake::KeyUpdatePayload;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::record::protect::{RecordOpener, RecordSealer};
@@ -44,6 +44,28 @@ pub(crate) fn set_write_key(
     secret: &TrafficSecret,
 ) -> Result<(), Error> {
     cx.common.set_sealer(sealer(suite, secret)?)
+}
+
+/// Installs `keys` (from [`KeyScheduleHandshake::handshake_keys`]) as the read key.
+///
+/// [`KeyScheduleHandshake::handshake_keys`]: crate::handshake::key_schedule::KeyScheduleHandshake::handshake_keys
+pub(crate) fn install_read_keys(
+    cx: &mut Context<'_>,
+    suite: &Tls13CipherSuite,
+    keys: &TrafficKeys,
+) -> Result<(), Error> {
+    cx.common
+        .set_opener(RecordOpener::tls13(suite.aead, keys.key(), keys.iv())?)
+}
+
+/// Installs `keys` as the write key.
+pub(crate) fn install_write_keys(
+    cx: &mut Context<'_>,
+    suite: &Tls13CipherSuite,
+    keys: &TrafficKeys,
+) -> Result<(), Error> {
+    cx.common
+        .set_sealer(RecordSealer::tls13(suite.aead, keys.key(), keys.iv())?)
 }
 
 /// The content a CertificateVerify signs (RFC 8446 s4.4.3): 64 spaces, the context string

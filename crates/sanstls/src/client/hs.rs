@@ -458,17 +458,19 @@ impl ExpectServerHello {
             Some(offer) => (offer.early, Some(offer.session)),
             None => (KeyScheduleEarly::new(suite.hash), None),
         };
-        let schedule = early.into_handshake(Some(&shared.0), &self.hs.transcript.current_hash()?);
+        let mut schedule =
+            early.into_handshake(Some(&shared.0), &self.hs.transcript.current_hash()?);
         for (label, secret) in schedule.keylog_entries() {
             cx.common.log_secret(label, secret);
         }
-        tls13::set_read_key(cx, suite, schedule.server_handshake_traffic_secret())?;
+        let (client_keys, server_keys) = schedule.handshake_keys(suite.ring_aead());
+        tls13::install_read_keys(cx, suite, &server_keys)?;
         // RFC 8446 D.4: in compatibility mode a CCS precedes our first protected record.
         if self.hs.config.middlebox_compat && !self.hs.sent_ccs {
             cx.common.send_compat_ccs()?;
             self.hs.sent_ccs = true;
         }
-        tls13::set_write_key(cx, suite, schedule.client_handshake_traffic_secret())?;
+        tls13::install_write_keys(cx, suite, &client_keys)?;
         cx.common.accept_ccs = true;
         Ok(Box::new(ExpectEncryptedExtensions {
             hs: self.hs,

@@ -373,9 +373,11 @@ fn finished_key(hash: SuiteHash, base_key: &SecretBytes) -> hmac::Key {
 /// `verify_data = HMAC(finished_key, Transcript-Hash(...))` (RFC 8446 s4.4.4); the PSK
 /// binder is the same computation over the binder key (s4.2.11.2).
 fn finished_mac(hash: SuiteHash, base_key: &SecretBytes, transcript_hash: &[u8]) -> Vec<u8> {
-    hmac::sign(&finished_key(hash, base_key), transcript_hash)
-        .as_ref()
-        .to_vec()
+    mac_with(&finished_key(hash, base_key), transcript_hash)
+}
+
+fn mac_with(finished_key: &hmac::Key, transcript_hash: &[u8]) -> Vec<u8> {
+    hmac::sign(finished_key, transcript_hash).as_ref().to_vec()
 }
 
 /// Constant-time check of a received verify_data (ring's `hmac::verify`).
@@ -386,7 +388,21 @@ fn verify_finished_mac(
     received: &[u8],
     what: &'static str,
 ) -> Result<(), Error> {
-    let verdict = hmac::verify(&finished_key(hash, base_key), transcript_hash, received);
+    verify_mac_with(
+        &finished_key(hash, base_key),
+        transcript_hash,
+        received,
+        what,
+    )
+}
+
+fn verify_mac_with(
+    finished_key: &hmac::Key,
+    transcript_hash: &[u8],
+    received: &[u8],
+    what: &'static str,
+) -> Result<(), Error> {
+    let verdict = hmac::verify(finished_key, transcript_hash, received);
     match crate::FUZZING {
         true => Ok(()),
         false => verdict.map_err(|_| Error::VerifyFailed(what)),
@@ -450,9 +466,12 @@ impl TrafficSecret {
     /// AES-128-GCM, 32 for AES-256-GCM and ChaCha20-Poly1305) and
     /// `iv = HKDF-Expand-Label(Secret, "iv", "", iv_length)` (12 bytes).
     pub fn keys(&self, aead: &'static aead::Algorithm) -> TrafficKeys {
+        Self::keys_with(&Expander::new(self.hash, &self.secret), aead)
+    }
+
+    fn keys_with(x: &Expander, aead: &'static aead::Algorithm) -> TrafficKeys {
         let mut key = vec![0u8; aead.key_len()];
         let mut iv = [0u8; aead::NONCE_LEN];
-        let x = Expander::new(self.hash, &self.secret);
         x.fill(b"key", &[], &mut key);
         x.fill(b"iv", &[], &mut iv);
         TrafficKeys { key, iv }
@@ -503,6 +522,51 @@ impl fmt::Debug for TrafficSecret {
         f.debug_struct("TrafficSecret")
             .field("hash", &self.hash)
             .finish_non_exhaustive()
+    }
+}
+
+/// A handshake traffic secret, which keys both the handshake records and a Finished
+/// message: once its record keys are taken ([`KeyScheduleHandshake::handshake_keys`]) it
+/// also holds the Finished key, derived under the same keying of the secret.
+struct HandshakeTrafficSecret {
+    secret: TrafficSecret,
+    finished_key: Option<SecretBytes>,
+}
+
+impl HandshakeTrafficSecret {
+    fn new(hash: SuiteHash, secret: SecretBytes) -> Self {
+        Self {
+            secret: TrafficSecret { hash, secret },
+            finished_key: None,
+        }
+    }
+
+    fn keys(&mut self, aead: &'static aead::Algorithm) -> TrafficKeys {
+        let x = Expander::new(self.secret.hash, &self.secret.secret);
+        self.finished_key = Some(x.derive(b"finished", &[]));
+        TrafficSecret::keys_with(&x, aead)
+    }
+
+    fn finished_hmac_key(&self) -> hmac::Key {
+        let hash = self.secret.hash;
+        match &self.finished_key {
+            Some(key) => hmac::Key::new(hash.hmac_algorithm(), key.as_bytes()),
+            None => finished_key(hash, &self.secret.secret),
+        }
+    }
+
+    fn finished_verify_data(&self, transcript_hash: &digest::Digest) -> Vec<u8> {
+        mac_with(&self.finished_hmac_key(), transcript_hash.as_ref())
+    }
+
+    fn verify_finished(
+        &self,
+        transcript_hash: &digest::Digest,
+        verify_data: &[u8],
+        what: &'static str,
+    ) -> Result<(), Error> {
+        let key = self.finished_hmac_key();
+        verify_mac_with(&key, transcript_hash.as_ref(), verify_data, what)
     }
 }
 
@@ -731,14 +795,8 @@ impl KeyScheduleEarly {
         KeyScheduleHandshake {
             hash,
             master_salt,
-            client: TrafficSecret {
-                hash,
-                secret: client,
-            },
-            server: TrafficSecret {
-                hash,
-                secret: server,
-            },
+            client: HandshakeTrafficSecret::new(hash, client),
+            server: HandshakeTrafficSecret::new(hash, server),
         }
     }
 }
@@ -757,8 +815,8 @@ impl fmt::Debug for KeyScheduleEarly {
 pub struct KeyScheduleHandshake {
     hash: SuiteHash,
     master_salt: SecretBytes,
-    client: TrafficSecret,
-    server: TrafficSecret,
+    client: HandshakeTrafficSecret,
+    server: HandshakeTrafficSecret,
 }
 
 impl KeyScheduleHandshake {
@@ -769,12 +827,19 @@ impl KeyScheduleHandshake {
 
     /// `client_handshake_traffic_secret`.
     pub fn client_handshake_traffic_secret(&self) -> &TrafficSecret {
-        &self.client
+        &self.client.secret
     }
 
     /// `server_handshake_traffic_secret`.
     pub fn server_handshake_traffic_secret(&self) -> &TrafficSecret {
-        &self.server
+        &self.server.secret
+    }
+
+    /// The record keys of both handshake traffic secrets, (client's, server's). Each
+    /// secret's Finished key is derived with them, under the same keying, and kept for the
+    /// Finished messages.
+    pub fn handshake_keys(&mut self, aead: &'static aead::Algorithm) -> (TrafficKeys, TrafficKeys) {
+        (self.client.keys(aead), self.server.keys(aead))
     }
 
     /// The server Finished `verify_data` over `Transcript-Hash(ClientHello...server
@@ -789,13 +854,8 @@ impl KeyScheduleHandshake {
         transcript_hash: &digest::Digest,
         verify_data: &[u8],
     ) -> Result<(), Error> {
-        verify_finished_mac(
-            self.hash,
-            &self.server.secret,
-            transcript_hash.as_ref(),
-            verify_data,
-            "server Finished verify_data",
-        )
+        self.server
+            .verify_finished(transcript_hash, verify_data, "server Finished verify_data")
     }
 
     /// The key log lines of this stage.
@@ -803,11 +863,11 @@ impl KeyScheduleHandshake {
         [
             (
                 KeyLogLabel::ClientHandshakeTrafficSecret,
-                self.client.expose_for_keylog(),
+                self.client.secret.expose_for_keylog(),
             ),
             (
                 KeyLogLabel::ServerHandshakeTrafficSecret,
-                self.server.expose_for_keylog(),
+                self.server.secret.expose_for_keylog(),
             ),
         ]
     }
@@ -862,7 +922,7 @@ impl fmt::Debug for KeyScheduleHandshake {
 pub struct KeyScheduleTrafficPending {
     hash: SuiteHash,
     master_secret: SecretBytes,
-    client_handshake: TrafficSecret,
+    client_handshake: HandshakeTrafficSecret,
     client: TrafficSecret,
     server: TrafficSecret,
     exporter: ExporterSecret,
@@ -901,10 +961,8 @@ impl KeyScheduleTrafficPending {
         transcript_hash: &digest::Digest,
         verify_data: &[u8],
     ) -> Result<(), Error> {
-        verify_finished_mac(
-            self.hash,
-            &self.client_handshake.secret,
-            transcript_hash.as_ref(),
+        self.client_handshake.verify_finished(
+            transcript_hash,
             verify_data,
             "client Finished verify_data",
         )
@@ -1500,6 +1558,38 @@ mod tests {
                 hash.hmac_algorithm().digest_algorithm(),
                 hash.digest_algorithm()
             );
+        }
+    }
+
+    #[test]
+    fn handshake_keys_and_their_finished_keys_agree_with_the_separate_derivations() {
+        for (hash, aead) in [
+            (SuiteHash::Sha256, &aead::AES_128_GCM),
+            (SuiteHash::Sha384, &aead::AES_256_GCM),
+        ] {
+            let th = hash.hash(b"transcript");
+            let mut hs = KeyScheduleEarly::new(hash).into_handshake(Some(&[3; 32]), &th);
+            let separate = hs.server_finished_verify_data(&th);
+            let client_keys = hs.client_handshake_traffic_secret().keys(aead);
+            let server_keys = hs.server_handshake_traffic_secret().keys(aead);
+            let (c, s) = hs.handshake_keys(aead);
+            assert_eq!((c.key(), c.iv()), (client_keys.key(), client_keys.iv()));
+            assert_eq!((s.key(), s.iv()), (server_keys.key(), server_keys.iv()));
+            // The Finished key taken with the record keys is the one RFC 8446 s4.4.4 names.
+            let server_secret =
+                SecretBytes::new(hs.server_handshake_traffic_secret().expose_for_keylog());
+            assert_eq!(separate, finished_mac(hash, &server_secret, th.as_ref()));
+            assert_eq!(hs.server_finished_verify_data(&th), separate);
+            hs.verify_server_finished(&th, &separate).unwrap();
+            let mut bad = separate.clone();
+            bad[0] ^= 1;
+            assert!(hs.verify_server_finished(&th, &bad).is_err());
+            let client_secret =
+                SecretBytes::new(hs.client_handshake_traffic_secret().expose_for_keylog());
+            let pending = hs.into_traffic_pending(&th);
+            let client_mac = pending.client_finished_verify_data(&th);
+            assert_eq!(client_mac, finished_mac(hash, &client_secret, th.as_ref()));
+            pending.verify_client_finished(&th, &client_mac).unwrap();
         }
     }
 

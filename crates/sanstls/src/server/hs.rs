@@ -274,12 +274,13 @@ fn process_client_hello(
         Some(p) => KeyScheduleEarly::with_psk(suite.hash, &p.state.psk, PskKind::Resumption),
         None => KeyScheduleEarly::new(suite.hash),
     };
-    let schedule = early.into_handshake(Some(&shared.0), &transcript.current_hash()?);
+    let mut schedule = early.into_handshake(Some(&shared.0), &transcript.current_hash()?);
     for (label, secret) in schedule.keylog_entries() {
         cx.common.log_secret(label, secret);
     }
-    tls13::set_write_key(cx, suite, schedule.server_handshake_traffic_secret())?;
-    tls13::set_read_key(cx, suite, schedule.client_handshake_traffic_secret())?;
+    let (client_keys, server_keys) = schedule.handshake_keys(suite.ring_aead());
+    tls13::install_write_keys(cx, suite, &server_keys)?;
+    tls13::install_read_keys(cx, suite, &client_keys)?;
 
     // EncryptedExtensions.
     let mut ee = Vec::new();
