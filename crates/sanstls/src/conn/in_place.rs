@@ -260,6 +260,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::conn::tests::exchange;
     use crate::enums::{AlertDescription, ProtocolVersion};
     use crate::fuzzing::{client_config, server_config};
     use crate::{ClientConnection, Event, ServerConnection};
@@ -284,27 +285,11 @@ mod tests {
             c.open_in_place(&mut buf, NOW),
             Err(Error::ApiMisuse(_))
         ));
-        flush(&mut c, &mut s);
+        exchange(&mut c, &mut s);
         assert!(!c.is_handshaking() && !s.is_handshaking());
         assert_eq!(c.negotiated().version, Some(version));
         while c.poll_event().is_some() {}
         (c, s)
-    }
-
-    /// Moves `write_tls` bytes both ways through the buffered path until both are quiet.
-    fn flush(c: &mut Connection, s: &mut Connection) {
-        loop {
-            let (mut to_s, mut to_c) = (Vec::new(), Vec::new());
-            c.write_tls(&mut to_s);
-            assert_eq!(s.read_tls(&to_s), to_s.len());
-            s.process(NOW).unwrap();
-            s.write_tls(&mut to_c);
-            assert_eq!(c.read_tls(&to_c), to_c.len());
-            c.process(NOW).unwrap();
-            if to_s.is_empty() && to_c.is_empty() {
-                return;
-            }
-        }
     }
 
     /// Seals `data` in place, one record per `chunk` bytes, into one wire buffer.

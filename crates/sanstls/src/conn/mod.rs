@@ -1136,8 +1136,9 @@ mod tests {
 
     const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
 
-    /// Moves bytes both ways until neither side has anything to send.
-    fn exchange(c: &mut Connection, s: &mut Connection) {
+    /// Moves bytes both ways until neither side has anything to send (the in-place tests
+    /// use it too).
+    pub(super) fn exchange(c: &mut Connection, s: &mut Connection) {
         loop {
             let (mut to_s, mut to_c) = (Vec::new(), Vec::new());
             c.write_tls(&mut to_s);
