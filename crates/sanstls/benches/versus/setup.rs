@@ -221,15 +221,45 @@ pub(crate) fn ours(pki: &Pki, c: Choice) -> (Arc<ClientConfig>, Arc<ServerConfig
     (Arc::new(client), Arc::new(server))
 }
 
+/// The handshake signature schemes rustls's client offers: only those both servers sign
+/// with. rustls's server would otherwise sign with RSA-PSS-SHA512 where ours signs with
+/// RSA-PSS-SHA256 (OpenSSL's and Node's first choice), and the two would not hash the same
+/// way. (Certificate chains are verified with every algorithm, as before.)
+fn same_signature_schemes() -> &'static [(
+    rustls::SignatureScheme,
+    &'static [&'static dyn rustls::pki_types::SignatureVerificationAlgorithm],
+)] {
+    static MAPPING: std::sync::OnceLock<
+        Vec<(
+            rustls::SignatureScheme,
+            &'static [&'static dyn rustls::pki_types::SignatureVerificationAlgorithm],
+        )>,
+    > = std::sync::OnceLock::new();
+    MAPPING.get_or_init(|| {
+        use rustls::SignatureScheme as S;
+        rring::default_provider()
+            .signature_verification_algorithms
+            .mapping
+            .iter()
+            .filter(|(scheme, _)| matches!(scheme, S::ECDSA_NISTP256_SHA256 | S::RSA_PSS_SHA256))
+            .copied()
+            .collect()
+    })
+}
+
 /// rustls's client and server configurations for `c`.
 pub(crate) fn theirs(
     pki: &Pki,
     c: Choice,
 ) -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
     let id = pki.identity(c.key);
+    let mut signature_verification_algorithms =
+        rring::default_provider().signature_verification_algorithms;
+    signature_verification_algorithms.mapping = same_signature_schemes();
     let provider = Arc::new(rustls::crypto::CryptoProvider {
         cipher_suites: vec![their_suite(c)],
         kx_groups: vec![rring::kx_group::X25519],
+        signature_verification_algorithms,
         ..rring::default_provider()
     });
     let versions = [c.version.theirs()];
