@@ -291,6 +291,9 @@ pub fn encode_prefixed(size: ListLength, out: &mut Vec<u8>, body: impl FnOnce(&m
 pub trait TlsListElement {
     /// How `Vec<Self>` is length-prefixed and bounded.
     const LIST_LENGTH: ListLength;
+    /// The encoded size of every element, for types that have one: a decoded vector is
+    /// then allocated once, at its final length.
+    const ENCODED_LEN: Option<usize> = None;
 }
 
 impl<T: Codec + TlsListElement> Codec for Vec<T> {
@@ -304,7 +307,11 @@ impl<T: Codec + TlsListElement> Codec for Vec<T> {
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         let mut sub = T::LIST_LENGTH.read_body(r)?;
-        let mut items = Vec::new();
+        // At most one element per encoded byte, so the capacity is bounded by the input.
+        let mut items = match T::ENCODED_LEN {
+            Some(len) => Vec::with_capacity(sub.left() / len.max(1)),
+            None => Vec::new(),
+        };
         while sub.any_left() {
             items.push(T::read(&mut sub)?);
         }

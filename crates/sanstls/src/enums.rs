@@ -388,46 +388,54 @@ impl TlsListElement for CipherSuite {
     const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
         context: "cipher_suites",
     };
+    const ENCODED_LEN: Option<usize> = Some(2);
 }
 
 impl TlsListElement for Compression {
     const LIST_LENGTH: ListLength = ListLength::NonEmptyU8 {
         context: "compression_methods",
     };
+    const ENCODED_LEN: Option<usize> = Some(1);
 }
 
 impl TlsListElement for NamedGroup {
     const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
         context: "named_group_list",
     };
+    const ENCODED_LEN: Option<usize> = Some(2);
 }
 
 impl TlsListElement for SignatureScheme {
     const LIST_LENGTH: ListLength = ListLength::NonEmptyU16 {
         context: "supported_signature_algorithms",
     };
+    const ENCODED_LEN: Option<usize> = Some(2);
 }
 
 impl TlsListElement for ECPointFormat {
     const LIST_LENGTH: ListLength = ListLength::NonEmptyU8 {
         context: "ec_point_format_list",
     };
+    const ENCODED_LEN: Option<usize> = Some(1);
 }
 
 impl TlsListElement for PSKKeyExchangeMode {
     const LIST_LENGTH: ListLength = ListLength::NonEmptyU8 {
         context: "ke_modes",
     };
+    const ENCODED_LEN: Option<usize> = Some(1);
 }
 
 impl TlsListElement for ClientCertificateType {
     const LIST_LENGTH: ListLength = ListLength::NonEmptyU8 {
         context: "certificate_types",
     };
+    const ENCODED_LEN: Option<usize> = Some(1);
 }
 
 impl TlsListElement for ExtensionType {
     const LIST_LENGTH: ListLength = ListLength::U8;
+    const ENCODED_LEN: Option<usize> = Some(2);
 }
 
 #[cfg(test)]

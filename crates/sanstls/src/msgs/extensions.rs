@@ -140,7 +140,8 @@ pub fn read_extensions<E: TlsExtension>(
         return Err(InvalidMessage::TooLarge(context));
     }
     let mut seen = BTreeSet::new();
-    let mut exts = Vec::new();
+    // An extension takes four bytes at least; a hello rarely carries more than 16.
+    let mut exts = Vec::with_capacity((sub.left() / 4).min(16));
     while sub.any_left() {
         let (typ, mut body) = read_extension_header(&mut sub, context)?;
         if !seen.insert(typ.to_int()) {
@@ -768,7 +769,7 @@ impl Codec for SupportedVersions {
             context: "supported_versions",
         }
         .read_body(r)?;
-        let mut versions = Vec::new();
+        let mut versions = Vec::with_capacity(body.left() / 2);
         while body.any_left() {
             versions.push(ProtocolVersion::read(&mut body)?);
         }

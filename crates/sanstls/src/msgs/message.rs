@@ -257,7 +257,9 @@ impl HandshakeMessagePayload {
 
     /// The message with its header as a fresh vector.
     pub fn get_encoding(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        // Most handshake messages take a few hundred bytes: start there rather than grow
+        // through every power of two.
+        let mut out = Vec::with_capacity(512);
         self.encode(&mut out);
         out
     }
