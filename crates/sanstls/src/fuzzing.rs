@@ -108,35 +108,51 @@ pub fn client(data: &[u8]) {
     feed(&mut client, input, usize::from(selector & 0x7f).max(1));
 }
 
-/// Runs the `client` target's client against the `handshake` target's server (both
-/// deterministic) and returns what each side sent, in order: the material of the seeds
-/// that start the fuzzers from a complete handshake, Finished included.
-fn record_handshake(max_version: ProtocolVersion) -> (Vec<u8>, Vec<u8>) {
-    let (mut from_client, mut from_server) = (Vec::new(), Vec::new());
-    let Ok(mut client) =
-        ClientConnection::new(Arc::new(client_config(max_version)), "fuzz.example", NOW)
-    else {
-        return (from_client, from_server);
+/// The `client` target's client and the `handshake` target's server (both deterministic)
+/// after up to four round trips, stopped early if either fails, with what each side sent,
+/// in order.
+struct Run {
+    client: ClientConnection,
+    server: ServerConnection,
+    from_client: Vec<u8>,
+    from_server: Vec<u8>,
+}
+
+fn run_handshake(max_version: ProtocolVersion) -> Option<Run> {
+    let client =
+        ClientConnection::new(Arc::new(client_config(max_version)), "fuzz.example", NOW).ok()?;
+    let server = ServerConnection::new(Arc::new(server_config()), NOW);
+    let mut run = Run {
+        client,
+        server,
+        from_client: Vec::new(),
+        from_server: Vec::new(),
     };
-    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
     let mut bytes = Vec::new();
     for _ in 0..4 {
-        client.write_tls(&mut bytes);
-        from_client.extend_from_slice(&bytes);
-        server.read_tls(&bytes);
+        run.client.write_tls(&mut bytes);
+        run.from_client.extend_from_slice(&bytes);
+        run.server.read_tls(&bytes);
         bytes.clear();
-        if server.process(NOW).is_err() {
+        if run.server.process(NOW).is_err() {
             break;
         }
-        server.write_tls(&mut bytes);
-        from_server.extend_from_slice(&bytes);
-        client.read_tls(&bytes);
+        run.server.write_tls(&mut bytes);
+        run.from_server.extend_from_slice(&bytes);
+        run.client.read_tls(&bytes);
         bytes.clear();
-        if client.process(NOW).is_err() {
+        if run.client.process(NOW).is_err() {
             break;
         }
     }
-    (from_client, from_server)
+    Some(run)
+}
+
+/// What each side sent in [`run_handshake`]: the material of the seeds that start the
+/// fuzzers from a complete handshake, Finished included.
+fn record_handshake(max_version: ProtocolVersion) -> (Vec<u8>, Vec<u8>) {
+    run_handshake(max_version)
+        .map_or_else(Default::default, |run| (run.from_client, run.from_server))
 }
 
 /// A `client` seed: the selector byte (largest reads; bit 7 for TLS 1.2) and what our
@@ -283,21 +299,9 @@ pub fn in_place(data: &[u8]) {
 
 /// The `client` and `handshake` targets' client and server, through their handshake.
 fn established(version: ProtocolVersion) -> Option<(ClientConnection, ServerConnection)> {
-    let mut client =
-        ClientConnection::new(Arc::new(client_config(version)), "fuzz.example", NOW).ok()?;
-    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
-    let mut bytes = Vec::new();
-    for _ in 0..4 {
-        client.write_tls(&mut bytes);
-        server.read_tls(&bytes);
-        bytes.clear();
-        server.process(NOW).ok()?;
-        server.write_tls(&mut bytes);
-        client.read_tls(&bytes);
-        bytes.clear();
-        client.process(NOW).ok()?;
-    }
-    (!client.is_handshaking() && !server.is_handshaking()).then_some((client, server))
+    let Run { client, server, .. } = run_handshake(version)?;
+    let done = |c: &Connection| !c.is_handshaking() && c.error().is_none();
+    (done(&client) && done(&server)).then_some((client, server))
 }
 
 /// Replays every file of `fuzz/corpus/<target>/` and `vectors/fuzz-regressions/<target>/`
