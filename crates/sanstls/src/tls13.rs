@@ -34,7 +34,7 @@ pub(crate) fn set_read_key(
     suite: &Tls13CipherSuite,
     secret: &TrafficSecret,
 ) -> Result<(), Error> {
-    cx.common.set_opener(opener(suite, secret)?)
+    install_read_keys(cx, suite, &secret.keys(suite.ring_aead()))
 }
 
 /// Installs `secret` as the write key.
@@ -43,10 +43,11 @@ pub(crate) fn set_write_key(
     suite: &Tls13CipherSuite,
     secret: &TrafficSecret,
 ) -> Result<(), Error> {
-    cx.common.set_sealer(sealer(suite, secret)?)
+    install_write_keys(cx, suite, &secret.keys(suite.ring_aead()))
 }
 
-/// Installs `keys` (from [`KeyScheduleHandshake::handshake_keys`]) as the read key.
+/// Installs `keys` (a traffic secret's, e.g. from
+/// [`KeyScheduleHandshake::handshake_keys`]) as the read key.
 ///
 /// [`KeyScheduleHandshake::handshake_keys`]: crate::handshake::key_schedule::KeyScheduleHandshake::handshake_keys
 pub(crate) fn install_read_keys(
