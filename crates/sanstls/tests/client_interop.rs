@@ -760,3 +760,80 @@ fn tls12_renegotiation_against_openssl() {
     // certificate is expected: it has no CA for it and goes on).
     assert!(!text.contains(":error:"), "{text}");
 }
+
+/// After a buffered handshake, the request is sealed in place in our buffer and the whole
+/// response (with TLS 1.3's session tickets and the server's close_notify) is opened in
+/// place where the socket put it: `seal_in_place` / `open_in_place` against OpenSSL.
+#[test]
+fn in_place_records_against_openssl() {
+    for version in ["-tls1_2", "-tls1_3"] {
+        let (mut server, root) = s_server_version(version, "ec", &[]);
+        let mut sock = connect(server.port, &mut server.peer);
+        let config = Arc::new(config_for(root));
+        let mut conn = ClientConnection::new(config, "localhost", now()).unwrap();
+        let o = drive(&mut conn, &mut sock, |c, _| !c.is_handshaking());
+        assert!(
+            o.error.is_none() && !conn.is_handshaking(),
+            "{version}: {o:?}"
+        );
+
+        // The request: written straight into the record buffer, sealed there, sent.
+        let layout = conn.seal_layout().expect("established");
+        let mut record = vec![0; layout.buffer_len(GET.len())];
+        record[layout.plaintext(GET.len())].copy_from_slice(GET);
+        let n = conn.seal_in_place(&mut record, GET.len()).unwrap();
+        sock.write_all(&record[..n]).unwrap();
+
+        // The response: read into one buffer, each record opened where it landed.
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let (mut buf, mut start, mut end) = (vec![0u8; 1 << 16], 0, 0);
+        let (mut page, mut events) = (Vec::new(), Vec::new());
+        while !conn.peer_closed() {
+            assert!(Instant::now() < deadline, "{version}: no close_notify");
+            let opened = conn.open_in_place(&mut buf[start..end], now()).unwrap();
+            events.extend(std::iter::from_fn(|| conn.poll_event()));
+            if opened.consumed > 0 {
+                page.extend_from_slice(&buf[start..][opened.plaintext]);
+                start += opened.consumed;
+                continue;
+            }
+            // Not a whole record yet: keep what is there at the front, read behind it.
+            buf.copy_within(start..end, 0);
+            (start, end) = (0, end - start);
+            match sock.read(&mut buf[end..]) {
+                Ok(0) => break,
+                Ok(got) => end += got,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => panic!("{version}: {e}"),
+            }
+        }
+        let page = String::from_utf8_lossy(&page);
+        assert!(page.starts_with("HTTP/1.0 200 ok"), "{version}: {page}");
+        assert!(
+            page.contains("Ciphers supported in s_server binary"),
+            "{version}"
+        );
+        assert!(
+            conn.peer_closed(),
+            "{version}: close_notify arrived in place"
+        );
+        if version == "-tls1_3" {
+            assert!(
+                events
+                    .iter()
+                    .any(|e| matches!(e, Event::NewSessionTicket(_))),
+                "{version}: OpenSSL's tickets arrived in place: {events:?}"
+            );
+        }
+        assert!(
+            !events.contains(&Event::PlaintextReady),
+            "in-place data is returned, not queued"
+        );
+    }
+}
