@@ -1,6 +1,6 @@
 //! The client side: configuration, the connection object, stored sessions.
 //!
-//! The TLS 1.3 states live in [`tls13`]; [`hs`] builds the ClientHello and reads the
+//! The TLS 1.3 states live in `tls13`; `hs` builds the ClientHello and reads the
 //! ServerHello.
 
 use core::ops::{Deref, DerefMut};

@@ -3,7 +3,7 @@
 //! A [`Connection`] owns the record layer (deframer, handshake joiner, record protection in
 //! each direction, fragmenter), the plaintext buffers, the event queue and the handshake
 //! state. The handshake itself is a chain of state structs (`client::*`, `server::*`), one
-//! per step, behind the [`State`] trait: each consumes itself on a message and returns the
+//! per step, behind the `State` trait: each consumes itself on a message and returns the
 //! next. Everything here is driven by the caller; see `docs/engine.md` for the loop.
 //!
 //! Methods come in the groups quinn-proto uses: input (`read_tls`, `send`), advancing

@@ -1,6 +1,6 @@
 //! The server side: configuration, the connection object, the ClientHello pause.
 //!
-//! The TLS 1.3 states live in [`tls13`]; [`hs`] reads the ClientHello and chooses the
+//! The TLS 1.3 states live in `tls13`; `hs` reads the ClientHello and chooses the
 //! parameters; [`ticket`] seals and opens session tickets.
 
 use core::ops::{Deref, DerefMut};
