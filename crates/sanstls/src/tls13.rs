@@ -15,8 +15,7 @@ pub(crate) fn opener(
     suite: &Tls13CipherSuite,
     secret: &TrafficSecret,
 ) -> Result<RecordOpener, Error> {
-    let keys = secret.keys(suite.ring_aead());
-    RecordOpener::tls13(suite.aead, keys.key(), keys.iv())
+    opener_for(suite, &secret.keys(suite.ring_aead()))
 }
 
 /// The record sealer for `secret` under `suite`.
@@ -24,7 +23,14 @@ pub(crate) fn sealer(
     suite: &Tls13CipherSuite,
     secret: &TrafficSecret,
 ) -> Result<RecordSealer, Error> {
-    let keys = secret.keys(suite.ring_aead());
+    sealer_for(suite, &secret.keys(suite.ring_aead()))
+}
+
+fn opener_for(suite: &Tls13CipherSuite, keys: &TrafficKeys) -> Result<RecordOpener, Error> {
+    RecordOpener::tls13(suite.aead, keys.key(), keys.iv())
+}
+
+fn sealer_for(suite: &Tls13CipherSuite, keys: &TrafficKeys) -> Result<RecordSealer, Error> {
     RecordSealer::tls13(suite.aead, keys.key(), keys.iv())
 }
 
@@ -55,8 +61,7 @@ pub(crate) fn install_read_keys(
     suite: &Tls13CipherSuite,
     keys: &TrafficKeys,
 ) -> Result<(), Error> {
-    cx.common
-        .set_opener(RecordOpener::tls13(suite.aead, keys.key(), keys.iv())?)
+    cx.common.set_opener(opener_for(suite, keys)?)
 }
 
 /// Installs `keys` as the write key.
@@ -65,8 +70,7 @@ pub(crate) fn install_write_keys(
     suite: &Tls13CipherSuite,
     keys: &TrafficKeys,
 ) -> Result<(), Error> {
-    cx.common
-        .set_sealer(RecordSealer::tls13(suite.aead, keys.key(), keys.iv())?)
+    cx.common.set_sealer(sealer_for(suite, keys)?)
 }
 
 /// The content a CertificateVerify signs (RFC 8446 s4.4.3): 64 spaces, the context string
