@@ -48,6 +48,11 @@ fn measure<C: Endpoint, S: Endpoint>(pair: &mut Pair<C, S>, bytes: usize) -> (f6
         send += t1 - t0;
     }
     assert_eq!(received, writes * WRITE, "not all the data arrived");
+    rates(writes, send, recv)
+}
+
+/// MB/s (sending, receiving) for `writes` writes of 16 KiB in the times given.
+pub(crate) fn rates(writes: usize, send: Duration, recv: Duration) -> (f64, f64) {
     let mb = (writes * WRITE) as f64 / 1e6;
     (mb / send.as_secs_f64(), mb / recv.as_secs_f64())
 }

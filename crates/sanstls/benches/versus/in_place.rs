@@ -19,7 +19,7 @@ use rustls::client::UnbufferedClientConnection;
 use rustls::server::UnbufferedServerConnection;
 use rustls::unbuffered::{ConnectionState, UnbufferedStatus};
 
-use crate::bulk::{connected, WRITE};
+use crate::bulk::{connected, rates, WRITE};
 use crate::endpoint::{ours_new, Ours};
 use crate::setup::{self, Choice, Pki};
 
@@ -97,11 +97,6 @@ pub(crate) fn theirs(pki: &Pki, choice: Choice, bytes: usize) -> (f64, f64) {
     }
     assert_eq!(received, writes * WRITE, "not all the data arrived");
     rates(writes, send, recv)
-}
-
-fn rates(writes: usize, send: Duration, recv: Duration) -> (f64, f64) {
-    let mb = (writes * WRITE) as f64 / 1e6;
-    (mb / send.as_secs_f64(), mb / recv.as_secs_f64())
 }
 
 /// rustls's client and server unbuffered connections, seen alike.
