@@ -304,8 +304,9 @@ fn report(
     let version = common::version_name(n.version).to_string();
     // With --insecure a refused certificate does not stop the handshake: its reason is
     // Node's authorizationError, as with rejectUnauthorized: false.
+    // A resumed session reports the chain and verdict of the handshake that made it.
     let (authorized, authorization_error) = match (done, &n.authorization_error) {
-        (true, None) => (true, None),
+        (true, None) => (!n.peer_certificates.is_empty(), None),
         (true, Some(why)) => (false, Some(why.code().to_string())),
         (false, _) => (false, authorization_error),
     };

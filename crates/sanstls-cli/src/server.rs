@@ -344,8 +344,8 @@ fn on_event(
 }
 
 /// Node's `authorized` and `authorizationError` for the client: authorized when we asked
-/// for a certificate, got one, and it verified.
-/// Node's `authorized` / `authorizationError` for the client of this connection.
+/// for a certificate, got one, and it verified (on resumption: in the handshake that made
+/// the session, whose chain and verdict the engine restores).
 fn authorization(conn: &Connection, client_auth: bool) -> (bool, Option<String>) {
     if !client_auth {
         return (false, None);

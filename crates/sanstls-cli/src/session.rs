@@ -1,95 +1,74 @@
 //! The `--sess-out` / `--sess-in` file: a session (TLS 1.3 ticket and PSK, or TLS 1.2
-//! session id / RFC 5077 ticket and master secret) and what goes with it.
+//! session id / RFC 5077 ticket and master secret), the server's certificate chain and the
+//! verdict on it, so that a resumed connection reports who the server proved to be.
 //!
 //! The format is one JSON object (documented in docs/cli.md), versioned by its `format`
 //! field so a later release can read older files or refuse them clearly:
 //!
 //! ```json
-//! {"format":"sanstls-session/1","cipherSuite":4866,"ticket":"<hex>","psk":"<hex>",
-//!  "receivedAtMs":1764200000000,"lifetimeSecs":7200,"ageAdd":123,"serverName":"localhost",
-//!  "alpn":"6832","maxEarlyData":null,"sessionId":"","extendedMasterSecret":false}
+//! {"format":"sanstls-session/2","serverName":"localhost","session":"<hex>"}
 //! ```
 //!
-//! `cipherSuite` is the IANA wire value, byte strings are lowercase hex, `alpn` is null when
-//! none was negotiated. The file holds the resumption secret: it is written with mode 0600
-//! where the platform has modes, and should be treated like a private key.
+//! `session` is the engine's `StoredSession::to_bytes` in lowercase hex; `serverName` is
+//! there for people reading the file and must agree with the session. Format 1 files (made
+//! before sessions carried the server's authentication) are refused. The file holds the
+//! resumption secret: it is written with mode 0600 where the platform has modes, and should
+//! be treated like a private key.
 
 use std::path::Path;
 
 use sanstls::client::StoredSession;
-use sanstls::enums::CipherSuite;
-use sanstls::time::UnixTime;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
-const FORMAT: &str = "sanstls-session/1";
+const FORMAT: &str = "sanstls-session/2";
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SessionFile {
     format: String,
-    cipher_suite: u16,
-    ticket: String,
-    psk: String,
-    received_at_ms: u64,
-    lifetime_secs: u32,
-    age_add: u32,
     server_name: String,
-    alpn: Option<String>,
-    max_early_data: Option<u32>,
-    /// TLS 1.2 sessions: the server's session id (hex) and whether EMS was used.
-    #[serde(default)]
-    session_id: String,
-    #[serde(default)]
-    extended_master_secret: bool,
+    session: String,
 }
 
-/// The file's text for `s`.
-pub(crate) fn to_text(s: &StoredSession) -> String {
-    let file = SessionFile {
+/// The file's text for `s` (wiped when dropped: it holds the secret).
+pub(crate) fn to_text(s: &StoredSession) -> Zeroizing<String> {
+    let mut file = SessionFile {
         format: FORMAT.into(),
-        cipher_suite: s.cipher_suite.to_int(),
-        ticket: hex::encode(&s.ticket),
-        psk: hex::encode(&*s.psk),
-        received_at_ms: s.received_at.as_millis(),
-        lifetime_secs: s.lifetime_secs,
-        age_add: s.age_add,
         server_name: s.server_name.clone(),
-        alpn: s.alpn.as_ref().map(hex::encode),
-        max_early_data: s.max_early_data,
-        session_id: hex::encode(&s.session_id),
-        extended_master_secret: s.extended_master_secret,
+        session: hex::encode(&*s.to_bytes()),
     };
-    // Serialising a struct of strings and integers cannot fail.
-    serde_json::to_string(&file).unwrap_or_default() + "\n"
+    // Serialising a struct of strings cannot fail.
+    let text = Zeroizing::new(serde_json::to_string(&file).unwrap_or_default() + "\n");
+    file.session.zeroize();
+    text
 }
 
 /// Reads the file's text back.
 pub(crate) fn from_text(text: &str) -> Result<StoredSession, String> {
-    let f: SessionFile =
+    let mut f: SessionFile =
         serde_json::from_str(text).map_err(|e| format!("not a session file: {e}"))?;
+    let session = read_file(&f);
+    f.session.zeroize();
+    session
+}
+
+fn read_file(f: &SessionFile) -> Result<StoredSession, String> {
     if f.format != FORMAT {
         return Err(format!(
-            "session file format {:?}, expected {FORMAT:?}",
+            "session file format {:?}, expected {FORMAT:?} (make a new one with --sess-out)",
             f.format
         ));
     }
-    let unhex = |field: &str, v: &str| {
-        hex::decode(v).map_err(|e| format!("session file: {field} is not hex: {e}"))
-    };
-    Ok(StoredSession {
-        cipher_suite: CipherSuite::from(f.cipher_suite),
-        ticket: unhex("ticket", &f.ticket)?,
-        psk: Zeroizing::new(unhex("psk", &f.psk)?),
-        received_at: UnixTime::from_millis(f.received_at_ms),
-        lifetime_secs: f.lifetime_secs,
-        age_add: f.age_add,
-        server_name: f.server_name,
-        alpn: f.alpn.map(|a| unhex("alpn", &a)).transpose()?,
-        max_early_data: f.max_early_data,
-        session_id: unhex("sessionId", &f.session_id)?,
-        extended_master_secret: f.extended_master_secret,
-    })
+    let bytes = Zeroizing::new(
+        hex::decode(&f.session).map_err(|e| format!("session file: session is not hex: {e}"))?,
+    );
+    let session =
+        StoredSession::from_bytes(&bytes).map_err(|e| format!("session file: session: {e}"))?;
+    if session.server_name != f.server_name {
+        return Err("session file: serverName differs from the session's".into());
+    }
+    Ok(session)
 }
 
 /// Writes `s` to `path` (owner-only permissions on Unix).
@@ -119,6 +98,9 @@ pub(crate) fn load(path: &Path) -> Result<StoredSession, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sanstls::enums::CipherSuite;
+    use sanstls::error::CertificateError;
+    use sanstls::time::UnixTime;
 
     fn sample() -> StoredSession {
         StoredSession {
@@ -133,6 +115,11 @@ mod tests {
             max_early_data: None,
             session_id: vec![7; 32],
             extended_master_secret: true,
+            peer_certificates: vec![vec![0x30, 1, 2]],
+            authorization_error: Some(CertificateError::Rejected {
+                code: "DEPTH_ZERO_SELF_SIGNED_CERT".into(),
+                message: "self-signed certificate".into(),
+            }),
         }
     }
 
@@ -140,24 +127,33 @@ mod tests {
     fn round_trip() {
         let s = sample();
         let text = to_text(&s);
-        assert!(text.contains("\"cipherSuite\":4866"), "{text}");
-        assert!(text.contains("\"alpn\":\"6832\""), "{text}");
+        assert!(
+            text.starts_with("{\"format\":\"sanstls-session/2\""),
+            "{}",
+            *text
+        );
+        assert!(text.contains("\"serverName\":\"localhost\""), "{}", *text);
         assert_eq!(from_text(&text).unwrap(), s);
         let mut none = sample();
         none.alpn = None;
-        none.max_early_data = Some(16384);
+        none.authorization_error = None;
         assert_eq!(from_text(&to_text(&none)).unwrap(), none);
     }
 
     #[test]
     fn bad_files_are_refused() {
         let text = to_text(&sample());
-        assert!(from_text(&text.replace("/1", "/2"))
+        assert!(from_text(&text.replace("/2", "/1"))
             .unwrap_err()
             .contains("format"));
-        assert!(from_text(&text.replace("\"010203\"", "\"0x\""))
+        assert!(from_text(&text.replace("\"localhost\"", "\"other\""))
             .unwrap_err()
-            .contains("ticket"));
+            .contains("serverName"));
+        assert!(
+            from_text(&text.replace("\"session\":\"02", "\"session\":\"0x"))
+                .unwrap_err()
+                .contains("hex")
+        );
         assert!(from_text("{}").is_err());
         assert!(from_text("").is_err());
     }

@@ -38,11 +38,12 @@ impl Side {
         }
     }
 
-    /// Node's `authorized`: secure, the peer's certificate verified (or the session
-    /// resumed), nothing refused.
+    /// Node's `authorized`: secure, the peer presented a certificate and nothing refused
+    /// it. A resumed connection reports the authentication of the handshake that made its
+    /// session (the engine restores the chain and verdict from the session).
     pub(crate) fn authorized(&self, secure: bool) -> bool {
         let n = self.conn().negotiated();
-        secure && n.authorization_error.is_none() && (!n.peer_certificates.is_empty() || n.resumed)
+        secure && n.authorization_error.is_none() && !n.peer_certificates.is_empty()
     }
 }
 

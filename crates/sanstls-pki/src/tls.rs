@@ -57,7 +57,7 @@ impl NodeServerVerifier {
 /// The engine's form of a path-validation refusal, with Node's code.
 fn rejected(e: &VerifyError) -> Error {
     Error::InvalidCertificate(CertificateError::Rejected {
-        code: e.kind().node_code(),
+        code: e.kind().node_code().into(),
         message: e.to_string(),
     })
 }
@@ -77,7 +77,7 @@ impl ServerCertVerifier for NodeServerVerifier {
         // Node checks the name only once the chain is trusted.
         let cert = PeerCertificate::from_der(end_entity).map_err(|e| {
             Error::InvalidCertificate(CertificateError::Rejected {
-                code: "ERR_TLS_CERT_ALTNAME_INVALID",
+                code: "ERR_TLS_CERT_ALTNAME_INVALID".into(),
                 message: e.to_string(),
             })
         })?;
@@ -87,7 +87,7 @@ impl ServerCertVerifier for NodeServerVerifier {
         };
         outcome.map_err(|message| {
             Error::InvalidCertificate(CertificateError::Rejected {
-                code: crate::identity::ERR_TLS_CERT_ALTNAME_INVALID,
+                code: crate::identity::ERR_TLS_CERT_ALTNAME_INVALID.into(),
                 message,
             })
         })

@@ -105,7 +105,7 @@ fn connect(
     (c, s, errors)
 }
 
-fn rejected(e: &Option<Error>) -> (&'static str, String) {
+fn rejected(e: &Option<Error>) -> (&str, String) {
     match e {
         Some(Error::InvalidCertificate(CertificateError::Rejected { code, message })) => {
             (code, message.clone())

@@ -64,7 +64,6 @@ impl InvalidMessage {
             | Self::InvalidEmptyList(_)
             | Self::TooLarge(_)
             | Self::DuplicateExtension(_)
-            | Self::InvalidCcs
             | Self::InvalidAlert
             | Self::EmptyRecord(_)
             | Self::HandshakeMessageTooLarge
@@ -73,7 +72,9 @@ impl InvalidMessage {
             Self::IllegalValue(_) => AlertDescription::IllegalParameter,
             // RFC 8446 s4.2: a recognised extension in a message it is not specified for.
             Self::UnexpectedExtension(_) => AlertDescription::IllegalParameter,
+            // RFC 8446 s5: any change_cipher_spec value but 1 is unexpected_message.
             Self::UnexpectedHandshakeType(_)
+            | Self::InvalidCcs
             | Self::InvalidContentType(_)
             | Self::InterleavedHandshake
             | Self::HandshakeSpansKeyChange => AlertDescription::UnexpectedMessage,
@@ -152,23 +153,280 @@ pub enum Error {
     LimitExceeded(crate::limits::Limit),
 }
 
-/// A protocol rule the peer broke, one variant per check.
+/// A protocol rule the peer broke, one variant per check. Each variant's alert is the one
+/// its RFC names ([`PeerMisbehaved::alert`]); where the RFC names none, the choice is the
+/// one OpenSSL and BoringSSL make, and the doc comment says so.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeerMisbehaved {
-    /// A handshake message arrived that the current state does not expect.
+    /// A handshake message arrived that the current state does not expect
+    /// (`unexpected_message`, RFC 8446 s5, RFC 5246 s7.4).
     UnexpectedMessage(ContentType, HandshakeType),
+    /// A plaintext ChangeCipherSpec where TLS 1.3 allows none: before the first ClientHello,
+    /// a second one, or after the handshake (`unexpected_message`, RFC 8446 s5).
+    ChangeCipherSpecInTls13,
+    /// Application data before the handshake completed (`unexpected_message`,
+    /// RFC 8446 s5.1, RFC 5246 s7.4).
+    ApplicationDataBeforeHandshake,
     /// A key share is not a valid public value for its group (or yields an all-zero
-    /// X25519 secret, RFC 8446 s7.4.2).
+    /// X25519 secret, RFC 8446 s7.4.2) (`illegal_parameter`).
     InvalidKeyShare,
-    /// The CertificateVerify (or ServerKeyExchange) signature does not verify.
+    /// The CertificateVerify (or ServerKeyExchange) signature does not verify
+    /// (`decrypt_error`, RFC 8446 s4.4.3).
     BadSignature,
-    /// The peer chose a parameter we did not offer; the string names it.
+    /// The peer chose a parameter we did not offer; the string names it
+    /// (`illegal_parameter`, RFC 8446 s4.1.3, 4.2.8, 4.2.11).
     SelectedUnofferedParameter(&'static str),
-    /// The peer sent an extension we did not offer, or one not allowed in that message.
+    /// The peer sent an extension we did not offer, or one not allowed in that message
+    /// (`unsupported_extension`, RFC 8446 s4.2, RFC 5246 s7.4.1.4).
     UnsolicitedExtension(ExtensionType),
-    /// Any other rule; the string names it (and the RFC section where it comes from).
-    Other(&'static str),
+    /// A Finished whose verify_data is not the length of the hash (TLS 1.3) or 12 bytes
+    /// (TLS 1.2): a malformed message (`decode_error`).
+    WrongFinishedLength,
+    /// Finite-field DH parameters that are not a usable group (`illegal_parameter`).
+    InvalidDhParameters,
+
+    /// A TLS 1.3 ClientHello whose legacy_compression_methods is not the single null
+    /// method (`illegal_parameter`, RFC 8446 s4.1.2).
+    CompressionInTls13ClientHello,
+    /// A TLS 1.2 ClientHello without the null compression method, which every client must
+    /// offer (RFC 5246 s7.4.1.2) (`illegal_parameter`).
+    NoNullCompression,
+    /// A ClientHello offering TLS 1.3 whose legacy_version is not 0x0303 (RFC 8446 s4.1.2,
+    /// D.5) (`protocol_version`).
+    ClientLegacyVersion,
+    /// TLS_FALLBACK_SCSV from a client offering less than our highest version
+    /// (`inappropriate_fallback`, RFC 7507 s3).
+    InappropriateFallback,
+    /// The ClientHello after a HelloRetryRequest changed a field RFC 8446 s4.1.2 freezes;
+    /// the string names it (`illegal_parameter`).
+    SecondClientHelloChanged(&'static str),
+    /// The ClientHello after a HelloRetryRequest does not hold exactly one share, of the
+    /// group we asked for (`illegal_parameter`, RFC 8446 s4.2.8).
+    SecondClientHelloWrongKeyShare,
+    /// The ClientHello after a HelloRetryRequest does not echo our cookie
+    /// (`illegal_parameter`, RFC 8446 s4.2.2).
+    SecondClientHelloWithoutCookie,
+    /// The ClientHello after a HelloRetryRequest offers early data (`illegal_parameter`,
+    /// RFC 8446 s4.2.10).
+    EarlyDataAfterHelloRetryRequest,
+    /// pre_shared_key is not the last extension of the ClientHello (`illegal_parameter`,
+    /// RFC 8446 s4.2.11).
+    PskNotLastExtension,
+    /// A server_name that is not a DNS host name (RFC 6066 s3: ASCII, no trailing dot, at
+    /// most 255 bytes). `unrecognized_name`, as OpenSSL answers names it cannot use.
+    InvalidServerName,
+    /// An initial ClientHello with a non-empty renegotiation_info (`handshake_failure`,
+    /// RFC 5746 s3.6).
+    NonEmptyInitialRenegotiationInfo,
+    /// A renegotiating ClientHello without the client's verify_data in
+    /// renegotiation_info, or with the SCSV (`handshake_failure`, RFC 5746 s3.7).
+    RenegotiationWithoutBinding,
+    /// A renegotiation that drops the extended master secret an earlier handshake of the
+    /// connection used (`handshake_failure`, RFC 7627 s5.2-5.3).
+    RenegotiationDropsExtendedMasterSecret,
+    /// The client renegotiated more than `CLIENT_RENEG_LIMIT` times in
+    /// `CLIENT_RENEG_WINDOW` (Node's session attack guard; `handshake_failure`).
+    TooManyRenegotiations,
+    /// A renegotiation changed (or dropped) the peer's certificate: who the peer is may
+    /// not change within a connection (`illegal_parameter`).
+    CertificateChangedInRenegotiation,
+    /// A client Certificate whose certificate_request_context is not our CertificateRequest's
+    /// (`illegal_parameter`, RFC 8446 s4.4.2).
+    WrongCertificateRequestContext,
+
+    /// A TLS 1.3 ServerHello or HelloRetryRequest whose legacy_version is not 0x0303
+    /// (`protocol_version`, RFC 8446 s4.1.3, D.5).
+    ServerLegacyVersion,
+    /// A ServerHello or HelloRetryRequest whose legacy_session_id_echo is not what we sent
+    /// (`illegal_parameter`, RFC 8446 s4.1.3).
+    SessionIdEchoMismatch,
+    /// A TLS 1.3 ServerHello without key_share when we offered only psk_dhe_ke
+    /// (`missing_extension`, RFC 8446 s4.2.8-4.2.9).
+    MissingKeyShare,
+    /// A TLS 1.2 ServerHello carrying RFC 8446's downgrade sentinel while we offered TLS 1.3
+    /// (`illegal_parameter`, RFC 8446 s4.1.3).
+    DowngradeSentinel,
+    /// A TLS 1.2 ServerHello after a HelloRetryRequest chose TLS 1.3
+    /// (`illegal_parameter`, RFC 8446 s4.2.1).
+    Tls12AfterHelloRetryRequest,
+    /// A second HelloRetryRequest (`unexpected_message`, RFC 8446 s4.1.4).
+    SecondHelloRetryRequest,
+    /// A HelloRetryRequest that would not change the ClientHello (`illegal_parameter`,
+    /// RFC 8446 s4.1.4).
+    HelloRetryRequestChangesNothing,
+    /// A HelloRetryRequest asking for the group of the share we already sent
+    /// (`illegal_parameter`, RFC 8446 s4.2.8).
+    HelloRetryRequestForOfferedGroup,
+    /// The ServerHello's cipher suite differs from the HelloRetryRequest's
+    /// (`illegal_parameter`, RFC 8446 s4.1.4).
+    ServerHelloSuiteDiffersFromRetry,
+    /// A ServerHello's renegotiation_info is not what RFC 5746 s3.4/s3.5 requires (empty on
+    /// an initial handshake, both verify_data on a renegotiation), or is missing from a
+    /// renegotiation (`handshake_failure`).
+    WrongRenegotiationInfo,
+    /// A TLS 1.2 server resumed our session under another cipher suite
+    /// (`illegal_parameter`, RFC 5246 s7.4.1.3).
+    ResumptionWithAnotherSuite,
+    /// A TLS 1.2 server resumed a session with the extended master secret set differently
+    /// from when it was made (`handshake_failure`, RFC 7627 s5.3).
+    ResumptionChangesExtendedMasterSecret,
+    /// The server sent a Certificate with no certificate (`decode_error`,
+    /// RFC 8446 s4.4.2.4; a server must authenticate in TLS 1.2 too).
+    EmptyServerCertificate,
+    /// A server Certificate with a non-empty certificate_request_context
+    /// (`illegal_parameter`, RFC 8446 s4.4.2).
+    ServerCertificateWithContext,
+    /// A NewSessionTicket with a lifetime over seven days (`illegal_parameter`,
+    /// RFC 8446 s4.6.1).
+    TicketLifetimeTooLong,
+    /// More PSK identities than a ServerHello can select (`illegal_parameter`).
+    TooManyPskIdentities,
+}
+
+impl PeerMisbehaved {
+    /// The alert that reports this to the peer.
+    pub fn alert(&self) -> AlertDescription {
+        use AlertDescription as A;
+        match self {
+            Self::UnexpectedMessage(..)
+            | Self::ChangeCipherSpecInTls13
+            | Self::ApplicationDataBeforeHandshake
+            | Self::SecondHelloRetryRequest => A::UnexpectedMessage,
+            Self::BadSignature => A::DecryptError,
+            Self::UnsolicitedExtension(_) => A::UnsupportedExtension,
+            Self::WrongFinishedLength | Self::EmptyServerCertificate => A::DecodeError,
+            Self::ClientLegacyVersion | Self::ServerLegacyVersion => A::ProtocolVersion,
+            Self::InappropriateFallback => A::InappropriateFallback,
+            Self::InvalidServerName => A::UnrecognisedName,
+            Self::MissingKeyShare => A::MissingExtension,
+            Self::NonEmptyInitialRenegotiationInfo
+            | Self::RenegotiationWithoutBinding
+            | Self::RenegotiationDropsExtendedMasterSecret
+            | Self::TooManyRenegotiations
+            | Self::WrongRenegotiationInfo
+            | Self::ResumptionChangesExtendedMasterSecret => A::HandshakeFailure,
+            Self::InvalidKeyShare
+            | Self::SelectedUnofferedParameter(_)
+            | Self::InvalidDhParameters
+            | Self::CompressionInTls13ClientHello
+            | Self::NoNullCompression
+            | Self::SecondClientHelloChanged(_)
+            | Self::SecondClientHelloWrongKeyShare
+            | Self::SecondClientHelloWithoutCookie
+            | Self::EarlyDataAfterHelloRetryRequest
+            | Self::PskNotLastExtension
+            | Self::CertificateChangedInRenegotiation
+            | Self::WrongCertificateRequestContext
+            | Self::SessionIdEchoMismatch
+            | Self::DowngradeSentinel
+            | Self::Tls12AfterHelloRetryRequest
+            | Self::HelloRetryRequestChangesNothing
+            | Self::HelloRetryRequestForOfferedGroup
+            | Self::ServerHelloSuiteDiffersFromRetry
+            | Self::ResumptionWithAnotherSuite
+            | Self::ServerCertificateWithContext
+            | Self::TicketLifetimeTooLong
+            | Self::TooManyPskIdentities => A::IllegalParameter,
+        }
+    }
+}
+
+impl fmt::Display for PeerMisbehaved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnexpectedMessage(ContentType::Handshake, t) => {
+                write!(f, "unexpected handshake message {t:?}")
+            }
+            Self::UnexpectedMessage(c, _) => write!(f, "unexpected {c:?} record"),
+            Self::ChangeCipherSpecInTls13 => {
+                f.write_str("ChangeCipherSpec where TLS 1.3 allows none")
+            }
+            Self::ApplicationDataBeforeHandshake => {
+                f.write_str("application data before the handshake completed")
+            }
+            Self::InvalidKeyShare => f.write_str("invalid key share"),
+            Self::BadSignature => f.write_str("handshake signature does not verify"),
+            Self::SelectedUnofferedParameter(what) => write!(f, "chose a {what} we did not offer"),
+            Self::UnsolicitedExtension(t) => write!(f, "sent extension {t:?} we did not offer"),
+            Self::WrongFinishedLength => f.write_str("Finished of the wrong length"),
+            Self::InvalidDhParameters => f.write_str("invalid DH parameters"),
+            Self::CompressionInTls13ClientHello => {
+                f.write_str("TLS 1.3 ClientHello offers compression")
+            }
+            Self::NoNullCompression => f.write_str("ClientHello without null compression"),
+            Self::ClientLegacyVersion => {
+                f.write_str("TLS 1.3 ClientHello whose legacy_version is not 0x0303")
+            }
+            Self::InappropriateFallback => {
+                f.write_str("TLS_FALLBACK_SCSV from a client below our highest version")
+            }
+            Self::SecondClientHelloChanged(what) => {
+                write!(f, "second ClientHello changed {what}")
+            }
+            Self::SecondClientHelloWrongKeyShare => {
+                f.write_str("second ClientHello without exactly the requested key share")
+            }
+            Self::SecondClientHelloWithoutCookie => {
+                f.write_str("second ClientHello without our cookie")
+            }
+            Self::EarlyDataAfterHelloRetryRequest => {
+                f.write_str("early data offered after a HelloRetryRequest")
+            }
+            Self::PskNotLastExtension => f.write_str("pre_shared_key is not the last extension"),
+            Self::InvalidServerName => f.write_str("server_name is not a DNS host name"),
+            Self::NonEmptyInitialRenegotiationInfo => {
+                f.write_str("non-empty renegotiation_info in an initial handshake")
+            }
+            Self::RenegotiationWithoutBinding => {
+                f.write_str("renegotiation without the RFC 5746 binding")
+            }
+            Self::RenegotiationDropsExtendedMasterSecret => {
+                f.write_str("renegotiation drops the extended master secret")
+            }
+            Self::TooManyRenegotiations => f.write_str("client renegotiated too often"),
+            Self::CertificateChangedInRenegotiation => {
+                f.write_str("the peer's certificate changed in a renegotiation")
+            }
+            Self::WrongCertificateRequestContext => {
+                f.write_str("client Certificate with a wrong request context")
+            }
+            Self::ServerLegacyVersion => f.write_str("ServerHello legacy_version is not 0x0303"),
+            Self::SessionIdEchoMismatch => {
+                f.write_str("ServerHello does not echo our legacy_session_id")
+            }
+            Self::MissingKeyShare => f.write_str("TLS 1.3 ServerHello without key_share"),
+            Self::DowngradeSentinel => {
+                f.write_str("TLS 1.2 ServerHello with the TLS 1.3 downgrade sentinel")
+            }
+            Self::Tls12AfterHelloRetryRequest => {
+                f.write_str("TLS 1.2 ServerHello after a HelloRetryRequest")
+            }
+            Self::SecondHelloRetryRequest => f.write_str("second HelloRetryRequest"),
+            Self::HelloRetryRequestChangesNothing => {
+                f.write_str("HelloRetryRequest that changes nothing")
+            }
+            Self::HelloRetryRequestForOfferedGroup => {
+                f.write_str("HelloRetryRequest asks for the key share we sent")
+            }
+            Self::ServerHelloSuiteDiffersFromRetry => {
+                f.write_str("ServerHello cipher suite differs from the HelloRetryRequest's")
+            }
+            Self::WrongRenegotiationInfo => f.write_str("wrong renegotiation_info"),
+            Self::ResumptionWithAnotherSuite => {
+                f.write_str("session resumed under another cipher suite")
+            }
+            Self::ResumptionChangesExtendedMasterSecret => {
+                f.write_str("resumption changes the extended master secret")
+            }
+            Self::EmptyServerCertificate => f.write_str("server sent an empty Certificate"),
+            Self::ServerCertificateWithContext => {
+                f.write_str("server Certificate with a request context")
+            }
+            Self::TicketLifetimeTooLong => f.write_str("ticket lifetime over seven days"),
+            Self::TooManyPskIdentities => f.write_str("too many PSK identities"),
+        }
+    }
 }
 
 /// Why the peer and we cannot agree.
@@ -185,12 +443,39 @@ pub enum PeerIncompatible {
     NoSignatureSchemesInCommon,
     /// The client offered ALPN protocols and none is ours (RFC 7301 s3.2).
     NoApplicationProtocolInCommon,
-    /// The server requires a client certificate and the client sent none.
+    /// The server requires a client certificate and the client sent none (TLS 1.3:
+    /// `certificate_required`, RFC 8446 s4.4.2.4).
     CertificateRequired,
+    /// The same in TLS 1.2, which has no such alert (`handshake_failure`, RFC 5246 s7.4.6).
+    Tls12CertificateRequired,
+    /// We asked to renegotiate and the server declined with no_renegotiation: the
+    /// handshake cannot go on (`handshake_failure`, as OpenSSL ends it).
+    RenegotiationDeclined,
     /// The server's finite-field DH group is smaller than our minimum (Node's `minDHSize`).
     DhGroupTooSmall,
-    /// Any other reason; the string says which.
-    Other(&'static str),
+    /// A TLS 1.2 client without signature_algorithms accepts only SHA-1 signatures
+    /// (RFC 5246 s7.4.1.4.1), which we do not make (`handshake_failure`).
+    Sha1SignaturesOnly,
+}
+
+impl fmt::Display for PeerIncompatible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NoVersionInCommon => "no protocol version in common",
+            Self::NoCipherSuitesInCommon => "no cipher suite in common",
+            Self::NoKxGroupsInCommon => "no key exchange group in common",
+            Self::NoSignatureSchemesInCommon => "no signature scheme in common",
+            Self::NoApplicationProtocolInCommon => "no ALPN protocol in common",
+            Self::CertificateRequired | Self::Tls12CertificateRequired => {
+                "a client certificate is required and none was sent"
+            }
+            Self::RenegotiationDeclined => "the server declined to renegotiate",
+            Self::DhGroupTooSmall => "the server's DH group is smaller than minDHSize",
+            Self::Sha1SignaturesOnly => {
+                "the client accepts only SHA-1 signatures (no signature_algorithms)"
+            }
+        })
+    }
 }
 
 /// Why a certificate was refused (the most specific reason wins).
@@ -220,7 +505,7 @@ pub enum CertificateError {
     /// `authorizationError`) and OpenSSL's text for it.
     Rejected {
         /// The code, as Node reports it.
-        code: &'static str,
+        code: std::borrow::Cow<'static, str>,
         /// What was wrong, and where in the chain.
         message: String,
     },
@@ -274,14 +559,7 @@ impl Error {
         use AlertDescription as A;
         Some(match self {
             Self::InvalidMessage(m) => m.alert(),
-            Self::PeerMisbehaved(p) => match p {
-                PeerMisbehaved::UnexpectedMessage(..) => A::UnexpectedMessage,
-                PeerMisbehaved::InvalidKeyShare
-                | PeerMisbehaved::SelectedUnofferedParameter(_)
-                | PeerMisbehaved::Other(_) => A::IllegalParameter,
-                PeerMisbehaved::BadSignature => A::DecryptError,
-                PeerMisbehaved::UnsolicitedExtension(_) => A::UnsupportedExtension,
-            },
+            Self::PeerMisbehaved(p) => p.alert(),
             Self::PeerIncompatible(p) => match p {
                 PeerIncompatible::NoVersionInCommon => A::ProtocolVersion,
                 PeerIncompatible::NoApplicationProtocolInCommon => A::NoApplicationProtocol,
@@ -291,7 +569,9 @@ impl Error {
                 PeerIncompatible::NoCipherSuitesInCommon
                 | PeerIncompatible::NoKxGroupsInCommon
                 | PeerIncompatible::NoSignatureSchemesInCommon
-                | PeerIncompatible::Other(_) => A::HandshakeFailure,
+                | PeerIncompatible::Tls12CertificateRequired
+                | PeerIncompatible::RenegotiationDeclined
+                | PeerIncompatible::Sha1SignaturesOnly => A::HandshakeFailure,
             },
             Self::InvalidCertificate(c) => match c {
                 CertificateError::BadEncoding => A::DecodeError,
@@ -355,8 +635,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidMessage(m) => write!(f, "invalid message: {m}"),
-            Self::PeerMisbehaved(p) => write!(f, "peer misbehaved: {p:?}"),
-            Self::PeerIncompatible(p) => write!(f, "peer is incompatible: {p:?}"),
+            Self::PeerMisbehaved(p) => write!(f, "peer misbehaved: {p}"),
+            Self::PeerIncompatible(p) => write!(f, "peer is incompatible: {p}"),
             Self::InvalidCertificate(CertificateError::Rejected { code, message }) => {
                 write!(f, "invalid peer certificate: {code}: {message}")
             }
@@ -383,9 +663,9 @@ mod tests {
 
     #[test]
     fn verification_codes_map_to_openssls_alerts() {
-        let alert = |code| {
+        let alert = |code: &'static str| {
             Error::InvalidCertificate(CertificateError::Rejected {
-                code,
+                code: code.into(),
                 message: String::new(),
             })
             .alert()
@@ -401,7 +681,7 @@ mod tests {
             Some(A::BadCertificate)
         );
         let e = CertificateError::Rejected {
-            code: "CERT_HAS_EXPIRED",
+            code: "CERT_HAS_EXPIRED".into(),
             message: "certificate has expired".into(),
         };
         assert_eq!(e.code(), "CERT_HAS_EXPIRED");

@@ -35,6 +35,7 @@ pub mod msgs;
 pub mod rand;
 pub mod record;
 pub mod server;
+pub(crate) mod session;
 pub mod suites;
 pub mod time;
 pub(crate) mod tls12;

@@ -189,7 +189,6 @@ impl Traffic12 {
         ch: crate::msgs::hello::ClientHelloPayload,
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
-        use crate::error::PeerIncompatible;
         // A server without a configuration to renegotiate with, or whose application
         // disabled renegotiation, declines (RFC 5246 s7.4.1.2, RFC 5746 s4.4).
         let config = match &self.server_config {
@@ -210,7 +209,7 @@ impl Traffic12 {
             .renegotiation_info()
             .is_some_and(|ri| ct_eq(ri, &client_vd));
         if !cx.common.negotiated.secure_renegotiation || !bound || scsv {
-            return Err(PeerIncompatible::Other("renegotiation without RFC 5746 binding").into());
+            return Err(PeerMisbehaved::RenegotiationWithoutBinding.into());
         }
         if !self.hello_requested {
             let window = core::time::Duration::from_secs(CLIENT_RENEG_WINDOW_SECS);
@@ -218,7 +217,7 @@ impl Traffic12 {
             let history = &mut cx.common.renegotiations;
             history.retain(|t| now.saturating_since(*t) < window);
             if history.len() >= CLIENT_RENEG_LIMIT {
-                return Err(PeerIncompatible::Other("client renegotiated too often").into());
+                return Err(PeerMisbehaved::TooManyRenegotiations.into());
             }
             history.push(now);
         }
@@ -233,9 +232,7 @@ impl Traffic12 {
 pub(crate) fn finished_data(m: &Message) -> Result<&[u8], Error> {
     match m.handshake_payload()? {
         HandshakePayload::Finished(f) if f.verify_data.0.len() == 12 => Ok(&f.verify_data.0),
-        HandshakePayload::Finished(_) => {
-            Err(PeerMisbehaved::Other("TLS 1.2 Finished is not 12 bytes").into())
-        }
+        HandshakePayload::Finished(_) => Err(PeerMisbehaved::WrongFinishedLength.into()),
         _ => Err(m.unexpected()),
     }
 }

@@ -224,7 +224,11 @@ impl TicketSink for NoTickets {
         _suite: &'static Tls13CipherSuite,
         _m: &HandshakePayload,
     ) -> Result<(), Error> {
-        Err(PeerMisbehaved::Other("a client sent NewSessionTicket").into())
+        Err(PeerMisbehaved::UnexpectedMessage(
+            crate::enums::ContentType::Handshake,
+            crate::enums::HandshakeType::NewSessionTicket,
+        )
+        .into())
     }
 }
 

@@ -347,7 +347,9 @@ fn tampering_and_timeouts() {
     server.read_tls(&[23, 3, 3, 0, 1, 0]);
     assert!(matches!(
         server.process(NOW),
-        Err(Error::PeerMisbehaved(PeerMisbehaved::Other(_)))
+        Err(Error::PeerMisbehaved(
+            PeerMisbehaved::ApplicationDataBeforeHandshake
+        ))
     ));
 }
 
@@ -420,7 +422,7 @@ fn downgrade_sentinel_is_refused_by_a_tls13_client() {
     client13.read_tls(&flight);
     assert!(matches!(
         client13.process(NOW),
-        Err(Error::PeerMisbehaved(PeerMisbehaved::Other(_)))
+        Err(Error::PeerMisbehaved(PeerMisbehaved::DowngradeSentinel))
     ));
     let mut alert = Vec::new();
     client13.write_tls(&mut alert);
@@ -714,7 +716,7 @@ fn external_session_store_with_a_late_answer() {
         .expect("the client keeps the session");
     assert_eq!(session.session_id, id);
 
-    for answer in [Some(data.clone()), None] {
+    for answer in [Some(data.to_vec()), None] {
         let mut client =
             ClientConnection::resume(cc.clone(), "localhost", Some(session.clone()), NOW).unwrap();
         let mut server = ServerConnection::new(sc.clone(), NOW);
@@ -818,10 +820,7 @@ fn client_renegotiation_limit_is_measured_on_the_injected_clock() {
         let (ce, se) = transfer_at(&mut c, &mut s, later);
         match refused {
             true => {
-                assert_eq!(
-                    se,
-                    Some(PeerIncompatible::Other("client renegotiated too often").into())
-                );
+                assert_eq!(se, Some(PeerMisbehaved::TooManyRenegotiations.into()));
                 assert!(ce.is_some(), "the client sees the alert");
             }
             false => {
@@ -862,7 +861,7 @@ fn renegotiation_that_changes_the_server_certificate_is_refused() {
     let (ce, _) = transfer(&mut c, &mut s);
     assert_eq!(
         ce,
-        Some(PeerMisbehaved::Other("the server's certificate changed in a renegotiation").into())
+        Some(PeerMisbehaved::CertificateChangedInRenegotiation.into())
     );
 }
 
@@ -899,10 +898,7 @@ fn renegotiation_is_declined_or_refused_where_it_cannot_happen() {
     s.disable_renegotiation();
     c.renegotiate(NOW).unwrap();
     let (ce, se) = transfer(&mut c, &mut s);
-    assert_eq!(
-        ce,
-        Some(PeerIncompatible::Other("the server declined to renegotiate").into())
-    );
+    assert_eq!(ce, Some(PeerIncompatible::RenegotiationDeclined.into()));
     assert_eq!(
         se,
         Some(Error::AlertReceived(AlertDescription::HandshakeFailure))

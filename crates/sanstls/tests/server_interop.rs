@@ -625,8 +625,8 @@ fn tls12_client_initiated_renegotiation_with_openssl() {
     let s = seen(&rx);
     assert_eq!(
         s.result,
-        Err(Error::PeerIncompatible(
-            sanstls::error::PeerIncompatible::Other("client renegotiated too often")
+        Err(Error::PeerMisbehaved(
+            sanstls::error::PeerMisbehaved::TooManyRenegotiations
         )),
         "{text}"
     );

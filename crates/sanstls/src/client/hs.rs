@@ -147,8 +147,15 @@ pub(crate) fn start_handshake(
         true => Some(KeyExchange::start(group, config.random.as_ref())?),
         false => None,
     };
-    // A session is offered only under a suite we still allow, and while it is fresh.
-    let session = session.filter(|s| s.is_valid_at(now) && s.server_name == server_name);
+    // A session is offered only for the name it was made with, under a suite we still
+    // allow, and while it is fresh. One whose certificate the verifier refused (made with
+    // `reject_unauthorized` off) is not offered where refusals are fatal: resuming it would
+    // skip the verification this configuration requires.
+    let session = session.filter(|s| {
+        s.is_valid_at(now)
+            && s.server_name == server_name
+            && (s.authorization_error.is_none() || !config.reject_unauthorized)
+    });
     let psk = session.clone().and_then(|session| {
         let suite = find_tls13_suite(session.cipher_suite)?;
         let allowed = config.cipher_suites.iter().any(|s| s.suite == suite.suite);
@@ -409,21 +416,17 @@ impl ExpectServerHello {
             None => return Err(PeerIncompatible::NoVersionInCommon.into()),
         }
         if sh.legacy_version != ProtocolVersion::TLSv1_2 {
-            return Err(PeerMisbehaved::Other("ServerHello legacy_version is not 0x0303").into());
+            return Err(PeerMisbehaved::ServerLegacyVersion.into());
         }
         if sh.session_id != self.hs.session_id {
-            return Err(
-                PeerMisbehaved::Other("ServerHello does not echo legacy_session_id").into(),
-            );
+            return Err(PeerMisbehaved::SessionIdEchoMismatch.into());
         }
         if sh.compression_method != Compression::Null {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("compression_method").into());
         }
         check_server_hello_extensions(sh)?;
         let suite = self.offered_suite(sh.cipher_suite)?;
-        let share = sh.key_share().ok_or(PeerIncompatible::Other(
-            "ServerHello without key_share (psk_ke is not offered)",
-        ))?;
+        let share = sh.key_share().ok_or(PeerMisbehaved::MissingKeyShare)?;
         // TLS 1.3 was offered (the version check above), so a share was sent.
         let Some(key_share) = self.key_share.take() else {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share").into());
@@ -492,12 +495,10 @@ impl ExpectServerHello {
         if self.hs.config.allows(ProtocolVersion::TLSv1_3)
             && sh.random.0[24..] == crate::tls12::DOWNGRADE_TLS12
         {
-            return Err(
-                PeerMisbehaved::Other("TLS 1.2 ServerHello with the downgrade sentinel").into(),
-            );
+            return Err(PeerMisbehaved::DowngradeSentinel.into());
         }
         if self.retried {
-            return Err(PeerMisbehaved::Other("TLS 1.2 after a HelloRetryRequest").into());
+            return Err(PeerMisbehaved::Tls12AfterHelloRetryRequest.into());
         }
         let suite = self
             .hs
@@ -527,7 +528,7 @@ impl ExpectServerHello {
                     secure_reneg = true;
                 }
                 S::RenegotiationInfo(_) => {
-                    return Err(PeerMisbehaved::Other("wrong renegotiation_info").into())
+                    return Err(PeerMisbehaved::WrongRenegotiationInfo.into())
                 }
                 // We always send session_ticket with TLS 1.2 (RFC 5077 s3.2).
                 S::ExtendedMasterSecretAck
@@ -540,10 +541,7 @@ impl ExpectServerHello {
             }
         }
         if self.hs.reneg.is_some() && !secure_reneg {
-            return Err(PeerMisbehaved::Other(
-                "renegotiation ServerHello without renegotiation_info",
-            )
-            .into());
+            return Err(PeerMisbehaved::WrongRenegotiationInfo.into());
         }
         let n = &mut cx.common.negotiated;
         n.version = Some(ProtocolVersion::TLSv1_2);
@@ -580,15 +578,13 @@ impl ExpectServerHello {
     ) -> Result<Box<dyn State>, Error> {
         // RFC 8446 s4.1.4: at most one HelloRetryRequest per connection.
         if self.retried {
-            return Err(PeerMisbehaved::Other("second HelloRetryRequest").into());
+            return Err(PeerMisbehaved::SecondHelloRetryRequest.into());
         }
         if hrr.supported_version() != Some(ProtocolVersion::TLSv1_3) {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("supported_versions").into());
         }
         if hrr.session_id != self.hs.session_id {
-            return Err(
-                PeerMisbehaved::Other("HelloRetryRequest does not echo legacy_session_id").into(),
-            );
+            return Err(PeerMisbehaved::SessionIdEchoMismatch.into());
         }
         let suite = self.offered_suite(hrr.cipher_suite)?;
         let cookie = hrr.cookie().cloned();
@@ -600,16 +596,14 @@ impl ExpectServerHello {
         // support but did not already send a share for.
         let group: NamedGroup = match group {
             Some(g) if g == offered.group() => {
-                return Err(
-                    PeerMisbehaved::Other("HelloRetryRequest asks for the share we sent").into(),
-                )
+                return Err(PeerMisbehaved::HelloRetryRequestForOfferedGroup.into())
             }
             Some(g) if self.hs.config.groups.contains(&g) => g,
             Some(_) => {
                 return Err(PeerMisbehaved::SelectedUnofferedParameter("selected_group").into())
             }
             None if cookie.is_none() => {
-                return Err(PeerMisbehaved::Other("HelloRetryRequest changes nothing").into())
+                return Err(PeerMisbehaved::HelloRetryRequestChangesNothing.into())
             }
             None => offered.group(),
         };

@@ -16,6 +16,7 @@ use crate::crypto::verify::ServerCertVerifier;
 use crate::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use crate::error::{Error, InvalidMessage};
 use crate::rand::RandomSource;
+use crate::session::PeerAuth;
 use crate::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::time::UnixTime;
 
@@ -158,6 +159,14 @@ pub struct StoredSession {
     pub session_id: Vec<u8>,
     /// TLS 1.2 only: whether the session used the extended master secret (RFC 7627).
     pub extended_master_secret: bool,
+    /// The server's certificate chain as the handshake that made the session received it
+    /// (leaf first, DER): a resumed connection reports it as its own
+    /// (`Negotiated::peer_certificates`, Node's `getPeerCertificate()`).
+    pub peer_certificates: Vec<Vec<u8>>,
+    /// The verifier's verdict on that chain when `reject_unauthorized` was off (Node's
+    /// `authorizationError`); a resumed connection reports the same. A configuration with
+    /// `reject_unauthorized` on never offers a session that has one.
+    pub authorization_error: Option<crate::error::CertificateError>,
 }
 
 impl core::fmt::Debug for StoredSession {
@@ -170,8 +179,10 @@ impl core::fmt::Debug for StoredSession {
     }
 }
 
-/// The first byte of [`StoredSession::to_bytes`]: the layout's version.
-const SESSION_FORMAT_V1: u8 = 1;
+/// The first byte of [`StoredSession::to_bytes`]: the layout's version. Version 1 (before
+/// sessions carried the server's authentication) is refused: a session that cannot say who
+/// the server proved to be must not be resumed.
+const SESSION_FORMAT: u8 = 2;
 
 impl StoredSession {
     /// The session as bytes, to keep across process restarts (Node's `getSession()`): read
@@ -196,6 +207,14 @@ impl StoredSession {
         (!self.ticket.is_empty()).then_some(self.ticket.as_slice())
     }
 
+    /// The server's authentication this session carries.
+    pub(crate) fn peer_auth(&self) -> PeerAuth {
+        PeerAuth {
+            chain: self.peer_certificates.clone(),
+            error: self.authorization_error.clone(),
+        }
+    }
+
     /// Whether the ticket is still usable at `now`.
     pub fn is_valid_at(&self, now: UnixTime) -> bool {
         now.saturating_since(self.received_at) < Duration::from_secs(u64::from(self.lifetime_secs))
@@ -210,7 +229,7 @@ impl StoredSession {
 
 impl Codec for StoredSession {
     fn encode(&self, out: &mut Vec<u8>) {
-        SESSION_FORMAT_V1.encode(out);
+        SESSION_FORMAT.encode(out);
         self.cipher_suite.encode(out);
         PayloadU16::new(self.ticket.clone()).encode(out);
         // The secret goes straight into `out` (no intermediate copy to forget to wipe).
@@ -237,10 +256,11 @@ impl Codec for StoredSession {
         }
         PayloadU8::new(self.session_id.clone()).encode(out);
         u8::from(self.extended_master_secret).encode(out);
+        self.peer_auth().encode(out);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        if u8::read(r)? != SESSION_FORMAT_V1 {
+        if u8::read(r)? != SESSION_FORMAT {
             return Err(InvalidMessage::IllegalValue(
                 "stored session format version",
             ));
@@ -266,6 +286,7 @@ impl Codec for StoredSession {
             return Err(InvalidMessage::TooLarge("stored session id"));
         }
         let extended_master_secret = read_flag(r, "stored session EMS flag")?;
+        let auth = PeerAuth::read(r)?;
         Ok(Self {
             cipher_suite,
             ticket,
@@ -278,6 +299,8 @@ impl Codec for StoredSession {
             max_early_data,
             session_id,
             extended_master_secret,
+            peer_certificates: auth.chain,
+            authorization_error: auth.error,
         })
     }
 }
@@ -353,6 +376,11 @@ mod tests {
             max_early_data: med,
             session_id: id,
             extended_master_secret: true,
+            peer_certificates: vec![vec![0x30, 3, 1, 2, 3]],
+            authorization_error: Some(crate::error::CertificateError::Rejected {
+                code: "DEPTH_ZERO_SELF_SIGNED_CERT".into(),
+                message: "self-signed certificate".into(),
+            }),
         }
     }
 
@@ -374,7 +402,7 @@ mod tests {
             assert!(StoredSession::from_bytes(&longer).is_err());
         }
         let mut wrong_version = session(None, None, vec![]).to_bytes().to_vec();
-        wrong_version[0] = 2;
+        wrong_version[0] = 1;
         assert_eq!(
             StoredSession::from_bytes(&wrong_version),
             Err(InvalidMessage::IllegalValue(

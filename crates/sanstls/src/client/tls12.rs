@@ -21,6 +21,7 @@ use crate::msgs::kx::{
     ClientKeyExchangePayload, ServerKeyExchangeParams, ServerKeyExchangePayload,
 };
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::session::PeerAuth;
 use crate::suites::Tls12CipherSuite;
 use crate::tls12::{self, Keys12, Traffic12};
 
@@ -65,6 +66,8 @@ impl Client12 {
             max_early_data: None,
             session_id: self.server_session_id.clone(),
             extended_master_secret: self.ems,
+            peer_certificates: cx.common.negotiated.peer_certificates.clone(),
+            authorization_error: cx.common.negotiated.authorization_error.clone(),
         })
     }
 
@@ -118,16 +121,13 @@ impl State for ExpectCertificate {
         };
         let chain: Vec<Vec<u8>> = chain.iter().map(|c| c.0.clone()).collect();
         if chain.is_empty() {
-            return Err(PeerMisbehaved::Other("server sent an empty Certificate").into());
+            return Err(PeerMisbehaved::EmptyServerCertificate.into());
         }
         // A renegotiation may not change who the server is: its end-entity certificate
         // stays the same (a renewed certificate needs a new connection).
         if let Some(r) = &self.c.hs.reneg {
             if chain[0] != r.peer_end_entity {
-                return Err(PeerMisbehaved::Other(
-                    "the server's certificate changed in a renegotiation",
-                )
-                .into());
+                return Err(PeerMisbehaved::CertificateChangedInRenegotiation.into());
             }
         }
         self.c.add(&m);
@@ -432,11 +432,11 @@ pub(crate) fn resume(
     r: super::hs::Resume12,
 ) -> Result<Box<dyn State>, Error> {
     if c.suite.suite != r.suite.suite {
-        return Err(PeerMisbehaved::Other("resumed session with another cipher suite").into());
+        return Err(PeerMisbehaved::ResumptionWithAnotherSuite.into());
     }
     // RFC 7627 s5.3: a session made with the extended master secret resumes only with it.
     if c.ems != r.session.extended_master_secret {
-        return Err(PeerMisbehaved::Other("resumption changes the extended master secret").into());
+        return Err(PeerMisbehaved::ResumptionChangesExtendedMasterSecret.into());
     }
     let secret: [u8; MASTER_SECRET_LEN] = r
         .session
@@ -452,7 +452,13 @@ pub(crate) fn resume(
     let mut c = c;
     // Keep the id and ticket we resumed with unless the server renews them.
     c.new_ticket = Some((r.session.ticket.clone(), r.session.lifetime_secs));
-    Ok(Box::new(ExpectResumedCcs { c, master, keys }))
+    let auth = r.session.peer_auth();
+    Ok(Box::new(ExpectResumedCcs {
+        c,
+        master,
+        keys,
+        auth,
+    }))
 }
 
 /// Resumed: waiting for the server's [NewSessionTicket] and ChangeCipherSpec.
@@ -460,6 +466,9 @@ struct ExpectResumedCcs {
     c: Client12,
     master: Tls12MasterSecret,
     keys: Keys12,
+    /// The session's server authentication, reported once the server's Finished proves
+    /// it holds the session.
+    auth: PeerAuth,
 }
 
 impl State for ExpectResumedCcs {
@@ -477,6 +486,7 @@ impl State for ExpectResumedCcs {
             c: self.c,
             master: self.master,
             keys: self.keys,
+            auth: self.auth,
         }))
     }
 }
@@ -486,6 +496,7 @@ struct ExpectResumedFinished {
     c: Client12,
     master: Tls12MasterSecret,
     keys: Keys12,
+    auth: PeerAuth,
 }
 
 impl State for ExpectResumedFinished {
@@ -499,6 +510,7 @@ impl State for ExpectResumedFinished {
         self.master
             .verify_server_finished(hash.as_ref(), received)?;
         cx.common.negotiated.finished_received = received.to_vec();
+        core::mem::take(&mut self.auth).restore(&mut cx.common.negotiated);
         self.c.add(&m);
         cx.common
             .send_records(ContentType::ChangeCipherSpec, &[1])?;

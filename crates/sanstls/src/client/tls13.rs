@@ -132,11 +132,11 @@ impl State for ExpectCertificate {
         };
         // RFC 8446 s4.4.2: the server's certificate_request_context is empty.
         if !cert.context.0.is_empty() {
-            return Err(PeerMisbehaved::Other("server Certificate with a request context").into());
+            return Err(PeerMisbehaved::ServerCertificateWithContext.into());
         }
         let chain: Vec<Vec<u8>> = cert.certificates().map(|c| c.0.clone()).collect();
         let Some(end_entity) = chain.first() else {
-            return Err(PeerMisbehaved::Other("server sent an empty Certificate").into());
+            return Err(PeerMisbehaved::EmptyServerCertificate.into());
         };
         let ocsp = cert
             .entries
@@ -144,7 +144,10 @@ impl State for ExpectCertificate {
             .and_then(|e| e.ocsp_response())
             .map(<[u8]>::to_vec);
         if ocsp.is_some() && !self.state.hs.config.request_ocsp {
-            return Err(PeerMisbehaved::Other("unsolicited OCSP staple").into());
+            return Err(PeerMisbehaved::UnsolicitedExtension(
+                crate::enums::ExtensionType::StatusRequest,
+            )
+            .into());
         }
         let intermediates: Vec<&[u8]> = chain[1..].iter().map(Vec::as_slice).collect();
         let config = &self.state.hs.config;
@@ -269,6 +272,9 @@ impl State for ExpectFinished {
             schedule,
             resumed,
         } = state;
+        if fin.verify_data.0.len() != suite.hash.output_len() {
+            return Err(PeerMisbehaved::WrongFinishedLength.into());
+        }
         let hash = hs.transcript.current_hash()?;
         schedule.verify_server_finished(&hash, &fin.verify_data.0)?;
         cx.common.negotiated.finished_received = fin.verify_data.0.clone();
@@ -293,8 +299,11 @@ impl State for ExpectFinished {
         hs.transcript.add_message(&encoded);
         let schedule = pending.into_traffic(&hs.transcript.current_hash()?);
         tls13::set_write_key(cx, suite, schedule.client_application_traffic_secret())?;
-        if let Some(session) = &resumed {
-            cx.common.negotiated.alpn = cx.common.negotiated.alpn.take().or(session.alpn.clone());
+        // A PSK handshake proves that the server holds the session's secret, so it is the
+        // server that the session's handshake authenticated: report that authentication.
+        // (ALPN is only what this handshake's EncryptedExtensions said.)
+        if let Some(session) = resumed {
+            session.peer_auth().restore(&mut cx.common.negotiated);
         }
         cx.common.start_traffic()?;
         Ok(Box::new(Traffic {
@@ -322,11 +331,15 @@ impl TicketSink for ClientTickets {
         m: &HandshakePayload,
     ) -> Result<(), Error> {
         let HandshakePayload::NewSessionTicketTls13(nst) = m else {
-            return Err(PeerMisbehaved::Other("unexpected post-handshake message").into());
+            return Err(PeerMisbehaved::UnexpectedMessage(
+                crate::enums::ContentType::Handshake,
+                crate::enums::HandshakeType::NewSessionTicket,
+            )
+            .into());
         };
         // RFC 8446 s4.6.1: lifetimes over seven days are illegal.
         if nst.lifetime > 604_800 {
-            return Err(PeerMisbehaved::Other("ticket lifetime over seven days").into());
+            return Err(PeerMisbehaved::TicketLifetimeTooLong.into());
         }
         let psk = schedule.resumption_psk(&nst.nonce.0)?;
         let session = StoredSession {
@@ -341,6 +354,8 @@ impl TicketSink for ClientTickets {
             max_early_data: nst.max_early_data_size(),
             session_id: Vec::new(),
             extended_master_secret: false,
+            peer_certificates: cx.common.negotiated.peer_certificates.clone(),
+            authorization_error: cx.common.negotiated.authorization_error.clone(),
         };
         // A zero lifetime means "do not cache" (s4.6.1).
         if nst.lifetime > 0 {

@@ -43,9 +43,9 @@ pub enum Side {
 }
 
 /// What the connection has to tell the caller. Poll with [`Connection::poll_event`] after
-/// every `process`.
+/// every `process`. `Debug` never prints a secret (a session's data, a key-log secret).
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Event {
     /// Server only: a ClientHello arrived and the handshake is paused until the caller picks
     /// the configuration for it with `ServerConnection::accept` (Node's `SNICallback`).
@@ -75,12 +75,38 @@ pub enum Event {
     NewSession {
         /// The session id.
         id: Vec<u8>,
-        /// The opaque session state.
-        data: Vec<u8>,
+        /// The opaque session state (wiped when dropped: it holds the master secret).
+        data: zeroize::Zeroizing<Vec<u8>>,
     },
     /// Server only, with `external_sessions`: the client offers this TLS 1.2 session id and
     /// the handshake waits for `ServerConnection::session_found` (Node's `resumeSession`).
     ResumeSession(Vec<u8>),
+}
+
+impl core::fmt::Debug for Event {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::ClientHello(info) => f.debug_tuple("ClientHello").field(info).finish(),
+            Self::HandshakeComplete => f.write_str("HandshakeComplete"),
+            Self::PlaintextReady => f.write_str("PlaintextReady"),
+            Self::NewSessionTicket(s) => f.debug_tuple("NewSessionTicket").field(s).finish(),
+            Self::KeyUpdated { update_requested } => f
+                .debug_struct("KeyUpdated")
+                .field("update_requested", update_requested)
+                .finish(),
+            Self::WarningAlert(a) => f.debug_tuple("WarningAlert").field(a).finish(),
+            Self::PeerClosed => f.write_str("PeerClosed"),
+            Self::KeyLog(line) => f.debug_tuple("KeyLog").field(line).finish(),
+            Self::OcspResponse(r) => write!(f, "OcspResponse({} bytes)", r.len()),
+            Self::NewSession { id, data } => write!(
+                f,
+                "NewSession {{ id: {}, data: <{} bytes> }}",
+                hex::encode(id),
+                data.len()
+            ),
+            Self::ResumeSession(id) => write!(f, "ResumeSession({})", hex::encode(id)),
+        }
+    }
 }
 
 /// One NSS key-log line: `LABEL <client_random hex> <secret hex>`.
@@ -804,7 +830,7 @@ impl Connection {
             if header.typ == ContentType::ChangeCipherSpec && !tls12 {
                 check_ccs_payload(record.payload)?;
                 if !self.common.accept_ccs {
-                    return Err(PeerMisbehaved::Other("ChangeCipherSpec record in TLS 1.3").into());
+                    return Err(PeerMisbehaved::ChangeCipherSpecInTls13.into());
                 }
                 self.common.accept_ccs = false;
                 continue;
@@ -891,10 +917,7 @@ impl Connection {
             }
             ContentType::ApplicationData => {
                 if !c.traffic {
-                    return Err(PeerMisbehaved::Other(
-                        "application data before the handshake completed",
-                    )
-                    .into());
+                    return Err(PeerMisbehaved::ApplicationDataBeforeHandshake.into());
                 }
                 return Ok(!payload.is_empty());
             }
@@ -931,7 +954,7 @@ impl Connection {
             && self.common.renegotiating
             && self.common.side == Side::Client
         {
-            return Err(PeerIncompatible::Other("the server declined to renegotiate").into());
+            return Err(PeerIncompatible::RenegotiationDeclined.into());
         }
         if alert.level == AlertLevel::Warning
             && (!tls13 || alert.description == AlertDescription::UserCanceled)

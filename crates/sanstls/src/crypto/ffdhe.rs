@@ -302,7 +302,7 @@ impl DhGroup {
     /// illegal_parameter.
     pub fn from_peer(p: &[u8], g: &[u8], min_bits: usize) -> Result<Self, Error> {
         check_min_size(bit_len(strip_leading_zeros(p)), min_bits.max(MIN_DH_BITS))?;
-        Self::new(p, g).map_err(|_| PeerMisbehaved::Other("invalid DH parameters").into())
+        Self::new(p, g).map_err(|_| PeerMisbehaved::InvalidDhParameters.into())
     }
 
     /// The RFC 7919 group these parameters are, if any.

@@ -146,7 +146,7 @@ fn process_client_hello(
     }
     // s4.1.2: legacy_compression_methods is exactly one null byte in TLS 1.3.
     if ch.compression_methods != [Compression::Null] {
-        return Err(PeerMisbehaved::Other("TLS 1.3 ClientHello with compression").into());
+        return Err(PeerMisbehaved::CompressionInTls13ClientHello.into());
     }
     let suite = match &retry {
         Some(r) => r.suite,
@@ -158,7 +158,7 @@ fn process_client_hello(
             .ok_or(PeerIncompatible::NoCipherSuitesInCommon)?,
     };
     if !ch.cipher_suites.contains(&suite.suite) {
-        return Err(PeerMisbehaved::Other("second ClientHello drops the chosen suite").into());
+        return Err(PeerMisbehaved::SecondClientHelloChanged("cipher_suites").into());
     }
     let alpn = choose_alpn(&config, ch)?;
     let sni = server_name(ch)?;
@@ -171,11 +171,7 @@ fn process_client_hello(
         .find_map(|g| share.iter().find(|s| s.group == *g));
     let share = match (chosen, &retry) {
         (Some(s), Some(r)) if s.group == r.group => s.clone(),
-        (_, Some(_)) => {
-            return Err(
-                PeerMisbehaved::Other("second ClientHello without the requested share").into(),
-            )
-        }
+        (_, Some(_)) => return Err(PeerMisbehaved::SecondClientHelloWrongKeyShare.into()),
         (Some(s), None) => s.clone(),
         (None, None) => {
             let supported = ch.named_groups().unwrap_or_default();
@@ -198,7 +194,14 @@ fn process_client_hello(
         None => None,
     };
 
-    let psk = choose_psk(cx, &config, ch, suite, transcript.as_ref().map(|(t, _)| t))?;
+    let psk = choose_psk(
+        cx,
+        &config,
+        ch,
+        suite,
+        transcript.as_ref().map(|(t, _)| t),
+        sni.as_deref(),
+    )?;
     let (certified, scheme) = match &psk {
         Some(_) => (None, None),
         None => {
@@ -232,6 +235,11 @@ fn process_client_hello(
     n.server_name = sni.clone();
     n.client_random = ch.random.0;
     n.resumed = psk.is_some();
+    // The binder proved the client holds the session: it is who the session's handshake
+    // authenticated (or did not), and it sends no certificate now.
+    if let Some(p) = &psk {
+        p.state.binding.peer.clone().restore(n);
+    }
 
     // ServerHello.
     let mut random = [0u8; 32];
@@ -438,6 +446,7 @@ fn choose_psk(
     ch: &ClientHelloPayload,
     suite: &'static Tls13CipherSuite,
     retry_transcript: Option<&HandshakeHash>,
+    sni: Option<&str>,
 ) -> Result<Option<AcceptedPsk>, Error> {
     let (Some(offer), Some(ticketer)) = (ch.psk_offer(), &config.ticketer) else {
         return Ok(None);
@@ -456,25 +465,21 @@ fn choose_psk(
         let Ok(state) = TicketState::read_bytes(&plain) else {
             continue;
         };
-        let fresh =
-            cx.now.saturating_since(state.issued_at).as_secs() < u64::from(state.lifetime_secs);
         let same_hash =
             crate::suites::find_tls13_suite(state.suite).is_some_and(|s| s.hash == suite.hash);
-        if !fresh || !same_hash || state.context != config.session_id_context {
+        if !same_hash || !config.may_resume(&state.binding, cx.now, sni) {
             continue;
         }
         let truncated = ch
             .encoding_for_binder_signing()
-            .ok_or(PeerMisbehaved::Other(
-                "pre_shared_key is not the last extension",
-            ))?;
+            .ok_or(PeerMisbehaved::PskNotLastExtension)?;
         let binder_hash = match retry_transcript {
             Some(t) => t.hash_with(suite.hash, &truncated)?,
             None => HandshakeHash::new().hash_with(suite.hash, &truncated)?,
         };
         KeyScheduleEarly::with_psk(suite.hash, &state.psk, PskKind::Resumption)
             .verify_binder(&binder_hash, &binder.0)?;
-        let index = u16::try_from(index).map_err(|_| PeerMisbehaved::Other("too many PSKs"))?;
+        let index = u16::try_from(index).map_err(|_| PeerMisbehaved::TooManyPskIdentities)?;
         return Ok(Some(AcceptedPsk { index, state }));
     }
     Ok(None)
@@ -531,13 +536,13 @@ fn send_retry(
 /// cookie, early data and padding; we check what we rely on.
 fn check_second_hello(ch: &ClientHelloPayload, r: &Retry) -> Result<(), Error> {
     if ch.random != r.random {
-        return Err(PeerMisbehaved::Other("second ClientHello changed the random").into());
+        return Err(PeerMisbehaved::SecondClientHelloChanged("random").into());
     }
     if ch.cookie().map(|c| c.0.as_slice()) != Some(r.cookie.as_slice()) {
-        return Err(PeerMisbehaved::Other("second ClientHello without our cookie").into());
+        return Err(PeerMisbehaved::SecondClientHelloWithoutCookie.into());
     }
     if ch.early_data_requested() {
-        return Err(PeerMisbehaved::Other("early data after a HelloRetryRequest").into());
+        return Err(PeerMisbehaved::EarlyDataAfterHelloRetryRequest.into());
     }
     Ok(())
 }

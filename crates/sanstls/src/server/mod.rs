@@ -70,6 +70,9 @@ pub struct ServerConfig {
     pub external_sessions: bool,
     /// Node's `sessionIdContext`: sessions and tickets resume only under the same context,
     /// so servers sharing a cache or ticket keys do not resume each other's applications.
+    /// Empty (the default): a context derived from this configuration's certificates and
+    /// client-verification settings, so each configuration (each virtual host of an SNI
+    /// server) resumes only its own sessions. See [`Self::session_context`].
     pub session_id_context: Vec<u8>,
     /// How many NewSessionTickets to send after the handshake.
     pub send_tickets: usize,
@@ -155,6 +158,74 @@ impl ServerConfig {
             reject_unauthorized: true,
             signature_schemes: None,
             extensions_hook: None,
+        }
+    }
+
+    /// The session context sessions and tickets are bound to: `session_id_context` when set,
+    /// else a SHA-256 over what a session's meaning depends on: the certificate chains we
+    /// serve, whether and how clients are verified (the verifier's CA names, whether a
+    /// certificate is mandatory) and `reject_unauthorized`. Two configurations that differ
+    /// in any of these never resume each other's sessions, even under shared ticket keys.
+    pub fn session_context(&self) -> Vec<u8> {
+        if !self.session_id_context.is_empty() {
+            return self.session_id_context.clone();
+        }
+        let mut h = ring::digest::Context::new(&ring::digest::SHA256);
+        let mut add = |bytes: &[u8]| {
+            h.update(&(bytes.len() as u64).to_be_bytes());
+            h.update(bytes);
+        };
+        add(b"sanstls session context 1");
+        for c in &self.certificates {
+            add(&(c.chain.len() as u64).to_be_bytes());
+            c.chain.iter().for_each(|cert| add(cert));
+        }
+        match &self.client_verifier {
+            None => add(b"no client verification"),
+            Some(v) => {
+                add(&[u8::from(v.client_auth_mandatory())]);
+                v.root_hint_subjects().iter().for_each(|n| add(n));
+            }
+        }
+        add(&[u8::from(self.reject_unauthorized)]);
+        h.finish().as_ref().to_vec()
+    }
+
+    /// Whether a session bound by `b` may resume here at `now` for a ClientHello naming
+    /// `server_name`: it is fresh, it was made under the same server name and session
+    /// context, and the client authentication it carries satisfies this configuration (a
+    /// certificate when one is mandatory; no refused certificate when refusals are fatal).
+    /// Otherwise the handshake is a full one, as OpenSSL does.
+    pub(crate) fn may_resume(
+        &self,
+        b: &crate::session::SessionBinding,
+        now: UnixTime,
+        server_name: Option<&str>,
+    ) -> bool {
+        let fresh = now.saturating_since(b.issued_at).as_secs() < u64::from(b.lifetime_secs);
+        let same_name = b.server_name == server_name.unwrap_or_default().as_bytes();
+        let mandatory = self
+            .client_verifier
+            .as_ref()
+            .is_some_and(|v| v.client_auth_mandatory());
+        let auth_ok = !(mandatory && b.peer.chain.is_empty())
+            && !(self.reject_unauthorized && b.peer.error.is_some());
+        fresh && same_name && auth_ok && b.context == self.session_context()
+    }
+
+    /// The binding of a session made now by a handshake whose results are `n`.
+    pub(crate) fn bind_session(
+        &self,
+        n: &crate::conn::Negotiated,
+        now: UnixTime,
+        lifetime_secs: u32,
+    ) -> crate::session::SessionBinding {
+        crate::session::SessionBinding {
+            issued_at: now,
+            lifetime_secs,
+            server_name: n.server_name.clone().unwrap_or_default().into_bytes(),
+            context: self.session_context(),
+            peer: crate::session::PeerAuth::of(n),
         }
     }
 

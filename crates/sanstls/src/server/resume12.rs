@@ -13,10 +13,10 @@ use zeroize::Zeroizing;
 
 use super::hs::{choose_alpn, server_name};
 use super::ServerConfig;
-use crate::codec::{Codec, Payload, PayloadU16, PayloadU8, Reader};
+use crate::codec::{Codec, Payload, PayloadU8, Reader};
 use crate::conn::{Context, Message, Side, State};
 use crate::enums::{CipherSuite, Compression, ContentType, ECPointFormat, ProtocolVersion};
-use crate::error::{Error, InvalidMessage};
+use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 use crate::handshake::prf::{Tls12MasterSecret, MASTER_SECRET_LEN};
 use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::base::Random;
@@ -24,49 +24,57 @@ use crate::msgs::extensions::{ProtocolName, ServerExtension};
 use crate::msgs::handshake::FinishedPayload;
 use crate::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::session::{PeerAuth, SessionBinding};
 use crate::suites::{find_tls12_suite, Tls12CipherSuite};
-use crate::time::UnixTime;
 use crate::tls12::{self, Keys12, Traffic12, DOWNGRADE_TLS12};
 
-/// What a TLS 1.2 session remembers.
+/// What a TLS 1.2 session remembers: the master secret and what it was made with, and who
+/// the client proved to be (reported again on resumption).
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Tls12Session {
     pub(crate) suite: CipherSuite,
     pub(crate) master: Zeroizing<Vec<u8>>,
     pub(crate) ems: bool,
-    pub(crate) issued_at: UnixTime,
-    pub(crate) lifetime_secs: u32,
-    pub(crate) server_name: Vec<u8>,
-    /// The server's `sessionIdContext` when the session was made.
-    pub(crate) context: Vec<u8>,
+    pub(crate) binding: SessionBinding,
 }
+
+/// The first byte of a TLS 1.2 session's encoding (TLS 1.3 ticket contents start with 0x13).
+const TLS12_STATE: u8 = 0x12;
 
 impl Codec for Tls12Session {
     fn encode(&self, out: &mut Vec<u8>) {
-        // A version byte keeps these apart from TLS 1.3 ticket contents.
-        out.push(0x12);
+        out.push(TLS12_STATE);
         self.suite.encode(out);
-        PayloadU8::new(self.master.to_vec()).encode(out);
+        // The secret goes straight into `out`, which the caller wipes.
+        out.push(self.master.len().min(255) as u8);
+        out.extend_from_slice(&self.master[..self.master.len().min(255)]);
         u8::from(self.ems).encode(out);
-        self.issued_at.as_millis().encode(out);
-        self.lifetime_secs.encode(out);
-        PayloadU16::new(self.server_name.clone()).encode(out);
-        PayloadU8::new(self.context.clone()).encode(out);
+        self.binding.encode(out);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
-        if u8::read(r)? != 0x12 {
+        if u8::read(r)? != TLS12_STATE {
             return Err(InvalidMessage::IllegalValue("TLS 1.2 session version"));
         }
         Ok(Self {
             suite: CipherSuite::read(r)?,
             master: Zeroizing::new(PayloadU8::read(r)?.0),
-            ems: u8::read(r)? == 1,
-            issued_at: UnixTime::from_millis(u64::read(r)?),
-            lifetime_secs: u32::read(r)?,
-            server_name: PayloadU16::read(r)?.0,
-            context: PayloadU8::read(r)?.0,
+            ems: match u8::read(r)? {
+                0 => false,
+                1 => true,
+                _ => return Err(InvalidMessage::IllegalValue("TLS 1.2 session EMS flag")),
+            },
+            binding: SessionBinding::read(r)?,
         })
+    }
+}
+
+impl Tls12Session {
+    /// The encoding, in a buffer wiped when dropped (it holds the master secret).
+    pub(crate) fn to_secret_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::new());
+        self.encode(&mut out);
+        out
     }
 }
 
@@ -77,55 +85,85 @@ impl core::fmt::Debug for Tls12Session {
 }
 
 /// A bounded server-side session cache (session id → session), oldest entries evicted
-/// first. Shared by every connection of a configuration.
+/// first, bounded both in entries and in bytes (a session carries the client's certificate
+/// chain, so entries differ in size). Shared by every connection of a configuration.
+/// Entries hold master secrets and are wiped when evicted or dropped.
 #[derive(Debug)]
 pub struct SessionCache {
     inner: Mutex<CacheInner>,
     capacity: usize,
+    max_bytes: usize,
 }
 
 #[derive(Debug, Default)]
 struct CacheInner {
-    sessions: HashMap<Vec<u8>, Vec<u8>>,
+    sessions: HashMap<Vec<u8>, Zeroizing<Vec<u8>>>,
     /// Ids in insertion order, for eviction.
     order: VecDeque<Vec<u8>>,
+    /// Bytes held: ids and sessions.
+    bytes: usize,
 }
 
+impl CacheInner {
+    fn remove(&mut self, id: &[u8]) {
+        if let Some(old) = self.sessions.remove(id) {
+            self.bytes -= id.len() + old.len();
+        }
+    }
+}
+
+/// The default byte bound of [`SessionCache::new`]: 32 MiB.
+pub const DEFAULT_CACHE_BYTES: usize = 32 << 20;
+
 impl SessionCache {
-    /// A cache holding at most `capacity` sessions.
+    /// A cache holding at most `capacity` sessions and [`DEFAULT_CACHE_BYTES`].
     pub fn new(capacity: usize) -> Arc<Self> {
+        Self::with_limits(capacity, DEFAULT_CACHE_BYTES)
+    }
+
+    /// A cache holding at most `capacity` sessions and `max_bytes` of session data.
+    pub fn with_limits(capacity: usize, max_bytes: usize) -> Arc<Self> {
         Arc::new(Self {
             inner: Mutex::new(CacheInner::default()),
             capacity,
+            max_bytes,
         })
     }
 
-    pub(crate) fn put(&self, id: &[u8], session: Vec<u8>) {
+    pub(crate) fn put(&self, id: &[u8], session: Zeroizing<Vec<u8>>) {
         let Ok(mut c) = self.inner.lock() else { return };
-        if self.capacity == 0 {
+        let size = id.len() + session.len();
+        if self.capacity == 0 || size > self.max_bytes {
             return;
         }
-        if let Some(existing) = c.sessions.get_mut(id) {
-            *existing = session;
-            return;
+        // Ids are random, so replacing one is rare: the linear scan is fine.
+        if c.sessions.contains_key(id) {
+            c.remove(id);
+            c.order.retain(|i| i != id);
         }
-        while c.sessions.len() >= self.capacity {
+        while c.sessions.len() >= self.capacity || c.bytes + size > self.max_bytes {
             let Some(old) = c.order.pop_front() else {
                 break;
             };
-            c.sessions.remove(&old);
+            c.remove(&old);
         }
+        c.bytes += size;
         c.sessions.insert(id.to_vec(), session);
         c.order.push_back(id.to_vec());
     }
 
-    pub(crate) fn get(&self, id: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn get(&self, id: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         self.inner.lock().ok()?.sessions.get(id).cloned()
     }
 
     /// How many sessions are cached.
     pub fn len(&self) -> usize {
         self.inner.lock().map(|c| c.sessions.len()).unwrap_or(0)
+    }
+
+    /// Bytes of session data held (ids included).
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().map(|c| c.bytes).unwrap_or(0)
     }
 
     /// Whether the cache is empty.
@@ -159,31 +197,45 @@ fn find_session(
     config: &ServerConfig,
     ch: &ClientHelloPayload,
     lookup: Lookup,
-) -> Option<(Tls12Session, &'static Tls12CipherSuite)> {
+) -> Result<Option<(Tls12Session, &'static Tls12CipherSuite)>, Error> {
     // RFC 5077 s3.4: the client signals resumption with a session id next to its ticket,
     // which we echo; without one we could not tell it that we resumed.
     if ch.session_id.is_empty() {
-        return None;
+        return Ok(None);
     }
     let ticket = ch.session_ticket().filter(|t| !t.is_empty());
     let plain = match (lookup, ticket, &config.ticketer, &config.session_cache) {
-        (Lookup::External(data), ..) => data?,
-        (Lookup::Local, Some(t), Some(ticketer), _) => ticketer.open_at(t, cx.now)?.to_vec(),
-        (Lookup::Local, None, _, Some(cache)) => cache.get(ch.session_id.as_bytes())?,
-        _ => return None,
+        (Lookup::External(Some(data)), ..) => Zeroizing::new(data),
+        (Lookup::Local, Some(t), Some(ticketer), _) => match ticketer.open_at(t, cx.now) {
+            Some(plain) => plain,
+            None => return Ok(None),
+        },
+        (Lookup::Local, None, _, Some(cache)) => match cache.get(ch.session_id.as_bytes()) {
+            Some(plain) => plain,
+            None => return Ok(None),
+        },
+        _ => return Ok(None),
     };
-    let session = Tls12Session::read_bytes(&plain).ok()?;
-    let suite = find_tls12_suite(session.suite)?;
-    let fresh =
-        cx.now.saturating_since(session.issued_at).as_secs() < u64::from(session.lifetime_secs);
-    let usable = fresh
-        && session.master.len() == MASTER_SECRET_LEN
+    let Ok(session) = Tls12Session::read_bytes(&plain) else {
+        return Ok(None);
+    };
+    let Some(suite) = find_tls12_suite(session.suite) else {
+        return Ok(None);
+    };
+    let usable = session.master.len() == MASTER_SECRET_LEN
         && ch.cipher_suites.contains(&suite.suite)
         && config.tls12_cipher_suites.contains(&suite)
-        && session.ems == ch.extended_master_secret_offered()
-        && session.context == config.session_id_context
-        && session.server_name == server_name(ch).ok()?.unwrap_or_default().into_bytes();
-    usable.then_some((session, suite))
+        && config.may_resume(&session.binding, cx.now, server_name(ch)?.as_deref());
+    if !usable {
+        return Ok(None);
+    }
+    // RFC 7627 s5.3: a session made with the extended master secret offered without it
+    // is an abort; one made without it, offered with it, is a full handshake.
+    match (session.ems, ch.extended_master_secret_offered()) {
+        (true, false) => Err(PeerMisbehaved::ResumptionChangesExtendedMasterSecret.into()),
+        (false, true) => Ok(None),
+        _ => Ok(Some((session, suite))),
+    }
 }
 
 /// Starts an abbreviated handshake if the client offers a session we can resume.
@@ -195,7 +247,7 @@ pub(crate) fn try_resume(
     secure_reneg: bool,
     lookup: Lookup,
 ) -> Result<Option<Box<dyn State>>, Error> {
-    let Some((session, suite)) = find_session(cx, config, ch, lookup) else {
+    let Some((session, suite)) = find_session(cx, config, ch, lookup)? else {
         return Ok(None);
     };
     let alpn = choose_alpn(config, ch)?;
@@ -270,6 +322,7 @@ pub(crate) fn try_resume(
             transcript,
             client_random: ch.random.0,
             server_random: random,
+            peer: session.binding.peer,
         },
         keys,
     })))
@@ -281,6 +334,9 @@ struct Resumed {
     transcript: HandshakeHash,
     client_random: [u8; 32],
     server_random: [u8; 32],
+    /// Who the client proved to be when the session was made: reported once its Finished
+    /// proves it holds the session.
+    peer: PeerAuth,
 }
 
 /// Waiting for the client's ChangeCipherSpec after our abbreviated flight.
@@ -311,6 +367,7 @@ impl State for ExpectFinished {
         r.master
             .verify_client_finished(r.transcript.current_hash()?.as_ref(), received)?;
         cx.common.negotiated.finished_received = received.to_vec();
+        r.peer.restore(&mut cx.common.negotiated);
         cx.common.start_traffic()?;
         Ok(Box::new(Traffic12 {
             side: Side::Server,
@@ -327,21 +384,39 @@ impl State for ExpectFinished {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::UnixTime;
 
     #[test]
     fn cache_is_bounded_and_evicts_oldest_first() {
+        let z = |b: u8| Zeroizing::new(vec![b]);
         let cache = SessionCache::new(2);
-        cache.put(b"a", vec![1]);
-        cache.put(b"b", vec![2]);
-        cache.put(b"c", vec![3]);
+        cache.put(b"a", z(1));
+        cache.put(b"b", z(2));
+        cache.put(b"c", z(3));
         assert_eq!(cache.len(), 2);
         assert_eq!(cache.get(b"a"), None, "oldest evicted");
-        assert_eq!(cache.get(b"c"), Some(vec![3]));
+        assert_eq!(cache.get(b"c"), Some(z(3)));
         // Replacing an entry does not grow the cache.
-        cache.put(b"c", vec![4]);
+        cache.put(b"c", z(4));
         assert_eq!(cache.len(), 2);
-        assert_eq!(cache.get(b"c"), Some(vec![4]));
+        assert_eq!(cache.get(b"c"), Some(z(4)));
+        assert_eq!(cache.bytes(), 4);
         assert!(SessionCache::new(0).is_empty());
+    }
+
+    #[test]
+    fn cache_is_bounded_in_bytes() {
+        let cache = SessionCache::with_limits(100, 1000);
+        for i in 0..10u8 {
+            cache.put(&[i], Zeroizing::new(vec![i; 299]));
+            assert!(cache.bytes() <= 1000);
+        }
+        // Three sessions of 300 bytes fit in 1000; the newest are kept.
+        assert_eq!(cache.len(), 3);
+        assert!(cache.get(&[9]).is_some() && cache.get(&[6]).is_none());
+        // A session larger than the whole cache is not kept, and evicts nothing.
+        cache.put(b"big", Zeroizing::new(vec![0; 2000]));
+        assert_eq!((cache.len(), cache.get(b"big")), (3, None));
     }
 
     #[test]
@@ -350,18 +425,21 @@ mod tests {
             suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
             master: Zeroizing::new(vec![7; 48]),
             ems: true,
-            issued_at: UnixTime::from_secs(5),
-            lifetime_secs: 300,
-            server_name: b"example.com".to_vec(),
-            context: b"app".to_vec(),
+            binding: SessionBinding {
+                issued_at: UnixTime::from_secs(5),
+                lifetime_secs: 300,
+                server_name: b"example.com".to_vec(),
+                context: b"app".to_vec(),
+                peer: PeerAuth::default(),
+            },
         };
-        let enc = s.get_encoding();
+        let enc = s.to_secret_bytes();
         assert_eq!(Tls12Session::read_bytes(&enc).unwrap(), s);
         for cut in 0..enc.len() {
             assert!(Tls12Session::read_bytes(&enc[..cut]).is_err());
         }
         // A TLS 1.3 ticket's contents are not mistaken for a TLS 1.2 session.
-        let mut other = enc.clone();
+        let mut other = enc.to_vec();
         other[0] = 0x13;
         assert!(Tls12Session::read_bytes(&other).is_err());
     }

@@ -8,10 +8,11 @@
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;
 
-use crate::codec::{Codec, PayloadU16, PayloadU8, Reader};
+use crate::codec::{Codec, PayloadU8, Reader};
 use crate::enums::CipherSuite;
 use crate::error::{Error, InvalidMessage};
 use crate::rand::RandomSource;
+use crate::session::SessionBinding;
 use crate::time::UnixTime;
 
 const NAME_LEN: usize = 16;
@@ -178,43 +179,52 @@ fn split_keys(keys: &[u8; TICKET_KEYS_LEN]) -> ([u8; NAME_LEN], Zeroizing<[u8; 3
     (name, key)
 }
 
-/// What a ticket remembers (RFC 8446 s4.6.1: enough to derive the PSK and check the age).
+/// What a ticket remembers (RFC 8446 s4.6.1: enough to derive the PSK and check the age,
+/// and who the client proved to be, which the resumed connection reports).
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct TicketState {
     pub(crate) suite: CipherSuite,
     pub(crate) psk: Zeroizing<Vec<u8>>,
     pub(crate) age_add: u32,
-    pub(crate) issued_at: UnixTime,
-    pub(crate) lifetime_secs: u32,
-    pub(crate) server_name: Vec<u8>,
     pub(crate) alpn: Vec<u8>,
-    /// The server's `sessionIdContext` when the ticket was issued.
-    pub(crate) context: Vec<u8>,
+    pub(crate) binding: SessionBinding,
 }
+
+/// The first byte of a TLS 1.3 ticket's contents (TLS 1.2 sessions start with 0x12).
+const TLS13_STATE: u8 = 0x13;
 
 impl Codec for TicketState {
     fn encode(&self, out: &mut Vec<u8>) {
+        out.push(TLS13_STATE);
         self.suite.encode(out);
-        PayloadU8::new(self.psk.to_vec()).encode(out);
+        // The secret goes straight into `out`, which the caller wipes.
+        out.push(self.psk.len().min(255) as u8);
+        out.extend_from_slice(&self.psk[..self.psk.len().min(255)]);
         self.age_add.encode(out);
-        self.issued_at.as_millis().encode(out);
-        self.lifetime_secs.encode(out);
-        PayloadU16::new(self.server_name.clone()).encode(out);
         PayloadU8::new(self.alpn.clone()).encode(out);
-        PayloadU8::new(self.context.clone()).encode(out);
+        self.binding.encode(out);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
+        if u8::read(r)? != TLS13_STATE {
+            return Err(InvalidMessage::IllegalValue("TLS 1.3 ticket state version"));
+        }
         Ok(Self {
             suite: CipherSuite::read(r)?,
             psk: Zeroizing::new(PayloadU8::read(r)?.0),
             age_add: u32::read(r)?,
-            issued_at: UnixTime::from_millis(u64::read(r)?),
-            lifetime_secs: u32::read(r)?,
-            server_name: PayloadU16::read(r)?.0,
             alpn: PayloadU8::read(r)?.0,
-            context: PayloadU8::read(r)?.0,
+            binding: SessionBinding::read(r)?,
         })
+    }
+}
+
+impl TicketState {
+    /// The encoding, in a buffer wiped when dropped (it holds the PSK).
+    pub(crate) fn to_secret_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::new());
+        self.encode(&mut out);
+        out
     }
 }
 
@@ -274,16 +284,26 @@ mod tests {
             suite: CipherSuite::TLS13_AES_128_GCM_SHA256,
             psk: Zeroizing::new(vec![1; 32]),
             age_add: 7,
-            issued_at: UnixTime::from_secs(100),
-            lifetime_secs: 300,
-            server_name: b"example.com".to_vec(),
             alpn: b"h2".to_vec(),
-            context: b"app".to_vec(),
+            binding: SessionBinding {
+                issued_at: UnixTime::from_secs(100),
+                lifetime_secs: 300,
+                server_name: b"example.com".to_vec(),
+                context: b"app".to_vec(),
+                peer: crate::session::PeerAuth {
+                    chain: vec![vec![0x30, 0]],
+                    error: None,
+                },
+            },
         };
-        assert_eq!(TicketState::read_bytes(&s.get_encoding()).unwrap(), s);
-        let enc = s.get_encoding();
+        let enc = s.to_secret_bytes();
+        assert_eq!(TicketState::read_bytes(&enc).unwrap(), s);
         for cut in 0..enc.len() {
             assert!(TicketState::read_bytes(&enc[..cut]).is_err());
         }
+        // A TLS 1.2 session's contents are not mistaken for a TLS 1.3 ticket's.
+        let mut other = enc.to_vec();
+        other[0] = 0x12;
+        assert!(TicketState::read_bytes(&other).is_err());
     }
 }

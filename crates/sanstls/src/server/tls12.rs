@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::hs::{choose_alpn, client_hello, server_name};
 use super::resume12::Tls12Session;
 use super::{CertifiedKey, ServerConfig};
-use crate::codec::{Codec, Payload, PayloadU16, PayloadU8};
+use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::crypto::ffdhe::DhKeyExchange;
 use crate::crypto::kx::KeyExchange;
@@ -145,16 +145,14 @@ fn start_with(
 ) -> Result<Box<dyn State>, Error> {
     let ch = client_hello(m)?;
     if !ch.compression_methods.contains(&Compression::Null) {
-        return Err(PeerIncompatible::Other("no null compression").into());
+        return Err(PeerMisbehaved::NoNullCompression.into());
     }
     // RFC 5746 s3.6: the extension or the SCSV says the client does secure renegotiation.
     // A renegotiation (checked by the traffic state) answers with both verify_data.
     let secure_reneg = match (&reneg_info, ch.renegotiation_info()) {
         (Some(_), _) => true,
         (None, Some([])) => true,
-        (None, Some(_)) => {
-            return Err(PeerMisbehaved::Other("non-empty initial renegotiation_info").into())
-        }
+        (None, Some(_)) => return Err(PeerMisbehaved::NonEmptyInitialRenegotiationInfo.into()),
         (None, None) => ch
             .cipher_suites
             .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
@@ -374,37 +372,39 @@ fn save_session(
     s: &mut Server12,
     master: &Tls12MasterSecret,
 ) -> Result<(), Error> {
-    let session = Tls12Session {
+    let lifetime = s.config.ticket_lifetime.as_secs().min(u64::from(u32::MAX)) as u32;
+    let mut session = Tls12Session {
         suite: s.suite.suite,
         master: zeroize::Zeroizing::new(master.keylog_entry().1.to_vec()),
         ems: s.ems,
-        issued_at: cx.now,
-        lifetime_secs: s.config.ticket_lifetime.as_secs().min(u64::from(u32::MAX)) as u32,
-        server_name: cx
-            .common
-            .negotiated
-            .server_name
-            .clone()
-            .unwrap_or_default()
-            .into_bytes(),
-        context: s.config.session_id_context.clone(),
+        binding: s
+            .config
+            .bind_session(&cx.common.negotiated, cx.now, lifetime),
     };
-    let encoded = zeroize::Zeroizing::new(session.get_encoding());
+    let encoded = session.to_secret_bytes();
     if let (false, Some(cache)) = (s.session_id.is_empty(), &s.config.session_cache) {
-        cache.put(s.session_id.as_bytes(), encoded.to_vec());
+        cache.put(s.session_id.as_bytes(), encoded.clone());
     }
     // Node's newSession: the application may keep the session in its own store.
     if s.config.external_sessions && !s.session_id.is_empty() {
         let id = s.session_id.as_bytes().to_vec();
         cx.common.emit(Event::NewSession {
             id,
-            data: encoded.to_vec(),
+            data: encoded.clone(),
         });
     }
     if let (true, Some(ticketer)) = (s.issue_ticket, &s.config.ticketer) {
-        let ticket = ticketer.seal(&encoded, s.config.random.as_ref())?;
+        // RFC 5077 s3.3: having acknowledged session_ticket we send a NewSessionTicket; an
+        // empty one when the client's chain is too long for a ticket to carry.
+        let ticket = match session.binding.peer.for_ticket() {
+            Some(peer) => {
+                session.binding.peer = peer;
+                ticketer.seal(&session.to_secret_bytes(), s.config.random.as_ref())?
+            }
+            None => Vec::new(),
+        };
         let nst = HandshakePayload::NewSessionTicket(NewSessionTicketPayload {
-            lifetime_hint: session.lifetime_secs,
+            lifetime_hint: lifetime,
             ticket: PayloadU16::new(ticket),
         });
         s.transcript.add_message(
@@ -436,17 +436,14 @@ impl State for ExpectCertificate {
         // A renegotiation may not change (or drop) the identity the client proved before.
         if let Some(previous) = &self.s.previous_peer {
             if chain.first() != Some(previous) {
-                return Err(PeerMisbehaved::Other(
-                    "the client's certificate changed in a renegotiation",
-                )
-                .into());
+                return Err(PeerMisbehaved::CertificateChangedInRenegotiation.into());
             }
         }
         let Some((end_entity, rest)) = chain.split_first() else {
             // RFC 5246 s7.4.6: with no certificate, a server that requires one answers
             // handshake_failure (TLS 1.2 has no certificate_required alert).
             if verifier.client_auth_mandatory() {
-                return Err(PeerIncompatible::Other("client certificate required").into());
+                return Err(PeerIncompatible::Tls12CertificateRequired.into());
             }
             return Ok(Box::new(ExpectKeyExchange {
                 s: self.s,

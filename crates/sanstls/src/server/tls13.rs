@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::ticket::TicketState;
 use super::ServerConfig;
-use crate::codec::{Codec, PayloadU16, PayloadU8};
+use crate::codec::{PayloadU16, PayloadU8};
 use crate::conn::{Context, Message, Side, State};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleTraffic, KeyScheduleTrafficPending};
@@ -33,6 +33,9 @@ impl State for ExpectFinished {
         let HandshakePayload::Finished(fin) = m.handshake_payload()? else {
             return Err(m.unexpected());
         };
+        if fin.verify_data.0.len() != self.suite.hash.output_len() {
+            return Err(PeerMisbehaved::WrongFinishedLength.into());
+        }
         self.pending
             .verify_client_finished(&self.transcript.current_hash()?, &fin.verify_data.0)?;
         cx.common.negotiated.finished_received = fin.verify_data.0.clone();
@@ -68,6 +71,13 @@ fn send_tickets(
     };
     // At most seven days (s4.6.1).
     let lifetime = config.ticket_lifetime.as_secs().min(604_800) as u32;
+    let mut binding = config.bind_session(&cx.common.negotiated, cx.now, lifetime);
+    // A client chain too long for a ticket: no ticket, rather than one that would resume
+    // without saying who the client was.
+    match binding.peer.for_ticket() {
+        Some(peer) => binding.peer = peer,
+        None => return Ok(()),
+    }
     for i in 0..config.send_tickets {
         let nonce = (i as u64).to_be_bytes().to_vec();
         let mut age_add = [0u8; 4];
@@ -76,19 +86,10 @@ fn send_tickets(
             suite: suite.suite,
             psk: schedule.resumption_psk(&nonce)?,
             age_add: u32::from_be_bytes(age_add),
-            issued_at: cx.now,
-            lifetime_secs: lifetime,
-            server_name: cx
-                .common
-                .negotiated
-                .server_name
-                .clone()
-                .unwrap_or_default()
-                .into_bytes(),
             alpn: cx.common.negotiated.alpn.clone().unwrap_or_default(),
-            context: config.session_id_context.clone(),
+            binding: binding.clone(),
         };
-        let ticket = ticketer.seal(&state.get_encoding(), config.random.as_ref())?;
+        let ticket = ticketer.seal(&state.to_secret_bytes(), config.random.as_ref())?;
         let nst = HandshakePayload::NewSessionTicketTls13(NewSessionTicketPayloadTls13 {
             lifetime,
             age_add: state.age_add,
@@ -118,7 +119,7 @@ impl State for ExpectCertificate {
         };
         // RFC 8446 s4.4.2: the context echoes our CertificateRequest's (empty).
         if !cert.context.0.is_empty() {
-            return Err(PeerMisbehaved::Other("client Certificate with a wrong context").into());
+            return Err(PeerMisbehaved::WrongCertificateRequestContext.into());
         }
         let verifier = self.finished.config.requested_client_verifier()?;
         self.finished.transcript.add_message(&m.encoded);
