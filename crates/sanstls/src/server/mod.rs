@@ -208,9 +208,13 @@ impl ServerConfig {
             .client_verifier
             .as_ref()
             .is_some_and(|v| v.client_auth_mandatory());
-        let auth_ok = !(mandatory && b.peer.chain.is_empty())
-            && !(self.reject_unauthorized && b.peer.error.is_some());
-        fresh && same_name && auth_ok && b.context == self.session_context()
+        let missing_certificate = mandatory && b.peer.chain.is_empty();
+        let refused_certificate = self.reject_unauthorized && b.peer.error.is_some();
+        fresh
+            && same_name
+            && !missing_certificate
+            && !refused_certificate
+            && b.context == self.session_context()
     }
 
     /// The binding of a session made now by a handshake whose results are `n`.
