@@ -92,10 +92,9 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
         let pass = a.passphrase.as_deref().map(str::as_bytes);
         let certified = common::load_cert_and_key(cert, key, pass)?;
-        config.client_certificate = Some(ClientCertificate {
-            chain: certified.chain,
-            key: certified.key,
-        });
+        config.client_certificate = Some(
+            ClientCertificate::new(certified.chain, certified.key).map_err(|e| e.to_string())?,
+        );
     }
     let resume = a.sess_in.as_deref().map(session::load).transpose()?;
     let request = unescape(&a.send);

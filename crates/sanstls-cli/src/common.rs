@@ -165,14 +165,10 @@ pub(crate) fn load_cert_and_key(
             .matches_certificate(leaf)
             .map_err(|e| format!("--key {} and --cert {}: {e}", key.display(), cert.display()))?;
     }
-    let key = private
+    let signing = private
         .signing_key()
         .map_err(|e| format!("--key {}: {e}", key.display()))?;
-    Ok(CertifiedKey {
-        chain,
-        key,
-        ocsp_response: None,
-    })
+    CertifiedKey::new(chain, signing).map_err(|e| format!("--key {}: {e}", key.display()))
 }
 
 /// Reads a PKCS#12 file (`--pfx`): the leaf and the other certificates as a chain, and
@@ -187,11 +183,7 @@ pub(crate) fn load_pfx(path: &Path, passphrase: Option<&[u8]>) -> Result<Certifi
         .map_err(|e| format!("--pfx {}: {e}", path.display()))?;
     let mut chain = vec![p12.certificate];
     chain.extend(p12.ca);
-    Ok(CertifiedKey {
-        chain,
-        key,
-        ocsp_response: None,
-    })
+    CertifiedKey::new(chain, key).map_err(|e| format!("--pfx {}: {e}", path.display()))
 }
 
 /// Reads a DER file (`--ocsp-response`).

@@ -50,16 +50,11 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     let mut certificates = Vec::new();
     // Node's order: the key/cert pairs, then the PFX files.
     for (cert, key) in a.cert.iter().zip(&a.key) {
-        certificates.push(CertifiedKey {
-            ocsp_response: ocsp.clone(),
-            ..common::load_cert_and_key(cert, key, passphrase)?
-        });
+        certificates
+            .push(common::load_cert_and_key(cert, key, passphrase)?.with_ocsp(ocsp.clone()));
     }
     for pfx in &a.pfx {
-        certificates.push(CertifiedKey {
-            ocsp_response: ocsp.clone(),
-            ..common::load_pfx(pfx, passphrase)?
-        });
+        certificates.push(common::load_pfx(pfx, passphrase)?.with_ocsp(ocsp.clone()));
     }
     if certificates.is_empty() {
         certificates.push(self_signed(a.save_cert.as_deref(), ocsp.clone())?);
@@ -154,11 +149,9 @@ fn self_signed(
         std::fs::write(path, sanstls_pki::pem::encode("CERTIFICATE", &der))
             .map_err(|e| format!("--save-cert {}: {e}", path.display()))?;
     }
-    Ok(CertifiedKey {
-        chain: vec![der],
-        key,
-        ocsp_response,
-    })
+    Ok(CertifiedKey::new(vec![der], key)
+        .map_err(|e| e.to_string())?
+        .with_ocsp(ocsp_response))
 }
 
 /// The session ticket sealer: resumption on.

@@ -254,11 +254,10 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
     for p in pfx {
         let mut chain = vec![p.certificate];
         chain.extend(p.ca);
-        certificates.push(CertifiedKey {
+        certificates.push(CertifiedKey::new(
             chain,
-            key: p.key.signing_key().map_err(|e| invalid("pfx", e))?,
-            ocsp_response: None,
-        });
+            p.key.signing_key().map_err(|e| invalid("pfx", e))?,
+        )?);
     }
 
     let verifier = match &o.ca {
@@ -319,11 +318,10 @@ fn certified(key: PrivateKey, chain_pem: &[u8]) -> Result<CertifiedKey, TlsError
             format!("key values mismatch: {e}"),
         )
     })?;
-    Ok(CertifiedKey {
+    Ok(CertifiedKey::new(
         chain,
-        key: key.signing_key().map_err(|e| invalid("key", e))?,
-        ocsp_response: None,
-    })
+        key.signing_key().map_err(|e| invalid("key", e))?,
+    )?)
 }
 
 impl SecureContext {
@@ -419,10 +417,11 @@ impl SecureContext {
         c.min_version = self.min_version;
         c.max_version = self.max_version;
         c.groups = self.groups.clone();
-        c.client_certificate = self.certificates.first().map(|k| ClientCertificate {
-            chain: k.chain.clone(),
-            key: k.key.clone(),
-        });
+        // Each certificate's key was checked against it when the context was made.
+        c.client_certificate = self
+            .certificates
+            .first()
+            .and_then(|k| ClientCertificate::new(k.chain.clone(), k.key.clone()).ok());
         c
     }
 }

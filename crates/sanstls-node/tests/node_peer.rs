@@ -90,11 +90,11 @@ fn our_client_against_a_node_server() {
 #[test]
 fn a_node_client_against_our_server() {
     let p = Pki::new("server", "localhost");
-    let mut config = ServerConfig::new(vec![CertifiedKey {
-        chain: vec![p.cert_der.clone()],
-        key: load_private_key(&p.key_der).unwrap(),
-        ocsp_response: None,
-    }]);
+    let mut config = ServerConfig::new(vec![CertifiedKey::new(
+        vec![p.cert_der.clone()],
+        load_private_key(&p.key_der).unwrap(),
+    )
+    .unwrap()]);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let config = Arc::new(config);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

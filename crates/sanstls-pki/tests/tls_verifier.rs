@@ -41,11 +41,11 @@ fn rsa_key() -> Arc<dyn sanstls::crypto::sign::SigningKey> {
 /// A server presenting `chain` (names of PEM files, leaf first), all RSA leaves sharing
 /// rsa-leaf.key.pem.
 fn server(chain: &[&str]) -> ServerConfig {
-    ServerConfig::new(vec![CertifiedKey {
-        chain: chain.iter().map(|n| cert(n)).collect(),
-        key: rsa_key(),
-        ocsp_response: None,
-    }])
+    ServerConfig::new(vec![CertifiedKey::new(
+        chain.iter().map(|n| cert(n)).collect(),
+        rsa_key(),
+    )
+    .unwrap()])
 }
 
 fn client(version: ProtocolVersion, verifier: NodeServerVerifier) -> ClientConfig {
@@ -230,10 +230,8 @@ fn client_certificates_for_the_client_purpose() {
             ProtocolVersion::TLSv1_3,
             NodeServerVerifier::new(trust("rsa-root.pem")),
         );
-        cc.client_certificate = Some(ClientCertificate {
-            chain: vec![cert(leaf), cert("rsa-int.pem")],
-            key: rsa_key(),
-        });
+        cc.client_certificate =
+            Some(ClientCertificate::new(vec![cert(leaf), cert("rsa-int.pem")], rsa_key()).unwrap());
         let (_, s, (_, se)) = connect(cc, sc, "www.example.com");
         match want {
             None => {

@@ -151,6 +151,15 @@ pub enum Error {
     BadConfiguration(&'static str),
     /// The peer exceeded one of the connection's [`crate::Limits`].
     LimitExceeded(crate::limits::Limit),
+    /// TLS 1.2: the peer sent close_notify, which closes the connection in both directions
+    /// (RFC 5246 s7.2.1): we answered with ours and send nothing more. (TLS 1.3 closes one
+    /// direction at a time: there `send` still works.)
+    ClosedByPeer,
+    /// TLS 1.2: our write key protected as many records as its algorithm safely allows
+    /// (RFC 8446 s5.5's limits; TLS 1.2 has no KeyUpdate), so the connection sent
+    /// close_notify and sends nothing more: open a new one. (TLS 1.3 updates its key by
+    /// itself instead.)
+    KeyUsageLimit,
 }
 
 /// A protocol rule the peer broke, one variant per check. Each variant's alert is the one
@@ -591,7 +600,7 @@ impl Error {
             | Self::EncryptError
             | Self::GetRandomFailed
             | Self::BadConfiguration(_) => A::InternalError,
-            Self::ApiMisuse(_) => return None,
+            Self::ApiMisuse(_) | Self::ClosedByPeer | Self::KeyUsageLimit => return None,
             Self::VerifyFailed(_) => A::DecryptError,
             // RFC 8446 has no alert for a timeout; close the connection quietly.
             Self::HandshakeTimeout => return None,
@@ -651,6 +660,14 @@ impl fmt::Display for Error {
             Self::HandshakeTimeout => write!(f, "the handshake timed out"),
             Self::LimitExceeded(limit) => write!(f, "the peer sent {limit}"),
             Self::BadConfiguration(what) => write!(f, "bad configuration: {what}"),
+            Self::KeyUsageLimit => write!(
+                f,
+                "the TLS 1.2 write key reached its usage limit: the connection is closed"
+            ),
+            Self::ClosedByPeer => write!(
+                f,
+                "the peer closed the connection (TLS 1.2 close_notify closes both directions)"
+            ),
         }
     }
 }

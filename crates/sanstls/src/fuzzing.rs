@@ -41,11 +41,7 @@ pub fn server_config() -> ServerConfig {
     pkcs8.extend_from_slice(&[7u8; 32]);
     let cert = hex::decode(CERT_HEX).unwrap_or_default();
     let mut c = match load_private_key(&pkcs8) {
-        Ok(key) => ServerConfig::new(vec![CertifiedKey {
-            chain: vec![cert],
-            key,
-            ocsp_response: None,
-        }]),
+        Ok(key) => ServerConfig::new(CertifiedKey::new(vec![cert], key).into_iter().collect()),
         Err(_) => ServerConfig::new(Vec::new()),
     };
     c.random = random();

@@ -10,9 +10,10 @@ use crate::time::UnixTime;
 /// The limits of one connection, taken from its configuration when it is created.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// The largest handshake message accepted, in bytes. The Certificate message, which
-    /// carries the whole chain, is the largest in practice, so this also bounds the total
-    /// size of the peer's certificate chain. Default 64 KiB.
+    /// The largest handshake message accepted, in bytes: any message the syntax allows up
+    /// to this size is accepted, so this also bounds the total size of the peer's
+    /// certificate chain. Default 131,396 bytes, OpenSSL's bound on a ClientHello (which can
+    /// exceed 64 KiB).
     pub max_handshake_message_len: usize,
     /// Decrypted application data held for the caller before `read_tls` stops taking bytes
     /// (back-pressure, not an error), and data `send` buffers before the handshake
@@ -31,6 +32,12 @@ pub struct Limits {
     pub max_post_handshake_messages: u32,
     /// The window `max_post_handshake_messages` is counted in, on the caller's clock.
     pub post_handshake_window: Duration,
+    /// Server only: bytes of early data (RFC 8446 s4.2.10) skipped, unread, when a client
+    /// offers 0-RTT that we do not accept: the records that fail to decrypt under the
+    /// handshake keys, or after a HelloRetryRequest the application_data records before the
+    /// second ClientHello. Default 16 KiB plus one record's expansion (OpenSSL's default
+    /// allowance).
+    pub max_skipped_early_data: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +49,7 @@ impl Default for Limits {
             max_warning_alerts: 5,
             max_post_handshake_messages: 64,
             post_handshake_window: Duration::from_secs(60),
+            max_skipped_early_data: 16384 + 256,
         }
     }
 }
@@ -56,6 +64,8 @@ pub enum Limit {
     WarningAlerts,
     /// [`Limits::max_post_handshake_messages`].
     PostHandshakeMessages,
+    /// [`Limits::max_skipped_early_data`].
+    SkippedEarlyData,
 }
 
 impl fmt::Display for Limit {
@@ -64,6 +74,7 @@ impl fmt::Display for Limit {
             Self::EmptyRecords => "too many empty records in a row",
             Self::WarningAlerts => "too many warning alerts in a row",
             Self::PostHandshakeMessages => "too many post-handshake messages",
+            Self::SkippedEarlyData => "more early data than we skip",
         })
     }
 }

@@ -113,7 +113,10 @@ impl Tls12CipherSuite {
             AuthAlgorithm::Ecdsa => {
                 matches!(
                     scheme,
-                    S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 | S::ED25519
+                    S::ECDSA_NISTP256_SHA256
+                        | S::ECDSA_NISTP384_SHA384
+                        | S::ECDSA_NISTP521_SHA512
+                        | S::ED25519
                 )
             }
         }

@@ -211,6 +211,10 @@ impl Traffic12 {
         if !cx.common.negotiated.secure_renegotiation || !bound || scsv {
             return Err(PeerMisbehaved::RenegotiationWithoutBinding.into());
         }
+        // RFC 7627 s5.2-5.3: a connection that has the extended master secret keeps it.
+        if cx.common.negotiated.extended_master_secret && !ch.extended_master_secret_offered() {
+            return Err(PeerMisbehaved::RenegotiationDropsExtendedMasterSecret.into());
+        }
         if !self.hello_requested {
             let window = core::time::Duration::from_secs(CLIENT_RENEG_WINDOW_SECS);
             let now = cx.now;

@@ -324,10 +324,13 @@ fn client_certificate_when_the_server_asks() {
     let ca = client_cert.to_str().unwrap().to_string();
     let (mut server, root) = s_server("ec", &["-Verify", "1", "-CAfile", &ca]);
     let mut config = config_for(root.clone());
-    config.client_certificate = Some(ClientCertificate {
-        chain: vec![pem_to_der(&client_cert)],
-        key: load_private_key(&peers::key_der(&client_key)).unwrap(),
-    });
+    config.client_certificate = Some(
+        ClientCertificate::new(
+            vec![pem_to_der(&client_cert)],
+            load_private_key(&peers::key_der(&client_key)).unwrap(),
+        )
+        .unwrap(),
+    );
     let (o, _) = fetch(&mut server, Arc::new(config), None);
     assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
     assert!(page(&o).contains("TLSv1.3"));
@@ -556,10 +559,13 @@ fn tls12_groups_client_certificate_and_ocsp_against_openssl() {
     );
     let mut config = config_for(root);
     config.request_ocsp = true;
-    config.client_certificate = Some(ClientCertificate {
-        chain: vec![pem_to_der(&client_cert)],
-        key: load_private_key(&peers::key_der(&client_key)).unwrap(),
-    });
+    config.client_certificate = Some(
+        ClientCertificate::new(
+            vec![pem_to_der(&client_cert)],
+            load_private_key(&peers::key_der(&client_key)).unwrap(),
+        )
+        .unwrap(),
+    );
     let (o, conn) = fetch(&mut server, Arc::new(config), None);
     assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
     assert!(page(&o).contains("TLSv1.2"), "{}", page(&o));
@@ -713,10 +719,13 @@ fn tls12_renegotiation_against_openssl() {
     );
     let mut config = config_for(pem_to_der(&cert));
     config.max_version = ProtocolVersion::TLSv1_2;
-    config.client_certificate = Some(ClientCertificate {
-        chain: vec![pem_to_der(&client_cert)],
-        key: load_private_key(&peers::key_der(&client_key)).unwrap(),
-    });
+    config.client_certificate = Some(
+        ClientCertificate::new(
+            vec![pem_to_der(&client_cert)],
+            load_private_key(&peers::key_der(&client_key)).unwrap(),
+        )
+        .unwrap(),
+    );
     let mut sock = connect(port, &mut peer);
     let mut conn = ClientConnection::new(Arc::new(config), "localhost", now()).unwrap();
     let log = || read_log(&dir, "s_server");

@@ -40,11 +40,7 @@ fn pki(kind: &str) -> Pki {
 
 fn server_config(p: &Pki) -> ServerConfig {
     let key = load_private_key(&p.key).unwrap();
-    let mut c = ServerConfig::new(vec![CertifiedKey {
-        chain: vec![p.cert.clone()],
-        key,
-        ocsp_response: None,
-    }]);
+    let mut c = ServerConfig::new(vec![CertifiedKey::new(vec![p.cert.clone()], key).unwrap()]);
     c.ticketer = Some(Arc::new(Ticketer::new(c.random.as_ref()).unwrap()));
     c
 }
@@ -214,10 +210,13 @@ fn client_authentication() {
     ));
     let sc = Arc::new(sc);
     let mut cc = client_config(&server_pki);
-    cc.client_certificate = Some(ClientCertificate {
-        chain: vec![client_pki.cert.clone()],
-        key: load_private_key(&client_pki.key).unwrap(),
-    });
+    cc.client_certificate = Some(
+        ClientCertificate::new(
+            vec![client_pki.cert.clone()],
+            load_private_key(&client_pki.key).unwrap(),
+        )
+        .unwrap(),
+    );
     let (mut c, mut s, _) = handshake(Arc::new(cc), sc.clone(), None);
     assert_eq!(
         s.negotiated().peer_certificates,
@@ -361,10 +360,13 @@ fn tls12_between_our_client_and_server() {
         let mut cc = client_config(&p);
         cc.max_version = ProtocolVersion::TLSv1_2;
         let client_pki = pki("ec");
-        cc.client_certificate = Some(ClientCertificate {
-            chain: vec![client_pki.cert.clone()],
-            key: load_private_key(&client_pki.key).unwrap(),
-        });
+        cc.client_certificate = Some(
+            ClientCertificate::new(
+                vec![client_pki.cert.clone()],
+                load_private_key(&client_pki.key).unwrap(),
+            )
+            .unwrap(),
+        );
         let mut sc = server_config(&p);
         sc.client_verifier = Some(Arc::new(
             SimpleRootsVerifier::new(vec![client_pki.cert.clone()]).unwrap(),
@@ -742,9 +744,8 @@ fn tls12_client(trusted: &[&Pki], cert: Option<&Pki>) -> ClientConfig {
     let roots = trusted.iter().map(|p| p.cert.clone()).collect();
     let mut cc = ClientConfig::new(Arc::new(SimpleRootsVerifier::new(roots).unwrap()));
     cc.max_version = ProtocolVersion::TLSv1_2;
-    cc.client_certificate = cert.map(|p| ClientCertificate {
-        chain: vec![p.cert.clone()],
-        key: load_private_key(&p.key).unwrap(),
+    cc.client_certificate = cert.map(|p| {
+        ClientCertificate::new(vec![p.cert.clone()], load_private_key(&p.key).unwrap()).unwrap()
     });
     cc
 }
@@ -1060,10 +1061,13 @@ fn reject_unauthorized_off_records_the_reason_and_goes_on() {
         // Both sides trust only a stranger's certificate.
         let mut cc = client_config(&stranger);
         cc.max_version = max;
-        cc.client_certificate = Some(ClientCertificate {
-            chain: vec![client.cert.clone()],
-            key: load_private_key(&client.key).unwrap(),
-        });
+        cc.client_certificate = Some(
+            ClientCertificate::new(
+                vec![client.cert.clone()],
+                load_private_key(&client.key).unwrap(),
+            )
+            .unwrap(),
+        );
         let mut sc = server_config(&server);
         sc.client_verifier = Some(Arc::new(
             SimpleRootsVerifier::new(vec![stranger.cert.clone()]).unwrap(),

@@ -307,6 +307,8 @@ fn a_tampered_server_flight_is_refused_with_the_right_alert() {
 struct TraceSigner {
     message_to_sign: Vec<u8>,
     signature: Vec<u8>,
+    /// The trace certificate's public key (the trace has no private key to derive it from).
+    public: Vec<u8>,
 }
 
 impl sanstls::crypto::sign::SigningKey for TraceSigner {
@@ -329,7 +331,7 @@ impl sanstls::crypto::sign::SigningKey for TraceSigner {
     }
 
     fn public_key(&self) -> &[u8] {
-        &[]
+        &self.public
     }
 }
 
@@ -347,13 +349,17 @@ fn client_authentication_client_matches_the_trace() {
         .output()
         .expect("openssl x509");
     assert!(out.status.success());
-    config.client_certificate = Some(sanstls::client::ClientCertificate {
-        chain: vec![out.stdout],
-        key: Arc::new(TraceSigner {
-            message_to_sign: s.bytes("Client_MessageToSign"),
-            signature: s.bytes("Client_MessageSignature"),
-        }),
+    let public = sanstls::crypto::verify::ParsedCertificate::parse(&out.stdout)
+        .unwrap()
+        .public_key
+        .to_vec();
+    let key = Arc::new(TraceSigner {
+        message_to_sign: s.bytes("Client_MessageToSign"),
+        signature: s.bytes("Client_MessageSignature"),
+        public,
     });
+    config.client_certificate =
+        Some(sanstls::client::ClientCertificate::new(vec![out.stdout], key).unwrap());
     let at = now(&s);
     let mut client = ClientConnection::new(Arc::new(config), "server", at).unwrap();
     assert_eq!(

@@ -46,6 +46,8 @@ struct TraceSigner {
     scheme: [SignatureScheme; 1],
     message_to_sign: Vec<u8>,
     signature: Vec<u8>,
+    /// The trace certificate's public key (the trace has no private key to derive it from).
+    public: Vec<u8>,
 }
 
 impl SigningKey for TraceSigner {
@@ -64,11 +66,15 @@ impl SigningKey for TraceSigner {
     }
 
     fn algorithm(&self) -> KeyAlgorithm {
-        KeyAlgorithm::Rsa { bits: 1024 }
+        // The traces sign with RSA-PSS or, in the client-authentication one, ECDSA P-256.
+        match self.scheme[0] {
+            SignatureScheme::ECDSA_NISTP256_SHA256 => KeyAlgorithm::EcdsaP256,
+            _ => KeyAlgorithm::Rsa { bits: 1024 },
+        }
     }
 
     fn public_key(&self) -> &[u8] {
-        &[]
+        &self.public
     }
 }
 
@@ -136,16 +142,19 @@ fn trace_server(s: &Section) -> ServerConfig {
     else {
         panic!("CertificateVerify");
     };
+    let leaf = entries[0].cert.0.clone();
     let signer = TraceSigner {
         scheme: [cv.scheme],
         message_to_sign: s.bytes("Server_MessageToSign"),
         signature: s.bytes("Server_MessageSignature"),
+        public: sanstls::crypto::verify::ParsedCertificate::parse(&leaf)
+            .unwrap()
+            .public_key
+            .to_vec(),
     };
-    let mut c = ServerConfig::new(vec![CertifiedKey {
-        chain: vec![entries[0].cert.0.clone()],
-        key: Arc::new(signer),
-        ocsp_response: None,
-    }]);
+    let mut c = ServerConfig::new(vec![
+        CertifiedKey::new(vec![leaf], Arc::new(signer)).unwrap()
+    ]);
     c.cipher_suites = vec![
         &TLS13_AES_128_GCM_SHA256,
         &TLS13_CHACHA20_POLY1305_SHA256,

@@ -144,11 +144,7 @@ fn rustls_client_versions(
 
 fn our_server(pki: &Pki) -> Arc<ServerConfig> {
     let key = load_private_key(&pki.key).unwrap();
-    let mut c = ServerConfig::new(vec![CertifiedKey {
-        chain: vec![pki.leaf.clone()],
-        key,
-        ocsp_response: None,
-    }]);
+    let mut c = ServerConfig::new(vec![CertifiedKey::new(vec![pki.leaf.clone()], key).unwrap()]);
     c.ticketer = Some(Arc::new(Ticketer::new(c.random.as_ref()).unwrap()));
     Arc::new(c)
 }

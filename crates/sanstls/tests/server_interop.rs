@@ -43,11 +43,7 @@ fn der(f: &Path) -> Vec<u8> {
 
 fn config(f: &Files) -> ServerConfig {
     let key = load_private_key(&peers::key_der(&f.key)).unwrap();
-    let mut c = ServerConfig::new(vec![CertifiedKey {
-        chain: vec![der(&f.cert)],
-        key,
-        ocsp_response: None,
-    }]);
+    let mut c = ServerConfig::new(vec![CertifiedKey::new(vec![der(&f.cert)], key).unwrap()]);
     c.ticketer = Some(Arc::new(Ticketer::new(c.random.as_ref()).unwrap()));
     c
 }

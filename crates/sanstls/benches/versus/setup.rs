@@ -201,11 +201,8 @@ pub(crate) fn ours(pki: &Pki, c: Choice) -> (Arc<ClientConfig>, Arc<ServerConfig
     client.groups = vec![NamedGroup::X25519];
 
     let key = load_private_key(&id.key).expect("key");
-    let mut server = ServerConfig::new(vec![CertifiedKey {
-        chain: vec![id.leaf.clone()],
-        key,
-        ocsp_response: None,
-    }]);
+    let mut server =
+        ServerConfig::new(vec![CertifiedKey::new(vec![id.leaf.clone()], key).unwrap()]);
     server.min_version = c.version.ours();
     server.max_version = c.version.ours();
     server.cipher_suites = client.cipher_suites.clone();

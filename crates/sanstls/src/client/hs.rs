@@ -13,7 +13,9 @@ use crate::codec::PayloadU8;
 use crate::conn::{Common, Context, Message, State};
 use crate::crypto::kx::KeyExchange;
 use crate::enums::ECPointFormat;
-use crate::enums::{CipherSuite, Compression, NamedGroup, PSKKeyExchangeMode, ProtocolVersion};
+use crate::enums::{
+    CipherSuite, Compression, ExtensionType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion,
+};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind};
 use crate::handshake::prf::ct_eq;
@@ -21,7 +23,7 @@ use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::base::{Random, SessionId};
 use crate::msgs::extensions::{
     CertificateStatusRequest, ClientExtension, Cookie, KeyShareEntry, OfferedPsks, ProtocolName,
-    PskBinderEntry, PskIdentity, ServerNameList, SupportedVersions,
+    PskBinderEntry, PskIdentity, ServerNameList, SupportedVersions, TlsExtension,
 };
 use crate::msgs::hello::{ClientHelloPayload, HelloRetryRequest, ServerHelloPayload};
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
@@ -51,6 +53,30 @@ pub(crate) struct ClientHandshake {
     pub(crate) tls12_ticket: Vec<u8>,
     /// Set when this handshake renegotiates an established TLS 1.2 connection.
     pub(crate) reneg: Option<Renegotiation>,
+    /// The extensions of the ClientHello we sent: the server may answer only these
+    /// (RFC 8446 s4.2, RFC 5246 s7.4.1.4), the cookie of a HelloRetryRequest excepted.
+    pub(crate) offered: Vec<ExtensionType>,
+}
+
+impl ClientHandshake {
+    /// Checks the extensions of a server message: each must answer one we offered
+    /// (`unsupported_extension` otherwise) and be one `allowed` in this message
+    /// (`illegal_parameter` otherwise, RFC 8446 s4.2).
+    pub(crate) fn check_answered(
+        &self,
+        got: impl IntoIterator<Item = ExtensionType>,
+        allowed: &[ExtensionType],
+    ) -> Result<(), Error> {
+        for t in got {
+            if !self.offered.contains(&t) && t != ExtensionType::Cookie {
+                return Err(PeerMisbehaved::UnsolicitedExtension(t).into());
+            }
+            if !allowed.contains(&t) {
+                return Err(crate::error::InvalidMessage::UnexpectedExtension(t).into());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What a TLS 1.2 renegotiation carries over from the handshake before it.
@@ -97,6 +123,7 @@ pub(crate) fn start_renegotiation(
         sent_ccs: false,
         tls12_ticket: Vec::new(),
         reneg: Some(reneg),
+        offered: Vec::new(),
     };
     if hs.config.client_certificate.is_some() {
         hs.transcript.keep_full_transcript()?;
@@ -111,7 +138,7 @@ pub(crate) fn start_renegotiation(
         key_share: None,
         psk: None,
         resume12: None,
-        retried: false,
+        retried: None,
     }))
 }
 
@@ -202,6 +229,7 @@ pub(crate) fn start_handshake(
         sent_ccs: false,
         tls12_ticket,
         reneg: None,
+        offered: Vec::new(),
     };
     // A TLS 1.2 CertificateVerify signs the handshake messages themselves (RFC 5246
     // s7.4.8), so keep them while that can happen.
@@ -220,7 +248,7 @@ pub(crate) fn start_handshake(
         key_share,
         psk,
         resume12,
-        retried: false,
+        retried: None,
     }))
 }
 
@@ -368,6 +396,7 @@ fn send_client_hello(
         let binder = offer.early.binder(&binder_hash)?;
         hello.set_psk_binders(vec![PskBinderEntry(binder)])?;
     }
+    hs.offered = hello.extensions().iter().map(|e| e.ext_type()).collect();
     let m = HandshakeMessagePayload::new(HandshakePayload::ClientHello(hello));
     let encoded = common.send_handshake(&m)?;
     hs.transcript.add_message(&encoded);
@@ -381,7 +410,8 @@ pub(crate) struct ExpectServerHello {
     key_share: Option<KeyExchange>,
     psk: Option<PskOffer>,
     resume12: Option<Resume12>,
-    retried: bool,
+    /// After a HelloRetryRequest: the suite it chose, which the ServerHello must repeat.
+    retried: Option<CipherSuite>,
 }
 
 impl ExpectServerHello {
@@ -424,8 +454,19 @@ impl ExpectServerHello {
         if sh.compression_method != Compression::Null {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("compression_method").into());
         }
-        check_server_hello_extensions(sh)?;
+        self.hs.check_answered(
+            sh.extensions().iter().map(|e| e.ext_type()),
+            &[
+                ExtensionType::SupportedVersions,
+                ExtensionType::KeyShare,
+                ExtensionType::PreSharedKey,
+            ],
+        )?;
         let suite = self.offered_suite(sh.cipher_suite)?;
+        // s4.1.4: the ServerHello keeps the suite the HelloRetryRequest chose.
+        if self.retried.is_some_and(|s| s != suite.suite) {
+            return Err(PeerMisbehaved::ServerHelloSuiteDiffersFromRetry.into());
+        }
         let share = sh.key_share().ok_or(PeerMisbehaved::MissingKeyShare)?;
         // TLS 1.3 was offered (the version check above), so a share was sent.
         let Some(key_share) = self.key_share.take() else {
@@ -497,7 +538,7 @@ impl ExpectServerHello {
         {
             return Err(PeerMisbehaved::DowngradeSentinel.into());
         }
-        if self.retried {
+        if self.retried.is_some() {
             return Err(PeerMisbehaved::Tls12AfterHelloRetryRequest.into());
         }
         let suite = self
@@ -511,7 +552,22 @@ impl ExpectServerHello {
         if sh.compression_method != Compression::Null {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("compression_method").into());
         }
-        use crate::msgs::extensions::{ServerExtension as S, TlsExtension};
+        use crate::msgs::extensions::ServerExtension as S;
+        // RFC 5246 s7.4.1.4: an extension we did not offer is unsupported_extension; of the
+        // ones we offer, these may come back in a TLS 1.2 ServerHello.
+        self.hs.check_answered(
+            sh.extensions().iter().map(|e| e.ext_type()),
+            &[
+                ExtensionType::ServerName,
+                ExtensionType::StatusRequest,
+                ExtensionType::ECPointFormats,
+                ExtensionType::ALProtocolNegotiation,
+                ExtensionType::SCT,
+                ExtensionType::ExtendedMasterSecret,
+                ExtensionType::SessionTicket,
+                ExtensionType::RenegotiationInfo,
+            ],
+        )?;
         // RFC 5746 s3.4/s3.5: the server's renegotiation_info is empty on an initial
         // handshake and holds both verify_data on a renegotiation, where it is mandatory.
         let expected_ri = match &self.hs.reneg {
@@ -524,26 +580,30 @@ impl ExpectServerHello {
                 S::Alpn(p) if self.hs.config.alpn_protocols.contains(&p.0) => {
                     cx.common.negotiated.alpn = Some(p.0.clone());
                 }
+                // RFC 7301 s3.2: the server selects one of the protocols we offered.
+                S::Alpn(_) => {
+                    return Err(PeerMisbehaved::SelectedUnofferedParameter("ALPN protocol").into())
+                }
                 S::RenegotiationInfo(ri) if ct_eq(&ri.0, &expected_ri) => {
                     secure_reneg = true;
                 }
                 S::RenegotiationInfo(_) => {
                     return Err(PeerMisbehaved::WrongRenegotiationInfo.into())
                 }
-                // We always send session_ticket with TLS 1.2 (RFC 5077 s3.2).
-                S::ExtendedMasterSecretAck
-                | S::EcPointFormats(_)
-                | S::ServerNameAck
-                | S::SessionTicketAck => {}
-                S::StatusRequestAck if self.hs.config.request_ocsp => {}
-                S::Unknown(_) => {}
-                other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
+                // Offered (checked above) and with nothing more to check here.
+                _ => {}
             }
         }
         if self.hs.reneg.is_some() && !secure_reneg {
             return Err(PeerMisbehaved::WrongRenegotiationInfo.into());
         }
+        // RFC 7627 s5.2-5.3: a connection that has the extended master secret keeps it.
+        let ems = sh.extended_master_secret_acked();
+        if self.hs.reneg.is_some() && cx.common.negotiated.extended_master_secret && !ems {
+            return Err(PeerMisbehaved::RenegotiationDropsExtendedMasterSecret.into());
+        }
         let n = &mut cx.common.negotiated;
+        n.extended_master_secret = ems;
         n.version = Some(ProtocolVersion::TLSv1_2);
         n.cipher_suite = Some(suite.suite);
         n.secure_renegotiation = secure_reneg;
@@ -556,7 +616,7 @@ impl ExpectServerHello {
             .take()
             .filter(|_| !sh.session_id.is_empty() && sh.session_id == self.hs.session_id);
         let c = super::tls12::Client12 {
-            ems: sh.extended_master_secret_acked(),
+            ems,
             hs: self.hs,
             suite,
             server_random: sh.random.0,
@@ -577,12 +637,23 @@ impl ExpectServerHello {
         encoded: &[u8],
     ) -> Result<Box<dyn State>, Error> {
         // RFC 8446 s4.1.4: at most one HelloRetryRequest per connection.
-        if self.retried {
+        if self.retried.is_some() {
             return Err(PeerMisbehaved::SecondHelloRetryRequest.into());
         }
         if hrr.supported_version() != Some(ProtocolVersion::TLSv1_3) {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("supported_versions").into());
         }
+        if hrr.legacy_version != ProtocolVersion::TLSv1_2 {
+            return Err(PeerMisbehaved::ServerLegacyVersion.into());
+        }
+        self.hs.check_answered(
+            hrr.extensions.iter().map(|e| e.ext_type()),
+            &[
+                ExtensionType::SupportedVersions,
+                ExtensionType::KeyShare,
+                ExtensionType::Cookie,
+            ],
+        )?;
         if hrr.session_id != self.hs.session_id {
             return Err(PeerMisbehaved::SessionIdEchoMismatch.into());
         }
@@ -607,7 +678,7 @@ impl ExpectServerHello {
             }
             None => offered.group(),
         };
-        self.retried = true;
+        self.retried = Some(suite.suite);
         cx.common.negotiated.cipher_suite = Some(suite.suite);
         tls13::set_negotiated_tls13(cx);
         // Transcript: message_hash(ClientHello1) || HelloRetryRequest (RFC 8446 s4.4.1).
@@ -644,21 +715,9 @@ impl ExpectServerHello {
             key_share: Some(key_share),
             psk,
             resume12: None,
-            retried: true,
+            retried: self.retried,
         }))
     }
-}
-
-/// RFC 8446 s4.2: only these extensions may appear in a TLS 1.3 ServerHello.
-fn check_server_hello_extensions(sh: &ServerHelloPayload) -> Result<(), Error> {
-    use crate::msgs::extensions::{ServerExtension as S, TlsExtension};
-    for e in sh.extensions() {
-        match e {
-            S::SupportedVersions(_) | S::KeyShare(_) | S::PreSharedKey(_) => {}
-            other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
-        }
-    }
-    Ok(())
 }
 
 impl State for ExpectServerHello {

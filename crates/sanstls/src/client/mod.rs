@@ -25,12 +25,23 @@ pub(crate) mod tls12;
 pub(crate) mod tls13;
 
 /// A certificate chain (leaf first, DER) and its private key, as a client presents it.
+/// Built with [`ClientCertificate::new`], which refuses a key that is not the leaf's.
+#[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct ClientCertificate {
     /// The chain, leaf first.
     pub chain: Vec<Vec<u8>>,
     /// The leaf's private key.
     pub key: Arc<dyn SigningKey>,
+}
+
+impl ClientCertificate {
+    /// `chain` (leaf first, DER) with the leaf's private key; refused
+    /// (`Error::BadConfiguration`) when the chain is empty or the key is not the leaf's.
+    pub fn new(chain: Vec<Vec<u8>>, key: Arc<dyn SigningKey>) -> Result<Self, Error> {
+        crate::server::check_key_matches(&chain, key.as_ref())?;
+        Ok(Self { chain, key })
+    }
 }
 
 /// How a client connects. Build one, wrap it in an `Arc`, share it between connections.

@@ -7,6 +7,7 @@ use super::hs::ClientHandshake;
 use super::StoredSession;
 use crate::codec::{Payload, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
+use crate::enums::ExtensionType;
 use crate::error::{Error, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleHandshake, KeyScheduleTraffic};
 use crate::msgs::certificate::{CertificateDer, CertificateEntry, CertificatePayloadTls13};
@@ -28,25 +29,26 @@ pub(crate) struct ExpectEncryptedExtensions {
 
 impl ExpectEncryptedExtensions {
     fn check(&self, cx: &mut Context<'_>, ee: &EncryptedExtensions) -> Result<(), Error> {
+        // RFC 8446 s4.2: only answers to what we offered, and of those only the ones
+        // EncryptedExtensions may carry.
+        self.hs.check_answered(
+            ee.extensions.iter().map(|e| e.ext_type()),
+            &[
+                ExtensionType::ServerName,
+                ExtensionType::MaxFragmentLength,
+                ExtensionType::SupportedGroups,
+                ExtensionType::ALProtocolNegotiation,
+                ExtensionType::RecordSizeLimit,
+                ExtensionType::EarlyData,
+            ],
+        )?;
         for e in &ee.extensions {
-            match e {
-                ServerExtension::Alpn(p) => {
-                    // RFC 7301 s3.2: the server selects one of the protocols we offered.
-                    if !self.hs.config.alpn_protocols.contains(&p.0) {
-                        return Err(
-                            PeerMisbehaved::SelectedUnofferedParameter("ALPN protocol").into()
-                        );
-                    }
-                    cx.common.negotiated.alpn = Some(p.0.clone());
+            if let ServerExtension::Alpn(p) = e {
+                // RFC 7301 s3.2: the server selects one of the protocols we offered.
+                if !self.hs.config.alpn_protocols.contains(&p.0) {
+                    return Err(PeerMisbehaved::SelectedUnofferedParameter("ALPN protocol").into());
                 }
-                ServerExtension::ServerNameAck
-                | ServerExtension::SupportedGroups(_)
-                | ServerExtension::MaxFragmentLength(_)
-                | ServerExtension::RecordSizeLimit(_)
-                | ServerExtension::Unknown(_) => {}
-                // RFC 8446 s4.2: these belong to ServerHello or Certificate, not EE; early
-                // data was never offered.
-                other => return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into()),
+                cx.common.negotiated.alpn = Some(p.0.clone());
             }
         }
         Ok(())

@@ -128,6 +128,20 @@ impl Connection {
                 "seal_in_place: more plaintext than one record may carry",
             ));
         }
+        if c.key_usage_limit {
+            return Err(Error::KeyUsageLimit);
+        }
+        // Near the key's usage limit (RFC 8446 s5.5) a TLS 1.3 connection has a KeyUpdate
+        // due (`wants_write`), which `write_tls` sends; within the margin this still seals,
+        // at its end it waits for it. A TLS 1.2 connection closes.
+        if c.records_left() <= 1 {
+            if c.negotiated.version == Some(crate::enums::ProtocolVersion::TLSv1_3) {
+                return Err(Error::ApiMisuse(
+                    "seal_in_place: the key is at its usage limit; send write_tls's KeyUpdate first",
+                ));
+            }
+            return self.renew_write_key().map(|()| 0);
+        }
         let Some(sealer) = c.sealer.as_mut() else {
             return Err(Error::ApiMisuse("seal_in_place without keys"));
         };

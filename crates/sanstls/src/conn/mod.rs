@@ -279,6 +279,9 @@ pub struct Negotiated {
     /// TLS 1.2: both sides support secure renegotiation (RFC 5746); without it neither
     /// side renegotiates.
     pub secure_renegotiation: bool,
+    /// TLS 1.2: the master secret is the extended one (RFC 7627), bound to the handshake
+    /// transcript. Once a connection has it, a renegotiation must keep it.
+    pub extended_master_secret: bool,
     /// Why the peer's certificate was refused, when the configuration's
     /// `reject_unauthorized` is off (Node's `authorizationError`); the handshake went on.
     pub authorization_error: Option<crate::error::CertificateError>,
@@ -346,6 +349,25 @@ pub(crate) struct Common {
     post_handshake: crate::limits::RateCounter,
     /// The buffers sized for the handshake have been given back (see `trim_after_handshake`).
     trimmed: bool,
+    /// Server only: skipping early data we did not accept (RFC 8446 s4.2.10).
+    pub(crate) early_data: EarlyDataSkip,
+    /// Bytes of early data skipped so far.
+    early_data_skipped: usize,
+    /// TLS 1.2: the write key reached its usage limit and the connection closed.
+    pub(crate) key_usage_limit: bool,
+}
+
+/// How a server that declined a client's 0-RTT skips the early data (RFC 8446 s4.2.10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EarlyDataSkip {
+    /// Nothing to skip.
+    None,
+    /// After a HelloRetryRequest: every application_data record before the second
+    /// ClientHello is early data.
+    UntilSecondHello,
+    /// After our ServerHello: records that fail to decrypt under the client's handshake
+    /// key are early data, until the first one that decrypts.
+    UntilDecrypts,
 }
 
 impl Common {
@@ -382,6 +404,9 @@ impl Common {
             warning_alerts: 0,
             post_handshake: crate::limits::RateCounter::default(),
             trimmed: false,
+            early_data: EarlyDataSkip::None,
+            early_data_skipped: 0,
+            key_usage_limit: false,
         }
     }
 
@@ -519,6 +544,27 @@ impl Common {
         let _ = self.send_records(ContentType::Alert, &alert);
     }
 
+    /// How many more records the write key may seal before its usage limit.
+    pub(crate) fn records_left(&self) -> u64 {
+        self.sealer.as_ref().map_or(u64::MAX, |s| s.records_left())
+    }
+
+    /// Whether a TLS 1.3 established connection should send a KeyUpdate before sealing more.
+    fn key_update_due(&self) -> bool {
+        self.traffic
+            && !self.renegotiating
+            && self.error.is_none()
+            && !self.sent_close_notify
+            && self.negotiated.version == Some(ProtocolVersion::TLSv1_3)
+            && self.records_left() <= KEY_USAGE_MARGIN
+    }
+
+    /// Whether the peer's close_notify closes our side too: TLS 1.2 has no half-close
+    /// (RFC 5246 s7.2.1); TLS 1.3 does (RFC 8446 s6.1). Before a version is chosen, it does.
+    fn closes_both_ways(&self) -> bool {
+        self.negotiated.version != Some(ProtocolVersion::TLSv1_3)
+    }
+
     /// Unread plaintext bytes, wherever they are.
     fn unread(&self) -> usize {
         let retained = self.retained.as_ref().map_or(0, |r| r.len());
@@ -603,6 +649,24 @@ impl Common {
     }
 }
 
+/// Records a key keeps in reserve below its usage limit: the KeyUpdate (or, in TLS 1.2, the
+/// close_notify) and whatever else must still go out under it, so the limit is never
+/// reached even by a caller that seals in place and drains `write_tls` late.
+pub(crate) const KEY_USAGE_MARGIN: u64 = 1024;
+
+/// Counts `len` more bytes of skipped early data against the limit.
+fn skip_early_data(
+    skipped: &mut usize,
+    len: usize,
+    limits: &crate::limits::Limits,
+) -> Result<(), Error> {
+    *skipped = skipped.saturating_add(len);
+    match *skipped > limits.max_skipped_early_data {
+        true => Err(Error::LimitExceeded(Limit::SkippedEarlyData)),
+        false => Ok(()),
+    }
+}
+
 /// The largest empty buffer `write_tls` swaps for its own (two full TLS 1.2 records).
 const SWAP_LIMIT: usize =
     2 * (crate::record::header::HEADER_LEN + crate::record::header::MAX_CIPHERTEXT_TLS12);
@@ -642,22 +706,32 @@ impl Connection {
 
     // ---- input ----
 
-    /// Offers bytes received from the transport. Returns how many were taken: fewer than
-    /// offered means the connection's buffers are full; call [`Self::process`] and offer the
-    /// rest later (back-pressure).
+    /// Offers bytes received from the transport. Returns how many were taken. It takes
+    /// fewer than offered only for back-pressure, and then [`Self::process`] or reading
+    /// plaintext makes room: the deframer holds at most one record until `process` handles
+    /// it, and while the unread plaintext reaches `max_buffered_plaintext` it takes nothing
+    /// ([`Self::wants_read`] is false) until the caller reads some. Bytes that can never
+    /// matter are taken and dropped, so a loop that offers them again cannot spin: anything
+    /// after the peer's close_notify (RFC 8446 s6.1, RFC 5246 s7.2.1), and anything once
+    /// the connection has failed (`process` returns the error).
     pub fn read_tls(&mut self, bytes: &[u8]) -> usize {
         if self.common.error.is_some() || self.common.received_close_notify {
-            return 0;
+            return bytes.len();
         }
         // Stop taking records while the caller has not read the plaintext we hold.
-        if self.common.unread() >= self.common.buffer_limit {
-            return 0;
-        }
-        if bytes.is_empty() {
+        if !self.wants_read() || bytes.is_empty() {
             return 0;
         }
         self.common.keep_retained();
         self.common.deframer.read(bytes)
+    }
+
+    /// Whether [`Self::read_tls`] takes bytes now: false while the unread plaintext fills
+    /// the buffer (read it first). After close_notify or a failure it is true: such bytes
+    /// are taken and dropped.
+    pub fn wants_read(&self) -> bool {
+        let c = &self.common;
+        c.error.is_some() || c.received_close_notify || c.unread() < c.buffer_limit
     }
 
     /// Queues application data to send. Before the handshake completes, and during a TLS 1.2
@@ -667,12 +741,17 @@ impl Connection {
         if let Some(e) = &self.common.error {
             return Err(e.clone());
         }
+        if self.common.received_close_notify && self.common.closes_both_ways() {
+            return Err(Error::ClosedByPeer);
+        }
+        if self.common.key_usage_limit {
+            return Err(Error::KeyUsageLimit);
+        }
         if self.common.sent_close_notify {
             return Err(Error::ApiMisuse("send after send_close_notify"));
         }
         if self.common.traffic && !self.common.renegotiating {
-            self.common
-                .send_records(ContentType::ApplicationData, data)?;
+            self.send_application_data(data)?;
             return Ok(data.len());
         }
         let room = self
@@ -682,6 +761,49 @@ impl Connection {
         let n = data.len().min(room);
         self.common.early_out.extend_from_slice(&data[..n]);
         Ok(n)
+    }
+
+    /// Seals application data, keeping each key within its usage limit (RFC 8446 s5.5): in
+    /// TLS 1.3 the data is split at a KeyUpdate we send by ourselves [`KEY_USAGE_MARGIN`]
+    /// records before the limit; TLS 1.2 has no KeyUpdate, so there the connection closes
+    /// (close_notify, then `Error::KeyUsageLimit`) before the limit.
+    fn send_application_data(&mut self, mut data: &[u8]) -> Result<(), Error> {
+        let fragment = self.common.fragmenter.max_fragment();
+        while !data.is_empty() {
+            let left = self.common.records_left();
+            if left <= KEY_USAGE_MARGIN {
+                self.renew_write_key()?;
+                continue;
+            }
+            let records = usize::try_from(left - KEY_USAGE_MARGIN).unwrap_or(usize::MAX);
+            let n = records.saturating_mul(fragment).min(data.len());
+            self.common
+                .send_records(ContentType::ApplicationData, &data[..n])?;
+            data = &data[n..];
+        }
+        Ok(())
+    }
+
+    /// Our write key is near its usage limit: a TLS 1.3 KeyUpdate replaces it; a TLS 1.2
+    /// connection closes cleanly.
+    fn renew_write_key(&mut self) -> Result<(), Error> {
+        let c = &mut self.common;
+        if c.negotiated.version != Some(ProtocolVersion::TLSv1_3) {
+            if !c.sent_close_notify {
+                c.sent_close_notify = true;
+                c.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+            }
+            c.key_usage_limit = true;
+            return Err(Error::KeyUsageLimit);
+        }
+        let Some(state) = self.state.as_mut() else {
+            return Err(Error::ApiMisuse("no handshake state"));
+        };
+        let mut cx = Context {
+            common: &mut self.common,
+            now: UnixTime::default(),
+        };
+        state.send_key_update(&mut cx, false)
     }
 
     /// Sends close_notify: we will send nothing more. The peer's data may still arrive.
@@ -838,11 +960,33 @@ impl Connection {
             // Decrypted in place; from here on the plaintext is addressed by its position
             // in the deframer's buffer (so it can be left there, see `retained`).
             let offset = record.offset;
+            let early_data = &mut self.common.early_data;
+            let early_data_skipped = &mut self.common.early_data_skipped;
+            let limits = &self.common.limits;
+            let early =
+                header.typ == ContentType::ApplicationData && *early_data != EarlyDataSkip::None;
             let (typ, range) = match &mut self.common.opener {
-                Some(opener) => {
-                    let p = opener.open_in_place(&header, record.payload)?;
-                    let start = offset + p.offset;
-                    (p.typ, start..start + p.payload.len())
+                Some(opener) => match opener.open_in_place(&header, record.payload) {
+                    Ok(p) => {
+                        if early {
+                            *early_data = EarlyDataSkip::None;
+                        }
+                        let start = offset + p.offset;
+                        (p.typ, start..start + p.payload.len())
+                    }
+                    // RFC 8446 s4.2.10: early data we declined does not decrypt under the
+                    // handshake key; it is skipped, within a limit.
+                    Err(Error::DecryptError)
+                        if early && *early_data == EarlyDataSkip::UntilDecrypts =>
+                    {
+                        skip_early_data(early_data_skipped, record.payload.len(), limits)?;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                },
+                None if early => {
+                    skip_early_data(early_data_skipped, record.payload.len(), limits)?;
+                    continue;
                 }
                 None => (header.typ, offset..offset + record.payload.len()),
             };
@@ -891,7 +1035,7 @@ impl Connection {
         if c.checker.consecutive_empty_app_data() > c.limits.max_empty_records {
             return Err(Error::LimitExceeded(Limit::EmptyRecords));
         }
-        if typ != ContentType::Alert {
+        if crate::record::deframer::progress(typ, payload) {
             c.warning_alerts = 0;
         }
         c.joiner.check_interleave(typ)?;
@@ -941,8 +1085,19 @@ impl Connection {
 
     fn handle_alert(&mut self, alert: AlertMessagePayload) -> Result<(), Error> {
         if alert.description == AlertDescription::CloseNotify {
-            self.common.received_close_notify = true;
-            self.common.emit(Event::PeerClosed);
+            let c = &mut self.common;
+            c.received_close_notify = true;
+            // RFC 5246 s7.2.1: in TLS 1.2 close_notify closes the connection both ways: we
+            // answer with ours and send nothing else (what `send` held is dropped; records
+            // already sealed go first, or the peer could not open our close_notify).
+            if c.closes_both_ways() {
+                c.early_out.clear();
+                if !c.sent_close_notify {
+                    c.sent_close_notify = true;
+                    c.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+                }
+            }
+            c.emit(Event::PeerClosed);
             return Ok(());
         }
         // RFC 8446 s6: in TLS 1.3 every alert but close_notify and user_canceled is fatal,
@@ -981,6 +1136,14 @@ impl Connection {
             self.state = None;
             self.common.fail(e);
         }
+        // Records sealed in place may have brought the key near its limit: a TLS 1.3
+        // KeyUpdate goes out now (TLS 1.2 closes at the next seal).
+        if self.common.key_update_due() {
+            if let Err(e) = self.renew_write_key() {
+                self.state = None;
+                self.common.fail(e);
+            }
+        }
         let n = self.common.outgoing.len();
         // Into an empty buffer, appending is handing over our buffer: swap instead of
         // copying (bulk sending then moves no byte twice), as long as the buffer we get in
@@ -998,7 +1161,9 @@ impl Connection {
 
     /// Whether `write_tls` has bytes to give.
     pub fn wants_write(&self) -> bool {
-        !self.common.outgoing.is_empty() || !self.common.pending_handshake.is_empty()
+        !self.common.outgoing.is_empty()
+            || !self.common.pending_handshake.is_empty()
+            || self.common.key_update_due()
     }
 
     /// The next event, if any.
@@ -1274,5 +1439,182 @@ mod tests {
                 assert!(got == sent, "{version:?} feed {feed} read {read}");
             }
         }
+    }
+
+    /// An established pair of `version`, the default (AES-256-GCM first) suites.
+    fn pair(version: ProtocolVersion) -> (ClientConnection, ServerConnection) {
+        let client = Arc::new(client_config(version));
+        let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+        let mut s = ServerConnection::new(Arc::new(server_config()), NOW);
+        exchange(&mut c, &mut s);
+        assert!(!c.is_handshaking() && !s.is_handshaking());
+        while c.poll_event().is_some() {}
+        while s.poll_event().is_some() {}
+        (c, s)
+    }
+
+    /// Moves the client's write sequence (and the server's read sequence with it) to
+    /// `left` records before the key's usage limit.
+    fn near_limit(c: &mut Connection, s: &mut Connection, left: u64) {
+        let sealer = c.common.sealer.as_mut().unwrap();
+        let seq = sealer.algorithm().confidentiality_limit() - left;
+        sealer.set_seq(seq);
+        s.common.opener.as_mut().unwrap().set_seq(seq);
+    }
+
+    /// Feeds `wire` to `to` whole (processing and reading plaintext as it goes); returns
+    /// the plaintext.
+    fn feed(to: &mut Connection, mut wire: &[u8]) -> Vec<u8> {
+        let mut got = Vec::new();
+        while !wire.is_empty() {
+            let n = to.read_tls(wire);
+            wire = &wire[n..];
+            to.process(NOW).unwrap();
+            got.extend(read_all(to));
+        }
+        got
+    }
+
+    fn read_all(s: &mut Connection) -> Vec<u8> {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = s.read_plaintext(&mut buf);
+            if n == 0 {
+                return got;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn tls13_updates_its_key_before_the_usage_limit_by_itself() {
+        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
+        near_limit(&mut c, &mut s, KEY_USAGE_MARGIN + 2);
+        // Five records' worth: two fit under the old key, then a KeyUpdate, then the rest.
+        let data: Vec<u8> = (0..5 * 16384).map(|i| i as u8).collect();
+        assert_eq!(c.send(&data).unwrap(), data.len());
+        assert!(c.common.sealer.as_ref().unwrap().seq() < 10, "a new key");
+        let mut wire = Vec::new();
+        c.write_tls(&mut wire);
+        assert!(feed(&mut s, &wire) == data);
+        let events: Vec<Event> = std::iter::from_fn(|| s.poll_event()).collect();
+        assert!(events.contains(&Event::KeyUpdated {
+            update_requested: false
+        }));
+
+        // The in-place path: sealing reaches the margin, the KeyUpdate is due and
+        // write_tls sends it; the next record is sealed under the new key.
+        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
+        near_limit(&mut c, &mut s, KEY_USAGE_MARGIN + 1);
+        let layout = c.seal_layout().unwrap();
+        let mut record = vec![0; layout.buffer_len(5)];
+        record[layout.plaintext(5)].copy_from_slice(b"hello");
+        let n = c.seal_in_place(&mut record, 5).unwrap();
+        assert!(c.wants_write(), "a KeyUpdate is due");
+        let mut wire = record[..n].to_vec();
+        c.write_tls(&mut wire);
+        let mut record = vec![0; layout.buffer_len(5)];
+        record[layout.plaintext(5)].copy_from_slice(b"again");
+        let n = c.seal_in_place(&mut record, 5).unwrap();
+        wire.extend_from_slice(&record[..n]);
+        assert_eq!(feed(&mut s, &wire), b"helloagain");
+    }
+
+    #[test]
+    fn tls12_closes_cleanly_before_the_usage_limit() {
+        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_2);
+        near_limit(&mut c, &mut s, KEY_USAGE_MARGIN + 2);
+        let data = vec![7u8; 5 * 16384];
+        assert_eq!(c.send(&data), Err(Error::KeyUsageLimit));
+        assert_eq!(c.send(b"more"), Err(Error::KeyUsageLimit));
+        let mut wire = Vec::new();
+        c.write_tls(&mut wire);
+        // What fitted arrived, then close_notify.
+        assert_eq!(feed(&mut s, &wire).len(), 2 * 16384);
+        assert!(s.peer_closed());
+        assert!(c.error().is_none(), "a clean close, not a failure");
+    }
+
+    #[test]
+    fn bytes_after_close_notify_are_taken_and_dropped() {
+        for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
+            let (mut c, mut s) = pair(version);
+            c.send(b"last words").unwrap();
+            c.send_close_notify();
+            let mut wire = Vec::new();
+            c.write_tls(&mut wire);
+            // Garbage behind the close_notify, in the same read.
+            wire.extend_from_slice(&[23, 3, 3, 0, 5, 1, 2, 3, 4, 5, 99, 99]);
+            // The documented loop: offer until taken; it cannot spin.
+            let mut offered = &wire[..];
+            let mut rounds = 0;
+            while !offered.is_empty() {
+                let n = s.read_tls(offered);
+                offered = &offered[n..];
+                s.process(NOW).unwrap();
+                rounds += 1;
+                assert!(rounds < 10, "{version:?}: the loop spins");
+            }
+            assert!(s.peer_closed());
+            assert_eq!(read_all(&mut s), b"last words");
+            assert!(s.wants_read());
+            assert_eq!(s.read_tls(b"more"), 4);
+        }
+    }
+
+    #[test]
+    fn tls12_close_notify_closes_both_directions() {
+        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_2);
+        c.send_close_notify();
+        let mut wire = Vec::new();
+        c.write_tls(&mut wire);
+        s.read_tls(&wire);
+        s.process(NOW).unwrap();
+        // The server answers with its own close_notify and sends nothing else.
+        assert_eq!(s.send(b"HTTP/1.0 200 OK"), Err(Error::ClosedByPeer));
+        let mut answer = Vec::new();
+        s.write_tls(&mut answer);
+        assert_eq!(c.read_tls(&answer), answer.len());
+        c.process(NOW).unwrap();
+        assert!(c.peer_closed());
+        assert!(read_all(&mut c).is_empty());
+
+        // TLS 1.3 closes one direction at a time.
+        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
+        c.send_close_notify();
+        let mut wire = Vec::new();
+        c.write_tls(&mut wire);
+        s.read_tls(&wire);
+        s.process(NOW).unwrap();
+        s.send(b"still talking").unwrap();
+        let mut answer = Vec::new();
+        s.write_tls(&mut answer);
+        c.read_tls(&answer);
+        c.process(NOW).unwrap();
+        assert_eq!(read_all(&mut c), b"still talking");
+    }
+
+    #[test]
+    fn warning_alerts_and_empty_records_do_not_reset_each_other() {
+        // Five warnings and one empty record, forever: each kind stays under its own
+        // limit, and only records that carry something reset the counts.
+        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_2);
+        let mut result = Ok(());
+        for _ in 0..100 {
+            for _ in 0..5 {
+                c.send_raw_record(ContentType::Alert, &[1, 112]).unwrap();
+            }
+            c.send_raw_record(ContentType::ApplicationData, &[])
+                .unwrap();
+            let mut wire = Vec::new();
+            c.write_tls(&mut wire);
+            s.read_tls(&wire);
+            result = s.process(NOW);
+            if result.is_err() {
+                break;
+            }
+        }
+        assert_eq!(result, Err(Error::LimitExceeded(Limit::WarningAlerts)));
     }
 }

@@ -35,12 +35,14 @@ pub trait SigningKey: Send + Sync + Debug {
     fn schemes(&self) -> &[SignatureScheme];
 
     /// Our preferred scheme among `offered`. TLS 1.3 (RFC 8446 s4.2.3) forbids PKCS#1 v1.5
-    /// in CertificateVerify and ties each ECDSA scheme to its curve.
+    /// in CertificateVerify and ties each ECDSA scheme to its curve; in TLS 1.2 an ECDSA
+    /// scheme names only the hash (RFC 5246 s7.4.1.4.1), so an ECDSA key signs with any.
     fn choose_scheme(&self, offered: &[SignatureScheme], tls13: bool) -> Option<SignatureScheme> {
+        let algorithm = self.algorithm();
         self.schemes()
             .iter()
             .copied()
-            .filter(|s| !(tls13 && is_pkcs1(*s)))
+            .filter(|s| !tls13 || usable_in_tls13(*s, algorithm))
             .find(|s| offered.contains(s))
     }
 
@@ -52,6 +54,16 @@ pub trait SigningKey: Send + Sync + Debug {
 
     /// The public key as it appears in a certificate's SubjectPublicKeyInfo BIT STRING.
     fn public_key(&self) -> &[u8];
+}
+
+/// Whether `s` may sign a TLS 1.3 CertificateVerify with a key of `algorithm`.
+fn usable_in_tls13(s: SignatureScheme, algorithm: KeyAlgorithm) -> bool {
+    match s {
+        SignatureScheme::ECDSA_NISTP256_SHA256 => algorithm == KeyAlgorithm::EcdsaP256,
+        SignatureScheme::ECDSA_NISTP384_SHA384 => algorithm == KeyAlgorithm::EcdsaP384,
+        SignatureScheme::ECDSA_NISTP521_SHA512 => false,
+        s => !is_pkcs1(s),
+    }
 }
 
 fn is_pkcs1(s: SignatureScheme) -> bool {
@@ -81,8 +93,9 @@ pub fn load_private_key(der: &[u8]) -> Result<Arc<dyn SigningKey>, Error> {
             KeyAlgorithm::EcdsaP384,
         ),
     ] {
-        if let Ok(k) = EcdsaKeyPair::from_pkcs8(alg, der, &rng) {
-            return Ok(Arc::new(EcdsaKey { key: k, kind }));
+        if let Ok(key) = EcdsaKeyPair::from_pkcs8(alg, der, &rng) {
+            let prehash = PrehashKey::from_pkcs8(kind, der)?;
+            return Ok(Arc::new(EcdsaKey { key, prehash, kind }));
         }
     }
     let rsa = RsaKeyPair::from_pkcs8(der).or_else(|_| RsaKeyPair::from_der(der));
@@ -147,8 +160,45 @@ impl SigningKey for RsaKey {
 }
 
 struct EcdsaKey {
+    /// Signs with the curve's own hash (P-256 with SHA-256, P-384 with SHA-384): every TLS
+    /// 1.3 signature and most TLS 1.2 ones.
     key: EcdsaKeyPair,
+    /// Signs a digest of another hash (TLS 1.2 only): ring binds the hash to the curve.
+    prehash: PrehashKey,
     kind: KeyAlgorithm,
+}
+
+/// The same ECDSA key, as RustCrypto's signer of a precomputed digest (RFC 6979
+/// deterministic nonces: no randomness needed).
+enum PrehashKey {
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+}
+
+impl PrehashKey {
+    fn from_pkcs8(kind: KeyAlgorithm, der: &[u8]) -> Result<Self, Error> {
+        use p256::pkcs8::DecodePrivateKey;
+        let bad = |_| Error::BadConfiguration("ECDSA key");
+        Ok(match kind {
+            KeyAlgorithm::EcdsaP384 => {
+                Self::P384(p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad)?)
+            }
+            _ => Self::P256(p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad)?),
+        })
+    }
+
+    /// An ASN.1 DER ECDSA signature over `digest` (truncated to the curve's size by the
+    /// signer, FIPS 186-5 s6.4.1).
+    fn sign(&self, digest: &[u8]) -> Result<Vec<u8>, Error> {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let der = match self {
+            Self::P256(k) => PrehashSigner::<p256::ecdsa::Signature>::sign_prehash(k, digest)
+                .map(|s| s.to_der().as_bytes().to_vec()),
+            Self::P384(k) => PrehashSigner::<p384::ecdsa::Signature>::sign_prehash(k, digest)
+                .map(|s| s.to_der().as_bytes().to_vec()),
+        };
+        der.map_err(|_| Error::EncryptError)
+    }
 }
 
 impl Debug for EcdsaKey {
@@ -159,21 +209,38 @@ impl Debug for EcdsaKey {
 
 impl SigningKey for EcdsaKey {
     fn schemes(&self) -> &[SignatureScheme] {
+        use SignatureScheme as S;
         match self.kind {
-            KeyAlgorithm::EcdsaP384 => &[SignatureScheme::ECDSA_NISTP384_SHA384],
-            _ => &[SignatureScheme::ECDSA_NISTP256_SHA256],
+            KeyAlgorithm::EcdsaP384 => &[
+                S::ECDSA_NISTP384_SHA384,
+                S::ECDSA_NISTP521_SHA512,
+                S::ECDSA_NISTP256_SHA256,
+            ],
+            _ => &[
+                S::ECDSA_NISTP256_SHA256,
+                S::ECDSA_NISTP384_SHA384,
+                S::ECDSA_NISTP521_SHA512,
+            ],
         }
     }
 
     fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
-        if !self.schemes().contains(&scheme) {
-            return Err(Error::ApiMisuse("ECDSA key asked for another scheme"));
+        use ring::digest;
+        use SignatureScheme as S;
+        if usable_in_tls13(scheme, self.kind) {
+            let sig = self
+                .key
+                .sign(&ring::rand::SystemRandom::new(), message)
+                .map_err(|_| Error::EncryptError)?;
+            return Ok(sig.as_ref().to_vec());
         }
-        let sig = self
-            .key
-            .sign(&ring::rand::SystemRandom::new(), message)
-            .map_err(|_| Error::EncryptError)?;
-        Ok(sig.as_ref().to_vec())
+        let hash = match scheme {
+            S::ECDSA_NISTP256_SHA256 => &digest::SHA256,
+            S::ECDSA_NISTP384_SHA384 => &digest::SHA384,
+            S::ECDSA_NISTP521_SHA512 => &digest::SHA512,
+            _ => return Err(Error::ApiMisuse("ECDSA key asked for a non-ECDSA scheme")),
+        };
+        self.prehash.sign(digest::digest(hash, message).as_ref())
     }
 
     fn algorithm(&self) -> KeyAlgorithm {
@@ -236,4 +303,68 @@ pub(crate) fn allowed_schemes(
             .collect(),
         None => offered.to_vec(),
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SignatureScheme as S;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/../../vectors/pki/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn tls12_ecdsa_signs_with_any_hash_and_tls13_only_with_the_curves() {
+        let key = load_private_key(&fixture("bench/ecdsa.key.der")).unwrap();
+        let public = p256::ecdsa::VerifyingKey::from_sec1_bytes(key.public_key()).unwrap();
+        let message = b"client_random || server_random || params";
+        for (scheme, hash) in [
+            (S::ECDSA_NISTP256_SHA256, &ring::digest::SHA256),
+            (S::ECDSA_NISTP384_SHA384, &ring::digest::SHA384),
+            (S::ECDSA_NISTP521_SHA512, &ring::digest::SHA512),
+        ] {
+            assert_eq!(key.choose_scheme(&[scheme], false), Some(scheme));
+            let der = key.sign(scheme, message).unwrap();
+            let sig = p256::ecdsa::Signature::from_der(&der).unwrap();
+            use p256::ecdsa::signature::hazmat::PrehashVerifier;
+            let digest = ring::digest::digest(hash, message);
+            public
+                .verify_prehash(digest.as_ref(), &sig)
+                .unwrap_or_else(|e| panic!("{scheme:?}: {e}"));
+        }
+        // TLS 1.3 ties ECDSA schemes to curves (RFC 8446 s4.2.3).
+        assert_eq!(key.choose_scheme(&[S::ECDSA_NISTP384_SHA384], true), None);
+        assert_eq!(
+            key.choose_scheme(&[S::ECDSA_NISTP384_SHA384, S::ECDSA_NISTP256_SHA256], true),
+            Some(S::ECDSA_NISTP256_SHA256)
+        );
+        // RSA keys never sign a TLS 1.3 CertificateVerify with PKCS#1 v1.5.
+        let rsa = load_private_key(&fixture("bench/rsa.key.der")).unwrap();
+        assert_eq!(rsa.choose_scheme(&[S::RSA_PKCS1_SHA256], true), None);
+        assert_eq!(
+            rsa.choose_scheme(&[S::RSA_PKCS1_SHA256], false),
+            Some(S::RSA_PKCS1_SHA256)
+        );
+    }
+
+    #[test]
+    fn a_key_that_is_not_the_certificates_is_refused_when_the_configuration_is_built() {
+        let rsa_cert = fixture("bench/rsa.der");
+        let ecdsa = load_private_key(&fixture("bench/ecdsa.key.der")).unwrap();
+        let rsa = load_private_key(&fixture("bench/rsa.key.der")).unwrap();
+        let refused = Error::BadConfiguration("the private key does not match the certificate");
+        assert_eq!(
+            crate::server::CertifiedKey::new(vec![rsa_cert.clone()], ecdsa.clone()).err(),
+            Some(refused.clone())
+        );
+        assert_eq!(
+            crate::client::ClientCertificate::new(vec![rsa_cert.clone()], ecdsa).err(),
+            Some(refused)
+        );
+        assert!(crate::server::CertifiedKey::new(Vec::new(), rsa.clone()).is_err());
+        assert!(crate::server::CertifiedKey::new(vec![rsa_cert], rsa).is_ok());
+    }
+
 }

@@ -270,6 +270,17 @@ pub fn check_ccs_payload(payload: &[u8]) -> Result<(), InvalidMessage> {
     }
 }
 
+/// Whether a record of `typ` with `payload` moves the connection forward: handshake data or
+/// non-empty application data. Only such a record resets the counts of records that cost
+/// work and yield nothing (empty records, warning alerts).
+pub fn progress(typ: ContentType, payload: &[u8]) -> bool {
+    match typ {
+        ContentType::Handshake => true,
+        ContentType::ApplicationData => !payload.is_empty(),
+        _ => false,
+    }
+}
+
 /// Checks each record's plaintext (after decryption, or directly before keys are in
 /// force) and counts consecutive empty ApplicationData records.
 ///
@@ -298,9 +309,12 @@ impl PlaintextChecker {
             ContentType::ApplicationData => {}
             other => return Err(InvalidMessage::InvalidContentType(other)),
         }
-        self.consecutive_empty_app_data = match empty_app_data {
-            true => self.consecutive_empty_app_data.saturating_add(1),
-            false => 0,
+        // Only a record that carries something resets the count: alerts (warnings have their
+        // own limit) and ChangeCipherSpec do not, so the two floods cannot reset each other.
+        self.consecutive_empty_app_data = match (empty_app_data, progress(typ, payload)) {
+            (true, _) => self.consecutive_empty_app_data.saturating_add(1),
+            (false, true) => 0,
+            (false, false) => self.consecutive_empty_app_data,
         };
         Ok(())
     }

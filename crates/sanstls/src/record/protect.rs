@@ -94,6 +94,16 @@ impl AeadAlgorithm {
         }
     }
 
+    /// How many records one key may protect (RFC 8446 s5.5): 2^24.5 full-size records for
+    /// AES-GCM (a margin of about 2^-57 against an attacker's advantage); ChaCha20-Poly1305
+    /// needs no limit below the sequence number's own.
+    pub fn confidentiality_limit(self) -> u64 {
+        match self {
+            Self::Aes128Gcm | Self::Aes256Gcm => 23_726_566,
+            Self::ChaCha20Poly1305 => u64::MAX,
+        }
+    }
+
     fn ring(self) -> &'static aead::Algorithm {
         match self {
             Self::Aes128Gcm => &aead::AES_128_GCM,
@@ -251,6 +261,15 @@ impl RecordSealer {
     /// The sequence number the next record will use.
     pub fn seq(&self) -> u64 {
         self.keys.seq
+    }
+
+    /// How many more records this key may seal within its algorithm's confidentiality
+    /// limit (RFC 8446 s5.5).
+    pub fn records_left(&self) -> u64 {
+        self.keys
+            .alg
+            .confidentiality_limit()
+            .saturating_sub(self.keys.seq)
     }
 
     /// Sets the sequence number (tests drive it to the end of its range).

@@ -8,10 +8,11 @@ use super::ticket::TicketState;
 use super::tls13::{ExpectCertificate, ExpectFinished};
 use super::{CertifiedKey, ClientHelloInfo, ServerConfig};
 use crate::codec::{Codec, Payload, PayloadU8};
-use crate::conn::{Context, Event, Message, Side, State};
+use crate::conn::{Context, EarlyDataSkip, Event, Message, Side, State};
 use crate::crypto::kx::KeyExchange;
 use crate::enums::{
-    Compression, ExtensionType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion, SignatureScheme,
+    CipherSuite, Compression, ExtensionType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion,
+    SignatureScheme,
 };
 use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind};
@@ -97,14 +98,29 @@ impl State for AwaitingConfig {
     }
 }
 
-/// The server_name the client asked for, if it sent a host name.
+/// The server_name the client asked for, if it sent a DNS host name, validated before
+/// anything keeps it (RFC 6066 s3): at most 255 bytes, no trailing dot, labels of 1 to 63
+/// letters, digits, hyphens (and underscores, which real internal names use). An IP
+/// literal, which RFC 6066 forbids but some old clients send, is ignored as if absent.
+/// Anything else is refused with `unrecognized_name`, as OpenSSL does.
 pub(super) fn server_name(ch: &ClientHelloPayload) -> Result<Option<String>, Error> {
-    match ch.sni_hostname() {
-        None => Ok(None),
-        Some(h) => match String::from_utf8(h.0.clone()) {
-            Ok(s) => Ok(Some(s)),
-            Err(_) => Err(InvalidMessage::IllegalValue("server_name is not UTF-8").into()),
-        },
+    let Some(h) = ch.sni_hostname() else {
+        return Ok(None);
+    };
+    let Ok(name) = core::str::from_utf8(&h.0) else {
+        return Err(PeerMisbehaved::InvalidServerName.into());
+    };
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(None);
+    }
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    match name.len() <= 255 && name.split('.').all(label_ok) {
+        true => Ok(Some(name.to_string())),
+        false => Err(PeerMisbehaved::InvalidServerName.into()),
     }
 }
 
@@ -114,7 +130,8 @@ struct Retry {
     suite: &'static Tls13CipherSuite,
     group: NamedGroup,
     cookie: Vec<u8>,
-    random: Random,
+    /// The first ClientHello, which the second must repeat (RFC 8446 s4.1.2).
+    first: ClientHelloPayload,
     sent_ccs: bool,
 }
 
@@ -131,12 +148,18 @@ fn process_client_hello(
 ) -> Result<Box<dyn State>, Error> {
     let ch = client_hello(&m)?;
     cx.common.keylog = config.key_log;
+    if let Some(r) = &retry {
+        cx.common.early_data = EarlyDataSkip::None;
+        check_second_hello(ch, r)?;
+    }
     // RFC 8446 s4.2.1: TLS 1.3 is offered through supported_versions only; TLS 1.2 through
-    // it or legacy_version (RFC 8446 D.2).
+    // it or a legacy_version of at least 0x0303 (RFC 8446 D.2). A ClientHello with
+    // legacy_version 0x0304 or above and no supported_versions is a TLS 1.2 one.
     let offers = |v: ProtocolVersion| match ch.supported_versions() {
         Some(versions) => versions.contains(&v),
-        None => u16::from(ch.legacy_version) >= u16::from(v),
+        None => v == ProtocolVersion::TLSv1_2 && u16::from(ch.legacy_version) >= 0x0303,
     };
+    check_fallback(&config, ch, &offers)?;
     if !(offers(ProtocolVersion::TLSv1_3) && config.allows(ProtocolVersion::TLSv1_3)) {
         let tls12 = offers(ProtocolVersion::TLSv1_2) && config.allows(ProtocolVersion::TLSv1_2);
         if retry.is_none() && tls12 {
@@ -144,10 +167,15 @@ fn process_client_hello(
         }
         return Err(PeerIncompatible::NoVersionInCommon.into());
     }
+    // s4.1.2, D.5: a TLS 1.3 ClientHello's legacy_version is 0x0303.
+    if ch.legacy_version != ProtocolVersion::TLSv1_2 {
+        return Err(PeerMisbehaved::ClientLegacyVersion.into());
+    }
     // s4.1.2: legacy_compression_methods is exactly one null byte in TLS 1.3.
     if ch.compression_methods != [Compression::Null] {
         return Err(PeerMisbehaved::CompressionInTls13ClientHello.into());
     }
+    check_tls13_extensions(ch)?;
     let suite = match &retry {
         Some(r) => r.suite,
         None => config
@@ -157,9 +185,6 @@ fn process_client_hello(
             .find(|s| ch.cipher_suites.contains(&s.suite))
             .ok_or(PeerIncompatible::NoCipherSuitesInCommon)?,
     };
-    if !ch.cipher_suites.contains(&suite.suite) {
-        return Err(PeerMisbehaved::SecondClientHelloChanged("cipher_suites").into());
-    }
     let alpn = choose_alpn(&config, ch)?;
     let sni = server_name(ch)?;
     let share = ch.key_shares().unwrap_or_default();
@@ -186,7 +211,6 @@ fn process_client_hello(
     };
     let mut transcript = match retry {
         Some(r) => {
-            check_second_hello(ch, &r)?;
             let mut t = r.transcript;
             t.add_message(&m.encoded);
             Some((t, r.sent_ccs))
@@ -289,6 +313,11 @@ fn process_client_hello(
     let (client_keys, server_keys) = schedule.handshake_keys(suite.ring_aead());
     tls13::install_write_keys(cx, suite, &server_keys)?;
     tls13::install_read_keys(cx, suite, &client_keys)?;
+    // We never accept 0-RTT: early data the client sends now is skipped (s4.2.10).
+    cx.common.early_data = match ch.early_data_requested() {
+        true => EarlyDataSkip::UntilDecrypts,
+        false => EarlyDataSkip::None,
+    };
 
     // EncryptedExtensions.
     let mut ee = Vec::new();
@@ -519,6 +548,10 @@ fn send_retry(
     if sent_ccs {
         cx.common.send_compat_ccs()?;
     }
+    // Early data sent with the first ClientHello is skipped up to the second (s4.2.10).
+    if ch.early_data_requested() {
+        cx.common.early_data = EarlyDataSkip::UntilSecondHello;
+    }
     cx.common.accept_ccs = true;
     tls13::set_negotiated_tls13(cx);
     let retry = Retry {
@@ -526,25 +559,143 @@ fn send_retry(
         suite,
         group,
         cookie,
-        random: ch.random,
+        first: ch.clone(),
         sent_ccs,
     };
     Ok(Box::new(ExpectSecondClientHello { config, retry }))
 }
 
-/// RFC 8446 s4.1.2: the second ClientHello repeats the first apart from the key share,
-/// cookie, early data and padding; we check what we rely on.
-fn check_second_hello(ch: &ClientHelloPayload, r: &Retry) -> Result<(), Error> {
-    if ch.random != r.random {
-        return Err(PeerMisbehaved::SecondClientHelloChanged("random").into());
+/// RFC 7507 s3: a client that says it fell back (TLS_FALLBACK_SCSV) while offering less than
+/// our highest version is answered with `inappropriate_fallback`.
+fn check_fallback(
+    config: &ServerConfig,
+    ch: &ClientHelloPayload,
+    offers: &dyn Fn(ProtocolVersion) -> bool,
+) -> Result<(), Error> {
+    if !ch.cipher_suites.contains(&CipherSuite::TLS_FALLBACK_SCSV) {
+        return Ok(());
     }
-    if ch.cookie().map(|c| c.0.as_slice()) != Some(r.cookie.as_slice()) {
-        return Err(PeerMisbehaved::SecondClientHelloWithoutCookie.into());
+    let ours = [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2]
+        .into_iter()
+        .find(|v| config.allows(*v));
+    match ours {
+        Some(v) if !offers(v) => Err(PeerMisbehaved::InappropriateFallback.into()),
+        _ => Ok(()),
+    }
+}
+
+/// RFC 8446 s9.2 and s4.2.8-4.2.9: the extensions a TLS 1.3 ClientHello must carry
+/// together, and the shape of its key shares.
+fn check_tls13_extensions(ch: &ClientHelloPayload) -> Result<(), Error> {
+    let missing = |t| Err(InvalidMessage::MissingExtension(t).into());
+    let groups = ch.named_groups();
+    let shares = ch.key_shares();
+    match (groups, shares) {
+        (Some(_), None) => return missing(ExtensionType::KeyShare),
+        (None, Some(_)) => return missing(ExtensionType::SupportedGroups),
+        _ => {}
+    }
+    if ch.psk_offer().is_some() {
+        // s4.2.9: a PSK offer needs psk_key_exchange_modes.
+        if ch.psk_modes().is_none() {
+            return missing(ExtensionType::PSKKeyExchangeModes);
+        }
+    } else {
+        // s9.2: without a PSK, signature_algorithms and supported_groups.
+        if ch.signature_algorithms().is_none() {
+            return missing(ExtensionType::SignatureAlgorithms);
+        }
+        if groups.is_none() {
+            return missing(ExtensionType::SupportedGroups);
+        }
+    }
+    // s4.2.8: one share per group, each of a group supported_groups lists.
+    if let (Some(groups), Some(shares)) = (groups, shares) {
+        for (i, share) in shares.iter().enumerate() {
+            let repeated = shares[..i].iter().any(|s| s.group == share.group);
+            if repeated || !groups.contains(&share.group) {
+                return Err(PeerMisbehaved::InvalidKeyShare.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 8446 s4.1.2: the second ClientHello repeats the first "without modification" except
+/// that key_share holds one share of the group we asked for, the cookie is added, early_data
+/// is removed, pre_shared_key may be updated (fresh ages and binders, identities only
+/// dropped) and padding may change. Every other field and extension must be the same.
+fn check_second_hello(ch: &ClientHelloPayload, r: &Retry) -> Result<(), Error> {
+    let changed = |what| Err(PeerMisbehaved::SecondClientHelloChanged(what).into());
+    let first = &r.first;
+    if ch.legacy_version != first.legacy_version {
+        return changed("legacy_version");
+    }
+    if ch.random != first.random {
+        return changed("random");
+    }
+    if ch.session_id != first.session_id {
+        return changed("legacy_session_id");
+    }
+    if ch.cipher_suites != first.cipher_suites {
+        return changed("cipher_suites");
+    }
+    if ch.compression_methods != first.compression_methods {
+        return changed("legacy_compression_methods");
+    }
+    use crate::msgs::extensions::{ClientExtension as E, TlsExtension};
+    let frozen = |e: &&E| {
+        !matches!(
+            e,
+            E::KeyShare(_) | E::EarlyData | E::Cookie(_) | E::PreSharedKey(_) | E::Padding(_)
+        )
+    };
+    let mut now = ch.extensions().iter().filter(frozen);
+    let mut before = first.extensions().iter().filter(frozen);
+    loop {
+        match (now.next(), before.next()) {
+            (None, None) => break,
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), Some(b)) if a.ext_type() == b.ext_type() => {
+                return changed(extension_name(a.ext_type()))
+            }
+            _ => return changed("the list of extensions"),
+        }
     }
     if ch.early_data_requested() {
         return Err(PeerMisbehaved::EarlyDataAfterHelloRetryRequest.into());
     }
+    if ch.cookie().map(|c| c.0.as_slice()) != Some(r.cookie.as_slice()) {
+        return Err(PeerMisbehaved::SecondClientHelloWithoutCookie.into());
+    }
+    match ch.key_shares() {
+        Some([share]) if share.group == r.group => {}
+        _ => return Err(PeerMisbehaved::SecondClientHelloWrongKeyShare.into()),
+    }
+    if let Some(offer) = ch.psk_offer() {
+        let before = first.psk_offer().map_or(&[][..], |o| &o.identities[..]);
+        let known = |id: &crate::msgs::extensions::PskIdentity| {
+            before.iter().any(|b| b.identity == id.identity)
+        };
+        if !offer.identities.iter().all(known) {
+            return changed("pre_shared_key identities");
+        }
+    }
     Ok(())
+}
+
+/// A name for the extension a second ClientHello changed.
+fn extension_name(t: ExtensionType) -> &'static str {
+    match t {
+        ExtensionType::ServerName => "server_name",
+        ExtensionType::ALProtocolNegotiation => "application_layer_protocol_negotiation",
+        ExtensionType::SignatureAlgorithms => "signature_algorithms",
+        ExtensionType::SupportedVersions => "supported_versions",
+        ExtensionType::SupportedGroups => "supported_groups",
+        ExtensionType::PSKKeyExchangeModes => "psk_key_exchange_modes",
+        ExtensionType::StatusRequest => "status_request",
+        _ => "an extension",
+    }
 }
 
 /// After a HelloRetryRequest: waiting for the second ClientHello.

@@ -23,7 +23,8 @@ pub(crate) mod tls12;
 pub(crate) mod tls13;
 
 /// A certificate chain (leaf first, DER), its private key and an optional OCSP response to
-/// staple.
+/// staple. Built with [`CertifiedKey::new`], which refuses a key that is not the leaf's.
+#[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct CertifiedKey {
     /// The chain, leaf first.
@@ -32,6 +33,40 @@ pub struct CertifiedKey {
     pub key: Arc<dyn SigningKey>,
     /// A DER OCSP response to staple when the client asks (status_request).
     pub ocsp_response: Option<Vec<u8>>,
+}
+
+impl CertifiedKey {
+    /// `chain` (leaf first, DER) with the leaf's private key. Refused
+    /// (`Error::BadConfiguration`) when the chain is empty or `key` is not the private half
+    /// of the leaf's public key: a server would otherwise sign with a key no client can
+    /// verify against its certificate.
+    pub fn new(chain: Vec<Vec<u8>>, key: Arc<dyn SigningKey>) -> Result<Self, Error> {
+        check_key_matches(&chain, key.as_ref())?;
+        Ok(Self {
+            chain,
+            key,
+            ocsp_response: None,
+        })
+    }
+
+    /// The same, stapling `response` (a DER OCSP response) when a client asks.
+    pub fn with_ocsp(mut self, response: Option<Vec<u8>>) -> Self {
+        self.ocsp_response = response;
+        self
+    }
+}
+
+/// Refuses an empty chain and a key that is not the leaf's.
+pub(crate) fn check_key_matches(chain: &[Vec<u8>], key: &dyn SigningKey) -> Result<(), Error> {
+    let Some(leaf) = chain.first() else {
+        return Err(Error::BadConfiguration("an empty certificate chain"));
+    };
+    match crate::crypto::sign::key_matches_certificate(key, leaf) {
+        true => Ok(()),
+        false => Err(Error::BadConfiguration(
+            "the private key does not match the certificate",
+        )),
+    }
 }
 
 /// How a server answers. Build one, wrap it in an `Arc`, share it between connections.

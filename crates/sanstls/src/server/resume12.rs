@@ -291,6 +291,7 @@ pub(crate) fn try_resume(
     n.server_name = server_name(ch)?;
     n.client_random = ch.random.0;
     n.secure_renegotiation = secure_reneg;
+    n.extended_master_secret = session.ems;
     n.resumed = true;
     cx.common.keylog = config.key_log;
     let (label, secret) = master.keylog_entry();

@@ -35,13 +35,6 @@ use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::suites::Tls12CipherSuite;
 use crate::tls12::{self, Keys12, Traffic12, DOWNGRADE_TLS12};
 
-/// Signature schemes assumed when a TLS 1.2 client sends no signature_algorithms
-/// (RFC 5246 s7.4.1.4.1 would mean SHA-1, which we do not sign with).
-const DEFAULT_TLS12_SCHEMES: &[SignatureScheme] = &[
-    SignatureScheme::RSA_PKCS1_SHA256,
-    SignatureScheme::ECDSA_NISTP256_SHA256,
-];
-
 /// What the TLS 1.2 server states carry.
 struct Server12 {
     config: Arc<ServerConfig>,
@@ -66,33 +59,65 @@ enum Ephemeral {
     Dhe(DhKeyExchange),
 }
 
-/// Chooses a suite, certificate and scheme by our preference (RFC 5246 s7.4.1.2; Node's
-/// `honorCipherOrder`).
+/// Chooses a suite, certificate, scheme and (for ECDHE) group by our preference
+/// (RFC 5246 s7.4.1.2; Node's `honorCipherOrder`). An ECDHE suite needs a group both sides
+/// support (RFC 8422 s5.1: a client without supported_groups takes any; P-256 is the safe
+/// choice), so without one a DHE suite is chosen when both sides have one.
 fn choose(
     config: &ServerConfig,
     ch: &ClientHelloPayload,
-) -> Result<(&'static Tls12CipherSuite, CertifiedKey, SignatureScheme), Error> {
-    let offered_schemes = crate::crypto::sign::allowed_schemes(
-        &config.signature_schemes,
-        ch.signature_algorithms().unwrap_or(DEFAULT_TLS12_SCHEMES),
-    );
+) -> Result<
+    (
+        &'static Tls12CipherSuite,
+        CertifiedKey,
+        SignatureScheme,
+        Option<NamedGroup>,
+    ),
+    Error,
+> {
+    // RFC 5246 s7.4.1.4.1: without signature_algorithms the client accepts only SHA-1
+    // signatures, which we do not make.
+    let Some(offered) = ch.signature_algorithms() else {
+        return Err(PeerIncompatible::Sha1SignaturesOnly.into());
+    };
+    let offered_schemes = crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
+    let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
+    let group = config
+        .groups
+        .iter()
+        .copied()
+        .find(|g| client_groups.contains(g));
+    let mut no_group = false;
     for suite in &config.tls12_cipher_suites {
-        let have_kx = suite.kx != KeyExchangeAlgorithm::Dhe || config.dh_params.is_some();
-        if !ch.cipher_suites.contains(&suite.suite) || !have_kx {
+        if !ch.cipher_suites.contains(&suite.suite) {
             continue;
         }
+        let kx_group = match suite.kx {
+            KeyExchangeAlgorithm::Dhe if config.dh_params.is_none() => continue,
+            KeyExchangeAlgorithm::Dhe => None,
+            _ => match group {
+                Some(g) => Some(g),
+                None => {
+                    no_group = true;
+                    continue;
+                }
+            },
+        };
+        let usable: Vec<SignatureScheme> = offered_schemes
+            .iter()
+            .copied()
+            .filter(|s| suite.usable_with(*s))
+            .collect();
         for cert in &config.certificates {
-            let usable: Vec<SignatureScheme> = offered_schemes
-                .iter()
-                .copied()
-                .filter(|s| suite.usable_with(*s))
-                .collect();
             if let Some(scheme) = cert.key.choose_scheme(&usable, false) {
-                return Ok((suite, cert.clone(), scheme));
+                return Ok((suite, cert.clone(), scheme, kx_group));
             }
         }
     }
-    Err(PeerIncompatible::NoCipherSuitesInCommon.into())
+    match no_group {
+        true => Err(PeerIncompatible::NoKxGroupsInCommon.into()),
+        false => Err(PeerIncompatible::NoCipherSuitesInCommon.into()),
+    }
 }
 
 /// Answers a ClientHello with TLS 1.2.
@@ -174,24 +199,11 @@ fn start_with(
             return Ok(state);
         }
     }
-    let (suite, certified, scheme) = choose(&config, ch)?;
+    let (suite, certified, scheme, group) = choose(&config, ch)?;
     cx.common.negotiated.peer_signature_schemes = crate::crypto::sign::allowed_schemes(
         &config.signature_schemes,
         ch.signature_algorithms().unwrap_or_default(),
     );
-    // RFC 8422 s4: without supported_groups, any curve will do; P-256 is the safe choice.
-    let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
-    let group = match suite.kx {
-        KeyExchangeAlgorithm::Ecdhe => Some(
-            config
-                .groups
-                .iter()
-                .copied()
-                .find(|g| client_groups.contains(g))
-                .ok_or(PeerIncompatible::NoKxGroupsInCommon)?,
-        ),
-        _ => None,
-    };
     let ems = ch.extended_master_secret_offered();
     let alpn = choose_alpn(&config, ch)?;
     let sni = server_name(ch)?;
@@ -207,6 +219,7 @@ fn start_with(
     n.server_name = sni.clone();
     n.client_random = ch.random.0;
     n.secure_renegotiation = secure_reneg;
+    n.extended_master_secret = ems;
     cx.common.keylog = config.key_log;
 
     let mut random = [0u8; 32];
