@@ -208,10 +208,17 @@ pub(crate) fn fingerprint256(der: &[u8]) -> String {
 pub(crate) struct KeyLog(Arc<Mutex<File>>);
 
 impl KeyLog {
+    /// Opens (appends to) the key-log file; a new one is created readable by its owner only
+    /// (mode 0600), since it holds every session's traffic secrets.
     pub(crate) fn open(path: &Path) -> Result<Self, String> {
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
             .open(path)
             .map_err(|e| format!("--keylog {}: {e}", path.display()))?;
         Ok(Self(Arc::new(Mutex::new(file))))
@@ -394,5 +401,32 @@ mod tests {
         // SHA-256 of the empty string.
         assert!(fingerprint256(b"").starts_with("E3:B0:C4:42:98:FC:1C:14:"));
         assert_eq!(fingerprint256(b"").len(), 32 * 3 - 1);
+    }
+}
+
+/// A peer-supplied string (a server name, an ALPN protocol) as it may appear in one log line:
+/// printable ASCII but the backslash as itself, every other byte (spaces, control
+/// characters, `\\`) as `\xNN`, so a peer cannot forge fields or lines.
+pub(crate) fn escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            0x21..=0x7e if b != b'\\' => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn peer_strings_cannot_forge_log_fields() {
+        assert_eq!(super::escape(b"example.com"), "example.com");
+        assert_eq!(
+            super::escape(b"h2 authorized=true\nx\\"),
+            "h2\\x20authorized=true\\x0ax\\x5c"
+        );
+        assert_eq!(super::escape(&[0xff, 0]), "\\xff\\x00");
     }
 }

@@ -77,7 +77,7 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     config.ticketer = match (a.no_tickets, &a.ticket_keys) {
         (true, _) => None,
         (false, Some(path)) => Some(ticket_keys(path)?),
-        (false, None) => ticketer(),
+        (false, None) => ticketer(Duration::from_secs(a.session_timeout)),
     };
     config.ticket_lifetime = Duration::from_secs(a.session_timeout);
     let client_auth = match (&a.ca, a.request_cert) {
@@ -170,11 +170,14 @@ fn ticket_keys(path: &std::path::Path) -> Result<Arc<sanstls::server::ticket::Ti
         .map_err(|e| format!("--ticket-keys: {e}"))
 }
 
-fn ticketer() -> Option<Arc<sanstls::server::ticket::Ticketer>> {
+/// Our own ticket keys (no `--ticket-keys`): replaced every 12 hours, the previous one
+/// opening tickets for one ticket lifetime, so no key seals for the life of the process.
+fn ticketer(lifetime: Duration) -> Option<Arc<sanstls::server::ticket::Ticketer>> {
+    use sanstls::server::ticket::{Ticketer, DEFAULT_ROTATION};
     let rng = sanstls::rand::SystemRandom::new();
-    sanstls::server::ticket::Ticketer::new(&rng)
+    Ticketer::new(&rng)
         .ok()
-        .map(Arc::new)
+        .map(|t| Arc::new(t.with_rotation(DEFAULT_ROTATION).with_grace(lifetime)))
 }
 
 /// What one connection learned, for its page and its log line.
@@ -211,10 +214,13 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
             common::version_name(n.version),
             suite_name(n),
             n.alpn
-                .as_ref()
-                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .as_deref()
+                .map(common::escape)
                 .unwrap_or_else(|| "-".into()),
-            n.server_name.as_deref().unwrap_or("-"),
+            n.server_name
+                .as_deref()
+                .map(|s| common::escape(s.as_bytes()))
+                .unwrap_or_else(|| "-".into()),
             if n.resumed { "yes" } else { "no" },
             authorized,
         );

@@ -41,8 +41,9 @@ pub const DEFAULT_MIN_VERSION: &str = "TLSv1.2";
 pub const DEFAULT_MAX_VERSION: &str = "TLSv1.3";
 
 /// The options of `tls.createSecureContext()`, with Node's names in snake_case. PEM
-/// inputs are bytes (a file's contents), as Node takes strings or Buffers.
-#[derive(Clone, Debug, Default)]
+/// inputs are bytes (a file's contents), as Node takes strings or Buffers. `Debug` shows
+/// neither the passphrase nor the keys.
+#[derive(Clone, Default)]
 pub struct SecureContextOptions {
     /// `key`: private keys in PEM (each may have its own passphrase).
     pub key: Vec<KeyInput>,
@@ -81,6 +82,33 @@ pub struct SecureContextOptions {
     pub sigalgs: Option<String>,
     /// `clientCertEngine`: OpenSSL engines do not exist here; `Some` is an error.
     pub client_cert_engine: Option<String>,
+}
+
+impl core::fmt::Debug for SecureContextOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecureContextOptions")
+            .field("key", &self.key)
+            .field(
+                "passphrase",
+                &self.passphrase.as_ref().map(|_| "<redacted>"),
+            )
+            .field("cert", &format_args!("{} chain(s)", self.cert.len()))
+            .field("pfx", &self.pfx)
+            .field("ca", &self.ca.as_ref().map(Vec::len))
+            .field("crl", &self.crl.len())
+            .field("ciphers", &self.ciphers)
+            .field("honor_cipher_order", &self.honor_cipher_order)
+            .field("ecdh_curve", &self.ecdh_curve)
+            .field("dhparam", &self.dhparam.is_some())
+            .field("secure_options", &self.secure_options)
+            .field("secure_protocol", &self.secure_protocol)
+            .field("session_id_context", &self.session_id_context)
+            .field("min_version", &self.min_version)
+            .field("max_version", &self.max_version)
+            .field("sigalgs", &self.sigalgs)
+            .field("client_cert_engine", &self.client_cert_engine)
+            .finish()
+    }
 }
 
 /// A loaded secure context: what `createSecureContext` returns.

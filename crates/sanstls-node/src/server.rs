@@ -123,8 +123,14 @@ struct Shared {
     on_ocsp_request: RwLock<Option<Box<OcspRequestListener>>>,
     on_keylog: RwLock<Option<Arc<KeylogListener>>>,
     connections: AtomicUsize,
+    /// Node's `server.maxConnections` (see [`Server::set_max_connections`]).
+    max_connections: AtomicUsize,
     closing: AtomicBool,
 }
+
+/// The default of [`Server::set_max_connections`]: each connection has a thread here (Node
+/// has none), so unlike Node's the default is a bound.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// `tls.Server`.
 pub struct Server {
@@ -155,8 +161,13 @@ pub fn create_server(
     let ticketer = match (context.tickets_disabled(), &options.ticket_keys) {
         (true, _) => None,
         (false, Some(keys)) => Some(Arc::new(Ticketer::from_ticket_keys(keys)?)),
+        // Keys we make ourselves are replaced every 12 hours, the previous one opening
+        // tickets for one session timeout (as Go's crypto/tls does); keys the application
+        // gives (`ticketKeys`, `setTicketKeys`) are the application's to rotate.
         (false, None) => Some(Arc::new(
-            Ticketer::new(&sanstls::rand::SystemRandom::new())?,
+            Ticketer::new(&sanstls::rand::SystemRandom::new())?
+                .with_rotation(sanstls::server::ticket::DEFAULT_ROTATION)
+                .with_grace(options.session_timeout),
         )),
     };
     let config = server_config(&context, &options, &ticketer);
@@ -173,6 +184,7 @@ pub fn create_server(
             on_ocsp_request: RwLock::new(None),
             on_keylog: RwLock::new(None),
             connections: AtomicUsize::new(0),
+            max_connections: AtomicUsize::new(DEFAULT_MAX_CONNECTIONS),
             closing: AtomicBool::new(false),
         }),
         listener: None,
@@ -228,6 +240,13 @@ impl Server {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                // Node's maxConnections: over it, the connection is closed at once.
+                let max = shared.max_connections.load(Ordering::SeqCst);
+                if shared.connections.load(Ordering::SeqCst) >= max {
+                    drop(stream);
+                    continue;
+                }
+                shared.connections.fetch_add(1, Ordering::SeqCst);
                 let shared = Arc::clone(&shared);
                 std::thread::spawn(move || serve(stream, shared));
             }
@@ -254,6 +273,23 @@ impl Server {
     /// `server.getConnections()`: connections being handshaken or served.
     pub fn get_connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Node's `server.maxConnections = n`: connections accepted while `n` are being
+    /// handshaken or served are closed at once (`None`: no bound, Node's default). Each
+    /// connection runs on its own thread, so the default here is
+    /// [`DEFAULT_MAX_CONNECTIONS`] rather than Node's unbounded.
+    pub fn set_max_connections(&self, max: Option<usize>) {
+        let max = max.unwrap_or(usize::MAX);
+        self.shared.max_connections.store(max, Ordering::SeqCst);
+    }
+
+    /// Node's `server.maxConnections`.
+    pub fn max_connections(&self) -> Option<usize> {
+        match self.shared.max_connections.load(Ordering::SeqCst) {
+            usize::MAX => None,
+            n => Some(n),
+        }
     }
 
     /// `server.getTicketKeys()`: the 48 bytes in Node's layout.
@@ -500,8 +536,8 @@ fn setup(shared: &Arc<Shared>) -> Option<Setup> {
 }
 
 /// One connection: handshake, then the listener (or `tlsClientError`).
+/// Serves one accepted connection on its own thread (the accept loop counted it).
 fn serve(stream: TcpStream, shared: Arc<Shared>) {
-    shared.connections.fetch_add(1, Ordering::SeqCst);
     // Node's handshakeTimeout, on a blocking socket: no read may wait longer.
     let _ = stream.set_read_timeout(Some(shared.options.handshake_timeout));
     let _ = stream.set_nodelay(true);

@@ -326,6 +326,61 @@ fn silent_clients_hit_the_handshake_timeout() {
 }
 
 #[test]
+fn max_connections_bounds_the_connection_threads() {
+    let p = Pki::new("maxconn", "localhost");
+    let mut server = create_server(
+        ServerOptions {
+            context: context(&p),
+            handshake_timeout: std::time::Duration::from_secs(5),
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        server.max_connections(),
+        Some(sanstls_node::server::DEFAULT_MAX_CONNECTIONS)
+    );
+    server.set_max_connections(Some(1));
+    let addr = server.listen(0, "127.0.0.1").unwrap();
+    // One silent client holds the only slot...
+    let _silent = std::net::TcpStream::connect(addr).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.get_connections() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(server.get_connections(), 1);
+    // ...so the next one is closed at once, as Node's maxConnections does.
+    let mut turned_away = std::net::TcpStream::connect(addr).unwrap();
+    turned_away
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 1];
+    assert_eq!(
+        turned_away.read(&mut buf).unwrap_or(0),
+        0,
+        "closed without a byte"
+    );
+    assert_eq!(server.get_connections(), 1);
+    server.set_max_connections(None);
+    assert_eq!(server.max_connections(), None);
+    server.close();
+}
+
+#[test]
+fn debug_output_never_shows_a_passphrase() {
+    let options = SecureContextOptions {
+        passphrase: Some("hunter2".into()),
+        ..Default::default()
+    };
+    let shown = format!("{options:?}");
+    assert!(
+        !shown.contains("hunter2") && shown.contains("<redacted>"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn server_hooks_answer_later_from_other_threads() {
     use std::collections::HashMap;
     let (main, sni) = (

@@ -46,16 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let n = conn.negotiated();
                     eprintln!("connected: {:?} {:?}", n.cipher_suite, n.group);
                 }
-                Event::PlaintextReady => {
-                    let mut buf = [0u8; 4096];
-                    loop {
-                        let n = conn.read_plaintext(&mut buf);
-                        if n == 0 {
-                            break;
-                        }
-                        body.extend_from_slice(&buf[..n]);
-                    }
-                }
+                Event::PlaintextReady => read_all(&mut conn, &mut body),
                 _ => {}
             }
         }
@@ -68,6 +59,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let mut offered = &inbuf[..n];
         while !offered.is_empty() {
+            // read_tls takes what fits (a record at a time, nothing while unread plaintext
+            // fills its buffer); bytes after close_notify or a failure it takes and drops.
             let taken = conn.read_tls(offered);
             offered = &offered[taken..];
             if let Err(e) = conn.process(now()) {
@@ -75,8 +68,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let _ = sock.write_all(&out);
                 return Err(e.into());
             }
+            // Reading the plaintext makes room for the rest: this loop cannot spin.
+            read_all(&mut conn, &mut body);
         }
     }
     print!("{}", String::from_utf8_lossy(&body));
     Ok(())
+}
+
+fn read_all(conn: &mut ClientConnection, body: &mut Vec<u8>) {
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = conn.read_plaintext(&mut buf);
+        if n == 0 {
+            return;
+        }
+        body.extend_from_slice(&buf[..n]);
+    }
 }

@@ -366,5 +366,4 @@ mod tests {
         assert!(crate::server::CertifiedKey::new(Vec::new(), rsa.clone()).is_err());
         assert!(crate::server::CertifiedKey::new(vec![rsa_cert], rsa).is_ok());
     }
-
 }

@@ -3,7 +3,12 @@
 //! A ticket is `key_name (16) || nonce (12) || AES-256-GCM(state) || tag (16)`, with the key
 //! name as additional data. Only the server can open it; a wrong key name, a truncated or
 //! tampered ticket simply fails to open and the handshake falls back to a full one.
-//! (Issue 5 brings Node's 48-byte `ticketKeys` format and key rotation on this structure.)
+//!
+//! Keys come in Node's 48-byte `ticketKeys` layout, set by the application
+//! ([`Ticketer::set_ticket_keys`]) or, for a ticketer that makes its own, replaced on the
+//! caller's clock ([`Ticketer::with_rotation`]): one key never seals for the life of a
+//! process, and the previous one keeps opening tickets for one ticket lifetime, so a
+//! rotation loses no session.
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;
@@ -49,18 +54,37 @@ impl TicketKey {
 /// key here (Node splits them into an HMAC-SHA256 and an AES-128-CBC key): ticket contents
 /// are private to an implementation, so only the key format is shared with Node.
 pub struct Ticketer {
-    keys: std::sync::RwLock<(TicketKey, Option<(TicketKey, UnixTime)>)>,
+    keys: std::sync::RwLock<Keys>,
     grace: core::time::Duration,
+    /// Replace the key this often, from the sealing call's random source (Go's crypto/tls
+    /// does the same); `None` for keys the application manages.
+    rotation: Option<core::time::Duration>,
+}
+
+struct Keys {
+    current: TicketKey,
+    /// The key before, and until when it still opens tickets.
+    previous: Option<(TicketKey, UnixTime)>,
+    /// When `current` started sealing (set at the first seal of a rotating ticketer).
+    since: Option<UnixTime>,
+    /// The application set the keys (`set_ticket_keys`): it rotates them from now on.
+    managed: bool,
 }
 
 impl core::fmt::Debug for Ticketer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Ticketer")
+        f.debug_struct("Ticketer")
+            .field("grace", &self.grace)
+            .field("rotation", &self.rotation)
+            .finish_non_exhaustive()
     }
 }
 
+/// How often [`Ticketer::with_rotation`] replaces the key by default: 12 hours.
+pub const DEFAULT_ROTATION: core::time::Duration = core::time::Duration::from_secs(12 * 3600);
+
 impl Ticketer {
-    /// A ticketer with fresh random keys.
+    /// A ticketer with fresh random keys (never rotated unless [`Self::with_rotation`]).
     pub fn new(rng: &dyn RandomSource) -> Result<Self, Error> {
         let mut keys = Zeroizing::new([0u8; TICKET_KEYS_LEN]);
         rng.fill(&mut keys[..])?;
@@ -70,8 +94,14 @@ impl Ticketer {
     /// A ticketer with a given key name and 32-byte key.
     pub fn from_key(name: [u8; NAME_LEN], key: &[u8; 32]) -> Result<Self, Error> {
         Ok(Self {
-            keys: std::sync::RwLock::new((TicketKey::new(name, key)?, None)),
+            keys: std::sync::RwLock::new(Keys {
+                current: TicketKey::new(name, key)?,
+                previous: None,
+                since: None,
+                managed: false,
+            }),
             grace: core::time::Duration::from_secs(300),
+            rotation: None,
         })
     }
 
@@ -81,18 +111,28 @@ impl Ticketer {
         Self::from_key(name, &key)
     }
 
+    /// Replaces the sealing key every `period` (on the clock the handshakes run on), with
+    /// fresh bytes from the sealing handshake's random source; the previous key keeps
+    /// opening tickets for the grace period. For a server that makes its own keys (no
+    /// `ticketKeys`); [`DEFAULT_ROTATION`] is 12 hours.
+    pub fn with_rotation(mut self, period: core::time::Duration) -> Self {
+        self.rotation = Some(period);
+        self
+    }
+
     /// Node's `getTicketKeys()`: the current 48 bytes.
     pub fn ticket_keys(&self) -> Zeroizing<[u8; TICKET_KEYS_LEN]> {
         let mut out = Zeroizing::new([0u8; TICKET_KEYS_LEN]);
         if let Ok(keys) = self.keys.read() {
-            out[..NAME_LEN].copy_from_slice(&keys.0.name);
-            out[NAME_LEN..].copy_from_slice(&keys.0.raw[..]);
+            out[..NAME_LEN].copy_from_slice(&keys.current.name);
+            out[NAME_LEN..].copy_from_slice(&keys.current.raw[..]);
         }
         out
     }
 
     /// Node's `setTicketKeys()`: new keys seal from now on; the previous ones keep opening
-    /// tickets until `now` + the grace period (the session timeout is a good choice).
+    /// tickets until `now` + the grace period (the session timeout is a good choice). From
+    /// then on the application rotates the keys: a rotating ticketer stops rotating.
     pub fn set_ticket_keys(
         &self,
         keys: &[u8; TICKET_KEYS_LEN],
@@ -104,38 +144,85 @@ impl Ticketer {
             .keys
             .write()
             .map_err(|_| Error::ApiMisuse("ticket keys poisoned"))?;
-        let old = core::mem::replace(&mut guard.0, new);
-        guard.1 = Some((old, now.saturating_add(self.grace)));
+        self.install(&mut guard, new, now);
+        guard.managed = true;
         Ok(())
     }
 
-    /// How long retired keys still open tickets (default 300 s, Node's session timeout).
+    fn install(&self, keys: &mut Keys, new: TicketKey, now: UnixTime) {
+        let old = core::mem::replace(&mut keys.current, new);
+        keys.previous = Some((old, now.saturating_add(self.grace)));
+        keys.since = Some(now);
+    }
+
+    /// How long retired keys still open tickets (default 300 s, Node's session timeout;
+    /// give it the ticket lifetime).
     pub fn with_grace(mut self, grace: core::time::Duration) -> Self {
         self.grace = grace;
         self
     }
 
-    /// Seals `plain` into a ticket with the current key.
-    pub fn seal(&self, plain: &[u8], rng: &dyn RandomSource) -> Result<Vec<u8>, Error> {
+    /// For a rotating ticketer: replaces the key when its period is over at `now`.
+    fn rotate_if_due(&self, rng: &dyn RandomSource, now: UnixTime) -> Result<(), Error> {
+        let Some(period) = self.rotation else {
+            return Ok(());
+        };
+        let due = |k: &Keys| {
+            !k.managed
+                && k.since
+                    .is_none_or(|since| now >= since.saturating_add(period))
+        };
+        let poisoned = || Error::ApiMisuse("ticket keys poisoned");
+        if !due(&*self.keys.read().map_err(|_| poisoned())?) {
+            return Ok(());
+        }
+        let mut keys = self.keys.write().map_err(|_| poisoned())?;
+        match keys.since {
+            // The first seal starts the first period.
+            None => keys.since = Some(now),
+            Some(_) if due(&keys) => {
+                let mut bytes = Zeroizing::new([0u8; TICKET_KEYS_LEN]);
+                rng.fill(&mut bytes[..])?;
+                let (name, raw) = split_keys(&bytes);
+                let new = TicketKey::new(name, &raw)?;
+                self.install(&mut keys, new, now);
+            }
+            // Another thread rotated meanwhile.
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Seals `plain` into a ticket with the current key at `now` (a rotating ticketer first
+    /// replaces a key whose period is over, with bytes from `rng`).
+    pub fn seal(
+        &self,
+        plain: &[u8],
+        rng: &dyn RandomSource,
+        now: UnixTime,
+    ) -> Result<Vec<u8>, Error> {
+        self.rotate_if_due(rng, now)?;
         let keys = self
             .keys
             .read()
             .map_err(|_| Error::ApiMisuse("ticket keys poisoned"))?;
-        let key = &keys.0;
+        let key = &keys.current;
         let mut nonce = [0u8; NONCE_LEN];
         rng.fill(&mut nonce)?;
         let mut out = Vec::with_capacity(NAME_LEN + NONCE_LEN + plain.len() + 16);
         out.extend_from_slice(&key.name);
         out.extend_from_slice(&nonce);
-        let mut body = plain.to_vec();
-        key.key
-            .seal_in_place_append_tag(
+        let body_at = out.len();
+        out.extend_from_slice(plain);
+        let tag = key
+            .key
+            .seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(&key.name),
-                &mut body,
+                &mut out[body_at..],
             )
             .map_err(|_| Error::EncryptError)?;
-        out.extend_from_slice(&body);
+        out.extend_from_slice(tag.as_ref());
         Ok(out)
     }
 
@@ -153,8 +240,8 @@ impl Ticketer {
     fn open_with(&self, ticket: &[u8], now: Option<UnixTime>) -> Option<Zeroizing<Vec<u8>>> {
         let keys = self.keys.read().ok()?;
         let (name, rest) = ticket.split_at_checked(NAME_LEN)?;
-        let key = match (&keys.1, now) {
-            _ if name == keys.0.name => &keys.0,
+        let key = match (&keys.previous, now) {
+            _ if name == keys.current.name => &keys.current,
             (Some((old, until)), Some(now)) if name == old.name && now < *until => old,
             _ => return None,
         };
@@ -243,7 +330,7 @@ mod tests {
     fn seal_open_and_refuse_tampering() {
         let rng = SystemRandom::new();
         let t = Ticketer::new(&rng).unwrap();
-        let ticket = t.seal(b"state", &rng).unwrap();
+        let ticket = t.seal(b"state", &rng, UnixTime::from_secs(1)).unwrap();
         assert_eq!(&**t.open(&ticket).unwrap(), b"state");
         for i in 0..ticket.len() {
             let mut bad = ticket.clone();
@@ -264,18 +351,59 @@ mod tests {
         assert_eq!(*a.ticket_keys(), keys);
         // Another process with the same keys opens our tickets.
         let b = Ticketer::from_ticket_keys(&keys).unwrap();
-        let old_ticket = a.seal(b"state", &rng).unwrap();
+        let old_ticket = a.seal(b"state", &rng, UnixTime::from_secs(1)).unwrap();
         assert_eq!(&**b.open(&old_ticket).unwrap(), b"state");
         // Rotation: new tickets use the new key; old ones open until the grace deadline.
         let now = UnixTime::from_secs(1000);
         a.set_ticket_keys(&[9u8; TICKET_KEYS_LEN], now).unwrap();
         assert_eq!(*a.ticket_keys(), [9u8; TICKET_KEYS_LEN]);
-        let new_ticket = a.seal(b"new", &rng).unwrap();
+        let new_ticket = a.seal(b"new", &rng, now).unwrap();
         assert_eq!(&**a.open_at(&new_ticket, now).unwrap(), b"new");
         assert_eq!(&**a.open_at(&old_ticket, now).unwrap(), b"state");
         let later = now.saturating_add(core::time::Duration::from_secs(301));
         assert!(a.open_at(&old_ticket, later).is_none(), "grace period over");
         assert!(b.open(&new_ticket).is_none(), "b never learned the new key");
+    }
+
+    #[test]
+    fn a_rotating_ticketer_replaces_its_key_each_period_and_keeps_the_last_one_a_lifetime() {
+        let rng = SystemRandom::new();
+        let hour = core::time::Duration::from_secs(3600);
+        let lifetime = core::time::Duration::from_secs(300);
+        let t = Ticketer::new(&rng)
+            .unwrap()
+            .with_rotation(12 * hour)
+            .with_grace(lifetime);
+        let start = UnixTime::from_secs(1_900_000_000);
+        let first_keys = *t.ticket_keys();
+        let first = t.seal(b"one", &rng, start).unwrap();
+        // Within the period: the same key.
+        let later = start.saturating_add(11 * hour);
+        let second = t.seal(b"two", &rng, later).unwrap();
+        assert_eq!(*t.ticket_keys(), first_keys);
+        assert_eq!(first[..NAME_LEN], second[..NAME_LEN]);
+        // Past it: a new key seals, and the old one opens for one ticket lifetime only.
+        let rotated_at = start.saturating_add(12 * hour);
+        let third = t.seal(b"three", &rng, rotated_at).unwrap();
+        assert_ne!(*t.ticket_keys(), first_keys);
+        assert_ne!(first[..NAME_LEN], third[..NAME_LEN]);
+        assert_eq!(&**t.open_at(&second, rotated_at).unwrap(), b"two");
+        assert_eq!(&**t.open_at(&third, rotated_at).unwrap(), b"three");
+        let after_grace = rotated_at.saturating_add(lifetime);
+        assert!(t.open_at(&second, after_grace).is_none());
+        assert_eq!(&**t.open_at(&third, after_grace).unwrap(), b"three");
+        // A ticketer whose keys the application manages never rotates by itself.
+        let fixed = Ticketer::from_ticket_keys(&[5; TICKET_KEYS_LEN]).unwrap();
+        fixed
+            .seal(b"x", &rng, start.saturating_add(1000 * hour))
+            .unwrap();
+        assert_eq!(*fixed.ticket_keys(), [5; TICKET_KEYS_LEN]);
+        // Nor does one whose keys the application set.
+        t.set_ticket_keys(&[6; TICKET_KEYS_LEN], rotated_at)
+            .unwrap();
+        t.seal(b"x", &rng, rotated_at.saturating_add(100 * hour))
+            .unwrap();
+        assert_eq!(*t.ticket_keys(), [6; TICKET_KEYS_LEN]);
     }
 
     #[test]

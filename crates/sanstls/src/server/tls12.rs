@@ -412,7 +412,7 @@ fn save_session(
         let ticket = match session.binding.peer.for_ticket() {
             Some(peer) => {
                 session.binding.peer = peer;
-                ticketer.seal(&session.to_secret_bytes(), s.config.random.as_ref())?
+                ticketer.seal(&session.to_secret_bytes(), s.config.random.as_ref(), cx.now)?
             }
             None => Vec::new(),
         };

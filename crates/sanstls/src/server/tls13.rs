@@ -89,7 +89,7 @@ fn send_tickets(
             alpn: cx.common.negotiated.alpn.clone().unwrap_or_default(),
             binding: binding.clone(),
         };
-        let ticket = ticketer.seal(&state.to_secret_bytes(), config.random.as_ref())?;
+        let ticket = ticketer.seal(&state.to_secret_bytes(), config.random.as_ref(), cx.now)?;
         let nst = HandshakePayload::NewSessionTicketTls13(NewSessionTicketPayloadTls13 {
             lifetime,
             age_add: state.age_add,
