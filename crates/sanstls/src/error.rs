@@ -240,8 +240,9 @@ pub enum PeerMisbehaved {
     /// A renegotiation changed (or dropped) the peer's certificate: who the peer is may
     /// not change within a connection (`illegal_parameter`).
     CertificateChangedInRenegotiation,
-    /// A client Certificate whose certificate_request_context is not our CertificateRequest's
-    /// (`illegal_parameter`, RFC 8446 s4.4.2).
+    /// A client Certificate whose certificate_request_context is not our CertificateRequest's,
+    /// or a handshake CertificateRequest with a non-empty one (`illegal_parameter`,
+    /// RFC 8446 s4.3.2, s4.4.2).
     WrongCertificateRequestContext,
 
     /// A TLS 1.3 ServerHello or HelloRetryRequest whose legacy_version is not 0x0303

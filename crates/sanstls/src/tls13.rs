@@ -103,7 +103,16 @@ pub(crate) fn check_certificate_verify(
     let HandshakePayload::CertificateVerify(cv) = m.handshake_payload()? else {
         return Err(m.unexpected());
     };
-    if !offered.contains(&cv.scheme) {
+    // RFC 8446 s4.4.3: RSA signatures are RSASSA-PSS in TLS 1.3, whatever was offered for
+    // TLS 1.2 in the same list; ECDSA ones name their curve (checked with the key).
+    let pkcs1 = matches!(
+        cv.scheme,
+        crate::enums::SignatureScheme::RSA_PKCS1_SHA1
+            | crate::enums::SignatureScheme::RSA_PKCS1_SHA256
+            | crate::enums::SignatureScheme::RSA_PKCS1_SHA384
+            | crate::enums::SignatureScheme::RSA_PKCS1_SHA512
+    );
+    if !offered.contains(&cv.scheme) || pkcs1 {
         return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
     }
     let content = certificate_verify_message(signer, transcript.current_hash()?.as_ref());

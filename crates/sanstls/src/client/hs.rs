@@ -431,6 +431,14 @@ impl ExpectServerHello {
         sh: &ServerHelloPayload,
         encoded: &[u8],
     ) -> Result<Box<dyn State>, Error> {
+        // A TLS 1.2-only client never offers supported_versions (RFC 5246 s7.4.1.4).
+        if sh.supported_version().is_some()
+            && !self.hs.offered.contains(&ExtensionType::SupportedVersions)
+        {
+            return Err(
+                PeerMisbehaved::UnsolicitedExtension(ExtensionType::SupportedVersions).into(),
+            );
+        }
         // RFC 8446 s4.1.3: TLS 1.3 is chosen through supported_versions; without it the
         // server picked legacy_version.
         match sh.supported_version() {

@@ -97,6 +97,10 @@ impl State for ExpectCertificateOrRequest {
     ) -> Result<Box<dyn State>, Error> {
         match m.handshake_payload()? {
             HandshakePayload::CertificateRequestTls13(req) => {
+                // RFC 8446 s4.3.2: empty, but in post-handshake authentication.
+                if !req.context.0.is_empty() {
+                    return Err(PeerMisbehaved::WrongCertificateRequestContext.into());
+                }
                 self.state.hs.transcript.add_message(&m.encoded);
                 let request = CertRequest {
                     context: req.context.0.clone(),

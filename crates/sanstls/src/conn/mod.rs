@@ -950,6 +950,10 @@ impl Connection {
             // middlebox-compatibility no-op. In TLS 1.2 it is a message of its own (handled
             // below, after decryption: renegotiation sends it under the current keys).
             if header.typ == ContentType::ChangeCipherSpec && !tls12 {
+                // RFC 8446 s5.1: not between the records of one handshake message.
+                self.common
+                    .joiner
+                    .check_interleave(ContentType::ChangeCipherSpec)?;
                 check_ccs_payload(record.payload)?;
                 if !self.common.accept_ccs {
                     return Err(PeerMisbehaved::ChangeCipherSpecInTls13.into());

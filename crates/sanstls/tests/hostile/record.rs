@@ -1,0 +1,7 @@
+//! Cases: TODO.
+
+use crate::harness::*;
+
+pub fn cases() -> Vec<Case> {
+    vec![]
+}
