@@ -7,7 +7,7 @@ use sanstls::enums::{
 };
 use sanstls::msgs::base::SessionId;
 use sanstls::msgs::certificate::{
-    CertReqExtension, CertificateExtension, CertificatePayloadTls13, CertificateRequestPayloadTls13,
+    CertReqExtension, CertificateExtension, CertificateRequestPayloadTls13,
 };
 use sanstls::msgs::extensions::{
     Cookie, HelloRetryExtension, KeyShareEntry, ProtocolName, ServerExtension, UnknownExtension,

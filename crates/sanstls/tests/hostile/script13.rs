@@ -447,6 +447,11 @@ impl Client13 {
         }
     }
 
+    /// Replaces the script's ephemeral key (its second ClientHello's share).
+    pub fn set_share(&mut self, kx: KeyExchange) {
+        self.kx = Some(kx);
+    }
+
     /// Reads the server's ServerHello and moves to the handshake keys both ways.
     pub fn read_server_hello(&mut self) -> ServerHelloPayload {
         let (p, encoded) = self.w.expect_handshake(V13);
