@@ -631,6 +631,7 @@ impl ExpectServerHello {
             server_session_id: sh.session_id.as_bytes().to_vec(),
             new_ticket: None,
             ticket_seen: false,
+            ticket_expected: sh.session_ticket_acked(),
         };
         match resumed {
             Some(r) => super::tls12::resume(cx, c, r),

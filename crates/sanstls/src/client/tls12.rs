@@ -38,6 +38,9 @@ pub(crate) struct Client12 {
     pub(crate) new_ticket: Option<(Vec<u8>, u32)>,
     /// Whether this handshake already carried a NewSessionTicket.
     pub(crate) ticket_seen: bool,
+    /// The ServerHello acknowledged session_ticket: only then may a NewSessionTicket come
+    /// (RFC 5077 s3.2).
+    pub(crate) ticket_expected: bool,
 }
 
 impl Client12 {
@@ -77,7 +80,7 @@ impl Client12 {
         let Ok(HandshakePayload::NewSessionTicket(nst)) = m.handshake_payload() else {
             return Ok(false);
         };
-        if self.ticket_seen {
+        if self.ticket_seen || !self.ticket_expected {
             return Err(m.unexpected());
         }
         self.ticket_seen = true;

@@ -92,6 +92,9 @@ pub struct Server12 {
     sealer: Option<RecordSealer>,
     pub chain: Vec<Vec<u8>>,
     pub key: Arc<dyn SigningKey>,
+    /// The verify_data of the last Finished each side sent (RFC 5746 renegotiation).
+    pub client_vd: Vec<u8>,
+    pub server_vd: Vec<u8>,
 }
 
 impl Server12 {
@@ -130,6 +133,8 @@ impl Server12 {
             sealer: None,
             chain: vec![p.ecdsa.clone()],
             key: p.ecdsa_key.clone(),
+            client_vd: Vec::new(),
+            server_vd: Vec::new(),
         }
     }
 
@@ -280,24 +285,73 @@ impl Server12 {
             .verify_client_finished(hash.as_ref(), &fin.verify_data.0)
             .unwrap();
         self.transcript.add_message(&encoded);
+        self.client_vd = fin.verify_data.0.clone();
         self.sealer = Some(server);
         self.master = Some(master);
     }
 
-    /// Our ChangeCipherSpec and a correct Finished (the transcript as it stands).
-    pub fn send_finish(&mut self) {
+    /// Our ChangeCipherSpec; our write key protects what follows.
+    pub fn send_ccs(&mut self) {
         self.w.record(ContentType::ChangeCipherSpec, &[1]);
+        self.install_sealer();
+    }
+
+    /// Our write key protects what follows (the ChangeCipherSpec is the case's to send).
+    pub fn install_sealer(&mut self) {
         let sealer = self.sealer.take().expect("keys");
         self.w.set_sealer(Some(sealer));
+    }
+
+    /// A correct server Finished over the transcript so far.
+    pub fn server_finished(&self) -> HandshakePayload {
         let hash = self.transcript.current_hash().unwrap();
         let vd = self
             .master
             .as_ref()
-            .unwrap()
+            .expect("a master secret")
             .server_finished_verify_data(hash.as_ref());
-        self.send(HandshakePayload::Finished(FinishedPayload {
+        HandshakePayload::Finished(FinishedPayload {
             verify_data: Payload::new(vd),
-        }));
+        })
+    }
+
+    /// Our ChangeCipherSpec and a correct Finished (the transcript as it stands).
+    pub fn send_finish(&mut self) {
+        self.send_ccs();
+        let fin = self.server_finished();
+        if let HandshakePayload::Finished(f) = &fin {
+            self.server_vd = f.verify_data.0.clone();
+        }
+        self.send(fin);
+    }
+
+    /// On an established connection: a HelloRequest, delivered; reads the client's
+    /// renegotiating ClientHello (under the current keys) and starts a new handshake from it.
+    pub fn renegotiate(&mut self) {
+        self.w.handshake(HandshakePayload::HelloRequest(
+            sanstls::msgs::handshake::HelloRequestPayload,
+        ));
+        assert_eq!(self.w.deliver(), Ok(()));
+        let (p, encoded) = self.w.expect_handshake(V12);
+        let HandshakePayload::ClientHello(ch) = p else {
+            panic!("expected a renegotiating ClientHello, got {p:?}");
+        };
+        assert_eq!(
+            ch.renegotiation_info(),
+            Some(&self.client_vd[..]),
+            "RFC 5746 s3.5: the client's verify_data"
+        );
+        self.ch = ch;
+        self.transcript = HandshakeHash::new();
+        self.transcript.add_message(&encoded);
+        self.server_random = random();
+        self.kx = Some(KeyExchange::start(NamedGroup::X25519, &rng()).unwrap());
+    }
+
+    /// The renegotiation_info a renegotiating ServerHello carries (RFC 5746 s3.7).
+    pub fn reneg_info(&self) -> ServerExtension {
+        let both = [self.client_vd.clone(), self.server_vd.clone()].concat();
+        ServerExtension::RenegotiationInfo(PayloadU8::new(both))
     }
 
     /// A whole correct handshake: our client is established.
