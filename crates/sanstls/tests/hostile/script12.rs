@@ -385,6 +385,9 @@ pub struct Client12 {
     server_open: Option<RecordOpener>,
     /// The server's flight, as read.
     pub flight: Vec<HandshakePayload>,
+    /// The verify_data of the last Finished each side sent (RFC 5746 renegotiation).
+    pub client_vd: Vec<u8>,
+    pub server_vd: Vec<u8>,
 }
 
 /// A correct TLS 1.2-only ClientHello for `localhost`.
@@ -437,6 +440,8 @@ impl Client12 {
             keys: None,
             server_open: None,
             flight: Vec::new(),
+            client_vd: Vec::new(),
+            server_vd: Vec::new(),
         }
     }
 
@@ -525,13 +530,66 @@ impl Client12 {
         })
     }
 
-    /// Our ChangeCipherSpec (the sealer switches to our key) and a correct Finished.
-    pub fn send_ccs_and_finished(&mut self) {
+    /// Keeps the handshake messages themselves (a TLS 1.2 CertificateVerify signs them).
+    pub fn keep_transcript(&mut self) {
+        self.transcript.keep_full_transcript().unwrap();
+    }
+
+    /// Every handshake message so far (after [`Self::keep_transcript`]).
+    pub fn transcript_bytes(&self) -> Vec<u8> {
+        self.transcript.full_transcript().unwrap().to_vec()
+    }
+
+    /// Our ChangeCipherSpec; our write key protects what follows.
+    pub fn send_ccs(&mut self) {
         self.w.record(ContentType::ChangeCipherSpec, &[1]);
         let (sealer, opener) = self.keys.take().expect("keys");
         self.w.set_sealer(Some(sealer));
         self.server_open = Some(opener);
+    }
+
+    /// Our ChangeCipherSpec, then `p` under our key.
+    pub fn send_ccs_then(&mut self, p: HandshakePayload) {
+        self.send_ccs();
+        self.send(p);
+    }
+
+    /// Our ChangeCipherSpec, then a record of `typ` under our key.
+    pub fn send_ccs_then_raw(&mut self, typ: ContentType, payload: &[u8]) {
+        self.send_ccs();
+        self.w.record(typ, payload);
+    }
+
+    /// On an established connection: a renegotiating ClientHello (a correct one carrying
+    /// our verify_data, changed by `edit`) under the current keys, and a fresh handshake
+    /// state from it: the rest of the renegotiation uses the same steps as the first
+    /// handshake.
+    pub fn renegotiate(&mut self, edit: impl FnOnce(&mut ClientHelloPayload)) {
+        let mut hello = client_hello();
+        for e in hello.extensions.iter_mut().flatten() {
+            if let ClientExtension::RenegotiationInfo(ri) = e {
+                *ri = PayloadU8::new(self.client_vd.clone());
+            }
+        }
+        edit(&mut hello);
+        let encoded = self
+            .w
+            .handshake(HandshakePayload::ClientHello(hello.clone()));
+        self.transcript = HandshakeHash::new();
+        self.transcript.add_message(&encoded);
+        self.hello = hello;
+        self.flight.clear();
+        self.server_params = None;
+        let _ = self.w.deliver();
+    }
+
+    /// Our ChangeCipherSpec (the sealer switches to our key) and a correct Finished.
+    pub fn send_ccs_and_finished(&mut self) {
+        self.send_ccs();
         let fin = self.finished();
+        if let HandshakePayload::Finished(f) = &fin {
+            self.client_vd = f.verify_data.0.clone();
+        }
         self.send(fin);
     }
 
@@ -556,6 +614,7 @@ impl Client12 {
             .unwrap()
             .verify_server_finished(hash.as_ref(), &fin.verify_data.0)
             .unwrap();
+        self.server_vd = fin.verify_data.0.clone();
     }
 
     /// A whole correct handshake: our server is established.
