@@ -116,6 +116,16 @@ fn openssl_client_key_log_lines() {
     ] {
         assert!(log.contains(label), "{label} missing from {log}");
     }
+    // The file holds every session's secrets: only its owner may read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path("keys.log"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
 }
 
 #[test]
@@ -262,6 +272,45 @@ fn our_client_against_our_server() {
             j["response"].as_str().unwrap_or_default().contains(expect),
             "{j:#}"
         );
+    }
+}
+
+#[test]
+fn a_resumed_session_reports_the_authorization_of_the_session() {
+    // The reproduction of issue 15: a session saved by an --insecure client that could not
+    // verify the self-signed default certificate must not come back "authorized".
+    let dir = TempDir::new();
+    let server = sanstls_server(&[]);
+    for version in ["TLSv1.3", "TLSv1.2"] {
+        let sess = dir.arg(&format!("sess-{version}.json"));
+        let client = |extra: &[&str]| {
+            let mut cmd = sanstls();
+            cmd.args(["client", &server.addr(), "--json", "--timeout", "5"])
+                .args(["--max-version", version])
+                .args(extra);
+            let out = run(&mut cmd, b"");
+            let j: serde_json::Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)));
+            (out.status.success(), j)
+        };
+        let (ok, first) = client(&["--insecure", "--sess-out", &sess]);
+        assert!(ok, "{first:#}");
+        assert_eq!(first["authorized"], false, "{first:#}");
+        assert_eq!(first["authorizationError"], "DEPTH_ZERO_SELF_SIGNED_CERT");
+        let (ok, again) = client(&["--insecure", "--sess-in", &sess]);
+        assert!(ok, "{again:#}");
+        assert_eq!(again["reused"], true, "{version}: {again:#}");
+        assert_eq!(again["authorized"], false, "{version}: {again:#}");
+        assert_eq!(again["authorizationError"], "DEPTH_ZERO_SELF_SIGNED_CERT");
+        assert_eq!(
+            again["peerCertificate"]["fingerprint256"], first["peerCertificate"]["fingerprint256"],
+            "getPeerCertificate() gives the session's certificate"
+        );
+        // Without --insecure the session is not offered: the full handshake refuses.
+        let (ok, strict) = client(&["--sess-in", &sess]);
+        assert!(!ok, "{strict:#}");
+        assert_eq!(strict["reused"], false, "{strict:#}");
+        assert_eq!(strict["authorizationError"], "DEPTH_ZERO_SELF_SIGNED_CERT");
     }
 }
 

@@ -377,10 +377,14 @@ fn tickets_resume_the_session() {
         })
         .expect("OpenSSL sends tickets");
     assert_eq!(session.cipher_suite, CipherSuite::TLS13_AES_256_GCM_SHA384);
+    let chain = first.negotiated().peer_certificates.clone();
     let (o, second) = fetch(&mut server, config, Some(session));
     assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
     assert!(second.negotiated().resumed, "resumed");
     assert!(page(&o).contains("Reused, TLSv1.3"), "{}", page(&o));
+    // No certificate crossed the wire; the session's handshake authenticated the server.
+    assert_eq!(second.negotiated().peer_certificates, chain);
+    assert_eq!(second.negotiated().authorization_error, None);
 }
 
 #[test]
@@ -654,6 +658,7 @@ fn tls12_resumption_against_openssl() {
             "{extra:?}: ticket or id"
         );
         assert!(session.extended_master_secret);
+        let chain = first.negotiated().peer_certificates.clone();
         let (o, second) = fetch(&mut server, config, Some(session));
         assert_eq!(
             o.error,
@@ -663,6 +668,7 @@ fn tls12_resumption_against_openssl() {
         );
         assert_eq!(second.negotiated().version, Some(ProtocolVersion::TLSv1_2));
         assert!(second.negotiated().resumed, "{extra:?}");
+        assert_eq!(second.negotiated().peer_certificates, chain, "{extra:?}");
         assert!(
             page(&o).contains("Reused, TLSv1.2"),
             "{extra:?}: {}",

@@ -667,3 +667,91 @@ fn tls12_resumption_with_tickets_and_session_ids() {
         assert!(out.contains("Extended master secret: yes"), "{how}: {out}");
     }
 }
+
+#[test]
+fn openssl_tls12_gets_ecdsa_signatures_with_the_hash_it_lists() {
+    // RFC 5246 s7.4.1.4.1: in TLS 1.2 an ECDSA scheme names the hash, not the curve; a
+    // P-256 key signs with SHA-384 or SHA-512 when that is what the client lists.
+    let f = files("ecdsa-hashes", "ec");
+    for (sigalgs, digest) in [("ECDSA+SHA384", "SHA384"), ("ECDSA+SHA512", "SHA512")] {
+        let (port, rx) = serve(config(&f), 1, false);
+        let out = s_client_version("-tls1_2", port, &f, &["-sigalgs", sigalgs]);
+        assert_eq!(seen(&rx).result, Ok(()), "{sigalgs}: {out}");
+        assert!(
+            out.contains(&format!("Peer signing digest: {digest}")),
+            "{out}"
+        );
+        assert!(out.contains("Peer signature type: ECDSA"), "{out}");
+    }
+}
+
+#[test]
+fn openssl_fallback_scsv_gets_inappropriate_fallback() {
+    // RFC 7507: a client that says it fell back to TLS 1.2 from a server that does TLS 1.3.
+    let f = files("fallback", "ec");
+    let (port, rx) = serve(config(&f), 1, false);
+    let out = s_client_version("-tls1_2", port, &f, &["-fallback_scsv"]);
+    assert_eq!(
+        seen(&rx).result,
+        Err(sanstls::error::PeerMisbehaved::InappropriateFallback.into())
+    );
+    assert!(out.contains("inappropriate fallback"), "{out}");
+    // A TLS 1.2-only server: no fallback happened.
+    let mut c = config(&f);
+    c.max_version = sanstls::enums::ProtocolVersion::TLSv1_2;
+    let (port, rx) = serve(c, 1, false);
+    let out = s_client_version("-tls1_2", port, &f, &["-fallback_scsv"]);
+    assert_eq!(seen(&rx).result, Ok(()), "{out}");
+}
+
+#[test]
+fn openssl_resumption_reports_the_client_certificate_of_the_session() {
+    // A resumed connection proves the client holds the session, made by a handshake in
+    // which it proved its certificate: the server reports that certificate again. And a
+    // session made under one server name does not resume under another.
+    for version in ["-tls1_3", "-tls1_2"] {
+        let f = files(&format!("resume-auth{version}"), "ec");
+        let client = files(&format!("resume-auth-client{version}"), "rsa");
+        let sess = f.dir.path("sess.pem");
+        let mut c = config(&f);
+        let mut verifier = SimpleRootsVerifier::new(vec![der(&client.cert)]).unwrap();
+        verifier.mandatory = false;
+        c.client_verifier = Some(Arc::new(verifier));
+        let (port, rx) = serve(c, 3, false);
+        let out = s_client_version(
+            version,
+            port,
+            &f,
+            &[
+                "-cert",
+                client.cert.to_str().unwrap(),
+                "-key",
+                client.key.to_str().unwrap(),
+                "-sess_out",
+                sess.to_str().unwrap(),
+            ],
+        );
+        let first = seen(&rx);
+        assert_eq!((first.result, first.client_certs), (Ok(()), 1), "{out}");
+        let out = s_client_version(version, port, &f, &["-sess_in", sess.to_str().unwrap()]);
+        let again = seen(&rx);
+        assert_eq!(again.result, Ok(()), "{out}");
+        assert!(again.resumed, "{version}: {out}");
+        assert_eq!(
+            again.client_certs, 1,
+            "{version}: the session's certificate"
+        );
+        // Another server name: a full handshake, whoever declines the session (OpenSSL's
+        // client may not offer it; the hostile-peer suite checks our server's refusal).
+        let mut child_args = vec!["-sess_in", sess.to_str().unwrap()];
+        child_args.extend(["-servername", "other.localhost"]);
+        let out = s_client_version(version, port, &f, &child_args);
+        let other = seen(&rx);
+        assert_eq!(other.result, Ok(()), "{out}");
+        assert!(
+            !other.resumed,
+            "{version}: resumed under another name: {out}"
+        );
+        assert_eq!(other.client_certs, 0);
+    }
+}

@@ -513,9 +513,8 @@ pub fn cases() -> Vec<Case> {
             s.send_hello(sh);
             let ee = s.ee_with(vec![ServerExtension::Alpn(ProtocolName(b"http/1.1".to_vec()))]);
             s.send(ee);
-            for m in [s.certificate()] {
-                s.send(m);
-            }
+            let cert = s.certificate();
+            s.send(cert);
             let cv = s.certificate_verify();
             s.send(cv);
             let fin = s.finished();
@@ -1022,6 +1021,38 @@ pub fn cases() -> Vec<Case> {
                 s.read_client_finished();
                 s.w.completed();
                 assert_eq!(s.w.received, b"0.5-RTT data");
+            },
+        ),
+        case(
+            "a NewSessionTicket in the record of the server Finished is unexpected_message (a key change)",
+            || {
+                let mut s = Server13::start(client_config());
+                let sh = s.hello();
+                s.send_hello(sh);
+                s.w.framing = Framing::Together;
+                for m in [s.ee(), s.certificate()] {
+                    s.send(m);
+                }
+                let cv = s.certificate_verify();
+                s.send(cv);
+                let fin = s.finished();
+                s.send(fin);
+                // Queued with the Finished, so sealed with it under the handshake key.
+                s.w.handshake(nst(60));
+                s.after_finished();
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::UnexpectedMessage);
+            },
+        ),
+        case(
+            "a KeyUpdate coalesced with the next message in one record is unexpected_message (a key change)",
+            || {
+                let mut s = Server13::handshake(client_config());
+                s.w.framing = Framing::Together;
+                s.w.handshake(key_update(KeyUpdateRequest::UpdateNotRequested));
+                s.w.handshake(nst(60));
+                let _ = s.w.deliver();
+                s.w.refused(A::UnexpectedMessage);
             },
         ),
         // ---- after the handshake ----

@@ -333,11 +333,6 @@ impl Wire {
         self.sealer = sealer;
     }
 
-    /// Whether the script's records are protected.
-    pub fn sealed(&self) -> bool {
-        self.sealer.is_some()
-    }
-
     /// The script's write sequence number (for cases that replay or skip records).
     pub fn sealer_mut(&mut self) -> Option<&mut RecordSealer> {
         self.sealer.as_mut()

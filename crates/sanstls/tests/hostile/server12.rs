@@ -131,7 +131,7 @@ fn cke(point: Vec<u8>) -> HandshakePayload {
 /// far) for the ECDSA leaf, sent around our ClientKeyExchange as RFC 5246 orders them.
 fn authenticate(c: &mut Client12, with_verify: bool) {
     let p = pki();
-    c.send(certificate(&[p.ecdsa.clone()]));
+    c.send(certificate(std::slice::from_ref(&p.ecdsa)));
     c.send_key_exchange();
     if with_verify {
         let scheme = SignatureScheme::ECDSA_NISTP256_SHA256;

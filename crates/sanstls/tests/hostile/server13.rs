@@ -124,7 +124,7 @@ fn bad_after(alert: A, after: impl Fn(&mut Client13) + 'static) -> impl Fn() {
 /// The client Certificate and a correct CertificateVerify for the ECDSA leaf.
 fn send_client_certificate(c: &mut Client13, context: &[u8]) {
     let p = pki();
-    c.send(certificate(context, &[p.ecdsa.clone()]));
+    c.send(certificate(context, std::slice::from_ref(&p.ecdsa)));
     let hash = c.transcript.current_hash().unwrap();
     let content = certificate_verify_content(false, hash.as_ref());
     let scheme = SignatureScheme::ECDSA_NISTP256_SHA256;
@@ -688,6 +688,29 @@ pub fn cases() -> Vec<Case> {
                 w.record(ContentType::ApplicationData, b"GET /");
                 let _ = w.deliver();
                 w.refused_in_handshake(A::UnexpectedMessage);
+            },
+        ),
+        case(
+            "a ClientHello coalesced with more handshake bytes in one record is unexpected_message (a key change)",
+            || {
+                let victim =
+                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+                let mut w = Wire::new(Victim::Server(victim));
+                w.framing = Framing::Together;
+                let kx = KeyExchange::start(NamedGroup::X25519, &sanstls::rand::SystemRandom::new())
+                    .unwrap();
+                let hello = crate::script13::client_hello(KeyShareEntry {
+                    group: kx.group(),
+                    key_exchange: kx.public_key().to_vec(),
+                });
+                w.handshake(HandshakePayload::ClientHello(hello));
+                w.raw_handshake(&[20, 0, 0]);
+                let _ = w.deliver();
+                // The server answered the hello before it found the rest; its alert is
+                // under its handshake keys, which the script does not derive here.
+                let e = w.result.clone().expect_err("refused");
+                assert_eq!(e.alert(), Some(A::UnexpectedMessage), "{e:?}");
+                w.assert_dead(&e);
             },
         ),
         case("two ClientHellos in a row is unexpected_message", || {
