@@ -89,10 +89,23 @@ fn engine_code(e: &Error) -> String {
         }
         Error::InvalidMessage(_) => "ERR_SSL_DECODE_ERROR".into(),
         Error::PeerMisbehaved(PeerMisbehaved::BadSignature) => "ERR_SSL_BAD_SIGNATURE".into(),
-        Error::PeerMisbehaved(PeerMisbehaved::UnexpectedMessage(..)) => {
-            "ERR_SSL_UNEXPECTED_MESSAGE".into()
+        // Otherwise by the alert the check sends, with OpenSSL's reason for it.
+        Error::PeerMisbehaved(p) => {
+            use sanstls::enums::AlertDescription as A;
+            match p.alert() {
+                A::UnexpectedMessage => "ERR_SSL_UNEXPECTED_MESSAGE",
+                A::DecodeError => "ERR_SSL_DECODE_ERROR",
+                A::HandshakeFailure => "ERR_SSL_HANDSHAKE_FAILURE",
+                A::ProtocolVersion => "ERR_SSL_UNSUPPORTED_PROTOCOL",
+                A::InappropriateFallback => "ERR_SSL_INAPPROPRIATE_FALLBACK",
+                A::UnsupportedExtension => "ERR_SSL_UNSOLICITED_EXTENSION",
+                A::MissingExtension => "ERR_SSL_MISSING_EXTENSION",
+                A::UnrecognisedName => "ERR_SSL_BAD_EXTENSION",
+                _ => "ERR_SSL_ILLEGAL_PARAMETER",
+            }
+            .into()
         }
-        Error::PeerMisbehaved(_) => "ERR_SSL_ILLEGAL_PARAMETER".into(),
+        Error::ClosedByPeer => "ERR_STREAM_WRITE_AFTER_END".into(),
         Error::PeerIncompatible(p) => match p {
             PeerIncompatible::NoVersionInCommon => "ERR_SSL_UNSUPPORTED_PROTOCOL",
             PeerIncompatible::NoCipherSuitesInCommon => "ERR_SSL_NO_SHARED_CIPHER",

@@ -265,7 +265,8 @@ pub struct Negotiated {
     pub server_name: Option<String>,
     /// The peer's certificate chain, leaf first (DER).
     pub peer_certificates: Vec<Vec<u8>>,
-    /// Whether the session was resumed from a ticket.
+    /// Whether the session was resumed (a TLS 1.3 PSK, a TLS 1.2 ticket or session id); the
+    /// peer certificates and verdict are then the session's.
     pub resumed: bool,
     /// The OCSP response the server stapled (client side) or sent (server side).
     pub ocsp_response: Option<Vec<u8>>,
