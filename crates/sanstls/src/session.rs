@@ -64,6 +64,13 @@ impl PeerAuth {
     }
 }
 
+/// The encoding of a session's state, in a buffer wiped when dropped (it holds a secret).
+pub(crate) fn secret_encoding(state: &impl Codec) -> zeroize::Zeroizing<Vec<u8>> {
+    let mut out = zeroize::Zeroizing::new(Vec::new());
+    state.encode(&mut out);
+    out
+}
+
 /// What ties a server-side session (a TLS 1.3 ticket, a TLS 1.2 session) to the place it
 /// was made: its age, the server name and session context it was made under, and who the
 /// client proved to be. `ServerConfig::may_resume` decides from it whether a new handshake

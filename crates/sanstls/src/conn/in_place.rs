@@ -271,21 +271,16 @@ impl Connection {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::conn::tests::exchange;
+    use crate::conn::tests::{establish, read_buffered, start};
     use crate::enums::{AlertDescription, ProtocolVersion};
-    use crate::fuzzing::{client_config, server_config};
     use crate::{ClientConnection, Event, ServerConnection};
 
     const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
 
-    /// A client and a server through their handshake, with the client's events drained.
+    /// An established pair, after checking that neither in-place call works before.
     fn pair(version: ProtocolVersion) -> (ClientConnection, ServerConnection) {
-        let client = Arc::new(client_config(version));
-        let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
-        let mut s = ServerConnection::new(Arc::new(server_config()), NOW);
+        let (mut c, mut s) = start(version);
         assert!(
             c.seal_layout().is_none(),
             "no in-place sealing while handshaking"
@@ -299,10 +294,8 @@ mod tests {
             c.open_in_place(&mut buf, NOW),
             Err(Error::ApiMisuse(_))
         ));
-        exchange(&mut c, &mut s);
-        assert!(!c.is_handshaking() && !s.is_handshaking());
+        establish(&mut c, &mut s);
         assert_eq!(c.negotiated().version, Some(version));
-        while c.poll_event().is_some() {}
         (c, s)
     }
 
@@ -335,27 +328,6 @@ mod tests {
             at += opened.consumed;
         }
         plain
-    }
-
-    /// Reads `wire` through `read_tls`, `process` and `read_plaintext`.
-    fn read_buffered(conn: &mut Connection, mut wire: &[u8]) -> Vec<u8> {
-        let mut plain = Vec::new();
-        let mut buf = [0; 4096];
-        loop {
-            let n = conn.read_tls(wire);
-            wire = &wire[n..];
-            conn.process(NOW).unwrap();
-            loop {
-                let got = conn.read_plaintext(&mut buf);
-                if got == 0 {
-                    break;
-                }
-                plain.extend_from_slice(&buf[..got]);
-            }
-            if wire.is_empty() {
-                return plain;
-            }
-        }
     }
 
     fn sample(len: usize) -> Vec<u8> {

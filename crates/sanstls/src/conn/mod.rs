@@ -1446,15 +1446,28 @@ mod tests {
         }
     }
 
-    /// An established pair of `version`, the default (AES-256-GCM first) suites.
-    fn pair(version: ProtocolVersion) -> (ClientConnection, ServerConnection) {
+    /// A client of `version` and a server, before their handshake (the default suites:
+    /// AES-256-GCM first).
+    pub(super) fn start(version: ProtocolVersion) -> (ClientConnection, ServerConnection) {
         let client = Arc::new(client_config(version));
-        let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
-        let mut s = ServerConnection::new(Arc::new(server_config()), NOW);
-        exchange(&mut c, &mut s);
+        let c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+        let s = ServerConnection::new(Arc::new(server_config()), NOW);
+        (c, s)
+    }
+
+    /// Runs the handshake of `start`'s pair; both are established, their events drained.
+    pub(super) fn establish(c: &mut Connection, s: &mut Connection) {
+        exchange(c, s);
         assert!(!c.is_handshaking() && !s.is_handshaking());
         while c.poll_event().is_some() {}
         while s.poll_event().is_some() {}
+    }
+
+    /// An established pair of `version`.
+    pub(super) fn pair(version: ProtocolVersion) -> (ClientConnection, ServerConnection) {
+        let (mut c, mut s) = start(version);
+        establish(&mut c, &mut s);
+        assert_eq!(c.negotiated().version, Some(version));
         (c, s)
     }
 
@@ -1467,17 +1480,19 @@ mod tests {
         s.common.opener.as_mut().unwrap().set_seq(seq);
     }
 
-    /// Feeds `wire` to `to` whole (processing and reading plaintext as it goes); returns
-    /// the plaintext.
-    fn feed(to: &mut Connection, mut wire: &[u8]) -> Vec<u8> {
-        let mut got = Vec::new();
-        while !wire.is_empty() {
-            let n = to.read_tls(wire);
+    /// Reads `wire` through `read_tls`, `process` and `read_plaintext` (the in-place tests
+    /// use it too); returns the application data.
+    pub(super) fn read_buffered(conn: &mut Connection, mut wire: &[u8]) -> Vec<u8> {
+        let mut plain = Vec::new();
+        loop {
+            let n = conn.read_tls(wire);
             wire = &wire[n..];
-            to.process(NOW).unwrap();
-            got.extend(read_all(to));
+            conn.process(NOW).unwrap();
+            plain.extend(read_all(conn));
+            if wire.is_empty() {
+                return plain;
+            }
         }
-        got
     }
 
     fn read_all(s: &mut Connection) -> Vec<u8> {
@@ -1502,7 +1517,7 @@ mod tests {
         assert!(c.common.sealer.as_ref().unwrap().seq() < 10, "a new key");
         let mut wire = Vec::new();
         c.write_tls(&mut wire);
-        assert!(feed(&mut s, &wire) == data);
+        assert!(read_buffered(&mut s, &wire) == data);
         let events: Vec<Event> = std::iter::from_fn(|| s.poll_event()).collect();
         assert!(events.contains(&Event::KeyUpdated {
             update_requested: false
@@ -1523,7 +1538,7 @@ mod tests {
         record[layout.plaintext(5)].copy_from_slice(b"again");
         let n = c.seal_in_place(&mut record, 5).unwrap();
         wire.extend_from_slice(&record[..n]);
-        assert_eq!(feed(&mut s, &wire), b"helloagain");
+        assert_eq!(read_buffered(&mut s, &wire), b"helloagain");
     }
 
     #[test]
@@ -1536,7 +1551,7 @@ mod tests {
         let mut wire = Vec::new();
         c.write_tls(&mut wire);
         // What fitted arrived, then close_notify.
-        assert_eq!(feed(&mut s, &wire).len(), 2 * 16384);
+        assert_eq!(read_buffered(&mut s, &wire).len(), 2 * 16384);
         assert!(s.peer_closed());
         assert!(c.error().is_none(), "a clean close, not a failure");
     }

@@ -69,15 +69,6 @@ impl Codec for Tls12Session {
     }
 }
 
-impl Tls12Session {
-    /// The encoding, in a buffer wiped when dropped (it holds the master secret).
-    pub(crate) fn to_secret_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::new());
-        self.encode(&mut out);
-        out
-    }
-}
-
 impl core::fmt::Debug for Tls12Session {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "Tls12Session({:?})", self.suite)
@@ -434,7 +425,7 @@ mod tests {
                 peer: PeerAuth::default(),
             },
         };
-        let enc = s.to_secret_bytes();
+        let enc = crate::session::secret_encoding(&s);
         assert_eq!(Tls12Session::read_bytes(&enc).unwrap(), s);
         for cut in 0..enc.len() {
             assert!(Tls12Session::read_bytes(&enc[..cut]).is_err());

@@ -306,15 +306,6 @@ impl Codec for TicketState {
     }
 }
 
-impl TicketState {
-    /// The encoding, in a buffer wiped when dropped (it holds the PSK).
-    pub(crate) fn to_secret_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::new());
-        self.encode(&mut out);
-        out
-    }
-}
-
 impl core::fmt::Debug for TicketState {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "TicketState({:?})", self.suite)
@@ -424,7 +415,7 @@ mod tests {
                 },
             },
         };
-        let enc = s.to_secret_bytes();
+        let enc = crate::session::secret_encoding(&s);
         assert_eq!(TicketState::read_bytes(&enc).unwrap(), s);
         for cut in 0..enc.len() {
             assert!(TicketState::read_bytes(&enc[..cut]).is_err());

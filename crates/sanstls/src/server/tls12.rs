@@ -32,6 +32,7 @@ use crate::msgs::kx::{
     ServerKeyExchangeParams, ServerKeyExchangePayload,
 };
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::session::secret_encoding;
 use crate::suites::Tls12CipherSuite;
 use crate::tls12::{self, Keys12, Traffic12, DOWNGRADE_TLS12};
 
@@ -394,7 +395,7 @@ fn save_session(
             .config
             .bind_session(&cx.common.negotiated, cx.now, lifetime),
     };
-    let encoded = session.to_secret_bytes();
+    let encoded = secret_encoding(&session);
     if let (false, Some(cache)) = (s.session_id.is_empty(), &s.config.session_cache) {
         cache.put(s.session_id.as_bytes(), encoded.clone());
     }
@@ -412,7 +413,7 @@ fn save_session(
         let ticket = match session.binding.peer.for_ticket() {
             Some(peer) => {
                 session.binding.peer = peer;
-                ticketer.seal(&session.to_secret_bytes(), s.config.random.as_ref(), cx.now)?
+                ticketer.seal(&secret_encoding(&session), s.config.random.as_ref(), cx.now)?
             }
             None => Vec::new(),
         };

@@ -13,6 +13,7 @@ use crate::handshake::key_schedule::{KeyScheduleTraffic, KeyScheduleTrafficPendi
 use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::handshake::NewSessionTicketPayloadTls13;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::session::secret_encoding;
 use crate::suites::Tls13CipherSuite;
 use crate::tls13::{self, NoTickets, Traffic};
 
@@ -89,7 +90,7 @@ fn send_tickets(
             alpn: cx.common.negotiated.alpn.clone().unwrap_or_default(),
             binding: binding.clone(),
         };
-        let ticket = ticketer.seal(&state.to_secret_bytes(), config.random.as_ref(), cx.now)?;
+        let ticket = ticketer.seal(&secret_encoding(&state), config.random.as_ref(), cx.now)?;
         let nst = HandshakePayload::NewSessionTicketTls13(NewSessionTicketPayloadTls13 {
             lifetime,
             age_add: state.age_add,

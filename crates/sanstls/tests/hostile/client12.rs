@@ -629,14 +629,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "a NewSessionTicket after the ChangeCipherSpec is unexpected_message",
             || {
-                let mut s = Server12::start(client_config());
-                let mut sh = s.hello();
-                ext(&mut sh).push(ServerExtension::SessionTicketAck);
-                s.send_hello(sh);
-                for m in [s.certificate(), s.key_exchange(), s.done()] {
-                    s.send(m);
-                }
-                s.read_client_flight();
+                let mut s = ticket_acknowledged();
                 s.w.record(ContentType::ChangeCipherSpec, &[1]);
                 s.install_sealer();
                 s.w.handshake(nst());
@@ -645,14 +638,7 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         case("an acknowledged NewSessionTicket is kept", || {
-            let mut s = Server12::start(client_config());
-            let mut sh = s.hello();
-            ext(&mut sh).push(ServerExtension::SessionTicketAck);
-            s.send_hello(sh);
-            for m in [s.certificate(), s.key_exchange(), s.done()] {
-                s.send(m);
-            }
-            s.read_client_flight();
+            let mut s = ticket_acknowledged();
             s.send(nst());
             s.send_finish();
             assert_eq!(s.w.deliver(), Ok(()));
@@ -666,14 +652,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "two NewSessionTickets are unexpected_message",
             || {
-                let mut s = Server12::start(client_config());
-                let mut sh = s.hello();
-                ext(&mut sh).push(ServerExtension::SessionTicketAck);
-                s.send_hello(sh);
-                for m in [s.certificate(), s.key_exchange(), s.done()] {
-                    s.send(m);
-                }
-                s.read_client_flight();
+                let mut s = ticket_acknowledged();
                 s.send(nst());
                 s.send(nst());
                 let _ = s.w.deliver();
@@ -839,6 +818,19 @@ pub fn cases() -> Vec<Case> {
             ),
         ),
     ]
+}
+
+/// A server flight whose ServerHello acknowledges session_ticket, and the client's answer.
+fn ticket_acknowledged() -> Server12 {
+    let mut s = Server12::start(client_config());
+    let mut sh = s.hello();
+    ext(&mut sh).push(ServerExtension::SessionTicketAck);
+    s.send_hello(sh);
+    for m in [s.certificate(), s.key_exchange(), s.done()] {
+        s.send(m);
+    }
+    s.read_client_flight();
+    s
 }
 
 fn cert_request() -> HandshakePayload {

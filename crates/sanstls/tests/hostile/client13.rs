@@ -858,36 +858,6 @@ pub fn cases() -> Vec<Case> {
             }),
         ),
         case(
-            "a CertificateVerify with a scheme we did not offer is illegal_parameter",
-            bad_flight(A::IllegalParameter, |s| {
-                flight_with(s, &|i, m| {
-                    if let (2, HandshakePayload::CertificateVerify(cv)) = (i, m) {
-                        cv.scheme = SignatureScheme::ECDSA_NISTP521_SHA512;
-                    }
-                })
-            }),
-        ),
-        case(
-            "a CertificateVerify with PKCS#1 v1.5 (TLS 1.2 only) is illegal_parameter",
-            bad_flight(A::IllegalParameter, |s| {
-                flight_with(s, &|i, m| {
-                    if let (2, HandshakePayload::CertificateVerify(cv)) = (i, m) {
-                        cv.scheme = SignatureScheme::RSA_PKCS1_SHA256;
-                    }
-                })
-            }),
-        ),
-        case(
-            "a CertificateVerify whose scheme names another curve is decrypt_error",
-            bad_flight(A::DecryptError, |s| {
-                flight_with(s, &|i, m| {
-                    if let (2, HandshakePayload::CertificateVerify(cv)) = (i, m) {
-                        cv.scheme = SignatureScheme::ECDSA_NISTP384_SHA384;
-                    }
-                })
-            }),
-        ),
-        case(
             "a missing CertificateVerify is unexpected_message",
             bad_flight(A::UnexpectedMessage, |s| {
                 let ee = s.ee();
@@ -917,48 +887,6 @@ pub fn cases() -> Vec<Case> {
             }),
         ),
         // ---- Finished ----
-        case(
-            "a server Finished that does not verify is decrypt_error",
-            bad_flight(A::DecryptError, |s| {
-                flight_with(s, &|i, m| {
-                    if let (3, HandshakePayload::Finished(f)) = (i, m) {
-                        f.verify_data.0[0] ^= 1;
-                    }
-                })
-            }),
-        ),
-        case(
-            "a server Finished one byte short is decode_error",
-            bad_flight(A::DecodeError, |s| {
-                flight_with(s, &|i, m| {
-                    if let (3, HandshakePayload::Finished(f)) = (i, m) {
-                        f.verify_data.0.pop();
-                    }
-                })
-            }),
-        ),
-        case(
-            "a server Finished one byte long is decode_error",
-            bad_flight(A::DecodeError, |s| {
-                flight_with(s, &|i, m| {
-                    if let (3, HandshakePayload::Finished(f)) = (i, m) {
-                        f.verify_data.0.push(0);
-                    }
-                })
-            }),
-        ),
-        case(
-            "an empty server Finished is decode_error",
-            bad_flight(A::DecodeError, |s| {
-                flight_with(s, &|i, m| {
-                    if let (3, HandshakePayload::Finished(f)) = (i, m) {
-                        *f = FinishedPayload {
-                            verify_data: Payload::new(Vec::new()),
-                        };
-                    }
-                })
-            }),
-        ),
         case(
             "a NewSessionTicket before the server Finished is unexpected_message",
             bad_flight(A::UnexpectedMessage, |s| {
@@ -1177,8 +1105,85 @@ pub fn cases() -> Vec<Case> {
             },
         ),
     ];
+    v.extend(edited_flight_cases());
     v.extend(resumption_cases());
     v
+}
+
+/// The server's flight with one field of one message changed, each refused.
+fn edited_flight_cases() -> Vec<Case> {
+    type Edit = fn(&mut HandshakePayload);
+    let edits: [(&str, A, usize, Edit); 7] = [
+        (
+            "a CertificateVerify with a scheme we did not offer is illegal_parameter",
+            A::IllegalParameter,
+            2,
+            |m| set_scheme(m, SignatureScheme::ECDSA_NISTP521_SHA512),
+        ),
+        (
+            "a CertificateVerify with PKCS#1 v1.5 (TLS 1.2 only) is illegal_parameter",
+            A::IllegalParameter,
+            2,
+            |m| set_scheme(m, SignatureScheme::RSA_PKCS1_SHA256),
+        ),
+        (
+            "a CertificateVerify whose scheme names another curve is decrypt_error",
+            A::DecryptError,
+            2,
+            |m| set_scheme(m, SignatureScheme::ECDSA_NISTP384_SHA384),
+        ),
+        (
+            "a server Finished that does not verify is decrypt_error",
+            A::DecryptError,
+            3,
+            |m| edit_finished(m, |vd| vd[0] ^= 1),
+        ),
+        (
+            "a server Finished one byte short is decode_error",
+            A::DecodeError,
+            3,
+            |m| edit_finished(m, |vd| vd.truncate(vd.len() - 1)),
+        ),
+        (
+            "a server Finished one byte long is decode_error",
+            A::DecodeError,
+            3,
+            |m| edit_finished(m, |vd| vd.push(0)),
+        ),
+        (
+            "an empty server Finished is decode_error",
+            A::DecodeError,
+            3,
+            |m| edit_finished(m, Vec::clear),
+        ),
+    ];
+    edits
+        .into_iter()
+        .map(|(name, alert, index, edit)| {
+            case(
+                name,
+                bad_flight(alert, move |s| {
+                    flight_with(s, &|i, m| {
+                        if i == index {
+                            edit(m)
+                        }
+                    })
+                }),
+            )
+        })
+        .collect()
+}
+
+fn set_scheme(m: &mut HandshakePayload, scheme: SignatureScheme) {
+    if let HandshakePayload::CertificateVerify(cv) = m {
+        cv.scheme = scheme;
+    }
+}
+
+fn edit_finished(m: &mut HandshakePayload, edit: fn(&mut Vec<u8>)) {
+    if let HandshakePayload::Finished(f) = m {
+        edit(&mut f.verify_data.0);
+    }
 }
 
 fn nst(lifetime: u32) -> HandshakePayload {
@@ -1250,6 +1255,21 @@ fn ticketed(config: sanstls::client::ClientConfig) -> (sanstls::client::StoredSe
     (session, psk)
 }
 
+/// A resumed handshake accepting the PSK: ServerHello, EncryptedExtensions and Finished,
+/// no certificate; the client completes.
+fn resumed_flight(s: &mut Server13) {
+    let mut sh = s.hello();
+    ext(&mut sh).push(ServerExtension::PreSharedKey(0));
+    s.send_hello(sh);
+    let ee = s.ee();
+    s.send(ee);
+    let fin = s.finished();
+    s.send(fin);
+    s.after_finished();
+    s.read_client_finished();
+    s.w.completed();
+}
+
 /// A scripted server that accepts the PSK our client offers with `session`.
 fn resuming(session: sanstls::client::StoredSession, psk: Vec<u8>) -> Server13 {
     let victim = sanstls::client::ClientConnection::resume(
@@ -1272,16 +1292,7 @@ fn resumption_cases() -> Vec<Case> {
             || {
                 let (session, psk) = ticketed(client_config());
                 let mut s = resuming(session, psk);
-                let mut sh = s.hello();
-                ext(&mut sh).push(ServerExtension::PreSharedKey(0));
-                s.send_hello(sh);
-                let ee = s.ee();
-                s.send(ee);
-                let fin = s.finished();
-                s.send(fin);
-                s.after_finished();
-                s.read_client_finished();
-                s.w.completed();
+                resumed_flight(&mut s);
                 let n = s.w.victim.negotiated();
                 assert!(n.resumed);
                 assert_eq!(n.peer_certificates, vec![pki().ecdsa.clone()]);
@@ -1328,16 +1339,7 @@ fn resumption_cases() -> Vec<Case> {
                         .unwrap();
                 assert_eq!(session.alpn.as_deref(), Some(&b"h2"[..]));
                 let mut r = resuming(session, psk.to_vec());
-                let mut sh = r.hello();
-                ext(&mut sh).push(ServerExtension::PreSharedKey(0));
-                r.send_hello(sh);
-                let ee = r.ee();
-                r.send(ee);
-                let fin = r.finished();
-                r.send(fin);
-                r.after_finished();
-                r.read_client_finished();
-                r.w.completed();
+                resumed_flight(&mut r);
                 assert!(r.w.victim.negotiated().resumed);
                 assert_eq!(r.w.victim.negotiated().alpn, None);
             },

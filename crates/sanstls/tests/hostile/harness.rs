@@ -132,6 +132,21 @@ pub fn client_verifier(mandatory: bool) -> Arc<dyn sanstls::crypto::verify::Clie
     Arc::new(v)
 }
 
+/// A new server with `config` receives `hello`, which the script sends (and the transcript
+/// starts with); the server has processed it.
+pub fn say_hello(
+    config: ServerConfig,
+    hello: &sanstls::msgs::hello::ClientHelloPayload,
+) -> (Wire, sanstls::handshake::transcript::HandshakeHash) {
+    let victim = ServerConnection::new(Arc::new(config), NOW);
+    let mut w = Wire::new(Victim::Server(victim));
+    let encoded = w.handshake(HandshakePayload::ClientHello(hello.clone()));
+    let mut transcript = sanstls::handshake::transcript::HandshakeHash::new();
+    transcript.add_message(&encoded);
+    let _ = w.deliver();
+    (w, transcript)
+}
+
 /// Random bytes from the OS (the script's randoms and ephemeral keys).
 pub fn random<const N: usize>() -> [u8; N] {
     let mut out = [0u8; N];

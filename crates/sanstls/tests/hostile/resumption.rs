@@ -246,6 +246,28 @@ fn refusing_verifier() -> Arc<SimpleRootsVerifier> {
     Arc::new(v)
 }
 
+/// A session whose client certificate the server refused (with `reject_unauthorized`
+/// off), offered to the same configuration with refusals fatal (and the same session
+/// context, so only the refusal can decline it).
+fn offered_where_refusals_are_fatal(form: Form) -> Pair {
+    let mut server = base_server();
+    server.client_verifier = Some(refusing_verifier());
+    server.reject_unauthorized = false;
+    let mut s = Setup::new(form, with_client_certificate(client_config()), server);
+    let session = s.first().session();
+    let mut strict = (*s.server).clone();
+    strict.reject_unauthorized = true;
+    strict.session_id_context = s.server.session_context();
+    Pair::run(
+        s.client.clone(),
+        Arc::new(strict),
+        HOST,
+        Some(session),
+        &mut s.store,
+        NOW,
+    )
+}
+
 fn base_server() -> ServerConfig {
     let mut c = server_config();
     c.ticketer = Some(Arc::new(Ticketer::new(c.random.as_ref()).unwrap()));
@@ -415,22 +437,7 @@ pub fn cases() -> Vec<Case> {
         v.push(case(
             format!("{l}: a configuration that rejects refusals does not resume a session whose client certificate was refused"),
             move || {
-                let mut server = base_server();
-                server.client_verifier = Some(refusing_verifier());
-                server.reject_unauthorized = false;
-                let mut s = Setup::new(form, with_client_certificate(client_config()), server);
-                let session = s.first().session();
-                let mut strict = (*s.server).clone();
-                strict.reject_unauthorized = true;
-                strict.session_id_context = s.server.session_context();
-                let p = Pair::run(
-                    s.client.clone(),
-                    Arc::new(strict),
-                    HOST,
-                    Some(session),
-                    &mut s.store,
-                    NOW,
-                );
+                let p = offered_where_refusals_are_fatal(form);
                 assert!(!p.server.negotiated().resumed);
                 // The full handshake verifies the certificate again, and refuses it.
                 assert_eq!(
@@ -518,26 +525,7 @@ pub fn cases() -> Vec<Case> {
         "a refused certificate's session is refused by the server that requires authorization, with the certificate asked again",
         || {
             // The same as above for TLS 1.3, checking the alert the full handshake ends in.
-            let mut server = base_server();
-            server.client_verifier = Some(refusing_verifier());
-            server.reject_unauthorized = false;
-            let mut s = Setup::new(
-                Form::Tls13Ticket,
-                with_client_certificate(client_config()),
-                server,
-            );
-            let session = s.first().session();
-            let mut strict = (*s.server).clone();
-            strict.reject_unauthorized = true;
-            strict.session_id_context = s.server.session_context();
-            let p = Pair::run(
-                s.client.clone(),
-                Arc::new(strict),
-                HOST,
-                Some(session),
-                &mut s.store,
-                NOW,
-            );
+            let p = offered_where_refusals_are_fatal(Form::Tls13Ticket);
             assert_eq!(
                 p.client_error,
                 Some(Error::AlertReceived(A::UnknownCA)),

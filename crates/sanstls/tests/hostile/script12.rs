@@ -26,7 +26,7 @@ use sanstls::msgs::kx::{
 };
 use sanstls::msgs::message::HandshakePayload;
 use sanstls::record::protect::{RecordOpener, RecordSealer};
-use sanstls::server::{ServerConfig, ServerConnection};
+use sanstls::server::ServerConfig;
 use sanstls::suites::{
     find_tls12_suite, Tls12CipherSuite, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 };
@@ -64,6 +64,21 @@ pub fn keys(
         server: RecordSealer::tls12(suite.aead, sk, siv).unwrap(),
         client_open: RecordOpener::tls12(suite.aead, ck, civ).unwrap(),
         server_open: RecordOpener::tls12(suite.aead, sk, siv).unwrap(),
+    }
+}
+
+/// The master secret: RFC 7627's extended one from the session hash when there is one,
+/// else RFC 5246's from the randoms.
+fn master_secret(
+    suite: &Tls12CipherSuite,
+    premaster: &[u8],
+    session_hash: Option<ring::digest::Digest>,
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+) -> Tls12MasterSecret {
+    match session_hash {
+        Some(hash) => Tls12MasterSecret::new_extended(suite.hash, premaster, hash.as_ref()),
+        None => Tls12MasterSecret::new(suite.hash, premaster, client_random, server_random),
     }
 }
 
@@ -256,19 +271,13 @@ impl Server12 {
         };
         self.transcript.add_message(&encoded);
         let premaster = self.kx.take().unwrap().complete(&point.0).unwrap();
-        let master = match self.ems {
-            true => Tls12MasterSecret::new_extended(
-                self.suite.hash,
-                &premaster.0,
-                self.transcript.current_hash().unwrap().as_ref(),
-            ),
-            false => Tls12MasterSecret::new(
-                self.suite.hash,
-                &premaster.0,
-                &self.ch.random.0,
-                &self.server_random,
-            ),
-        };
+        let master = master_secret(
+            self.suite,
+            &premaster.0,
+            self.ems.then(|| self.transcript.current_hash().unwrap()),
+            &self.ch.random.0,
+            &self.server_random,
+        );
         let Keys12 {
             server,
             client_open,
@@ -420,14 +429,9 @@ impl Client12 {
     /// Sends a ClientHello (a correct one, changed by `edit`) to our server with `config`,
     /// which processes it.
     pub fn start(config: ServerConfig, edit: impl FnOnce(&mut ClientHelloPayload)) -> Self {
-        let victim = ServerConnection::new(Arc::new(config), NOW);
         let mut hello = client_hello();
         edit(&mut hello);
-        let mut w = Wire::new(Victim::Server(victim));
-        let encoded = w.handshake(HandshakePayload::ClientHello(hello.clone()));
-        let mut transcript = HandshakeHash::new();
-        transcript.add_message(&encoded);
-        let _ = w.deliver();
+        let (w, transcript) = crate::harness::say_hello(config, &hello);
         Self {
             w,
             hello,
@@ -483,19 +487,13 @@ impl Client12 {
             cke.get_encoding(),
         )));
         let premaster = kx.complete(&params.public.0).unwrap();
-        let master = match self.ems {
-            true => Tls12MasterSecret::new_extended(
-                self.suite.hash,
-                &premaster.0,
-                self.transcript.current_hash().unwrap().as_ref(),
-            ),
-            false => Tls12MasterSecret::new(
-                self.suite.hash,
-                &premaster.0,
-                &self.hello.random.0,
-                &self.server_random,
-            ),
-        };
+        let master = master_secret(
+            self.suite,
+            &premaster.0,
+            self.ems.then(|| self.transcript.current_hash().unwrap()),
+            &self.hello.random.0,
+            &self.server_random,
+        );
         let Keys12 {
             client,
             server_open,

@@ -29,7 +29,7 @@ use sanstls::msgs::hello::{
 };
 use sanstls::msgs::message::HandshakePayload;
 use sanstls::record::protect::{RecordOpener, RecordSealer};
-use sanstls::server::{ServerConfig, ServerConnection};
+use sanstls::server::ServerConfig;
 use sanstls::suites::{find_tls13_suite, Tls13CipherSuite, TLS13_AES_128_GCM_SHA256};
 
 use crate::harness::{pki, random, Victim, Wire, HOST, NOW};
@@ -422,18 +422,13 @@ impl Client13 {
     /// Sends a ClientHello (a correct one, changed by `edit`) to our server with `config`,
     /// which processes it.
     pub fn start(config: ServerConfig, edit: impl FnOnce(&mut ClientHelloPayload)) -> Self {
-        let victim = ServerConnection::new(Arc::new(config), NOW);
         let kx = KeyExchange::start(NamedGroup::X25519, &rng()).unwrap();
         let mut hello = client_hello(KeyShareEntry {
             group: kx.group(),
             key_exchange: kx.public_key().to_vec(),
         });
         edit(&mut hello);
-        let mut w = Wire::new(Victim::Server(victim));
-        let encoded = w.handshake(HandshakePayload::ClientHello(hello.clone()));
-        let mut transcript = HandshakeHash::new();
-        transcript.add_message(&encoded);
-        let _ = w.deliver();
+        let (w, transcript) = crate::harness::say_hello(config, &hello);
         Self {
             w,
             hello,

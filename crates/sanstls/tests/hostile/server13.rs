@@ -336,42 +336,6 @@ pub fn cases() -> Vec<Case> {
             }),
         ),
         case(
-            "a P-256 share that is not on the curve is illegal_parameter",
-            bad_hello(A::IllegalParameter, |ch| {
-                let mut point = vec![4];
-                point.extend_from_slice(&[1; 64]);
-                replace(
-                    ch,
-                    ClientExtension::SupportedGroups(vec![NamedGroup::secp256r1]),
-                );
-                replace(
-                    ch,
-                    ClientExtension::KeyShare(vec![KeyShareEntry {
-                        group: NamedGroup::secp256r1,
-                        key_exchange: point,
-                    }]),
-                )
-            }),
-        ),
-        case(
-            "a compressed P-256 share is illegal_parameter",
-            bad_hello(A::IllegalParameter, |ch| {
-                let mut point = vec![2];
-                point.extend_from_slice(&[1; 32]);
-                replace(
-                    ch,
-                    ClientExtension::SupportedGroups(vec![NamedGroup::secp256r1]),
-                );
-                replace(
-                    ch,
-                    ClientExtension::KeyShare(vec![KeyShareEntry {
-                        group: NamedGroup::secp256r1,
-                        key_exchange: point,
-                    }]),
-                )
-            }),
-        ),
-        case(
             "no group in common is handshake_failure",
             bad_hello(A::HandshakeFailure, |ch| {
                 replace(
@@ -976,7 +940,42 @@ pub fn cases() -> Vec<Case> {
         }),
     ];
     v.extend(retry_cases());
+    v.extend(p256_share_cases());
     v
+}
+
+/// P-256 shares that are not points our server accepts (RFC 8446 s4.2.8.2: uncompressed,
+/// on the curve).
+fn p256_share_cases() -> Vec<Case> {
+    let mut off_curve = vec![4];
+    off_curve.extend_from_slice(&[1; 64]);
+    let mut compressed = vec![2];
+    compressed.extend_from_slice(&[1; 32]);
+    [
+        ("a P-256 share that is not on the curve", off_curve),
+        ("a compressed P-256 share", compressed),
+        ("a P-256 share of 64 bytes", vec![4; 64]),
+    ]
+    .into_iter()
+    .map(|(what, point)| {
+        case(
+            format!("{what} is illegal_parameter"),
+            bad_hello(A::IllegalParameter, move |ch| {
+                replace(
+                    ch,
+                    ClientExtension::SupportedGroups(vec![NamedGroup::secp256r1]),
+                );
+                replace(
+                    ch,
+                    ClientExtension::KeyShare(vec![KeyShareEntry {
+                        group: NamedGroup::secp256r1,
+                        key_exchange: point.clone(),
+                    }]),
+                )
+            }),
+        )
+    })
+    .collect()
 }
 
 /// The second ClientHello after a HelloRetryRequest must repeat the first (RFC 8446
