@@ -204,6 +204,10 @@ fn connect_to_a_node_server_resumes_and_reports_refusals_like_node() {
     let (s, answer, _) = talk(&resumed);
     assert!(s.is_session_reused());
     assert_eq!(answer, "reused=true hi");
+    // The session's handshake authenticated the server: the resumed socket says so, and
+    // getPeerCertificate() gives the same certificate although none crossed the wire.
+    assert!(s.authorized());
+    assert_eq!(s.get_peer_certificate(false).unwrap().raw, p.cert_der);
 
     // Node's refusals: a name the certificate does not have; an untrusted certificate.
     let wrong_name = ConnectOptions {
@@ -225,13 +229,26 @@ fn connect_to_a_node_server_resumes_and_reports_refusals_like_node() {
         reject_unauthorized: false,
         ..untrusted
     };
-    let s = connect(&lenient).unwrap();
+    let (s, _, _) = talk(&lenient);
     assert!(!s.authorized());
     assert_eq!(
         s.authorization_error().as_deref(),
         Some("DEPTH_ZERO_SELF_SIGNED_CERT")
     );
+    // Resuming that session reports the same refusal (it used to report authorized).
+    let session = s.get_session().expect("a session");
     drop(s);
+    let (s, answer, _) = talk(&ConnectOptions {
+        session: Some(session),
+        ..lenient.clone()
+    });
+    assert_eq!(answer, "reused=true hi");
+    assert!(s.is_session_reused());
+    assert!(!s.authorized());
+    assert_eq!(
+        s.authorization_error().as_deref(),
+        Some("DEPTH_ZERO_SELF_SIGNED_CERT")
+    );
     let _ = child.kill();
 }
 
