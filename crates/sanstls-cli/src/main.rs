@@ -125,6 +125,10 @@ pub(crate) struct ServerArgs {
     /// Exit after serving one connection.
     #[arg(long)]
     once: bool,
+    /// Connections served at once (each has a thread); more are closed as they arrive,
+    /// like Node's `server.maxConnections`.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
     #[command(flatten)]
     tls: TlsArgs,
 }

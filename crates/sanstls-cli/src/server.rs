@@ -111,6 +111,7 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot listen on {}:{}: {e}", a.host, a.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("sanstls server listening on {addr}");
+    let live = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for stream in listener.incoming() {
         let stream = match stream {
             Ok(s) => s,
@@ -119,9 +120,25 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
                 continue;
             }
         };
+        // One thread per connection, so a bound on them (Node's maxConnections).
+        use std::sync::atomic::Ordering;
+        if live.load(Ordering::SeqCst) >= a.max_connections {
+            let peer = stream
+                .peer_addr()
+                .map(|p| p.to_string())
+                .unwrap_or_default();
+            println!(
+                "{peer} closed: --max-connections {} reached",
+                a.max_connections
+            );
+            continue;
+        }
+        live.fetch_add(1, Ordering::SeqCst);
         let shared = Arc::clone(&shared);
+        let live = Arc::clone(&live);
         let handle = std::thread::spawn(move || {
             let line = serve(stream, &shared);
+            live.fetch_sub(1, Ordering::SeqCst);
             println!("{line}");
         });
         if a.once {

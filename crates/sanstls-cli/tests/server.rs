@@ -315,6 +315,21 @@ fn a_resumed_session_reports_the_authorization_of_the_session() {
 }
 
 #[test]
+fn max_connections_turns_the_next_connection_away() {
+    let server = sanstls_server(&["--max-connections", "1"]);
+    // A silent client holds the only slot (its handshake waits for bytes)...
+    let _silent = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // ...so the next connection is closed at once, without a byte.
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 1];
+    assert_eq!(s.read(&mut buf).unwrap_or(0), 0);
+    server.wait_for("--max-connections 1 reached");
+}
+
+#[test]
 fn garbage_is_logged_and_the_server_keeps_serving() {
     let server = sanstls_server(&[]);
     let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
