@@ -45,13 +45,14 @@ struct TlsArgs {
     /// ALPN protocols in preference order, comma-separated (e.g. `h2,http/1.1`).
     #[arg(long, value_name = "LIST")]
     alpn: Option<String>,
-    /// TLS 1.3 cipher suites, OpenSSL names separated by `:`, in preference order.
+    /// Cipher suites as Node's `ciphers` option: an OpenSSL cipher string, TLS 1.3 and
+    /// TLS 1.2 names separated by `:`, in preference order.
     #[arg(long, value_name = "STR")]
     ciphers: Option<String>,
-    /// Lowest protocol version (only TLSv1.3 is implemented so far).
+    /// Lowest protocol version (default TLSv1.2).
     #[arg(long, value_name = "VERSION")]
     min_version: Option<TlsVersion>,
-    /// Highest protocol version (only TLSv1.3 is implemented so far).
+    /// Highest protocol version (default TLSv1.3).
     #[arg(long, value_name = "VERSION")]
     max_version: Option<TlsVersion>,
     /// Append the session secrets to FILE in NSS key-log format (SSLKEYLOGFILE).

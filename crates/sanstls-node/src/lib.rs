@@ -1,7 +1,7 @@
 //! # sanstls-node: the Node.js `tls` module in Rust
 //!
 //! The Node-semantics facade (`SecureContext`, `Server`, `TlsSocket`, `connect`, events)
-//! over any `Read + Write` transport (issue 7; docs/node-api.md maps every item of Node's
+//! over any `Read + Write` transport (docs/node-api.md maps every item of Node's
 //! documentation to its Rust name and says what is not done yet):
 //!
 //! - [`create_secure_context`] / [`SecureContextOptions`]: keys, certificates, trust,

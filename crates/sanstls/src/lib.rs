@@ -4,7 +4,12 @@
 //! feeds it bytes and the current time, supplies a random source, and collects bytes and
 //! events. See `docs/architecture.md` for the layers and the data flow.
 //!
-//! This crate currently provides the foundation the handshakes are built on:
+//! The entry points are [`ClientConnection`] and [`ServerConnection`], configured by
+//! [`ClientConfig`] and [`ServerConfig`]; `docs/engine.md` shows the driving loop, and
+//! `examples/client.rs` runs it. Certificates are verified through the traits of
+//! [`crypto::verify`]; the `sanstls-pki` crate implements them in full.
+//!
+//! The modules the handshakes are built on:
 //! - [`codec`]: the symmetric wire codec (`Codec`, `Reader`, length-prefixed vectors);
 //! - [`enums`]: the IANA wire enums, keeping unknown values;
 //! - [`msgs`]: every TLS 1.2/1.3 handshake message and extension, alerts and CCS;

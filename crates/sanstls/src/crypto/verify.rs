@@ -1,10 +1,11 @@
 //! Verifying the peer: handshake signatures, and the small built-in certificate verifiers.
 //!
-//! The verifier traits are what the handshakes call; the pki crate will bring a full
-//! RFC 5280 verifier (CRLs, OCSP, policies, Node's error codes) behind the same traits.
-//! The built-in [`SimpleRootsVerifier`] builds a chain to a configured root, checks every
-//! signature, validity period and CA flag, and the host name (RFC 6125); it is small on
-//! purpose.
+//! The verifier traits are what the handshakes call. The full RFC 5280 verifier (CRLs,
+//! OCSP, EKU, keyUsage, path length, name constraints, Node's error codes) is in the
+//! `sanstls-pki` crate, behind the same traits (`sanstls_pki::tls`). The built-in
+//! [`SimpleRootsVerifier`] builds a chain to a configured root and checks every signature,
+//! validity period and CA flag, and the host name (RFC 6125), but no EKU, keyUsage, path
+//! length or name constraints: prefer the pki crate's verifiers.
 
 use core::fmt::Debug;
 
