@@ -6,7 +6,9 @@
 //! - `bench [--quick] [--json FILE] [FILTER]`: sanstls against rustls, in one process
 //!   (`crates/sanstls/benches/versus`, built with the release profile); see
 //!   docs/performance.md.
-//! - `interop`: not written yet; it says so instead of pretending.
+//!
+//! Interop against OpenSSL, GnuTLS, Node, Python and rustls runs in `cargo test` (the
+//! engine's `*_interop` tests, the CLI's and the facade's), not here.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,14 +22,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("pki-fixtures") => pki_fixtures(args.get(1).map(String::as_str)),
-        Some("interop") => Err(
-            "`cargo xtask interop` is not implemented yet: it arrives with \
-             the handshakes (issues 3 and 4)"
-                .to_string(),
-        ),
         Some("bench") => bench(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <vectors [--check] | pki-fixtures [SET] | interop | \
+            "usage: cargo xtask <vectors [--check] | pki-fixtures [SET] | \
              bench [--quick] [--json FILE] [FILTER]>"
                 .to_string(),
         ),
