@@ -5,9 +5,9 @@
 //! events. See `docs/architecture.md` for the layers and the data flow.
 //!
 //! The entry points are [`ClientConnection`] and [`ServerConnection`], configured by
-//! [`ClientConfig`] and [`ServerConfig`]; `docs/engine.md` shows the driving loop, and
-//! `examples/client.rs` runs it. Certificates are verified through the traits of
-//! [`crypto::verify`]; the `sanstls-pki` crate implements them in full.
+//! [`ClientConfig`] and [`ServerConfig`]; `examples/client.rs` runs the driving loop shown
+//! below. Certificates are verified through the traits of [`crypto::verify`]; the
+//! `sanstls-pki` crate implements them in full.
 //!
 //! The modules the handshakes are built on:
 //! - [`codec`]: the symmetric wire codec (`Codec`, `Reader`, length-prefixed vectors);
@@ -16,7 +16,11 @@
 //! - [`record`]: the record layer: deframer, fragmenter and record protection;
 //! - [`handshake`]: transcript hashing and key schedules;
 //! - [`rand`]: the injected random source.
-
+//!
+//! What follows is `docs/engine.md`, included here so that its driving loop is compiled as a
+//! doctest and cannot drift from the API.
+//!
+#![doc = include_str!("../../../docs/engine.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
