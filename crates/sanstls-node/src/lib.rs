@@ -61,8 +61,26 @@ pub fn root_certificates() -> Vec<String> {
         .collect()
 }
 
-/// Node's `tls.CLIENT_RENEG_LIMIT`.
-pub const CLIENT_RENEG_LIMIT: usize = sanstls::CLIENT_RENEG_LIMIT;
-/// Node's `tls.CLIENT_RENEG_WINDOW`, in seconds.
-pub const CLIENT_RENEG_WINDOW: u64 = sanstls::CLIENT_RENEG_WINDOW_SECS;
+/// Node's `tls.CLIENT_RENEG_LIMIT`: the engine's default
+/// `Limits::max_client_renegotiations`.
+pub const CLIENT_RENEG_LIMIT: usize = 3;
+/// Node's `tls.CLIENT_RENEG_WINDOW`, in seconds: the engine's default
+/// `Limits::client_renegotiation_window`.
+pub const CLIENT_RENEG_WINDOW: u64 = 600;
 pub use context::{DEFAULT_ECDH_CURVE, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_renegotiation_constants_are_the_engines_defaults() {
+        let limits = sanstls::Limits::default();
+        assert_eq!(
+            limits.max_client_renegotiations as usize,
+            super::CLIENT_RENEG_LIMIT
+        );
+        assert_eq!(
+            limits.client_renegotiation_window,
+            core::time::Duration::from_secs(super::CLIENT_RENEG_WINDOW)
+        );
+    }
+}

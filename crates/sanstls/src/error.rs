@@ -234,8 +234,9 @@ pub enum PeerMisbehaved {
     /// A renegotiation that drops the extended master secret an earlier handshake of the
     /// connection used (`handshake_failure`, RFC 7627 s5.2-5.3).
     RenegotiationDropsExtendedMasterSecret,
-    /// The client renegotiated more than `CLIENT_RENEG_LIMIT` times in
-    /// `CLIENT_RENEG_WINDOW` (Node's session attack guard; `handshake_failure`).
+    /// The client renegotiated more than `Limits::max_client_renegotiations` times in
+    /// `Limits::client_renegotiation_window` (Node's session attack guard;
+    /// `handshake_failure`).
     TooManyRenegotiations,
     /// A renegotiation changed (or dropped) the peer's certificate: who the peer is may
     /// not change within a connection (`illegal_parameter`).

@@ -56,4 +56,3 @@ pub use error::{Error, InvalidMessage};
 pub use limits::Limits;
 pub use server::{ServerConfig, ServerConnection};
 pub use time::UnixTime;
-pub use tls12::{CLIENT_RENEG_LIMIT, CLIENT_RENEG_WINDOW_SECS};

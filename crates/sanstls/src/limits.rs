@@ -38,6 +38,13 @@ pub struct Limits {
     /// second ClientHello. Default 16 KiB plus one record's expansion (OpenSSL's default
     /// allowance).
     pub max_skipped_early_data: usize,
+    /// Server only: TLS 1.2 renegotiations a client may start per
+    /// `client_renegotiation_window` (those answering our HelloRequest do not count); one
+    /// more is refused with handshake_failure. Default 3, Node's `CLIENT_RENEG_LIMIT`.
+    pub max_client_renegotiations: u32,
+    /// The window `max_client_renegotiations` is counted in, on the caller's clock. Default
+    /// 600 s, Node's `CLIENT_RENEG_WINDOW`.
+    pub client_renegotiation_window: Duration,
 }
 
 impl Default for Limits {
@@ -50,6 +57,8 @@ impl Default for Limits {
             max_post_handshake_messages: 64,
             post_handshake_window: Duration::from_secs(60),
             max_skipped_early_data: 16384 + 256,
+            max_client_renegotiations: 3,
+            client_renegotiation_window: Duration::from_secs(600),
         }
     }
 }

@@ -92,11 +92,6 @@ pub(crate) struct Traffic12 {
     pub(crate) hello_requested: bool,
 }
 
-/// Node's `CLIENT_RENEG_LIMIT`: client-initiated renegotiations allowed per window.
-pub const CLIENT_RENEG_LIMIT: usize = 3;
-/// Node's `CLIENT_RENEG_WINDOW`, in seconds.
-pub const CLIENT_RENEG_WINDOW_SECS: u64 = 600;
-
 impl State for Traffic12 {
     fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
         match (self.side, m.handshake_payload()?) {
@@ -180,8 +175,8 @@ impl Traffic12 {
     }
 
     /// A ClientHello on an established connection (RFC 5746): it must carry the client's
-    /// last verify_data. Unless it answers our HelloRequest, Node's limit of
-    /// CLIENT_RENEG_LIMIT per window applies. The new handshake runs under the current keys
+    /// last verify_data. Unless it answers our HelloRequest, the limit of
+    /// `Limits::max_client_renegotiations` per window applies. The new handshake runs under the current keys
     /// while application data keeps flowing.
     fn client_renegotiates(
         self: Box<Self>,
@@ -216,11 +211,12 @@ impl Traffic12 {
             return Err(PeerMisbehaved::RenegotiationDropsExtendedMasterSecret.into());
         }
         if !self.hello_requested {
-            let window = core::time::Duration::from_secs(CLIENT_RENEG_WINDOW_SECS);
+            let window = cx.common.limits.client_renegotiation_window;
+            let allowed = cx.common.limits.max_client_renegotiations as usize;
             let now = cx.now;
             let history = &mut cx.common.renegotiations;
             history.retain(|t| now.saturating_since(*t) < window);
-            if history.len() >= CLIENT_RENEG_LIMIT {
+            if history.len() >= allowed {
                 return Err(PeerMisbehaved::TooManyRenegotiations.into());
             }
             history.push(now);

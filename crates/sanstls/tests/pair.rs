@@ -833,6 +833,27 @@ fn client_renegotiation_limit_is_measured_on_the_injected_clock() {
 }
 
 #[test]
+fn client_renegotiation_limit_follows_the_configuration() {
+    let p = pki("ec");
+    let cc = Arc::new(tls12_client(&[&p], None));
+    let mut sc = server_config(&p);
+    sc.limits.max_client_renegotiations = 1;
+    sc.limits.client_renegotiation_window = core::time::Duration::from_secs(10);
+    let sc = Arc::new(sc);
+    // One renegotiation per 10 s: a second one 9 s later is refused, one 10 s later is not.
+    for (second_at, refused) in [(9, true), (10, false)] {
+        let (mut c, mut s, _) = handshake(cc.clone(), sc.clone(), None);
+        c.renegotiate(NOW).unwrap();
+        assert_eq!(transfer_at(&mut c, &mut s, NOW), (None, None));
+        let later = UnixTime::from_secs(NOW.as_secs() + second_at);
+        c.renegotiate(later).unwrap();
+        let (_, se) = transfer_at(&mut c, &mut s, later);
+        let expected = refused.then(|| PeerMisbehaved::TooManyRenegotiations.into());
+        assert_eq!(se, expected, "second renegotiation after {second_at} s");
+    }
+}
+
+#[test]
 fn server_asks_for_a_client_certificate_by_renegotiating() {
     let server = pki("ec");
     let client = pki("rsa");

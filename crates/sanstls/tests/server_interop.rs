@@ -626,7 +626,7 @@ fn tls12_client_initiated_renegotiation_with_openssl() {
         )),
         "{text}"
     );
-    assert_eq!(sanstls::CLIENT_RENEG_LIMIT, 3);
+    assert_eq!(sanstls::Limits::default().max_client_renegotiations, 3);
 
     // disableRenegotiation(): declined with a no_renegotiation warning, which OpenSSL reports
     // (it then ends the connection: it does not go on after a refused renegotiation).

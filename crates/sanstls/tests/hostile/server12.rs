@@ -737,7 +737,7 @@ pub fn cases() -> Vec<Case> {
             "a fourth client-initiated renegotiation within the window is handshake_failure",
             || {
                 let mut c = Client12::handshake(server_config());
-                for _ in 0..sanstls::CLIENT_RENEG_LIMIT {
+                for _ in 0..sanstls::Limits::default().max_client_renegotiations {
                     c.renegotiate(|_| {});
                     c.read_server_flight();
                     c.send_key_exchange();
