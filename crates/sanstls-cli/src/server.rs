@@ -215,7 +215,10 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
     let config = Arc::clone(&shared.config);
     let mut conn = match shared.dump_hello {
         true => ServerConnection::new_paused(common::now(), config.handshake_timeout),
-        false => ServerConnection::new(Arc::clone(&config), common::now()),
+        false => match ServerConnection::new(Arc::clone(&config), common::now()) {
+            Ok(conn) => conn,
+            Err(e) => return format!("{peer} error: {e}"),
+        },
     };
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_nodelay(true);

@@ -81,8 +81,12 @@ impl<T> TlsStream<T> {
 
 impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
     /// The server side over `io` with `config`: call [`Self::handshake`], or just read.
-    pub fn server(io: T, config: Arc<ServerConfig>) -> Self {
-        Self::new(io, Side::Server(ServerConnection::new(config, now())))
+    /// Fails only on a configuration whose `limits` are out of range.
+    pub fn server(io: T, config: Arc<ServerConfig>) -> Result<Self, TlsError> {
+        Ok(Self::new(
+            io,
+            Side::Server(ServerConnection::new(config, now())?),
+        ))
     }
 
     /// The server side whose configuration `hooks` choose once the ClientHello is in (see
@@ -305,7 +309,7 @@ pub async fn accept<T: AsyncRead + AsyncWrite + Unpin>(
     io: T,
     config: Arc<ServerConfig>,
 ) -> Result<TlsStream<T>, TlsError> {
-    let mut stream = TlsStream::server(io, config);
+    let mut stream = TlsStream::server(io, config)?;
     stream.handshake().await?;
     Ok(stream)
 }

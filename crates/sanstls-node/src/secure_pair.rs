@@ -39,7 +39,7 @@ pub fn create_secure_pair(
                 )));
             }
             c.reject_unauthorized = reject_unauthorized;
-            Side::Server(ServerConnection::new(Arc::new(c), now()))
+            Side::Server(ServerConnection::new(Arc::new(c), now())?)
         }
         false => {
             let mut c = context.client_config();

@@ -541,10 +541,20 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
     // Node's handshakeTimeout, on a blocking socket: no read may wait longer.
     let _ = stream.set_read_timeout(Some(shared.options.handshake_timeout));
     let _ = stream.set_nodelay(true);
-    let mut socket = match setup(&shared) {
+    let socket = match setup(&shared) {
         Some(Setup::Plain(config)) => TlsSocket::server(stream, config),
-        Some(Setup::Hooked(hooks, timeout)) => TlsSocket::server_with_hooks(stream, hooks, timeout),
+        Some(Setup::Hooked(hooks, timeout)) => {
+            Ok(TlsSocket::server_with_hooks(stream, hooks, timeout))
+        }
         None => {
+            shared.connections.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
+    };
+    let mut socket = match socket {
+        Ok(s) => s,
+        Err(e) => {
+            client_error(&shared, e);
             shared.connections.fetch_sub(1, Ordering::SeqCst);
             return;
         }
@@ -595,7 +605,7 @@ impl Server {
         };
         let timeout = self.shared.options.handshake_timeout;
         let mut stream = match setup {
-            Setup::Plain(config) => crate::async_tokio::TlsStream::server(io, config),
+            Setup::Plain(config) => crate::async_tokio::TlsStream::server(io, config)?,
             Setup::Hooked(hooks, t) => {
                 crate::async_tokio::TlsStream::server_with_hooks(io, hooks, t)
             }

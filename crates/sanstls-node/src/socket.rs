@@ -221,8 +221,12 @@ impl<T: Read + Write> TlsSocket<T> {
     }
 
     /// The server side over `io` (Node's `new TLSSocket(socket, { isServer: true })`).
-    pub fn server(io: T, config: Arc<ServerConfig>) -> Self {
-        Self::new(io, Side::Server(ServerConnection::new(config, now())))
+    /// Fails only on a configuration whose `limits` are out of range.
+    pub fn server(io: T, config: Arc<ServerConfig>) -> Result<Self, TlsError> {
+        Ok(Self::new(
+            io,
+            Side::Server(ServerConnection::new(config, now())?),
+        ))
     }
 
     /// The server side whose configuration is chosen by `hooks` once the ClientHello is in

@@ -612,7 +612,7 @@ fn facade_on_both_ends_keylog_ocsp_tickets_contexts_renegotiation_and_unix_socke
     );
     let t = std::thread::spawn(move || {
         let (io, _) = listener.accept().unwrap();
-        let mut s = sanstls_node::TlsSocket::server(io, config);
+        let mut s = sanstls_node::TlsSocket::server(io, config).unwrap();
         let mut got = String::new();
         s.read_to_string(&mut got).unwrap();
         got
@@ -731,7 +731,7 @@ fn server_renegotiates_to_ask_for_a_client_certificate() {
     let addr = listener.local_addr().unwrap();
     let t = std::thread::spawn(move || {
         let (tcp, _) = listener.accept().unwrap();
-        let mut s = sanstls_node::TlsSocket::server(tcp, config);
+        let mut s = sanstls_node::TlsSocket::server(tcp, config).unwrap();
         s.handshake().unwrap();
         assert!(s.peer_certificate_chain().is_empty());
         s.renegotiate_with(strict).unwrap();

@@ -110,7 +110,7 @@ fn a_node_client_against_our_server() {
     let cert = p.dir.join("cert.pem");
     let mut child = node(&script, &[&port, cert.to_str().unwrap()]);
     let (tcp, _) = listener.accept().unwrap();
-    let mut sock = TlsSocket::server(tcp, config);
+    let mut sock = TlsSocket::server(tcp, config).unwrap();
     let mut got = Vec::new();
     sock.read_to_end(&mut got).unwrap();
     assert_eq!(got, b"bye");

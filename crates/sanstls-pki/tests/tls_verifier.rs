@@ -100,7 +100,7 @@ fn connect(
     (Option<Error>, Option<Error>),
 ) {
     let mut c = ClientConnection::new(Arc::new(cc), host, now()).unwrap();
-    let mut s = ServerConnection::new(Arc::new(sc), now());
+    let mut s = ServerConnection::new(Arc::new(sc), now()).unwrap();
     let errors = run(&mut c, &mut s);
     (c, s, errors)
 }

@@ -122,7 +122,7 @@ fn codec(c: &mut Criterion) {
 fn pair() -> (ClientConnection, ServerConnection) {
     let client = Arc::new(client_config(ProtocolVersion::TLSv1_3));
     let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
-    let mut s = ServerConnection::new(Arc::new(server_config()), NOW);
+    let mut s = ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
     for _ in 0..8 {
         move_bytes(&mut c, &mut s);
         move_bytes(&mut s, &mut c);

@@ -83,7 +83,8 @@ pub fn handshake(data: &[u8]) {
     let Some((&split, input)) = data.split_first() else {
         return;
     };
-    let mut server = ServerConnection::new(Arc::new(server_config()), NOW);
+    let mut server = ServerConnection::new(Arc::new(server_config()), NOW)
+        .expect("the default limits are valid");
     feed(&mut server, input, usize::from(split).max(1));
 }
 
@@ -117,7 +118,8 @@ struct Run {
 fn run_handshake(max_version: ProtocolVersion) -> Option<Run> {
     let client =
         ClientConnection::new(Arc::new(client_config(max_version)), "fuzz.example", NOW).ok()?;
-    let server = ServerConnection::new(Arc::new(server_config()), NOW);
+    let server = ServerConnection::new(Arc::new(server_config()), NOW)
+        .expect("the default limits are valid");
     let mut run = Run {
         client,
         server,

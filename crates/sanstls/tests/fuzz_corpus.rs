@@ -76,7 +76,8 @@ fn seeds_are_current_and_complete_the_handshake() {
         let mut server = sanstls::ServerConnection::new(
             std::sync::Arc::new(fuzzing::server_config()),
             fuzzing::NOW,
-        );
+        )
+        .unwrap();
         let seed = fuzzing::handshake_seed(version);
         check_seed("handshake", name, &seed, &mut server, version);
     }

@@ -110,7 +110,7 @@ fn handshake(
     session: Option<StoredSession>,
 ) -> (ClientConnection, ServerConnection, Vec<Event>) {
     let mut client = ClientConnection::resume(cc, "localhost", session, NOW).unwrap();
-    let mut server = ServerConnection::new(sc, NOW);
+    let mut server = ServerConnection::new(sc, NOW).unwrap();
     let (ce, se) = transfer(&mut client, &mut server);
     assert_eq!((ce, se), (None, None));
     assert!(!client.is_handshaking() && !server.is_handshaking());
@@ -187,7 +187,7 @@ fn alpn_choice_and_mismatch() {
 
     sc.alpn_protocols = vec![b"spdy/1".to_vec()];
     let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(Arc::new(sc), NOW);
+    let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
     let (ce, se) = transfer(&mut client, &mut server);
     assert_eq!(
         se,
@@ -227,7 +227,7 @@ fn client_authentication() {
     // No certificate: the server requires one.
     let mut client =
         ClientConnection::new(Arc::new(client_config(&server_pki)), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(sc, NOW);
+    let mut server = ServerConnection::new(sc, NOW).unwrap();
     let (ce, se) = transfer(&mut client, &mut server);
     assert_eq!(se, Some(PeerIncompatible::CertificateRequired.into()));
     assert_eq!(
@@ -320,7 +320,7 @@ fn paused_server_answers_later_with_the_config_for_the_name() {
 fn tampering_and_timeouts() {
     let p = pki("ec");
     let mut client = ClientConnection::new(Arc::new(client_config(&p)), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     let mut hello = Vec::new();
     client.write_tls(&mut hello);
     server.read_tls(&hello);
@@ -335,14 +335,14 @@ fn tampering_and_timeouts() {
     // A server that never hears back times out at its configured deadline.
     let mut sc = server_config(&p);
     sc.handshake_timeout = std::time::Duration::from_secs(7);
-    let mut idle = ServerConnection::new(Arc::new(sc), NOW);
+    let mut idle = ServerConnection::new(Arc::new(sc), NOW).unwrap();
     let deadline = idle.poll_timeout().expect("a handshake deadline");
     assert_eq!(deadline, UnixTime::from_secs(1_900_000_007));
     idle.handle_timeout(deadline);
     assert_eq!(idle.process(deadline), Err(Error::HandshakeTimeout));
 
     // Application data before the handshake is refused.
-    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     server.read_tls(&[23, 3, 3, 0, 1, 0]);
     assert!(matches!(
         server.process(NOW),
@@ -408,7 +408,7 @@ fn downgrade_sentinel_is_refused_by_a_tls13_client() {
     let mut cc12 = client_config(&p);
     cc12.max_version = ProtocolVersion::TLSv1_2;
     let mut client = ClientConnection::new(Arc::new(cc12), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     let mut hello = Vec::new();
     client.write_tls(&mut hello);
     server.read_tls(&hello);
@@ -471,7 +471,7 @@ fn tls12_with_edits(
     cc.max_version = ProtocolVersion::TLSv1_2;
     cc.groups = vec![group];
     let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     let mut hello = Vec::new();
     client.write_tls(&mut hello);
     hello_edit(&mut hello);
@@ -565,7 +565,7 @@ fn tls12_invalid_client_point_is_illegal_parameter() {
     cc.max_version = ProtocolVersion::TLSv1_2;
     cc.groups = vec![NamedGroup::secp256r1];
     let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     let mut bytes = Vec::new();
     client.write_tls(&mut bytes);
     server.read_tls(&bytes);
@@ -605,7 +605,7 @@ fn tls12_dhe_between_our_client_and_server() {
     echo(&mut c, &mut s);
     // Without DH parameters the server cannot use the only suite offered.
     let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     let (_, se) = transfer(&mut client, &mut server);
     assert_eq!(se, Some(PeerIncompatible::NoCipherSuitesInCommon.into()));
 }
@@ -692,7 +692,7 @@ fn external_session_store_with_a_late_answer() {
     let sc = Arc::new(sc);
 
     let mut client = ClientConnection::new(cc.clone(), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(sc.clone(), NOW);
+    let mut server = ServerConnection::new(sc.clone(), NOW).unwrap();
     assert_eq!(transfer(&mut client, &mut server), (None, None));
     // Our client sends a random session id (middlebox compatibility), so even a first
     // connection asks the store, as Node does for any unknown id; the store has nothing.
@@ -721,7 +721,7 @@ fn external_session_store_with_a_late_answer() {
     for answer in [Some(data.to_vec()), None] {
         let mut client =
             ClientConnection::resume(cc.clone(), "localhost", Some(session.clone()), NOW).unwrap();
-        let mut server = ServerConnection::new(sc.clone(), NOW);
+        let mut server = ServerConnection::new(sc.clone(), NOW).unwrap();
         transfer(&mut client, &mut server);
         // The server asked and waits; nothing moves until the answer.
         assert_eq!(events(&mut server), vec![Event::ResumeSession(id.clone())]);
@@ -734,7 +734,7 @@ fn external_session_store_with_a_late_answer() {
         assert_eq!(client.negotiated().resumed, found);
     }
     // Answering when nothing was asked is a caller error.
-    let mut idle = ServerConnection::new(sc, NOW);
+    let mut idle = ServerConnection::new(sc, NOW).unwrap();
     assert!(idle.session_found(None, NOW).is_err());
 }
 
@@ -1031,13 +1031,28 @@ fn post_handshake_messages_are_rate_limited_on_the_injected_clock() {
 }
 
 #[test]
+fn a_limit_out_of_range_fails_the_constructor_on_both_sides() {
+    let p = pki("rsa");
+    let mut cc = client_config(&p);
+    cc.limits.max_handshake_message_len = 1 << 24;
+    let mut sc = server_config(&p);
+    sc.limits.max_handshake_message_len = 1 << 24;
+    let refusal = Some(Error::ApiMisuse("handshake message limit above 2^24-1"));
+    assert_eq!(
+        ClientConnection::new(Arc::new(cc), "localhost", NOW).err(),
+        refusal
+    );
+    assert_eq!(ServerConnection::new(Arc::new(sc), NOW).err(), refusal);
+}
+
+#[test]
 fn handshake_message_and_plaintext_buffer_limits_come_from_the_config() {
     let p = pki("rsa");
     // A Certificate message (an RSA chain of one) larger than the configured maximum.
     let mut cc = client_config(&p);
     cc.limits.max_handshake_message_len = 512;
     let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW);
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     let (ce, _) = transfer(&mut client, &mut server);
     assert_eq!(
         ce,
@@ -1095,7 +1110,7 @@ fn reject_unauthorized_off_records_the_reason_and_goes_on() {
         ));
         // Node's default: the handshake fails.
         let mut c = ClientConnection::new(Arc::new(cc.clone()), "localhost", NOW).unwrap();
-        let mut s = ServerConnection::new(Arc::new(sc.clone()), NOW);
+        let mut s = ServerConnection::new(Arc::new(sc.clone()), NOW).unwrap();
         let (ce, _) = transfer(&mut c, &mut s);
         // (The small built-in verifier finds the stranger's certificate, of the same
         // subject, as the issuer, and its signature fails.)

@@ -209,7 +209,7 @@ fn output(server: &mut ServerConnection) -> Vec<u8> {
 fn replay(name: &str, config: ServerConfig) -> Vec<(KeyLogLabel, Vec<u8>)> {
     let s = rfc8448::section(name);
     let now = at(&s);
-    let mut server = ServerConnection::new(Arc::new(config), now);
+    let mut server = ServerConnection::new(Arc::new(config), now).unwrap();
     feed(&mut server, &s.bytes("Record_ClientHello_1"), now);
     let expected = [
         s.bytes("Record_ServerHello"),

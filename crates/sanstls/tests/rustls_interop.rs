@@ -315,7 +315,7 @@ fn rustls_client_against_our_server() {
     let server = our_server(&pki);
     let client_config = rustls_client(&pki);
     for i in 0..3 {
-        let mut ours = ServerConnection::new(server.clone(), NOW);
+        let mut ours = ServerConnection::new(server.clone(), NOW).unwrap();
         let name = ServerName::try_from("localhost").unwrap();
         let mut theirs = rustls::ClientConnection::new(client_config.clone(), name).unwrap();
         theirs.writer().write_all(b"ping").unwrap();
@@ -365,7 +365,7 @@ fn tls12_both_ways_with_rustls() {
     assert_eq!(a, b, "RFC 5705 exporters agree");
 
     // rustls client, our server.
-    let mut ours = ServerConnection::new(our_server(&pki), NOW);
+    let mut ours = ServerConnection::new(our_server(&pki), NOW).unwrap();
     let name = ServerName::try_from("localhost").unwrap();
     let mut theirs =
         rustls::ClientConnection::new(rustls_client_versions(&pki, tls12), name).unwrap();

@@ -96,7 +96,7 @@ fn serve_one(
 ) -> Seen {
     sock.set_read_timeout(Some(Duration::from_millis(50)))
         .unwrap();
-    let mut conn = ServerConnection::new(config, now());
+    let mut conn = ServerConnection::new(config, now()).unwrap();
     if no_reneg {
         conn.disable_renegotiation();
     }

@@ -97,7 +97,7 @@ pub(crate) fn ours_new(
 ) -> (Ours<ClientConnection>, Ours<ServerConnection>) {
     let now = now();
     let c = ClientConnection::resume(client.clone(), "localhost", session, now).expect("client");
-    let s = ServerConnection::new(server.clone(), now);
+    let s = ServerConnection::new(server.clone(), now).unwrap();
     (Ours { conn: c, now }, Ours { conn: s, now })
 }
 

@@ -78,7 +78,7 @@ fn ours_once(
     t.client += t0.elapsed();
     let t0 = Instant::now();
     let mut s = Ours {
-        conn: ServerConnection::new(server.clone(), now),
+        conn: ServerConnection::new(server.clone(), now).unwrap(),
         now,
     };
     t.server += t0.elapsed();

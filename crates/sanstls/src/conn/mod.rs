@@ -1361,7 +1361,7 @@ mod tests {
         for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
             let client = Arc::new(client_config(version));
             let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
-            let mut s = ServerConnection::new(Arc::new(server_config()), NOW);
+            let mut s = ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
             exchange(&mut c, &mut s);
             assert!(!c.is_handshaking() && !s.is_handshaking());
             // The handshake's flights needed buffers; established and idle, none is kept.
@@ -1407,7 +1407,7 @@ mod tests {
             ] {
                 let client = Arc::new(client_config(version));
                 let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
-                let mut s = ServerConnection::new(Arc::new(server_config()), NOW);
+                let mut s = ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
                 exchange(&mut c, &mut s);
                 let mut sent = Vec::new();
                 let mut wire = Vec::new();
@@ -1451,7 +1451,7 @@ mod tests {
     pub(super) fn start(version: ProtocolVersion) -> (ClientConnection, ServerConnection) {
         let client = Arc::new(client_config(version));
         let c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
-        let s = ServerConnection::new(Arc::new(server_config()), NOW);
+        let s = ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
         (c, s)
     }
 

@@ -301,17 +301,15 @@ pub struct ServerConnection {
 }
 
 impl ServerConnection {
-    /// A connection that answers with `config`.
-    pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Self {
+    /// A connection that answers with `config`. Fails only when the configuration's
+    /// [`crate::Limits`] are out of range (`Error::ApiMisuse`: a handshake message limit
+    /// above 2^24-1).
+    pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Result<Self, Error> {
         let timeout = config.handshake_timeout;
         let limits = config.limits.clone();
         let mut s = Self::with_state(hs::expect_client_hello(Some(config)), now, timeout);
-        // The default limits are valid, and so are a configuration's unless the caller set
-        // one out of range, which the first `process` then reports.
-        if let Err(e) = s.conn.common.apply_limits(&limits) {
-            s.conn.common.error = Some(e);
-        }
-        s
+        s.conn.common.apply_limits(&limits)?;
+        Ok(s)
     }
 
     /// A connection that pauses after the ClientHello with `Event::ClientHello` until the

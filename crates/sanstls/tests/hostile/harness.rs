@@ -138,7 +138,7 @@ pub fn say_hello(
     config: ServerConfig,
     hello: &sanstls::msgs::hello::ClientHelloPayload,
 ) -> (Wire, sanstls::handshake::transcript::HandshakeHash) {
-    let victim = ServerConnection::new(Arc::new(config), NOW);
+    let victim = ServerConnection::new(Arc::new(config), NOW).unwrap();
     let mut w = Wire::new(Victim::Server(victim));
     let encoded = w.handshake(HandshakePayload::ClientHello(hello.clone()));
     let mut transcript = sanstls::handshake::transcript::HandshakeHash::new();

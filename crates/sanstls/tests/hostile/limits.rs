@@ -45,7 +45,7 @@ pub fn cases() -> Vec<Case> {
             "a handshake message over the default bound (OpenSSL's 131,396 bytes) is decode_error",
             || {
                 let victim =
-                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
                 let mut w = Wire::new(Victim::Server(victim));
                 let len = (131_397u32).to_be_bytes();
                 w.record(ContentType::Handshake, &[1, len[1], len[2], len[3]]);
@@ -334,7 +334,7 @@ pub fn cases() -> Vec<Case> {
             || {
                 for version in [ProtocolVersion::TLSv1_0, ProtocolVersion::SSLv3] {
                     let victim =
-                        sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+                        sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
                     let mut w = Wire::new(Victim::Server(victim));
                     w.record_version = version;
                     let kx = sanstls::crypto::kx::KeyExchange::start(
@@ -370,7 +370,7 @@ fn connect(
 ) {
     let mut c =
         sanstls::client::ClientConnection::resume(client.clone(), HOST, session, now).unwrap();
-    let mut s = sanstls::server::ServerConnection::new(server.clone(), now);
+    let mut s = sanstls::server::ServerConnection::new(server.clone(), now).unwrap();
     for _ in 0..10 {
         let mut a = Vec::new();
         c.write_tls(&mut a);

@@ -110,7 +110,7 @@ impl Pair {
     ) -> Pair {
         let mut p = Pair {
             client: ClientConnection::resume(client, name, session, now).unwrap(),
-            server: ServerConnection::new(server, now),
+            server: ServerConnection::new(server, now).unwrap(),
             client_events: Vec::new(),
             server_error: None,
             client_error: None,

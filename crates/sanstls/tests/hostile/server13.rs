@@ -601,7 +601,7 @@ pub fn cases() -> Vec<Case> {
         ),
         // ---- messages out of place ----
         case("a ServerHello as the first message is unexpected_message", || {
-            let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+            let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
             let mut w = Wire::new(Victim::Server(victim));
             w.handshake(HandshakePayload::ServerHello(
                 sanstls::msgs::hello::ServerHelloPayload {
@@ -617,7 +617,7 @@ pub fn cases() -> Vec<Case> {
             w.refused_in_handshake(A::UnexpectedMessage);
         }),
         case("a Finished as the first message is unexpected_message", || {
-            let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+            let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
             let mut w = Wire::new(Victim::Server(victim));
             w.handshake(HandshakePayload::Finished(FinishedPayload {
                 verify_data: Payload::new(vec![0; 32]),
@@ -626,7 +626,7 @@ pub fn cases() -> Vec<Case> {
             w.refused_in_handshake(A::UnexpectedMessage);
         }),
         case("an unknown message type as the first message is unexpected_message", || {
-            let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+            let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
             let mut w = Wire::new(Victim::Server(victim));
             w.raw_handshake(&[99, 0, 0, 2, 1, 2]);
             let _ = w.deliver();
@@ -636,7 +636,7 @@ pub fn cases() -> Vec<Case> {
             "a ChangeCipherSpec before the ClientHello is unexpected_message",
             || {
                 let victim =
-                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
                 let mut w = Wire::new(Victim::Server(victim));
                 w.compat_ccs();
                 let _ = w.deliver();
@@ -647,7 +647,7 @@ pub fn cases() -> Vec<Case> {
             "application data before the ClientHello is unexpected_message",
             || {
                 let victim =
-                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
                 let mut w = Wire::new(Victim::Server(victim));
                 w.record(ContentType::ApplicationData, b"GET /");
                 let _ = w.deliver();
@@ -658,7 +658,7 @@ pub fn cases() -> Vec<Case> {
             "a ClientHello coalesced with more handshake bytes in one record is unexpected_message (a key change)",
             || {
                 let victim =
-                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW);
+                    sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
                 let mut w = Wire::new(Victim::Server(victim));
                 w.framing = Framing::Together;
                 let kx = KeyExchange::start(NamedGroup::X25519, &sanstls::rand::SystemRandom::new())
