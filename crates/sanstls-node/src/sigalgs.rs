@@ -150,15 +150,10 @@ impl<V: ServerCertVerifier + ?Sized> ServerCertVerifier for Limited<V> {
         intermediates: &[&[u8]],
         server_name: &str,
         ocsp_response: &[u8],
-        now_unix: u64,
+        now: sanstls::UnixTime,
     ) -> Result<(), Error> {
-        self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now_unix,
-        )
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
     }
 
     fn supported_schemes(&self) -> Vec<SignatureScheme> {
@@ -171,10 +166,10 @@ impl<V: ClientCertVerifier + ?Sized> ClientCertVerifier for Limited<V> {
         &self,
         end_entity: &[u8],
         intermediates: &[&[u8]],
-        now_unix: u64,
+        now: sanstls::UnixTime,
     ) -> Result<(), Error> {
         self.inner
-            .verify_client_cert(end_entity, intermediates, now_unix)
+            .verify_client_cert(end_entity, intermediates, now)
     }
 
     fn root_hint_subjects(&self) -> Vec<Vec<u8>> {

@@ -69,10 +69,15 @@ impl ServerCertVerifier for NodeServerVerifier {
         intermediates: &[&[u8]],
         server_name: &str,
         _ocsp_response: &[u8],
-        now_unix: u64,
+        now: sanstls::UnixTime,
     ) -> Result<(), Error> {
         self.verifier
-            .verify(end_entity, intermediates, now_unix, Purpose::ServerAuth)
+            .verify(
+                end_entity,
+                intermediates,
+                now.as_secs(),
+                Purpose::ServerAuth,
+            )
             .map_err(|e| rejected(&e))?;
         // Node checks the name only once the chain is trusted.
         let cert = PeerCertificate::from_der(end_entity).map_err(|e| {
@@ -118,10 +123,15 @@ impl ClientCertVerifier for NodeClientVerifier {
         &self,
         end_entity: &[u8],
         intermediates: &[&[u8]],
-        now_unix: u64,
+        now: sanstls::UnixTime,
     ) -> Result<(), Error> {
         self.verifier
-            .verify(end_entity, intermediates, now_unix, Purpose::ClientAuth)
+            .verify(
+                end_entity,
+                intermediates,
+                now.as_secs(),
+                Purpose::ClientAuth,
+            )
             .map(|_| ())
             .map_err(|e| rejected(&e))
     }

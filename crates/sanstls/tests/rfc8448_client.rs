@@ -47,7 +47,7 @@ impl ServerCertVerifier for TraceVerifier {
         intermediates: &[&[u8]],
         server_name: &str,
         _ocsp: &[u8],
-        _now: u64,
+        _now: sanstls::UnixTime,
     ) -> Result<(), Error> {
         assert_eq!(
             end_entity,

@@ -91,7 +91,7 @@ impl ClientCertVerifier for TraceClientVerifier {
         &self,
         _ee: &[u8],
         intermediates: &[&[u8]],
-        _now: u64,
+        _now: sanstls::UnixTime,
     ) -> Result<(), Error> {
         assert!(intermediates.is_empty());
         Ok(())

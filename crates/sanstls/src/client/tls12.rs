@@ -151,7 +151,7 @@ fn verify_chain(c: &Client12, cx: &mut Context<'_>, ocsp: &[u8]) -> Result<(), E
         &intermediates,
         &c.hs.server_name,
         ocsp,
-        cx.now.as_secs(),
+        cx.now,
     );
     cx.common
         .peer_verdict(verdict, c.hs.config.reject_unauthorized)

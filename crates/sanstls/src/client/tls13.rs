@@ -162,7 +162,7 @@ impl State for ExpectCertificate {
             &intermediates,
             &self.state.hs.server_name,
             ocsp.as_deref().unwrap_or(&[]),
-            cx.now.as_secs(),
+            cx.now,
         );
         cx.common
             .peer_verdict(verdict, config.reject_unauthorized)?;

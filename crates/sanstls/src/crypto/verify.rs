@@ -15,6 +15,7 @@ use x509_cert::ext::pkix::BasicConstraints;
 
 use crate::enums::SignatureScheme;
 use crate::error::{CertificateError, Error, PeerMisbehaved};
+use crate::time::UnixTime;
 
 /// The OIDs the verifiers look at.
 mod oid {
@@ -431,14 +432,14 @@ pub const DEFAULT_SCHEMES: &[SignatureScheme] = &[
 
 /// Decides whether to trust a server's certificate chain.
 pub trait ServerCertVerifier: Send + Sync + Debug {
-    /// Verifies the chain for `server_name` at `now_unix` (seconds).
+    /// Verifies the chain for `server_name` at `now`.
     fn verify_server_cert(
         &self,
         end_entity: &[u8],
         intermediates: &[&[u8]],
         server_name: &str,
         ocsp_response: &[u8],
-        now_unix: u64,
+        now: UnixTime,
     ) -> Result<(), Error>;
 
     /// The signature schemes we accept in CertificateVerify (sent in signature_algorithms).
@@ -460,12 +461,12 @@ pub trait ServerCertVerifier: Send + Sync + Debug {
 
 /// Decides whether to trust a client's certificate chain.
 pub trait ClientCertVerifier: Send + Sync + Debug {
-    /// Verifies the chain at `now_unix` (seconds).
+    /// Verifies the chain at `now`.
     fn verify_client_cert(
         &self,
         end_entity: &[u8],
         intermediates: &[&[u8]],
-        now_unix: u64,
+        now: UnixTime,
     ) -> Result<(), Error>;
 
     /// DER subjects to list in CertificateRequest's certificate_authorities.
@@ -503,7 +504,7 @@ impl ServerCertVerifier for InsecureAcceptAnything {
         _intermediates: &[&[u8]],
         _server_name: &str,
         _ocsp: &[u8],
-        _now: u64,
+        _now: UnixTime,
     ) -> Result<(), Error> {
         ParsedCertificate::parse(end_entity).map(|_| ())
     }
@@ -700,9 +701,9 @@ impl ServerCertVerifier for SimpleRootsVerifier {
         intermediates: &[&[u8]],
         server_name: &str,
         _ocsp: &[u8],
-        now_unix: u64,
+        now: UnixTime,
     ) -> Result<(), Error> {
-        let leaf = self.verify_chain(end_entity, intermediates, now_unix)?;
+        let leaf = self.verify_chain(end_entity, intermediates, now.as_secs())?;
         check_name(&leaf, server_name)
     }
 }
@@ -712,9 +713,9 @@ impl ClientCertVerifier for SimpleRootsVerifier {
         &self,
         end_entity: &[u8],
         intermediates: &[&[u8]],
-        now_unix: u64,
+        now: UnixTime,
     ) -> Result<(), Error> {
-        self.verify_chain(end_entity, intermediates, now_unix)
+        self.verify_chain(end_entity, intermediates, now.as_secs())
             .map(|_| ())
     }
 

@@ -465,7 +465,7 @@ impl State for ExpectCertificate {
             }));
         };
         let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
-        let verdict = verifier.verify_client_cert(end_entity, &intermediates, cx.now.as_secs());
+        let verdict = verifier.verify_client_cert(end_entity, &intermediates, cx.now);
         cx.common
             .peer_verdict(verdict, self.s.config.reject_unauthorized)?;
         cx.common.negotiated.peer_certificates = chain;

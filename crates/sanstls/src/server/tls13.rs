@@ -133,7 +133,7 @@ impl State for ExpectCertificate {
             return Ok(Box::new(self.finished));
         };
         let intermediates: Vec<&[u8]> = chain[1..].iter().map(Vec::as_slice).collect();
-        let verdict = verifier.verify_client_cert(end_entity, &intermediates, cx.now.as_secs());
+        let verdict = verifier.verify_client_cert(end_entity, &intermediates, cx.now);
         let reject = self.finished.config.reject_unauthorized;
         cx.common.peer_verdict(verdict, reject)?;
         cx.common.negotiated.peer_certificates = chain;
