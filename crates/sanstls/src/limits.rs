@@ -8,6 +8,7 @@ use core::time::Duration;
 use crate::time::UnixTime;
 
 /// The limits of one connection, taken from its configuration when it is created.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The largest handshake message accepted, in bytes: any message the syntax allows up

@@ -45,6 +45,7 @@ impl ClientCertificate {
 }
 
 /// How a client connects. Build one, wrap it in an `Arc`, share it between connections.
+#[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// TLS 1.3 suites we offer, in preference order.

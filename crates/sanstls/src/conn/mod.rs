@@ -248,6 +248,7 @@ pub(crate) trait State: Send + Sync + 'static {
 pub const DEFAULT_BUFFER_LIMIT: usize = 64 * 1024;
 
 /// What was negotiated, filled in by the handshake as it learns it.
+#[non_exhaustive]
 #[derive(Debug, Default, Clone)]
 pub struct Negotiated {
     /// The protocol version.

@@ -70,6 +70,7 @@ pub(crate) fn check_key_matches(chain: &[Vec<u8>], key: &dyn SigningKey) -> Resu
 }
 
 /// How a server answers. Build one, wrap it in an `Arc`, share it between connections.
+#[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// TLS 1.3 suites we accept, in our preference order (honoured: Node's
@@ -279,6 +280,7 @@ impl ServerConfig {
 
 /// What the client asked for, shown to the caller when the handshake pauses for a
 /// configuration (Node's `SNICallback(servername, cb)`).
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientHelloInfo {
     /// The server_name the client sent, if any.
