@@ -185,30 +185,25 @@ impl Setup {
     }
 
     fn first(&mut self) -> Pair {
-        let p = Pair::run(
-            self.client.clone(),
-            self.server.clone(),
-            HOST,
-            None,
-            &mut self.store,
-            NOW,
-        );
-        assert!(
-            p.established(),
-            "{:?}: {:?} {:?}",
-            self.form,
-            p.client_error,
-            p.server_error
-        );
-        p
+        self.established(self.server.clone(), None, HOST)
     }
 
     fn again(&mut self, server: Arc<ServerConfig>, session: StoredSession, name: &str) -> Pair {
+        self.established(server, Some(session), name)
+    }
+
+    /// A handshake that must complete, offering `session` when there is one.
+    fn established(
+        &mut self,
+        server: Arc<ServerConfig>,
+        session: Option<StoredSession>,
+        name: &str,
+    ) -> Pair {
         let p = Pair::run(
             self.client.clone(),
             server,
             name,
-            Some(session),
+            session,
             &mut self.store,
             NOW,
         );
