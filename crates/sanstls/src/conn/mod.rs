@@ -1584,14 +1584,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn tls12_close_notify_closes_both_directions() {
-        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_2);
+    /// An established pair whose server has processed the client's close_notify.
+    fn closed_by_client(version: ProtocolVersion) -> (ClientConnection, ServerConnection) {
+        let (mut c, mut s) = pair(version);
         c.send_close_notify();
         let mut wire = Vec::new();
         c.write_tls(&mut wire);
         s.read_tls(&wire);
         s.process(NOW).unwrap();
+        (c, s)
+    }
+
+    #[test]
+    fn tls12_close_notify_closes_both_directions() {
+        let (mut c, mut s) = closed_by_client(ProtocolVersion::TLSv1_2);
         // The server answers with its own close_notify and sends nothing else.
         assert_eq!(s.send(b"HTTP/1.0 200 OK"), Err(Error::ClosedByPeer));
         let mut answer = Vec::new();
@@ -1602,12 +1608,7 @@ mod tests {
         assert!(read_all(&mut c).is_empty());
 
         // TLS 1.3 closes one direction at a time.
-        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
-        c.send_close_notify();
-        let mut wire = Vec::new();
-        c.write_tls(&mut wire);
-        s.read_tls(&wire);
-        s.process(NOW).unwrap();
+        let (mut c, mut s) = closed_by_client(ProtocolVersion::TLSv1_3);
         s.send(b"still talking").unwrap();
         let mut answer = Vec::new();
         s.write_tls(&mut answer);
