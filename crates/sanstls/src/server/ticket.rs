@@ -140,10 +140,7 @@ impl Ticketer {
     ) -> Result<(), Error> {
         let (name, raw) = split_keys(keys);
         let new = TicketKey::new(name, &raw)?;
-        let mut guard = self
-            .keys
-            .write()
-            .map_err(|_| Error::ApiMisuse("ticket keys poisoned"))?;
+        let mut guard = self.keys.write().map_err(|_| poisoned())?;
         self.install(&mut guard, new, now);
         guard.managed = true;
         Ok(())
@@ -172,7 +169,6 @@ impl Ticketer {
                 && k.since
                     .is_none_or(|since| now >= since.saturating_add(period))
         };
-        let poisoned = || Error::ApiMisuse("ticket keys poisoned");
         if !due(&*self.keys.read().map_err(|_| poisoned())?) {
             return Ok(());
         }
@@ -202,10 +198,7 @@ impl Ticketer {
         now: UnixTime,
     ) -> Result<Vec<u8>, Error> {
         self.rotate_if_due(rng, now)?;
-        let keys = self
-            .keys
-            .read()
-            .map_err(|_| Error::ApiMisuse("ticket keys poisoned"))?;
+        let keys = self.keys.read().map_err(|_| poisoned())?;
         let key = &keys.current;
         let mut nonce = [0u8; NONCE_LEN];
         rng.fill(&mut nonce)?;
@@ -258,6 +251,11 @@ impl Ticketer {
     }
 }
 
+/// The error of a ticketer whose lock a panicking thread left poisoned.
+fn poisoned() -> Error {
+    Error::ApiMisuse("ticket keys poisoned")
+}
+
 fn split_keys(keys: &[u8; TICKET_KEYS_LEN]) -> ([u8; NAME_LEN], Zeroizing<[u8; 32]>) {
     let mut name = [0u8; NAME_LEN];
     name.copy_from_slice(&keys[..NAME_LEN]);
@@ -285,8 +283,9 @@ impl Codec for TicketState {
         out.push(TLS13_STATE);
         self.suite.encode(out);
         // The secret goes straight into `out`, which the caller wipes.
-        out.push(self.psk.len().min(255) as u8);
-        out.extend_from_slice(&self.psk[..self.psk.len().min(255)]);
+        let psk = &self.psk[..self.psk.len().min(255)];
+        out.push(psk.len() as u8);
+        out.extend_from_slice(psk);
         self.age_add.encode(out);
         PayloadU8::new(self.alpn.clone()).encode(out);
         self.binding.encode(out);
