@@ -15,7 +15,6 @@ use common::{first_line, hex, node, Pki};
 
 use sanstls::client::ClientConfig;
 use sanstls::crypto::sign::load_private_key;
-use sanstls::crypto::verify::SimpleRootsVerifier;
 use sanstls::server::{CertifiedKey, ServerConfig};
 use sanstls_node::TlsSocket;
 use serde_json::Value;
@@ -62,7 +61,7 @@ fn our_client_against_a_node_server() {
             .parse()
             .expect("node prints its port");
         let mut config = ClientConfig::new(Arc::new(
-            SimpleRootsVerifier::new(vec![p.cert_der.clone()]).unwrap(),
+            sanstls_pki::tls::NodeServerVerifier::with_roots(vec![p.cert_der.clone()]).unwrap(),
         ));
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();

@@ -47,6 +47,25 @@ impl NodeServerVerifier {
         }
     }
 
+    /// Trusts `roots` (DER certificates, Node's `ca`): the one-line verifier for a user of
+    /// the engine alone.
+    ///
+    /// ```
+    /// # let root = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/certs/rsa.der")).unwrap();
+    /// use std::sync::Arc;
+    /// let verifier = sanstls_pki::tls::NodeServerVerifier::with_roots(vec![root])?;
+    /// let config = sanstls::ClientConfig::new(Arc::new(verifier));
+    /// # Ok::<(), sanstls_pki::verify::VerifyError>(())
+    /// ```
+    pub fn with_roots(roots: Vec<Vec<u8>>) -> Result<Self, VerifyError> {
+        Verifier::new(roots).map(Self::new)
+    }
+
+    /// Trusts the Mozilla root set Node trusts by default.
+    pub fn mozilla() -> Self {
+        Self::new(Verifier::mozilla())
+    }
+
     /// Node's `checkServerIdentity` option: replaces the host-name check.
     pub fn with_identity_check(mut self, check: Arc<IdentityCheck>) -> Self {
         self.identity = Some(check);
@@ -115,6 +134,12 @@ impl NodeClientVerifier {
             verifier: Arc::new(verifier.with_error_report(ErrorReport::Last)),
             mandatory,
         }
+    }
+
+    /// Trusts client certificates issued under `roots` (DER certificates, Node's `ca`); a
+    /// client without a certificate is refused when `mandatory`.
+    pub fn with_roots(roots: Vec<Vec<u8>>, mandatory: bool) -> Result<Self, VerifyError> {
+        Verifier::new(roots).map(|v| Self::new(v, mandatory))
     }
 }
 

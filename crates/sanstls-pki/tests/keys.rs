@@ -450,9 +450,6 @@ fn dh_parameters_match_openssl() {
     let group = pem_params.to_group().unwrap();
     assert_eq!(group.bits(), 2048);
     assert_eq!(group.p(), pem_params.p.as_slice());
-    // The engine's own reader agrees.
-    let engine = sanstls::crypto::ffdhe::DhGroup::from_der(&fixture("dh2048.der")).unwrap();
-    assert_eq!(engine, group);
     assert_eq!(
         DhParams::from_pem(&fixture("rsa.pk8.pem")),
         Err(DhError::NoParameters)
@@ -462,6 +459,49 @@ fn dh_parameters_match_openssl() {
         DhParams::from_der(&der[..der.len() - 1]),
         Err(DhError::Malformed { .. })
     ));
+}
+
+#[test]
+fn dh_parameter_der_is_read_strictly() {
+    let der = fixture("dh2048.der");
+    let group = DhParams::from_der(&der).unwrap().to_group().unwrap();
+    let malformed =
+        |bytes: &[u8]| matches!(DhParams::from_der(bytes), Err(DhError::Malformed { .. }));
+    // privateValueLength is read (and the engine ignores it: the exponent size is ours).
+    let mut with_len = der.clone();
+    with_len.extend_from_slice(&[0x02, 0x02, 0x01, 0x00]);
+    with_len[3] += 4;
+    let params = DhParams::from_der(&with_len).unwrap();
+    assert_eq!(params.private_value_length, Some(256));
+    assert_eq!(params.to_group().unwrap(), group);
+    // Trailing data, after the sequence or inside it.
+    assert!(malformed(&[der.as_slice(), &[0]].concat()));
+    let mut inner = with_len.clone();
+    inner.extend_from_slice(&[0x02, 0x01, 0x01]);
+    inner[3] += 3;
+    assert!(malformed(&inner));
+    // Every truncation.
+    for n in 0..der.len() {
+        assert!(malformed(&der[..n]), "truncated to {n}");
+    }
+    // Without its 0x00 sign byte the prime is a negative INTEGER; with an extra one it is
+    // not minimal DER.
+    assert_eq!(
+        der[..9],
+        [0x30, 0x82, 0x01, 0x08, 0x02, 0x82, 0x01, 0x01, 0x00]
+    );
+    let negative = [
+        &[0x30, 0x82, 0x01, 0x07, 0x02, 0x82, 0x01, 0x00][..],
+        &der[9..],
+    ]
+    .concat();
+    assert!(malformed(&negative));
+    let padded = [
+        &[0x30, 0x82, 0x01, 0x09, 0x02, 0x82, 0x01, 0x02, 0x00][..],
+        &der[8..],
+    ]
+    .concat();
+    assert!(malformed(&padded));
 }
 
 proptest! {

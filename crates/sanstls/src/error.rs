@@ -560,6 +560,9 @@ fn verification_alert(code: &str) -> AlertDescription {
         "CERT_SIGNATURE_FAILURE" | "CRL_SIGNATURE_FAILURE" => A::DecryptError,
         "INVALID_PURPOSE" | "CERT_UNTRUSTED" | "CERT_REJECTED" => A::UnsupportedCertificate,
         "UNABLE_TO_GET_CRL" => A::UnknownCA,
+        // sanstls-pki's code for a certificate that does not parse: OpenSSL refuses it when
+        // reading the Certificate message, with decode_error.
+        "ERR_SANSTLS_MALFORMED_CERTIFICATE" => A::DecodeError,
         _ => A::BadCertificate,
     }
 }

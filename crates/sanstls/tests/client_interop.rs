@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use peers::{connect, free_port, now, pem_to_der, read_log, spawn_logged, Peer, TempDir};
 use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
 use sanstls::crypto::sign::load_private_key;
-use sanstls::crypto::verify::{InsecureAcceptAnything, SimpleRootsVerifier};
+use sanstls::crypto::verify::InsecureAcceptAnything;
 use sanstls::enums::{AlertDescription, CipherSuite, NamedGroup};
 use sanstls::error::CertificateError;
 use sanstls::suites::{
@@ -145,7 +145,9 @@ fn s_server_version(version: &str, kind: &str, extra: &[&str]) -> (Server, Vec<u
 }
 
 fn config_for(root: Vec<u8>) -> ClientConfig {
-    ClientConfig::new(Arc::new(SimpleRootsVerifier::new(vec![root]).unwrap()))
+    ClientConfig::new(Arc::new(
+        sanstls_pki::tls::NodeServerVerifier::with_roots(vec![root]).unwrap(),
+    ))
 }
 
 const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
@@ -243,6 +245,14 @@ fn alpn_is_negotiated() {
     assert_eq!(conn.negotiated().alpn.as_deref(), Some(&b"http/1.1"[..]));
 }
 
+/// The Node code of a verifier's refusal.
+fn rejection(error: &Option<Error>) -> Option<&str> {
+    match error {
+        Some(Error::InvalidCertificate(CertificateError::Rejected { code, .. })) => Some(code),
+        _ => None,
+    }
+}
+
 #[test]
 fn a_certificate_for_another_name_is_refused_with_bad_certificate() {
     let (mut server, root) = s_server("ec", &[]);
@@ -250,10 +260,7 @@ fn a_certificate_for_another_name_is_refused_with_bad_certificate() {
     let config = Arc::new(config_for(root));
     let mut conn = ClientConnection::new(config, "example.org", now()).unwrap();
     let o = drive(&mut conn, &mut sock, |_, _| false);
-    assert_eq!(
-        o.error,
-        Some(Error::InvalidCertificate(CertificateError::NotValidForName))
-    );
+    assert_eq!(rejection(&o.error), Some("ERR_TLS_CERT_ALTNAME_INVALID"));
     // OpenSSL reports the alert we sent.
     let log = peers::wait_for_log(
         &peers::log_path(&server.dir, server.tag),
@@ -273,10 +280,8 @@ fn untrusted_root_is_unknown_issuer_and_insecure_accepts_it() {
         Arc::new(config_for(pem_to_der(&same_name))),
         None,
     );
-    assert_eq!(
-        o.error,
-        Some(Error::InvalidCertificate(CertificateError::BadSignature))
-    );
+    // Node's code: the server's self-signed certificate is not the root we trust.
+    assert_eq!(rejection(&o.error), Some("DEPTH_ZERO_SELF_SIGNED_CERT"));
     // A root with another name: no issuer at all.
     let other_name = other.path("other.crt");
     let out = Command::new("openssl")
@@ -307,10 +312,7 @@ fn untrusted_root_is_unknown_issuer_and_insecure_accepts_it() {
         Arc::new(config_for(pem_to_der(&other_name))),
         None,
     );
-    assert_eq!(
-        o.error,
-        Some(Error::InvalidCertificate(CertificateError::UnknownIssuer))
-    );
+    assert_eq!(rejection(&o.error), Some("DEPTH_ZERO_SELF_SIGNED_CERT"));
     let insecure = ClientConfig::new(Arc::new(InsecureAcceptAnything));
     let (o, _) = fetch(&mut server, Arc::new(insecure), None);
     assert_eq!(o.error, None);

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use peers::TempDir;
 use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
 use sanstls::crypto::sign::load_private_key;
-use sanstls::crypto::verify::SimpleRootsVerifier;
 use sanstls::enums::{AlertDescription, NamedGroup};
 use sanstls::error::{PeerIncompatible, PeerMisbehaved};
 use sanstls::server::ticket::Ticketer;
@@ -47,7 +46,7 @@ fn server_config(p: &Pki) -> ServerConfig {
 
 fn client_config(p: &Pki) -> ClientConfig {
     ClientConfig::new(Arc::new(
-        SimpleRootsVerifier::new(vec![p.cert.clone()]).unwrap(),
+        sanstls_pki::tls::NodeServerVerifier::with_roots(vec![p.cert.clone()]).unwrap(),
     ))
 }
 
@@ -206,7 +205,8 @@ fn client_authentication() {
     let (server_pki, client_pki) = (pki("ec"), pki("rsa"));
     let mut sc = server_config(&server_pki);
     sc.client_verifier = Some(Arc::new(
-        SimpleRootsVerifier::new(vec![client_pki.cert.clone()]).unwrap(),
+        sanstls_pki::tls::NodeClientVerifier::with_roots(vec![client_pki.cert.clone()], true)
+            .unwrap(),
     ));
     let sc = Arc::new(sc);
     let mut cc = client_config(&server_pki);
@@ -369,7 +369,8 @@ fn tls12_between_our_client_and_server() {
         );
         let mut sc = server_config(&p);
         sc.client_verifier = Some(Arc::new(
-            SimpleRootsVerifier::new(vec![client_pki.cert.clone()]).unwrap(),
+            sanstls_pki::tls::NodeClientVerifier::with_roots(vec![client_pki.cert.clone()], true)
+                .unwrap(),
         ));
         let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
         assert_eq!(c.negotiated().version, Some(ProtocolVersion::TLSv1_2));
@@ -742,7 +743,9 @@ fn external_session_store_with_a_late_answer() {
 fn tls12_client(trusted: &[&Pki], cert: Option<&Pki>) -> ClientConfig {
     use sanstls::enums::ProtocolVersion;
     let roots = trusted.iter().map(|p| p.cert.clone()).collect();
-    let mut cc = ClientConfig::new(Arc::new(SimpleRootsVerifier::new(roots).unwrap()));
+    let mut cc = ClientConfig::new(Arc::new(
+        sanstls_pki::tls::NodeServerVerifier::with_roots(roots).unwrap(),
+    ));
     cc.max_version = ProtocolVersion::TLSv1_2;
     cc.client_certificate = cert.map(|p| {
         ClientCertificate::new(vec![p.cert.clone()], load_private_key(&p.key).unwrap()).unwrap()
@@ -862,7 +865,7 @@ fn server_asks_for_a_client_certificate_by_renegotiating() {
     // Node: `socket.renegotiate({ requestCert: true, rejectUnauthorized: true })`.
     let mut strict = sc.clone();
     strict.client_verifier = Some(Arc::new(
-        SimpleRootsVerifier::new(vec![client.cert.clone()]).unwrap(),
+        sanstls_pki::tls::NodeClientVerifier::with_roots(vec![client.cert.clone()], true).unwrap(),
     ));
     let (mut c, mut s, _) = handshake(cc, Arc::new(sc), None);
     assert!(s.negotiated().peer_certificates.is_empty());
@@ -1106,7 +1109,8 @@ fn reject_unauthorized_off_records_the_reason_and_goes_on() {
         );
         let mut sc = server_config(&server);
         sc.client_verifier = Some(Arc::new(
-            SimpleRootsVerifier::new(vec![stranger.cert.clone()]).unwrap(),
+            sanstls_pki::tls::NodeClientVerifier::with_roots(vec![stranger.cert.clone()], true)
+                .unwrap(),
         ));
         // Node's default: the handshake fails.
         let mut c = ClientConnection::new(Arc::new(cc.clone()), "localhost", NOW).unwrap();

@@ -349,9 +349,8 @@ fn client_authentication_client_matches_the_trace() {
         .output()
         .expect("openssl x509");
     assert!(out.status.success());
-    let public = sanstls::crypto::verify::ParsedCertificate::parse(&out.stdout)
+    let public = sanstls::crypto::sign::certificate_public_key(&out.stdout)
         .unwrap()
-        .public_key
         .to_vec();
     let key = Arc::new(TraceSigner {
         message_to_sign: s.bytes("Client_MessageToSign"),

@@ -147,9 +147,8 @@ fn trace_server(s: &Section) -> ServerConfig {
         scheme: [cv.scheme],
         message_to_sign: s.bytes("Server_MessageToSign"),
         signature: s.bytes("Server_MessageSignature"),
-        public: sanstls::crypto::verify::ParsedCertificate::parse(&leaf)
+        public: sanstls::crypto::sign::certificate_public_key(&leaf)
             .unwrap()
-            .public_key
             .to_vec(),
     };
     let mut c = ServerConfig::new(vec![

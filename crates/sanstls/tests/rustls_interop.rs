@@ -16,7 +16,6 @@ use std::sync::Arc;
 use peers::TempDir;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use sanstls::crypto::sign::load_private_key;
-use sanstls::crypto::verify::SimpleRootsVerifier;
 use sanstls::enums::{CipherSuite, NamedGroup};
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
@@ -151,7 +150,7 @@ fn our_server(pki: &Pki) -> Arc<ServerConfig> {
 
 fn our_client(pki: &Pki) -> ClientConfig {
     ClientConfig::new(Arc::new(
-        SimpleRootsVerifier::new(vec![pki.ca.clone()]).unwrap(),
+        sanstls_pki::tls::NodeServerVerifier::with_roots(vec![pki.ca.clone()]).unwrap(),
     ))
 }
 

@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use peers::{now, TempDir};
 use sanstls::crypto::sign::load_private_key;
-use sanstls::crypto::verify::SimpleRootsVerifier;
 use sanstls::enums::NamedGroup;
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
@@ -324,7 +323,7 @@ fn openssl_client_certificate() {
     let client = files("client-auth-client", "rsa");
     let mut c = config(&f);
     c.client_verifier = Some(Arc::new(
-        SimpleRootsVerifier::new(vec![der(&client.cert)]).unwrap(),
+        sanstls_pki::tls::NodeClientVerifier::with_roots(vec![der(&client.cert)], true).unwrap(),
     ));
     let (port, rx) = serve(c, 2, false);
     let out = s_client(
@@ -528,7 +527,7 @@ fn tls12_every_suite_client_certificate_and_ocsp_with_openssl() {
     let client = files("tls12-client-auth", "rsa");
     let mut c = config(&ec);
     c.client_verifier = Some(Arc::new(
-        SimpleRootsVerifier::new(vec![der(&client.cert)]).unwrap(),
+        sanstls_pki::tls::NodeClientVerifier::with_roots(vec![der(&client.cert)], true).unwrap(),
     ));
     c.certificates[0].ocsp_response = Some(vec![0x30, 0x03, 0x0a, 0x01, 0x06]);
     let (port, rx) = serve(c, 2, false);
@@ -714,8 +713,9 @@ fn openssl_resumption_reports_the_client_certificate_of_the_session() {
         let client = files(&format!("resume-auth-client{version}"), "rsa");
         let sess = f.dir.path("sess.pem");
         let mut c = config(&f);
-        let mut verifier = SimpleRootsVerifier::new(vec![der(&client.cert)]).unwrap();
-        verifier.mandatory = false;
+        let verifier =
+            sanstls_pki::tls::NodeClientVerifier::with_roots(vec![der(&client.cert)], false)
+                .unwrap();
         c.client_verifier = Some(Arc::new(verifier));
         let (port, rx) = serve(c, 3, false);
         let out = s_client_version(

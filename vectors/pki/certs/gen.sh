@@ -24,7 +24,7 @@
 #                access method
 #   rsa.der                   the rsa leaf as DER
 #   selfsigned.{key,pem}      a self-signed EC P-256 certificate (not a CA) with a DNS SAN
-#   v1.pem                    a self-signed version 1 certificate (no extensions)
+#   v1.{pem,der}              a self-signed version 1 certificate (no extensions)
 #   p521.pem, k256.pem, bp256.pem, pss.pem
 #                             self-signed certificates with P-521, secp256k1,
 #                             brainpoolP256r1 and RSA-PSS keys (compared with Node's
@@ -190,6 +190,7 @@ openssl req -config req.cnf -new -x509 -key selfsigned.key -days 3650 -set_seria
 # Version 1: `x509 -req` without extensions.
 openssl req -config req.cnf -new -key root.key -subj "/CN=v1.example.test" -out v1.csr
 openssl x509 -req -in v1.csr -signkey root.key -set_serial 0x3001 -days 3650 -out v1.pem 2>/dev/null
+openssl x509 -in v1.pem -outform DER -out v1.der
 
 selfsigned() { # name keyargs
     # shellcheck disable=SC2086

@@ -7,7 +7,6 @@ use rustls::client::{Resumption, Tls12Resumption};
 use rustls::crypto::ring as rring;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sanstls::crypto::sign::load_private_key;
-use sanstls::crypto::verify::SimpleRootsVerifier;
 use sanstls::enums::{NamedGroup, ProtocolVersion};
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig};
@@ -192,7 +191,8 @@ fn their_suite(c: Choice) -> rustls::SupportedCipherSuite {
 /// sanstls's client and server configurations for `c`.
 pub(crate) fn ours(pki: &Pki, c: Choice) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
     let id = pki.identity(c.key);
-    let verifier = SimpleRootsVerifier::new(vec![id.ca.clone()]).expect("root");
+    let verifier =
+        sanstls_pki::tls::NodeServerVerifier::with_roots(vec![id.ca.clone()]).expect("root");
     let mut client = ClientConfig::new(Arc::new(verifier));
     client.min_version = c.version.ours();
     client.max_version = c.version.ours();

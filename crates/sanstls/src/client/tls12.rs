@@ -9,7 +9,6 @@ use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::crypto::ffdhe::{DhGroup, DhKeyExchange};
 use crate::crypto::kx::KeyExchange;
-use crate::crypto::verify::verify_signature;
 use crate::enums::{ContentType, SignatureScheme};
 use crate::error::{Error, PeerMisbehaved};
 use crate::handshake::prf::{Tls12MasterSecret, MASTER_SECRET_LEN};
@@ -223,12 +222,11 @@ impl State for ExpectKeyExchange {
         }
         let signed = ske.signed_message(&self.c.hs.random, &Random(self.c.server_random));
         let end_entity = cx.common.peer_end_entity()?;
-        verify_signature(
-            scheme,
-            end_entity,
+        self.c.hs.config.verifier.verify_tls12_signature(
             &signed,
+            end_entity,
+            scheme,
             &ske.signature.signature.0,
-            false,
         )?;
         let (our_public, premaster) = match &ske.params {
             ServerKeyExchangeParams::Ecdhe(params) => {

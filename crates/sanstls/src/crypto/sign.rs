@@ -52,7 +52,8 @@ pub trait SigningKey: Send + Sync + Debug {
     /// What kind of key this is.
     fn algorithm(&self) -> KeyAlgorithm;
 
-    /// The public key as it appears in a certificate's SubjectPublicKeyInfo BIT STRING.
+    /// The public key as it appears in a certificate's SubjectPublicKeyInfo BIT STRING (what
+    /// [`certificate_public_key`] reads): a certified key is refused when they differ.
     fn public_key(&self) -> &[u8];
 }
 
@@ -281,10 +282,17 @@ impl SigningKey for Ed25519Key {
     }
 }
 
+/// The public key of a DER certificate, in the form [`SigningKey::public_key`] gives it (the
+/// SubjectPublicKeyInfo BIT STRING): for an implementation of [`SigningKey`] outside this
+/// crate (a hardware key, a recorded trace) to report the key its certificate carries.
+pub fn certificate_public_key(cert_der: &[u8]) -> Result<&[u8], Error> {
+    super::verify::PublicKeyRef::of_certificate(cert_der).map(|k| k.key)
+}
+
 /// Whether `key` is the private half of the public key in `cert_der`.
-pub fn key_matches_certificate(key: &dyn SigningKey, cert_der: &[u8]) -> bool {
-    match super::verify::ParsedCertificate::parse(cert_der) {
-        Ok(cert) => cert.public_key == key.public_key(),
+pub(crate) fn key_matches_certificate(key: &dyn SigningKey, cert_der: &[u8]) -> bool {
+    match super::verify::PublicKeyRef::of_certificate(cert_der) {
+        Ok(cert) => cert.key == key.public_key(),
         Err(_) => false,
     }
 }

@@ -11,7 +11,6 @@ use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::crypto::ffdhe::DhKeyExchange;
 use crate::crypto::kx::KeyExchange;
-use crate::crypto::verify::verify_signature;
 use crate::enums::{
     CipherSuite, ClientCertificateType, Compression, ContentType, ECPointFormat, NamedGroup,
     ProtocolVersion, SignatureScheme,
@@ -537,20 +536,15 @@ impl State for ExpectCertificateVerify {
         let HandshakePayload::CertificateVerify(cv) = m.handshake_payload()? else {
             return Err(m.unexpected());
         };
-        if !self
-            .s
-            .config
-            .requested_client_verifier()?
-            .supported_schemes()
-            .contains(&cv.scheme)
-        {
+        let verifier = self.s.config.requested_client_verifier()?;
+        if !verifier.supported_schemes().contains(&cv.scheme) {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("signature scheme").into());
         }
         let messages = self.s.transcript.full_transcript().ok_or(Error::ApiMisuse(
             "TLS 1.2 client authentication needs the transcript",
         ))?;
         let end_entity = cx.common.peer_end_entity()?;
-        verify_signature(cv.scheme, end_entity, messages, &cv.signature.0, false)?;
+        verifier.verify_tls12_signature(messages, end_entity, cv.scheme, &cv.signature.0)?;
         self.s.transcript.add_message(&m.encoded);
         Ok(Box::new(ExpectCcs {
             s: self.s,

@@ -306,7 +306,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "a certificate from an unknown issuer is unknown_ca",
             || {
-                let roots = sanstls::crypto::verify::SimpleRootsVerifier::new(vec![
+                let roots = sanstls_pki::tls::NodeServerVerifier::with_roots(vec![
                     pki().rsa_ca.clone(),
                 ])
                 .unwrap();

@@ -688,7 +688,7 @@ pub fn cases() -> Vec<Case> {
             "a certificate from an unknown issuer is unknown_ca",
             bad_flight_with(
                 || {
-                    let roots = sanstls::crypto::verify::SimpleRootsVerifier::new(vec![
+                    let roots = sanstls_pki::tls::NodeServerVerifier::with_roots(vec![
                         pki().rsa_ca.clone(),
                     ])
                     .unwrap();

@@ -9,7 +9,6 @@ use std::sync::{Arc, OnceLock};
 
 use sanstls::client::{ClientConfig, ClientConnection};
 use sanstls::crypto::sign::{load_private_key, SigningKey};
-use sanstls::crypto::verify::SimpleRootsVerifier;
 use sanstls::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use sanstls::msgs::alert::AlertMessagePayload;
 use sanstls::msgs::message::{HandshakeMessagePayload, HandshakePayload};
@@ -108,7 +107,11 @@ pub fn pki() -> &'static Pki {
 /// A client trusting both roots, with the engine's defaults.
 pub fn client_config() -> ClientConfig {
     let p = pki();
-    let roots = SimpleRootsVerifier::new(vec![p.ecdsa_ca.clone(), p.rsa_ca.clone()]).unwrap();
+    let roots = sanstls_pki::tls::NodeServerVerifier::with_roots(vec![
+        p.ecdsa_ca.clone(),
+        p.rsa_ca.clone(),
+    ])
+    .unwrap();
     ClientConfig::new(Arc::new(roots))
 }
 
@@ -127,8 +130,11 @@ pub fn server_config() -> ServerConfig {
 /// A client verifier trusting both roots (it also asks for a certificate when set).
 pub fn client_verifier(mandatory: bool) -> Arc<dyn sanstls::crypto::verify::ClientCertVerifier> {
     let p = pki();
-    let mut v = SimpleRootsVerifier::new(vec![p.ecdsa_ca.clone(), p.rsa_ca.clone()]).unwrap();
-    v.mandatory = mandatory;
+    let v = sanstls_pki::tls::NodeClientVerifier::with_roots(
+        vec![p.ecdsa_ca.clone(), p.rsa_ca.clone()],
+        mandatory,
+    )
+    .unwrap();
     Arc::new(v)
 }
 

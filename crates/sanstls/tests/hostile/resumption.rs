@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
-use sanstls::crypto::verify::{InsecureAcceptAnything, SimpleRootsVerifier};
+use sanstls::crypto::verify::InsecureAcceptAnything;
 use sanstls::enums::{AlertDescription as A, ProtocolVersion};
 use sanstls::error::CertificateError;
 use sanstls::server::resume12::SessionCache;
@@ -234,10 +234,19 @@ fn with_client_certificate(mut c: ClientConfig) -> ClientConfig {
     c
 }
 
+/// How the verifiers refuse the ECDSA server's certificate (its root is not trusted): Node's
+/// code and message.
+fn unknown_issuer() -> CertificateError {
+    CertificateError::Rejected {
+        code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE".into(),
+        message: "unable to verify the first certificate".into(),
+    }
+}
+
 /// A client verifier that refuses the ECDSA certificates (it trusts only the RSA root).
-fn refusing_verifier() -> Arc<SimpleRootsVerifier> {
-    let mut v = SimpleRootsVerifier::new(vec![pki().rsa_ca.clone()]).unwrap();
-    v.mandatory = false;
+fn refusing_verifier() -> Arc<sanstls_pki::tls::NodeClientVerifier> {
+    let v = sanstls_pki::tls::NodeClientVerifier::with_roots(vec![pki().rsa_ca.clone()], false)
+        .unwrap();
     Arc::new(v)
 }
 
@@ -290,24 +299,22 @@ pub fn cases() -> Vec<Case> {
             format!("{l}: the resumed client reports the refusal of the session's handshake"),
             move || {
                 let mut c = ClientConfig::new(Arc::new(
-                    SimpleRootsVerifier::new(vec![pki().rsa_ca.clone()]).unwrap(),
+                    sanstls_pki::tls::NodeServerVerifier::with_roots(vec![pki().rsa_ca.clone()])
+                        .unwrap(),
                 ));
                 c.reject_unauthorized = false;
                 let mut s = Setup::new(form, c, base_server());
                 let first = s.first();
                 assert_eq!(
                     first.client.negotiated().authorization_error,
-                    Some(CertificateError::UnknownIssuer)
+                    Some(unknown_issuer())
                 );
                 let session = first.session();
-                assert_eq!(
-                    session.authorization_error,
-                    Some(CertificateError::UnknownIssuer)
-                );
+                assert_eq!(session.authorization_error, Some(unknown_issuer()));
                 let p = s.again(s.server.clone(), session, HOST);
                 let n = p.client.negotiated();
                 assert!(n.resumed);
-                assert_eq!(n.authorization_error, Some(CertificateError::UnknownIssuer));
+                assert_eq!(n.authorization_error, Some(unknown_issuer()));
                 assert_eq!(n.peer_certificates, vec![pki().ecdsa.clone()]);
             },
         ));
@@ -315,7 +322,8 @@ pub fn cases() -> Vec<Case> {
             format!("{l}: a client that rejects refusals does not offer a session made with one"),
             move || {
                 let mut c = ClientConfig::new(Arc::new(
-                    SimpleRootsVerifier::new(vec![pki().rsa_ca.clone()]).unwrap(),
+                    sanstls_pki::tls::NodeServerVerifier::with_roots(vec![pki().rsa_ca.clone()])
+                        .unwrap(),
                 ));
                 c.reject_unauthorized = false;
                 let mut s = Setup::new(form, c, base_server());
@@ -334,7 +342,7 @@ pub fn cases() -> Vec<Case> {
                 assert!(!p.client.negotiated().resumed);
                 assert_eq!(
                     p.client_error,
-                    Some(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+                    Some(Error::InvalidCertificate(unknown_issuer()))
                 );
             },
         ));
@@ -366,12 +374,12 @@ pub fn cases() -> Vec<Case> {
                 let first = s.first();
                 assert_eq!(
                     first.server.negotiated().authorization_error,
-                    Some(CertificateError::UnknownIssuer)
+                    Some(unknown_issuer())
                 );
                 let p = s.again(s.server.clone(), first.session(), HOST);
                 let n = p.server.negotiated();
                 assert!(n.resumed);
-                assert_eq!(n.authorization_error, Some(CertificateError::UnknownIssuer));
+                assert_eq!(n.authorization_error, Some(unknown_issuer()));
                 assert_eq!(n.peer_certificates, vec![pki().ecdsa.clone()]);
             },
         ));
@@ -437,7 +445,7 @@ pub fn cases() -> Vec<Case> {
                 // The full handshake verifies the certificate again, and refuses it.
                 assert_eq!(
                     p.server_error,
-                    Some(Error::InvalidCertificate(CertificateError::UnknownIssuer))
+                    Some(Error::InvalidCertificate(unknown_issuer()))
                 );
             },
         ));
@@ -494,8 +502,11 @@ pub fn cases() -> Vec<Case> {
         "a TLS 1.3 client chain too long for a ticket: the ticket keeps the leaf",
         || {
             let mut server = base_server();
-            let mut v = SimpleRootsVerifier::new(vec![pki().ecdsa_ca.clone()]).unwrap();
-            v.mandatory = false;
+            let v = sanstls_pki::tls::NodeClientVerifier::with_roots(
+                vec![pki().ecdsa_ca.clone()],
+                false,
+            )
+            .unwrap();
             server.client_verifier = Some(Arc::new(v));
             server.reject_unauthorized = false;
             let mut c = client_config();

@@ -244,9 +244,8 @@ pub fn cases() -> Vec<Case> {
                 c.read_server_flight();
                 let (scheme, signed, sig) = server_signature(&c);
                 assert_eq!(scheme, SignatureScheme::ECDSA_NISTP384_SHA384);
-                let spki = sanstls::crypto::verify::ParsedCertificate::parse(&pki().ecdsa)
+                let spki = sanstls::crypto::sign::certificate_public_key(&pki().ecdsa)
                     .unwrap()
-                    .public_key
                     .to_vec();
                 ring::signature::UnparsedPublicKey::new(
                     &ring::signature::ECDSA_P256_SHA384_ASN1,
@@ -270,9 +269,8 @@ pub fn cases() -> Vec<Case> {
                 c.read_server_flight();
                 let (scheme, signed, sig) = server_signature(&c);
                 assert_eq!(scheme, SignatureScheme::ECDSA_NISTP521_SHA512);
-                let spki = sanstls::crypto::verify::ParsedCertificate::parse(&pki().ecdsa)
+                let spki = sanstls::crypto::sign::certificate_public_key(&pki().ecdsa)
                     .unwrap()
-                    .public_key
                     .to_vec();
                 use p256::ecdsa::signature::hazmat::PrehashVerifier;
                 let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&spki).unwrap();
@@ -608,9 +606,10 @@ pub fn cases() -> Vec<Case> {
             bad_client_flight(
                 || {
                     let mut c = server_config();
-                    let v = sanstls::crypto::verify::SimpleRootsVerifier::new(vec![
-                        pki().rsa_ca.clone(),
-                    ])
+                    let v = sanstls_pki::tls::NodeClientVerifier::with_roots(
+                        vec![pki().rsa_ca.clone()],
+                        true,
+                    )
                     .unwrap();
                     c.client_verifier = Some(Arc::new(v));
                     c

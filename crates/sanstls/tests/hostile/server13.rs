@@ -866,11 +866,9 @@ pub fn cases() -> Vec<Case> {
             bad_second_flight(
                 || {
                     let mut c = server_config();
-                    let mut v = sanstls::crypto::verify::SimpleRootsVerifier::new(vec![
+                    let v = sanstls_pki::tls::NodeClientVerifier::with_roots(vec![
                         pki().rsa_ca.clone(),
-                    ])
-                    .unwrap();
-                    v.mandatory = true;
+                    ], true).unwrap();
                     c.client_verifier = Some(Arc::new(v));
                     c
                 },
