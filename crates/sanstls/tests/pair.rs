@@ -1149,3 +1149,109 @@ fn crossing_renegotiations_settle_into_one() {
     assert_eq!(handshakes_completed(&mut s), 1, "one renegotiation");
     echo(&mut c, &mut s);
 }
+
+/// A verifier that trusts what `inner` trusts but refuses every TLS 1.2 signature: the
+/// handshakes must ask the verifier for those too, not only for TLS 1.3's.
+#[derive(Debug)]
+struct RefusesTls12Signatures<V>(V);
+
+fn refused() -> Error {
+    Error::InvalidCertificate(
+        sanstls::error::CertificateError::ApplicationVerificationFailure(
+            "TLS 1.2 signature refused by the verifier".into(),
+        ),
+    )
+}
+
+impl<V: sanstls::crypto::verify::ServerCertVerifier> sanstls::crypto::verify::ServerCertVerifier
+    for RefusesTls12Signatures<V>
+{
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        server_name: &str,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        self.0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &[u8],
+        _: sanstls::enums::SignatureScheme,
+        _: &[u8],
+    ) -> Result<(), Error> {
+        Err(refused())
+    }
+}
+
+impl<V: sanstls::crypto::verify::ClientCertVerifier> sanstls::crypto::verify::ClientCertVerifier
+    for RefusesTls12Signatures<V>
+{
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        now: UnixTime,
+    ) -> Result<(), Error> {
+        self.0.verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        self.0.root_hint_subjects()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.0.client_auth_mandatory()
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &[u8],
+        _: sanstls::enums::SignatureScheme,
+        _: &[u8],
+    ) -> Result<(), Error> {
+        Err(refused())
+    }
+}
+
+#[test]
+fn tls12_signatures_go_through_the_verifier() {
+    let (server, client) = (pki("ec"), pki("rsa"));
+    let trusting = |p: &Pki| sanstls_pki::tls::NodeServerVerifier::with_roots(vec![p.cert.clone()]);
+    // The client's verifier refuses the ServerKeyExchange signature: the client fails with
+    // the verifier's error and tells the server so.
+    let mut cc = tls12_client(&[&server], None);
+    cc.verifier = Arc::new(RefusesTls12Signatures(trusting(&server).unwrap()));
+    let mut c = ClientConnection::new(Arc::new(cc.clone()), "localhost", NOW).unwrap();
+    let mut s = ServerConnection::new(Arc::new(server_config(&server)), NOW).unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert_eq!(ce, Some(refused()));
+    assert_eq!(
+        se,
+        Some(Error::AlertReceived(AlertDescription::BadCertificate))
+    );
+    // The same verifier leaves TLS 1.3, whose signatures it does not refuse, alone.
+    cc.max_version = sanstls::enums::ProtocolVersion::TLSv1_3;
+    handshake(Arc::new(cc), Arc::new(server_config(&server)), None);
+
+    // The server's client verifier refuses the client's TLS 1.2 CertificateVerify.
+    let mut sc = server_config(&server);
+    sc.client_verifier = Some(Arc::new(RefusesTls12Signatures(
+        sanstls_pki::tls::NodeClientVerifier::with_roots(vec![client.cert.clone()], true).unwrap(),
+    )));
+    let cc = tls12_client(&[&server], Some(&client));
+    let mut c = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut s = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+    let (ce, se) = transfer(&mut c, &mut s);
+    assert_eq!(se, Some(refused()));
+    assert_eq!(
+        ce,
+        Some(Error::AlertReceived(AlertDescription::BadCertificate))
+    );
+}
