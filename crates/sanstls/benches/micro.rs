@@ -13,13 +13,13 @@
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use sanstls::codec::Codec;
 use sanstls::enums::{ContentType, ProtocolVersion};
 use sanstls::fuzzing::{client_config, server_config};
-use sanstls::msgs::message::HandshakeMessagePayload;
-use sanstls::record::deframer::Deframer;
-use sanstls::record::header::{RecordHeader, HEADER_LEN};
-use sanstls::record::protect::{AeadAlgorithm, RecordOpener, RecordSealer};
+use sanstls::internal::codec::Codec;
+use sanstls::internal::msgs::message::HandshakeMessagePayload;
+use sanstls::internal::record::deframer::Deframer;
+use sanstls::internal::record::header::{RecordHeader, HEADER_LEN};
+use sanstls::internal::record::protect::{AeadAlgorithm, RecordOpener, RecordSealer};
 use sanstls::{ClientConnection, Connection, ServerConnection, UnixTime};
 
 const RECORD: usize = 16 * 1024;

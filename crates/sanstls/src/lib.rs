@@ -9,13 +9,13 @@
 //! below. Certificates are verified through the traits of [`crypto::verify`]; the
 //! `sanstls-pki` crate implements them in full.
 //!
-//! The modules the handshakes are built on:
-//! - [`codec`]: the symmetric wire codec (`Codec`, `Reader`, length-prefixed vectors);
-//! - [`enums`]: the IANA wire enums, keeping unknown values;
-//! - [`msgs`]: every TLS 1.2/1.3 handshake message and extension, alerts and CCS;
-//! - [`record`]: the record layer: deframer, fragmenter and record protection;
-//! - [`handshake`]: transcript hashing and key schedules;
-//! - [`rand`]: the injected random source.
+//! The public modules: [`client`] and [`server`] (connections, configurations, sessions),
+//! [`conn`] (what both sides share: events, the negotiated report, zero-copy records),
+//! [`crypto`] (verifier traits, signing keys, key exchange), [`suites`], [`enums`] (the IANA
+//! wire enums, keeping unknown values), [`error`], [`limits`], [`rand`] (the injected random
+//! source) and [`time`]. The codec, the messages, the record layer and the key schedules
+//! underneath are private (`docs/architecture.md` describes them), so they can change
+//! without breaking a caller.
 //!
 //! What follows is `docs/engine.md`, included here so that its driving loop is compiled as a
 //! doctest and cannot drift from the API.
@@ -31,18 +31,18 @@
 pub(crate) const FUZZING: bool = cfg!(fuzzing);
 
 pub mod client;
-pub mod codec;
+mod codec;
 pub mod conn;
 pub mod crypto;
 pub mod enums;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod handshake;
+mod handshake;
 pub mod limits;
-pub mod msgs;
+mod msgs;
 pub mod rand;
-pub mod record;
+mod record;
 pub mod server;
 pub(crate) mod session;
 pub mod suites;
@@ -56,3 +56,26 @@ pub use error::{Error, InvalidMessage};
 pub use limits::Limits;
 pub use server::{ServerConfig, ServerConnection};
 pub use time::UnixTime;
+
+/// The wire codecs, messages, record layer and key schedule, reachable for this crate's
+/// integration tests (the hostile-peer suite builds and alters messages with them), benches
+/// and fuzz targets. Not part of the API: no documentation, no stability promise.
+#[doc(hidden)]
+pub mod internal {
+    /// The wire codec.
+    pub mod codec {
+        pub use crate::codec::*;
+    }
+    /// The handshake messages.
+    pub mod msgs {
+        pub use crate::msgs::*;
+    }
+    /// The record layer.
+    pub mod record {
+        pub use crate::record::*;
+    }
+    /// Key schedules and transcripts.
+    pub mod handshake {
+        pub use crate::handshake::*;
+    }
+}

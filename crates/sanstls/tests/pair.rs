@@ -936,7 +936,7 @@ fn renegotiation_is_declined_or_refused_where_it_cannot_happen() {
         exts.retain(|e| {
             !matches!(
                 e,
-                sanstls::msgs::extensions::ClientExtension::RenegotiationInfo(_)
+                sanstls::internal::msgs::extensions::ClientExtension::RenegotiationInfo(_)
             )
         })
     })));

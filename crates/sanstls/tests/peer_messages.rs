@@ -18,25 +18,27 @@ use peers::{
     self_signed, send, spawn_logged, wait_for_log, Peer, TempDir,
 };
 use proptest::prelude::*;
-use sanstls::codec::{Codec, Payload, PayloadU8};
 use sanstls::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, Compression, ContentType,
     ECPointFormat, ExtensionType, HandshakeType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion,
     SignatureScheme,
 };
-use sanstls::msgs::alert::AlertMessagePayload;
-use sanstls::msgs::base::{Random, SessionId};
-use sanstls::msgs::extensions::{
+use sanstls::internal::codec::{Codec, Payload, PayloadU8};
+use sanstls::internal::msgs::alert::AlertMessagePayload;
+use sanstls::internal::msgs::base::{Random, SessionId};
+use sanstls::internal::msgs::extensions::{
     CertificateStatusRequest, ClientExtension, KeyShareEntry, ServerNameList, SupportedVersions,
     TlsExtension,
 };
-use sanstls::msgs::hello::{ClientHelloPayload, HELLO_RETRY_REQUEST_RANDOM};
-use sanstls::msgs::kx::{KeyExchangeAlgorithm, ServerKeyExchangeParams, ServerKeyExchangePayload};
-use sanstls::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-use sanstls::record::deframer::{Deframer, PlaintextChecker};
-use sanstls::record::fragmenter::{Fragment, Fragmenter};
-use sanstls::record::header::{MAX_CIPHERTEXT_TLS13, MAX_PLAINTEXT};
-use sanstls::record::joiner::HandshakeJoiner;
+use sanstls::internal::msgs::hello::{ClientHelloPayload, HELLO_RETRY_REQUEST_RANDOM};
+use sanstls::internal::msgs::kx::{
+    KeyExchangeAlgorithm, ServerKeyExchangeParams, ServerKeyExchangePayload,
+};
+use sanstls::internal::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use sanstls::internal::record::deframer::{Deframer, PlaintextChecker};
+use sanstls::internal::record::fragmenter::{Fragment, Fragmenter};
+use sanstls::internal::record::header::{MAX_CIPHERTEXT_TLS13, MAX_PLAINTEXT};
+use sanstls::internal::record::joiner::HandshakeJoiner;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

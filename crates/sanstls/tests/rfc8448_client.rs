@@ -21,8 +21,8 @@ use common::rfc8448::{self, Section};
 use sanstls::client::{ClientConfig, ClientConnection, HelloHook, StoredSession};
 use sanstls::crypto::verify::ServerCertVerifier;
 use sanstls::enums::{CipherSuite, NamedGroup, SignatureScheme};
-use sanstls::msgs::extensions::ClientExtension;
-use sanstls::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use sanstls::internal::msgs::extensions::ClientExtension;
+use sanstls::internal::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use sanstls::rand::ReplayRandom;
 use sanstls::suites::find_tls13_suite;
 use sanstls::{Error, Event, UnixTime};
@@ -87,7 +87,7 @@ impl ServerCertVerifier for TraceVerifier {
 }
 
 /// The body of the single plaintext handshake message in a record.
-fn hello_in_record(record: &[u8]) -> sanstls::msgs::hello::ClientHelloPayload {
+fn hello_in_record(record: &[u8]) -> sanstls::internal::msgs::hello::ClientHelloPayload {
     let m = HandshakeMessagePayload::read_bytes_version(
         &record[5..],
         sanstls::enums::ProtocolVersion::TLSv1_3,

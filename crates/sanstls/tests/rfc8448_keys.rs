@@ -22,19 +22,19 @@ pub mod common;
 use common::rfc8448::{self, Section};
 use ring::aead;
 use ring::digest::Digest;
-use sanstls::codec::{Codec, Reader};
 use sanstls::enums::{ContentType, NamedGroup, ProtocolVersion};
-use sanstls::handshake::key_schedule::{
+use sanstls::internal::codec::{Codec, Reader};
+use sanstls::internal::handshake::key_schedule::{
     KeyLogLabel, KeyScheduleEarly, KeyScheduleHandshake, KeyScheduleTraffic, PskKind, TrafficKeys,
     TrafficSecret,
 };
-use sanstls::handshake::transcript::HandshakeHash;
-use sanstls::handshake::SuiteHash;
-use sanstls::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-use sanstls::record::deframer::Deframer;
-use sanstls::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS13};
-use sanstls::record::joiner::HandshakeJoiner;
-use sanstls::record::protect::{AeadAlgorithm, RecordOpener};
+use sanstls::internal::handshake::transcript::HandshakeHash;
+use sanstls::internal::handshake::SuiteHash;
+use sanstls::internal::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use sanstls::internal::record::deframer::Deframer;
+use sanstls::internal::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS13};
+use sanstls::internal::record::joiner::HandshakeJoiner;
+use sanstls::internal::record::protect::{AeadAlgorithm, RecordOpener};
 use sanstls::Error;
 
 fn h(s: &str) -> Vec<u8> {

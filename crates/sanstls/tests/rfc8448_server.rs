@@ -21,10 +21,10 @@ use common::rfc8448::{self, Section};
 use sanstls::crypto::sign::{KeyAlgorithm, SigningKey};
 use sanstls::crypto::verify::ClientCertVerifier;
 use sanstls::enums::SignatureScheme;
-use sanstls::handshake::key_schedule::KeyLogLabel;
-use sanstls::msgs::certificate::CertificatePayloadTls13;
-use sanstls::msgs::extensions::ServerExtension;
-use sanstls::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use sanstls::internal::handshake::key_schedule::KeyLogLabel;
+use sanstls::internal::msgs::certificate::CertificatePayloadTls13;
+use sanstls::internal::msgs::extensions::ServerExtension;
+use sanstls::internal::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use sanstls::rand::ReplayRandom;
 use sanstls::server::{CertifiedKey, ExtensionsHook, HookPoint, ServerConfig, ServerConnection};
 use sanstls::suites::{

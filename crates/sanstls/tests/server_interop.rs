@@ -519,7 +519,7 @@ fn tls12_every_suite_client_certificate_and_ocsp_with_openssl() {
         assert!(out.contains("Extended master secret: yes"), "{out}");
         assert!(out.contains("Secure Renegotiation IS supported"), "{out}");
         assert!(out.contains("sanstls"), "{out}");
-        if suite.kx == sanstls::msgs::kx::KeyExchangeAlgorithm::Dhe {
+        if suite.kx == sanstls::internal::msgs::kx::KeyExchangeAlgorithm::Dhe {
             assert!(out.contains("Server Temp Key: DH, 2048 bits"), "{out}");
         }
     }

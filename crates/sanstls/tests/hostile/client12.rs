@@ -1,16 +1,20 @@
 //! Cases: our TLS 1.2 client against a scripted server.
 
-use sanstls::codec::{Payload, PayloadU16, PayloadU8};
 use sanstls::enums::{
     AlertDescription as A, AlertLevel, CipherSuite, Compression, ContentType, ExtensionType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use sanstls::msgs::certificate::CertificateRequestPayload;
-use sanstls::msgs::extensions::{KeyShareEntry, ProtocolName, ServerExtension, UnknownExtension};
-use sanstls::msgs::handshake::{CertificateStatus, FinishedPayload, NewSessionTicketPayload};
-use sanstls::msgs::hello::ServerHelloPayload;
-use sanstls::msgs::kx::{DheServerParams, EcdheServerParams, ServerKeyExchangeParams};
-use sanstls::msgs::message::HandshakePayload;
+use sanstls::internal::codec::{Payload, PayloadU16, PayloadU8};
+use sanstls::internal::msgs::certificate::CertificateRequestPayload;
+use sanstls::internal::msgs::extensions::{
+    KeyShareEntry, ProtocolName, ServerExtension, UnknownExtension,
+};
+use sanstls::internal::msgs::handshake::{
+    CertificateStatus, FinishedPayload, NewSessionTicketPayload,
+};
+use sanstls::internal::msgs::hello::ServerHelloPayload;
+use sanstls::internal::msgs::kx::{DheServerParams, EcdheServerParams, ServerKeyExchangeParams};
+use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::{Error, Event};
 
 use crate::harness::*;
@@ -765,7 +769,7 @@ pub fn cases() -> Vec<Case> {
                 let mut s = Server12::handshake(client_config());
                 s.w.victim.disable_renegotiation();
                 s.w.handshake(HandshakePayload::HelloRequest(
-                    sanstls::msgs::handshake::HelloRequestPayload,
+                    sanstls::internal::msgs::handshake::HelloRequestPayload,
                 ));
                 assert_eq!(s.w.deliver(), Ok(()));
                 assert_eq!(

@@ -1,23 +1,23 @@
 //! Cases: our TLS 1.3 client against a scripted server.
 
-use sanstls::codec::{Payload, PayloadU16, PayloadU8};
 use sanstls::enums::{
     AlertDescription as A, AlertLevel, CipherSuite, Compression, ContentType, ExtensionType,
     KeyUpdateRequest, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use sanstls::msgs::base::SessionId;
-use sanstls::msgs::certificate::{
+use sanstls::internal::codec::{Payload, PayloadU16, PayloadU8};
+use sanstls::internal::msgs::base::SessionId;
+use sanstls::internal::msgs::certificate::{
     CertReqExtension, CertificateExtension, CertificateRequestPayloadTls13,
 };
-use sanstls::msgs::extensions::{
+use sanstls::internal::msgs::extensions::{
     Cookie, HelloRetryExtension, KeyShareEntry, ProtocolName, ServerExtension, UnknownExtension,
 };
-use sanstls::msgs::handshake::{
+use sanstls::internal::msgs::handshake::{
     CertificateStatus, DigitallySignedStruct, FinishedPayload, KeyUpdatePayload,
     NewSessionTicketPayloadTls13,
 };
-use sanstls::msgs::hello::ServerHelloPayload;
-use sanstls::msgs::message::HandshakePayload;
+use sanstls::internal::msgs::hello::ServerHelloPayload;
+use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::{Error, Event};
 
 use crate::harness::*;
@@ -557,7 +557,7 @@ pub fn cases() -> Vec<Case> {
             "EncryptedExtensions with record_size_limit we did not offer is unsupported_extension",
             bad_flight(A::UnsupportedExtension, |s| {
                 let ee = s.ee_with(vec![ServerExtension::RecordSizeLimit(
-                    sanstls::msgs::extensions::RecordSizeLimit(1000),
+                    sanstls::internal::msgs::extensions::RecordSizeLimit(1000),
                 )]);
                 s.send(ee);
             }),
@@ -1213,7 +1213,7 @@ impl Server13 {
     fn hello_again(&self) -> ServerHelloPayload {
         ServerHelloPayload {
             legacy_version: ProtocolVersion::TLSv1_2,
-            random: sanstls::msgs::base::Random(random()),
+            random: sanstls::internal::msgs::base::Random(random()),
             session_id: self.ch.session_id,
             cipher_suite: self.suite.suite,
             compression_method: Compression::Null,

@@ -10,18 +10,18 @@ use std::sync::{Arc, OnceLock};
 use sanstls::client::{ClientConfig, ClientConnection};
 use sanstls::crypto::sign::{load_private_key, SigningKey};
 use sanstls::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-use sanstls::msgs::alert::AlertMessagePayload;
-use sanstls::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-use sanstls::record::deframer::Deframer;
-use sanstls::record::fragmenter::Fragment;
-use sanstls::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS12, MAX_PLAINTEXT};
-use sanstls::record::joiner::HandshakeJoiner;
-use sanstls::record::protect::{RecordOpener, RecordSealer};
+use sanstls::internal::msgs::alert::AlertMessagePayload;
+use sanstls::internal::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use sanstls::internal::record::deframer::Deframer;
+use sanstls::internal::record::fragmenter::Fragment;
+use sanstls::internal::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS12, MAX_PLAINTEXT};
+use sanstls::internal::record::joiner::HandshakeJoiner;
+use sanstls::internal::record::protect::{RecordOpener, RecordSealer};
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
 use sanstls::{Connection, Error, Event, UnixTime};
 
-use sanstls::codec::Codec;
+use sanstls::internal::codec::Codec;
 
 /// The clock of every case.
 pub const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
@@ -142,12 +142,15 @@ pub fn client_verifier(mandatory: bool) -> Arc<dyn sanstls::crypto::verify::Clie
 /// starts with); the server has processed it.
 pub fn say_hello(
     config: ServerConfig,
-    hello: &sanstls::msgs::hello::ClientHelloPayload,
-) -> (Wire, sanstls::handshake::transcript::HandshakeHash) {
+    hello: &sanstls::internal::msgs::hello::ClientHelloPayload,
+) -> (
+    Wire,
+    sanstls::internal::handshake::transcript::HandshakeHash,
+) {
     let victim = ServerConnection::new(Arc::new(config), NOW).unwrap();
     let mut w = Wire::new(Victim::Server(victim));
     let encoded = w.handshake(HandshakePayload::ClientHello(hello.clone()));
-    let mut transcript = sanstls::handshake::transcript::HandshakeHash::new();
+    let mut transcript = sanstls::internal::handshake::transcript::HandshakeHash::new();
     transcript.add_message(&encoded);
     let _ = w.deliver();
     (w, transcript)

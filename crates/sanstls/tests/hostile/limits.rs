@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use sanstls::codec::Payload;
 use sanstls::enums::{
     AlertDescription as A, AlertLevel, CipherSuite, ContentType, ExtensionType, KeyUpdateRequest,
     ProtocolVersion,
 };
-use sanstls::msgs::extensions::{ClientExtension, Padding, UnknownExtension};
-use sanstls::msgs::handshake::KeyUpdatePayload;
-use sanstls::msgs::message::HandshakePayload;
+use sanstls::internal::codec::Payload;
+use sanstls::internal::msgs::extensions::{ClientExtension, Padding, UnknownExtension};
+use sanstls::internal::msgs::handshake::KeyUpdatePayload;
+use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::server::resume12::SessionCache;
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::CertifiedKey;
@@ -144,7 +144,7 @@ pub fn cases() -> Vec<Case> {
                     let next = {
                         let t = c.traffic.as_mut().unwrap();
                         let k = t.update_client_secret().keys(c.suite.ring_aead());
-                        sanstls::record::protect::RecordSealer::tls13(
+                        sanstls::internal::record::protect::RecordSealer::tls13(
                             c.suite.aead,
                             k.key(),
                             k.iv(),
@@ -169,11 +169,11 @@ pub fn cases() -> Vec<Case> {
                 let mut s = Server13::handshake(client_config());
                 for _ in 0..65 {
                     s.w.handshake(HandshakePayload::NewSessionTicketTls13(
-                        sanstls::msgs::handshake::NewSessionTicketPayloadTls13 {
+                        sanstls::internal::msgs::handshake::NewSessionTicketPayloadTls13 {
                             lifetime: 60,
                             age_add: 0,
-                            nonce: sanstls::codec::PayloadU8::new(vec![1]),
-                            ticket: sanstls::codec::PayloadU16::new(vec![2]),
+                            nonce: sanstls::internal::codec::PayloadU8::new(vec![1]),
+                            ticket: sanstls::internal::codec::PayloadU16::new(vec![2]),
                             extensions: vec![],
                         },
                     ));
@@ -343,7 +343,7 @@ pub fn cases() -> Vec<Case> {
                     )
                     .unwrap();
                     let hello =
-                        crate::script13::client_hello(sanstls::msgs::extensions::KeyShareEntry {
+                        crate::script13::client_hello(sanstls::internal::msgs::extensions::KeyShareEntry {
                             group: kx.group(),
                             key_exchange: kx.public_key().to_vec(),
                         });

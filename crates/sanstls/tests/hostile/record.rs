@@ -3,8 +3,8 @@
 //! drops, replays and floods.
 
 use sanstls::enums::{AlertDescription as A, AlertLevel, ContentType, ProtocolVersion};
-use sanstls::handshake::key_schedule::TrafficKeys;
-use sanstls::record::protect::PaddingPolicy;
+use sanstls::internal::handshake::key_schedule::TrafficKeys;
+use sanstls::internal::record::protect::PaddingPolicy;
 use sanstls::{Error, Event};
 
 use crate::harness::*;

@@ -6,26 +6,28 @@
 use std::sync::Arc;
 
 use sanstls::client::{ClientConfig, ClientConnection};
-use sanstls::codec::{Payload, PayloadU8};
 use sanstls::crypto::kx::KeyExchange;
 use sanstls::crypto::sign::SigningKey;
 use sanstls::enums::{
     CipherSuite, Compression, ContentType, ECPointFormat, NamedGroup, ProtocolVersion,
     SignatureScheme,
 };
-use sanstls::handshake::prf::Tls12MasterSecret;
-use sanstls::handshake::transcript::HandshakeHash;
-use sanstls::msgs::base::{Random, SessionId};
-use sanstls::msgs::certificate::{CertificateDer, CertificatePayload};
-use sanstls::msgs::extensions::{ClientExtension, ServerExtension, ServerNameList};
-use sanstls::msgs::handshake::{DigitallySignedStruct, FinishedPayload, ServerHelloDonePayload};
-use sanstls::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
-use sanstls::msgs::kx::{
+use sanstls::internal::codec::{Payload, PayloadU8};
+use sanstls::internal::handshake::prf::Tls12MasterSecret;
+use sanstls::internal::handshake::transcript::HandshakeHash;
+use sanstls::internal::msgs::base::{Random, SessionId};
+use sanstls::internal::msgs::certificate::{CertificateDer, CertificatePayload};
+use sanstls::internal::msgs::extensions::{ClientExtension, ServerExtension, ServerNameList};
+use sanstls::internal::msgs::handshake::{
+    DigitallySignedStruct, FinishedPayload, ServerHelloDonePayload,
+};
+use sanstls::internal::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
+use sanstls::internal::msgs::kx::{
     ClientKeyExchangePayload, EcdheServerParams, KeyExchangeAlgorithm, ServerKeyExchangeParams,
     ServerKeyExchangePayload,
 };
-use sanstls::msgs::message::HandshakePayload;
-use sanstls::record::protect::{RecordOpener, RecordSealer};
+use sanstls::internal::msgs::message::HandshakePayload;
+use sanstls::internal::record::protect::{RecordOpener, RecordSealer};
 use sanstls::server::ServerConfig;
 use sanstls::suites::{
     find_tls12_suite, Tls12CipherSuite, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -338,7 +340,7 @@ impl Server12 {
     /// renegotiating ClientHello (under the current keys) and starts a new handshake from it.
     pub fn renegotiate(&mut self) {
         self.w.handshake(HandshakePayload::HelloRequest(
-            sanstls::msgs::handshake::HelloRequestPayload,
+            sanstls::internal::msgs::handshake::HelloRequestPayload,
         ));
         assert_eq!(self.w.deliver(), Ok(()));
         let (p, encoded) = self.w.expect_handshake(V12);

@@ -6,29 +6,31 @@
 use std::sync::Arc;
 
 use sanstls::client::{ClientConfig, ClientConnection};
-use sanstls::codec::{Payload, PayloadU8};
 use sanstls::crypto::kx::KeyExchange;
 use sanstls::crypto::sign::SigningKey;
 use sanstls::enums::{
     Compression, NamedGroup, PSKKeyExchangeMode, ProtocolVersion, SignatureScheme,
 };
-use sanstls::handshake::key_schedule::{
+use sanstls::internal::codec::{Payload, PayloadU8};
+use sanstls::internal::handshake::key_schedule::{
     KeyScheduleEarly, KeyScheduleHandshake, KeyScheduleTraffic, KeyScheduleTrafficPending,
     TrafficSecret,
 };
-use sanstls::handshake::transcript::HandshakeHash;
-use sanstls::msgs::base::{Random, SessionId};
-use sanstls::msgs::certificate::{CertificateDer, CertificateEntry, CertificatePayloadTls13};
-use sanstls::msgs::extensions::{
+use sanstls::internal::handshake::transcript::HandshakeHash;
+use sanstls::internal::msgs::base::{Random, SessionId};
+use sanstls::internal::msgs::certificate::{
+    CertificateDer, CertificateEntry, CertificatePayloadTls13,
+};
+use sanstls::internal::msgs::extensions::{
     ClientExtension, HelloRetryExtension, KeyShareEntry, ServerExtension, ServerNameList,
     SupportedVersions,
 };
-use sanstls::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
-use sanstls::msgs::hello::{
+use sanstls::internal::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
+use sanstls::internal::msgs::hello::{
     ClientHelloPayload, EncryptedExtensions, HelloRetryRequest, ServerHelloPayload,
 };
-use sanstls::msgs::message::HandshakePayload;
-use sanstls::record::protect::{RecordOpener, RecordSealer};
+use sanstls::internal::msgs::message::HandshakePayload;
+use sanstls::internal::record::protect::{RecordOpener, RecordSealer};
 use sanstls::server::ServerConfig;
 use sanstls::suites::{find_tls13_suite, Tls13CipherSuite, TLS13_AES_128_GCM_SHA256};
 
@@ -196,7 +198,7 @@ impl Server13 {
             Some(psk) => KeyScheduleEarly::with_psk(
                 self.suite.hash,
                 psk,
-                sanstls::handshake::key_schedule::PskKind::Resumption,
+                sanstls::internal::handshake::key_schedule::PskKind::Resumption,
             ),
             None => KeyScheduleEarly::new(self.suite.hash),
         };

@@ -2,18 +2,20 @@
 
 use std::sync::Arc;
 
-use sanstls::codec::{Payload, PayloadU8};
 use sanstls::crypto::ffdhe::DhGroup;
 use sanstls::enums::{
     AlertDescription as A, AlertLevel, CipherSuite, Compression, ContentType, ExtensionType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use sanstls::msgs::base::SessionId;
-use sanstls::msgs::extensions::{ClientExtension, ProtocolName, ServerNameList};
-use sanstls::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
-use sanstls::msgs::hello::ClientHelloPayload;
-use sanstls::msgs::kx::{ClientKeyExchangePayload, KeyExchangeAlgorithm, ServerKeyExchangePayload};
-use sanstls::msgs::message::HandshakePayload;
+use sanstls::internal::codec::{Payload, PayloadU8};
+use sanstls::internal::msgs::base::SessionId;
+use sanstls::internal::msgs::extensions::{ClientExtension, ProtocolName, ServerNameList};
+use sanstls::internal::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
+use sanstls::internal::msgs::hello::ClientHelloPayload;
+use sanstls::internal::msgs::kx::{
+    ClientKeyExchangePayload, KeyExchangeAlgorithm, ServerKeyExchangePayload,
+};
+use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::server::{CertifiedKey, ServerConfig};
 use sanstls::Error;
 
@@ -27,12 +29,12 @@ fn exts(ch: &mut ClientHelloPayload) -> &mut Vec<ClientExtension> {
 }
 
 fn remove(ch: &mut ClientHelloPayload, t: ExtensionType) {
-    use sanstls::msgs::extensions::TlsExtension;
+    use sanstls::internal::msgs::extensions::TlsExtension;
     exts(ch).retain(|e| e.ext_type() != t);
 }
 
 fn replace(ch: &mut ClientHelloPayload, e: ClientExtension) {
-    use sanstls::msgs::extensions::TlsExtension;
+    use sanstls::internal::msgs::extensions::TlsExtension;
     let t = e.ext_type();
     for x in exts(ch).iter_mut() {
         if x.ext_type() == t {
@@ -370,7 +372,7 @@ pub fn cases() -> Vec<Case> {
         case("supported_versions listing TLS 1.2 alone negotiates TLS 1.2", || {
             let c = good_hello(|ch| {
                 exts(ch).push(ClientExtension::SupportedVersions(
-                    sanstls::msgs::extensions::SupportedVersions(vec![V12]),
+                    sanstls::internal::msgs::extensions::SupportedVersions(vec![V12]),
                 ))
             });
             assert_eq!(c.w.victim.negotiated().version, Some(V12));
@@ -653,7 +655,7 @@ pub fn cases() -> Vec<Case> {
             "a HelloRequest from a client is unexpected_message",
             bad_after(A::UnexpectedMessage, |c| {
                 c.w.handshake(HandshakePayload::HelloRequest(
-                    sanstls::msgs::handshake::HelloRequestPayload,
+                    sanstls::internal::msgs::handshake::HelloRequestPayload,
                 ));
             }),
         ),

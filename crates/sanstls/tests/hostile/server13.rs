@@ -2,22 +2,22 @@
 
 use std::sync::Arc;
 
-use sanstls::codec::{Payload, PayloadU16, PayloadU8};
 use sanstls::crypto::kx::KeyExchange;
 use sanstls::enums::{
     AlertDescription as A, CipherSuite, Compression, ContentType, ExtensionType, KeyUpdateRequest,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use sanstls::msgs::base::{Random, SessionId};
-use sanstls::msgs::extensions::{
+use sanstls::internal::codec::{Payload, PayloadU16, PayloadU8};
+use sanstls::internal::msgs::base::{Random, SessionId};
+use sanstls::internal::msgs::extensions::{
     ClientExtension, Cookie, KeyShareEntry, OfferedPsks, Padding, ProtocolName, PskBinderEntry,
     PskIdentity, ServerNameList, SupportedVersions, UnknownExtension,
 };
-use sanstls::msgs::handshake::{
+use sanstls::internal::msgs::handshake::{
     DigitallySignedStruct, FinishedPayload, KeyUpdatePayload, NewSessionTicketPayloadTls13,
 };
-use sanstls::msgs::hello::ClientHelloPayload;
-use sanstls::msgs::message::HandshakePayload;
+use sanstls::internal::msgs::hello::ClientHelloPayload;
+use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::server::ServerConfig;
 
 use crate::harness::*;
@@ -53,12 +53,12 @@ fn good_hello(edit: impl Fn(&mut ClientHelloPayload)) -> Client13 {
 }
 
 fn remove(ch: &mut ClientHelloPayload, t: ExtensionType) {
-    use sanstls::msgs::extensions::TlsExtension;
+    use sanstls::internal::msgs::extensions::TlsExtension;
     exts(ch).retain(|e| e.ext_type() != t);
 }
 
 fn replace(ch: &mut ClientHelloPayload, e: ClientExtension) {
-    use sanstls::msgs::extensions::TlsExtension;
+    use sanstls::internal::msgs::extensions::TlsExtension;
     let t = e.ext_type();
     for x in exts(ch).iter_mut() {
         if x.ext_type() == t {
@@ -604,7 +604,7 @@ pub fn cases() -> Vec<Case> {
             let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
             let mut w = Wire::new(Victim::Server(victim));
             w.handshake(HandshakePayload::ServerHello(
-                sanstls::msgs::hello::ServerHelloPayload {
+                sanstls::internal::msgs::hello::ServerHelloPayload {
                     legacy_version: ProtocolVersion::TLSv1_2,
                     random: Random(random()),
                     session_id: SessionId::empty(),
@@ -928,7 +928,7 @@ pub fn cases() -> Vec<Case> {
                 let t = c.traffic.as_mut().unwrap();
                 let secret = t.update_client_secret();
                 let k = secret.keys(c.suite.ring_aead());
-                sanstls::record::protect::RecordSealer::tls13(c.suite.aead, k.key(), k.iv())
+                sanstls::internal::record::protect::RecordSealer::tls13(c.suite.aead, k.key(), k.iv())
                     .unwrap()
             };
             c.w.set_sealer(Some(next));
