@@ -78,4 +78,6 @@ pub mod internal {
     pub mod handshake {
         pub use crate::handshake::*;
     }
+    /// Every field of a client session, to forge or alter one.
+    pub use crate::client::SessionParts;
 }

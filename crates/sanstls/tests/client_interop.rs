@@ -378,7 +378,10 @@ fn tickets_resume_the_session() {
             _ => None,
         })
         .expect("OpenSSL sends tickets");
-    assert_eq!(session.cipher_suite, CipherSuite::TLS13_AES_256_GCM_SHA384);
+    assert_eq!(
+        session.cipher_suite(),
+        CipherSuite::TLS13_AES_256_GCM_SHA384
+    );
     let chain = first.negotiated().peer_certificates.clone();
     let (o, second) = fetch(&mut server, config, Some(session));
     assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
@@ -655,11 +658,11 @@ fn tls12_resumption_against_openssl() {
             })
             .expect("a TLS 1.2 session to keep");
         assert_eq!(
-            session.ticket.is_empty(),
+            session.tls_ticket().is_none(),
             !extra.is_empty(),
             "{extra:?}: ticket or id"
         );
-        assert!(session.extended_master_secret);
+        assert!(session.extended_master_secret());
         let chain = first.negotiated().peer_certificates.clone();
         let (o, second) = fetch(&mut server, config, Some(session));
         assert_eq!(

@@ -144,41 +144,44 @@ impl ClientConfig {
     }
 }
 
-/// What a client keeps to resume a TLS 1.3 session (RFC 8446 s4.6.1, s2.2).
+/// What a client keeps to resume a session (RFC 8446 s4.6.1 and s2.2 for TLS 1.3, RFC 5246
+/// session ids and RFC 5077 tickets for TLS 1.2): Node's `session` event and `getSession()`.
+/// The fields are private so that the session can grow; read them with the getters, keep
+/// the session with [`Self::to_bytes`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct StoredSession {
     /// The suite the ticket was issued under (resumption needs the same hash).
-    pub cipher_suite: CipherSuite,
+    pub(crate) cipher_suite: CipherSuite,
     /// The opaque ticket.
-    pub ticket: Vec<u8>,
+    pub(crate) ticket: Vec<u8>,
     /// The resumption PSK derived from the ticket nonce.
-    pub psk: Zeroizing<Vec<u8>>,
+    pub(crate) psk: Zeroizing<Vec<u8>>,
     /// When we received it.
-    pub received_at: UnixTime,
+    pub(crate) received_at: UnixTime,
     /// Lifetime in seconds (at most 7 days).
-    pub lifetime_secs: u32,
+    pub(crate) lifetime_secs: u32,
     /// Added to the ticket age to obfuscate it.
-    pub age_add: u32,
+    pub(crate) age_add: u32,
     /// The server name the session belongs to.
-    pub server_name: String,
+    pub(crate) server_name: String,
     /// The ALPN protocol negotiated with it.
-    pub alpn: Option<Vec<u8>>,
+    pub(crate) alpn: Option<Vec<u8>>,
     /// max_early_data_size, if the server allows 0-RTT.
-    pub max_early_data: Option<u32>,
+    pub(crate) max_early_data: Option<u32>,
     /// TLS 1.2 only (the suite says which version): the session id the server gave, empty
     /// when only a ticket is kept. For TLS 1.2 sessions `psk` holds the master secret and
     /// `ticket` the RFC 5077 ticket (possibly empty).
-    pub session_id: Vec<u8>,
+    pub(crate) session_id: Vec<u8>,
     /// TLS 1.2 only: whether the session used the extended master secret (RFC 7627).
-    pub extended_master_secret: bool,
+    pub(crate) extended_master_secret: bool,
     /// The server's certificate chain as the handshake that made the session received it
     /// (leaf first, DER): a resumed connection reports it as its own
     /// (`Negotiated::peer_certificates`, Node's `getPeerCertificate()`).
-    pub peer_certificates: Vec<Vec<u8>>,
+    pub(crate) peer_certificates: Vec<Vec<u8>>,
     /// The verifier's verdict on that chain when `reject_unauthorized` was off (Node's
     /// `authorizationError`); a resumed connection reports the same. A configuration with
     /// `reject_unauthorized` on never offers a session that has one.
-    pub authorization_error: Option<crate::error::CertificateError>,
+    pub(crate) authorization_error: Option<crate::error::CertificateError>,
 }
 
 impl core::fmt::Debug for StoredSession {
@@ -213,6 +216,61 @@ impl StoredSession {
         Self::read_bytes(bytes)
     }
 
+    /// The suite the session was made with (its hash is the one resumption must use).
+    pub fn cipher_suite(&self) -> CipherSuite {
+        self.cipher_suite
+    }
+
+    /// The server name the session belongs to (it is offered only to that name).
+    pub fn server_name(&self) -> &str {
+        &self.server_name
+    }
+
+    /// The ALPN protocol negotiated in the session's handshake.
+    pub fn alpn(&self) -> Option<&[u8]> {
+        self.alpn.as_deref()
+    }
+
+    /// TLS 1.2: the session id the server gave (empty when only a ticket is kept; always
+    /// empty for TLS 1.3).
+    pub fn session_id(&self) -> &[u8] {
+        &self.session_id
+    }
+
+    /// TLS 1.2: whether the session used the extended master secret (RFC 7627).
+    pub fn extended_master_secret(&self) -> bool {
+        self.extended_master_secret
+    }
+
+    /// When the session (or its ticket) was received.
+    pub fn received_at(&self) -> UnixTime {
+        self.received_at
+    }
+
+    /// How long after [`Self::received_at`] the server allows resuming it.
+    pub fn lifetime(&self) -> Duration {
+        Duration::from_secs(u64::from(self.lifetime_secs))
+    }
+
+    /// TLS 1.3: max_early_data_size, if the ticket allows 0-RTT data.
+    pub fn max_early_data(&self) -> Option<u32> {
+        self.max_early_data
+    }
+
+    /// The server's certificate chain as the handshake that made the session received it
+    /// (leaf first, DER): a resumed connection reports it as its own
+    /// (`Negotiated::peer_certificates`, Node's `getPeerCertificate()`).
+    pub fn peer_certificates(&self) -> &[Vec<u8>] {
+        &self.peer_certificates
+    }
+
+    /// Why the verifier refused that chain when `reject_unauthorized` was off (Node's
+    /// `authorizationError`); a resumed connection reports the same, and a configuration
+    /// with `reject_unauthorized` on never offers a session that has one.
+    pub fn authorization_error(&self) -> Option<&crate::error::CertificateError> {
+        self.authorization_error.as_ref()
+    }
+
     /// The raw ticket the server issued (Node's `getTLSTicket()`): a TLS 1.3 ticket or an
     /// RFC 5077 one; `None` for a TLS 1.2 session kept by id only.
     pub fn tls_ticket(&self) -> Option<&[u8]> {
@@ -236,6 +294,68 @@ impl StoredSession {
     pub fn obfuscated_age(&self, now: UnixTime) -> u32 {
         let age_ms = now.saturating_since(self.received_at).as_millis();
         (age_ms as u32).wrapping_add(self.age_add)
+    }
+}
+
+/// Every field of a [`StoredSession`], for the crate's tests that forge or alter sessions
+/// (expired, tampered, from another server): reached through `sanstls::internal`, not part
+/// of the API.
+#[doc(hidden)]
+#[allow(missing_docs)]
+#[derive(Clone, Debug)]
+pub struct SessionParts {
+    pub cipher_suite: CipherSuite,
+    pub ticket: Vec<u8>,
+    pub psk: Zeroizing<Vec<u8>>,
+    pub received_at: UnixTime,
+    pub lifetime_secs: u32,
+    pub age_add: u32,
+    pub server_name: String,
+    pub alpn: Option<Vec<u8>>,
+    pub max_early_data: Option<u32>,
+    pub session_id: Vec<u8>,
+    pub extended_master_secret: bool,
+    pub peer_certificates: Vec<Vec<u8>>,
+    pub authorization_error: Option<crate::error::CertificateError>,
+}
+
+impl From<StoredSession> for SessionParts {
+    fn from(s: StoredSession) -> Self {
+        Self {
+            cipher_suite: s.cipher_suite,
+            ticket: s.ticket,
+            psk: s.psk,
+            received_at: s.received_at,
+            lifetime_secs: s.lifetime_secs,
+            age_add: s.age_add,
+            server_name: s.server_name,
+            alpn: s.alpn,
+            max_early_data: s.max_early_data,
+            session_id: s.session_id,
+            extended_master_secret: s.extended_master_secret,
+            peer_certificates: s.peer_certificates,
+            authorization_error: s.authorization_error,
+        }
+    }
+}
+
+impl From<SessionParts> for StoredSession {
+    fn from(p: SessionParts) -> Self {
+        Self {
+            cipher_suite: p.cipher_suite,
+            ticket: p.ticket,
+            psk: p.psk,
+            received_at: p.received_at,
+            lifetime_secs: p.lifetime_secs,
+            age_add: p.age_add,
+            server_name: p.server_name,
+            alpn: p.alpn,
+            max_early_data: p.max_early_data,
+            session_id: p.session_id,
+            extended_master_secret: p.extended_master_secret,
+            peer_certificates: p.peer_certificates,
+            authorization_error: p.authorization_error,
+        }
     }
 }
 

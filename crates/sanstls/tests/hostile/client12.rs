@@ -651,7 +651,10 @@ pub fn cases() -> Vec<Case> {
                 Event::NewSessionTicket(t) => Some(t.clone()),
                 _ => None,
             });
-            assert_eq!(session.unwrap().ticket, b"scripted ticket");
+            assert_eq!(
+                session.unwrap().tls_ticket(),
+                Some(&b"scripted ticket"[..])
+            );
         }),
         case(
             "two NewSessionTickets are unexpected_message",

@@ -1337,7 +1337,7 @@ fn resumption_cases() -> Vec<Case> {
                             _ => None,
                         })
                         .unwrap();
-                assert_eq!(session.alpn.as_deref(), Some(&b"h2"[..]));
+                assert_eq!(session.alpn(), Some(&b"h2"[..]));
                 let mut r = resuming(session, psk.to_vec());
                 resumed_flight(&mut r);
                 assert!(r.w.victim.negotiated().resumed);

@@ -273,8 +273,9 @@ pub fn cases() -> Vec<Case> {
                 let old = session_at(before);
                 let too_late =
                     NOW.saturating_add(12 * hour + std::time::Duration::from_secs(301));
-                let mut stale = old;
+                let mut stale = sanstls::internal::SessionParts::from(old);
                 stale.lifetime_secs = 7200;
+                let stale = stale.into();
                 let (_, s) = connect(&client, &config, Some(stale), too_late);
                 assert!(!s.negotiated().resumed, "not after one ticket lifetime");
             },
