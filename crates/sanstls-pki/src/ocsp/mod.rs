@@ -7,15 +7,19 @@
 //! Node itself does not check OCSP responses; this is what an application listening to
 //! `OCSPResponse` (or the CLI) calls to make sense of one.
 //!
-//! x509-ocsp is on the der 0.7 generation of the RustCrypto crates while the rest of this crate
-//! is on der 0.8: its values are compared with ours as DER bytes, never as types.
+//! The RFC 6960 ASN.1 types are declared in a private submodule (`ocsp/asn1.rs`) with der
+//! 0.8's derives, on the same x509-cert types as the rest of this crate: RustCrypto's
+//! x509-ocsp is still on der 0.7.
 
 use core::fmt;
 
-use der07::{Decode as _, Encode as _};
 use ring::digest;
 use x509_cert::der::{Decode as _, Encode as _};
-use x509_ocsp::{BasicOcspResponse, OcspResponse, OcspResponseStatus, ResponderId};
+use x509_cert::ext::pkix::CrlReason;
+
+use asn1::{BasicOcspResponse, OcspResponse, OcspResponseStatus, ResponderId};
+
+mod asn1;
 
 /// How far the clocks of the responder and ours may disagree, in seconds (OpenSSL's
 /// `OCSP_check_validity` callers use 5 minutes too).
@@ -123,14 +127,12 @@ pub fn check_response(
     let signed = tbs
         .to_der()
         .map_err(|_| OcspError::Malformed("tbsResponseData"))?;
-    // The algorithm, from x509-ocsp's der 0.7 types to ours.
-    let algorithm = const_oid::ObjectIdentifier::new(&basic.signature_algorithm.oid.to_string())
-        .map_err(|_| OcspError::Malformed("signatureAlgorithm"))?;
+    let algorithm = basic.signature_algorithm.oid;
     let parameters = basic
         .signature_algorithm
         .parameters
         .as_ref()
-        .map(der07::Encode::to_der)
+        .map(|p| p.to_der())
         .transpose()
         .map_err(|_| OcspError::Malformed("signatureAlgorithm parameters"))?;
     let signature = basic
@@ -152,8 +154,8 @@ pub fn check_response(
         .find(|r| issuer.matches(&r.cert_id, serial))
         .ok_or(OcspError::NoResponseForCertificate)?;
 
-    let this_update = single.this_update.0.to_unix_duration().as_secs();
-    let next_update = single.next_update.map(|t| t.0.to_unix_duration().as_secs());
+    let this_update = single.this_update.to_unix_duration().as_secs();
+    let next_update = single.next_update.map(|t| t.to_unix_duration().as_secs());
     if this_update > now.saturating_add(CLOCK_SKEW_SECS) {
         return Err(OcspError::NotYetValid);
     }
@@ -161,10 +163,10 @@ pub fn check_response(
         return Err(OcspError::Expired);
     }
     let status = match &single.cert_status {
-        x509_ocsp::CertStatus::Good(_) => CertStatus::Good,
-        x509_ocsp::CertStatus::Unknown(_) => CertStatus::Unknown,
-        x509_ocsp::CertStatus::Revoked(info) => CertStatus::Revoked {
-            revoked_at: info.revocation_time.0.to_unix_duration().as_secs(),
+        asn1::CertStatus::Good(_) => CertStatus::Good,
+        asn1::CertStatus::Unknown(_) => CertStatus::Unknown,
+        asn1::CertStatus::Revoked(info) => CertStatus::Revoked {
+            revoked_at: info.revocation_time.to_unix_duration().as_secs(),
             reason: info.revocation_reason.map(reason_name),
         },
     };
@@ -172,7 +174,7 @@ pub fn check_response(
         status,
         this_update,
         next_update,
-        produced_at: tbs.produced_at.0.to_unix_duration().as_secs(),
+        produced_at: tbs.produced_at.to_unix_duration().as_secs(),
         delegated,
     })
 }
@@ -227,7 +229,7 @@ impl Issuer {
 
     /// Whether `id` names the certificate with `serial` under this issuer (RFC 6960 s4.1.1:
     /// hashes of the issuer's name and key, with the CertID's hash algorithm).
-    fn matches(&self, id: &x509_ocsp::CertId, serial: &[u8]) -> bool {
+    fn matches(&self, id: &asn1::CertId, serial: &[u8]) -> bool {
         let alg = match id.hash_algorithm.oid.to_string().as_str() {
             "1.3.14.3.2.26" => &digest::SHA1_FOR_LEGACY_USE_ONLY,
             "2.16.840.1.101.3.4.2.1" => &digest::SHA256,
@@ -243,7 +245,7 @@ impl Issuer {
     /// Whether `responder` designates this issuer.
     fn is(&self, responder: &ResponderId) -> bool {
         match responder {
-            ResponderId::ByName(name) => name.to_der().is_ok_and(|n| n == self.name),
+            ResponderId::ByName(name) => name == self.cert.tbs_certificate().subject(),
             ResponderId::ByKey(hash) => {
                 digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, &self.key).as_ref()
                     == hash.as_bytes()
@@ -271,24 +273,15 @@ fn find_signer(
         ));
     }
     // A delegated responder: its certificate travels in the response.
-    for der in basic.certs.iter().flatten() {
-        let bytes = der
-            .to_der()
-            .map_err(|_| OcspError::Malformed("responder certificate"))?;
-        let cert = x509_cert::Certificate::from_der(&bytes)
-            .map_err(|_| OcspError::Malformed("responder certificate"))?;
+    for cert in basic.certs.iter().flatten() {
         let names_it = match responder {
-            ResponderId::ByName(name) => name
-                .to_der()
-                .ok()
-                .zip(cert.tbs_certificate().subject().to_der().ok())
-                .is_some_and(|(a, b)| a == b),
-            ResponderId::ByKey(hash) => public_key_bits(&cert).is_ok_and(|k| {
+            ResponderId::ByName(name) => name == cert.tbs_certificate().subject(),
+            ResponderId::ByKey(hash) => public_key_bits(cert).is_ok_and(|k| {
                 digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, k).as_ref() == hash.as_bytes()
             }),
         };
         if names_it {
-            check_delegation(&cert, issuer, now)?;
+            check_delegation(cert, issuer, now)?;
             return Ok((
                 cert.tbs_certificate().subject_public_key_info().clone(),
                 true,
@@ -391,21 +384,19 @@ fn verify_signature(
     }
 }
 
-/// The RFC 5280 name of a CRLReason, read from its DER (an ENUMERATED) so that the type
-/// of the der 0.7 generation need not be named.
-fn reason_name(reason: impl der07::Encode) -> &'static str {
-    let value = reason.to_der().ok().and_then(|d| d.last().copied());
-    match value {
-        Some(1) => "keyCompromise",
-        Some(2) => "cACompromise",
-        Some(3) => "affiliationChanged",
-        Some(4) => "superseded",
-        Some(5) => "cessationOfOperation",
-        Some(6) => "certificateHold",
-        Some(8) => "removeFromCRL",
-        Some(9) => "privilegeWithdrawn",
-        Some(10) => "aACompromise",
-        _ => "unspecified",
+/// The RFC 5280 name of a CRLReason.
+fn reason_name(reason: CrlReason) -> &'static str {
+    match reason {
+        CrlReason::Unspecified => "unspecified",
+        CrlReason::KeyCompromise => "keyCompromise",
+        CrlReason::CaCompromise => "cACompromise",
+        CrlReason::AffiliationChanged => "affiliationChanged",
+        CrlReason::Superseded => "superseded",
+        CrlReason::CessationOfOperation => "cessationOfOperation",
+        CrlReason::CertificateHold => "certificateHold",
+        CrlReason::RemoveFromCRL => "removeFromCRL",
+        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+        CrlReason::AaCompromise => "aACompromise",
     }
 }
 
