@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::common::{self, Failure, KeyLog, Pump};
 use crate::{session, ClientArgs};
+use sanstls_node::stream::Received;
 
 /// What the connection produced, gathered by the event handler.
 #[derive(Debug, Default)]
@@ -204,23 +205,25 @@ fn drive(
     key_update: bool,
     keylog: &Option<KeyLog>,
 ) -> Result<(), Failure> {
-    let mut pump = Pump::new(stream);
-    pump.flush(conn)?;
+    // The silence that ends a response (an echo server never closes) is the socket's read
+    // timeout; the driver bounds reads by the handshake deadline as well.
+    let idle = stream.read_timeout().ok().flatten();
+    let mut pump = Pump::with_clock(stream, common::now);
+    pump.set_read_timeout(idle);
+    pump.flush(conn).map_err(Failure::Io)?;
     let result = loop {
-        if let Err(e) = pump.feed(conn, &mut |c, e| {
-            on_event(c, e, p, request, key_update, keylog)
-        }) {
+        if let Err(e) = pump.feed(conn, |c, e| on_event(c, e, p, request, key_update, keylog)) {
             break Err(e);
         }
         if p.peer_closed {
             break Ok(());
         }
-        match pump.receive() {
-            Ok(true) => {}
+        match pump.receive(conn).map_err(Failure::from) {
+            Ok(Received::Data) => {}
             // The server closed TCP without close_notify: a truncation, but the response
             // is still worth showing.
-            Ok(false) if p.handshake_done => break Ok(()),
-            Ok(false) => break Err(Failure::Eof),
+            Ok(Received::Eof) if p.handshake_done => break Ok(()),
+            Ok(Received::Eof) => break Err(Failure::Eof),
             // Silence after the handshake ends the response (an echo server never closes).
             Err(Failure::Io(e)) if p.handshake_done && common::is_timeout(&e) => break Ok(()),
             Err(e) => break Err(e),

@@ -1,13 +1,13 @@
 //! What `server` and `client` share: the clock, option parsing for versions, suites and
-//! ALPN, PEM loading, fingerprints, key logging, and the blocking socket pump.
+//! ALPN, PEM loading, fingerprints and key logging.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use sanstls::conn::{Connection, Event, KeyLogLine};
+use sanstls::conn::KeyLogLine;
 use sanstls::enums::ProtocolVersion;
 use sanstls::server::CertifiedKey;
 use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS13_SUITES};
@@ -254,90 +254,20 @@ impl core::fmt::Display for Failure {
     }
 }
 
-pub(crate) fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}
+pub(crate) use sanstls_node::stream::is_timeout;
 
-/// Moves bytes between a blocking socket and a connection.
-#[derive(Debug)]
-pub(crate) struct Pump {
-    pub(crate) stream: TcpStream,
-    /// Bytes read from the socket that the connection has not taken yet.
-    pending: Vec<u8>,
-    out: Vec<u8>,
-}
-
-impl Pump {
-    pub(crate) fn new(stream: TcpStream) -> Self {
-        Self {
-            stream,
-            pending: Vec::new(),
-            out: Vec::new(),
+impl From<sanstls_node::stream::StreamError> for Failure {
+    fn from(e: sanstls_node::stream::StreamError) -> Self {
+        match e {
+            sanstls_node::stream::StreamError::Tls(e) => Self::Tls(e),
+            sanstls_node::stream::StreamError::Io(e) => Self::Io(e),
         }
     }
-
-    /// Sends everything the connection has queued.
-    pub(crate) fn flush(&mut self, conn: &mut Connection) -> Result<(), Failure> {
-        self.out.clear();
-        conn.write_tls(&mut self.out);
-        if !self.out.is_empty() {
-            self.stream.write_all(&self.out).map_err(Failure::Io)?;
-        }
-        Ok(())
-    }
-
-    /// Offers buffered bytes to the connection, processes them, and hands each event to
-    /// `on_event` (which may read plaintext, send, or answer the event). Anything the
-    /// connection produced is flushed, the alert of a failure included.
-    pub(crate) fn feed(
-        &mut self,
-        conn: &mut Connection,
-        on_event: &mut dyn FnMut(&mut Connection, Event) -> Result<(), Failure>,
-    ) -> Result<(), Failure> {
-        let mut stalled = false;
-        loop {
-            let taken = conn.read_tls(&self.pending);
-            self.pending.drain(..taken);
-            let processed = conn.process(now());
-            while let Some(event) = conn.poll_event() {
-                on_event(conn, event)?;
-            }
-            self.flush(conn)?;
-            processed.map_err(Failure::Tls)?;
-            if self.pending.is_empty() {
-                return Ok(());
-            }
-            // The connection takes no more when its plaintext buffer is full (the event
-            // handler has drained it since: try again) or after close_notify (stop when
-            // a second try moves nothing).
-            if taken == 0 {
-                if stalled {
-                    return Ok(());
-                }
-                stalled = true;
-            } else {
-                stalled = false;
-            }
-        }
-    }
-
-    /// Blocks for more bytes from the socket; `Ok(false)` at end of stream.
-    pub(crate) fn receive(&mut self) -> Result<bool, Failure> {
-        let mut buf = [0u8; 16 * 1024];
-        let n = loop {
-            match self.stream.read(&mut buf) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Failure::Io(e)),
-            }
-        };
-        self.pending.extend_from_slice(&buf[..n]);
-        Ok(n > 0)
-    }
 }
+
+/// The blocking driver both commands use: sanstls-node's, which also enforces the handshake
+/// deadline while it reads.
+pub(crate) type Pump = sanstls_node::stream::Stream<TcpStream>;
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@ use sanstls::server::{CertifiedKey, ClientHelloInfo, ServerConfig, ServerConnect
 
 use crate::common::{self, Failure, KeyLog, Pump};
 use crate::ServerArgs;
+use sanstls_node::stream::Received;
 
 /// The most of a `--www` request we read before answering anyway.
 const MAX_REQUEST: usize = 16 * 1024;
@@ -220,11 +221,11 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
             Err(e) => return format!("{peer} error: {e}"),
         },
     };
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_nodelay(true);
-    let mut pump = Pump::new(stream);
+    let mut pump = Pump::with_clock(stream, common::now);
+    pump.set_read_timeout(Some(IDLE_TIMEOUT));
     let result = drive(&mut pump, &mut conn, &config, shared);
-    linger(&mut pump.stream);
+    linger(pump.get_mut());
     let (authorized, authorization_error) = authorization(&conn, shared.client_auth);
     let n = conn.negotiated();
     let mut line = peer;
@@ -271,12 +272,12 @@ fn drive(
 ) -> Result<(), Failure> {
     let mut progress = Progress::default();
     loop {
-        pump.feed(conn, &mut |c, e| on_event(c, e, shared, &mut progress))?;
+        pump.feed(conn, |c, e| on_event(c, e, shared, &mut progress))?;
         if let Some(hello) = progress.hello.take() {
             print_hello(&hello);
             conn.accept(Arc::clone(config), common::now())
                 .map_err(Failure::Tls)?;
-            pump.flush(conn)?;
+            pump.flush(conn).map_err(Failure::Io)?;
             continue;
         }
         if progress.handshake_done {
@@ -296,11 +297,11 @@ fn drive(
             };
             if finished {
                 conn.send_close_notify();
-                pump.flush(conn)?;
+                pump.flush(conn).map_err(Failure::Io)?;
                 return Ok(());
             }
         }
-        if !pump.receive()? {
+        if pump.receive(conn)? == Received::Eof {
             return Err(Failure::Eof);
         }
     }

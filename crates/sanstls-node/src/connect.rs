@@ -1,7 +1,6 @@
 //! `tls.connect(options)`: a client connection over TCP, a Unix socket, or any duplex the
 //! caller already has (Node's `socket` option).
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 
@@ -100,7 +99,7 @@ pub fn connect_unix(
 }
 
 /// `tls.connect({ socket })`: over any duplex the caller already has.
-pub fn connect_over<T: Read + Write>(
+pub fn connect_over<T: crate::stream::Transport>(
     io: T,
     options: &ConnectOptions,
 ) -> Result<TlsSocket<T>, TlsError> {
@@ -112,7 +111,10 @@ pub fn connect_over<T: Read + Write>(
 /// `tls.connect()` before the handshake: register listeners (`on_keylog`,
 /// `on_ocsp_response`, `on_session`, `on_secure_connect`) on the socket, then call
 /// `handshake()` (or just read or write).
-pub fn prepare<T: Read + Write>(io: T, options: &ConnectOptions) -> Result<TlsSocket<T>, TlsError> {
+pub fn prepare<T: crate::stream::Transport>(
+    io: T,
+    options: &ConnectOptions,
+) -> Result<TlsSocket<T>, TlsError> {
     let (config, name, no_renegotiation) = client_config(options)?;
     let mut socket = TlsSocket::client(io, Arc::new(config), &name, options.session.as_deref())?;
     if no_renegotiation {

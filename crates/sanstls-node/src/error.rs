@@ -46,6 +46,15 @@ impl fmt::Display for TlsError {
 
 impl std::error::Error for TlsError {}
 
+impl From<crate::stream::StreamError> for TlsError {
+    fn from(e: crate::stream::StreamError) -> Self {
+        match e {
+            crate::stream::StreamError::Tls(e) => Self::from_engine(&e),
+            crate::stream::StreamError::Io(e) => Self::from_io(&e),
+        }
+    }
+}
+
 impl From<Error> for TlsError {
     fn from(e: Error) -> Self {
         Self::from_engine(&e)

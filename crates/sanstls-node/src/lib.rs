@@ -10,6 +10,8 @@
 //!   `SNICallback`, `newSession`/`resumeSession`, `OCSPRequest`, `tlsClientError`.
 //! - [`connect`] / [`connect_over`]: clients over TCP, Unix sockets or any duplex.
 //! - [`TlsSocket`]: one connection, itself `Read + Write`, with Node's getters and events.
+//! - [`stream::Stream`]: the blocking driver under `TlsSocket`, for a bare engine connection
+//!   over any transport (it honours the handshake deadline).
 //! - [`TlsError`]: Node's error codes; [`ciphers`]: OpenSSL cipher strings; [`info`]: the
 //!   objects of `getCipher()` and `getEphemeralKeyInfo()`.
 //!
@@ -42,6 +44,7 @@ pub mod secure_pair;
 pub mod server;
 pub mod sigalgs;
 pub mod socket;
+pub mod stream;
 
 pub use ciphers::{get_ciphers, DEFAULT_CIPHERS};
 pub use connect::{connect, connect_over, ConnectOptions};

@@ -15,6 +15,7 @@ use sanstls::UnixTime;
 
 use crate::error::TlsError;
 use crate::info::{self, CipherInfo, EphemeralKeyInfo};
+use crate::stream::{Received, Stream, StreamError, Transport};
 
 /// The side-specific engine object (of the blocking and async sockets and the secure pair).
 #[derive(Debug)]
@@ -167,7 +168,8 @@ pub(crate) fn answer_server_event(
 
 /// A TLS connection over `T`, Node's `tls.TLSSocket`.
 pub struct TlsSocket<T> {
-    io: T,
+    /// The transport and the bytes read from it that the engine has not taken yet.
+    stream: Stream<T>,
     side: Side,
     listeners: Listeners,
     /// The last session the server gave (client side), for `get_session`.
@@ -176,8 +178,6 @@ pub struct TlsSocket<T> {
     secure: bool,
     /// The transport reached EOF.
     eof: bool,
-    /// Bytes read from the transport and not yet taken by the engine.
-    pending: Vec<u8>,
     /// The sticky failure, if any.
     error: Option<TlsError>,
     /// Server side: answers the engine's pauses (ClientHello, session lookups).
@@ -194,15 +194,11 @@ impl<T> core::fmt::Debug for TlsSocket<T> {
 }
 
 /// The caller's clock: the facade owns the I/O, so it is where time is read.
-#[allow(clippy::disallowed_methods)]
 pub(crate) fn now() -> UnixTime {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    UnixTime::from_millis(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    crate::stream::now()
 }
 
-impl<T: Read + Write> TlsSocket<T> {
+impl<T: Transport> TlsSocket<T> {
     /// The client side over `io`: the ClientHello is sent on the first `handshake`, `read`
     /// or `write`. `session` is Node's `session` option (bytes from
     /// [`Self::get_session`]).
@@ -245,13 +241,12 @@ impl<T: Read + Write> TlsSocket<T> {
 
     fn new(io: T, side: Side) -> Self {
         Self {
-            io,
+            stream: Stream::new(io),
             side,
             listeners: Listeners::default(),
             session: None,
             secure: false,
             eof: false,
-            pending: Vec::new(),
             error: None,
             hooks: None,
         }
@@ -293,32 +288,31 @@ impl<T: Read + Write> TlsSocket<T> {
         }
     }
 
-    /// Reads once from the transport and feeds the engine.
+    /// Reads once from the transport (unless bytes already wait) and feeds the engine;
+    /// the handshake deadline bounds the read. Events are dispatched as they come.
     fn receive(&mut self) -> Result<(), TlsError> {
-        if self.pending.is_empty() {
-            let mut buf = [0u8; 16 * 1024];
-            let n = match self.io.read(&mut buf) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
-                Err(e) => return Err(self.fail(TlsError::from_io(&e))),
-            };
-            if n == 0 {
-                self.eof = true;
-                return Ok(());
+        if !self.stream.has_pending() {
+            match self.stream.receive(self.side.conn_mut()) {
+                Ok(Received::Data) => {}
+                Ok(Received::Eof) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Err(e) => return Err(self.fail(e.into())),
             }
-            self.pending
-                .extend_from_slice(buf.get(..n).unwrap_or_default());
         }
-        let conn = self.side.conn_mut();
-        let taken = conn.read_tls(&self.pending);
-        self.pending.drain(..taken);
-        let result = conn.process(now());
-        // The alert that reports a failure goes out before the error is returned.
-        let _ = self.flush_tls();
-        if let Err(e) = result {
-            return Err(self.fail(TlsError::from_engine(&e)));
+        let mut events = Vec::new();
+        let fed = self.stream.feed(
+            self.side.conn_mut(),
+            |_, event| -> Result<(), StreamError> {
+                events.push(event);
+                Ok(())
+            },
+        );
+        for event in events {
+            self.dispatch(event);
         }
-        Ok(())
+        fed.map_err(|e| self.fail(e.into()))
     }
 
     fn fail(&mut self, e: TlsError) -> TlsError {
@@ -327,31 +321,31 @@ impl<T: Read + Write> TlsSocket<T> {
 
     /// Writes everything the engine has to send.
     fn flush_tls(&mut self) -> Result<(), TlsError> {
-        let mut out = Vec::new();
-        self.side.conn_mut().write_tls(&mut out);
-        if !out.is_empty() {
-            if let Err(e) = self.io.write_all(&out).and_then(|()| self.io.flush()) {
-                return Err(self.fail(TlsError::from_io(&e)));
-            }
+        match self.stream.flush(self.side.conn_mut()) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(TlsError::from_io(&e))),
         }
-        Ok(())
     }
 
     fn dispatch_events(&mut self) {
         while let Some(event) = self.side.conn_mut().poll_event() {
-            match event {
-                e
-                @ (Event::ClientHello(_) | Event::NewSession { .. } | Event::ResumeSession(_)) => {
-                    if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
-                        if let Err(e) = answer_server_event(conn, hooks.as_ref(), e) {
-                            self.error.get_or_insert(e);
-                        }
+            self.dispatch(event);
+        }
+    }
+
+    /// Server pauses go to the hooks, everything else to the listeners.
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            e @ (Event::ClientHello(_) | Event::NewSession { .. } | Event::ResumeSession(_)) => {
+                if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
+                    if let Err(e) = answer_server_event(conn, hooks.as_ref(), e) {
+                        self.error.get_or_insert(e);
                     }
                 }
-                other => self
-                    .listeners
-                    .dispatch(other, &mut self.secure, &mut self.session),
             }
+            other => self
+                .listeners
+                .dispatch(other, &mut self.secure, &mut self.session),
         }
     }
 
@@ -543,7 +537,7 @@ impl<T: Read + Write> TlsSocket<T> {
 
     /// The transport.
     pub fn get_ref(&self) -> &T {
-        &self.io
+        self.stream.get_ref()
     }
 
     /// The engine connection, for what the facade does not wrap.
@@ -552,7 +546,7 @@ impl<T: Read + Write> TlsSocket<T> {
     }
 }
 
-impl<T: Read + Write> Read for TlsSocket<T> {
+impl<T: Transport> Read for TlsSocket<T> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
@@ -574,7 +568,7 @@ impl<T: Read + Write> Read for TlsSocket<T> {
     }
 }
 
-impl<T: Read + Write> Write for TlsSocket<T> {
+impl<T: Transport> Write for TlsSocket<T> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.handshake()?;
         let n = self
@@ -588,7 +582,7 @@ impl<T: Read + Write> Write for TlsSocket<T> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.flush_tls()?;
-        self.io.flush()
+        self.stream.get_mut().flush()
     }
 }
 
@@ -596,7 +590,7 @@ impl<T: Read + Write> Write for TlsSocket<T> {
 impl TlsSocket<std::net::TcpStream> {
     /// `address()`: the local address.
     pub fn address(&self) -> Option<std::net::SocketAddr> {
-        self.io.local_addr().ok()
+        self.stream.get_ref().local_addr().ok()
     }
 
     /// `localAddress`.
@@ -611,12 +605,12 @@ impl TlsSocket<std::net::TcpStream> {
 
     /// `remoteAddress`.
     pub fn remote_address(&self) -> Option<std::net::IpAddr> {
-        self.io.peer_addr().ok().map(|a| a.ip())
+        self.stream.get_ref().peer_addr().ok().map(|a| a.ip())
     }
 
     /// `remoteFamily`: `IPv4` or `IPv6`.
     pub fn remote_family(&self) -> Option<&'static str> {
-        self.io.peer_addr().ok().map(|a| match a {
+        self.stream.get_ref().peer_addr().ok().map(|a| match a {
             std::net::SocketAddr::V4(_) => "IPv4",
             std::net::SocketAddr::V6(_) => "IPv6",
         })
@@ -624,6 +618,6 @@ impl TlsSocket<std::net::TcpStream> {
 
     /// `remotePort`.
     pub fn remote_port(&self) -> Option<u16> {
-        self.io.peer_addr().ok().map(|a| a.port())
+        self.stream.get_ref().peer_addr().ok().map(|a| a.port())
     }
 }
