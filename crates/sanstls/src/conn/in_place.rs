@@ -18,7 +18,8 @@
 
 use core::ops::Range;
 
-use super::{Connection, Payload};
+use super::receive::Payload;
+use super::Connection;
 use crate::enums::ContentType;
 use crate::error::Error;
 use crate::record::deframer::read_header;
