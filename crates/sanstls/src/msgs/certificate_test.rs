@@ -1,6 +1,6 @@
 use super::*;
 use crate::codec::Payload;
-use crate::msgs::extensions::strategies::{bytes, check_laws, dedup_extensions, unnamed_extension};
+use crate::msgs::strategies::{bytes, check_laws, dedup_extensions, unnamed_extension};
 use crate::msgs::test_vectors as tv;
 use proptest::prelude::*;
 

@@ -1,5 +1,5 @@
-use super::strategies::*;
 use super::*;
+use crate::msgs::strategies::*;
 use proptest::prelude::*;
 
 /// Wraps `body` as an extension of type `typ`.

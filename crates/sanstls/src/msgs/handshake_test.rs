@@ -1,5 +1,5 @@
 use super::*;
-use crate::msgs::extensions::strategies::{bytes, check_laws, dedup_extensions, unnamed_extension};
+use crate::msgs::strategies::{bytes, check_laws, dedup_extensions, unnamed_extension};
 use crate::msgs::test_vectors as tv;
 use proptest::prelude::*;
 

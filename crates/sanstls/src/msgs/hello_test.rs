@@ -1,8 +1,8 @@
 use super::*;
 use crate::codec::Payload;
 use crate::enums::AlertDescription;
-use crate::msgs::extensions::strategies::*;
 use crate::msgs::extensions::{Padding, SupportedVersions, UnknownExtension};
+use crate::msgs::strategies::*;
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;

@@ -1,6 +1,6 @@
 use super::*;
 use crate::enums::SignatureScheme;
-use crate::msgs::extensions::strategies::{bytes, check_laws};
+use crate::msgs::strategies::{bytes, check_laws};
 use crate::msgs::test_vectors as tv;
 use proptest::prelude::*;
 
