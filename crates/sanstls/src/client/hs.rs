@@ -198,7 +198,8 @@ pub(crate) fn start_handshake(
     let resume12 = session.and_then(|session| {
         let suite = find_tls12_suite(session.cipher_suite)?;
         let allowed = config.tls12_cipher_suites.contains(&suite);
-        (allowed && config.allows(ProtocolVersion::TLSv1_2)).then_some(Resume12 { session, suite })
+        (allowed && config.allows(ProtocolVersion::TLSv1_2))
+            .then_some(Tls12SessionOffer { session, suite })
     });
     // RFC 5246 s7.4.1.2 / RFC 5077 s3.4: offer the session's id, or with only a ticket a
     // fresh one, which the server echoes to say it resumed.
@@ -253,7 +254,7 @@ pub(crate) fn start_handshake(
 }
 
 /// A TLS 1.2 session offered for resumption.
-pub(crate) struct Resume12 {
+pub(crate) struct Tls12SessionOffer {
     pub(crate) session: StoredSession,
     pub(crate) suite: &'static crate::suites::Tls12CipherSuite,
 }
@@ -409,7 +410,7 @@ pub(crate) struct ExpectServerHello {
     /// The TLS 1.3 key share we sent (none when only TLS 1.2 is offered).
     key_share: Option<KeyExchange>,
     psk: Option<PskOffer>,
-    resume12: Option<Resume12>,
+    resume12: Option<Tls12SessionOffer>,
     /// After a HelloRetryRequest: the suite it chose, which the ServerHello must repeat.
     retried: Option<CipherSuite>,
 }

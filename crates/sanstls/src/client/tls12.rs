@@ -350,7 +350,7 @@ impl ExpectRequestOrDone {
                 .send_handshake(&HandshakeMessagePayload::new(fin))?,
         );
         cx.common.negotiated.finished_sent = verify_data.to_vec();
-        Ok(Box::new(ExpectCcs {
+        Ok(Box::new(ExpectTicketOrCcs {
             c: self.c,
             master,
             keys,
@@ -379,14 +379,14 @@ impl State for ExpectRequestOrDone {
     }
 }
 
-/// Waiting for the server's ChangeCipherSpec.
-struct ExpectCcs {
+/// Waiting for the server's [NewSessionTicket] and ChangeCipherSpec.
+struct ExpectTicketOrCcs {
     c: Client12,
     master: Tls12MasterSecret,
     keys: Keys12,
 }
 
-impl State for ExpectCcs {
+impl State for ExpectTicketOrCcs {
     fn handle(
         mut self: Box<Self>,
         cx: &mut Context<'_>,
@@ -430,7 +430,7 @@ impl State for ExpectFinished {
 pub(crate) fn resume(
     cx: &mut Context<'_>,
     c: Client12,
-    r: super::hs::Resume12,
+    r: super::hs::Tls12SessionOffer,
 ) -> Result<Box<dyn State>, Error> {
     if c.suite.suite != r.suite.suite {
         return Err(PeerMisbehaved::ResumptionWithAnotherSuite.into());
@@ -454,7 +454,7 @@ pub(crate) fn resume(
     // Keep the id and ticket we resumed with unless the server renews them.
     c.new_ticket = Some((r.session.ticket.clone(), r.session.lifetime_secs));
     let auth = r.session.peer_auth();
-    Ok(Box::new(ExpectResumedCcs {
+    Ok(Box::new(ExpectResumedTicketOrCcs {
         c,
         master,
         keys,
@@ -463,7 +463,7 @@ pub(crate) fn resume(
 }
 
 /// Resumed: waiting for the server's [NewSessionTicket] and ChangeCipherSpec.
-struct ExpectResumedCcs {
+struct ExpectResumedTicketOrCcs {
     c: Client12,
     master: Tls12MasterSecret,
     keys: Keys12,
@@ -472,7 +472,7 @@ struct ExpectResumedCcs {
     auth: PeerAuth,
 }
 
-impl State for ExpectResumedCcs {
+impl State for ExpectResumedTicketOrCcs {
     fn handle(
         mut self: Box<Self>,
         cx: &mut Context<'_>,

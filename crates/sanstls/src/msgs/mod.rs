@@ -10,4 +10,6 @@ pub mod hello;
 pub mod kx;
 pub mod message;
 #[cfg(test)]
+pub(crate) mod strategies;
+#[cfg(test)]
 mod test_vectors;

@@ -1,7 +1,9 @@
 //! The server side: configuration, the connection object, the ClientHello pause.
 //!
-//! The TLS 1.3 states live in `tls13`; `hs` reads the ClientHello and chooses the
-//! parameters; [`ticket`] seals and opens session tickets.
+//! `hs` reads the ClientHello and chooses the version; the handshake of each version takes it
+//! from there: `tls13` (parameters, HelloRetryRequest, our flight, the client's answer) and
+//! `tls12` (with [`resume12`] for its resumption). [`ticket`] seals and opens session
+//! tickets.
 
 use core::ops::{Deref, DerefMut};
 use core::time::Duration;

@@ -308,7 +308,7 @@ pub(crate) fn try_resume(
             .send_handshake(&HandshakeMessagePayload::new(fin))?,
     );
     Ok(Some(Box::new(ExpectCcs {
-        resumed: Resumed {
+        resumed: AbbreviatedHandshake {
             config: config.clone(),
             master,
             transcript,
@@ -320,7 +320,8 @@ pub(crate) fn try_resume(
     })))
 }
 
-struct Resumed {
+/// What the states of the abbreviated handshake carry.
+struct AbbreviatedHandshake {
     config: Arc<ServerConfig>,
     master: Tls12MasterSecret,
     transcript: HandshakeHash,
@@ -333,7 +334,7 @@ struct Resumed {
 
 /// Waiting for the client's ChangeCipherSpec after our abbreviated flight.
 struct ExpectCcs {
-    resumed: Resumed,
+    resumed: AbbreviatedHandshake,
     keys: Keys12,
 }
 
@@ -349,7 +350,7 @@ impl State for ExpectCcs {
 
 /// Waiting for the client's Finished of the abbreviated handshake.
 struct ExpectFinished {
-    resumed: Resumed,
+    resumed: AbbreviatedHandshake,
 }
 
 impl State for ExpectFinished {

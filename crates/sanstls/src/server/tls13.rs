@@ -1,21 +1,572 @@
-//! TLS 1.3 server states after our first flight (RFC 8446 s4.4): the client's Certificate
-//! and CertificateVerify when we asked for them, then its Finished, after which we issue
-//! tickets and enter the traffic state.
+//! The TLS 1.3 server (RFC 8446): what a TLS 1.3 ClientHello must hold, the parameters we
+//! choose from it (cipher suite by our preference, Node's `honorCipherOrder` default; key
+//! share; PSK resumption), a HelloRetryRequest when the client's key share does not suit
+//! us, and our flight (ServerHello, EncryptedExtensions, [CertificateRequest], Certificate,
+//! CertificateVerify, Finished). Then the client's Certificate and CertificateVerify when
+//! we asked for them, and its Finished, after which we issue tickets and enter the traffic
+//! state.
 
 use std::sync::Arc;
 
+use super::hs::{choose_alpn, client_hello, process_client_hello, server_name};
 use super::ticket::TicketState;
-use super::ServerConfig;
-use crate::codec::{PayloadU16, PayloadU8};
-use crate::conn::{Context, Message, Side, State};
-use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
-use crate::handshake::key_schedule::{KeyScheduleTraffic, KeyScheduleTrafficPending};
+use super::{CertifiedKey, ServerConfig};
+use crate::codec::{Codec, Payload, PayloadU16, PayloadU8};
+use crate::conn::{Context, EarlyDataSkip, Message, Side, State};
+use crate::crypto::kx::KeyExchange;
+use crate::enums::{
+    Compression, ExtensionType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion, SignatureScheme,
+};
+use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+use crate::handshake::key_schedule::{
+    KeyScheduleEarly, KeyScheduleTraffic, KeyScheduleTrafficPending, PskKind,
+};
 use crate::handshake::transcript::HandshakeHash;
-use crate::msgs::handshake::NewSessionTicketPayloadTls13;
+use crate::msgs::base::{DistinguishedName, Random};
+use crate::msgs::certificate::{
+    CertReqExtension, CertificateDer, CertificateEntry, CertificateExtension,
+    CertificatePayloadTls13, CertificateRequestPayloadTls13,
+};
+use crate::msgs::extensions::{Cookie, HelloRetryExtension, KeyShareEntry, ServerExtension};
+use crate::msgs::handshake::{
+    CertificateStatus, DigitallySignedStruct, FinishedPayload, NewSessionTicketPayloadTls13,
+};
+use crate::msgs::hello::{
+    ClientHelloPayload, EncryptedExtensions, HelloRetryRequest, ServerHelloPayload,
+};
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::session::secret_encoding;
 use crate::suites::Tls13CipherSuite;
 use crate::tls13::{self, NoTickets, Traffic};
+
+/// What a HelloRetryRequest fixed, to check the second ClientHello against.
+pub(super) struct Retry {
+    transcript: HandshakeHash,
+    suite: &'static Tls13CipherSuite,
+    group: NamedGroup,
+    cookie: Vec<u8>,
+    /// The first ClientHello, which the second must repeat (RFC 8446 s4.1.2).
+    first: ClientHelloPayload,
+    sent_ccs: bool,
+}
+
+struct AcceptedPsk {
+    index: u16,
+    state: TicketState,
+}
+
+/// A TLS 1.3 ClientHello (the version is chosen, and a second ClientHello was checked
+/// against the first): chooses the parameters and sends our flight, or a HelloRetryRequest.
+pub(super) fn start(
+    cx: &mut Context<'_>,
+    config: Arc<ServerConfig>,
+    m: Message,
+    retry: Option<Retry>,
+) -> Result<Box<dyn State>, Error> {
+    let ch = client_hello(&m)?;
+    // s4.1.2, D.5: a TLS 1.3 ClientHello's legacy_version is 0x0303.
+    if ch.legacy_version != ProtocolVersion::TLSv1_2 {
+        return Err(PeerMisbehaved::ClientLegacyVersion.into());
+    }
+    // s4.1.2: legacy_compression_methods is exactly one null byte in TLS 1.3.
+    if ch.compression_methods != [Compression::Null] {
+        return Err(PeerMisbehaved::CompressionInTls13ClientHello.into());
+    }
+    check_tls13_extensions(ch)?;
+    let suite = match &retry {
+        Some(r) => r.suite,
+        None => config
+            .cipher_suites
+            .iter()
+            .copied()
+            .find(|s| ch.cipher_suites.contains(&s.suite))
+            .ok_or(PeerIncompatible::NoCipherSuitesInCommon)?,
+    };
+    let alpn = choose_alpn(&config, ch)?;
+    let sni = server_name(ch)?;
+    let share = ch.key_shares().unwrap_or_default();
+
+    // The key share: the first of our groups the client sent a share for.
+    let chosen = config
+        .groups
+        .iter()
+        .find_map(|g| share.iter().find(|s| s.group == *g));
+    let share = match (chosen, &retry) {
+        (Some(s), Some(r)) if s.group == r.group => s.clone(),
+        (_, Some(_)) => return Err(PeerMisbehaved::SecondClientHelloWrongKeyShare.into()),
+        (Some(s), None) => s.clone(),
+        (None, None) => {
+            let supported = ch.named_groups().unwrap_or_default();
+            let group = config
+                .groups
+                .iter()
+                .copied()
+                .find(|g| supported.contains(g))
+                .ok_or(PeerIncompatible::NoKxGroupsInCommon)?;
+            return send_retry(cx, config, m, suite, group);
+        }
+    };
+    let mut transcript = match retry {
+        Some(r) => {
+            let mut t = r.transcript;
+            t.add_message(&m.encoded);
+            Some((t, r.sent_ccs))
+        }
+        None => None,
+    };
+
+    let psk = choose_psk(
+        cx,
+        &config,
+        ch,
+        suite,
+        transcript.as_ref().map(|(t, _)| t),
+        sni.as_deref(),
+    )?;
+    let (certified, scheme) = match &psk {
+        Some(_) => (None, None),
+        None => {
+            let offered = ch
+                .signature_algorithms()
+                .ok_or(InvalidMessage::MissingExtension(
+                    ExtensionType::SignatureAlgorithms,
+                ))?;
+            cx.common.negotiated.peer_signature_schemes =
+                crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
+            let (c, s) = choose_certificate(&config, offered)?;
+            (Some(c), Some(s))
+        }
+    };
+
+    let (mut transcript, sent_ccs) = match transcript.take() {
+        Some(t) => t,
+        None => {
+            let mut t = HandshakeHash::new();
+            t.add_message(&m.encoded);
+            t.start_hash(suite.hash)?;
+            (t, false)
+        }
+    };
+
+    tls13::set_negotiated_tls13(cx);
+    let n = &mut cx.common.negotiated;
+    n.cipher_suite = Some(suite.suite);
+    n.group = Some(share.group);
+    n.alpn = alpn.clone();
+    n.server_name = sni.clone();
+    n.client_random = ch.random.0;
+    n.resumed = psk.is_some();
+    // The binder proved the client holds the session: it is who the session's handshake
+    // authenticated (or did not), and it sends no certificate now.
+    if let Some(p) = &psk {
+        p.state.binding.peer.clone().restore(n);
+    }
+
+    // ServerHello.
+    let mut random = [0u8; 32];
+    config.random.fill(&mut random)?;
+    let kx = KeyExchange::start(share.group, config.random.as_ref())?;
+    let mut exts = vec![
+        ServerExtension::SupportedVersions(ProtocolVersion::TLSv1_3),
+        ServerExtension::KeyShare(KeyShareEntry {
+            group: kx.group(),
+            key_exchange: kx.public_key().to_vec(),
+        }),
+    ];
+    if let Some(p) = &psk {
+        exts.push(ServerExtension::PreSharedKey(p.index));
+    }
+    if let Some(hook) = &config.extensions_hook {
+        (hook.0)(super::HookPoint::ServerHello, &mut exts);
+    }
+    let sh = ServerHelloPayload {
+        legacy_version: ProtocolVersion::TLSv1_2,
+        random: Random(random),
+        session_id: ch.session_id,
+        cipher_suite: suite.suite,
+        compression_method: Compression::Null,
+        extensions: Some(exts),
+    };
+    let shared = kx.complete(&share.key_exchange)?;
+    let encoded = cx.common.send_handshake(&HandshakeMessagePayload::new(
+        HandshakePayload::ServerHello(sh),
+    ))?;
+    transcript.add_message(&encoded);
+    // RFC 8446 D.4: a client in compatibility mode (non-empty session id) gets a CCS right
+    // after our first handshake message.
+    if !ch.session_id.is_empty() && !sent_ccs {
+        cx.common.send_compat_ccs()?;
+    }
+    cx.common.accept_ccs = true;
+
+    let early = match &psk {
+        Some(p) => KeyScheduleEarly::with_psk(suite.hash, &p.state.psk, PskKind::Resumption),
+        None => KeyScheduleEarly::new(suite.hash),
+    };
+    let mut schedule = early.into_handshake(Some(&shared.0), &transcript.current_hash()?);
+    for (label, secret) in schedule.keylog_entries() {
+        cx.common.log_secret(label, secret);
+    }
+    let (client_keys, server_keys) = schedule.handshake_keys(suite.ring_aead());
+    tls13::install_write_keys(cx, suite, &server_keys)?;
+    tls13::install_read_keys(cx, suite, &client_keys)?;
+    // We never accept 0-RTT: early data the client sends now is skipped (s4.2.10).
+    cx.common.early_data = match ch.early_data_requested() {
+        true => EarlyDataSkip::UntilDecrypts,
+        false => EarlyDataSkip::None,
+    };
+
+    // EncryptedExtensions.
+    let mut ee = Vec::new();
+    if sni.is_some() {
+        ee.push(ServerExtension::ServerNameAck);
+    }
+    if let Some(p) = &alpn {
+        ee.push(ServerExtension::Alpn(
+            crate::msgs::extensions::ProtocolName(p.clone()),
+        ));
+    }
+    if let Some(hook) = &config.extensions_hook {
+        (hook.0)(super::HookPoint::EncryptedExtensions, &mut ee);
+    }
+    let ee = HandshakePayload::EncryptedExtensions(EncryptedExtensions { extensions: ee });
+    transcript.add_message(
+        &cx.common
+            .send_handshake(&HandshakeMessagePayload::new(ee))?,
+    );
+
+    let client_auth = psk.is_none() && config.client_verifier.is_some();
+    if let (Some(certified), Some(scheme)) = (certified, scheme) {
+        if let Some(verifier) = &config.client_verifier {
+            let mut exts = vec![CertReqExtension::SignatureAlgorithms(
+                verifier.supported_schemes(),
+            )];
+            let hints = verifier.root_hint_subjects();
+            if !hints.is_empty() {
+                exts.push(CertReqExtension::AuthorityNames(
+                    hints.into_iter().map(DistinguishedName).collect(),
+                ));
+            }
+            let req = HandshakePayload::CertificateRequestTls13(CertificateRequestPayloadTls13 {
+                context: PayloadU8::empty(),
+                extensions: exts,
+            });
+            transcript.add_message(
+                &cx.common
+                    .send_handshake(&HandshakeMessagePayload::new(req))?,
+            );
+        }
+        let staple = ch.status_request().is_some();
+        send_certificate(cx, &mut transcript, &certified, staple)?;
+        let message =
+            tls13::certificate_verify_message(Side::Server, transcript.current_hash()?.as_ref());
+        let signature = certified.key.sign(scheme, &message)?;
+        let cv = HandshakePayload::CertificateVerify(DigitallySignedStruct::new(scheme, signature));
+        transcript.add_message(
+            &cx.common
+                .send_handshake(&HandshakeMessagePayload::new(cv))?,
+        );
+        if staple {
+            cx.common.negotiated.ocsp_response = certified.ocsp_response.clone();
+        }
+    }
+
+    let verify_data = schedule.server_finished_verify_data(&transcript.current_hash()?);
+    cx.common.negotiated.finished_sent = verify_data.to_vec();
+    let fin = HandshakePayload::Finished(FinishedPayload {
+        verify_data: Payload::new(verify_data),
+    });
+    transcript.add_message(
+        &cx.common
+            .send_handshake(&HandshakeMessagePayload::new(fin))?,
+    );
+    let pending = schedule.into_traffic_pending(&transcript.current_hash()?);
+    for (label, secret) in pending.keylog_entries() {
+        cx.common.log_secret(label, secret);
+    }
+    tls13::set_write_key(cx, suite, pending.server_application_traffic_secret())?;
+
+    let finished = ExpectFinished {
+        config,
+        suite,
+        transcript,
+        pending,
+    };
+    match client_auth {
+        true => Ok(Box::new(ExpectCertificate { finished })),
+        false => Ok(Box::new(finished)),
+    }
+}
+
+/// The first certificate whose key can sign with a scheme the client accepts.
+fn choose_certificate(
+    config: &ServerConfig,
+    offered: &[SignatureScheme],
+) -> Result<(CertifiedKey, SignatureScheme), Error> {
+    let offered = crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
+    config
+        .certificates
+        .iter()
+        .find_map(|c| c.key.choose_scheme(&offered, true).map(|s| (c.clone(), s)))
+        .ok_or_else(|| PeerIncompatible::NoSignatureSchemesInCommon.into())
+}
+
+fn send_certificate(
+    cx: &mut Context<'_>,
+    transcript: &mut HandshakeHash,
+    certified: &CertifiedKey,
+    staple: bool,
+) -> Result<(), Error> {
+    let mut entries: Vec<CertificateEntry> = certified
+        .chain
+        .iter()
+        .map(|der| CertificateEntry::new(CertificateDer(der.clone())))
+        .collect();
+    // RFC 8446 s4.4.2.1: the OCSP response travels in the leaf's entry.
+    if let (true, Some(ocsp), Some(leaf)) = (staple, &certified.ocsp_response, entries.first_mut())
+    {
+        leaf.extensions
+            .push(CertificateExtension::CertificateStatus(
+                CertificateStatus::new(ocsp.clone()),
+            ));
+    }
+    cx.common.negotiated.local_certificates = certified.chain.clone();
+    let cert = HandshakePayload::CertificateTls13(CertificatePayloadTls13 {
+        context: PayloadU8::empty(),
+        entries,
+    });
+    transcript.add_message(
+        &cx.common
+            .send_handshake(&HandshakeMessagePayload::new(cert))?,
+    );
+    Ok(())
+}
+
+/// The first offered PSK we can open, that is fresh, of the chosen suite's hash, and whose
+/// binder verifies (RFC 8446 s4.2.11). A bad binder is fatal (decrypt_error); an unusable
+/// ticket just means a full handshake.
+fn choose_psk(
+    cx: &mut Context<'_>,
+    config: &ServerConfig,
+    ch: &ClientHelloPayload,
+    suite: &'static Tls13CipherSuite,
+    retry_transcript: Option<&HandshakeHash>,
+    sni: Option<&str>,
+) -> Result<Option<AcceptedPsk>, Error> {
+    let (Some(offer), Some(ticketer)) = (ch.psk_offer(), &config.ticketer) else {
+        return Ok(None);
+    };
+    // We only do psk_dhe_ke (s4.2.9): forward secrecy for resumed sessions too.
+    if !ch
+        .psk_modes()
+        .is_some_and(|m| m.contains(&PSKKeyExchangeMode::PSK_DHE_KE))
+    {
+        return Ok(None);
+    }
+    for (index, (identity, binder)) in offer.identities.iter().zip(&offer.binders).enumerate() {
+        let Some(plain) = ticketer.open_at(&identity.identity, cx.now) else {
+            continue;
+        };
+        let Ok(state) = TicketState::read_bytes(&plain) else {
+            continue;
+        };
+        let same_hash =
+            crate::suites::find_tls13_suite(state.suite).is_some_and(|s| s.hash == suite.hash);
+        if !same_hash || !config.may_resume(&state.binding, cx.now, sni) {
+            continue;
+        }
+        let truncated = ch
+            .encoding_for_binder_signing()
+            .ok_or(PeerMisbehaved::PskNotLastExtension)?;
+        let binder_hash = match retry_transcript {
+            Some(t) => t.hash_with(suite.hash, &truncated)?,
+            None => HandshakeHash::new().hash_with(suite.hash, &truncated)?,
+        };
+        KeyScheduleEarly::with_psk(suite.hash, &state.psk, PskKind::Resumption)
+            .verify_binder(&binder_hash, &binder.0)?;
+        let index = u16::try_from(index).map_err(|_| PeerMisbehaved::TooManyPskIdentities)?;
+        return Ok(Some(AcceptedPsk { index, state }));
+    }
+    Ok(None)
+}
+
+/// Sends a HelloRetryRequest asking for `group` (RFC 8446 s4.1.4) and waits for the second
+/// ClientHello.
+fn send_retry(
+    cx: &mut Context<'_>,
+    config: Arc<ServerConfig>,
+    m: Message,
+    suite: &'static Tls13CipherSuite,
+    group: NamedGroup,
+) -> Result<Box<dyn State>, Error> {
+    let ch = client_hello(&m)?;
+    let mut cookie = vec![0u8; 16];
+    config.random.fill(&mut cookie)?;
+    let hrr = HelloRetryRequest {
+        legacy_version: ProtocolVersion::TLSv1_2,
+        session_id: ch.session_id,
+        cipher_suite: suite.suite,
+        extensions: vec![
+            HelloRetryExtension::KeyShare(group),
+            HelloRetryExtension::SupportedVersions(ProtocolVersion::TLSv1_3),
+            HelloRetryExtension::Cookie(Cookie(cookie.clone())),
+        ],
+    };
+    let mut transcript = HandshakeHash::new();
+    transcript.add_message(&m.encoded);
+    transcript.start_hash(suite.hash)?;
+    transcript.rollup_for_hrr()?;
+    let encoded = cx.common.send_handshake(&HandshakeMessagePayload::new(
+        HandshakePayload::HelloRetryRequest(hrr),
+    ))?;
+    transcript.add_message(&encoded);
+    let sent_ccs = !ch.session_id.is_empty();
+    if sent_ccs {
+        cx.common.send_compat_ccs()?;
+    }
+    // Early data sent with the first ClientHello is skipped up to the second (s4.2.10).
+    if ch.early_data_requested() {
+        cx.common.early_data = EarlyDataSkip::UntilSecondHello;
+    }
+    cx.common.accept_ccs = true;
+    tls13::set_negotiated_tls13(cx);
+    let retry = Retry {
+        transcript,
+        suite,
+        group,
+        cookie,
+        first: ch.clone(),
+        sent_ccs,
+    };
+    Ok(Box::new(ExpectSecondClientHello { config, retry }))
+}
+
+/// RFC 8446 s9.2 and s4.2.8-4.2.9: the extensions a TLS 1.3 ClientHello must carry
+/// together, and the shape of its key shares.
+fn check_tls13_extensions(ch: &ClientHelloPayload) -> Result<(), Error> {
+    let missing = |t| Err(InvalidMessage::MissingExtension(t).into());
+    let groups = ch.named_groups();
+    let shares = ch.key_shares();
+    match (groups, shares) {
+        (Some(_), None) => return missing(ExtensionType::KeyShare),
+        (None, Some(_)) => return missing(ExtensionType::SupportedGroups),
+        _ => {}
+    }
+    if ch.psk_offer().is_some() {
+        // s4.2.9: a PSK offer needs psk_key_exchange_modes.
+        if ch.psk_modes().is_none() {
+            return missing(ExtensionType::PSKKeyExchangeModes);
+        }
+    } else {
+        // s9.2: without a PSK, signature_algorithms and supported_groups.
+        if ch.signature_algorithms().is_none() {
+            return missing(ExtensionType::SignatureAlgorithms);
+        }
+        if groups.is_none() {
+            return missing(ExtensionType::SupportedGroups);
+        }
+    }
+    // s4.2.8: one share per group, each of a group supported_groups lists.
+    if let (Some(groups), Some(shares)) = (groups, shares) {
+        for (i, share) in shares.iter().enumerate() {
+            let repeated = shares[..i].iter().any(|s| s.group == share.group);
+            if repeated || !groups.contains(&share.group) {
+                return Err(PeerMisbehaved::InvalidKeyShare.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 8446 s4.1.2: the second ClientHello repeats the first "without modification" except
+/// that key_share holds one share of the group we asked for, the cookie is added, early_data
+/// is removed, pre_shared_key may be updated (fresh ages and binders, identities only
+/// dropped) and padding may change. Every other field and extension must be the same.
+pub(super) fn check_second_hello(ch: &ClientHelloPayload, r: &Retry) -> Result<(), Error> {
+    let changed = |what| Err(PeerMisbehaved::SecondClientHelloChanged(what).into());
+    let first = &r.first;
+    if ch.legacy_version != first.legacy_version {
+        return changed("legacy_version");
+    }
+    if ch.random != first.random {
+        return changed("random");
+    }
+    if ch.session_id != first.session_id {
+        return changed("legacy_session_id");
+    }
+    if ch.cipher_suites != first.cipher_suites {
+        return changed("cipher_suites");
+    }
+    if ch.compression_methods != first.compression_methods {
+        return changed("legacy_compression_methods");
+    }
+    use crate::msgs::extensions::{ClientExtension as E, TlsExtension};
+    let frozen = |e: &&E| {
+        !matches!(
+            e,
+            E::KeyShare(_) | E::EarlyData | E::Cookie(_) | E::PreSharedKey(_) | E::Padding(_)
+        )
+    };
+    let mut now = ch.extensions().iter().filter(frozen);
+    let mut before = first.extensions().iter().filter(frozen);
+    loop {
+        match (now.next(), before.next()) {
+            (None, None) => break,
+            (Some(a), Some(b)) if a == b => {}
+            (Some(a), Some(b)) if a.ext_type() == b.ext_type() => {
+                return changed(extension_name(a.ext_type()))
+            }
+            _ => return changed("the list of extensions"),
+        }
+    }
+    if ch.early_data_requested() {
+        return Err(PeerMisbehaved::EarlyDataAfterHelloRetryRequest.into());
+    }
+    if ch.cookie().map(|c| c.0.as_slice()) != Some(r.cookie.as_slice()) {
+        return Err(PeerMisbehaved::SecondClientHelloWithoutCookie.into());
+    }
+    match ch.key_shares() {
+        Some([share]) if share.group == r.group => {}
+        _ => return Err(PeerMisbehaved::SecondClientHelloWrongKeyShare.into()),
+    }
+    if let Some(offer) = ch.psk_offer() {
+        let before = first.psk_offer().map_or(&[][..], |o| &o.identities[..]);
+        let known = |id: &crate::msgs::extensions::PskIdentity| {
+            before.iter().any(|b| b.identity == id.identity)
+        };
+        if !offer.identities.iter().all(known) {
+            return changed("pre_shared_key identities");
+        }
+    }
+    Ok(())
+}
+
+/// A name for the extension a second ClientHello changed.
+fn extension_name(t: ExtensionType) -> &'static str {
+    match t {
+        ExtensionType::ServerName => "server_name",
+        ExtensionType::ALProtocolNegotiation => "application_layer_protocol_negotiation",
+        ExtensionType::SignatureAlgorithms => "signature_algorithms",
+        ExtensionType::SupportedVersions => "supported_versions",
+        ExtensionType::SupportedGroups => "supported_groups",
+        ExtensionType::PSKKeyExchangeModes => "psk_key_exchange_modes",
+        ExtensionType::StatusRequest => "status_request",
+        _ => "an extension",
+    }
+}
+
+/// After a HelloRetryRequest: waiting for the second ClientHello.
+struct ExpectSecondClientHello {
+    config: Arc<ServerConfig>,
+    retry: Retry,
+}
+
+impl State for ExpectSecondClientHello {
+    fn handle(self: Box<Self>, cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        client_hello(&m)?;
+        process_client_hello(cx, self.config, m, Some(self.retry))
+    }
+}
 
 /// Waiting for the client's Finished (and, before it, what `ExpectCertificate` checked).
 pub(crate) struct ExpectFinished {

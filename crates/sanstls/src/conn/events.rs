@@ -1,0 +1,130 @@
+//! The event queue: what the connection has to tell the caller ([`Event`], polled with
+//! `Connection::poll_event`), key-log lines among them.
+
+use super::{Common, Connection};
+use crate::enums::AlertDescription;
+use crate::handshake::key_schedule::KeyLogLabel;
+
+/// What the connection has to tell the caller. Poll with [`Connection::poll_event`] after
+/// every `process`. `Debug` never prints a secret (a session's data, a key-log secret).
+#[non_exhaustive]
+#[derive(Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Server only: a ClientHello arrived and the handshake is paused until the caller picks
+    /// the configuration for it with `ServerConnection::accept` (Node's `SNICallback`).
+    ClientHello(crate::server::ClientHelloInfo),
+    /// The handshake completed: application data may flow both ways.
+    HandshakeComplete,
+    /// Decrypted application data is waiting: call [`Connection::read_plaintext`].
+    PlaintextReady,
+    /// Client only: the server issued a session ticket; keep it to resume later.
+    NewSessionTicket(crate::client::StoredSession),
+    /// The peer updated its sending keys (TLS 1.3 KeyUpdate); `update_requested` says
+    /// whether it asked us to update ours (we already did).
+    KeyUpdated {
+        /// The peer asked us to update too.
+        update_requested: bool,
+    },
+    /// A non-fatal warning alert from the peer (TLS 1.2 only; close_notify is `PeerClosed`).
+    WarningAlert(AlertDescription),
+    /// The peer sent close_notify: no more data will arrive.
+    PeerClosed,
+    /// A secret to log in NSS key-log format (SSLKEYLOGFILE), Node's `keylog` event.
+    KeyLog(KeyLogLine),
+    /// Client only: the server stapled this OCSP response (Node's `OCSPResponse` event).
+    OcspResponse(Vec<u8>),
+    /// Server only, with `external_sessions`: a TLS 1.2 session was made; keep `data` under
+    /// `id` to resume it later (Node's `newSession`). `data` holds the master secret.
+    NewSession {
+        /// The session id.
+        id: Vec<u8>,
+        /// The opaque session state (wiped when dropped: it holds the master secret).
+        data: zeroize::Zeroizing<Vec<u8>>,
+    },
+    /// Server only, with `external_sessions`: the client offers this TLS 1.2 session id and
+    /// the handshake waits for `ServerConnection::session_found` (Node's `resumeSession`).
+    ResumeSession(Vec<u8>),
+}
+
+impl core::fmt::Debug for Event {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::ClientHello(info) => f.debug_tuple("ClientHello").field(info).finish(),
+            Self::HandshakeComplete => f.write_str("HandshakeComplete"),
+            Self::PlaintextReady => f.write_str("PlaintextReady"),
+            Self::NewSessionTicket(s) => f.debug_tuple("NewSessionTicket").field(s).finish(),
+            Self::KeyUpdated { update_requested } => f
+                .debug_struct("KeyUpdated")
+                .field("update_requested", update_requested)
+                .finish(),
+            Self::WarningAlert(a) => f.debug_tuple("WarningAlert").field(a).finish(),
+            Self::PeerClosed => f.write_str("PeerClosed"),
+            Self::KeyLog(line) => f.debug_tuple("KeyLog").field(line).finish(),
+            Self::OcspResponse(r) => write!(f, "OcspResponse({} bytes)", r.len()),
+            Self::NewSession { id, data } => write!(
+                f,
+                "NewSession {{ id: {}, data: <{} bytes> }}",
+                hex::encode(id),
+                data.len()
+            ),
+            Self::ResumeSession(id) => write!(f, "ResumeSession({})", hex::encode(id)),
+        }
+    }
+}
+
+/// One NSS key-log line: `LABEL <client_random hex> <secret hex>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyLogLine {
+    /// The label (CLIENT_HANDSHAKE_TRAFFIC_SECRET, ...).
+    pub label: KeyLogLabel,
+    /// The ClientHello random that identifies the connection.
+    pub client_random: [u8; 32],
+    /// The secret.
+    pub secret: Vec<u8>,
+}
+
+impl KeyLogLine {
+    /// The line as written to an SSLKEYLOGFILE (without the newline).
+    pub fn to_line(&self) -> String {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        format!(
+            "{} {} {}",
+            self.label.as_str(),
+            hex(&self.client_random),
+            hex(&self.secret)
+        )
+    }
+}
+
+impl core::fmt::Debug for KeyLogLine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never print the secret by accident.
+        write!(f, "KeyLogLine({:?})", self.label)
+    }
+}
+
+impl Common {
+    /// Queues an event for the caller.
+    pub(crate) fn emit(&mut self, e: Event) {
+        self.events.push_back(e);
+    }
+
+    /// Queues a key-log line if key logging is on.
+    pub(crate) fn log_secret(&mut self, label: KeyLogLabel, secret: &[u8]) {
+        if self.keylog {
+            let line = KeyLogLine {
+                label,
+                client_random: self.negotiated.client_random,
+                secret: secret.to_vec(),
+            };
+            self.emit(Event::KeyLog(line));
+        }
+    }
+}
+
+impl Connection {
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.common.events.pop_front()
+    }
+}
