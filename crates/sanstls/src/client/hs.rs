@@ -340,6 +340,7 @@ fn build_client_hello(
     if let Some(cookie) = cookie {
         exts.push(ClientExtension::Cookie(cookie.clone()));
     }
+    #[cfg(feature = "test-hooks")]
     if let Some(hook) = &config.hello_hook {
         (hook.0)(&mut exts);
     }

@@ -91,20 +91,24 @@ pub struct ClientConfig {
     pub middlebox_compat: bool,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
     /// reproduce another implementation's hello byte for byte from a trace). Not for
-    /// production use.
+    /// production use: only with the `test-hooks` feature.
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     pub hello_hook: Option<HelloHook>,
 }
 
 /// The signature of a [`HelloHook`] function.
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub type HelloHookFn = dyn Fn(&mut Vec<crate::msgs::extensions::ClientExtension>) + Send + Sync;
 
 /// A function that edits the ClientHello extensions (see `ClientConfig::hello_hook`).
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 #[derive(Clone)]
 pub struct HelloHook(pub Arc<HelloHookFn>);
 
+#[cfg(feature = "test-hooks")]
 impl core::fmt::Debug for HelloHook {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "HelloHook")
@@ -139,6 +143,7 @@ impl ClientConfig {
             reject_unauthorized: true,
             signature_schemes: None,
             middlebox_compat: true,
+            #[cfg(feature = "test-hooks")]
             hello_hook: None,
         }
     }

@@ -227,7 +227,8 @@ impl Connection {
 
     /// Test hook: sends one record of `typ` holding exactly `payload` (which may be empty or
     /// break the protocol) under the current keys, to play a hostile peer in tests. Not for
-    /// production use.
+    /// production use: only with the `test-hooks` feature (and in this crate's unit tests).
+    #[cfg(any(test, feature = "test-hooks"))]
     #[doc(hidden)]
     pub fn send_raw_record(&mut self, typ: ContentType, payload: &[u8]) -> Result<(), Error> {
         let c = &mut self.common;

@@ -133,12 +133,14 @@ pub struct ServerConfig {
     pub signature_schemes: Option<Vec<crate::enums::SignatureScheme>>,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
-    /// from a trace). Not for production use.
+    /// from a trace). Not for production use: only with the `test-hooks` feature.
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     pub extensions_hook: Option<ExtensionsHook>,
 }
 
 /// Which message a [`ExtensionsHook`] is editing.
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HookPoint {
@@ -149,15 +151,18 @@ pub enum HookPoint {
 }
 
 /// The signature of an [`ExtensionsHook`] function.
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub type ExtensionsHookFn =
     dyn Fn(HookPoint, &mut Vec<crate::msgs::extensions::ServerExtension>) + Send + Sync;
 
 /// A function that edits our hello-phase extensions (see `ServerConfig::extensions_hook`).
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 #[derive(Clone)]
 pub struct ExtensionsHook(pub Arc<ExtensionsHookFn>);
 
+#[cfg(feature = "test-hooks")]
 impl core::fmt::Debug for ExtensionsHook {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "ExtensionsHook")
@@ -195,6 +200,7 @@ impl ServerConfig {
             limits: crate::limits::Limits::default(),
             reject_unauthorized: true,
             signature_schemes: None,
+            #[cfg(feature = "test-hooks")]
             extensions_hook: None,
         }
     }

@@ -176,6 +176,7 @@ pub(super) fn start(
     if let Some(p) = &psk {
         exts.push(ServerExtension::PreSharedKey(p.index));
     }
+    #[cfg(feature = "test-hooks")]
     if let Some(hook) = &config.extensions_hook {
         (hook.0)(super::HookPoint::ServerHello, &mut exts);
     }
@@ -226,6 +227,7 @@ pub(super) fn start(
             crate::msgs::extensions::ProtocolName(p.clone()),
         ));
     }
+    #[cfg(feature = "test-hooks")]
     if let Some(hook) = &config.extensions_hook {
         (hook.0)(super::HookPoint::EncryptedExtensions, &mut ee);
     }
