@@ -74,7 +74,7 @@ fn client_json(addr: &str, args: &[&str]) -> (bool, Value) {
 #[test]
 fn server_serves_rsa_and_ecdsa_files_by_client_preference() {
     require("openssl");
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (ec_cert, ec_key) = openssl_cert(&dir, "ec");
     let rsa_cert = dir.arg("rsa.crt");
     let rsa_key = dir.arg("rsa.key");
@@ -131,7 +131,7 @@ fn server_serves_rsa_and_ecdsa_files_by_client_preference() {
 
 #[test]
 fn server_requires_a_client_certificate() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (client_cert, client_key) = openssl_cert(&dir, "client");
     let server = sanstls_server(&["--request-cert", "--ca", &client_cert]);
     let (ok, out) = s_client(
@@ -149,7 +149,7 @@ fn server_requires_a_client_certificate() {
 
 #[test]
 fn server_allow_unauthorized_lets_clients_in_as_unauthorized() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (trusted, _) = openssl_cert(&dir, "trusted");
     let (other_cert, other_key) = openssl_cert(&dir, "other");
     let server = sanstls_server(&["--request-cert", "--allow-unauthorized", "--ca", &trusted]);
@@ -164,7 +164,7 @@ fn server_allow_unauthorized_lets_clients_in_as_unauthorized() {
 
 #[test]
 fn server_staples_ocsp_for_openssl_and_our_client() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let resp = ocsp_response(&dir, &cert, &key);
     let der = std::fs::read(&resp).expect("response");
@@ -183,7 +183,7 @@ fn server_staples_ocsp_for_openssl_and_our_client() {
 
 #[test]
 fn client_certificate_ocsp_and_keylog_against_openssl_server() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let (client_cert, client_key) = openssl_cert(&dir, "client");
     let resp = ocsp_response(&dir, &cert, &key);

@@ -25,7 +25,7 @@ fn client_json(addr: &str, args: &[&str]) -> (bool, Value) {
 
 #[test]
 fn verifies_the_server_with_ca_and_reports_json() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let server = openssl_server(&["-www", "-cert", &cert, "-key", &key, "-alpn", "h2,http/1.1"]);
     let (ok, j) = client_json(
@@ -75,7 +75,7 @@ fn verifies_the_server_with_ca_and_reports_json() {
 
 #[test]
 fn insecure_accepts_without_ca_and_no_alpn_is_false() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
     let (ok, j) = client_json(
@@ -101,7 +101,7 @@ fn insecure_accepts_without_ca_and_no_alpn_is_false() {
 
 #[test]
 fn wrong_ca_fails_the_handshake_with_nonzero_status() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let (other, _) = openssl_cert(&dir, "other");
     let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
@@ -117,7 +117,7 @@ fn wrong_ca_fails_the_handshake_with_nonzero_status() {
 
 #[test]
 fn session_out_then_in_is_reused() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
     let sess = dir.arg("session.json");
@@ -142,7 +142,7 @@ fn session_out_then_in_is_reused() {
 
 #[test]
 fn tls12_session_out_then_in_is_reused() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let server = common::openssl_server_version("-tls1_2", &["-www", "-cert", &cert, "-key", &key]);
     let sess = dir.arg("session12.json");
@@ -159,7 +159,7 @@ fn tls12_session_out_then_in_is_reused() {
 
 #[test]
 fn key_update_then_request_still_answered() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
     let (ok, j) = client_json(&server.addr(), &["--ca", &cert, "--key-update"]);
@@ -175,7 +175,7 @@ fn key_update_then_request_still_answered() {
 
 #[test]
 fn hello_retry_when_the_server_wants_another_group() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     // We send an X25519 share first; the server only takes P-384: HelloRetryRequest.
     let server = openssl_server(&["-www", "-cert", &cert, "-key", &key, "-groups", "P-384"]);
@@ -187,7 +187,7 @@ fn hello_retry_when_the_server_wants_another_group() {
 
 #[test]
 fn text_mode_prints_the_response_and_summary() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
     let out = run(
@@ -209,7 +209,7 @@ fn text_mode_prints_the_response_and_summary() {
 
 #[test]
 fn tls12_against_openssl_server() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let server = common::openssl_server_version("-tls1_2", &["-www", "-cert", &cert, "-key", &key]);
     let (ok, j) = client_json(
@@ -246,7 +246,7 @@ fn tls12_against_openssl_server() {
 
 #[test]
 fn without_ca_mozillas_roots_decide_and_the_name_is_checked() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     let server = openssl_server(&["-www", "-cert", &cert, "-key", &key]);
     // Node's default trust store: a self-signed certificate is not in it.
@@ -277,7 +277,7 @@ fn without_ca_mozillas_roots_decide_and_the_name_is_checked() {
 
 #[test]
 fn renegotiate_then_send_again_against_openssl() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let (cert, key) = openssl_cert(&dir, "server");
     // `-rev` answers each line reversed, so there is a first exchange to renegotiate after.
     let args = |extra: &'static [&'static str]| {

@@ -87,7 +87,7 @@ fn openssl_client_hello_retry_for_p384() {
 
 #[test]
 fn openssl_client_resumes_with_sess_out_sess_in() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let sess = dir.arg("openssl.sess");
     let server = sanstls_server(&[]);
     let first = s_client(&server.addr(), &["-sess_out", &sess]);
@@ -101,7 +101,7 @@ fn openssl_client_resumes_with_sess_out_sess_in() {
 
 #[test]
 fn openssl_client_key_log_lines() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let keylog = dir.arg("keys.log");
     let server = sanstls_server(&["--keylog", &keylog]);
     let out = s_client(&server.addr(), &[]);
@@ -169,7 +169,7 @@ fn dump_hello_prints_the_offer() {
 #[test]
 fn python_ssl_with_cafile_and_without_verification() {
     require("python3");
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let cert = dir.arg("server.pem");
     let server = sanstls_server(&["--save-cert", &cert]);
     let port = server.port;
@@ -238,7 +238,7 @@ fn node_tls_connect() {
 
 #[test]
 fn our_client_against_our_server() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let cert = dir.arg("server.pem");
     let server = sanstls_server(&["--save-cert", &cert, "--alpn", "h2"]);
     let sess = dir.arg("sess.json");
@@ -279,7 +279,7 @@ fn our_client_against_our_server() {
 fn a_resumed_session_reports_the_authorization_of_the_session() {
     // The reproduction of issue 15: a session saved by an --insecure client that could not
     // verify the self-signed default certificate must not come back "authorized".
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let server = sanstls_server(&[]);
     for version in ["TLSv1.3", "TLSv1.2"] {
         let sess = dir.arg(&format!("sess-{version}.json"));
@@ -373,7 +373,7 @@ fn tls12_only_server_with_openssl_client() {
 
 #[test]
 fn dhparam_enables_dhe_for_openssl() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let dh = dir.arg("dh.pem");
     let ok = Command::new("openssl")
         .args([
@@ -413,7 +413,7 @@ fn dhparam_enables_dhe_for_openssl() {
 
 #[test]
 fn two_servers_sharing_ticket_keys_resume_each_others_sessions() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let keys = dir.arg("ticket.keys");
     std::fs::write(&keys, [0x5au8; 48]).unwrap();
     let (cert, key) = common::openssl_cert(&dir, "shared");
@@ -443,7 +443,7 @@ fn two_servers_sharing_ticket_keys_resume_each_others_sessions() {
 
 #[test]
 fn no_tickets_resumes_tls12_by_session_id() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let server = sanstls_server(&["--no-tickets"]);
     let sess = dir.arg("sess.pem");
     let out = s_client_version("-tls1_2", &server.addr(), &["-sess_out", &sess]);

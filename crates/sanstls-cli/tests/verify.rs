@@ -13,10 +13,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn now() -> String {
-    std::fs::read_to_string(fixture("now.txt"))
-        .unwrap()
-        .trim()
-        .to_owned()
+    sanstls_test::fixtures::chains_now().to_string()
 }
 
 /// Runs `sanstls verify ARGS`: (status code, stdout, stderr).
@@ -53,7 +50,7 @@ fn a_good_chain_prints_ok() {
 
 #[test]
 fn intermediates_may_follow_the_certificate_in_its_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let chain = [fixture("rsa-leaf.pem"), fixture("rsa-int.pem")]
         .iter()
         .map(|f| std::fs::read_to_string(f).unwrap())
@@ -209,7 +206,7 @@ fn unusable_input_exits_2() {
         "{err}"
     );
 
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     std::fs::write(
         dir.path("junk.pem"),
         "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",

@@ -142,7 +142,7 @@ fn text_summary_shows_each_certificate() {
 
 #[test]
 fn bad_files_fail_with_status_1() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let der = std::fs::read(fixture("rsa.der")).expect("fixture");
     std::fs::write(dir.path("truncated.der"), &der[..der.len() / 2]).expect("write");
     std::fs::write(dir.path("text.txt"), b"not a certificate\n").expect("write");

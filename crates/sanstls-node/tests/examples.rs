@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use common::{node, Pki};
+use sanstls_test::net::free_port;
 
 /// A running example, killed on drop.
 struct Example(Child);
@@ -24,14 +25,6 @@ fn example_path(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(|d| d.parent()).unwrap();
     dir.join("examples").join(name)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Starts `name --port P ARGS` on a free port and waits for its "server bound on" line;
@@ -133,7 +126,7 @@ fn sni_session_store_and_ocsp_examples_with_openssl() {
 
     let (_store, port) = start("session_store", &["--cert", &cert, "--key", &key]);
     let addr = format!("127.0.0.1:{port}");
-    let sess = p.dir.join("sess.pem");
+    let sess = p.dir.path("sess.pem");
     let sess = sess.to_str().unwrap();
     let out = s_client(&["-tls1_2", "-connect", &addr, "-sess_out", sess]);
     assert!(out.contains("New, TLSv1.2"), "{out}");

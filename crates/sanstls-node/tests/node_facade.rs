@@ -603,7 +603,7 @@ fn facade_on_both_ends_keylog_ocsp_tickets_contexts_renegotiation_and_unix_socke
     assert_eq!(s.get_peer_certificate(false).unwrap().raw, q.cert_der);
 
     // connect({ path }): a Unix socket served by a TlsSocket on the other end.
-    let path = q.dir.join("tls.sock");
+    let path = q.dir.path("tls.sock");
     let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
     let config = Arc::new(
         sanstls_node::create_secure_context(&context(&q))

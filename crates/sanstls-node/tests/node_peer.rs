@@ -51,12 +51,8 @@ fn our_client_against_a_node_server() {
          srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));"
     );
     for version in ["TLSv1.3", "TLSv1.2"] {
-        let key = p.dir.join("key.pem");
-        let cert = p.dir.join("cert.pem");
-        let mut child = node(
-            &script,
-            &[key.to_str().unwrap(), cert.to_str().unwrap(), version],
-        );
+        let (key, cert) = (p.key_path(), p.cert_path());
+        let mut child = node(&script, &[&key, &cert, version]);
         let port: u16 = first_line(&mut child)
             .parse()
             .expect("node prints its port");
@@ -106,8 +102,8 @@ fn a_node_client_against_our_server() {
          }});\
          s.on('data', () => {{}});"
     );
-    let cert = p.dir.join("cert.pem");
-    let mut child = node(&script, &[&port, cert.to_str().unwrap()]);
+    let cert = p.cert_path();
+    let mut child = node(&script, &[&port, &cert]);
     let (tcp, _) = listener.accept().unwrap();
     let mut sock = TlsSocket::server(tcp, config).unwrap();
     let mut got = Vec::new();

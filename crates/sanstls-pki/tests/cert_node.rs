@@ -2,13 +2,14 @@
 //! chain, a Node client calls `getPeerCertificate(true)`, and every field of its object
 //! (Buffers as hex, the self-issued cycle cut to `"[Circular]"`) must equal our JSON.
 //!
-//! Skipped, with a message, only when `node` is not installed (CI installs it).
+//! A missing `node` is a failure, not a skip (CI installs it).
 
 #![allow(clippy::disallowed_methods)]
 
 use std::process::Command;
 
 use sanstls_pki::cert::{parse_certificates, PeerCertificate};
+use sanstls_test::peers::require;
 use serde_json::Value;
 
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/certs/");
@@ -43,14 +44,6 @@ server.listen(0, '127.0.0.1', () => {
   });
 });
 "#;
-
-fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
 
 fn node_peer_certificate(key: &str, chain: &str) -> Value {
     let out = Command::new("node")
@@ -104,10 +97,7 @@ fn compare_paths(key_path: &str, chain_path: &str, chain: &str) {
 /// self-issued, has no `issuerCertificate` (Node's client has no store to find it in).
 #[test]
 fn chain_without_root_matches_node() {
-    if !node_available() {
-        eprintln!("SKIPPED: `node` is not installed; install Node.js to compare with it");
-        return;
-    }
+    require("node");
     let mut pem = std::fs::read(format!("{CERTS}ec384.pem")).expect("leaf");
     pem.extend(std::fs::read(format!("{CERTS}inter.pem")).expect("inter"));
     let path = std::env::temp_dir().join(format!("sanstls-cert-node-{}.pem", std::process::id()));
@@ -122,10 +112,7 @@ fn chain_without_root_matches_node() {
 
 #[test]
 fn getpeercertificate_detailed_matches_node() {
-    if !node_available() {
-        eprintln!("SKIPPED: `node` is not installed; install Node.js to compare with it");
-        return;
-    }
+    require("node");
     for (key, chain) in [
         ("rsa.key", "rsa-chain.pem"),
         ("ec256.key", "ec256-chain.pem"),
@@ -160,10 +147,7 @@ console.log(JSON.stringify(process.argv.slice(1).map((f) => {
 /// set, including v1, P-521, secp256k1, brainpool and RSA-PSS keys.
 #[test]
 fn legacy_object_matches_node() {
-    if !node_available() {
-        eprintln!("SKIPPED: `node` is not installed; install Node.js to compare with it");
-        return;
-    }
+    require("node");
     let names = [
         "rsa.pem",
         "ec256.pem",

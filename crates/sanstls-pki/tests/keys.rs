@@ -13,11 +13,7 @@ const PASS: &[u8] = b"test-only-pass";
 const PASS2: &[u8] = b"second-test-pass";
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../vectors/pki/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    sanstls_test::fixtures::read(&format!("pki/keys/{name}"))
 }
 
 /// The certificate DER of a PEM fixture.

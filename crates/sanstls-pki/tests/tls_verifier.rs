@@ -11,13 +11,11 @@ use sanstls::{Connection, Error, UnixTime};
 use sanstls_pki::keys::PrivateKey;
 use sanstls_pki::tls::{NodeClientVerifier, NodeServerVerifier};
 use sanstls_pki::verify::Verifier;
+use sanstls_test::fixtures;
+use sanstls_test::pair::transfer_at;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../vectors/pki/chains/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    fixtures::read(&format!("pki/chains/{name}"))
 }
 
 fn cert(name: &str) -> Vec<u8> {
@@ -27,8 +25,7 @@ fn cert(name: &str) -> Vec<u8> {
 }
 
 fn now() -> UnixTime {
-    let text = String::from_utf8(fixture("now.txt")).unwrap();
-    UnixTime::from_secs(text.trim().parse().unwrap())
+    UnixTime::from_secs(fixtures::chains_now())
 }
 
 fn rsa_key() -> Arc<dyn sanstls::crypto::sign::SigningKey> {
@@ -58,36 +55,10 @@ fn trust(root: &str) -> Verifier {
     Verifier::new(vec![cert(root)]).unwrap()
 }
 
-/// Moves what `from` has to send into `to`; returns whether anything moved.
-fn pump(from: &mut Connection, to: &mut Connection, err: &mut Option<Error>) -> bool {
-    let mut buf = Vec::new();
-    from.write_tls(&mut buf);
-    let mut rest = &buf[..];
-    while !rest.is_empty() {
-        let n = to.read_tls(rest);
-        rest = &rest[n..];
-        if let Err(e) = to.process(now()) {
-            err.get_or_insert(e);
-            break;
-        }
-        if n == 0 {
-            break;
-        }
-    }
-    !buf.is_empty()
-}
-
-/// Moves bytes both ways until both sides are quiet; returns each side's first error.
+/// Moves bytes both ways, at the fixtures' instant, until both sides are quiet; returns
+/// each side's first error.
 fn run(c: &mut Connection, s: &mut Connection) -> (Option<Error>, Option<Error>) {
-    let (mut ce, mut se) = (None, None);
-    for _ in 0..16 {
-        let a = pump(c, s, &mut se);
-        let b = pump(s, c, &mut ce);
-        if !a && !b {
-            break;
-        }
-    }
-    (ce, se)
+    transfer_at(c, s, now())
 }
 
 fn connect(

@@ -64,11 +64,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn now() -> u64 {
-    std::fs::read_to_string(format!("{DIR}now.txt"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    sanstls_test::fixtures::chains_now()
 }
 
 fn ders(file: &str) -> Vec<Vec<u8>> {

@@ -8,15 +8,12 @@
 // Tests embed the engine like an application: they read the clock for `now` and timeouts.
 #![allow(clippy::disallowed_methods)]
 
-mod peers;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use peers::{connect, free_port, now, pem_to_der, read_log, spawn_logged, Peer, TempDir};
 use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
 use sanstls::crypto::sign::load_private_key;
 use sanstls::crypto::verify::InsecureAcceptAnything;
@@ -27,6 +24,11 @@ use sanstls::suites::{
     TLS13_CHACHA20_POLY1305_SHA256,
 };
 use sanstls::{Error, Event};
+use sanstls_test::net::free_port;
+use sanstls_test::openssl::pem_to_der;
+use sanstls_test::peers::{connect, now, read_log, spawn_logged, Peer};
+use sanstls_test::TempDir;
+use sanstls_test::{openssl, peers};
 
 /// What one connection produced.
 #[derive(Debug, Default)]
@@ -119,7 +121,7 @@ fn s_server(kind: &str, extra: &[&str]) -> (Server, Vec<u8>) {
 /// `openssl s_server <version> -www` with the certificate of `kind` and `extra` args.
 fn s_server_version(version: &str, kind: &str, extra: &[&str]) -> (Server, Vec<u8>) {
     let dir = TempDir::new(&format!("client-interop-{kind}{version}"));
-    let (cert, key) = peers::self_signed(&dir, kind);
+    let (cert, key) = openssl::self_signed(&dir, kind);
     let port = free_port();
     let port_s = port.to_string();
     let (cert_s, key_s) = (
@@ -274,7 +276,7 @@ fn untrusted_root_is_unknown_issuer_and_insecure_accepts_it() {
     let (mut server, _root) = s_server("ec", &[]);
     let other = TempDir::new("client-interop-other-root");
     // Another "localhost" root: the name matches, the key does not.
-    let (same_name, _) = peers::self_signed(&other, "ec");
+    let (same_name, _) = openssl::self_signed(&other, "ec");
     let (o, _) = fetch(
         &mut server,
         Arc::new(config_for(pem_to_der(&same_name))),
@@ -322,14 +324,14 @@ fn untrusted_root_is_unknown_issuer_and_insecure_accepts_it() {
 #[test]
 fn client_certificate_when_the_server_asks() {
     let dir = TempDir::new("client-interop-client-cert");
-    let (client_cert, client_key) = peers::self_signed(&dir, "rsa");
+    let (client_cert, client_key) = openssl::self_signed(&dir, "rsa");
     let ca = client_cert.to_str().unwrap().to_string();
     let (mut server, root) = s_server("ec", &["-Verify", "1", "-CAfile", &ca]);
     let mut config = config_for(root.clone());
     config.client_certificate = Some(
         ClientCertificate::new(
             vec![pem_to_der(&client_cert)],
-            load_private_key(&peers::key_der(&client_key)).unwrap(),
+            load_private_key(&openssl::key_der(&client_key)).unwrap(),
         )
         .unwrap(),
     );
@@ -417,7 +419,7 @@ fn key_update_both_ways() {
 /// string item such as `VERS-TLS1.3`).
 fn gnutls_serv(version: &str) -> (Server, Vec<u8>) {
     let dir = TempDir::new(&format!("client-interop-gnutls-{version}"));
-    let (cert, key) = peers::self_signed(&dir, "ec");
+    let (cert, key) = openssl::self_signed(&dir, "ec");
     let port = free_port();
     let priority = format!("NORMAL:-VERS-ALL:+{version}");
     let peer = spawn_logged(
@@ -466,7 +468,7 @@ fn gnutls_server() {
 #[test]
 fn python_ssl_server() {
     let dir = TempDir::new("client-interop-python");
-    let (cert, key) = peers::self_signed(&dir, "ec");
+    let (cert, key) = openssl::self_signed(&dir, "ec");
     let port = free_port();
     let script = format!(
         "import socket, ssl\n\
@@ -550,7 +552,7 @@ fn tls12_groups_client_certificate_and_ocsp_against_openssl() {
     }
 
     let dir = TempDir::new("client-interop-tls12-client-cert");
-    let (client_cert, client_key) = peers::self_signed(&dir, "rsa");
+    let (client_cert, client_key) = openssl::self_signed(&dir, "rsa");
     let ca = client_cert.to_str().unwrap().to_string();
     let ocsp = dir.path("ocsp.der");
     std::fs::write(&ocsp, [0x30, 0x03, 0x0a, 0x01, 0x06]).unwrap();
@@ -571,7 +573,7 @@ fn tls12_groups_client_certificate_and_ocsp_against_openssl() {
     config.client_certificate = Some(
         ClientCertificate::new(
             vec![pem_to_der(&client_cert)],
-            load_private_key(&peers::key_der(&client_key)).unwrap(),
+            load_private_key(&openssl::key_der(&client_key)).unwrap(),
         )
         .unwrap(),
     );
@@ -589,11 +591,11 @@ fn tls12_dhe_with_openssl_dhparam_and_min_dh_size() {
     use sanstls::enums::ProtocolVersion;
     use sanstls::error::PeerIncompatible;
     let dir = TempDir::new("client-interop-dhparam");
-    let ffdhe = peers::ffdhe2048_params(&dir);
+    let ffdhe = openssl::ffdhe2048_params(&dir);
     // A second parameter file, ffdhe3072 (generating a fresh safe prime takes too long for
     // a test; any PEM `DH PARAMETERS` file goes through the same path).
     let custom = dir.path("ffdhe3072.pem");
-    peers::run_openssl(
+    openssl::run_openssl(
         Command::new("openssl")
             .args(["genpkey", "-genparam", "-algorithm", "DH"])
             .args(["-pkeyopt", "group:ffdhe3072", "-out"])
@@ -706,9 +708,9 @@ fn tls12_renegotiation_against_openssl() {
     // s_server in echo mode reads commands on stdin: `r` sends a HelloRequest, `R` asks
     // for a client certificate and sends one. It prints what it receives.
     let dir = TempDir::new("client-interop-reneg");
-    let (cert, key) = peers::self_signed(&dir, "ec");
+    let (cert, key) = openssl::self_signed(&dir, "ec");
     let client_dir = TempDir::new("client-interop-reneg-c");
-    let (client_cert, client_key) = peers::self_signed(&client_dir, "rsa");
+    let (client_cert, client_key) = openssl::self_signed(&client_dir, "rsa");
     let port = free_port();
     let mut peer = spawn_logged(
         &dir,
@@ -733,7 +735,7 @@ fn tls12_renegotiation_against_openssl() {
     config.client_certificate = Some(
         ClientCertificate::new(
             vec![pem_to_der(&client_cert)],
-            load_private_key(&peers::key_der(&client_key)).unwrap(),
+            load_private_key(&openssl::key_der(&client_key)).unwrap(),
         )
         .unwrap(),
     );

@@ -6,11 +6,8 @@
 // The certificates are made with the openssl command-line tool at test time.
 #![allow(clippy::disallowed_methods)]
 
-mod peers;
-
 use std::sync::Arc;
 
-use peers::TempDir;
 use sanstls::client::{ClientCertificate, ClientConfig, ClientConnection, StoredSession};
 use sanstls::crypto::sign::load_private_key;
 use sanstls::enums::{AlertDescription, NamedGroup};
@@ -19,8 +16,9 @@ use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
 use sanstls::suites::ALL_TLS13_SUITES;
 use sanstls::{Connection, Error, Event, UnixTime};
-
-const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
+use sanstls_test::openssl;
+use sanstls_test::pair::{transfer, transfer_at, NOW};
+use sanstls_test::TempDir;
 
 struct Pki {
     cert: Vec<u8>,
@@ -28,12 +26,18 @@ struct Pki {
 }
 
 /// A self-signed certificate for `localhost` of `kind` and its PKCS#8 key, as DER.
+///
+/// Made with openssl at test time rather than read from `vectors/pki`: no fixture there is a
+/// self-signed `localhost` certificate (the bench set's leaves are CA-signed, and only in
+/// P-256 and RSA; these tests also use P-384 and Ed25519), and
+/// `reject_unauthorized_off_records_the_reason_and_goes_on` needs two distinct
+/// certificates with the same subject.
 fn pki(kind: &str) -> Pki {
     let dir = TempDir::new(&format!("pair-{kind}"));
-    let (cert, key) = peers::self_signed(&dir, kind);
+    let (cert, key) = openssl::self_signed(&dir, kind);
     Pki {
-        cert: peers::pem_to_der(&cert),
-        key: peers::key_der(&key),
+        cert: openssl::pem_to_der(&cert),
+        key: openssl::key_der(&key),
     }
 }
 
@@ -48,55 +52,6 @@ fn client_config(p: &Pki) -> ClientConfig {
     ClientConfig::new(Arc::new(
         sanstls_pki::tls::NodeServerVerifier::with_roots(vec![p.cert.clone()]).unwrap(),
     ))
-}
-
-/// Moves the bytes `from` has to send into `to`; returns whether anything moved, and
-/// records `to`'s first error.
-fn pump_at(
-    from: &mut Connection,
-    to: &mut Connection,
-    err: &mut Option<Error>,
-    now: UnixTime,
-) -> bool {
-    let mut buf = Vec::new();
-    from.write_tls(&mut buf);
-    let mut rest = &buf[..];
-    let moved = !rest.is_empty();
-    while !rest.is_empty() {
-        let n = to.read_tls(rest);
-        rest = &rest[n..];
-        if let Err(e) = to.process(now) {
-            err.get_or_insert(e);
-            break;
-        }
-        if n == 0 {
-            break;
-        }
-    }
-    moved
-}
-
-/// Moves bytes both ways until neither side has anything to say. Returns the first error
-/// of each side.
-fn transfer(client: &mut Connection, server: &mut Connection) -> (Option<Error>, Option<Error>) {
-    transfer_at(client, server, NOW)
-}
-
-/// [`transfer`] with the clock at `now`.
-fn transfer_at(
-    client: &mut Connection,
-    server: &mut Connection,
-    now: UnixTime,
-) -> (Option<Error>, Option<Error>) {
-    let (mut ce, mut se) = (None, None);
-    for _ in 0..32 {
-        let a = pump_at(client, server, &mut se, now);
-        let b = pump_at(server, client, &mut ce, now);
-        if !a && !b {
-            break;
-        }
-    }
-    (ce, se)
 }
 
 fn events(c: &mut Connection) -> Vec<Event> {

@@ -11,12 +11,6 @@
 //! The peers must be installed (`.ci/run` installs them): a missing peer fails the test, it
 //! is never skipped. Each peer runs with short timeouts and is killed when its test ends.
 
-mod peers;
-
-use peers::{
-    accept, connect, ffdhe2048_params, free_port, listener, log_path, pem_to_der, read_chunks,
-    self_signed, send, spawn_logged, wait_for_log, Peer, TempDir,
-};
 use proptest::prelude::*;
 use sanstls::enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, Compression, ContentType,
@@ -39,6 +33,10 @@ use sanstls::internal::record::deframer::{Deframer, PlaintextChecker};
 use sanstls::internal::record::fragmenter::{Fragment, Fragmenter};
 use sanstls::internal::record::header::{MAX_CIPHERTEXT_TLS13, MAX_PLAINTEXT};
 use sanstls::internal::record::joiner::HandshakeJoiner;
+use sanstls_test::net::{free_port, listener, read_chunks, send};
+use sanstls_test::openssl::{ffdhe2048_params, pem_to_der, self_signed};
+use sanstls_test::peers::{accept, connect, log_path, spawn_logged, wait_for_log, Peer};
+use sanstls_test::TempDir;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

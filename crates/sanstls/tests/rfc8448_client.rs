@@ -12,12 +12,9 @@
 //! asks it to verify (the trace's `Server_MessageToSign`) and signature, instead of doing
 //! the RSA arithmetic. Nothing else is stubbed.
 
-pub mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::rfc8448::{self, Section};
 use sanstls::client::{ClientConfig, ClientConnection, HelloHook, StoredSession};
 use sanstls::crypto::verify::ServerCertVerifier;
 use sanstls::enums::{CipherSuite, NamedGroup, SignatureScheme};
@@ -26,6 +23,7 @@ use sanstls::internal::msgs::message::{HandshakeMessagePayload, HandshakePayload
 use sanstls::rand::ReplayRandom;
 use sanstls::suites::find_tls13_suite;
 use sanstls::{Error, Event, UnixTime};
+use sanstls_test::rfc8448::{self, Section};
 
 /// Test-only: accepts the trace's certificate, and for CertificateVerify checks that the
 /// content and signature are exactly the trace's (RSA-1024 cannot be verified with ring).

@@ -17,9 +17,6 @@
 //! recomputes each one from the private key in the trace's RNG pool and the server's key
 //! share, so they are tied to the trace itself.
 
-pub mod common;
-
-use common::rfc8448::{self, Section};
 use ring::aead;
 use ring::digest::Digest;
 use sanstls::enums::{ContentType, NamedGroup, ProtocolVersion};
@@ -36,6 +33,7 @@ use sanstls::internal::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS13};
 use sanstls::internal::record::joiner::HandshakeJoiner;
 use sanstls::internal::record::protect::{AeadAlgorithm, RecordOpener};
 use sanstls::Error;
+use sanstls_test::rfc8448::{self, Section};
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace([' ', '\n'], "")).unwrap()

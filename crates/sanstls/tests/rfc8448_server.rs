@@ -13,11 +13,8 @@
 //! so no implementation could reproduce it anyway), and the client-certificate verifier
 //! checks the exact content and signature of the client's CertificateVerify.
 
-pub mod common;
-
 use std::sync::Arc;
 
-use common::rfc8448::{self, Section};
 use sanstls::crypto::sign::{KeyAlgorithm, SigningKey};
 use sanstls::crypto::verify::ClientCertVerifier;
 use sanstls::enums::SignatureScheme;
@@ -31,6 +28,7 @@ use sanstls::suites::{
     TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384, TLS13_CHACHA20_POLY1305_SHA256,
 };
 use sanstls::{Error, Event, UnixTime};
+use sanstls_test::rfc8448::{self, Section};
 
 fn decode(bytes: &[u8]) -> HandshakePayload {
     HandshakeMessagePayload::read_bytes_version(bytes, sanstls::enums::ProtocolVersion::TLSv1_3)

@@ -1,100 +1,27 @@
 //! Our TLS 1.3 client and server against rustls 0.23 (ring provider), in memory.
 //!
-//! The PKI is a real two-level one made with openssl at test time (a CA and a leaf for
+//! The PKI is a real two-level one, the committed `vectors/pki/bench` (a CA and a leaf for
 //! localhost signed by it), because rustls, like browsers, will not take a self-signed CA
 //! certificate as an end-entity certificate.
 
-// The certificates are made with the openssl command-line tool at test time.
-#![allow(clippy::disallowed_methods)]
-
-mod peers;
-
 use std::io::Write;
-use std::process::Command;
 use std::sync::Arc;
 
-use peers::TempDir;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use sanstls::crypto::sign::load_private_key;
 use sanstls::enums::{CipherSuite, NamedGroup};
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
 use sanstls::suites::ALL_TLS13_SUITES;
-use sanstls::{ClientConfig, ClientConnection, Connection, Event, UnixTime};
+use sanstls::{ClientConfig, ClientConnection, Connection, Event};
+use sanstls_test::pair::NOW;
 
-const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
+/// The ECDSA P-256 PKI of `vectors/pki/bench`: a CA and a localhost leaf it signed, valid
+/// for 100 years.
+type Pki = sanstls_test::fixtures::Bench;
 
-struct Pki {
-    ca: Vec<u8>,
-    leaf: Vec<u8>,
-    key: Vec<u8>,
-}
-
-/// A CA and a localhost leaf it signed, valid for 100 years.
 fn pki() -> Pki {
-    let dir = TempDir::new("rustls-pki");
-    let p = |n: &str| dir.path(n);
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-    ];
-    peers::run_openssl(
-        Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-days",
-                "36500",
-                "-subj",
-                "/CN=sanstls test CA",
-            ])
-            .args(ec)
-            .args([
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=keyCertSign",
-            ])
-            .arg("-keyout")
-            .arg(p("ca.key"))
-            .arg("-out")
-            .arg(p("ca.pem")),
-    );
-    peers::run_openssl(
-        Command::new("openssl")
-            .args(["req", "-new", "-subj", "/CN=localhost"])
-            .args(ec)
-            .arg("-keyout")
-            .arg(p("leaf.key"))
-            .arg("-out")
-            .arg(p("leaf.csr")),
-    );
-    std::fs::write(
-        p("ext.cnf"),
-        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n",
-    )
-    .unwrap();
-    peers::run_openssl(
-        Command::new("openssl")
-            .args(["x509", "-req", "-days", "36500", "-in"])
-            .arg(p("leaf.csr"))
-            .arg("-CA")
-            .arg(p("ca.pem"))
-            .arg("-CAkey")
-            .arg(p("ca.key"))
-            .args(["-CAcreateserial", "-extfile"])
-            .arg(p("ext.cnf"))
-            .arg("-out")
-            .arg(p("leaf.pem")),
-    );
-    Pki {
-        ca: peers::pem_to_der(&p("ca.pem")),
-        leaf: peers::pem_to_der(&p("leaf.pem")),
-        key: peers::key_der(&p("leaf.key")),
-    }
+    sanstls_test::fixtures::bench("ecdsa")
 }
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {

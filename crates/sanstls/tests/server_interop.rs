@@ -8,8 +8,6 @@
 // Tests embed the engine like an application: they read the clock for `now` and timeouts.
 #![allow(clippy::disallowed_methods)]
 
-mod peers;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -17,12 +15,14 @@ use std::process::{Command, Stdio};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use peers::{now, TempDir};
 use sanstls::crypto::sign::load_private_key;
 use sanstls::enums::NamedGroup;
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
 use sanstls::{Error, Event};
+use sanstls_test::openssl;
+use sanstls_test::peers::now;
+use sanstls_test::TempDir;
 
 struct Files {
     dir: TempDir,
@@ -32,16 +32,16 @@ struct Files {
 
 fn files(tag: &str, kind: &str) -> Files {
     let dir = TempDir::new(&format!("server-interop-{tag}"));
-    let (cert, key) = peers::self_signed(&dir, kind);
+    let (cert, key) = openssl::self_signed(&dir, kind);
     Files { dir, cert, key }
 }
 
 fn der(f: &Path) -> Vec<u8> {
-    peers::pem_to_der(f)
+    openssl::pem_to_der(f)
 }
 
 fn config(f: &Files) -> ServerConfig {
-    let key = load_private_key(&peers::key_der(&f.key)).unwrap();
+    let key = load_private_key(&openssl::key_der(&f.key)).unwrap();
     let mut c = ServerConfig::new(vec![CertifiedKey::new(vec![der(&f.cert)], key).unwrap()]);
     c.ticketer = Some(Arc::new(Ticketer::new(c.random.as_ref()).unwrap()));
     c

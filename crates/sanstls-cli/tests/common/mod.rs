@@ -1,73 +1,26 @@
-//! Shared helpers for the interop tests: temporary directories, peers under time limits,
-//! and the `sanstls server` / `openssl s_server` processes.
+//! The CLI's own helpers for its interop tests: programs run under time limits, and the
+//! `sanstls server` / `openssl s_server` processes. Temporary directories, ports,
+//! `require` and openssl certificates come from `sanstls_test`.
 //!
 //! A missing peer program is a test failure, never a skip: `.ci/run` installs them.
 
 #![allow(dead_code, clippy::disallowed_methods)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use sanstls_test::net::free_port;
+use sanstls_test::openssl;
+pub(crate) use sanstls_test::peers::require;
+pub(crate) use sanstls_test::TempDir;
+
 /// How long any one peer program may run.
-pub(crate) const PEER_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const RUN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Fails the test (does not skip it) when `program` cannot be run.
-pub(crate) fn require(program: &str) {
-    let ok = Command::new(program)
-        .arg(if program == "openssl" {
-            "version"
-        } else {
-            "--version"
-        })
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(
-        ok,
-        "the interop peer `{program}` is not installed: install it (.ci/run does) to run this test"
-    );
-}
-
-/// A directory removed on drop.
-pub(crate) struct TempDir(PathBuf);
-
-impl TempDir {
-    pub(crate) fn new() -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "sanstls-cli-test-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        Self(path)
-    }
-
-    pub(crate) fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    pub(crate) fn arg(&self, name: &str) -> String {
-        self.path(name).to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Runs `cmd` with `stdin` to completion, killing it (and failing) after PEER_TIMEOUT.
+/// Runs `cmd` with `stdin` to completion, killing it (and failing) after RUN_TIMEOUT.
 pub(crate) fn run(cmd: &mut Command, stdin: &[u8]) -> Output {
     let program = format!("{:?}", cmd.get_program());
     let mut child = cmd
@@ -94,7 +47,7 @@ pub(crate) fn run(cmd: &mut Command, stdin: &[u8]) -> Output {
         let _ = stderr.read_to_end(&mut v);
         v
     });
-    let deadline = Instant::now() + PEER_TIMEOUT;
+    let deadline = Instant::now() + RUN_TIMEOUT;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
@@ -105,7 +58,7 @@ pub(crate) fn run(cmd: &mut Command, stdin: &[u8]) -> Output {
             let out = out_reader.join().unwrap_or_default();
             let err = err_reader.join().unwrap_or_default();
             panic!(
-                "{program} did not finish within {PEER_TIMEOUT:?}\nstdout: {}\nstderr: {}",
+                "{program} did not finish within {RUN_TIMEOUT:?}\nstdout: {}\nstderr: {}",
                 String::from_utf8_lossy(&out),
                 String::from_utf8_lossy(&err)
             );
@@ -225,11 +178,6 @@ pub(crate) fn sanstls_server(args: &[&str]) -> Background {
     Background::start(&mut cmd, "listening on", None)
 }
 
-fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
 /// `openssl s_server -tls1_3 ARGS` on a free port, once it accepts.
 pub(crate) fn openssl_server(args: &[&str]) -> Background {
     openssl_server_version("-tls1_3", args)
@@ -257,33 +205,21 @@ pub(crate) fn openssl_server_version(version: &str, args: &[&str]) -> Background
 /// A self-signed ECDSA P-256 certificate for localhost/127.0.0.1 made by openssl:
 /// returns (cert path, key path).
 pub(crate) fn openssl_cert(dir: &TempDir, name: &str) -> (String, String) {
-    openssl_cert_with(
-        dir,
-        name,
-        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
-    )
+    openssl_cert_with(dir, name, "ec")
 }
 
 /// The same with an RSA-2048 key (for the DHE-RSA and ECDHE-RSA suites).
 pub(crate) fn openssl_rsa_cert(dir: &TempDir, name: &str) -> (String, String) {
-    openssl_cert_with(dir, name, &["-newkey", "rsa:2048"])
+    openssl_cert_with(dir, name, "rsa")
 }
 
-fn openssl_cert_with(dir: &TempDir, name: &str, key_args: &[&str]) -> (String, String) {
+fn openssl_cert_with(dir: &TempDir, name: &str, kind: &str) -> (String, String) {
     require("openssl");
-    let cert = dir.arg(&format!("{name}.crt"));
-    let key = dir.arg(&format!("{name}.key"));
-    let out = run(
-        Command::new("openssl")
-            .args(["req", "-x509"])
-            .args(key_args)
-            .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
-            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-            .args(["-keyout", &key, "-out", &cert]),
-        b"",
-    );
-    assert!(out.status.success(), "openssl req: {}", text(&out.stderr));
-    (cert, key)
+    let (cert, key) = openssl::self_signed_for(dir, name, kind, "localhost");
+    (
+        cert.to_string_lossy().into_owned(),
+        key.to_string_lossy().into_owned(),
+    )
 }
 
 pub(crate) fn exists(p: &Path) -> bool {

@@ -19,12 +19,13 @@ use sanstls::internal::record::joiner::HandshakeJoiner;
 use sanstls::internal::record::protect::{RecordOpener, RecordSealer};
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
-use sanstls::{Connection, Error, Event, UnixTime};
+use sanstls::{Connection, Error, Event};
 
 use sanstls::internal::codec::Codec;
+use sanstls_test::fixtures;
 
 /// The clock of every case.
-pub const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
+pub use sanstls_test::pair::NOW;
 
 /// The name every client connects to (the fixtures' certificates are for it).
 pub const HOST: &str = "localhost";
@@ -84,23 +85,18 @@ pub struct Pki {
     pub rsa_key: Arc<dyn SigningKey>,
 }
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../vectors/pki/bench/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 pub fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
-    PKI.get_or_init(|| Pki {
-        ecdsa: fixture("ecdsa.der"),
-        ecdsa_ca: fixture("ecdsa-ca.der"),
-        ecdsa_key: load_private_key(&fixture("ecdsa.key.der")).unwrap(),
-        rsa: fixture("rsa.der"),
-        rsa_ca: fixture("rsa-ca.der"),
-        rsa_key: load_private_key(&fixture("rsa.key.der")).unwrap(),
+    PKI.get_or_init(|| {
+        let (ecdsa, rsa) = (fixtures::bench("ecdsa"), fixtures::bench("rsa"));
+        Pki {
+            ecdsa_key: load_private_key(&ecdsa.key).unwrap(),
+            ecdsa: ecdsa.leaf,
+            ecdsa_ca: ecdsa.ca,
+            rsa_key: load_private_key(&rsa.key).unwrap(),
+            rsa: rsa.leaf,
+            rsa_ca: rsa.ca,
+        }
     })
 }
 

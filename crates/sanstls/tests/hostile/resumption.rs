@@ -14,9 +14,10 @@ use sanstls::error::CertificateError;
 use sanstls::server::resume12::SessionCache;
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
-use sanstls::{Connection, Error, Event, UnixTime};
+use sanstls::{Error, Event, UnixTime};
 
 use crate::harness::*;
+use sanstls_test::pair::pump;
 
 /// The session forms.
 #[derive(Clone, Copy, Debug)]
@@ -82,23 +83,6 @@ struct Pair {
     client_error: Option<Error>,
 }
 
-fn pump(from: &mut Connection, to: &mut Connection, now: UnixTime) -> (bool, Result<(), Error>) {
-    let mut out = Vec::new();
-    from.write_tls(&mut out);
-    let mut rest = &out[..];
-    let moved = !rest.is_empty();
-    let mut result = Ok(());
-    while !rest.is_empty() {
-        let n = to.read_tls(rest);
-        rest = &rest[n..];
-        result = to.process(now);
-        if result.is_err() {
-            break;
-        }
-    }
-    (moved, result)
-}
-
 impl Pair {
     fn run(
         client: Arc<ClientConfig>,
@@ -116,10 +100,7 @@ impl Pair {
             client_error: None,
         };
         for _ in 0..20 {
-            let (a, r) = pump(&mut p.client, &mut p.server, now);
-            if let Err(e) = r {
-                p.server_error.get_or_insert(e);
-            }
+            let a = pump(&mut p.client, &mut p.server, &mut p.server_error, now);
             while let Some(e) = p.server.poll_event() {
                 match e {
                     Event::NewSession { id, data } => {
@@ -133,10 +114,7 @@ impl Pair {
                     _ => {}
                 }
             }
-            let (b, r) = pump(&mut p.server, &mut p.client, now);
-            if let Err(e) = r {
-                p.client_error.get_or_insert(e);
-            }
+            let b = pump(&mut p.server, &mut p.client, &mut p.client_error, now);
             p.client_events
                 .extend(std::iter::from_fn(|| p.client.poll_event()));
             if !a && !b {

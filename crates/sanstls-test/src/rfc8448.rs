@@ -16,7 +16,7 @@
 
 use std::collections::BTreeSet;
 
-/// Where the file lives, relative to this crate.
+/// Where the file lives.
 pub const PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../vectors/rfc8448/transcripts.vec"

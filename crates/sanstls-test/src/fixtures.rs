@@ -1,0 +1,56 @@
+//! The committed test files under the workspace's `vectors/` directory (see
+//! `vectors/pki/README.md` for where each set comes from).
+//!
+//! Paths are relative to `vectors/`, e.g. `fixtures::read("pki/chains/now.txt")`.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace's `vectors/` directory.
+pub fn vectors_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors"))
+}
+
+/// The path of `rel` under `vectors/`.
+pub fn path(rel: &str) -> PathBuf {
+    vectors_dir().join(rel)
+}
+
+/// [`path`] as a string, for a command-line argument.
+pub fn arg(rel: &str) -> String {
+    path(rel).to_string_lossy().into_owned()
+}
+
+/// The bytes of `rel` under `vectors/`; fails the test naming the file if it cannot be read.
+pub fn read(rel: &str) -> Vec<u8> {
+    let p = path(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The instant (Unix seconds) at which the chains of `vectors/pki/chains` are verified:
+/// their validity windows are fixed, so their tests never read the clock.
+pub fn chains_now() -> u64 {
+    let text = String::from_utf8(read("pki/chains/now.txt")).expect("now.txt is text");
+    text.trim().parse().expect("now.txt is a number of seconds")
+}
+
+/// One key type of `vectors/pki/bench`: a leaf for `localhost` (extended key usages
+/// serverAuth and clientAuth), the self-signed root that signed it, and the leaf's key,
+/// all DER (the key PKCS#8). Valid for 100 years from when they were made.
+#[derive(Clone, Debug)]
+pub struct Bench {
+    /// The root CA certificate: the trust anchor.
+    pub ca: Vec<u8>,
+    /// The leaf certificate, for `localhost`.
+    pub leaf: Vec<u8>,
+    /// The leaf's private key, PKCS#8.
+    pub key: Vec<u8>,
+}
+
+/// The bench PKI of `kind`: `"ecdsa"` (P-256) or `"rsa"` (RSA-2048).
+pub fn bench(kind: &str) -> Bench {
+    Bench {
+        ca: read(&format!("pki/bench/{kind}-ca.der")),
+        leaf: read(&format!("pki/bench/{kind}.der")),
+        key: read(&format!("pki/bench/{kind}.key.der")),
+    }
+}

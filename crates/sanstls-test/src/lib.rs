@@ -1,0 +1,30 @@
+//! Helpers the workspace's integration tests share, so that none is written twice.
+//!
+//! A dev-dependency of every crate in the workspace, never published. Each module holds one
+//! kind of helper:
+//!
+//! - [`net`]: loopback ports and sockets (a port a peer program can bind without racing
+//!   other tests, reads bounded in time);
+//! - [`peers`]: other TLS implementations as child processes (OpenSSL, GnuTLS, Node.js,
+//!   Python), with [`peers::require`] failing a test whose peer is not installed;
+//! - [`tempdir`]: a temporary directory removed on drop;
+//! - [`openssl`]: certificates, keys and parameters made by the `openssl` command at test
+//!   time, for the tests whose peers need files no fixture has;
+//! - [`fixtures`]: the committed files under `vectors/`;
+//! - [`pair`]: moving bytes between two in-memory [`sanstls::Connection`]s on a fixed clock;
+//! - [`rfc8448`]: the parser of the RFC 8448 example-handshake traces.
+//!
+//! Test code is an embedding of the engine, like the CLI: it may read the clock (for
+//! timeouts and the peers' wall-clock validity checks), so `disallowed_methods` is off here.
+
+#![allow(clippy::disallowed_methods)]
+
+pub mod fixtures;
+pub mod net;
+pub mod openssl;
+pub mod pair;
+pub mod peers;
+pub mod rfc8448;
+pub mod tempdir;
+
+pub use tempdir::TempDir;
