@@ -221,8 +221,10 @@ impl<T: Transport> Stream<T> {
             while let Some(event) = conn.poll_event() {
                 on_event(conn, event)?;
             }
-            self.flush(conn).map_err(|e| E::from(e.into()))?;
+            // The engine's failure says more than a write that failed after it.
+            let flushed = self.flush(conn);
             processed.map_err(|e| E::from(e.into()))?;
+            flushed.map_err(|e| E::from(e.into()))?;
             if self.pending.is_empty() {
                 return Ok(());
             }

@@ -24,6 +24,7 @@ use sanstls::suites::{
     TLS13_CHACHA20_POLY1305_SHA256,
 };
 use sanstls::{Error, Event};
+use sanstls_node::stream::{is_timeout, Received, Stream, StreamError};
 use sanstls_test::net::free_port;
 use sanstls_test::openssl::pem_to_der;
 use sanstls_test::peers::{connect, now, read_log, spawn_logged, Peer};
@@ -45,23 +46,17 @@ fn drive(
     sock: &mut TcpStream,
     mut done: impl FnMut(&ClientConnection, &Outcome) -> bool,
 ) -> Outcome {
-    sock.set_read_timeout(Some(Duration::from_millis(50)))
-        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut o = Outcome::default();
-    let mut buf = [0u8; 16384];
-    let mut out = Vec::new();
+    let mut stream = Stream::new(sock);
+    stream.set_read_timeout(Some(Duration::from_millis(50)));
+    let _ = stream.flush(conn);
     loop {
-        conn.write_tls(&mut out);
-        if !out.is_empty() {
-            let _ = sock.write_all(&out);
-            out.clear();
-        }
-        while let Some(e) = conn.poll_event() {
+        let fed = stream.feed(conn, |c, e| {
             if e == Event::PlaintextReady {
                 let mut b = [0u8; 4096];
                 loop {
-                    let n = conn.read_plaintext(&mut b);
+                    let n = c.read_plaintext(&mut b);
                     if n == 0 {
                         break;
                     }
@@ -69,39 +64,32 @@ fn drive(
                 }
             }
             o.events.push(e);
+            Ok::<(), StreamError>(())
+        });
+        match fed {
+            Ok(()) => {}
+            Err(StreamError::Tls(e)) => {
+                o.error = Some(e);
+                return o;
+            }
+            Err(StreamError::Io(_)) => return o,
         }
-        if o.error.is_some() || conn.peer_closed() || done(conn, &o) {
+        if conn.peer_closed() || done(conn, &o) {
             return o;
         }
         assert!(
             Instant::now() < deadline,
             "connection did not finish: {o:?}"
         );
-        match sock.read(&mut buf) {
-            Ok(0) => return o,
-            Ok(n) => {
-                let mut rest = &buf[..n];
-                while !rest.is_empty() {
-                    let taken = conn.read_tls(rest);
-                    rest = &rest[taken..];
-                    if let Err(e) = conn.process(now()) {
-                        o.error = Some(e);
-                        // Flush the alert.
-                        conn.write_tls(&mut out);
-                        let _ = sock.write_all(&out);
-                        return o;
-                    }
-                    if taken == 0 {
-                        break;
-                    }
-                }
+        match stream.receive(conn) {
+            Ok(Received::Data) => {}
+            Ok(Received::Eof) => return o,
+            Err(StreamError::Io(e)) if is_timeout(&e) => {}
+            Err(StreamError::Tls(e)) => {
+                o.error = Some(e);
+                return o;
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(_) => return o,
+            Err(StreamError::Io(_)) => return o,
         }
     }
 }

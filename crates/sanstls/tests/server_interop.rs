@@ -8,7 +8,7 @@
 // Tests embed the engine like an application: they read the clock for `now` and timeouts.
 #![allow(clippy::disallowed_methods)]
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,6 +20,7 @@ use sanstls::enums::NamedGroup;
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
 use sanstls::{Error, Event};
+use sanstls_node::stream::{is_timeout, Received, Stream, StreamError};
 use sanstls_test::openssl;
 use sanstls_test::peers::now;
 use sanstls_test::TempDir;
@@ -87,32 +88,21 @@ fn serve_with(
     (port, rx)
 }
 
-fn serve_one(
-    mut sock: TcpStream,
-    config: Arc<ServerConfig>,
-    key_update: bool,
-    no_reneg: bool,
-) -> Seen {
-    sock.set_read_timeout(Some(Duration::from_millis(50)))
-        .unwrap();
+fn serve_one(sock: TcpStream, config: Arc<ServerConfig>, key_update: bool, no_reneg: bool) -> Seen {
     let mut conn = ServerConnection::new(config, now()).unwrap();
     if no_reneg {
         conn.disable_renegotiation();
     }
     let deadline = Instant::now() + Duration::from_secs(10);
-    let (mut out, mut buf, mut request) = (Vec::new(), [0u8; 16384], Vec::new());
-    let mut events = Vec::new();
+    let mut stream = Stream::new(sock);
+    stream.set_read_timeout(Some(Duration::from_millis(50)));
+    let (mut request, mut events) = (Vec::new(), Vec::new());
     let result = loop {
-        conn.write_tls(&mut out);
-        if !out.is_empty() {
-            let _ = sock.write_all(&out);
-            out.clear();
-        }
-        while let Some(e) = conn.poll_event() {
+        let fed = stream.feed(&mut conn, |c, e| {
             if e == Event::PlaintextReady {
                 let mut b = [0u8; 4096];
                 loop {
-                    let n = conn.read_plaintext(&mut b);
+                    let n = c.read_plaintext(&mut b);
                     if n == 0 {
                         break;
                     }
@@ -120,9 +110,15 @@ fn serve_one(
                 }
             }
             if e == Event::HandshakeComplete && key_update {
-                conn.key_update(true).unwrap();
+                c.key_update(true)?;
             }
             events.push(e);
+            Ok::<(), StreamError>(())
+        });
+        match fed {
+            Ok(()) => {}
+            Err(StreamError::Tls(e)) => break Err(e),
+            Err(StreamError::Io(_)) => break conn.error().cloned().map_or(Ok(()), Err),
         }
         if request.windows(4).any(|w| w == b"\r\n\r\n") {
             let n = conn.negotiated();
@@ -132,9 +128,7 @@ fn serve_one(
             );
             conn.send(line.as_bytes()).unwrap();
             conn.send_close_notify();
-            conn.write_tls(&mut out);
-            let _ = sock.write_all(&out);
-            out.clear();
+            let _ = stream.flush(&mut conn);
             // Give the client a moment to read before we close.
             std::thread::sleep(Duration::from_millis(100));
             break Ok(());
@@ -142,31 +136,13 @@ fn serve_one(
         if Instant::now() > deadline {
             break Err(Error::HandshakeTimeout);
         }
-        match sock.read(&mut buf) {
-            Ok(0) => break conn.error().cloned().map_or(Ok(()), Err),
-            Ok(k) => {
-                let mut rest = &buf[..k];
-                let mut failed = None;
-                while !rest.is_empty() {
-                    let taken = conn.read_tls(rest);
-                    rest = &rest[taken..];
-                    if let Err(e) = conn.process(now()) {
-                        failed = Some(e);
-                        break;
-                    }
-                }
-                if let Some(e) = failed {
-                    conn.write_tls(&mut out);
-                    let _ = sock.write_all(&out);
-                    break Err(e);
-                }
+        match stream.receive(&mut conn) {
+            Ok(Received::Data) => {}
+            Err(StreamError::Io(e)) if is_timeout(&e) => {}
+            Err(StreamError::Tls(e)) => break Err(e),
+            Ok(Received::Eof) | Err(StreamError::Io(_)) => {
+                break conn.error().cloned().map_or(Ok(()), Err)
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(_) => break conn.error().cloned().map_or(Ok(()), Err),
         }
     };
     let n = conn.negotiated();
