@@ -44,13 +44,7 @@ fn ocsp_response(dir: &TempDir, cert: &str, key: &str) -> String {
 
 /// `openssl s_client -tls1_3` sending a GET; returns (success, stdout).
 fn s_client(addr: &str, args: &[&str]) -> (bool, String) {
-    require("openssl");
-    let out = run(
-        Command::new("openssl")
-            .args(["s_client", "-tls1_3", "-connect", addr, "-ign_eof"])
-            .args(args),
-        GET,
-    );
+    let out = sanstls_test::peers::s_client(addr, &[&["-tls1_3", "-ign_eof"], args].concat(), GET);
     (out.status.success(), text(&out.stdout) + &text(&out.stderr))
 }
 

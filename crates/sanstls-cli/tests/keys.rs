@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::process::Command;
 
-use common::{require, run, sanstls, sanstls_server, text};
+use common::{run, sanstls, sanstls_server, text};
 
 const PASS: &str = "test-only-pass";
 
@@ -18,22 +17,18 @@ fn fixture(name: &str) -> String {
 
 /// `openssl s_client -connect ADDR` trusting the fixture CA, with ARGS; returns stdout.
 fn s_client_verified(addr: &str, args: &[&str]) -> String {
-    require("openssl");
     let ca = fixture("ca.crt");
-    let out = run(
-        Command::new("openssl")
-            .args([
-                "s_client",
-                "-connect",
-                addr,
-                "-servername",
-                "localhost",
-                "-verify_return_error",
-                "-CAfile",
-                &ca,
-                "-ign_eof",
-            ])
-            .args(args),
+    let verified = [
+        "-servername",
+        "localhost",
+        "-verify_return_error",
+        "-CAfile",
+        &ca,
+        "-ign_eof",
+    ];
+    let out = sanstls_test::peers::s_client(
+        addr,
+        &[&verified[..], args].concat(),
         b"GET / HTTP/1.0\r\n\r\n",
     );
     let stdout = text(&out.stdout);

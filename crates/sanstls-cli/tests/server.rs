@@ -18,13 +18,7 @@ fn s_client(addr: &str, args: &[&str]) -> String {
 
 /// `openssl s_client <version> -connect ADDR ARGS` sending an HTTP request.
 fn s_client_version(version: &str, addr: &str, args: &[&str]) -> String {
-    require("openssl");
-    let out = run(
-        Command::new("openssl")
-            .args(["s_client", version, "-connect", addr, "-ign_eof"])
-            .args(args),
-        GET,
-    );
+    let out = sanstls_test::peers::s_client(addr, &[&[version, "-ign_eof"], args].concat(), GET);
     let stdout = text(&out.stdout);
     assert!(
         out.status.success(),

@@ -63,13 +63,8 @@ fn try_start(name: &str, args: &[&str]) -> Option<Example> {
     Some(Example(child))
 }
 
-fn s_client(args: &[&str]) -> String {
-    let out = Command::new("openssl")
-        .arg("s_client")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("openssl (.ci/run installs it)");
+fn s_client(addr: &str, args: &[&str]) -> String {
+    let out = sanstls_test::peers::s_client(addr, args, b"");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -119,18 +114,18 @@ fn sni_session_store_and_ocsp_examples_with_openssl() {
         &["--cert", &cert, "--key", &key, "--context", &spec],
     );
     let addr = format!("127.0.0.1:{port}");
-    let out = s_client(&["-connect", &addr, "-servername", "a.example"]);
+    let out = s_client(&addr, &["-servername", "a.example"]);
     assert!(out.contains("subject=CN = a.example"), "{out}");
-    let out = s_client(&["-connect", &addr, "-servername", "localhost"]);
+    let out = s_client(&addr, &["-servername", "localhost"]);
     assert!(out.contains("subject=CN = localhost"), "{out}");
 
     let (_store, port) = start("session_store", &["--cert", &cert, "--key", &key]);
     let addr = format!("127.0.0.1:{port}");
     let sess = p.dir.path("sess.pem");
     let sess = sess.to_str().unwrap();
-    let out = s_client(&["-tls1_2", "-connect", &addr, "-sess_out", sess]);
+    let out = s_client(&addr, &["-tls1_2", "-sess_out", sess]);
     assert!(out.contains("New, TLSv1.2"), "{out}");
-    let out = s_client(&["-tls1_2", "-connect", &addr, "-sess_in", sess]);
+    let out = s_client(&addr, &["-tls1_2", "-sess_in", sess]);
     assert!(out.contains("Reused, TLSv1.2"), "{out}");
 
     let response = concat!(
@@ -141,6 +136,6 @@ fn sni_session_store_and_ocsp_examples_with_openssl() {
         "ocsp_stapling",
         &["--cert", &cert, "--key", &key, "--ocsp-response", response],
     );
-    let out = s_client(&["-status", "-connect", &format!("127.0.0.1:{port}")]);
+    let out = s_client(&format!("127.0.0.1:{port}"), &["-status"]);
     assert!(out.contains("OCSP Response Status: successful"), "{out}");
 }

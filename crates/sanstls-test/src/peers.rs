@@ -6,10 +6,10 @@
 //! bounded: a peer that does not connect or answer in time fails the test rather than
 //! hanging it.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::TempDir;
@@ -206,4 +206,71 @@ pub fn first_line(child: &mut Child) -> String {
         .read_line(&mut line)
         .expect("read the child's stdout");
     line.trim().to_string()
+}
+
+/// Runs `cmd` with `stdin` to completion, killing it (and failing the test) after `timeout`.
+pub fn run(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Output {
+    let program = format!("{:?}", cmd.get_program());
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+        // Dropping closes stdin.
+    });
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let out = out_reader.join().unwrap_or_default();
+            let err = err_reader.join().unwrap_or_default();
+            panic!(
+                "{program} did not finish within {timeout:?}\nstdout: {}\nstderr: {}",
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&err)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = writer.join();
+    Output {
+        status,
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    }
+}
+
+/// `openssl s_client -connect ADDR ARGS` with `stdin`, bounded by [`PEER_TIMEOUT`]. Without
+/// `-ign_eof` in `args` it quits when its input ends; with it, it reads the server's answer
+/// to the end.
+pub fn s_client(addr: &str, args: &[&str], stdin: &[u8]) -> Output {
+    require("openssl");
+    run(
+        Command::new("openssl")
+            .args(["s_client", "-connect", addr])
+            .args(args),
+        stdin,
+        PEER_TIMEOUT,
+    )
 }

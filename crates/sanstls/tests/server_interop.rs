@@ -163,34 +163,21 @@ fn s_client(port: u16, f: &Files, args: &[&str]) -> String {
 
 /// Runs `openssl s_client <version>` with `args`, sending one HTTP request.
 fn s_client_version(version: &str, port: u16, f: &Files, args: &[&str]) -> String {
-    let mut child = Command::new("openssl")
-        .args([
-            "s_client",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-            version,
-        ])
-        .args([
-            "-servername",
-            "localhost",
-            "-verify_return_error",
-            "-ign_eof",
-        ])
-        .arg("-CAfile")
-        .arg(&f.cert)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("openssl s_client (.ci/run installs it)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let ca = f.cert.to_string_lossy();
+    let verified = [
+        version,
+        "-servername",
+        "localhost",
+        "-verify_return_error",
+        "-ign_eof",
+        "-CAfile",
+        &ca,
+    ];
+    let out = sanstls_test::peers::s_client(
+        &format!("127.0.0.1:{port}"),
+        &[&verified[..], args].concat(),
+        b"GET / HTTP/1.0\r\n\r\n",
+    );
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
