@@ -368,21 +368,8 @@ fn tls12_only_server_with_openssl_client() {
 #[test]
 fn dhparam_enables_dhe_for_openssl() {
     let dir = TempDir::new("cli");
-    let dh = dir.arg("dh.pem");
-    let ok = Command::new("openssl")
-        .args([
-            "genpkey",
-            "-genparam",
-            "-algorithm",
-            "DH",
-            "-pkeyopt",
-            "group:ffdhe2048",
-            "-out",
-            &dh,
-        ])
-        .status()
-        .expect("openssl");
-    assert!(ok.success());
+    let dh = sanstls_test::openssl::ffdhe2048_params(&dir);
+    let dh = dh.to_string_lossy();
     let (cert, key) = common::openssl_rsa_cert(&dir, "server");
     let server = sanstls_server(&["--cert", &cert, "--key", &key, "--dhparam", &dh]);
     let out = s_client_version(
