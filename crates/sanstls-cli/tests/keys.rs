@@ -3,7 +3,6 @@
 
 mod common;
 
-
 use common::{run, sanstls, sanstls_server, text};
 
 const PASS: &str = "test-only-pass";

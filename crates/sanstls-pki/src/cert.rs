@@ -373,6 +373,33 @@ struct Parsed {
     akid: Option<AuthorityKeyIdentifier>,
 }
 
+/// What Node's `checkServerIdentity` reads of a certificate (`subject.CN` and
+/// `subjectaltname`), read without building the whole object: a TLS client checks the name
+/// on every handshake, and fingerprints, key fields and the rest would be computed for
+/// nothing.
+pub(crate) struct IdentityNames {
+    pub(crate) subject: NameObject,
+    pub(crate) subjectaltname: Option<String>,
+}
+
+impl IdentityNames {
+    /// The names of a decoded certificate, rendered exactly as [`PeerCertificate::from_der`]
+    /// renders them.
+    pub(crate) fn from_certificate(cert: &Certificate) -> Result<Self, der::Error> {
+        let tbs = cert.tbs_certificate();
+        let san = tbs.get_extension::<SubjectAltName>()?;
+        Ok(Self {
+            subject: NameObject::from_name(tbs.subject()),
+            subjectaltname: san.map(|(_, san)| names::subject_alt_name_string(&san.0)),
+        })
+    }
+
+    /// The subject's `CN` values.
+    pub(crate) fn common_names(&self) -> &[String] {
+        self.subject.get("CN").map(NameValue::values).unwrap_or(&[])
+    }
+}
+
 impl Parsed {
     fn new(index: usize, der: &[u8]) -> Result<Self, CertError> {
         let bad = |part: &'static str| {

@@ -29,7 +29,7 @@
 use core::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::cert::PeerCertificate;
+use crate::cert::{IdentityNames, PeerCertificate};
 
 /// Node's error code for a host that does not match the certificate.
 pub const ERR_TLS_CERT_ALTNAME_INVALID: &str = "ERR_TLS_CERT_ALTNAME_INVALID";
@@ -91,12 +91,73 @@ impl std::error::Error for IdentityError {}
 
 /// `tls.checkServerIdentity(hostname, cert)`: Ok when `cert` is issued to `hostname`.
 pub fn check_server_identity(hostname: &str, cert: &PeerCertificate) -> Result<(), IdentityError> {
+    check_names(
+        hostname,
+        cert.subjectaltname.as_deref(),
+        cert.common_names(),
+    )
+    .map_err(|e| e.with_cert(|| cert.clone()))
+}
+
+/// [`check_server_identity`] on names already read from `der` (a TLS client reads only
+/// them on every handshake); the whole certificate object is built only for the error
+/// (Node's `err.cert`).
+pub(crate) fn check_identity_names(
+    hostname: &str,
+    names: &IdentityNames,
+    der: &[u8],
+) -> Result<(), CheckFailure> {
+    check_names(
+        hostname,
+        names.subjectaltname.as_deref(),
+        names.common_names(),
+    )
+    .map_err(|e| match PeerCertificate::from_der(der) {
+        Ok(cert) => CheckFailure::Identity(e.with_cert(|| cert)),
+        Err(e) => CheckFailure::Certificate(e),
+    })
+}
+
+/// Why [`check_identity_names`] refused.
+#[derive(Debug)]
+pub(crate) enum CheckFailure {
+    /// The certificate does not parse.
+    Certificate(crate::cert::CertError),
+    /// The host is not one it names.
+    Identity(IdentityError),
+}
+
+/// A refusal before the certificate object is attached.
+enum NamesError {
+    Invalid { reason: String, host: String },
+    Format,
+}
+
+impl NamesError {
+    fn with_cert(self, cert: impl FnOnce() -> PeerCertificate) -> IdentityError {
+        match self {
+            Self::Invalid { reason, host } => IdentityError::AltNameInvalid {
+                reason,
+                host,
+                cert: Box::new(cert()),
+            },
+            Self::Format => IdentityError::AltNameFormat,
+        }
+    }
+}
+
+/// Node's `checkServerIdentity` on a certificate's `subjectaltname` and `subject.CN`.
+fn check_names(
+    hostname: &str,
+    subjectaltname: Option<&str>,
+    cns: &[String],
+) -> Result<(), NamesError> {
     let mut dns_names = Vec::new();
     let mut ips = Vec::new();
-    let alt_names = cert.subjectaltname.as_deref().filter(|s| !s.is_empty());
+    let alt_names = subjectaltname.filter(|s| !s.is_empty());
     if let Some(alt) = alt_names {
         let split = if alt.contains('"') {
-            split_escaped_alt_names(alt).ok_or(IdentityError::AltNameFormat)?
+            split_escaped_alt_names(alt).ok_or(NamesError::Format)?
         } else {
             alt.split(", ").map(str::to_string).collect()
         };
@@ -110,7 +171,6 @@ pub fn check_server_identity(hostname: &str, cert: &PeerCertificate) -> Result<(
     }
 
     let hostname = unfqdn(hostname);
-    let cns = cert.common_names();
     let (valid, reason) = if is_ip(hostname) {
         let canonical = canonicalize_ip(hostname);
         let valid = canonical.is_some() && ips.contains(&canonical);
@@ -144,14 +204,12 @@ pub fn check_server_identity(hostname: &str, cert: &PeerCertificate) -> Result<(
     } else {
         (false, "Cert does not contain a DNS name".to_string())
     };
-    if valid {
-        Ok(())
-    } else {
-        Err(IdentityError::AltNameInvalid {
+    match valid {
+        true => Ok(()),
+        false => Err(NamesError::Invalid {
             reason,
             host: hostname.to_string(),
-            cert: Box::new(cert.clone()),
-        })
+        }),
     }
 }
 
@@ -385,6 +443,52 @@ fn inet_ntop6(addr: &Ipv6Addr) -> String {
 mod tests {
     use super::*;
     use crate::cert::{NameObject, NameValue};
+
+    /// The names-only path reads what the whole object holds, and decides the same, for
+    /// every certificate in the fixtures (odd names, escapes, IP SANs, no SAN, v1).
+    #[test]
+    fn the_names_only_check_agrees_with_the_whole_object() {
+        use der::Decode;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/certs");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "pem") {
+                continue;
+            }
+            let text = std::fs::read(&path).expect("read");
+            for block in crate::pem::parse(&text).expect("pem") {
+                if block.label != "CERTIFICATE" {
+                    continue;
+                }
+                let whole = PeerCertificate::from_der(&block.der).expect("cert");
+                let decoded = x509_cert::Certificate::from_der(&block.der).expect("cert");
+                let names = IdentityNames::from_certificate(&decoded).expect("names");
+                assert_eq!(names.subjectaltname, whole.subjectaltname, "{path:?}");
+                assert_eq!(names.common_names(), whole.common_names(), "{path:?}");
+                for host in [
+                    "localhost",
+                    "127.0.0.1",
+                    "::1",
+                    "a.example.test",
+                    "www.example.com",
+                    "odd.example.test",
+                ] {
+                    let light = check_identity_names(host, &names, &block.der);
+                    let full = check_server_identity(host, &whole);
+                    match (light, full) {
+                        (Ok(()), Ok(())) => {}
+                        (Err(CheckFailure::Identity(a)), Err(b)) => {
+                            assert_eq!(a.to_string(), b.to_string(), "{path:?} {host}")
+                        }
+                        (a, b) => panic!("{path:?} {host}: {a:?} vs {b:?}"),
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "{checked}");
+    }
 
     fn cert(cn: &[&str], san: Option<&str>) -> PeerCertificate {
         let der = std::fs::read(concat!(

@@ -13,8 +13,10 @@ use sanstls::crypto::verify::{ClientCertVerifier, ServerCertVerifier};
 use sanstls::error::CertificateError;
 use sanstls::Error;
 
+use crate::cert::IdentityNames;
 use crate::cert::PeerCertificate;
-use crate::identity::check_server_identity;
+use crate::identity::{check_identity_names, CheckFailure};
+use crate::verify::parsed::ParsedCert;
 use crate::verify::{ErrorReport, Purpose, Verifier, VerifyError};
 
 /// Node's `checkServerIdentity(hostname, cert)` signature: `Err` with a reason refuses.
@@ -90,24 +92,35 @@ impl ServerCertVerifier for NodeServerVerifier {
         _ocsp_response: &[u8],
         now: sanstls::UnixTime,
     ) -> Result<(), Error> {
-        self.verifier
-            .verify(
-                end_entity,
-                intermediates,
-                now.as_secs(),
-                Purpose::ServerAuth,
-            )
-            .map_err(|e| rejected(&e))?;
-        // Node checks the name only once the chain is trusted.
-        let cert = PeerCertificate::from_der(end_entity).map_err(|e| {
-            Error::InvalidCertificate(CertificateError::Rejected {
-                code: "ERR_TLS_CERT_ALTNAME_INVALID".into(),
-                message: e.to_string(),
-            })
+        // The end entity is parsed once, for the chain and the name.
+        let leaf = ParsedCert::from_der(end_entity).map_err(|e| {
+            rejected(&VerifyError::malformed(
+                0,
+                format!("end-entity certificate: {e}"),
+            ))
         })?;
+        self.verifier
+            .verify_parsed(&leaf, intermediates, now.as_secs(), Purpose::ServerAuth)
+            .map_err(|e| rejected(&e))?;
+        // Node checks the name only once the chain is trusted. Its default check reads only
+        // the names; a custom one gets the whole certificate object, as in Node.
         let outcome = match &self.identity {
-            Some(check) => check(server_name, &cert),
-            None => check_server_identity(server_name, &cert).map_err(|e| e.to_string()),
+            Some(check) => PeerCertificate::from_der(end_entity)
+                .map_err(|e| e.to_string())
+                .and_then(|cert| check(server_name, &cert)),
+            None => IdentityNames::from_certificate(&leaf.cert)
+                .map_err(|e| {
+                    CheckFailure::Certificate(crate::cert::CertError::Der {
+                        index: 0,
+                        part: "subjectAltName extension",
+                        error: e.to_string(),
+                    })
+                })
+                .and_then(|names| check_identity_names(server_name, &names, end_entity))
+                .map_err(|e| match e {
+                    CheckFailure::Certificate(e) => e.to_string(),
+                    CheckFailure::Identity(e) => e.to_string(),
+                }),
         };
         outcome.map_err(|message| {
             Error::InvalidCertificate(CertificateError::Rejected {

@@ -48,7 +48,7 @@
 mod error;
 mod name_constraints;
 pub(crate) mod names;
-mod parsed;
+pub(crate) mod parsed;
 pub(crate) mod signature;
 
 use std::sync::{Arc, OnceLock};
@@ -256,6 +256,19 @@ impl Verifier {
     ) -> Result<VerifiedChain, VerifyError> {
         let leaf = ParsedCert::from_der(end_entity)
             .map_err(|e| VerifyError::malformed(0, format!("end-entity certificate: {e}")))?;
+        self.verify_parsed(&leaf, intermediates, now_unix_secs, purpose)
+    }
+
+    /// [`Self::verify`] with the end entity already parsed (a caller that reads more of it
+    /// parses it once).
+    pub(crate) fn verify_parsed(
+        &self,
+        leaf: &ParsedCert,
+        intermediates: &[&[u8]],
+        now_unix_secs: u64,
+        purpose: Purpose,
+    ) -> Result<VerifiedChain, VerifyError> {
+        let end_entity = leaf.der.as_slice();
         let intermediates = intermediates
             .iter()
             .enumerate()

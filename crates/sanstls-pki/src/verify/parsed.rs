@@ -38,6 +38,8 @@ const EMAIL_ADDRESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.11
 #[derive(Clone, Debug)]
 pub(crate) struct ParsedCert {
     pub(crate) der: Vec<u8>,
+    /// The decoded certificate, for what else a caller reads of it (the host-name check).
+    pub(crate) cert: Certificate,
     pub(crate) signed: SignedData,
     /// Whether the outer signatureAlgorithm equals the signed tbsCertificate.signature (RFC
     /// 5280 s4.1.1.2: they MUST be equal; OpenSSL's X509_verify fails otherwise, and the
@@ -158,6 +160,7 @@ impl ParsedCert {
             subject_is_empty: tbs.subject().is_empty(),
             alt_directory_names,
             signed,
+            cert,
         })
     }
 
