@@ -295,7 +295,7 @@ impl Verifier {
         };
         let trusted = self.anchors.iter().any(|a| a.der == leaf.der);
         let mut path = vec![Link {
-            cert: &leaf,
+            cert: leaf,
             trusted,
         }];
         if let Some(chain) = search.extend(&mut path) {
