@@ -1210,3 +1210,48 @@ fn tls12_signatures_go_through_the_verifier() {
         Some(Error::AlertReceived(AlertDescription::BadCertificate))
     );
 }
+
+/// `prefer_client_order` (Node's `honorCipherOrder: false`): the suite is the client's
+/// first that we accept, in TLS 1.3 and 1.2; without it, ours.
+#[test]
+fn suite_choice_follows_the_client_order_when_asked() {
+    use sanstls::enums::ProtocolVersion;
+    use sanstls::suites::ALL_TLS12_SUITES;
+    let p = pki("ec");
+    let by_name = |n: &str| {
+        *ALL_TLS13_SUITES
+            .iter()
+            .find(|s| s.openssl_name == n)
+            .unwrap()
+    };
+    let by_name12 = |n: &str| {
+        *ALL_TLS12_SUITES
+            .iter()
+            .find(|s| s.openssl_name == n)
+            .unwrap()
+    };
+    let (aes128, aes256) = (
+        by_name("TLS_AES_128_GCM_SHA256"),
+        by_name("TLS_AES_256_GCM_SHA384"),
+    );
+    let (e128, e256) = (
+        by_name12("ECDHE-ECDSA-AES128-GCM-SHA256"),
+        by_name12("ECDHE-ECDSA-AES256-GCM-SHA384"),
+    );
+    for (client_first, expect13, expect12) in [(false, aes256, e256), (true, aes128, e128)] {
+        let mut sc = server_config(&p);
+        sc.cipher_suites = vec![aes256, aes128];
+        sc.tls12_cipher_suites = vec![e256, e128];
+        sc.prefer_client_order = client_first;
+        let sc = Arc::new(sc);
+        let mut cc = client_config(&p);
+        cc.cipher_suites = vec![aes128, aes256];
+        let (c, _, _) = handshake(Arc::new(cc), sc.clone(), None);
+        assert_eq!(c.negotiated().cipher_suite, Some(expect13.suite));
+        let mut cc = client_config(&p);
+        cc.max_version = ProtocolVersion::TLSv1_2;
+        cc.tls12_cipher_suites = vec![e128, e256];
+        let (c, _, _) = handshake(Arc::new(cc), sc, None);
+        assert_eq!(c.negotiated().cipher_suite, Some(expect12.suite));
+    }
+}

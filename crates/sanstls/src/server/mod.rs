@@ -75,11 +75,15 @@ pub(crate) fn check_key_matches(chain: &[Vec<u8>], key: &dyn SigningKey) -> Resu
 #[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// TLS 1.3 suites we accept, in our preference order (honoured: Node's
-    /// `honorCipherOrder` default for servers).
+    /// TLS 1.3 suites we accept, in our preference order (honoured unless
+    /// `prefer_client_order`: Node's `honorCipherOrder` default for servers).
     pub cipher_suites: Vec<&'static Tls13CipherSuite>,
     /// TLS 1.2 suites we accept, in our preference order.
     pub tls12_cipher_suites: Vec<&'static Tls12CipherSuite>,
+    /// Choose the suite (TLS 1.2 and 1.3) by the client's preference order among the ones
+    /// we accept, instead of ours: Node's `honorCipherOrder: false` (OpenSSL without
+    /// `SSL_OP_CIPHER_SERVER_PREFERENCE`). Default false.
+    pub prefer_client_order: bool,
     /// The oldest version we accept (Node's `minVersion`, default TLS 1.2).
     pub min_version: ProtocolVersion,
     /// The newest version we accept (Node's `maxVersion`, default TLS 1.3).
@@ -170,6 +174,27 @@ impl core::fmt::Debug for ExtensionsHook {
 }
 
 impl ServerConfig {
+    /// The suites of `ours` the client offered (`offered`), in the order the choice follows:
+    /// ours, or the client's with `prefer_client_order`.
+    pub(crate) fn suites_in_order<S: Copy>(
+        &self,
+        ours: &[S],
+        offered: &[CipherSuite],
+        id: impl Fn(S) -> CipherSuite,
+    ) -> Vec<S> {
+        match self.prefer_client_order {
+            false => ours
+                .iter()
+                .copied()
+                .filter(|s| offered.contains(&id(*s)))
+                .collect(),
+            true => offered
+                .iter()
+                .filter_map(|c| ours.iter().copied().find(|s| id(*s) == *c))
+                .collect(),
+        }
+    }
+
     /// Whether we accept `v`.
     pub(crate) fn allows(&self, v: ProtocolVersion) -> bool {
         let n = u16::from(v);
@@ -181,6 +206,7 @@ impl ServerConfig {
         Self {
             cipher_suites: crate::suites::ALL_TLS13_SUITES.to_vec(),
             tls12_cipher_suites: crate::suites::ALL_TLS12_SUITES.to_vec(),
+            prefer_client_order: false,
             min_version: ProtocolVersion::TLSv1_2,
             max_version: ProtocolVersion::TLSv1_3,
             dh_params: None,

@@ -88,10 +88,8 @@ fn choose(
         .copied()
         .find(|g| client_groups.contains(g));
     let mut no_group = false;
-    for suite in &config.tls12_cipher_suites {
-        if !ch.cipher_suites.contains(&suite.suite) {
-            continue;
-        }
+    for suite in config.suites_in_order(&config.tls12_cipher_suites, &ch.cipher_suites, |s| s.suite)
+    {
         let kx_group = match suite.kx {
             KeyExchangeAlgorithm::Dhe if config.dh_params.is_none() => continue,
             KeyExchangeAlgorithm::Dhe => None,

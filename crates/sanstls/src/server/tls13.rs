@@ -76,10 +76,9 @@ pub(super) fn start(
     let suite = match &retry {
         Some(r) => r.suite,
         None => config
-            .cipher_suites
-            .iter()
-            .copied()
-            .find(|s| ch.cipher_suites.contains(&s.suite))
+            .suites_in_order(&config.cipher_suites, &ch.cipher_suites, |s| s.suite)
+            .into_iter()
+            .next()
             .ok_or(PeerIncompatible::NoCipherSuitesInCommon)?,
     };
     let alpn = choose_alpn(&config, ch)?;
