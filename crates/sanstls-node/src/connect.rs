@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use sanstls_pki::tls::IdentityCheck;
 
-use crate::context::{create_secure_context, SecureContextOptions};
+use crate::context::{create_secure_context, SecureContext, SecureContextOptions};
 use crate::error::TlsError;
 use crate::socket::TlsSocket;
 
@@ -19,15 +19,21 @@ pub struct ConnectOptions {
     pub port: u16,
     /// `servername`: SNI and the name checked (default: `host`, unless it is an IP).
     pub servername: Option<String>,
-    /// `key`, `cert`, `ca`, `ciphers`, ...: see [`SecureContextOptions`].
+    /// `key`, `cert`, `ca`, `ciphers`, ...: see [`SecureContextOptions`]. Ignored when
+    /// `secure_context` is set, as Node ignores them then.
     pub context: SecureContextOptions,
+    /// `secureContext`: a context made once with `create_secure_context`, used as is (its
+    /// keys are not read or decrypted again); cloning one is cheap.
+    pub secure_context: Option<SecureContext>,
     /// `rejectUnauthorized` (default true).
     pub reject_unauthorized: bool,
     /// `checkServerIdentity`: replaces Node's host-name check.
     pub check_server_identity: Option<Arc<IdentityCheck>>,
     /// `session`: bytes from `get_session()` to resume.
     pub session: Option<Vec<u8>>,
-    /// `minDHSize` (default 1024).
+    /// `minDHSize` (default 1024): a server's DH group below it ends the handshake with
+    /// Node's `ERR_TLS_DH_PARAM_SIZE` (below 1024 bits, OpenSSL's own floor:
+    /// `ERR_SSL_DH_KEY_TOO_SMALL`).
     pub min_dh_size: usize,
     /// `ALPNProtocols`.
     pub alpn_protocols: Vec<String>,
@@ -60,6 +66,7 @@ impl Default for ConnectOptions {
             port: 0,
             servername: None,
             context: SecureContextOptions::default(),
+            secure_context: None,
             reject_unauthorized: true,
             check_server_identity: None,
             session: None,
@@ -104,8 +111,34 @@ pub fn connect_over<T: crate::stream::Transport>(
     options: &ConnectOptions,
 ) -> Result<TlsSocket<T>, TlsError> {
     let mut socket = prepare(io, options)?;
-    socket.handshake()?;
+    if let Err(e) = socket.handshake() {
+        return Err(dh_param_size(e, &socket, options.min_dh_size));
+    }
     Ok(socket)
+}
+
+/// Node checks `minDHSize` itself and reports `ERR_TLS_DH_PARAM_SIZE` with the server's
+/// size; the engine refuses the group during the handshake (so no key is agreed with it)
+/// and records the size it saw, which turns its refusal into Node's error here. Groups
+/// under 1024 bits stay OpenSSL's `ERR_SSL_DH_KEY_TOO_SMALL`, as in Node, where OpenSSL
+/// refuses them before Node's check.
+fn dh_param_size<T: crate::stream::Transport>(
+    e: TlsError,
+    socket: &TlsSocket<T>,
+    min_dh_size: usize,
+) -> TlsError {
+    if e.code != "ERR_SSL_DH_KEY_TOO_SMALL" {
+        return e;
+    }
+    match socket.get_ephemeral_key_info() {
+        Some(k) if k.kind == "DH" && k.size as usize >= sanstls::crypto::ffdhe::MIN_DH_BITS => {
+            TlsError::new(
+                "ERR_TLS_DH_PARAM_SIZE",
+                format!("DH parameter size {} is less than {min_dh_size}", k.size),
+            )
+        }
+        _ => e,
+    }
 }
 
 /// `tls.connect()` before the handshake: register listeners (`on_keylog`,
@@ -128,7 +161,11 @@ pub fn prepare<T: crate::stream::Transport>(
 pub(crate) fn client_config(
     options: &ConnectOptions,
 ) -> Result<(sanstls::ClientConfig, String, bool), TlsError> {
-    let context = create_secure_context(&options.context)?;
+    // Node: `options.secureContext || tls.createSecureContext(options)`.
+    let context = match &options.secure_context {
+        Some(shared) => shared.clone(),
+        None => create_secure_context(&options.context)?,
+    };
     let mut config = context.client_config_with(options.check_server_identity.clone());
     config.reject_unauthorized = options.reject_unauthorized;
     config.min_dh_size = options.min_dh_size;

@@ -16,40 +16,45 @@ use sanstls_pki::keys::{self, KeyInput, PrivateKey};
 use sanstls_pki::pkcs12::{self, PfxInput};
 use sanstls_pki::verify::Verifier;
 
-use crate::ciphers;
 use crate::error::TlsError;
+use crate::{ciphers, constants, defaults};
 
+// The `SSL_OP_*` bits under this module's earlier names (see [`crate::constants`] for
+// Node's names and every other bit).
 /// `SSL_OP_NO_TLSv1_2`.
-pub const SSL_OP_NO_TLSV1_2: u64 = 0x0800_0000;
+pub const SSL_OP_NO_TLSV1_2: u64 = constants::SSL_OP_NO_TLSv1_2;
 /// `SSL_OP_NO_TLSv1_3`.
-pub const SSL_OP_NO_TLSV1_3: u64 = 0x2000_0000;
+pub const SSL_OP_NO_TLSV1_3: u64 = constants::SSL_OP_NO_TLSv1_3;
 /// `SSL_OP_NO_TICKET`.
-pub const SSL_OP_NO_TICKET: u64 = 0x0000_4000;
+pub const SSL_OP_NO_TICKET: u64 = constants::SSL_OP_NO_TICKET;
 /// `SSL_OP_CIPHER_SERVER_PREFERENCE` (Node's `honorCipherOrder`).
-pub const SSL_OP_CIPHER_SERVER_PREFERENCE: u64 = 0x0040_0000;
+pub const SSL_OP_CIPHER_SERVER_PREFERENCE: u64 = constants::SSL_OP_CIPHER_SERVER_PREFERENCE;
 /// `SSL_OP_NO_RENEGOTIATION`.
-pub const SSL_OP_NO_RENEGOTIATION: u64 = 0x4000_0000;
-/// `SSL_OP_NO_SSLv2`, `SSL_OP_NO_SSLv3`, `SSL_OP_NO_TLSv1`, `SSL_OP_NO_TLSv1_1`: always
-/// true here (those versions do not exist in sanstls), so accepted and ignored.
-pub const SSL_OP_NO_OLD_VERSIONS: u64 = 0x0100_0000 | 0x0200_0000 | 0x0400_0000 | 0x1000_0000;
+pub const SSL_OP_NO_RENEGOTIATION: u64 = constants::SSL_OP_NO_RENEGOTIATION;
+/// `SSL_OP_NO_SSLv2` (0 in OpenSSL 3), `SSL_OP_NO_SSLv3`, `SSL_OP_NO_TLSv1`,
+/// `SSL_OP_NO_TLSv1_1`: always true here (those versions do not exist in sanstls).
+pub const SSL_OP_NO_OLD_VERSIONS: u64 = constants::SSL_OP_NO_SSLv2
+    | constants::SSL_OP_NO_SSLv3
+    | constants::SSL_OP_NO_TLSv1
+    | constants::SSL_OP_NO_TLSv1_1;
 
-/// Node's `tls.DEFAULT_ECDH_CURVE`.
-pub const DEFAULT_ECDH_CURVE: &str = "auto";
-/// Node's `tls.DEFAULT_MIN_VERSION`.
-pub const DEFAULT_MIN_VERSION: &str = "TLSv1.2";
-/// Node's `tls.DEFAULT_MAX_VERSION`.
-pub const DEFAULT_MAX_VERSION: &str = "TLSv1.3";
+pub use crate::defaults::{DEFAULT_ECDH_CURVE, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION};
 
 /// The options of `tls.createSecureContext()`, with Node's names in snake_case. PEM
 /// inputs are bytes (a file's contents), as Node takes strings or Buffers. `Debug` shows
 /// neither the passphrase nor the keys.
 #[derive(Clone, Default)]
 pub struct SecureContextOptions {
-    /// `key`: private keys in PEM (each may have its own passphrase).
+    /// `key`: private keys in PEM (each may have its own passphrase). Keys and
+    /// certificates pair up by key type, in any order, as in Node (see `cert`).
     pub key: Vec<KeyInput>,
     /// `passphrase`: for keys and PFX files without their own.
     pub passphrase: Option<String>,
-    /// `cert`: certificate chains in PEM, leaf first, one per key (in the same order).
+    /// `cert`: certificate chains in PEM, leaf first. As OpenSSL does for Node, each chain
+    /// goes to the slot of its key type (RSA, EC, Ed25519; a later one of the same type
+    /// replaces an earlier one), then each key to its type's slot, where it must be the
+    /// certificate's key (`ERR_OSSL_X509_KEY_VALUES_MISMATCH`); a slot with a certificate
+    /// and its key is served, one lacking either is not.
     pub cert: Vec<Vec<u8>>,
     /// `pfx`: PKCS#12 files (each may have its own passphrase).
     pub pfx: Vec<PfxInput>,
@@ -59,23 +64,36 @@ pub struct SecureContextOptions {
     pub crl: Vec<Vec<u8>>,
     /// `ciphers`: OpenSSL cipher string (default [`ciphers::DEFAULT_CIPHERS`]).
     pub ciphers: Option<String>,
-    /// `honorCipherOrder`: servers already prefer their own order; accepted for parity.
+    /// `honorCipherOrder`: servers choose the suite by their own order (`None` or `true`,
+    /// Node's server default) or, with `Some(false)`, by the client's (unless
+    /// `secureOptions` has `SSL_OP_CIPHER_SERVER_PREFERENCE`).
     pub honor_cipher_order: Option<bool>,
-    /// `ecdhCurve`: `auto` or a colon-separated list (`X25519:P-256:prime256v1:secp384r1`).
+    /// `ecdhCurve`: `auto` or a colon-separated list of OpenSSL's names (`X25519`,
+    /// `x25519`, `P-256`, `prime256v1`, `secp256r1`, `P-384`, `secp384r1`); default
+    /// [`defaults::default_ecdh_curve`]. Names OpenSSL knows for groups sanstls lacks
+    /// (`secp521r1`, `X448`, `ffdhe2048`...) are skipped; an unknown name, a repeated one,
+    /// or a list left empty is Node's `ERR_CRYPTO_OPERATION_FAILED`.
     pub ecdh_curve: Option<String>,
-    /// `dhparam`: DH parameters in PEM, enabling DHE suites on servers.
+    /// `dhparam`: DH parameters in PEM, enabling DHE suites on servers, or `b"auto"`
+    /// (Node 20's `'auto'`): an RFC 7919 group sized as OpenSSL's automatic choice is, by
+    /// the RSA certificate's security strength (2048-bit RSA: ffdhe2048, 3072: ffdhe3072,
+    /// 7680: ffdhe8192).
     pub dhparam: Option<Vec<u8>>,
-    /// `secureOptions`: `SSL_OP_*` bits; the ones that apply are listed as constants of
-    /// this module, others are an error.
+    /// `secureOptions`: `SSL_OP_*` bits ([`crate::constants`]). Every bit is accepted, as
+    /// Node does; the version bits, `NO_TICKET`, `NO_RENEGOTIATION` and
+    /// `CIPHER_SERVER_PREFERENCE` are honoured, the others have no effect (docs/node-api.md
+    /// says why for each).
     pub secure_options: u64,
     /// `secureProtocol`: `TLS_method`, `TLSv1_2_method`, `TLSv1_3_method` (and their
     /// `_client`/`_server` forms); the insecure ones are an error.
     pub secure_protocol: Option<String>,
-    /// `sessionIdContext`.
+    /// `sessionIdContext`. Unset, servers derive one per context from its certificates
+    /// and client-verification settings (Node: one per process), so virtual hosts never
+    /// resume each other's sessions.
     pub session_id_context: Option<Vec<u8>>,
-    /// `minVersion`: `TLSv1.2` or `TLSv1.3`.
+    /// `minVersion`: `TLSv1.2` or `TLSv1.3`; default [`defaults::default_min_version`].
     pub min_version: Option<String>,
-    /// `maxVersion`: `TLSv1.2` or `TLSv1.3`.
+    /// `maxVersion`: `TLSv1.2` or `TLSv1.3`; default [`defaults::default_max_version`].
     pub max_version: Option<String>,
     /// `sigalgs`: the signature algorithms we sign with and accept
     /// (`ECDSA+SHA256:RSA-PSS+SHA256:ed25519`, or the TLS 1.3 names).
@@ -111,9 +129,17 @@ impl core::fmt::Debug for SecureContextOptions {
     }
 }
 
-/// A loaded secure context: what `createSecureContext` returns.
+/// A loaded secure context: what `createSecureContext` returns. Cloning is cheap (the
+/// loaded keys are shared, never re-read or re-decrypted): give one context to many
+/// `connect`s with `ConnectOptions::secure_context`.
 #[derive(Clone, Debug)]
 pub struct SecureContext {
+    inner: Arc<Loaded>,
+}
+
+/// What a [`SecureContext`] holds.
+#[derive(Debug)]
+struct Loaded {
     certificates: Vec<CertifiedKey>,
     verifier: Option<Arc<Verifier>>,
     tls13: Vec<&'static Tls13CipherSuite>,
@@ -126,50 +152,156 @@ pub struct SecureContext {
     sigalgs: Option<Vec<sanstls::enums::SignatureScheme>>,
     no_tickets: bool,
     no_renegotiation: bool,
+    prefer_client_order: bool,
+    /// `CLIENT_RENEG_LIMIT` / `CLIENT_RENEG_WINDOW` when the context was made.
+    reneg_limit: u32,
+    reneg_window: u64,
+}
+
+/// Private keys loaded by `create_secure_context` in this process (a test's evidence that
+/// a shared context is not loaded again).
+static KEYS_LOADED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many private keys (`key` and `pfx` entries) `create_secure_context` has loaded, and
+/// so decrypted when protected, in this process.
+#[doc(hidden)]
+pub fn keys_loaded() -> usize {
+    KEYS_LOADED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 fn invalid(option: &str, why: impl core::fmt::Display) -> TlsError {
     TlsError::new("ERR_INVALID_ARG_VALUE", format!("{option}: {why}"))
 }
 
-fn version(option: &str, v: &str) -> Result<ProtocolVersion, TlsError> {
+pub(crate) fn version(which: &str, v: &str) -> Result<ProtocolVersion, TlsError> {
     match v {
         "TLSv1.3" => Ok(ProtocolVersion::TLSv1_3),
         "TLSv1.2" => Ok(ProtocolVersion::TLSv1_2),
         "TLSv1.1" | "TLSv1" => Err(TlsError::new(
             "ERR_TLS_INVALID_PROTOCOL_VERSION",
-            format!("{option}: {v} is not supported by sanstls (TLS 1.2 and 1.3 only)"),
+            format!("{which} TLS protocol version {v} is not supported by sanstls (TLS 1.2 and 1.3 only)"),
         )),
+        // Node's message (its `toV`).
         other => Err(TlsError::new(
             "ERR_TLS_INVALID_PROTOCOL_VERSION",
-            format!("{other} is not a valid {option}"),
+            format!("{other:?} is not a valid {which} TLS protocol version"),
         )),
     }
 }
 
-/// `ecdhCurve`: OpenSSL's and Node's names for the groups sanstls has.
-fn groups(spec: &str) -> Result<Vec<NamedGroup>, TlsError> {
+/// Node's error for an `ecdhCurve` OpenSSL refuses (`SSL_CTX_set1_curves_list` failing).
+fn bad_curve() -> TlsError {
+    TlsError::new("ERR_CRYPTO_OPERATION_FAILED", "Failed to set ECDH curve")
+}
+
+/// Names OpenSSL 3.0 accepts in a groups list for groups sanstls does not implement:
+/// skipped, as `SSL_CTX_set_ciphersuites` skips suites it lacks, rather than refusing a
+/// list Node takes.
+const OPENSSL_ONLY_GROUPS: &[&str] = &[
+    "secp521r1",
+    "P-521",
+    "x448",
+    "X448",
+    "ffdhe2048",
+    "ffdhe3072",
+    "ffdhe4096",
+    "ffdhe6144",
+    "ffdhe8192",
+    "brainpoolP256r1",
+    "brainpoolP384r1",
+    "brainpoolP512r1",
+    "secp224r1",
+    "P-224",
+    "secp192r1",
+    "prime192v1",
+    "P-192",
+    "secp256k1",
+    "secp224k1",
+    "secp192k1",
+    "secp160k1",
+    "secp160r1",
+    "secp160r2",
+    "sect163k1",
+    "K-163",
+    "sect163r1",
+    "sect163r2",
+    "B-163",
+    "sect193r1",
+    "sect193r2",
+    "sect233k1",
+    "K-233",
+    "sect233r1",
+    "B-233",
+    "sect239k1",
+    "sect283k1",
+    "K-283",
+    "sect283r1",
+    "B-283",
+    "sect409k1",
+    "K-409",
+    "sect409r1",
+    "B-409",
+    "sect571k1",
+    "K-571",
+    "sect571r1",
+    "B-571",
+];
+
+/// `ecdhCurve` as OpenSSL 3.0 reads it for Node: `auto` alone, or names separated by `:`
+/// (spaces around them ignored), each a group's TLS name, OpenSSL name or NIST name, case
+/// as written, none twice.
+pub(crate) fn groups(spec: &str) -> Result<Vec<NamedGroup>, TlsError> {
     if spec == "auto" {
         return Ok(sanstls::crypto::kx::SUPPORTED_GROUPS.to_vec());
     }
     let mut out = Vec::new();
-    for name in spec.split(':') {
+    let mut seen = Vec::new();
+    for name in spec.split(':').map(str::trim) {
         let g = match name {
-            "X25519" | "x25519" => NamedGroup::X25519,
-            "P-256" | "prime256v1" | "secp256r1" => NamedGroup::secp256r1,
-            "P-384" | "secp384r1" => NamedGroup::secp384r1,
-            other => {
-                return Err(TlsError::new(
-                    "ERR_TLS_INVALID_ECDH_CURVE",
-                    format!("ecdhCurve: unsupported curve {other:?}"),
-                ))
-            }
+            "X25519" | "x25519" => Some(NamedGroup::X25519),
+            "P-256" | "prime256v1" | "secp256r1" => Some(NamedGroup::secp256r1),
+            "P-384" | "secp384r1" => Some(NamedGroup::secp384r1),
+            n if OPENSSL_ONLY_GROUPS.contains(&n) => None,
+            _ => return Err(bad_curve()),
         };
-        if !out.contains(&g) {
-            out.push(g);
+        // OpenSSL refuses a group named twice, under any of its names.
+        let key = g
+            .map(|g| format!("{g:?}"))
+            .unwrap_or_else(|| name.to_ascii_lowercase());
+        if seen.contains(&key) {
+            return Err(bad_curve());
         }
+        seen.push(key);
+        out.extend(g);
     }
-    Ok(out)
+    match out.is_empty() {
+        true => Err(bad_curve()),
+        false => Ok(out),
+    }
+}
+
+/// OpenSSL's automatic DH group (`SSL_CTX_set_dh_auto`, Node's `dhparam: 'auto'`): sized
+/// by the security strength of the RSA key DHE suites sign with. OpenSSL 3.0 sends the
+/// RFC 3526 MODP prime of that size; sanstls sends the RFC 7919 group of the same size
+/// (equally strong, and the groups TLS defines for DHE).
+fn auto_dh_group(certificates: &[CertifiedKey]) -> DhGroup {
+    let rsa_bits = certificates.iter().find_map(|c| match c.key.algorithm() {
+        sanstls::crypto::sign::KeyAlgorithm::Rsa { bits } => Some(bits),
+        _ => None,
+    });
+    // OpenSSL's security bits for an RSA modulus (NIST SP 800-57).
+    let security = match rsa_bits.unwrap_or(2048) {
+        b if b >= 15360 => 256,
+        b if b >= 7680 => 192,
+        b if b >= 3072 => 128,
+        _ => 112,
+    };
+    match security {
+        s if s >= 192 => DhGroup::ffdhe8192(),
+        s if s >= 152 => DhGroup::ffdhe4096(),
+        s if s >= 128 => DhGroup::ffdhe3072(),
+        _ => DhGroup::ffdhe2048(),
+    }
 }
 
 /// `createSecureContext(options)`.
@@ -185,13 +317,20 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
         .as_deref()
         .map(crate::sigalgs::parse)
         .transpose()?;
+    // Node reads tls.DEFAULT_* now: later changes do not touch this context.
     let mut min = version(
-        "minVersion",
-        o.min_version.as_deref().unwrap_or(DEFAULT_MIN_VERSION),
+        "minimum",
+        o.min_version
+            .clone()
+            .unwrap_or_else(defaults::default_min_version)
+            .as_str(),
     )?;
     let mut max = version(
-        "maxVersion",
-        o.max_version.as_deref().unwrap_or(DEFAULT_MAX_VERSION),
+        "maximum",
+        o.max_version
+            .clone()
+            .unwrap_or_else(defaults::default_max_version)
+            .as_str(),
     )?;
     if let Some(p) = &o.secure_protocol {
         // Node: secureProtocol and min/maxVersion do not mix.
@@ -224,18 +363,8 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
             }
         };
     }
-    let known = SSL_OP_NO_TLSV1_2
-        | SSL_OP_NO_TLSV1_3
-        | SSL_OP_NO_TICKET
-        | SSL_OP_CIPHER_SERVER_PREFERENCE
-        | SSL_OP_NO_RENEGOTIATION
-        | SSL_OP_NO_OLD_VERSIONS;
-    if o.secure_options & !known != 0 {
-        return Err(invalid(
-            "secureOptions",
-            format_args!("unsupported SSL_OP bits {:#x}", o.secure_options & !known),
-        ));
-    }
+    // Every SSL_OP bit is accepted, as OpenSSL takes them for Node; the ones with an
+    // effect on TLS 1.2/1.3 here are read below, the rest have none (crate::constants).
     if o.secure_options & SSL_OP_NO_TLSV1_3 != 0 {
         max = ProtocolVersion::TLSv1_2;
     }
@@ -267,18 +396,12 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
     if !o.key.is_empty() || !o.cert.is_empty() {
         let keys = keys::load_keys(&o.key, passphrase)
             .map_err(|e| TlsError::new("ERR_OSSL_BAD_DECRYPT", e.to_string()))?;
-        if keys.len() != o.cert.len() {
-            return Err(invalid(
-                "key/cert",
-                format_args!("{} keys for {} certificates", keys.len(), o.cert.len()),
-            ));
-        }
-        for (key, chain) in keys.into_iter().zip(&o.cert) {
-            certificates.push(certified(key, chain)?);
-        }
+        KEYS_LOADED.fetch_add(keys.len(), std::sync::atomic::Ordering::Relaxed);
+        certificates = pair_up(keys, &o.cert)?;
     }
     let pfx = pkcs12::load_pfx(&o.pfx, passphrase)
         .map_err(|e| TlsError::new("ERR_CRYPTO_OPERATION_FAILED", e.to_string()))?;
+    KEYS_LOADED.fetch_add(pfx.len(), std::sync::atomic::Ordering::Relaxed);
     for p in pfx {
         let mut chain = vec![p.certificate];
         chain.extend(p.ca);
@@ -309,53 +432,108 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
         (Some(v), false) => Some(v.with_crls(crls)),
         (None, false) => Some(Verifier::mozilla().with_crls(crls)),
     };
-    let dh_params = o
-        .dhparam
-        .as_deref()
-        .map(|pem| {
+    let dh_params = match o.dhparam.as_deref() {
+        None => None,
+        Some(b"auto") => Some(auto_dh_group(&certificates)),
+        Some(pem) => Some(
             sanstls_pki::dh::DhParams::from_pem(pem)
                 .and_then(|p| p.to_group())
-                .map_err(|e| invalid("dhparam", e))
-        })
-        .transpose()?;
-    Ok(SecureContext {
+                .map_err(|e| invalid("dhparam", e))?,
+        ),
+    };
+    let ecdh_curve = o
+        .ecdh_curve
+        .clone()
+        .unwrap_or_else(defaults::default_ecdh_curve);
+    // Node's servers honour their order unless told otherwise; the SSL_OP bit forces it.
+    let honor = o.honor_cipher_order.unwrap_or(true)
+        || o.secure_options & constants::SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
+    let loaded = Loaded {
         certificates,
         verifier: verifier.map(Arc::new),
         tls13: selection.tls13,
         tls12: selection.tls12,
         min_version: min,
         max_version: max,
-        groups: groups(o.ecdh_curve.as_deref().unwrap_or(DEFAULT_ECDH_CURVE))?,
+        groups: groups(&ecdh_curve)?,
         dh_params,
         session_id_context: o.session_id_context.clone().unwrap_or_default(),
         sigalgs,
         no_tickets: o.secure_options & SSL_OP_NO_TICKET != 0,
         no_renegotiation: o.secure_options & SSL_OP_NO_RENEGOTIATION != 0,
+        prefer_client_order: !honor,
+        reneg_limit: defaults::client_reneg_limit(),
+        reneg_window: defaults::client_reneg_window(),
+    };
+    Ok(SecureContext {
+        inner: Arc::new(loaded),
     })
 }
 
-/// A key and its chain, checked to belong together (OpenSSL's "key values mismatch").
-fn certified(key: PrivateKey, chain_pem: &[u8]) -> Result<CertifiedKey, TlsError> {
-    let chain = sanstls_pki::cert::parse_certificates(chain_pem).map_err(|e| invalid("cert", e))?;
-    let leaf = chain
-        .first()
-        .ok_or_else(|| invalid("cert", "no certificate"))?;
-    key.matches_certificate(leaf).map_err(|e| {
-        TlsError::new(
-            "ERR_OSSL_X509_KEY_VALUES_MISMATCH",
-            format!("key values mismatch: {e}"),
-        )
-    })?;
-    Ok(CertifiedKey::new(
-        chain,
-        key.signing_key().map_err(|e| invalid("key", e))?,
-    )?)
+/// The key-type slot of OpenSSL's `SSL_CTX` a key or certificate goes to.
+fn slot_of_key(k: &PrivateKey) -> &'static str {
+    k.algorithm().node_name()
+}
+
+fn slot_of_cert(leaf: &[u8]) -> Result<&'static str, TlsError> {
+    use sanstls_pki::cert::{PeerCertificate, PublicKeyInfo};
+    let c = PeerCertificate::from_der(leaf).map_err(|e| invalid("cert", e))?;
+    Ok(match c.key {
+        PublicKeyInfo::Rsa { .. } => "rsa",
+        PublicKeyInfo::Ec { .. } => "ec",
+        _ => "ed25519",
+    })
+}
+
+/// Keys and certificates as OpenSSL pairs them for Node (`setCert` for each chain, then
+/// `setKey` for each key): by key type, a later entry replacing an earlier one of its
+/// type; a key that is not its slot's certificate's is "key values mismatch".
+fn pair_up(keys: Vec<PrivateKey>, certs: &[Vec<u8>]) -> Result<Vec<CertifiedKey>, TlsError> {
+    let mut slots: Vec<(&'static str, Vec<Vec<u8>>, Option<PrivateKey>)> = Vec::new();
+    for pem in certs {
+        let chain = sanstls_pki::cert::parse_certificates(pem).map_err(|e| invalid("cert", e))?;
+        let leaf = chain
+            .first()
+            .ok_or_else(|| invalid("cert", "no certificate"))?;
+        let slot = slot_of_cert(leaf)?;
+        slots.retain(|(s, _, _)| *s != slot);
+        slots.push((slot, chain, None));
+    }
+    for key in keys {
+        let slot = slot_of_key(&key);
+        match slots.iter_mut().find(|(s, _, _)| *s == slot) {
+            Some((_, chain, k)) => {
+                // The chain is not empty: parse_certificates gave a leaf above.
+                let leaf = chain.first().map(Vec::as_slice).unwrap_or_default();
+                key.matches_certificate(leaf).map_err(|e| {
+                    TlsError::new(
+                        "ERR_OSSL_X509_KEY_VALUES_MISMATCH",
+                        format!("key values mismatch: {e}"),
+                    )
+                })?;
+                *k = Some(key);
+            }
+            // A key without a certificate of its type is kept by OpenSSL but serves
+            // nothing.
+            None => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (_, chain, key) in slots {
+        if let Some(key) = key {
+            out.push(CertifiedKey::new(
+                chain,
+                key.signing_key().map_err(|e| invalid("key", e))?,
+            )?);
+        }
+    }
+    Ok(out)
 }
 
 impl SecureContext {
     /// The trust anchors' verifier: `ca` if given, else Mozilla's roots.
     pub fn verifier(&self) -> Verifier {
-        match &self.verifier {
+        match &self.inner.verifier {
             Some(v) => Verifier::clone(v),
             None => Verifier::mozilla(),
         }
@@ -366,7 +544,7 @@ impl SecureContext {
         &self,
         v: Arc<dyn sanstls::crypto::verify::ServerCertVerifier>,
     ) -> Arc<dyn sanstls::crypto::verify::ServerCertVerifier> {
-        match &self.sigalgs {
+        match &self.inner.sigalgs {
             Some(allowed) => Arc::new(crate::sigalgs::Limited {
                 inner: v,
                 allowed: allowed.clone(),
@@ -380,7 +558,7 @@ impl SecureContext {
         &self,
         v: Arc<dyn sanstls::crypto::verify::ClientCertVerifier>,
     ) -> Arc<dyn sanstls::crypto::verify::ClientCertVerifier> {
-        match &self.sigalgs {
+        match &self.inner.sigalgs {
             Some(allowed) => Arc::new(crate::sigalgs::Limited {
                 inner: v,
                 allowed: allowed.clone(),
@@ -391,32 +569,58 @@ impl SecureContext {
 
     /// Whether the context has a certificate to serve.
     pub fn has_certificate(&self) -> bool {
-        !self.certificates.is_empty()
+        !self.inner.certificates.is_empty()
     }
 
     /// Whether `SSL_OP_NO_RENEGOTIATION` was set.
     pub fn renegotiation_disabled(&self) -> bool {
-        self.no_renegotiation
+        self.inner.no_renegotiation
+    }
+
+    /// Whether `SSL_OP_NO_RENEGOTIATION` was set: clients made with the context decline
+    /// the server's HelloRequest, and servers must decline client renegotiations
+    /// (`TlsSocket::disable_renegotiation()` on each connection), as OpenSSL does with the
+    /// bit on either side. The same as [`Self::renegotiation_disabled`].
+    pub fn no_renegotiation(&self) -> bool {
+        self.inner.no_renegotiation
+    }
+
+    /// Whether servers choose the suite by their own order (Node's `honorCipherOrder`,
+    /// true unless `Some(false)` without `SSL_OP_CIPHER_SERVER_PREFERENCE`).
+    pub fn honor_cipher_order(&self) -> bool {
+        !self.inner.prefer_client_order
+    }
+
+    /// Whether `a` and `b` are the same loaded context (clones of one
+    /// `create_secure_context` result).
+    pub fn ptr_eq(a: &Self, b: &Self) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
     }
 
     /// Whether `SSL_OP_NO_TICKET` was set.
     pub fn tickets_disabled(&self) -> bool {
-        self.no_tickets
+        self.inner.no_tickets
     }
 
     /// The engine's server configuration for this context (the server's own options,
     /// such as `requestCert` and ALPN, are applied by [`crate::server`]).
     pub fn server_config(&self) -> ServerConfig {
-        let mut c = ServerConfig::new(self.certificates.clone());
-        c.cipher_suites = self.tls13.clone();
-        c.tls12_cipher_suites = self.tls12.clone();
-        c.min_version = self.min_version;
-        c.max_version = self.max_version;
-        c.groups = self.groups.clone();
-        c.dh_params = self.dh_params.clone();
-        c.session_id_context = self.session_id_context.clone();
-        c.signature_schemes = self.sigalgs.clone();
-        if self.no_tickets {
+        let mut c = ServerConfig::new(self.inner.certificates.clone());
+        c.cipher_suites = self.inner.tls13.clone();
+        c.tls12_cipher_suites = self.inner.tls12.clone();
+        c.min_version = self.inner.min_version;
+        c.max_version = self.inner.max_version;
+        c.groups = self.inner.groups.clone();
+        c.dh_params = self.inner.dh_params.clone();
+        c.session_id_context = self.inner.session_id_context.clone();
+        c.signature_schemes = self.inner.sigalgs.clone();
+        c.prefer_client_order = self.inner.prefer_client_order;
+        // tls.CLIENT_RENEG_LIMIT / CLIENT_RENEG_WINDOW as they were when the context was
+        // made.
+        c.limits.max_client_renegotiations = self.inner.reneg_limit;
+        c.limits.client_renegotiation_window =
+            core::time::Duration::from_secs(self.inner.reneg_window);
+        if self.inner.no_tickets {
             c.ticketer = None;
         }
         c
@@ -439,14 +643,15 @@ impl SecureContext {
             verifier = verifier.with_identity_check(check);
         }
         let mut c = ClientConfig::new(self.limit_server_verifier(Arc::new(verifier)));
-        c.signature_schemes = self.sigalgs.clone();
-        c.cipher_suites = self.tls13.clone();
-        c.tls12_cipher_suites = self.tls12.clone();
-        c.min_version = self.min_version;
-        c.max_version = self.max_version;
-        c.groups = self.groups.clone();
+        c.signature_schemes = self.inner.sigalgs.clone();
+        c.cipher_suites = self.inner.tls13.clone();
+        c.tls12_cipher_suites = self.inner.tls12.clone();
+        c.min_version = self.inner.min_version;
+        c.max_version = self.inner.max_version;
+        c.groups = self.inner.groups.clone();
         // Each certificate's key was checked against it when the context was made.
         c.client_certificate = self
+            .inner
             .certificates
             .first()
             .and_then(|k| ClientCertificate::new(k.chain.clone(), k.key.clone()).ok());

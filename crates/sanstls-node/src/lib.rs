@@ -37,7 +37,9 @@
 pub mod async_tokio;
 pub mod ciphers;
 pub mod connect;
+pub mod constants;
 pub mod context;
+pub mod defaults;
 pub mod error;
 pub mod info;
 pub mod secure_pair;
@@ -64,26 +66,12 @@ pub fn root_certificates() -> Vec<String> {
         .collect()
 }
 
-/// Node's `tls.CLIENT_RENEG_LIMIT`: the engine's default
-/// `Limits::max_client_renegotiations`.
-pub const CLIENT_RENEG_LIMIT: usize = 3;
-/// Node's `tls.CLIENT_RENEG_WINDOW`, in seconds: the engine's default
-/// `Limits::client_renegotiation_window`.
-pub const CLIENT_RENEG_WINDOW: u64 = 600;
-pub use context::{DEFAULT_ECDH_CURVE, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION};
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_renegotiation_constants_are_the_engines_defaults() {
-        let limits = sanstls::Limits::default();
-        assert_eq!(
-            limits.max_client_renegotiations as usize,
-            super::CLIENT_RENEG_LIMIT
-        );
-        assert_eq!(
-            limits.client_renegotiation_window,
-            core::time::Duration::from_secs(super::CLIENT_RENEG_WINDOW)
-        );
-    }
-}
+// `tls.CLIENT_RENEG_LIMIT`, `CLIENT_RENEG_WINDOW`, `DEFAULT_ECDH_CURVE`,
+// `DEFAULT_MIN_VERSION`, `DEFAULT_MAX_VERSION`: these constants are the initial values;
+// `defaults` holds the current ones and their setters (Node lets a program assign them).
+pub use defaults::{
+    client_reneg_limit, client_reneg_window, default_ecdh_curve, default_max_version,
+    default_min_version, set_client_reneg_limit, set_client_reneg_window, set_default_ecdh_curve,
+    set_default_max_version, set_default_min_version, CLIENT_RENEG_LIMIT, CLIENT_RENEG_WINDOW,
+    DEFAULT_ECDH_CURVE, DEFAULT_MAX_VERSION, DEFAULT_MIN_VERSION,
+};

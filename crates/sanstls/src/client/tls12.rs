@@ -239,6 +239,9 @@ impl State for ExpectKeyExchange {
                 (ours, kx.complete(&params.public.0)?.0)
             }
             ServerKeyExchangeParams::Dhe(params) => {
+                // Recorded before the size check, so a refusal can say how large the
+                // server's group was (Node's ERR_TLS_DH_PARAM_SIZE names it).
+                cx.common.negotiated.dh_bits = Some(crate::crypto::ffdhe::bit_len(&params.p.0));
                 let group =
                     DhGroup::from_peer(&params.p.0, &params.g.0, self.c.hs.config.min_dh_size)?;
                 let kx = DhKeyExchange::start(&group, self.c.hs.config.random.as_ref())?;

@@ -501,7 +501,7 @@ fn strip_leading_zeros(v: &[u8]) -> &[u8] {
 }
 
 /// Bit length of a big-endian integer without leading zero bytes.
-fn bit_len(v: &[u8]) -> usize {
+pub(crate) fn bit_len(v: &[u8]) -> usize {
     match v.first() {
         Some(top) => v.len() * 8 - top.leading_zeros() as usize,
         None => 0,
