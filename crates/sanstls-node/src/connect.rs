@@ -112,7 +112,7 @@ pub fn connect_over<T: crate::stream::Transport>(
 ) -> Result<TlsSocket<T>, TlsError> {
     let mut socket = prepare(io, options)?;
     if let Err(e) = socket.handshake() {
-        return Err(dh_param_size(e, &socket, options.min_dh_size));
+        return Err(dh_param_size(e, &socket));
     }
     Ok(socket)
 }
@@ -122,19 +122,16 @@ pub fn connect_over<T: crate::stream::Transport>(
 /// and records the size it saw, which turns its refusal into Node's error here. Groups
 /// under 1024 bits stay OpenSSL's `ERR_SSL_DH_KEY_TOO_SMALL`, as in Node, where OpenSSL
 /// refuses them before Node's check.
-fn dh_param_size<T: crate::stream::Transport>(
-    e: TlsError,
-    socket: &TlsSocket<T>,
-    min_dh_size: usize,
-) -> TlsError {
+fn dh_param_size<T: crate::stream::Transport>(e: TlsError, socket: &TlsSocket<T>) -> TlsError {
     if e.code != "ERR_SSL_DH_KEY_TOO_SMALL" {
         return e;
     }
     match socket.get_ephemeral_key_info() {
         Some(k) if k.kind == "DH" && k.size as usize >= sanstls::crypto::ffdhe::MIN_DH_BITS => {
+            // Node 20's message names 2048 whatever minDHSize is (its template is fixed).
             TlsError::new(
                 "ERR_TLS_DH_PARAM_SIZE",
-                format!("DH parameter size {} is less than {min_dh_size}", k.size),
+                format!("DH parameter size {} is less than 2048", k.size),
             )
         }
         _ => e,

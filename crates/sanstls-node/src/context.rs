@@ -435,11 +435,18 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
     let dh_params = match o.dhparam.as_deref() {
         None => None,
         Some(b"auto") => Some(auto_dh_group(&certificates)),
-        Some(pem) => Some(
-            sanstls_pki::dh::DhParams::from_pem(pem)
-                .and_then(|p| p.to_group())
-                .map_err(|e| invalid("dhparam", e))?,
-        ),
+        Some(pem) => {
+            let params =
+                sanstls_pki::dh::DhParams::from_pem(pem).map_err(|e| invalid("dhparam", e))?;
+            // Node's own check and message, before OpenSSL sees the numbers.
+            if params.bits() < sanstls::crypto::ffdhe::MIN_DH_BITS {
+                return Err(TlsError::new(
+                    "ERR_INVALID_ARG_VALUE",
+                    "DH parameter is less than 1024 bits",
+                ));
+            }
+            Some(params.to_group().map_err(|e| invalid("dhparam", e))?)
+        }
     };
     let ecdh_curve = o
         .ecdh_curve
