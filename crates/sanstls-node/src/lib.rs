@@ -14,6 +14,8 @@
 //!   over any transport (it honours the handshake deadline).
 //! - [`TlsError`]: Node's error codes; [`ciphers`]: OpenSSL cipher strings; [`info`]: the
 //!   objects of `getCipher()` and `getEphemeralKeyInfo()`.
+//! - [`defaults`]: the process-wide `tls.DEFAULT_*` and `CLIENT_RENEG_*` values, settable
+//!   as in Node; [`constants`]: `crypto.constants`' `SSL_OP_*` bits for `secureOptions`.
 //!
 //! ```no_run
 //! use std::io::{Read, Write};
