@@ -492,44 +492,51 @@ fn slot_of_cert(leaf: &[u8]) -> Result<&'static str, TlsError> {
     })
 }
 
+/// One key-type slot of OpenSSL's `SSL_CTX`: the last chain of that type, and its key.
+struct Slot {
+    kind: &'static str,
+    chain: Vec<Vec<u8>>,
+    key: Option<PrivateKey>,
+}
+
 /// Keys and certificates as OpenSSL pairs them for Node (`setCert` for each chain, then
 /// `setKey` for each key): by key type, a later entry replacing an earlier one of its
-/// type; a key that is not its slot's certificate's is "key values mismatch".
+/// type; a key that is not its slot's certificate's is "key values mismatch". A key
+/// without a certificate of its type is kept by OpenSSL but serves nothing.
 fn pair_up(keys: Vec<PrivateKey>, certs: &[Vec<u8>]) -> Result<Vec<CertifiedKey>, TlsError> {
-    let mut slots: Vec<(&'static str, Vec<Vec<u8>>, Option<PrivateKey>)> = Vec::new();
+    let mut slots: Vec<Slot> = Vec::new();
     for pem in certs {
         let chain = sanstls_pki::cert::parse_certificates(pem).map_err(|e| invalid("cert", e))?;
         let leaf = chain
             .first()
             .ok_or_else(|| invalid("cert", "no certificate"))?;
-        let slot = slot_of_cert(leaf)?;
-        slots.retain(|(s, _, _)| *s != slot);
-        slots.push((slot, chain, None));
+        let kind = slot_of_cert(leaf)?;
+        slots.retain(|s| s.kind != kind);
+        slots.push(Slot {
+            kind,
+            chain,
+            key: None,
+        });
     }
     for key in keys {
-        let slot = slot_of_key(&key);
-        match slots.iter_mut().find(|(s, _, _)| *s == slot) {
-            Some((_, chain, k)) => {
-                // The chain is not empty: parse_certificates gave a leaf above.
-                let leaf = chain.first().map(Vec::as_slice).unwrap_or_default();
-                key.matches_certificate(leaf).map_err(|e| {
-                    TlsError::new(
-                        "ERR_OSSL_X509_KEY_VALUES_MISMATCH",
-                        format!("key values mismatch: {e}"),
-                    )
-                })?;
-                *k = Some(key);
-            }
-            // A key without a certificate of its type is kept by OpenSSL but serves
-            // nothing.
-            None => {}
+        let kind = slot_of_key(&key);
+        if let Some(slot) = slots.iter_mut().find(|s| s.kind == kind) {
+            // The chain is not empty: parse_certificates gave a leaf above.
+            let leaf = slot.chain.first().map(Vec::as_slice).unwrap_or_default();
+            key.matches_certificate(leaf).map_err(|e| {
+                TlsError::new(
+                    "ERR_OSSL_X509_KEY_VALUES_MISMATCH",
+                    format!("key values mismatch: {e}"),
+                )
+            })?;
+            slot.key = Some(key);
         }
     }
     let mut out = Vec::new();
-    for (_, chain, key) in slots {
-        if let Some(key) = key {
+    for slot in slots {
+        if let Some(key) = slot.key {
             out.push(CertifiedKey::new(
-                chain,
+                slot.chain,
                 key.signing_key().map_err(|e| invalid("key", e))?,
             )?);
         }
