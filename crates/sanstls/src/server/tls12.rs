@@ -11,6 +11,7 @@ use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::crypto::ffdhe::DhKeyExchange;
 use crate::crypto::kx::KeyExchange;
+use crate::crypto::sign::KeyAlgorithm;
 use crate::enums::{
     CipherSuite, ClientCertificateType, Compression, ContentType, ECPointFormat, NamedGroup,
     ProtocolVersion, SignatureScheme,
@@ -106,7 +107,7 @@ fn choose(
             .copied()
             .filter(|s| suite.usable_with(*s))
             .collect();
-        for cert in &config.certificates {
+        for cert in config.certificates.iter().filter(|c| curve_offered(c, ch)) {
             if let Some(scheme) = cert.key.choose_scheme(&usable, false) {
                 return Ok((suite, cert.clone(), scheme, kx_group));
             }
@@ -115,6 +116,20 @@ fn choose(
     match no_group {
         true => Err(PeerIncompatible::NoKxGroupsInCommon.into()),
         false => Err(PeerIncompatible::NoCipherSuitesInCommon.into()),
+    }
+}
+
+/// RFC 8422 s5.1: a client's supported_groups also bounds the curve of an ECDSA
+/// certificate in TLS 1.2 (TLS 1.3 says so with its signature schemes instead). A client
+/// without the extension takes any curve.
+fn curve_offered(cert: &CertifiedKey, ch: &ClientHelloPayload) -> bool {
+    let Some(groups) = ch.named_groups() else {
+        return true;
+    };
+    match cert.key.algorithm() {
+        KeyAlgorithm::EcdsaP256 => groups.contains(&NamedGroup::secp256r1),
+        KeyAlgorithm::EcdsaP384 => groups.contains(&NamedGroup::secp384r1),
+        KeyAlgorithm::Rsa { .. } | KeyAlgorithm::Ed25519 => true,
     }
 }
 

@@ -222,6 +222,35 @@ pub fn cases() -> Vec<Case> {
             };
             assert_eq!(sh.cipher_suite, CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256);
         }),
+        case(
+            "an ECDSA certificate on a curve the client did not list is not sent: the RSA one is",
+            || {
+                let p = pki();
+                let mut config = server_config();
+                config.certificates.push(
+                    CertifiedKey::new(vec![p.rsa.clone()], p.rsa_key.clone()).unwrap(),
+                );
+                let mut c = Client12::start(config, |ch| {
+                    replace(ch, ClientExtension::SupportedGroups(vec![NamedGroup::X25519]))
+                });
+                c.w.waiting();
+                let (m, _) = c.w.expect_handshake(V12);
+                let HandshakePayload::ServerHello(sh) = m else {
+                    panic!("{m:?}");
+                };
+                assert!(
+                    format!("{:?}", sh.cipher_suite).contains("ECDHE_RSA"),
+                    "{:?}",
+                    sh.cipher_suite
+                );
+            },
+        ),
+        case(
+            "only an ECDSA certificate on a curve the client did not list is handshake_failure",
+            bad_hello(A::HandshakeFailure, |ch| {
+                replace(ch, ClientExtension::SupportedGroups(vec![NamedGroup::X25519]))
+            }),
+        ),
         case("no supported_groups means P-256 (RFC 8422 s4)", || {
             let mut c = Client12::start(server_config(), |ch| {
                 remove(ch, ExtensionType::SupportedGroups)
