@@ -13,6 +13,8 @@
 //! Received Record
 //!   Content Type = Handshake (22)
 //!     ServerHello, Length=118
+//! Sent Record
+//!   Content Type = ChangeCipherSpec (20)
 //! Received Record
 //!   Content Type = Alert (21)
 //!     Level=warning(1), description=close_notify(0)
@@ -89,7 +91,7 @@ pub fn format(t: &TraceEvent) -> String {
             handshake_name(*typ)
         ),
         TraceEvent::ChangeCipherSpec { sent } => format!(
-            "{} Record\n  Content Type = ChangeCipherSpec (20)\n    change_cipher_spec (1)\n",
+            "{} Record\n  Content Type = ChangeCipherSpec (20)\n",
             direction(*sent)
         ),
         TraceEvent::Alert {
@@ -149,9 +151,7 @@ static TRACE_TLS: AtomicBool = AtomicBool::new(false);
 pub fn set_trace_tls(on: bool) {
     let was = TRACE_TLS.swap(on, Ordering::SeqCst);
     if on && !was {
-        eprintln!(
-            "Warning: Enabling --trace-tls can expose sensitive data in the resulting log."
-        );
+        eprintln!("Warning: Enabling --trace-tls can expose sensitive data in the resulting log.");
     }
 }
 
@@ -198,6 +198,9 @@ mod tests {
         assert_eq!(snake_case("CloseNotify"), "close_notify");
         assert_eq!(snake_case("BadRecordMac"), "bad_record_mac");
         assert_eq!(snake_case("UnknownCA"), "unknown_ca");
-        assert_eq!(snake_case("NoApplicationProtocol"), "no_application_protocol");
+        assert_eq!(
+            snake_case("NoApplicationProtocol"),
+            "no_application_protocol"
+        );
     }
 }

@@ -83,8 +83,9 @@ pub fn set_default_ca_certificates<B: AsRef<[u8]>>(certs: &[B]) -> Result<(), Tl
     for (i, c) in certs.iter().enumerate() {
         let parsed = sanstls_pki::cert::parse_certificates(c.as_ref())
             .and_then(|ds| {
-                ds.iter()
-                    .try_for_each(|d| sanstls_pki::cert::PeerCertificate::from_der(d).map(|_| ()))?;
+                ds.iter().try_for_each(|d| {
+                    sanstls_pki::cert::PeerCertificate::from_der(d).map(|_| ())
+                })?;
                 Ok(ds)
             })
             .map_err(|e| {
@@ -100,7 +101,8 @@ pub fn set_default_ca_certificates<B: AsRef<[u8]>>(certs: &[B]) -> Result<(), Tl
         }
     }
     // Checked up front so a bad list fails here, not when a context is made.
-    Verifier::new(ders.clone()).map_err(|e| TlsError::new("ERR_INVALID_ARG_VALUE", e.to_string()))?;
+    Verifier::new(ders.clone())
+        .map_err(|e| TlsError::new("ERR_INVALID_ARG_VALUE", e.to_string()))?;
     let mut slot = DEFAULT_OVERRIDE.write().unwrap_or_else(|p| p.into_inner());
     *slot = Some(Arc::new(ders));
     Ok(())
@@ -275,7 +277,10 @@ mod tests {
 
     #[test]
     fn bundled_is_root_certificates() {
-        assert_eq!(get_ca_certificates(CaType::Bundled), crate::root_certificates());
+        assert_eq!(
+            get_ca_certificates(CaType::Bundled),
+            crate::root_certificates()
+        );
     }
 
     #[test]
@@ -289,7 +294,8 @@ mod tests {
             warning.as_deref(),
             Some("Warning: Ignoring extra certs from `/nonexistent/x.pem`, load failed: error:80000002:system library::No such file or directory")
         );
-        let (certs, warning) = load_extra_ca_file(&std::path::PathBuf::from(format!("{CERTS}rsa.key")));
+        let (certs, warning) =
+            load_extra_ca_file(&std::path::PathBuf::from(format!("{CERTS}rsa.key")));
         assert!(certs.is_empty() && warning.is_some());
     }
 }

@@ -34,8 +34,8 @@ use x509_cert::ext::pkix::{
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
-pub use names::{NameObject, NameValue};
 pub(crate) use names::{multiline, string_value};
+pub use names::{NameObject, NameValue};
 
 /// The most certificates [`PeerCertificate::from_chain`] and [`parse_certificates`] take:
 /// far more than any real chain, small enough that a hostile file cannot make us build

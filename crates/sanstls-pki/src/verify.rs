@@ -657,13 +657,17 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), "UNABLE_TO_GET_ISSUER_CERT");
         let partial = only_int.with_partial_chain(true);
-        let chain = partial.verify(&leaf, &[], NOW, Purpose::ServerAuth).unwrap();
+        let chain = partial
+            .verify(&leaf, &[], NOW, Purpose::ServerAuth)
+            .unwrap();
         assert_eq!(chain.certificates(), &[leaf.clone(), int.clone()][..]);
         // A trusted end entity is a path of its own.
         let leaf_only = Verifier::new(vec![leaf.clone()])
             .unwrap()
             .with_partial_chain(true);
-        let chain = leaf_only.verify(&leaf, &[], NOW, Purpose::ServerAuth).unwrap();
+        let chain = leaf_only
+            .verify(&leaf, &[], NOW, Purpose::ServerAuth)
+            .unwrap();
         assert_eq!(chain.certificates(), &[leaf.clone()][..]);
         // The anchor's validity still counts.
         let late = partial

@@ -237,7 +237,9 @@ fn every_property_and_method_matches_node() {
         .collect();
     let keys: Vec<PrivateKey> = KEYS
         .iter()
-        .map(|k| PrivateKey::from_pem(&std::fs::read(format!("{CERTS}{k}")).unwrap(), None).unwrap())
+        .map(|k| {
+            PrivateKey::from_pem(&std::fs::read(format!("{CERTS}{k}")).unwrap(), None).unwrap()
+        })
         .collect();
     let mut diffs = Vec::new();
     for ((name, x), node) in NAMES.iter().zip(&all).zip(&node) {

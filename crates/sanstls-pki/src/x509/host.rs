@@ -323,13 +323,19 @@ mod tests {
     fn the_table_of_the_module_doc() {
         let d = CheckOptions::default();
         let m = |cert: &str, name: &str| host(&[cert], &[], name, d);
-        assert_eq!(m("*.example.test", "a.example.test").as_deref(), Some("*.example.test"));
+        assert_eq!(
+            m("*.example.test", "a.example.test").as_deref(),
+            Some("*.example.test")
+        );
         assert_eq!(m("*.example.test", "example.test"), None);
         assert_eq!(m("*.example.test", "a.b.example.test"), None);
         assert!(m("f*.example.test", "foo.example.test").is_some());
         assert_eq!(m("*.test", "a.test"), None);
         assert!(m("*.example.test", "xn--a.example.test").is_some());
-        assert_eq!(m("rsa.example.test", ".example.test").as_deref(), Some("rsa.example.test"));
+        assert_eq!(
+            m("rsa.example.test", ".example.test").as_deref(),
+            Some("rsa.example.test")
+        );
         let multi = CheckOptions {
             multi_label_wildcards: true,
             ..d
@@ -339,12 +345,18 @@ mod tests {
             partial_wildcards: false,
             ..d
         };
-        assert_eq!(host(&["f*.example.test"], &[], "foo.example.test", no_partial), None);
+        assert_eq!(
+            host(&["f*.example.test"], &[], "foo.example.test", no_partial),
+            None
+        );
         let no_wild = CheckOptions {
             wildcards: false,
             ..d
         };
-        assert_eq!(host(&["*.example.test"], &[], "a.example.test", no_wild), None);
+        assert_eq!(
+            host(&["*.example.test"], &[], "a.example.test", no_wild),
+            None
+        );
         assert!(host(&["*.example.test"], &[], "*.example.test", no_wild).is_some());
     }
 
@@ -373,7 +385,13 @@ mod tests {
         };
         assert!(host(&["a.example.test"], &[], ".example.test", o).is_some());
         assert_eq!(host(&["a.b.example.test"], &[], ".example.test", o), None);
-        assert!(host(&["a.b.example.test"], &[], ".example.test", CheckOptions::default()).is_some());
+        assert!(host(
+            &["a.b.example.test"],
+            &[],
+            ".example.test",
+            CheckOptions::default()
+        )
+        .is_some());
     }
 
     #[test]

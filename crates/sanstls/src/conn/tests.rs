@@ -360,12 +360,24 @@ fn a_trace_lists_every_message_both_ways_only_when_asked() {
         assert_eq!(sent(&ct, true), sent(&st, false), "{version:?}");
         assert_eq!(sent(&st, true), sent(&ct, false), "{version:?}");
         let client_sent = sent(&ct, true);
-        assert_eq!(client_sent.first().map(String::as_str), Some("hs:ClientHello"));
+        assert_eq!(
+            client_sent.first().map(String::as_str),
+            Some("hs:ClientHello")
+        );
         assert!(client_sent.contains(&"hs:Finished".to_string()));
-        assert_eq!(client_sent.last().map(String::as_str), Some("alert:CloseNotify"));
+        assert_eq!(
+            client_sent.last().map(String::as_str),
+            Some("alert:CloseNotify")
+        );
         let server_sent = sent(&st, true);
-        assert_eq!(server_sent.first().map(String::as_str), Some("hs:ServerHello"));
-        assert!(server_sent.contains(&"hs:Certificate".to_string()), "{server_sent:?}");
+        assert_eq!(
+            server_sent.first().map(String::as_str),
+            Some("hs:ServerHello")
+        );
+        assert!(
+            server_sent.contains(&"hs:Certificate".to_string()),
+            "{server_sent:?}"
+        );
 
         // Without set_trace, not one trace event.
         let client = Arc::new(client_config(version));
