@@ -17,7 +17,7 @@
 //!   `iPAddress` SAN; never the subject.
 //! - [`X509Certificate::check_issued`]: `X509_check_issued` (names, key identifiers, key
 //!   type, keyUsage; no signature).
-//! - [`X509Certificate::check_private_key`]: `X509_check_private_key`.
+//! - [`X509Certificate::check_private_key`]: OpenSSL's `X509_check_private_key`.
 //! - [`X509Certificate::verify`]: `X509_verify`, the signature under a given public key.
 
 mod host;
