@@ -58,8 +58,12 @@ pub struct SecureContextOptions {
     pub cert: Vec<Vec<u8>>,
     /// `pfx`: PKCS#12 files (each may have its own passphrase).
     pub pfx: Vec<PfxInput>,
-    /// `ca`: trusted certificates in PEM, replacing Mozilla's roots.
+    /// `ca`: trusted certificates in PEM, replacing the default list (Mozilla's roots and
+    /// `NODE_EXTRA_CA_CERTS`, see [`crate::trust`]).
     pub ca: Option<Vec<Vec<u8>>>,
+    /// `allowPartialTrustChain` (Node 22): any trusted certificate, not only a self-signed
+    /// root, may end a chain (OpenSSL's `X509_V_FLAG_PARTIAL_CHAIN`).
+    pub allow_partial_trust_chain: bool,
     /// `crl`: revocation lists, PEM or DER.
     pub crl: Vec<Vec<u8>>,
     /// `ciphers`: OpenSSL cipher string (default [`ciphers::DEFAULT_CIPHERS`]).
@@ -113,6 +117,7 @@ impl core::fmt::Debug for SecureContextOptions {
             .field("cert", &format_args!("{} chain(s)", self.cert.len()))
             .field("pfx", &self.pfx)
             .field("ca", &self.ca.as_ref().map(Vec::len))
+            .field("allow_partial_trust_chain", &self.allow_partial_trust_chain)
             .field("crl", &self.crl.len())
             .field("ciphers", &self.ciphers)
             .field("honor_cipher_order", &self.honor_cipher_order)
@@ -430,8 +435,15 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
     let verifier = match (verifier, crls.is_empty()) {
         (v, true) => v,
         (Some(v), false) => Some(v.with_crls(crls)),
-        (None, false) => Some(Verifier::mozilla().with_crls(crls)),
+        (None, false) => Some(crate::trust::default_verifier().with_crls(crls)),
     };
+    // Without `ca`, the default list as it is now (setDefaultCACertificates affects contexts
+    // made afterwards); allowPartialTrustChain is a flag of the context's store.
+    let verifier = Some(
+        verifier
+            .unwrap_or_else(crate::trust::default_verifier)
+            .with_partial_chain(o.allow_partial_trust_chain),
+    );
     let dh_params = match o.dhparam.as_deref() {
         None => None,
         Some(b"auto") => Some(auto_dh_group(&certificates)),
@@ -545,11 +557,12 @@ fn pair_up(keys: Vec<PrivateKey>, certs: &[Vec<u8>]) -> Result<Vec<CertifiedKey>
 }
 
 impl SecureContext {
-    /// The trust anchors' verifier: `ca` if given, else Mozilla's roots.
+    /// The trust anchors' verifier: `ca` if given, else the default list when the context
+    /// was made.
     pub fn verifier(&self) -> Verifier {
         match &self.inner.verifier {
             Some(v) => Verifier::clone(v),
-            None => Verifier::mozilla(),
+            None => crate::trust::default_verifier(),
         }
     }
 

@@ -12,6 +12,10 @@
 //! - [`TlsSocket`]: one connection, itself `Read + Write`, with Node's getters and events.
 //! - [`stream::Stream`]: the blocking driver under `TlsSocket`, for a bare engine connection
 //!   over any transport (it honours the handshake deadline).
+//! - [`X509Certificate`]: Node's `crypto.X509Certificate`, also what
+//!   `TlsSocket::get_peer_x509_certificate` returns; [`trust`]: `getCACertificates`,
+//!   `setDefaultCACertificates`, the system store and `NODE_EXTRA_CA_CERTS`; [`trace`]:
+//!   `enableTrace`.
 //! - [`TlsError`]: Node's error codes; [`ciphers`]: OpenSSL cipher strings; [`info`]: the
 //!   objects of `getCipher()` and `getEphemeralKeyInfo()`.
 //! - [`defaults`]: the process-wide `tls.DEFAULT_*` and `CLIENT_RENEG_*` values, settable
@@ -49,6 +53,9 @@ pub mod server;
 pub mod sigalgs;
 pub mod socket;
 pub mod stream;
+pub mod trace;
+pub mod trust;
+pub mod x509;
 
 pub use ciphers::{get_ciphers, DEFAULT_CIPHERS};
 pub use connect::{connect, connect_over, ConnectOptions};
@@ -59,6 +66,8 @@ pub use sanstls_pki::identity::check_server_identity;
 pub use secure_pair::{create_secure_pair, SecurePair};
 pub use server::{create_server, Server, ServerOptions};
 pub use socket::TlsSocket;
+pub use trust::{get_ca_certificates, set_default_ca_certificates, CaType};
+pub use x509::X509Certificate;
 
 /// `tls.rootCertificates`: the Mozilla root set Node bundles (and `ca` defaults to), PEM.
 pub fn root_certificates() -> Vec<String> {

@@ -34,6 +34,7 @@ use x509_cert::ext::pkix::{
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
+pub(crate) use names::{multiline, string_value};
 pub use names::{NameObject, NameValue};
 
 /// The most certificates [`PeerCertificate::from_chain`] and [`parse_certificates`] take:
@@ -365,9 +366,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// A parsed certificate with what chain building needs besides Node's object.
-struct Parsed {
-    cert: Certificate,
-    object: PeerCertificate,
+#[derive(Clone)]
+pub(crate) struct Parsed {
+    pub(crate) cert: Certificate,
+    pub(crate) object: PeerCertificate,
     key_usage: Option<KeyUsage>,
     skid: Option<Vec<u8>>,
     akid: Option<AuthorityKeyIdentifier>,
@@ -401,7 +403,7 @@ impl IdentityNames {
 }
 
 impl Parsed {
-    fn new(index: usize, der: &[u8]) -> Result<Self, CertError> {
+    pub(crate) fn new(index: usize, der: &[u8]) -> Result<Self, CertError> {
         let bad = |part: &'static str| {
             move |e: der::Error| CertError::Der {
                 index,
@@ -471,7 +473,7 @@ impl Parsed {
     /// identifier (if any) matches us, our key type fits its signature algorithm, and our
     /// keyUsage (if any) allows certificate signing. Signatures are not checked: Node does
     /// not check them here either.
-    fn issued(&self, subject: &Parsed) -> bool {
+    pub(crate) fn issued(&self, subject: &Parsed) -> bool {
         let me = self.cert.tbs_certificate();
         let them = subject.cert.tbs_certificate();
         if canonical_name(me.subject()) != canonical_name(them.issuer()) {
@@ -623,16 +625,7 @@ fn info_access(aia: &AuthorityInfoAccessSyntax) -> InfoAccess {
     let mut out = InfoAccess::default();
     let mut index: std::collections::HashMap<String, usize> = Default::default();
     for desc in &aia.0 {
-        let method = match desc.access_method.to_string().as_str() {
-            "1.3.6.1.5.5.7.48.1" => "OCSP".to_string(),
-            "1.3.6.1.5.5.7.48.2" => "CA Issuers".to_string(),
-            "1.3.6.1.5.5.7.48.3" => "AD Time Stamping".to_string(),
-            "1.3.6.1.5.5.7.48.5" => "CA Repository".to_string(),
-            other => other.to_string(),
-        };
-        let mut line = format!("{method} - ").into_bytes();
-        names::print_general_name(&mut line, &desc.access_location);
-        let line = String::from_utf8_lossy(&line).into_owned();
+        let line = access_description_line(desc);
         let Some((key, value)) = line.split_once(':') else {
             continue;
         };
@@ -652,9 +645,24 @@ fn info_access(aia: &AuthorityInfoAccessSyntax) -> InfoAccess {
     out
 }
 
+/// One access description as OpenSSL prints it (`"OCSP - URI:http://..."`): the method's
+/// name, `" - "`, and the location as Node's `PrintGeneralName` writes general names.
+pub(crate) fn access_description_line(desc: &x509_cert::ext::pkix::AccessDescription) -> String {
+    let method = match desc.access_method.to_string().as_str() {
+        "1.3.6.1.5.5.7.48.1" => "OCSP".to_string(),
+        "1.3.6.1.5.5.7.48.2" => "CA Issuers".to_string(),
+        "1.3.6.1.5.5.7.48.3" => "AD Time Stamping".to_string(),
+        "1.3.6.1.5.5.7.48.5" => "CA Repository".to_string(),
+        other => other.to_string(),
+    };
+    let mut line = format!("{method} - ").into_bytes();
+    names::print_general_name(&mut line, &desc.access_location);
+    String::from_utf8_lossy(&line).into_owned()
+}
+
 /// A time as OpenSSL's `ASN1_TIME_print`: `Mon DD HH:MM:SS YYYY GMT`, the day padded
 /// with a space.
-fn openssl_time(t: &Time) -> String {
+pub(crate) fn openssl_time(t: &Time) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];

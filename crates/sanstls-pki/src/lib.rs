@@ -8,6 +8,7 @@
 //! - [`cert`]: a certificate as Node's `getPeerCertificate([detailed])` shows it.
 //! - [`verify`]: RFC 5280 path building and validation with Node's error codes; [`crl`]
 //!   revocation lists, [`roots`] the default trust anchors.
+//! - [`x509`]: Node's `crypto.X509Certificate` (properties, `checkHost`, `checkIssued`, ...).
 //! - [`identity`]: Node's `checkServerIdentity`.
 //! - [`ocsp`]: OCSP responses (RFC 6960).
 //! - [`tls`]: the engine's verifier traits, implemented as Node verifies a TLS peer.
@@ -31,3 +32,4 @@ pub mod pkcs12;
 pub mod roots;
 pub mod tls;
 pub mod verify;
+pub mod x509;

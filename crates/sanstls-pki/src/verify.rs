@@ -8,8 +8,9 @@
 //!    strings do not matter), and by key identifier when both the AKI and SKI are present;
 //!    trust anchors are tried before intermediates (OpenSSL's "trusted first"). A path ends
 //!    at a self-signed trust anchor; like Node (which does not set
-//!    `X509_V_FLAG_PARTIAL_CHAIN`), a trusted intermediate alone does not end a path. At
-//!    most [`MAX_INTERMEDIATES`] intermediates (OpenSSL's `-verify_depth 8`).
+//!    `X509_V_FLAG_PARTIAL_CHAIN` unless `allowPartialTrustChain` is given), a trusted
+//!    intermediate alone does not end a path, unless [`Verifier::with_partial_chain`] is on.
+//!    At most [`MAX_INTERMEDIATES`] intermediates (OpenSSL's `-verify_depth 8`).
 //! 2. Extensions, certificate by certificate from the end entity up: unknown critical
 //!    extensions, CA-ness of issuers (basicConstraints cA, keyUsage keyCertSign), the purpose
 //!    (extendedKeyUsage of every untrusted certificate, keyUsage of the end entity),
@@ -169,6 +170,7 @@ pub struct Verifier {
     crls: Vec<Crl>,
     crl_scope: CrlScope,
     error_report: ErrorReport,
+    partial_chain: bool,
 }
 
 impl Verifier {
@@ -188,6 +190,7 @@ impl Verifier {
             crls: Vec::new(),
             crl_scope: CrlScope::default(),
             error_report: ErrorReport::default(),
+            partial_chain: false,
         })
     }
 
@@ -207,6 +210,7 @@ impl Verifier {
             crls: Vec::new(),
             crl_scope: CrlScope::default(),
             error_report: ErrorReport::default(),
+            partial_chain: false,
         }
     }
 
@@ -228,6 +232,17 @@ impl Verifier {
     /// Which certificates [`Self::with_crls`] applies to.
     pub fn with_crl_scope(mut self, scope: CrlScope) -> Self {
         self.crl_scope = scope;
+        self
+    }
+
+    /// Whether any trust anchor ends a path, self-signed or not (OpenSSL's
+    /// `X509_V_FLAG_PARTIAL_CHAIN`, `openssl verify -partial_chain`, Node 22's
+    /// `allowPartialTrustChain`): a trusted intermediate (or a trusted end entity) is then
+    /// an anchor of its own, and nothing above it is looked for or checked. Its validity
+    /// period is still checked, its signature is not (it has no issuer in the path). Off by
+    /// default, as in Node.
+    pub fn with_partial_chain(mut self, partial: bool) -> Self {
+        self.partial_chain = partial;
         self
     }
 
@@ -344,7 +359,10 @@ impl<'a> Search<'a> {
         }
         let top = *path.last()?;
         let depth = path.len() - 1;
-        if top.cert.is_self_issued() {
+        // A partial chain ends at the first trusted certificate, as OpenSSL's build_chain
+        // stops there with X509_V_FLAG_PARTIAL_CHAIN (trusted first, so before any
+        // untrusted issuer is tried).
+        if top.cert.is_self_issued() || (top.trusted && self.verifier.partial_chain) {
             if top.trusted {
                 self.complete_paths += 1;
                 let errors = path_errors(path, self.now, self.purpose, self.verifier);
@@ -472,7 +490,11 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
     // is not self-signed (a path that did not reach an anchor) has no issuer to check it
     // with, and OpenSSL skips its validity too; alone, it is "unable to verify the first
     // certificate".
-    let top_self_issued = path.last().is_some_and(|l| l.cert.is_self_issued());
+    // A trusted top of a partial chain (OpenSSL's internal_verify with
+    // X509_V_FLAG_PARTIAL_CHAIN) is checked like a self-signed anchor: validity only.
+    let top_self_issued = path
+        .last()
+        .is_some_and(|l| l.cert.is_self_issued() || (l.trusted && v.partial_chain));
     let start = match (top_self_issued, path.len()) {
         (true, n) => n,
         (false, 1) => {
@@ -624,6 +646,34 @@ mod tests {
             &[leaf, int2, int, cert("rsa-root.pem")][..]
         );
         assert_eq!(chain.anchor(), cert("rsa-root.pem"));
+    }
+
+    #[test]
+    fn a_partial_chain_ends_at_a_trusted_intermediate() {
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let only_int = Verifier::new(vec![int.clone()]).unwrap();
+        let err = only_int
+            .verify(&leaf, &[], NOW, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!(err.code(), "UNABLE_TO_GET_ISSUER_CERT");
+        let partial = only_int.with_partial_chain(true);
+        let chain = partial
+            .verify(&leaf, &[], NOW, Purpose::ServerAuth)
+            .unwrap();
+        assert_eq!(chain.certificates(), &[leaf.clone(), int.clone()][..]);
+        // A trusted end entity is a path of its own.
+        let leaf_only = Verifier::new(vec![leaf.clone()])
+            .unwrap()
+            .with_partial_chain(true);
+        let chain = leaf_only
+            .verify(&leaf, &[], NOW, Purpose::ServerAuth)
+            .unwrap();
+        assert_eq!(chain.certificates(), &[leaf.clone()][..]);
+        // The anchor's validity still counts.
+        let late = partial
+            .verify(&leaf, &[], 4_102_444_800, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!(late.code(), "CERT_HAS_EXPIRED");
     }
 
     #[test]

@@ -353,3 +353,38 @@ fn escape_2253(out: &mut String, v: &str) {
         out.push(c);
     }
 }
+
+/// A distinguished name the way Node's `X509Certificate` `subject`/`issuer` print it:
+/// OpenSSL's `X509_NAME_print_ex` with `XN_FLAG_SEP_MULTILINE | XN_FLAG_FN_SN` and RFC 2253
+/// plus control-character escapes (Node's `kX509NameFlagsMultiline`). RDNs in certificate
+/// order, one per line, multi-valued RDNs joined with `" + "`, short names (the dotted OID
+/// for unknown types), values as UTF-8 (non-ASCII characters are not escaped).
+pub(crate) fn multiline(name: &Name) -> String {
+    let mut out = String::new();
+    for (i, rdn) in name.iter_rdn().enumerate() {
+        if i != 0 {
+            out.push('\n');
+        }
+        for (j, atv) in rdn.iter().enumerate() {
+            if j != 0 {
+                out.push_str(" + ");
+            }
+            out.push_str(&attribute_short_name(&atv.oid));
+            out.push('=');
+            // Without a dump flag, OpenSSL prints a value that is not a string as its
+            // content bytes, one byte a character.
+            let value = string_value(&atv.value)
+                .unwrap_or_else(|| atv.value.value().iter().map(|&b| char::from(b)).collect());
+            let mut escaped = String::new();
+            escape_2253(&mut escaped, &value);
+            for c in escaped.chars() {
+                if c < ' ' || c == '\u{7f}' {
+                    out.push_str(&format!("\\{:02X}", u32::from(c)));
+                } else {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}

@@ -74,6 +74,9 @@ pub struct ClientConfig {
     pub request_ocsp: bool,
     /// Emit `Event::KeyLog` lines.
     pub key_log: bool,
+    /// Emit `Event::Trace` for every message from the ClientHello on (Node's
+    /// `enableTrace` option; `Connection::set_trace` turns it on later).
+    pub trace: bool,
     /// How long the handshake may take.
     pub handshake_timeout: Duration,
     /// Bounds on what the peer can make the connection do (see [`crate::Limits`]).
@@ -138,6 +141,7 @@ impl ClientConfig {
             enable_sni: true,
             request_ocsp: false,
             key_log: false,
+            trace: false,
             handshake_timeout: Duration::from_secs(120),
             limits: crate::limits::Limits::default(),
             reject_unauthorized: true,
@@ -473,6 +477,7 @@ impl ClientConnection {
     ) -> Result<Self, Error> {
         let mut common = Common::new(Side::Client);
         common.keylog = config.key_log;
+        common.trace = config.trace;
         common.handshake_deadline = Some(now.saturating_add(config.handshake_timeout));
         common.apply_limits(&config.limits)?;
         let state = hs::start_handshake(&mut common, config, server_name, session, now)?;

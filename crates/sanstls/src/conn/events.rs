@@ -2,7 +2,7 @@
 //! `Connection::poll_event`), key-log lines among them.
 
 use super::{Common, Connection};
-use crate::enums::AlertDescription;
+use crate::enums::{AlertDescription, AlertLevel, HandshakeType};
 use crate::handshake::key_schedule::KeyLogLabel;
 
 /// What the connection has to tell the caller. Poll with [`Connection::poll_event`] after
@@ -44,6 +44,39 @@ pub enum Event {
     /// Server only, with `external_sessions`: the client offers this TLS 1.2 session id and
     /// the handshake waits for `ServerConnection::session_found` (Node's `resumeSession`).
     ResumeSession(Vec<u8>),
+    /// A protocol message went out or came in (Node's `enableTrace()`); only after
+    /// [`Connection::set_trace`]`(true)`.
+    Trace(TraceEvent),
+}
+
+/// One protocol message for a handshake trace, in the order they were sent (when cut
+/// into records) and received (when whole).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceEvent {
+    /// A handshake message; `len` is its body length (without the 4-byte header).
+    Handshake {
+        /// We sent it (else we received it).
+        sent: bool,
+        /// The message type.
+        typ: HandshakeType,
+        /// The body length.
+        len: usize,
+    },
+    /// A ChangeCipherSpec (TLS 1.2, or TLS 1.3's middlebox-compatibility one).
+    ChangeCipherSpec {
+        /// We sent it.
+        sent: bool,
+    },
+    /// An alert.
+    Alert {
+        /// We sent it.
+        sent: bool,
+        /// Warning or fatal.
+        level: AlertLevel,
+        /// Which alert.
+        description: AlertDescription,
+    },
 }
 
 impl core::fmt::Debug for Event {
@@ -68,6 +101,7 @@ impl core::fmt::Debug for Event {
                 data.len()
             ),
             Self::ResumeSession(id) => write!(f, "ResumeSession({})", hex::encode(id)),
+            Self::Trace(t) => f.debug_tuple("Trace").field(t).finish(),
         }
     }
 }
@@ -109,6 +143,30 @@ impl Common {
         self.events.push_back(e);
     }
 
+    /// Queues a trace event if tracing is on.
+    pub(crate) fn trace(&mut self, t: TraceEvent) {
+        if self.trace {
+            self.emit(Event::Trace(t));
+        }
+    }
+
+    /// Traces each handshake message in `bytes` (whole messages, headers included).
+    pub(crate) fn trace_handshake(&mut self, sent: bool, bytes: &[u8]) {
+        if !self.trace {
+            return;
+        }
+        let mut rest = bytes;
+        while let [typ, a, b, c, body @ ..] = rest {
+            let len = usize::from(*a) << 16 | usize::from(*b) << 8 | usize::from(*c);
+            self.emit(Event::Trace(TraceEvent::Handshake {
+                sent,
+                typ: HandshakeType::from(*typ),
+                len,
+            }));
+            rest = body.get(len..).unwrap_or_default();
+        }
+    }
+
     /// Queues a key-log line if key logging is on.
     pub(crate) fn log_secret(&mut self, label: KeyLogLabel, secret: &[u8]) {
         if self.keylog {
@@ -123,6 +181,13 @@ impl Common {
 }
 
 impl Connection {
+    /// Reports every protocol message sent and received from now on as
+    /// [`Event::Trace`] (Node's `enableTrace()`); off by default, as it costs an event per
+    /// message.
+    pub fn set_trace(&mut self, on: bool) {
+        self.common.trace = on;
+    }
+
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
         self.common.events.pop_front()

@@ -36,7 +36,7 @@ mod send;
 #[cfg(test)]
 mod tests;
 
-pub use events::{Event, KeyLogLine};
+pub use events::{Event, KeyLogLine, TraceEvent};
 pub use in_place::{Opened, SealLayout};
 pub use negotiated::Negotiated;
 pub(crate) use receive::EarlyDataSkip;
@@ -199,6 +199,8 @@ pub(crate) struct Common {
     sent_close_notify: bool,
     received_close_notify: bool,
     pub(crate) keylog: bool,
+    /// Whether protocol messages are reported as `Event::Trace` (`Connection::set_trace`).
+    pub(crate) trace: bool,
     pub(crate) error: Option<Error>,
     pub(crate) handshake_deadline: Option<UnixTime>,
     /// When the peer started each renegotiation (Node's CLIENT_RENEG_WINDOW accounting).
@@ -249,6 +251,7 @@ impl Common {
             sent_close_notify: false,
             received_close_notify: false,
             keylog: false,
+            trace: false,
             error: None,
             handshake_deadline: None,
             renegotiations: Vec::new(),

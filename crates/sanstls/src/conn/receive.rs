@@ -157,6 +157,7 @@ impl Connection {
                     }
                 }
                 let encoded = m.encoded.to_vec();
+                self.common.trace_handshake(false, &encoded);
                 let version = self.common.decode_version();
                 let payload = HandshakeMessagePayload::read_bytes_version(&encoded, version)?;
                 // RFC 5246 s7.4.1.1: a client that is already negotiating ignores a
@@ -193,6 +194,8 @@ impl Connection {
                     .joiner
                     .check_interleave(ContentType::ChangeCipherSpec)?;
                 check_ccs_payload(record.payload)?;
+                self.common
+                    .trace(super::TraceEvent::ChangeCipherSpec { sent: false });
                 if !self.common.accept_ccs {
                     return Err(PeerMisbehaved::ChangeCipherSpecInTls13.into());
                 }
@@ -285,6 +288,7 @@ impl Connection {
             ContentType::Handshake => c.joiner.push(payload)?,
             ContentType::ChangeCipherSpec if tls12 => {
                 check_ccs_payload(payload)?;
+                c.trace(super::TraceEvent::ChangeCipherSpec { sent: false });
                 // RFC 5246 s7.1: no handshake message may straddle the key change.
                 c.joiner.check_key_change()?;
                 let payload =
@@ -326,6 +330,11 @@ impl Connection {
     }
 
     fn handle_alert(&mut self, alert: AlertMessagePayload) -> Result<(), Error> {
+        self.common.trace(super::TraceEvent::Alert {
+            sent: false,
+            level: alert.level,
+            description: alert.description,
+        });
         if alert.description == AlertDescription::CloseNotify {
             let c = &mut self.common;
             c.received_close_notify = true;

@@ -2,7 +2,7 @@
 //! write key and queued for `write_tls`; the key-usage limit (a TLS 1.3 KeyUpdate, or a
 //! clean TLS 1.2 close), close_notify and alerts.
 
-use super::{Common, Connection, Context, KEY_USAGE_MARGIN};
+use super::{Common, Connection, Context, TraceEvent, KEY_USAGE_MARGIN};
 use crate::codec::Codec;
 use crate::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::error::Error;
@@ -31,6 +31,9 @@ impl Common {
             return Ok(());
         }
         let pending = core::mem::take(&mut self.pending_handshake);
+        // Traced here, when the messages leave, not when queued: a failure drops a queued
+        // flight unsent.
+        self.trace_handshake(true, &pending);
         self.emit_records(ContentType::Handshake, &pending)
     }
 
@@ -38,6 +41,9 @@ impl Common {
     /// any queued handshake messages.
     pub(crate) fn send_records(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
         self.flush_handshake()?;
+        if typ == ContentType::ChangeCipherSpec {
+            self.trace(TraceEvent::ChangeCipherSpec { sent: true });
+        }
         self.emit_records(typ, data)
     }
 
@@ -61,6 +67,7 @@ impl Common {
     /// Sends a plaintext ChangeCipherSpec (TLS 1.3 middlebox compatibility, RFC 8446 D.4).
     pub(crate) fn send_compat_ccs(&mut self) -> Result<(), Error> {
         self.flush_handshake()?;
+        self.trace(TraceEvent::ChangeCipherSpec { sent: true });
         let record = RecordHeader {
             typ: ContentType::ChangeCipherSpec,
             version: ProtocolVersion::TLSv1_2,
@@ -74,6 +81,11 @@ impl Common {
     /// Sends an alert (protected if keys are installed). Errors are ignored: an alert is
     /// a best effort on a connection that is going away.
     pub(crate) fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
+        self.trace(TraceEvent::Alert {
+            sent: true,
+            level,
+            description,
+        });
         let alert = AlertMessagePayload { level, description }.get_encoding();
         let _ = self.send_records(ContentType::Alert, &alert);
     }

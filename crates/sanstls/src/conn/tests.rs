@@ -3,7 +3,7 @@ use std::sync::Arc;
 use super::*;
 use crate::fuzzing::{client_config, server_config};
 use crate::limits::Limit;
-use crate::{ClientConnection, ServerConnection};
+use crate::{ClientConfig, ClientConnection, ServerConnection};
 
 const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
 
@@ -315,4 +315,75 @@ fn warning_alerts_and_empty_records_do_not_reset_each_other() {
         }
     }
     assert_eq!(result, Err(Error::LimitExceeded(Limit::WarningAlerts)));
+}
+
+/// The trace events of `c` in order, as `(sent, type)`: `hs:<type>`, `ccs`, `alert:<desc>`.
+fn trace_of(c: &mut Connection) -> Vec<(bool, String)> {
+    let mut out = Vec::new();
+    while let Some(e) = c.poll_event() {
+        match e {
+            Event::Trace(TraceEvent::Handshake { sent, typ, len }) => {
+                assert!(len < 1 << 24);
+                out.push((sent, format!("hs:{typ:?}")));
+            }
+            Event::Trace(TraceEvent::ChangeCipherSpec { sent }) => out.push((sent, "ccs".into())),
+            Event::Trace(TraceEvent::Alert {
+                sent, description, ..
+            }) => out.push((sent, format!("alert:{description:?}"))),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn a_trace_lists_every_message_both_ways_only_when_asked() {
+    for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
+        let client = Arc::new(ClientConfig {
+            trace: true,
+            ..client_config(version)
+        });
+        let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+        let mut s = ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
+        s.set_trace(true);
+        exchange(&mut c, &mut s);
+        c.send_close_notify();
+        exchange(&mut c, &mut s);
+        let (ct, st) = (trace_of(&mut c), trace_of(&mut s));
+        // What one side sent, the other received, in the same order.
+        let sent = |t: &[(bool, String)], dir| {
+            t.iter()
+                .filter(|(s, _)| *s == dir)
+                .map(|(_, m)| m.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sent(&ct, true), sent(&st, false), "{version:?}");
+        assert_eq!(sent(&st, true), sent(&ct, false), "{version:?}");
+        let client_sent = sent(&ct, true);
+        assert_eq!(
+            client_sent.first().map(String::as_str),
+            Some("hs:ClientHello")
+        );
+        assert!(client_sent.contains(&"hs:Finished".to_string()));
+        assert_eq!(
+            client_sent.last().map(String::as_str),
+            Some("alert:CloseNotify")
+        );
+        let server_sent = sent(&st, true);
+        assert_eq!(
+            server_sent.first().map(String::as_str),
+            Some("hs:ServerHello")
+        );
+        assert!(
+            server_sent.contains(&"hs:Certificate".to_string()),
+            "{server_sent:?}"
+        );
+
+        // Without set_trace, not one trace event.
+        let client = Arc::new(client_config(version));
+        let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+        let mut s = ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
+        exchange(&mut c, &mut s);
+        assert!(trace_of(&mut c).is_empty() && trace_of(&mut s).is_empty());
+    }
 }

@@ -116,6 +116,7 @@ pub(super) fn process_client_hello(
 ) -> Result<Box<dyn State>, Error> {
     let ch = client_hello(&m)?;
     cx.common.keylog = config.key_log;
+    cx.common.trace |= config.trace;
     if let Some(r) = &retry {
         cx.common.early_data = EarlyDataSkip::None;
         check_second_hello(ch, r)?;

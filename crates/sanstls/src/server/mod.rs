@@ -122,6 +122,11 @@ pub struct ServerConfig {
     pub ticket_lifetime: Duration,
     /// Emit `Event::KeyLog` lines.
     pub key_log: bool,
+    /// Emit `Event::Trace` for every message (Node's `enableTrace` option). With
+    /// `ServerConnection::new` it covers the ClientHello; a configuration chosen after the
+    /// ClientHello (`accept`) turns tracing on from there (`Connection::set_trace` on the
+    /// paused connection covers the ClientHello).
+    pub trace: bool,
     /// How long the handshake may take (Node's `handshakeTimeout`, default 120 s).
     pub handshake_timeout: Duration,
     /// Bounds on what the peer can make the connection do (see [`crate::Limits`]).
@@ -222,6 +227,7 @@ impl ServerConfig {
             send_tickets: 2,
             ticket_lifetime: Duration::from_secs(300),
             key_log: false,
+            trace: false,
             handshake_timeout: Duration::from_secs(120),
             limits: crate::limits::Limits::default(),
             reject_unauthorized: true,
@@ -343,8 +349,10 @@ impl ServerConnection {
     pub fn new(config: Arc<ServerConfig>, now: UnixTime) -> Result<Self, Error> {
         let timeout = config.handshake_timeout;
         let limits = config.limits.clone();
+        let trace = config.trace;
         let mut s = Self::with_state(hs::expect_client_hello(Some(config)), now, timeout);
         s.conn.common.apply_limits(&limits)?;
+        s.conn.common.trace = trace;
         Ok(s)
     }
 
