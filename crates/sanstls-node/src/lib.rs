@@ -34,6 +34,8 @@
 #![warn(missing_docs)]
 
 #[cfg(feature = "tokio")]
+pub mod answer;
+#[cfg(feature = "tokio")]
 pub mod async_tokio;
 pub mod ciphers;
 pub mod connect;
@@ -44,6 +46,9 @@ pub mod secure_pair;
 pub mod server;
 pub mod sigalgs;
 pub mod socket;
+pub mod socket_api;
+pub mod socket_options;
+pub mod split;
 pub mod stream;
 
 pub use ciphers::{get_ciphers, DEFAULT_CIPHERS};
@@ -52,9 +57,13 @@ pub use context::{create_secure_context, SecureContext, SecureContextOptions};
 pub use error::TlsError;
 /// Node's `tls.checkServerIdentity(hostname, cert)`, the check `connect` uses by default.
 pub use sanstls_pki::identity::check_server_identity;
+/// What the options take from sanstls-pki, so that one dependency is enough.
+pub use sanstls_pki::{cert::PeerCertificate, keys::KeyInput, pkcs12::PfxInput};
 pub use secure_pair::{create_secure_pair, SecurePair};
 pub use server::{create_server, Server, ServerOptions};
 pub use socket::TlsSocket;
+pub use socket_api::{TlsSocketApi, TlsState};
+pub use socket_options::TlsSocketOptions;
 
 /// `tls.rootCertificates`: the Mozilla root set Node bundles (and `ca` defaults to), PEM.
 pub fn root_certificates() -> Vec<String> {
