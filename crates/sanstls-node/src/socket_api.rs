@@ -21,6 +21,9 @@ pub struct TlsState {
     pub(crate) side: Side,
     pub(crate) secure: bool,
     pub(crate) session: Option<StoredSession>,
+    /// Whether `authorized` reports the verdict: not on a client socket made with
+    /// `new TLSSocket()` (Node sets `authorized` only in `tls.connect`).
+    pub(crate) reports_authorized: bool,
 }
 
 impl TlsState {
@@ -29,6 +32,7 @@ impl TlsState {
             side,
             secure: false,
             session: None,
+            reports_authorized: true,
         }
     }
 
@@ -80,8 +84,10 @@ pub trait TlsSocketApi {
     /// `authorized`: the peer's certificate was verified (false while handshaking, when the
     /// peer sent none, or when `reject_unauthorized` is off and it was refused). A resumed
     /// connection reports the authentication of the handshake that made its session.
+    /// A client socket made with [`crate::TlsSocketOptions`] reports false, as Node's
+    /// `new TLSSocket()` client does (its verdict is in `authorization_error`).
     fn authorized(&self) -> bool {
-        self.with_state(|s| s.side.authorized(s.secure))
+        self.with_state(|s| s.reports_authorized && s.side.authorized(s.secure))
     }
 
     /// `authorizationError`: why the peer's certificate was refused (Node's code).
@@ -212,6 +218,21 @@ pub trait TlsSocketApi {
         context: Option<&[u8]>,
     ) -> Result<Vec<u8>, TlsError> {
         self.with_state(|s| {
+            // Node checks these before asking OpenSSL (same codes and messages).
+            if !s.secure {
+                return Err(TlsError::new(
+                    "ERR_TLS_INVALID_STATE",
+                    "TLS socket connection must be securely established",
+                ));
+            }
+            if length == 0 || length > 0x7fff_ffff {
+                return Err(TlsError::new(
+                    "ERR_OUT_OF_RANGE",
+                    format!(
+                        "The value of \"length\" is out of range. It must be >= 1 && <= 2147483647. Received {length}"
+                    ),
+                ));
+            }
             let mut out = vec![0u8; length];
             s.connection()
                 .export_keying_material(label.as_bytes(), context, &mut out)?;

@@ -171,5 +171,6 @@ pub(crate) fn build<T: Transport>(io: T, o: &TlsSocketOptions) -> Result<TlsSock
     let (side, hooks) = side(o)?;
     let mut socket = TlsSocket::new(io, side);
     socket.set_hooks(hooks);
+    socket.tls.reports_authorized = o.is_server;
     Ok(socket)
 }

@@ -18,6 +18,7 @@ mod tls_stream;
 pub use split::{ReadHalf, WriteHalf};
 pub use tls_stream::TlsStream;
 
+use std::future::Future;
 use std::sync::Arc;
 
 use sanstls::client::{ClientConnection, StoredSession};
@@ -30,32 +31,40 @@ use crate::socket::{now, Side};
 use crate::socket_options::TlsSocketOptions;
 
 /// `tls.connect(options)` on tokio: TCP (to the addresses `lookup` gives, if set), then the
-/// handshake, bounded by the handshake deadline.
-pub async fn connect(
+/// handshake, bounded by the handshake deadline. The future owns a copy of `options` (it
+/// can be spawned).
+pub fn connect(
     options: &ConnectOptions,
-) -> Result<TlsStream<tokio::net::TcpStream>, TlsError> {
-    let tcp = match &options.lookup {
-        Some(lookup) => {
-            let addrs: Vec<std::net::SocketAddr> = lookup(&options.host)?
-                .into_iter()
-                .map(|ip| std::net::SocketAddr::new(ip, options.port))
-                .collect();
-            tokio::net::TcpStream::connect(&addrs[..]).await?
-        }
-        None => tokio::net::TcpStream::connect((options.host.as_str(), options.port)).await?,
-    };
-    let _ = tcp.set_nodelay(true);
-    connect_over(tcp, options).await
+) -> impl Future<Output = Result<TlsStream<tokio::net::TcpStream>, TlsError>> + Send + 'static {
+    let options = options.clone();
+    async move {
+        let tcp = match &options.lookup {
+            Some(lookup) => {
+                let addrs: Vec<std::net::SocketAddr> = lookup(&options.host)?
+                    .into_iter()
+                    .map(|ip| std::net::SocketAddr::new(ip, options.port))
+                    .collect();
+                tokio::net::TcpStream::connect(&addrs[..]).await?
+            }
+            None => tokio::net::TcpStream::connect((options.host.as_str(), options.port)).await?,
+        };
+        let _ = tcp.set_nodelay(true);
+        connect_over(tcp, &options).await
+    }
 }
 
-/// `tls.connect({ socket })` on tokio: over any async duplex.
-pub async fn connect_over<T: AsyncRead + AsyncWrite + Unpin>(
+/// `tls.connect({ socket })` on tokio: over any async duplex. The future owns `io` and
+/// what it needs of `options`.
+pub fn connect_over<T: AsyncRead + AsyncWrite + Unpin>(
     io: T,
     options: &ConnectOptions,
-) -> Result<TlsStream<T>, TlsError> {
-    let mut stream = prepare(io, options)?;
-    stream.handshake().await?;
-    Ok(stream)
+) -> impl Future<Output = Result<TlsStream<T>, TlsError>> {
+    let prepared = prepare(io, options);
+    async move {
+        let mut stream = prepared?;
+        stream.handshake().await?;
+        Ok(stream)
+    }
 }
 
 /// `tls.connect()` on tokio before the handshake: register listeners, then `handshake()`
@@ -97,5 +106,7 @@ pub fn with_options<T: AsyncRead + AsyncWrite + Unpin>(
     options: &TlsSocketOptions,
 ) -> Result<TlsStream<T>, TlsError> {
     let (side, hooks) = crate::socket_options::side(options)?;
-    Ok(TlsStream::new(io, side, hooks))
+    let mut stream = TlsStream::new(io, side, hooks);
+    stream.tls.reports_authorized = options.is_server;
+    Ok(stream)
 }
