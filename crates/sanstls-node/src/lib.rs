@@ -9,7 +9,11 @@
 //! - [`create_server`] / [`Server`]: a threaded TCP server with `addContext`,
 //!   `SNICallback`, `newSession`/`resumeSession`, `OCSPRequest`, `tlsClientError`.
 //! - [`connect`] / [`connect_over`]: clients over TCP, Unix sockets or any duplex.
-//! - [`TlsSocket`]: one connection, itself `Read + Write`, with Node's getters and events.
+//! - [`TlsSocket`]: one connection, itself `Read + Write`, with Node's getters and events;
+//!   [`TlsSocketOptions`] for Node's `new TLSSocket(socket, options)`; [`TlsSocketApi`]: the
+//!   getters written once for every socket; [`split`]: a reader and a writer for two threads.
+//! - `async_tokio` (feature `tokio`): the same on tokio, with the server's hooks awaited.
+//! - [`answer`]: Node's callback argument for the server's hooks, answerable later.
 //! - [`stream::Stream`]: the blocking driver under `TlsSocket`, for a bare engine connection
 //!   over any transport (it honours the handshake deadline).
 //! - [`TlsError`]: Node's error codes; [`ciphers`]: OpenSSL cipher strings; [`info`]: the

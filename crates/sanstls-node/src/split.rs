@@ -53,6 +53,12 @@ impl SplitTransport for std::os::unix::net::UnixStream {
     }
 }
 
+/// The halves [`TlsSocket::into_split`] gives.
+pub type Halves<T> = (
+    TlsReader<<T as SplitTransport>::Reader, <T as SplitTransport>::Writer>,
+    TlsWriter<<T as SplitTransport>::Writer>,
+);
+
 /// What the two halves share.
 struct Core {
     tls: TlsState,
@@ -118,9 +124,7 @@ impl<T: SplitTransport> TlsSocket<T> {
     /// may be used from two threads at once (see the [module docs](crate::split)).
     /// Listeners registered before keep being called (e.g. `session` for a TLS 1.3 ticket
     /// that arrives later), from whichever half processes the event.
-    pub fn into_split(
-        mut self,
-    ) -> Result<(TlsReader<T::Reader, T::Writer>, TlsWriter<T::Writer>), TlsError> {
+    pub fn into_split(mut self) -> Result<Halves<T>, TlsError> {
         self.handshake()?;
         let TlsSocket {
             stream,

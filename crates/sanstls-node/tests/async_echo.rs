@@ -4,6 +4,9 @@
 //!
 //! `ECHO_CLIENTS` sets how many (default 1000); the certificates are ECDSA P-256.
 
+// Tests time the handshakes they bound (the clock rule is for library code).
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -165,7 +165,7 @@ async fn export_keying_material_matches_node() {
     let p = Pki::new("ekm", "localhost");
     let (l, port) = listener().await;
     let script = include_str!("node/export_keying_material.js");
-    let args = vec![port.to_string()];
+    let args = [port.to_string()];
     let lines = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut child = node(script, &args);
@@ -415,7 +415,8 @@ async fn a_session_answer_after_the_client_left_harms_nothing() {
     let put = store.clone();
     server
         .on_new_session(move |id, data| *put.lock().unwrap() = Some((id.to_vec(), data.to_vec())));
-    let held: Arc<Mutex<Vec<Answer<Option<Vec<u8>>>>>> = Arc::default();
+    type Held = Vec<Answer<Option<Vec<u8>>>>;
+    let held: Arc<Mutex<Held>> = Arc::default();
     let hold = held.clone();
     let known = store.clone();
     server.on_resume_session(move |id, answer| {
