@@ -37,7 +37,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-#[cfg(feature = "tokio")]
 pub mod answer;
 #[cfg(feature = "tokio")]
 pub mod async_tokio;
