@@ -223,3 +223,57 @@ async fn resume_session_answered_by_another_task_resumes() {
     assert_eq!(store.lock().unwrap().len(), 1);
     lookups.abort();
 }
+
+/// A Node client against `serve_tokio` with an SNI lookup answered by another task: Node
+/// gets the looked-up certificate, authorized, and the server's answer.
+#[tokio::test(flavor = "current_thread")]
+async fn a_node_client_gets_the_context_an_async_sni_lookup_chose() {
+    let (main, other) = (
+        Pki::new("hooks-node-main", "localhost"),
+        Pki::new("hooks-node-other", "other.test"),
+    );
+    let other_context = create_secure_context(&context(&other)).unwrap();
+    let server = create_server(
+        ServerOptions {
+            context: context(&main),
+            sni_callback: Some(Arc::new(move |name: &str, answer| {
+                let found = (name == "other.test").then(|| other_context.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    answer.answer(found);
+                });
+            })),
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let serving = tokio::spawn(server.serve_tokio(listener, |mut s| async move {
+        let mut b = [0u8; 2];
+        if s.read_exact(&mut b).await.is_ok() {
+            let _ = s.write_all(b"sni ok").await;
+        }
+        let _ = s.shutdown().await;
+    }));
+    let ca = other.cert_path();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut child = common::node(
+            include_str!("node/sni_client.js"),
+            &[&port, "other.test", &ca],
+        );
+        let line = common::first_line(&mut child);
+        std::thread::spawn(move || child.wait());
+        line
+    });
+    let line = tokio::time::timeout(Duration::from_secs(20), line)
+        .await
+        .expect("stalled")
+        .unwrap();
+    let printed: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(printed["cn"], "other.test", "{line}");
+    assert_eq!(printed["authorized"], true);
+    assert_eq!(printed["data"], "sni ok");
+    serving.abort();
+}
