@@ -5,7 +5,7 @@
 //! The hooks (`SNICallback`, `resumeSession`, `OCSPRequest`) are futures so that nothing
 //! blocks while the application looks something up: the tokio driver awaits them with the
 //! handshake paused (a worker thread stays free for the task that answers, even on a
-//! single-threaded runtime), and the blocking socket waits for them with [`block_on`],
+//! single-threaded runtime), and the blocking socket waits for them on its own thread,
 //! bounded by the handshake deadline.
 
 use core::future::Future;

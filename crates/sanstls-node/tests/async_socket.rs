@@ -338,3 +338,28 @@ fn a_blocking_tls_socket_server_with_an_sni_callback() {
     assert_eq!(answer, "ok");
     assert_eq!(serving.join().unwrap().as_deref(), Some("other.test"));
 }
+
+/// The handshake deadline on tokio, server side: `accept` with a configuration's
+/// `handshake_timeout` fails a client that connects and says nothing.
+#[tokio::test(flavor = "current_thread")]
+async fn a_silent_client_fails_the_async_accept_at_its_deadline() {
+    let p = Pki::new("silent-client", "localhost");
+    let mut config = create_secure_context(&context(&p)).unwrap().server_config();
+    config.handshake_timeout = Duration::from_millis(300);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let (tcp, _) = listener.accept().await.unwrap();
+    let started = Instant::now();
+    let e = tokio::time::timeout(
+        Duration::from_secs(10),
+        async_tokio::accept(tcp, Arc::new(config)),
+    )
+    .await
+    .expect("no deadline")
+    .unwrap_err();
+    assert_eq!(e.code, "ERR_TLS_HANDSHAKE_TIMEOUT");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+}

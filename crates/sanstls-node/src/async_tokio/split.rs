@@ -104,8 +104,10 @@ const READER: usize = 0;
 const WRITER: usize = 1;
 
 impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
-    /// Splits the stream into a reader and a writer that two tasks use at once (see the
-    /// [module docs](self) for why this is not `tokio::io::split`). Either half may
+    /// Splits the stream into a reader and a writer that two tasks use at once. Not
+    /// `tokio::io::split`: both halves drive one engine, and a half polling the other
+    /// direction would replace the other half's waker on the transport; here every poll
+    /// runs with a waker that wakes both halves. Either half may
     /// drive a handshake that has not completed. [`ReadHalf::unsplit`] puts them back.
     pub fn into_split(self) -> (ReadHalf<T>, WriteHalf<T>) {
         let shared = Arc::new(Shared {
