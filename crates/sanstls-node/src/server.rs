@@ -654,6 +654,26 @@ impl Acceptor {
     pub(crate) fn closing(&self) -> bool {
         self.0.closing.load(Ordering::SeqCst)
     }
+
+    /// Counts a new connection (`getConnections()`) unless `maxConnections` are open
+    /// (`None`: Node closes it at once); the count drops with the guard.
+    pub(crate) fn enter(&self) -> Option<Entered> {
+        let max = self.0.max_connections.load(Ordering::SeqCst);
+        let open = self.0.connections.fetch_add(1, Ordering::SeqCst);
+        let entered = Entered(Arc::clone(&self.0));
+        (open < max).then_some(entered)
+    }
+}
+
+/// One connection counted in `getConnections()` while it lives.
+#[cfg(feature = "tokio")]
+pub(crate) struct Entered(Arc<Shared>);
+
+#[cfg(feature = "tokio")]
+impl Drop for Entered {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 #[cfg(test)]

@@ -363,3 +363,46 @@ async fn a_silent_client_fails_the_async_accept_at_its_deadline() {
     assert_eq!(e.code, "ERR_TLS_HANDSHAKE_TIMEOUT");
     assert!(started.elapsed() >= Duration::from_millis(250));
 }
+
+/// `serve_tokio` counts connections (`getConnections()`) while their handler runs, and
+/// over `maxConnections` closes a new one at once (Node's behaviour for both).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_tokio_counts_connections_and_honours_max_connections() {
+    let p = Pki::new("serve-count", "localhost");
+    let server = create_server(
+        ServerOptions {
+            context: context(&p),
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    server.set_max_connections(Some(1));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (release, released) = tokio::sync::watch::channel(false);
+    let serving = tokio::spawn(server.serve_tokio(listener, move |mut s| {
+        let mut released = released.clone();
+        async move {
+            let _ = s.write_all(b"in").await;
+            let _ = released.wait_for(|r| *r).await;
+            let _ = s.shutdown().await;
+        }
+    }));
+    let mut first = connect(&trusting(port, &p)).await.unwrap();
+    let mut b = [0u8; 2];
+    first.read_exact(&mut b).await.unwrap();
+    assert_eq!(server.get_connections(), 1);
+    // The second is over the limit: closed before any TLS.
+    let e = connect(&trusting(port, &p)).await.unwrap_err();
+    assert_eq!(e.code, "ECONNRESET");
+    release.send(true).unwrap();
+    let mut rest = Vec::new();
+    first.read_to_end(&mut rest).await.unwrap();
+    let started = Instant::now();
+    while server.get_connections() != 0 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(server.get_connections(), 0);
+    serving.abort();
+}

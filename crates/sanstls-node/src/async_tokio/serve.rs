@@ -12,7 +12,9 @@ use crate::server::Server;
 
 impl Server {
     /// Accepts on `listener` and gives each connection that completes its handshake to
-    /// `handler` on its own task (failures go to `tlsClientError`). The future does not
+    /// `handler` on its own task (failures go to `tlsClientError`). Connections count in
+    /// `get_connections()` until their handler returns, and over `max_connections` a new
+    /// one is closed at once, as with `listen`. The future does not
     /// borrow the server: spawn it, and drop or abort it to stop accepting (or call
     /// `close()`, seen at the next connection); it ends with the listener's error, if
     /// one comes.
@@ -33,12 +35,17 @@ impl Server {
                 if acceptor.closing() {
                     return Ok(());
                 }
+                // Node's maxConnections: over it, the connection is closed at once.
+                let Some(entered) = acceptor.enter() else {
+                    continue;
+                };
                 let _ = tcp.set_nodelay(true);
                 let (acceptor, handler) = (acceptor.clone(), Arc::clone(&handler));
                 tokio::spawn(async move {
                     if let Ok(stream) = acceptor.accept(tcp).await {
                         handler(stream).await;
                     }
+                    drop(entered);
                 });
             }
         }
