@@ -32,8 +32,13 @@ impl TlsError {
         Self::new(engine_code(e), e.to_string())
     }
 
-    /// The error Node reports for a transport error (`ECONNRESET`, `EPIPE`...).
+    /// The error Node reports for a transport error (`ECONNRESET`, `EPIPE`...). An
+    /// `io::Error` made from a `TlsError` (what a socket's `Read`/`Write` return) gives
+    /// that error back, Node's code included.
     pub fn from_io(e: &io::Error) -> Self {
+        if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<Self>()) {
+            return tls.clone();
+        }
         Self::new(io_code(e), e.to_string())
     }
 }
@@ -212,5 +217,20 @@ mod tests {
         assert_eq!(e.code, "ECONNRESET");
         let back: io::Error = e.into();
         assert_eq!(back.kind(), io::ErrorKind::ConnectionReset);
+    }
+}
+
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+
+    #[test]
+    fn an_io_error_made_from_a_tls_error_gives_its_code_back() {
+        let e = TlsError::from_engine(&Error::AlertReceived(AlertDescription::UnknownCA));
+        let io: io::Error = e.clone().into();
+        assert_eq!(TlsError::from_io(&io), e);
+        // Also through the socket's `?` into a TlsError.
+        let back: TlsError = io.into();
+        assert_eq!(back.code, "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA");
     }
 }

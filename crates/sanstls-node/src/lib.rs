@@ -9,7 +9,11 @@
 //! - [`create_server`] / [`Server`]: a threaded TCP server with `addContext`,
 //!   `SNICallback`, `newSession`/`resumeSession`, `OCSPRequest`, `tlsClientError`.
 //! - [`connect`] / [`connect_over`]: clients over TCP, Unix sockets or any duplex.
-//! - [`TlsSocket`]: one connection, itself `Read + Write`, with Node's getters and events.
+//! - [`TlsSocket`]: one connection, itself `Read + Write`, with Node's getters and events;
+//!   [`TlsSocketOptions`] for Node's `new TLSSocket(socket, options)`; [`TlsSocketApi`]: the
+//!   getters written once for every socket; [`split`]: a reader and a writer for two threads.
+//! - `async_tokio` (feature `tokio`): the same on tokio, with the server's hooks awaited.
+//! - [`answer`]: Node's callback argument for the server's hooks, answerable later.
 //! - [`stream::Stream`]: the blocking driver under `TlsSocket`, for a bare engine connection
 //!   over any transport (it honours the handshake deadline).
 //! - [`X509Certificate`]: Node's `crypto.X509Certificate`, also what
@@ -39,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod answer;
 #[cfg(feature = "tokio")]
 pub mod async_tokio;
 pub mod ciphers;
@@ -52,6 +57,9 @@ pub mod secure_pair;
 pub mod server;
 pub mod sigalgs;
 pub mod socket;
+pub mod socket_api;
+pub mod socket_options;
+pub mod split;
 pub mod stream;
 pub mod trace;
 pub mod trust;
@@ -63,9 +71,13 @@ pub use context::{create_secure_context, SecureContext, SecureContextOptions};
 pub use error::TlsError;
 /// Node's `tls.checkServerIdentity(hostname, cert)`, the check `connect` uses by default.
 pub use sanstls_pki::identity::check_server_identity;
+/// What the options take from sanstls-pki, so that one dependency is enough.
+pub use sanstls_pki::{cert::PeerCertificate, keys::KeyInput, pkcs12::PfxInput};
 pub use secure_pair::{create_secure_pair, SecurePair};
 pub use server::{create_server, Server, ServerOptions};
 pub use socket::TlsSocket;
+pub use socket_api::{TlsSocketApi, TlsState};
+pub use socket_options::TlsSocketOptions;
 pub use trust::{get_ca_certificates, set_default_ca_certificates, CaType};
 pub use x509::X509Certificate;
 

@@ -48,27 +48,9 @@ pub type AlpnCallback = dyn Fn(Option<&str>, &[String]) -> Option<String> + Send
 /// The `SNICallback` signature.
 pub type SniCallback = dyn Fn(&str, Answer<Option<SecureContext>>) + Send + Sync;
 
-/// A completion handle: Node's callback argument (`cb(null, value)`), callable once from
-/// any thread, possibly later. The connection waits for it (at most the handshake
-/// timeout); dropping it unanswered answers with the default.
-#[derive(Debug)]
-pub struct Answer<V> {
-    tx: std::sync::mpsc::Sender<V>,
-}
-
-impl<V> Answer<V> {
-    /// Answers; the handshake goes on with `value`.
-    pub fn answer(self, value: V) {
-        let _ = self.tx.send(value);
-    }
-}
-
-/// Calls `f` with a fresh [`Answer`] and waits for it up to `timeout`.
-fn ask<V>(timeout: Duration, f: impl FnOnce(Answer<V>)) -> Option<V> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    f(Answer { tx });
-    rx.recv_timeout(timeout).ok()
-}
+/// Node's callback argument (`cb(null, value)`), answered from any thread or task.
+pub use crate::answer::Answer;
+use crate::answer::{ask, HookFuture};
 
 impl core::fmt::Debug for ServerOptions {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -255,6 +237,22 @@ impl Server {
         Ok(addr)
     }
 
+    /// A server in one expression: `listen(port, host)`, then [`Self::join`]. Returns when
+    /// the accept loop ends (for a server that runs as long as the program does).
+    pub fn serve(mut self, port: u16, host: &str) -> Result<(), TlsError> {
+        self.listen(port, host)?;
+        self.join();
+        Ok(())
+    }
+
+    /// Waits for the accept loop to end (Node keeps a process alive while a server
+    /// listens); the connections' threads go on.
+    pub fn join(&mut self) {
+        if let Some((_, handle)) = self.listener.take() {
+            let _ = handle.join();
+        }
+    }
+
     /// `server.address()`.
     pub fn address(&self) -> Option<SocketAddr> {
         self.listener.as_ref().map(|(a, _)| *a)
@@ -407,12 +405,38 @@ struct Hooks {
 }
 
 impl ServerHooks for Hooks {
-    fn client_hello(&self, hello: &ClientHelloInfo) -> Arc<ServerConfig> {
+    fn client_hello(self: Arc<Self>, hello: ClientHelloInfo) -> HookFuture<Arc<ServerConfig>> {
+        // Awaited with the handshake paused: the callbacks may answer from anywhere, later.
+        Box::pin(async move { self.config_for(&hello).await })
+    }
+
+    fn new_session(&self, id: &[u8], data: &[u8]) {
+        if let Ok(l) = self.shared.on_new_session.read() {
+            if let Some(f) = l.as_ref() {
+                f(id, data);
+            }
+        }
+    }
+
+    fn resume_session(self: Arc<Self>, id: Vec<u8>) -> HookFuture<Option<Vec<u8>>> {
+        let asked = {
+            let l = self.shared.on_resume_session.read().ok();
+            l.as_ref()
+                .and_then(|l| l.as_ref())
+                .map(|f| ask(|answer| f(&id, answer)))
+        };
+        Box::pin(async move { asked?.await.flatten() })
+    }
+}
+
+impl Hooks {
+    async fn config_for(&self, hello: &ClientHelloInfo) -> Arc<ServerConfig> {
         let o = &self.shared.options;
         let name = hello.server_name.as_deref();
         // SNICallback first, then addContext, then the default context.
         let from_callback = match (&o.sni_callback, name) {
-            (Some(cb), Some(name)) => ask(o.handshake_timeout, |answer| cb(name, answer))
+            (Some(cb), Some(name)) => ask(|answer| cb(name, answer))
+                .await
                 .flatten()
                 .map(|ctx| server_config(&ctx, o, &self.shared.ticketer)),
             _ => None,
@@ -453,48 +477,30 @@ impl ServerHooks for Hooks {
             }
         }
         if hello.ocsp_requested {
-            if let Ok(listener) = self.shared.on_ocsp_request.read() {
-                if let Some(f) = listener.as_ref() {
-                    config = staple(config, |cert, issuer| {
-                        ask(o.handshake_timeout, |answer| f(cert, issuer, answer)).flatten()
-                    });
-                }
-            }
+            config = self.staple(config).await;
         }
         config
     }
 
-    fn new_session(&self, id: &[u8], data: &[u8]) {
-        if let Ok(l) = self.shared.on_new_session.read() {
-            if let Some(f) = l.as_ref() {
-                f(id, data);
-            }
+    /// `config` with each certificate's OCSP response asked of `OCSPRequest`.
+    async fn staple(&self, config: Arc<ServerConfig>) -> Arc<ServerConfig> {
+        let mut c = ServerConfig::clone(&config);
+        for certified in &mut c.certificates {
+            let (Some(leaf), issuer) = (certified.chain.first(), certified.chain.get(1)) else {
+                continue;
+            };
+            let issuer = issuer.map(Vec::as_slice).unwrap_or_default();
+            let asked = match self.shared.on_ocsp_request.read() {
+                Ok(l) => match l.as_ref() {
+                    Some(f) => ask(|answer| f(leaf, issuer, answer)),
+                    None => return config,
+                },
+                Err(_) => return config,
+            };
+            certified.ocsp_response = asked.await.flatten();
         }
+        Arc::new(c)
     }
-
-    fn resume_session(&self, id: &[u8]) -> Option<Vec<u8>> {
-        let l = self.shared.on_resume_session.read().ok()?;
-        let f = l.as_ref()?;
-        ask(self.shared.options.handshake_timeout, |answer| {
-            f(id, answer)
-        })
-        .flatten()
-    }
-}
-
-/// `config` with each certificate's OCSP response asked of `respond(cert, issuer)`.
-fn staple(
-    config: Arc<ServerConfig>,
-    respond: impl Fn(&[u8], &[u8]) -> Option<Vec<u8>>,
-) -> Arc<ServerConfig> {
-    let mut c = ServerConfig::clone(&config);
-    for certified in &mut c.certificates {
-        let (Some(leaf), issuer) = (certified.chain.first(), certified.chain.get(1)) else {
-            continue;
-        };
-        certified.ocsp_response = respond(leaf, issuer.map(Vec::as_slice).unwrap_or_default());
-    }
-    Arc::new(c)
 }
 
 /// How one connection is set up: a fixed configuration, or the hooks that choose it (and
@@ -589,44 +595,84 @@ impl Server {
     /// The async side of the server (feature `tokio`): the handshake of a connection the
     /// caller accepted on its own tokio listener, with everything this server is set up
     /// with (contexts, `SNICallback`, `ALPNCallback`, session store, `OCSPRequest`, ticket
-    /// keys). The hooks run inline on the task: one that answers later holds the task's
-    /// thread until it does (at most `handshake_timeout`). The `secureConnection` listener
-    /// is not called: the stream is returned instead. A failure also reaches
-    /// `tlsClientError`.
+    /// keys). The hooks are awaited, never blocking the runtime; the handshake is bounded
+    /// by `handshake_timeout`. The `secureConnection` listener is not called: the stream
+    /// is returned instead (see `serve_tokio`). A failure also reaches `tlsClientError`.
     pub async fn accept_tokio<T>(&self, io: T) -> Result<crate::async_tokio::TlsStream<T>, TlsError>
     where
         T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
-        let Some(setup) = setup(&self.shared) else {
+        self.acceptor().accept(io).await
+    }
+
+    /// What `serve_tokio`'s tasks hold: the server's state, without borrowing the server.
+    pub(crate) fn acceptor(&self) -> Acceptor {
+        Acceptor(Arc::clone(&self.shared))
+    }
+}
+
+/// Accepts connections for a server on tokio (see `Server::accept_tokio`).
+#[cfg(feature = "tokio")]
+#[derive(Clone)]
+pub(crate) struct Acceptor(Arc<Shared>);
+
+#[cfg(feature = "tokio")]
+impl Acceptor {
+    pub(crate) async fn accept<T>(
+        &self,
+        io: T,
+    ) -> Result<crate::async_tokio::TlsStream<T>, TlsError>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let shared = &self.0;
+        let Some(setup) = setup(shared) else {
             return Err(TlsError::new(
                 "ERR_TLS_INVALID_STATE",
                 "server state poisoned",
             ));
         };
-        let timeout = self.shared.options.handshake_timeout;
         let mut stream = match setup {
             Setup::Plain(config) => crate::async_tokio::TlsStream::server(io, config)?,
             Setup::Hooked(hooks, t) => {
                 crate::async_tokio::TlsStream::server_with_hooks(io, hooks, t)
             }
         };
-        if let Ok(Some(f)) = self.shared.on_keylog.read().map(|l| l.clone()) {
+        if let Ok(Some(f)) = shared.on_keylog.read().map(|l| l.clone()) {
             stream.on_keylog(move |line| f(line));
         }
-        let result = match tokio::time::timeout(timeout, stream.handshake()).await {
-            Ok(r) => r,
-            Err(_) => Err(TlsError::new(
-                "ERR_TLS_HANDSHAKE_TIMEOUT",
-                "TLS handshake timeout",
-            )),
-        };
-        match result {
+        match stream.handshake().await {
             Ok(()) => Ok(stream),
             Err(e) => {
-                client_error(&self.shared, e.clone());
+                client_error(shared, e.clone());
                 Err(e)
             }
         }
+    }
+
+    /// `server.close()` was called.
+    pub(crate) fn closing(&self) -> bool {
+        self.0.closing.load(Ordering::SeqCst)
+    }
+
+    /// Counts a new connection (`getConnections()`) unless `maxConnections` are open
+    /// (`None`: Node closes it at once); the count drops with the guard.
+    pub(crate) fn enter(&self) -> Option<Entered> {
+        let max = self.0.max_connections.load(Ordering::SeqCst);
+        let open = self.0.connections.fetch_add(1, Ordering::SeqCst);
+        let entered = Entered(Arc::clone(&self.0));
+        (open < max).then_some(entered)
+    }
+}
+
+/// One connection counted in `getConnections()` while it lives.
+#[cfg(feature = "tokio")]
+pub(crate) struct Entered(Arc<Shared>);
+
+#[cfg(feature = "tokio")]
+impl Drop for Entered {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

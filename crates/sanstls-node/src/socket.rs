@@ -13,8 +13,10 @@ use sanstls::conn::{Connection, Event};
 use sanstls::server::{ServerConfig, ServerConnection};
 use sanstls::UnixTime;
 
+use crate::answer::HookFuture;
 use crate::error::TlsError;
-use crate::info::{self, CipherInfo, EphemeralKeyInfo};
+pub use crate::socket_api::{TlsSocketApi, TlsState};
+pub use crate::socket_options::TlsSocketOptions;
 use crate::stream::{Received, Stream, StreamError, Transport};
 
 /// The side-specific engine object (of the blocking and async sockets and the secure pair).
@@ -51,18 +53,25 @@ impl Side {
 type Listener = Box<dyn FnMut() + Send>;
 /// What a server socket asks its application while handshaking: the configuration for a
 /// ClientHello (Node's `SNICallback`, `addContext`, `OCSPRequest`) and the external
-/// session store (`newSession`, `resumeSession`). The calls run on the connection's
-/// thread and may block until the application answers (from any thread).
+/// session store (`newSession`, `resumeSession`).
+///
+/// The lookups are futures ([`HookFuture`]): the handshake pauses until they complete,
+/// and nothing blocks meanwhile on tokio (the blocking socket waits for them on its own
+/// thread). The application may answer from any thread or task, e.g. through an
+/// [`crate::answer::Answer`]. Either driver gives up at the handshake deadline.
 pub trait ServerHooks: Send + Sync {
     /// The configuration to continue the handshake with.
-    fn client_hello(&self, hello: &sanstls::server::ClientHelloInfo) -> Arc<ServerConfig>;
+    fn client_hello(
+        self: Arc<Self>,
+        hello: sanstls::server::ClientHelloInfo,
+    ) -> HookFuture<Arc<ServerConfig>>;
 
     /// Node's `newSession`: keep `data` under `id`.
     fn new_session(&self, _id: &[u8], _data: &[u8]) {}
 
     /// Node's `resumeSession`: the data kept under `id`, if any.
-    fn resume_session(&self, _id: &[u8]) -> Option<Vec<u8>> {
-        None
+    fn resume_session(self: Arc<Self>, _id: Vec<u8>) -> HookFuture<Option<Vec<u8>>> {
+        Box::pin(core::future::ready(None))
     }
 }
 type BytesListener = Box<dyn FnMut(&[u8]) + Send>;
@@ -78,17 +87,12 @@ pub(crate) struct Listeners {
 
 impl Listeners {
     /// Calls the listeners of `event`: `secure` once (a renegotiation completes again, but
-    /// Node emits `secure` once), `session` with the session's bytes (kept in `session`),
+    /// Node emits `secure` once), `session` with the session's bytes (kept in `tls`),
     /// `keylog`, `OCSPResponse`. Other events are not listener events.
-    pub(crate) fn dispatch(
-        &mut self,
-        event: Event,
-        secure: &mut bool,
-        session: &mut Option<StoredSession>,
-    ) {
+    pub(crate) fn dispatch(&mut self, event: Event, tls: &mut TlsState) {
         match event {
-            Event::HandshakeComplete if !*secure => {
-                *secure = true;
+            Event::HandshakeComplete if !tls.secure => {
+                tls.secure = true;
                 for f in &mut self.secure {
                     f();
                 }
@@ -98,7 +102,7 @@ impl Listeners {
                 for f in &mut self.session {
                     f(&bytes);
                 }
-                *session = Some(s);
+                tls.session = Some(s);
             }
             Event::KeyLog(line) => {
                 let line = line.to_line();
@@ -148,38 +152,75 @@ macro_rules! listener_methods {
 }
 pub(crate) use listener_methods;
 
-/// Answers the engine's server-side pauses with `hooks`: the configuration for a
-/// ClientHello, the external session store. Other events are left alone.
-pub(crate) fn answer_server_event(
-    conn: &mut ServerConnection,
-    hooks: &dyn ServerHooks,
-    event: Event,
-) -> Result<(), TlsError> {
-    match event {
-        Event::ClientHello(info) => Ok(conn.accept(hooks.client_hello(&info), now())?),
-        Event::NewSession { id, data } => {
-            hooks.new_session(&id, &data);
-            Ok(())
+/// A server pause being answered: the hook's future, and what to do with its answer.
+pub(crate) enum HookCall {
+    Hello(HookFuture<Arc<ServerConfig>>),
+    Resume(HookFuture<Option<Vec<u8>>>),
+}
+
+impl HookCall {
+    /// Starts the hook for a server pause (`newSession` is told at once: nothing to wait
+    /// for). Other events are left alone.
+    pub(crate) fn start(hooks: &Arc<dyn ServerHooks>, event: Event) -> Option<Self> {
+        match event {
+            Event::ClientHello(info) => Some(Self::Hello(Arc::clone(hooks).client_hello(info))),
+            Event::NewSession { id, data } => {
+                hooks.new_session(&id, &data);
+                None
+            }
+            Event::ResumeSession(id) => Some(Self::Resume(Arc::clone(hooks).resume_session(id))),
+            _ => None,
         }
-        Event::ResumeSession(id) => Ok(conn.session_found(hooks.resume_session(&id), now())?),
-        _ => Ok(()),
+    }
+
+    /// Waits for the answer and gives it to the connection.
+    pub(crate) fn poll_answer(
+        &mut self,
+        conn: &mut ServerConnection,
+        cx: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<Result<(), TlsError>> {
+        use core::task::Poll;
+        match self {
+            Self::Hello(f) => match f.as_mut().poll(cx) {
+                Poll::Ready(config) => Poll::Ready(Ok(conn.accept(config, now())?)),
+                Poll::Pending => Poll::Pending,
+            },
+            Self::Resume(f) => match f.as_mut().poll(cx) {
+                Poll::Ready(data) => Poll::Ready(Ok(conn.session_found(data, now())?)),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    /// The blocking socket's wait: on this thread, until the answer or the handshake
+    /// deadline (then the handshake fails with `ERR_TLS_HANDSHAKE_TIMEOUT`).
+    pub(crate) fn wait(mut self, conn: &mut ServerConnection) -> Result<(), TlsError> {
+        let deadline = conn.poll_timeout();
+        let answered = crate::answer::block_on(
+            core::future::poll_fn(|cx| self.poll_answer(conn, cx)),
+            deadline,
+        );
+        match answered {
+            Some(r) => r,
+            None => {
+                conn.handle_timeout(now());
+                Err(TlsError::from_engine(&sanstls::Error::HandshakeTimeout))
+            }
+        }
     }
 }
 
 /// A TLS connection over `T`, Node's `tls.TLSSocket`.
 pub struct TlsSocket<T> {
     /// The transport and the bytes read from it that the engine has not taken yet.
-    stream: Stream<T>,
-    side: Side,
-    listeners: Listeners,
-    /// The last session the server gave (client side), for `get_session`.
-    session: Option<StoredSession>,
-    /// Whether `secure`/`secureConnect` has been emitted.
-    secure: bool,
+    pub(crate) stream: Stream<T>,
+    /// The engine connection, `secure`, the last session.
+    pub(crate) tls: TlsState,
+    pub(crate) listeners: Listeners,
     /// The transport reached EOF.
     eof: bool,
     /// The sticky failure, if any.
-    error: Option<TlsError>,
+    pub(crate) error: Option<TlsError>,
     /// Server side: answers the engine's pauses (ClientHello, session lookups).
     hooks: Option<Arc<dyn ServerHooks>>,
 }
@@ -187,8 +228,8 @@ pub struct TlsSocket<T> {
 impl<T> core::fmt::Debug for TlsSocket<T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TlsSocket")
-            .field("side", &self.side)
-            .field("secure", &self.secure)
+            .field("side", &self.tls.side)
+            .field("secure", &self.tls.secure)
             .finish_non_exhaustive()
     }
 }
@@ -196,6 +237,16 @@ impl<T> core::fmt::Debug for TlsSocket<T> {
 /// The caller's clock: the facade owns the I/O, so it is where time is read.
 pub(crate) fn now() -> UnixTime {
     crate::stream::now()
+}
+
+impl<T> TlsSocketApi for TlsSocket<T> {
+    fn with_state<R>(&self, f: impl FnOnce(&TlsState) -> R) -> R {
+        f(&self.tls)
+    }
+
+    fn with_state_mut<R>(&mut self, f: impl FnOnce(&mut TlsState) -> R) -> R {
+        f(&mut self.tls)
+    }
 }
 
 impl<T: Transport> TlsSocket<T> {
@@ -239,13 +290,22 @@ impl<T: Transport> TlsSocket<T> {
         s
     }
 
-    fn new(io: T, side: Side) -> Self {
+    /// Node's `new tls.TLSSocket(socket, options)`: a client (the default) or, with
+    /// `is_server`, a server over `io`. See [`TlsSocketOptions`] for how it differs from
+    /// `tls.connect` and `tls.createServer`.
+    pub fn with_options(io: T, options: &TlsSocketOptions) -> Result<Self, TlsError> {
+        crate::socket_options::build(io, options)
+    }
+
+    pub(crate) fn set_hooks(&mut self, hooks: Option<Arc<dyn ServerHooks>>) {
+        self.hooks = hooks;
+    }
+
+    pub(crate) fn new(io: T, side: Side) -> Self {
         Self {
             stream: Stream::new(io),
-            side,
+            tls: TlsState::new(side),
             listeners: Listeners::default(),
-            session: None,
-            secure: false,
             eof: false,
             error: None,
             hooks: None,
@@ -260,7 +320,7 @@ impl<T: Transport> TlsSocket<T> {
 
     /// Runs the handshake to completion (a no-op once done).
     pub fn handshake(&mut self) -> Result<(), TlsError> {
-        self.drive(|s| s.secure)
+        self.drive(|s| s.tls.secure)
     }
 
     /// Drives the connection until `done` or EOF; flushes what the engine has to send.
@@ -275,8 +335,11 @@ impl<T: Transport> TlsSocket<T> {
             if done(self) {
                 return Ok(());
             }
-            if self.eof || self.side.conn().peer_closed() {
-                return match self.secure {
+            if let Some(e) = &self.error {
+                return Err(e.clone());
+            }
+            if self.eof || self.tls.connection().peer_closed() {
+                return match self.tls.secure {
                     true => Ok(()),
                     false => Err(self.fail(TlsError::new(
                         "ECONNRESET",
@@ -292,7 +355,7 @@ impl<T: Transport> TlsSocket<T> {
     /// the handshake deadline bounds the read. Events are dispatched as they come.
     fn receive(&mut self) -> Result<(), TlsError> {
         if !self.stream.has_pending() {
-            match self.stream.receive(self.side.conn_mut()) {
+            match self.stream.receive(self.tls.conn_mut()) {
                 Ok(Received::Data) => {}
                 Ok(Received::Eof) => {
                     self.eof = true;
@@ -302,13 +365,12 @@ impl<T: Transport> TlsSocket<T> {
             }
         }
         let mut events = Vec::new();
-        let fed = self.stream.feed(
-            self.side.conn_mut(),
-            |_, event| -> Result<(), StreamError> {
+        let fed = self
+            .stream
+            .feed(self.tls.conn_mut(), |_, event| -> Result<(), StreamError> {
                 events.push(event);
                 Ok(())
-            },
-        );
+            });
         for event in events {
             self.dispatch(event);
         }
@@ -321,191 +383,55 @@ impl<T: Transport> TlsSocket<T> {
 
     /// Writes everything the engine has to send.
     fn flush_tls(&mut self) -> Result<(), TlsError> {
-        match self.stream.flush(self.side.conn_mut()) {
+        match self.stream.flush(self.tls.conn_mut()) {
             Ok(()) => Ok(()),
             Err(e) => Err(self.fail(TlsError::from_io(&e))),
         }
     }
 
     fn dispatch_events(&mut self) {
-        while let Some(event) = self.side.conn_mut().poll_event() {
+        while let Some(event) = self.tls.conn_mut().poll_event() {
             self.dispatch(event);
         }
     }
 
-    /// Server pauses go to the hooks, everything else to the listeners.
+    /// Server pauses go to the hooks (waited for here, on this thread), everything else
+    /// to the listeners.
     fn dispatch(&mut self, event: Event) {
         match event {
             e @ (Event::ClientHello(_) | Event::NewSession { .. } | Event::ResumeSession(_)) => {
-                if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
-                    if let Err(e) = answer_server_event(conn, hooks.as_ref(), e) {
-                        self.error.get_or_insert(e);
+                if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.tls.side) {
+                    if let Some(call) = HookCall::start(hooks, e) {
+                        if let Err(e) = call.wait(conn) {
+                            self.error.get_or_insert(e);
+                        }
                     }
                 }
             }
-            other => self
-                .listeners
-                .dispatch(other, &mut self.secure, &mut self.session),
+            other => self.listeners.dispatch(other, &mut self.tls),
         }
     }
 
     /// Node's `end()`: sends close_notify (no more data from us); reading may go on.
     pub fn end(&mut self) -> Result<(), TlsError> {
-        self.side.conn_mut().send_close_notify();
+        self.tls.conn_mut().send_close_notify();
         self.flush_tls()
     }
 
-    // ---- getters (Node's TLSSocket API) ----
+    // ---- getters and controls (Node's TLSSocket API; see TlsSocketApi) ----
 
-    /// `encrypted`: always true.
-    pub fn encrypted(&self) -> bool {
-        true
-    }
-
-    /// `authorized`: the peer's certificate was verified (false while handshaking, when the
-    /// peer sent none, or when `reject_unauthorized` is off and it was refused).
-    pub fn authorized(&self) -> bool {
-        self.side.authorized(self.secure)
-    }
-
-    /// `authorizationError`: why the peer's certificate was refused (Node's code).
-    pub fn authorization_error(&self) -> Option<String> {
-        let n = self.side.conn().negotiated();
-        n.authorization_error.as_ref().map(|c| c.code().to_string())
-    }
-
-    /// `alpnProtocol`: the negotiated protocol, or `None` (Node's `false`).
-    pub fn alpn_protocol(&self) -> Option<String> {
-        let n = self.side.conn().negotiated();
-        n.alpn
-            .as_ref()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-    }
-
-    /// `servername`: the SNI name (sent by the client, or received by the server).
-    pub fn servername(&self) -> Option<String> {
-        self.side.conn().negotiated().server_name.clone()
-    }
-
-    /// `getCipher()`.
-    pub fn get_cipher(&self) -> Option<CipherInfo> {
-        info::cipher_info(self.side.conn().negotiated().cipher_suite?)
-    }
-
-    /// `getProtocol()`: `TLSv1.3`, `TLSv1.2`, or `None` before the handshake.
-    pub fn get_protocol(&self) -> Option<&'static str> {
-        info::protocol_name(self.side.conn().negotiated().version?)
-    }
-
-    /// `getEphemeralKeyInfo()`: the client's view of the key exchange (`None` on a server,
-    /// as Node returns `null` there).
-    pub fn get_ephemeral_key_info(&self) -> Option<EphemeralKeyInfo> {
-        match self.side {
-            Side::Client(_) => info::ephemeral_key_info(self.side.conn().negotiated()),
-            Side::Server(_) => None,
-        }
-    }
-
-    /// `isSessionReused()`.
-    pub fn is_session_reused(&self) -> bool {
-        self.side.conn().negotiated().resumed
-    }
-
-    /// `getSession()`: the session to resume with (client side), as bytes for the
-    /// `session` option; they hold the resumption secret.
-    pub fn get_session(&self) -> Option<Vec<u8>> {
-        self.session.as_ref().map(|s| s.to_bytes().to_vec())
-    }
-
-    /// `getTLSTicket()`: the raw ticket of the session (client side).
-    pub fn get_tls_ticket(&self) -> Option<Vec<u8>> {
-        self.session
-            .as_ref()
-            .and_then(|s| s.tls_ticket().map(<[u8]>::to_vec))
-    }
-
-    /// `getFinished()`: the last Finished verify_data we sent.
-    pub fn get_finished(&self) -> Option<Vec<u8>> {
-        let f = &self.side.conn().negotiated().finished_sent;
-        (!f.is_empty()).then(|| f.clone())
-    }
-
-    /// `getPeerFinished()`: the last Finished verify_data the peer sent.
-    pub fn get_peer_finished(&self) -> Option<Vec<u8>> {
-        let f = &self.side.conn().negotiated().finished_received;
-        (!f.is_empty()).then(|| f.clone())
-    }
+    crate::socket_api::inherent_socket_api!();
 
     /// `getPeerCertificate()` raw form: the peer's chain, leaf first (DER).
     pub fn peer_certificate_chain(&self) -> &[Vec<u8>] {
-        &self.side.conn().negotiated().peer_certificates
-    }
-
-    /// `getPeerCertificate([detailed])`: Node's certificate object (`None` where Node
-    /// returns an empty object: no certificate). With `detailed`, `issuerCertificate`
-    /// links the chain the peer sent.
-    pub fn get_peer_certificate(
-        &self,
-        detailed: bool,
-    ) -> Option<sanstls_pki::cert::PeerCertificate> {
-        let chain = self.peer_certificate_chain();
-        match detailed {
-            true => sanstls_pki::cert::PeerCertificate::from_chain(chain).ok(),
-            false => sanstls_pki::cert::PeerCertificate::from_der(chain.first()?).ok(),
-        }
-    }
-
-    /// `getCertificate()`: our certificate as Node's object (`None` when we sent none).
-    pub fn get_certificate(&self) -> Option<sanstls_pki::cert::PeerCertificate> {
-        let ours = &self.side.conn().negotiated().local_certificates;
-        sanstls_pki::cert::PeerCertificate::from_der(ours.first()?).ok()
-    }
-
-    /// `getSharedSigalgs()`: the signature algorithms both sides support for our
-    /// signature, in the peer's order, in OpenSSL's spelling: the peer's list, limited by
-    /// `sigalgs` when set, and to the schemes sanstls signs with.
-    pub fn get_shared_sigalgs(&self) -> Vec<String> {
-        use sanstls::enums::SignatureScheme as S;
-        const OURS: &[S] = &[
-            S::ECDSA_NISTP256_SHA256,
-            S::ECDSA_NISTP384_SHA384,
-            S::ED25519,
-            S::RSA_PSS_RSAE_SHA256,
-            S::RSA_PSS_RSAE_SHA384,
-            S::RSA_PSS_RSAE_SHA512,
-            S::RSA_PKCS1_SHA256,
-            S::RSA_PKCS1_SHA384,
-            S::RSA_PKCS1_SHA512,
-        ];
-        self.side
-            .conn()
-            .negotiated()
-            .peer_signature_schemes
-            .iter()
-            .filter(|s| OURS.contains(s))
-            .map(|s| crate::sigalgs::name(*s))
-            .collect()
-    }
-
-    /// `exportKeyingMaterial(length, label[, context])`.
-    pub fn export_keying_material(
-        &self,
-        length: usize,
-        label: &str,
-        context: Option<&[u8]>,
-    ) -> Result<Vec<u8>, TlsError> {
-        let mut out = vec![0u8; length];
-        self.side
-            .conn()
-            .export_keying_material(label.as_bytes(), context, &mut out)?;
-        Ok(out)
+        &self.tls.connection().negotiated().peer_certificates
     }
 
     /// `renegotiate()`: TLS 1.2 only; runs the new handshake to completion.
     pub fn renegotiate(&mut self) -> Result<(), TlsError> {
-        self.side.conn_mut().renegotiate(now())?;
-        let before = self.side.conn().negotiated().finished_received.clone();
-        self.drive(|s| s.side.conn().negotiated().finished_received != before)
+        self.tls.conn_mut().renegotiate(now())?;
+        let before = self.tls.connection().negotiated().finished_received.clone();
+        self.drive(|s| s.tls.connection().negotiated().finished_received != before)
     }
 
     /// A server's `renegotiate({ requestCert, rejectUnauthorized })`: sends a HelloRequest
@@ -514,25 +440,15 @@ impl<T: Transport> TlsSocket<T> {
     /// `sanstls_pki::tls::NodeClientVerifier`). TLS 1.2 only; returns once the new
     /// handshake completes.
     pub fn renegotiate_with(&mut self, config: Arc<ServerConfig>) -> Result<(), TlsError> {
-        let Side::Server(conn) = &mut self.side else {
+        let Side::Server(conn) = &mut self.tls.side else {
             return Err(TlsError::new(
                 "ERR_TLS_INVALID_STATE",
                 "renegotiate_with: only a server socket asks for a renegotiation",
             ));
         };
         conn.renegotiate_with(config, now())?;
-        let before = self.side.conn().negotiated().finished_received.clone();
-        self.drive(|s| s.side.conn().negotiated().finished_received != before)
-    }
-
-    /// `disableRenegotiation()`.
-    pub fn disable_renegotiation(&mut self) {
-        self.side.conn_mut().disable_renegotiation();
-    }
-
-    /// `setMaxSendFragment(size)`: 512..=16384.
-    pub fn set_max_send_fragment(&mut self, size: usize) -> Result<(), TlsError> {
-        Ok(self.side.conn_mut().set_max_send_fragment(size)?)
+        let before = self.tls.connection().negotiated().finished_received.clone();
+        self.drive(|s| s.tls.connection().negotiated().finished_received != before)
     }
 
     /// The transport.
@@ -540,9 +456,20 @@ impl<T: Transport> TlsSocket<T> {
         self.stream.get_ref()
     }
 
+    /// The transport, mutably (reading or writing it directly bypasses TLS and breaks the
+    /// connection; setting socket options is what it is for).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.stream.get_mut()
+    }
+
+    /// The transport, giving up TLS (bytes read from it and not yet decrypted are lost).
+    pub fn into_inner(self) -> T {
+        self.stream.into_inner()
+    }
+
     /// The engine connection, for what the facade does not wrap.
     pub fn connection(&self) -> &Connection {
-        self.side.conn()
+        self.tls.connection()
     }
 }
 
@@ -553,11 +480,11 @@ impl<T: Transport> Read for TlsSocket<T> {
         }
         loop {
             self.handshake()?;
-            let n = self.side.conn_mut().read_plaintext(buf);
+            let n = self.tls.conn_mut().read_plaintext(buf);
             if n > 0 {
                 return Ok(n);
             }
-            if self.eof || self.side.conn().peer_closed() {
+            if self.eof || self.tls.connection().peer_closed() {
                 return Ok(0);
             }
             // Flush anything pending (e.g. a KeyUpdate answer), then wait for records.
@@ -572,7 +499,7 @@ impl<T: Transport> Write for TlsSocket<T> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.handshake()?;
         let n = self
-            .side
+            .tls
             .conn_mut()
             .send(buf)
             .map_err(|e| io::Error::from(TlsError::from_engine(&e)))?;

@@ -177,6 +177,12 @@ impl<T: Transport> Stream<T> {
         self.io
     }
 
+    /// The transport and the bytes read from it that the connection has not taken yet
+    /// (for a caller that goes on reading the transport itself).
+    pub fn into_parts(self) -> (T, Vec<u8>) {
+        (self.io, self.pending)
+    }
+
     /// Bounds every read by `timeout` (an idle timeout: when it passes, [`Self::receive`]
     /// fails with the transport's `TimedOut`/`WouldBlock` error). The handshake deadline
     /// applies as well, whichever comes first.
