@@ -44,6 +44,8 @@ pub struct ConnectOptions {
     /// `lookup`: resolves `host` instead of the system resolver (Node's `dns.lookup`
     /// replacement); the addresses are tried in order.
     pub lookup: Option<Arc<Lookup>>,
+    /// `enableTrace`: the handshake trace on stderr, from the ClientHello on.
+    pub enable_trace: bool,
 }
 
 /// The `lookup` signature: a host name to its addresses.
@@ -75,6 +77,7 @@ impl Default for ConnectOptions {
             request_ocsp: false,
             key_log: false,
             lookup: None,
+            enable_trace: false,
         }
     }
 }
@@ -150,6 +153,9 @@ pub fn prepare<T: crate::stream::Transport>(
     if no_renegotiation {
         socket.disable_renegotiation();
     }
+    if options.enable_trace {
+        socket.enable_trace();
+    }
     Ok(socket)
 }
 
@@ -177,5 +183,6 @@ pub(crate) fn client_config(
         .clone()
         .unwrap_or_else(|| options.host.clone());
     config.key_log = options.key_log;
+    config.trace = options.enable_trace || crate::trace::trace_tls();
     Ok((config, name, context.renegotiation_disabled()))
 }

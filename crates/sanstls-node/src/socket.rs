@@ -115,6 +115,11 @@ impl Listeners {
                     f(&der);
                 }
             }
+            Event::Trace(t) => {
+                if let Some(tracer) = &mut tls.tracer {
+                    tracer.record(&t);
+                }
+            }
             _ => {}
         }
     }

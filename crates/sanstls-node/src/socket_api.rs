@@ -24,15 +24,24 @@ pub struct TlsState {
     /// Whether `authorized` reports the verdict: not on a client socket made with
     /// `new TLSSocket()` (Node sets `authorized` only in `tls.connect`).
     pub(crate) reports_authorized: bool,
+    /// Where the handshake trace goes, once `enableTrace` (or `--trace-tls`) turned it on.
+    pub(crate) tracer: Option<crate::trace::Tracer>,
 }
 
 impl TlsState {
-    pub(crate) fn new(side: Side) -> Self {
+    pub(crate) fn new(mut side: Side) -> Self {
+        // Node's `--trace-tls`: every socket traces (a client also has to have asked its
+        // configuration for it, for its ClientHello to be in the trace).
+        let tracer = crate::trace::trace_tls().then(|| {
+            side.conn_mut().set_trace(true);
+            crate::trace::Tracer::stderr()
+        });
         Self {
             side,
             secure: false,
             session: None,
             reports_authorized: true,
+            tracer,
         }
     }
 
@@ -245,6 +254,22 @@ pub trait TlsSocketApi {
         self.with_state_mut(|s| s.conn_mut().disable_renegotiation());
     }
 
+    /// `enableTrace()`: from now on each handshake message, ChangeCipherSpec and alert sent
+    /// or received is written to stderr, in OpenSSL's words (a client's ClientHello is
+    /// traced only when its configuration asked before it was made: `ConnectOptions::
+    /// enable_trace`, or `ClientConfig::trace`).
+    fn enable_trace(&mut self) {
+        self.enable_trace_to(crate::trace::Tracer::stderr());
+    }
+
+    /// [`Self::enable_trace`] writing to `tracer`'s writer instead of stderr.
+    fn enable_trace_to(&mut self, tracer: crate::trace::Tracer) {
+        self.with_state_mut(|s| {
+            s.conn_mut().set_trace(true);
+            s.tracer = Some(tracer);
+        });
+    }
+
     /// `setMaxSendFragment(size)`: 512..=16384.
     fn set_max_send_fragment(&mut self, size: usize) -> Result<(), TlsError> {
         self.with_state_mut(|s| Ok(s.conn_mut().set_max_send_fragment(size)?))
@@ -351,6 +376,16 @@ macro_rules! inherent_socket_api {
         /// `disableRenegotiation()`.
         pub fn disable_renegotiation(&mut self) {
             $crate::socket_api::TlsSocketApi::disable_renegotiation(self)
+        }
+
+        /// `enableTrace()`: the handshake trace on stderr.
+        pub fn enable_trace(&mut self) {
+            $crate::socket_api::TlsSocketApi::enable_trace(self)
+        }
+
+        /// `enableTrace()` writing to `tracer`'s writer.
+        pub fn enable_trace_to(&mut self, tracer: $crate::trace::Tracer) {
+            $crate::socket_api::TlsSocketApi::enable_trace_to(self, tracer)
         }
 
         /// `setMaxSendFragment(size)`: 512..=16384.

@@ -625,3 +625,44 @@ fn child_set_default_error() {
         assert_eq!(get_ca_certificates(CaType::Default), before);
     }
 }
+
+/// The socket's `enableTrace`: `ConnectOptions::enable_trace` traces from the ClientHello
+/// on, and `enable_trace_to` sends the lines to a writer of the caller's.
+#[test]
+fn a_socket_with_enable_trace_traces_its_handshake() {
+    require("node");
+    let script = "const tls = require('tls'), fs = require('fs'); const a = process.argv;\
+        const srv = tls.createServer({key: fs.readFileSync(a[1]), cert: fs.readFileSync(a[2])},\
+          s => { s.end('ok'); srv.close(); });\
+        srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));";
+    let mut child = node(script, &[&path("rsa.key"), &path("rsa-chain.pem")]);
+    let port: u16 = first_line(&mut child).parse().unwrap();
+    let mut options = options(port, Some(&["root.pem"]));
+    options.servername = Some("rsa.example.test".into());
+    options.enable_trace = true;
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut socket = sanstls_node::connect::prepare(tcp, &options).unwrap();
+    let buffer = Shared::default();
+    socket.enable_trace_to(Tracer::to_writer(buffer.clone()));
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "ok");
+    let trace = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let messages: Vec<_> = handshake_lines(&trace)
+        .into_iter()
+        .map(|(direction, message, _)| format!("{direction} {message}"))
+        .collect();
+    for expected in [
+        "Sent ClientHello",
+        "Received ServerHello",
+        "Received Certificate",
+        "Received Finished",
+        "Sent Finished",
+    ] {
+        assert!(
+            messages.iter().any(|m| m == expected),
+            "{expected}: {messages:?}"
+        );
+    }
+    let _ = child.kill();
+}

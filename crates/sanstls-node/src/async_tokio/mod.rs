@@ -82,6 +82,9 @@ pub fn prepare<T: AsyncRead + AsyncWrite + Unpin>(
         .map_err(|e| TlsError::new("ERR_INVALID_ARG_VALUE", format!("session: {e:?}")))?;
     let conn = ClientConnection::resume(Arc::new(config), &name, session, now())?;
     let mut stream = TlsStream::new(io, Side::Client(conn), None);
+    if options.enable_trace {
+        stream.enable_trace();
+    }
     if no_renegotiation {
         stream.disable_renegotiation();
     }
