@@ -54,15 +54,20 @@ type Listener = Box<dyn FnMut() + Send>;
 /// session store (`newSession`, `resumeSession`). The calls run on the connection's
 /// thread and may block until the application answers (from any thread).
 pub trait ServerHooks: Send + Sync {
-    /// The configuration to continue the handshake with.
-    fn client_hello(&self, hello: &sanstls::server::ClientHelloInfo) -> Arc<ServerConfig>;
+    /// The configuration to continue the handshake with, or the error that ends it (Node's
+    /// `SNICallback` answering `cb(err)`): the connection is closed without an alert.
+    fn client_hello(
+        &self,
+        hello: &sanstls::server::ClientHelloInfo,
+    ) -> Result<Arc<ServerConfig>, TlsError>;
 
     /// Node's `newSession`: keep `data` under `id`.
     fn new_session(&self, _id: &[u8], _data: &[u8]) {}
 
-    /// Node's `resumeSession`: the data kept under `id`, if any.
-    fn resume_session(&self, _id: &[u8]) -> Option<Vec<u8>> {
-        None
+    /// Node's `resumeSession`: the data kept under `id`, if any (an error ends the
+    /// handshake, as Node's `cb(err)`).
+    fn resume_session(&self, _id: &[u8]) -> Result<Option<Vec<u8>>, TlsError> {
+        Ok(None)
     }
 }
 type BytesListener = Box<dyn FnMut(&[u8]) + Send>;
@@ -101,7 +106,8 @@ impl Listeners {
                 *session = Some(s);
             }
             Event::KeyLog(line) => {
-                let line = line.to_line();
+                // Node's `keylog` line ends with its newline (ready to append to a file).
+                let line = line.to_line() + "\n";
                 for f in &mut self.keylog {
                     f(line.as_bytes());
                 }
@@ -132,9 +138,12 @@ macro_rules! listener_methods {
             self
         }
 
-        /// `keylog`: one NSS key-log line (without the newline), for SSLKEYLOGFILE. Turning
-        /// it on is the configuration's `key_log` (`ConnectOptions::key_log` on a client).
+        /// `keylog`: one NSS key-log line (with its newline, as in Node), for SSLKEYLOGFILE.
+        /// Registering a listener turns the engine's key log on, as in Node (on a server
+        /// socket the configuration chosen at the ClientHello decides again: the server
+        /// facade turns `key_log` on for its `keylog` listeners).
         pub fn on_keylog(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+            self.side.conn_mut().set_key_log(true);
             self.listeners.keylog.push(Box::new(f));
             self
         }
@@ -156,12 +165,12 @@ pub(crate) fn answer_server_event(
     event: Event,
 ) -> Result<(), TlsError> {
     match event {
-        Event::ClientHello(info) => Ok(conn.accept(hooks.client_hello(&info), now())?),
+        Event::ClientHello(info) => Ok(conn.accept(hooks.client_hello(&info)?, now())?),
         Event::NewSession { id, data } => {
             hooks.new_session(&id, &data);
             Ok(())
         }
-        Event::ResumeSession(id) => Ok(conn.session_found(hooks.resume_session(&id), now())?),
+        Event::ResumeSession(id) => Ok(conn.session_found(hooks.resume_session(&id)?, now())?),
         _ => Ok(()),
     }
 }
@@ -342,6 +351,14 @@ impl<T: Transport> TlsSocket<T> {
                         self.error.get_or_insert(e);
                     }
                 }
+            }
+            // Node's server destroys a connection whose client renegotiates after
+            // `disableRenegotiation()`.
+            Event::RenegotiationRefused => {
+                self.error.get_or_insert(TlsError::new(
+                    "ERR_TLS_RENEGOTIATION_DISABLED",
+                    "TLS session renegotiation disabled for this socket",
+                ));
             }
             other => self
                 .listeners
