@@ -153,8 +153,8 @@ struct Shared {
 #[derive(Clone)]
 struct Chosen {
     config: Arc<ServerConfig>,
-    /// `SSL_OP_NO_RENEGOTIATION`: the connection refuses client renegotiations, as after
-    /// Node's `disableRenegotiation()`.
+    /// `SSL_OP_NO_RENEGOTIATION`: the connection declines client renegotiations (and,
+    /// unlike after `disableRenegotiation()`, goes on, as OpenSSL does).
     no_renegotiation: bool,
 }
 
@@ -786,7 +786,7 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             let _ = socket.get_ref().set_read_timeout(None);
             // SSL_OP_NO_RENEGOTIATION of the context the handshake chose.
             if setup.no_renegotiation() {
-                socket.disable_renegotiation();
+                socket.refuse_renegotiation();
             }
             (shared.on_secure_connection)(socket)
         }

@@ -191,6 +191,8 @@ pub struct TlsSocket<T> {
     error: Option<TlsError>,
     /// Server side: answers the engine's pauses (ClientHello, session lookups).
     hooks: Option<Arc<dyn ServerHooks>>,
+    /// `disableRenegotiation()` was called: a client renegotiating fails the socket.
+    renegotiation_disabled: bool,
 }
 
 impl<T> core::fmt::Debug for TlsSocket<T> {
@@ -258,6 +260,7 @@ impl<T: Transport> TlsSocket<T> {
             eof: false,
             error: None,
             hooks: None,
+            renegotiation_disabled: false,
         }
     }
 
@@ -349,12 +352,15 @@ impl<T: Transport> TlsSocket<T> {
                 if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.side) {
                     if let Err(e) = answer_server_event(conn, hooks.as_ref(), e) {
                         self.error.get_or_insert(e);
+                        // The engine's fatal alert, if the failure has one (e.g.
+                        // no_application_protocol), still goes out before the socket fails.
+                        let _ = self.stream.flush(self.side.conn_mut());
                     }
                 }
             }
             // Node's server destroys a connection whose client renegotiates after
-            // `disableRenegotiation()`.
-            Event::RenegotiationRefused => {
+            // `disableRenegotiation()` (one refusing under SSL_OP_NO_RENEGOTIATION goes on).
+            Event::RenegotiationRefused if self.renegotiation_disabled => {
                 self.error.get_or_insert(TlsError::new(
                     "ERR_TLS_RENEGOTIATION_DISABLED",
                     "TLS session renegotiation disabled for this socket",
@@ -542,8 +548,16 @@ impl<T: Transport> TlsSocket<T> {
         self.drive(|s| s.side.conn().negotiated().finished_received != before)
     }
 
-    /// `disableRenegotiation()`.
+    /// `disableRenegotiation()`: as in Node, a client renegotiating afterwards fails this
+    /// (server) socket with `ERR_TLS_RENEGOTIATION_DISABLED`.
     pub fn disable_renegotiation(&mut self) {
+        self.renegotiation_disabled = true;
+        self.side.conn_mut().disable_renegotiation();
+    }
+
+    /// `SSL_OP_NO_RENEGOTIATION`: renegotiations are declined (a `no_renegotiation`
+    /// warning, as OpenSSL sends) and the connection goes on.
+    pub(crate) fn refuse_renegotiation(&mut self) {
         self.side.conn_mut().disable_renegotiation();
     }
 
