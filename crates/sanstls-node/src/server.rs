@@ -115,6 +115,7 @@ impl Default for ServerOptions {
 type ConnectionListener = dyn Fn(TlsSocket<TcpStream>) + Send + Sync;
 type ErrorListener = dyn Fn(TlsError, Option<&TlsSocket<TcpStream>>) + Send + Sync;
 type CloseListener = dyn Fn() + Send + Sync;
+type CloseCallback = Box<dyn FnOnce(Option<TlsError>) + Send>;
 type NewSessionListener = dyn Fn(&[u8], &[u8]) + Send + Sync;
 type ResumeSessionListener = dyn Fn(&[u8], Answer<Option<Vec<u8>>>) + Send + Sync;
 type OcspRequestListener = dyn Fn(&[u8], &[u8], Answer<Option<Vec<u8>>>) + Send + Sync;
@@ -142,7 +143,7 @@ struct Shared {
     /// `close` listeners (Node's `server.on('close')`).
     on_close: Mutex<Vec<Box<CloseListener>>>,
     /// `server.close(callback)` callbacks, each called once with the next `close`.
-    close_callbacks: Mutex<Vec<Box<dyn FnOnce(Option<TlsError>) + Send>>>,
+    close_callbacks: Mutex<Vec<CloseCallback>>,
     /// `close()` was called and `close` is not emitted yet: it is, once the last
     /// connection ends.
     close_pending: AtomicBool,
@@ -391,7 +392,7 @@ impl Server {
     /// event, from the thread that ends the last connection (or this one). As in Node, a
     /// server that is not listening answers `ERR_SERVER_NOT_RUNNING`.
     pub fn close_with(&mut self, callback: impl FnOnce(Option<TlsError>) + Send + 'static) {
-        let callback: Box<dyn FnOnce(Option<TlsError>) + Send> = match self.listener {
+        let callback: CloseCallback = match self.listener {
             Some(_) => Box::new(callback),
             None => Box::new(move |_| {
                 callback(Some(TlsError::new(
