@@ -312,8 +312,8 @@ fn a_failed_handshake_reaches_tls_client_error_with_the_socket() {
 }
 
 /// Follows test-tls-close-event-after-write.js and Node's `server.close(callback)`: the
-/// callback and `close` come once the server stopped listening and its last connection
-/// ended, not before; a server that is not listening answers `ERR_SERVER_NOT_RUNNING`.
+/// server writes a megabyte and ends; the callback and `close` come once the server
+/// stopped listening and that last connection ended, not before; a server that is not listening answers `ERR_SERVER_NOT_RUNNING`.
 #[test]
 fn close_waits_for_the_last_connection() {
     let certs = Certs::new("close");
@@ -330,7 +330,7 @@ fn close_waits_for_the_last_connection() {
             let _ = secure_tx.lock().unwrap().send(());
             // The connection stays open until the test lets it end.
             let _ = release_rx.lock().unwrap().recv();
-            let _ = socket.write_all(b"bye");
+            let _ = socket.write_all(&vec![7u8; 1 << 20]);
             let _ = socket.end();
         },
     )
@@ -358,9 +358,9 @@ fn close_waits_for_the_last_connection() {
     assert!(done_rx.recv_timeout(Duration::from_millis(200)).is_err());
     assert_eq!(closes.load(Ordering::SeqCst), 0);
     release_tx.send(()).unwrap();
-    let mut bye = Vec::new();
-    client.read_to_end(&mut bye).unwrap();
-    assert_eq!(bye, b"bye");
+    let mut all = Vec::new();
+    client.read_to_end(&mut all).unwrap();
+    assert_eq!(all.len(), 1 << 20, "the whole megabyte, then the end");
     assert_eq!(done_rx.recv_timeout(Duration::from_secs(10)).unwrap(), None);
     assert_eq!(closes.load(Ordering::SeqCst), 1);
     // Closing again: Node's callback gets ERR_SERVER_NOT_RUNNING (and `close` again).
@@ -696,5 +696,151 @@ fn request_cert_refuses_or_reports_like_node() {
             }
         }
         server.close();
+    }
+}
+
+/// Follows test-tls-alpn-server-client.js (a client offering no protocols): the
+/// ALPNCallback is not called, as OpenSSL calls it only for an offer, and the handshake
+/// completes without a protocol.
+#[test]
+fn alpn_callback_is_not_called_without_an_offer() {
+    let certs = Certs::new("alpnnooffer");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let server = listening(ServerOptions {
+        context: certs.context(0),
+        alpn_callback: Some(Arc::new(move |_: Option<&str>, _: &[String]| {
+            c.fetch_add(1, Ordering::SeqCst);
+            None
+        })),
+        ..Default::default()
+    });
+    let mut client = sanstls_node::connect(&ConnectOptions {
+        host: "127.0.0.1".into(),
+        port: server.address().unwrap().port(),
+        reject_unauthorized: false,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(client.alpn_protocol(), None);
+    client.end().unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+/// Follows test-tls-async-cb-after-socket-end.js: an `SNICallback` that answers after
+/// the client has gone does no harm: the failure reaches `tlsClientError` (with the
+/// socket and its servername), and the server goes on serving.
+#[test]
+fn an_answer_after_the_client_left_is_harmless() {
+    let certs = Certs::new("lateanswer");
+    let server = listening(ServerOptions {
+        context: certs.context(0),
+        sni_callback: Some(Arc::new(
+            |_: &str, answer: Answer<Option<SecureContext>>| {
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_millis(300));
+                    answer.answer(None);
+                });
+            },
+        )),
+        ..Default::default()
+    });
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    server.on_tls_client_error(move |e, socket| {
+        let name = socket.and_then(|s| s.servername());
+        let _ = tx.lock().unwrap().send((e.code, name));
+    });
+    let port = port(&server);
+    let script = "const tls = require('tls'); const port = process.argv[process.argv.length - 1];\
+        const s = tls.connect({port: +port, host: '127.0.0.1', servername: 'gone.test', \
+          rejectUnauthorized: false});\
+        s.on('error', () => {}); setTimeout(() => { s.destroy(); console.log('gone'); }, 50);";
+    let mut child = node(script, &[&port]);
+    assert_eq!(first_line(&mut child), "gone");
+    let _ = child.wait();
+    let (code, name) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(["ECONNRESET", "EPIPE"].contains(&code.as_str()), "{code}");
+    assert_eq!(name.as_deref(), Some("gone.test"));
+    // Still serving.
+    let ours = node_json(SNI_CLIENT, &[&port, "next.test"]);
+    assert_eq!(ours, json!({"next.test": "a"}));
+}
+
+/// Follows test-tls-sni-server-client.js's checks on the server side: the secure socket
+/// of a connection served under an `addContext` context reports the client's name and
+/// the certificate of that context.
+#[test]
+fn the_added_context_serves_the_connection() {
+    let certs = Certs::new("addctxsock");
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let mut server = create_server(
+        ServerOptions {
+            context: certs.context(0),
+            ..Default::default()
+        },
+        move |mut socket| {
+            let cn = socket
+                .get_certificate()
+                .and_then(|c| c.subject.get("CN").map(|v| v.values().to_vec()));
+            let _ = tx.lock().unwrap().send((socket.servername(), cn));
+            let _ = socket.end();
+        },
+    )
+    .unwrap();
+    let addr = server.listen(0, "127.0.0.1").unwrap();
+    server.add_context("*.test.com", &certs.context(2)).unwrap();
+    let ours = node_json(SNI_CLIENT, &[&addr.port().to_string(), "b.test.com"]);
+    assert_eq!(ours, json!({"b.test.com": "c"}));
+    let (name, cn) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(name.as_deref(), Some("b.test.com"));
+    assert_eq!(cn, Some(vec!["c".to_string()]));
+}
+
+/// Follows test-tls-add-context.js: with `requestCert`, a connection served under an
+/// added context verifies the client against that context's `ca` (authorized), and one
+/// for an unknown name against the default context's (not authorized here).
+#[test]
+fn added_contexts_verify_clients_with_their_own_ca() {
+    let certs = Certs::new("addctxca");
+    let mut default = certs.context(0);
+    default.ca = Some(vec![certs.pki[0].cert_pem.clone()]);
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let mut server = create_server(
+        ServerOptions {
+            context: default,
+            request_cert: true,
+            reject_unauthorized: false,
+            ..Default::default()
+        },
+        move |mut socket| {
+            let _ = tx
+                .lock()
+                .unwrap()
+                .send((socket.servername(), socket.authorized()));
+            let _ = socket.end();
+        },
+    )
+    .unwrap();
+    let addr = server.listen(0, "127.0.0.1").unwrap();
+    let mut added = certs.context(1);
+    added.ca = Some(vec![certs.pki[2].cert_pem.clone()]);
+    server.add_context("context1", &added).unwrap();
+    for (name, authorized) in [("context1", true), ("unknowncontext", false)] {
+        let mut client = sanstls_node::connect(&ConnectOptions {
+            host: "127.0.0.1".into(),
+            port: addr.port(),
+            servername: Some(name.into()),
+            reject_unauthorized: false,
+            context: certs.context(2),
+            ..Default::default()
+        })
+        .unwrap();
+        let mut rest = Vec::new();
+        let _ = client.read_to_end(&mut rest);
+        let seen = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(seen, (Some(name.to_string()), authorized), "{name}");
     }
 }
