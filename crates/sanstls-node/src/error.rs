@@ -131,6 +131,9 @@ fn engine_code(e: &Error) -> String {
             PeerIncompatible::NoApplicationProtocolInCommon => "ERR_SSL_NO_APPLICATION_PROTOCOL",
             PeerIncompatible::CertificateRequired => "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE",
             PeerIncompatible::DhGroupTooSmall => "ERR_SSL_DH_KEY_TOO_SMALL",
+            // Our renegotiation answered with no_renegotiation: OpenSSL's reason, which
+            // Node's client reports in the same case.
+            PeerIncompatible::RenegotiationDeclined => "ERR_SSL_NO_RENEGOTIATION",
             _ => "ERR_SSL_HANDSHAKE_FAILURE",
         }
         .into(),
@@ -231,5 +234,13 @@ mod tests {
         let e = TlsError::from_engine(&PeerMisbehaved::TooManyRenegotiations.into());
         assert_eq!(e.code, "ERR_TLS_SESSION_ATTACK");
         assert_eq!(e.message, "TLS session renegotiation attack detected");
+    }
+
+    /// A client whose renegotiation the server declined: OpenSSL's `no renegotiation`, as
+    /// Node's client reports it against a server that refuses (see tests/node_server.rs).
+    #[test]
+    fn a_declined_renegotiation_is_no_renegotiation() {
+        let e = TlsError::from_engine(&PeerIncompatible::RenegotiationDeclined.into());
+        assert_eq!(e.code, "ERR_SSL_NO_RENEGOTIATION");
     }
 }

@@ -514,6 +514,17 @@ fn no_renegotiation_secure_option_applies_on_servers() {
         error.map(|e| e.code).as_deref(),
         Some("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE")
     );
+    // Our client, declined by the same server, reports what Node's client did.
+    let mut client = sanstls_node::connect(&ConnectOptions {
+        host: "127.0.0.1".into(),
+        port: server.address().unwrap().port(),
+        reject_unauthorized: false,
+        ..Default::default()
+    })
+    .unwrap();
+    client.write_all(b"x").unwrap();
+    let declined = client.renegotiate().unwrap_err();
+    assert_eq!(json!(declined.code), ours["error"], "Node's client: {ours}");
 }
 
 /// Follows test-tls-keylog-tlsv13.js: a server's `keylog` listener gets each TLS 1.3
