@@ -53,7 +53,7 @@ fn run() -> Result<(), String> {
         let _ = socket.end();
     })
     .map_err(|e| e.to_string())?;
-    server.on_tls_client_error(|e| eprintln!("tlsClientError: {e}"));
+    server.on_tls_client_error(|e, _socket| eprintln!("tlsClientError: {e}"));
     let addr = server
         .listen(port, "127.0.0.1")
         .map_err(|e| e.to_string())?;

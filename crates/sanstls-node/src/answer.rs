@@ -1,4 +1,4 @@
-//! Node's callback argument (`cb(null, value)`) for the server's hooks, made once for both
+//! Node's callback argument (`cb(null, value)` or `cb(err)`) for the server's hooks, made once for both
 //! drivers: [`Answer`] is the handle the application calls, from any thread and possibly
 //! much later; [`Pending`] is the future the connection waits on.
 //!
@@ -16,11 +16,13 @@ use std::task::Wake;
 
 use sanstls::UnixTime;
 
+use crate::error::TlsError;
+
 /// What a hook returns: the answer, once the application gives it.
 pub type HookFuture<V> = Pin<Box<dyn Future<Output = V> + Send>>;
 
 struct Slot<V> {
-    value: Option<V>,
+    value: Option<Result<V, TlsError>>,
     /// Answered, or the handle was dropped unanswered.
     done: bool,
     waker: Option<Waker>,
@@ -49,8 +51,14 @@ impl<V> core::fmt::Debug for Answer<V> {
 impl<V> Answer<V> {
     /// Answers; the handshake goes on with `value`.
     pub fn answer(self, value: V) {
-        lock(&self.slot).value = Some(value);
+        lock(&self.slot).value = Some(Ok(value));
         // Drop marks it done and wakes the connection.
+    }
+
+    /// Node's `cb(err)`: the connection is destroyed with `error` (no alert is sent; the
+    /// server's `tlsClientError` gets `error`, the client sees the connection close).
+    pub fn fail(self, error: TlsError) {
+        lock(&self.slot).value = Some(Err(error));
     }
 }
 
@@ -67,8 +75,8 @@ impl<V> Drop for Answer<V> {
     }
 }
 
-/// The connection's side of an [`Answer`]: `Some(value)`, or `None` if the handle was
-/// dropped unanswered.
+/// The connection's side of an [`Answer`]: `Ok(Some(value))`, `Ok(None)` if the handle was
+/// dropped unanswered, `Err` if it failed.
 pub struct Pending<V> {
     slot: Shared<V>,
 }
@@ -80,15 +88,15 @@ impl<V> core::fmt::Debug for Pending<V> {
 }
 
 impl<V> Future for Pending<V> {
-    type Output = Option<V>;
+    type Output = Result<Option<V>, TlsError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<V>> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut slot = lock(&self.slot);
         if let Some(v) = slot.value.take() {
-            return Poll::Ready(Some(v));
+            return Poll::Ready(v.map(Some));
         }
         if slot.done {
-            return Poll::Ready(None);
+            return Poll::Ready(Ok(None));
         }
         slot.waker = Some(cx.waker().clone());
         Poll::Pending
@@ -163,13 +171,20 @@ mod tests {
             });
         });
         let deadline = crate::stream::now().saturating_add(core::time::Duration::from_secs(10));
-        assert_eq!(block_on(pending, Some(deadline)), Some(Some(7)));
+        assert_eq!(block_on(pending, Some(deadline)), Some(Ok(Some(7))));
     }
 
     #[test]
     fn a_dropped_handle_answers_none() {
         let pending = ask(|answer: Answer<u32>| drop(answer));
-        assert_eq!(block_on(pending, None), Some(None));
+        assert_eq!(block_on(pending, None), Some(Ok(None)));
+    }
+
+    #[test]
+    fn a_failed_answer_is_the_error() {
+        let pending = ask(|answer: Answer<u32>| answer.fail(TlsError::new("E_TEST", "no")));
+        let got = block_on(pending, None).expect("answered");
+        assert_eq!(got.map_err(|e| e.code), Err("E_TEST".to_string()));
     }
 
     #[test]

@@ -29,7 +29,12 @@ impl TlsError {
 
     /// The error Node reports for an engine error.
     pub fn from_engine(e: &Error) -> Self {
-        Self::new(engine_code(e), e.to_string())
+        match e {
+            Error::PeerMisbehaved(PeerMisbehaved::TooManyRenegotiations) => {
+                Self::new(engine_code(e), "TLS session renegotiation attack detected")
+            }
+            _ => Self::new(engine_code(e), e.to_string()),
+        }
     }
 
     /// The error Node reports for a transport error (`ECONNRESET`, `EPIPE`...). An
@@ -103,6 +108,11 @@ fn engine_code(e: &Error) -> String {
         }
         Error::InvalidMessage(_) => "ERR_SSL_DECODE_ERROR".into(),
         Error::PeerMisbehaved(PeerMisbehaved::BadSignature) => "ERR_SSL_BAD_SIGNATURE".into(),
+        // Node's own guard (its `onhandshakestart`) reports the renegotiation flood on the
+        // server's socket as a session attack.
+        Error::PeerMisbehaved(PeerMisbehaved::TooManyRenegotiations) => {
+            "ERR_TLS_SESSION_ATTACK".into()
+        }
         // Otherwise by the alert the check sends, with OpenSSL's reason for it.
         Error::PeerMisbehaved(p) => {
             use sanstls::enums::AlertDescription as A;
@@ -126,6 +136,9 @@ fn engine_code(e: &Error) -> String {
             PeerIncompatible::NoApplicationProtocolInCommon => "ERR_SSL_NO_APPLICATION_PROTOCOL",
             PeerIncompatible::CertificateRequired => "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE",
             PeerIncompatible::DhGroupTooSmall => "ERR_SSL_DH_KEY_TOO_SMALL",
+            // Our renegotiation answered with no_renegotiation: OpenSSL's reason, which
+            // Node's client reports in the same case.
+            PeerIncompatible::RenegotiationDeclined => "ERR_SSL_NO_RENEGOTIATION",
             _ => "ERR_SSL_HANDSHAKE_FAILURE",
         }
         .into(),
@@ -217,6 +230,23 @@ mod tests {
         assert_eq!(e.code, "ECONNRESET");
         let back: io::Error = e.into();
         assert_eq!(back.kind(), io::ErrorKind::ConnectionReset);
+    }
+
+    /// Node's `onhandshakestart` guard: more than `CLIENT_RENEG_LIMIT` renegotiations in
+    /// the window is `ERR_TLS_SESSION_ATTACK`, with Node's message.
+    #[test]
+    fn a_renegotiation_flood_is_a_session_attack() {
+        let e = TlsError::from_engine(&PeerMisbehaved::TooManyRenegotiations.into());
+        assert_eq!(e.code, "ERR_TLS_SESSION_ATTACK");
+        assert_eq!(e.message, "TLS session renegotiation attack detected");
+    }
+
+    /// A client whose renegotiation the server declined: OpenSSL's `no renegotiation`, as
+    /// Node's client reports it against a server that refuses (see tests/node_server.rs).
+    #[test]
+    fn a_declined_renegotiation_is_no_renegotiation() {
+        let e = TlsError::from_engine(&PeerIncompatible::RenegotiationDeclined.into());
+        assert_eq!(e.code, "ERR_SSL_NO_RENEGOTIATION");
     }
 }
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use sanstls::client::ClientConnection;
-use sanstls::conn::Connection;
+use sanstls::conn::{Connection, Event};
 use sanstls::server::ServerConnection;
 
 use crate::context::SecureContext;
@@ -15,13 +15,33 @@ use crate::socket::{now, Side};
 /// `SecurePair`: feed it the network's bytes with [`Self::encrypted_write`], send what
 /// [`Self::encrypted_read`] gives, and exchange application data through the cleartext
 /// methods.
-#[derive(Debug)]
 pub struct SecurePair {
     side: Side,
+    /// `secure` listeners, called once when the handshake completes.
+    on_secure: Vec<Box<dyn FnMut() + Send>>,
+    /// Whether `secure` was emitted.
+    secure: bool,
+}
+
+impl core::fmt::Debug for SecurePair {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecurePair")
+            .field("side", &self.side)
+            .field("secure", &self.secure)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `tls.createSecurePair(context, isServer, requestCert, rejectUnauthorized)`; a client
-/// pair also takes the server name to verify.
+/// pair also takes the server name to send and verify. Node's defaults are
+/// `requestCert = !isServer` and `rejectUnauthorized = false`.
+///
+/// As in Node's `TLSSocket` under the pair: on a server, `request_cert` asks the client
+/// for a certificate (checked against the context's `ca`) and `reject_unauthorized`
+/// refuses a client without a valid one; without `request_cert` neither applies. A client
+/// always verifies the server's certificate and, with `reject_unauthorized`, refuses an
+/// invalid one (otherwise the refusal is only reported, as `authorizationError`).
+/// `SSL_OP_NO_RENEGOTIATION` in the context's `secureOptions` refuses renegotiations.
 pub fn create_secure_pair(
     context: &SecureContext,
     is_server: bool,
@@ -29,16 +49,18 @@ pub fn create_secure_pair(
     reject_unauthorized: bool,
     servername: &str,
 ) -> Result<SecurePair, TlsError> {
-    let side = match is_server {
+    let mut side = match is_server {
         true => {
             let mut c = context.server_config();
             if request_cert {
-                c.client_verifier = Some(Arc::new(sanstls_pki::tls::NodeClientVerifier::new(
-                    context.verifier(),
-                    reject_unauthorized,
+                c.client_verifier = Some(context.limit_client_verifier(Arc::new(
+                    sanstls_pki::tls::NodeClientVerifier::new(
+                        context.verifier(),
+                        reject_unauthorized,
+                    ),
                 )));
+                c.reject_unauthorized = reject_unauthorized;
             }
-            c.reject_unauthorized = reject_unauthorized;
             Side::Server(ServerConnection::new(Arc::new(c), now())?)
         }
         false => {
@@ -47,12 +69,26 @@ pub fn create_secure_pair(
             Side::Client(ClientConnection::new(Arc::new(c), servername, now())?)
         }
     };
-    Ok(SecurePair { side })
+    if context.renegotiation_disabled() {
+        side.conn_mut().disable_renegotiation();
+    }
+    Ok(SecurePair {
+        side,
+        on_secure: Vec::new(),
+        secure: false,
+    })
 }
 
 impl SecurePair {
     fn conn(&mut self) -> &mut Connection {
         self.side.conn_mut()
+    }
+
+    /// The `secure` event: the handshake completed (emitted once, from the
+    /// [`Self::encrypted_write`] call that completed it).
+    pub fn on_secure(&mut self, f: impl FnMut() + Send + 'static) -> &mut Self {
+        self.on_secure.push(Box::new(f));
+        self
     }
 
     /// `pair.encrypted.write(bytes)`: bytes from the network. Returns how many were taken
@@ -61,7 +97,9 @@ impl SecurePair {
         let mut taken = 0;
         while !bytes.is_empty() {
             let n = self.conn().read_tls(bytes);
-            self.conn().process(now())?;
+            let processed = self.conn().process(now());
+            self.dispatch_events();
+            processed?;
             if n == 0 {
                 break;
             }
@@ -69,6 +107,19 @@ impl SecurePair {
             bytes = &bytes[n..];
         }
         Ok(taken)
+    }
+
+    /// Emits `secure` at the first completed handshake; other events are the engine's
+    /// (read with [`Self::connection`]).
+    fn dispatch_events(&mut self) {
+        while let Some(event) = self.conn().poll_event() {
+            if event == Event::HandshakeComplete && !self.secure {
+                self.secure = true;
+                for f in &mut self.on_secure {
+                    f();
+                }
+            }
+        }
     }
 
     /// `pair.encrypted.read()`: appends the bytes to send to the network to `out`.
@@ -87,9 +138,16 @@ impl SecurePair {
         self.conn().read_plaintext(buf)
     }
 
-    /// The `secure` event has happened: the handshake is complete.
+    /// Whether the `secure` event has happened: the handshake completed (a failed one
+    /// never is).
     pub fn is_secure(&mut self) -> bool {
-        !self.conn().is_handshaking()
+        self.secure
+    }
+
+    /// `pair.cleartext.authorized`: secure, and the peer's certificate was verified.
+    pub fn authorized(&mut self) -> bool {
+        let secure = self.is_secure();
+        self.side.authorized(secure)
     }
 
     /// The engine connection (what was negotiated, `authorization_error`...).

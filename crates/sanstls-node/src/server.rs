@@ -34,11 +34,15 @@ pub struct ServerOptions {
     pub ticket_keys: Option<[u8; 48]>,
     /// `SNICallback(servername, cb)`: called with the name the client asked for; answer
     /// (possibly later, from any thread) with the context to use, or `None` for the
-    /// default one.
+    /// default one; [`Answer::fail`] ends the handshake (Node's `cb(err)`). As in Node,
+    /// with an `SNICallback` the `addContext` contexts are not consulted.
     pub sni_callback: Option<Arc<SniCallback>>,
     /// `ALPNCallback({ servername, protocols })`: picks the protocol from the client's
-    /// list (`None`: no ALPN, the handshake goes on without it; Node's `undefined`).
-    /// Mutually exclusive with `alpn_protocols`, as in Node.
+    /// list. As in Node, `None` (Node's `undefined`) ends the handshake with a fatal
+    /// `no_application_protocol` alert, and a protocol the client did not offer ends it
+    /// with `ERR_TLS_ALPN_CALLBACK_INVALID_RESULT` (no alert: the connection is closed).
+    /// Not called when the client offers no protocols. Mutually exclusive with
+    /// `alpn_protocols`, as in Node.
     pub alpn_callback: Option<Arc<AlpnCallback>>,
 }
 
@@ -84,7 +88,9 @@ impl Default for ServerOptions {
 }
 
 type ConnectionListener = dyn Fn(TlsSocket<TcpStream>) + Send + Sync;
-type ErrorListener = dyn Fn(TlsError) + Send + Sync;
+type ErrorListener = dyn Fn(TlsError, Option<&TlsSocket<TcpStream>>) + Send + Sync;
+type CloseListener = dyn Fn() + Send + Sync;
+type CloseCallback = Box<dyn FnOnce(Option<TlsError>) + Send>;
 type NewSessionListener = dyn Fn(&[u8], &[u8]) + Send + Sync;
 type ResumeSessionListener = dyn Fn(&[u8], Answer<Option<Vec<u8>>>) + Send + Sync;
 type OcspRequestListener = dyn Fn(&[u8], &[u8], Answer<Option<Vec<u8>>>) + Send + Sync;
@@ -95,9 +101,10 @@ struct Shared {
     options: ServerOptions,
     ticketer: Option<Arc<Ticketer>>,
     /// The default context's configuration.
-    config: RwLock<Arc<ServerConfig>>,
-    /// `addContext(hostname, context)`, in the order added (first match wins, as Node).
-    contexts: RwLock<Vec<(String, Arc<ServerConfig>)>>,
+    config: RwLock<Chosen>,
+    /// `addContext(hostname, context)`, in the order added (the last match wins, as in
+    /// Node, which searches its list from the end).
+    contexts: RwLock<Vec<(String, Chosen)>>,
     on_secure_connection: Box<ConnectionListener>,
     on_tls_client_error: Mutex<Vec<Box<ErrorListener>>>,
     on_new_session: RwLock<Option<Box<NewSessionListener>>>,
@@ -108,6 +115,38 @@ struct Shared {
     /// Node's `server.maxConnections` (see [`Server::set_max_connections`]).
     max_connections: AtomicUsize,
     closing: AtomicBool,
+    /// `close` listeners (Node's `server.on('close')`).
+    on_close: Mutex<Vec<Box<CloseListener>>>,
+    /// `server.close(callback)` callbacks, each called once with the next `close`.
+    close_callbacks: Mutex<Vec<CloseCallback>>,
+    /// `close()` was called and `close` is not emitted yet: it is, once the last
+    /// connection ends.
+    close_pending: AtomicBool,
+}
+
+/// A context's engine configuration, with what of the context the server applies to each
+/// connection itself.
+#[derive(Clone)]
+struct Chosen {
+    config: Arc<ServerConfig>,
+    /// `SSL_OP_NO_RENEGOTIATION`: the connection declines client renegotiations (and,
+    /// unlike after `disableRenegotiation()`, goes on, as OpenSSL does).
+    no_renegotiation: bool,
+}
+
+impl Chosen {
+    fn new(context: &SecureContext, config: Arc<ServerConfig>) -> Self {
+        Self {
+            config,
+            no_renegotiation: no_renegotiation(context),
+        }
+    }
+}
+
+/// Whether connections under `context` refuse renegotiation (its `secureOptions` has
+/// `SSL_OP_NO_RENEGOTIATION`).
+fn no_renegotiation(context: &SecureContext) -> bool {
+    context.renegotiation_disabled()
 }
 
 /// The default of [`Server::set_max_connections`]: each connection has a thread here (Node
@@ -152,7 +191,7 @@ pub fn create_server(
                 .with_grace(options.session_timeout),
         )),
     };
-    let config = server_config(&context, &options, &ticketer);
+    let config = Chosen::new(&context, server_config(&context, &options, &ticketer));
     Ok(Server {
         shared: Arc::new(Shared {
             options,
@@ -168,6 +207,9 @@ pub fn create_server(
             connections: AtomicUsize::new(0),
             max_connections: AtomicUsize::new(DEFAULT_MAX_CONNECTIONS),
             closing: AtomicBool::new(false),
+            on_close: Mutex::new(Vec::new()),
+            close_callbacks: Mutex::new(Vec::new()),
+            close_pending: AtomicBool::new(false),
         }),
         listener: None,
     })
@@ -197,15 +239,80 @@ fn server_config(
     Arc::new(c)
 }
 
-/// Node's `addContext` hostname patterns: exact (case-insensitive) or `*.example.com`
-/// matching one label.
+/// Node's `addContext` hostname patterns. Node turns the pattern into the regular
+/// expression `^pattern$` with `*` as `[^.]*` (and without the `i` flag): the whole name
+/// must match, byte for byte, and each `*` stands for any run, possibly empty, of
+/// characters other than `.`. So `*` alone matches `localhost` but no dotted name, and
+/// `f*.example.com` matches `foo.example.com` and `f.example.com`.
+///
+/// Matched by dynamic programming over (pattern, name) prefixes, so a pattern with many
+/// `*` costs at most `pattern.len() * name.len()` steps, whatever name a client sends.
 fn host_matches(pattern: &str, host: &str) -> bool {
-    let host = host.trim_end_matches('.');
-    match pattern.strip_prefix("*.") {
-        Some(suffix) => host
-            .split_once('.')
-            .is_some_and(|(label, rest)| !label.is_empty() && rest.eq_ignore_ascii_case(suffix)),
-        None => pattern.eq_ignore_ascii_case(host),
+    let host = host.as_bytes();
+    // `matched[j]`: the pattern read so far matches the first `j` bytes of the name.
+    let mut matched = vec![false; host.len() + 1];
+    matched[0] = true;
+    for &p in pattern.as_bytes() {
+        let mut next = vec![false; host.len() + 1];
+        for j in 0..=host.len() {
+            next[j] = match (p, j.checked_sub(1).map(|i| host[i])) {
+                // `*` matches nothing more, or one more non-dot byte.
+                (b'*', None) => matched[j],
+                (b'*', Some(b)) => matched[j] || (next[j - 1] && b != b'.'),
+                (_, None) => false,
+                (p, Some(b)) => matched[j - 1] && b == p,
+            };
+        }
+        matched = next;
+    }
+    matched[host.len()]
+}
+
+/// The configuration of the `addContext` context for `name`: the last added whose
+/// pattern matches (Node searches its list from the end).
+fn find_context(contexts: &[(String, Chosen)], name: &str) -> Option<Chosen> {
+    contexts
+        .iter()
+        .rev()
+        .find(|(p, _)| host_matches(p, name))
+        .map(|(_, c)| c.clone())
+}
+
+/// `config` with the engine's key log on when the server has a `keylog` listener (the
+/// context may have been added, or chosen by `SNICallback`, after the listener).
+fn with_keylog(shared: &Shared, config: Arc<ServerConfig>) -> Arc<ServerConfig> {
+    let keylog = shared.on_keylog.read().is_ok_and(|l| l.is_some());
+    match keylog && !config.key_log {
+        true => {
+            let mut c = ServerConfig::clone(&config);
+            c.key_log = true;
+            Arc::new(c)
+        }
+        false => config,
+    }
+}
+
+/// Emits `close` once `close()` was called and the last connection has ended (Node's
+/// `_emitCloseIfDrained`). Called by `close()` and by each connection as it ends; only
+/// one of them sees both conditions and takes `close_pending`.
+fn emit_close_if_drained(shared: &Shared) {
+    if shared.connections.load(Ordering::SeqCst) != 0
+        || !shared.close_pending.swap(false, Ordering::SeqCst)
+    {
+        return;
+    }
+    let callbacks = shared
+        .close_callbacks
+        .lock()
+        .map(|mut c| std::mem::take(&mut *c))
+        .unwrap_or_default();
+    for f in callbacks {
+        f(None);
+    }
+    if let Ok(listeners) = shared.on_close.lock() {
+        for f in listeners.iter() {
+            f();
+        }
     }
 }
 
@@ -258,13 +365,43 @@ impl Server {
         self.listener.as_ref().map(|(a, _)| *a)
     }
 
-    /// `server.close()`: stops accepting (connections already open go on).
+    /// `server.close()`: stops accepting (connections already open go on); `close` is
+    /// emitted once the last of them has ended, as in Node.
     pub fn close(&mut self) {
         self.shared.closing.store(true, Ordering::SeqCst);
         if let Some((addr, handle)) = self.listener.take() {
             // Wake the accept loop so it sees `closing`.
             let _ = TcpStream::connect(addr);
             let _ = handle.join();
+        }
+        // Node emits `close` (once drained) even for a server that was not listening.
+        self.shared.close_pending.store(true, Ordering::SeqCst);
+        emit_close_if_drained(&self.shared);
+    }
+
+    /// `server.close(callback)`: [`Self::close`], with `callback` called at the `close`
+    /// event, from the thread that ends the last connection (or this one). As in Node, a
+    /// server that is not listening answers `ERR_SERVER_NOT_RUNNING`.
+    pub fn close_with(&mut self, callback: impl FnOnce(Option<TlsError>) + Send + 'static) {
+        let callback: CloseCallback = match self.listener {
+            Some(_) => Box::new(callback),
+            None => Box::new(move |_| {
+                callback(Some(TlsError::new(
+                    "ERR_SERVER_NOT_RUNNING",
+                    "Server is not running.",
+                )))
+            }),
+        };
+        if let Ok(mut c) = self.shared.close_callbacks.lock() {
+            c.push(callback);
+        }
+        self.close();
+    }
+
+    /// The `close` event: the server stopped listening and its last connection ended.
+    pub fn on_close(&self, f: impl Fn() + Send + Sync + 'static) {
+        if let Ok(mut l) = self.shared.on_close.lock() {
+            l.push(Box::new(f));
         }
     }
 
@@ -310,26 +447,40 @@ impl Server {
     /// `server.setSecureContext(options)`: new connections use the new context.
     pub fn set_secure_context(&self, options: &SecureContextOptions) -> Result<(), TlsError> {
         let context = create_secure_context(options)?;
-        let config = server_config(&context, &self.shared.options, &self.shared.ticketer);
+        let config = self.chosen(&context);
         if let Ok(mut c) = self.shared.config.write() {
             *c = config;
         }
         Ok(())
     }
 
-    /// `server.addContext(hostname, context)`: clients asking for `hostname` (SNI; `*.`
-    /// wildcards match one label) get this context.
+    /// `server.addContext(hostname, context)`: clients asking for a name `hostname`
+    /// matches (SNI; see Node's patterns at [`host_matches`]: `*` is any run of
+    /// characters but `.`, case counts) get this context; the last added match wins.
+    /// Not consulted when the server has an `SNICallback`, as in Node.
     pub fn add_context(
         &self,
         hostname: &str,
         options: &SecureContextOptions,
     ) -> Result<(), TlsError> {
+        if hostname.is_empty() {
+            return Err(TlsError::new(
+                "ERR_TLS_REQUIRED_SERVER_NAME",
+                "\"servername\" is required parameter for Server.addContext",
+            ));
+        }
         let context = create_secure_context(options)?;
-        let config = server_config(&context, &self.shared.options, &self.shared.ticketer);
+        let config = self.chosen(&context);
         if let Ok(mut c) = self.shared.contexts.write() {
             c.push((hostname.to_string(), config));
         }
         Ok(())
+    }
+
+    /// The configuration of `context` under this server's options and listeners.
+    fn chosen(&self, context: &SecureContext) -> Chosen {
+        let config = server_config(context, &self.shared.options, &self.shared.ticketer);
+        Chosen::new(context, with_keylog(&self.shared, config))
     }
 
     /// `newSession(sessionId, sessionData)`: a TLS 1.2 session to keep in an external
@@ -362,28 +513,30 @@ impl Server {
         }
     }
 
-    /// `keylog(line)`: NSS key-log lines of every connection (for SSLKEYLOGFILE).
+    /// `keylog(line)`: NSS key-log lines of every connection (for SSLKEYLOGFILE), each
+    /// with its newline as in Node, including connections under contexts added or chosen
+    /// later.
     pub fn on_keylog(&self, f: impl Fn(&[u8]) + Send + Sync + 'static) {
         if let Ok(mut l) = self.shared.on_keylog.write() {
             *l = Some(Arc::new(f));
         }
-        let with_keylog = |c: &Arc<ServerConfig>| {
-            let mut c = ServerConfig::clone(c);
-            c.key_log = true;
-            Arc::new(c)
-        };
         if let Ok(mut c) = self.shared.config.write() {
-            *c = with_keylog(&c);
+            c.config = with_keylog(&self.shared, Arc::clone(&c.config));
         }
         if let Ok(mut contexts) = self.shared.contexts.write() {
             for (_, c) in contexts.iter_mut() {
-                *c = with_keylog(c);
+                c.config = with_keylog(&self.shared, Arc::clone(&c.config));
             }
         }
     }
 
-    /// `tlsClientError`: a connection failed before it was secure.
-    pub fn on_tls_client_error(&self, f: impl Fn(TlsError) + Send + Sync + 'static) {
+    /// `tlsClientError(exception, tlsSocket)`: a connection failed before it was secure.
+    /// The socket is the failed connection (`servername`, `remote_address()`...); it is
+    /// `None` only from [`Self::accept_tokio`], whose stream is not a `TlsSocket`.
+    pub fn on_tls_client_error(
+        &self,
+        f: impl Fn(TlsError, Option<&TlsSocket<TcpStream>>) + Send + Sync + 'static,
+    ) {
         if let Ok(mut l) = self.shared.on_tls_client_error.lock() {
             l.push(Box::new(f));
         }
@@ -391,21 +544,130 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// A dropped server stops listening (and emits `close` once drained, as `close()`);
+    /// one already closed emits nothing more.
     fn drop(&mut self) {
-        self.close();
+        if self.listener.is_some() {
+            self.close();
+        }
     }
 }
 
 /// The application's answers to one connection's pauses.
 struct Hooks {
     shared: Arc<Shared>,
-    default: Arc<ServerConfig>,
-    contexts: Vec<(String, Arc<ServerConfig>)>,
+    default: Chosen,
+    contexts: Vec<(String, Chosen)>,
     sessions: bool,
+    /// Whether the context chosen for this connection refuses renegotiation (known once
+    /// the ClientHello is answered).
+    no_renegotiation: AtomicBool,
+}
+
+impl Hooks {
+    /// The context for the name the client asked for: `SNICallback`'s answer (and then
+    /// never an `addContext` one: Node's own SNICallback is what reads those), else the
+    /// last matching `addContext` context, else the default. An SNICallback answering with
+    /// an error ends the handshake (Node's `cb(err)`).
+    async fn context_for(&self, name: Option<&str>) -> Result<Chosen, TlsError> {
+        let o = &self.shared.options;
+        let chosen = match (&o.sni_callback, name) {
+            (Some(cb), Some(name)) => ask(|answer| cb(name, answer)).await?.flatten().map(|ctx| {
+                let config = server_config(&ctx, o, &self.shared.ticketer);
+                Chosen::new(&ctx, with_keylog(&self.shared, config))
+            }),
+            (Some(_), None) => None,
+            (None, name) => name.and_then(|n| find_context(&self.contexts, n)),
+        };
+        Ok(chosen.unwrap_or_else(|| self.default.clone()))
+    }
+
+    /// The configuration for this ClientHello: the context for its name, the session
+    /// store, `ALPNCallback`'s choice and `OCSPRequest`'s staples.
+    async fn config_for(&self, hello: &ClientHelloInfo) -> Result<Arc<ServerConfig>, TlsError> {
+        let o = &self.shared.options;
+        let name = hello.server_name.as_deref();
+        let chosen = self.context_for(name).await?;
+        self.no_renegotiation
+            .store(chosen.no_renegotiation, Ordering::SeqCst);
+        let mut config = chosen.config;
+        // With a session store, it is the only one (Node: SSL_SESS_CACHE_NO_INTERNAL).
+        if self.sessions && !config.external_sessions {
+            let mut c = ServerConfig::clone(&config);
+            c.external_sessions = true;
+            c.session_cache = None;
+            config = Arc::new(c);
+        }
+        // OpenSSL calls the ALPN callback only when the client offers protocols.
+        if let (Some(cb), false) = (&o.alpn_callback, hello.alpn_protocols.is_empty()) {
+            let offered: Vec<String> = hello
+                .alpn_protocols
+                .iter()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect();
+            let protocols = match cb(name, &offered) {
+                Some(p) if offered.contains(&p) => vec![p.into_bytes()],
+                Some(p) => {
+                    return Err(TlsError::new(
+                        "ERR_TLS_ALPN_CALLBACK_INVALID_RESULT",
+                        format!(
+                            "ALPN callback returned a value ({p}) that did not match any of \
+                             the client's offered protocols ({})",
+                            offered.join(", ")
+                        ),
+                    ))
+                }
+                None => refuse_alpn(&hello.alpn_protocols),
+            };
+            let mut c = ServerConfig::clone(&config);
+            c.alpn_protocols = protocols;
+            config = Arc::new(c);
+        }
+        if hello.ocsp_requested {
+            config = self.staple(config).await?;
+        }
+        Ok(config)
+    }
+
+    /// `config` with each certificate's OCSP response asked of `OCSPRequest`.
+    async fn staple(&self, config: Arc<ServerConfig>) -> Result<Arc<ServerConfig>, TlsError> {
+        let mut c = ServerConfig::clone(&config);
+        for certified in &mut c.certificates {
+            let (Some(leaf), issuer) = (certified.chain.first(), certified.chain.get(1)) else {
+                continue;
+            };
+            let issuer = issuer.map(Vec::as_slice).unwrap_or_default();
+            let asked = match self.shared.on_ocsp_request.read() {
+                Ok(l) => match l.as_ref() {
+                    Some(f) => ask(|answer| f(leaf, issuer, answer)),
+                    None => return Ok(config),
+                },
+                Err(_) => return Ok(config),
+            };
+            certified.ocsp_response = asked.await?.flatten();
+        }
+        Ok(Arc::new(c))
+    }
+}
+
+/// The protocol list that makes the engine end the handshake as Node does when its
+/// `ALPNCallback` returns `undefined`: one protocol the client did not offer, so that none
+/// is in common and the engine sends the fatal `no_application_protocol` alert (RFC 7301
+/// s3.2), which OpenSSL sends for the callback's `SSL_TLSEXT_ERR_ALERT_FATAL`.
+fn refuse_alpn(offered: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    // Some run of zero bytes is not among the (finitely many) offered protocols.
+    let absent = (1..=offered.len() + 1)
+        .map(|n| vec![0u8; n])
+        .find(|p| !offered.contains(p))
+        .unwrap_or_default();
+    vec![absent]
 }
 
 impl ServerHooks for Hooks {
-    fn client_hello(self: Arc<Self>, hello: ClientHelloInfo) -> HookFuture<Arc<ServerConfig>> {
+    fn client_hello(
+        self: Arc<Self>,
+        hello: ClientHelloInfo,
+    ) -> HookFuture<Result<Arc<ServerConfig>, TlsError>> {
         // Awaited with the handshake paused: the callbacks may answer from anywhere, later.
         Box::pin(async move { self.config_for(&hello).await })
     }
@@ -418,101 +680,46 @@ impl ServerHooks for Hooks {
         }
     }
 
-    fn resume_session(self: Arc<Self>, id: Vec<u8>) -> HookFuture<Option<Vec<u8>>> {
+    fn resume_session(
+        self: Arc<Self>,
+        id: Vec<u8>,
+    ) -> HookFuture<Result<Option<Vec<u8>>, TlsError>> {
         let asked = {
             let l = self.shared.on_resume_session.read().ok();
             l.as_ref()
                 .and_then(|l| l.as_ref())
                 .map(|f| ask(|answer| f(&id, answer)))
         };
-        Box::pin(async move { asked?.await.flatten() })
-    }
-}
-
-impl Hooks {
-    async fn config_for(&self, hello: &ClientHelloInfo) -> Arc<ServerConfig> {
-        let o = &self.shared.options;
-        let name = hello.server_name.as_deref();
-        // SNICallback first, then addContext, then the default context.
-        let from_callback = match (&o.sni_callback, name) {
-            (Some(cb), Some(name)) => ask(|answer| cb(name, answer))
-                .await
-                .flatten()
-                .map(|ctx| server_config(&ctx, o, &self.shared.ticketer)),
-            _ => None,
-        };
-        let keylog = self.shared.on_keylog.read().is_ok_and(|l| l.is_some());
-        let from_callback = from_callback.map(|c| match keylog {
-            true => {
-                let mut c = ServerConfig::clone(&c);
-                c.key_log = true;
-                Arc::new(c)
+        Box::pin(async move {
+            match asked {
+                Some(pending) => pending.await.map(Option::flatten),
+                None => Ok(None),
             }
-            false => c,
-        });
-        let mut config = from_callback.unwrap_or_else(|| {
-            name.and_then(|n| self.contexts.iter().find(|(p, _)| host_matches(p, n)))
-                .map(|(_, c)| Arc::clone(c))
-                .unwrap_or_else(|| Arc::clone(&self.default))
-        });
-        // With a session store, it is the only one (Node: SSL_SESS_CACHE_NO_INTERNAL).
-        if self.sessions && !config.external_sessions {
-            let mut c = ServerConfig::clone(&config);
-            c.external_sessions = true;
-            c.session_cache = None;
-            config = Arc::new(c);
-        }
-        if let Some(cb) = &o.alpn_callback {
-            let offered: Vec<String> = hello
-                .alpn_protocols
-                .iter()
-                .map(|p| String::from_utf8_lossy(p).into_owned())
-                .collect();
-            if !offered.is_empty() {
-                let mut c = ServerConfig::clone(&config);
-                c.alpn_protocols = cb(name, &offered)
-                    .map(|p| vec![p.into_bytes()])
-                    .unwrap_or_default();
-                config = Arc::new(c);
-            }
-        }
-        if hello.ocsp_requested {
-            config = self.staple(config).await;
-        }
-        config
-    }
-
-    /// `config` with each certificate's OCSP response asked of `OCSPRequest`.
-    async fn staple(&self, config: Arc<ServerConfig>) -> Arc<ServerConfig> {
-        let mut c = ServerConfig::clone(&config);
-        for certified in &mut c.certificates {
-            let (Some(leaf), issuer) = (certified.chain.first(), certified.chain.get(1)) else {
-                continue;
-            };
-            let issuer = issuer.map(Vec::as_slice).unwrap_or_default();
-            let asked = match self.shared.on_ocsp_request.read() {
-                Ok(l) => match l.as_ref() {
-                    Some(f) => ask(|answer| f(leaf, issuer, answer)),
-                    None => return config,
-                },
-                Err(_) => return config,
-            };
-            certified.ocsp_response = asked.await.flatten();
-        }
-        Arc::new(c)
+        })
     }
 }
 
 /// How one connection is set up: a fixed configuration, or the hooks that choose it (and
 /// answer session lookups) once the ClientHello is in.
-pub(crate) enum Setup {
-    Plain(Arc<ServerConfig>),
-    Hooked(Arc<dyn ServerHooks>, Duration),
+enum Setup {
+    Plain(Chosen),
+    Hooked(Arc<Hooks>, Duration),
+}
+
+impl Setup {
+    /// Whether the connection's context refuses renegotiation (`SSL_OP_NO_RENEGOTIATION`);
+    /// with hooks, known once the handshake has chosen the context.
+    fn no_renegotiation(&self) -> bool {
+        match self {
+            Self::Plain(c) => c.no_renegotiation,
+            Self::Hooked(h, _) => h.no_renegotiation.load(Ordering::SeqCst),
+        }
+    }
 }
 
 /// The setup for a new connection, from the server's state at that moment.
 fn setup(shared: &Arc<Shared>) -> Option<Setup> {
-    let contexts: Vec<(String, Arc<ServerConfig>)> = shared
+    let contexts: Vec<(String, Chosen)> = shared
         .contexts
         .read()
         .map(|c| c.clone())
@@ -526,7 +733,7 @@ fn setup(shared: &Arc<Shared>) -> Option<Setup> {
         || ocsp
         || o.sni_callback.is_some()
         || o.alpn_callback.is_some();
-    let default = shared.config.read().ok().map(|c| Arc::clone(&c))?;
+    let default = shared.config.read().ok().map(|c| c.clone())?;
     Some(match paused {
         false => Setup::Plain(default),
         true => Setup::Hooked(
@@ -535,35 +742,45 @@ fn setup(shared: &Arc<Shared>) -> Option<Setup> {
                 default,
                 contexts,
                 sessions,
+                no_renegotiation: AtomicBool::new(false),
             }),
             o.handshake_timeout,
         ),
     })
 }
 
-/// One connection: handshake, then the listener (or `tlsClientError`).
-/// Serves one accepted connection on its own thread (the accept loop counted it).
+/// Counts a connection until dropped; the last one to end after `close()` emits `close`.
+struct Counted(Arc<Shared>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::SeqCst);
+        emit_close_if_drained(&self.0);
+    }
+}
+
+/// Serves one accepted connection on its own thread (the accept loop counted it):
+/// handshake, then the listener (or `tlsClientError`).
 fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    let counted = Counted(shared);
+    let shared = &counted.0;
     // Node's handshakeTimeout, on a blocking socket: no read may wait longer.
     let _ = stream.set_read_timeout(Some(shared.options.handshake_timeout));
     let _ = stream.set_nodelay(true);
-    let socket = match setup(&shared) {
-        Some(Setup::Plain(config)) => TlsSocket::server(stream, config),
-        Some(Setup::Hooked(hooks, timeout)) => {
-            Ok(TlsSocket::server_with_hooks(stream, hooks, timeout))
-        }
-        None => {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
-            return;
-        }
+    let Some(setup) = setup(shared) else {
+        return;
+    };
+    let socket = match &setup {
+        Setup::Plain(c) => TlsSocket::server(stream, Arc::clone(&c.config)),
+        Setup::Hooked(hooks, timeout) => Ok(TlsSocket::server_with_hooks(
+            stream,
+            Arc::clone(hooks) as Arc<dyn ServerHooks>,
+            *timeout,
+        )),
     };
     let mut socket = match socket {
         Ok(s) => s,
-        Err(e) => {
-            client_error(&shared, e);
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
-            return;
-        }
+        Err(e) => return client_error(shared, e, None),
     };
     if let Ok(Some(f)) = shared.on_keylog.read().map(|l| l.clone()) {
         socket.on_keylog(move |line| f(line));
@@ -571,21 +788,24 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
     match socket.handshake() {
         Ok(()) => {
             let _ = socket.get_ref().set_read_timeout(None);
+            // SSL_OP_NO_RENEGOTIATION of the context the handshake chose.
+            if setup.no_renegotiation() {
+                socket.refuse_renegotiation();
+            }
             (shared.on_secure_connection)(socket)
         }
-        Err(e) => client_error(&shared, e),
+        Err(e) => client_error(shared, e, Some(&socket)),
     }
-    shared.connections.fetch_sub(1, Ordering::SeqCst);
 }
 
 /// `tlsClientError` for a connection that failed before it was secure.
-fn client_error(shared: &Shared, mut e: TlsError) {
+fn client_error(shared: &Shared, mut e: TlsError, socket: Option<&TlsSocket<TcpStream>>) {
     if e.code == "ETIMEDOUT" {
         e.code = "ERR_TLS_HANDSHAKE_TIMEOUT".into();
     }
     if let Ok(listeners) = shared.on_tls_client_error.lock() {
         for f in listeners.iter() {
-            f(e.clone());
+            f(e.clone(), socket);
         }
     }
 }
@@ -633,7 +853,7 @@ impl Acceptor {
             ));
         };
         let mut stream = match setup {
-            Setup::Plain(config) => crate::async_tokio::TlsStream::server(io, config)?,
+            Setup::Plain(c) => crate::async_tokio::TlsStream::server(io, c.config)?,
             Setup::Hooked(hooks, t) => {
                 crate::async_tokio::TlsStream::server_with_hooks(io, hooks, t)
             }
@@ -644,7 +864,7 @@ impl Acceptor {
         match stream.handshake().await {
             Ok(()) => Ok(stream),
             Err(e) => {
-                client_error(shared, e.clone());
+                client_error(shared, e.clone(), None);
                 Err(e)
             }
         }
@@ -680,13 +900,37 @@ impl Drop for Entered {
 mod tests {
     use super::host_matches;
 
+    /// The names Node's `addContext` regular expressions match (the same pairs are
+    /// checked against Node itself in tests/node_server.rs).
     #[test]
-    fn add_context_patterns() {
-        assert!(host_matches("example.com", "EXAMPLE.com"));
+    fn add_context_patterns_are_nodes() {
+        assert!(host_matches("example.com", "example.com"));
+        // No `i` flag on Node's expression: case counts.
+        assert!(!host_matches("example.com", "EXAMPLE.com"));
         assert!(host_matches("*.example.com", "a.example.com"));
-        assert!(host_matches("*.example.com", "a.example.com."));
+        // `*` may match nothing, never a dot.
+        assert!(host_matches("*.example.com", ".example.com"));
         assert!(!host_matches("*.example.com", "example.com"));
         assert!(!host_matches("*.example.com", "a.b.example.com"));
+        assert!(!host_matches("*.example.com", "a.example.com."));
+        assert!(host_matches("f*.example.com", "foo.example.com"));
+        assert!(host_matches("f*.example.com", "f.example.com"));
+        assert!(!host_matches("f*.example.com", "bar.example.com"));
+        assert!(host_matches("*", "localhost"));
+        assert!(!host_matches("*", "a.b"));
+        assert!(host_matches("a*b*c", "abc"));
+        assert!(host_matches("a*b*c", "axxbyyc"));
+        assert!(!host_matches("a*b*c", "axxbyy.c"));
         assert!(!host_matches("example.com", "a.example.com"));
+    }
+
+    /// The list refusing every offered protocol holds one the client did not offer.
+    #[test]
+    fn refused_alpn_is_never_offered() {
+        let offered = vec![vec![0u8], vec![0u8, 0], b"h2".to_vec()];
+        let refused = super::refuse_alpn(&offered);
+        assert_eq!(refused.len(), 1);
+        assert!(!offered.contains(&refused[0]));
+        assert!(!refused[0].is_empty());
     }
 }

@@ -60,18 +60,23 @@ type Listener = Box<dyn FnMut() + Send>;
 /// thread). The application may answer from any thread or task, e.g. through an
 /// [`crate::answer::Answer`]. Either driver gives up at the handshake deadline.
 pub trait ServerHooks: Send + Sync {
-    /// The configuration to continue the handshake with.
+    /// The configuration to continue the handshake with, or the error that ends it (Node's
+    /// `SNICallback` answering `cb(err)`: the connection is closed without an alert).
     fn client_hello(
         self: Arc<Self>,
         hello: sanstls::server::ClientHelloInfo,
-    ) -> HookFuture<Arc<ServerConfig>>;
+    ) -> HookFuture<Result<Arc<ServerConfig>, TlsError>>;
 
     /// Node's `newSession`: keep `data` under `id`.
     fn new_session(&self, _id: &[u8], _data: &[u8]) {}
 
-    /// Node's `resumeSession`: the data kept under `id`, if any.
-    fn resume_session(self: Arc<Self>, _id: Vec<u8>) -> HookFuture<Option<Vec<u8>>> {
-        Box::pin(core::future::ready(None))
+    /// Node's `resumeSession`: the data kept under `id`, if any (an error ends the
+    /// handshake, as Node's `cb(err)`).
+    fn resume_session(
+        self: Arc<Self>,
+        _id: Vec<u8>,
+    ) -> HookFuture<Result<Option<Vec<u8>>, TlsError>> {
+        Box::pin(core::future::ready(Ok(None)))
     }
 }
 type BytesListener = Box<dyn FnMut(&[u8]) + Send>;
@@ -105,7 +110,8 @@ impl Listeners {
                 tls.session = Some(s);
             }
             Event::KeyLog(line) => {
-                let line = line.to_line();
+                // Node's `keylog` line ends with its newline (ready to append to a file).
+                let line = line.to_line() + "\n";
                 for f in &mut self.keylog {
                     f(line.as_bytes());
                 }
@@ -141,9 +147,14 @@ macro_rules! listener_methods {
             self
         }
 
-        /// `keylog`: one NSS key-log line (without the newline), for SSLKEYLOGFILE. Turning
-        /// it on is the configuration's `key_log` (`ConnectOptions::key_log` on a client).
+        /// `keylog`: one NSS key-log line (with its newline, as in Node), for SSLKEYLOGFILE.
+        /// Registering a listener turns the engine's key log on, as in Node (on a server
+        /// socket the configuration chosen at the ClientHello decides again: the server
+        /// facade turns `key_log` on for its `keylog` listeners).
         pub fn on_keylog(&mut self, f: impl FnMut(&[u8]) + Send + 'static) -> &mut Self {
+            $crate::socket_api::TlsSocketApi::with_state_mut(self, |s| {
+                s.conn_mut().set_key_log(true)
+            });
             self.listeners.keylog.push(Box::new(f));
             self
         }
@@ -159,8 +170,8 @@ pub(crate) use listener_methods;
 
 /// A server pause being answered: the hook's future, and what to do with its answer.
 pub(crate) enum HookCall {
-    Hello(HookFuture<Arc<ServerConfig>>),
-    Resume(HookFuture<Option<Vec<u8>>>),
+    Hello(HookFuture<Result<Arc<ServerConfig>, TlsError>>),
+    Resume(HookFuture<Result<Option<Vec<u8>>, TlsError>>),
 }
 
 impl HookCall {
@@ -187,11 +198,11 @@ impl HookCall {
         use core::task::Poll;
         match self {
             Self::Hello(f) => match f.as_mut().poll(cx) {
-                Poll::Ready(config) => Poll::Ready(Ok(conn.accept(config, now())?)),
+                Poll::Ready(config) => Poll::Ready(Ok(conn.accept(config?, now())?)),
                 Poll::Pending => Poll::Pending,
             },
             Self::Resume(f) => match f.as_mut().poll(cx) {
-                Poll::Ready(data) => Poll::Ready(Ok(conn.session_found(data, now())?)),
+                Poll::Ready(data) => Poll::Ready(Ok(conn.session_found(data?, now())?)),
                 Poll::Pending => Poll::Pending,
             },
         }
@@ -409,9 +420,20 @@ impl<T: Transport> TlsSocket<T> {
                     if let Some(call) = HookCall::start(hooks, e) {
                         if let Err(e) = call.wait(conn) {
                             self.error.get_or_insert(e);
+                            // The engine's fatal alert, if the failure has one (e.g.
+                            // no_application_protocol), still goes out before the socket fails.
+                            let _ = self.stream.flush(self.tls.side.conn_mut());
                         }
                     }
                 }
+            }
+            // Node's server destroys a connection whose client renegotiates after
+            // `disableRenegotiation()` (one refusing under SSL_OP_NO_RENEGOTIATION goes on).
+            Event::RenegotiationRefused if self.tls.renegotiation_disabled => {
+                self.error.get_or_insert(TlsError::new(
+                    "ERR_TLS_RENEGOTIATION_DISABLED",
+                    "TLS session renegotiation disabled for this socket",
+                ));
             }
             other => self.listeners.dispatch(other, &mut self.tls),
         }
@@ -454,6 +476,12 @@ impl<T: Transport> TlsSocket<T> {
         conn.renegotiate_with(config, now())?;
         let before = self.tls.connection().negotiated().finished_received.clone();
         self.drive(|s| s.tls.connection().negotiated().finished_received != before)
+    }
+
+    /// `SSL_OP_NO_RENEGOTIATION`: renegotiations are declined (a `no_renegotiation`
+    /// warning, as OpenSSL sends) and the connection goes on.
+    pub(crate) fn refuse_renegotiation(&mut self) {
+        self.tls.side.conn_mut().disable_renegotiation();
     }
 
     /// The transport.

@@ -26,6 +26,9 @@ pub struct TlsState {
     pub(crate) reports_authorized: bool,
     /// Where the handshake trace goes, once `enableTrace` (or `--trace-tls`) turned it on.
     pub(crate) tracer: Option<crate::trace::Tracer>,
+    /// `disableRenegotiation()` was called: a client renegotiating fails a server socket
+    /// (`ERR_TLS_RENEGOTIATION_DISABLED`), as in Node.
+    pub(crate) renegotiation_disabled: bool,
 }
 
 impl TlsState {
@@ -42,6 +45,7 @@ impl TlsState {
             session: None,
             reports_authorized: true,
             tracer,
+            renegotiation_disabled: false,
         }
     }
 
@@ -249,9 +253,13 @@ pub trait TlsSocketApi {
         })
     }
 
-    /// `disableRenegotiation()`.
+    /// `disableRenegotiation()`: renegotiations are refused; on a server socket, as in Node,
+    /// a client renegotiating afterwards fails it with `ERR_TLS_RENEGOTIATION_DISABLED`.
     fn disable_renegotiation(&mut self) {
-        self.with_state_mut(|s| s.conn_mut().disable_renegotiation());
+        self.with_state_mut(|s| {
+            s.renegotiation_disabled = true;
+            s.conn_mut().disable_renegotiation();
+        });
     }
 
     /// `enableTrace()`: from now on each handshake message, ChangeCipherSpec and alert sent

@@ -116,16 +116,19 @@ struct SniHooks {
 }
 
 impl ServerHooks for SniHooks {
-    fn client_hello(self: Arc<Self>, hello: ClientHelloInfo) -> HookFuture<Arc<ServerConfig>> {
+    fn client_hello(
+        self: Arc<Self>,
+        hello: ClientHelloInfo,
+    ) -> HookFuture<Result<Arc<ServerConfig>, TlsError>> {
         Box::pin(async move {
             let Some(name) = hello.server_name.as_deref() else {
-                return Arc::clone(&self.default);
+                return Ok(Arc::clone(&self.default));
             };
-            let answer = crate::answer::ask(|a| (self.callback)(name, a)).await;
-            match answer.flatten() {
+            let answer = crate::answer::ask(|a| (self.callback)(name, a)).await?;
+            Ok(match answer.flatten() {
                 Some(ctx) => server_config(&ctx, &self.options),
                 None => Arc::clone(&self.default),
-            }
+            })
         })
     }
 }

@@ -133,7 +133,7 @@ async fn an_sni_callback_that_never_answers_fails_at_the_handshake_timeout() {
     .unwrap();
     let errors = Arc::new(Mutex::new(Vec::new()));
     let seen = errors.clone();
-    server.on_tls_client_error(move |e| seen.lock().unwrap().push(e.code));
+    server.on_tls_client_error(move |e, _| seen.lock().unwrap().push(e.code));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let started = Instant::now();

@@ -343,7 +343,7 @@ async fn no_shared_cipher_fails_like_node() {
     .unwrap();
     let errors = Arc::new(Mutex::new(Vec::new()));
     let seen = errors.clone();
-    server.on_tls_client_error(move |e| seen.lock().unwrap().push(e.code));
+    server.on_tls_client_error(move |e, _| seen.lock().unwrap().push(e.code));
     let (l, port) = listener().await;
     let options = ConnectOptions {
         context: SecureContextOptions {

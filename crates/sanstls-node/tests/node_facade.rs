@@ -329,7 +329,7 @@ fn silent_clients_hit_the_handshake_timeout() {
         |_| {},
     )
     .unwrap();
-    server.on_tls_client_error(move |e| seen.lock().unwrap().push(e.code));
+    server.on_tls_client_error(move |e, _| seen.lock().unwrap().push(e.code));
     let addr = server.listen(0, "127.0.0.1").unwrap();
     let silent = std::net::TcpStream::connect(addr).unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -774,7 +774,7 @@ fn server_keylog_lines_equal_the_node_clients() {
         const lines = [];\
         const s = tls.connect({port: +a[1], host: '127.0.0.1', servername: 'localhost', \
           ca: fs.readFileSync(a[2])}, () => s.write('x'));\
-        s.on('keylog', l => lines.push(l.toString().trim()));\
+        s.on('keylog', l => lines.push(l.toString()));\
         s.on('data', () => {}); s.on('end', () => console.log(JSON.stringify(lines.sort())));";
     let mut child = node(script, &[&port, &p.cert_path()]);
     let theirs: Vec<String> = serde_json::from_str(&first_line(&mut child)).unwrap();

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::client::ClientConfig;
-use crate::conn::{Context, Message, Side, State};
+use crate::conn::{Context, Event, Message, Side, State};
 use crate::enums::{AlertDescription, AlertLevel};
 use crate::error::{Error, PeerMisbehaved};
 use crate::handshake::prf::ct_eq;
@@ -188,7 +188,13 @@ impl Traffic12 {
         // disabled renegotiation, declines (RFC 5246 s7.4.1.2, RFC 5746 s4.4).
         let config = match &self.server_config {
             Some(c) if !cx.common.renegotiation_disabled || self.hello_requested => c.clone(),
-            _ => {
+            Some(_) => {
+                cx.common
+                    .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+                cx.common.emit(Event::RenegotiationRefused);
+                return Ok(self);
+            }
+            None => {
                 cx.common
                     .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
                 return Ok(self);

@@ -254,6 +254,11 @@ fn paused_server_answers_later_with_the_config_for_the_name() {
         other => panic!("expected ClientHello, got {other:?}"),
     };
     assert_eq!(info.server_name.as_deref(), Some("localhost"));
+    // Known to the connection already, for a caller that ends the handshake here.
+    assert_eq!(
+        server.negotiated().server_name.as_deref(),
+        Some("localhost")
+    );
     assert_eq!(info.alpn_protocols, vec![b"h2".to_vec()]);
     assert!(info.ocsp_requested);
     // The caller picks `b` (the one the client trusts), later, with a fresh OCSP response
@@ -876,6 +881,7 @@ fn renegotiation_is_declined_or_refused_where_it_cannot_happen() {
     let cc = Arc::new(tls12_client(&[&p], None));
     let (mut c, mut s, _) = handshake(cc, sc.clone(), None);
     s.disable_renegotiation();
+    events(&mut s);
     c.renegotiate(NOW).unwrap();
     let (ce, se) = transfer(&mut c, &mut s);
     assert_eq!(ce, Some(PeerIncompatible::RenegotiationDeclined.into()));
@@ -883,6 +889,8 @@ fn renegotiation_is_declined_or_refused_where_it_cannot_happen() {
         se,
         Some(Error::AlertReceived(AlertDescription::HandshakeFailure))
     );
+    // The server's caller hears of the refusal (Node's server fails the socket then).
+    assert!(events(&mut s).contains(&Event::RenegotiationRefused));
 
     // A client that does not do RFC 5746 (no renegotiation_info, no SCSV): neither side
     // may renegotiate.
@@ -1254,4 +1262,25 @@ fn suite_choice_follows_the_client_order_when_asked() {
         let (c, _, _) = handshake(Arc::new(cc), sc, None);
         assert_eq!(c.negotiated().cipher_suite, Some(expect12.suite));
     }
+}
+
+/// `set_key_log` turns the key-log events on for a connection whose configuration has
+/// them off (Node's client emits `keylog` once a listener is registered).
+#[test]
+fn key_log_turned_on_per_connection() {
+    let p = pki("ec");
+    let cc = Arc::new(client_config(&p));
+    assert!(!cc.key_log);
+    let mut client = ClientConnection::new(cc, "localhost", NOW).unwrap();
+    client.set_key_log(true);
+    let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
+    assert_eq!(transfer(&mut client, &mut server), (None, None));
+    let lines = events(&mut client)
+        .into_iter()
+        .filter(|e| matches!(e, Event::KeyLog(_)))
+        .count();
+    assert_eq!(lines, 5, "TLS 1.3: five secrets");
+    assert!(!events(&mut server)
+        .iter()
+        .any(|e| matches!(e, Event::KeyLog(_))));
 }

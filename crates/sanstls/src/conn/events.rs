@@ -44,6 +44,10 @@ pub enum Event {
     /// Server only, with `external_sessions`: the client offers this TLS 1.2 session id and
     /// the handshake waits for `ServerConnection::session_found` (Node's `resumeSession`).
     ResumeSession(Vec<u8>),
+    /// Server only: the client tried to renegotiate after `disable_renegotiation()` and was
+    /// declined (a `no_renegotiation` warning). Node's server destroys such a connection
+    /// with `ERR_TLS_RENEGOTIATION_DISABLED`; the engine leaves that choice to the caller.
+    RenegotiationRefused,
     /// A protocol message went out or came in (Node's `enableTrace()`); only after
     /// [`Connection::set_trace`]`(true)`.
     Trace(TraceEvent),
@@ -102,6 +106,7 @@ impl core::fmt::Debug for Event {
             ),
             Self::ResumeSession(id) => write!(f, "ResumeSession({})", hex::encode(id)),
             Self::Trace(t) => f.debug_tuple("Trace").field(t).finish(),
+            Self::RenegotiationRefused => f.write_str("RenegotiationRefused"),
         }
     }
 }

@@ -486,4 +486,12 @@ impl Connection {
     pub fn disable_renegotiation(&mut self) {
         self.common.renegotiation_disabled = true;
     }
+
+    /// Turns [`Event::KeyLog`] on or off for the rest of the connection (a client's
+    /// `ClientConfig::key_log` does so from the start; a server's configuration, chosen
+    /// at the ClientHello, sets it again then). Node emits `keylog` once a listener is
+    /// registered, whatever the configuration.
+    pub fn set_key_log(&mut self, on: bool) {
+        self.common.keylog = on;
+    }
 }

@@ -49,6 +49,9 @@ impl State for ExpectClientHello {
                     signature_schemes: ch.signature_algorithms().unwrap_or_default().to_vec(),
                     ocsp_requested: ch.status_request().is_some(),
                 };
+                // Known from now on, also to a caller whose answer ends the handshake
+                // (Node's tlsClientError socket has its servername).
+                cx.common.negotiated.server_name = info.server_name.clone();
                 cx.common.emit(Event::ClientHello(info));
                 Ok(Box::new(AwaitingConfig { hello: m }))
             }
