@@ -430,7 +430,10 @@ fn tls12_with_edits(
     let p = pki("ec");
     let mut cc = client_config(&p);
     cc.max_version = ProtocolVersion::TLSv1_2;
-    cc.groups = vec![group];
+    // P-256 is listed too: the server's certificate is on it, and a TLS 1.2 server sends
+    // an ECDSA certificate only on a curve the client lists (RFC 8422 s5.1). The server
+    // prefers `group` when it is X25519.
+    cc.groups = vec![group, NamedGroup::secp256r1];
     let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
     let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     let mut hello = Vec::new();
