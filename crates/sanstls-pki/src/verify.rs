@@ -50,6 +50,7 @@ mod error;
 mod name_constraints;
 pub(crate) mod names;
 pub(crate) mod parsed;
+mod policy;
 pub(crate) mod signature;
 
 use std::sync::{Arc, OnceLock};
@@ -57,6 +58,7 @@ use std::sync::{Arc, OnceLock};
 use const_oid::ObjectIdentifier;
 
 pub use error::{ErrorCode, VerifyError};
+pub use policy::Policy;
 use parsed::ParsedCert;
 
 use crate::crl::Crl;
@@ -171,6 +173,7 @@ pub struct Verifier {
     crl_scope: CrlScope,
     error_report: ErrorReport,
     partial_chain: bool,
+    policy: Policy,
 }
 
 impl Verifier {
@@ -191,6 +194,7 @@ impl Verifier {
             crl_scope: CrlScope::default(),
             error_report: ErrorReport::default(),
             partial_chain: false,
+            policy: Policy::default(),
         })
     }
 
@@ -211,6 +215,7 @@ impl Verifier {
             crl_scope: CrlScope::default(),
             error_report: ErrorReport::default(),
             partial_chain: false,
+            policy: Policy::default(),
         }
     }
 
@@ -244,6 +249,17 @@ impl Verifier {
     pub fn with_partial_chain(mut self, partial: bool) -> Self {
         self.partial_chain = partial;
         self
+    }
+
+    /// Verifies under `policy` ([`Policy::Node`] by default).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The policy this verifier applies.
+    pub fn policy(&self) -> Policy {
+        self.policy
     }
 
     /// The subject names (DER) of the trust anchors, in order: what a server lists in
