@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{first_line, node, Pki};
+use common::{first_line, node, trusting, Pki};
 use sanstls_node::async_tokio::{self, connect, TlsStream};
 use sanstls_node::server::Answer;
 use sanstls_node::{
@@ -25,19 +25,6 @@ fn context(p: &Pki) -> SecureContextOptions {
     SecureContextOptions {
         key: vec![KeyInput::new(p.key_pem.clone())],
         cert: vec![p.cert_pem.clone()],
-        ..Default::default()
-    }
-}
-
-fn trusting(port: u16, p: &Pki) -> ConnectOptions {
-    ConnectOptions {
-        host: "127.0.0.1".into(),
-        port,
-        servername: Some("localhost".into()),
-        context: SecureContextOptions {
-            ca: Some(vec![p.cert_pem.clone()]),
-            ..Default::default()
-        },
         ..Default::default()
     }
 }

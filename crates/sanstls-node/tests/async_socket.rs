@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::Pki;
+use common::{trusting, Pki};
 use sanstls_node::async_tokio::{self, connect};
 use sanstls_node::{
     create_secure_context, create_server, ConnectOptions, SecureContextOptions, ServerOptions,
@@ -24,19 +24,6 @@ fn context(p: &Pki) -> SecureContextOptions {
     SecureContextOptions {
         key: vec![KeyInput::new(p.key_pem.clone())],
         cert: vec![p.cert_pem.clone()],
-        ..Default::default()
-    }
-}
-
-fn trusting(port: u16, p: &Pki) -> ConnectOptions {
-    ConnectOptions {
-        host: "127.0.0.1".into(),
-        port,
-        servername: Some("localhost".into()),
-        context: SecureContextOptions {
-            ca: Some(vec![p.cert_pem.clone()]),
-            ..Default::default()
-        },
         ..Default::default()
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use common::{first_line, node, Pki};
 use sanstls_node::async_tokio::{accept, connect};
-use sanstls_node::{create_secure_context, ConnectOptions, SecureContextOptions};
+use sanstls_node::{create_secure_context, SecureContextOptions};
 use sanstls_pki::keys::KeyInput;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -28,16 +28,7 @@ async fn async_client_against_a_node_server() {
         srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));";
     let mut child = node(script, &[&p.key_path(), &p.cert_path()]);
     let port = first_line(&mut child).parse().unwrap();
-    let options = ConnectOptions {
-        host: "127.0.0.1".into(),
-        port,
-        servername: Some("localhost".into()),
-        context: SecureContextOptions {
-            ca: Some(vec![p.cert_pem.clone()]),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let options = common::trusting(port, &p);
     let mut s = connect(&options).await.unwrap();
     assert!(s.authorized());
     s.write_all(b"async").await.unwrap();

@@ -148,22 +148,7 @@ console.log(JSON.stringify(process.argv.slice(1).map((f) => {
 #[test]
 fn legacy_object_matches_node() {
     require("node");
-    let names = [
-        "rsa.pem",
-        "ec256.pem",
-        "ec384.pem",
-        "ed25519.pem",
-        "nosan.pem",
-        "odd.pem",
-        "selfsigned.pem",
-        "root.pem",
-        "inter.pem",
-        "v1.pem",
-        "p521.pem",
-        "k256.pem",
-        "bp256.pem",
-        "pss.pem",
-    ];
+    let names = sanstls_test::fixtures::SINGLE_CERTS;
     let paths: Vec<String> = names.iter().map(|n| format!("{CERTS}{n}")).collect();
     let out = Command::new("node")
         .args(["-e", LEGACY_SCRIPT])

@@ -18,22 +18,8 @@ use serde_json::{json, Value};
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/certs/");
 const CHAINS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/chains/");
 
-const NAMES: [&str; 14] = [
-    "rsa.pem",
-    "ec256.pem",
-    "ec384.pem",
-    "ed25519.pem",
-    "nosan.pem",
-    "odd.pem",
-    "selfsigned.pem",
-    "root.pem",
-    "inter.pem",
-    "v1.pem",
-    "p521.pem",
-    "k256.pem",
-    "bp256.pem",
-    "pss.pem",
-];
+/// Every single certificate of the fixture set.
+const NAMES: [&str; 14] = sanstls_test::fixtures::SINGLE_CERTS;
 
 /// The names, addresses and emails each certificate is checked against, with the options
 /// (as Node's option objects) they are checked with.

@@ -54,3 +54,23 @@ pub fn bench(kind: &str) -> Bench {
         key: read(&format!("pki/bench/{kind}.key.der")),
     }
 }
+
+/// Every single certificate of `vectors/pki/certs` (file names): the set the tests compare
+/// with Node certificate by certificate (v1, odd names, P-521, secp256k1, brainpool and
+/// RSA-PSS keys included).
+pub const SINGLE_CERTS: [&str; 14] = [
+    "rsa.pem",
+    "ec256.pem",
+    "ec384.pem",
+    "ed25519.pem",
+    "nosan.pem",
+    "odd.pem",
+    "selfsigned.pem",
+    "root.pem",
+    "inter.pem",
+    "v1.pem",
+    "p521.pem",
+    "k256.pem",
+    "bp256.pem",
+    "pss.pem",
+];

@@ -11,3 +11,17 @@ pub use sanstls_test::peers::{first_line, node};
 pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// A client of 127.0.0.1:`port` for `localhost` trusting `p`'s certificate.
+pub fn trusting(port: u16, p: &Pki) -> sanstls_node::ConnectOptions {
+    sanstls_node::ConnectOptions {
+        host: "127.0.0.1".into(),
+        port,
+        servername: Some("localhost".into()),
+        context: sanstls_node::SecureContextOptions {
+            ca: Some(vec![p.cert_pem.clone()]),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
