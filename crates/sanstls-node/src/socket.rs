@@ -537,7 +537,6 @@ impl<T: Transport> TlsSocket<T> {
         self.drive(|s| s.tls.connection().negotiated().finished_received != before)
     }
 
-
     /// The transport.
     pub fn get_ref(&self) -> &T {
         self.stream.get_ref()

@@ -71,7 +71,11 @@ async fn tokio_renegotiation_server(
     p: &Pki,
     secure_options: u64,
     disable: bool,
-) -> (Server, u16, tokio::sync::mpsc::UnboundedReceiver<Option<TlsError>>) {
+) -> (
+    Server,
+    u16,
+    tokio::sync::mpsc::UnboundedReceiver<Option<TlsError>>,
+) {
     let mut context = context(p);
     context.max_version = Some("TLSv1.2".into());
     context.secure_options = secure_options;
@@ -133,12 +137,8 @@ async fn disable_renegotiation_fails_a_tokio_stream_like_node() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_renegotiation_secure_option_applies_on_tokio_servers() {
     let p = Pki::with_key("tokiorenegopt", "rsa", "localhost");
-    let (_server, port, mut rx) = tokio_renegotiation_server(
-        &p,
-        sanstls_node::context::SSL_OP_NO_RENEGOTIATION,
-        false,
-    )
-    .await;
+    let (_server, port, mut rx) =
+        tokio_renegotiation_server(&p, sanstls_node::context::SSL_OP_NO_RENEGOTIATION, false).await;
     let ours = node_json_async(RENEG_CLIENT, vec![port.to_string(), "once".into()]).await;
     assert_eq!(ours["completed"], 0, "{ours}");
     let error = tokio::time::timeout(Duration::from_secs(10), rx.recv())
@@ -239,7 +239,8 @@ async fn get_protocol_is_null_once_the_socket_is_closed_like_node() {
     let p = Pki::new("protoclose", "localhost");
     for mode in ["client-ends", "server-ends"] {
         let (_server, port) = ending_server(&p, mode);
-        let theirs = node_json_async(PROTOCOL_AFTER_CLOSE, vec![port.to_string(), mode.into()]).await;
+        let theirs =
+            node_json_async(PROTOCOL_AFTER_CLOSE, vec![port.to_string(), mode.into()]).await;
         let version = theirs["secure"].clone();
         assert_eq!(version, "TLSv1.3");
         assert_eq!(theirs["onClose"], Value::Null);
@@ -390,13 +391,17 @@ fn a_server_socket_timeout_callback_can_destroy_it() {
             let tcp = s.get_ref().try_clone().unwrap();
             let fired = Arc::new(AtomicUsize::new(0));
             let f = Arc::clone(&fired);
-            s.set_timeout(Duration::from_millis(50)).on_timeout(move || {
-                f.fetch_add(1, Ordering::SeqCst);
-                let _ = tcp.shutdown(std::net::Shutdown::Both);
-            });
+            s.set_timeout(Duration::from_millis(50))
+                .on_timeout(move || {
+                    f.fetch_add(1, Ordering::SeqCst);
+                    let _ = tcp.shutdown(std::net::Shutdown::Both);
+                });
             let mut buf = [0u8; 64];
             let read = s.read(&mut buf).map_err(|e| e.kind());
-            let _ = tx.lock().unwrap().send((fired.load(Ordering::SeqCst), read));
+            let _ = tx
+                .lock()
+                .unwrap()
+                .send((fired.load(Ordering::SeqCst), read));
         },
     )
     .unwrap();

@@ -58,8 +58,8 @@ use std::sync::{Arc, OnceLock};
 use const_oid::ObjectIdentifier;
 
 pub use error::{ErrorCode, VerifyError};
-pub use policy::Policy;
 use parsed::ParsedCert;
+pub use policy::Policy;
 
 use crate::crl::Crl;
 
