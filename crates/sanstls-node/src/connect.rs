@@ -46,6 +46,9 @@ pub struct ConnectOptions {
     pub lookup: Option<Arc<Lookup>>,
     /// `enableTrace`: the handshake trace on stderr, from the ClientHello on.
     pub enable_trace: bool,
+    /// `timeout`: the socket's `setTimeout` from the start (blocking sockets; see
+    /// [`TlsSocket::set_timeout`]). `None` (Node's default): no idle timeout.
+    pub timeout: Option<core::time::Duration>,
 }
 
 /// The `lookup` signature: a host name to its addresses.
@@ -78,6 +81,7 @@ impl Default for ConnectOptions {
             key_log: false,
             lookup: None,
             enable_trace: false,
+            timeout: None,
         }
     }
 }
@@ -125,7 +129,8 @@ pub fn connect_over<T: crate::stream::Transport>(
 /// and records the size it saw, which turns its refusal into Node's error here. Groups
 /// under 1024 bits stay OpenSSL's `ERR_SSL_DH_KEY_TOO_SMALL`, as in Node, where OpenSSL
 /// refuses them before Node's check.
-fn dh_param_size<T: crate::stream::Transport>(e: TlsError, socket: &TlsSocket<T>) -> TlsError {
+/// (Both drivers: the tokio `connect_over` maps its error here too.)
+pub(crate) fn dh_param_size(e: TlsError, socket: &impl crate::TlsSocketApi) -> TlsError {
     if e.code != "ERR_SSL_DH_KEY_TOO_SMALL" {
         return e;
     }
@@ -155,6 +160,9 @@ pub fn prepare<T: crate::stream::Transport>(
     }
     if options.enable_trace {
         socket.enable_trace();
+    }
+    if let Some(t) = options.timeout {
+        socket.set_timeout(t);
     }
     Ok(socket)
 }

@@ -790,7 +790,7 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             let _ = socket.get_ref().set_read_timeout(None);
             // SSL_OP_NO_RENEGOTIATION of the context the handshake chose.
             if setup.no_renegotiation() {
-                socket.refuse_renegotiation();
+                socket.tls.refuse_renegotiation();
             }
             (shared.on_secure_connection)(socket)
         }
@@ -852,17 +852,26 @@ impl Acceptor {
                 "server state poisoned",
             ));
         };
-        let mut stream = match setup {
-            Setup::Plain(c) => crate::async_tokio::TlsStream::server(io, c.config)?,
-            Setup::Hooked(hooks, t) => {
-                crate::async_tokio::TlsStream::server_with_hooks(io, hooks, t)
-            }
+        let mut stream = match &setup {
+            Setup::Plain(c) => crate::async_tokio::TlsStream::server(io, Arc::clone(&c.config))?,
+            Setup::Hooked(hooks, t) => crate::async_tokio::TlsStream::server_with_hooks(
+                io,
+                Arc::clone(hooks) as Arc<dyn ServerHooks>,
+                *t,
+            ),
         };
         if let Ok(Some(f)) = shared.on_keylog.read().map(|l| l.clone()) {
             stream.on_keylog(move |line| f(line));
         }
         match stream.handshake().await {
-            Ok(()) => Ok(stream),
+            Ok(()) => {
+                // SSL_OP_NO_RENEGOTIATION of the context the handshake chose, as on the
+                // blocking side.
+                if setup.no_renegotiation() {
+                    stream.tls.refuse_renegotiation();
+                }
+                Ok(stream)
+            }
             Err(e) => {
                 client_error(shared, e.clone(), None);
                 Err(e)

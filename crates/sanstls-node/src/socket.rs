@@ -17,7 +17,7 @@ use crate::answer::HookFuture;
 use crate::error::TlsError;
 pub use crate::socket_api::{TlsSocketApi, TlsState};
 pub use crate::socket_options::TlsSocketOptions;
-use crate::stream::{Received, Stream, StreamError, Transport};
+use crate::stream::{is_timeout, Received, Stream, StreamError, Transport};
 
 /// The side-specific engine object (of the blocking and async sockets and the secure pair).
 #[derive(Debug)]
@@ -93,8 +93,10 @@ pub(crate) struct Listeners {
 impl Listeners {
     /// Calls the listeners of `event`: `secure` once (a renegotiation completes again, but
     /// Node emits `secure` once), `session` with the session's bytes (kept in `tls`),
-    /// `keylog`, `OCSPResponse`. Other events are not listener events.
-    pub(crate) fn dispatch(&mut self, event: Event, tls: &mut TlsState) {
+    /// `keylog`, `OCSPResponse`. Other events are not listener events, except the one
+    /// that fails the socket, for both drivers: a client renegotiating after
+    /// `disableRenegotiation()` (`Err`: the socket's error).
+    pub(crate) fn dispatch(&mut self, event: Event, tls: &mut TlsState) -> Result<(), TlsError> {
         match event {
             Event::HandshakeComplete if !tls.secure => {
                 tls.secure = true;
@@ -126,8 +128,17 @@ impl Listeners {
                     tracer.record(&t);
                 }
             }
+            // Node's server destroys a connection whose client renegotiates after
+            // `disableRenegotiation()` (one refusing under SSL_OP_NO_RENEGOTIATION goes on).
+            Event::RenegotiationRefused if tls.renegotiation_disabled => {
+                return Err(TlsError::new(
+                    "ERR_TLS_RENEGOTIATION_DISABLED",
+                    "TLS session renegotiation disabled for this socket",
+                ));
+            }
             _ => {}
         }
+        Ok(())
     }
 }
 
@@ -239,6 +250,10 @@ pub struct TlsSocket<T> {
     pub(crate) error: Option<TlsError>,
     /// Server side: answers the engine's pauses (ClientHello, session lookups).
     hooks: Option<Arc<dyn ServerHooks>>,
+    /// Node's `socket.setTimeout(ms)`: the idle time after which `timeout` is emitted.
+    timeout: Option<core::time::Duration>,
+    /// `timeout` listeners.
+    on_timeout: Vec<Listener>,
 }
 
 impl<T> core::fmt::Debug for TlsSocket<T> {
@@ -325,12 +340,40 @@ impl<T: Transport> TlsSocket<T> {
             eof: false,
             error: None,
             hooks: None,
+            timeout: None,
+            on_timeout: Vec::new(),
         }
     }
 
     // ---- events ----
 
     crate::socket::listener_methods!();
+
+    /// `timeout`: the socket was idle for the time given to [`Self::set_timeout`]. As in
+    /// Node the socket stays open: a blocked read calls the listeners and goes on
+    /// waiting (to give up, a listener shuts the transport down, e.g. through a
+    /// `TcpStream::try_clone` of it, Node's `socket.destroy()`). Unlike Node's
+    /// `setTimeout(ms, callback)`, whose callback is called once, a listener stays.
+    pub fn on_timeout(&mut self, f: impl FnMut() + Send + 'static) -> &mut Self {
+        self.on_timeout.push(Box::new(f));
+        self
+    }
+
+    /// Node's `socket.setTimeout(ms)` (and `tls.connect`'s `timeout` option): after
+    /// `timeout` with nothing read, `timeout` is emitted; `Duration::ZERO` turns it off,
+    /// as Node's 0. Here the socket is idle while a read waits for the peer (a blocking
+    /// socket is not written to meanwhile); the transport must honour
+    /// [`Transport::set_read_timeout`] (TCP and Unix sockets do).
+    pub fn set_timeout(&mut self, timeout: core::time::Duration) -> &mut Self {
+        self.timeout = (!timeout.is_zero()).then_some(timeout);
+        self.stream.set_read_timeout(self.timeout);
+        self
+    }
+
+    /// Node's `socket.timeout`: what [`Self::set_timeout`] set (`None`: never set, or 0).
+    pub fn timeout(&self) -> Option<core::time::Duration> {
+        self.timeout
+    }
 
     // ---- driving ----
 
@@ -370,12 +413,22 @@ impl<T: Transport> TlsSocket<T> {
     /// Reads once from the transport (unless bytes already wait) and feeds the engine;
     /// the handshake deadline bounds the read. Events are dispatched as they come.
     fn receive(&mut self) -> Result<(), TlsError> {
-        if !self.stream.has_pending() {
+        while !self.stream.has_pending() {
             match self.stream.receive(self.tls.conn_mut()) {
-                Ok(Received::Data) => {}
+                Ok(Received::Data) => self.rearm_timeout(),
                 Ok(Received::Eof) => {
                     self.eof = true;
+                    self.tls.note_closed(true);
                     return Ok(());
+                }
+                // Idle for `setTimeout`'s time: `timeout`, and the read goes on, as Node
+                // leaves the socket open. Node's idle timer fires once, until the socket
+                // is active again: so the read now waits unbounded until then.
+                Err(StreamError::Io(e)) if self.timeout.is_some() && is_timeout(&e) => {
+                    self.stream.set_read_timeout(None);
+                    for f in &mut self.on_timeout {
+                        f();
+                    }
                 }
                 Err(e) => return Err(self.fail(e.into())),
             }
@@ -390,10 +443,20 @@ impl<T: Transport> TlsSocket<T> {
         for event in events {
             self.dispatch(event);
         }
+        let eof = self.eof;
+        self.tls.note_closed(eof);
         fed.map_err(|e| self.fail(e.into()))
     }
 
+    /// Activity (bytes read or written) restarts `setTimeout`'s idle timer.
+    fn rearm_timeout(&mut self) {
+        if self.timeout.is_some() {
+            self.stream.set_read_timeout(self.timeout);
+        }
+    }
+
     fn fail(&mut self, e: TlsError) -> TlsError {
+        self.tls.fail();
         self.error.get_or_insert(e).clone()
     }
 
@@ -419,7 +482,7 @@ impl<T: Transport> TlsSocket<T> {
                 if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.tls.side) {
                     if let Some(call) = HookCall::start(hooks, e) {
                         if let Err(e) = call.wait(conn) {
-                            self.error.get_or_insert(e);
+                            self.fail(e);
                             // The engine's fatal alert, if the failure has one (e.g.
                             // no_application_protocol), still goes out before the socket fails.
                             let _ = self.stream.flush(self.tls.side.conn_mut());
@@ -427,21 +490,17 @@ impl<T: Transport> TlsSocket<T> {
                     }
                 }
             }
-            // Node's server destroys a connection whose client renegotiates after
-            // `disableRenegotiation()` (one refusing under SSL_OP_NO_RENEGOTIATION goes on).
-            Event::RenegotiationRefused if self.tls.renegotiation_disabled => {
-                self.error.get_or_insert(TlsError::new(
-                    "ERR_TLS_RENEGOTIATION_DISABLED",
-                    "TLS session renegotiation disabled for this socket",
-                ));
+            other => {
+                if let Err(e) = self.listeners.dispatch(other, &mut self.tls) {
+                    self.fail(e);
+                }
             }
-            other => self.listeners.dispatch(other, &mut self.tls),
         }
     }
 
     /// Node's `end()`: sends close_notify (no more data from us); reading may go on.
     pub fn end(&mut self) -> Result<(), TlsError> {
-        self.tls.conn_mut().send_close_notify();
+        self.tls.end(self.eof);
         self.flush_tls()
     }
 
@@ -476,12 +535,6 @@ impl<T: Transport> TlsSocket<T> {
         conn.renegotiate_with(config, now())?;
         let before = self.tls.connection().negotiated().finished_received.clone();
         self.drive(|s| s.tls.connection().negotiated().finished_received != before)
-    }
-
-    /// `SSL_OP_NO_RENEGOTIATION`: renegotiations are declined (a `no_renegotiation`
-    /// warning, as OpenSSL sends) and the connection goes on.
-    pub(crate) fn refuse_renegotiation(&mut self) {
-        self.tls.side.conn_mut().disable_renegotiation();
     }
 
     /// The transport.
@@ -537,6 +590,7 @@ impl<T: Transport> Write for TlsSocket<T> {
             .send(buf)
             .map_err(|e| io::Error::from(TlsError::from_engine(&e)))?;
         self.flush_tls()?;
+        self.rearm_timeout();
         Ok(n)
     }
 

@@ -29,6 +29,11 @@ pub struct TlsState {
     /// `disableRenegotiation()` was called: a client renegotiating fails a server socket
     /// (`ERR_TLS_RENEGOTIATION_DISABLED`), as in Node.
     pub(crate) renegotiation_disabled: bool,
+    /// We ended (`end()`, `shutdown`): close_notify is sent.
+    pub(crate) ended: bool,
+    /// The socket is closed (Node's handle is gone): it failed, or both sides ended.
+    /// Node's getters that read the handle (`getProtocol()`) then answer `null`.
+    pub(crate) closed: bool,
 }
 
 impl TlsState {
@@ -46,6 +51,8 @@ impl TlsState {
             reports_authorized: true,
             tracer,
             renegotiation_disabled: false,
+            ended: false,
+            closed: false,
         }
     }
 
@@ -61,6 +68,34 @@ impl TlsState {
     /// Whether the handshake completed (`secure` was emitted).
     pub fn is_secure(&self) -> bool {
         self.secure
+    }
+
+    /// `SSL_OP_NO_RENEGOTIATION` of a server's context: renegotiations are declined (a
+    /// `no_renegotiation` warning, as OpenSSL sends) and the connection goes on, unlike
+    /// after `disableRenegotiation()`.
+    pub(crate) fn refuse_renegotiation(&mut self) {
+        self.conn_mut().disable_renegotiation();
+    }
+
+    /// `end()`: sends close_notify (we will send nothing more).
+    pub(crate) fn end(&mut self, transport_eof: bool) {
+        self.conn_mut().send_close_notify();
+        self.ended = true;
+        self.note_closed(transport_eof);
+    }
+
+    /// Marks the socket closed, Node's `close`, once both sides have ended: we sent
+    /// close_notify and the peer's end came (its close_notify, or the transport's EOF).
+    /// A failed socket is closed at once (see [`Self::fail`]).
+    pub(crate) fn note_closed(&mut self, transport_eof: bool) {
+        if self.ended && (transport_eof || self.side.conn().peer_closed()) {
+            self.closed = true;
+        }
+    }
+
+    /// The socket failed: Node destroys it (`error`, then `close`).
+    pub(crate) fn fail(&mut self) {
+        self.closed = true;
     }
 }
 
@@ -131,9 +166,13 @@ pub trait TlsSocketApi {
         self.with_state(|s| info::cipher_info(s.connection().negotiated().cipher_suite?))
     }
 
-    /// `getProtocol()`: `TLSv1.3`, `TLSv1.2`, or `None` before the handshake.
+    /// `getProtocol()`: `TLSv1.3`, `TLSv1.2`, or `None` before the handshake and, as
+    /// Node's `null`, once the socket is closed (failed, or ended on both sides).
     fn get_protocol(&self) -> Option<&'static str> {
-        self.with_state(|s| info::protocol_name(s.connection().negotiated().version?))
+        self.with_state(|s| match s.closed {
+            true => None,
+            false => info::protocol_name(s.connection().negotiated().version?),
+        })
     }
 
     /// `getEphemeralKeyInfo()`: the client's view of the key exchange (`None` on a server,

@@ -165,11 +165,17 @@ impl<R: Read, W: Write> TlsReader<R, W> {
             let taken = core.tls.conn_mut().read_tls(&self.pending);
             self.pending.drain(..taken);
             let processed = core.tls.conn_mut().process(crate::stream::now());
+            let mut failed = processed.map_err(|e| TlsError::from_engine(&e)).err();
             while let Some(event) = core.tls.conn_mut().poll_event() {
-                core.listeners.dispatch(event, &mut core.tls);
+                let Core { listeners, tls, .. } = &mut *core;
+                if let Err(e) = listeners.dispatch(event, tls) {
+                    failed.get_or_insert(e);
+                }
             }
-            if let Err(e) = processed {
-                let e = TlsError::from_engine(&e);
+            let eof = self.eof;
+            core.tls.note_closed(eof);
+            if let Some(e) = failed {
+                core.tls.fail();
                 return Err(core.error.get_or_insert(e).clone());
             }
             // Nothing taken: the plaintext buffer is full; the caller reads it first.
@@ -211,7 +217,10 @@ impl<R: Read, W: Write> Read for TlsReader<R, W> {
             // Blocked here without the lock: the writer goes on.
             let mut chunk = [0u8; READ_SIZE];
             match self.io.read(&mut chunk) {
-                Ok(0) => self.eof = true,
+                Ok(0) => {
+                    self.eof = true;
+                    lock(&shared.core).tls.note_closed(true);
+                }
                 Ok(n) => self
                     .pending
                     .extend_from_slice(chunk.get(..n).unwrap_or_default()),
@@ -226,7 +235,8 @@ impl<W: Write> TlsWriter<W> {
     /// Node's `end()`: sends close_notify; the reader may go on reading.
     pub fn end(&mut self) -> Result<(), TlsError> {
         let mut core = lock(&self.shared.core);
-        core.tls.conn_mut().send_close_notify();
+        // (The reader marks the socket closed when the transport's EOF comes.)
+        core.tls.end(false);
         Ok(self.shared.flush(core)?)
     }
 }

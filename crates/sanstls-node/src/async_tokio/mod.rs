@@ -62,7 +62,10 @@ pub fn connect_over<T: AsyncRead + AsyncWrite + Unpin>(
     let prepared = prepare(io, options);
     async move {
         let mut stream = prepared?;
-        stream.handshake().await?;
+        if let Err(e) = stream.handshake().await {
+            // `minDHSize`: Node's ERR_TLS_DH_PARAM_SIZE, as the blocking connect gives.
+            return Err(crate::connect::dh_param_size(e, &stream));
+        }
         Ok(stream)
     }
 }

@@ -142,13 +142,15 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
     /// `end()`: sends close_notify and flushes it (the stream stays readable); see also
     /// `shutdown`, which also shuts the transport's write side.
     pub async fn end(&mut self) -> Result<(), TlsError> {
-        self.conn_mut().send_close_notify();
+        let eof = self.eof;
+        self.tls.end(eof);
         poll_fn(|cx| self.poll_write_out(cx))
             .await
             .map_err(|e| TlsError::from_io(&e))
     }
 
     fn fail(&mut self, e: TlsError) -> TlsError {
+        self.tls.fail();
         self.error.get_or_insert(e).clone()
     }
 
@@ -253,6 +255,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
             ready!(Pin::new(&mut self.io).poll_read(cx, &mut rb))?;
             if rb.filled().is_empty() {
                 self.eof = true;
+                self.tls.note_closed(true);
                 return Poll::Ready(Ok(()));
             }
             self.pending.extend_from_slice(rb.filled());
@@ -261,6 +264,13 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
         self.pending.drain(..n);
         let result = self.conn_mut().process(now());
         self.dispatch_events();
+        let eof = self.eof;
+        self.tls.note_closed(eof);
+        if let Some(e) = &self.error {
+            // A listener event failed the stream (a renegotiation after
+            // `disableRenegotiation()`).
+            return Poll::Ready(Err(e.clone().into()));
+        }
         if let Err(e) = result {
             // The alert goes out best-effort; the error is the answer.
             let _ = self.poll_write_out(cx);
@@ -285,7 +295,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
                         }
                     }
                 }
-                other => self.listeners.dispatch(other, &mut self.tls),
+                other => {
+                    if let Err(e) = self.listeners.dispatch(other, &mut self.tls) {
+                        self.fail(e);
+                    }
+                }
             }
         }
     }
@@ -343,7 +357,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<T> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        this.conn_mut().send_close_notify();
+        let eof = this.eof;
+        this.tls.end(eof);
         ready!(this.poll_write_out(cx))?;
         Pin::new(&mut this.io).poll_shutdown(cx)
     }
