@@ -139,6 +139,9 @@ cert leaf-ca leaf $WWW int $EE_START $EE_END \
   "basicConstraints=critical,CA:TRUE\n$EE_BASE\nextendedKeyUsage=serverAuth$SAN"
 cert leaf-keycertsign leaf $WWW int $EE_START $EE_END \
   "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyCertSign\nextendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid$SAN"
+# pathLenConstraint in an end entity (with cA false): meaningless, ignored (RFC 5280 s4.2.1.9).
+cert leaf-pathlen leaf $WWW int $EE_START $EE_END \
+  "basicConstraints=critical,CA:FALSE,pathlen:0\n$EE_BASE\nextendedKeyUsage=serverAuth$SAN"
 
 # --- Key identifiers -----------------------------------------------------------------------
 # (`openssl ca` 3.0 adds both identifiers unless told `none`.)
@@ -240,6 +243,7 @@ eku-root-client eku-root-leaf.pem - eku-root.pem OK ERR_SANSTLS_STRICT_CA_EKU@1
 bc-noncritical bc-noncritical-leaf.pem bc-noncritical-int.pem root.pem OK ERR_SANSTLS_STRICT_BASIC_CONSTRAINTS_NOT_CRITICAL@1
 leaf-ca leaf-ca.pem int.pem root.pem OK ERR_SANSTLS_STRICT_END_ENTITY_IS_CA@0
 leaf-keycertsign leaf-keycertsign.pem int.pem root.pem OK ERR_SANSTLS_STRICT_END_ENTITY_IS_CA@0
+leaf-pathlen leaf-pathlen.pem int.pem root.pem OK OK
 aki-missing aki-missing.pem int.pem root.pem OK ERR_SANSTLS_STRICT_AKI_MISSING@0
 ski-missing ski-missing-leaf.pem ski-missing-int.pem root.pem OK ERR_SANSTLS_STRICT_SKI_MISSING@1
 root-aki-issuer aki-issuer-root-leaf.pem - aki-issuer-root.pem OK ERR_SANSTLS_STRICT_ROOT_AKI_NOT_KEY_ID@1
