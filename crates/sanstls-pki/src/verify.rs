@@ -30,11 +30,11 @@
 //!    intermediates (RFC 5280 s4.2.1.10; they do not count towards pathLenConstraint either,
 //!    s4.2.1.9). A certificate with more names times a CA's constraints than 2^20 (OpenSSL's
 //!    budget) is refused, under both policies, without comparing them.
-//!
-//! Under [`Policy::Strict`], the strict module's rules (explicit EKU, critical
-//! basicConstraints on CAs, key identifiers, key strength, serial numbers, subjectAltName
-//! form, name-constraint form, critical policy extensions; docs/verification.md) are checked
-//! after step 2, each with its own `ERR_SANSTLS_STRICT_*` code.
+//! 6. Under [`Policy::Strict`], the strict module's rules (explicit EKU, critical
+//!    basicConstraints on CAs, key identifiers, key strength, serial numbers, subjectAltName
+//!    form, name-constraint form, critical policy extensions; docs/verification.md), each
+//!    with its own `ERR_SANSTLS_STRICT_*` code. They come last, so the first error of a
+//!    chain Node refuses is the same under both policies.
 //!
 //! Unlike OpenSSL, which builds one path and reports its first failure, we backtrack: when
 //! a path fails (or dead-ends), other candidate issuers are tried, so a cross-signed
@@ -496,13 +496,6 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
         }
     }
 
-    // 2b. The strict web-PKI rules, certificate by certificate from the end entity up.
-    if v.policy == Policy::Strict {
-        for (code, i) in strict::errors(path, purpose) {
-            fail(code, i);
-        }
-    }
-
     // 3. Revocation (OpenSSL's check_revocation), from the end entity up.
     if !v.crls.is_empty() {
         let last = match v.crl_scope {
@@ -575,6 +568,14 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
                     break;
                 }
             }
+        }
+    }
+
+    // 6. The strict web-PKI rules, certificate by certificate from the end entity up. Last,
+    // so that a chain Node refuses is refused under Strict with the same first error.
+    if v.policy == Policy::Strict {
+        for (code, i) in strict::errors(path, purpose) {
+            fail(code, i);
         }
     }
     errors

@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sanstls_pki::pem;
-use sanstls_pki::verify::{Policy, Purpose, Verifier};
+use sanstls_pki::verify::{ErrorReport, Policy, Purpose, Verifier};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/strict/");
 
@@ -137,6 +137,29 @@ fn every_strict_rule_has_a_case_refused_by_strict_alone() {
     ] {
         assert!(codes.contains(&code), "no case for {code}");
     }
+}
+
+#[test]
+fn a_chain_node_refuses_keeps_its_first_error_under_strict() {
+    // weak-rsa1024 after its notAfter (2040-01-01): Node's error comes first under both
+    // policies; the strict one is found after it (so it is what ErrorReport::Last gives).
+    let (leaf, int) = (
+        ders("weak-rsa1024.pem").remove(0),
+        ders("int.pem").remove(0),
+    );
+    let late = 2_240_524_800; // 2041-01-01
+    let verifier = |policy| Verifier::new(ders("root.pem")).unwrap().with_policy(policy);
+    for policy in [Policy::Node, Policy::Strict] {
+        let e = verifier(policy)
+            .verify(&leaf, &[&int], late, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((e.code(), e.depth()), ("CERT_HAS_EXPIRED", 0), "{policy:?}");
+    }
+    let last = verifier(Policy::Strict)
+        .with_error_report(ErrorReport::Last)
+        .verify(&leaf, &[&int], late, Purpose::ServerAuth)
+        .unwrap_err();
+    assert_eq!(last.code(), "ERR_SANSTLS_STRICT_WEAK_KEY");
 }
 
 #[test]
