@@ -216,6 +216,15 @@ cert rollover-nc-int roll-nc-old "Rollover NC CA" root $CA_START $CA_END \
   "$CA_EXT\nnameConstraints=critical,permitted;dirName:dn_good\n[ dn_good ]\nO=Good Org"
 cert rollover-nc-new roll-nc-new "Rollover NC CA" rollover-nc-int $CA_START $CA_END "$CA_EXT"
 cert rollover-nc-leaf leaf "/O=Good Org/CN=www.example.com" rollover-nc-new $EE_START $EE_END "$EE_EXT$SAN"
+# The same, without an AKI in the self-issued certificate. It is not self-signed, but with
+# the same names and no key identifier to tell them apart, path building (OpenSSL's and
+# ours) takes it for a self-signed top: SELF_SIGNED_CERT_IN_CHAIN under both policies, before
+# Strict's rule that only self-signed certificates may omit the AKI (RFC 5280 s4.2.1.1).
+key roll-aki-old rsa; key roll-aki-new rsa
+cert rollover-noaki-int roll-aki-old "Rollover No AKI CA" root $CA_START $CA_END "$CA_EXT"
+cert rollover-noaki-new roll-aki-new "Rollover No AKI CA" rollover-noaki-int $CA_START $CA_END \
+  'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=none'
+cert rollover-noaki-leaf leaf $WWW rollover-noaki-new $EE_START $EE_END "$EE_EXT$SAN"
 
 # --- Both policies: a cycle of three untrusted CAs (C issued by B, B by A, A by C) ---------
 key cyc-a rsa; key cyc-b rsa; key cyc-c rsa
@@ -266,6 +275,7 @@ policy-constraints-noncritical policy-constraints-leaf.pem policy-constraints-in
 inhibit-any-noncritical inhibit-any-leaf.pem inhibit-any-int.pem root.pem OK ERR_SANSTLS_STRICT_INHIBIT_ANY_POLICY_NOT_CRITICAL@1
 rollover-pathlen rollover-pathlen-leaf.pem rollover-pathlen-new.pem,rollover-pathlen-int.pem root.pem OK OK
 rollover-nc rollover-nc-leaf.pem rollover-nc-new.pem,rollover-nc-int.pem root.pem OK OK
+rollover-without-aki rollover-noaki-leaf.pem rollover-noaki-new.pem,rollover-noaki-int.pem root.pem SELF_SIGNED_CERT_IN_CHAIN@1 SELF_SIGNED_CERT_IN_CHAIN@1
 cycle cycle-leaf.pem cycle-a.pem,cycle-b.pem,cycle-c.pem root.pem UNABLE_TO_GET_ISSUER_CERT_LOCALLY@3 UNABLE_TO_GET_ISSUER_CERT_LOCALLY@3
 nc-budget nc-budget-leaf.pem nc-budget-int.pem root.pem ERR_SANSTLS_NAME_CONSTRAINTS_BUDGET@0 ERR_SANSTLS_NAME_CONSTRAINTS_BUDGET@0
 CASES
