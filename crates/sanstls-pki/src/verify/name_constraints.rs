@@ -16,7 +16,8 @@
 //! subjectAltNames: a name is inside a subtree when the subtree's RDNs are its first RDNs
 //! (compared in OpenSSL's canonical form, see the names module). otherName and the rarer
 //! forms are not constrained here: a subtree of such a type neither permits nor excludes
-//! anything. A name of a type that has permitted
+//! anything (under `Policy::Strict` such a subtree refuses the chain instead: see the strict
+//! module). A name of a type that has permitted
 //! subtrees must match one of them; any name matching an excluded subtree fails. Permitted
 //! is checked before excluded, name by name, as OpenSSL does.
 
