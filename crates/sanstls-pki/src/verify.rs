@@ -26,7 +26,15 @@
 //!    all with ring; anything else (SHA-1, which OpenSSL's security level 1 refuses too,
 //!    smaller RSA keys, P-521) is a CERT_SIGNATURE_FAILURE.
 //! 5. nameConstraints of every CA applied to the certificates below it
-//!    (see the name_constraints module for the matching rules).
+//!    (see the name_constraints module for the matching rules), but self-issued
+//!    intermediates (RFC 5280 s4.2.1.10; they do not count towards pathLenConstraint either,
+//!    s4.2.1.9). A certificate with more names times a CA's constraints than 2^20 (OpenSSL's
+//!    budget) is refused, under both policies, without comparing them.
+//! 6. Under [`Policy::Strict`], the strict module's rules (explicit EKU, critical
+//!    basicConstraints on CAs, key identifiers, key strength, serial numbers, subjectAltName
+//!    form, name-constraint form, critical policy extensions; docs/verification.md), each
+//!    with its own `ERR_SANSTLS_STRICT_*` code. They come last, so the first error of a
+//!    chain Node refuses is the same under both policies.
 //!
 //! Unlike OpenSSL, which builds one path and reports its first failure, we backtrack: when
 //! a path fails (or dead-ends), other candidate issuers are tried, so a cross-signed
@@ -52,6 +60,7 @@ pub(crate) mod names;
 pub(crate) mod parsed;
 mod policy;
 pub(crate) mod signature;
+mod strict;
 
 use std::sync::{Arc, OnceLock};
 
@@ -482,7 +491,7 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
                 fail(ErrorCode::PathLengthExceeded, i);
             }
         }
-        if i > 0 && !cert.is_self_issued() {
+        if i > 0 && !cert.is_self_issued_name() {
             non_self_issued_cas += 1;
         }
     }
@@ -549,7 +558,7 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
         let Some(cert) = path.get(i).map(|l| l.cert) else {
             continue;
         };
-        if i != 0 && cert.is_self_issued() {
+        if i != 0 && cert.is_self_issued_name() {
             continue;
         }
         for constraining in path.iter().skip(i + 1).rev() {
@@ -559,6 +568,14 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
                     break;
                 }
             }
+        }
+    }
+
+    // 6. The strict web-PKI rules, certificate by certificate from the end entity up. Last,
+    // so that a chain Node refuses is refused under Strict with the same first error.
+    if v.policy == Policy::Strict {
+        for (code, i) in strict::errors(path, purpose) {
+            fail(code, i);
         }
     }
     errors

@@ -5,7 +5,9 @@ use core::fmt;
 
 /// One reason for rejecting a certificate chain.
 ///
-/// Each value is an OpenSSL `X509_V_ERR_*` code; [`ErrorCode::code`] is the string Node puts
+/// Each value is an OpenSSL `X509_V_ERR_*` code (but [`ErrorCode::Malformed`],
+/// [`ErrorCode::NameConstraintsBudget`] and the `Strict*` codes of [`super::Policy::Strict`],
+/// whose codes start `ERR_SANSTLS_`); [`ErrorCode::code`] is the string Node puts
 /// in `err.code` and [`ErrorCode::message`] the text OpenSSL 3.0's
 /// `X509_verify_cert_error_string` gives (which Node uses as `err.message`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,6 +67,55 @@ pub enum ErrorCode {
     /// A certificate, CRL or trust anchor could not be parsed (not an OpenSSL verify error:
     /// OpenSSL refuses such input before verification).
     Malformed,
+    /// A certificate has more names times a CA's name constraints than the budget (2^20, OpenSSL's
+    /// `NAME_CHECK_MAX`): refused under both policies rather than checked slowly. OpenSSL refuses the
+    /// same chains with its unspecified error, which is what Node names it ([`Self::node_code`]).
+    NameConstraintsBudget,
+    /// Strict: the end-entity certificate has no extendedKeyUsage extension (the Baseline
+    /// Requirements s7.1.2.7.10 require one naming the purpose).
+    StrictEkuMissing,
+    /// Strict: a CA of the path, trust anchor included, has an extendedKeyUsage without the
+    /// purpose (a CA's EKU constrains its subtree).
+    StrictCaEku,
+    /// Strict: an intermediate CA's basicConstraints is not critical (RFC 5280 s4.2.1.9).
+    StrictBasicConstraintsNotCritical,
+    /// Strict: the end-entity certificate asserts cA=true or keyUsage keyCertSign.
+    StrictEndEntityIsCa,
+    /// Strict: a certificate that is not self-issued has no authorityKeyIdentifier (RFC 5280
+    /// s4.2.1.1).
+    StrictAkiMissing,
+    /// Strict: an intermediate CA has no subjectKeyIdentifier (RFC 5280 s4.2.1.2).
+    StrictSkiMissing,
+    /// Strict: a self-signed trust anchor's authorityKeyIdentifier holds an issuer name and
+    /// serial (Baseline Requirements s7.1.2.1.3: keyIdentifier only).
+    StrictRootAkiNotKeyId,
+    /// Strict: an RSA key under 2048 bits or whose modulus is not a whole number of bytes, a
+    /// P-192 key, a DSA key (Baseline Requirements s6.1.5, s6.1.6), or an RSA key we cannot read.
+    StrictWeakKey,
+    /// Strict: a version 1 certificate (no extensions, so no basicConstraints to say what it is).
+    StrictVersion1,
+    /// Strict: a serial number that is zero, negative or longer than 20 octets (RFC 5280
+    /// s4.1.2.2).
+    StrictSerialNumber,
+    /// Strict: subjectAltName is critical though the subject is not empty (RFC 5280 s4.2.1.6:
+    /// SHOULD NOT).
+    StrictSanCriticalWithSubject,
+    /// Strict: the subject is empty and subjectAltName is absent or not critical (RFC 5280
+    /// s4.2.1.6: MUST be critical).
+    StrictEmptySubjectSanNotCritical,
+    /// Strict: a dNSName subjectAltName is not a preferred-syntax host name (RFC 5280 s4.2.1.6,
+    /// RFC 1034 s3.5): underscore, empty label, leading or trailing dot, label over 63 octets.
+    StrictInvalidDnsName,
+    /// Strict: a CA's nameConstraints holds a name form we do not check (otherName, x400Address,
+    /// ediPartyName, registeredID): we cannot honour it, so we refuse (RFC 5280 s4.2.1.10).
+    StrictNameConstraintUnsupported,
+    /// Strict: a CA's nameConstraints is malformed: no subtree at all, a subtree with a minimum
+    /// other than 0 or a maximum, or an iPAddress base that is not an address and mask.
+    StrictNameConstraintMalformed,
+    /// Strict: policyConstraints is present and not critical (RFC 5280 s4.2.1.11: MUST be critical).
+    StrictPolicyConstraintsNotCritical,
+    /// Strict: inhibitAnyPolicy is present and not critical (RFC 5280 s4.2.1.14: MUST be critical).
+    StrictInhibitAnyPolicyNotCritical,
 }
 
 impl ErrorCode {
@@ -94,6 +145,34 @@ impl ErrorCode {
             Self::PermittedViolation => "PERMITTED_VIOLATION",
             Self::ExcludedViolation => "EXCLUDED_VIOLATION",
             Self::Malformed => "ERR_SANSTLS_MALFORMED_CERTIFICATE",
+            Self::NameConstraintsBudget => "ERR_SANSTLS_NAME_CONSTRAINTS_BUDGET",
+            Self::StrictEkuMissing => "ERR_SANSTLS_STRICT_EKU_MISSING",
+            Self::StrictCaEku => "ERR_SANSTLS_STRICT_CA_EKU",
+            Self::StrictBasicConstraintsNotCritical => {
+                "ERR_SANSTLS_STRICT_BASIC_CONSTRAINTS_NOT_CRITICAL"
+            }
+            Self::StrictEndEntityIsCa => "ERR_SANSTLS_STRICT_END_ENTITY_IS_CA",
+            Self::StrictAkiMissing => "ERR_SANSTLS_STRICT_AKI_MISSING",
+            Self::StrictSkiMissing => "ERR_SANSTLS_STRICT_SKI_MISSING",
+            Self::StrictRootAkiNotKeyId => "ERR_SANSTLS_STRICT_ROOT_AKI_NOT_KEY_ID",
+            Self::StrictWeakKey => "ERR_SANSTLS_STRICT_WEAK_KEY",
+            Self::StrictVersion1 => "ERR_SANSTLS_STRICT_VERSION_1",
+            Self::StrictSerialNumber => "ERR_SANSTLS_STRICT_SERIAL_NUMBER",
+            Self::StrictSanCriticalWithSubject => "ERR_SANSTLS_STRICT_SAN_CRITICAL_WITH_SUBJECT",
+            Self::StrictEmptySubjectSanNotCritical => {
+                "ERR_SANSTLS_STRICT_EMPTY_SUBJECT_SAN_NOT_CRITICAL"
+            }
+            Self::StrictInvalidDnsName => "ERR_SANSTLS_STRICT_INVALID_DNS_NAME",
+            Self::StrictNameConstraintUnsupported => {
+                "ERR_SANSTLS_STRICT_NAME_CONSTRAINT_UNSUPPORTED"
+            }
+            Self::StrictNameConstraintMalformed => "ERR_SANSTLS_STRICT_NAME_CONSTRAINT_MALFORMED",
+            Self::StrictPolicyConstraintsNotCritical => {
+                "ERR_SANSTLS_STRICT_POLICY_CONSTRAINTS_NOT_CRITICAL"
+            }
+            Self::StrictInhibitAnyPolicyNotCritical => {
+                "ERR_SANSTLS_STRICT_INHIBIT_ANY_POLICY_NOT_CRITICAL"
+            }
         }
     }
 
@@ -105,7 +184,8 @@ impl ErrorCode {
             | Self::KeyUsageNoCertSign
             | Self::UnhandledCriticalExtension
             | Self::PermittedViolation
-            | Self::ExcludedViolation => "UNSPECIFIED",
+            | Self::ExcludedViolation
+            | Self::NameConstraintsBudget => "UNSPECIFIED",
             other => other.code(),
         }
     }
@@ -136,11 +216,40 @@ impl ErrorCode {
             Self::PermittedViolation => "permitted subtree violation",
             Self::ExcludedViolation => "excluded subtree violation",
             Self::Malformed => "certificate could not be parsed",
+            Self::NameConstraintsBudget => {
+                "name constraints check exceeds the budget of names times constraints"
+            }
+            Self::StrictEkuMissing => "end-entity certificate has no extended key usage",
+            Self::StrictCaEku => "CA extended key usage does not allow the purpose",
+            Self::StrictBasicConstraintsNotCritical => "CA basic constraints are not critical",
+            Self::StrictEndEntityIsCa => "end-entity certificate is a CA",
+            Self::StrictAkiMissing => "certificate has no authority key identifier",
+            Self::StrictSkiMissing => "CA certificate has no subject key identifier",
+            Self::StrictRootAkiNotKeyId => {
+                "root authority key identifier holds more than a key identifier"
+            }
+            Self::StrictWeakKey => "certificate public key is too weak",
+            Self::StrictVersion1 => "certificate is version 1",
+            Self::StrictSerialNumber => {
+                "certificate serial number is zero, negative or longer than 20 octets"
+            }
+            Self::StrictSanCriticalWithSubject => {
+                "critical subject alternative name with a non-empty subject"
+            }
+            Self::StrictEmptySubjectSanNotCritical => {
+                "empty subject without a critical subject alternative name"
+            }
+            Self::StrictInvalidDnsName => "subject alternative name holds an invalid DNS name",
+            Self::StrictNameConstraintUnsupported => "name constraint of an unsupported name form",
+            Self::StrictNameConstraintMalformed => "malformed name constraint",
+            Self::StrictPolicyConstraintsNotCritical => "policy constraints are not critical",
+            Self::StrictInhibitAnyPolicyNotCritical => "inhibit any policy is not critical",
         }
     }
 
     /// OpenSSL's numeric `X509_V_ERR_*` value (what `openssl verify` prints as `error N`);
-    /// `None` for [`Self::Malformed`].
+    /// `None` for [`Self::Malformed`] and the strict rules (`Strict*`), which OpenSSL does not
+    /// check.
     pub fn openssl_number(self) -> Option<u32> {
         Some(match self {
             Self::UnableToGetIssuerCert => 2,
@@ -165,7 +274,28 @@ impl ErrorCode {
             Self::PermittedViolation => 47,
             Self::ExcludedViolation => 48,
             Self::InvalidCa => 79,
-            Self::Malformed => return None,
+            // X509_V_ERR_UNSPECIFIED: what OpenSSL's NAME_CONSTRAINTS_check returns over its
+            // NAME_CHECK_MAX.
+            Self::NameConstraintsBudget => 1,
+            // Strict rules are ours: OpenSSL has no such check.
+            Self::Malformed
+            | Self::StrictEkuMissing
+            | Self::StrictCaEku
+            | Self::StrictBasicConstraintsNotCritical
+            | Self::StrictEndEntityIsCa
+            | Self::StrictAkiMissing
+            | Self::StrictSkiMissing
+            | Self::StrictRootAkiNotKeyId
+            | Self::StrictWeakKey
+            | Self::StrictVersion1
+            | Self::StrictSerialNumber
+            | Self::StrictSanCriticalWithSubject
+            | Self::StrictEmptySubjectSanNotCritical
+            | Self::StrictInvalidDnsName
+            | Self::StrictNameConstraintUnsupported
+            | Self::StrictNameConstraintMalformed
+            | Self::StrictPolicyConstraintsNotCritical
+            | Self::StrictInhibitAnyPolicyNotCritical => return None,
         })
     }
 }

@@ -16,7 +16,8 @@
 //! subjectAltNames: a name is inside a subtree when the subtree's RDNs are its first RDNs
 //! (compared in OpenSSL's canonical form, see the names module). otherName and the rarer
 //! forms are not constrained here: a subtree of such a type neither permits nor excludes
-//! anything. A name of a type that has permitted
+//! anything (under `Policy::Strict` such a subtree refuses the chain instead: see the strict
+//! module). A name of a type that has permitted
 //! subtrees must match one of them; any name matching an excluded subtree fails. Permitted
 //! is checked before excluded, name by name, as OpenSSL does.
 
@@ -27,6 +28,13 @@ use x509_cert::ext::pkix::NameConstraints;
 use super::error::ErrorCode;
 use super::names::canonical;
 use super::parsed::ParsedCert;
+
+/// The most names times constraints one certificate is checked against one CA's
+/// nameConstraints: OpenSSL's `NAME_CHECK_MAX` (2^20), so that a certificate with thousands of
+/// names under a CA with thousands of constraints costs a refusal, not a million comparisons
+/// per pair. Names are counted as OpenSSL counts them (subject attributes plus
+/// subjectAltNames), so we refuse exactly the chains Node refuses, under both policies.
+pub(crate) const NAME_CHECK_BUDGET: usize = 1 << 20;
 
 /// One name of the certificate under test.
 enum Name<'a> {
@@ -47,6 +55,15 @@ pub(crate) fn check(
     is_leaf: bool,
     nc: &NameConstraints,
 ) -> Result<(), ErrorCode> {
+    let permitted = nc.permitted_subtrees.as_deref().unwrap_or_default();
+    let excluded = nc.excluded_subtrees.as_deref().unwrap_or_default();
+    let name_count = cert
+        .subject_attribute_count
+        .saturating_add(cert.subject_alt_names.len());
+    let constraint_count = permitted.len().saturating_add(excluded.len());
+    if name_count.saturating_mul(constraint_count) > NAME_CHECK_BUDGET {
+        return Err(ErrorCode::NameConstraintsBudget);
+    }
     let mut names = Vec::new();
     for san in &cert.subject_alt_names {
         match san {
@@ -77,8 +94,6 @@ pub(crate) fn check(
             }
         }
     }
-    let permitted = nc.permitted_subtrees.as_deref().unwrap_or_default();
-    let excluded = nc.excluded_subtrees.as_deref().unwrap_or_default();
     for name in &names {
         let mut of_type = permitted.iter().filter_map(|s| matches(name, s)).peekable();
         if of_type.peek().is_some() && !of_type.any(|m| m) {

@@ -65,6 +65,10 @@ pub(crate) struct ParsedCert {
     pub(crate) name_constraints: Option<NameConstraints>,
     pub(crate) subject_key_id: Option<Vec<u8>>,
     pub(crate) authority_key_id: Option<Vec<u8>>,
+    /// Whether there is an authorityKeyIdentifier at all (it may hold only an issuer name and
+    /// serial), and whether it names the issuer that way.
+    pub(crate) has_authority_key_id: bool,
+    pub(crate) authority_key_id_names_issuer: bool,
     /// The first critical extension we do not handle.
     pub(crate) unhandled_critical: Option<ObjectIdentifier>,
     /// Subject commonName and emailAddress values that are text.
@@ -73,6 +77,9 @@ pub(crate) struct ParsedCert {
     /// Whether the subject has no attributes (then it is not checked against
     /// directoryName constraints).
     pub(crate) subject_is_empty: bool,
+    /// How many attributes the subject has (OpenSSL counts them as names for its
+    /// name-constraint budget).
+    pub(crate) subject_attribute_count: usize,
     /// The directoryName subjectAltNames, canonical.
     pub(crate) alt_directory_names: Vec<Vec<u8>>,
 }
@@ -133,6 +140,7 @@ impl ParsedCert {
             }
         }
 
+        let aki = ext::<AuthorityKeyIdentifier>(tbs, "authorityKeyIdentifier")?;
         Ok(Self {
             der: der.to_vec(),
             subject_der,
@@ -150,14 +158,20 @@ impl ParsedCert {
             name_constraints: ext(tbs, "nameConstraints")?,
             subject_key_id: ext::<SubjectKeyIdentifier>(tbs, "subjectKeyIdentifier")?
                 .map(|s| s.0.as_bytes().to_vec()),
-            authority_key_id: ext::<AuthorityKeyIdentifier>(tbs, "authorityKeyIdentifier")?
-                .and_then(|a| a.key_identifier)
+            authority_key_id: aki
+                .as_ref()
+                .and_then(|a| a.key_identifier.as_ref())
                 .map(|k| k.as_bytes().to_vec()),
+            has_authority_key_id: aki.is_some(),
+            authority_key_id_names_issuer: aki.as_ref().is_some_and(|a| {
+                a.authority_cert_issuer.is_some() || a.authority_cert_serial_number.is_some()
+            }),
             algorithms_agree: cert.signature_algorithm() == tbs.signature(),
             unhandled_critical,
             common_names,
             subject_emails,
             subject_is_empty: tbs.subject().is_empty(),
+            subject_attribute_count: tbs.subject().iter().count(),
             alt_directory_names,
             signed,
             cert,
@@ -178,8 +192,30 @@ impl ParsedCert {
     }
 
     /// Self-issued: subject and issuer are the same name (and the key identifiers agree).
+    /// What ends a path: a certificate that may have signed itself.
     pub(crate) fn is_self_issued(&self) -> bool {
         self.may_be_issued_by(self)
+    }
+
+    /// Self-issued in RFC 5280's sense (s3.2): subject and issuer are the same name, whatever
+    /// the key identifiers say. A CA's key-rollover certificate (old key signing the new one
+    /// under the same name) is self-issued this way though its AKI is not its own SKI; such
+    /// certificates do not count towards pathLenConstraint (s4.2.1.9) and are not checked
+    /// against name constraints (s4.2.1.10). OpenSSL 3.0 agrees (the `rollover-*` cases of
+    /// vectors/pki/strict pass `openssl verify`).
+    pub(crate) fn is_self_issued_name(&self) -> bool {
+        self.subject == self.issuer
+    }
+
+    /// Whether the extension `oid` is present and critical (`None` when absent).
+    pub(crate) fn criticality(&self, oid: ObjectIdentifier) -> Option<bool> {
+        self.cert
+            .tbs_certificate()
+            .extensions()
+            .into_iter()
+            .flatten()
+            .find(|e| e.extn_id == oid)
+            .map(|e| e.critical)
     }
 
     /// A CA as OpenSSL's `X509_check_ca` sees it for path validation: basicConstraints cA
