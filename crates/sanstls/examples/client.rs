@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [_, host, port, root] = args.as_slice() else {
         return Err("usage: client HOST PORT ROOT_CERT.der".into());
     };
-    let verifier = sanstls_pki::tls::NodeServerVerifier::with_roots(vec![std::fs::read(root)?])?;
+    let verifier = sanstls_pki::tls::StrictServerVerifier::with_roots(vec![std::fs::read(root)?])?;
     let config = Arc::new(ClientConfig::new(Arc::new(verifier)));
 
     let mut sock = std::net::TcpStream::connect((host.as_str(), port.parse::<u16>()?))?;
