@@ -50,7 +50,9 @@ fn check(verifier: &dyn ServerCertVerifier, leaf: &[u8], name: &str) -> Result<(
 
 fn code(result: Result<(), Error>) -> String {
     match result {
-        Err(Error::InvalidCertificate(CertificateError::Rejected { code, .. })) => code.into_owned(),
+        Err(Error::InvalidCertificate(CertificateError::Rejected { code, .. })) => {
+            code.into_owned()
+        }
         other => panic!("not a refusal: {other:?}"),
     }
 }
@@ -96,5 +98,8 @@ fn the_strict_verifiers_apply_the_strict_policy() {
     let v = Verifier::new(vec![ca]).unwrap();
     assert_eq!(v.policy(), Policy::Node);
     let strict = StrictServerVerifier::new(v);
-    assert!(format!("{strict:?}").contains("policy: Strict"), "{strict:?}");
+    assert!(
+        format!("{strict:?}").contains("policy: Strict"),
+        "{strict:?}"
+    );
 }
