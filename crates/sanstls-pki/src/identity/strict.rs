@@ -79,7 +79,7 @@ impl ReferenceName {
     }
 
     /// Whether one subjectAltName entry names this reference.
-    pub fn matches(&self, san: &GeneralName) -> bool {
+    pub(crate) fn matches(&self, san: &GeneralName) -> bool {
         match (self, san) {
             (Self::Ip(ip), GeneralName::IpAddress(bytes)) => ip_bytes(ip) == bytes.as_bytes(),
             (Self::Dns(reference), GeneralName::DnsName(pattern)) => {

@@ -3,7 +3,9 @@ use std::net::IpAddr;
 use der::asn1::{Ia5String, OctetString};
 use x509_cert::ext::pkix::name::GeneralName;
 
-use super::ReferenceName;
+use proptest::prelude::*;
+
+use super::{check_server_name, ReferenceName};
 
 /// A SAN entry written as `DNS:name` or `IP:address`.
 fn san(entry: &str) -> GeneralName {
@@ -93,6 +95,11 @@ const TABLE: &[(&[&str], &str, bool)] = &[
     (&["IP:::ffff:1.2.3.4"], "::ffff:1.2.3.4", true),
     (&["IP:::1"], "[::1]", false),
     (&["IP:fe80::1"], "fe80::1%eth0", false),
+    (&["IP:::ffff:127.0.0.1"], "::ffff:127.0.0.01", false),
+    (&["IP:::ffff:127.0.0.1"], "::ffff:127.1", false),
+    (&["IP:::1"], "::00001", false),
+    (&["IP:1:2:3:4:5:6:7:8"], "1:2:3:4:5:6:7:8:9", false),
+    (&["IP:1:2:3:4:5:6:7:8"], "1:2:3:4:5:6:7:8", true),
     // Look-alikes of 127.0.0.1 are neither addresses nor DNS names.
     (&["IP:127.0.0.1"], "127.1", false),
     (&["DNS:127.1"], "127.1", false),
@@ -148,4 +155,20 @@ fn reference_look_alikes_do_not_parse() {
     let long_name = ["a".repeat(63).as_str(); 4].join(".");
     assert_eq!(long_name.len(), 255);
     assert!(ReferenceName::parse(&long_name).is_err());
+}
+
+proptest! {
+    /// Any reference name, and any bytes as a certificate, give an answer, never a panic.
+    #[test]
+    fn never_panics(reference in ".{0,80}", der in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let _ = ReferenceName::parse(&reference);
+        let _ = check_server_name(&reference, &der);
+    }
+
+    /// Wildcard patterns over any LDH-ish name give an answer, never a panic.
+    #[test]
+    fn wildcards_never_panic(base in "[a-z0-9.*-]{0,40}", reference in "[a-zA-Z0-9.*_-]{0,40}") {
+        let pattern = format!("DNS:*.{base}");
+        let _ = matches(&[pattern.as_str()], &reference);
+    }
 }
