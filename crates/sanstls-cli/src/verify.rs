@@ -1,6 +1,7 @@
 //! `sanstls verify [--ca FILE] [--untrusted FILE] [--crl FILE]... [--host NAME]
-//! [--at UNIX_SECONDS] [--purpose server|client] [--node-error] CERT`: RFC 5280 validation with Node's
-//! error codes (`sanstls_pki::verify`).
+//! [--at UNIX_SECONDS] [--purpose server|client] [--node-error] [--strict] CERT`: RFC 5280
+//! validation with Node's error codes (`sanstls_pki::verify`), under Node's policy or, with
+//! `--strict`, the strict web-PKI one (`Policy::Strict`, `sanstls_pki::identity::strict`).
 //!
 //! Exit status: 0 and `OK` on stdout when the chain verifies; 1 and
 //! `error: CODE: message` on stdout when it does not; 2 and `sanstls: ...` on stderr when an
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use sanstls_pki::crl::Crl;
 use sanstls_pki::pem;
-use sanstls_pki::verify::{ErrorCode, ErrorReport, Verifier};
+use sanstls_pki::verify::{ErrorCode, ErrorReport, Policy, Verifier};
 
 /// What the certificate is checked for (extendedKeyUsage / keyUsage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -54,6 +55,11 @@ pub(crate) struct VerifyArgs {
     /// for the codes Node has no name for) instead of the first, as `openssl verify` does.
     #[arg(long)]
     node_error: bool,
+    /// Apply the strict web-PKI policy instead of Node's: the strict path-validation rules
+    /// and, with --host, RFC 6125 name matching (subjectAltName only, no Common Name, IP
+    /// addresses only in strict text form, no wildcard over a public suffix).
+    #[arg(long)]
+    strict: bool,
 }
 
 /// Runs `sanstls verify`; see the module documentation for the exit statuses.
@@ -76,6 +82,10 @@ pub(crate) fn run(a: VerifyArgs) -> Result<ExitCode, String> {
             println!("error: {}: {e}", e.code());
             Ok(ExitCode::FAILURE)
         }
+        Ok(Err(Refusal::StrictIdentity(e))) => {
+            println!("error: {}: {e}", e.code());
+            Ok(ExitCode::FAILURE)
+        }
         Err(usage) => {
             eprintln!("sanstls: {usage}");
             Ok(ExitCode::from(2))
@@ -87,6 +97,7 @@ pub(crate) fn run(a: VerifyArgs) -> Result<ExitCode, String> {
 enum Refusal {
     Chain(sanstls_pki::verify::VerifyError),
     Identity(sanstls_pki::identity::IdentityError),
+    StrictIdentity(sanstls_pki::identity::strict::StrictNameError),
 }
 
 /// `Err` for unusable input, `Ok(Err)` for a certificate that does not verify.
@@ -119,7 +130,15 @@ fn verify(a: &VerifyArgs) -> Result<Result<(), Refusal>, String> {
     } else {
         ErrorReport::First
     };
-    let verifier = verifier.with_crls(crls).with_error_report(report);
+    let policy = if a.strict {
+        Policy::Strict
+    } else {
+        Policy::Node
+    };
+    let verifier = verifier
+        .with_crls(crls)
+        .with_error_report(report)
+        .with_policy(policy);
     let now = a.at.unwrap_or_else(|| crate::common::now().as_secs());
     let purpose = match a.purpose {
         Purpose::Server => sanstls_pki::verify::Purpose::ServerAuth,
@@ -135,6 +154,14 @@ fn verify(a: &VerifyArgs) -> Result<Result<(), Refusal>, String> {
         Err(e) => return Ok(Err(Refusal::Chain(e))),
     }
     // Node checks the name once the chain is trusted (checkServerIdentity).
+    if let (Some(host), true) = (&a.host, a.strict) {
+        use sanstls_pki::identity::strict::{check_server_name, StrictNameError};
+        return match check_server_name(host, &leaf) {
+            Ok(()) => Ok(Ok(())),
+            Err(StrictNameError::Malformed(e)) => Err(format!("{}: {e}", a.cert.display())),
+            Err(e) => Ok(Err(Refusal::StrictIdentity(e))),
+        };
+    }
     if let Some(host) = &a.host {
         let cert = sanstls_pki::cert::PeerCertificate::from_der(&leaf)
             .map_err(|e| format!("{}: {e}", a.cert.display()))?;

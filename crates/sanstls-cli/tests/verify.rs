@@ -216,3 +216,106 @@ fn unusable_input_exits_2() {
     assert_eq!(code, 2);
     assert!(err.contains("could not be parsed"), "{err}");
 }
+
+/// The instant the generated chains below are checked at (2026-09-21), inside their
+/// validity (2026-01-01 to 2028-01-01).
+const GENERATED_AT: &str = "1790000000";
+
+/// Writes a CA (ca.pem) and a server certificate it issued (leaf.pem, with serverAuth and
+/// an authority key identifier, so only its names differ from what any policy wants),
+/// subject CN `cn`, subjectAltName `sans` (none when empty); returns their paths.
+fn generated_chain(dir: &TempDir, cn: &str, sans: Vec<rcgen::SanType>) -> (String, String) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    let validity = |p: &mut CertificateParams| {
+        p.not_before = rcgen::date_time_ymd(2026, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2028, 1, 1);
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::default();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "sanstls strict-names test CA");
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    validity(&mut ca);
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::default();
+    leaf.distinguished_name.push(DnType::CommonName, cn);
+    leaf.subject_alt_names = sans;
+    leaf.is_ca = IsCa::ExplicitNoCa;
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.use_authority_key_identifier_extension = true;
+    validity(&mut leaf);
+    let leaf_cert = leaf
+        .signed_by(&leaf_key, &Issuer::from_params(&ca, &ca_key))
+        .unwrap();
+    std::fs::write(dir.path("ca.pem"), ca_cert.pem()).unwrap();
+    std::fs::write(dir.path("leaf.pem"), leaf_cert.pem()).unwrap();
+    (dir.arg("ca.pem"), dir.arg("leaf.pem"))
+}
+
+/// `--ca CA --at GENERATED_AT --host HOST [--strict] LEAF`.
+fn verify_host(ca: &str, leaf: &str, host: &str, strict: bool) -> (i32, String, String) {
+    let mut args = vec!["--ca", ca, "--at", GENERATED_AT, "--host", host];
+    if strict {
+        args.push("--strict");
+    }
+    args.push(leaf);
+    verify(&args)
+}
+
+#[test]
+fn strict_reads_no_common_name() {
+    let dir = TempDir::new("cli");
+    let (ca, leaf) = generated_chain(&dir, "cn-only.example.com", Vec::new());
+    // Node falls back to the CN when there is no subjectAltName.
+    assert_eq!(
+        verify_host(&ca, &leaf, "cn-only.example.com", false),
+        (0, "OK\n".into(), String::new())
+    );
+    // The chain alone passes under the strict policy too...
+    let (code, out, _) = verify(&["--ca", &ca, "--at", GENERATED_AT, "--strict", &leaf]);
+    assert_eq!((code, out.as_str()), (0, "OK\n"));
+    // ...but the name does not: the CN is not read.
+    let (code, out, _) = verify_host(&ca, &leaf, "cn-only.example.com", true);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "error: ERR_TLS_CERT_ALTNAME_INVALID: the certificate has no subjectAltName; its \
+         Common Name is not read (strict policy)\n"
+    );
+}
+
+#[test]
+fn strict_takes_no_ip_look_alike() {
+    let dir = TempDir::new("cli");
+    let loopback = rcgen::SanType::IpAddress([127, 0, 0, 1].into());
+    let (ca, leaf) = generated_chain(&dir, "127.1", vec![loopback]);
+    for strict in [false, true] {
+        assert_eq!(
+            verify_host(&ca, &leaf, "127.0.0.1", strict),
+            (0, "OK\n".into(), String::new())
+        );
+    }
+    for look_alike in ["127.1", "0x7f.0.0.1", "0177.0.0.1"] {
+        let (code, out, _) = verify_host(&ca, &leaf, look_alike, true);
+        assert_eq!(code, 1, "{look_alike}");
+        assert_eq!(
+            out,
+            format!(
+                "error: ERR_TLS_CERT_ALTNAME_INVALID: \"{look_alike}\" is neither an IP \
+                 address nor a valid DNS name (strict policy)\n"
+            )
+        );
+    }
+    // Node takes `127.1` for a host name (it is not `net.isIP`) and, the certificate having
+    // no DNS names, compares it with the CN, which says `127.1`.
+    assert_eq!(
+        verify_host(&ca, &leaf, "127.1", false),
+        (0, "OK\n".into(), String::new())
+    );
+}

@@ -26,6 +26,8 @@
 //! | `A.Example.COM.`  | `a.example.com`   | yes |
 //! | `1.2.3.4`         | `DNS:1.2.3.4`     | no (IPs only match IP SANs) |
 
+pub mod strict;
+
 use core::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 

@@ -9,9 +9,11 @@
 //! - [`verify`]: RFC 5280 path building and validation with Node's error codes; [`crl`]
 //!   revocation lists, [`roots`] the default trust anchors.
 //! - [`x509`]: Node's `crypto.X509Certificate` (properties, `checkHost`, `checkIssued`, ...).
-//! - [`identity`]: Node's `checkServerIdentity`.
+//! - [`identity`]: Node's `checkServerIdentity`; [`identity::strict`] the strict policy's
+//!   RFC 6125 host-name check.
 //! - [`ocsp`]: OCSP responses (RFC 6960).
-//! - [`tls`]: the engine's verifier traits, implemented as Node verifies a TLS peer.
+//! - [`tls`]: the engine's verifier traits, implemented as Node verifies a TLS peer, and
+//!   under the strict policy.
 //!
 //! The crate is built on the RustCrypto formats crates (der, x509-cert, pkcs8, pkcs12) and
 //! ring for signatures and digests; docs/dependencies.md says why each crate is here.

@@ -6,6 +6,11 @@
 //! A refusal is `CertificateError::Rejected { code, message }`, so the engine sends the
 //! alert OpenSSL sends for that code, and with `reject_unauthorized` off it becomes the
 //! connection's `authorization_error` (Node's `authorizationError`).
+//!
+//! [`StrictServerVerifier`] and [`StrictClientVerifier`] are the same verifiers under
+//! [`Policy::Strict`]: the strict path-validation rules and the strict host-name check
+//! ([`crate::identity::strict`]), refusals still carrying Node's codes. They are the ones to
+//! use from Rust without the Node facade; the facade and the CLI keep Node's policy.
 
 use std::sync::Arc;
 
@@ -17,7 +22,7 @@ use crate::cert::IdentityNames;
 use crate::cert::PeerCertificate;
 use crate::identity::{check_identity_names, CheckFailure};
 use crate::verify::parsed::ParsedCert;
-use crate::verify::{ErrorReport, Purpose, Verifier, VerifyError};
+use crate::verify::{ErrorReport, Policy, Purpose, Verifier, VerifyError};
 
 /// Node's `checkServerIdentity(hostname, cert)` signature: `Err` with a reason refuses.
 pub type IdentityCheck = dyn Fn(&str, &PeerCertificate) -> Result<(), String> + Send + Sync;
@@ -180,5 +185,110 @@ impl ClientCertVerifier for NodeClientVerifier {
 
     fn client_auth_mandatory(&self) -> bool {
         self.mandatory
+    }
+}
+
+/// Verifies servers under [`Policy::Strict`]: the chain with the strict web-PKI rules, then
+/// the host name with [`crate::identity::strict`] (subjectAltName only, no Common Name,
+/// strict IP text, no wildcard over a public suffix). The verifier for users of the
+/// engine's Rust API; the Node facade and the CLI use [`NodeServerVerifier`].
+#[derive(Debug, Clone)]
+pub struct StrictServerVerifier {
+    verifier: Arc<Verifier>,
+}
+
+impl StrictServerVerifier {
+    /// Trusts `verifier`'s anchors, switched to [`Policy::Strict`].
+    pub fn new(verifier: Verifier) -> Self {
+        Self {
+            verifier: Arc::new(verifier.with_policy(Policy::Strict)),
+        }
+    }
+
+    /// Trusts `roots` (DER certificates).
+    ///
+    /// ```
+    /// # let root = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/certs/rsa.der")).unwrap();
+    /// use std::sync::Arc;
+    /// let verifier = sanstls_pki::tls::StrictServerVerifier::with_roots(vec![root])?;
+    /// let config = sanstls::ClientConfig::new(Arc::new(verifier));
+    /// # Ok::<(), sanstls_pki::verify::VerifyError>(())
+    /// ```
+    pub fn with_roots(roots: Vec<Vec<u8>>) -> Result<Self, VerifyError> {
+        Verifier::new(roots).map(Self::new)
+    }
+
+    /// Trusts the Mozilla root set.
+    pub fn mozilla() -> Self {
+        Self::new(Verifier::mozilla())
+    }
+}
+
+impl ServerCertVerifier for StrictServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        server_name: &str,
+        _ocsp_response: &[u8],
+        now: sanstls::UnixTime,
+    ) -> Result<(), Error> {
+        let leaf = ParsedCert::from_der(end_entity).map_err(|e| {
+            rejected(&VerifyError::malformed(
+                0,
+                format!("end-entity certificate: {e}"),
+            ))
+        })?;
+        self.verifier
+            .verify_parsed(&leaf, intermediates, now.as_secs(), Purpose::ServerAuth)
+            .map_err(|e| rejected(&e))?;
+        crate::identity::strict::check_certificate(server_name, &leaf.cert).map_err(|e| {
+            Error::InvalidCertificate(CertificateError::Rejected {
+                code: e.code().into(),
+                message: e.to_string(),
+            })
+        })
+    }
+}
+
+/// Verifies clients under [`Policy::Strict`] (the chain for the clientAuth purpose);
+/// `client_auth_mandatory` refuses clients without a certificate.
+#[derive(Debug, Clone)]
+pub struct StrictClientVerifier {
+    inner: NodeClientVerifier,
+}
+
+impl StrictClientVerifier {
+    /// Trusts `verifier`'s anchors, switched to [`Policy::Strict`]; a client without a
+    /// certificate is refused when `mandatory`.
+    pub fn new(verifier: Verifier, mandatory: bool) -> Self {
+        Self {
+            inner: NodeClientVerifier::new(verifier.with_policy(Policy::Strict), mandatory),
+        }
+    }
+
+    /// Trusts client certificates issued under `roots` (DER certificates).
+    pub fn with_roots(roots: Vec<Vec<u8>>, mandatory: bool) -> Result<Self, VerifyError> {
+        Verifier::new(roots).map(|v| Self::new(v, mandatory))
+    }
+}
+
+impl ClientCertVerifier for StrictClientVerifier {
+    fn verify_client_cert(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        now: sanstls::UnixTime,
+    ) -> Result<(), Error> {
+        self.inner
+            .verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        self.inner.root_hint_subjects()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.inner.client_auth_mandatory()
     }
 }

@@ -1,12 +1,20 @@
 //! A blocking HTTPS GET with the sans-IO client: the driving loop of docs/engine.md.
 //!
 //! ```sh
-//! openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=localhost \
-//!     -addext subjectAltName=DNS:localhost -keyout key.pem -out cert.pem
+//! openssl req -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=test-ca \
+//!     -keyout ca.key -out ca.pem
+//! openssl req -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=localhost \
+//!     -keyout key.pem -out req.pem
+//! printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n' > ext.cnf
+//! openssl x509 -req -in req.pem -CA ca.pem -CAkey ca.key -days 30 -extfile ext.cnf -out cert.pem
 //! openssl s_server -tls1_3 -www -accept 4433 -cert cert.pem -key key.pem &
-//! openssl x509 -in cert.pem -outform DER -out cert.der
-//! cargo run -p sanstls --example client -- localhost 4433 cert.der
+//! openssl x509 -in ca.pem -outform DER -out ca.der
+//! cargo run -p sanstls --example client -- localhost 4433 ca.der
 //! ```
+//!
+//! The server is verified under the strict policy (`StrictServerVerifier`: RFC 5280 and
+//! the CA/Browser Forum rules, names from the subjectAltName only), so the CA is a CA and
+//! the server's certificate an end entity with its name in the subjectAltName.
 
 // An application reads the clock; the engine does not.
 #![allow(clippy::disallowed_methods)]
@@ -26,9 +34,9 @@ fn now() -> UnixTime {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let [_, host, port, root] = args.as_slice() else {
-        return Err("usage: client HOST PORT ROOT_CERT.der".into());
+        return Err("usage: client HOST PORT CA_CERT.der".into());
     };
-    let verifier = sanstls_pki::tls::NodeServerVerifier::with_roots(vec![std::fs::read(root)?])?;
+    let verifier = sanstls_pki::tls::StrictServerVerifier::with_roots(vec![std::fs::read(root)?])?;
     let config = Arc::new(ClientConfig::new(Arc::new(verifier)));
 
     let mut sock = std::net::TcpStream::connect((host.as_str(), port.parse::<u16>()?))?;
