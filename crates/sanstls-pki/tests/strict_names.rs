@@ -165,7 +165,7 @@ const GENERATED: &[&[&str]] = &[
 ];
 
 /// The disagreements we expect, as (certificate, reference), each with why. Everything
-/// here is a deliberate choice of the strict policy (docs/verification-names.md).
+/// here is a deliberate choice of the strict policy (docs/verification.md).
 const KNOWN: &[(&str, &str, &str)] = &[
     // A wildcard over a public suffix: rustls-webpki does not read the Public Suffix List
     // (it only refuses a wildcard over a single label, `*.com`); BR s3.2.2.6 and browsers
