@@ -88,6 +88,27 @@ fn rejected(e: &VerifyError) -> Error {
     })
 }
 
+/// The end entity, parsed once (for the chain and then the name), after its chain was
+/// verified for `purpose`.
+fn verified_leaf(
+    verifier: &Verifier,
+    end_entity: &[u8],
+    intermediates: &[&[u8]],
+    now: sanstls::UnixTime,
+    purpose: Purpose,
+) -> Result<ParsedCert, Error> {
+    let leaf = ParsedCert::from_der(end_entity).map_err(|e| {
+        rejected(&VerifyError::malformed(
+            0,
+            format!("end-entity certificate: {e}"),
+        ))
+    })?;
+    verifier
+        .verify_parsed(&leaf, intermediates, now.as_secs(), purpose)
+        .map_err(|e| rejected(&e))?;
+    Ok(leaf)
+}
+
 impl ServerCertVerifier for NodeServerVerifier {
     fn verify_server_cert(
         &self,
@@ -98,15 +119,13 @@ impl ServerCertVerifier for NodeServerVerifier {
         now: sanstls::UnixTime,
     ) -> Result<(), Error> {
         // The end entity is parsed once, for the chain and the name.
-        let leaf = ParsedCert::from_der(end_entity).map_err(|e| {
-            rejected(&VerifyError::malformed(
-                0,
-                format!("end-entity certificate: {e}"),
-            ))
-        })?;
-        self.verifier
-            .verify_parsed(&leaf, intermediates, now.as_secs(), Purpose::ServerAuth)
-            .map_err(|e| rejected(&e))?;
+        let leaf = verified_leaf(
+            &self.verifier,
+            end_entity,
+            intermediates,
+            now,
+            Purpose::ServerAuth,
+        )?;
         // Node checks the name only once the chain is trusted. Its default check reads only
         // the names; a custom one gets the whole certificate object, as in Node.
         let outcome = match &self.identity {
@@ -233,15 +252,13 @@ impl ServerCertVerifier for StrictServerVerifier {
         _ocsp_response: &[u8],
         now: sanstls::UnixTime,
     ) -> Result<(), Error> {
-        let leaf = ParsedCert::from_der(end_entity).map_err(|e| {
-            rejected(&VerifyError::malformed(
-                0,
-                format!("end-entity certificate: {e}"),
-            ))
-        })?;
-        self.verifier
-            .verify_parsed(&leaf, intermediates, now.as_secs(), Purpose::ServerAuth)
-            .map_err(|e| rejected(&e))?;
+        let leaf = verified_leaf(
+            &self.verifier,
+            end_entity,
+            intermediates,
+            now,
+            Purpose::ServerAuth,
+        )?;
         crate::identity::strict::check_certificate(server_name, &leaf.cert).map_err(|e| {
             Error::InvalidCertificate(CertificateError::Rejected {
                 code: e.code().into(),
