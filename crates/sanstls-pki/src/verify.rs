@@ -33,7 +33,8 @@
 //! 6. Under [`Policy::Strict`], the strict module's rules (explicit EKU, critical
 //!    basicConstraints on CAs, key identifiers, key strength, serial numbers, subjectAltName
 //!    form, name-constraint form, critical policy extensions; docs/verification.md), each
-//!    with its own `ERR_SANSTLS_STRICT_*` code. They come last, so the first error of a
+//!    with its own `ERR_SANSTLS_STRICT_*` code, then the strict rules on the CRLs read in
+//!    step 3 (a non-critical crlNumber). They come last, so the first error of a
 //!    chain Node refuses is the same under both policies.
 //!
 //! Unlike OpenSSL, which builds one path and reports its first failure, we backtrack: when
@@ -497,17 +498,9 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
     }
 
     // 3. Revocation (OpenSSL's check_revocation), from the end entity up.
-    if !v.crls.is_empty() {
-        let last = match v.crl_scope {
-            CrlScope::EndEntity => 0,
-            // A self-signed anchor's status would come from its own CRL: not checked.
-            CrlScope::Chain if path.len() > 1 => path.len() - 2,
-            CrlScope::Chain => 0,
-        };
-        for i in 0..=last {
-            for code in revocation_errors(path, i, now, &v.crls) {
-                fail(code, i);
-            }
+    for i in crl_checked(path, v) {
+        for code in revocation_errors(path, i, now, &v.crls) {
+            fail(code, i);
         }
     }
 
@@ -577,6 +570,11 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
         for (code, i) in strict::errors(path, purpose) {
             fail(code, i);
         }
+        for i in crl_checked(path, v) {
+            for code in strict_crl_errors(path, i, now, &v.crls) {
+                fail(code, i);
+            }
+        }
     }
     errors
 }
@@ -609,17 +607,11 @@ fn purpose_allowed(cert: &ParsedCert, end_entity: bool, trusted: bool, purpose: 
     true
 }
 
-/// The revocation failures of `path[i]` from `crls`, in OpenSSL's check_crl order (which
-/// goes on after each, but for a missing CRL).
-fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec<ErrorCode> {
-    let Some(cert) = path.get(i).map(|l| l.cert) else {
-        return Vec::new();
-    };
-    // The issuer is the next certificate of the path (or the certificate itself at the top:
-    // a trusted self-signed end entity).
-    let issuer = path.get(i + 1).map_or(cert, |l| l.cert);
-    // OpenSSL's CRL scoring (get_crl_sk): a current CRL beats an out-of-date one, then the
-    // newest thisUpdate wins, then the first given.
+/// The CRL `path[i]`'s status is read from, as OpenSSL's scoring (get_crl_sk) picks it: one
+/// from the certificate's issuer, a current CRL before an out-of-date one, then the newest
+/// thisUpdate, then the first given.
+fn chosen_crl<'c>(path: &[Link<'_>], i: usize, now: u64, crls: &'c [Crl]) -> Option<&'c Crl> {
+    let cert = path.get(i)?.cert;
     let mut best: Option<&Crl> = None;
     for crl in crls.iter().filter(|c| c.issuer == cert.issuer) {
         let better = best.is_none_or(|b| {
@@ -630,7 +622,32 @@ fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec
             best = Some(crl);
         }
     }
-    let Some(crl) = best else {
+    best
+}
+
+/// The certificates of `path` whose revocation status is checked, by index.
+fn crl_checked(path: &[Link<'_>], v: &Verifier) -> std::ops::Range<usize> {
+    if v.crls.is_empty() {
+        return 0..0;
+    }
+    match v.crl_scope {
+        CrlScope::EndEntity => 0..1,
+        // A self-signed anchor's status would come from its own CRL: not checked.
+        CrlScope::Chain if path.len() > 1 => 0..path.len() - 1,
+        CrlScope::Chain => 0..1,
+    }
+}
+
+/// The revocation failures of `path[i]` from `crls`, in OpenSSL's check_crl and cert_crl
+/// order (which goes on after each, but for a missing CRL).
+fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec<ErrorCode> {
+    let Some(cert) = path.get(i).map(|l| l.cert) else {
+        return Vec::new();
+    };
+    // The issuer is the next certificate of the path (or the certificate itself at the top:
+    // a trusted self-signed end entity).
+    let issuer = path.get(i + 1).map_or(cert, |l| l.cert);
+    let Some(crl) = chosen_crl(path, i, now, crls) else {
         return vec![ErrorCode::UnableToGetCrl];
     };
     let mut errors = Vec::new();
@@ -641,10 +658,30 @@ fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec
     if !crl.algorithms_agree || !crl.signed.verified_by(&issuer.spki) {
         errors.push(ErrorCode::CrlSignatureFailure);
     }
+    if crl.unhandled_critical {
+        errors.push(ErrorCode::UnhandledCriticalCrlExtension);
+    }
     if crl.is_revoked(&cert.serial) {
         errors.push(ErrorCode::CertRevoked);
     }
     errors
+}
+
+/// The strict rules on the CRL `path[i]`'s status is read from (RFC 5280 s5.2.3: a crlNumber,
+/// non-critical).
+///
+/// The CRL is the one Node's policy chose, and a CRL that breaks a rule is refused with its
+/// own code at the certificate's depth, not taken as missing (`UNABLE_TO_GET_CRL`). That is
+/// what OpenSSL does with a CRL it has chosen and cannot use (a critical extension it does
+/// not know, a bad signature: each its own error), and it names the fault: "no CRL" would
+/// send an operator looking for a file that is there. It also leaves the choice of CRL,
+/// and so every result under Node's policy, unchanged.
+fn strict_crl_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec<ErrorCode> {
+    match chosen_crl(path, i, now, crls).map(|c| c.number_critical) {
+        Some(None) => vec![ErrorCode::StrictCrlNumberMissing],
+        Some(Some(true)) => vec![ErrorCode::StrictCrlNumberCritical],
+        Some(Some(false)) | None => Vec::new(),
+    }
 }
 
 #[cfg(test)]
