@@ -234,6 +234,17 @@ fn the_name_constraint_budget_refuses_before_comparing() {
 /// Where rustls-webpki (0.103) and our Strict policy disagree: (case, why).
 const WEBPKI_DIVERGENCES: &[(&str, &str)] = &[
     (
+        "nc-cn-outside",
+        "webpki never reads the subject CN as a name, so a leaf without DNS SAN escapes its \
+         CA's dNSName constraints there; OpenSSL (NAME_CONSTRAINTS_check_CN) and both our \
+         policies check a host-name-like CN (Strict keeps every refusal of Node's)",
+    ),
+    (
+        "nc-cn-underscore",
+        "as nc-cn-outside: webpki does not constrain the CN (OpenSSL takes a CN with '_' for \
+         a host name)",
+    ),
+    (
         "crl-number-missing",
         "webpki checks a crlNumber's form when there is one and does not require it; RFC 5280 \
          s5.2.3 says conforming CRL issuers MUST include it",

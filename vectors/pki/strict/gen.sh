@@ -244,6 +244,16 @@ cert nc-budget-int nc-key "NC Budget Int" root $CA_START $CA_END "$CA_EXT\nnameC
 cert nc-budget-leaf leaf n0.example nc-budget-int $EE_START $EE_END "$EE_EXT\nsubjectAltName=$NAMES"
 
 
+# --- Name constraints over the subject CN (OpenSSL's NAME_CONSTRAINTS_check_CN) ------------
+# An intermediate permitting DNS example.com only; leaves without a DNS SAN whose CN looks like
+# a host name outside it (OpenSSL checks such a CN as a dNSName, `_` included), and one whose
+# DNS SAN is inside (the CN is then not read).
+key nc-cn-key rsa; cert nc-cn-int nc-cn-key "NC CN Int" root $CA_START $CA_END \
+  "$CA_EXT\nnameConstraints=critical,permitted;DNS:example.com"
+cert nc-cn-outside leaf www.example.org nc-cn-int $EE_START $EE_END "$EE_EXT"
+cert nc-cn-underscore leaf a_b.example.org nc-cn-int $EE_START $EE_END "$EE_EXT"
+cert nc-cn-with-san leaf www.example.org nc-cn-int $EE_START $EE_END "$EE_EXT$SAN"
+
 # --- CRLs (RFC 5280 s5.2.3: crlNumber present and non-critical) -----------------------------
 # crl NAME ISSUER NUMBER: an empty CRL from ISSUER, 2020-2040. NUMBER is `yes` (what `openssl
 # ca` writes from its crlnumber file), `none` or `critical` (written as a raw extension, with
@@ -307,6 +317,9 @@ rollover-nc rollover-nc-leaf.pem rollover-nc-new.pem,rollover-nc-int.pem root.pe
 rollover-without-aki rollover-noaki-leaf.pem rollover-noaki-new.pem,rollover-noaki-int.pem root.pem SELF_SIGNED_CERT_IN_CHAIN@1 SELF_SIGNED_CERT_IN_CHAIN@1
 cycle cycle-leaf.pem cycle-a.pem,cycle-b.pem,cycle-c.pem root.pem UNABLE_TO_GET_ISSUER_CERT_LOCALLY@3 UNABLE_TO_GET_ISSUER_CERT_LOCALLY@3
 nc-budget nc-budget-leaf.pem nc-budget-int.pem root.pem ERR_SANSTLS_NAME_CONSTRAINTS_BUDGET@0 ERR_SANSTLS_NAME_CONSTRAINTS_BUDGET@0
+nc-cn-outside nc-cn-outside.pem nc-cn-int.pem root.pem PERMITTED_VIOLATION@0 PERMITTED_VIOLATION@0
+nc-cn-underscore nc-cn-underscore.pem nc-cn-int.pem root.pem PERMITTED_VIOLATION@0 PERMITTED_VIOLATION@0
+nc-cn-with-san nc-cn-with-san.pem nc-cn-int.pem root.pem OK OK
 crl-ok leaf.pem int.pem root.pem OK OK crl-int.pem,crl-root.pem
 crl-number-missing leaf.pem int.pem root.pem OK ERR_SANSTLS_STRICT_CRL_NUMBER_MISSING@0 crl-int-no-number.pem,crl-root.pem
 crl-number-critical leaf.pem int.pem root.pem UNHANDLED_CRITICAL_CRL_EXTENSION@0 UNHANDLED_CRITICAL_CRL_EXTENSION@0 crl-int-number-critical.pem,crl-root.pem
