@@ -5,10 +5,14 @@
 //! issuer and checks, in OpenSSL's order, the issuer's keyUsage (cRLSign), the
 //! thisUpdate/nextUpdate window, the signature (with the issuer's key from the verified path)
 //! and finally the list of revoked serial numbers. CRL extensions (delta CRLs, issuing
-//! distribution points) are not interpreted.
+//! distribution points) are not interpreted; a critical one other than those OpenSSL
+//! knows (issuingDistributionPoint, authorityKeyIdentifier, deltaCRLIndicator) makes the CRL
+//! unusable, as in OpenSSL (`UNHANDLED_CRITICAL_CRL_EXTENSION`). Under the strict policy the
+//! crlNumber must be present and non-critical (RFC 5280 s5.2.3).
 
 use core::fmt;
 
+use const_oid::ObjectIdentifier;
 use der::Decode;
 use x509_cert::crl::CertificateList;
 
@@ -29,7 +33,20 @@ pub struct Crl {
     next_update: Option<u64>,
     /// serialNumber content octets of every revoked certificate.
     revoked: Vec<Vec<u8>>,
+    /// The crlNumber extension: `None` when absent, else whether it is critical.
+    pub(crate) number_critical: Option<bool>,
+    /// Whether a critical extension is one OpenSSL's `crl_cb` does not accept as critical
+    /// (all but issuingDistributionPoint, authorityKeyIdentifier and deltaCRLIndicator).
+    pub(crate) unhandled_critical: bool,
 }
+
+const CRL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.20");
+/// The extensions OpenSSL's CRL callback lets be critical.
+const CRITICAL_OK: [ObjectIdentifier; 3] = [
+    ObjectIdentifier::new_unwrap("2.5.29.28"), // issuingDistributionPoint
+    ObjectIdentifier::new_unwrap("2.5.29.35"), // authorityKeyIdentifier
+    ObjectIdentifier::new_unwrap("2.5.29.27"), // deltaCRLIndicator
+];
 
 /// Why a CRL file could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,7 +89,15 @@ impl Crl {
         let tbs = &list.tbs_cert_list;
         let issuer = crate::verify::names::canonical(&tbs.issuer)
             .map_err(|e| malformed(format!("issuer: {e}")))?;
+        let extensions = tbs.crl_extensions.as_deref().unwrap_or_default();
         Ok(Self {
+            number_critical: extensions
+                .iter()
+                .find(|e| e.extn_id == CRL_NUMBER)
+                .map(|e| e.critical),
+            unhandled_critical: extensions
+                .iter()
+                .any(|e| e.critical && !CRITICAL_OK.contains(&e.extn_id)),
             der: der.to_vec(),
             algorithms_agree: list.signature_algorithm == tbs.signature,
             signed,

@@ -35,3 +35,8 @@ pub mod roots;
 pub mod tls;
 pub mod verify;
 pub mod x509;
+
+/// docs/verification.md, whose examples run as doctests (not part of the API).
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/verification.md")]
+pub struct VerificationDoc;

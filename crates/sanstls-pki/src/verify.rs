@@ -33,7 +33,8 @@
 //! 6. Under [`Policy::Strict`], the strict module's rules (explicit EKU, critical
 //!    basicConstraints on CAs, key identifiers, key strength, serial numbers, subjectAltName
 //!    form, name-constraint form, critical policy extensions; docs/verification.md), each
-//!    with its own `ERR_SANSTLS_STRICT_*` code. They come last, so the first error of a
+//!    with its own `ERR_SANSTLS_STRICT_*` code, then the strict rules on the CRLs read in
+//!    step 3 (a non-critical crlNumber). They come last, so the first error of a
 //!    chain Node refuses is the same under both policies.
 //!
 //! Unlike OpenSSL, which builds one path and reports its first failure, we backtrack: when
@@ -178,11 +179,115 @@ impl VerifiedChain {
 #[derive(Clone, Debug)]
 pub struct Verifier {
     anchors: Arc<[ParsedCert]>,
+    checks: Checks,
+}
+
+/// What a verification checks beyond its time and purpose: the settings of a [`Verifier`]
+/// (its builder methods) and of a [`VerifyOptions`].
+#[derive(Clone, Debug, Default)]
+struct Checks {
     crls: Vec<Crl>,
     crl_scope: CrlScope,
     error_report: ErrorReport,
     partial_chain: bool,
     policy: Policy,
+}
+
+/// Everything one verification takes but the certificates: the time, the purpose, and the
+/// settings a [`Verifier`]'s builder methods give (policy, partial chains, CRLs and their
+/// scope, which error to report), for [`Verifier::verify_with`].
+///
+/// Built as a [`Verifier`] is: [`Self::new`] gives the defaults of [`Verifier::new`]
+/// (Node's policy, no partial chains, no CRLs, the first error), and the `with_*` methods
+/// change one setting each; [`Verifier::options`] starts from a verifier's own settings.
+/// The same values mean the same as the [`Verifier`] methods of the same names.
+///
+/// ```
+/// use sanstls_pki::{pem, verify::{Policy, Purpose, Verifier, VerifyOptions}};
+///
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/strict/");
+/// let der = |name: &str| {
+///     let text = std::fs::read(format!("{dir}{name}")).unwrap();
+///     pem::certificates(&pem::parse(&text).unwrap()).remove(0)
+/// };
+/// let verifier = Verifier::new(vec![der("root.pem")]).unwrap();
+/// let (leaf, int) = (der("eku-missing.pem"), der("int.pem"));
+/// let now = 1_780_272_000; // 2026-06-01
+///
+/// // Node's policy accepts an end entity without extendedKeyUsage; Strict does not.
+/// let node = VerifyOptions::new(now, Purpose::ServerAuth);
+/// assert!(verifier.verify_with(&leaf, &[&int], &node).is_ok());
+/// let strict = node.clone().with_policy(Policy::Strict);
+/// let err = verifier.verify_with(&leaf, &[&int], &strict).unwrap_err();
+/// assert_eq!(err.code(), "ERR_SANSTLS_STRICT_EKU_MISSING");
+///
+/// // The same as the verifier's builder methods and `verify`.
+/// let same = verifier.clone().with_policy(Policy::Strict);
+/// let err2 = same.verify(&leaf, &[&int], now, Purpose::ServerAuth).unwrap_err();
+/// assert_eq!(err, err2);
+/// assert_eq!(same.options(now, Purpose::ServerAuth).policy(), Policy::Strict);
+/// ```
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    now_unix_secs: u64,
+    purpose: Purpose,
+    checks: Checks,
+}
+
+impl VerifyOptions {
+    /// Verification at `now_unix_secs` for `purpose`, with [`Verifier::new`]'s defaults.
+    pub fn new(now_unix_secs: u64, purpose: Purpose) -> Self {
+        Self {
+            now_unix_secs,
+            purpose,
+            checks: Checks::default(),
+        }
+    }
+
+    /// See [`Verifier::with_policy`].
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.checks.policy = policy;
+        self
+    }
+
+    /// See [`Verifier::with_partial_chain`].
+    pub fn with_partial_chain(mut self, partial: bool) -> Self {
+        self.checks.partial_chain = partial;
+        self
+    }
+
+    /// See [`Verifier::with_crls`].
+    pub fn with_crls(mut self, crls: Vec<Crl>) -> Self {
+        self.checks.crls = crls;
+        self
+    }
+
+    /// See [`Verifier::with_crl_scope`].
+    pub fn with_crl_scope(mut self, scope: CrlScope) -> Self {
+        self.checks.crl_scope = scope;
+        self
+    }
+
+    /// See [`Verifier::with_error_report`].
+    pub fn with_error_report(mut self, report: ErrorReport) -> Self {
+        self.checks.error_report = report;
+        self
+    }
+
+    /// The verification time, Unix seconds.
+    pub fn now_unix_secs(&self) -> u64 {
+        self.now_unix_secs
+    }
+
+    /// What the end entity is verified for.
+    pub fn purpose(&self) -> Purpose {
+        self.purpose
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> Policy {
+        self.checks.policy
+    }
 }
 
 impl Verifier {
@@ -199,11 +304,7 @@ impl Verifier {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             anchors: anchors.into(),
-            crls: Vec::new(),
-            crl_scope: CrlScope::default(),
-            error_report: ErrorReport::default(),
-            partial_chain: false,
-            policy: Policy::default(),
+            checks: Checks::default(),
         })
     }
 
@@ -220,11 +321,7 @@ impl Verifier {
         });
         Self {
             anchors: Arc::clone(anchors),
-            crls: Vec::new(),
-            crl_scope: CrlScope::default(),
-            error_report: ErrorReport::default(),
-            partial_chain: false,
-            policy: Policy::default(),
+            checks: Checks::default(),
         }
     }
 
@@ -232,20 +329,20 @@ impl Verifier {
     /// [`CrlScope`] (default: the whole chain, as Node) must then have a current CRL from its
     /// issuer. An empty list turns revocation checking off.
     pub fn with_crls(mut self, crls: Vec<Crl>) -> Self {
-        self.crls = crls;
+        self.checks.crls = crls;
         self
     }
 
     /// Which error is reported when several apply (default: the first, as `openssl
     /// verify`).
     pub fn with_error_report(mut self, report: ErrorReport) -> Self {
-        self.error_report = report;
+        self.checks.error_report = report;
         self
     }
 
     /// Which certificates [`Self::with_crls`] applies to.
     pub fn with_crl_scope(mut self, scope: CrlScope) -> Self {
-        self.crl_scope = scope;
+        self.checks.crl_scope = scope;
         self
     }
 
@@ -256,19 +353,49 @@ impl Verifier {
     /// period is still checked, its signature is not (it has no issuer in the path). Off by
     /// default, as in Node.
     pub fn with_partial_chain(mut self, partial: bool) -> Self {
-        self.partial_chain = partial;
+        self.checks.partial_chain = partial;
         self
     }
 
     /// Verifies under `policy` ([`Policy::Node`] by default).
     pub fn with_policy(mut self, policy: Policy) -> Self {
-        self.policy = policy;
+        self.checks.policy = policy;
         self
     }
 
     /// The policy this verifier applies.
     pub fn policy(&self) -> Policy {
-        self.policy
+        self.checks.policy
+    }
+
+    /// The options [`Self::verify`] uses at `now_unix_secs` for `purpose`: this verifier's
+    /// settings, to change for one [`Self::verify_with`].
+    pub fn options(&self, now_unix_secs: u64, purpose: Purpose) -> VerifyOptions {
+        VerifyOptions {
+            now_unix_secs,
+            purpose,
+            checks: self.checks.clone(),
+        }
+    }
+
+    /// Verifies `end_entity` (DER) with `intermediates` as [`Self::verify`] does, with
+    /// the time, purpose and settings of `options` instead of this verifier's own (only its
+    /// trust anchors are used).
+    pub fn verify_with(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        options: &VerifyOptions,
+    ) -> Result<VerifiedChain, VerifyError> {
+        let leaf = ParsedCert::from_der(end_entity)
+            .map_err(|e| VerifyError::malformed(0, format!("end-entity certificate: {e}")))?;
+        self.run(
+            &leaf,
+            intermediates,
+            options.now_unix_secs,
+            options.purpose,
+            &options.checks,
+        )
     }
 
     /// The subject names (DER) of the trust anchors, in order: what a server lists in
@@ -308,6 +435,18 @@ impl Verifier {
         now_unix_secs: u64,
         purpose: Purpose,
     ) -> Result<VerifiedChain, VerifyError> {
+        self.run(leaf, intermediates, now_unix_secs, purpose, &self.checks)
+    }
+
+    /// A verification with these anchors and `checks`.
+    fn run(
+        &self,
+        leaf: &ParsedCert,
+        intermediates: &[&[u8]],
+        now_unix_secs: u64,
+        purpose: Purpose,
+        checks: &Checks,
+    ) -> Result<VerifiedChain, VerifyError> {
         let end_entity = leaf.der.as_slice();
         let intermediates = intermediates
             .iter()
@@ -324,7 +463,8 @@ impl Verifier {
             .filter(|c| seen.insert(c.der.clone()))
             .collect();
         let mut search = Search {
-            verifier: self,
+            anchors: &self.anchors,
+            checks,
             intermediates: &intermediates,
             now: now_unix_secs,
             purpose,
@@ -342,7 +482,7 @@ impl Verifier {
             return Ok(chain);
         }
         let errors = search.failed_path.or(search.dead_end).unwrap_or_default();
-        let chosen = match self.error_report {
+        let chosen = match checks.error_report {
             ErrorReport::First => errors.into_iter().next(),
             ErrorReport::Last => errors.into_iter().next_back(),
         };
@@ -362,7 +502,8 @@ struct Link<'a> {
 
 /// The state of one path search.
 struct Search<'a> {
-    verifier: &'a Verifier,
+    anchors: &'a [ParsedCert],
+    checks: &'a Checks,
     intermediates: &'a [ParsedCert],
     now: u64,
     purpose: Purpose,
@@ -387,10 +528,10 @@ impl<'a> Search<'a> {
         // A partial chain ends at the first trusted certificate, as OpenSSL's build_chain
         // stops there with X509_V_FLAG_PARTIAL_CHAIN (trusted first, so before any
         // untrusted issuer is tried).
-        if top.cert.is_self_issued() || (top.trusted && self.verifier.partial_chain) {
+        if top.cert.is_self_issued() || (top.trusted && self.checks.partial_chain) {
             if top.trusted {
                 self.complete_paths += 1;
-                let errors = path_errors(path, self.now, self.purpose, self.verifier);
+                let errors = path_errors(path, self.now, self.purpose, self.checks);
                 if errors.is_empty() {
                     return Some(VerifiedChain {
                         certificates: path.iter().map(|l| l.cert.der.clone()).collect(),
@@ -407,7 +548,7 @@ impl<'a> Search<'a> {
             }
             return None;
         }
-        let anchors = self.verifier.anchors.iter().map(|c| (c, true));
+        let anchors = self.anchors.iter().map(|c| (c, true));
         let others = self.intermediates.iter().map(|c| (c, false));
         let mut candidates = 0;
         for (cand, trusted) in anchors.chain(others) {
@@ -451,7 +592,7 @@ impl<'a> Search<'a> {
         }
         let der = path.get(depth).map(|l| l.cert.der.as_slice());
         let mut errors = vec![VerifyError::new(code, depth, der)];
-        errors.extend(path_errors(path, self.now, self.purpose, self.verifier));
+        errors.extend(path_errors(path, self.now, self.purpose, self.checks));
         self.dead_end = Some(errors);
     }
 }
@@ -460,7 +601,7 @@ impl<'a> Search<'a> {
 /// goes on past each one (as Node's verify callback makes it): the first is what
 /// `openssl verify` reports, the last what Node reports. `path` may be partial (the top is
 /// then not a self-signed anchor, and the build error comes before these).
-fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> Vec<VerifyError> {
+fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Checks) -> Vec<VerifyError> {
     let mut errors = Vec::new();
     let mut fail = |code, i: usize| {
         let der = path.get(i).map(|l| l.cert.der.as_slice());
@@ -497,17 +638,9 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
     }
 
     // 3. Revocation (OpenSSL's check_revocation), from the end entity up.
-    if !v.crls.is_empty() {
-        let last = match v.crl_scope {
-            CrlScope::EndEntity => 0,
-            // A self-signed anchor's status would come from its own CRL: not checked.
-            CrlScope::Chain if path.len() > 1 => path.len() - 2,
-            CrlScope::Chain => 0,
-        };
-        for i in 0..=last {
-            for code in revocation_errors(path, i, now, &v.crls) {
-                fail(code, i);
-            }
+    for i in crl_checked(path, v) {
+        for code in revocation_errors(path, i, now, &v.crls) {
+            fail(code, i);
         }
     }
 
@@ -577,6 +710,11 @@ fn path_errors(path: &[Link<'_>], now: u64, purpose: Purpose, v: &Verifier) -> V
         for (code, i) in strict::errors(path, purpose) {
             fail(code, i);
         }
+        for i in crl_checked(path, v) {
+            for code in strict_crl_errors(path, i, now, &v.crls) {
+                fail(code, i);
+            }
+        }
     }
     errors
 }
@@ -609,17 +747,11 @@ fn purpose_allowed(cert: &ParsedCert, end_entity: bool, trusted: bool, purpose: 
     true
 }
 
-/// The revocation failures of `path[i]` from `crls`, in OpenSSL's check_crl order (which
-/// goes on after each, but for a missing CRL).
-fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec<ErrorCode> {
-    let Some(cert) = path.get(i).map(|l| l.cert) else {
-        return Vec::new();
-    };
-    // The issuer is the next certificate of the path (or the certificate itself at the top:
-    // a trusted self-signed end entity).
-    let issuer = path.get(i + 1).map_or(cert, |l| l.cert);
-    // OpenSSL's CRL scoring (get_crl_sk): a current CRL beats an out-of-date one, then the
-    // newest thisUpdate wins, then the first given.
+/// The CRL `path[i]`'s status is read from, as OpenSSL's scoring (get_crl_sk) picks it: one
+/// from the certificate's issuer, a current CRL before an out-of-date one, then the newest
+/// thisUpdate, then the first given.
+fn chosen_crl<'c>(path: &[Link<'_>], i: usize, now: u64, crls: &'c [Crl]) -> Option<&'c Crl> {
+    let cert = path.get(i)?.cert;
     let mut best: Option<&Crl> = None;
     for crl in crls.iter().filter(|c| c.issuer == cert.issuer) {
         let better = best.is_none_or(|b| {
@@ -630,7 +762,32 @@ fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec
             best = Some(crl);
         }
     }
-    let Some(crl) = best else {
+    best
+}
+
+/// The certificates of `path` whose revocation status is checked, by index.
+fn crl_checked(path: &[Link<'_>], v: &Checks) -> std::ops::Range<usize> {
+    if v.crls.is_empty() {
+        return 0..0;
+    }
+    match v.crl_scope {
+        CrlScope::EndEntity => 0..1,
+        // A self-signed anchor's status would come from its own CRL: not checked.
+        CrlScope::Chain if path.len() > 1 => 0..path.len() - 1,
+        CrlScope::Chain => 0..1,
+    }
+}
+
+/// The revocation failures of `path[i]` from `crls`, in OpenSSL's check_crl and cert_crl
+/// order (which goes on after each, but for a missing CRL).
+fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec<ErrorCode> {
+    let Some(cert) = path.get(i).map(|l| l.cert) else {
+        return Vec::new();
+    };
+    // The issuer is the next certificate of the path (or the certificate itself at the top:
+    // a trusted self-signed end entity).
+    let issuer = path.get(i + 1).map_or(cert, |l| l.cert);
+    let Some(crl) = chosen_crl(path, i, now, crls) else {
         return vec![ErrorCode::UnableToGetCrl];
     };
     let mut errors = Vec::new();
@@ -641,10 +798,30 @@ fn revocation_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec
     if !crl.algorithms_agree || !crl.signed.verified_by(&issuer.spki) {
         errors.push(ErrorCode::CrlSignatureFailure);
     }
+    if crl.unhandled_critical {
+        errors.push(ErrorCode::UnhandledCriticalCrlExtension);
+    }
     if crl.is_revoked(&cert.serial) {
         errors.push(ErrorCode::CertRevoked);
     }
     errors
+}
+
+/// The strict rules on the CRL `path[i]`'s status is read from (RFC 5280 s5.2.3: a crlNumber,
+/// non-critical).
+///
+/// The CRL is the one Node's policy chose, and a CRL that breaks a rule is refused with its
+/// own code at the certificate's depth, not taken as missing (`UNABLE_TO_GET_CRL`). That is
+/// what OpenSSL does with a CRL it has chosen and cannot use (a critical extension it does
+/// not know, a bad signature: each its own error), and it names the fault: "no CRL" would
+/// send an operator looking for a file that is there. It also leaves the choice of CRL,
+/// and so every result under Node's policy, unchanged.
+fn strict_crl_errors(path: &[Link<'_>], i: usize, now: u64, crls: &[Crl]) -> Vec<ErrorCode> {
+    match chosen_crl(path, i, now, crls).map(|c| c.number_critical) {
+        Some(None) => vec![ErrorCode::StrictCrlNumberMissing],
+        Some(Some(true)) => vec![ErrorCode::StrictCrlNumberCritical],
+        Some(Some(false)) | None => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -770,6 +947,67 @@ mod tests {
     }
 
     #[test]
+    fn verify_with_options_is_verify_with_the_builder() {
+        // Each setting of VerifyOptions gives what the Verifier method of the same name does,
+        // and the options, not the verifier's own settings, are what verify_with reads.
+        let (leaf, int) = (cert("rsa-leaf.pem"), cert("rsa-int.pem"));
+        let crl = |n: &str| {
+            let bytes = std::fs::read(format!("{DIR}{n}")).unwrap();
+            crate::crl::Crl::parse_file(&bytes).unwrap().remove(0)
+        };
+        let only_int = Verifier::new(vec![int.clone()]).unwrap();
+        let base = VerifyOptions::new(NOW, Purpose::ServerAuth);
+        let code = |v: &Verifier, o: &VerifyOptions, inter: &[&[u8]]| {
+            let a = v
+                .verify_with(&leaf, inter, o)
+                .map_err(|e| (e.code(), e.depth()));
+            let b = v
+                .verify(&leaf, inter, o.now_unix_secs(), o.purpose())
+                .map_err(|e| (e.code(), e.depth()));
+            (
+                a.map(|c| c.certificates().len()),
+                b.map(|c| c.certificates().len()),
+            )
+        };
+        // Partial chain.
+        let opts = base.clone().with_partial_chain(true);
+        let (with, _) = code(&only_int, &opts, &[]);
+        let (_, built) = code(&only_int.clone().with_partial_chain(true), &opts, &[]);
+        assert_eq!(with, Ok(2));
+        assert_eq!(with, built);
+        // The verifier's own partial-chain setting is not read by verify_with.
+        let (with, _) = code(&only_int.clone().with_partial_chain(true), &base, &[]);
+        assert_eq!(with, Err(("UNABLE_TO_GET_ISSUER_CERT", 1)));
+        // CRLs, their scope and the error report.
+        let crls = vec![crl("crl-revokes-leaf.pem")];
+        let opts = base
+            .clone()
+            .with_crls(crls.clone())
+            .with_error_report(ErrorReport::Last);
+        let built = rsa()
+            .with_crls(crls.clone())
+            .with_error_report(ErrorReport::Last);
+        assert_eq!(
+            code(&rsa(), &opts, &[&int]).0,
+            code(&built, &opts, &[&int]).1
+        );
+        assert_eq!(
+            code(&rsa(), &opts, &[&int]).0,
+            Err(("UNABLE_TO_GET_CRL", 1))
+        );
+        let opts = opts.with_crl_scope(CrlScope::EndEntity);
+        assert_eq!(code(&rsa(), &opts, &[&int]).0, Err(("CERT_REVOKED", 0)));
+        // A verifier's options are its settings.
+        let o = built
+            .with_policy(Policy::Strict)
+            .options(7, Purpose::ClientAuth);
+        assert_eq!(
+            (o.now_unix_secs(), o.purpose(), o.policy()),
+            (7, Purpose::ClientAuth, Policy::Strict)
+        );
+    }
+
+    #[test]
     fn the_search_budget_stops_a_deep_tree() {
         // Every step is counted: with the budget exhausted the search gives up with an error
         // rather than exploring further.
@@ -777,7 +1015,8 @@ mod tests {
         let v = rsa();
         let intermediates: Vec<ParsedCert> = vec![ParsedCert::from_der(&int).unwrap()];
         let mut search = Search {
-            verifier: &v,
+            anchors: &v.anchors,
+            checks: &v.checks,
             intermediates: &intermediates,
             now: NOW,
             purpose: Purpose::ServerAuth,

@@ -13,6 +13,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use sanstls_pki::crl::Crl;
 use sanstls_pki::pem;
 use sanstls_pki::verify::{ErrorReport, Policy, Purpose, Verifier};
 
@@ -25,6 +26,8 @@ struct Case {
     ca: Vec<String>,
     node: String,
     strict: String,
+    /// CRL files: revocation is then checked for the whole chain (Node's `crl` option).
+    crls: Vec<String>,
 }
 
 fn list(field: &str) -> Vec<String> {
@@ -42,7 +45,7 @@ fn cases() -> Vec<Case> {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(f.len(), 6, "bad line {l:?}");
+            assert!(f.len() == 6 || f.len() == 7, "bad line {l:?}");
             Case {
                 name: f[0].into(),
                 cert: f[1].into(),
@@ -50,6 +53,7 @@ fn cases() -> Vec<Case> {
                 ca: list(f[3]),
                 node: f[4].into(),
                 strict: f[5].into(),
+                crls: f.get(6).map_or_else(Vec::new, |c| list(c)),
             }
         })
         .collect();
@@ -76,9 +80,19 @@ fn all(files: &[String]) -> Vec<Vec<u8>> {
     files.iter().flat_map(|f| ders(f)).collect()
 }
 
+fn crls(case: &Case) -> Vec<Crl> {
+    case.crls
+        .iter()
+        .flat_map(|f| Crl::parse_file(&std::fs::read(format!("{DIR}{f}")).unwrap()).unwrap())
+        .collect()
+}
+
 /// Our result under `policy`: "OK" or "CODE@depth".
 fn ours(case: &Case, policy: Policy) -> String {
-    let verifier = Verifier::new(all(&case.ca)).unwrap().with_policy(policy);
+    let verifier = Verifier::new(all(&case.ca))
+        .unwrap()
+        .with_policy(policy)
+        .with_crls(crls(case));
     let leaf = ders(&case.cert).remove(0);
     let inter = all(&case.untrusted);
     let inter: Vec<&[u8]> = inter.iter().map(Vec::as_slice).collect();
@@ -134,9 +148,48 @@ fn every_strict_rule_has_a_case_refused_by_strict_alone() {
         "ERR_SANSTLS_STRICT_NAME_CONSTRAINT_MALFORMED",
         "ERR_SANSTLS_STRICT_POLICY_CONSTRAINTS_NOT_CRITICAL",
         "ERR_SANSTLS_STRICT_INHIBIT_ANY_POLICY_NOT_CRITICAL",
+        "ERR_SANSTLS_STRICT_CRL_NUMBER_MISSING",
     ] {
         assert!(codes.contains(&code), "no case for {code}");
     }
+}
+
+#[test]
+fn a_critical_crl_number_is_refused_by_both_and_named_by_strict() {
+    // OpenSSL refuses a CRL with a critical crlNumber (an extension it will not take as
+    // critical) before the strict rule sees it: that is the first error under both policies,
+    // and the strict code is what ErrorReport::Last gives.
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "crl-number-critical")
+        .unwrap();
+    let (leaf, int) = (ders("leaf.pem").remove(0), ders("int.pem").remove(0));
+    let verifier = |report| {
+        Verifier::new(ders("root.pem"))
+            .unwrap()
+            .with_crls(crls(&case))
+            .with_error_report(report)
+    };
+    let last = |policy| {
+        verifier(ErrorReport::Last)
+            .with_policy(policy)
+            .verify(&leaf, &[&int], now(), Purpose::ServerAuth)
+            .unwrap_err()
+    };
+    assert_eq!(
+        last(Policy::Node).code(),
+        "UNHANDLED_CRITICAL_CRL_EXTENSION"
+    );
+    let strict = last(Policy::Strict);
+    assert_eq!(
+        (strict.code(), strict.depth()),
+        ("ERR_SANSTLS_STRICT_CRL_NUMBER_CRITICAL", 0)
+    );
+    // Node names the OpenSSL code UNSPECIFIED, as for the other CRL extension errors.
+    assert_eq!(
+        sanstls_pki::verify::ErrorCode::UnhandledCriticalCrlExtension.node_code(),
+        "UNSPECIFIED"
+    );
 }
 
 #[test]
@@ -180,6 +233,28 @@ fn the_name_constraint_budget_refuses_before_comparing() {
 
 /// Where rustls-webpki (0.103) and our Strict policy disagree: (case, why).
 const WEBPKI_DIVERGENCES: &[(&str, &str)] = &[
+    (
+        "nc-cn-outside",
+        "webpki never reads the subject CN as a name, so a leaf without DNS SAN escapes its \
+         CA's dNSName constraints there; OpenSSL (NAME_CONSTRAINTS_check_CN) and both our \
+         policies check a host-name-like CN (Strict keeps every refusal of Node's)",
+    ),
+    (
+        "nc-cn-underscore",
+        "as nc-cn-outside: webpki does not constrain the CN (OpenSSL takes a CN with '_' for \
+         a host name)",
+    ),
+    (
+        "crl-number-missing",
+        "webpki checks a crlNumber's form when there is one and does not require it; RFC 5280 \
+         s5.2.3 says conforming CRL issuers MUST include it",
+    ),
+    (
+        "crl-number-critical",
+        "webpki accepts a critical crlNumber (an extension it knows); OpenSSL, and so Node's \
+         policy, refuse the CRL as having an unhandled critical extension, and RFC 5280 s5.2.3 \
+         says the extension is non-critical",
+    ),
     (
         "eku-missing",
         "webpki accepts an end entity without extendedKeyUsage (RFC 5280 lets it mean any \
@@ -314,17 +389,31 @@ fn webpki_agrees_with_strict() {
             .into_iter()
             .map(CertificateDer::from)
             .collect();
-        let result = webpki::EndEntityCert::try_from(&leaf).and_then(|ee| {
-            ee.verify_for_usage(
-                webpki::ALL_VERIFICATION_ALGS,
-                &anchors,
-                &inter,
-                UnixTime::since_unix_epoch(Duration::from_secs(now())),
-                webpki::KeyUsage::server_auth(),
-                None,
-                None,
-            )
-            .map(|_| ())
+        let crl_ders: Vec<Vec<u8>> = crls(&case).iter().map(|c| c.der().to_vec()).collect();
+        let crl_lists = crl_ders
+            .iter()
+            .map(|d| webpki::BorrowedCertRevocationList::from_der(d).map(Into::into))
+            .collect::<Result<Vec<webpki::CertRevocationList<'_>>, _>>();
+        let result = crl_lists.and_then(|lists| {
+            let refs: Vec<&webpki::CertRevocationList<'_>> = lists.iter().collect();
+            // Node's `crl` option: every certificate but the anchor needs a CRL.
+            let revocation = webpki::RevocationOptionsBuilder::new(&refs).ok().map(|b| {
+                b.with_depth(webpki::RevocationCheckDepth::Chain)
+                    .with_status_policy(webpki::UnknownStatusPolicy::Deny)
+                    .build()
+            });
+            webpki::EndEntityCert::try_from(&leaf).and_then(|ee| {
+                ee.verify_for_usage(
+                    webpki::ALL_VERIFICATION_ALGS,
+                    &anchors,
+                    &inter,
+                    UnixTime::since_unix_epoch(Duration::from_secs(now())),
+                    webpki::KeyUsage::server_auth(),
+                    revocation,
+                    None,
+                )
+                .map(|_| ())
+            })
         });
         let agree = result.is_ok() == (case.strict == "OK");
         let listed = WEBPKI_DIVERGENCES.iter().any(|(n, _)| *n == case.name);
@@ -361,6 +450,8 @@ fn openssl_number(code: &str) -> u32 {
         "UNABLE_TO_GET_ISSUER_CERT_LOCALLY" => 20,
         "SELF_SIGNED_CERT_IN_CHAIN" => 19,
         "INVALID_PURPOSE" => 26,
+        "UNHANDLED_CRITICAL_CRL_EXTENSION" => 36,
+        "PERMITTED_VIOLATION" => 47,
         other => panic!("no OpenSSL number for {other}"),
     }
 }
@@ -384,6 +475,12 @@ fn openssl_verify_agrees_with_node() {
             let text: String = untrusted.iter().map(|d| pem_block(d)).collect();
             std::fs::write(&untrusted_file, text).unwrap();
             cmd.arg("-untrusted").arg(&untrusted_file);
+        }
+        if !case.crls.is_empty() {
+            cmd.arg("-crl_check_all");
+            for crl in &case.crls {
+                cmd.arg("-CRLfile").arg(crl);
+            }
         }
         cmd.arg(&case.cert);
         let out = cmd.output().expect("the openssl command is needed");

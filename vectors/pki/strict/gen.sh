@@ -8,10 +8,12 @@
 # now.txt. Keys are regenerated on each run and deleted at the end.
 #
 # cases.txt lists one verification per line:
-#   name  cert  untrusted  ca  node-expected  strict-expected
-# (comma-separated file lists, `-` for none; expected is `OK` or `CODE@depth`). The Node
-# column is what `openssl verify -attime $(cat now.txt) -purpose sslserver` reports (checked
-# when the fixtures were made; tests/verify_strict.rs re-runs it for the cases it can).
+#   name  cert  untrusted  ca  node-expected  strict-expected  [crls]
+# (comma-separated file lists, `-` for none; expected is `OK` or `CODE@depth`; with crls,
+# revocation is checked for the whole chain, as Node's `crl` option does). The Node
+# column is what `openssl verify -attime $(cat now.txt) -purpose sslserver` reports (with
+# `-crl_check_all -CRLfile` for each CRL; checked when the fixtures were made;
+# tests/verify_strict.rs re-runs it for the cases it can).
 set -euo pipefail
 umask 077
 
@@ -241,10 +243,47 @@ NAMES=$(seq -f 'DNS:n%g.example' 0 1024 | paste -sd, -)
 cert nc-budget-int nc-key "NC Budget Int" root $CA_START $CA_END "$CA_EXT\nnameConstraints=critical,$NC"
 cert nc-budget-leaf leaf n0.example nc-budget-int $EE_START $EE_END "$EE_EXT\nsubjectAltName=$NAMES"
 
+
+# --- Name constraints over the subject CN (OpenSSL's NAME_CONSTRAINTS_check_CN) ------------
+# An intermediate permitting DNS example.com only; leaves without a DNS SAN whose CN looks like
+# a host name outside it (OpenSSL checks such a CN as a dNSName, `_` included), and one whose
+# DNS SAN is inside (the CN is then not read).
+key nc-cn-key rsa; cert nc-cn-int nc-cn-key "NC CN Int" root $CA_START $CA_END \
+  "$CA_EXT\nnameConstraints=critical,permitted;DNS:example.com"
+cert nc-cn-outside leaf www.example.org nc-cn-int $EE_START $EE_END "$EE_EXT"
+cert nc-cn-underscore leaf a_b.example.org nc-cn-int $EE_START $EE_END "$EE_EXT"
+cert nc-cn-with-san leaf www.example.org nc-cn-int $EE_START $EE_END "$EE_EXT$SAN"
+
+# --- CRLs (RFC 5280 s5.2.3: crlNumber present and non-critical) -----------------------------
+# crl NAME ISSUER NUMBER: an empty CRL from ISSUER, 2020-2040. NUMBER is `yes` (what `openssl
+# ca` writes from its crlnumber file), `none` or `critical` (written as a raw extension, with
+# the crlnumber file left out of the configuration).
+crl() {
+  local name=$1 issuer=$2 number=$3
+  : > "$WORK/index.txt"
+  echo 01 > "$WORK/crlnumber"
+  local conf="$WORK/ca.cnf" exts=crl_ext
+  if [ "$number" != yes ]; then
+    grep -v '^crlnumber' "$WORK/ca.cnf" > "$WORK/ca-nonumber.cnf"
+    conf="$WORK/ca-nonumber.cnf"
+  fi
+  if [ "$number" = critical ]; then
+    printf '[ crl_critical ]\nauthorityKeyIdentifier = keyid\n2.5.29.20 = critical,ASN1:INTEGER:1\n' >> "$conf"
+    exts=crl_critical
+  fi
+  openssl ca -batch -config "$conf" -gencrl -keyfile "${KEYOF[$issuer]}.key.pem" -cert "$issuer.pem" \
+    -crl_lastupdate 20200101000000Z -crl_nextupdate 20400101000000Z -crlexts "$exts" -md sha256 \
+    -out "$name.pem" 2>/dev/null
+}
+crl crl-root root yes
+crl crl-int int yes
+crl crl-int-no-number int none
+crl crl-int-number-critical int critical
+
 rm -f ./*.key.pem
 
 cat > cases.txt <<'CASES'
-# name cert untrusted ca node-expected strict-expected
+# name cert untrusted ca node-expected strict-expected [crls]
 good leaf.pem int.pem root.pem OK OK
 eku-missing eku-missing.pem int.pem root.pem OK ERR_SANSTLS_STRICT_EKU_MISSING@0
 eku-any-only eku-any-only.pem int.pem root.pem INVALID_PURPOSE@0 INVALID_PURPOSE@0
@@ -278,4 +317,10 @@ rollover-nc rollover-nc-leaf.pem rollover-nc-new.pem,rollover-nc-int.pem root.pe
 rollover-without-aki rollover-noaki-leaf.pem rollover-noaki-new.pem,rollover-noaki-int.pem root.pem SELF_SIGNED_CERT_IN_CHAIN@1 SELF_SIGNED_CERT_IN_CHAIN@1
 cycle cycle-leaf.pem cycle-a.pem,cycle-b.pem,cycle-c.pem root.pem UNABLE_TO_GET_ISSUER_CERT_LOCALLY@3 UNABLE_TO_GET_ISSUER_CERT_LOCALLY@3
 nc-budget nc-budget-leaf.pem nc-budget-int.pem root.pem ERR_SANSTLS_NAME_CONSTRAINTS_BUDGET@0 ERR_SANSTLS_NAME_CONSTRAINTS_BUDGET@0
+nc-cn-outside nc-cn-outside.pem nc-cn-int.pem root.pem PERMITTED_VIOLATION@0 PERMITTED_VIOLATION@0
+nc-cn-underscore nc-cn-underscore.pem nc-cn-int.pem root.pem PERMITTED_VIOLATION@0 PERMITTED_VIOLATION@0
+nc-cn-with-san nc-cn-with-san.pem nc-cn-int.pem root.pem OK OK
+crl-ok leaf.pem int.pem root.pem OK OK crl-int.pem,crl-root.pem
+crl-number-missing leaf.pem int.pem root.pem OK ERR_SANSTLS_STRICT_CRL_NUMBER_MISSING@0 crl-int-no-number.pem,crl-root.pem
+crl-number-critical leaf.pem int.pem root.pem UNHANDLED_CRITICAL_CRL_EXTENSION@0 UNHANDLED_CRITICAL_CRL_EXTENSION@0 crl-int-number-critical.pem,crl-root.pem
 CASES

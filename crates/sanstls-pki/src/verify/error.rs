@@ -60,6 +60,9 @@ pub enum ErrorCode {
     KeyUsageNoCertSign,
     /// A certificate has a critical extension we do not understand.
     UnhandledCriticalExtension,
+    /// A CRL has a critical extension we do not understand (a critical crlNumber included,
+    /// as OpenSSL has it).
+    UnhandledCriticalCrlExtension,
     /// A name is outside every permitted subtree of an issuing CA's nameConstraints.
     PermittedViolation,
     /// A name is inside an excluded subtree of an issuing CA's nameConstraints.
@@ -116,6 +119,13 @@ pub enum ErrorCode {
     StrictPolicyConstraintsNotCritical,
     /// Strict: inhibitAnyPolicy is present and not critical (RFC 5280 s4.2.1.14: MUST be critical).
     StrictInhibitAnyPolicyNotCritical,
+    /// Strict: a CRL used for revocation has no crlNumber extension (RFC 5280 s5.2.3: MUST
+    /// be included).
+    StrictCrlNumberMissing,
+    /// Strict: a CRL used for revocation has a critical crlNumber (RFC 5280 s5.2.3: MUST be
+    /// non-critical). OpenSSL already refuses the CRL for it
+    /// ([`Self::UnhandledCriticalCrlExtension`]), which is reported first.
+    StrictCrlNumberCritical,
 }
 
 impl ErrorCode {
@@ -146,6 +156,9 @@ impl ErrorCode {
             Self::ExcludedViolation => "EXCLUDED_VIOLATION",
             Self::Malformed => "ERR_SANSTLS_MALFORMED_CERTIFICATE",
             Self::NameConstraintsBudget => "ERR_SANSTLS_NAME_CONSTRAINTS_BUDGET",
+            Self::UnhandledCriticalCrlExtension => "UNHANDLED_CRITICAL_CRL_EXTENSION",
+            Self::StrictCrlNumberMissing => "ERR_SANSTLS_STRICT_CRL_NUMBER_MISSING",
+            Self::StrictCrlNumberCritical => "ERR_SANSTLS_STRICT_CRL_NUMBER_CRITICAL",
             Self::StrictEkuMissing => "ERR_SANSTLS_STRICT_EKU_MISSING",
             Self::StrictCaEku => "ERR_SANSTLS_STRICT_CA_EKU",
             Self::StrictBasicConstraintsNotCritical => {
@@ -183,6 +196,7 @@ impl ErrorCode {
             Self::KeyUsageNoCrlSign
             | Self::KeyUsageNoCertSign
             | Self::UnhandledCriticalExtension
+            | Self::UnhandledCriticalCrlExtension
             | Self::PermittedViolation
             | Self::ExcludedViolation
             | Self::NameConstraintsBudget => "UNSPECIFIED",
@@ -219,6 +233,9 @@ impl ErrorCode {
             Self::NameConstraintsBudget => {
                 "name constraints check exceeds the budget of names times constraints"
             }
+            Self::UnhandledCriticalCrlExtension => "unhandled critical CRL extension",
+            Self::StrictCrlNumberMissing => "CRL has no CRL number",
+            Self::StrictCrlNumberCritical => "CRL number is critical",
             Self::StrictEkuMissing => "end-entity certificate has no extended key usage",
             Self::StrictCaEku => "CA extended key usage does not allow the purpose",
             Self::StrictBasicConstraintsNotCritical => "CA basic constraints are not critical",
@@ -269,6 +286,7 @@ impl ErrorCode {
             Self::PathLengthExceeded => 25,
             Self::InvalidPurpose => 26,
             Self::UnhandledCriticalExtension => 34,
+            Self::UnhandledCriticalCrlExtension => 36,
             Self::KeyUsageNoCrlSign => 35,
             Self::KeyUsageNoCertSign => 32,
             Self::PermittedViolation => 47,
@@ -295,7 +313,9 @@ impl ErrorCode {
             | Self::StrictNameConstraintUnsupported
             | Self::StrictNameConstraintMalformed
             | Self::StrictPolicyConstraintsNotCritical
-            | Self::StrictInhibitAnyPolicyNotCritical => return None,
+            | Self::StrictInhibitAnyPolicyNotCritical
+            | Self::StrictCrlNumberMissing
+            | Self::StrictCrlNumberCritical => return None,
         })
     }
 }

@@ -192,15 +192,33 @@ fn ip_matches(ip: &[u8], base: &[u8]) -> bool {
         .all(|((i, a), m)| i & m == a & m)
 }
 
-/// OpenSSL's `cn2dnsid` test: letters, digits, '-' and '.', at least one '.', and no empty
-/// label at either end.
+/// OpenSSL 3.0's `cn2dnsid` test (v3_ncons.c), character for character: letters, digits and
+/// `_` anywhere (`_` is OpenSSL's deliberate deviation from DNS syntax, so `a_b.example.org`
+/// is constrained); `-` and `.` not first or last; a `.` not next to another `.` or a `-`; and
+/// at least one such `.` (a single label is not taken for a host name). Trailing NULs are
+/// dropped first, as OpenSSL does; a CN with an embedded NUL is not a host name here, where
+/// OpenSSL fails the chain (`X509_V_ERR_UNSUPPORTED_NAME_SYNTAX`).
 fn looks_like_host_name(cn: &str) -> bool {
-    cn.contains('.')
-        && !cn.starts_with('.')
-        && !cn.ends_with('.')
-        && cn
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    let b = cn.trim_end_matches('\0').as_bytes();
+    let mut dns = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            continue;
+        }
+        let (prev, next) = match (i.checked_sub(1).and_then(|p| b.get(p)), b.get(i + 1)) {
+            (Some(&p), Some(&n)) => (p, n),
+            _ => return false,
+        };
+        if c == b'-' {
+            continue;
+        }
+        if c == b'.' && next != b'.' && prev != b'-' && next != b'-' {
+            dns = true;
+            continue;
+        }
+        return false;
+    }
+    dns
 }
 
 #[cfg(test)]
@@ -256,5 +274,15 @@ mod tests {
         assert!(!looks_like_host_name("localhost"));
         assert!(!looks_like_host_name("My Server"));
         assert!(!looks_like_host_name(".example.com"));
+        // As OpenSSL's cn2dnsid: '_' is allowed; '-' and '.' only inside, never beside a '.'.
+        assert!(looks_like_host_name("a_b.example.org"));
+        assert!(looks_like_host_name("a-b.example.org\0"));
+        assert!(!looks_like_host_name("-a.example.org"));
+        assert!(!looks_like_host_name("a-.example.org"));
+        assert!(!looks_like_host_name("a.-example.org"));
+        assert!(!looks_like_host_name("a..example.org"));
+        assert!(!looks_like_host_name("example.org."));
+        assert!(!looks_like_host_name("a\0b.example.org"));
+        assert!(!looks_like_host_name("\u{e9}t\u{e9}.example.org"));
     }
 }
