@@ -27,13 +27,7 @@ struct Case {
     depth: Option<usize>,
 }
 
-fn list(field: &str) -> Vec<String> {
-    if field == "-" {
-        Vec::new()
-    } else {
-        field.split(',').map(str::to_owned).collect()
-    }
-}
+use sanstls_test::fixtures::list;
 
 fn cases() -> Vec<Case> {
     let text = std::fs::read_to_string(format!("{DIR}cases.txt")).unwrap();

@@ -90,13 +90,7 @@ const NODE_DIVERGENCES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn list(field: &str) -> Vec<String> {
-    if field == "-" {
-        Vec::new()
-    } else {
-        field.split(',').map(str::to_owned).collect()
-    }
-}
+use sanstls_test::fixtures::list;
 
 fn ders(file: &str) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(format!("{DIR}{file}")).unwrap();

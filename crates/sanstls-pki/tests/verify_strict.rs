@@ -30,13 +30,7 @@ struct Case {
     crls: Vec<String>,
 }
 
-fn list(field: &str) -> Vec<String> {
-    if field == "-" {
-        Vec::new()
-    } else {
-        field.split(',').map(str::to_owned).collect()
-    }
-}
+use sanstls_test::fixtures::list;
 
 fn cases() -> Vec<Case> {
     let text = std::fs::read_to_string(format!("{DIR}cases.txt")).unwrap();

@@ -74,3 +74,13 @@ pub const SINGLE_CERTS: [&str; 14] = [
     "bp256.pem",
     "pss.pem",
 ];
+
+/// A list column of a fixture table (`cases.txt` of `vectors/pki/chains` and `strict`):
+/// comma-separated file names, `-` for none.
+pub fn list(field: &str) -> Vec<String> {
+    if field == "-" {
+        Vec::new()
+    } else {
+        field.split(',').map(str::to_owned).collect()
+    }
+}
