@@ -2,8 +2,9 @@
 //! corpora replay as plain tests (`tests/fuzz_corpus.rs`). Not a public API. Whatever the
 //! bytes, nothing may panic, loop or allocate without bound.
 
-/// `x509`: certificate and CRL parsing, the certificate object (and its JSON), a chain,
-/// the identity check against a host taken from the input, and path validation.
+/// `x509`: certificate and CRL parsing, the certificate object (and its JSON), Node's
+/// `X509Certificate`, a chain, Node's and the strict identity checks against a host taken
+/// from the input, and path validation under both policies.
 pub fn x509(data: &[u8]) {
     let Some((&selector, input)) = data.split_first() else {
         return;
@@ -12,21 +13,32 @@ pub fn x509(data: &[u8]) {
         if let Ok(detailed) = crate::cert::PeerCertificate::from_chain(&certs) {
             let _ = serde_json::to_string(&detailed);
         }
+        let host = match selector % 3 {
+            0 => "localhost",
+            1 => "127.0.0.1",
+            _ => "a.b.example.com",
+        };
         for der in certs.iter().take(4) {
             if let Ok(c) = crate::cert::PeerCertificate::from_der(der) {
-                let host = match selector % 3 {
-                    0 => "localhost",
-                    1 => "127.0.0.1",
-                    _ => "a.b.example.com",
-                };
                 let _ = crate::identity::check_server_identity(host, &c);
             }
+            // Node's X509Certificate and the strict name rules read the same bytes.
+            if let Ok(x) = crate::x509::X509Certificate::from_der(der) {
+                let _ = x.check_host(host, &crate::x509::CheckOptions::default());
+                let _ = x.to_legacy_object();
+            }
+            let _ = crate::identity::strict::check_server_name(host, der);
         }
         if let Some((leaf, rest)) = certs.split_first() {
             let anchors = rest.to_vec();
             if let Ok(v) = crate::verify::Verifier::new(anchors) {
                 let intermediates: Vec<&[u8]> = rest.iter().map(Vec::as_slice).collect();
-                let _ = v.verify(
+                // The strict policy's rules run after Node's: both see the chain.
+                let policy = match selector & 4 {
+                    0 => crate::verify::Policy::Node,
+                    _ => crate::verify::Policy::Strict,
+                };
+                let _ = v.with_policy(policy).verify(
                     leaf,
                     &intermediates,
                     1_800_000_000,
