@@ -4,6 +4,13 @@
 //! byte for byte from a recorded pool. ring cannot take a caller's scalar, so then X25519
 //! uses `x25519-dalek` and the NIST curves RustCrypto's `p256`/`p384` (docs/dependencies.md).
 //!
+//! X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem, TLS 1.3 only) is a hybrid of FIPS 203
+//! ML-KEM-768 (RustCrypto's `ml-kem`) and X25519. It is a KEM, not a Diffie-Hellman: the
+//! client's share is an encapsulation key, and the server answers with a ciphertext
+//! ([`KeyExchange::accept`]). Its keys and the encapsulation randomness are always drawn from
+//! the configured source (the seed d||z and the message m of FIPS 203's deterministic
+//! algorithms), so hybrid handshakes replay byte for byte too.
+//!
 //! When the source is the operating system's ([`RandomSource::as_ring`]), nothing is to be
 //! replayed, and the key is generated and used inside ring instead: ring's X25519 and P-256
 //! are the faster implementations (docs/performance.md), and this is what rustls does. ring
@@ -11,8 +18,9 @@
 //! agreement. A caller who wants every scalar in zeroizing memory wraps the OS generator in
 //! a `RandomSource` of its own, which takes the first path.
 
+use ml_kem::{Decapsulate, KeyExport};
 use p256::elliptic_curve::sec1::ToSec1Point;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::enums::NamedGroup;
 use crate::error::{Error, PeerMisbehaved};
@@ -24,6 +32,26 @@ pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
     NamedGroup::secp256r1,
     NamedGroup::secp384r1,
 ];
+
+/// Whether `group` exists only in TLS 1.3 (a hybrid KEM has no TLS 1.2 ECDHE form): a
+/// TLS 1.2 server never chooses it, and a TLS 1.2 client refuses it.
+pub fn tls13_only(group: NamedGroup) -> bool {
+    group == NamedGroup::X25519MLKEM768
+}
+
+/// Sizes of the X25519MLKEM768 shares (draft-ietf-tls-ecdhe-mlkem s4.1).
+mod hybrid {
+    /// ML-KEM-768 encapsulation key (FIPS 203 s8: 384k + 32).
+    pub(super) const EK_LEN: usize = 1184;
+    /// ML-KEM-768 ciphertext (FIPS 203 s8: 32(du k + dv)).
+    pub(super) const CT_LEN: usize = 1088;
+    /// An X25519 public value.
+    pub(super) const X25519_LEN: usize = 32;
+    /// The client's share: encapsulation key || X25519 public value.
+    pub(super) const CLIENT_SHARE_LEN: usize = EK_LEN + X25519_LEN;
+    /// The server's share: ciphertext || X25519 public value.
+    pub(super) const SERVER_SHARE_LEN: usize = CT_LEN + X25519_LEN;
+}
 
 /// How many draws a NIST-curve key may take before we give up: a 32-byte draw is an invalid
 /// P-256 scalar with probability about 2^-32, so needing more than one means a broken source.
@@ -44,6 +72,12 @@ enum Secret {
     X25519(x25519_dalek::StaticSecret),
     P256(p256::SecretKey),
     P384(p384::SecretKey),
+    /// X25519MLKEM768's client half: the ML-KEM decapsulation key (zeroized on drop by the
+    /// crate) and the X25519 scalar.
+    X25519MlKem768 {
+        dk: Box<ml_kem::DecapsulationKey768>,
+        x25519: x25519_dalek::StaticSecret,
+    },
 }
 
 /// One side of an ephemeral key exchange: a private key and its public value.
@@ -62,6 +96,8 @@ impl core::fmt::Debug for KeyExchange {
 impl KeyExchange {
     /// Generates a key pair for `group` from `rng` (32 bytes for X25519 and P-256, 48 for
     /// P-384, redrawn if they are not a valid scalar).
+    /// For X25519MLKEM768 this is the client's half: 64 bytes of seed d||z (FIPS 203
+    /// ML-KEM.KeyGen_internal), then 32 for the X25519 scalar.
     pub fn start(group: NamedGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
         if let (Some(system), Some(alg)) = (rng.as_ring(), ring_algorithm(group)) {
             let secret = ring::agreement::EphemeralPrivateKey::generate(alg, system)
@@ -79,9 +115,7 @@ impl KeyExchange {
         }
         let (secret, public) = match group {
             NamedGroup::X25519 => {
-                let mut bytes = Zeroizing::new([0u8; 32]);
-                rng.fill(&mut bytes[..])?;
-                let secret = x25519_dalek::StaticSecret::from(*bytes);
+                let secret = x25519_scalar(rng)?;
                 let public = x25519_dalek::PublicKey::from(&secret).as_bytes().to_vec();
                 (Secret::X25519(secret), public)
             }
@@ -105,6 +139,17 @@ impl KeyExchange {
                     .to_vec();
                 (Secret::P384(secret), public)
             }
+            NamedGroup::X25519MLKEM768 => {
+                let mut seed = ml_kem::Seed::default();
+                let drawn = rng.fill(seed.as_mut_slice());
+                let dk = drawn.map(|()| Box::new(ml_kem::DecapsulationKey768::from_seed(seed)));
+                seed.as_mut_slice().zeroize();
+                let dk = dk?;
+                let x25519 = x25519_scalar(rng)?;
+                let mut public = dk.encapsulation_key().to_bytes().to_vec();
+                public.extend_from_slice(x25519_dalek::PublicKey::from(&x25519).as_bytes());
+                (Secret::X25519MlKem768 { dk, x25519 }, public)
+            }
             _ => return Err(Error::ApiMisuse("unsupported key exchange group")),
         };
         Ok(Self {
@@ -120,26 +165,38 @@ impl KeyExchange {
     }
 
     /// Our public value as it goes into key_share: 32 bytes for X25519, an uncompressed
-    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes).
+    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes), and for X25519MLKEM768 the
+    /// ML-KEM-768 encapsulation key (1184 bytes) followed by the X25519 value (32).
     pub fn public_key(&self) -> &[u8] {
         &self.public
     }
 
     /// Completes the exchange with the peer's public value. A malformed value, a point off
     /// the curve or not uncompressed, or an all-zero X25519 result is `InvalidKeyShare`.
+    ///
+    /// For X25519MLKEM768 (the client's side) `peer_public` is the server's share,
+    /// ciphertext (1088 bytes) || X25519 value (32); any other length is `InvalidKeyShare`.
+    /// The secret is the ML-KEM shared secret (32) || the X25519 one (32). ML-KEM
+    /// decapsulation never fails (FIPS 203 implicit rejection): a forged ciphertext gives a
+    /// different secret, and the handshake fails at Finished.
     pub fn complete(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
         let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
         let shared = match &self.secret {
             Secret::Ring(_) => return self.complete_in_ring(peer_public),
-            Secret::X25519(secret) => {
-                let peer: [u8; 32] = peer_public.try_into().map_err(|_| bad())?;
-                let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
-                // RFC 8446 s7.4.2 / RFC 7748 s6.1: refuse the all-zero output of a
-                // low-order point.
-                if !shared.was_contributory() {
+            Secret::X25519(secret) => x25519_agree(secret, peer_public)?,
+            Secret::X25519MlKem768 { dk, x25519 } => {
+                if peer_public.len() != hybrid::SERVER_SHARE_LEN {
                     return Err(bad());
                 }
-                Zeroizing::new(shared.as_bytes().to_vec())
+                let (ct, peer_x) = peer_public.split_at(hybrid::CT_LEN);
+                let ct = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(ct).map_err(|_| bad())?;
+                let x = x25519_agree(x25519, peer_x)?;
+                let mut k = dk.decapsulate(&ct);
+                let mut shared = Zeroizing::new(Vec::with_capacity(64));
+                shared.extend_from_slice(&k);
+                k.as_mut_slice().zeroize();
+                shared.extend_from_slice(&x);
+                shared
             }
             Secret::P256(secret) => {
                 uncompressed(peer_public, 65).ok_or_else(bad)?;
@@ -161,6 +218,53 @@ impl KeyExchange {
 }
 
 impl KeyExchange {
+    /// The server's side of a TLS 1.3 key share: answers the client's `peer_share` for
+    /// `group` with our share, and gives the shared secret. For the Diffie-Hellman groups
+    /// this is [`KeyExchange::start`] then [`KeyExchange::complete`].
+    ///
+    /// For X25519MLKEM768 it encapsulates to the client's ML-KEM key with 32 bytes m drawn
+    /// from `rng` (FIPS 203 ML-KEM.Encaps_internal), then draws the X25519 scalar. FIPS 203
+    /// s7.2's input checks come first: a share that is not 1184 + 32 bytes is
+    /// `InvalidKeyShare`; an encapsulation key that fails the modulus check (decoding then
+    /// re-encoding does not give the same bytes: a coefficient not below q) is
+    /// `MlKemEncapsulationKeyCheck`; both are `illegal_parameter`.
+    pub fn accept(
+        group: NamedGroup,
+        peer_share: &[u8],
+        rng: &dyn RandomSource,
+    ) -> Result<(Vec<u8>, SharedSecret), Error> {
+        if group != NamedGroup::X25519MLKEM768 {
+            let kx = Self::start(group, rng)?;
+            let ours = kx.public_key().to_vec();
+            return Ok((ours, kx.complete(peer_share)?));
+        }
+        if peer_share.len() != hybrid::CLIENT_SHARE_LEN {
+            return Err(PeerMisbehaved::InvalidKeyShare.into());
+        }
+        let (ek, peer_x) = peer_share.split_at(hybrid::EK_LEN);
+        let ek = ml_kem::array::Array::try_from(ek)
+            .map_err(|_| Error::from(PeerMisbehaved::InvalidKeyShare))?;
+        let ek = ml_kem::EncapsulationKey768::new(&ek)
+            .map_err(|_| Error::from(PeerMisbehaved::MlKemEncapsulationKeyCheck))?;
+        let mut m = ml_kem::B32::default();
+        let drawn = rng.fill(m.as_mut_slice());
+        let encapsulated = drawn.map(|()| ek.encapsulate_deterministic(&m));
+        m.as_mut_slice().zeroize();
+        let (ct, mut k) = encapsulated?;
+        let x25519 = x25519_scalar(rng);
+        let x = x25519
+            .as_ref()
+            .map_err(|e| e.clone())
+            .and_then(|s| x25519_agree(s, peer_x));
+        let mut shared = Zeroizing::new(Vec::with_capacity(64));
+        shared.extend_from_slice(&k);
+        k.as_mut_slice().zeroize();
+        shared.extend_from_slice(&x?);
+        let mut ours = ct.to_vec();
+        ours.extend_from_slice(x25519_dalek::PublicKey::from(&x25519?).as_bytes());
+        Ok((ours, SharedSecret(shared)))
+    }
+
     fn complete_in_ring(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
         let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
         let Secret::Ring(secret) = self.secret else {
@@ -180,6 +284,28 @@ impl KeyExchange {
         })
         .map_err(|_| bad())
     }
+}
+
+/// An X25519 scalar from 32 drawn bytes.
+fn x25519_scalar(rng: &dyn RandomSource) -> Result<x25519_dalek::StaticSecret, Error> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    rng.fill(&mut bytes[..])?;
+    Ok(x25519_dalek::StaticSecret::from(*bytes))
+}
+
+/// X25519 with the peer's 32-byte value; a wrong length or the all-zero output of a
+/// low-order point (RFC 8446 s7.4.2 / RFC 7748 s6.1) is `InvalidKeyShare`.
+fn x25519_agree(
+    secret: &x25519_dalek::StaticSecret,
+    peer_public: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
+    let peer: [u8; 32] = peer_public.try_into().map_err(|_| bad())?;
+    let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
+    if !shared.was_contributory() {
+        return Err(bad());
+    }
+    Ok(Zeroizing::new(shared.as_bytes().to_vec()))
 }
 
 /// ring's algorithm for `group`.
