@@ -450,4 +450,166 @@ mod tests {
             Error::GetRandomFailed
         );
     }
+
+    /// A pool of `n` bytes counting from `start`.
+    fn pool(start: u8, n: usize) -> ReplayRandom {
+        ReplayRandom::new(
+            (0..n)
+                .map(|i| start.wrapping_add(i as u8))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn hybrid_client(start: u8) -> KeyExchange {
+        KeyExchange::start(NamedGroup::X25519MLKEM768, &pool(start, 96)).unwrap()
+    }
+
+    #[test]
+    fn x25519mlkem768_agrees_with_the_draft_layout() {
+        let client = hybrid_client(1);
+        let share = client.public_key().to_vec();
+        assert_eq!(share.len(), 1184 + 32);
+        // Client: seed d||z (64 bytes), then the X25519 scalar (32).
+        let seed = ml_kem::Seed::try_from(&(1u8..65).collect::<Vec<_>>()[..]).unwrap();
+        let dk = ml_kem::DecapsulationKey768::from_seed(seed);
+        assert_eq!(&share[..1184], &dk.encapsulation_key().to_bytes()[..]);
+        let client_x: [u8; 32] = (1u8..97).skip(64).collect::<Vec<_>>().try_into().unwrap();
+        let client_x = x25519_dalek::StaticSecret::from(client_x);
+        assert_eq!(
+            &share[1184..],
+            x25519_dalek::PublicKey::from(&client_x).as_bytes()
+        );
+
+        let (answer, server_secret) =
+            KeyExchange::accept(NamedGroup::X25519MLKEM768, &share, &pool(200, 64)).unwrap();
+        assert_eq!(answer.len(), 1088 + 32);
+        let client_secret = client.complete(&answer).unwrap();
+        assert_eq!(*client_secret.0, *server_secret.0);
+        assert_eq!(client_secret.0.len(), 64);
+        // ML-KEM's secret comes first, X25519's second (draft-ietf-tls-ecdhe-mlkem s4.3).
+        let ct = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(&answer[..1088]).unwrap();
+        assert_eq!(&client_secret.0[..32], &dk.decapsulate(&ct)[..]);
+        let server_x: [u8; 32] = answer[1088..].try_into().unwrap();
+        let x = client_x.diffie_hellman(&x25519_dalek::PublicKey::from(server_x));
+        assert_eq!(&client_secret.0[32..], x.as_bytes());
+    }
+
+    #[test]
+    fn x25519mlkem768_is_deterministic_in_the_pool() {
+        let (a, b) = (hybrid_client(3), hybrid_client(3));
+        assert_eq!(a.public_key(), b.public_key());
+        assert_ne!(a.public_key(), hybrid_client(4).public_key());
+        let accept = || {
+            KeyExchange::accept(NamedGroup::X25519MLKEM768, a.public_key(), &pool(9, 64)).unwrap()
+        };
+        let ((s1, k1), (s2, k2)) = (accept(), accept());
+        assert_eq!((s1, &*k1.0), (s2, &*k2.0));
+        // A pool too short for the key or the encapsulation fails cleanly.
+        for n in [0, 63, 95] {
+            assert_eq!(
+                KeyExchange::start(NamedGroup::X25519MLKEM768, &pool(0, n)).unwrap_err(),
+                Error::GetRandomFailed
+            );
+        }
+        for n in [0, 31, 63] {
+            assert_eq!(
+                KeyExchange::accept(NamedGroup::X25519MLKEM768, a.public_key(), &pool(0, n))
+                    .unwrap_err(),
+                Error::GetRandomFailed
+            );
+        }
+    }
+
+    #[test]
+    fn x25519mlkem768_server_refuses_bad_client_shares() {
+        use crate::enums::AlertDescription;
+        let share = hybrid_client(5).public_key().to_vec();
+        let accept = |s: &[u8]| {
+            KeyExchange::accept(NamedGroup::X25519MLKEM768, s, &pool(0, 64)).unwrap_err()
+        };
+        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+        // Wrong lengths (FIPS 203 s7.2 type check), including a bare X25519 value.
+        for len in [0, 32, 1183, 1184, 1215] {
+            assert_eq!(accept(&share[..len]), invalid, "{len}");
+        }
+        assert_eq!(accept(&[share.clone(), vec![0]].concat()), invalid);
+        // Modulus check: the first 12-bit coefficient set to 4095 >= q = 3329.
+        let mut over = share.clone();
+        over[0] = 0xff;
+        over[1] |= 0x0f;
+        let err = accept(&over);
+        assert_eq!(
+            err,
+            Error::PeerMisbehaved(PeerMisbehaved::MlKemEncapsulationKeyCheck)
+        );
+        assert_eq!(
+            PeerMisbehaved::MlKemEncapsulationKeyCheck.alert(),
+            AlertDescription::IllegalParameter
+        );
+        assert_eq!(
+            PeerMisbehaved::InvalidKeyShare.alert(),
+            AlertDescription::IllegalParameter
+        );
+        // q itself is out of range too; q - 1 is not.
+        let mut at_q = share.clone();
+        at_q[0] = (3329 & 0xff) as u8;
+        at_q[1] = (at_q[1] & 0xf0) | (3329 >> 8) as u8;
+        assert_eq!(
+            accept(&at_q),
+            Error::PeerMisbehaved(PeerMisbehaved::MlKemEncapsulationKeyCheck)
+        );
+        let mut below_q = at_q.clone();
+        below_q[0] -= 1;
+        assert!(KeyExchange::accept(NamedGroup::X25519MLKEM768, &below_q, &pool(0, 64)).is_ok());
+        // A low-order X25519 value: the all-zero result is refused as for plain X25519.
+        let mut low_order = share.clone();
+        low_order[1184..].fill(0);
+        assert_eq!(accept(&low_order), invalid);
+    }
+
+    #[test]
+    fn x25519mlkem768_client_refuses_bad_server_shares() {
+        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+        let client = hybrid_client(6);
+        let (answer, _) = KeyExchange::accept(
+            NamedGroup::X25519MLKEM768,
+            client.public_key(),
+            &pool(7, 64),
+        )
+        .unwrap();
+        for len in [0, 32, 1087, 1088, 1119] {
+            assert_eq!(
+                hybrid_client(6).complete(&answer[..len]).unwrap_err(),
+                invalid
+            );
+        }
+        let longer = [answer.clone(), vec![0]].concat();
+        assert_eq!(hybrid_client(6).complete(&longer).unwrap_err(), invalid);
+        // A client share is not a server share.
+        let share = client.public_key().to_vec();
+        assert_eq!(hybrid_client(6).complete(&share).unwrap_err(), invalid);
+        let mut low_order = answer.clone();
+        low_order[1088..].fill(0);
+        assert_eq!(hybrid_client(6).complete(&low_order).unwrap_err(), invalid);
+        // A forged ciphertext is implicitly rejected: another secret, no error.
+        let mut forged = answer.clone();
+        forged[0] ^= 1;
+        let (_, server_secret) = KeyExchange::accept(
+            NamedGroup::X25519MLKEM768,
+            client.public_key(),
+            &pool(7, 64),
+        )
+        .unwrap();
+        let secret = hybrid_client(6).complete(&forged).unwrap();
+        assert_ne!(*secret.0, *server_secret.0);
+        assert_eq!(*client.complete(&answer).unwrap().0, *server_secret.0);
+    }
+
+    #[test]
+    fn only_tls13_has_the_hybrid_group() {
+        assert!(tls13_only(NamedGroup::X25519MLKEM768));
+        for group in SUPPORTED_GROUPS {
+            assert!(!tls13_only(*group));
+        }
+    }
 }
