@@ -1316,11 +1316,43 @@ fn x25519mlkem768_between_our_ends() {
         assert_eq!(s.negotiated().group, Some(hybrid));
         echo(&mut c, &mut s);
     }
-    // A server without the group is asked for nothing it lacks: X25519 after a retry.
-    let mut cc = client_config(&p);
-    cc.groups = vec![hybrid, NamedGroup::X25519];
-    let (c, _, _) = handshake(Arc::new(cc), Arc::new(server_config(&p)), None);
-    assert_eq!(c.negotiated().group, Some(NamedGroup::X25519));
+    // A client listing the hybrid group first and X25519 too sends two shares, one X25519
+    // key for both: a server without the hybrid group takes the X25519 share at once, one
+    // with it the hybrid share.
+    for (server_groups, expected) in [
+        (server_config(&p).groups, NamedGroup::X25519),
+        (vec![NamedGroup::X25519, hybrid], NamedGroup::X25519),
+        (vec![hybrid, NamedGroup::X25519], hybrid),
+    ] {
+        let mut cc = client_config(&p);
+        cc.groups = vec![hybrid, NamedGroup::X25519];
+        let mut sc = server_config(&p);
+        sc.groups = server_groups;
+        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+        let mut flights = Vec::new();
+        let (ce, se) =
+            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
+                flights.push(b.clone())
+            });
+        assert_eq!((ce, se), (None, None));
+        assert!(!flights[1].windows(8).any(|w| w == HRR_RANDOM), "no retry");
+        // Both shares' X25519 values are the same 32 bytes.
+        let hello = &flights[0];
+        let hybrid_x = hello
+            .windows(4)
+            .position(|w| w == [0x11, 0xec, 0x04, 0xc0])
+            .map(|i| &hello[i + 4 + 1184..i + 4 + 1216])
+            .expect("a 1216-byte hybrid share");
+        let x_share = [&[0x00, 0x1d, 0x00, 0x20][..], hybrid_x].concat();
+        assert!(
+            hello.windows(36).any(|w| w == x_share),
+            "the same X25519 key"
+        );
+        assert_eq!(client.negotiated().group, Some(expected));
+        assert_eq!(server.negotiated().group, Some(expected));
+        echo(&mut client, &mut server);
+    }
     // TLS 1.2 has no hybrid group: both ends fall back to X25519. (P-256 is listed for
     // the certificate's curve, RFC 8422 s5.1.)
     let mut cc = client_config(&p);

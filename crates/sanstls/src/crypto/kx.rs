@@ -85,6 +85,8 @@ pub struct KeyExchange {
     group: NamedGroup,
     secret: Secret,
     public: Vec<u8>,
+    /// An X25519MLKEM768 key that also goes out as a plain X25519 share.
+    x25519_too: bool,
 }
 
 impl core::fmt::Debug for KeyExchange {
@@ -111,6 +113,7 @@ impl KeyExchange {
                 group,
                 secret: Secret::Ring(secret),
                 public,
+                x25519_too: false,
             });
         }
         let (secret, public) = match group {
@@ -156,7 +159,53 @@ impl KeyExchange {
             group,
             secret,
             public,
+            x25519_too: false,
         })
+    }
+
+    /// For an X25519MLKEM768 key: also offer its X25519 half as a plain X25519 share, one
+    /// X25519 key for both (draft-ietf-tls-ecdhe-mlkem s4.1 allows the reuse, as both go in
+    /// one ClientHello). Other groups are unchanged.
+    #[must_use]
+    pub fn with_x25519_share(mut self) -> Self {
+        self.x25519_too = matches!(self.secret, Secret::X25519MlKem768 { .. });
+        self
+    }
+
+    /// The key_share entries this key makes, as (group, public value), in order.
+    pub fn shares(&self) -> Vec<(NamedGroup, &[u8])> {
+        let mut out = vec![(self.group, &self.public[..])];
+        if self.x25519_too {
+            let x = &self.public[hybrid::EK_LEN..];
+            out.push((NamedGroup::X25519, x));
+        }
+        out
+    }
+
+    /// Whether one of [`KeyExchange::shares`] is for `group`.
+    pub fn offers(&self, group: NamedGroup) -> bool {
+        group == self.group || (self.x25519_too && group == NamedGroup::X25519)
+    }
+
+    /// [`KeyExchange::complete`] for the share of `group` the peer chose: this key's group,
+    /// or X25519 when its X25519 half was offered alone too. Any other group is
+    /// `SelectedUnofferedParameter`.
+    pub fn complete_for(
+        self,
+        group: NamedGroup,
+        peer_public: &[u8],
+    ) -> Result<SharedSecret, Error> {
+        if group == self.group {
+            return self.complete(peer_public);
+        }
+        match &self.secret {
+            Secret::X25519MlKem768 { x25519, .. }
+                if self.x25519_too && group == NamedGroup::X25519 =>
+            {
+                Ok(SharedSecret(x25519_agree(x25519, peer_public)?))
+            }
+            _ => Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into()),
+        }
     }
 
     /// The group.
@@ -603,6 +652,49 @@ mod tests {
         let secret = hybrid_client(6).complete(&forged).unwrap();
         assert_ne!(*secret.0, *server_secret.0);
         assert_eq!(*client.complete(&answer).unwrap().0, *server_secret.0);
+    }
+
+    #[test]
+    fn x25519mlkem768_with_an_x25519_share_uses_one_key() {
+        let plain = hybrid_client(8);
+        assert_eq!(plain.shares().len(), 1);
+        assert!(!plain.offers(NamedGroup::X25519));
+        let both = hybrid_client(8).with_x25519_share();
+        let shares = both.shares();
+        assert_eq!(shares.len(), 2);
+        assert_eq!(shares[0], (NamedGroup::X25519MLKEM768, plain.public_key()));
+        assert_eq!(shares[1], (NamedGroup::X25519, &plain.public_key()[1184..]));
+        assert!(both.offers(NamedGroup::X25519) && both.offers(NamedGroup::X25519MLKEM768));
+        assert!(!both.offers(NamedGroup::secp256r1));
+        // A server answering the X25519 share alone agrees with the hybrid key's X25519 half.
+        let x_share = shares[1].1.to_vec();
+        let (answer, server) =
+            KeyExchange::accept(NamedGroup::X25519, &x_share, &pool(40, 32)).unwrap();
+        let client = hybrid_client(8).with_x25519_share();
+        let secret = client.complete_for(NamedGroup::X25519, &answer).unwrap();
+        assert_eq!(*secret.0, *server.0);
+        // Without the X25519 share, or for a group not offered, the answer is refused.
+        let unoffered = Error::PeerMisbehaved(PeerMisbehaved::SelectedUnofferedParameter(
+            "key_share group",
+        ));
+        let refused = hybrid_client(8).complete_for(NamedGroup::X25519, &answer);
+        assert_eq!(refused.unwrap_err(), unoffered);
+        let refused = hybrid_client(8)
+            .with_x25519_share()
+            .complete_for(NamedGroup::secp256r1, &answer);
+        assert_eq!(refused.unwrap_err(), unoffered);
+        let low_order = hybrid_client(8)
+            .with_x25519_share()
+            .complete_for(NamedGroup::X25519, &[0u8; 32]);
+        assert_eq!(
+            low_order.unwrap_err(),
+            Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare)
+        );
+        // Not a hybrid key: nothing changes.
+        let x = KeyExchange::start(NamedGroup::X25519, &pool(1, 32))
+            .unwrap()
+            .with_x25519_share();
+        assert_eq!(x.shares().len(), 1);
     }
 
     #[test]
