@@ -180,6 +180,10 @@ pub enum PeerMisbehaved {
     /// A key share is not a valid public value for its group (or yields an all-zero
     /// X25519 secret, RFC 8446 s7.4.2) (`illegal_parameter`).
     InvalidKeyShare,
+    /// An X25519MLKEM768 client share whose ML-KEM-768 encapsulation key fails FIPS 203
+    /// s7.2's modulus check (a coefficient not below q) (`illegal_parameter`,
+    /// draft-ietf-tls-ecdhe-mlkem s4.1).
+    MlKemEncapsulationKeyCheck,
     /// The CertificateVerify (or ServerKeyExchange) signature does not verify
     /// (`decrypt_error`, RFC 8446 s4.4.3).
     BadSignature,
@@ -318,6 +322,7 @@ impl PeerMisbehaved {
             | Self::WrongRenegotiationInfo
             | Self::ResumptionChangesExtendedMasterSecret => A::HandshakeFailure,
             Self::InvalidKeyShare
+            | Self::MlKemEncapsulationKeyCheck
             | Self::SelectedUnofferedParameter(_)
             | Self::InvalidDhParameters
             | Self::CompressionInTls13ClientHello
@@ -357,6 +362,9 @@ impl fmt::Display for PeerMisbehaved {
                 f.write_str("application data before the handshake completed")
             }
             Self::InvalidKeyShare => f.write_str("invalid key share"),
+            Self::MlKemEncapsulationKeyCheck => {
+                f.write_str("ML-KEM encapsulation key fails the FIPS 203 modulus check")
+            }
             Self::BadSignature => f.write_str("handshake signature does not verify"),
             Self::SelectedUnofferedParameter(what) => write!(f, "chose a {what} we did not offer"),
             Self::UnsolicitedExtension(t) => write!(f, "sent extension {t:?} we did not offer"),

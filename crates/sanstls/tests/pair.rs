@@ -1287,3 +1287,148 @@ fn key_log_turned_on_per_connection() {
         .iter()
         .any(|e| matches!(e, Event::KeyLog(_))));
 }
+
+/// A deterministic source for both ends: `n` bytes counting from `start`.
+fn counting(start: u8) -> Arc<sanstls::rand::ReplayRandom> {
+    let pool: Vec<u8> = (0..1 << 16)
+        .map(|i: u32| start.wrapping_add((i % 251) as u8 ^ (i >> 8) as u8))
+        .collect();
+    Arc::new(sanstls::rand::ReplayRandom::new(pool))
+}
+
+#[test]
+fn x25519mlkem768_between_our_ends() {
+    use sanstls::enums::ProtocolVersion;
+    let p = pki("ec");
+    let hybrid = NamedGroup::X25519MLKEM768;
+    // The client offers only the hybrid group; then the server, preferring X25519, still
+    // takes the hybrid share it was sent rather than asking for another.
+    for server_groups in [
+        vec![hybrid, NamedGroup::X25519],
+        vec![NamedGroup::X25519, hybrid],
+    ] {
+        let mut cc = client_config(&p);
+        cc.groups = vec![hybrid];
+        let mut sc = server_config(&p);
+        sc.groups = server_groups;
+        let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+        assert_eq!(c.negotiated().group, Some(hybrid));
+        assert_eq!(s.negotiated().group, Some(hybrid));
+        echo(&mut c, &mut s);
+    }
+    // A client listing the hybrid group first and X25519 too sends two shares, one X25519
+    // key for both: a server without the hybrid group takes the X25519 share at once, one
+    // with it the hybrid share.
+    for (server_groups, expected) in [
+        (server_config(&p).groups, NamedGroup::X25519),
+        (vec![NamedGroup::X25519, hybrid], NamedGroup::X25519),
+        (vec![hybrid, NamedGroup::X25519], hybrid),
+    ] {
+        let mut cc = client_config(&p);
+        cc.groups = vec![hybrid, NamedGroup::X25519];
+        let mut sc = server_config(&p);
+        sc.groups = server_groups;
+        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+        let mut flights = Vec::new();
+        let (ce, se) =
+            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
+                flights.push(b.clone())
+            });
+        assert_eq!((ce, se), (None, None));
+        assert!(!flights[1].windows(8).any(|w| w == HRR_RANDOM), "no retry");
+        // Both shares' X25519 values are the same 32 bytes.
+        let hello = &flights[0];
+        let hybrid_x = hello
+            .windows(4)
+            .position(|w| w == [0x11, 0xec, 0x04, 0xc0])
+            .map(|i| &hello[i + 4 + 1184..i + 4 + 1216])
+            .expect("a 1216-byte hybrid share");
+        let x_share = [&[0x00, 0x1d, 0x00, 0x20][..], hybrid_x].concat();
+        assert!(
+            hello.windows(36).any(|w| w == x_share),
+            "the same X25519 key"
+        );
+        assert_eq!(client.negotiated().group, Some(expected));
+        assert_eq!(server.negotiated().group, Some(expected));
+        echo(&mut client, &mut server);
+    }
+    // TLS 1.2 has no hybrid group: both ends fall back to X25519. (P-256 is listed for
+    // the certificate's curve, RFC 8422 s5.1.)
+    let mut cc = client_config(&p);
+    cc.groups = vec![hybrid, NamedGroup::X25519, NamedGroup::secp256r1];
+    cc.max_version = ProtocolVersion::TLSv1_2;
+    let mut sc = server_config(&p);
+    sc.groups = vec![hybrid, NamedGroup::X25519];
+    let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+    assert_eq!(c.negotiated().version, Some(ProtocolVersion::TLSv1_2));
+    assert_eq!(s.negotiated().group, Some(NamedGroup::X25519));
+    echo(&mut c, &mut s);
+}
+
+/// The HelloRetryRequest random (RFC 8446 s4.1.3).
+const HRR_RANDOM: [u8; 8] = [0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11];
+
+#[test]
+fn hello_retry_request_to_x25519mlkem768() {
+    let p = pki("ec");
+    let hybrid = NamedGroup::X25519MLKEM768;
+    // The client sends an X25519 share but lists the hybrid group; the server prefers it.
+    let mut cc = client_config(&p);
+    cc.groups = vec![NamedGroup::X25519, hybrid];
+    let mut sc = server_config(&p);
+    sc.groups = vec![hybrid, NamedGroup::X25519];
+    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+    let mut flights = Vec::new();
+    let (ce, se) = sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
+        flights.push(b.clone())
+    });
+    assert_eq!((ce, se), (None, None));
+    assert!(!client.is_handshaking() && !server.is_handshaking());
+    let retried = flights[1].windows(8).any(|w| w == HRR_RANDOM);
+    assert!(retried, "the server's first flight is a HelloRetryRequest");
+    // The second ClientHello carries the 1216-byte hybrid share.
+    assert!(flights[2].len() > 1216);
+    assert_eq!(client.negotiated().group, Some(hybrid));
+    assert_eq!(server.negotiated().group, Some(hybrid));
+    echo(&mut client, &mut server);
+
+    // Without the hybrid group in the client's list, no retry: X25519 as before.
+    let mut cc = client_config(&p);
+    cc.groups = vec![NamedGroup::X25519];
+    let mut sc = server_config(&p);
+    sc.groups = vec![hybrid, NamedGroup::X25519];
+    let (c, _, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+    assert_eq!(c.negotiated().group, Some(NamedGroup::X25519));
+}
+
+#[test]
+fn x25519mlkem768_handshake_replays_byte_for_byte() {
+    // Ed25519 signatures are deterministic, so with both random sources replayed every
+    // byte on the wire is too.
+    let p = pki("ed25519");
+    let run = |client_seed: u8, server_seed: u8| {
+        let mut cc = client_config(&p);
+        cc.groups = vec![NamedGroup::X25519, NamedGroup::X25519MLKEM768];
+        cc.random = counting(client_seed);
+        let key = load_private_key(&p.key).unwrap();
+        let mut sc = ServerConfig::new(vec![CertifiedKey::new(vec![p.cert.clone()], key).unwrap()]);
+        sc.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
+        sc.random = counting(server_seed);
+        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+        let mut flights = Vec::new();
+        let (ce, se) =
+            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
+                flights.push(b.clone())
+            });
+        assert_eq!((ce, se), (None, None));
+        assert_eq!(client.negotiated().group, Some(NamedGroup::X25519MLKEM768));
+        flights
+    };
+    let first = run(1, 2);
+    assert!(first.len() >= 4, "with a HelloRetryRequest");
+    assert_eq!(first, run(1, 2));
+    assert_ne!(first, run(1, 3));
+}

@@ -171,7 +171,15 @@ pub(crate) fn start_handshake(
     // A key share only goes with TLS 1.3; a TLS 1.2 handshake makes its ECDHE key when the
     // ServerKeyExchange names the group, so a TLS 1.2-only hello skips the key generation.
     let key_share = match config.allows(ProtocolVersion::TLSv1_3) {
-        true => Some(KeyExchange::start(group, config.random.as_ref())?),
+        // With the hybrid group first, its X25519 half also goes out as an X25519 share,
+        // so a server without post-quantum support needs no HelloRetryRequest.
+        true => {
+            let kx = KeyExchange::start(group, config.random.as_ref())?;
+            Some(match config.groups.contains(&NamedGroup::X25519) {
+                true => kx.with_x25519_share(),
+                false => kx,
+            })
+        }
         false => None,
     };
     // A session is offered only for the name it was made with, under a suite we still
@@ -294,15 +302,23 @@ fn build_client_hello(
             versions,
         )));
     }
-    exts.push(ClientExtension::SupportedGroups(config.groups.clone()));
+    // A TLS 1.2-only hello lists no TLS 1.3-only group.
+    let groups = config.groups.iter().copied();
+    let groups = groups.filter(|g| tls13 || !crate::crypto::kx::tls13_only(*g));
+    exts.push(ClientExtension::SupportedGroups(groups.collect()));
     exts.push(ClientExtension::SignatureAlgorithms(
         config.verifier.supported_schemes(),
     ));
     if let Some(key_share) = key_share.filter(|_| tls13) {
-        exts.push(ClientExtension::KeyShare(vec![KeyShareEntry {
-            group: key_share.group(),
-            key_exchange: key_share.public_key().to_vec(),
-        }]));
+        let shares = key_share.shares().into_iter();
+        exts.push(ClientExtension::KeyShare(
+            shares
+                .map(|(group, public)| KeyShareEntry {
+                    group,
+                    key_exchange: public.to_vec(),
+                })
+                .collect(),
+        ));
     }
     if tls13 {
         exts.push(ClientExtension::PskKeyExchangeModes(vec![
@@ -482,7 +498,7 @@ impl ExpectServerHello {
         let Some(key_share) = self.key_share.take() else {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share").into());
         };
-        if share.group != key_share.group() {
+        if !key_share.offers(share.group) {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into());
         }
         // A PSK the server accepted must be the one we offered, under a suite with its hash.
@@ -507,7 +523,7 @@ impl ExpectServerHello {
 
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.add_message(encoded);
-        let shared = key_share.complete(&share.key_exchange)?;
+        let shared = key_share.complete_for(share.group, &share.key_exchange)?;
         let (early, resumed) = match psk {
             Some(offer) => (offer.early, Some(offer.session)),
             None => (KeyScheduleEarly::new(suite.hash), None),
@@ -677,7 +693,7 @@ impl ExpectServerHello {
         // An HRR must change something (s4.1.4), and a group it asks for must be one we
         // support but did not already send a share for.
         let group: NamedGroup = match group {
-            Some(g) if g == offered.group() => {
+            Some(g) if offered.offers(g) => {
                 return Err(PeerMisbehaved::HelloRetryRequestForOfferedGroup.into())
             }
             Some(g) if self.hs.config.groups.contains(&g) => g,

@@ -230,7 +230,10 @@ impl State for ExpectKeyExchange {
         )?;
         let (our_public, premaster) = match &ske.params {
             ServerKeyExchangeParams::Ecdhe(params) => {
-                if !self.c.hs.config.groups.contains(&params.named_group) {
+                // A TLS 1.3-only group (the hybrid KEMs) was not offered for TLS 1.2.
+                let group = params.named_group;
+                if !self.c.hs.config.groups.contains(&group) || crate::crypto::kx::tls13_only(group)
+                {
                     return Err(PeerMisbehaved::SelectedUnofferedParameter("named_curve").into());
                 }
                 let kx = KeyExchange::start(params.named_group, self.c.hs.config.random.as_ref())?;

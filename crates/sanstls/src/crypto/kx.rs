@@ -4,6 +4,13 @@
 //! byte for byte from a recorded pool. ring cannot take a caller's scalar, so then X25519
 //! uses `x25519-dalek` and the NIST curves RustCrypto's `p256`/`p384` (docs/dependencies.md).
 //!
+//! X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem, TLS 1.3 only) is a hybrid of FIPS 203
+//! ML-KEM-768 (RustCrypto's `ml-kem`) and X25519. It is a KEM, not a Diffie-Hellman: the
+//! client's share is an encapsulation key, and the server answers with a ciphertext
+//! ([`KeyExchange::accept`]). Its keys and the encapsulation randomness are always drawn from
+//! the configured source (the seed d||z and the message m of FIPS 203's deterministic
+//! algorithms), so hybrid handshakes replay byte for byte too.
+//!
 //! When the source is the operating system's ([`RandomSource::as_ring`]), nothing is to be
 //! replayed, and the key is generated and used inside ring instead: ring's X25519 and P-256
 //! are the faster implementations (docs/performance.md), and this is what rustls does. ring
@@ -11,8 +18,9 @@
 //! agreement. A caller who wants every scalar in zeroizing memory wraps the OS generator in
 //! a `RandomSource` of its own, which takes the first path.
 
+use ml_kem::{Decapsulate, KeyExport};
 use p256::elliptic_curve::sec1::ToSec1Point;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::enums::NamedGroup;
 use crate::error::{Error, PeerMisbehaved};
@@ -24,6 +32,26 @@ pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
     NamedGroup::secp256r1,
     NamedGroup::secp384r1,
 ];
+
+/// Whether `group` exists only in TLS 1.3 (a hybrid KEM has no TLS 1.2 ECDHE form): a
+/// TLS 1.2 server never chooses it, and a TLS 1.2 client refuses it.
+pub fn tls13_only(group: NamedGroup) -> bool {
+    group == NamedGroup::X25519MLKEM768
+}
+
+/// Sizes of the X25519MLKEM768 shares (draft-ietf-tls-ecdhe-mlkem s4.1).
+mod hybrid {
+    /// ML-KEM-768 encapsulation key (FIPS 203 s8: 384k + 32).
+    pub(super) const EK_LEN: usize = 1184;
+    /// ML-KEM-768 ciphertext (FIPS 203 s8: 32(du k + dv)).
+    pub(super) const CT_LEN: usize = 1088;
+    /// An X25519 public value.
+    pub(super) const X25519_LEN: usize = 32;
+    /// The client's share: encapsulation key || X25519 public value.
+    pub(super) const CLIENT_SHARE_LEN: usize = EK_LEN + X25519_LEN;
+    /// The server's share: ciphertext || X25519 public value.
+    pub(super) const SERVER_SHARE_LEN: usize = CT_LEN + X25519_LEN;
+}
 
 /// How many draws a NIST-curve key may take before we give up: a 32-byte draw is an invalid
 /// P-256 scalar with probability about 2^-32, so needing more than one means a broken source.
@@ -44,6 +72,12 @@ enum Secret {
     X25519(x25519_dalek::StaticSecret),
     P256(p256::SecretKey),
     P384(p384::SecretKey),
+    /// X25519MLKEM768's client half: the ML-KEM decapsulation key (zeroized on drop by the
+    /// crate) and the X25519 scalar.
+    X25519MlKem768 {
+        dk: Box<ml_kem::DecapsulationKey768>,
+        x25519: x25519_dalek::StaticSecret,
+    },
 }
 
 /// One side of an ephemeral key exchange: a private key and its public value.
@@ -51,6 +85,8 @@ pub struct KeyExchange {
     group: NamedGroup,
     secret: Secret,
     public: Vec<u8>,
+    /// An X25519MLKEM768 key that also goes out as a plain X25519 share.
+    x25519_too: bool,
 }
 
 impl core::fmt::Debug for KeyExchange {
@@ -62,6 +98,8 @@ impl core::fmt::Debug for KeyExchange {
 impl KeyExchange {
     /// Generates a key pair for `group` from `rng` (32 bytes for X25519 and P-256, 48 for
     /// P-384, redrawn if they are not a valid scalar).
+    /// For X25519MLKEM768 this is the client's half: 64 bytes of seed d||z (FIPS 203
+    /// ML-KEM.KeyGen_internal), then 32 for the X25519 scalar.
     pub fn start(group: NamedGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
         if let (Some(system), Some(alg)) = (rng.as_ring(), ring_algorithm(group)) {
             let secret = ring::agreement::EphemeralPrivateKey::generate(alg, system)
@@ -75,13 +113,12 @@ impl KeyExchange {
                 group,
                 secret: Secret::Ring(secret),
                 public,
+                x25519_too: false,
             });
         }
         let (secret, public) = match group {
             NamedGroup::X25519 => {
-                let mut bytes = Zeroizing::new([0u8; 32]);
-                rng.fill(&mut bytes[..])?;
-                let secret = x25519_dalek::StaticSecret::from(*bytes);
+                let secret = x25519_scalar(rng)?;
                 let public = x25519_dalek::PublicKey::from(&secret).as_bytes().to_vec();
                 (Secret::X25519(secret), public)
             }
@@ -105,13 +142,70 @@ impl KeyExchange {
                     .to_vec();
                 (Secret::P384(secret), public)
             }
+            NamedGroup::X25519MLKEM768 => {
+                let mut seed = ml_kem::Seed::default();
+                let drawn = rng.fill(seed.as_mut_slice());
+                let dk = drawn.map(|()| Box::new(ml_kem::DecapsulationKey768::from_seed(seed)));
+                seed.as_mut_slice().zeroize();
+                let dk = dk?;
+                let x25519 = x25519_scalar(rng)?;
+                let mut public = dk.encapsulation_key().to_bytes().to_vec();
+                public.extend_from_slice(x25519_dalek::PublicKey::from(&x25519).as_bytes());
+                (Secret::X25519MlKem768 { dk, x25519 }, public)
+            }
             _ => return Err(Error::ApiMisuse("unsupported key exchange group")),
         };
         Ok(Self {
             group,
             secret,
             public,
+            x25519_too: false,
         })
+    }
+
+    /// For an X25519MLKEM768 key: also offer its X25519 half as a plain X25519 share, one
+    /// X25519 key for both (draft-ietf-tls-ecdhe-mlkem s4.1 allows the reuse, as both go in
+    /// one ClientHello). Other groups are unchanged.
+    #[must_use]
+    pub fn with_x25519_share(mut self) -> Self {
+        self.x25519_too = matches!(self.secret, Secret::X25519MlKem768 { .. });
+        self
+    }
+
+    /// The key_share entries this key makes, as (group, public value), in order.
+    pub fn shares(&self) -> Vec<(NamedGroup, &[u8])> {
+        let mut out = vec![(self.group, &self.public[..])];
+        if self.x25519_too {
+            let x = &self.public[hybrid::EK_LEN..];
+            out.push((NamedGroup::X25519, x));
+        }
+        out
+    }
+
+    /// Whether one of [`KeyExchange::shares`] is for `group`.
+    pub fn offers(&self, group: NamedGroup) -> bool {
+        group == self.group || (self.x25519_too && group == NamedGroup::X25519)
+    }
+
+    /// [`KeyExchange::complete`] for the share of `group` the peer chose: this key's group,
+    /// or X25519 when its X25519 half was offered alone too. Any other group is
+    /// `SelectedUnofferedParameter`.
+    pub fn complete_for(
+        self,
+        group: NamedGroup,
+        peer_public: &[u8],
+    ) -> Result<SharedSecret, Error> {
+        if group == self.group {
+            return self.complete(peer_public);
+        }
+        match &self.secret {
+            Secret::X25519MlKem768 { x25519, .. }
+                if self.x25519_too && group == NamedGroup::X25519 =>
+            {
+                Ok(SharedSecret(x25519_agree(x25519, peer_public)?))
+            }
+            _ => Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into()),
+        }
     }
 
     /// The group.
@@ -120,26 +214,38 @@ impl KeyExchange {
     }
 
     /// Our public value as it goes into key_share: 32 bytes for X25519, an uncompressed
-    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes).
+    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes), and for X25519MLKEM768 the
+    /// ML-KEM-768 encapsulation key (1184 bytes) followed by the X25519 value (32).
     pub fn public_key(&self) -> &[u8] {
         &self.public
     }
 
     /// Completes the exchange with the peer's public value. A malformed value, a point off
     /// the curve or not uncompressed, or an all-zero X25519 result is `InvalidKeyShare`.
+    ///
+    /// For X25519MLKEM768 (the client's side) `peer_public` is the server's share,
+    /// ciphertext (1088 bytes) || X25519 value (32); any other length is `InvalidKeyShare`.
+    /// The secret is the ML-KEM shared secret (32) || the X25519 one (32). ML-KEM
+    /// decapsulation never fails (FIPS 203 implicit rejection): a forged ciphertext gives a
+    /// different secret, and the handshake fails at Finished.
     pub fn complete(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
         let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
         let shared = match &self.secret {
             Secret::Ring(_) => return self.complete_in_ring(peer_public),
-            Secret::X25519(secret) => {
-                let peer: [u8; 32] = peer_public.try_into().map_err(|_| bad())?;
-                let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
-                // RFC 8446 s7.4.2 / RFC 7748 s6.1: refuse the all-zero output of a
-                // low-order point.
-                if !shared.was_contributory() {
+            Secret::X25519(secret) => x25519_agree(secret, peer_public)?,
+            Secret::X25519MlKem768 { dk, x25519 } => {
+                if peer_public.len() != hybrid::SERVER_SHARE_LEN {
                     return Err(bad());
                 }
-                Zeroizing::new(shared.as_bytes().to_vec())
+                let (ct, peer_x) = peer_public.split_at(hybrid::CT_LEN);
+                let ct = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(ct).map_err(|_| bad())?;
+                let x = x25519_agree(x25519, peer_x)?;
+                let mut k = dk.decapsulate(&ct);
+                let mut shared = Zeroizing::new(Vec::with_capacity(64));
+                shared.extend_from_slice(&k);
+                k.as_mut_slice().zeroize();
+                shared.extend_from_slice(&x);
+                shared
             }
             Secret::P256(secret) => {
                 uncompressed(peer_public, 65).ok_or_else(bad)?;
@@ -161,6 +267,53 @@ impl KeyExchange {
 }
 
 impl KeyExchange {
+    /// The server's side of a TLS 1.3 key share: answers the client's `peer_share` for
+    /// `group` with our share, and gives the shared secret. For the Diffie-Hellman groups
+    /// this is [`KeyExchange::start`] then [`KeyExchange::complete`].
+    ///
+    /// For X25519MLKEM768 it encapsulates to the client's ML-KEM key with 32 bytes m drawn
+    /// from `rng` (FIPS 203 ML-KEM.Encaps_internal), then draws the X25519 scalar. FIPS 203
+    /// s7.2's input checks come first: a share that is not 1184 + 32 bytes is
+    /// `InvalidKeyShare`; an encapsulation key that fails the modulus check (decoding then
+    /// re-encoding does not give the same bytes: a coefficient not below q) is
+    /// `MlKemEncapsulationKeyCheck`; both are `illegal_parameter`.
+    pub fn accept(
+        group: NamedGroup,
+        peer_share: &[u8],
+        rng: &dyn RandomSource,
+    ) -> Result<(Vec<u8>, SharedSecret), Error> {
+        if group != NamedGroup::X25519MLKEM768 {
+            let kx = Self::start(group, rng)?;
+            let ours = kx.public_key().to_vec();
+            return Ok((ours, kx.complete(peer_share)?));
+        }
+        if peer_share.len() != hybrid::CLIENT_SHARE_LEN {
+            return Err(PeerMisbehaved::InvalidKeyShare.into());
+        }
+        let (ek, peer_x) = peer_share.split_at(hybrid::EK_LEN);
+        let ek = ml_kem::array::Array::try_from(ek)
+            .map_err(|_| Error::from(PeerMisbehaved::InvalidKeyShare))?;
+        let ek = ml_kem::EncapsulationKey768::new(&ek)
+            .map_err(|_| Error::from(PeerMisbehaved::MlKemEncapsulationKeyCheck))?;
+        let mut m = ml_kem::B32::default();
+        let drawn = rng.fill(m.as_mut_slice());
+        let encapsulated = drawn.map(|()| ek.encapsulate_deterministic(&m));
+        m.as_mut_slice().zeroize();
+        let (ct, mut k) = encapsulated?;
+        let x25519 = x25519_scalar(rng);
+        let x = x25519
+            .as_ref()
+            .map_err(|e| e.clone())
+            .and_then(|s| x25519_agree(s, peer_x));
+        let mut shared = Zeroizing::new(Vec::with_capacity(64));
+        shared.extend_from_slice(&k);
+        k.as_mut_slice().zeroize();
+        shared.extend_from_slice(&x?);
+        let mut ours = ct.to_vec();
+        ours.extend_from_slice(x25519_dalek::PublicKey::from(&x25519?).as_bytes());
+        Ok((ours, SharedSecret(shared)))
+    }
+
     fn complete_in_ring(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
         let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
         let Secret::Ring(secret) = self.secret else {
@@ -180,6 +333,28 @@ impl KeyExchange {
         })
         .map_err(|_| bad())
     }
+}
+
+/// An X25519 scalar from 32 drawn bytes.
+fn x25519_scalar(rng: &dyn RandomSource) -> Result<x25519_dalek::StaticSecret, Error> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    rng.fill(&mut bytes[..])?;
+    Ok(x25519_dalek::StaticSecret::from(*bytes))
+}
+
+/// X25519 with the peer's 32-byte value; a wrong length or the all-zero output of a
+/// low-order point (RFC 8446 s7.4.2 / RFC 7748 s6.1) is `InvalidKeyShare`.
+fn x25519_agree(
+    secret: &x25519_dalek::StaticSecret,
+    peer_public: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
+    let peer: [u8; 32] = peer_public.try_into().map_err(|_| bad())?;
+    let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(peer));
+    if !shared.was_contributory() {
+        return Err(bad());
+    }
+    Ok(Zeroizing::new(shared.as_bytes().to_vec()))
 }
 
 /// ring's algorithm for `group`.
@@ -323,5 +498,210 @@ mod tests {
             KeyExchange::start(NamedGroup::X25519, &ReplayRandom::new(vec![0; 31])).unwrap_err(),
             Error::GetRandomFailed
         );
+    }
+
+    /// A pool of `n` bytes counting from `start`.
+    fn pool(start: u8, n: usize) -> ReplayRandom {
+        ReplayRandom::new(
+            (0..n)
+                .map(|i| start.wrapping_add(i as u8))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn hybrid_client(start: u8) -> KeyExchange {
+        KeyExchange::start(NamedGroup::X25519MLKEM768, &pool(start, 96)).unwrap()
+    }
+
+    #[test]
+    fn x25519mlkem768_agrees_with_the_draft_layout() {
+        let client = hybrid_client(1);
+        let share = client.public_key().to_vec();
+        assert_eq!(share.len(), 1184 + 32);
+        // Client: seed d||z (64 bytes), then the X25519 scalar (32).
+        let seed = ml_kem::Seed::try_from(&(1u8..65).collect::<Vec<_>>()[..]).unwrap();
+        let dk = ml_kem::DecapsulationKey768::from_seed(seed);
+        assert_eq!(&share[..1184], &dk.encapsulation_key().to_bytes()[..]);
+        let client_x: [u8; 32] = (1u8..97).skip(64).collect::<Vec<_>>().try_into().unwrap();
+        let client_x = x25519_dalek::StaticSecret::from(client_x);
+        assert_eq!(
+            &share[1184..],
+            x25519_dalek::PublicKey::from(&client_x).as_bytes()
+        );
+
+        let (answer, server_secret) =
+            KeyExchange::accept(NamedGroup::X25519MLKEM768, &share, &pool(200, 64)).unwrap();
+        assert_eq!(answer.len(), 1088 + 32);
+        let client_secret = client.complete(&answer).unwrap();
+        assert_eq!(*client_secret.0, *server_secret.0);
+        assert_eq!(client_secret.0.len(), 64);
+        // ML-KEM's secret comes first, X25519's second (draft-ietf-tls-ecdhe-mlkem s4.3).
+        let ct = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(&answer[..1088]).unwrap();
+        assert_eq!(&client_secret.0[..32], &dk.decapsulate(&ct)[..]);
+        let server_x: [u8; 32] = answer[1088..].try_into().unwrap();
+        let x = client_x.diffie_hellman(&x25519_dalek::PublicKey::from(server_x));
+        assert_eq!(&client_secret.0[32..], x.as_bytes());
+    }
+
+    #[test]
+    fn x25519mlkem768_is_deterministic_in_the_pool() {
+        let (a, b) = (hybrid_client(3), hybrid_client(3));
+        assert_eq!(a.public_key(), b.public_key());
+        assert_ne!(a.public_key(), hybrid_client(4).public_key());
+        let accept = || {
+            KeyExchange::accept(NamedGroup::X25519MLKEM768, a.public_key(), &pool(9, 64)).unwrap()
+        };
+        let ((s1, k1), (s2, k2)) = (accept(), accept());
+        assert_eq!((s1, &*k1.0), (s2, &*k2.0));
+        // A pool too short for the key or the encapsulation fails cleanly.
+        for n in [0, 63, 95] {
+            assert_eq!(
+                KeyExchange::start(NamedGroup::X25519MLKEM768, &pool(0, n)).unwrap_err(),
+                Error::GetRandomFailed
+            );
+        }
+        for n in [0, 31, 63] {
+            assert_eq!(
+                KeyExchange::accept(NamedGroup::X25519MLKEM768, a.public_key(), &pool(0, n))
+                    .unwrap_err(),
+                Error::GetRandomFailed
+            );
+        }
+    }
+
+    #[test]
+    fn x25519mlkem768_server_refuses_bad_client_shares() {
+        use crate::enums::AlertDescription;
+        let share = hybrid_client(5).public_key().to_vec();
+        let accept = |s: &[u8]| {
+            KeyExchange::accept(NamedGroup::X25519MLKEM768, s, &pool(0, 64)).unwrap_err()
+        };
+        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+        // Wrong lengths (FIPS 203 s7.2 type check), including a bare X25519 value.
+        for len in [0, 32, 1183, 1184, 1215] {
+            assert_eq!(accept(&share[..len]), invalid, "{len}");
+        }
+        assert_eq!(accept(&[share.clone(), vec![0]].concat()), invalid);
+        // Modulus check: the first 12-bit coefficient set to 4095 >= q = 3329.
+        let mut over = share.clone();
+        over[0] = 0xff;
+        over[1] |= 0x0f;
+        let err = accept(&over);
+        assert_eq!(
+            err,
+            Error::PeerMisbehaved(PeerMisbehaved::MlKemEncapsulationKeyCheck)
+        );
+        assert_eq!(
+            PeerMisbehaved::MlKemEncapsulationKeyCheck.alert(),
+            AlertDescription::IllegalParameter
+        );
+        assert_eq!(
+            PeerMisbehaved::InvalidKeyShare.alert(),
+            AlertDescription::IllegalParameter
+        );
+        // q itself is out of range too; q - 1 is not.
+        let mut at_q = share.clone();
+        at_q[0] = (3329 & 0xff) as u8;
+        at_q[1] = (at_q[1] & 0xf0) | (3329 >> 8) as u8;
+        assert_eq!(
+            accept(&at_q),
+            Error::PeerMisbehaved(PeerMisbehaved::MlKemEncapsulationKeyCheck)
+        );
+        let mut below_q = at_q.clone();
+        below_q[0] -= 1;
+        assert!(KeyExchange::accept(NamedGroup::X25519MLKEM768, &below_q, &pool(0, 64)).is_ok());
+        // A low-order X25519 value: the all-zero result is refused as for plain X25519.
+        let mut low_order = share.clone();
+        low_order[1184..].fill(0);
+        assert_eq!(accept(&low_order), invalid);
+    }
+
+    #[test]
+    fn x25519mlkem768_client_refuses_bad_server_shares() {
+        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+        let client = hybrid_client(6);
+        let (answer, _) = KeyExchange::accept(
+            NamedGroup::X25519MLKEM768,
+            client.public_key(),
+            &pool(7, 64),
+        )
+        .unwrap();
+        for len in [0, 32, 1087, 1088, 1119] {
+            assert_eq!(
+                hybrid_client(6).complete(&answer[..len]).unwrap_err(),
+                invalid
+            );
+        }
+        let longer = [answer.clone(), vec![0]].concat();
+        assert_eq!(hybrid_client(6).complete(&longer).unwrap_err(), invalid);
+        // A client share is not a server share.
+        let share = client.public_key().to_vec();
+        assert_eq!(hybrid_client(6).complete(&share).unwrap_err(), invalid);
+        let mut low_order = answer.clone();
+        low_order[1088..].fill(0);
+        assert_eq!(hybrid_client(6).complete(&low_order).unwrap_err(), invalid);
+        // A forged ciphertext is implicitly rejected: another secret, no error.
+        let mut forged = answer.clone();
+        forged[0] ^= 1;
+        let (_, server_secret) = KeyExchange::accept(
+            NamedGroup::X25519MLKEM768,
+            client.public_key(),
+            &pool(7, 64),
+        )
+        .unwrap();
+        let secret = hybrid_client(6).complete(&forged).unwrap();
+        assert_ne!(*secret.0, *server_secret.0);
+        assert_eq!(*client.complete(&answer).unwrap().0, *server_secret.0);
+    }
+
+    #[test]
+    fn x25519mlkem768_with_an_x25519_share_uses_one_key() {
+        let plain = hybrid_client(8);
+        assert_eq!(plain.shares().len(), 1);
+        assert!(!plain.offers(NamedGroup::X25519));
+        let both = hybrid_client(8).with_x25519_share();
+        let shares = both.shares();
+        assert_eq!(shares.len(), 2);
+        assert_eq!(shares[0], (NamedGroup::X25519MLKEM768, plain.public_key()));
+        assert_eq!(shares[1], (NamedGroup::X25519, &plain.public_key()[1184..]));
+        assert!(both.offers(NamedGroup::X25519) && both.offers(NamedGroup::X25519MLKEM768));
+        assert!(!both.offers(NamedGroup::secp256r1));
+        // A server answering the X25519 share alone agrees with the hybrid key's X25519 half.
+        let x_share = shares[1].1.to_vec();
+        let (answer, server) =
+            KeyExchange::accept(NamedGroup::X25519, &x_share, &pool(40, 32)).unwrap();
+        let client = hybrid_client(8).with_x25519_share();
+        let secret = client.complete_for(NamedGroup::X25519, &answer).unwrap();
+        assert_eq!(*secret.0, *server.0);
+        // Without the X25519 share, or for a group not offered, the answer is refused.
+        let unoffered = Error::PeerMisbehaved(PeerMisbehaved::SelectedUnofferedParameter(
+            "key_share group",
+        ));
+        let refused = hybrid_client(8).complete_for(NamedGroup::X25519, &answer);
+        assert_eq!(refused.unwrap_err(), unoffered);
+        let refused = hybrid_client(8)
+            .with_x25519_share()
+            .complete_for(NamedGroup::secp256r1, &answer);
+        assert_eq!(refused.unwrap_err(), unoffered);
+        let low_order = hybrid_client(8)
+            .with_x25519_share()
+            .complete_for(NamedGroup::X25519, &[0u8; 32]);
+        assert_eq!(
+            low_order.unwrap_err(),
+            Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare)
+        );
+        // Not a hybrid key: nothing changes.
+        let x = KeyExchange::start(NamedGroup::X25519, &pool(1, 32))
+            .unwrap()
+            .with_x25519_share();
+        assert_eq!(x.shares().len(), 1);
+    }
+
+    #[test]
+    fn only_tls13_has_the_hybrid_group() {
+        assert!(tls13_only(NamedGroup::X25519MLKEM768));
+        for group in SUPPORTED_GROUPS {
+            assert!(!tls13_only(*group));
+        }
     }
 }

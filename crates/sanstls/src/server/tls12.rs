@@ -83,11 +83,12 @@ fn choose(
     };
     let offered_schemes = crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
     let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
+    // A TLS 1.3-only group (the hybrid KEMs) has no TLS 1.2 ECDHE form.
     let group = config
         .groups
         .iter()
         .copied()
-        .find(|g| client_groups.contains(g));
+        .find(|g| !crate::crypto::kx::tls13_only(*g) && client_groups.contains(g));
     let mut no_group = false;
     for suite in config.suites_in_order(&config.tls12_cipher_suites, &ch.cipher_suites, |s| s.suite)
     {

@@ -13,7 +13,7 @@ use super::ticket::TicketState;
 use super::{CertifiedKey, ServerConfig};
 use crate::codec::{Codec, Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, EarlyDataSkip, Message, Side, State};
-use crate::crypto::kx::KeyExchange;
+use crate::crypto::kx::{self, KeyExchange};
 use crate::enums::{
     Compression, ExtensionType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion, SignatureScheme,
 };
@@ -85,17 +85,28 @@ pub(super) fn start(
     let sni = server_name(ch)?;
     let share = ch.key_shares().unwrap_or_default();
 
-    // The key share: the first of our groups the client sent a share for.
+    // The key share: the first of our groups the client sent a share for. A hybrid
+    // post-quantum group the client lists but sent no share for still wins over the
+    // classical groups after it in our order: we ask for its share with a
+    // HelloRetryRequest, as the round trip buys protection against later quantum attacks.
+    let supported = ch.named_groups().unwrap_or_default();
     let chosen = config
         .groups
         .iter()
-        .find_map(|g| share.iter().find(|s| s.group == *g));
+        .find_map(|g| match share.iter().find(|s| s.group == *g) {
+            Some(s) => Some(Ok(s)),
+            None if kx::tls13_only(*g) && supported.contains(g) => Some(Err(*g)),
+            None => None,
+        });
+    let chosen = match (chosen, &retry) {
+        (Some(Err(group)), None) => return send_retry(cx, config, m, suite, group),
+        (chosen, _) => chosen.and_then(Result::ok),
+    };
     let share = match (chosen, &retry) {
         (Some(s), Some(r)) if s.group == r.group => s.clone(),
         (_, Some(_)) => return Err(PeerMisbehaved::SecondClientHelloWrongKeyShare.into()),
         (Some(s), None) => s.clone(),
         (None, None) => {
-            let supported = ch.named_groups().unwrap_or_default();
             let group = config
                 .groups
                 .iter()
@@ -164,12 +175,13 @@ pub(super) fn start(
     // ServerHello.
     let mut random = [0u8; 32];
     config.random.fill(&mut random)?;
-    let kx = KeyExchange::start(share.group, config.random.as_ref())?;
+    let (our_share, shared) =
+        KeyExchange::accept(share.group, &share.key_exchange, config.random.as_ref())?;
     let mut exts = vec![
         ServerExtension::SupportedVersions(ProtocolVersion::TLSv1_3),
         ServerExtension::KeyShare(KeyShareEntry {
-            group: kx.group(),
-            key_exchange: kx.public_key().to_vec(),
+            group: share.group,
+            key_exchange: our_share,
         }),
     ];
     if let Some(p) = &psk {
@@ -187,7 +199,6 @@ pub(super) fn start(
         compression_method: Compression::Null,
         extensions: Some(exts),
     };
-    let shared = kx.complete(&share.key_exchange)?;
     let encoded = cx.common.send_handshake(&HandshakeMessagePayload::new(
         HandshakePayload::ServerHello(sh),
     ))?;
