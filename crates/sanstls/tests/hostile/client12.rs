@@ -412,6 +412,28 @@ pub fn cases() -> Vec<Case> {
             }),
         ),
         case(
+            "a ServerKeyExchange for the TLS 1.3-only hybrid group, even listed, is illegal_parameter",
+            || {
+                // The client lists X25519MLKEM768 (for TLS 1.3); a TLS 1.2 server may not
+                // pick it (draft-ietf-tls-ecdhe-mlkem: TLS 1.3 only).
+                let mut config = client_config();
+                config.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
+                let mut s = Server12::start(config);
+                let sh = s.hello();
+                s.send_hello(sh);
+                let c = s.certificate();
+                s.send(c);
+                let scheme = s.scheme();
+                // (A hybrid share does not fit ServerECDHParams' one-byte length: the point
+                // here is the group.)
+                let ske =
+                    s.key_exchange_with(ecdhe(NamedGroup::X25519MLKEM768, vec![1; 32]), scheme);
+                s.send(ske);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
             "a ServerKeyExchange with an all-zero X25519 point is illegal_parameter",
             bad_flight(A::IllegalParameter, |s| {
                 let c = s.certificate();

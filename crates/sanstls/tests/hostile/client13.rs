@@ -391,6 +391,26 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "a HelloRetryRequest for X25519 after both hybrid and X25519 shares is illegal_parameter",
+            || {
+                let mut c = client_config();
+                c.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
+                let mut s = Server13::start(c);
+                s.retry(NamedGroup::X25519, |_| {});
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
+            "a HelloRetryRequest for the hybrid group after its share is illegal_parameter",
+            || {
+                let mut c = client_config();
+                c.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
+                let mut s = Server13::start(c);
+                s.retry(NamedGroup::X25519MLKEM768, |_| {});
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
             "a HelloRetryRequest for a group we do not support is illegal_parameter",
             || {
                 let mut s = Server13::start(client_config());
