@@ -778,8 +778,9 @@ mod tests {
 
     #[test]
     fn a_tls12_only_hello_makes_no_key_share() {
-        // client random + compatibility session id, and the X25519 share for TLS 1.3 only.
+        // client random + compatibility session id; for TLS 1.3 only, the default
+        // X25519MLKEM768 share's ML-KEM seed (d || z) and the one X25519 key both shares use.
         assert_eq!(random_drawn(ProtocolVersion::TLSv1_2), 64);
-        assert_eq!(random_drawn(ProtocolVersion::TLSv1_3), 96);
+        assert_eq!(random_drawn(ProtocolVersion::TLSv1_3), 64 + 64 + 32);
     }
 }

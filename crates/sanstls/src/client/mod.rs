@@ -133,7 +133,7 @@ impl ClientConfig {
             min_version: ProtocolVersion::TLSv1_2,
             max_version: ProtocolVersion::TLSv1_3,
             min_dh_size: 1024,
-            groups: crate::crypto::kx::SUPPORTED_GROUPS.to_vec(),
+            groups: crate::crypto::kx::DEFAULT_GROUPS.to_vec(),
             alpn_protocols: Vec::new(),
             verifier,
             client_certificate: None,

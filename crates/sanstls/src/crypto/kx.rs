@@ -33,6 +33,16 @@ pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
     NamedGroup::secp384r1,
 ];
 
+/// The engine's default groups, in preference order: the post-quantum hybrid first (a
+/// client then sends two key shares, X25519MLKEM768 and X25519, from one X25519 key, so a
+/// classical server needs no HelloRetryRequest), then the classical ones.
+pub const DEFAULT_GROUPS: &[NamedGroup] = &[
+    NamedGroup::X25519MLKEM768,
+    NamedGroup::X25519,
+    NamedGroup::secp256r1,
+    NamedGroup::secp384r1,
+];
+
 /// Whether `group` exists only in TLS 1.3 (a hybrid KEM has no TLS 1.2 ECDHE form): a
 /// TLS 1.2 server never chooses it, and a TLS 1.2 client refuses it.
 pub fn tls13_only(group: NamedGroup) -> bool {

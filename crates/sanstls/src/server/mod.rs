@@ -215,7 +215,7 @@ impl ServerConfig {
             min_version: ProtocolVersion::TLSv1_2,
             max_version: ProtocolVersion::TLSv1_3,
             dh_params: None,
-            groups: crate::crypto::kx::SUPPORTED_GROUPS.to_vec(),
+            groups: crate::crypto::kx::DEFAULT_GROUPS.to_vec(),
             alpn_protocols: Vec::new(),
             certificates,
             client_verifier: None,

@@ -712,7 +712,9 @@ pub fn cases() -> Vec<Case> {
                         pki().rsa_ca.clone(),
                     ])
                     .unwrap();
-                    sanstls::client::ClientConfig::new(std::sync::Arc::new(roots))
+                    let mut c = client_config();
+                    c.verifier = std::sync::Arc::new(roots);
+                    c
                 },
                 A::UnknownCA,
                 |s| {

@@ -108,7 +108,10 @@ pub fn client_config() -> ClientConfig {
         p.rsa_ca.clone(),
     ])
     .unwrap();
-    ClientConfig::new(Arc::new(roots))
+    let mut c = ClientConfig::new(Arc::new(roots));
+    // The scripted servers speak the classical groups (the hybrid group has its own cases).
+    c.groups = sanstls::crypto::kx::SUPPORTED_GROUPS.to_vec();
+    c
 }
 
 /// A server with the ECDSA certificate and tickets, with the engine's defaults.
