@@ -225,36 +225,9 @@ const GENERATED_AT: &str = "1790000000";
 /// an authority key identifier, so only its names differ from what any policy wants),
 /// subject CN `cn`, subjectAltName `sans` (none when empty); returns their paths.
 fn generated_chain(dir: &TempDir, cn: &str, sans: Vec<rcgen::SanType>) -> (String, String) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose,
-    };
-    let validity = |p: &mut CertificateParams| {
-        p.not_before = rcgen::date_time_ymd(2026, 1, 1);
-        p.not_after = rcgen::date_time_ymd(2028, 1, 1);
-    };
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::default();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "sanstls strict-names test CA");
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    validity(&mut ca);
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::default();
-    leaf.distinguished_name.push(DnType::CommonName, cn);
-    leaf.subject_alt_names = sans;
-    leaf.is_ca = IsCa::ExplicitNoCa;
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf.use_authority_key_identifier_extension = true;
-    validity(&mut leaf);
-    let leaf_cert = leaf
-        .signed_by(&leaf_key, &Issuer::from_params(&ca, &ca_key))
-        .unwrap();
-    std::fs::write(dir.path("ca.pem"), ca_cert.pem()).unwrap();
-    std::fs::write(dir.path("leaf.pem"), leaf_cert.pem()).unwrap();
+    let c = sanstls_test::generated::ca_and_leaf(cn, sans);
+    std::fs::write(dir.path("ca.pem"), c.ca_pem).unwrap();
+    std::fs::write(dir.path("leaf.pem"), c.leaf_pem).unwrap();
     (dir.arg("ca.pem"), dir.arg("leaf.pem"))
 }
 

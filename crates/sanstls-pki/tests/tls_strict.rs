@@ -2,10 +2,7 @@
 //! a chain generated here: the strict one refuses what Node's policy accepts through the
 //! Common Name, and both accept a subjectAltName match.
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, SanType,
-};
+use rcgen::SanType;
 use sanstls::crypto::verify::ServerCertVerifier;
 use sanstls::error::CertificateError;
 use sanstls::{Error, UnixTime};
@@ -17,31 +14,8 @@ const NOW: u64 = 1_790_000_000;
 
 /// (CA, leaf) DER; the leaf has CN `cn` and the SAN entries `sans` (no extension if none).
 fn chain(cn: &str, sans: Vec<SanType>) -> (Vec<u8>, Vec<u8>) {
-    let validity = |p: &mut CertificateParams| {
-        p.not_before = rcgen::date_time_ymd(2026, 1, 1);
-        p.not_after = rcgen::date_time_ymd(2028, 1, 1);
-    };
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::default();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "sanstls strict-names test CA");
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    validity(&mut ca);
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let mut leaf = CertificateParams::default();
-    leaf.distinguished_name.push(DnType::CommonName, cn);
-    leaf.subject_alt_names = sans;
-    leaf.is_ca = IsCa::ExplicitNoCa;
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf.use_authority_key_identifier_extension = true;
-    validity(&mut leaf);
-    let leaf_cert = leaf
-        .signed_by(&leaf_key, &Issuer::from_params(&ca, &ca_key))
-        .unwrap();
-    (ca_cert.der().to_vec(), leaf_cert.der().to_vec())
+    let c = sanstls_test::generated::ca_and_leaf(cn, sans);
+    (c.ca_der, c.leaf_der)
 }
 
 fn check(verifier: &dyn ServerCertVerifier, leaf: &[u8], name: &str) -> Result<(), Error> {

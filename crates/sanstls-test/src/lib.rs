@@ -11,6 +11,7 @@
 //! - [`openssl`]: certificates, keys and parameters made by the `openssl` command at test
 //!   time, for the tests whose peers need files no fixture has;
 //! - [`fixtures`]: the committed files under `vectors/`;
+//! - [`generated`]: a CA and leaf made in process with chosen names;
 //! - [`pair`]: moving bytes between two in-memory [`sanstls::Connection`]s on a fixed clock;
 //! - [`rfc8448`]: the parser of the RFC 8448 example-handshake traces.
 //!
@@ -20,6 +21,7 @@
 #![allow(clippy::disallowed_methods)]
 
 pub mod fixtures;
+pub mod generated;
 pub mod net;
 pub mod openssl;
 pub mod pair;
