@@ -13,23 +13,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::Pki;
+use common::{context, Pki};
 use sanstls_node::async_tokio::connect;
 use sanstls_node::server::Answer;
 use sanstls_node::{
     create_secure_context, create_server, ConnectOptions, SecureContext, SecureContextOptions,
     ServerOptions,
 };
-use sanstls_pki::keys::KeyInput;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn context(p: &Pki) -> SecureContextOptions {
-    SecureContextOptions {
-        key: vec![KeyInput::new(p.key_pem.clone())],
-        cert: vec![p.cert_pem.clone()],
-        ..Default::default()
-    }
-}
 
 fn clients() -> usize {
     std::env::var("ECHO_CLIENTS")

@@ -8,26 +8,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{first_line, node, trusting, Pki};
+use common::{context, first_line, node, trusting, Pki};
 use sanstls_node::async_tokio::{self, connect, TlsStream};
 use sanstls_node::server::Answer;
 use sanstls_node::{
     create_secure_context, create_server, ConnectOptions, SecureContextOptions, ServerOptions,
     TlsSocket, TlsSocketOptions,
 };
-use sanstls_pki::keys::KeyInput;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-fn context(p: &Pki) -> SecureContextOptions {
-    SecureContextOptions {
-        key: vec![KeyInput::new(p.key_pem.clone())],
-        cert: vec![p.cert_pem.clone()],
-        ..Default::default()
-    }
-}
 
 /// A client that offers TLS 1.2 only: its first ClientHello carries no session id (a TLS
 /// 1.3 client sends a random one, which a session store is asked about).

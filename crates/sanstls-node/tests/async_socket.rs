@@ -11,22 +11,13 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{trusting, Pki};
+use common::{context, trusting, Pki};
 use sanstls_node::async_tokio::{self, connect};
 use sanstls_node::{
-    create_secure_context, create_server, ConnectOptions, SecureContextOptions, ServerOptions,
-    TlsSocketApi, TlsSocketOptions,
+    create_secure_context, create_server, ConnectOptions, ServerOptions, TlsSocketApi,
+    TlsSocketOptions,
 };
-use sanstls_pki::keys::KeyInput;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn context(p: &Pki) -> SecureContextOptions {
-    SecureContextOptions {
-        key: vec![KeyInput::new(p.key_pem.clone())],
-        cert: vec![p.cert_pem.clone()],
-        ..Default::default()
-    }
-}
 
 /// Written once for any socket: what code generic over the trait sees.
 fn summary(s: &impl TlsSocketApi) -> (bool, Option<&'static str>, Option<String>, usize) {

@@ -9,20 +9,12 @@ mod common;
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
-use common::{first_line, node, Pki};
+use common::{context, first_line, node, Pki};
 use sanstls_node::{
     connect, create_server, ConnectOptions, SecureContextOptions, ServerOptions, TlsError,
 };
 use sanstls_pki::keys::KeyInput;
 use serde_json::Value;
-
-fn context(p: &Pki) -> SecureContextOptions {
-    SecureContextOptions {
-        key: vec![KeyInput::new(p.key_pem.clone())],
-        cert: vec![p.cert_pem.clone()],
-        ..Default::default()
-    }
-}
 
 /// An echo server (Node's documentation example) answering one line per connection.
 fn echo_server(options: ServerOptions) -> sanstls_node::Server {

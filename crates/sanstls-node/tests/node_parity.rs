@@ -15,12 +15,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-use common::{first_line, node, Pki};
+use common::{context, first_line, node, Pki};
 use sanstls_node::async_tokio;
 use sanstls_node::{
     create_server, ConnectOptions, SecureContextOptions, Server, ServerOptions, TlsError,
 };
-use sanstls_pki::keys::KeyInput;
 use sanstls_test::TempDir;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -47,14 +46,6 @@ async fn node_json_async(script: &'static str, args: Vec<String>) -> Value {
     })
     .await
     .unwrap()
-}
-
-fn context(p: &Pki) -> SecureContextOptions {
-    SecureContextOptions {
-        key: vec![KeyInput::new(p.key_pem.clone())],
-        cert: vec![p.cert_pem.clone()],
-        ..Default::default()
-    }
 }
 
 /// `p` written as `a.key` / `a.crt` into a directory, for reneg_reference.js.

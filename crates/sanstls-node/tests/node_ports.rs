@@ -13,20 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::Pki;
-use sanstls_node::{
-    connect, create_server, ConnectOptions, SecureContextOptions, Server, ServerOptions, TlsSocket,
-};
-use sanstls_pki::keys::KeyInput;
-
-/// The context options of `pki`'s key and certificate.
-fn context(pki: &Pki) -> SecureContextOptions {
-    SecureContextOptions {
-        key: vec![KeyInput::new(pki.key_pem.clone())],
-        cert: vec![pki.cert_pem.clone()],
-        ..Default::default()
-    }
-}
+use common::{context, Pki};
+use sanstls_node::{connect, create_server, ConnectOptions, Server, ServerOptions, TlsSocket};
 
 /// A server on a loopback port whose secure connections go to `handle`.
 fn serve(pki: &Pki, handle: impl Fn(TlsSocket<TcpStream>) + Send + Sync + 'static) -> Server {

@@ -5,19 +5,10 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{first_line, node, Pki};
+use common::{context, first_line, node, Pki};
 use sanstls_node::async_tokio::{accept, connect};
-use sanstls_node::{create_secure_context, SecureContextOptions};
-use sanstls_pki::keys::KeyInput;
+use sanstls_node::create_secure_context;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn context(p: &Pki) -> SecureContextOptions {
-    SecureContextOptions {
-        key: vec![KeyInput::new(p.key_pem.clone())],
-        cert: vec![p.cert_pem.clone()],
-        ..Default::default()
-    }
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn async_client_against_a_node_server() {

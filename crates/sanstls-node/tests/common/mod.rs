@@ -25,3 +25,12 @@ pub fn trusting(port: u16, p: &Pki) -> sanstls_node::ConnectOptions {
         ..Default::default()
     }
 }
+
+/// The context options of `p`'s key and certificate (Node's `{ key, cert }`).
+pub fn context(p: &Pki) -> sanstls_node::SecureContextOptions {
+    sanstls_node::SecureContextOptions {
+        key: vec![sanstls_pki::keys::KeyInput::new(p.key_pem.clone())],
+        cert: vec![p.cert_pem.clone()],
+        ..Default::default()
+    }
+}
