@@ -86,17 +86,27 @@ impl Default for ConnectOptions {
     }
 }
 
+impl ConnectOptions {
+    /// The addresses `lookup` gives for `host` (tried in order), or `None` without a
+    /// `lookup` (then the system resolver is used): the blocking and tokio connects share it.
+    pub(crate) fn looked_up(&self) -> std::io::Result<Option<Vec<std::net::SocketAddr>>> {
+        let Some(lookup) = &self.lookup else {
+            return Ok(None);
+        };
+        Ok(Some(
+            lookup(&self.host)?
+                .into_iter()
+                .map(|ip| std::net::SocketAddr::new(ip, self.port))
+                .collect(),
+        ))
+    }
+}
+
 /// `tls.connect(options)` over TCP: connects, completes the handshake (failing on an
 /// unauthorized server unless `reject_unauthorized` is off) and returns the socket.
 pub fn connect(options: &ConnectOptions) -> Result<TlsSocket<TcpStream>, TlsError> {
-    let tcp = match &options.lookup {
-        Some(lookup) => {
-            let addrs: Vec<std::net::SocketAddr> = lookup(&options.host)?
-                .into_iter()
-                .map(|ip| std::net::SocketAddr::new(ip, options.port))
-                .collect();
-            TcpStream::connect(&addrs[..])?
-        }
+    let tcp = match options.looked_up()? {
+        Some(addrs) => TcpStream::connect(&addrs[..])?,
         None => TcpStream::connect((options.host.as_str(), options.port))?,
     };
     let _ = tcp.set_nodelay(true);

@@ -38,14 +38,8 @@ pub fn connect(
 ) -> impl Future<Output = Result<TlsStream<tokio::net::TcpStream>, TlsError>> + Send + 'static {
     let options = options.clone();
     async move {
-        let tcp = match &options.lookup {
-            Some(lookup) => {
-                let addrs: Vec<std::net::SocketAddr> = lookup(&options.host)?
-                    .into_iter()
-                    .map(|ip| std::net::SocketAddr::new(ip, options.port))
-                    .collect();
-                tokio::net::TcpStream::connect(&addrs[..]).await?
-            }
+        let tcp = match options.looked_up()? {
+            Some(addrs) => tokio::net::TcpStream::connect(&addrs[..]).await?,
             None => tokio::net::TcpStream::connect((options.host.as_str(), options.port)).await?,
         };
         let _ = tcp.set_nodelay(true);
