@@ -726,6 +726,29 @@ pub fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "under the strict policy, a leaf without an EKU is bad_certificate",
+            bad_flight_with(
+                || {
+                    let roots = sanstls_pki::tls::StrictServerVerifier::with_roots(vec![
+                        strict_fixture("root.pem"),
+                    ])
+                    .unwrap();
+                    let mut c = client_config();
+                    c.verifier = std::sync::Arc::new(roots);
+                    c
+                },
+                A::BadCertificate,
+                |s| {
+                    let ee = s.ee();
+                    s.send(ee);
+                    // vectors/pki/strict: a chain Node's policy accepts, without the EKU the
+                    // strict policy requires of a leaf.
+                    let chain = [strict_fixture("eku-missing.pem"), strict_fixture("int.pem")];
+                    s.send(certificate(&[], &chain));
+                },
+            ),
+        ),
+        case(
             "a certificate for another name is bad_certificate",
             || {
                 let config = client_config();
@@ -1420,4 +1443,11 @@ fn resumption_cases() -> Vec<Case> {
             assert!(!s.w.victim.negotiated().resumed);
         }),
     ]
+}
+
+/// The DER of a certificate of `vectors/pki/strict` (one PEM block per file).
+fn strict_fixture(name: &str) -> Vec<u8> {
+    let pem = sanstls_test::fixtures::read(&format!("pki/strict/{name}"));
+    let blocks = sanstls_pki::pem::parse(&pem).expect("PEM");
+    blocks.into_iter().next().expect("a certificate").der
 }

@@ -784,6 +784,23 @@ pub fn cases() -> Vec<Case> {
                 );
             },
         ),
+        case(
+            "a client renegotiation after disable_renegotiation is declined with a warning, and reported",
+            || {
+                let mut c = Client12::handshake(server_config());
+                c.w.victim.disable_renegotiation();
+                c.renegotiate(|_| {});
+                assert_eq!(c.w.result, Ok(()), "the connection goes on");
+                assert_eq!(
+                    c.w.drain(),
+                    [crate::harness::Got::Alert(
+                        sanstls::enums::AlertLevel::Warning,
+                        A::NoRenegotiation
+                    )]
+                );
+                assert!(c.w.events.contains(&sanstls::Event::RenegotiationRefused));
+            },
+        ),
         // ---- session resumption and the extended master secret (RFC 7627 s5.3) ----
         case(
             "a session made with the extended master secret, offered without it, is handshake_failure",
