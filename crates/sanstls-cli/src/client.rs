@@ -56,6 +56,8 @@ struct Report {
     reused: bool,
     ocsp_response: Option<String>,
     ephemeral_key_info: Value,
+    /// The key exchange group, by OpenSSL's name (not a Node field).
+    group: Option<&'static str>,
     /// Node's `getPeerCertificate(true)` object (see `sanstls x509`).
     peer_certificate: Option<Value>,
     response: String,
@@ -85,6 +87,9 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     }
     if let Some(p) = &a.tls.alpn {
         config.alpn_protocols = common::parse_alpn(p)?;
+    }
+    if let Some(g) = &a.tls.groups {
+        config.groups = common::parse_groups(g)?;
     }
     config.request_ocsp = a.request_ocsp;
     let keylog = a.tls.keylog.as_deref().map(KeyLog::open).transpose()?;
@@ -335,14 +340,16 @@ fn report(
             .as_ref()
             .or(n.ocsp_response.as_ref())
             .map(hex::encode),
-        // Node's getEphemeralKeyInfo(): ECDH with the curve, or DH with the prime's size.
+        // Node's getEphemeralKeyInfo(): ECDH with the curve, DH with the prime's size, or
+        // a post-quantum hybrid as a TLSGroup.
         ephemeral_key_info: match sanstls_node::info::ephemeral_key_info(n).filter(|_| done) {
-            Some(k) => match k.name {
-                Some(name) => serde_json::json!({"type": k.kind, "name": name, "size": k.size}),
-                None => serde_json::json!({"type": k.kind, "size": k.size}),
-            },
+            Some(k) => serde_json::json!(k),
             None => serde_json::json!({}),
         },
+        group: n
+            .group
+            .filter(|_| done)
+            .and_then(sanstls_node::groups::name),
         peer_certificate: sanstls_pki::cert::PeerCertificate::from_chain(&n.peer_certificates)
             .ok()
             .and_then(|c| serde_json::to_value(c).ok()),

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use sanstls::conn::KeyLogLine;
-use sanstls::enums::ProtocolVersion;
+use sanstls::enums::{NamedGroup, ProtocolVersion};
 use sanstls::server::CertifiedKey;
 use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS13_SUITES};
 use sanstls::time::UnixTime;
@@ -60,6 +60,11 @@ pub(crate) fn check_versions(
 pub(crate) fn version_name(v: Option<ProtocolVersion>) -> &'static str {
     v.and_then(sanstls_node::info::protocol_name)
         .unwrap_or("unknown")
+}
+
+/// Parses `--groups` as Node 24's `ecdhCurve` (`sanstls_node::groups`).
+pub(crate) fn parse_groups(s: &str) -> Result<Vec<NamedGroup>, String> {
+    sanstls_node::groups::parse(s).map_err(|_| format!("--groups: no group sanstls has in {s:?}"))
 }
 
 /// The suites `--ciphers` names, per protocol version.

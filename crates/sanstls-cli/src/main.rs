@@ -49,6 +49,11 @@ struct TlsArgs {
     /// TLS 1.2 names separated by `:`, in preference order.
     #[arg(long, value_name = "STR")]
     ciphers: Option<String>,
+    /// Key exchange groups in preference order, as Node 24's `ecdhCurve`: OpenSSL's names
+    /// separated by `:` (e.g. `X25519MLKEM768:X25519:P-256`); default: the post-quantum
+    /// hybrid X25519MLKEM768, then X25519, P-256, P-384.
+    #[arg(long, value_name = "LIST")]
+    groups: Option<String>,
     /// Lowest protocol version (default TLSv1.2).
     #[arg(long, value_name = "VERSION")]
     min_version: Option<TlsVersion>,

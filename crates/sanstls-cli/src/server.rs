@@ -73,6 +73,9 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     if let Some(p) = &a.tls.alpn {
         config.alpn_protocols = common::parse_alpn(p)?;
     }
+    if let Some(g) = &a.tls.groups {
+        config.groups = common::parse_groups(g)?;
+    }
     let keylog = a.tls.keylog.as_deref().map(KeyLog::open).transpose()?;
     config.key_log = keylog.is_some();
     config.ticketer = match (a.no_tickets, &a.ticket_keys) {

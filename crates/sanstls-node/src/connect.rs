@@ -8,6 +8,7 @@ use sanstls_pki::tls::IdentityCheck;
 
 use crate::context::{create_secure_context, SecureContext, SecureContextOptions};
 use crate::error::TlsError;
+use crate::info::EphemeralKeyInfo;
 use crate::socket::TlsSocket;
 
 /// The options of `tls.connect()` (the secure context's own are in `context`).
@@ -145,11 +146,15 @@ pub(crate) fn dh_param_size(e: TlsError, socket: &impl crate::TlsSocketApi) -> T
         return e;
     }
     match socket.get_ephemeral_key_info() {
-        Some(k) if k.kind == "DH" && k.size as usize >= sanstls::crypto::ffdhe::MIN_DH_BITS => {
+        Some(EphemeralKeyInfo {
+            kind: "DH",
+            size: Some(size),
+            ..
+        }) if size as usize >= sanstls::crypto::ffdhe::MIN_DH_BITS => {
             // Node 20's message names 2048 whatever minDHSize is (its template is fixed).
             TlsError::new(
                 "ERR_TLS_DH_PARAM_SIZE",
-                format!("DH parameter size {} is less than 2048", k.size),
+                format!("DH parameter size {size} is less than 2048"),
             )
         }
         _ => e,

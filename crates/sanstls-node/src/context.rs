@@ -72,11 +72,12 @@ pub struct SecureContextOptions {
     /// Node's server default) or, with `Some(false)`, by the client's (unless
     /// `secureOptions` has `SSL_OP_CIPHER_SERVER_PREFERENCE`).
     pub honor_cipher_order: Option<bool>,
-    /// `ecdhCurve`: `auto` or a colon-separated list of OpenSSL's names (`X25519`,
-    /// `x25519`, `P-256`, `prime256v1`, `secp256r1`, `P-384`, `secp384r1`); default
+    /// `ecdhCurve`: `auto` (the post-quantum hybrid X25519MLKEM768, then X25519, P-256,
+    /// P-384, as Node 24 offers) or a list of OpenSSL's group names as Node 24 reads it
+    /// (`X25519MLKEM768:X25519:P-256`; see [`crate::groups`]); default
     /// [`defaults::default_ecdh_curve`]. Names OpenSSL knows for groups sanstls lacks
-    /// (`secp521r1`, `X448`, `ffdhe2048`...) are skipped; an unknown name, a repeated one,
-    /// or a list left empty is Node's `ERR_CRYPTO_OPERATION_FAILED`.
+    /// (`brainpoolP256r1`, `MLKEM768`...) are skipped; an unknown name, or a list left
+    /// empty, is Node's `ERR_CRYPTO_OPERATION_FAILED`.
     pub ecdh_curve: Option<String>,
     /// `dhparam`: DH parameters in PEM, enabling DHE suites on servers, or `b"auto"`
     /// (Node 20's `'auto'`): an RFC 7919 group sized as OpenSSL's automatic choice is, by
@@ -191,97 +192,6 @@ pub(crate) fn version(which: &str, v: &str) -> Result<ProtocolVersion, TlsError>
             "ERR_TLS_INVALID_PROTOCOL_VERSION",
             format!("{other:?} is not a valid {which} TLS protocol version"),
         )),
-    }
-}
-
-/// Node's error for an `ecdhCurve` OpenSSL refuses (`SSL_CTX_set1_curves_list` failing).
-fn bad_curve() -> TlsError {
-    TlsError::new("ERR_CRYPTO_OPERATION_FAILED", "Failed to set ECDH curve")
-}
-
-/// Names OpenSSL 3.0 accepts in a groups list for groups sanstls does not implement:
-/// skipped, as `SSL_CTX_set_ciphersuites` skips suites it lacks, rather than refusing a
-/// list Node takes.
-const OPENSSL_ONLY_GROUPS: &[&str] = &[
-    "secp521r1",
-    "P-521",
-    "x448",
-    "X448",
-    "ffdhe2048",
-    "ffdhe3072",
-    "ffdhe4096",
-    "ffdhe6144",
-    "ffdhe8192",
-    "brainpoolP256r1",
-    "brainpoolP384r1",
-    "brainpoolP512r1",
-    "secp224r1",
-    "P-224",
-    "secp192r1",
-    "prime192v1",
-    "P-192",
-    "secp256k1",
-    "secp224k1",
-    "secp192k1",
-    "secp160k1",
-    "secp160r1",
-    "secp160r2",
-    "sect163k1",
-    "K-163",
-    "sect163r1",
-    "sect163r2",
-    "B-163",
-    "sect193r1",
-    "sect193r2",
-    "sect233k1",
-    "K-233",
-    "sect233r1",
-    "B-233",
-    "sect239k1",
-    "sect283k1",
-    "K-283",
-    "sect283r1",
-    "B-283",
-    "sect409k1",
-    "K-409",
-    "sect409r1",
-    "B-409",
-    "sect571k1",
-    "K-571",
-    "sect571r1",
-    "B-571",
-];
-
-/// `ecdhCurve` as OpenSSL 3.0 reads it for Node: `auto` alone, or names separated by `:`
-/// (spaces around them ignored), each a group's TLS name, OpenSSL name or NIST name, case
-/// as written, none twice.
-pub(crate) fn groups(spec: &str) -> Result<Vec<NamedGroup>, TlsError> {
-    if spec == "auto" {
-        return Ok(sanstls::crypto::kx::SUPPORTED_GROUPS.to_vec());
-    }
-    let mut out = Vec::new();
-    let mut seen = Vec::new();
-    for name in spec.split(':').map(str::trim) {
-        let g = match name {
-            "X25519" | "x25519" => Some(NamedGroup::X25519),
-            "P-256" | "prime256v1" | "secp256r1" => Some(NamedGroup::secp256r1),
-            "P-384" | "secp384r1" => Some(NamedGroup::secp384r1),
-            n if OPENSSL_ONLY_GROUPS.contains(&n) => None,
-            _ => return Err(bad_curve()),
-        };
-        // OpenSSL refuses a group named twice, under any of its names.
-        let key = g
-            .map(|g| format!("{g:?}"))
-            .unwrap_or_else(|| name.to_ascii_lowercase());
-        if seen.contains(&key) {
-            return Err(bad_curve());
-        }
-        seen.push(key);
-        out.extend(g);
-    }
-    match out.is_empty() {
-        true => Err(bad_curve()),
-        false => Ok(out),
     }
 }
 
@@ -474,7 +384,7 @@ pub fn create_secure_context(o: &SecureContextOptions) -> Result<SecureContext, 
         tls12: selection.tls12,
         min_version: min,
         max_version: max,
-        groups: groups(&ecdh_curve)?,
+        groups: crate::groups::parse(&ecdh_curve)?,
         dh_params,
         session_id_context: o.session_id_context.clone().unwrap_or_default(),
         sigalgs,

@@ -77,7 +77,7 @@ pub fn default_ecdh_curve() -> String {
 /// `tls.DEFAULT_ECDH_CURVE = curves`: `auto` or a list as `ecdhCurve` takes it (Node's
 /// `ERR_CRYPTO_OPERATION_FAILED` otherwise).
 pub fn set_default_ecdh_curve(curves: &str) -> Result<(), TlsError> {
-    crate::context::groups(curves)?;
+    crate::groups::parse(curves)?;
     write(&ECDH_CURVE, curves);
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! `getEphemeralKeyInfo()`.
 
 use sanstls::conn::Negotiated;
-use sanstls::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use sanstls::enums::{CipherSuite, ProtocolVersion};
 
 /// `getCipher()`: `{ name, standardName, version }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,16 +15,21 @@ pub struct CipherInfo {
     pub version: &'static str,
 }
 
-/// `getEphemeralKeyInfo()`: `{ type: 'ECDH', name: 'X25519', size: 253 }` or
-/// `{ type: 'DH', size: 2048 }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `getEphemeralKeyInfo()`: `{ type: 'ECDH', name: 'X25519', size: 253 }`,
+/// `{ type: 'DH', size: 2048 }`, or for a post-quantum hybrid (Node 24)
+/// `{ type: 'TLSGroup', name: 'X25519MLKEM768' }`.
+/// It serializes as Node's object (`type`, and no `name` or `size` where Node has none).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct EphemeralKeyInfo {
-    /// `ECDH` or `DH`.
+    /// `ECDH`, `DH` or `TLSGroup`.
+    #[serde(rename = "type")]
     pub kind: &'static str,
-    /// The curve's OpenSSL name (ECDH only).
+    /// The group's OpenSSL name (not for `DH`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'static str>,
-    /// The size in bits Node reports.
-    pub size: u32,
+    /// The size in bits Node reports (not for `TLSGroup`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u32>,
 }
 
 /// Node's name for a protocol version.
@@ -48,29 +53,14 @@ pub fn cipher_info(suite: CipherSuite) -> Option<CipherInfo> {
     })
 }
 
-/// OpenSSL's name and Node's size for a key exchange group.
-pub fn group_info(g: NamedGroup) -> Option<(&'static str, u32)> {
-    match g {
-        NamedGroup::X25519 => Some(("X25519", 253)),
-        NamedGroup::secp256r1 => Some(("prime256v1", 256)),
-        NamedGroup::secp384r1 => Some(("secp384r1", 384)),
-        _ => None,
-    }
-}
-
 /// `getEphemeralKeyInfo()` from what was negotiated.
 pub fn ephemeral_key_info(n: &Negotiated) -> Option<EphemeralKeyInfo> {
     if let Some(bits) = n.dh_bits {
         return Some(EphemeralKeyInfo {
             kind: "DH",
             name: None,
-            size: u32::try_from(bits).unwrap_or(u32::MAX),
+            size: Some(u32::try_from(bits).unwrap_or(u32::MAX)),
         });
     }
-    let (name, size) = group_info(n.group?)?;
-    Some(EphemeralKeyInfo {
-        kind: "ECDH",
-        name: Some(name),
-        size,
-    })
+    crate::groups::describe(n.group?)
 }

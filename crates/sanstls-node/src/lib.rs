@@ -52,6 +52,7 @@ pub mod constants;
 pub mod context;
 pub mod defaults;
 pub mod error;
+pub mod groups;
 pub mod info;
 pub mod secure_pair;
 pub mod server;

