@@ -1,4 +1,5 @@
-//! Our TLS 1.3 client and server against rustls 0.23 (ring provider), in memory.
+//! Our TLS 1.3 client and server against rustls 0.23, in memory: its ring provider, and its
+//! aws-lc-rs provider for the post-quantum hybrid X25519MLKEM768.
 //!
 //! The PKI is a real two-level one, the committed `vectors/pki/bench` (a CA and a leaf for
 //! localhost signed by it), because rustls, like browsers, will not take a self-signed CA
@@ -392,5 +393,154 @@ fn in_place_records_with_rustls() {
             theirs.run();
             assert_eq!(read_all_rustls(&mut theirs.reader()), b"bye!");
         }
+    }
+}
+
+/// rustls's aws-lc-rs provider: the one with the post-quantum hybrids, X25519MLKEM768 first
+/// among its defaults. `groups` replaces its key exchange groups when given.
+fn aws_lc_provider(
+    groups: Option<Vec<&'static dyn rustls::crypto::SupportedKxGroup>>,
+) -> Arc<rustls::crypto::CryptoProvider> {
+    let mut p = rustls::crypto::aws_lc_rs::default_provider();
+    if let Some(groups) = groups {
+        p.kx_groups = groups;
+    }
+    Arc::new(p)
+}
+
+fn aws_lc_server(
+    pki: &Pki,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Arc<rustls::ServerConfig> {
+    let c = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(pki.leaf.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key.clone())),
+        )
+        .unwrap();
+    Arc::new(c)
+}
+
+fn aws_lc_client(
+    pki: &Pki,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(pki.ca.clone())).unwrap();
+    let c = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Arc::new(c)
+}
+
+/// Data both ways and the same exporter on both sides: the hybrid's shared secret (ML-KEM's
+/// then X25519's, draft-ietf-tls-ecdhe-mlkem s3) went into both key schedules alike.
+fn exchange_data(
+    ours: &mut Connection,
+    theirs: &mut (impl RustlsSide + std::ops::DerefMut<Target = rustls::ConnectionCommon<impl Sized>>),
+) {
+    ours.send(b"post-quantum hello").unwrap();
+    transfer(ours, theirs);
+    assert_eq!(read_all_rustls(&mut theirs.reader()), b"post-quantum hello");
+    theirs.writer().write_all(b"and back").unwrap();
+    transfer(ours, theirs);
+    assert_eq!(ours_read(ours), b"and back");
+    let mut mine = [0u8; 32];
+    ours.export_keying_material(b"EXPORTER-pq", Some(b"ctx"), &mut mine)
+        .unwrap();
+    let theirs_ekm = theirs
+        .export_keying_material([0u8; 32], b"EXPORTER-pq", Some(b"ctx"))
+        .unwrap();
+    assert_eq!(mine, theirs_ekm);
+}
+
+/// Our default client and rustls's default aws-lc-rs server agree on X25519MLKEM768 from
+/// the first flight; with a server that takes only the hybrid, a client whose first share
+/// is X25519 gets there through a HelloRetryRequest.
+#[test]
+fn our_client_negotiates_x25519mlkem768_with_rustls_aws_lc() {
+    use rustls::crypto::aws_lc_rs::kx_group;
+    let pki = pki();
+    let cases = [
+        (
+            None,
+            sanstls::crypto::kx::DEFAULT_GROUPS.to_vec(),
+            rustls::HandshakeKind::Full,
+        ),
+        (
+            Some(vec![kx_group::X25519MLKEM768]),
+            vec![NamedGroup::X25519, NamedGroup::X25519MLKEM768],
+            rustls::HandshakeKind::FullWithHelloRetryRequest,
+        ),
+    ];
+    for (server_groups, our_groups, kind) in cases {
+        let server = aws_lc_server(&pki, aws_lc_provider(server_groups));
+        let mut config = our_client(&pki);
+        config.groups = our_groups;
+        let mut ours = ClientConnection::new(Arc::new(config), "localhost", NOW).unwrap();
+        let mut theirs = rustls::ServerConnection::new(server).unwrap();
+        transfer(&mut ours, &mut theirs);
+        assert!(!ours.is_handshaking() && !theirs.is_handshaking());
+        assert_eq!(ours.negotiated().group, Some(NamedGroup::X25519MLKEM768));
+        let group = theirs
+            .negotiated_key_exchange_group()
+            .map(|g| u16::from(g.name()));
+        assert_eq!(group, Some(0x11ec));
+        assert_eq!(theirs.handshake_kind(), Some(kind));
+        exchange_data(&mut ours, &mut theirs);
+    }
+}
+
+/// rustls's default aws-lc-rs client (two shares: X25519MLKEM768 and X25519) gets the hybrid
+/// from our default server; a rustls client listing the hybrid after X25519 (one X25519
+/// share) is asked for the hybrid's share, which our server prefers; and a server that does
+/// not want the hybrid takes the X25519 share without a retry.
+#[test]
+fn rustls_aws_lc_client_negotiates_x25519mlkem768_with_our_server() {
+    use rustls::crypto::aws_lc_rs::kx_group;
+    let pki = pki();
+    let cases = [
+        (
+            None,
+            None,
+            NamedGroup::X25519MLKEM768,
+            rustls::HandshakeKind::Full,
+        ),
+        (
+            Some(vec![kx_group::X25519, kx_group::X25519MLKEM768]),
+            None,
+            NamedGroup::X25519MLKEM768,
+            rustls::HandshakeKind::FullWithHelloRetryRequest,
+        ),
+        (
+            None,
+            Some(vec![NamedGroup::X25519]),
+            NamedGroup::X25519,
+            rustls::HandshakeKind::Full,
+        ),
+    ];
+    for (client_groups, server_groups, group, kind) in cases {
+        let client = aws_lc_client(&pki, aws_lc_provider(client_groups));
+        let mut server = (*our_server(&pki)).clone();
+        if let Some(g) = server_groups {
+            server.groups = g;
+        }
+        let mut ours = ServerConnection::new(Arc::new(server), NOW).unwrap();
+        let name = ServerName::try_from("localhost").unwrap();
+        let mut theirs = rustls::ClientConnection::new(client, name).unwrap();
+        transfer(&mut ours, &mut theirs);
+        assert!(!ours.is_handshaking() && !theirs.is_handshaking());
+        assert_eq!(ours.negotiated().group, Some(group));
+        let theirs_group = theirs
+            .negotiated_key_exchange_group()
+            .map(|g| u16::from(g.name()));
+        assert_eq!(theirs_group, Some(u16::from(group)));
+        assert_eq!(theirs.handshake_kind(), Some(kind), "{group:?}");
+        exchange_data(&mut ours, &mut theirs);
     }
 }
