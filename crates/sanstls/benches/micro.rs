@@ -6,7 +6,10 @@
 //! - `deframer`: taking one full record in and handing it out;
 //! - `codec/client_hello`: decoding and re-encoding a real ClientHello;
 //! - `connection`: a whole 16 KiB `send` + `write_tls`, and `read_tls` + `process` +
-//!   `read_plaintext`, through an established TLS 1.3 pair.
+//!   `read_plaintext`, through an established TLS 1.3 pair;
+//! - `kx`: each side's key exchange work in a TLS 1.3 handshake, per group, with the
+//!   operating system's random source (the client's key generation and completion, the
+//!   server's answer to a share).
 //!
 //! The side-by-side comparison with rustls is `cargo xtask bench` (benches/versus).
 
@@ -188,5 +191,47 @@ fn connection(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, record_protection, deframing, codec, connection);
+fn key_exchange(c: &mut Criterion) {
+    use sanstls::crypto::kx::KeyExchange;
+    use sanstls::enums::NamedGroup;
+    let rng = sanstls::rand::SystemRandom::new();
+    let mut g = c.benchmark_group("kx");
+    for (group, name) in [
+        (NamedGroup::X25519, "x25519"),
+        (NamedGroup::secp256r1, "p256"),
+        (NamedGroup::X25519MLKEM768, "x25519mlkem768"),
+    ] {
+        g.bench_function(format!("client_start/{name}"), |b| {
+            b.iter(|| KeyExchange::start(group, &rng).unwrap())
+        });
+        let share = KeyExchange::start(group, &rng)
+            .unwrap()
+            .public_key()
+            .to_vec();
+        g.bench_function(format!("server_accept/{name}"), |b| {
+            b.iter(|| KeyExchange::accept(group, &share, &rng).unwrap())
+        });
+        g.bench_function(format!("client_complete/{name}"), |b| {
+            b.iter_batched(
+                || {
+                    let kx = KeyExchange::start(group, &rng).unwrap();
+                    let (answer, _) = KeyExchange::accept(group, kx.public_key(), &rng).unwrap();
+                    (kx, answer)
+                },
+                |(kx, answer)| kx.complete(&answer).unwrap(),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    record_protection,
+    deframing,
+    codec,
+    connection,
+    key_exchange
+);
 criterion_main!(benches);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::endpoint::{ours_new, theirs_new, Endpoint};
 use crate::handshake::{complete, Split};
 use crate::in_place;
-use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
+use crate::setup::{self, Aead, Choice, KeyType, Kx, Pki, Resume, Version};
 use crate::{Better, Budget, Lib, Row, Samples};
 
 pub(crate) const WRITE: usize = 16 * 1024;
@@ -105,6 +105,7 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
                 aead,
                 key: KeyType::Ecdsa,
                 resume: Resume::No,
+                kx: Kx::X25519,
             };
             let (client, server) = setup::ours(pki, choice);
             let mut ours = connected(ours_new(&client, &server, None));

@@ -11,7 +11,7 @@ use sanstls::client::StoredSession;
 use sanstls::{ClientConnection, Event, ServerConnection};
 
 use crate::endpoint::{now, ours_new, theirs_new, Endpoint, Ours, Theirs};
-use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
+use crate::setup::{self, Aead, Choice, KeyType, Kx, Pki, Resume, Version};
 use crate::{Better, Budget, Lib, Row, Samples};
 
 /// Time spent on each side.
@@ -233,7 +233,13 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
     let mut scenarios = Vec::new();
     for version in [Version::Tls12, Version::Tls13] {
         for key in [KeyType::Rsa, KeyType::Ecdsa] {
-            scenarios.push((format!("full {}", version.name()), key, version, Resume::No));
+            scenarios.push((
+                format!("full {}", version.name()),
+                key,
+                version,
+                Resume::No,
+                Kx::X25519,
+            ));
         }
     }
     for (name, version, resume) in [
@@ -245,12 +251,26 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
         ("resumed TLS 1.2 ticket", Version::Tls12, Resume::Ticket12),
         ("resumed TLS 1.3 ticket", Version::Tls13, Resume::Ticket13),
     ] {
-        scenarios.push((name.to_string(), KeyType::Ecdsa, version, resume));
+        scenarios.push((
+            name.to_string(),
+            KeyType::Ecdsa,
+            version,
+            resume,
+            Kx::X25519,
+        ));
+    }
+    // The post-quantum hybrid next to X25519, both against rustls's aws-lc-rs provider (the
+    // one with the hybrid), so each library's extra cost is measured in one run.
+    for key in [KeyType::Rsa, KeyType::Ecdsa] {
+        for kx in [Kx::AwsLcX25519, Kx::AwsLcHybrid] {
+            let name = "full TLS 1.3".to_string();
+            scenarios.push((name, key, Version::Tls13, Resume::No, kx));
+        }
     }
 
     let mut rows = Vec::new();
-    for (name, key, version, resume) in scenarios {
-        let base = format!("handshake {name} {}", key.name());
+    for (name, key, version, resume, kx) in scenarios {
+        let base = format!("handshake {name} {}{}", key.name(), kx.name());
         let (client_name, server_name) = (format!("{base} client"), format!("{base} server"));
         if !wanted(&client_name) && !wanted(&server_name) {
             continue;
@@ -260,6 +280,7 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
             aead: Aead::Aes128Gcm,
             key,
             resume,
+            kx,
         };
         if resume != Resume::No {
             check_resumes(pki, choice);
@@ -290,5 +311,47 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
             });
         }
     }
+    let costs = hybrid_costs(&rows);
+    rows.extend(costs);
     rows
+}
+
+/// The hybrid's rate as a share of X25519's, per library, key and side: one row each where
+/// both were measured, from the repeats' rates paired in order (a repeat of one scenario ran
+/// right before the same repeat of the other). Higher is better: 100 % would be free.
+fn hybrid_costs(rows: &[Row]) -> Vec<Row> {
+    let find = |name: &str| rows.iter().find(|r| r.scenario == name);
+    let mut out = Vec::new();
+    for key in [KeyType::Rsa, KeyType::Ecdsa] {
+        for side in ["client", "server"] {
+            let at = |kx: Kx| format!("handshake full TLS 1.3 {}{} {side}", key.name(), kx.name());
+            let (Some(x), Some(h)) = (find(&at(Kx::AwsLcX25519)), find(&at(Kx::AwsLcHybrid)))
+            else {
+                continue;
+            };
+            let share = |h: &Samples, x: &Samples| {
+                let mut s = Samples::default();
+                for (h, x) in h.0.iter().zip(&x.0) {
+                    s.push(100.0 * h / x);
+                }
+                s
+            };
+            let theirs = match (&h.rustls, &x.rustls) {
+                (Some(h), Some(x)) => Some(share(h, x)),
+                _ => None,
+            };
+            out.push(Row {
+                scenario: format!(
+                    "X25519MLKEM768 rate as % of X25519, TLS 1.3 {} {side}",
+                    key.name()
+                ),
+                sanstls: share(&h.sanstls, &x.sanstls),
+                rustls: theirs,
+                unit: "%",
+                better: Better::Higher,
+                of_ceiling: None,
+            });
+        }
+    }
+    out
 }

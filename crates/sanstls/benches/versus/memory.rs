@@ -9,7 +9,7 @@
 //! what sanstls's `write_tls` swaps, so it appends, as it would for most callers.
 
 use crate::endpoint::{ours_new, theirs_new, Endpoint};
-use crate::setup::{self, Aead, Choice, KeyType, Pki, Resume, Version};
+use crate::setup::{self, Aead, Choice, KeyType, Kx, Pki, Resume, Version};
 use crate::{Better, Budget, Lib, Row, Samples, ALLOCATOR};
 
 /// Runs one lockstep handshake round over every pair; returns whether any bytes moved.
@@ -68,6 +68,7 @@ fn choice(version: Version) -> Choice {
         aead: Aead::Aes128Gcm,
         key: KeyType::Ecdsa,
         resume: Resume::No,
+        kx: Kx::X25519,
     }
 }
 

@@ -97,6 +97,48 @@ pub(crate) enum Resume {
     Ticket13,
 }
 
+/// A scenario's key exchange, and the rustls provider it is measured against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kx {
+    /// X25519 against rustls's ring provider: every row but the post-quantum ones.
+    X25519,
+    /// X25519 against rustls's aws-lc-rs provider: the baseline of the hybrid's cost.
+    AwsLcX25519,
+    /// X25519MLKEM768 against rustls's aws-lc-rs provider.
+    AwsLcHybrid,
+}
+
+impl Kx {
+    /// The scenario name's suffix (nothing for the ring rows, named as before).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::X25519 => "",
+            Self::AwsLcX25519 => " X25519 (rustls aws-lc-rs)",
+            Self::AwsLcHybrid => " X25519MLKEM768 (rustls aws-lc-rs)",
+        }
+    }
+
+    fn ours(self) -> NamedGroup {
+        match self {
+            Self::X25519 | Self::AwsLcX25519 => NamedGroup::X25519,
+            Self::AwsLcHybrid => NamedGroup::X25519MLKEM768,
+        }
+    }
+
+    fn provider(self) -> rustls::crypto::CryptoProvider {
+        use rustls::crypto::aws_lc_rs as aws;
+        let (provider, group) = match self {
+            Self::X25519 => (rring::default_provider(), rring::kx_group::X25519),
+            Self::AwsLcX25519 => (aws::default_provider(), aws::kx_group::X25519),
+            Self::AwsLcHybrid => (aws::default_provider(), aws::kx_group::X25519MLKEM768),
+        };
+        rustls::crypto::CryptoProvider {
+            kx_groups: vec![group],
+            ..provider
+        }
+    }
+}
+
 /// One scenario's choices.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Choice {
@@ -104,6 +146,7 @@ pub(crate) struct Choice {
     pub(crate) aead: Aead,
     pub(crate) key: KeyType,
     pub(crate) resume: Resume,
+    pub(crate) kx: Kx,
 }
 
 /// A root and a "localhost" leaf per key type (`vectors/pki/bench`, made by
@@ -165,7 +208,21 @@ fn our_tls12_suite(aead: Aead, key: KeyType) -> &'static Tls12CipherSuite {
     }
 }
 
-fn their_suite(c: Choice) -> rustls::SupportedCipherSuite {
+/// The suite of `c` as `provider` implements it (the ring and aws-lc-rs providers each have
+/// their own).
+fn their_suite(
+    c: Choice,
+    provider: &rustls::crypto::CryptoProvider,
+) -> rustls::SupportedCipherSuite {
+    let wanted = ring_suite(c).suite();
+    *provider
+        .cipher_suites
+        .iter()
+        .find(|s| s.suite() == wanted)
+        .expect("the provider has the suite")
+}
+
+fn ring_suite(c: Choice) -> rustls::SupportedCipherSuite {
     use rring::cipher_suite::*;
     match (c.version, c.aead, c.key) {
         (Version::Tls13, Aead::Aes128Gcm, _) => TLS13_AES_128_GCM_SHA256,
@@ -198,7 +255,7 @@ pub(crate) fn ours(pki: &Pki, c: Choice) -> (Arc<ClientConfig>, Arc<ServerConfig
     client.max_version = c.version.ours();
     client.cipher_suites = vec![our_tls13_suite(c.aead)];
     client.tls12_cipher_suites = vec![our_tls12_suite(c.aead, c.key)];
-    client.groups = vec![NamedGroup::X25519];
+    client.groups = vec![c.kx.ours()];
 
     let key = load_private_key(&id.key).expect("key");
     let mut server =
@@ -207,7 +264,7 @@ pub(crate) fn ours(pki: &Pki, c: Choice) -> (Arc<ClientConfig>, Arc<ServerConfig
     server.max_version = c.version.ours();
     server.cipher_suites = client.cipher_suites.clone();
     server.tls12_cipher_suites = client.tls12_cipher_suites.clone();
-    server.groups = vec![NamedGroup::X25519];
+    server.groups = vec![c.kx.ours()];
     // Tickets only where the scenario resumes with one (rustls's server sends none either).
     server.send_tickets = 0;
     if matches!(c.resume, Resume::Ticket12 | Resume::Ticket13) {
@@ -221,27 +278,29 @@ pub(crate) fn ours(pki: &Pki, c: Choice) -> (Arc<ClientConfig>, Arc<ServerConfig
 /// The handshake signature schemes rustls's client offers: only those both servers sign
 /// with. rustls's server would otherwise sign with RSA-PSS-SHA512 where ours signs with
 /// RSA-PSS-SHA256 (OpenSSL's and Node's first choice), and the two would not hash the same
-/// way. (Certificate chains are verified with every algorithm, as before.)
-fn same_signature_schemes() -> &'static [(
-    rustls::SignatureScheme,
-    &'static [&'static dyn rustls::pki_types::SignatureVerificationAlgorithm],
-)] {
-    static MAPPING: std::sync::OnceLock<
-        Vec<(
-            rustls::SignatureScheme,
-            &'static [&'static dyn rustls::pki_types::SignatureVerificationAlgorithm],
-        )>,
-    > = std::sync::OnceLock::new();
-    MAPPING.get_or_init(|| {
+/// way. (Certificate chains are verified with every algorithm, as before.) One list per
+/// provider, made once.
+fn same_signature_schemes(kx: Kx) -> rustls::crypto::WebPkiSupportedAlgorithms {
+    type Mapping = Vec<(
+        rustls::SignatureScheme,
+        &'static [&'static dyn rustls::pki_types::SignatureVerificationAlgorithm],
+    )>;
+    static RING: std::sync::OnceLock<Mapping> = std::sync::OnceLock::new();
+    static AWS_LC: std::sync::OnceLock<Mapping> = std::sync::OnceLock::new();
+    let mut algorithms = kx.provider().signature_verification_algorithms;
+    let all = algorithms.mapping;
+    let only = || -> Mapping {
         use rustls::SignatureScheme as S;
-        rring::default_provider()
-            .signature_verification_algorithms
-            .mapping
-            .iter()
+        all.iter()
             .filter(|(scheme, _)| matches!(scheme, S::ECDSA_NISTP256_SHA256 | S::RSA_PSS_SHA256))
             .copied()
             .collect()
-    })
+    };
+    algorithms.mapping = match kx {
+        Kx::X25519 => RING.get_or_init(only),
+        Kx::AwsLcX25519 | Kx::AwsLcHybrid => AWS_LC.get_or_init(only),
+    };
+    algorithms
 }
 
 /// rustls's client and server configurations for `c`.
@@ -250,14 +309,11 @@ pub(crate) fn theirs(
     c: Choice,
 ) -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
     let id = pki.identity(c.key);
-    let mut signature_verification_algorithms =
-        rring::default_provider().signature_verification_algorithms;
-    signature_verification_algorithms.mapping = same_signature_schemes();
+    let provider = c.kx.provider();
     let provider = Arc::new(rustls::crypto::CryptoProvider {
-        cipher_suites: vec![their_suite(c)],
-        kx_groups: vec![rring::kx_group::X25519],
-        signature_verification_algorithms,
-        ..rring::default_provider()
+        cipher_suites: vec![their_suite(c, &provider)],
+        signature_verification_algorithms: same_signature_schemes(c.kx),
+        ..provider
     });
     let versions = [c.version.theirs()];
 
@@ -290,7 +346,11 @@ pub(crate) fn theirs(
         .expect("certificate");
     server.send_tls13_tickets = 0;
     if matches!(c.resume, Resume::Ticket12 | Resume::Ticket13) {
-        server.ticketer = rring::Ticketer::new().expect("ticketer");
+        server.ticketer = match c.kx {
+            Kx::X25519 => rring::Ticketer::new(),
+            Kx::AwsLcX25519 | Kx::AwsLcHybrid => rustls::crypto::aws_lc_rs::Ticketer::new(),
+        }
+        .expect("ticketer");
         server.send_tls13_tickets = 2;
     }
     (Arc::new(client), Arc::new(server))
