@@ -593,3 +593,7 @@ fn draw_scalar<K>(
 #[cfg(test)]
 #[path = "kx_test.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "kx_mlkem_kat_test.rs"]
+mod mlkem_kat;
