@@ -6,7 +6,7 @@
 //!
 //! The hybrid groups of draft-ietf-tls-ecdhe-mlkem (TLS 1.3 only) pair FIPS 203 ML-KEM
 //! (RustCrypto's `ml-kem`) with an ECDH group: X25519MLKEM768, SecP256r1MLKEM768 and
-//! SecP384r1MLKEM1024, each one row of a table ([`HYBRIDS`]) rather than code of its own. A
+//! SecP384r1MLKEM1024, each one row of a table (`HYBRIDS`) rather than code of its own. A
 //! hybrid is a KEM, not a Diffie-Hellman: the client's share is an encapsulation key and an
 //! ECDH value, and the server answers with a ciphertext and its own ECDH value
 //! ([`KeyExchange::accept`]). Their keys and the encapsulation randomness are always drawn
@@ -198,9 +198,10 @@ struct Hybrid {
     group: NamedGroup,
     kem: MlKem,
     ecdh: NamedGroup,
-    /// X25519MLKEM768 puts ML-KEM's part first. The NIST-curve hybrids put the ECDH part
-    /// first, so their secret begins with the FIPS-approved ECDH value, the order NIST
-    /// SP 800-56C allows for combining an approved secret with another.
+    /// X25519MLKEM768 puts ML-KEM's part first, the NIST-curve hybrids the ECDH part: the
+    /// draft fixes the order per group, in both shares and in the secret, so it is a
+    /// column of the table rather than a rule (an implementation that got it wrong would
+    /// still agree with itself, and only interop or a trace would show it).
     kem_first: bool,
 }
 
@@ -427,7 +428,7 @@ impl KeyExchange {
     /// ECDH value in the group's order (X25519MLKEM768: 1088 + 32 bytes,
     /// SecP256r1MLKEM768: 65 + 1088, SecP384r1MLKEM1024: 97 + 1568); any other length is
     /// `InvalidKeyShare`. The secret is the two parts' secrets in the same order (64, 64
-    /// and 80 bytes). See [`DecapsulationKey::decapsulate`] for a forged ciphertext.
+    /// and 80 bytes). A forged ciphertext is not an error (`DecapsulationKey::decapsulate`).
     pub fn complete(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
         let shared = match &self.secret {
             Secret::Ring(_) => return self.complete_in_ring(peer_public),
@@ -450,7 +451,7 @@ impl KeyExchange {
     ///
     /// For a hybrid it checks the share's length (else `InvalidKeyShare`), encapsulates to
     /// the client's ML-KEM key with 32 drawn bytes m (a key failing FIPS 203's modulus
-    /// check is `MlKemEncapsulationKeyCheck`: [`MlKem::encapsulate`]), then draws its ECDH
+    /// check is `MlKemEncapsulationKeyCheck`: `MlKem::encapsulate`), then draws its ECDH
     /// scalar and agrees with the client's ECDH value (an invalid one is
     /// `InvalidKeyShare`). Every refusal is illegal_parameter.
     pub fn accept(
