@@ -13,7 +13,9 @@
 //! - [`fixtures`]: the committed files under `vectors/`;
 //! - [`generated`]: a CA and leaf made in process with chosen names;
 //! - [`pair`]: moving bytes between two in-memory [`sanstls::Connection`]s on a fixed clock;
-//! - [`rfc8448`]: the parser of the RFC 8448 example-handshake traces.
+//! - [`rfc8448`]: the parser (and writer) of the RFC 8448 example-handshake traces' format,
+//!   which our own recorded traces share;
+//! - [`replay`]: driving one connection through a recorded trace, flight by flight.
 //!
 //! Test code is an embedding of the engine, like the CLI: it may read the clock (for
 //! timeouts and the peers' wall-clock validity checks), so `disallowed_methods` is off here.
@@ -26,6 +28,7 @@ pub mod net;
 pub mod openssl;
 pub mod pair;
 pub mod peers;
+pub mod replay;
 pub mod rfc8448;
 pub mod tempdir;
 

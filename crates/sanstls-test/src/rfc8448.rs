@@ -13,6 +13,10 @@
 //! Anything else, an entry outside a section, a repeated key within a section or a
 //! repeated section name is an error: a vector file we misread would make the tests
 //! check less than they claim.
+//!
+//! Our own recorded traces (`vectors/hybrid/`) use the same format, so they are read with
+//! [`read`] and written with [`render`], and replayed with the helpers of
+//! [`crate::replay`].
 
 use std::collections::BTreeSet;
 
@@ -31,6 +35,21 @@ pub struct Section {
 }
 
 impl Section {
+    /// An empty section called `name`, to fill with [`Section::push`] and write with
+    /// [`render`].
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Adds `key = value`; panics if `key` is already there (as [`parse`] refuses it).
+    pub fn push(&mut self, key: &str, value: impl Into<String>) {
+        assert!(self.get_str(key).is_none(), "[{}] {key} twice", self.name);
+        self.entries.push((key.to_string(), value.into()));
+    }
+
     /// The raw (trimmed) text of `key`'s value.
     pub fn get_str(&self, key: &str) -> Option<&str> {
         self.entries
@@ -107,8 +126,31 @@ pub fn parse(text: &str) -> Result<Vec<Section>, String> {
 
 /// Every section of the RFC 8448 trace file, read at test time.
 pub fn sections() -> Vec<Section> {
-    let text = std::fs::read_to_string(PATH).unwrap_or_else(|e| panic!("reading {PATH}: {e}"));
-    parse(&text).unwrap_or_else(|e| panic!("{PATH}: {e}"))
+    read(PATH)
+}
+
+/// Every section of the trace file at `path`; fails the test naming the file if it cannot
+/// be read or parsed.
+pub fn read(path: &str) -> Vec<Section> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The text of a trace file: `comment` (each line behind `# `), then each section with one
+/// `key = value` line per entry, which [`parse`] reads back to the same sections.
+pub fn render(comment: &str, sections: &[Section]) -> String {
+    let mut out = String::new();
+    for line in comment.lines() {
+        out.push_str(format!("# {line}").trim_end());
+        out.push('\n');
+    }
+    for s in sections {
+        out.push_str(&format!("\n[{}]\n", s.name));
+        for (k, v) in &s.entries {
+            out.push_str(&format!("{k} = {v}\n"));
+        }
+    }
+    out
 }
 
 /// The section called `name`; panics if there is none.

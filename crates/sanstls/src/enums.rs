@@ -219,7 +219,9 @@ wire_enum! {
         FFDHE4096 = 0x0102,
         FFDHE6144 = 0x0103,
         FFDHE8192 = 0x0104,
+        SecP256r1MLKEM768 = 0x11eb,
         X25519MLKEM768 = 0x11ec,
+        SecP384r1MLKEM1024 = 0x11ed,
     }
 }
 

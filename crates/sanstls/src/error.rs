@@ -180,9 +180,9 @@ pub enum PeerMisbehaved {
     /// A key share is not a valid public value for its group (or yields an all-zero
     /// X25519 secret, RFC 8446 s7.4.2) (`illegal_parameter`).
     InvalidKeyShare,
-    /// An X25519MLKEM768 client share whose ML-KEM-768 encapsulation key fails FIPS 203
-    /// s7.2's modulus check (a coefficient not below q) (`illegal_parameter`,
-    /// draft-ietf-tls-ecdhe-mlkem s4.1).
+    /// A hybrid client share (X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024) whose
+    /// ML-KEM encapsulation key fails FIPS 203 s7.2's modulus check (a coefficient not
+    /// below q) (`illegal_parameter`, draft-ietf-tls-ecdhe-mlkem s4.1).
     MlKemEncapsulationKeyCheck,
     /// The CertificateVerify (or ServerKeyExchange) signature does not verify
     /// (`decrypt_error`, RFC 8446 s4.4.3).

@@ -1435,3 +1435,117 @@ fn x25519mlkem768_handshake_replays_byte_for_byte() {
     assert_eq!(first, run(1, 2));
     assert_ne!(first, run(1, 3));
 }
+
+/// The NIST-curve hybrids with their ECDH group and share lengths (client, server):
+/// the point first, then the ML-KEM encapsulation key or ciphertext.
+const NIST_HYBRIDS: [(NamedGroup, NamedGroup, usize, usize); 2] = [
+    (
+        NamedGroup::SecP256r1MLKEM768,
+        NamedGroup::secp256r1,
+        65 + 1184,
+        65 + 1088,
+    ),
+    (
+        NamedGroup::SecP384r1MLKEM1024,
+        NamedGroup::secp384r1,
+        97 + 1568,
+        97 + 1568,
+    ),
+];
+
+/// The key_share entry of `group` in a flight, found by its group and length.
+fn share_in(flight: &[u8], group: NamedGroup, len: usize) -> Option<&[u8]> {
+    let head = [u16::from(group).to_be_bytes(), (len as u16).to_be_bytes()].concat();
+    let at = flight.windows(4).position(|w| w == head)?;
+    flight.get(at + 4..at + 4 + len)
+}
+
+#[test]
+fn nist_hybrids_between_our_ends() {
+    let p = pki("ec");
+    for (hybrid, ecdh, client_len, server_len) in NIST_HYBRIDS {
+        // Offered alone, each end configured with it: the hybrid, the point first.
+        let mut cc = client_config(&p);
+        cc.groups = vec![hybrid];
+        let mut sc = server_config(&p);
+        sc.groups = vec![NamedGroup::X25519, hybrid];
+        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+        let mut flights = Vec::new();
+        let (ce, se) =
+            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
+                flights.push(b.clone())
+            });
+        assert_eq!((ce, se), (None, None), "{hybrid:?}");
+        let ours = share_in(&flights[0], hybrid, client_len).expect("the client's share");
+        assert_eq!(ours[0], 4, "an uncompressed point first");
+        let theirs = share_in(&flights[1], hybrid, server_len).expect("the server's share");
+        assert_eq!(theirs[0], 4);
+        assert_eq!(client.negotiated().group, Some(hybrid));
+        assert_eq!(server.negotiated().group, Some(hybrid));
+        echo(&mut client, &mut server);
+
+        // Listed with its ECDH group: two shares from one ECDH key; a server without the
+        // hybrid takes the classical share at once, one preferring it the hybrid.
+        for (server_groups, expected) in [
+            (sanstls::crypto::kx::SUPPORTED_GROUPS.to_vec(), ecdh),
+            (vec![hybrid, ecdh], hybrid),
+        ] {
+            let mut cc = client_config(&p);
+            cc.groups = vec![hybrid, ecdh];
+            let mut sc = server_config(&p);
+            sc.groups = server_groups;
+            let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+            let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+            let mut flights = Vec::new();
+            let (ce, se) =
+                sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
+                    flights.push(b.clone())
+                });
+            assert_eq!((ce, se), (None, None));
+            assert!(!flights[1].windows(8).any(|w| w == HRR_RANDOM), "no retry");
+            let point_len = client_len - if client_len > 1300 { 1568 } else { 1184 };
+            let hybrid_share = share_in(&flights[0], hybrid, client_len).unwrap();
+            let alone = share_in(&flights[0], ecdh, point_len).expect("the ECDH share");
+            assert_eq!(&hybrid_share[..point_len], alone, "the same ECDH key");
+            assert_eq!(client.negotiated().group, Some(expected));
+            assert_eq!(server.negotiated().group, Some(expected));
+            echo(&mut client, &mut server);
+        }
+
+        // Not in the defaults: a default server asks the client for a classical share.
+        let mut cc = client_config(&p);
+        cc.groups = vec![hybrid, NamedGroup::X25519];
+        let (c, s, _) = handshake(Arc::new(cc), Arc::new(server_config(&p)), None);
+        assert_eq!(c.negotiated().group, Some(NamedGroup::X25519));
+        assert_eq!(s.negotiated().group, Some(NamedGroup::X25519));
+    }
+}
+
+#[test]
+fn hello_retry_request_to_each_nist_hybrid() {
+    let p = pki("ec");
+    for (hybrid, ecdh, client_len, _) in NIST_HYBRIDS {
+        // The client sends only its classical share but lists the hybrid; the server
+        // prefers the hybrid and asks for its share.
+        let mut cc = client_config(&p);
+        cc.groups = vec![ecdh, hybrid];
+        let mut sc = server_config(&p);
+        sc.groups = vec![hybrid, ecdh];
+        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+        let mut flights = Vec::new();
+        let (ce, se) =
+            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
+                flights.push(b.clone())
+            });
+        assert_eq!((ce, se), (None, None), "{hybrid:?}");
+        assert!(share_in(&flights[0], hybrid, client_len).is_none());
+        let retried = flights[1].windows(8).any(|w| w == HRR_RANDOM);
+        assert!(retried, "the server's first flight is a HelloRetryRequest");
+        assert!(share_in(&flights[2], hybrid, client_len).is_some());
+        assert_eq!(client.negotiated().group, Some(hybrid));
+        assert_eq!(server.negotiated().group, Some(hybrid));
+        echo(&mut client, &mut server);
+    }
+}

@@ -22,7 +22,8 @@ use sanstls::internal::msgs::extensions::ClientExtension;
 use sanstls::internal::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use sanstls::rand::ReplayRandom;
 use sanstls::suites::find_tls13_suite;
-use sanstls::{Error, Event, UnixTime};
+use sanstls::{Error, Event};
+use sanstls_test::replay::{events, feed, take_output, timestamp as now};
 use sanstls_test::rfc8448::{self, Section};
 
 /// Test-only: accepts the trace's certificate, and for CertificateVerify checks that the
@@ -164,30 +165,6 @@ fn trace_client(s: &Section, compat: bool) -> (Arc<ClientConfig>, Arc<TraceVerif
         },
     )));
     (Arc::new(config), verifier)
-}
-
-fn now(s: &Section) -> UnixTime {
-    UnixTime::from_millis(s.get_str("CurrentTimestamp").unwrap().parse().unwrap())
-}
-
-fn take_output(c: &mut ClientConnection) -> Vec<u8> {
-    let mut out = Vec::new();
-    c.write_tls(&mut out);
-    out
-}
-
-fn feed(c: &mut ClientConnection, bytes: &[u8], at: UnixTime) {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let n = c.read_tls(rest);
-        assert!(n > 0, "client refused input");
-        rest = &rest[n..];
-        c.process(at).unwrap();
-    }
-}
-
-fn events(c: &mut ClientConnection) -> Vec<Event> {
-    std::iter::from_fn(|| c.poll_event()).collect()
 }
 
 /// Runs a full (certificate-authenticated) handshake trace and returns the ticket the

@@ -27,7 +27,8 @@ use sanstls::server::{CertifiedKey, ExtensionsHook, HookPoint, ServerConfig, Ser
 use sanstls::suites::{
     TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384, TLS13_CHACHA20_POLY1305_SHA256,
 };
-use sanstls::{Error, Event, UnixTime};
+use sanstls::{Error, Event};
+use sanstls_test::replay::{feed, take_output as output, timestamp as at};
 use sanstls_test::rfc8448::{self, Section};
 
 fn decode(bytes: &[u8]) -> HandshakePayload {
@@ -180,26 +181,6 @@ fn trace_server(s: &Section) -> ServerConfig {
         },
     )));
     c
-}
-
-fn at(s: &Section) -> UnixTime {
-    UnixTime::from_millis(s.get_str("CurrentTimestamp").unwrap().parse().unwrap())
-}
-
-fn feed(server: &mut ServerConnection, bytes: &[u8], now: UnixTime) {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let n = server.read_tls(rest);
-        assert!(n > 0);
-        rest = &rest[n..];
-        server.process(now).unwrap();
-    }
-}
-
-fn output(server: &mut ServerConnection) -> Vec<u8> {
-    let mut out = Vec::new();
-    server.write_tls(&mut out);
-    out
 }
 
 /// Replays a full-handshake trace from the server side; returns the key-log lines.

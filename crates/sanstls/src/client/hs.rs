@@ -171,12 +171,14 @@ pub(crate) fn start_handshake(
     // A key share only goes with TLS 1.3; a TLS 1.2 handshake makes its ECDHE key when the
     // ServerKeyExchange names the group, so a TLS 1.2-only hello skips the key generation.
     let key_share = match config.allows(ProtocolVersion::TLSv1_3) {
-        // With the hybrid group first, its X25519 half also goes out as an X25519 share,
-        // so a server without post-quantum support needs no HelloRetryRequest.
+        // With a hybrid group first, its ECDH half also goes out as a share of that ECDH
+        // group when we list it too (X25519 beside X25519MLKEM768, by default), so a server
+        // without post-quantum support needs no HelloRetryRequest.
         true => {
             let kx = KeyExchange::start(group, config.random.as_ref())?;
-            Some(match config.groups.contains(&NamedGroup::X25519) {
-                true => kx.with_x25519_share(),
+            let ecdh = crate::crypto::kx::hybrid_ecdh_group(group);
+            Some(match ecdh.is_some_and(|g| config.groups.contains(&g)) {
+                true => kx.with_ecdh_share(),
                 false => kx,
             })
         }

@@ -4,12 +4,17 @@
 //! byte for byte from a recorded pool. ring cannot take a caller's scalar, so then X25519
 //! uses `x25519-dalek` and the NIST curves RustCrypto's `p256`/`p384` (docs/dependencies.md).
 //!
-//! X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem, TLS 1.3 only) is a hybrid of FIPS 203
-//! ML-KEM-768 (RustCrypto's `ml-kem`) and X25519. It is a KEM, not a Diffie-Hellman: the
-//! client's share is an encapsulation key, and the server answers with a ciphertext
-//! ([`KeyExchange::accept`]). Its keys and the encapsulation randomness are always drawn from
-//! the configured source (the seed d||z and the message m of FIPS 203's deterministic
-//! algorithms), so hybrid handshakes replay byte for byte too.
+//! The hybrid groups of draft-ietf-tls-ecdhe-mlkem (TLS 1.3 only) pair FIPS 203 ML-KEM
+//! (RustCrypto's `ml-kem`) with an ECDH group: X25519MLKEM768, SecP256r1MLKEM768 and
+//! SecP384r1MLKEM1024, each one row of a table (`HYBRIDS`) rather than code of its own. A
+//! hybrid is a KEM, not a Diffie-Hellman: the client's share is an encapsulation key and an
+//! ECDH value, and the server answers with a ciphertext and its own ECDH value
+//! ([`KeyExchange::accept`]). Their keys and the encapsulation randomness are always drawn
+//! from the configured source (the seed d||z and the message m of FIPS 203's deterministic
+//! algorithms), so hybrid handshakes replay byte for byte too. The draw order is the same for
+//! every hybrid, whatever the order of the parts on the wire: the client draws d||z (64
+//! bytes) then its ECDH scalar; the server draws m (32 bytes) then its ECDH scalar (32 bytes
+//! for X25519 and P-256, 48 for P-384, a NIST scalar redrawn while invalid).
 //!
 //! When the source is the operating system's ([`RandomSource::as_ring`]), nothing is to be
 //! replayed, and the key is generated and used inside ring instead: ring's X25519 and P-256
@@ -26,11 +31,20 @@ use crate::enums::NamedGroup;
 use crate::error::{Error, PeerMisbehaved};
 use crate::rand::RandomSource;
 
-/// The groups we implement, in preference order.
+/// The classical groups we implement, in preference order.
 pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
     NamedGroup::X25519,
     NamedGroup::secp256r1,
     NamedGroup::secp384r1,
+];
+
+/// The post-quantum hybrid groups we implement (TLS 1.3 only). Only X25519MLKEM768 is in
+/// [`DEFAULT_GROUPS`]; the NIST-curve hybrids are used when configured, as in OpenSSL 3.5
+/// and rustls, whose defaults also offer only the X25519 one.
+pub const HYBRID_GROUPS: &[NamedGroup] = &[
+    NamedGroup::X25519MLKEM768,
+    NamedGroup::SecP256r1MLKEM768,
+    NamedGroup::SecP384r1MLKEM1024,
 ];
 
 /// The engine's default groups, in preference order: the post-quantum hybrid first (a
@@ -46,33 +60,222 @@ pub const DEFAULT_GROUPS: &[NamedGroup] = &[
 /// Whether this build of the engine can exchange keys with `group` (a configuration may
 /// list only these).
 pub fn implemented(group: NamedGroup) -> bool {
-    matches!(
-        group,
-        NamedGroup::X25519
-            | NamedGroup::secp256r1
-            | NamedGroup::secp384r1
-            | NamedGroup::X25519MLKEM768
-    )
+    SUPPORTED_GROUPS.contains(&group) || HYBRID_GROUPS.contains(&group)
 }
 
 /// Whether `group` exists only in TLS 1.3 (a hybrid KEM has no TLS 1.2 ECDHE form): a
 /// TLS 1.2 server never chooses it, and a TLS 1.2 client refuses it.
 pub fn tls13_only(group: NamedGroup) -> bool {
-    group == NamedGroup::X25519MLKEM768
+    hybrid(group).is_some()
 }
 
-/// Sizes of the X25519MLKEM768 shares (draft-ietf-tls-ecdhe-mlkem s4.1).
-mod hybrid {
-    /// ML-KEM-768 encapsulation key (FIPS 203 s8: 384k + 32).
-    pub(super) const EK_LEN: usize = 1184;
-    /// ML-KEM-768 ciphertext (FIPS 203 s8: 32(du k + dv)).
-    pub(super) const CT_LEN: usize = 1088;
-    /// An X25519 public value.
-    pub(super) const X25519_LEN: usize = 32;
-    /// The client's share: encapsulation key || X25519 public value.
-    pub(super) const CLIENT_SHARE_LEN: usize = EK_LEN + X25519_LEN;
-    /// The server's share: ciphertext || X25519 public value.
-    pub(super) const SERVER_SHARE_LEN: usize = CT_LEN + X25519_LEN;
+/// The ECDH group inside the hybrid `group` (X25519 for X25519MLKEM768, and so on), whose
+/// key a client may also offer alone ([`KeyExchange::with_ecdh_share`]); `None` for a
+/// group that is not a hybrid.
+pub fn hybrid_ecdh_group(group: NamedGroup) -> Option<NamedGroup> {
+    hybrid(group).map(|h| h.ecdh)
+}
+
+/// The ML-KEM parameter set of a hybrid group (FIPS 203 s8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MlKem {
+    Kem768,
+    Kem1024,
+}
+
+impl MlKem {
+    /// The encapsulation key's length: 384k + 32.
+    const fn ek_len(self) -> usize {
+        match self {
+            Self::Kem768 => 1184,
+            Self::Kem1024 => 1568,
+        }
+    }
+
+    /// The ciphertext's length: 32(du k + dv).
+    const fn ct_len(self) -> usize {
+        match self {
+            Self::Kem768 => 1088,
+            Self::Kem1024 => 1568,
+        }
+    }
+
+    /// FIPS 203 ML-KEM.KeyGen_internal from 64 drawn bytes d||z: the decapsulation key and
+    /// the encoded encapsulation key.
+    fn generate(self, rng: &dyn RandomSource) -> Result<(DecapsulationKey, Vec<u8>), Error> {
+        let mut seed = ml_kem::Seed::default();
+        let drawn = rng.fill(seed.as_mut_slice());
+        let dk = drawn.map(|()| match self {
+            Self::Kem768 => {
+                DecapsulationKey::Kem768(Box::new(ml_kem::DecapsulationKey768::from_seed(seed)))
+            }
+            Self::Kem1024 => {
+                DecapsulationKey::Kem1024(Box::new(ml_kem::DecapsulationKey1024::from_seed(seed)))
+            }
+        });
+        seed.as_mut_slice().zeroize();
+        let dk = dk?;
+        let ek = dk.encapsulation_key();
+        Ok((dk, ek))
+    }
+
+    /// FIPS 203 ML-KEM.Encaps_internal to the peer's `ek` with 32 drawn bytes m: the
+    /// ciphertext and the shared secret. s7.2's input checks come first, before anything is
+    /// drawn: a key of the wrong length is `InvalidKeyShare`; one that fails the modulus
+    /// check (decoding then re-encoding does not give the same bytes: a coefficient not
+    /// below q) is `MlKemEncapsulationKeyCheck`. ml-kem makes that check when it imports
+    /// the key, so its refusal is mapped here, and both end in illegal_parameter.
+    fn encapsulate(
+        self,
+        ek: &[u8],
+        rng: &dyn RandomSource,
+    ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
+        let length = || Error::from(PeerMisbehaved::InvalidKeyShare);
+        let modulus = || Error::from(PeerMisbehaved::MlKemEncapsulationKeyCheck);
+        let mut m = ml_kem::B32::default();
+        let encapsulated = match self {
+            Self::Kem768 => {
+                let ek = ml_kem::array::Array::try_from(ek).map_err(|_| length())?;
+                let ek = ml_kem::EncapsulationKey768::new(&ek).map_err(|_| modulus())?;
+                let drawn = rng.fill(m.as_mut_slice());
+                drawn.map(|()| {
+                    let (ct, k) = ek.encapsulate_deterministic(&m);
+                    (ct.to_vec(), k)
+                })
+            }
+            Self::Kem1024 => {
+                let ek = ml_kem::array::Array::try_from(ek).map_err(|_| length())?;
+                let ek = ml_kem::EncapsulationKey1024::new(&ek).map_err(|_| modulus())?;
+                let drawn = rng.fill(m.as_mut_slice());
+                drawn.map(|()| {
+                    let (ct, k) = ek.encapsulate_deterministic(&m);
+                    (ct.to_vec(), k)
+                })
+            }
+        };
+        m.as_mut_slice().zeroize();
+        let (ct, mut k) = encapsulated?;
+        let shared = Zeroizing::new(k.to_vec());
+        k.as_mut_slice().zeroize();
+        Ok((ct, shared))
+    }
+}
+
+/// An ML-KEM decapsulation key (the crate zeroizes it on drop).
+enum DecapsulationKey {
+    Kem768(Box<ml_kem::DecapsulationKey768>),
+    Kem1024(Box<ml_kem::DecapsulationKey1024>),
+}
+
+impl DecapsulationKey {
+    fn encapsulation_key(&self) -> Vec<u8> {
+        match self {
+            Self::Kem768(dk) => dk.encapsulation_key().to_bytes().to_vec(),
+            Self::Kem1024(dk) => dk.encapsulation_key().to_bytes().to_vec(),
+        }
+    }
+
+    /// FIPS 203 ML-KEM.Decaps. A ciphertext of the wrong length is `InvalidKeyShare`; any
+    /// other never fails (implicit rejection): a forged one gives a different secret, and
+    /// the handshake fails at Finished.
+    fn decapsulate(&self, ct: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
+        let mut k = match self {
+            Self::Kem768(dk) => {
+                let ct = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(ct).map_err(|_| bad())?;
+                dk.decapsulate(&ct)
+            }
+            Self::Kem1024(dk) => {
+                let ct =
+                    ml_kem::Ciphertext::<ml_kem::MlKem1024>::try_from(ct).map_err(|_| bad())?;
+                dk.decapsulate(&ct)
+            }
+        };
+        let shared = Zeroizing::new(k.to_vec());
+        k.as_mut_slice().zeroize();
+        Ok(shared)
+    }
+}
+
+/// One hybrid group: its ML-KEM parameter set, its ECDH group, and the order of the two
+/// parts in the shares and in the shared secret (draft-ietf-tls-ecdhe-mlkem s4.1-4.3).
+#[derive(Debug)]
+struct Hybrid {
+    group: NamedGroup,
+    kem: MlKem,
+    ecdh: NamedGroup,
+    /// X25519MLKEM768 puts ML-KEM's part first, the NIST-curve hybrids the ECDH part: the
+    /// draft fixes the order per group, in both shares and in the secret, so it is a
+    /// column of the table rather than a rule (an implementation that got it wrong would
+    /// still agree with itself, and only interop or a trace would show it).
+    kem_first: bool,
+}
+
+/// The hybrid groups, one row each.
+const HYBRIDS: [Hybrid; 3] = [
+    Hybrid {
+        group: NamedGroup::X25519MLKEM768,
+        kem: MlKem::Kem768,
+        ecdh: NamedGroup::X25519,
+        kem_first: true,
+    },
+    Hybrid {
+        group: NamedGroup::SecP256r1MLKEM768,
+        kem: MlKem::Kem768,
+        ecdh: NamedGroup::secp256r1,
+        kem_first: false,
+    },
+    Hybrid {
+        group: NamedGroup::SecP384r1MLKEM1024,
+        kem: MlKem::Kem1024,
+        ecdh: NamedGroup::secp384r1,
+        kem_first: false,
+    },
+];
+
+fn hybrid(group: NamedGroup) -> Option<&'static Hybrid> {
+    HYBRIDS.iter().find(|h| h.group == group)
+}
+
+impl Hybrid {
+    /// The length of the ECDH part: an X25519 value (32 bytes), an uncompressed P-256
+    /// (65) or P-384 (97) point.
+    fn ecdh_len(&self) -> usize {
+        match self.ecdh {
+            NamedGroup::X25519 => 32,
+            NamedGroup::secp256r1 => 65,
+            _ => 97,
+        }
+    }
+
+    /// Splits a share into its (ML-KEM, ECDH) parts, the ML-KEM part being `kem_len` bytes
+    /// (an encapsulation key in the client's share, a ciphertext in the server's). Any
+    /// length other than `kem_len` + the ECDH length is `InvalidKeyShare` (FIPS 203 s7.2's
+    /// type check, and the draft's fixed sizes).
+    fn split<'a>(&self, share: &'a [u8], kem_len: usize) -> Result<(&'a [u8], &'a [u8]), Error> {
+        if share.len() != kem_len + self.ecdh_len() {
+            return Err(PeerMisbehaved::InvalidKeyShare.into());
+        }
+        Ok(match self.kem_first {
+            true => share.split_at(kem_len),
+            false => {
+                let (ecdh, kem) = share.split_at(self.ecdh_len());
+                (kem, ecdh)
+            }
+        })
+    }
+
+    /// The ML-KEM and ECDH parts in this group's order: a share, or the shared secret.
+    fn join(&self, kem: &[u8], ecdh: &[u8]) -> Zeroizing<Vec<u8>> {
+        let (first, second) = match self.kem_first {
+            true => (kem, ecdh),
+            false => (ecdh, kem),
+        };
+        let mut out = Zeroizing::new(Vec::with_capacity(kem.len() + ecdh.len()));
+        out.extend_from_slice(first);
+        out.extend_from_slice(second);
+        out
+    }
 }
 
 /// How many draws a NIST-curve key may take before we give up: a 32-byte draw is an invalid
@@ -94,11 +297,12 @@ enum Secret {
     X25519(x25519_dalek::StaticSecret),
     P256(p256::SecretKey),
     P384(p384::SecretKey),
-    /// X25519MLKEM768's client half: the ML-KEM decapsulation key (zeroized on drop by the
-    /// crate) and the X25519 scalar.
-    X25519MlKem768 {
-        dk: Box<ml_kem::DecapsulationKey768>,
-        x25519: x25519_dalek::StaticSecret,
+    /// A hybrid's client half: the ML-KEM decapsulation key and the ECDH key (always one
+    /// made from drawn bytes, never `Ring`).
+    Hybrid {
+        hybrid: &'static Hybrid,
+        dk: DecapsulationKey,
+        ecdh: Box<Secret>,
     },
 }
 
@@ -107,8 +311,8 @@ pub struct KeyExchange {
     group: NamedGroup,
     secret: Secret,
     public: Vec<u8>,
-    /// An X25519MLKEM768 key that also goes out as a plain X25519 share.
-    x25519_too: bool,
+    /// A hybrid key whose ECDH half also goes out as a share of the ECDH group alone.
+    ecdh_too: bool,
 }
 
 impl core::fmt::Debug for KeyExchange {
@@ -120,8 +324,8 @@ impl core::fmt::Debug for KeyExchange {
 impl KeyExchange {
     /// Generates a key pair for `group` from `rng` (32 bytes for X25519 and P-256, 48 for
     /// P-384, redrawn if they are not a valid scalar).
-    /// For X25519MLKEM768 this is the client's half: 64 bytes of seed d||z (FIPS 203
-    /// ML-KEM.KeyGen_internal), then 32 for the X25519 scalar.
+    /// For a hybrid group this is the client's half: 64 bytes of seed d||z (FIPS 203
+    /// ML-KEM.KeyGen_internal), then the ECDH scalar as above.
     pub fn start(group: NamedGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
         if let (Some(system), Some(alg)) = (rng.as_ring(), ring_algorithm(group)) {
             let secret = ring::agreement::EphemeralPrivateKey::generate(alg, system)
@@ -135,83 +339,66 @@ impl KeyExchange {
                 group,
                 secret: Secret::Ring(secret),
                 public,
-                x25519_too: false,
+                ecdh_too: false,
             });
         }
-        let (secret, public) = match group {
-            NamedGroup::X25519 => {
-                let secret = x25519_scalar(rng)?;
-                let public = x25519_dalek::PublicKey::from(&secret).as_bytes().to_vec();
-                (Secret::X25519(secret), public)
+        let (secret, public) = match hybrid(group) {
+            Some(hybrid) => {
+                let (dk, ek) = hybrid.kem.generate(rng)?;
+                let (ecdh, ecdh_public) = ecdh_key(hybrid.ecdh, rng)?;
+                let public = hybrid.join(&ek, &ecdh_public).to_vec();
+                let ecdh = Box::new(ecdh);
+                (Secret::Hybrid { hybrid, dk, ecdh }, public)
             }
-            NamedGroup::secp256r1 => {
-                let secret = draw_scalar(rng, 32, |b| p256::SecretKey::from_slice(b).ok())?;
-                let public = secret
-                    .public_key()
-                    .as_affine()
-                    .to_sec1_point(false)
-                    .as_bytes()
-                    .to_vec();
-                (Secret::P256(secret), public)
-            }
-            NamedGroup::secp384r1 => {
-                let secret = draw_scalar(rng, 48, |b| p384::SecretKey::from_slice(b).ok())?;
-                let public = secret
-                    .public_key()
-                    .as_affine()
-                    .to_sec1_point(false)
-                    .as_bytes()
-                    .to_vec();
-                (Secret::P384(secret), public)
-            }
-            NamedGroup::X25519MLKEM768 => {
-                let mut seed = ml_kem::Seed::default();
-                let drawn = rng.fill(seed.as_mut_slice());
-                let dk = drawn.map(|()| Box::new(ml_kem::DecapsulationKey768::from_seed(seed)));
-                seed.as_mut_slice().zeroize();
-                let dk = dk?;
-                let x25519 = x25519_scalar(rng)?;
-                let mut public = dk.encapsulation_key().to_bytes().to_vec();
-                public.extend_from_slice(x25519_dalek::PublicKey::from(&x25519).as_bytes());
-                (Secret::X25519MlKem768 { dk, x25519 }, public)
-            }
-            _ => return Err(Error::ApiMisuse("unsupported key exchange group")),
+            None => ecdh_key(group, rng)?,
         };
         Ok(Self {
             group,
             secret,
             public,
-            x25519_too: false,
+            ecdh_too: false,
         })
     }
 
-    /// For an X25519MLKEM768 key: also offer its X25519 half as a plain X25519 share, one
-    /// X25519 key for both (draft-ietf-tls-ecdhe-mlkem s4.1 allows the reuse, as both go in
-    /// one ClientHello). Other groups are unchanged.
+    /// For a hybrid key: also offer its ECDH half as a share of the ECDH group alone (an
+    /// X25519MLKEM768 key then also makes an X25519 share, a SecP256r1MLKEM768 one a P-256
+    /// share), one ECDH key for both: draft-ietf-tls-ecdhe-mlkem s4.1 allows the reuse, as
+    /// both go in one ClientHello. Other groups are unchanged.
     #[must_use]
-    pub fn with_x25519_share(mut self) -> Self {
-        self.x25519_too = matches!(self.secret, Secret::X25519MlKem768 { .. });
+    pub fn with_ecdh_share(mut self) -> Self {
+        self.ecdh_too = matches!(self.secret, Secret::Hybrid { .. });
         self
     }
 
     /// The key_share entries this key makes, as (group, public value), in order.
     pub fn shares(&self) -> Vec<(NamedGroup, &[u8])> {
         let mut out = vec![(self.group, &self.public[..])];
-        if self.x25519_too {
-            let x = &self.public[hybrid::EK_LEN..];
-            out.push((NamedGroup::X25519, x));
+        if let (Secret::Hybrid { hybrid, .. }, true) = (&self.secret, self.ecdh_too) {
+            if let Ok((_, ecdh)) = hybrid.split(&self.public, hybrid.kem.ek_len()) {
+                out.push((hybrid.ecdh, ecdh));
+            }
         }
         out
     }
 
     /// Whether one of [`KeyExchange::shares`] is for `group`.
     pub fn offers(&self, group: NamedGroup) -> bool {
-        group == self.group || (self.x25519_too && group == NamedGroup::X25519)
+        group == self.group || self.offered_ecdh(group).is_some()
+    }
+
+    /// The hybrid key's ECDH half, when it was also offered alone as a share of `group`.
+    fn offered_ecdh(&self, group: NamedGroup) -> Option<&Secret> {
+        match &self.secret {
+            Secret::Hybrid { hybrid, ecdh, .. } if self.ecdh_too && group == hybrid.ecdh => {
+                Some(ecdh)
+            }
+            _ => None,
+        }
     }
 
     /// [`KeyExchange::complete`] for the share of `group` the peer chose: this key's group,
-    /// or X25519 when its X25519 half was offered alone too. Any other group is
-    /// `SelectedUnofferedParameter`.
+    /// or the ECDH group when a hybrid key's ECDH half was offered alone too. Any other
+    /// group is `SelectedUnofferedParameter`.
     pub fn complete_for(
         self,
         group: NamedGroup,
@@ -220,13 +407,9 @@ impl KeyExchange {
         if group == self.group {
             return self.complete(peer_public);
         }
-        match &self.secret {
-            Secret::X25519MlKem768 { x25519, .. }
-                if self.x25519_too && group == NamedGroup::X25519 =>
-            {
-                Ok(SharedSecret(x25519_agree(x25519, peer_public)?))
-            }
-            _ => Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into()),
+        match self.offered_ecdh(group) {
+            Some(ecdh) => Ok(SharedSecret(ecdh_agree(ecdh, peer_public)?)),
+            None => Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into()),
         }
     }
 
@@ -236,8 +419,10 @@ impl KeyExchange {
     }
 
     /// Our public value as it goes into key_share: 32 bytes for X25519, an uncompressed
-    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes), and for X25519MLKEM768 the
-    /// ML-KEM-768 encapsulation key (1184 bytes) followed by the X25519 value (32).
+    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes). For a hybrid, the ML-KEM
+    /// encapsulation key and the ECDH value in the group's order: X25519MLKEM768 is
+    /// ek (1184) || X25519 (32), SecP256r1MLKEM768 is P-256 point (65) || ek (1184),
+    /// SecP384r1MLKEM1024 is P-384 point (97) || ek (1568).
     pub fn public_key(&self) -> &[u8] {
         &self.public
     }
@@ -245,44 +430,21 @@ impl KeyExchange {
     /// Completes the exchange with the peer's public value. A malformed value, a point off
     /// the curve or not uncompressed, or an all-zero X25519 result is `InvalidKeyShare`.
     ///
-    /// For X25519MLKEM768 (the client's side) `peer_public` is the server's share,
-    /// ciphertext (1088 bytes) || X25519 value (32); any other length is `InvalidKeyShare`.
-    /// The secret is the ML-KEM shared secret (32) || the X25519 one (32). ML-KEM
-    /// decapsulation never fails (FIPS 203 implicit rejection): a forged ciphertext gives a
-    /// different secret, and the handshake fails at Finished.
+    /// For a hybrid (the client's side) `peer_public` is the server's share, ciphertext and
+    /// ECDH value in the group's order (X25519MLKEM768: 1088 + 32 bytes,
+    /// SecP256r1MLKEM768: 65 + 1088, SecP384r1MLKEM1024: 97 + 1568); any other length is
+    /// `InvalidKeyShare`. The secret is the two parts' secrets in the same order (64, 64
+    /// and 80 bytes). A forged ciphertext is not an error (`DecapsulationKey::decapsulate`).
     pub fn complete(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
-        let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
         let shared = match &self.secret {
             Secret::Ring(_) => return self.complete_in_ring(peer_public),
-            Secret::X25519(secret) => x25519_agree(secret, peer_public)?,
-            Secret::X25519MlKem768 { dk, x25519 } => {
-                if peer_public.len() != hybrid::SERVER_SHARE_LEN {
-                    return Err(bad());
-                }
-                let (ct, peer_x) = peer_public.split_at(hybrid::CT_LEN);
-                let ct = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(ct).map_err(|_| bad())?;
-                let x = x25519_agree(x25519, peer_x)?;
-                let mut k = dk.decapsulate(&ct);
-                let mut shared = Zeroizing::new(Vec::with_capacity(64));
-                shared.extend_from_slice(&k);
-                k.as_mut_slice().zeroize();
-                shared.extend_from_slice(&x);
-                shared
+            Secret::Hybrid { hybrid, dk, ecdh } => {
+                let (ct, peer_ecdh) = hybrid.split(peer_public, hybrid.kem.ct_len())?;
+                let dh = ecdh_agree(ecdh, peer_ecdh)?;
+                let k = dk.decapsulate(ct)?;
+                hybrid.join(&k, &dh)
             }
-            Secret::P256(secret) => {
-                uncompressed(peer_public, 65).ok_or_else(bad)?;
-                let peer = p256::PublicKey::from_sec1_bytes(peer_public).map_err(|_| bad())?;
-                let shared =
-                    p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
-                Zeroizing::new(shared.raw_secret_bytes().to_vec())
-            }
-            Secret::P384(secret) => {
-                uncompressed(peer_public, 97).ok_or_else(bad)?;
-                let peer = p384::PublicKey::from_sec1_bytes(peer_public).map_err(|_| bad())?;
-                let shared =
-                    p384::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
-                Zeroizing::new(shared.raw_secret_bytes().to_vec())
-            }
+            ecdh => ecdh_agree(ecdh, peer_public)?,
         };
         Ok(SharedSecret(shared))
     }
@@ -293,47 +455,27 @@ impl KeyExchange {
     /// `group` with our share, and gives the shared secret. For the Diffie-Hellman groups
     /// this is [`KeyExchange::start`] then [`KeyExchange::complete`].
     ///
-    /// For X25519MLKEM768 it encapsulates to the client's ML-KEM key with 32 bytes m drawn
-    /// from `rng` (FIPS 203 ML-KEM.Encaps_internal), then draws the X25519 scalar. FIPS 203
-    /// s7.2's input checks come first: a share that is not 1184 + 32 bytes is
-    /// `InvalidKeyShare`; an encapsulation key that fails the modulus check (decoding then
-    /// re-encoding does not give the same bytes: a coefficient not below q) is
-    /// `MlKemEncapsulationKeyCheck`; both are `illegal_parameter`.
+    /// For a hybrid it checks the share's length (else `InvalidKeyShare`), encapsulates to
+    /// the client's ML-KEM key with 32 drawn bytes m (a key failing FIPS 203's modulus
+    /// check is `MlKemEncapsulationKeyCheck`: `MlKem::encapsulate`), then draws its ECDH
+    /// scalar and agrees with the client's ECDH value (an invalid one is
+    /// `InvalidKeyShare`). Every refusal is illegal_parameter.
     pub fn accept(
         group: NamedGroup,
         peer_share: &[u8],
         rng: &dyn RandomSource,
     ) -> Result<(Vec<u8>, SharedSecret), Error> {
-        if group != NamedGroup::X25519MLKEM768 {
+        let Some(hybrid) = hybrid(group) else {
             let kx = Self::start(group, rng)?;
             let ours = kx.public_key().to_vec();
             return Ok((ours, kx.complete(peer_share)?));
-        }
-        if peer_share.len() != hybrid::CLIENT_SHARE_LEN {
-            return Err(PeerMisbehaved::InvalidKeyShare.into());
-        }
-        let (ek, peer_x) = peer_share.split_at(hybrid::EK_LEN);
-        let ek = ml_kem::array::Array::try_from(ek)
-            .map_err(|_| Error::from(PeerMisbehaved::InvalidKeyShare))?;
-        let ek = ml_kem::EncapsulationKey768::new(&ek)
-            .map_err(|_| Error::from(PeerMisbehaved::MlKemEncapsulationKeyCheck))?;
-        let mut m = ml_kem::B32::default();
-        let drawn = rng.fill(m.as_mut_slice());
-        let encapsulated = drawn.map(|()| ek.encapsulate_deterministic(&m));
-        m.as_mut_slice().zeroize();
-        let (ct, mut k) = encapsulated?;
-        let x25519 = x25519_scalar(rng);
-        let x = x25519
-            .as_ref()
-            .map_err(|e| e.clone())
-            .and_then(|s| x25519_agree(s, peer_x));
-        let mut shared = Zeroizing::new(Vec::with_capacity(64));
-        shared.extend_from_slice(&k);
-        k.as_mut_slice().zeroize();
-        shared.extend_from_slice(&x?);
-        let mut ours = ct.to_vec();
-        ours.extend_from_slice(x25519_dalek::PublicKey::from(&x25519?).as_bytes());
-        Ok((ours, SharedSecret(shared)))
+        };
+        let (ek, peer_ecdh) = hybrid.split(peer_share, hybrid.kem.ek_len())?;
+        let (ct, k) = hybrid.kem.encapsulate(ek, rng)?;
+        let (ecdh, ecdh_public) = ecdh_key(hybrid.ecdh, rng)?;
+        let dh = ecdh_agree(&ecdh, peer_ecdh)?;
+        let ours = hybrid.join(&ct, &ecdh_public).to_vec();
+        Ok((ours, SharedSecret(hybrid.join(&k, &dh))))
     }
 
     fn complete_in_ring(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
@@ -355,6 +497,52 @@ impl KeyExchange {
         })
         .map_err(|_| bad())
     }
+}
+
+/// An ECDH key for `group` from drawn bytes, and its public value: a classical key when
+/// the source is not the OS's, or a hybrid's ECDH half.
+fn ecdh_key(group: NamedGroup, rng: &dyn RandomSource) -> Result<(Secret, Vec<u8>), Error> {
+    Ok(match group {
+        NamedGroup::X25519 => {
+            let secret = x25519_scalar(rng)?;
+            let public = x25519_dalek::PublicKey::from(&secret).as_bytes().to_vec();
+            (Secret::X25519(secret), public)
+        }
+        NamedGroup::secp256r1 => {
+            let secret = draw_scalar(rng, 32, |b| p256::SecretKey::from_slice(b).ok())?;
+            let public = secret.public_key().as_affine().to_sec1_point(false);
+            (Secret::P256(secret), public.as_bytes().to_vec())
+        }
+        NamedGroup::secp384r1 => {
+            let secret = draw_scalar(rng, 48, |b| p384::SecretKey::from_slice(b).ok())?;
+            let public = secret.public_key().as_affine().to_sec1_point(false);
+            (Secret::P384(secret), public.as_bytes().to_vec())
+        }
+        _ => return Err(Error::ApiMisuse("unsupported key exchange group")),
+    })
+}
+
+/// ECDH of a key made by [`ecdh_key`] with the peer's public value. A wrong length, a
+/// NIST point not uncompressed (RFC 8446 s4.2.8.2) or not on the curve, or an all-zero
+/// X25519 result is `InvalidKeyShare`.
+fn ecdh_agree(secret: &Secret, peer_public: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
+    Ok(match secret {
+        Secret::X25519(secret) => x25519_agree(secret, peer_public)?,
+        Secret::P256(secret) => {
+            uncompressed(peer_public, 65).ok_or_else(bad)?;
+            let peer = p256::PublicKey::from_sec1_bytes(peer_public).map_err(|_| bad())?;
+            let shared = p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
+            Zeroizing::new(shared.raw_secret_bytes().to_vec())
+        }
+        Secret::P384(secret) => {
+            uncompressed(peer_public, 97).ok_or_else(bad)?;
+            let peer = p384::PublicKey::from_sec1_bytes(peer_public).map_err(|_| bad())?;
+            let shared = p384::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
+            Zeroizing::new(shared.raw_secret_bytes().to_vec())
+        }
+        Secret::Ring(_) | Secret::Hybrid { .. } => return Err(Error::ApiMisuse("not an ECDH key")),
+    })
 }
 
 /// An X25519 scalar from 32 drawn bytes.
@@ -410,320 +598,9 @@ fn draw_scalar<K>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rand::{ReplayRandom, SystemRandom};
+#[path = "kx_test.rs"]
+mod tests;
 
-    fn h(s: &str) -> Vec<u8> {
-        hex::decode(s).unwrap()
-    }
-
-    #[test]
-    fn x25519_rfc7748_section_6_1() {
-        let alice = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
-        let bob_public = "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
-        let kx = KeyExchange::start(NamedGroup::X25519, &ReplayRandom::new(h(alice))).unwrap();
-        assert_eq!(
-            hex::encode(kx.public_key()),
-            "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
-        );
-        let shared = kx.complete(&h(bob_public)).unwrap();
-        assert_eq!(
-            hex::encode(&*shared.0),
-            "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
-        );
-    }
-
-    #[test]
-    fn x25519_refuses_low_order_points_and_bad_lengths() {
-        // Both key paths: ring's (OS generator) and the drawn-bytes one.
-        let sources: [&dyn Fn() -> Box<dyn RandomSource>; 2] =
-            [&|| Box::new(SystemRandom::new()), &|| {
-                Box::new(ReplayRandom::new(vec![5u8; 32]))
-            }];
-        for source in sources {
-            let kx = || KeyExchange::start(NamedGroup::X25519, source().as_ref()).unwrap();
-            let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
-            assert_eq!(kx().complete(&[0u8; 32]).unwrap_err(), invalid);
-            assert_eq!(kx().complete(&[1u8; 31]).unwrap_err(), invalid);
-            assert_eq!(kx().complete(&[1u8; 33]).unwrap_err(), invalid);
-        }
-    }
-
-    #[test]
-    fn nist_curves_agree_and_refuse_bad_points() {
-        for (group, len) in [(NamedGroup::secp256r1, 65), (NamedGroup::secp384r1, 97)] {
-            let a = KeyExchange::start(group, &SystemRandom::new()).unwrap();
-            let b = KeyExchange::start(group, &SystemRandom::new()).unwrap();
-            assert_eq!(a.public_key().len(), len);
-            assert_eq!(a.public_key()[0], 4, "uncompressed");
-            let a_pub = a.public_key().to_vec();
-            let s1 = a.complete(b.public_key()).unwrap();
-            let s2 = b.complete(&a_pub).unwrap();
-            assert_eq!(*s1.0, *s2.0);
-            // Off the curve: flip a coordinate bit.
-            let mut off = a_pub.clone();
-            off[len - 1] ^= 1;
-            let c = KeyExchange::start(group, &SystemRandom::new()).unwrap();
-            assert!(c.complete(&off).is_err());
-            // Compressed form is refused in TLS 1.3.
-            let c = KeyExchange::start(group, &SystemRandom::new()).unwrap();
-            let compressed = [&[2u8][..], &a_pub[1..1 + (len - 1) / 2]].concat();
-            assert!(c.complete(&compressed).is_err());
-        }
-    }
-
-    #[test]
-    fn p256_rfc5903_section_8_1() {
-        let i = "c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433";
-        let r_pub = "04d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63\
-                     56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab";
-        let kx = KeyExchange::start(NamedGroup::secp256r1, &ReplayRandom::new(h(i))).unwrap();
-        assert_eq!(
-            hex::encode(kx.public_key()),
-            "04dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180\
-             5271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3"
-        );
-        let shared = kx.complete(&h(r_pub)).unwrap();
-        assert_eq!(
-            hex::encode(&*shared.0),
-            "d6840f6b42f6edafd13116e0e12565202fef8e9ece7dce03812464d04b9442de"
-        );
-    }
-
-    #[test]
-    fn keys_made_in_ring_and_from_drawn_bytes_agree() {
-        // With the OS generator the key lives in ring; with any other source it is made
-        // from the drawn bytes. Both ends of every pairing compute the same secret.
-        for group in SUPPORTED_GROUPS {
-            let in_ring = KeyExchange::start(*group, &SystemRandom::new()).unwrap();
-            assert!(matches!(in_ring.secret, Secret::Ring(_)), "{group:?}");
-            let drawn = KeyExchange::start(*group, &ReplayRandom::new(vec![9u8; 48])).unwrap();
-            assert!(!matches!(drawn.secret, Secret::Ring(_)), "{group:?}");
-            assert_eq!(in_ring.public_key().len(), drawn.public_key().len());
-            let ring_pub = in_ring.public_key().to_vec();
-            let s1 = in_ring.complete(drawn.public_key()).unwrap();
-            let s2 = drawn.complete(&ring_pub).unwrap();
-            assert_eq!(*s1.0, *s2.0, "{group:?}");
-        }
-    }
-
-    #[test]
-    fn generation_is_deterministic_in_the_pool() {
-        let pool = vec![7u8; 48];
-        for group in SUPPORTED_GROUPS {
-            let a = KeyExchange::start(*group, &ReplayRandom::new(pool.clone())).unwrap();
-            let b = KeyExchange::start(*group, &ReplayRandom::new(pool.clone())).unwrap();
-            assert_eq!(a.public_key(), b.public_key());
-        }
-        assert_eq!(
-            KeyExchange::start(NamedGroup::X25519, &ReplayRandom::new(vec![0; 31])).unwrap_err(),
-            Error::GetRandomFailed
-        );
-    }
-
-    /// A pool of `n` bytes counting from `start`.
-    fn pool(start: u8, n: usize) -> ReplayRandom {
-        ReplayRandom::new(
-            (0..n)
-                .map(|i| start.wrapping_add(i as u8))
-                .collect::<Vec<_>>(),
-        )
-    }
-
-    fn hybrid_client(start: u8) -> KeyExchange {
-        KeyExchange::start(NamedGroup::X25519MLKEM768, &pool(start, 96)).unwrap()
-    }
-
-    #[test]
-    fn x25519mlkem768_agrees_with_the_draft_layout() {
-        let client = hybrid_client(1);
-        let share = client.public_key().to_vec();
-        assert_eq!(share.len(), 1184 + 32);
-        // Client: seed d||z (64 bytes), then the X25519 scalar (32).
-        let seed = ml_kem::Seed::try_from(&(1u8..65).collect::<Vec<_>>()[..]).unwrap();
-        let dk = ml_kem::DecapsulationKey768::from_seed(seed);
-        assert_eq!(&share[..1184], &dk.encapsulation_key().to_bytes()[..]);
-        let client_x: [u8; 32] = (1u8..97).skip(64).collect::<Vec<_>>().try_into().unwrap();
-        let client_x = x25519_dalek::StaticSecret::from(client_x);
-        assert_eq!(
-            &share[1184..],
-            x25519_dalek::PublicKey::from(&client_x).as_bytes()
-        );
-
-        let (answer, server_secret) =
-            KeyExchange::accept(NamedGroup::X25519MLKEM768, &share, &pool(200, 64)).unwrap();
-        assert_eq!(answer.len(), 1088 + 32);
-        let client_secret = client.complete(&answer).unwrap();
-        assert_eq!(*client_secret.0, *server_secret.0);
-        assert_eq!(client_secret.0.len(), 64);
-        // ML-KEM's secret comes first, X25519's second (draft-ietf-tls-ecdhe-mlkem s4.3).
-        let ct = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(&answer[..1088]).unwrap();
-        assert_eq!(&client_secret.0[..32], &dk.decapsulate(&ct)[..]);
-        let server_x: [u8; 32] = answer[1088..].try_into().unwrap();
-        let x = client_x.diffie_hellman(&x25519_dalek::PublicKey::from(server_x));
-        assert_eq!(&client_secret.0[32..], x.as_bytes());
-    }
-
-    #[test]
-    fn x25519mlkem768_is_deterministic_in_the_pool() {
-        let (a, b) = (hybrid_client(3), hybrid_client(3));
-        assert_eq!(a.public_key(), b.public_key());
-        assert_ne!(a.public_key(), hybrid_client(4).public_key());
-        let accept = || {
-            KeyExchange::accept(NamedGroup::X25519MLKEM768, a.public_key(), &pool(9, 64)).unwrap()
-        };
-        let ((s1, k1), (s2, k2)) = (accept(), accept());
-        assert_eq!((s1, &*k1.0), (s2, &*k2.0));
-        // A pool too short for the key or the encapsulation fails cleanly.
-        for n in [0, 63, 95] {
-            assert_eq!(
-                KeyExchange::start(NamedGroup::X25519MLKEM768, &pool(0, n)).unwrap_err(),
-                Error::GetRandomFailed
-            );
-        }
-        for n in [0, 31, 63] {
-            assert_eq!(
-                KeyExchange::accept(NamedGroup::X25519MLKEM768, a.public_key(), &pool(0, n))
-                    .unwrap_err(),
-                Error::GetRandomFailed
-            );
-        }
-    }
-
-    #[test]
-    fn x25519mlkem768_server_refuses_bad_client_shares() {
-        use crate::enums::AlertDescription;
-        let share = hybrid_client(5).public_key().to_vec();
-        let accept = |s: &[u8]| {
-            KeyExchange::accept(NamedGroup::X25519MLKEM768, s, &pool(0, 64)).unwrap_err()
-        };
-        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
-        // Wrong lengths (FIPS 203 s7.2 type check), including a bare X25519 value.
-        for len in [0, 32, 1183, 1184, 1215] {
-            assert_eq!(accept(&share[..len]), invalid, "{len}");
-        }
-        assert_eq!(accept(&[share.clone(), vec![0]].concat()), invalid);
-        // Modulus check: the first 12-bit coefficient set to 4095 >= q = 3329.
-        let mut over = share.clone();
-        over[0] = 0xff;
-        over[1] |= 0x0f;
-        let err = accept(&over);
-        assert_eq!(
-            err,
-            Error::PeerMisbehaved(PeerMisbehaved::MlKemEncapsulationKeyCheck)
-        );
-        assert_eq!(
-            PeerMisbehaved::MlKemEncapsulationKeyCheck.alert(),
-            AlertDescription::IllegalParameter
-        );
-        assert_eq!(
-            PeerMisbehaved::InvalidKeyShare.alert(),
-            AlertDescription::IllegalParameter
-        );
-        // q itself is out of range too; q - 1 is not.
-        let mut at_q = share.clone();
-        at_q[0] = (3329 & 0xff) as u8;
-        at_q[1] = (at_q[1] & 0xf0) | (3329 >> 8) as u8;
-        assert_eq!(
-            accept(&at_q),
-            Error::PeerMisbehaved(PeerMisbehaved::MlKemEncapsulationKeyCheck)
-        );
-        let mut below_q = at_q.clone();
-        below_q[0] -= 1;
-        assert!(KeyExchange::accept(NamedGroup::X25519MLKEM768, &below_q, &pool(0, 64)).is_ok());
-        // A low-order X25519 value: the all-zero result is refused as for plain X25519.
-        let mut low_order = share.clone();
-        low_order[1184..].fill(0);
-        assert_eq!(accept(&low_order), invalid);
-    }
-
-    #[test]
-    fn x25519mlkem768_client_refuses_bad_server_shares() {
-        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
-        let client = hybrid_client(6);
-        let (answer, _) = KeyExchange::accept(
-            NamedGroup::X25519MLKEM768,
-            client.public_key(),
-            &pool(7, 64),
-        )
-        .unwrap();
-        for len in [0, 32, 1087, 1088, 1119] {
-            assert_eq!(
-                hybrid_client(6).complete(&answer[..len]).unwrap_err(),
-                invalid
-            );
-        }
-        let longer = [answer.clone(), vec![0]].concat();
-        assert_eq!(hybrid_client(6).complete(&longer).unwrap_err(), invalid);
-        // A client share is not a server share.
-        let share = client.public_key().to_vec();
-        assert_eq!(hybrid_client(6).complete(&share).unwrap_err(), invalid);
-        let mut low_order = answer.clone();
-        low_order[1088..].fill(0);
-        assert_eq!(hybrid_client(6).complete(&low_order).unwrap_err(), invalid);
-        // A forged ciphertext is implicitly rejected: another secret, no error.
-        let mut forged = answer.clone();
-        forged[0] ^= 1;
-        let (_, server_secret) = KeyExchange::accept(
-            NamedGroup::X25519MLKEM768,
-            client.public_key(),
-            &pool(7, 64),
-        )
-        .unwrap();
-        let secret = hybrid_client(6).complete(&forged).unwrap();
-        assert_ne!(*secret.0, *server_secret.0);
-        assert_eq!(*client.complete(&answer).unwrap().0, *server_secret.0);
-    }
-
-    #[test]
-    fn x25519mlkem768_with_an_x25519_share_uses_one_key() {
-        let plain = hybrid_client(8);
-        assert_eq!(plain.shares().len(), 1);
-        assert!(!plain.offers(NamedGroup::X25519));
-        let both = hybrid_client(8).with_x25519_share();
-        let shares = both.shares();
-        assert_eq!(shares.len(), 2);
-        assert_eq!(shares[0], (NamedGroup::X25519MLKEM768, plain.public_key()));
-        assert_eq!(shares[1], (NamedGroup::X25519, &plain.public_key()[1184..]));
-        assert!(both.offers(NamedGroup::X25519) && both.offers(NamedGroup::X25519MLKEM768));
-        assert!(!both.offers(NamedGroup::secp256r1));
-        // A server answering the X25519 share alone agrees with the hybrid key's X25519 half.
-        let x_share = shares[1].1.to_vec();
-        let (answer, server) =
-            KeyExchange::accept(NamedGroup::X25519, &x_share, &pool(40, 32)).unwrap();
-        let client = hybrid_client(8).with_x25519_share();
-        let secret = client.complete_for(NamedGroup::X25519, &answer).unwrap();
-        assert_eq!(*secret.0, *server.0);
-        // Without the X25519 share, or for a group not offered, the answer is refused.
-        let unoffered = Error::PeerMisbehaved(PeerMisbehaved::SelectedUnofferedParameter(
-            "key_share group",
-        ));
-        let refused = hybrid_client(8).complete_for(NamedGroup::X25519, &answer);
-        assert_eq!(refused.unwrap_err(), unoffered);
-        let refused = hybrid_client(8)
-            .with_x25519_share()
-            .complete_for(NamedGroup::secp256r1, &answer);
-        assert_eq!(refused.unwrap_err(), unoffered);
-        let low_order = hybrid_client(8)
-            .with_x25519_share()
-            .complete_for(NamedGroup::X25519, &[0u8; 32]);
-        assert_eq!(
-            low_order.unwrap_err(),
-            Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare)
-        );
-        // Not a hybrid key: nothing changes.
-        let x = KeyExchange::start(NamedGroup::X25519, &pool(1, 32))
-            .unwrap()
-            .with_x25519_share();
-        assert_eq!(x.shares().len(), 1);
-    }
-
-    #[test]
-    fn only_tls13_has_the_hybrid_group() {
-        assert!(tls13_only(NamedGroup::X25519MLKEM768));
-        for group in SUPPORTED_GROUPS {
-            assert!(!tls13_only(*group));
-        }
-    }
-}
+#[cfg(test)]
+#[path = "kx_mlkem_kat_test.rs"]
+mod mlkem_kat;

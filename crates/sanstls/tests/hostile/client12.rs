@@ -144,6 +144,29 @@ fn ecdhe(group: NamedGroup, public: Vec<u8>) -> ServerKeyExchangeParams {
     })
 }
 
+/// The client lists a NIST-curve hybrid (for TLS 1.3) and its curve; a TLS 1.2 server names
+/// the hybrid in its ServerKeyExchange with a point of the curve, which it may not
+/// (draft-ietf-tls-ecdhe-mlkem: TLS 1.3 only).
+fn nist_hybrid_in_tls12(hybrid: NamedGroup, curve: NamedGroup) -> impl Fn() {
+    move || {
+        let mut config = client_config();
+        config.groups = vec![hybrid, curve, NamedGroup::X25519];
+        let mut s = Server12::start(config);
+        let sh = s.hello();
+        s.send_hello(sh);
+        let c = s.certificate();
+        s.send(c);
+        let scheme = s.scheme();
+        let kx =
+            sanstls::crypto::kx::KeyExchange::start(curve, &sanstls::rand::SystemRandom::new())
+                .unwrap();
+        let ske = s.key_exchange_with(ecdhe(hybrid, kx.public_key().to_vec()), scheme);
+        s.send(ske);
+        let _ = s.w.deliver();
+        s.w.refused_in_handshake(A::IllegalParameter);
+    }
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
         case("a correct server completes the handshake", || {
@@ -432,6 +455,14 @@ pub fn cases() -> Vec<Case> {
                 let _ = s.w.deliver();
                 s.w.refused_in_handshake(A::IllegalParameter);
             },
+        ),
+        case(
+            "a ServerKeyExchange for SecP256r1MLKEM768, even listed, is illegal_parameter",
+            nist_hybrid_in_tls12(NamedGroup::SecP256r1MLKEM768, NamedGroup::secp256r1),
+        ),
+        case(
+            "a ServerKeyExchange for SecP384r1MLKEM1024, even listed, is illegal_parameter",
+            nist_hybrid_in_tls12(NamedGroup::SecP384r1MLKEM1024, NamedGroup::secp384r1),
         ),
         case(
             "a ServerKeyExchange with an all-zero X25519 point is illegal_parameter",

@@ -1152,6 +1152,7 @@ pub fn cases() -> Vec<Case> {
     ];
     v.extend(edited_flight_cases());
     v.extend(resumption_cases());
+    v.extend(hybrid_hello_cases());
     v
 }
 
@@ -1450,4 +1451,81 @@ fn strict_fixture(name: &str) -> Vec<u8> {
     let pem = sanstls_test::fixtures::read(&format!("pki/strict/{name}"));
     let blocks = sanstls_pki::pem::parse(&pem).expect("PEM");
     blocks.into_iter().next().expect("a certificate").der
+}
+
+/// The hybrid groups by name.
+const HYBRIDS: [(&str, NamedGroup); 3] = [
+    ("X25519MLKEM768", NamedGroup::X25519MLKEM768),
+    ("SecP256r1MLKEM768", NamedGroup::SecP256r1MLKEM768),
+    ("SecP384r1MLKEM1024", NamedGroup::SecP384r1MLKEM1024),
+];
+
+/// The script answers our client's only share, of `group`, with a ServerHello whose share
+/// `edit` changed from a correct one (made by our own server-side key exchange).
+fn hybrid_answer(group: NamedGroup, edit: impl Fn(&mut Vec<u8>)) {
+    let mut c = client_config();
+    c.groups = vec![group];
+    let mut s = Server13::start(c);
+    let theirs = s.ch.key_shares().unwrap()[0].clone();
+    assert_eq!(theirs.group, group);
+    let rng = sanstls::rand::SystemRandom::new();
+    let (mut answer, _) =
+        sanstls::crypto::kx::KeyExchange::accept(group, &theirs.key_exchange, &rng).unwrap();
+    edit(&mut answer);
+    let mut sh = s.hello();
+    ext(&mut sh)[1] = ServerExtension::KeyShare(KeyShareEntry {
+        group,
+        key_exchange: answer,
+    });
+    s.send_hello(sh);
+    let _ = s.w.deliver();
+    s.w.refused_in_handshake(A::IllegalParameter);
+}
+
+/// ServerHellos choosing a hybrid group that our client refuses (draft-ietf-tls-ecdhe-mlkem
+/// s4.1; RFC 8446 s4.2.8: a group it sent no share for).
+fn hybrid_hello_cases() -> Vec<Case> {
+    let mut cases: Vec<Case> = HYBRIDS
+        .into_iter()
+        .map(|(name, group)| {
+            case(
+                format!("a ServerHello {name} share one byte short is illegal_parameter"),
+                move || hybrid_answer(group, |a| a.truncate(a.len() - 1)),
+            )
+        })
+        .collect();
+    cases.extend([
+        case(
+            "a ServerHello SecP256r1MLKEM768 share whose point is not on the curve is illegal_parameter",
+            || hybrid_answer(NamedGroup::SecP256r1MLKEM768, |a| a[64] ^= 1),
+        ),
+        case(
+            "a ServerHello choosing SecP384r1MLKEM1024, not offered, is illegal_parameter",
+            bad_hello(A::IllegalParameter, |_, sh| {
+                ext(sh)[1] = ServerExtension::KeyShare(KeyShareEntry {
+                    group: NamedGroup::SecP384r1MLKEM1024,
+                    key_exchange: vec![4; 97 + 1568],
+                })
+            }),
+        ),
+        case(
+            "a ServerHello choosing SecP256r1MLKEM768, listed but sent no share for, is illegal_parameter",
+            || {
+                // Our client sends an X25519 share and lists the hybrid after it: the
+                // server may ask for the hybrid's share, not answer one never sent.
+                let mut c = client_config();
+                c.groups = vec![NamedGroup::X25519, NamedGroup::SecP256r1MLKEM768];
+                let mut s = Server13::start(c);
+                let mut sh = s.hello();
+                ext(&mut sh)[1] = ServerExtension::KeyShare(KeyShareEntry {
+                    group: NamedGroup::SecP256r1MLKEM768,
+                    key_exchange: vec![4; 65 + 1088],
+                });
+                s.send_hello(sh);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+    ]);
+    cases
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sanstls::crypto::kx::KeyExchange;
+use sanstls::crypto::kx::{KeyExchange, DEFAULT_GROUPS};
 use sanstls::enums::{
     AlertDescription as A, CipherSuite, Compression, ContentType, ExtensionType, KeyUpdateRequest,
     NamedGroup, ProtocolVersion, SignatureScheme,
@@ -939,6 +939,7 @@ pub fn cases() -> Vec<Case> {
     ];
     v.extend(retry_cases());
     v.extend(p256_share_cases());
+    v.extend(hybrid_share_cases());
     v
 }
 
@@ -974,6 +975,91 @@ fn p256_share_cases() -> Vec<Case> {
         )
     })
     .collect()
+}
+
+/// Our server with the three hybrid groups first (the NIST-curve ones are not in the
+/// defaults).
+fn hybrid_server() -> ServerConfig {
+    let mut c = server_config();
+    c.groups = [sanstls::crypto::kx::HYBRID_GROUPS, DEFAULT_GROUPS].concat();
+    c
+}
+
+/// A ClientHello edit that lists only `group` and sends `share` for it.
+fn only_share(group: NamedGroup, share: Vec<u8>) -> impl Fn(&mut ClientHelloPayload) {
+    move |ch| {
+        replace(ch, ClientExtension::SupportedGroups(vec![group]));
+        replace(
+            ch,
+            ClientExtension::KeyShare(vec![KeyShareEntry {
+                group,
+                key_exchange: share.clone(),
+            }]),
+        )
+    }
+}
+
+/// A valid client share for `group`, made by our own key exchange.
+fn valid_share(group: NamedGroup) -> Vec<u8> {
+    let kx = KeyExchange::start(group, &sanstls::rand::SystemRandom::new()).unwrap();
+    kx.public_key().to_vec()
+}
+
+/// Hybrid client shares our server must refuse (draft-ietf-tls-ecdhe-mlkem s4.1, FIPS 203
+/// s7.2), and one it completes with.
+fn hybrid_share_cases() -> Vec<Case> {
+    let mut cases: Vec<Case> = [
+        ("X25519MLKEM768", NamedGroup::X25519MLKEM768),
+        ("SecP256r1MLKEM768", NamedGroup::SecP256r1MLKEM768),
+        ("SecP384r1MLKEM1024", NamedGroup::SecP384r1MLKEM1024),
+    ]
+    .into_iter()
+    .map(|(name, group)| {
+        case(
+            format!("a {name} share one byte short is illegal_parameter"),
+            move || {
+                let mut share = valid_share(group);
+                share.pop();
+                bad_hello_with(hybrid_server, A::IllegalParameter, only_share(group, share))();
+            },
+        )
+    })
+    .collect();
+    cases.extend([
+        case(
+            "a SecP384r1MLKEM1024 share whose ML-KEM-1024 key fails the modulus check is illegal_parameter",
+            || {
+                // The key's first 12-bit coefficient (after the 97-byte point) set to
+                // 4095, not below q = 3329.
+                let group = NamedGroup::SecP384r1MLKEM1024;
+                let mut share = valid_share(group);
+                share[97] = 0xff;
+                share[98] |= 0x0f;
+                bad_hello_with(hybrid_server, A::IllegalParameter, only_share(group, share))();
+            },
+        ),
+        case(
+            "a SecP256r1MLKEM768 share whose point is not on the curve is illegal_parameter",
+            || {
+                let group = NamedGroup::SecP256r1MLKEM768;
+                let mut share = valid_share(group);
+                share[64] ^= 1;
+                bad_hello_with(hybrid_server, A::IllegalParameter, only_share(group, share))();
+            },
+        ),
+        case("a SecP384r1MLKEM1024 share completes the handshake", || {
+            let group = NamedGroup::SecP384r1MLKEM1024;
+            let kx = KeyExchange::start(group, &sanstls::rand::SystemRandom::new()).unwrap();
+            let edit = only_share(group, kx.public_key().to_vec());
+            let mut c = Client13::start(hybrid_server(), edit);
+            c.set_share(kx);
+            c.read_server_hello();
+            c.read_server_flight();
+            assert_eq!(c.send_finished(), Ok(()));
+            c.w.completed();
+        }),
+    ]);
+    cases
 }
 
 /// The second ClientHello after a HelloRetryRequest must repeat the first (RFC 8446
