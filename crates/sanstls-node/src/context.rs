@@ -73,9 +73,11 @@ pub struct SecureContextOptions {
     /// `secureOptions` has `SSL_OP_CIPHER_SERVER_PREFERENCE`).
     pub honor_cipher_order: Option<bool>,
     /// `ecdhCurve`: `auto` or a colon-separated list of OpenSSL's names (`X25519`,
-    /// `x25519`, `P-256`, `prime256v1`, `secp256r1`, `P-384`, `secp384r1`); default
-    /// [`defaults::default_ecdh_curve`]. Names OpenSSL knows for groups sanstls lacks
-    /// (`secp521r1`, `X448`, `ffdhe2048`...) are skipped; an unknown name, a repeated one,
+    /// `x25519`, `P-256`, `prime256v1`, `secp256r1`, `P-384`, `secp384r1`, `P-521`,
+    /// `secp521r1`, `ffdhe2048`..`ffdhe8192`); default [`defaults::default_ecdh_curve`].
+    /// The ffdhe groups are TLS 1.3 key shares, and in TLS 1.2 the RFC 7919 groups a
+    /// server may pick for DHE. Names OpenSSL knows for groups sanstls lacks (`X448`,
+    /// `brainpoolP256r1`...) are skipped; an unknown name, a repeated one,
     /// or a list left empty is Node's `ERR_CRYPTO_OPERATION_FAILED`.
     pub ecdh_curve: Option<String>,
     /// `dhparam`: DH parameters in PEM, enabling DHE suites on servers, or `b"auto"`
@@ -203,15 +205,8 @@ fn bad_curve() -> TlsError {
 /// skipped, as `SSL_CTX_set_ciphersuites` skips suites it lacks, rather than refusing a
 /// list Node takes.
 const OPENSSL_ONLY_GROUPS: &[&str] = &[
-    "secp521r1",
-    "P-521",
     "x448",
     "X448",
-    "ffdhe2048",
-    "ffdhe3072",
-    "ffdhe4096",
-    "ffdhe6144",
-    "ffdhe8192",
     "brainpoolP256r1",
     "brainpoolP384r1",
     "brainpoolP512r1",
@@ -266,6 +261,12 @@ pub(crate) fn groups(spec: &str) -> Result<Vec<NamedGroup>, TlsError> {
             "X25519" | "x25519" => Some(NamedGroup::X25519),
             "P-256" | "prime256v1" | "secp256r1" => Some(NamedGroup::secp256r1),
             "P-384" | "secp384r1" => Some(NamedGroup::secp384r1),
+            "P-521" | "secp521r1" => Some(NamedGroup::secp521r1),
+            "ffdhe2048" => Some(NamedGroup::FFDHE2048),
+            "ffdhe3072" => Some(NamedGroup::FFDHE3072),
+            "ffdhe4096" => Some(NamedGroup::FFDHE4096),
+            "ffdhe6144" => Some(NamedGroup::FFDHE6144),
+            "ffdhe8192" => Some(NamedGroup::FFDHE8192),
             n if OPENSSL_ONLY_GROUPS.contains(&n) => None,
             _ => return Err(bad_curve()),
         };

@@ -203,6 +203,49 @@ fn every_suite_and_group_against_openssl() {
     }
 }
 
+/// secp521r1 and a P-521 certificate (ecdsa-with-SHA512) against `openssl s_server -groups
+/// P-521`, TLS 1.3 and 1.2, with a P-521 client certificate too (the server asks with
+/// `-Verify`): both our handshake signatures and the server's are ECDSA P-521.
+#[test]
+fn p521_groups_and_certificates_against_openssl() {
+    use sanstls::enums::ProtocolVersion;
+    let dir = TempDir::new("client-interop-p521-client");
+    let (client_cert, client_key) = openssl::self_signed(&dir, "ec521");
+    let ca = client_cert.to_str().unwrap().to_string();
+    for (version, expected) in [
+        ("-tls1_3", ProtocolVersion::TLSv1_3),
+        ("-tls1_2", ProtocolVersion::TLSv1_2),
+    ] {
+        let (mut server, root) = s_server_version(
+            version,
+            "ec521",
+            &["-groups", "P-521", "-Verify", "1", "-CAfile", &ca],
+        );
+        let mut config = config_for(root);
+        config.client_certificate = Some(
+            ClientCertificate::new(
+                vec![pem_to_der(&client_cert)],
+                load_private_key(&openssl::key_der(&client_key)).unwrap(),
+            )
+            .unwrap(),
+        );
+        let (o, conn) = fetch(&mut server, Arc::new(config), None);
+        assert_eq!(
+            o.error,
+            None,
+            "{version}: {}",
+            read_log(&server.dir, server.tag)
+        );
+        let n = conn.negotiated();
+        assert_eq!(n.version, Some(expected));
+        assert_eq!(n.group, Some(NamedGroup::secp521r1));
+        let text = page(&o);
+        assert!(text.contains("HTTP/1.0 200 ok"), "{text}");
+        // s_server -www prints the client's certificate when it verified one.
+        assert!(text.contains("Client certificate"), "{text}");
+    }
+}
+
 #[test]
 fn rsa_and_ed25519_certificates_against_openssl() {
     for kind in ["rsa", "ed25519"] {

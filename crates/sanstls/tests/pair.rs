@@ -106,6 +106,98 @@ fn every_suite_group_and_key_type() {
     }
 }
 
+/// secp521r1 and ecdsa_secp521r1_sha512 end to end, both versions: the bench P-521 leaf
+/// (signed by its P-521 root with ecdsa-with-SHA512, which the pki verifier checks), P-521
+/// key shares, and a P-521 client certificate (TLS 1.3 CertificateVerify with SHA-512, TLS
+/// 1.2 with whatever hash the server's CertificateRequest puts first).
+#[test]
+fn p521_key_exchange_certificates_and_signatures_in_both_versions() {
+    use sanstls::enums::{ProtocolVersion, SignatureScheme};
+    let bench = sanstls_test::fixtures::bench("p521");
+    for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+        let key = load_private_key(&bench.key).unwrap();
+        let mut sc = ServerConfig::new(vec![CertifiedKey::new(vec![bench.leaf.clone()], key).unwrap()]);
+        sc.groups = vec![NamedGroup::secp521r1];
+        sc.client_verifier = Some(Arc::new(
+            sanstls_pki::tls::NodeClientVerifier::with_roots(vec![bench.ca.clone()], true)
+                .unwrap(),
+        ));
+        let mut cc = ClientConfig::new(Arc::new(
+            sanstls_pki::tls::NodeServerVerifier::with_roots(vec![bench.ca.clone()]).unwrap(),
+        ));
+        cc.max_version = version;
+        cc.groups = vec![NamedGroup::X25519, NamedGroup::secp521r1];
+        cc.client_certificate = Some(
+            ClientCertificate::new(
+                vec![bench.leaf.clone()],
+                load_private_key(&bench.key).unwrap(),
+            )
+            .unwrap(),
+        );
+        let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+        assert_eq!(c.negotiated().version, Some(version));
+        assert_eq!(c.negotiated().group, Some(NamedGroup::secp521r1));
+        assert_eq!(s.negotiated().group, Some(NamedGroup::secp521r1));
+        assert_eq!(s.negotiated().peer_certificates, vec![bench.leaf.clone()]);
+        assert_eq!(c.negotiated().peer_certificates, vec![bench.leaf.clone()]);
+        echo(&mut c, &mut s);
+    }
+    // The key signs each ECDSA hash in TLS 1.2 and only SHA-512 in TLS 1.3, and every
+    // signature checks against the certificate.
+    use sanstls::crypto::verify::verify_signature;
+    let key = load_private_key(&bench.key).unwrap();
+    let message = b"client_random || server_random || params";
+    for scheme in [
+        SignatureScheme::ECDSA_NISTP256_SHA256,
+        SignatureScheme::ECDSA_NISTP384_SHA384,
+        SignatureScheme::ECDSA_NISTP521_SHA512,
+    ] {
+        assert_eq!(key.choose_scheme(&[scheme], false), Some(scheme));
+        let tls13 = scheme == SignatureScheme::ECDSA_NISTP521_SHA512;
+        assert_eq!(key.choose_scheme(&[scheme], true).is_some(), tls13);
+        let sig = key.sign(scheme, message).unwrap();
+        verify_signature(scheme, &bench.leaf, message, &sig, false).unwrap();
+        assert_eq!(
+            verify_signature(scheme, &bench.leaf, message, &sig, true).is_ok(),
+            tls13,
+            "{scheme:?}"
+        );
+        let mut bad = sig.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        assert_eq!(
+            verify_signature(scheme, &bench.leaf, message, &bad, false),
+            Err(PeerMisbehaved::BadSignature.into())
+        );
+        // Another message.
+        assert!(verify_signature(scheme, &bench.leaf, b"other", &sig, false).is_err());
+    }
+    // A P-256 key's SHA-512 signature (TLS 1.2 only) checks too.
+    let ecdsa = sanstls_test::fixtures::bench("ecdsa");
+    let p256 = load_private_key(&ecdsa.key).unwrap();
+    let sig = p256
+        .sign(SignatureScheme::ECDSA_NISTP521_SHA512, message)
+        .unwrap();
+    verify_signature(
+        SignatureScheme::ECDSA_NISTP521_SHA512,
+        &ecdsa.leaf,
+        message,
+        &sig,
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        verify_signature(
+            SignatureScheme::ECDSA_NISTP521_SHA512,
+            &ecdsa.leaf,
+            message,
+            &sig,
+            true
+        ),
+        Err(PeerMisbehaved::BadSignature.into())
+    );
+}
+
 #[test]
 fn hello_retry_request_and_exporters() {
     let p = pki("ec");

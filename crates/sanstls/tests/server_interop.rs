@@ -246,6 +246,48 @@ fn openssl_every_suite_and_group() {
     }
 }
 
+/// secp521r1 key exchange and a P-521 certificate (signed with ecdsa-with-SHA512) against
+/// `openssl s_client -groups P-521`, TLS 1.3 and 1.2; in TLS 1.3 OpenSSL accepts only
+/// ecdsa_secp521r1_sha512 from a P-521 key. Also a P-521 client certificate.
+#[test]
+fn openssl_p521_groups_and_certificates() {
+    let f = files("p521", "ec521");
+    let client = files("p521-client", "ec521");
+    let (cert, key) = (client.cert.to_string_lossy(), client.key.to_string_lossy());
+    for version in ["-tls1_3", "-tls1_2"] {
+        let mut c = config(&f);
+        c.groups = vec![NamedGroup::secp521r1];
+        c.client_verifier = Some(Arc::new(
+            sanstls_pki::tls::NodeClientVerifier::with_roots(vec![der(&client.cert)], true)
+                .unwrap(),
+        ));
+        let (port, rx) = serve(c, 1, false);
+        let out = s_client_version(
+            version,
+            port,
+            &f,
+            &["-groups", "P-521", "-cert", &cert, "-key", &key],
+        );
+        let s = seen(&rx);
+        assert_eq!(s.result, Ok(()), "{version}: {out}");
+        assert_eq!(s.group, Some(NamedGroup::secp521r1));
+        assert_eq!(s.client_certs, 1);
+        assert!(out.contains("Verify return code: 0 (ok)"), "{out}");
+        assert!(out.contains("sanstls"), "{out}");
+        match version {
+            "-tls1_3" => {
+                assert!(out.contains("Peer signature type: ECDSA"), "{out}");
+                assert!(out.contains("Peer signing digest: SHA512"), "{out}");
+                assert!(out.contains("Server Temp Key: ECDH, secp521r1, 521 bits"), "{out}");
+            }
+            _ => {
+                assert!(out.contains("Server Temp Key: ECDH, secp521r1, 521 bits"), "{out}");
+                assert!(out.contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-"), "{out}");
+            }
+        }
+    }
+}
+
 #[test]
 fn openssl_hello_retry_request_rsa_and_alpn() {
     let f = files("hrr", "rsa");

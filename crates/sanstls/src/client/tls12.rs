@@ -230,9 +230,12 @@ impl State for ExpectKeyExchange {
         )?;
         let (our_public, premaster) = match &ske.params {
             ServerKeyExchangeParams::Ecdhe(params) => {
-                // A TLS 1.3-only group (the hybrid KEMs) was not offered for TLS 1.2.
+                // A TLS 1.3-only group (the hybrid KEMs) was not offered for TLS 1.2, nor an
+                // RFC 7919 group as a curve (it names DHE parameters).
                 let group = params.named_group;
-                if !self.c.hs.config.groups.contains(&group) || crate::crypto::kx::tls13_only(group)
+                if !self.c.hs.config.groups.contains(&group)
+                    || crate::crypto::kx::tls13_only(group)
+                    || crate::crypto::kx::is_ffdhe(group)
                 {
                     return Err(PeerMisbehaved::SelectedUnofferedParameter("named_curve").into());
                 }

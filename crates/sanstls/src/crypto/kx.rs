@@ -3,6 +3,10 @@
 //! The private scalar comes from the configuration's `RandomSource`, so a handshake replays
 //! byte for byte from a recorded pool. ring cannot take a caller's scalar, so then X25519
 //! uses `x25519-dalek` and the NIST curves RustCrypto's `p256`/`p384` (docs/dependencies.md).
+//! ring has no P-521: secp521r1 always uses RustCrypto's `p521`.
+//!
+//! The RFC 7919 groups (ffdhe2048..ffdhe8192) are TLS 1.3 key shares here (RFC 8446
+//! s4.2.8.1), on [`crate::crypto::ffdhe`]: supported when configured, never by default.
 //!
 //! X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem, TLS 1.3 only) is a hybrid of FIPS 203
 //! ML-KEM-768 (RustCrypto's `ml-kem`) and X25519. It is a KEM, not a Diffie-Hellman: the
@@ -31,6 +35,7 @@ pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
     NamedGroup::X25519,
     NamedGroup::secp256r1,
     NamedGroup::secp384r1,
+    NamedGroup::secp521r1,
 ];
 
 /// The engine's default groups, in preference order: the post-quantum hybrid first (a
@@ -41,6 +46,7 @@ pub const DEFAULT_GROUPS: &[NamedGroup] = &[
     NamedGroup::X25519,
     NamedGroup::secp256r1,
     NamedGroup::secp384r1,
+    NamedGroup::secp521r1,
 ];
 
 /// Whether `group` exists only in TLS 1.3 (a hybrid KEM has no TLS 1.2 ECDHE form): a
@@ -48,6 +54,16 @@ pub const DEFAULT_GROUPS: &[NamedGroup] = &[
 pub fn tls13_only(group: NamedGroup) -> bool {
     group == NamedGroup::X25519MLKEM768
 }
+
+/// Whether `group` is an RFC 7919 finite-field group. In TLS 1.2 those name DHE
+/// parameters (ServerKeyExchange carries p and g), never an ECDHE curve; in TLS 1.3 they
+/// are key shares like the others.
+pub fn is_ffdhe(group: NamedGroup) -> bool {
+    crate::crypto::ffdhe::DhGroup::from_named(group).is_some()
+}
+
+/// The length of an uncompressed secp521r1 point: 0x04 || X (66) || Y (66).
+const P521_POINT_LEN: usize = 133;
 
 /// Sizes of the X25519MLKEM768 shares (draft-ietf-tls-ecdhe-mlkem s4.1).
 mod hybrid {
@@ -82,6 +98,9 @@ enum Secret {
     X25519(x25519_dalek::StaticSecret),
     P256(p256::SecretKey),
     P384(p384::SecretKey),
+    P521(p521::SecretKey),
+    /// An RFC 7919 group in TLS 1.3 (the exponent is zeroized on drop by its type).
+    Ffdhe(Box<crate::crypto::ffdhe::DhKeyExchange>),
     /// X25519MLKEM768's client half: the ML-KEM decapsulation key (zeroized on drop by the
     /// crate) and the X25519 scalar.
     X25519MlKem768 {
@@ -107,7 +126,11 @@ impl core::fmt::Debug for KeyExchange {
 
 impl KeyExchange {
     /// Generates a key pair for `group` from `rng` (32 bytes for X25519 and P-256, 48 for
-    /// P-384, redrawn if they are not a valid scalar).
+    /// P-384, redrawn if they are not a valid scalar; 66 for P-521, whose top 7 bits are
+    /// cleared first, as a 521-bit scalar needs, then redrawn if not below the order).
+    /// An RFC 7919 group draws its exponent as [`DhKeyExchange::start`] does.
+    ///
+    /// [`DhKeyExchange::start`]: crate::crypto::ffdhe::DhKeyExchange::start
     /// For X25519MLKEM768 this is the client's half: 64 bytes of seed d||z (FIPS 203
     /// ML-KEM.KeyGen_internal), then 32 for the X25519 scalar.
     pub fn start(group: NamedGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
@@ -151,6 +174,29 @@ impl KeyExchange {
                     .as_bytes()
                     .to_vec();
                 (Secret::P384(secret), public)
+            }
+            NamedGroup::secp521r1 => {
+                let secret = draw_scalar(rng, 66, |b| {
+                    let mut masked = Zeroizing::new(b.to_vec());
+                    if let Some(top) = masked.first_mut() {
+                        *top &= 0x01;
+                    }
+                    p521::SecretKey::from_slice(&masked).ok()
+                })?;
+                let public = secret
+                    .public_key()
+                    .as_affine()
+                    .to_sec1_point(false)
+                    .as_bytes()
+                    .to_vec();
+                (Secret::P521(secret), public)
+            }
+            g if is_ffdhe(g) => {
+                let params = crate::crypto::ffdhe::DhGroup::from_named(g)
+                    .ok_or(Error::ApiMisuse("unsupported key exchange group"))?;
+                let dh = crate::crypto::ffdhe::DhKeyExchange::start(&params, rng)?;
+                let public = dh.public_value().to_vec();
+                (Secret::Ffdhe(Box::new(dh)), public)
             }
             NamedGroup::X25519MLKEM768 => {
                 let mut seed = ml_kem::Seed::default();
@@ -224,14 +270,19 @@ impl KeyExchange {
     }
 
     /// Our public value as it goes into key_share: 32 bytes for X25519, an uncompressed
-    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes), and for X25519MLKEM768 the
-    /// ML-KEM-768 encapsulation key (1184 bytes) followed by the X25519 value (32).
+    /// SEC1 point for P-256 (65 bytes), P-384 (97 bytes) and P-521 (133 bytes), for an
+    /// RFC 7919 group Y left-padded to the length of p (RFC 8446 s4.2.8.1), and for
+    /// X25519MLKEM768 the ML-KEM-768 encapsulation key (1184 bytes) followed by the X25519
+    /// value (32).
     pub fn public_key(&self) -> &[u8] {
         &self.public
     }
 
     /// Completes the exchange with the peer's public value. A malformed value, a point off
     /// the curve or not uncompressed, or an all-zero X25519 result is `InvalidKeyShare`.
+    /// For an RFC 7919 group the peer's Y must be exactly as long as p and satisfy
+    /// 1 < Y < p-1 (RFC 8446 s4.2.8.1, RFC 7919 s5.1), else `InvalidKeyShare`; the secret
+    /// keeps its leading zeros (RFC 8446 s7.4.1).
     ///
     /// For X25519MLKEM768 (the client's side) `peer_public` is the server's share,
     /// ciphertext (1088 bytes) || X25519 value (32); any other length is `InvalidKeyShare`.
@@ -270,6 +321,19 @@ impl KeyExchange {
                 let shared =
                     p384::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
                 Zeroizing::new(shared.raw_secret_bytes().to_vec())
+            }
+            Secret::P521(secret) => {
+                uncompressed(peer_public, P521_POINT_LEN).ok_or_else(bad)?;
+                let peer = p521::PublicKey::from_sec1_bytes(peer_public).map_err(|_| bad())?;
+                let shared =
+                    p521::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
+                Zeroizing::new(shared.raw_secret_bytes().to_vec())
+            }
+            Secret::Ffdhe(_) => {
+                let Secret::Ffdhe(dh) = self.secret else {
+                    return Err(Error::ApiMisuse("not an FFDHE key"));
+                };
+                return dh.complete_padded(peer_public);
             }
         };
         Ok(SharedSecret(shared))
@@ -485,8 +549,10 @@ mod tests {
         // from the drawn bytes. Both ends of every pairing compute the same secret.
         for group in SUPPORTED_GROUPS {
             let in_ring = KeyExchange::start(*group, &SystemRandom::new()).unwrap();
-            assert!(matches!(in_ring.secret, Secret::Ring(_)), "{group:?}");
-            let drawn = KeyExchange::start(*group, &ReplayRandom::new(vec![9u8; 48])).unwrap();
+            // ring has no P-521: its keys are always drawn.
+            let p521 = *group == NamedGroup::secp521r1;
+            assert_eq!(matches!(in_ring.secret, Secret::Ring(_)), !p521, "{group:?}");
+            let drawn = KeyExchange::start(*group, &ReplayRandom::new(vec![9u8; 66])).unwrap();
             assert!(!matches!(drawn.secret, Secret::Ring(_)), "{group:?}");
             assert_eq!(in_ring.public_key().len(), drawn.public_key().len());
             let ring_pub = in_ring.public_key().to_vec();
@@ -498,7 +564,7 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic_in_the_pool() {
-        let pool = vec![7u8; 48];
+        let pool = vec![7u8; 66];
         for group in SUPPORTED_GROUPS {
             let a = KeyExchange::start(*group, &ReplayRandom::new(pool.clone())).unwrap();
             let b = KeyExchange::start(*group, &ReplayRandom::new(pool.clone())).unwrap();
@@ -508,6 +574,106 @@ mod tests {
             KeyExchange::start(NamedGroup::X25519, &ReplayRandom::new(vec![0; 31])).unwrap_err(),
             Error::GetRandomFailed
         );
+    }
+
+    #[test]
+    fn p521_agrees_with_openssl_and_refuses_bad_points() {
+        // `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521` twice, then
+        // `openssl pkeyutl -derive`: A's scalar and public value, B's public value, and Z.
+        let a = "018226da6a5f1f5ac8cf7a63bae64a9e61bacf71933b059baf08972adc8f2815b210\
+                 3bf710beee2f4b68205f0ed7b6f7be8e7887f213de0b2c17d4a9521c0643a448";
+        let a_pub = "04007476f9ba3424e8a84932a2cbdfc1fe2374f68afccaf266ff3ab650d5dcad88b4\
+                     da2e6961ef2451c1cd91285afa7bca85b252ae88848ff8ca39598dc25363924848\
+                     01bb022202b0a428a4241461e97c8313b6b541f01505765335173c00553e5547b5\
+                     7b4829b9999b7b395dd95eed2e355ad9271ff9d706a827185d8dde6a544b2cc769";
+        let b_pub = "0400c601fbfb3491a6ec25ac8475fa3cddbb1023ac2e3feec92e6e0be9a3597f67be\
+                     4bad401ba934def6173ff0602007d52dee3bc0519ab6d7bfc1b1bfbc59bf0fceda\
+                     01a32c5b86f38e647a5a5a298940601ac2f84c11a2b738c8d51073cf99828e094c\
+                     5698449014fd0afe9d91bd73a84c2db9447c909908c0128f50f29ecd99b9d7d3b0";
+        let z = "019afe408c0560b609c9b0b037d7495762ee170e597d50a8ee5e4192f116da9d46d6\
+                 d8d913545c8efe1707575afca0f3b08b510908ab4817541e76ce7296ca14ee53";
+        let start = |pool: Vec<u8>| {
+            KeyExchange::start(NamedGroup::secp521r1, &ReplayRandom::new(pool)).unwrap()
+        };
+        let kx = start(h(a));
+        assert_eq!(hex::encode(kx.public_key()), a_pub);
+        assert_eq!(hex::encode(&*kx.complete(&h(b_pub)).unwrap().0), z);
+        // A 66-byte draw keeps 521 bits: the top byte's high 7 bits are cleared.
+        let mut high = h(a);
+        high[0] |= 0xfe;
+        assert_eq!(hex::encode(start(high).public_key()), a_pub);
+        // A draw not below the order is redrawn: n itself, then A's scalar.
+        let n = "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\
+                 fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409";
+        assert_eq!(hex::encode(start([h(n), h(a)].concat()).public_key()), a_pub);
+        assert_eq!(
+            KeyExchange::start(NamedGroup::secp521r1, &ReplayRandom::new(h(n))).unwrap_err(),
+            Error::GetRandomFailed
+        );
+        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+        let b = h(b_pub);
+        // Off the curve, compressed, truncated, padded, the point at infinity.
+        let mut off = b.clone();
+        off[132] ^= 1;
+        let compressed = [&[2u8 | (b[132] & 1)][..], &b[1..67]].concat();
+        for bad in [
+            off,
+            compressed,
+            b[..132].to_vec(),
+            [b.clone(), vec![0]].concat(),
+            vec![0],
+            vec![4; 133],
+        ] {
+            assert_eq!(start(h(a)).complete(&bad).unwrap_err(), invalid);
+        }
+    }
+
+    #[test]
+    fn ffdhe_key_shares_are_padded_and_checked() {
+        use crate::crypto::ffdhe::DhGroup;
+        let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+        for (group, len) in [(NamedGroup::FFDHE2048, 256), (NamedGroup::FFDHE3072, 384)] {
+            assert!(is_ffdhe(group) && !tls13_only(group));
+            let client = KeyExchange::start(group, &pool(1, 64)).unwrap();
+            assert_eq!(client.public_key().len(), len);
+            let share = client.public_key().to_vec();
+            let (answer, server) = KeyExchange::accept(group, &share, &pool(50, 64)).unwrap();
+            assert_eq!(answer.len(), len);
+            let secret = client.complete(&answer).unwrap();
+            assert_eq!(*secret.0, *server.0);
+            assert_eq!(secret.0.len(), len, "Z keeps its leading zeros");
+            // 0, 1, p-1, p and anything not exactly as long as p are refused.
+            let p = DhGroup::from_named(group).unwrap().p().to_vec();
+            let mut p_minus_1 = p.clone();
+            p_minus_1[len - 1] -= 1;
+            let mut one = vec![0u8; len];
+            one[len - 1] = 1;
+            let stripped = answer[answer.iter().take_while(|b| **b == 0).count()..].to_vec();
+            let short = if stripped.len() < len {
+                stripped
+            } else {
+                answer[1..].to_vec()
+            };
+            for bad in [
+                vec![0u8; len],
+                one,
+                p_minus_1,
+                p,
+                short,
+                [vec![0], answer.clone()].concat(),
+            ] {
+                let c = KeyExchange::start(group, &pool(1, 64)).unwrap();
+                assert_eq!(c.complete(&bad).unwrap_err(), invalid);
+                assert_eq!(
+                    KeyExchange::accept(group, &bad, &pool(50, 64)).unwrap_err(),
+                    invalid
+                );
+            }
+        }
+        // Not in the defaults, nor in what `ecdhCurve: 'auto'` means.
+        for group in DEFAULT_GROUPS.iter().chain(SUPPORTED_GROUPS) {
+            assert!(!is_ffdhe(*group));
+        }
     }
 
     /// A pool of `n` bytes counting from `start`.

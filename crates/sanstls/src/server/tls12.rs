@@ -83,12 +83,13 @@ fn choose(
     };
     let offered_schemes = crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
     let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
-    // A TLS 1.3-only group (the hybrid KEMs) has no TLS 1.2 ECDHE form.
-    let group = config
-        .groups
-        .iter()
-        .copied()
-        .find(|g| !crate::crypto::kx::tls13_only(*g) && client_groups.contains(g));
+    // A TLS 1.3-only group (the hybrid KEMs) has no TLS 1.2 ECDHE form, and an RFC 7919
+    // group names DHE parameters, not a curve.
+    let group = config.groups.iter().copied().find(|g| {
+        !crate::crypto::kx::tls13_only(*g)
+            && !crate::crypto::kx::is_ffdhe(*g)
+            && client_groups.contains(g)
+    });
     let mut no_group = false;
     for suite in config.suites_in_order(&config.tls12_cipher_suites, &ch.cipher_suites, |s| s.suite)
     {
@@ -130,6 +131,7 @@ fn curve_offered(cert: &CertifiedKey, ch: &ClientHelloPayload) -> bool {
     match cert.key.algorithm() {
         KeyAlgorithm::EcdsaP256 => groups.contains(&NamedGroup::secp256r1),
         KeyAlgorithm::EcdsaP384 => groups.contains(&NamedGroup::secp384r1),
+        KeyAlgorithm::EcdsaP521 => groups.contains(&NamedGroup::secp521r1),
         KeyAlgorithm::Rsa { .. } | KeyAlgorithm::Ed25519 => true,
     }
 }

@@ -387,7 +387,7 @@ pub fn cases() -> Vec<Case> {
             bad_flight(A::IllegalParameter, |s| {
                 let c = s.certificate();
                 s.send(c);
-                let ske = s.key_exchange_with(s.params(), SignatureScheme::ECDSA_NISTP521_SHA512);
+                let ske = s.key_exchange_with(s.params(), SignatureScheme::ECDSA_SHA1_Legacy);
                 s.send(ske);
             }),
         ),
@@ -428,6 +428,52 @@ pub fn cases() -> Vec<Case> {
                 // here is the group.)
                 let ske =
                     s.key_exchange_with(ecdhe(NamedGroup::X25519MLKEM768, vec![1; 32]), scheme);
+                s.send(ske);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
+            "a ServerKeyExchange with a P-521 point off the curve is illegal_parameter",
+            bad_flight(A::IllegalParameter, |s| {
+                let c = s.certificate();
+                s.send(c);
+                let scheme = s.scheme();
+                let mut point = vec![4];
+                point.extend_from_slice(&[1; 132]);
+                let ske = s.key_exchange_with(ecdhe(NamedGroup::secp521r1, point), scheme);
+                s.send(ske);
+                let d = s.done();
+                s.send(d);
+            }),
+        ),
+        case(
+            "a ServerKeyExchange with a compressed P-521 point is illegal_parameter",
+            bad_flight(A::IllegalParameter, |s| {
+                let c = s.certificate();
+                s.send(c);
+                let scheme = s.scheme();
+                let mut point = vec![2];
+                point.extend_from_slice(&[1; 66]);
+                let ske = s.key_exchange_with(ecdhe(NamedGroup::secp521r1, point), scheme);
+                s.send(ske);
+                let d = s.done();
+                s.send(d);
+            }),
+        ),
+        case(
+            "a ServerKeyExchange naming ffdhe2048 as its curve, even listed, is illegal_parameter",
+            || {
+                // RFC 7919 groups name DHE parameters; ServerECDHParams cannot carry one.
+                let mut config = client_config();
+                config.groups = vec![NamedGroup::X25519, NamedGroup::FFDHE2048];
+                let mut s = Server12::start(config);
+                let sh = s.hello();
+                s.send_hello(sh);
+                let c = s.certificate();
+                s.send(c);
+                let scheme = s.scheme();
+                let ske = s.key_exchange_with(ecdhe(NamedGroup::FFDHE2048, vec![2; 200]), scheme);
                 s.send(ske);
                 let _ = s.w.deliver();
                 s.w.refused_in_handshake(A::IllegalParameter);

@@ -101,6 +101,27 @@ fn bad_after(alert: A, after: impl Fn(&mut Client12) + 'static) -> impl Fn() {
     }
 }
 
+/// A server whose only group is secp521r1 and a client listing it (and P-256, for the
+/// server's ECDSA certificate): the ClientKeyExchange carries `point`, which is refused
+/// with illegal_parameter.
+fn p521_client_flight(point: Vec<u8>) -> impl Fn() {
+    move || {
+        let mut config = server_config();
+        config.groups = vec![NamedGroup::secp521r1];
+        let mut c = Client12::start(config, |ch| {
+            replace(
+                ch,
+                ClientExtension::SupportedGroups(vec![NamedGroup::secp521r1, NamedGroup::secp256r1]),
+            )
+        });
+        c.read_server_flight();
+        assert_eq!(c.w.victim.negotiated().group, Some(NamedGroup::secp521r1));
+        c.send(cke(point.clone()));
+        let _ = c.w.deliver();
+        c.w.refused_in_handshake(A::IllegalParameter);
+    }
+}
+
 fn with_client_auth(mandatory: bool) -> ServerConfig {
     let mut c = server_config();
     c.client_verifier = Some(client_verifier(mandatory));
@@ -428,6 +449,22 @@ pub fn cases() -> Vec<Case> {
             "a 31-byte X25519 ClientKeyExchange is illegal_parameter",
             bad_client_flight(server_config, A::IllegalParameter, |c| {
                 c.send(cke(vec![9; 31]));
+            }),
+        ),
+        case(
+            "a P-521 ClientKeyExchange off the curve is illegal_parameter",
+            p521_client_flight({
+                let mut p = vec![4];
+                p.extend_from_slice(&[1; 132]);
+                p
+            }),
+        ),
+        case(
+            "a compressed P-521 ClientKeyExchange is illegal_parameter",
+            p521_client_flight({
+                let mut p = vec![2];
+                p.extend_from_slice(&[1; 66]);
+                p
             }),
         ),
         case(
