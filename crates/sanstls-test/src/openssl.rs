@@ -45,7 +45,13 @@ pub fn self_signed_for(dir: &TempDir, stem: &str, kind: &str, name: &str) -> (Pa
     match kind {
         "ec" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
         "ec384" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"]),
-        "ec521" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-sha512"]),
+        "ec521" => cmd.args([
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-sha512",
+        ]),
         "ed25519" => cmd.args(["-newkey", "ed25519"]),
         _ => cmd.args(["-newkey", "rsa:2048"]),
     };

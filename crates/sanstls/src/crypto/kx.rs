@@ -551,7 +551,11 @@ mod tests {
             let in_ring = KeyExchange::start(*group, &SystemRandom::new()).unwrap();
             // ring has no P-521: its keys are always drawn.
             let p521 = *group == NamedGroup::secp521r1;
-            assert_eq!(matches!(in_ring.secret, Secret::Ring(_)), !p521, "{group:?}");
+            assert_eq!(
+                matches!(in_ring.secret, Secret::Ring(_)),
+                !p521,
+                "{group:?}"
+            );
             let drawn = KeyExchange::start(*group, &ReplayRandom::new(vec![9u8; 66])).unwrap();
             assert!(!matches!(drawn.secret, Secret::Ring(_)), "{group:?}");
             assert_eq!(in_ring.public_key().len(), drawn.public_key().len());
@@ -605,7 +609,10 @@ mod tests {
         // A draw not below the order is redrawn: n itself, then A's scalar.
         let n = "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\
                  fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409";
-        assert_eq!(hex::encode(start([h(n), h(a)].concat()).public_key()), a_pub);
+        assert_eq!(
+            hex::encode(start([h(n), h(a)].concat()).public_key()),
+            a_pub
+        );
         assert_eq!(
             KeyExchange::start(NamedGroup::secp521r1, &ReplayRandom::new(h(n))).unwrap_err(),
             Error::GetRandomFailed

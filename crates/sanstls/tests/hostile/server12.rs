@@ -111,7 +111,10 @@ fn p521_client_flight(point: Vec<u8>) -> impl Fn() {
         let mut c = Client12::start(config, |ch| {
             replace(
                 ch,
-                ClientExtension::SupportedGroups(vec![NamedGroup::secp521r1, NamedGroup::secp256r1]),
+                ClientExtension::SupportedGroups(vec![
+                    NamedGroup::secp521r1,
+                    NamedGroup::secp256r1,
+                ]),
             )
         });
         c.read_server_flight();
@@ -137,6 +140,43 @@ fn with_dhe() -> ServerConfig {
     .unwrap()]);
     c.dh_params = Some(DhGroup::ffdhe2048());
     c
+}
+
+/// [`with_dhe`] with ffdhe3072 as the configured parameters.
+fn with_dhe3072() -> ServerConfig {
+    let mut c = with_dhe();
+    c.dh_params = Some(DhGroup::ffdhe3072());
+    c
+}
+
+/// A client offering only a DHE suite and listing `groups` (and X25519), up to our
+/// server's flight.
+fn dhe_hello(config: ServerConfig, groups: Vec<NamedGroup>) -> Client12 {
+    let mut c = Client12::start(config, |ch| {
+        replace(
+            ch,
+            ClientExtension::SupportedGroups([groups.clone(), vec![NamedGroup::X25519]].concat()),
+        );
+        ch.cipher_suites = vec![CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256];
+    });
+    c.read_server_flight();
+    c.w.waiting();
+    c
+}
+
+/// The p and g of the DHE ServerKeyExchange in the server's flight.
+fn dhe_params_sent(c: &Client12) -> (Vec<u8>, Vec<u8>) {
+    for m in &c.flight {
+        if let HandshakePayload::ServerKeyExchange(body) = m {
+            let ske = ServerKeyExchangePayload::read_bytes_with(&body.0, KeyExchangeAlgorithm::Dhe)
+                .unwrap();
+            let sanstls::internal::msgs::kx::ServerKeyExchangeParams::Dhe(dh) = ske.params else {
+                panic!("not DHE");
+            };
+            return (dh.p.0, dh.g.0);
+        }
+    }
+    panic!("no ServerKeyExchange");
 }
 
 fn finished(vd: Vec<u8>) -> HandshakePayload {
@@ -243,6 +283,71 @@ pub fn cases() -> Vec<Case> {
             };
             assert_eq!(sh.cipher_suite, CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256);
         }),
+        case(
+            "a client listing ffdhe3072 gets ffdhe3072 in ServerKeyExchange, not our ffdhe2048",
+            || {
+                let c = dhe_hello(with_dhe(), vec![NamedGroup::FFDHE3072]);
+                let (p, g) = dhe_params_sent(&c);
+                assert_eq!(p, DhGroup::ffdhe3072().p());
+                assert_eq!(g, [2]);
+                assert_eq!(c.w.victim.negotiated().group, Some(NamedGroup::FFDHE3072));
+                assert_eq!(c.w.victim.negotiated().dh_bits, Some(3072));
+            },
+        ),
+        case(
+            "a client listing ffdhe2048 and ffdhe4096 gets the first of our configured groups",
+            || {
+                let mut config = with_dhe();
+                config.groups = vec![NamedGroup::X25519, NamedGroup::FFDHE4096, NamedGroup::FFDHE2048];
+                let c = dhe_hello(config, vec![NamedGroup::FFDHE2048, NamedGroup::FFDHE4096]);
+                assert_eq!(dhe_params_sent(&c).0, DhGroup::ffdhe4096().p());
+            },
+        ),
+        case(
+            "FFDHE groups listed, none ours, DHE suites only: insufficient_security (RFC 7919 s4)",
+            bad_hello_with(with_dhe, A::InsufficientSecurity, |ch| {
+                // An unknown FFDHE codepoint still says the client knows RFC 7919.
+                replace(
+                    ch,
+                    ClientExtension::SupportedGroups(vec![NamedGroup::from(0x01fc)]),
+                );
+                ch.cipher_suites = vec![CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256];
+            }),
+        ),
+        case(
+            "FFDHE groups listed, only a smaller one than our parameters: insufficient_security",
+            bad_hello_with(with_dhe3072, A::InsufficientSecurity, |ch| {
+                replace(
+                    ch,
+                    ClientExtension::SupportedGroups(vec![NamedGroup::FFDHE2048]),
+                );
+                ch.cipher_suites = vec![CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256];
+            }),
+        ),
+        case(
+            "FFDHE groups listed, none ours, and an ECDHE suite: ECDHE is chosen, never DHE",
+            || {
+                let mut c = Client12::start(with_dhe(), |ch| {
+                    replace(
+                        ch,
+                        ClientExtension::SupportedGroups(vec![
+                            NamedGroup::from(0x01fc),
+                            NamedGroup::X25519,
+                        ]),
+                    );
+                    ch.cipher_suites = vec![
+                        CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+                        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                    ];
+                });
+                c.w.waiting();
+                let (p, _) = c.w.expect_handshake(V12);
+                let HandshakePayload::ServerHello(sh) = p else {
+                    panic!("{p:?}");
+                };
+                assert_eq!(sh.cipher_suite, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+            },
+        ),
         case(
             "an ECDSA certificate on a curve the client did not list is not sent: the RSA one is",
             || {

@@ -960,17 +960,53 @@ fn p256_share_cases() -> Vec<Case> {
     let mut p_minus_1 = DhGroup::ffdhe2048().p().to_vec();
     p_minus_1[255] -= 1;
     [
-        ("a P-256 share that is not on the curve", NamedGroup::secp256r1, point(4, 65)),
-        ("a compressed P-256 share", NamedGroup::secp256r1, point(2, 33)),
-        ("a P-256 share of 64 bytes", NamedGroup::secp256r1, vec![4; 64]),
-        ("a P-521 share that is not on the curve", NamedGroup::secp521r1, point(4, 133)),
-        ("a compressed P-521 share", NamedGroup::secp521r1, point(2, 67)),
-        ("a P-521 share of 132 bytes", NamedGroup::secp521r1, vec![4; 132]),
+        (
+            "a P-256 share that is not on the curve",
+            NamedGroup::secp256r1,
+            point(4, 65),
+        ),
+        (
+            "a compressed P-256 share",
+            NamedGroup::secp256r1,
+            point(2, 33),
+        ),
+        (
+            "a P-256 share of 64 bytes",
+            NamedGroup::secp256r1,
+            vec![4; 64],
+        ),
+        (
+            "a P-521 share that is not on the curve",
+            NamedGroup::secp521r1,
+            point(4, 133),
+        ),
+        (
+            "a compressed P-521 share",
+            NamedGroup::secp521r1,
+            point(2, 67),
+        ),
+        (
+            "a P-521 share of 132 bytes",
+            NamedGroup::secp521r1,
+            vec![4; 132],
+        ),
         ("an ffdhe2048 share of 0", NamedGroup::FFDHE2048, ffdhe(0)),
         ("an ffdhe2048 share of 1", NamedGroup::FFDHE2048, ffdhe(1)),
-        ("an ffdhe2048 share of p-1", NamedGroup::FFDHE2048, p_minus_1),
-        ("an ffdhe2048 share of p", NamedGroup::FFDHE2048, DhGroup::ffdhe2048().p().to_vec()),
-        ("an ffdhe2048 share shorter than p", NamedGroup::FFDHE2048, vec![2; 255]),
+        (
+            "an ffdhe2048 share of p-1",
+            NamedGroup::FFDHE2048,
+            p_minus_1,
+        ),
+        (
+            "an ffdhe2048 share of p",
+            NamedGroup::FFDHE2048,
+            DhGroup::ffdhe2048().p().to_vec(),
+        ),
+        (
+            "an ffdhe2048 share shorter than p",
+            NamedGroup::FFDHE2048,
+            vec![2; 255],
+        ),
     ]
     .into_iter()
     .map(|(what, group, share)| {
