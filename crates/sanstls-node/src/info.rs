@@ -54,13 +54,19 @@ pub fn group_info(g: NamedGroup) -> Option<(&'static str, u32)> {
         NamedGroup::X25519 => Some(("X25519", 253)),
         NamedGroup::secp256r1 => Some(("prime256v1", 256)),
         NamedGroup::secp384r1 => Some(("secp384r1", 384)),
+        NamedGroup::secp521r1 => Some(("secp521r1", 521)),
         _ => None,
     }
 }
 
 /// `getEphemeralKeyInfo()` from what was negotiated.
 pub fn ephemeral_key_info(n: &Negotiated) -> Option<EphemeralKeyInfo> {
-    if let Some(bits) = n.dh_bits {
+    // TLS 1.2 DHE records the prime's size; a TLS 1.3 ffdhe key share is DH too.
+    let ffdhe = n
+        .group
+        .and_then(sanstls::crypto::ffdhe::DhGroup::from_named)
+        .map(|g| g.bits());
+    if let Some(bits) = n.dh_bits.or(ffdhe) {
         return Some(EphemeralKeyInfo {
             kind: "DH",
             name: None,
