@@ -222,7 +222,11 @@ fn cipher_and_curve_defaults_are_read_when_a_context_is_made() {
         })
         .unwrap();
         let info = s.get_ephemeral_key_info().unwrap();
-        assert_eq!((info.kind, info.name, info.size), (kind, name, size), "{curve}");
+        assert_eq!(
+            (info.kind, info.name, info.size),
+            (kind, name, size),
+            "{curve}"
+        );
     }
     sanstls_node::set_default_ecdh_curve(sanstls_node::DEFAULT_ECDH_CURVE).unwrap();
     let e = sanstls_node::set_default_ecdh_curve("nope").unwrap_err();

@@ -129,10 +129,10 @@ impl KeyExchange {
     /// P-384, redrawn if they are not a valid scalar; 66 for P-521, whose top 7 bits are
     /// cleared first, as a 521-bit scalar needs, then redrawn if not below the order).
     /// An RFC 7919 group draws its exponent as [`DhKeyExchange::start`] does.
-    ///
-    /// [`DhKeyExchange::start`]: crate::crypto::ffdhe::DhKeyExchange::start
     /// For X25519MLKEM768 this is the client's half: 64 bytes of seed d||z (FIPS 203
     /// ML-KEM.KeyGen_internal), then 32 for the X25519 scalar.
+    ///
+    /// [`DhKeyExchange::start`]: crate::crypto::ffdhe::DhKeyExchange::start
     pub fn start(group: NamedGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
         if let (Some(system), Some(alg)) = (rng.as_ring(), ring_algorithm(group)) {
             let secret = ring::agreement::EphemeralPrivateKey::generate(alg, system)
@@ -357,6 +357,11 @@ impl KeyExchange {
         rng: &dyn RandomSource,
     ) -> Result<(Vec<u8>, SharedSecret), Error> {
         if group != NamedGroup::X25519MLKEM768 {
+            // An RFC 7919 share of the wrong length is refused before our exponentiation.
+            let p_len = crate::crypto::ffdhe::DhGroup::from_named(group).map(|g| g.p().len());
+            if p_len.is_some_and(|len| len != peer_share.len()) {
+                return Err(PeerMisbehaved::InvalidKeyShare.into());
+            }
             let kx = Self::start(group, rng)?;
             let ours = kx.public_key().to_vec();
             return Ok((ours, kx.complete(peer_share)?));
