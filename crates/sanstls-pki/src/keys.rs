@@ -162,7 +162,7 @@ impl fmt::Display for KeyError {
                 write!(f, "wrong passphrase for the encrypted key ({format})")
             }
             Self::UnsupportedAlgorithm { oid } => {
-                write!(f, "unsupported key algorithm {oid} (RSA, EC P-256/P-384 and Ed25519 are)")
+                write!(f, "unsupported key algorithm {oid} (RSA, EC P-256/P-384/P-521 and Ed25519 are)")
             }
             Self::UnsupportedCurve { curve } => {
                 write!(f, "unsupported EC curve {curve} (P-256, P-384 and P-521 are)")
