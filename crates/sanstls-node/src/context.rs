@@ -77,7 +77,8 @@ pub struct SecureContextOptions {
     /// (`X25519MLKEM768:X25519:P-256`; see [`crate::groups`]); default
     /// [`defaults::default_ecdh_curve`]. Names OpenSSL knows for groups sanstls lacks
     /// (`brainpoolP256r1`, `MLKEM768`...) are skipped; an unknown name, or a list left
-    /// empty, is Node's `ERR_CRYPTO_OPERATION_FAILED`.
+    /// empty, is Node's `ERR_CRYPTO_OPERATION_FAILED`. The ffdhe groups are TLS 1.3 key
+    /// shares, and in TLS 1.2 the RFC 7919 groups a server may pick for DHE.
     pub ecdh_curve: Option<String>,
     /// `dhparam`: DH parameters in PEM, enabling DHE suites on servers, or `b"auto"`
     /// (Node 20's `'auto'`): an RFC 7919 group sized as OpenSSL's automatic choice is, by

@@ -172,8 +172,9 @@ pub fn name(g: NamedGroup) -> Option<&'static str> {
         .map(|(name, _)| *name)
 }
 
-/// How `getEphemeralKeyInfo()` describes a group in Node 24: a Diffie-Hellman group by its
-/// type, OpenSSL's name (elliptic curves only) and Node's size in bits; a KEM (the
+/// How `getEphemeralKeyInfo()` describes a group in Node 24: an elliptic curve by its
+/// type, OpenSSL's name and Node's size in bits (the RFC 7919 groups are described by
+/// [`crate::info::ephemeral_key_info`], as DH with their prime's size); a KEM (the
 /// post-quantum hybrids) as a `TLSGroup` with a name and no size, because OpenSSL keeps no
 /// peer key for it.
 pub fn describe(g: NamedGroup) -> Option<EphemeralKeyInfo> {
@@ -184,11 +185,6 @@ pub fn describe(g: NamedGroup) -> Option<EphemeralKeyInfo> {
         NamedGroup::secp256r1 => ecdh("prime256v1", 256),
         NamedGroup::secp384r1 => ecdh("secp384r1", 384),
         NamedGroup::secp521r1 => ecdh("secp521r1", 521),
-        NamedGroup::FFDHE2048 => ("DH", None, Some(2048)),
-        NamedGroup::FFDHE3072 => ("DH", None, Some(3072)),
-        NamedGroup::FFDHE4096 => ("DH", None, Some(4096)),
-        NamedGroup::FFDHE6144 => ("DH", None, Some(6144)),
-        NamedGroup::FFDHE8192 => ("DH", None, Some(8192)),
         g => ("TLSGroup", Some(name(g)?), None),
     };
     Some(EphemeralKeyInfo { kind, name, size })
@@ -238,9 +234,7 @@ mod tests {
         assert_eq!(hybrid, info("TLSGroup", Some("X25519MLKEM768"), None));
         let x25519 = describe(NamedGroup::X25519);
         assert_eq!(x25519, info("ECDH", Some("X25519"), Some(253)));
-        assert_eq!(
-            describe(NamedGroup::FFDHE2048),
-            info("DH", None, Some(2048))
-        );
+        let p521 = describe(NamedGroup::secp521r1);
+        assert_eq!(p521, info("ECDH", Some("secp521r1"), Some(521)));
     }
 }

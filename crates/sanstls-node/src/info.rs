@@ -55,7 +55,12 @@ pub fn cipher_info(suite: CipherSuite) -> Option<CipherInfo> {
 
 /// `getEphemeralKeyInfo()` from what was negotiated.
 pub fn ephemeral_key_info(n: &Negotiated) -> Option<EphemeralKeyInfo> {
-    if let Some(bits) = n.dh_bits {
+    // TLS 1.2 DHE records the prime's size; a TLS 1.3 ffdhe key share is DH too.
+    let ffdhe = n
+        .group
+        .and_then(sanstls::crypto::ffdhe::DhGroup::from_named)
+        .map(|g| g.bits());
+    if let Some(bits) = n.dh_bits.or(ffdhe) {
         return Some(EphemeralKeyInfo {
             kind: "DH",
             name: None,

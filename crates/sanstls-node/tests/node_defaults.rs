@@ -207,6 +207,27 @@ fn cipher_and_curve_defaults_are_read_when_a_context_is_made() {
     })
     .unwrap();
     assert_eq!(s.get_ephemeral_key_info().unwrap().name, Some("secp384r1"));
+    // P-521, and an RFC 7919 group as a TLS 1.3 key share, with Node's server (OpenSSL
+    // 3.0's default groups have both): Node's names and sizes.
+    for (curve, kind, name, size) in [
+        ("P-521", "ECDH", Some("secp521r1"), 521),
+        ("ffdhe2048", "DH", None, 2048),
+    ] {
+        sanstls_node::set_default_ecdh_curve(curve).unwrap();
+        let s = connect(&ConnectOptions {
+            host: "127.0.0.1".into(),
+            port,
+            reject_unauthorized: false,
+            ..Default::default()
+        })
+        .unwrap();
+        let info = s.get_ephemeral_key_info().unwrap();
+        assert_eq!(
+            (info.kind, info.name, info.size),
+            (kind, name, Some(size)),
+            "{curve}"
+        );
+    }
     sanstls_node::set_default_ecdh_curve(sanstls_node::DEFAULT_ECDH_CURVE).unwrap();
     let e = sanstls_node::set_default_ecdh_curve("nope").unwrap_err();
     assert_eq!(e.message, "Failed to set ECDH curve");

@@ -11,7 +11,7 @@
 //! Every form is normalised to PKCS#8 (the one form ring and the engine's
 //! [`load_private_key`] take), wrapped the way RFC 5208 says: an RSA key with the
 //! `rsaEncryption` OID and NULL parameters, an EC key with `id-ecPublicKey` and its curve.
-//! We sign with RSA, ECDSA on P-256 and P-384, and Ed25519; any other algorithm or curve is
+//! We sign with RSA, ECDSA on P-256, P-384 and P-521, and Ed25519; any other algorithm or curve is
 //! refused with its OID named.
 //!
 //! A wrong passphrase usually shows as bad CBC padding, but one time in 256 the padding of
@@ -43,6 +43,8 @@ pub(crate) const EC_PUBLIC_KEY: ObjectIdentifier =
 const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 /// secp384r1 (RFC 5480 s2.1.1.1).
 const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+/// secp521r1 (RFC 5480 s2.1.1.1).
+const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 /// id-Ed25519 (RFC 8410 s3).
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// id-PBES2 (RFC 8018 A.4).
@@ -62,6 +64,8 @@ pub enum KeyAlgorithm {
     EcP256,
     /// ECDSA on P-384 (secp384r1).
     EcP384,
+    /// ECDSA on P-521 (secp521r1).
+    EcP521,
     /// Ed25519.
     Ed25519,
 }
@@ -71,7 +75,7 @@ impl KeyAlgorithm {
     pub fn node_name(self) -> &'static str {
         match self {
             Self::Rsa => "rsa",
-            Self::EcP256 | Self::EcP384 => "ec",
+            Self::EcP256 | Self::EcP384 | Self::EcP521 => "ec",
             Self::Ed25519 => "ed25519",
         }
     }
@@ -101,7 +105,8 @@ pub enum KeyError {
         /// The algorithm OID (dotted), with its name when known: `1.2.840.10040.4.1 (id-dsa)`.
         oid: String,
     },
-    /// An EC key on a curve other than P-256 and P-384, or with explicit curve parameters.
+    /// An EC key on a curve other than P-256, P-384 and P-521, or with explicit curve
+    /// parameters.
     UnsupportedCurve {
         /// The curve OID (dotted, with its name when known) or `explicit parameters`.
         curve: String,
@@ -157,10 +162,10 @@ impl fmt::Display for KeyError {
                 write!(f, "wrong passphrase for the encrypted key ({format})")
             }
             Self::UnsupportedAlgorithm { oid } => {
-                write!(f, "unsupported key algorithm {oid} (RSA, EC P-256/P-384 and Ed25519 are)")
+                write!(f, "unsupported key algorithm {oid} (RSA, EC P-256/P-384/P-521 and Ed25519 are)")
             }
             Self::UnsupportedCurve { curve } => {
-                write!(f, "unsupported EC curve {curve} (P-256 and P-384 are)")
+                write!(f, "unsupported EC curve {curve} (P-256, P-384 and P-521 are)")
             }
             Self::UnsupportedEncryption { scheme } => {
                 write!(f, "unsupported key encryption {scheme}")
@@ -244,7 +249,10 @@ impl PrivateKey {
                 .map_err(|e| malformed("PKCS#1", e))?;
             check_rsa_size(rsa.modulus.as_bytes())?;
         }
-        if matches!(algorithm, KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384) {
+        if matches!(
+            algorithm,
+            KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384 | KeyAlgorithm::EcP521
+        ) {
             // ring signs only with EC keys that carry their public key (OpenSSL always
             // writes it); say so instead of ring's generic refusal.
             let sec1 = sec1::EcPrivateKey::from_der(info.private_key.as_bytes())
@@ -475,6 +483,9 @@ impl PrivateKey {
             (Engine::EcdsaP384, KeyAlgorithm::EcP384) => {
                 (EC_PUBLIC_KEY, Some(der::asn1::Any::from(SECP384R1)))
             }
+            (Engine::EcdsaP521, KeyAlgorithm::EcP521) => {
+                (EC_PUBLIC_KEY, Some(der::asn1::Any::from(SECP521R1)))
+            }
             (Engine::Ed25519, KeyAlgorithm::Ed25519) => (ED25519, None),
             (other, _) => {
                 return Err(KeyError::Rejected {
@@ -528,6 +539,7 @@ fn ec_algorithm(curve: &AnyRef<'_>) -> Result<KeyAlgorithm, KeyError> {
     match oid {
         SECP256R1 => Ok(KeyAlgorithm::EcP256),
         SECP384R1 => Ok(KeyAlgorithm::EcP384),
+        SECP521R1 => Ok(KeyAlgorithm::EcP521),
         other => Err(KeyError::UnsupportedCurve {
             curve: describe_oid(&other),
         }),

@@ -23,8 +23,9 @@
 //! 4. Signatures and validity periods, from the anchor down (the anchor's own signature is
 //!    not checked; its validity period is). Signatures: RSA PKCS#1 v1.5 and RSA-PSS with
 //!    SHA-256/384/512 (2048 to 8192-bit keys), ECDSA P-256/P-384 with SHA-256/384, Ed25519,
-//!    all with ring; anything else (SHA-1, which OpenSSL's security level 1 refuses too,
-//!    smaller RSA keys, P-521) is a CERT_SIGNATURE_FAILURE.
+//!    all with ring; ECDSA P-521 with SHA-256/384/512 with RustCrypto's p521 (ring has no
+//!    P-521); anything else (SHA-1, which OpenSSL's security level 1 refuses too, smaller
+//!    RSA keys, ECDSA P-256/P-384 with SHA-512) is a CERT_SIGNATURE_FAILURE.
 //! 5. nameConstraints of every CA applied to the certificates below it
 //!    (see the name_constraints module for the matching rules), but self-issued
 //!    intermediates (RFC 5280 s4.2.1.10; they do not count towards pathLenConstraint either,

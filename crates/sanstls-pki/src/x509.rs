@@ -339,7 +339,7 @@ impl X509Certificate {
 
     /// `verify(publicKey)`: whether this certificate's signature was made by the key whose
     /// SubjectPublicKeyInfo (DER) is `spki_der`. Signature algorithms we do not support
-    /// (SHA-1, P-521, ...) are `false`, as are keys that do not parse.
+    /// (SHA-1, secp256k1, ...) are `false`, as are keys that do not parse.
     pub fn verify(&self, spki_der: &[u8]) -> bool {
         let Ok(key) = spki::SubjectPublicKeyInfoOwned::from_der(spki_der) else {
             return false;

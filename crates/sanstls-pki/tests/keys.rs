@@ -36,6 +36,20 @@ fn assert_same_key_and_signs(key: &PrivateKey, base: &str, algorithm: KeyAlgorit
     );
     let signer = key.signing_key().unwrap();
     let message = b"sanstls keys test message";
+    if algorithm == KeyAlgorithm::EcP521 {
+        // ring has no P-521: check with RustCrypto's p521, as the verifiers do.
+        use p521::ecdsa::signature::Verifier;
+        let signature = signer
+            .sign(SignatureScheme::ECDSA_NISTP521_SHA512, message)
+            .unwrap();
+        let public = p521::ecdsa::VerifyingKey::from_sec1_bytes(signer.public_key()).unwrap();
+        let signature = p521::ecdsa::Signature::from_der(&signature).unwrap();
+        public
+            .verify(message, &signature)
+            .unwrap_or_else(|_| panic!("{base}: signature does not verify"));
+        assert!(spki.ends_with(signer.public_key()), "{base}");
+        return;
+    }
     let (scheme, verify): (_, &dyn ring::signature::VerificationAlgorithm) = match algorithm {
         KeyAlgorithm::Rsa => (
             SignatureScheme::RSA_PSS_RSAE_SHA256,
@@ -50,6 +64,7 @@ fn assert_same_key_and_signs(key: &PrivateKey, base: &str, algorithm: KeyAlgorit
             &ring::signature::ECDSA_P384_SHA384_ASN1,
         ),
         KeyAlgorithm::Ed25519 => (SignatureScheme::ED25519, &ring::signature::ED25519),
+        KeyAlgorithm::EcP521 => unreachable!("checked above"),
     };
     let signature = signer.sign(scheme, message).unwrap();
     ring::signature::UnparsedPublicKey::new(verify, signer.public_key())
@@ -69,6 +84,8 @@ fn plain_pkcs8_pkcs1_and_sec1_forms() {
         ("p256.sec1-params.pem", "p256", KeyAlgorithm::EcP256),
         ("p384.pk8.pem", "p384", KeyAlgorithm::EcP384),
         ("p384.sec1.pem", "p384", KeyAlgorithm::EcP384),
+        ("p521.pk8.pem", "p521", KeyAlgorithm::EcP521),
+        ("p521.sec1.pem", "p521", KeyAlgorithm::EcP521),
         ("ed25519.pk8.pem", "ed25519", KeyAlgorithm::Ed25519),
         // A certificate, junk and the CA around a PKCS#1 key: the key is found.
         ("bundle.pem", "rsa", KeyAlgorithm::Rsa),

@@ -379,3 +379,40 @@ fn every_openssl_number_is_distinct() {
     }
     assert_eq!(openssl_number("CERT_HAS_EXPIRED"), 10);
 }
+
+/// ECDSA P-521 certificates (ring has none; checked with RustCrypto's p521): the bench
+/// P-521 leaf, signed by its P-521 root with ecdsa-with-SHA512, verifies; one bit changed
+/// in its signature, or in what it signs, is CERT_SIGNATURE_FAILURE at depth 0; and the
+/// P-521 root does not verify the P-256 bench leaf.
+#[test]
+fn p521_signatures_with_sha512_verify_and_tampering_fails() {
+    let p521 = sanstls_test::fixtures::bench("p521");
+    // The bench certificates are valid for 100 years from when they were made (2026).
+    let now = 1_900_000_000;
+    let verifier = Verifier::new(vec![p521.ca.clone()]).unwrap();
+    let chain = verifier
+        .verify(&p521.leaf, &[], now, Purpose::ServerAuth)
+        .unwrap();
+    assert_eq!(chain.certificates().len(), 2);
+    // The signature is the last field: flip a bit in its last byte (the S integer).
+    let mut bad_signature = p521.leaf.clone();
+    let last = bad_signature.len() - 1;
+    bad_signature[last] ^= 1;
+    // The serial number is in the signed part: INTEGER 2, right after the version
+    // ([0] { INTEGER 2 }, which is v3).
+    let mut bad_tbs = p521.leaf.clone();
+    let serial = [0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x02];
+    let at = bad_tbs.windows(8).position(|w| w == serial).unwrap();
+    bad_tbs[at + 7] = 3;
+    for bad in [bad_signature, bad_tbs] {
+        let e = verifier
+            .verify(&bad, &[], now, Purpose::ServerAuth)
+            .unwrap_err();
+        assert_eq!((e.code(), e.depth()), ("CERT_SIGNATURE_FAILURE", 0));
+    }
+    let other = sanstls_test::fixtures::bench("ecdsa");
+    let e = verifier
+        .verify(&other.leaf, &[], now, Purpose::ServerAuth)
+        .unwrap_err();
+    assert_ne!(e.code(), "OK");
+}

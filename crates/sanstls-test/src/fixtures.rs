@@ -46,7 +46,8 @@ pub struct Bench {
     pub key: Vec<u8>,
 }
 
-/// The bench PKI of `kind`: `"ecdsa"` (P-256) or `"rsa"` (RSA-2048).
+/// The bench PKI of `kind`: `"ecdsa"` (P-256), `"rsa"` (RSA-2048) or `"p521"` (P-521,
+/// signed with ecdsa-with-SHA512).
 pub fn bench(kind: &str) -> Bench {
     Bench {
         ca: read(&format!("pki/bench/{kind}-ca.der")),

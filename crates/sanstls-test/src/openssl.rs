@@ -23,8 +23,8 @@ pub fn run_openssl(cmd: &mut Command) -> Vec<u8> {
 }
 
 /// Generates a self-signed certificate for `localhost` (SAN DNS:localhost, IP:127.0.0.1),
-/// valid for 100 years, and its key. `kind`: `ec` (P-256), `ec384`, `ed25519`, anything
-/// else RSA-2048. Files are `<kind>-cert.pem` / `<kind>-key.pem` in `dir`.
+/// valid for 100 years, and its key. `kind`: `ec` (P-256), `ec384`, `ec521` (signed with
+/// ecdsa-with-SHA512), `ed25519`, anything else RSA-2048. Files are `<kind>-cert.pem` / `<kind>-key.pem` in `dir`.
 pub fn self_signed(dir: &TempDir, kind: &str) -> (PathBuf, PathBuf) {
     self_signed_for(dir, kind, kind, "localhost")
 }
@@ -45,6 +45,13 @@ pub fn self_signed_for(dir: &TempDir, stem: &str, kind: &str, name: &str) -> (Pa
     match kind {
         "ec" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
         "ec384" => cmd.args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"]),
+        "ec521" => cmd.args([
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+            "-sha512",
+        ]),
         "ed25519" => cmd.args(["-newkey", "ed25519"]),
         _ => cmd.args(["-newkey", "rsa:2048"]),
     };

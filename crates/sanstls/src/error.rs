@@ -472,6 +472,12 @@ pub enum PeerIncompatible {
     RenegotiationDeclined,
     /// The server's finite-field DH group is smaller than our minimum (Node's `minDHSize`).
     DhGroupTooSmall,
+    /// TLS 1.2 server: the client lists FFDHE groups, none of them ours, so no DHE suite
+    /// may be chosen, and no other suite fits (`insufficient_security`, RFC 7919 s4).
+    NoFfdheGroupsInCommon,
+    /// TLS 1.2 client: we listed FFDHE groups and the server's DH parameters are not an
+    /// RFC 7919 group, which we cannot validate (`insufficient_security`, RFC 7919 s3).
+    UnknownDhGroup,
     /// A TLS 1.2 client without signature_algorithms accepts only SHA-1 signatures
     /// (RFC 5246 s7.4.1.4.1), which we do not make (`handshake_failure`).
     Sha1SignaturesOnly,
@@ -490,6 +496,10 @@ impl fmt::Display for PeerIncompatible {
             }
             Self::RenegotiationDeclined => "the server declined to renegotiate",
             Self::DhGroupTooSmall => "the server's DH group is smaller than minDHSize",
+            Self::NoFfdheGroupsInCommon => {
+                "the client's FFDHE groups are not ours and no other suite fits"
+            }
+            Self::UnknownDhGroup => "the server's DH parameters are not an RFC 7919 group",
             Self::Sha1SignaturesOnly => {
                 "the client accepts only SHA-1 signatures (no signature_algorithms)"
             }
@@ -587,7 +597,9 @@ impl Error {
                 PeerIncompatible::NoApplicationProtocolInCommon => A::NoApplicationProtocol,
                 PeerIncompatible::CertificateRequired => A::CertificateRequired,
                 // RFC 7919 s4: a group too weak for the client.
-                PeerIncompatible::DhGroupTooSmall => A::InsufficientSecurity,
+                PeerIncompatible::DhGroupTooSmall
+                | PeerIncompatible::NoFfdheGroupsInCommon
+                | PeerIncompatible::UnknownDhGroup => A::InsufficientSecurity,
                 PeerIncompatible::NoCipherSuitesInCommon
                 | PeerIncompatible::NoKxGroupsInCommon
                 | PeerIncompatible::NoSignatureSchemesInCommon

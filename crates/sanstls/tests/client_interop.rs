@@ -203,6 +203,49 @@ fn every_suite_and_group_against_openssl() {
     }
 }
 
+/// secp521r1 and a P-521 certificate (ecdsa-with-SHA512) against `openssl s_server -groups
+/// P-521`, TLS 1.3 and 1.2, with a P-521 client certificate too (the server asks with
+/// `-Verify`): both our handshake signatures and the server's are ECDSA P-521.
+#[test]
+fn p521_groups_and_certificates_against_openssl() {
+    use sanstls::enums::ProtocolVersion;
+    let dir = TempDir::new("client-interop-p521-client");
+    let (client_cert, client_key) = openssl::self_signed(&dir, "ec521");
+    let ca = client_cert.to_str().unwrap().to_string();
+    for (version, expected) in [
+        ("-tls1_3", ProtocolVersion::TLSv1_3),
+        ("-tls1_2", ProtocolVersion::TLSv1_2),
+    ] {
+        let (mut server, root) = s_server_version(
+            version,
+            "ec521",
+            &["-groups", "P-521", "-Verify", "1", "-CAfile", &ca],
+        );
+        let mut config = config_for(root);
+        config.client_certificate = Some(
+            ClientCertificate::new(
+                vec![pem_to_der(&client_cert)],
+                load_private_key(&openssl::key_der(&client_key)).unwrap(),
+            )
+            .unwrap(),
+        );
+        let (o, conn) = fetch(&mut server, Arc::new(config), None);
+        assert_eq!(
+            o.error,
+            None,
+            "{version}: {}",
+            read_log(&server.dir, server.tag)
+        );
+        let n = conn.negotiated();
+        assert_eq!(n.version, Some(expected));
+        assert_eq!(n.group, Some(NamedGroup::secp521r1));
+        let text = page(&o);
+        assert!(text.contains("HTTP/1.0 200 ok"), "{text}");
+        // s_server -www prints the client's certificate when it verified one.
+        assert!(text.contains("Client certificate"), "{text}");
+    }
+}
+
 #[test]
 fn rsa_and_ed25519_certificates_against_openssl() {
     for kind in ["rsa", "ed25519"] {
@@ -627,6 +670,70 @@ fn tls12_dhe_with_openssl_dhparam_and_min_dh_size() {
             );
             assert!(log.is_ok(), "{log:?}");
         }
+    }
+}
+
+/// RFC 7919 in TLS 1.2 against `gnutls-serv`, which picks the DHE group from our
+/// supported_groups: listing ffdhe3072 we get ffdhe3072. And the RFC 7919 groups as TLS 1.3
+/// key shares against `openssl s_server -groups ffdhe2048` (ffdhe3072).
+#[test]
+fn ffdhe_groups_against_gnutls_and_openssl() {
+    use sanstls::enums::ProtocolVersion;
+    use sanstls::suites::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256;
+    let dir = TempDir::new("client-interop-gnutls-ffdhe");
+    let (cert, key) = openssl::self_signed(&dir, "rsa");
+    let port = free_port();
+    let peer = spawn_logged(
+        &dir,
+        "gnutls-serv",
+        "gnutls-serv",
+        &[
+            "--http",
+            "-p",
+            &port.to_string(),
+            "--x509certfile",
+            cert.to_str().unwrap(),
+            "--x509keyfile",
+            key.to_str().unwrap(),
+            "--priority",
+            "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:+GROUP-ALL",
+        ],
+    );
+    let mut server = Server {
+        peer,
+        port,
+        dir,
+        tag: "gnutls-serv",
+    };
+    let mut config = config_for(pem_to_der(&cert));
+    config.max_version = ProtocolVersion::TLSv1_2;
+    config.tls12_cipher_suites = vec![&TLS_DHE_RSA_WITH_AES_128_GCM_SHA256];
+    config.groups = vec![NamedGroup::X25519, NamedGroup::FFDHE3072];
+    let (o, conn) = fetch(&mut server, Arc::new(config), None);
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    let n = conn.negotiated();
+    assert_eq!(n.version, Some(ProtocolVersion::TLSv1_2));
+    assert_eq!(n.group, Some(NamedGroup::FFDHE3072));
+    assert_eq!(n.dh_bits, Some(3072));
+    assert!(page(&o).contains("FFDHE3072"), "{}", page(&o));
+
+    for (group, name) in [
+        (NamedGroup::FFDHE2048, "ffdhe2048"),
+        (NamedGroup::FFDHE3072, "ffdhe3072"),
+    ] {
+        let (mut server, root) = s_server("ec", &["-groups", name]);
+        let mut config = config_for(root);
+        config.groups = vec![group];
+        let (o, conn) = fetch(&mut server, Arc::new(config), None);
+        assert_eq!(
+            o.error,
+            None,
+            "{name}: {}",
+            read_log(&server.dir, server.tag)
+        );
+        assert_eq!(conn.negotiated().group, Some(group));
+        assert_eq!(conn.negotiated().version, Some(ProtocolVersion::TLSv1_3));
+        assert!(page(&o).contains("TLSv1.3"), "{}", page(&o));
     }
 }
 

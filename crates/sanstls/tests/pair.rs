@@ -106,6 +106,99 @@ fn every_suite_group_and_key_type() {
     }
 }
 
+/// secp521r1 and ecdsa_secp521r1_sha512 end to end, both versions: the bench P-521 leaf
+/// (signed by its P-521 root with ecdsa-with-SHA512, which the pki verifier checks), P-521
+/// key shares, and a P-521 client certificate (TLS 1.3 CertificateVerify with SHA-512, TLS
+/// 1.2 with whatever hash the server's CertificateRequest puts first).
+#[test]
+fn p521_key_exchange_certificates_and_signatures_in_both_versions() {
+    use sanstls::enums::{ProtocolVersion, SignatureScheme};
+    let bench = sanstls_test::fixtures::bench("p521");
+    for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+        let key = load_private_key(&bench.key).unwrap();
+        let mut sc = ServerConfig::new(vec![
+            CertifiedKey::new(vec![bench.leaf.clone()], key).unwrap()
+        ]);
+        sc.groups = vec![NamedGroup::secp521r1];
+        sc.client_verifier = Some(Arc::new(
+            sanstls_pki::tls::NodeClientVerifier::with_roots(vec![bench.ca.clone()], true).unwrap(),
+        ));
+        let mut cc = ClientConfig::new(Arc::new(
+            sanstls_pki::tls::NodeServerVerifier::with_roots(vec![bench.ca.clone()]).unwrap(),
+        ));
+        cc.max_version = version;
+        cc.groups = vec![NamedGroup::X25519, NamedGroup::secp521r1];
+        cc.client_certificate = Some(
+            ClientCertificate::new(
+                vec![bench.leaf.clone()],
+                load_private_key(&bench.key).unwrap(),
+            )
+            .unwrap(),
+        );
+        let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+        assert_eq!(c.negotiated().version, Some(version));
+        assert_eq!(c.negotiated().group, Some(NamedGroup::secp521r1));
+        assert_eq!(s.negotiated().group, Some(NamedGroup::secp521r1));
+        assert_eq!(s.negotiated().peer_certificates, vec![bench.leaf.clone()]);
+        assert_eq!(c.negotiated().peer_certificates, vec![bench.leaf.clone()]);
+        echo(&mut c, &mut s);
+    }
+    // The key signs each ECDSA hash in TLS 1.2 and only SHA-512 in TLS 1.3, and every
+    // signature checks against the certificate.
+    use sanstls::crypto::verify::verify_signature;
+    let key = load_private_key(&bench.key).unwrap();
+    let message = b"client_random || server_random || params";
+    for scheme in [
+        SignatureScheme::ECDSA_NISTP256_SHA256,
+        SignatureScheme::ECDSA_NISTP384_SHA384,
+        SignatureScheme::ECDSA_NISTP521_SHA512,
+    ] {
+        assert_eq!(key.choose_scheme(&[scheme], false), Some(scheme));
+        let tls13 = scheme == SignatureScheme::ECDSA_NISTP521_SHA512;
+        assert_eq!(key.choose_scheme(&[scheme], true).is_some(), tls13);
+        let sig = key.sign(scheme, message).unwrap();
+        verify_signature(scheme, &bench.leaf, message, &sig, false).unwrap();
+        assert_eq!(
+            verify_signature(scheme, &bench.leaf, message, &sig, true).is_ok(),
+            tls13,
+            "{scheme:?}"
+        );
+        let mut bad = sig.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        assert_eq!(
+            verify_signature(scheme, &bench.leaf, message, &bad, false),
+            Err(PeerMisbehaved::BadSignature.into())
+        );
+        // Another message.
+        assert!(verify_signature(scheme, &bench.leaf, b"other", &sig, false).is_err());
+    }
+    // A P-256 key's SHA-512 signature (TLS 1.2 only) checks too.
+    let ecdsa = sanstls_test::fixtures::bench("ecdsa");
+    let p256 = load_private_key(&ecdsa.key).unwrap();
+    let sig = p256
+        .sign(SignatureScheme::ECDSA_NISTP521_SHA512, message)
+        .unwrap();
+    verify_signature(
+        SignatureScheme::ECDSA_NISTP521_SHA512,
+        &ecdsa.leaf,
+        message,
+        &sig,
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        verify_signature(
+            SignatureScheme::ECDSA_NISTP521_SHA512,
+            &ecdsa.leaf,
+            message,
+            &sig,
+            true
+        ),
+        Err(PeerMisbehaved::BadSignature.into())
+    );
+}
+
 #[test]
 fn hello_retry_request_and_exporters() {
     let p = pki("ec");
@@ -572,6 +665,102 @@ fn tls12_dhe_between_our_client_and_server() {
     let mut server = ServerConnection::new(Arc::new(server_config(&p)), NOW).unwrap();
     let (_, se) = transfer(&mut client, &mut server);
     assert_eq!(se, Some(PeerIncompatible::NoCipherSuitesInCommon.into()));
+}
+
+/// RFC 7919 in TLS 1.2 between our ends: a client listing FFDHE groups gets one of them
+/// rather than the server's configured parameters; one listing only groups the server does
+/// not take gets no DHE suite (insufficient_security when nothing else fits).
+#[test]
+fn tls12_rfc7919_groups_between_our_ends() {
+    use sanstls::crypto::ffdhe::DhGroup;
+    use sanstls::enums::ProtocolVersion;
+    use sanstls::suites::{
+        TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    };
+    let p = pki("rsa");
+    let client = |groups: Vec<NamedGroup>| {
+        let mut cc = client_config(&p);
+        cc.max_version = ProtocolVersion::TLSv1_2;
+        cc.tls12_cipher_suites = vec![&TLS_DHE_RSA_WITH_AES_256_GCM_SHA384];
+        cc.groups = groups;
+        Arc::new(cc)
+    };
+    let server = |dh: DhGroup, groups: Option<Vec<NamedGroup>>| {
+        let mut sc = server_config(&p);
+        sc.dh_params = Some(dh);
+        if let Some(g) = groups {
+            sc.groups = g;
+        }
+        Arc::new(sc)
+    };
+    // Configured ffdhe2048; the client lists ffdhe4096 (and X25519): ffdhe4096.
+    let cc = client(vec![NamedGroup::X25519, NamedGroup::FFDHE4096]);
+    let (mut c, mut s, _) = handshake(cc, server(DhGroup::ffdhe2048(), None), None);
+    assert_eq!(c.negotiated().group, Some(NamedGroup::FFDHE4096));
+    assert_eq!(s.negotiated().dh_bits, Some(4096));
+    echo(&mut c, &mut s);
+    // The server's own FFDHE groups, in its order, win over its configured parameters.
+    let groups = vec![
+        NamedGroup::X25519,
+        NamedGroup::FFDHE3072,
+        NamedGroup::FFDHE2048,
+    ];
+    let cc = client(vec![NamedGroup::FFDHE2048, NamedGroup::FFDHE3072]);
+    let (c, _, _) = handshake(cc, server(DhGroup::ffdhe2048(), Some(groups)), None);
+    assert_eq!(c.negotiated().group, Some(NamedGroup::FFDHE3072));
+    // A client without FFDHE groups gets the configured parameters.
+    let cc = client(vec![NamedGroup::X25519]);
+    let (c, _, _) = handshake(cc, server(DhGroup::ffdhe3072(), None), None);
+    assert_eq!(c.negotiated().group, Some(NamedGroup::FFDHE3072));
+    // Only ffdhe2048, below the configured 3072 bits, and a DHE suite only: refused.
+    let cc = client(vec![NamedGroup::FFDHE2048]);
+    let mut client_conn = ClientConnection::new(cc, "localhost", NOW).unwrap();
+    let mut server_conn = ServerConnection::new(server(DhGroup::ffdhe3072(), None), NOW).unwrap();
+    let (ce, se) = transfer(&mut client_conn, &mut server_conn);
+    assert_eq!(se, Some(PeerIncompatible::NoFfdheGroupsInCommon.into()));
+    assert_eq!(
+        ce,
+        Some(Error::AlertReceived(AlertDescription::InsufficientSecurity))
+    );
+    // The same client with an ECDHE suite too: ECDHE, not DHE with a group it did not list.
+    let mut cc = (*client(vec![NamedGroup::FFDHE2048, NamedGroup::X25519])).clone();
+    cc.tls12_cipher_suites = vec![
+        &TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+        &TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    ];
+    let (c, _, _) = handshake(Arc::new(cc), server(DhGroup::ffdhe3072(), None), None);
+    assert_eq!(c.negotiated().group, Some(NamedGroup::X25519));
+}
+
+/// The RFC 7919 groups as TLS 1.3 key shares (RFC 8446 s4.2.8.1), between our ends:
+/// directly and after a HelloRetryRequest; never offered unless configured.
+#[test]
+fn tls13_ffdhe_key_shares_between_our_ends() {
+    let p = pki("ec");
+    for group in [NamedGroup::FFDHE2048, NamedGroup::FFDHE3072] {
+        let mut cc = client_config(&p);
+        cc.groups = vec![group];
+        let mut sc = server_config(&p);
+        sc.groups.push(group);
+        let (mut c, mut s, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+        assert_eq!(c.negotiated().group, Some(group));
+        assert_eq!(s.negotiated().group, Some(group));
+        echo(&mut c, &mut s);
+    }
+    // The client's first share is X25519; the server wants ffdhe2048: HelloRetryRequest.
+    let mut cc = client_config(&p);
+    cc.groups = vec![NamedGroup::X25519, NamedGroup::FFDHE2048];
+    let mut sc = server_config(&p);
+    sc.groups = vec![NamedGroup::FFDHE2048];
+    let (c, _, _) = handshake(Arc::new(cc), Arc::new(sc), None);
+    assert_eq!(c.negotiated().group, Some(NamedGroup::FFDHE2048));
+    // Not in the defaults.
+    assert!(
+        !ClientConfig::new(Arc::new(sanstls::crypto::verify::InsecureAcceptAnything))
+            .groups
+            .iter()
+            .any(|g| sanstls::crypto::kx::is_ffdhe(*g))
+    );
 }
 
 #[test]

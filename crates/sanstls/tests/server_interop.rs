@@ -246,6 +246,57 @@ fn openssl_every_suite_and_group() {
     }
 }
 
+/// secp521r1 key exchange and a P-521 certificate (signed with ecdsa-with-SHA512) against
+/// `openssl s_client -groups P-521`, TLS 1.3 and 1.2; in TLS 1.3 OpenSSL accepts only
+/// ecdsa_secp521r1_sha512 from a P-521 key. Also a P-521 client certificate.
+#[test]
+fn openssl_p521_groups_and_certificates() {
+    let f = files("p521", "ec521");
+    let client = files("p521-client", "ec521");
+    let (cert, key) = (client.cert.to_string_lossy(), client.key.to_string_lossy());
+    for version in ["-tls1_3", "-tls1_2"] {
+        let mut c = config(&f);
+        c.groups = vec![NamedGroup::secp521r1];
+        c.client_verifier = Some(Arc::new(
+            sanstls_pki::tls::NodeClientVerifier::with_roots(vec![der(&client.cert)], true)
+                .unwrap(),
+        ));
+        let (port, rx) = serve(c, 1, false);
+        let out = s_client_version(
+            version,
+            port,
+            &f,
+            &["-groups", "P-521", "-cert", &cert, "-key", &key],
+        );
+        let s = seen(&rx);
+        assert_eq!(s.result, Ok(()), "{version}: {out}");
+        assert_eq!(s.group, Some(NamedGroup::secp521r1));
+        assert_eq!(s.client_certs, 1);
+        assert!(out.contains("Verify return code: 0 (ok)"), "{out}");
+        assert!(out.contains("sanstls"), "{out}");
+        match version {
+            "-tls1_3" => {
+                assert!(out.contains("Peer signature type: ECDSA"), "{out}");
+                assert!(out.contains("Peer signing digest: SHA512"), "{out}");
+                assert!(
+                    out.contains("Server Temp Key: ECDH, secp521r1, 521 bits"),
+                    "{out}"
+                );
+            }
+            _ => {
+                assert!(
+                    out.contains("Server Temp Key: ECDH, secp521r1, 521 bits"),
+                    "{out}"
+                );
+                assert!(
+                    out.contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-"),
+                    "{out}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn openssl_hello_retry_request_rsa_and_alpn() {
     let f = files("hrr", "rsa");
@@ -400,6 +451,72 @@ fn gnutls_cli(port: u16, ca: &std::path::Path, args: &[&str]) -> String {
         .unwrap();
     let out = gnutls.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// RFC 7919 in TLS 1.2 against GnuTLS 3.7, which lists the FFDHE groups its priority
+/// string allows and checks that a DHE server uses one of them: configured with ffdhe2048,
+/// our server answers a client that allows only ffdhe3072 with ffdhe3072; a client that
+/// allows only ffdhe2048 and a DHE suite, against parameters of 3072 bits, is refused with
+/// insufficient_security.
+#[test]
+fn gnutls_tls12_dhe_uses_the_clients_ffdhe_group() {
+    use sanstls::crypto::ffdhe::DhGroup;
+    use sanstls::error::PeerIncompatible;
+    let f = files("gnutls-ffdhe", "rsa");
+    let mut c = config(&f);
+    c.dh_params = Some(DhGroup::ffdhe2048());
+    let (port, rx) = serve(c, 1, false);
+    let priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:-GROUP-ALL:+GROUP-FFDHE3072";
+    let text = gnutls_cli(port, &f.cert, &["--priority", priority]);
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{text}");
+    assert_eq!(s.group, Some(NamedGroup::FFDHE3072));
+    assert!(
+        text.contains("(TLS1.2-X.509)-(DHE-FFDHE3072)-(RSA"),
+        "{text}"
+    );
+    assert!(text.contains("sanstls"), "{text}");
+
+    let mut c = config(&f);
+    c.dh_params = Some(DhGroup::ffdhe3072());
+    let (port, rx) = serve(c, 1, false);
+    let priority = "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:-GROUP-ALL:+GROUP-FFDHE2048";
+    let text = gnutls_cli(port, &f.cert, &["--priority", priority]);
+    let s = seen(&rx);
+    assert_eq!(
+        s.result,
+        Err(PeerIncompatible::NoFfdheGroupsInCommon.into()),
+        "{text}"
+    );
+    assert!(text.contains("Insufficient security"), "{text}");
+}
+
+/// The RFC 7919 groups as TLS 1.3 key shares, against `openssl s_client -groups ffdhe2048`
+/// (and ffdhe3072): configured on our server, never a default.
+#[test]
+fn openssl_tls13_ffdhe_key_shares() {
+    let f = files("ffdhe13", "ec");
+    for (group, name, bits) in [
+        (NamedGroup::FFDHE2048, "ffdhe2048", 2048),
+        (NamedGroup::FFDHE3072, "ffdhe3072", 3072),
+    ] {
+        let mut c = config(&f);
+        c.groups.push(group);
+        let (port, rx) = serve(c, 1, false);
+        let out = s_client(port, &f, &["-groups", name]);
+        let s = seen(&rx);
+        assert_eq!(s.result, Ok(()), "{name}: {out}");
+        assert_eq!(s.group, Some(group));
+        assert!(
+            out.contains(&format!("Server Temp Key: DH, {bits} bits")),
+            "{out}"
+        );
+        assert!(out.contains("sanstls"), "{out}");
+    }
+    // Without it configured, a client offering only ffdhe2048 has no group in common.
+    let (port, rx) = serve(config(&f), 1, false);
+    let out = s_client(port, &f, &["-groups", "ffdhe2048"]);
+    assert!(seen(&rx).result.is_err(), "{out}");
 }
 
 #[test]

@@ -13,11 +13,12 @@ rm -f ./*.pem ./*.der ./*.p12 ./*.crt ./*.srl ./*.csr ./*.ext
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pk8.pem
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out p256.pk8.pem
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out p384.pk8.pem
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pk8.pem
 openssl genpkey -algorithm ED25519 -out ed25519.pk8.pem
 openssl pkcs8 -topk8 -nocrypt -in rsa.pk8.pem -outform DER -out rsa.pk8.der
 # Their public keys as OpenSSL writes them (SubjectPublicKeyInfo DER): the reference every
 # loaded form of a key is compared with.
-for k in rsa p256 p384 ed25519; do
+for k in rsa p256 p384 p521 ed25519; do
   openssl pkey -in $k.pk8.pem -pubout -outform DER -out $k.pub.der
 done
 
@@ -27,6 +28,7 @@ openssl rsa -in rsa.pk8.pem -traditional -out rsa.pk1.pem
 openssl rsa -in rsa.pk8.pem -traditional -outform DER -out rsa.pk1.der
 openssl ec -in p256.pk8.pem -out p256.sec1.pem
 openssl ec -in p384.pk8.pem -out p384.sec1.pem
+openssl ec -in p521.pk8.pem -out p521.sec1.pem
 { openssl ecparam -name prime256v1; cat p256.sec1.pem; } > p256.sec1-params.pem
 
 # Encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA256 + AES-CBC or DES-EDE3-CBC).

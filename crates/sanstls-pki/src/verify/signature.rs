@@ -1,5 +1,6 @@
 //! Signatures over certificates and CRLs: splitting the signed structure (RFC 5280 s4.1.1)
-//! and checking it with ring.
+//! and checking it with ring, or for ECDSA P-521 keys (which ring lacks) with RustCrypto's
+//! `p521` over a digest made with ring.
 //!
 //! The signature covers the tbsCertificate (or tbsCertList) exactly as it was received, so we
 //! keep its bytes rather than re-encoding a parsed copy.
@@ -84,12 +85,38 @@ pub(crate) fn verify_with(
     message: &[u8],
     signature: &[u8],
 ) -> Option<bool> {
-    let alg = algorithm_for(oid, parameters, key)?;
     let bits = key.subject_public_key.raw_bytes();
-    Some(
-        alg.verify(bits.into(), message.into(), signature.into())
-            .is_ok(),
-    )
+    match algorithm_for(oid, parameters, key)? {
+        Check::Ring(alg) => Some(
+            alg.verify(bits.into(), message.into(), signature.into())
+                .is_ok(),
+        ),
+        Check::P521(hash) => Some(verify_p521(hash, bits, message, signature)),
+    }
+}
+
+/// An ECDSA P-521 signature (DER `Ecdsa-Sig-Value`) over the `hash` digest of `message`.
+fn verify_p521(
+    hash: &'static ring::digest::Algorithm,
+    key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    use p521::ecdsa::signature::hazmat::PrehashVerifier;
+    let Ok(key) = p521::ecdsa::VerifyingKey::from_sec1_bytes(key) else {
+        return false;
+    };
+    let Ok(signature) = p521::ecdsa::Signature::from_der(signature) else {
+        return false;
+    };
+    let digest = ring::digest::digest(hash, message);
+    key.verify_prehash(digest.as_ref(), &signature).is_ok()
+}
+
+/// How a signature algorithm is checked with a key.
+enum Check {
+    Ring(&'static dyn VerificationAlgorithm),
+    P521(&'static ring::digest::Algorithm),
 }
 
 // Signature algorithms (RFC 4055, RFC 5758, RFC 8410).
@@ -99,24 +126,26 @@ const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.
 const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_WITH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_WITH_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 // Key types and curves.
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 // PSS parameters.
 const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
 const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 const MGF1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.8");
 
-/// The ring algorithm for a signature algorithm and the signer's key, if we support the pair.
+/// How to check a signature algorithm with the signer's key, if we support the pair.
 fn algorithm_for(
     oid: ObjectIdentifier,
     parameters: Option<&[u8]>,
     key: &SubjectPublicKeyInfoOwned,
-) -> Option<&'static dyn VerificationAlgorithm> {
+) -> Option<Check> {
     let key_type = key.algorithm.oid;
     let curve = || {
         key.algorithm
@@ -125,9 +154,19 @@ fn algorithm_for(
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
     };
     let rsa = key_type == RSA_ENCRYPTION;
+    // RFC 5758 s3.2: the ECDSA algorithms have absent parameters; the hash is the
+    // algorithm's, whatever the curve (a P-521 key signs with any of them).
+    if key_type == EC_PUBLIC_KEY && curve() == Some(P521) {
+        return match oid {
+            ECDSA_WITH_SHA256 => Some(Check::P521(&ring::digest::SHA256)),
+            ECDSA_WITH_SHA384 => Some(Check::P521(&ring::digest::SHA384)),
+            ECDSA_WITH_SHA512 => Some(Check::P521(&ring::digest::SHA512)),
+            _ => None,
+        };
+    }
     // RFC 4055 s5: the PKCS#1 v1.5 algorithms have NULL parameters, but absent ones are seen
     // in the wild and OpenSSL accepts both; so do we.
-    Some(match oid {
+    Some(Check::Ring(match oid {
         SHA256_WITH_RSA if rsa => &sig::RSA_PKCS1_2048_8192_SHA256,
         SHA384_WITH_RSA if rsa => &sig::RSA_PKCS1_2048_8192_SHA384,
         SHA512_WITH_RSA if rsa => &sig::RSA_PKCS1_2048_8192_SHA512,
@@ -143,7 +182,7 @@ fn algorithm_for(
         }
         ED25519 if key_type == ED25519 => &sig::ED25519,
         _ => return None,
-    })
+    }))
 }
 
 /// RSASSA-PSS parameters (RFC 4055 s3.1) that ring can check: SHA-2 with MGF1 over the same

@@ -8,9 +8,9 @@ use super::StoredSession;
 use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::crypto::ffdhe::{DhGroup, DhKeyExchange};
-use crate::crypto::kx::KeyExchange;
+use crate::crypto::kx::{self, KeyExchange};
 use crate::enums::{ContentType, SignatureScheme};
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::prf::{Tls12MasterSecret, MASTER_SECRET_LEN};
 use crate::msgs::base::Random;
 use crate::msgs::certificate::{CertificateDer, CertificatePayload};
@@ -230,9 +230,12 @@ impl State for ExpectKeyExchange {
         )?;
         let (our_public, premaster) = match &ske.params {
             ServerKeyExchangeParams::Ecdhe(params) => {
-                // A TLS 1.3-only group (the hybrid KEMs) was not offered for TLS 1.2.
+                // A TLS 1.3-only group (the hybrid KEMs) was not offered for TLS 1.2, nor an
+                // RFC 7919 group as a curve (it names DHE parameters).
                 let group = params.named_group;
-                if !self.c.hs.config.groups.contains(&group) || crate::crypto::kx::tls13_only(group)
+                if !self.c.hs.config.groups.contains(&group)
+                    || crate::crypto::kx::tls13_only(group)
+                    || crate::crypto::kx::is_ffdhe(group)
                 {
                     return Err(PeerMisbehaved::SelectedUnofferedParameter("named_curve").into());
                 }
@@ -247,6 +250,14 @@ impl State for ExpectKeyExchange {
                 cx.common.negotiated.dh_bits = Some(crate::crypto::ffdhe::bit_len(&params.p.0));
                 let group =
                     DhGroup::from_peer(&params.p.0, &params.g.0, self.c.hs.config.min_dh_size)?;
+                // RFC 7919 s3: having listed FFDHE groups, we take only parameters we can
+                // trust, the RFC 7919 groups (any of them: all are safe primes). We do not
+                // test custom parameters for primality, so a client that does not list FFDHE
+                // groups (the default, as Node's) keeps taking them within minDHSize.
+                let listed_ffdhe = self.c.hs.config.groups.iter().any(|g| kx::is_ffdhe(*g));
+                if listed_ffdhe && group.named().is_none() {
+                    return Err(PeerIncompatible::UnknownDhGroup.into());
+                }
                 let kx = DhKeyExchange::start(&group, self.c.hs.config.random.as_ref())?;
                 let ours = kx.public_value().to_vec();
                 cx.common.negotiated.group = group.named();

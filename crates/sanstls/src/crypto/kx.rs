@@ -3,6 +3,10 @@
 //! The private scalar comes from the configuration's `RandomSource`, so a handshake replays
 //! byte for byte from a recorded pool. ring cannot take a caller's scalar, so then X25519
 //! uses `x25519-dalek` and the NIST curves RustCrypto's `p256`/`p384` (docs/dependencies.md).
+//! ring has no P-521: secp521r1 always uses RustCrypto's `p521`.
+//!
+//! The RFC 7919 groups (ffdhe2048..ffdhe8192) are TLS 1.3 key shares here (RFC 8446
+//! s4.2.8.1), on [`crate::crypto::ffdhe`]: supported when configured, never by default.
 //!
 //! The hybrid groups of draft-ietf-tls-ecdhe-mlkem (TLS 1.3 only) pair FIPS 203 ML-KEM
 //! (RustCrypto's `ml-kem`) with an ECDH group: X25519MLKEM768, SecP256r1MLKEM768 and
@@ -36,6 +40,7 @@ pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
     NamedGroup::X25519,
     NamedGroup::secp256r1,
     NamedGroup::secp384r1,
+    NamedGroup::secp521r1,
 ];
 
 /// The post-quantum hybrid groups we implement (TLS 1.3 only). Only X25519MLKEM768 is in
@@ -55,13 +60,24 @@ pub const DEFAULT_GROUPS: &[NamedGroup] = &[
     NamedGroup::X25519,
     NamedGroup::secp256r1,
     NamedGroup::secp384r1,
+    NamedGroup::secp521r1,
 ];
 
 /// Whether this build of the engine can exchange keys with `group` (a configuration may
 /// list only these).
 pub fn implemented(group: NamedGroup) -> bool {
-    SUPPORTED_GROUPS.contains(&group) || HYBRID_GROUPS.contains(&group)
+    SUPPORTED_GROUPS.contains(&group) || HYBRID_GROUPS.contains(&group) || is_ffdhe(group)
 }
+
+/// Whether `group` is an RFC 7919 finite-field group. In TLS 1.2 those name DHE
+/// parameters (ServerKeyExchange carries p and g), never an ECDHE curve; in TLS 1.3 they
+/// are key shares like the others.
+pub fn is_ffdhe(group: NamedGroup) -> bool {
+    crate::crypto::ffdhe::DhGroup::from_named(group).is_some()
+}
+
+/// The length of an uncompressed secp521r1 point: 0x04 || X (66) || Y (66).
+const P521_POINT_LEN: usize = 133;
 
 /// Whether `group` exists only in TLS 1.3 (a hybrid KEM has no TLS 1.2 ECDHE form): a
 /// TLS 1.2 server never chooses it, and a TLS 1.2 client refuses it.
@@ -297,6 +313,9 @@ enum Secret {
     X25519(x25519_dalek::StaticSecret),
     P256(p256::SecretKey),
     P384(p384::SecretKey),
+    P521(p521::SecretKey),
+    /// An RFC 7919 group in TLS 1.3 (the exponent is zeroized on drop by its type).
+    Ffdhe(Box<crate::crypto::ffdhe::DhKeyExchange>),
     /// A hybrid's client half: the ML-KEM decapsulation key and the ECDH key (always one
     /// made from drawn bytes, never `Ring`).
     Hybrid {
@@ -323,9 +342,13 @@ impl core::fmt::Debug for KeyExchange {
 
 impl KeyExchange {
     /// Generates a key pair for `group` from `rng` (32 bytes for X25519 and P-256, 48 for
-    /// P-384, redrawn if they are not a valid scalar).
+    /// P-384, redrawn if they are not a valid scalar; 66 for P-521, whose top 7 bits are
+    /// cleared first, as a 521-bit scalar needs, then redrawn if not below the order).
+    /// An RFC 7919 group draws its exponent as [`DhKeyExchange::start`] does.
     /// For a hybrid group this is the client's half: 64 bytes of seed d||z (FIPS 203
     /// ML-KEM.KeyGen_internal), then the ECDH scalar as above.
+    ///
+    /// [`DhKeyExchange::start`]: crate::crypto::ffdhe::DhKeyExchange::start
     pub fn start(group: NamedGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
         if let (Some(system), Some(alg)) = (rng.as_ring(), ring_algorithm(group)) {
             let secret = ring::agreement::EphemeralPrivateKey::generate(alg, system)
@@ -349,6 +372,13 @@ impl KeyExchange {
                 let public = hybrid.join(&ek, &ecdh_public).to_vec();
                 let ecdh = Box::new(ecdh);
                 (Secret::Hybrid { hybrid, dk, ecdh }, public)
+            }
+            None if is_ffdhe(group) => {
+                let params = crate::crypto::ffdhe::DhGroup::from_named(group)
+                    .ok_or(Error::ApiMisuse("unsupported key exchange group"))?;
+                let dh = crate::crypto::ffdhe::DhKeyExchange::start(&params, rng)?;
+                let public = dh.public_value().to_vec();
+                (Secret::Ffdhe(Box::new(dh)), public)
             }
             None => ecdh_key(group, rng)?,
         };
@@ -419,7 +449,8 @@ impl KeyExchange {
     }
 
     /// Our public value as it goes into key_share: 32 bytes for X25519, an uncompressed
-    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes). For a hybrid, the ML-KEM
+    /// SEC1 point for P-256 (65 bytes), P-384 (97 bytes) and P-521 (133 bytes), for an
+    /// RFC 7919 group Y left-padded to the length of p (RFC 8446 s4.2.8.1). For a hybrid, the ML-KEM
     /// encapsulation key and the ECDH value in the group's order: X25519MLKEM768 is
     /// ek (1184) || X25519 (32), SecP256r1MLKEM768 is P-256 point (65) || ek (1184),
     /// SecP384r1MLKEM1024 is P-384 point (97) || ek (1568).
@@ -429,6 +460,9 @@ impl KeyExchange {
 
     /// Completes the exchange with the peer's public value. A malformed value, a point off
     /// the curve or not uncompressed, or an all-zero X25519 result is `InvalidKeyShare`.
+    /// For an RFC 7919 group the peer's Y must be exactly as long as p and satisfy
+    /// 1 < Y < p-1 (RFC 8446 s4.2.8.1, RFC 7919 s5.1), else `InvalidKeyShare`; the secret
+    /// keeps its leading zeros (RFC 8446 s7.4.1).
     ///
     /// For a hybrid (the client's side) `peer_public` is the server's share, ciphertext and
     /// ECDH value in the group's order (X25519MLKEM768: 1088 + 32 bytes,
@@ -438,6 +472,12 @@ impl KeyExchange {
     pub fn complete(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
         let shared = match &self.secret {
             Secret::Ring(_) => return self.complete_in_ring(peer_public),
+            Secret::Ffdhe(_) => {
+                let Secret::Ffdhe(dh) = self.secret else {
+                    return Err(Error::ApiMisuse("not an FFDHE key"));
+                };
+                return dh.complete_padded(peer_public);
+            }
             Secret::Hybrid { hybrid, dk, ecdh } => {
                 let (ct, peer_ecdh) = hybrid.split(peer_public, hybrid.kem.ct_len())?;
                 let dh = ecdh_agree(ecdh, peer_ecdh)?;
@@ -466,6 +506,11 @@ impl KeyExchange {
         rng: &dyn RandomSource,
     ) -> Result<(Vec<u8>, SharedSecret), Error> {
         let Some(hybrid) = hybrid(group) else {
+            // An RFC 7919 share of the wrong length is refused before our exponentiation.
+            let p_len = crate::crypto::ffdhe::DhGroup::from_named(group).map(|g| g.p().len());
+            if p_len.is_some_and(|len| len != peer_share.len()) {
+                return Err(PeerMisbehaved::InvalidKeyShare.into());
+            }
             let kx = Self::start(group, rng)?;
             let ours = kx.public_key().to_vec();
             return Ok((ours, kx.complete(peer_share)?));
@@ -518,6 +563,17 @@ fn ecdh_key(group: NamedGroup, rng: &dyn RandomSource) -> Result<(Secret, Vec<u8
             let public = secret.public_key().as_affine().to_sec1_point(false);
             (Secret::P384(secret), public.as_bytes().to_vec())
         }
+        NamedGroup::secp521r1 => {
+            let secret = draw_scalar(rng, 66, |b| {
+                let mut masked = Zeroizing::new(b.to_vec());
+                if let Some(top) = masked.first_mut() {
+                    *top &= 0x01;
+                }
+                p521::SecretKey::from_slice(&masked).ok()
+            })?;
+            let public = secret.public_key().as_affine().to_sec1_point(false);
+            (Secret::P521(secret), public.as_bytes().to_vec())
+        }
         _ => return Err(Error::ApiMisuse("unsupported key exchange group")),
     })
 }
@@ -541,7 +597,15 @@ fn ecdh_agree(secret: &Secret, peer_public: &[u8]) -> Result<Zeroizing<Vec<u8>>,
             let shared = p384::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
             Zeroizing::new(shared.raw_secret_bytes().to_vec())
         }
-        Secret::Ring(_) | Secret::Hybrid { .. } => return Err(Error::ApiMisuse("not an ECDH key")),
+        Secret::P521(secret) => {
+            uncompressed(peer_public, P521_POINT_LEN).ok_or_else(bad)?;
+            let peer = p521::PublicKey::from_sec1_bytes(peer_public).map_err(|_| bad())?;
+            let shared = p521::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
+            Zeroizing::new(shared.raw_secret_bytes().to_vec())
+        }
+        Secret::Ring(_) | Secret::Hybrid { .. } | Secret::Ffdhe(_) => {
+            return Err(Error::ApiMisuse("not an ECDH key"))
+        }
     })
 }
 

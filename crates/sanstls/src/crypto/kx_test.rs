@@ -84,8 +84,14 @@ fn keys_made_in_ring_and_from_drawn_bytes_agree() {
     // from the drawn bytes. Both ends of every pairing compute the same secret.
     for group in SUPPORTED_GROUPS {
         let in_ring = KeyExchange::start(*group, &SystemRandom::new()).unwrap();
-        assert!(matches!(in_ring.secret, Secret::Ring(_)), "{group:?}");
-        let drawn = KeyExchange::start(*group, &ReplayRandom::new(vec![9u8; 48])).unwrap();
+        // ring has no P-521: its keys are always drawn.
+        let p521 = *group == NamedGroup::secp521r1;
+        assert_eq!(
+            matches!(in_ring.secret, Secret::Ring(_)),
+            !p521,
+            "{group:?}"
+        );
+        let drawn = KeyExchange::start(*group, &ReplayRandom::new(vec![9u8; 66])).unwrap();
         assert!(!matches!(drawn.secret, Secret::Ring(_)), "{group:?}");
         assert_eq!(in_ring.public_key().len(), drawn.public_key().len());
         let ring_pub = in_ring.public_key().to_vec();
@@ -97,7 +103,7 @@ fn keys_made_in_ring_and_from_drawn_bytes_agree() {
 
 #[test]
 fn generation_is_deterministic_in_the_pool() {
-    let pool = vec![7u8; 48];
+    let pool = vec![7u8; 66];
     for group in SUPPORTED_GROUPS {
         let a = KeyExchange::start(*group, &ReplayRandom::new(pool.clone())).unwrap();
         let b = KeyExchange::start(*group, &ReplayRandom::new(pool.clone())).unwrap();
@@ -559,4 +565,107 @@ fn a_nist_hybrid_with_an_ecdh_share_uses_one_key() {
             "key_share group"
         ))
     );
+}
+
+#[test]
+fn p521_agrees_with_openssl_and_refuses_bad_points() {
+    // `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521` twice, then
+    // `openssl pkeyutl -derive`: A's scalar and public value, B's public value, and Z.
+    let a = "018226da6a5f1f5ac8cf7a63bae64a9e61bacf71933b059baf08972adc8f2815b210\
+             3bf710beee2f4b68205f0ed7b6f7be8e7887f213de0b2c17d4a9521c0643a448";
+    let a_pub = "04007476f9ba3424e8a84932a2cbdfc1fe2374f68afccaf266ff3ab650d5dcad88b4\
+                 da2e6961ef2451c1cd91285afa7bca85b252ae88848ff8ca39598dc25363924848\
+                 01bb022202b0a428a4241461e97c8313b6b541f01505765335173c00553e5547b5\
+                 7b4829b9999b7b395dd95eed2e355ad9271ff9d706a827185d8dde6a544b2cc769";
+    let b_pub = "0400c601fbfb3491a6ec25ac8475fa3cddbb1023ac2e3feec92e6e0be9a3597f67be\
+                 4bad401ba934def6173ff0602007d52dee3bc0519ab6d7bfc1b1bfbc59bf0fceda\
+                 01a32c5b86f38e647a5a5a298940601ac2f84c11a2b738c8d51073cf99828e094c\
+                 5698449014fd0afe9d91bd73a84c2db9447c909908c0128f50f29ecd99b9d7d3b0";
+    let z = "019afe408c0560b609c9b0b037d7495762ee170e597d50a8ee5e4192f116da9d46d6\
+             d8d913545c8efe1707575afca0f3b08b510908ab4817541e76ce7296ca14ee53";
+    let start = |pool: Vec<u8>| {
+        KeyExchange::start(NamedGroup::secp521r1, &ReplayRandom::new(pool)).unwrap()
+    };
+    let kx = start(h(a));
+    assert_eq!(hex::encode(kx.public_key()), a_pub);
+    assert_eq!(hex::encode(&*kx.complete(&h(b_pub)).unwrap().0), z);
+    // A 66-byte draw keeps 521 bits: the top byte's high 7 bits are cleared.
+    let mut high = h(a);
+    high[0] |= 0xfe;
+    assert_eq!(hex::encode(start(high).public_key()), a_pub);
+    // A draw not below the order is redrawn: n itself, then A's scalar.
+    let n = "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\
+             fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409";
+    assert_eq!(
+        hex::encode(start([h(n), h(a)].concat()).public_key()),
+        a_pub
+    );
+    assert_eq!(
+        KeyExchange::start(NamedGroup::secp521r1, &ReplayRandom::new(h(n))).unwrap_err(),
+        Error::GetRandomFailed
+    );
+    let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+    let b = h(b_pub);
+    // Off the curve, compressed, truncated, padded, the point at infinity.
+    let mut off = b.clone();
+    off[132] ^= 1;
+    let compressed = [&[2u8 | (b[132] & 1)][..], &b[1..67]].concat();
+    for bad in [
+        off,
+        compressed,
+        b[..132].to_vec(),
+        [b.clone(), vec![0]].concat(),
+        vec![0],
+        vec![4; 133],
+    ] {
+        assert_eq!(start(h(a)).complete(&bad).unwrap_err(), invalid);
+    }
+}
+
+#[test]
+fn ffdhe_key_shares_are_padded_and_checked() {
+    use crate::crypto::ffdhe::DhGroup;
+    let invalid = Error::PeerMisbehaved(PeerMisbehaved::InvalidKeyShare);
+    for (group, len) in [(NamedGroup::FFDHE2048, 256), (NamedGroup::FFDHE3072, 384)] {
+        assert!(is_ffdhe(group) && !tls13_only(group));
+        let client = KeyExchange::start(group, &pool(1, 64)).unwrap();
+        assert_eq!(client.public_key().len(), len);
+        let share = client.public_key().to_vec();
+        let (answer, server) = KeyExchange::accept(group, &share, &pool(50, 64)).unwrap();
+        assert_eq!(answer.len(), len);
+        let secret = client.complete(&answer).unwrap();
+        assert_eq!(*secret.0, *server.0);
+        assert_eq!(secret.0.len(), len, "Z keeps its leading zeros");
+        // 0, 1, p-1, p and anything not exactly as long as p are refused.
+        let p = DhGroup::from_named(group).unwrap().p().to_vec();
+        let mut p_minus_1 = p.clone();
+        p_minus_1[len - 1] -= 1;
+        let mut one = vec![0u8; len];
+        one[len - 1] = 1;
+        let stripped = answer[answer.iter().take_while(|b| **b == 0).count()..].to_vec();
+        let short = if stripped.len() < len {
+            stripped
+        } else {
+            answer[1..].to_vec()
+        };
+        for bad in [
+            vec![0u8; len],
+            one,
+            p_minus_1,
+            p,
+            short,
+            [vec![0], answer.clone()].concat(),
+        ] {
+            let c = KeyExchange::start(group, &pool(1, 64)).unwrap();
+            assert_eq!(c.complete(&bad).unwrap_err(), invalid);
+            assert_eq!(
+                KeyExchange::accept(group, &bad, &pool(50, 64)).unwrap_err(),
+                invalid
+            );
+        }
+    }
+    // Not in the defaults, nor in what `ecdhCurve: 'auto'` means.
+    for group in DEFAULT_GROUPS.iter().chain(SUPPORTED_GROUPS) {
+        assert!(!is_ffdhe(*group));
+    }
 }

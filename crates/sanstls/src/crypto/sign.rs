@@ -1,4 +1,5 @@
-//! Our signing keys: the server's certificate key and a client's, on ring.
+//! Our signing keys: the server's certificate key and a client's, on ring (P-521 keys,
+//! which ring lacks, on RustCrypto's `p521`, with RFC 6979 deterministic nonces).
 //!
 //! One exception to "no global randomness": ring's RSA-PSS and ECDSA signers draw their
 //! salt / nonce from ring's own `SystemRandom`, and ring offers no way to supply it. A
@@ -25,6 +26,8 @@ pub enum KeyAlgorithm {
     EcdsaP256,
     /// ECDSA on P-384.
     EcdsaP384,
+    /// ECDSA on P-521.
+    EcdsaP521,
     /// Ed25519.
     Ed25519,
 }
@@ -62,7 +65,7 @@ fn usable_in_tls13(s: SignatureScheme, algorithm: KeyAlgorithm) -> bool {
     match s {
         SignatureScheme::ECDSA_NISTP256_SHA256 => algorithm == KeyAlgorithm::EcdsaP256,
         SignatureScheme::ECDSA_NISTP384_SHA384 => algorithm == KeyAlgorithm::EcdsaP384,
-        SignatureScheme::ECDSA_NISTP521_SHA512 => false,
+        SignatureScheme::ECDSA_NISTP521_SHA512 => algorithm == KeyAlgorithm::EcdsaP521,
         s => !is_pkcs1(s),
     }
 }
@@ -77,7 +80,7 @@ fn is_pkcs1(s: SignatureScheme) -> bool {
     )
 }
 
-/// Loads a private key from DER: PKCS#8 (RSA, ECDSA P-256/P-384, Ed25519) or PKCS#1
+/// Loads a private key from DER: PKCS#8 (RSA, ECDSA P-256/P-384/P-521, Ed25519) or PKCS#1
 /// RSAPrivateKey. (SEC1 `EC PRIVATE KEY` and encrypted keys come with the pki crate.)
 pub fn load_private_key(der: &[u8]) -> Result<Arc<dyn SigningKey>, Error> {
     if let Ok(k) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
@@ -99,6 +102,9 @@ pub fn load_private_key(der: &[u8]) -> Result<Arc<dyn SigningKey>, Error> {
             return Ok(Arc::new(EcdsaKey { key, prehash, kind }));
         }
     }
+    if let Some(key) = P521Key::from_pkcs8(der) {
+        return Ok(Arc::new(key));
+    }
     let rsa = RsaKeyPair::from_pkcs8(der).or_else(|_| RsaKeyPair::from_der(der));
     match rsa {
         Ok(k) => Ok(Arc::new(RsaKey {
@@ -106,7 +112,7 @@ pub fn load_private_key(der: &[u8]) -> Result<Arc<dyn SigningKey>, Error> {
             key: k,
         })),
         Err(_) => Err(Error::BadConfiguration(
-            "private key is not PKCS#8 (RSA, ECDSA P-256/P-384, Ed25519) or PKCS#1 RSA",
+            "private key is not PKCS#8 (RSA, ECDSA P-256/P-384/P-521, Ed25519) or PKCS#1 RSA",
         )),
     }
 }
@@ -250,6 +256,74 @@ impl SigningKey for EcdsaKey {
 
     fn public_key(&self) -> &[u8] {
         self.key.public_key().as_ref()
+    }
+}
+
+/// An ECDSA P-521 key (ring has none). Every signature is over a digest: SHA-512 for
+/// ecdsa_secp521r1_sha512 (the only scheme TLS 1.3 allows the curve), and in TLS 1.2 also
+/// SHA-256 or SHA-384, which an ECDSA scheme's name picks there (RFC 5246 s7.4.1.4.1). The
+/// nonce is RFC 6979's, so no randomness is needed; the scalar is zeroized on drop by the
+/// crate.
+struct P521Key {
+    key: p521::ecdsa::SigningKey,
+    /// The uncompressed SEC1 public point (133 bytes).
+    public: Vec<u8>,
+}
+
+impl P521Key {
+    /// A PKCS#8 P-521 key (`id-ecPublicKey` with `secp521r1`), or `None` for anything else.
+    fn from_pkcs8(der: &[u8]) -> Option<Self> {
+        use p521::elliptic_curve::sec1::ToSec1Point;
+        use p521::pkcs8::DecodePrivateKey;
+        let key = p521::ecdsa::SigningKey::from_pkcs8_der(der).ok()?;
+        let public = key
+            .verifying_key()
+            .as_affine()
+            .to_sec1_point(false)
+            .as_bytes()
+            .to_vec();
+        Some(Self { key, public })
+    }
+}
+
+impl Debug for P521Key {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "EcdsaKey(EcdsaP521)")
+    }
+}
+
+impl SigningKey for P521Key {
+    fn schemes(&self) -> &[SignatureScheme] {
+        use SignatureScheme as S;
+        &[
+            S::ECDSA_NISTP521_SHA512,
+            S::ECDSA_NISTP384_SHA384,
+            S::ECDSA_NISTP256_SHA256,
+        ]
+    }
+
+    fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
+        use p521::ecdsa::signature::hazmat::PrehashSigner;
+        use ring::digest;
+        use SignatureScheme as S;
+        let hash = match scheme {
+            S::ECDSA_NISTP256_SHA256 => &digest::SHA256,
+            S::ECDSA_NISTP384_SHA384 => &digest::SHA384,
+            S::ECDSA_NISTP521_SHA512 => &digest::SHA512,
+            _ => return Err(Error::ApiMisuse("ECDSA key asked for a non-ECDSA scheme")),
+        };
+        let digest = digest::digest(hash, message);
+        PrehashSigner::<p521::ecdsa::Signature>::sign_prehash(&self.key, digest.as_ref())
+            .map(|s| s.to_der().as_bytes().to_vec())
+            .map_err(|_| Error::EncryptError)
+    }
+
+    fn algorithm(&self) -> KeyAlgorithm {
+        KeyAlgorithm::EcdsaP521
+    }
+
+    fn public_key(&self) -> &[u8] {
+        &self.public
     }
 }
 

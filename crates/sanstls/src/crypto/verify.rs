@@ -27,6 +27,51 @@ mod oid {
     pub(super) const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
     pub(super) const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
     pub(super) const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+    pub(super) const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
+}
+
+/// How a handshake signature is checked: by ring, or over a digest made with ring by
+/// RustCrypto's curve crates where ring cannot: any P-521 key (ring has no P-521), and in
+/// TLS 1.2 a P-256 or P-384 key with SHA-512 (ring binds the hash to the curve).
+enum Check {
+    Ring(&'static dyn VerificationAlgorithm),
+    P521(&'static ring::digest::Algorithm),
+    P256Sha512,
+    P384Sha512,
+}
+
+impl Check {
+    fn verify(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), ()> {
+        match self {
+            Self::Ring(alg) => UnparsedPublicKey::new(*alg, key)
+                .verify(message, signature)
+                .map_err(|_| ()),
+            Self::P521(hash) => {
+                use p521::ecdsa::signature::hazmat::PrehashVerifier;
+                let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|_| ())?;
+                let signature = p521::ecdsa::Signature::from_der(signature).map_err(|_| ())?;
+                let digest = ring::digest::digest(hash, message);
+                key.verify_prehash(digest.as_ref(), &signature)
+                    .map_err(|_| ())
+            }
+            Self::P256Sha512 => {
+                use p256::ecdsa::signature::hazmat::PrehashVerifier;
+                let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|_| ())?;
+                let signature = p256::ecdsa::Signature::from_der(signature).map_err(|_| ())?;
+                let digest = ring::digest::digest(&ring::digest::SHA512, message);
+                key.verify_prehash(digest.as_ref(), &signature)
+                    .map_err(|_| ())
+            }
+            Self::P384Sha512 => {
+                use p384::ecdsa::signature::hazmat::PrehashVerifier;
+                let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|_| ())?;
+                let signature = p384::ecdsa::Signature::from_der(signature).map_err(|_| ())?;
+                let digest = ring::digest::digest(&ring::digest::SHA512, message);
+                key.verify_prehash(digest.as_ref(), &signature)
+                    .map_err(|_| ())
+            }
+        }
+    }
 }
 
 /// A certificate's public key, borrowed from its DER.
@@ -81,16 +126,32 @@ fn spki_of_certificate(cert_der: &[u8]) -> spki::der::Result<SubjectPublicKeyInf
     SubjectPublicKeyInfoRef::decode(&mut fields)
 }
 
-/// The ring algorithm for a handshake signature scheme, checking that the key type and
-/// (for TLS 1.3) the curve fit it.
+/// How to check a handshake signature scheme, checking that the key type and (for TLS 1.3)
+/// the curve fit it.
 fn scheme_algorithm(
     scheme: SignatureScheme,
     key: &PublicKeyRef<'_>,
     tls13: bool,
-) -> Result<&'static dyn VerificationAlgorithm, Error> {
+) -> Result<Check, Error> {
+    use ring::digest;
     use SignatureScheme as S;
     let mismatch = || Error::from(PeerMisbehaved::BadSignature);
     let curve = key.curve;
+    if curve == Some(oid::P521) && key.algorithm == oid::EC {
+        // TLS 1.3 allows a P-521 key only SHA-512 (RFC 8446 s4.2.3); TLS 1.2 any hash.
+        return match scheme {
+            S::ECDSA_NISTP521_SHA512 => Ok(Check::P521(&digest::SHA512)),
+            S::ECDSA_NISTP384_SHA384 if !tls13 => Ok(Check::P521(&digest::SHA384)),
+            S::ECDSA_NISTP256_SHA256 if !tls13 => Ok(Check::P521(&digest::SHA256)),
+            S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 => Err(mismatch()),
+            S::RSA_PKCS1_SHA256 | S::RSA_PKCS1_SHA384 | S::RSA_PKCS1_SHA512 => Err(mismatch()),
+            S::RSA_PSS_RSAE_SHA256 | S::RSA_PSS_RSAE_SHA384 | S::RSA_PSS_RSAE_SHA512 => {
+                Err(mismatch())
+            }
+            S::ED25519 => Err(mismatch()),
+            _ => Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
+        };
+    }
     let alg: &'static dyn VerificationAlgorithm = match scheme {
         S::RSA_PSS_RSAE_SHA256 => &signature::RSA_PSS_2048_8192_SHA256,
         S::RSA_PSS_RSAE_SHA384 => &signature::RSA_PSS_2048_8192_SHA384,
@@ -110,6 +171,16 @@ fn scheme_algorithm(
         S::ED25519 => &signature::ED25519,
         S::RSA_PKCS1_SHA256 | S::RSA_PKCS1_SHA384 | S::RSA_PKCS1_SHA512 => return Err(mismatch()),
         S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 => return Err(mismatch()),
+        // A P-521 key's scheme; TLS 1.3 ties it to that curve, TLS 1.2 names only SHA-512.
+        S::ECDSA_NISTP521_SHA512 if tls13 => return Err(mismatch()),
+        S::ECDSA_NISTP521_SHA512 if key.algorithm == oid::EC => {
+            return match curve {
+                Some(c) if c == oid::P256 => Ok(Check::P256Sha512),
+                Some(c) if c == oid::P384 => Ok(Check::P384Sha512),
+                _ => Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
+            }
+        }
+        S::ECDSA_NISTP521_SHA512 => return Err(mismatch()),
         _ => return Err(CertificateError::UnsupportedSignatureAlgorithm.into()),
     };
     let key_ok = match scheme {
@@ -118,7 +189,7 @@ fn scheme_algorithm(
         _ => key.algorithm == oid::RSA,
     };
     match key_ok {
-        true => Ok(alg),
+        true => Ok(Check::Ring(alg)),
         false => Err(mismatch()),
     }
 }
@@ -137,8 +208,8 @@ pub fn verify_signature(
     // Only the key is needed: read it in place rather than decoding the whole certificate
     // (the chain check already did, once).
     let key = PublicKeyRef::of_certificate(cert_der)?;
-    let alg = scheme_algorithm(scheme, &key, tls13)?;
-    let verdict = UnparsedPublicKey::new(alg, key.key).verify(message, signature);
+    let check = scheme_algorithm(scheme, &key, tls13)?;
+    let verdict = check.verify(key.key, message, signature);
     match crate::FUZZING {
         true => Ok(()),
         false => verdict.map_err(|_| PeerMisbehaved::BadSignature.into()),
@@ -149,6 +220,7 @@ pub fn verify_signature(
 pub const DEFAULT_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::ECDSA_NISTP256_SHA256,
     SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ECDSA_NISTP521_SHA512,
     SignatureScheme::ED25519,
     SignatureScheme::RSA_PSS_RSAE_SHA256,
     SignatureScheme::RSA_PSS_RSAE_SHA384,

@@ -9,7 +9,7 @@ use super::resume12::Tls12Session;
 use super::{CertifiedKey, ServerConfig};
 use crate::codec::{Payload, PayloadU16, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
-use crate::crypto::ffdhe::DhKeyExchange;
+use crate::crypto::ffdhe::{DhGroup, DhKeyExchange};
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::KeyAlgorithm;
 use crate::enums::{
@@ -60,22 +60,63 @@ enum Ephemeral {
     Dhe(DhKeyExchange),
 }
 
-/// Chooses a suite, certificate, scheme and (for ECDHE) group by our preference
+/// The key exchange [`choose`] settled on: an ECDHE curve, or DHE parameters.
+enum Kx {
+    Ecdhe(NamedGroup),
+    Dhe(DhGroup),
+}
+
+/// Whether `group` is in RFC 7919's FFDHE range of the Supported Groups registry
+/// (256..=511, s4: "even if unknown to the server").
+fn in_ffdhe_range(group: NamedGroup) -> bool {
+    (0x0100..=0x01ff).contains(&u16::from(group))
+}
+
+/// The DH parameters for a DHE suite, given our configured `dh` (RFC 7919 s4). A client
+/// whose supported_groups lists no FFDHE group is not RFC 7919-aware: it gets `dh`. One
+/// that lists some gets the first RFC 7919 group we accept that it lists, or `None` (no
+/// DHE suite may be chosen). We accept the FFDHE groups of our configured `groups`, in that
+/// order; when it has none, the RFC 7919 groups at least as large as `dh`, smallest first
+/// (the configured parameters set the strength we want).
+fn dhe_parameters(config: &ServerConfig, dh: &DhGroup, client: &[NamedGroup]) -> Option<DhGroup> {
+    if !client.iter().any(|g| in_ffdhe_range(*g)) {
+        return Some(dh.clone());
+    }
+    let configured: Vec<NamedGroup> = config
+        .groups
+        .iter()
+        .copied()
+        .filter(|g| crate::crypto::kx::is_ffdhe(*g))
+        .collect();
+    let ours = match configured.is_empty() {
+        false => configured,
+        true => [
+            NamedGroup::FFDHE2048,
+            NamedGroup::FFDHE3072,
+            NamedGroup::FFDHE4096,
+            NamedGroup::FFDHE6144,
+            NamedGroup::FFDHE8192,
+        ]
+        .into_iter()
+        .filter(|g| DhGroup::from_named(*g).is_some_and(|p| p.bits() >= dh.bits()))
+        .collect(),
+    };
+    ours.into_iter()
+        .find(|g| client.contains(g))
+        .and_then(DhGroup::from_named)
+}
+
+/// Chooses a suite, certificate, scheme and key exchange by our preference
 /// (RFC 5246 s7.4.1.2; Node's `honorCipherOrder`). An ECDHE suite needs a group both sides
 /// support (RFC 8422 s5.1: a client without supported_groups takes any; P-256 is the safe
-/// choice), so without one a DHE suite is chosen when both sides have one.
+/// choice), so without one a DHE suite is chosen when both sides have one. A DHE suite
+/// uses the RFC 7919 group the client asks for ([`dhe_parameters`]); when the client lists
+/// FFDHE groups and none is ours, no DHE suite is chosen, and if nothing else fits the
+/// answer is insufficient_security (RFC 7919 s4).
 fn choose(
     config: &ServerConfig,
     ch: &ClientHelloPayload,
-) -> Result<
-    (
-        &'static Tls12CipherSuite,
-        CertifiedKey,
-        SignatureScheme,
-        Option<NamedGroup>,
-    ),
-    Error,
-> {
+) -> Result<(&'static Tls12CipherSuite, CertifiedKey, SignatureScheme, Kx), Error> {
     // RFC 5246 s7.4.1.4.1: without signature_algorithms the client accepts only SHA-1
     // signatures, which we do not make.
     let Some(offered) = ch.signature_algorithms() else {
@@ -83,20 +124,29 @@ fn choose(
     };
     let offered_schemes = crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
     let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
-    // A TLS 1.3-only group (the hybrid KEMs) has no TLS 1.2 ECDHE form.
-    let group = config
-        .groups
-        .iter()
-        .copied()
-        .find(|g| !crate::crypto::kx::tls13_only(*g) && client_groups.contains(g));
-    let mut no_group = false;
+    // A TLS 1.3-only group (the hybrid KEMs) has no TLS 1.2 ECDHE form, and an RFC 7919
+    // group names DHE parameters, not a curve.
+    let group = config.groups.iter().copied().find(|g| {
+        !crate::crypto::kx::tls13_only(*g)
+            && !crate::crypto::kx::is_ffdhe(*g)
+            && client_groups.contains(g)
+    });
+    let dhe = config
+        .dh_params
+        .as_ref()
+        .map(|dh| dhe_parameters(config, dh, ch.named_groups().unwrap_or_default()));
+    let (mut no_group, mut no_ffdhe) = (false, false);
     for suite in config.suites_in_order(&config.tls12_cipher_suites, &ch.cipher_suites, |s| s.suite)
     {
-        let kx_group = match suite.kx {
-            KeyExchangeAlgorithm::Dhe if config.dh_params.is_none() => continue,
-            KeyExchangeAlgorithm::Dhe => None,
+        let kx = match (suite.kx, &dhe) {
+            (KeyExchangeAlgorithm::Dhe, None) => continue,
+            (KeyExchangeAlgorithm::Dhe, Some(None)) => {
+                no_ffdhe = true;
+                continue;
+            }
+            (KeyExchangeAlgorithm::Dhe, Some(Some(dh))) => Kx::Dhe(dh.clone()),
             _ => match group {
-                Some(g) => Some(g),
+                Some(g) => Kx::Ecdhe(g),
                 None => {
                     no_group = true;
                     continue;
@@ -110,13 +160,14 @@ fn choose(
             .collect();
         for cert in config.certificates.iter().filter(|c| curve_offered(c, ch)) {
             if let Some(scheme) = cert.key.choose_scheme(&usable, false) {
-                return Ok((suite, cert.clone(), scheme, kx_group));
+                return Ok((suite, cert.clone(), scheme, kx));
             }
         }
     }
-    match no_group {
-        true => Err(PeerIncompatible::NoKxGroupsInCommon.into()),
-        false => Err(PeerIncompatible::NoCipherSuitesInCommon.into()),
+    match (no_ffdhe, no_group) {
+        (true, _) => Err(PeerIncompatible::NoFfdheGroupsInCommon.into()),
+        (false, true) => Err(PeerIncompatible::NoKxGroupsInCommon.into()),
+        (false, false) => Err(PeerIncompatible::NoCipherSuitesInCommon.into()),
     }
 }
 
@@ -130,6 +181,7 @@ fn curve_offered(cert: &CertifiedKey, ch: &ClientHelloPayload) -> bool {
     match cert.key.algorithm() {
         KeyAlgorithm::EcdsaP256 => groups.contains(&NamedGroup::secp256r1),
         KeyAlgorithm::EcdsaP384 => groups.contains(&NamedGroup::secp384r1),
+        KeyAlgorithm::EcdsaP521 => groups.contains(&NamedGroup::secp521r1),
         KeyAlgorithm::Rsa { .. } | KeyAlgorithm::Ed25519 => true,
     }
 }
@@ -213,7 +265,11 @@ fn start_with(
             return Ok(state);
         }
     }
-    let (suite, certified, scheme, group) = choose(&config, ch)?;
+    let (suite, certified, scheme, kx) = choose(&config, ch)?;
+    let group = match &kx {
+        Kx::Ecdhe(g) => Some(*g),
+        Kx::Dhe(_) => None,
+    };
     cx.common.negotiated.peer_signature_schemes = crate::crypto::sign::allowed_schemes(
         &config.signature_schemes,
         ch.signature_algorithms().unwrap_or_default(),
@@ -313,8 +369,8 @@ fn start_with(
             HandshakePayload::CertificateStatus(CertificateStatus::new(ocsp)),
         )?;
     }
-    let (kx, params) = match (group, &config.dh_params) {
-        (Some(group), _) => {
+    let (kx, params) = match kx {
+        Kx::Ecdhe(group) => {
             let kx = KeyExchange::start(group, config.random.as_ref())?;
             let params = ServerKeyExchangeParams::Ecdhe(EcdheServerParams {
                 named_group: group,
@@ -322,8 +378,8 @@ fn start_with(
             });
             (Ephemeral::Ecdhe(kx), params)
         }
-        (None, Some(dh)) => {
-            let kx = DhKeyExchange::start(dh, config.random.as_ref())?;
+        Kx::Dhe(dh) => {
+            let kx = DhKeyExchange::start(&dh, config.random.as_ref())?;
             let params = ServerKeyExchangeParams::Dhe(DheServerParams {
                 p: PayloadU16::new(dh.p().to_vec()),
                 g: PayloadU16::new(dh.g().to_vec()),
@@ -333,7 +389,6 @@ fn start_with(
             cx.common.negotiated.dh_bits = Some(dh.bits());
             (Ephemeral::Dhe(kx), params)
         }
-        (None, None) => return Err(Error::ApiMisuse("DHE suite without DH parameters")),
     };
     let mut signed = Vec::new();
     signed.extend_from_slice(&ch.random.0);

@@ -17,6 +17,8 @@ use sanstls::internal::msgs::kx::{DheServerParams, EcdheServerParams, ServerKeyE
 use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::{Error, Event};
 
+use sanstls::crypto::ffdhe::DhGroup;
+
 use crate::harness::*;
 use crate::script12::{certificate, Server12};
 
@@ -134,6 +136,43 @@ fn bad_renegotiation(
         rest(&mut s);
         let _ = s.w.deliver();
         s.w.refused(alert);
+    }
+}
+
+/// A scripted server that chose TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 and sent its RSA
+/// certificate, for a client that lists ffdhe2048 (when `ffdhe`) or no FFDHE group.
+fn dhe_server(ffdhe: bool) -> Server12 {
+    let mut config = client_config();
+    if ffdhe {
+        config.groups.push(NamedGroup::FFDHE2048);
+    }
+    let mut s = Server12::start(config);
+    let listed =
+        s.ch.named_groups()
+            .unwrap_or_default()
+            .contains(&NamedGroup::FFDHE2048);
+    assert_eq!(listed, ffdhe);
+    s.chain = vec![pki().rsa.clone()];
+    s.key = pki().rsa_key.clone();
+    let mut sh = s.hello();
+    sh.cipher_suite = CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256;
+    s.send_hello(sh);
+    let c = s.certificate();
+    s.send(c);
+    s
+}
+
+impl Server12 {
+    /// A signed DHE ServerKeyExchange with `p`, `g` and a public value of 5s.
+    fn send_dhe(&mut self, p: Vec<u8>, g: Vec<u8>) {
+        let ys = vec![5; p.len()];
+        let params = ServerKeyExchangeParams::Dhe(DheServerParams {
+            p: PayloadU16::new(p),
+            g: PayloadU16::new(g),
+            ys: PayloadU16::new(ys),
+        });
+        let ske = self.key_exchange_with(params, SignatureScheme::RSA_PSS_RSAE_SHA256);
+        self.send(ske);
     }
 }
 
@@ -410,7 +449,7 @@ pub fn cases() -> Vec<Case> {
             bad_flight(A::IllegalParameter, |s| {
                 let c = s.certificate();
                 s.send(c);
-                let ske = s.key_exchange_with(s.params(), SignatureScheme::ECDSA_NISTP521_SHA512);
+                let ske = s.key_exchange_with(s.params(), SignatureScheme::ECDSA_SHA1_Legacy);
                 s.send(ske);
             }),
         ),
@@ -463,6 +502,52 @@ pub fn cases() -> Vec<Case> {
         case(
             "a ServerKeyExchange for SecP384r1MLKEM1024, even listed, is illegal_parameter",
             nist_hybrid_in_tls12(NamedGroup::SecP384r1MLKEM1024, NamedGroup::secp384r1),
+        ),
+        case(
+            "a ServerKeyExchange with a P-521 point off the curve is illegal_parameter",
+            bad_flight(A::IllegalParameter, |s| {
+                let c = s.certificate();
+                s.send(c);
+                let scheme = s.scheme();
+                let mut point = vec![4];
+                point.extend_from_slice(&[1; 132]);
+                let ske = s.key_exchange_with(ecdhe(NamedGroup::secp521r1, point), scheme);
+                s.send(ske);
+                let d = s.done();
+                s.send(d);
+            }),
+        ),
+        case(
+            "a ServerKeyExchange with a compressed P-521 point is illegal_parameter",
+            bad_flight(A::IllegalParameter, |s| {
+                let c = s.certificate();
+                s.send(c);
+                let scheme = s.scheme();
+                let mut point = vec![2];
+                point.extend_from_slice(&[1; 66]);
+                let ske = s.key_exchange_with(ecdhe(NamedGroup::secp521r1, point), scheme);
+                s.send(ske);
+                let d = s.done();
+                s.send(d);
+            }),
+        ),
+        case(
+            "a ServerKeyExchange naming ffdhe2048 as its curve, even listed, is illegal_parameter",
+            || {
+                // RFC 7919 groups name DHE parameters; ServerECDHParams cannot carry one.
+                let mut config = client_config();
+                config.groups = vec![NamedGroup::X25519, NamedGroup::FFDHE2048];
+                let mut s = Server12::start(config);
+                let sh = s.hello();
+                s.send_hello(sh);
+                let c = s.certificate();
+                s.send(c);
+                let scheme = s.scheme();
+                let ske = s.key_exchange_with(ecdhe(NamedGroup::FFDHE2048, vec![2; 200]), scheme);
+                s.send(ske);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
         ),
         case(
             "a ServerKeyExchange with an all-zero X25519 point is illegal_parameter",
@@ -551,6 +636,43 @@ pub fn cases() -> Vec<Case> {
                 s.send(ske);
                 let _ = s.w.deliver();
                 s.w.refused_in_handshake(A::InsufficientSecurity);
+            },
+        ),
+        case(
+            "having listed FFDHE groups, DH parameters that are no RFC 7919 group are insufficient_security",
+            || {
+                let mut s = dhe_server(true);
+                // ffdhe2048's prime with generator 5: well formed, but not the named group.
+                s.send_dhe(DhGroup::ffdhe2048().p().to_vec(), vec![5]);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::InsufficientSecurity);
+            },
+        ),
+        case(
+            "having listed ffdhe2048, another RFC 7919 group (ffdhe3072) is taken",
+            || {
+                let mut s = dhe_server(true);
+                s.send_dhe(DhGroup::ffdhe3072().p().to_vec(), vec![2]);
+                let d = s.done();
+                s.send(d);
+                assert_eq!(s.w.deliver(), Ok(()));
+                let (p, _) = s.w.expect_handshake(V12);
+                assert!(matches!(p, HandshakePayload::ClientKeyExchange(_)), "{p:?}");
+                assert_eq!(s.w.victim.negotiated().group, Some(NamedGroup::FFDHE3072));
+            },
+        ),
+        case(
+            "without FFDHE groups listed, custom DH parameters within minDHSize are taken (as Node's)",
+            || {
+                let mut s = dhe_server(false);
+                s.send_dhe(DhGroup::ffdhe2048().p().to_vec(), vec![5]);
+                let d = s.done();
+                s.send(d);
+                assert_eq!(s.w.deliver(), Ok(()));
+                let (p, _) = s.w.expect_handshake(V12);
+                assert!(matches!(p, HandshakePayload::ClientKeyExchange(_)), "{p:?}");
+                assert_eq!(s.w.victim.negotiated().group, None);
+                assert_eq!(s.w.victim.negotiated().dh_bits, Some(2048));
             },
         ),
         // ---- CertificateRequest and ServerHelloDone ----

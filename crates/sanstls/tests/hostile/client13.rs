@@ -20,6 +20,8 @@ use sanstls::internal::msgs::hello::ServerHelloPayload;
 use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::{Error, Event};
 
+use sanstls::crypto::ffdhe::DhGroup;
+
 use crate::harness::*;
 use crate::script13::{certificate, Server13};
 
@@ -34,6 +36,25 @@ fn bad_hello(alert: A, edit: impl Fn(&Server13, &mut ServerHelloPayload) + 'stat
         s.send_hello(sh);
         let _ = s.w.deliver();
         s.w.refused_in_handshake(alert);
+    }
+}
+
+/// A client whose only group (and so only share) is `group` gets a ServerHello answering
+/// it with `share`, which it refuses with illegal_parameter.
+fn bad_share(group: NamedGroup, share: Vec<u8>) -> impl Fn() {
+    move || {
+        let mut config = client_config();
+        config.groups = vec![group];
+        let mut s = Server13::start(config);
+        assert_eq!(s.ch.key_shares().unwrap()[0].group, group);
+        let mut sh = s.hello();
+        ext(&mut sh)[1] = ServerExtension::KeyShare(KeyShareEntry {
+            group,
+            key_exchange: share.clone(),
+        });
+        s.send_hello(sh);
+        let _ = s.w.deliver();
+        s.w.refused_in_handshake(A::IllegalParameter);
     }
 }
 
@@ -194,6 +215,42 @@ pub fn cases() -> Vec<Case> {
                     key_exchange: vec![0; 32],
                 })
             }),
+        ),
+        case(
+            "ServerHello with a P-521 share off the curve is illegal_parameter",
+            bad_share(NamedGroup::secp521r1, {
+                let mut p = vec![4];
+                p.extend_from_slice(&[1; 132]);
+                p
+            }),
+        ),
+        case(
+            "ServerHello with a compressed P-521 share is illegal_parameter",
+            bad_share(NamedGroup::secp521r1, {
+                let mut p = vec![3];
+                p.extend_from_slice(&[1; 66]);
+                p
+            }),
+        ),
+        case(
+            "ServerHello with an ffdhe2048 share of 1 is illegal_parameter",
+            bad_share(NamedGroup::FFDHE2048, {
+                let mut y = vec![0; 256];
+                y[255] = 1;
+                y
+            }),
+        ),
+        case(
+            "ServerHello with an ffdhe2048 share of p-1 is illegal_parameter",
+            bad_share(NamedGroup::FFDHE2048, {
+                let mut y = DhGroup::ffdhe2048().p().to_vec();
+                y[255] -= 1;
+                y
+            }),
+        ),
+        case(
+            "ServerHello with an ffdhe2048 share shorter than p is illegal_parameter",
+            bad_share(NamedGroup::FFDHE2048, vec![2; 255]),
         ),
         case(
             "ServerHello with a short X25519 share is illegal_parameter",
@@ -1164,7 +1221,7 @@ fn edited_flight_cases() -> Vec<Case> {
             "a CertificateVerify with a scheme we did not offer is illegal_parameter",
             A::IllegalParameter,
             2,
-            |m| set_scheme(m, SignatureScheme::ECDSA_NISTP521_SHA512),
+            |m| set_scheme(m, SignatureScheme::ED448),
         ),
         (
             "a CertificateVerify with PKCS#1 v1.5 (TLS 1.2 only) is illegal_parameter",

@@ -101,6 +101,30 @@ fn bad_after(alert: A, after: impl Fn(&mut Client12) + 'static) -> impl Fn() {
     }
 }
 
+/// A server whose only group is secp521r1 and a client listing it (and P-256, for the
+/// server's ECDSA certificate): the ClientKeyExchange carries `point`, which is refused
+/// with illegal_parameter.
+fn p521_client_flight(point: Vec<u8>) -> impl Fn() {
+    move || {
+        let mut config = server_config();
+        config.groups = vec![NamedGroup::secp521r1];
+        let mut c = Client12::start(config, |ch| {
+            replace(
+                ch,
+                ClientExtension::SupportedGroups(vec![
+                    NamedGroup::secp521r1,
+                    NamedGroup::secp256r1,
+                ]),
+            )
+        });
+        c.read_server_flight();
+        assert_eq!(c.w.victim.negotiated().group, Some(NamedGroup::secp521r1));
+        c.send(cke(point.clone()));
+        let _ = c.w.deliver();
+        c.w.refused_in_handshake(A::IllegalParameter);
+    }
+}
+
 fn with_client_auth(mandatory: bool) -> ServerConfig {
     let mut c = server_config();
     c.client_verifier = Some(client_verifier(mandatory));
@@ -116,6 +140,43 @@ fn with_dhe() -> ServerConfig {
     .unwrap()]);
     c.dh_params = Some(DhGroup::ffdhe2048());
     c
+}
+
+/// [`with_dhe`] with ffdhe3072 as the configured parameters.
+fn with_dhe3072() -> ServerConfig {
+    let mut c = with_dhe();
+    c.dh_params = Some(DhGroup::ffdhe3072());
+    c
+}
+
+/// A client offering only a DHE suite and listing `groups` (and X25519), up to our
+/// server's flight.
+fn dhe_hello(config: ServerConfig, groups: Vec<NamedGroup>) -> Client12 {
+    let mut c = Client12::start(config, |ch| {
+        replace(
+            ch,
+            ClientExtension::SupportedGroups([groups.clone(), vec![NamedGroup::X25519]].concat()),
+        );
+        ch.cipher_suites = vec![CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256];
+    });
+    c.read_server_flight();
+    c.w.waiting();
+    c
+}
+
+/// The p and g of the DHE ServerKeyExchange in the server's flight.
+fn dhe_params_sent(c: &Client12) -> (Vec<u8>, Vec<u8>) {
+    for m in &c.flight {
+        if let HandshakePayload::ServerKeyExchange(body) = m {
+            let ske = ServerKeyExchangePayload::read_bytes_with(&body.0, KeyExchangeAlgorithm::Dhe)
+                .unwrap();
+            let sanstls::internal::msgs::kx::ServerKeyExchangeParams::Dhe(dh) = ske.params else {
+                panic!("not DHE");
+            };
+            return (dh.p.0, dh.g.0);
+        }
+    }
+    panic!("no ServerKeyExchange");
 }
 
 fn finished(vd: Vec<u8>) -> HandshakePayload {
@@ -222,6 +283,71 @@ pub fn cases() -> Vec<Case> {
             };
             assert_eq!(sh.cipher_suite, CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256);
         }),
+        case(
+            "a client listing ffdhe3072 gets ffdhe3072 in ServerKeyExchange, not our ffdhe2048",
+            || {
+                let c = dhe_hello(with_dhe(), vec![NamedGroup::FFDHE3072]);
+                let (p, g) = dhe_params_sent(&c);
+                assert_eq!(p, DhGroup::ffdhe3072().p());
+                assert_eq!(g, [2]);
+                assert_eq!(c.w.victim.negotiated().group, Some(NamedGroup::FFDHE3072));
+                assert_eq!(c.w.victim.negotiated().dh_bits, Some(3072));
+            },
+        ),
+        case(
+            "a client listing ffdhe2048 and ffdhe4096 gets the first of our configured groups",
+            || {
+                let mut config = with_dhe();
+                config.groups = vec![NamedGroup::X25519, NamedGroup::FFDHE4096, NamedGroup::FFDHE2048];
+                let c = dhe_hello(config, vec![NamedGroup::FFDHE2048, NamedGroup::FFDHE4096]);
+                assert_eq!(dhe_params_sent(&c).0, DhGroup::ffdhe4096().p());
+            },
+        ),
+        case(
+            "FFDHE groups listed, none ours, DHE suites only: insufficient_security (RFC 7919 s4)",
+            bad_hello_with(with_dhe, A::InsufficientSecurity, |ch| {
+                // An unknown FFDHE codepoint still says the client knows RFC 7919.
+                replace(
+                    ch,
+                    ClientExtension::SupportedGroups(vec![NamedGroup::from(0x01fc)]),
+                );
+                ch.cipher_suites = vec![CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256];
+            }),
+        ),
+        case(
+            "FFDHE groups listed, only a smaller one than our parameters: insufficient_security",
+            bad_hello_with(with_dhe3072, A::InsufficientSecurity, |ch| {
+                replace(
+                    ch,
+                    ClientExtension::SupportedGroups(vec![NamedGroup::FFDHE2048]),
+                );
+                ch.cipher_suites = vec![CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256];
+            }),
+        ),
+        case(
+            "FFDHE groups listed, none ours, and an ECDHE suite: ECDHE is chosen, never DHE",
+            || {
+                let mut c = Client12::start(with_dhe(), |ch| {
+                    replace(
+                        ch,
+                        ClientExtension::SupportedGroups(vec![
+                            NamedGroup::from(0x01fc),
+                            NamedGroup::X25519,
+                        ]),
+                    );
+                    ch.cipher_suites = vec![
+                        CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+                        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                    ];
+                });
+                c.w.waiting();
+                let (p, _) = c.w.expect_handshake(V12);
+                let HandshakePayload::ServerHello(sh) = p else {
+                    panic!("{p:?}");
+                };
+                assert_eq!(sh.cipher_suite, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+            },
+        ),
         case(
             "an ECDSA certificate on a curve the client did not list is not sent: the RSA one is",
             || {
@@ -428,6 +554,22 @@ pub fn cases() -> Vec<Case> {
             "a 31-byte X25519 ClientKeyExchange is illegal_parameter",
             bad_client_flight(server_config, A::IllegalParameter, |c| {
                 c.send(cke(vec![9; 31]));
+            }),
+        ),
+        case(
+            "a P-521 ClientKeyExchange off the curve is illegal_parameter",
+            p521_client_flight({
+                let mut p = vec![4];
+                p.extend_from_slice(&[1; 132]);
+                p
+            }),
+        ),
+        case(
+            "a compressed P-521 ClientKeyExchange is illegal_parameter",
+            p521_client_flight({
+                let mut p = vec![2];
+                p.extend_from_slice(&[1; 66]);
+                p
             }),
         ),
         case(

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use sanstls::crypto::ffdhe::DhGroup;
 use sanstls::crypto::kx::{KeyExchange, DEFAULT_GROUPS};
 use sanstls::enums::{
     AlertDescription as A, CipherSuite, Compression, ContentType, ExtensionType, KeyUpdateRequest,
@@ -943,32 +944,86 @@ pub fn cases() -> Vec<Case> {
     v
 }
 
-/// P-256 shares that are not points our server accepts (RFC 8446 s4.2.8.2: uncompressed,
-/// on the curve).
+/// P-256, P-521 and ffdhe2048 shares that are not values our server accepts (RFC 8446
+/// s4.2.8.2: uncompressed points on the curve; s4.2.8.1 and RFC 7919 s5.1: Y as long as p,
+/// 1 < Y < p-1). The ffdhe cases run against a server configured with that group.
 fn p256_share_cases() -> Vec<Case> {
-    let mut off_curve = vec![4];
-    off_curve.extend_from_slice(&[1; 64]);
-    let mut compressed = vec![2];
-    compressed.extend_from_slice(&[1; 32]);
+    let point = |first: u8, len: usize| {
+        let mut p = vec![first];
+        p.extend_from_slice(&vec![1; len - 1]);
+        p
+    };
+    let ffdhe = |last: u8| {
+        let mut y = vec![0; 256];
+        y[255] = last;
+        y
+    };
+    let mut p_minus_1 = DhGroup::ffdhe2048().p().to_vec();
+    p_minus_1[255] -= 1;
     [
-        ("a P-256 share that is not on the curve", off_curve),
-        ("a compressed P-256 share", compressed),
-        ("a P-256 share of 64 bytes", vec![4; 64]),
+        (
+            "a P-256 share that is not on the curve",
+            NamedGroup::secp256r1,
+            point(4, 65),
+        ),
+        (
+            "a compressed P-256 share",
+            NamedGroup::secp256r1,
+            point(2, 33),
+        ),
+        (
+            "a P-256 share of 64 bytes",
+            NamedGroup::secp256r1,
+            vec![4; 64],
+        ),
+        (
+            "a P-521 share that is not on the curve",
+            NamedGroup::secp521r1,
+            point(4, 133),
+        ),
+        (
+            "a compressed P-521 share",
+            NamedGroup::secp521r1,
+            point(2, 67),
+        ),
+        (
+            "a P-521 share of 132 bytes",
+            NamedGroup::secp521r1,
+            vec![4; 132],
+        ),
+        ("an ffdhe2048 share of 0", NamedGroup::FFDHE2048, ffdhe(0)),
+        ("an ffdhe2048 share of 1", NamedGroup::FFDHE2048, ffdhe(1)),
+        (
+            "an ffdhe2048 share of p-1",
+            NamedGroup::FFDHE2048,
+            p_minus_1,
+        ),
+        (
+            "an ffdhe2048 share of p",
+            NamedGroup::FFDHE2048,
+            DhGroup::ffdhe2048().p().to_vec(),
+        ),
+        (
+            "an ffdhe2048 share shorter than p",
+            NamedGroup::FFDHE2048,
+            vec![2; 255],
+        ),
     ]
     .into_iter()
-    .map(|(what, point)| {
+    .map(|(what, group, share)| {
+        let config = match group {
+            NamedGroup::FFDHE2048 => with_ffdhe2048,
+            _ => server_config,
+        };
         case(
             format!("{what} is illegal_parameter"),
-            bad_hello(A::IllegalParameter, move |ch| {
-                replace(
-                    ch,
-                    ClientExtension::SupportedGroups(vec![NamedGroup::secp256r1]),
-                );
+            bad_hello_with(config, A::IllegalParameter, move |ch| {
+                replace(ch, ClientExtension::SupportedGroups(vec![group]));
                 replace(
                     ch,
                     ClientExtension::KeyShare(vec![KeyShareEntry {
-                        group: NamedGroup::secp256r1,
-                        key_exchange: point.clone(),
+                        group,
+                        key_exchange: share.clone(),
                     }]),
                 )
             }),
@@ -1060,6 +1115,13 @@ fn hybrid_share_cases() -> Vec<Case> {
         }),
     ]);
     cases
+}
+
+/// Our usual server, with ffdhe2048 among its TLS 1.3 groups.
+fn with_ffdhe2048() -> ServerConfig {
+    let mut c = server_config();
+    c.groups.push(NamedGroup::FFDHE2048);
+    c
 }
 
 /// The second ClientHello after a HelloRetryRequest must repeat the first (RFC 8446
