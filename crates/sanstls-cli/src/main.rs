@@ -51,7 +51,7 @@ struct TlsArgs {
     ciphers: Option<String>,
     /// Key exchange groups in preference order, as Node 24's `ecdhCurve`: OpenSSL's names
     /// separated by `:` (e.g. `X25519MLKEM768:X25519:P-256`); default: the post-quantum
-    /// hybrid X25519MLKEM768, then X25519, P-256, P-384.
+    /// hybrid X25519MLKEM768, then X25519, P-256, P-384, P-521.
     #[arg(long, value_name = "LIST")]
     groups: Option<String>,
     /// Lowest protocol version (default TLSv1.2).

@@ -73,7 +73,7 @@ pub struct SecureContextOptions {
     /// `secureOptions` has `SSL_OP_CIPHER_SERVER_PREFERENCE`).
     pub honor_cipher_order: Option<bool>,
     /// `ecdhCurve`: `auto` (the post-quantum hybrid X25519MLKEM768, then X25519, P-256,
-    /// P-384, as Node 24 offers) or a list of OpenSSL's group names as Node 24 reads it
+    /// P-384, P-521, as Node 24 offers) or a list of OpenSSL's group names as Node 24 reads it
     /// (`X25519MLKEM768:X25519:P-256`; see [`crate::groups`]); default
     /// [`defaults::default_ecdh_curve`]. Names OpenSSL knows for groups sanstls lacks
     /// (`brainpoolP256r1`, `MLKEM768`...) are skipped; an unknown name, or a list left
