@@ -186,6 +186,23 @@ fn ecdhe(group: NamedGroup, public: Vec<u8>) -> ServerKeyExchangeParams {
 /// The client lists a NIST-curve hybrid (for TLS 1.3) and its curve; a TLS 1.2 server names
 /// the hybrid in its ServerKeyExchange with a point of the curve, which it may not
 /// (draft-ietf-tls-ecdhe-mlkem: TLS 1.3 only).
+/// A TLS 1.2 ServerKeyExchange for secp521r1 whose point is `tag` then `len` bytes of 1:
+/// compressed (tag 2, refused as RFC 8422 s5.1.2 allows only uncompressed points) or off
+/// the curve (tag 4); illegal_parameter either way.
+fn p521_point_in_tls12(tag: u8, len: usize) -> impl Fn() {
+    bad_flight(A::IllegalParameter, move |s| {
+        let c = s.certificate();
+        s.send(c);
+        let scheme = s.scheme();
+        let mut point = vec![tag];
+        point.extend(std::iter::repeat_n(1, len));
+        let ske = s.key_exchange_with(ecdhe(NamedGroup::secp521r1, point), scheme);
+        s.send(ske);
+        let d = s.done();
+        s.send(d);
+    })
+}
+
 fn nist_hybrid_in_tls12(hybrid: NamedGroup, curve: NamedGroup) -> impl Fn() {
     move || {
         let mut config = client_config();
@@ -505,31 +522,11 @@ pub fn cases() -> Vec<Case> {
         ),
         case(
             "a ServerKeyExchange with a P-521 point off the curve is illegal_parameter",
-            bad_flight(A::IllegalParameter, |s| {
-                let c = s.certificate();
-                s.send(c);
-                let scheme = s.scheme();
-                let mut point = vec![4];
-                point.extend_from_slice(&[1; 132]);
-                let ske = s.key_exchange_with(ecdhe(NamedGroup::secp521r1, point), scheme);
-                s.send(ske);
-                let d = s.done();
-                s.send(d);
-            }),
+            p521_point_in_tls12(4, 132),
         ),
         case(
             "a ServerKeyExchange with a compressed P-521 point is illegal_parameter",
-            bad_flight(A::IllegalParameter, |s| {
-                let c = s.certificate();
-                s.send(c);
-                let scheme = s.scheme();
-                let mut point = vec![2];
-                point.extend_from_slice(&[1; 66]);
-                let ske = s.key_exchange_with(ecdhe(NamedGroup::secp521r1, point), scheme);
-                s.send(ske);
-                let d = s.done();
-                s.send(d);
-            }),
+            p521_point_in_tls12(2, 66),
         ),
         case(
             "a ServerKeyExchange naming ffdhe2048 as its curve, even listed, is illegal_parameter",
