@@ -183,44 +183,59 @@ fn ecdhe(group: NamedGroup, public: Vec<u8>) -> ServerKeyExchangeParams {
     })
 }
 
-/// The client lists a NIST-curve hybrid (for TLS 1.3) and its curve; a TLS 1.2 server names
-/// the hybrid in its ServerKeyExchange with a point of the curve, which it may not
-/// (draft-ietf-tls-ecdhe-mlkem: TLS 1.3 only).
-/// A TLS 1.2 ServerKeyExchange for secp521r1 whose point is `tag` then `len` bytes of 1:
-/// compressed (tag 2, refused as RFC 8422 s5.1.2 allows only uncompressed points) or off
-/// the curve (tag 4); illegal_parameter either way.
-fn p521_point_in_tls12(tag: u8, len: usize) -> impl Fn() {
+/// A TLS 1.2 ServerKeyExchange with `point` on `group`, then ServerHelloDone, from a server
+/// facing our usual client: refused with illegal_parameter.
+fn bad_point_in_tls12(group: NamedGroup, point: Vec<u8>) -> impl Fn() {
     bad_flight(A::IllegalParameter, move |s| {
         let c = s.certificate();
         s.send(c);
         let scheme = s.scheme();
-        let mut point = vec![tag];
-        point.extend(std::iter::repeat_n(1, len));
-        let ske = s.key_exchange_with(ecdhe(NamedGroup::secp521r1, point), scheme);
+        let ske = s.key_exchange_with(ecdhe(group, point.clone()), scheme);
         s.send(ske);
         let d = s.done();
         s.send(d);
     })
 }
 
-fn nist_hybrid_in_tls12(hybrid: NamedGroup, curve: NamedGroup) -> impl Fn() {
+/// A secp521r1 point of `tag` then `len` bytes of 1: compressed (tag 2, refused as RFC
+/// 8422 s5.1.2 allows only uncompressed points) or off the curve (tag 4).
+fn p521_point(tag: u8, len: usize) -> Vec<u8> {
+    let mut point = vec![tag];
+    point.extend(std::iter::repeat_n(1, len));
+    point
+}
+
+/// The client lists `groups`; a TLS 1.2 server names `group`, one of them that cannot be
+/// a TLS 1.2 curve, in its ServerKeyExchange with `point`: refused with illegal_parameter.
+fn listed_non_curve_in_tls12(
+    groups: Vec<NamedGroup>,
+    group: NamedGroup,
+    point: Vec<u8>,
+) -> impl Fn() {
     move || {
         let mut config = client_config();
-        config.groups = vec![hybrid, curve, NamedGroup::X25519];
+        config.groups = groups.clone();
         let mut s = Server12::start(config);
         let sh = s.hello();
         s.send_hello(sh);
         let c = s.certificate();
         s.send(c);
         let scheme = s.scheme();
-        let kx =
-            sanstls::crypto::kx::KeyExchange::start(curve, &sanstls::rand::SystemRandom::new())
-                .unwrap();
-        let ske = s.key_exchange_with(ecdhe(hybrid, kx.public_key().to_vec()), scheme);
+        let ske = s.key_exchange_with(ecdhe(group, point.clone()), scheme);
         s.send(ske);
         let _ = s.w.deliver();
         s.w.refused_in_handshake(A::IllegalParameter);
     }
+}
+
+/// The client lists a NIST-curve hybrid (for TLS 1.3) and its curve; a TLS 1.2 server names
+/// the hybrid in its ServerKeyExchange with a point of the curve, which it may not
+/// (draft-ietf-tls-ecdhe-mlkem: TLS 1.3 only).
+fn nist_hybrid_in_tls12(hybrid: NamedGroup, curve: NamedGroup) -> impl Fn() {
+    let kx = sanstls::crypto::kx::KeyExchange::start(curve, &sanstls::rand::SystemRandom::new())
+        .unwrap();
+    let groups = vec![hybrid, curve, NamedGroup::X25519];
+    listed_non_curve_in_tls12(groups, hybrid, kx.public_key().to_vec())
 }
 
 pub fn cases() -> Vec<Case> {
@@ -492,25 +507,14 @@ pub fn cases() -> Vec<Case> {
         ),
         case(
             "a ServerKeyExchange for the TLS 1.3-only hybrid group, even listed, is illegal_parameter",
-            || {
-                // The client lists X25519MLKEM768 (for TLS 1.3); a TLS 1.2 server may not
-                // pick it (draft-ietf-tls-ecdhe-mlkem: TLS 1.3 only).
-                let mut config = client_config();
-                config.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
-                let mut s = Server12::start(config);
-                let sh = s.hello();
-                s.send_hello(sh);
-                let c = s.certificate();
-                s.send(c);
-                let scheme = s.scheme();
-                // (A hybrid share does not fit ServerECDHParams' one-byte length: the point
-                // here is the group.)
-                let ske =
-                    s.key_exchange_with(ecdhe(NamedGroup::X25519MLKEM768, vec![1; 32]), scheme);
-                s.send(ske);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
-            },
+            // The client lists X25519MLKEM768 (for TLS 1.3); a TLS 1.2 server may not pick
+            // it (draft-ietf-tls-ecdhe-mlkem: TLS 1.3 only). A hybrid share does not fit
+            // ServerECDHParams' one-byte length: the point here is the group.
+            listed_non_curve_in_tls12(
+                vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519],
+                NamedGroup::X25519MLKEM768,
+                vec![1; 32],
+            ),
         ),
         case(
             "a ServerKeyExchange for SecP256r1MLKEM768, even listed, is illegal_parameter",
@@ -522,41 +526,24 @@ pub fn cases() -> Vec<Case> {
         ),
         case(
             "a ServerKeyExchange with a P-521 point off the curve is illegal_parameter",
-            p521_point_in_tls12(4, 132),
+            bad_point_in_tls12(NamedGroup::secp521r1, p521_point(4, 132)),
         ),
         case(
             "a ServerKeyExchange with a compressed P-521 point is illegal_parameter",
-            p521_point_in_tls12(2, 66),
+            bad_point_in_tls12(NamedGroup::secp521r1, p521_point(2, 66)),
         ),
         case(
             "a ServerKeyExchange naming ffdhe2048 as its curve, even listed, is illegal_parameter",
-            || {
-                // RFC 7919 groups name DHE parameters; ServerECDHParams cannot carry one.
-                let mut config = client_config();
-                config.groups = vec![NamedGroup::X25519, NamedGroup::FFDHE2048];
-                let mut s = Server12::start(config);
-                let sh = s.hello();
-                s.send_hello(sh);
-                let c = s.certificate();
-                s.send(c);
-                let scheme = s.scheme();
-                let ske = s.key_exchange_with(ecdhe(NamedGroup::FFDHE2048, vec![2; 200]), scheme);
-                s.send(ske);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
-            },
+            // RFC 7919 groups name DHE parameters; ServerECDHParams cannot carry one.
+            listed_non_curve_in_tls12(
+                vec![NamedGroup::X25519, NamedGroup::FFDHE2048],
+                NamedGroup::FFDHE2048,
+                vec![2; 200],
+            ),
         ),
         case(
             "a ServerKeyExchange with an all-zero X25519 point is illegal_parameter",
-            bad_flight(A::IllegalParameter, |s| {
-                let c = s.certificate();
-                s.send(c);
-                let scheme = s.scheme();
-                let ske = s.key_exchange_with(ecdhe(NamedGroup::X25519, vec![0; 32]), scheme);
-                s.send(ske);
-                let d = s.done();
-                s.send(d);
-            }),
+            bad_point_in_tls12(NamedGroup::X25519, vec![0; 32]),
         ),
         case(
             "a truncated ServerKeyExchange is decode_error",
