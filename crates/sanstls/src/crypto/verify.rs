@@ -40,36 +40,29 @@ enum Check {
     P384Sha512,
 }
 
+/// An ECDSA check over a ring digest with one of RustCrypto's curve crates (`p256`, `p384`,
+/// `p521`): the SEC1 key, the DER signature, then the prehash verification.
+macro_rules! prehash_ecdsa {
+    ($curve:ident, $hash:expr, $key:expr, $message:expr, $signature:expr) => {{
+        use $curve::ecdsa::signature::hazmat::PrehashVerifier;
+        let key = $curve::ecdsa::VerifyingKey::from_sec1_bytes($key).map_err(|_| ())?;
+        let signature = $curve::ecdsa::Signature::from_der($signature).map_err(|_| ())?;
+        let digest = ring::digest::digest($hash, $message);
+        key.verify_prehash(digest.as_ref(), &signature)
+            .map_err(|_| ())
+    }};
+}
+
 impl Check {
     fn verify(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), ()> {
+        let sha512 = &ring::digest::SHA512;
         match self {
             Self::Ring(alg) => UnparsedPublicKey::new(*alg, key)
                 .verify(message, signature)
                 .map_err(|_| ()),
-            Self::P521(hash) => {
-                use p521::ecdsa::signature::hazmat::PrehashVerifier;
-                let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|_| ())?;
-                let signature = p521::ecdsa::Signature::from_der(signature).map_err(|_| ())?;
-                let digest = ring::digest::digest(hash, message);
-                key.verify_prehash(digest.as_ref(), &signature)
-                    .map_err(|_| ())
-            }
-            Self::P256Sha512 => {
-                use p256::ecdsa::signature::hazmat::PrehashVerifier;
-                let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|_| ())?;
-                let signature = p256::ecdsa::Signature::from_der(signature).map_err(|_| ())?;
-                let digest = ring::digest::digest(&ring::digest::SHA512, message);
-                key.verify_prehash(digest.as_ref(), &signature)
-                    .map_err(|_| ())
-            }
-            Self::P384Sha512 => {
-                use p384::ecdsa::signature::hazmat::PrehashVerifier;
-                let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(key).map_err(|_| ())?;
-                let signature = p384::ecdsa::Signature::from_der(signature).map_err(|_| ())?;
-                let digest = ring::digest::digest(&ring::digest::SHA512, message);
-                key.verify_prehash(digest.as_ref(), &signature)
-                    .map_err(|_| ())
-            }
+            Self::P521(hash) => prehash_ecdsa!(p521, hash, key, message, signature),
+            Self::P256Sha512 => prehash_ecdsa!(p256, sha512, key, message, signature),
+            Self::P384Sha512 => prehash_ecdsa!(p384, sha512, key, message, signature),
         }
     }
 }
