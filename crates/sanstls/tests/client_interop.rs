@@ -449,10 +449,16 @@ fn key_update_both_ways() {
 /// `gnutls-serv --http` with an ECDSA certificate, limited to `version` (a priority
 /// string item such as `VERS-TLS1.3`).
 fn gnutls_serv(version: &str) -> (Server, Vec<u8>) {
-    let dir = TempDir::new(&format!("client-interop-gnutls-{version}"));
-    let (cert, key) = openssl::self_signed(&dir, "ec");
+    gnutls_serv_with(version, "ec", &format!("NORMAL:-VERS-ALL:+{version}"))
+}
+
+/// `gnutls-serv --http` with a self-signed certificate of `kind` (`ec`, `rsa`) and the
+/// priority string `priority`; `label` names its temporary directory. Returns the server
+/// and its certificate (DER), the root to trust.
+fn gnutls_serv_with(label: &str, kind: &str, priority: &str) -> (Server, Vec<u8>) {
+    let dir = TempDir::new(&format!("client-interop-gnutls-{label}"));
+    let (cert, key) = openssl::self_signed(&dir, kind);
     let port = free_port();
-    let priority = format!("NORMAL:-VERS-ALL:+{version}");
     let peer = spawn_logged(
         &dir,
         "gnutls-serv",
@@ -466,7 +472,7 @@ fn gnutls_serv(version: &str) -> (Server, Vec<u8>) {
             "--x509keyfile",
             key.to_str().unwrap(),
             "--priority",
-            &priority,
+            priority,
         ],
     );
     (
@@ -680,32 +686,12 @@ fn tls12_dhe_with_openssl_dhparam_and_min_dh_size() {
 fn ffdhe_groups_against_gnutls_and_openssl() {
     use sanstls::enums::ProtocolVersion;
     use sanstls::suites::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256;
-    let dir = TempDir::new("client-interop-gnutls-ffdhe");
-    let (cert, key) = openssl::self_signed(&dir, "rsa");
-    let port = free_port();
-    let peer = spawn_logged(
-        &dir,
-        "gnutls-serv",
-        "gnutls-serv",
-        &[
-            "--http",
-            "-p",
-            &port.to_string(),
-            "--x509certfile",
-            cert.to_str().unwrap(),
-            "--x509keyfile",
-            key.to_str().unwrap(),
-            "--priority",
-            "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:+GROUP-ALL",
-        ],
+    let (mut server, root) = gnutls_serv_with(
+        "ffdhe",
+        "rsa",
+        "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-RSA:+GROUP-ALL",
     );
-    let mut server = Server {
-        peer,
-        port,
-        dir,
-        tag: "gnutls-serv",
-    };
-    let mut config = config_for(pem_to_der(&cert));
+    let mut config = config_for(root);
     config.max_version = ProtocolVersion::TLSv1_2;
     config.tls12_cipher_suites = vec![&TLS_DHE_RSA_WITH_AES_128_GCM_SHA256];
     config.groups = vec![NamedGroup::X25519, NamedGroup::FFDHE3072];
