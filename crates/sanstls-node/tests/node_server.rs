@@ -452,16 +452,25 @@ fn renegotiation_server(
     (server, rx)
 }
 
+/// Node's renegotiation client run `mode` (`once`, `flood`) against Node's own server (the
+/// reference) and against ours, which calls `disableRenegotiation()` when `disable`; gives
+/// the reference's report, our client's report, and the error our server's socket failed
+/// with.
+fn renegotiations_against_node(name: &str, mode: &str, disable: bool) -> (Value, Value, TlsError) {
+    let certs = Certs::new(name);
+    let reference = node_json(RENEG_REFERENCE, &[&certs.dir(), mode]);
+    let (server, rx) = renegotiation_server(&certs, 0, disable);
+    let ours = node_json(RENEG_CLIENT, &[&port(&server), mode]);
+    let error = rx.recv_timeout(Duration::from_secs(10)).unwrap().unwrap();
+    (reference, ours, error)
+}
+
 /// Follows test-tls-disable-renegotiation.js: after `disableRenegotiation()`, the
 /// client's renegotiation fails the server's socket with `ERR_TLS_RENEGOTIATION_DISABLED`
 /// (Node's message) and never completes.
 #[test]
 fn disable_renegotiation_fails_the_socket_like_node() {
-    let certs = Certs::new("renegoff");
-    let reference = node_json(RENEG_REFERENCE, &[&certs.dir(), "once"]);
-    let (server, rx) = renegotiation_server(&certs, 0, true);
-    let ours = node_json(RENEG_CLIENT, &[&port(&server), "once"]);
-    let error = rx.recv_timeout(Duration::from_secs(10)).unwrap().unwrap();
+    let (reference, ours, error) = renegotiations_against_node("renegoff", "once", true);
     assert_eq!(json!([error.code, error.message]), reference["server"]);
     assert_eq!(ours["started"], reference["client"]["started"]);
     assert_eq!(ours["completed"], reference["client"]["completed"]);
@@ -476,11 +485,7 @@ fn disable_renegotiation_fails_the_socket_like_node() {
 /// (Node's message) after the same number of completed renegotiations as in Node.
 #[test]
 fn a_renegotiation_flood_is_a_session_attack_like_node() {
-    let certs = Certs::new("renegflood");
-    let reference = node_json(RENEG_REFERENCE, &[&certs.dir(), "flood"]);
-    let (server, rx) = renegotiation_server(&certs, 0, false);
-    let ours = node_json(RENEG_CLIENT, &[&port(&server), "flood"]);
-    let error = rx.recv_timeout(Duration::from_secs(10)).unwrap().unwrap();
+    let (reference, ours, error) = renegotiations_against_node("renegflood", "flood", false);
     assert_eq!(json!([error.code, error.message]), reference["server"]);
     assert_eq!(
         ours["completed"],
