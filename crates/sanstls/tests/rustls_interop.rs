@@ -25,12 +25,15 @@ fn pki() -> Pki {
     sanstls_test::fixtures::bench("ecdsa")
 }
 
+/// TLS 1.3 alone, for rustls's builders.
+const TLS13: &[&rustls::SupportedProtocolVersion] = &[&rustls::version::TLS13];
+
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
 fn rustls_server(pki: &Pki, alpn: &[&[u8]]) -> Arc<rustls::ServerConfig> {
-    rustls_server_versions(pki, alpn, &[&rustls::version::TLS13])
+    rustls_server_versions(pki, alpn, TLS13)
 }
 
 fn rustls_server_versions(
@@ -38,7 +41,17 @@ fn rustls_server_versions(
     alpn: &[&[u8]],
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> Arc<rustls::ServerConfig> {
-    let mut c = rustls::ServerConfig::builder_with_provider(provider())
+    rustls_server_with(provider(), pki, alpn, versions)
+}
+
+/// A rustls server with `provider`'s cryptography for `pki`'s leaf.
+fn rustls_server_with(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    pki: &Pki,
+    alpn: &[&[u8]],
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ServerConfig> {
+    let mut c = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
         .unwrap()
         .with_no_client_auth()
@@ -52,16 +65,25 @@ fn rustls_server_versions(
 }
 
 fn rustls_client(pki: &Pki) -> Arc<rustls::ClientConfig> {
-    rustls_client_versions(pki, &[&rustls::version::TLS13])
+    rustls_client_versions(pki, TLS13)
 }
 
 fn rustls_client_versions(
     pki: &Pki,
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> Arc<rustls::ClientConfig> {
+    rustls_client_with(provider(), pki, versions)
+}
+
+/// A rustls client with `provider`'s cryptography, trusting `pki`'s CA.
+fn rustls_client_with(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    pki: &Pki,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(CertificateDer::from(pki.ca.clone())).unwrap();
-    let c = rustls::ClientConfig::builder_with_provider(provider())
+    let c = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
         .unwrap()
         .with_root_certificates(roots)
@@ -395,36 +417,6 @@ fn aws_lc_provider(
     Arc::new(p)
 }
 
-fn aws_lc_server(
-    pki: &Pki,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-) -> Arc<rustls::ServerConfig> {
-    let c = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(pki.leaf.clone())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key.clone())),
-        )
-        .unwrap();
-    Arc::new(c)
-}
-
-fn aws_lc_client(
-    pki: &Pki,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-) -> Arc<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(CertificateDer::from(pki.ca.clone())).unwrap();
-    let c = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Arc::new(c)
-}
-
 /// Data both ways and the same exporter on both sides (RFC 8446 s7.5): both key schedules
 /// took the same shared secret (for the hybrid, ML-KEM's then X25519's,
 /// draft-ietf-tls-ecdhe-mlkem s3).
@@ -467,7 +459,7 @@ fn our_client_negotiates_x25519mlkem768_with_rustls_aws_lc() {
         ),
     ];
     for (server_groups, our_groups, kind) in cases {
-        let server = aws_lc_server(&pki, aws_lc_provider(server_groups));
+        let server = rustls_server_with(aws_lc_provider(server_groups), &pki, &[], TLS13);
         let mut config = our_client(&pki);
         config.groups = our_groups;
         let mut ours = ClientConnection::new(Arc::new(config), "localhost", NOW).unwrap();
@@ -513,7 +505,7 @@ fn rustls_aws_lc_client_negotiates_x25519mlkem768_with_our_server() {
         ),
     ];
     for (client_groups, server_groups, group, kind) in cases {
-        let client = aws_lc_client(&pki, aws_lc_provider(client_groups));
+        let client = rustls_client_with(aws_lc_provider(client_groups), &pki, TLS13);
         let mut server = (*our_server(&pki)).clone();
         if let Some(g) = server_groups {
             server.groups = g;
