@@ -1017,16 +1017,7 @@ fn p256_share_cases() -> Vec<Case> {
         };
         case(
             format!("{what} is illegal_parameter"),
-            bad_hello_with(config, A::IllegalParameter, move |ch| {
-                replace(ch, ClientExtension::SupportedGroups(vec![group]));
-                replace(
-                    ch,
-                    ClientExtension::KeyShare(vec![KeyShareEntry {
-                        group,
-                        key_exchange: share.clone(),
-                    }]),
-                )
-            }),
+            bad_hello_with(config, A::IllegalParameter, only_share(group, share)),
         )
     })
     .collect()
