@@ -1557,6 +1557,29 @@ fn hybrid_hello_cases() -> Vec<Case> {
             || hybrid_answer(NamedGroup::SecP256r1MLKEM768, |a| a[64] ^= 1),
         ),
         case(
+            "a ServerHello X25519MLKEM768 share whose X25519 part is all zeros is illegal_parameter",
+            // A low-order point: the agreement's all-zero result is refused (RFC 8446
+            // s7.4.2), in ring as in x25519-dalek.
+            || hybrid_answer(NamedGroup::X25519MLKEM768, |a| a[1088..].fill(0)),
+        ),
+        case(
+            "an all-zero X25519 answer to the X25519 share of a hybrid key is illegal_parameter",
+            || {
+                // The default client's X25519 share is the hybrid key's X25519 half.
+                let mut c = client_config();
+                c.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
+                let mut s = Server13::start(c);
+                let mut sh = s.hello();
+                ext(&mut sh)[1] = ServerExtension::KeyShare(KeyShareEntry {
+                    group: NamedGroup::X25519,
+                    key_exchange: vec![0; 32],
+                });
+                s.send_hello(sh);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
             "a ServerHello choosing SecP384r1MLKEM1024, not offered, is illegal_parameter",
             bad_hello(A::IllegalParameter, |_, sh| {
                 ext(sh)[1] = ServerExtension::KeyShare(KeyShareEntry {

@@ -1085,6 +1085,16 @@ fn hybrid_share_cases() -> Vec<Case> {
             },
         ),
         case(
+            "an X25519MLKEM768 share whose X25519 part is all zeros is illegal_parameter",
+            || {
+                // A low-order point, refused by the agreement (RFC 8446 s7.4.2).
+                let group = NamedGroup::X25519MLKEM768;
+                let mut share = valid_share(group);
+                share[1184..].fill(0);
+                bad_hello_with(hybrid_server, A::IllegalParameter, only_share(group, share))();
+            },
+        ),
+        case(
             "a SecP256r1MLKEM768 share whose point is not on the curve is illegal_parameter",
             || {
                 let group = NamedGroup::SecP256r1MLKEM768;
