@@ -9,25 +9,27 @@
 //! s4.2.8.1), on [`crate::crypto::ffdhe`]: supported when configured, never by default.
 //!
 //! The hybrid groups of draft-ietf-tls-ecdhe-mlkem (TLS 1.3 only) pair FIPS 203 ML-KEM
-//! (RustCrypto's `ml-kem`) with an ECDH group: X25519MLKEM768, SecP256r1MLKEM768 and
-//! SecP384r1MLKEM1024, each one row of a table (`HYBRIDS`) rather than code of its own. A
-//! hybrid is a KEM, not a Diffie-Hellman: the client's share is an encapsulation key and an
-//! ECDH value, and the server answers with a ciphertext and its own ECDH value
-//! ([`KeyExchange::accept`]). Their keys and the encapsulation randomness are always drawn
-//! from the configured source (the seed d||z and the message m of FIPS 203's deterministic
-//! algorithms), so hybrid handshakes replay byte for byte too. The draw order is the same for
-//! every hybrid, whatever the order of the parts on the wire: the client draws d||z (64
-//! bytes) then its ECDH scalar; the server draws m (32 bytes) then its ECDH scalar (32 bytes
-//! for X25519 and P-256, 48 for P-384, a NIST scalar redrawn while invalid).
+//! (Cryspen's formally verified `libcrux-ml-kem`) with an ECDH group: X25519MLKEM768,
+//! SecP256r1MLKEM768 and SecP384r1MLKEM1024, each one row of a table (`HYBRIDS`) rather
+//! than code of its own. A hybrid is a KEM, not a Diffie-Hellman: the client's share is an
+//! encapsulation key and an ECDH value, and the server answers with a ciphertext and its own
+//! ECDH value ([`KeyExchange::accept`]). The ML-KEM key and the encapsulation randomness are
+//! always drawn from the configured source (the seed d||z and the message m of FIPS 203's
+//! deterministic algorithms), and the ECDH half is made as a classical key is (below), so
+//! hybrid handshakes replay byte for byte too. With a replayable source the draw order is
+//! the same for every hybrid, whatever the order of the parts on the wire: the client draws
+//! d||z (64 bytes) then its ECDH scalar; the server draws m (32 bytes) then its ECDH scalar
+//! (32 bytes for X25519 and P-256, 48 for P-384, a NIST scalar redrawn while invalid).
 //!
 //! When the source is the operating system's ([`RandomSource::as_ring`]), nothing is to be
-//! replayed, and the key is generated and used inside ring instead: ring's X25519 and P-256
-//! are the faster implementations (docs/performance.md), and this is what rustls does. ring
-//! makes no promise to wipe the ephemeral scalar; it is single-use and consumed by the
-//! agreement. A caller who wants every scalar in zeroizing memory wraps the OS generator in
-//! a `RandomSource` of its own, which takes the first path.
+//! replayed, and an X25519, P-256 or P-384 key (alone or as a hybrid's ECDH half) is
+//! generated and used inside ring instead: ring's X25519 and P-256 are the faster
+//! implementations (docs/performance.md), and this is what rustls does. ring makes no
+//! promise to wipe the ephemeral scalar; it is single-use and consumed by the agreement. A
+//! caller who wants every scalar in zeroizing memory wraps the OS generator in a
+//! `RandomSource` of its own, which takes the first path.
 
-use ml_kem::{Decapsulate, KeyExport};
+use libcrux_ml_kem::{mlkem1024, mlkem768};
 use p256::elliptic_curve::sec1::ToSec1Point;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -119,28 +121,31 @@ impl MlKem {
     /// FIPS 203 ML-KEM.KeyGen_internal from 64 drawn bytes d||z: the decapsulation key and
     /// the encoded encapsulation key.
     fn generate(self, rng: &dyn RandomSource) -> Result<(DecapsulationKey, Vec<u8>), Error> {
-        let mut seed = ml_kem::Seed::default();
-        let drawn = rng.fill(seed.as_mut_slice());
-        let dk = drawn.map(|()| match self {
+        let mut seed = Zeroizing::new([0u8; 64]);
+        rng.fill(&mut seed[..])?;
+        Ok(match self {
             Self::Kem768 => {
-                DecapsulationKey::Kem768(Box::new(ml_kem::DecapsulationKey768::from_seed(seed)))
+                let (dk, ek) = mlkem768::generate_key_pair(*seed).into_parts();
+                (
+                    DecapsulationKey::Kem768(Box::new(Wiped(dk))),
+                    ek.as_slice().to_vec(),
+                )
             }
             Self::Kem1024 => {
-                DecapsulationKey::Kem1024(Box::new(ml_kem::DecapsulationKey1024::from_seed(seed)))
+                let (dk, ek) = mlkem1024::generate_key_pair(*seed).into_parts();
+                (
+                    DecapsulationKey::Kem1024(Box::new(Wiped(dk))),
+                    ek.as_slice().to_vec(),
+                )
             }
-        });
-        seed.as_mut_slice().zeroize();
-        let dk = dk?;
-        let ek = dk.encapsulation_key();
-        Ok((dk, ek))
+        })
     }
 
     /// FIPS 203 ML-KEM.Encaps_internal to the peer's `ek` with 32 drawn bytes m: the
     /// ciphertext and the shared secret. s7.2's input checks come first, before anything is
     /// drawn: a key of the wrong length is `InvalidKeyShare`; one that fails the modulus
     /// check (decoding then re-encoding does not give the same bytes: a coefficient not
-    /// below q) is `MlKemEncapsulationKeyCheck`. ml-kem makes that check when it imports
-    /// the key, so its refusal is mapped here, and both end in illegal_parameter.
+    /// below q) is `MlKemEncapsulationKeyCheck`. Both end in illegal_parameter.
     fn encapsulate(
         self,
         ek: &[u8],
@@ -148,49 +153,51 @@ impl MlKem {
     ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
         let length = || Error::from(PeerMisbehaved::InvalidKeyShare);
         let modulus = || Error::from(PeerMisbehaved::MlKemEncapsulationKeyCheck);
-        let mut m = ml_kem::B32::default();
-        let encapsulated = match self {
+        let mut m = Zeroizing::new([0u8; 32]);
+        let (ct, mut k) = match self {
             Self::Kem768 => {
-                let ek = ml_kem::array::Array::try_from(ek).map_err(|_| length())?;
-                let ek = ml_kem::EncapsulationKey768::new(&ek).map_err(|_| modulus())?;
-                let drawn = rng.fill(m.as_mut_slice());
-                drawn.map(|()| {
-                    let (ct, k) = ek.encapsulate_deterministic(&m);
-                    (ct.to_vec(), k)
-                })
+                let ek = mlkem768::MlKem768PublicKey::try_from(ek).map_err(|_| length())?;
+                if !mlkem768::validate_public_key(&ek) {
+                    return Err(modulus());
+                }
+                rng.fill(&mut m[..])?;
+                let (ct, k) = mlkem768::encapsulate(&ek, *m);
+                (ct.as_slice().to_vec(), k)
             }
             Self::Kem1024 => {
-                let ek = ml_kem::array::Array::try_from(ek).map_err(|_| length())?;
-                let ek = ml_kem::EncapsulationKey1024::new(&ek).map_err(|_| modulus())?;
-                let drawn = rng.fill(m.as_mut_slice());
-                drawn.map(|()| {
-                    let (ct, k) = ek.encapsulate_deterministic(&m);
-                    (ct.to_vec(), k)
-                })
+                let ek = mlkem1024::MlKem1024PublicKey::try_from(ek).map_err(|_| length())?;
+                if !mlkem1024::validate_public_key(&ek) {
+                    return Err(modulus());
+                }
+                rng.fill(&mut m[..])?;
+                let (ct, k) = mlkem1024::encapsulate(&ek, *m);
+                (ct.as_slice().to_vec(), k)
             }
         };
-        m.as_mut_slice().zeroize();
-        let (ct, mut k) = encapsulated?;
         let shared = Zeroizing::new(k.to_vec());
-        k.as_mut_slice().zeroize();
+        k.zeroize();
         Ok((ct, shared))
     }
 }
 
-/// An ML-KEM decapsulation key (the crate zeroizes it on drop).
+/// A libcrux ML-KEM private key, wiped on drop: libcrux's key types do not zeroize
+/// themselves (docs/dependencies.md), so the bytes are cleared here, through the indexing
+/// the type offers.
+struct Wiped<const N: usize>(libcrux_ml_kem::MlKemPrivateKey<N>);
+
+impl<const N: usize> Drop for Wiped<N> {
+    fn drop(&mut self) {
+        self.0[..N].zeroize();
+    }
+}
+
+/// An ML-KEM decapsulation key (FIPS 203's dk: 2400 bytes for ML-KEM-768, 3168 for -1024).
 enum DecapsulationKey {
-    Kem768(Box<ml_kem::DecapsulationKey768>),
-    Kem1024(Box<ml_kem::DecapsulationKey1024>),
+    Kem768(Box<Wiped<2400>>),
+    Kem1024(Box<Wiped<3168>>),
 }
 
 impl DecapsulationKey {
-    fn encapsulation_key(&self) -> Vec<u8> {
-        match self {
-            Self::Kem768(dk) => dk.encapsulation_key().to_bytes().to_vec(),
-            Self::Kem1024(dk) => dk.encapsulation_key().to_bytes().to_vec(),
-        }
-    }
-
     /// FIPS 203 ML-KEM.Decaps. A ciphertext of the wrong length is `InvalidKeyShare`; any
     /// other never fails (implicit rejection): a forged one gives a different secret, and
     /// the handshake fails at Finished.
@@ -198,17 +205,16 @@ impl DecapsulationKey {
         let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
         let mut k = match self {
             Self::Kem768(dk) => {
-                let ct = ml_kem::Ciphertext::<ml_kem::MlKem768>::try_from(ct).map_err(|_| bad())?;
-                dk.decapsulate(&ct)
+                let ct = mlkem768::MlKem768Ciphertext::try_from(ct).map_err(|_| bad())?;
+                mlkem768::decapsulate(&dk.0, &ct)
             }
             Self::Kem1024(dk) => {
-                let ct =
-                    ml_kem::Ciphertext::<ml_kem::MlKem1024>::try_from(ct).map_err(|_| bad())?;
-                dk.decapsulate(&ct)
+                let ct = mlkem1024::MlKem1024Ciphertext::try_from(ct).map_err(|_| bad())?;
+                mlkem1024::decapsulate(&dk.0, &ct)
             }
         };
         let shared = Zeroizing::new(k.to_vec());
-        k.as_mut_slice().zeroize();
+        k.zeroize();
         Ok(shared)
     }
 }
@@ -316,8 +322,8 @@ enum Secret {
     P521(p521::SecretKey),
     /// An RFC 7919 group in TLS 1.3 (the exponent is zeroized on drop by its type).
     Ffdhe(Box<crate::crypto::ffdhe::DhKeyExchange>),
-    /// A hybrid's client half: the ML-KEM decapsulation key and the ECDH key (always one
-    /// made from drawn bytes, never `Ring`).
+    /// A hybrid's client half: the ML-KEM decapsulation key and the ECDH key (a `Ring` one
+    /// with the OS source, as for a classical group).
     Hybrid {
         hybrid: &'static Hybrid,
         dk: DecapsulationKey,
@@ -350,21 +356,6 @@ impl KeyExchange {
     ///
     /// [`DhKeyExchange::start`]: crate::crypto::ffdhe::DhKeyExchange::start
     pub fn start(group: NamedGroup, rng: &dyn RandomSource) -> Result<Self, Error> {
-        if let (Some(system), Some(alg)) = (rng.as_ring(), ring_algorithm(group)) {
-            let secret = ring::agreement::EphemeralPrivateKey::generate(alg, system)
-                .map_err(|_| Error::GetRandomFailed)?;
-            let public = secret
-                .compute_public_key()
-                .map_err(|_| Error::GetRandomFailed)?
-                .as_ref()
-                .to_vec();
-            return Ok(Self {
-                group,
-                secret: Secret::Ring(secret),
-                public,
-                ecdh_too: false,
-            });
-        }
         let (secret, public) = match hybrid(group) {
             Some(hybrid) => {
                 let (dk, ek) = hybrid.kem.generate(rng)?;
@@ -413,15 +404,13 @@ impl KeyExchange {
 
     /// Whether one of [`KeyExchange::shares`] is for `group`.
     pub fn offers(&self, group: NamedGroup) -> bool {
-        group == self.group || self.offered_ecdh(group).is_some()
+        group == self.group || self.offered_ecdh_group() == Some(group)
     }
 
-    /// The hybrid key's ECDH half, when it was also offered alone as a share of `group`.
-    fn offered_ecdh(&self, group: NamedGroup) -> Option<&Secret> {
+    /// The ECDH group of a hybrid key whose ECDH half was also offered alone.
+    fn offered_ecdh_group(&self) -> Option<NamedGroup> {
         match &self.secret {
-            Secret::Hybrid { hybrid, ecdh, .. } if self.ecdh_too && group == hybrid.ecdh => {
-                Some(ecdh)
-            }
+            Secret::Hybrid { hybrid, .. } if self.ecdh_too => Some(hybrid.ecdh),
             _ => None,
         }
     }
@@ -437,9 +426,11 @@ impl KeyExchange {
         if group == self.group {
             return self.complete(peer_public);
         }
-        match self.offered_ecdh(group) {
-            Some(ecdh) => Ok(SharedSecret(ecdh_agree(ecdh, peer_public)?)),
-            None => Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into()),
+        match self.secret {
+            Secret::Hybrid { hybrid, ecdh, .. } if self.ecdh_too && group == hybrid.ecdh => {
+                Ok(SharedSecret(ecdh_agree(group, *ecdh, peer_public)?))
+            }
+            _ => Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into()),
         }
     }
 
@@ -470,21 +461,15 @@ impl KeyExchange {
     /// `InvalidKeyShare`. The secret is the two parts' secrets in the same order (64, 64
     /// and 80 bytes). A forged ciphertext is not an error (`DecapsulationKey::decapsulate`).
     pub fn complete(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
-        let shared = match &self.secret {
-            Secret::Ring(_) => return self.complete_in_ring(peer_public),
-            Secret::Ffdhe(_) => {
-                let Secret::Ffdhe(dh) = self.secret else {
-                    return Err(Error::ApiMisuse("not an FFDHE key"));
-                };
-                return dh.complete_padded(peer_public);
-            }
+        let shared = match self.secret {
+            Secret::Ffdhe(dh) => return dh.complete_padded(peer_public),
             Secret::Hybrid { hybrid, dk, ecdh } => {
                 let (ct, peer_ecdh) = hybrid.split(peer_public, hybrid.kem.ct_len())?;
-                let dh = ecdh_agree(ecdh, peer_ecdh)?;
+                let dh = ecdh_agree(hybrid.ecdh, *ecdh, peer_ecdh)?;
                 let k = dk.decapsulate(ct)?;
                 hybrid.join(&k, &dh)
             }
-            ecdh => ecdh_agree(ecdh, peer_public)?,
+            ecdh => ecdh_agree(self.group, ecdh, peer_public)?,
         };
         Ok(SharedSecret(shared))
     }
@@ -518,35 +503,26 @@ impl KeyExchange {
         let (ek, peer_ecdh) = hybrid.split(peer_share, hybrid.kem.ek_len())?;
         let (ct, k) = hybrid.kem.encapsulate(ek, rng)?;
         let (ecdh, ecdh_public) = ecdh_key(hybrid.ecdh, rng)?;
-        let dh = ecdh_agree(&ecdh, peer_ecdh)?;
+        let dh = ecdh_agree(hybrid.ecdh, ecdh, peer_ecdh)?;
         let ours = hybrid.join(&ct, &ecdh_public).to_vec();
         Ok((ours, SharedSecret(hybrid.join(&k, &dh))))
     }
-
-    fn complete_in_ring(self, peer_public: &[u8]) -> Result<SharedSecret, Error> {
-        let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
-        let Secret::Ring(secret) = self.secret else {
-            return Err(Error::ApiMisuse("not a ring key"));
-        };
-        // The same checks as the other path: ring takes only uncompressed NIST points, and
-        // its X25519 refuses an all-zero result (RFC 7748 s6.1) and a wrong length.
-        match self.group {
-            NamedGroup::secp256r1 => uncompressed(peer_public, 65).ok_or_else(bad)?,
-            NamedGroup::secp384r1 => uncompressed(peer_public, 97).ok_or_else(bad)?,
-            _ => {}
-        }
-        let alg = secret.algorithm();
-        let peer = ring::agreement::UnparsedPublicKey::new(alg, peer_public);
-        ring::agreement::agree_ephemeral(secret, &peer, |shared| {
-            SharedSecret(Zeroizing::new(shared.to_vec()))
-        })
-        .map_err(|_| bad())
-    }
 }
 
-/// An ECDH key for `group` from drawn bytes, and its public value: a classical key when
-/// the source is not the OS's, or a hybrid's ECDH half.
+/// An ECDH key for `group` and its public value: a classical key, or a hybrid's ECDH half.
+/// Made in ring when the source is the OS's and ring has the curve (see the module
+/// documentation), else from drawn bytes.
 fn ecdh_key(group: NamedGroup, rng: &dyn RandomSource) -> Result<(Secret, Vec<u8>), Error> {
+    if let (Some(system), Some(alg)) = (rng.as_ring(), ring_algorithm(group)) {
+        let secret = ring::agreement::EphemeralPrivateKey::generate(alg, system)
+            .map_err(|_| Error::GetRandomFailed)?;
+        let public = secret
+            .compute_public_key()
+            .map_err(|_| Error::GetRandomFailed)?
+            .as_ref()
+            .to_vec();
+        return Ok((Secret::Ring(secret), public));
+    }
     Ok(match group {
         NamedGroup::X25519 => {
             let secret = x25519_scalar(rng)?;
@@ -578,13 +554,31 @@ fn ecdh_key(group: NamedGroup, rng: &dyn RandomSource) -> Result<(Secret, Vec<u8
     })
 }
 
-/// ECDH of a key made by [`ecdh_key`] with the peer's public value. A wrong length, a
-/// NIST point not uncompressed (RFC 8446 s4.2.8.2) or not on the curve, or an all-zero
-/// X25519 result is `InvalidKeyShare`.
-fn ecdh_agree(secret: &Secret, peer_public: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+/// ECDH of a key made by [`ecdh_key`] for `group` with the peer's public value. A wrong
+/// length, a NIST point not uncompressed (RFC 8446 s4.2.8.2) or not on the curve, or an
+/// all-zero X25519 result is `InvalidKeyShare`, on either path.
+fn ecdh_agree(
+    group: NamedGroup,
+    secret: Secret,
+    peer_public: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let bad = || Error::from(PeerMisbehaved::InvalidKeyShare);
     Ok(match secret {
-        Secret::X25519(secret) => x25519_agree(secret, peer_public)?,
+        Secret::Ring(secret) => {
+            // ring takes only uncompressed NIST points, and its X25519 refuses an all-zero
+            // result (RFC 7748 s6.1) and a wrong length: the same checks as the other arms.
+            match group {
+                NamedGroup::secp256r1 => uncompressed(peer_public, 65).ok_or_else(bad)?,
+                NamedGroup::secp384r1 => uncompressed(peer_public, 97).ok_or_else(bad)?,
+                _ => {}
+            }
+            let peer = ring::agreement::UnparsedPublicKey::new(secret.algorithm(), peer_public);
+            ring::agreement::agree_ephemeral(secret, &peer, |shared| {
+                Zeroizing::new(shared.to_vec())
+            })
+            .map_err(|_| bad())?
+        }
+        Secret::X25519(secret) => x25519_agree(&secret, peer_public)?,
         Secret::P256(secret) => {
             uncompressed(peer_public, 65).ok_or_else(bad)?;
             let peer = p256::PublicKey::from_sec1_bytes(peer_public).map_err(|_| bad())?;
@@ -603,7 +597,7 @@ fn ecdh_agree(secret: &Secret, peer_public: &[u8]) -> Result<Zeroizing<Vec<u8>>,
             let shared = p521::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
             Zeroizing::new(shared.raw_secret_bytes().to_vec())
         }
-        Secret::Ring(_) | Secret::Hybrid { .. } | Secret::Ffdhe(_) => {
+        Secret::Hybrid { .. } | Secret::Ffdhe(_) => {
             return Err(Error::ApiMisuse("not an ECDH key"))
         }
     })
