@@ -450,9 +450,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "a HelloRetryRequest for X25519 after both hybrid and X25519 shares is illegal_parameter",
             || {
-                let mut c = client_config();
-                c.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
-                let mut s = Server13::start(c);
+                let mut s = server_for(vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519]);
                 s.retry(NamedGroup::X25519, |_| {});
                 s.w.refused_in_handshake(A::IllegalParameter);
             },
@@ -460,9 +458,7 @@ pub fn cases() -> Vec<Case> {
         case(
             "a HelloRetryRequest for the hybrid group after its share is illegal_parameter",
             || {
-                let mut c = client_config();
-                c.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
-                let mut s = Server13::start(c);
+                let mut s = server_for(vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519]);
                 s.retry(NamedGroup::X25519MLKEM768, |_| {});
                 s.w.refused_in_handshake(A::IllegalParameter);
             },
@@ -1520,23 +1516,34 @@ const HYBRIDS: [(&str, NamedGroup); 3] = [
 /// The script answers our client's only share, of `group`, with a ServerHello whose share
 /// `edit` changed from a correct one (made by our own server-side key exchange).
 fn hybrid_answer(group: NamedGroup, edit: impl Fn(&mut Vec<u8>)) {
-    let mut c = client_config();
-    c.groups = vec![group];
-    let mut s = Server13::start(c);
+    let s = server_for(vec![group]);
     let theirs = s.ch.key_shares().unwrap()[0].clone();
     assert_eq!(theirs.group, group);
     let rng = sanstls::rand::SystemRandom::new();
     let (mut answer, _) =
         sanstls::crypto::kx::KeyExchange::accept(group, &theirs.key_exchange, &rng).unwrap();
     edit(&mut answer);
+    refused_share(s, group, answer);
+}
+
+/// The script answers with a ServerHello whose key share is `key_exchange` for `group`;
+/// our client refuses it with illegal_parameter.
+fn refused_share(mut s: Server13, group: NamedGroup, key_exchange: Vec<u8>) {
     let mut sh = s.hello();
     ext(&mut sh)[1] = ServerExtension::KeyShare(KeyShareEntry {
         group,
-        key_exchange: answer,
+        key_exchange,
     });
     s.send_hello(sh);
     let _ = s.w.deliver();
     s.w.refused_in_handshake(A::IllegalParameter);
+}
+
+/// A client offering `groups`, and a script for it.
+fn server_for(groups: Vec<NamedGroup>) -> Server13 {
+    let mut c = client_config();
+    c.groups = groups;
+    Server13::start(c)
 }
 
 /// ServerHellos choosing a hybrid group that our client refuses (draft-ietf-tls-ecdhe-mlkem
@@ -1566,17 +1573,8 @@ fn hybrid_hello_cases() -> Vec<Case> {
             "an all-zero X25519 answer to the X25519 share of a hybrid key is illegal_parameter",
             || {
                 // The default client's X25519 share is the hybrid key's X25519 half.
-                let mut c = client_config();
-                c.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
-                let mut s = Server13::start(c);
-                let mut sh = s.hello();
-                ext(&mut sh)[1] = ServerExtension::KeyShare(KeyShareEntry {
-                    group: NamedGroup::X25519,
-                    key_exchange: vec![0; 32],
-                });
-                s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                let s = server_for(vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519]);
+                refused_share(s, NamedGroup::X25519, vec![0; 32]);
             },
         ),
         case(
@@ -1593,17 +1591,8 @@ fn hybrid_hello_cases() -> Vec<Case> {
             || {
                 // Our client sends an X25519 share and lists the hybrid after it: the
                 // server may ask for the hybrid's share, not answer one never sent.
-                let mut c = client_config();
-                c.groups = vec![NamedGroup::X25519, NamedGroup::SecP256r1MLKEM768];
-                let mut s = Server13::start(c);
-                let mut sh = s.hello();
-                ext(&mut sh)[1] = ServerExtension::KeyShare(KeyShareEntry {
-                    group: NamedGroup::SecP256r1MLKEM768,
-                    key_exchange: vec![4; 65 + 1088],
-                });
-                s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                let s = server_for(vec![NamedGroup::X25519, NamedGroup::SecP256r1MLKEM768]);
+                refused_share(s, NamedGroup::SecP256r1MLKEM768, vec![4; 65 + 1088]);
             },
         ),
     ]);
