@@ -3,7 +3,7 @@ use std::sync::Arc;
 use super::*;
 use crate::fuzzing::{client_config, server_config};
 use crate::limits::Limit;
-use crate::record::size_limit::RecordLimits;
+use crate::record::size_limit::{PlaintextLimit, RecordLimits};
 use crate::{ClientConfig, ClientConnection, ServerConnection};
 
 const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
@@ -497,4 +497,41 @@ fn a_bad_configured_record_size_limit_is_refused() {
     c.write_tls(&mut wire);
     s.read_tls(&wire);
     assert!(matches!(s.process(NOW), Err(Error::BadConfiguration(_))));
+}
+
+#[test]
+fn a_tls12_renegotiation_agrees_record_size_limits_afresh() {
+    let (mut c, mut s, ..) = limited_pair(ProtocolVersion::TLSv1_2, Some(1000), Some(500));
+    // The renegotiation's server takes no part in record_size_limit (RFC 8449 s4: it is
+    // renegotiated, and may not be negotiated again).
+    let mut server = server_config();
+    server.record_size_limit = None;
+    s.renegotiate_with(Arc::new(server), NOW).unwrap();
+    // HelloRequest, then the client's ClientHello: the server has answered it, and its
+    // answer still goes out under the old keys and so the old limit.
+    let step = |from: &mut Connection, to: &mut Connection| {
+        let mut wire = Vec::new();
+        from.write_tls(&mut wire);
+        assert_eq!(to.read_tls(&wire), wire.len());
+        to.process(NOW).unwrap();
+    };
+    step(&mut s, &mut c);
+    step(&mut c, &mut s);
+    assert_eq!(s.common.record_limits, RecordLimits::default(), "agreed");
+    assert_eq!(s.common.fragmenter.max_fragment(), 1000, "not yet in force");
+    exchange(&mut c, &mut s);
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    for conn in [&*c, &*s] {
+        assert_eq!(conn.common.fragmenter.max_fragment(), 16384);
+        assert_eq!(conn.common.record_limits, RecordLimits::default());
+        let sealer = conn.common.sealer.as_ref().unwrap();
+        assert_eq!(sealer.limit(), PlaintextLimit::PROTOCOL);
+    }
+    // A record the old limits refused now passes both ways.
+    let data = vec![9u8; 3000];
+    c.send(&data).unwrap();
+    let mut wire = Vec::new();
+    c.write_tls(&mut wire);
+    assert_eq!(records(&wire).len(), 1, "one record");
+    assert_eq!(read_buffered(&mut s, &wire), data);
 }
