@@ -535,3 +535,17 @@ fn a_tls12_renegotiation_agrees_record_size_limits_afresh() {
     assert_eq!(records(&wire).len(), 1, "one record");
     assert_eq!(read_buffered(&mut s, &wire), data);
 }
+
+#[test]
+fn sealing_in_place_keeps_to_the_peers_record_size_limit() {
+    let (mut c, ..) = limited_pair(ProtocolVersion::TLSv1_3, Some(1000), Some(500));
+    let layout = c.seal_layout().unwrap();
+    assert_eq!(layout.max_plaintext, 500);
+    let mut buf = vec![0; layout.buffer_len(501)];
+    assert!(matches!(
+        c.seal_in_place(&mut buf, 501),
+        Err(Error::ApiMisuse(_))
+    ));
+    let n = c.seal_in_place(&mut buf, 500).unwrap();
+    assert_eq!(n, c.common.sealer.as_ref().unwrap().sealed_len(500));
+}
