@@ -1,4 +1,5 @@
-//! Loopback ports and the socket reads the peer tests make, every one bounded in time.
+//! Loopback ports, the socket reads the peer tests make, and a relay that notes the record
+//! sizes on the wire, every wait bounded in time.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
