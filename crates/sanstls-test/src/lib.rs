@@ -4,7 +4,7 @@
 //! kind of helper:
 //!
 //! - [`net`]: loopback ports and sockets (a port a peer program can bind without racing
-//!   other tests, reads bounded in time);
+//!   other tests, reads bounded in time, a relay that measures the records each side sends);
 //! - [`peers`]: other TLS implementations as child processes (OpenSSL, GnuTLS, Node.js,
 //!   Python), with [`peers::require`] failing a test whose peer is not installed;
 //! - [`tempdir`]: a temporary directory removed on drop;

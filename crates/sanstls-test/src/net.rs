@@ -1,4 +1,5 @@
-//! Loopback ports and the socket reads the peer tests make, every one bounded in time.
+//! Loopback ports, the socket reads the peer tests make, and a relay that notes the record
+//! sizes on the wire, every wait bounded in time.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -90,4 +91,108 @@ pub fn send(s: &mut TcpStream, bytes: &[u8]) {
 /// Closes both directions.
 pub fn close(s: TcpStream) {
     let _ = s.shutdown(Shutdown::Both);
+}
+
+/// One record header seen on the wire: the content type and the length of the payload
+/// (for a protected record, the ciphertext: content, TLS 1.3's type byte, padding, tag).
+pub type RecordSeen = (u8, usize);
+
+/// A loopback relay for one TLS connection between a client and a server on
+/// `127.0.0.1:upstream`, noting the record headers each side sends: what a test measures
+/// record sizes with when one end is another implementation's program. Both directions
+/// are copied as they come; each read is bounded by [`PEER_TIMEOUT`], as is the wait for
+/// the client to connect.
+#[derive(Debug)]
+pub struct RecordRelay {
+    /// Where the client connects.
+    pub port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<[Vec<RecordSeen>; 2]>>,
+}
+
+impl RecordRelay {
+    /// Starts relaying the next connection to `upstream`.
+    pub fn start(upstream: u16) -> Self {
+        use std::sync::{Arc, Mutex};
+        let (l, port) = listener();
+        let seen: Arc<Mutex<[Vec<RecordSeen>; 2]>> = Arc::default();
+        let shared = seen.clone();
+        std::thread::spawn(move || {
+            l.set_nonblocking(true).expect("nonblocking listener");
+            let deadline = Instant::now() + PEER_TIMEOUT;
+            let client = loop {
+                match l.accept() {
+                    Ok((s, _)) => break s,
+                    Err(_) if Instant::now() < deadline => {
+                        std::thread::sleep(std::time::Duration::from_millis(10))
+                    }
+                    Err(_) => return,
+                }
+            };
+            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                return;
+            };
+            for s in [&client, &server] {
+                let _ = s.set_nonblocking(false);
+                let _ = s.set_read_timeout(Some(PEER_TIMEOUT));
+            }
+            let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else {
+                return;
+            };
+            let up = shared.clone();
+            let t = std::thread::spawn(move || copy_noting(client, s2, &up, 0));
+            copy_noting(server, c2, &shared, 1);
+            let _ = t.join();
+        });
+        Self { port, seen }
+    }
+
+    /// The records the client sent so far.
+    pub fn from_client(&self) -> Vec<RecordSeen> {
+        self.seen.lock().map(|s| s[0].clone()).unwrap_or_default()
+    }
+
+    /// The records the server sent so far.
+    pub fn from_server(&self) -> Vec<RecordSeen> {
+        self.seen.lock().map(|s| s[1].clone()).unwrap_or_default()
+    }
+}
+
+/// Copies `from` to `to` until either ends, noting each record header in `seen[side]`
+/// before the bytes go on (so a peer that has read a record finds it noted).
+fn copy_noting(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    seen: &std::sync::Mutex<[Vec<RecordSeen>; 2]>,
+    side: usize,
+) {
+    let (mut header, mut skip) = (Vec::with_capacity(5), 0usize);
+    let mut buf = [0u8; 16384];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let mut b = &buf[..n];
+        while !b.is_empty() {
+            if skip > 0 {
+                let k = skip.min(b.len());
+                (skip, b) = (skip - k, &b[k..]);
+                continue;
+            }
+            let k = (5 - header.len()).min(b.len());
+            header.extend_from_slice(&b[..k]);
+            b = &b[k..];
+            if header.len() == 5 {
+                skip = usize::from(u16::from_be_bytes([header[3], header[4]]));
+                if let Ok(mut s) = seen.lock() {
+                    s[side].push((header[0], skip));
+                }
+                header.clear();
+            }
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
 }

@@ -297,6 +297,10 @@ pub enum PeerMisbehaved {
     TicketLifetimeTooLong,
     /// More PSK identities than a ServerHello can select (`illegal_parameter`).
     TooManyPskIdentities,
+    /// A protected record whose plaintext is larger than the record_size_limit we
+    /// announced (RFC 8449 s4), or than the max_fragment_length we agreed (RFC 6066 s4)
+    /// (`record_overflow`).
+    RecordOverNegotiatedLimit,
 }
 
 impl PeerMisbehaved {
@@ -315,6 +319,7 @@ impl PeerMisbehaved {
             Self::InappropriateFallback => A::InappropriateFallback,
             Self::InvalidServerName => A::UnrecognisedName,
             Self::MissingKeyShare => A::MissingExtension,
+            Self::RecordOverNegotiatedLimit => A::RecordOverflow,
             Self::NonEmptyInitialRenegotiationInfo
             | Self::RenegotiationWithoutBinding
             | Self::RenegotiationDropsExtendedMasterSecret
@@ -394,6 +399,9 @@ impl fmt::Display for PeerMisbehaved {
             }
             Self::PskNotLastExtension => f.write_str("pre_shared_key is not the last extension"),
             Self::InvalidServerName => f.write_str("server_name is not a DNS host name"),
+            Self::RecordOverNegotiatedLimit => {
+                f.write_str("record larger than the negotiated record size limit")
+            }
             Self::NonEmptyInitialRenegotiationInfo => {
                 f.write_str("non-empty renegotiation_info in an initial handshake")
             }

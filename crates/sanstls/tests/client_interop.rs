@@ -456,25 +456,26 @@ fn gnutls_serv(version: &str) -> (Server, Vec<u8>) {
 /// priority string `priority`; `label` names its temporary directory. Returns the server
 /// and its certificate (DER), the root to trust.
 fn gnutls_serv_with(label: &str, kind: &str, priority: &str) -> (Server, Vec<u8>) {
+    gnutls_serv_args(label, kind, &["--http", "--priority", priority])
+}
+
+/// `gnutls-serv ARGS` with a self-signed certificate of `kind`; `label` names its
+/// temporary directory.
+fn gnutls_serv_args(label: &str, kind: &str, args: &[&str]) -> (Server, Vec<u8>) {
     let dir = TempDir::new(&format!("client-interop-gnutls-{label}"));
     let (cert, key) = openssl::self_signed(&dir, kind);
     let port = free_port();
-    let peer = spawn_logged(
-        &dir,
-        "gnutls-serv",
-        "gnutls-serv",
-        &[
-            "--http",
-            "-p",
-            &port.to_string(),
-            "--x509certfile",
-            cert.to_str().unwrap(),
-            "--x509keyfile",
-            key.to_str().unwrap(),
-            "--priority",
-            priority,
-        ],
-    );
+    let port_s = port.to_string();
+    let mut all = vec![
+        "-p",
+        &port_s,
+        "--x509certfile",
+        cert.to_str().unwrap(),
+        "--x509keyfile",
+        key.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let peer = spawn_logged(&dir, "gnutls-serv", "gnutls-serv", &all);
     (
         Server {
             peer,
@@ -937,6 +938,66 @@ fn in_place_records_against_openssl() {
         assert!(
             !events.contains(&Event::PlaintextReady),
             "in-place data is returned, not queued"
+        );
+    }
+}
+
+/// RFC 8449 against GnuTLS 3.7's `gnutls-serv --echo --recordsize=512`, through a relay
+/// that measures the records: our client announces 1000 bytes (1001 on the wire in TLS
+/// 1.3) and keeps to GnuTLS's 512 (513 in TLS 1.3); 5000 bytes go out and come back whole,
+/// ours in records of 512 bytes of content at most, GnuTLS's of 1000 at most (which our
+/// client would refuse with record_overflow were they larger; 1001 in TLS 1.2, where the
+/// 1001 we announced, offering TLS 1.3, counts no type byte). GnuTLS does not answer a
+/// limit below its own floor of 512 (our 256 got no record_size_limit back), so ours is
+/// above it.
+#[test]
+fn gnutls_serv_record_size_limit() {
+    use sanstls_test::net::RecordRelay;
+    for (version, overhead, ours_taken) in [("VERS-TLS1.3", 17, 1000), ("VERS-TLS1.2", 24, 1001)] {
+        let priority = format!("NORMAL:-VERS-ALL:+{version}:-CIPHER-ALL:+AES-128-GCM");
+        let (mut server, root) = gnutls_serv_args(
+            version,
+            "ec",
+            &["--echo", "--recordsize=512", "--priority", &priority],
+        );
+        // Once it listens, the relay's connection reaches it.
+        drop(connect(server.port, &mut server.peer));
+        let relay = RecordRelay::start(server.port);
+        let mut sock = TcpStream::connect(("127.0.0.1", relay.port)).unwrap();
+        let mut config = config_for(root);
+        config.record_size_limit = Some(1000);
+        let mut conn = ClientConnection::new(Arc::new(config), "localhost", now()).unwrap();
+        // gnutls-serv echoes a line once it has its newline.
+        let mut data: Vec<u8> = (0..5000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        data.push(b'\n');
+        assert_eq!(conn.send(&data).unwrap(), data.len());
+        let o = drive(&mut conn, &mut sock, |_, o| o.plaintext.len() >= data.len());
+        let log = read_log(&server.dir, server.tag);
+        assert_eq!(o.error, None, "{version}: {log}");
+        assert!(
+            o.plaintext == data,
+            "{version}: {} bytes back",
+            o.plaintext.len()
+        );
+        let largest = |records: Vec<(u8, usize)>| {
+            let app: Vec<usize> = records.iter().filter(|r| r.0 == 23).map(|r| r.1).collect();
+            (app.len(), app.into_iter().max().unwrap_or(0))
+        };
+        let (ours, our_largest) = largest(relay.from_client());
+        assert_eq!(our_largest, 512 + overhead, "{version}: ours cut at 512");
+        assert!(
+            ours >= data.len().div_ceil(512),
+            "{version}: {ours} records"
+        );
+        let (theirs, their_largest) = largest(relay.from_server());
+        assert_eq!(
+            their_largest,
+            ours_taken + overhead,
+            "{version}: theirs cut"
+        );
+        assert!(
+            theirs >= data.len().div_ceil(ours_taken),
+            "{version}: {theirs} records"
         );
     }
 }

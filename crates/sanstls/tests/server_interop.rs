@@ -63,16 +63,36 @@ struct Seen {
 /// `key_update`, the server updates its keys (asking the client to update too) before
 /// answering.
 fn serve(config: ServerConfig, n: usize, key_update: bool) -> (u16, mpsc::Receiver<Seen>) {
-    serve_with(config, n, key_update, false)
+    serve_with(
+        config,
+        n,
+        Serve {
+            key_update,
+            ..Serve::default()
+        },
+    )
 }
 
-/// [`serve`], optionally calling `disable_renegotiation()` on each connection.
-fn serve_with(
-    config: ServerConfig,
-    n: usize,
+/// How [`serve_with`] serves each connection.
+#[derive(Clone, Copy, Debug, Default)]
+struct Serve {
+    /// Update our keys, asking the client to update too, before answering.
     key_update: bool,
+    /// Call `disable_renegotiation()`.
     no_reneg: bool,
-) -> (u16, mpsc::Receiver<Seen>) {
+    /// Bytes of [`body`] after the answer's line, for tests that need the answer to span
+    /// many records.
+    body: usize,
+}
+
+/// `n` bytes of text that no other line contains, for a test to find whole in what the
+/// client printed.
+fn body(n: usize) -> String {
+    (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect()
+}
+
+/// [`serve`] with the options of `opts`.
+fn serve_with(config: ServerConfig, n: usize, opts: Serve) -> (u16, mpsc::Receiver<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let config = Arc::new(config);
@@ -82,15 +102,15 @@ fn serve_with(
             let Ok((sock, _)) = listener.accept() else {
                 return;
             };
-            let _ = tx.send(serve_one(sock, config.clone(), key_update, no_reneg));
+            let _ = tx.send(serve_one(sock, config.clone(), opts));
         }
     });
     (port, rx)
 }
 
-fn serve_one(sock: TcpStream, config: Arc<ServerConfig>, key_update: bool, no_reneg: bool) -> Seen {
+fn serve_one(sock: TcpStream, config: Arc<ServerConfig>, opts: Serve) -> Seen {
     let mut conn = ServerConnection::new(config, now()).unwrap();
-    if no_reneg {
+    if opts.no_reneg {
         conn.disable_renegotiation();
     }
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -109,7 +129,7 @@ fn serve_one(sock: TcpStream, config: Arc<ServerConfig>, key_update: bool, no_re
                     request.extend_from_slice(&b[..n]);
                 }
             }
-            if e == Event::HandshakeComplete && key_update {
+            if e == Event::HandshakeComplete && opts.key_update {
                 c.key_update(true)?;
             }
             events.push(e);
@@ -123,10 +143,13 @@ fn serve_one(sock: TcpStream, config: Arc<ServerConfig>, key_update: bool, no_re
         if request.windows(4).any(|w| w == b"\r\n\r\n") {
             let n = conn.negotiated();
             let line = format!(
-                "HTTP/1.0 200 OK\r\n\r\nsanstls {:?} resumed={}\n",
-                n.cipher_suite, n.resumed
+                "HTTP/1.0 200 OK\r\n\r\nsanstls {:?} resumed={}\n{}\n",
+                n.cipher_suite,
+                n.resumed,
+                body(opts.body)
             );
-            conn.send(line.as_bytes()).unwrap();
+            // Established: `send` takes it all.
+            assert_eq!(conn.send(line.as_bytes()).unwrap(), line.len());
             conn.send_close_notify();
             let _ = stream.flush(&mut conn);
             // Give the client a moment to read before we close.
@@ -709,7 +732,11 @@ fn tls12_client_initiated_renegotiation_with_openssl() {
 
     // disableRenegotiation(): declined with a no_renegotiation warning, which OpenSSL reports
     // (it then ends the connection: it does not go on after a refused renegotiation).
-    let (port, rx) = serve_with(config(&f), 1, false, true);
+    let opts = Serve {
+        no_reneg: true,
+        ..Serve::default()
+    };
+    let (port, rx) = serve_with(config(&f), 1, opts);
     let text = s_client_interactive("-tls1_2", port, &[b"R\n"]);
     assert!(text.contains("no renegotiation"), "{text}");
     let s = seen(&rx);
@@ -833,5 +860,89 @@ fn openssl_resumption_reports_the_client_certificate_of_the_session() {
             "{version}: resumed under another name: {out}"
         );
         assert_eq!(other.client_certs, 0);
+    }
+}
+
+/// The records of `types` in `records`: how many, and the largest payload.
+fn measure(records: &[sanstls_test::net::RecordSeen], types: &[u8]) -> (usize, usize) {
+    let mut of_type = records.iter().filter(|r| types.contains(&r.0));
+    let count = of_type.clone().count();
+    (count, of_type.by_ref().map(|r| r.1).max().unwrap_or(0))
+}
+
+/// RFC 8449 against GnuTLS 3.7, which implements it: `gnutls-cli --recordsize=N` announces
+/// N bytes (N + 1 on the wire when it offers TLS 1.3; with N = 512, which has a code, it
+/// sends max_fragment_length 2^9 as well, and RFC 8449 s5 has us use record_size_limit).
+/// A 5000-byte answer reaches it whole, in records the relay measures at N bytes of
+/// content at most (ciphertext: N, the inner type byte and the 16-byte tag in TLS 1.3; N,
+/// the 8-byte explicit nonce and the tag in TLS 1.2 AES-GCM), so in many records.
+#[test]
+fn gnutls_cli_record_size_limit() {
+    use sanstls_test::net::RecordRelay;
+    let f = files("gnutls-rsl", "ec");
+    for (priority, overhead) in [
+        ("NORMAL:-VERS-ALL:+VERS-TLS1.3", 17),
+        ("NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM", 24),
+    ] {
+        for size in [512, 1000] {
+            let opts = Serve {
+                body: 5000,
+                ..Serve::default()
+            };
+            let (port, rx) = serve_with(config(&f), 1, opts);
+            let relay = RecordRelay::start(port);
+            let text = gnutls_cli(
+                relay.port,
+                &f.cert,
+                &[&format!("--recordsize={size}"), "--priority", priority],
+            );
+            assert_eq!(seen(&rx).result, Ok(()), "{priority} {size}: {text}");
+            assert!(text.contains(&body(5000)), "{priority} {size}: {text}");
+            let (count, largest) = measure(&relay.from_server(), &[23]);
+            assert_eq!(
+                largest,
+                size + overhead,
+                "{priority}: records cut at {size}"
+            );
+            assert!(count > 5000 / size, "{priority} {size}: {count} records");
+        }
+    }
+}
+
+/// RFC 6066 max_fragment_length against `openssl s_client -maxfraglen 512` (OpenSSL 3.0
+/// has no record_size_limit): our server echoes it, and every record it sends from the
+/// ServerHello on, handshake and plaintext ones included, carries at most 512 bytes,
+/// measured by a relay; a 5000-byte answer arrives whole.
+#[test]
+fn openssl_maxfraglen_512() {
+    use sanstls_test::net::RecordRelay;
+    let f = files("maxfraglen", "ec");
+    for (version, cipher, overhead) in [
+        ("-tls1_3", "-ciphersuites=TLS_AES_128_GCM_SHA256", 17),
+        ("-tls1_2", "-cipher=ECDHE-ECDSA-AES128-GCM-SHA256", 24),
+    ] {
+        let opts = Serve {
+            body: 5000,
+            ..Serve::default()
+        };
+        let (port, rx) = serve_with(config(&f), 1, opts);
+        let relay = RecordRelay::start(port);
+        let (flag, value) = cipher.split_once('=').unwrap();
+        let out = s_client_version(
+            version,
+            relay.port,
+            &f,
+            &["-maxfraglen", "512", flag, value],
+        );
+        assert_eq!(seen(&rx).result, Ok(()), "{version}: {out}");
+        assert!(out.contains(&body(5000)), "{version}: {out}");
+        let records = relay.from_server();
+        let (count, largest) = measure(&records, &[23]);
+        assert_eq!(largest, 512 + overhead, "{version}: {records:?}");
+        assert!(count >= 10, "{version}: {count} records");
+        // TLS 1.2's handshake records are in the clear: 512 bytes at most, the Certificate's
+        // included; TLS 1.3's all but the ServerHello are protected (type 23).
+        let (_, handshake) = measure(&records, &[22]);
+        assert!(handshake <= 512, "{version}: {records:?}");
     }
 }

@@ -23,10 +23,11 @@ use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::base::{Random, SessionId};
 use crate::msgs::extensions::{
     CertificateStatusRequest, ClientExtension, Cookie, KeyShareEntry, OfferedPsks, ProtocolName,
-    PskBinderEntry, PskIdentity, ServerNameList, SupportedVersions, TlsExtension,
+    PskBinderEntry, PskIdentity, RecordSizeLimit, ServerNameList, SupportedVersions, TlsExtension,
 };
 use crate::msgs::hello::{ClientHelloPayload, HelloRetryRequest, ServerHelloPayload};
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::record::size_limit::{self, RecordLimits};
 use crate::suites::{find_tls12_suite, find_tls13_suite, Tls13CipherSuite};
 use crate::time::UnixTime;
 use crate::tls13;
@@ -56,6 +57,9 @@ pub(crate) struct ClientHandshake {
     /// The extensions of the ClientHello we sent: the server may answer only these
     /// (RFC 8446 s4.2, RFC 5246 s7.4.1.4), the cookie of a HelloRetryRequest excepted.
     pub(crate) offered: Vec<ExtensionType>,
+    /// The record_size_limit our ClientHello announced, if it did: what the server must
+    /// keep to if it answers (RFC 8449 s4).
+    pub(crate) record_size_limit: Option<RecordSizeLimit>,
 }
 
 impl ClientHandshake {
@@ -124,6 +128,7 @@ pub(crate) fn start_renegotiation(
         tls12_ticket: Vec::new(),
         reneg: Some(reneg),
         offered: Vec::new(),
+        record_size_limit: None,
     };
     if hs.config.client_certificate.is_some() {
         hs.transcript.keep_full_transcript()?;
@@ -158,6 +163,7 @@ pub(crate) fn start_handshake(
     let Some(&group) = config.groups.first() else {
         return Err(Error::BadConfiguration("no key exchange groups configured"));
     };
+    size_limit::check_configured(config.record_size_limit)?;
     let mut random = [0u8; 32];
     config.random.fill(&mut random)?;
     let mut session_id = match config.middlebox_compat {
@@ -241,6 +247,7 @@ pub(crate) fn start_handshake(
         tls12_ticket,
         reneg: None,
         offered: Vec::new(),
+        record_size_limit: None,
     };
     // A TLS 1.2 CertificateVerify signs the handshake messages themselves (RFC 5246
     // s7.4.8), so keep them while that can happen.
@@ -355,6 +362,13 @@ fn build_client_hello(
             CertificateStatusRequest::ocsp(),
         ));
     }
+    // RFC 8449 s4: clients SHOULD announce it even with no need to limit, so that the
+    // server may announce its own; offering TLS 1.3 counts its inner type byte.
+    if let Some(limit) = config.record_size_limit {
+        exts.push(ClientExtension::RecordSizeLimit(size_limit::announced(
+            limit, tls13,
+        )));
+    }
     if let Some(cookie) = cookie {
         exts.push(ClientExtension::Cookie(cookie.clone()));
     }
@@ -417,6 +431,8 @@ fn send_client_hello(
         hello.set_psk_binders(vec![PskBinderEntry(binder)])?;
     }
     hs.offered = hello.extensions().iter().map(|e| e.ext_type()).collect();
+    // Read back from the hello as sent, which a test hook may have rewritten.
+    hs.record_size_limit = hello.record_size_limit();
     let m = HandshakeMessagePayload::new(HandshakePayload::ClientHello(hello));
     let encoded = common.send_handshake(&m)?;
     hs.transcript.add_message(&encoded);
@@ -594,8 +610,16 @@ impl ExpectServerHello {
                 ExtensionType::ExtendedMasterSecret,
                 ExtensionType::SessionTicket,
                 ExtensionType::RenegotiationInfo,
+                ExtensionType::RecordSizeLimit,
             ],
         )?;
+        // RFC 8449 s4: negotiated when both sent it; it binds the records of the keys this
+        // handshake makes, from the ChangeCipherSpecs on.
+        let limits = match (sh.record_size_limit(), self.hs.record_size_limit) {
+            (Some(theirs), Some(ours)) => RecordLimits::record_size_limit(theirs, ours, false),
+            _ => RecordLimits::default(),
+        };
+        cx.common.set_record_limits(limits, false);
         // RFC 5746 s3.4/s3.5: the server's renegotiation_info is empty on an initial
         // handshake and holds both verify_data on a renegotiation, where it is mandatory.
         let expected_ri = match &self.hs.reneg {

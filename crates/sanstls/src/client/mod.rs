@@ -92,6 +92,13 @@ pub struct ClientConfig {
     pub signature_schemes: Option<Vec<crate::enums::SignatureScheme>>,
     /// TLS 1.3 middlebox compatibility mode (RFC 8446 D.4): a fake session id and a CCS.
     pub middlebox_compat: bool,
+    /// The most content bytes we accept in one record, announced in the record_size_limit
+    /// extension (RFC 8449), 64..=16384 (default 16384, the protocol's own limit: announced
+    /// anyway, as RFC 8449 s4 recommends, so the server may announce its limit). On the
+    /// wire it is one more when TLS 1.3 is offered, for the inner content type byte. A
+    /// record over it from a server that answered is `record_overflow`. `None` sends no
+    /// extension.
+    pub record_size_limit: Option<u16>,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
     /// reproduce another implementation's hello byte for byte from a trace). Not for
     /// production use: only with the `test-hooks` feature.
@@ -147,6 +154,7 @@ impl ClientConfig {
             reject_unauthorized: true,
             signature_schemes: None,
             middlebox_compat: true,
+            record_size_limit: Some(crate::record::header::MAX_PLAINTEXT as u16),
             #[cfg(feature = "test-hooks")]
             hello_hook: None,
         }

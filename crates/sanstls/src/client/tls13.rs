@@ -15,6 +15,7 @@ use crate::msgs::extensions::{ServerExtension, TlsExtension};
 use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
 use crate::msgs::hello::EncryptedExtensions;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::record::size_limit::RecordLimits;
 use crate::suites::Tls13CipherSuite;
 use crate::tls13::{self, TicketSink, Traffic};
 
@@ -42,6 +43,13 @@ impl ExpectEncryptedExtensions {
                 ExtensionType::EarlyData,
             ],
         )?;
+        // RFC 8449 s4: the server's limit arrives here, after our handshake write key is in
+        // place, so it applies at once; ours binds the server only if it answered.
+        let limits = match (ee.record_size_limit(), self.hs.record_size_limit) {
+            (Some(theirs), Some(ours)) => RecordLimits::record_size_limit(theirs, ours, true),
+            _ => RecordLimits::default(),
+        };
+        cx.common.set_record_limits(limits, true);
         for e in &ee.extensions {
             if let ServerExtension::Alpn(p) = e {
                 // RFC 7301 s3.2: the server selects one of the protocols we offered.

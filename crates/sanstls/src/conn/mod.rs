@@ -26,6 +26,7 @@ use crate::record::deframer::{Deframer, PlaintextChecker};
 use crate::record::fragmenter::Fragmenter;
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::protect::{RecordOpener, RecordSealer};
+use crate::record::size_limit::RecordLimits;
 use crate::time::UnixTime;
 
 mod events;
@@ -171,6 +172,9 @@ pub(crate) struct Common {
     opener: Option<RecordOpener>,
     sealer: Option<RecordSealer>,
     pub(crate) fragmenter: Fragmenter,
+    /// The record size limits the current handshake agreed (RFC 8449, RFC 6066), given to
+    /// each key installed from now on (see `set_record_limits`).
+    record_limits: RecordLimits,
     /// TLS bytes waiting for `write_tls`.
     outgoing: Vec<u8>,
     /// Handshake messages not yet cut into records: consecutive messages under one key
@@ -236,6 +240,7 @@ impl Common {
             opener: None,
             sealer: None,
             fragmenter: Fragmenter::new(),
+            record_limits: RecordLimits::default(),
             outgoing: Vec::new(),
             pending_handshake: Vec::new(),
             received: Vec::new(),
@@ -274,6 +279,26 @@ impl Common {
         self.buffer_limit = limits.max_buffered_plaintext;
         self.limits = limits.clone();
         Ok(())
+    }
+
+    /// Records the limits this handshake agreed. They bind the keys installed from now on:
+    /// RFC 8449 s4 subjects records to "the limits that were set in the handshake that
+    /// produces the keys", so a TLS 1.2 renegotiation keeps the old limits until its
+    /// ChangeCipherSpec. `now` also applies them to the keys in use (and to unprotected
+    /// records): for a TLS 1.3 client, which learns the server's limit in
+    /// EncryptedExtensions after the handshake keys are in place, and for
+    /// max_fragment_length, which binds every record at once (RFC 6066 s4).
+    pub(crate) fn set_record_limits(&mut self, limits: RecordLimits, now: bool) {
+        self.record_limits = limits;
+        if now {
+            self.fragmenter.set_peer_limit(limits.send.content);
+            if let Some(s) = &mut self.sealer {
+                s.set_limit(limits.send);
+            }
+            if let Some(o) = &mut self.opener {
+                o.set_limit(limits.receive);
+            }
+        }
     }
 
     /// Whether the peer's close_notify closes our side too: TLS 1.2 has no half-close

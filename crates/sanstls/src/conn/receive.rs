@@ -52,7 +52,7 @@ pub(super) enum Payload<'a> {
 impl Common {
     /// Installs the key for reading. A handshake message must not span a key change
     /// (RFC 8446 s5.1).
-    pub(crate) fn set_opener(&mut self, opener: RecordOpener) -> Result<(), Error> {
+    pub(crate) fn set_opener(&mut self, mut opener: RecordOpener) -> Result<(), Error> {
         self.joiner.check_key_change()?;
         // Protected records may carry up to 256 (TLS 1.3, RFC 8446 s5.2) or 2048 (TLS 1.2,
         // RFC 5246 s6.2.3) bytes of expansion.
@@ -61,6 +61,7 @@ impl Common {
             _ => MAX_CIPHERTEXT_TLS13,
         };
         self.deframer.set_max_payload_len(max)?;
+        opener.set_limit(self.record_limits.receive);
         self.opener = Some(opener);
         Ok(())
     }

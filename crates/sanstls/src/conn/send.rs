@@ -19,8 +19,11 @@ const SWAP_LIMIT: usize =
 impl Common {
     /// Installs the key for writing. Handshake messages already queued go out under the
     /// previous key first.
-    pub(crate) fn set_sealer(&mut self, sealer: RecordSealer) -> Result<(), Error> {
+    pub(crate) fn set_sealer(&mut self, mut sealer: RecordSealer) -> Result<(), Error> {
         self.flush_handshake()?;
+        sealer.set_limit(self.record_limits.send);
+        self.fragmenter
+            .set_peer_limit(self.record_limits.send.content);
         self.sealer = Some(sealer);
         Ok(())
     }

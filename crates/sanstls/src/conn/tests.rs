@@ -3,6 +3,7 @@ use std::sync::Arc;
 use super::*;
 use crate::fuzzing::{client_config, server_config};
 use crate::limits::Limit;
+use crate::record::size_limit::{PlaintextLimit, RecordLimits};
 use crate::{ClientConfig, ClientConnection, ServerConnection};
 
 const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
@@ -386,4 +387,165 @@ fn a_trace_lists_every_message_both_ways_only_when_asked() {
         exchange(&mut c, &mut s);
         assert!(trace_of(&mut c).is_empty() && trace_of(&mut s).is_empty());
     }
+}
+
+/// The records in `wire`, as (content type, length of the record's payload).
+fn records(mut wire: &[u8]) -> Vec<(u8, usize)> {
+    let mut out = Vec::new();
+    while wire.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([wire[3], wire[4]]));
+        out.push((wire[0], len));
+        wire = &wire[(5 + len).min(wire.len())..];
+    }
+    out
+}
+
+/// A handshake between a client announcing `client_limit` and a server announcing
+/// `server_limit` (record_size_limit, RFC 8449), then 5000 bytes each way: returns the two
+/// ends and the largest application record each sent.
+fn limited_pair(
+    version: ProtocolVersion,
+    client_limit: Option<u16>,
+    server_limit: Option<u16>,
+) -> (ClientConnection, ServerConnection, usize, usize) {
+    let client = Arc::new(ClientConfig {
+        record_size_limit: client_limit,
+        ..client_config(version)
+    });
+    let mut server = server_config();
+    server.record_size_limit = server_limit;
+    let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+    let mut s = ServerConnection::new(Arc::new(server), NOW).unwrap();
+    exchange(&mut c, &mut s);
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    let data: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
+    let send = |from: &mut Connection, to: &mut Connection| {
+        assert_eq!(from.send(&data).unwrap(), data.len());
+        let mut wire = Vec::new();
+        from.write_tls(&mut wire);
+        assert_eq!(read_buffered(to, &wire), data, "{version:?}");
+        records(&wire).iter().map(|r| r.1).max().unwrap()
+    };
+    let from_client = send(&mut c, &mut s);
+    let from_server = send(&mut s, &mut c);
+    (c, s, from_client, from_server)
+}
+
+#[test]
+fn each_side_keeps_to_the_record_size_limit_the_other_announced() {
+    for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
+        let (c, s, from_client, from_server) = limited_pair(version, Some(1000), Some(500));
+        // The limits are content bytes in either version (RFC 8449 s4 adds TLS 1.3's type
+        // byte on the wire).
+        assert_eq!(c.common.fragmenter.max_fragment(), 500, "{version:?}");
+        assert_eq!(s.common.fragmenter.max_fragment(), 1000, "{version:?}");
+        let sealed = |conn: &Connection, n| conn.common.sealer.as_ref().unwrap().sealed_len(n);
+        assert_eq!(
+            from_client + 5,
+            sealed(&c, 500),
+            "{version:?}: full records of 500"
+        );
+        assert_eq!(from_server + 5, sealed(&s, 1000), "{version:?}");
+    }
+}
+
+#[test]
+fn without_both_announcing_nothing_is_limited() {
+    for version in [ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_3] {
+        for (client, server) in [(Some(1000), None), (None, Some(500))] {
+            let (c, s, from_client, from_server) = limited_pair(version, client, server);
+            assert_eq!(c.common.fragmenter.max_fragment(), 16384, "{version:?}");
+            assert_eq!(s.common.fragmenter.max_fragment(), 16384, "{version:?}");
+            assert!(from_client > 4000 && from_server > 4000, "{version:?}");
+            assert_eq!(c.common.record_limits, RecordLimits::default());
+            assert_eq!(s.common.record_limits, RecordLimits::default());
+        }
+    }
+}
+
+#[test]
+fn set_max_send_fragment_and_the_peers_limit_give_the_smaller() {
+    let (mut c, mut s, ..) = limited_pair(ProtocolVersion::TLSv1_3, Some(2000), Some(1000));
+    c.set_max_send_fragment(512).unwrap();
+    assert_eq!(c.common.fragmenter.max_fragment(), 512);
+    c.set_max_send_fragment(4096).unwrap();
+    assert_eq!(c.common.fragmenter.max_fragment(), 1000);
+    s.set_max_send_fragment(16384).unwrap();
+    assert_eq!(s.common.fragmenter.max_fragment(), 2000);
+}
+
+#[test]
+fn a_bad_configured_record_size_limit_is_refused() {
+    let client = Arc::new(ClientConfig {
+        record_size_limit: Some(63),
+        ..client_config(ProtocolVersion::TLSv1_3)
+    });
+    assert!(matches!(
+        ClientConnection::new(client, "fuzz.example", NOW),
+        Err(Error::BadConfiguration(_))
+    ));
+    let mut server = server_config();
+    server.record_size_limit = Some(16385);
+    let mut c = ClientConnection::new(
+        Arc::new(client_config(ProtocolVersion::TLSv1_3)),
+        "fuzz.example",
+        NOW,
+    )
+    .unwrap();
+    let mut s = ServerConnection::new(Arc::new(server), NOW).unwrap();
+    let mut wire = Vec::new();
+    c.write_tls(&mut wire);
+    s.read_tls(&wire);
+    assert!(matches!(s.process(NOW), Err(Error::BadConfiguration(_))));
+}
+
+#[test]
+fn a_tls12_renegotiation_agrees_record_size_limits_afresh() {
+    let (mut c, mut s, ..) = limited_pair(ProtocolVersion::TLSv1_2, Some(1000), Some(500));
+    // The renegotiation's server takes no part in record_size_limit (RFC 8449 s4: it is
+    // renegotiated, and may not be negotiated again).
+    let mut server = server_config();
+    server.record_size_limit = None;
+    s.renegotiate_with(Arc::new(server), NOW).unwrap();
+    // HelloRequest, then the client's ClientHello: the server has answered it, and its
+    // answer still goes out under the old keys and so the old limit.
+    let step = |from: &mut Connection, to: &mut Connection| {
+        let mut wire = Vec::new();
+        from.write_tls(&mut wire);
+        assert_eq!(to.read_tls(&wire), wire.len());
+        to.process(NOW).unwrap();
+    };
+    step(&mut s, &mut c);
+    step(&mut c, &mut s);
+    assert_eq!(s.common.record_limits, RecordLimits::default(), "agreed");
+    assert_eq!(s.common.fragmenter.max_fragment(), 1000, "not yet in force");
+    exchange(&mut c, &mut s);
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    for conn in [&*c, &*s] {
+        assert_eq!(conn.common.fragmenter.max_fragment(), 16384);
+        assert_eq!(conn.common.record_limits, RecordLimits::default());
+        let sealer = conn.common.sealer.as_ref().unwrap();
+        assert_eq!(sealer.limit(), PlaintextLimit::PROTOCOL);
+    }
+    // A record the old limits refused now passes both ways.
+    let data = vec![9u8; 3000];
+    c.send(&data).unwrap();
+    let mut wire = Vec::new();
+    c.write_tls(&mut wire);
+    assert_eq!(records(&wire).len(), 1, "one record");
+    assert_eq!(read_buffered(&mut s, &wire), data);
+}
+
+#[test]
+fn sealing_in_place_keeps_to_the_peers_record_size_limit() {
+    let (mut c, ..) = limited_pair(ProtocolVersion::TLSv1_3, Some(1000), Some(500));
+    let layout = c.seal_layout().unwrap();
+    assert_eq!(layout.max_plaintext, 500);
+    let mut buf = vec![0; layout.buffer_len(501)];
+    assert!(matches!(
+        c.seal_in_place(&mut buf, 501),
+        Err(Error::ApiMisuse(_))
+    ));
+    let n = c.seal_in_place(&mut buf, 500).unwrap();
+    assert_eq!(n, c.common.sealer.as_ref().unwrap().sealed_len(500));
 }

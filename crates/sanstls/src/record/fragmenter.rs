@@ -6,6 +6,10 @@
 //! decrypted byte). Fragments borrow from the caller's data: nothing is copied or
 //! allocated until the caller writes each one into a record, plain or protected.
 //!
+//! The peer may lower it further (RFC 8449 record_size_limit, RFC 6066
+//! max_fragment_length): what is cut is the smaller of the two, so the caller's setting and
+//! the peer's limit never need reconciling anywhere else.
+//!
 //! No empty fragment is ever produced: RFC 8446 s5.1 forbids empty Handshake and Alert
 //! records, and an empty ApplicationData write simply produces nothing.
 
@@ -21,6 +25,8 @@ pub const MIN_FRAGMENT_LEN: usize = 512;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fragmenter {
     max_fragment: usize,
+    /// The most content the peer accepts per record (2^14 until it says otherwise).
+    peer_limit: usize,
 }
 
 impl Default for Fragmenter {
@@ -34,6 +40,7 @@ impl Fragmenter {
     pub fn new() -> Self {
         Self {
             max_fragment: MAX_PLAINTEXT,
+            peer_limit: MAX_PLAINTEXT,
         }
     }
 
@@ -47,16 +54,23 @@ impl Fragmenter {
         Ok(())
     }
 
-    /// The largest fragment produced.
+    /// Sets the most content the peer accepts per record, as negotiated (RFC 8449 s4,
+    /// RFC 6066 s4). Unlike [`Self::set_max_fragment`] it may be below 512 (RFC 8449 allows
+    /// 64), and it is clamped to `1..=16384`.
+    pub fn set_peer_limit(&mut self, len: usize) {
+        self.peer_limit = len.clamp(1, MAX_PLAINTEXT);
+    }
+
+    /// The largest fragment produced: the caller's setting, or the peer's limit if smaller.
     pub fn max_fragment(&self) -> usize {
-        self.max_fragment
+        self.max_fragment.min(self.peer_limit)
     }
 
     /// The fragments of `data`, all of type `typ`, in order. Empty `data` yields none.
     pub fn fragment<'a>(&self, typ: ContentType, data: &'a [u8]) -> Fragments<'a> {
         Fragments {
             typ,
-            chunks: data.chunks(self.max_fragment),
+            chunks: data.chunks(self.max_fragment()),
         }
     }
 }

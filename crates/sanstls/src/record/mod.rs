@@ -10,3 +10,4 @@ pub mod fragmenter;
 pub mod header;
 pub mod joiner;
 pub mod protect;
+pub mod size_limit;

@@ -33,11 +33,12 @@ use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;
 
 use crate::enums::ContentType;
-use crate::error::{Error, InvalidMessage};
+use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 use crate::record::header::{
     is_tls_content_type, RecordHeader, HEADER_LEN, MAX_CIPHERTEXT_TLS12, MAX_CIPHERTEXT_TLS13,
     MAX_PLAINTEXT,
 };
+use crate::record::size_limit::PlaintextLimit;
 
 /// Length of an AEAD nonce (and of the TLS 1.3 / TLS 1.2 ChaCha20 IV).
 pub const NONCE_LEN: usize = 12;
@@ -219,6 +220,8 @@ impl fmt::Debug for Keys {
 pub struct RecordSealer {
     keys: Keys,
     padding: PaddingPolicy,
+    /// What the peer accepts (RFC 8449 s4, RFC 6066 s4); the protocol's limit by default.
+    limit: PlaintextLimit,
 }
 
 impl RecordSealer {
@@ -227,6 +230,7 @@ impl RecordSealer {
         Ok(Self {
             keys: Keys::new(RecordProtocol::Tls13, alg, key, iv)?,
             padding: PaddingPolicy::None,
+            limit: PlaintextLimit::PROTOCOL,
         })
     }
 
@@ -236,6 +240,7 @@ impl RecordSealer {
         Ok(Self {
             keys: Keys::new(RecordProtocol::Tls12, alg, key, iv)?,
             padding: PaddingPolicy::None,
+            limit: PlaintextLimit::PROTOCOL,
         })
     }
 
@@ -246,6 +251,21 @@ impl RecordSealer {
         }
         self.padding = padding;
         Ok(())
+    }
+
+    /// Sets what the peer accepts per record. Sealing more content is then refused
+    /// (ApiMisuse: the fragmenter cuts to it), and TLS 1.3 padding stops at `limit.inner`,
+    /// as RFC 8449 s4 counts padding against the limit.
+    pub fn set_limit(&mut self, limit: PlaintextLimit) {
+        self.limit = PlaintextLimit {
+            content: limit.content.min(MAX_PLAINTEXT),
+            inner: limit.inner.min(MAX_PLAINTEXT + 1),
+        };
+    }
+
+    /// What the peer accepts per record.
+    pub fn limit(&self) -> PlaintextLimit {
+        self.limit
     }
 
     /// The algorithm.
@@ -285,7 +305,7 @@ impl RecordSealer {
             PaddingPolicy::Multiple(m) if m > 1 => {
                 let m = usize::from(m);
                 let padded = inner.div_ceil(m) * m;
-                padded.min(MAX_PLAINTEXT + 1).max(inner) - inner
+                padded.min(self.limit.inner).max(inner) - inner
             }
             _ => 0,
         }
@@ -330,8 +350,10 @@ impl RecordSealer {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        if plaintext.len() > MAX_PLAINTEXT {
-            return Err(Error::ApiMisuse("record plaintext longer than 2^14 bytes"));
+        if plaintext.len() > self.limit.content {
+            return Err(Error::ApiMisuse(
+                "record plaintext longer than the peer accepts (2^14 bytes or its limit)",
+            ));
         }
         // The record is laid out in `out` as `seal_in_place` wants it, then sealed there:
         // one copy of the plaintext, and one sealing code path for both entry points.
@@ -363,8 +385,10 @@ impl RecordSealer {
         record: &mut [u8],
         len: usize,
     ) -> Result<usize, Error> {
-        if len > MAX_PLAINTEXT {
-            return Err(Error::ApiMisuse("record plaintext longer than 2^14 bytes"));
+        if len > self.limit.content {
+            return Err(Error::ApiMisuse(
+                "record plaintext longer than the peer accepts (2^14 bytes or its limit)",
+            ));
         }
         if !is_tls_content_type(typ) {
             return Err(Error::ApiMisuse("record content type is not a TLS type"));
@@ -469,6 +493,9 @@ pub struct Plaintext<'a> {
 #[derive(Debug)]
 pub struct RecordOpener {
     keys: Keys,
+    /// What we announced we accept (RFC 8449 s4, RFC 6066 s4); the protocol's limit by
+    /// default.
+    limit: PlaintextLimit,
 }
 
 impl RecordOpener {
@@ -476,6 +503,7 @@ impl RecordOpener {
     pub fn tls13(alg: AeadAlgorithm, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
         Ok(Self {
             keys: Keys::new(RecordProtocol::Tls13, alg, key, iv)?,
+            limit: PlaintextLimit::PROTOCOL,
         })
     }
 
@@ -484,6 +512,7 @@ impl RecordOpener {
     pub fn tls12(alg: AeadAlgorithm, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
         Ok(Self {
             keys: Keys::new(RecordProtocol::Tls12, alg, key, iv)?,
+            limit: PlaintextLimit::PROTOCOL,
         })
     }
 
@@ -495,6 +524,12 @@ impl RecordOpener {
     /// The protection layout.
     pub fn protocol(&self) -> RecordProtocol {
         self.keys.protocol
+    }
+
+    /// Sets what we accept per record: a record over it is then refused with
+    /// `PeerMisbehaved::RecordOverNegotiatedLimit` (record_overflow, RFC 8449 s4).
+    pub fn set_limit(&mut self, limit: PlaintextLimit) {
+        self.limit = limit;
     }
 
     /// The sequence number the next record is expected to carry.
@@ -571,6 +606,11 @@ impl RecordOpener {
         if !is_tls_content_type(typ) || typ == ContentType::ChangeCipherSpec {
             return Err(InvalidMessage::InvalidContentType(typ).into());
         }
+        // RFC 8449 s4 counts the whole TLSInnerPlaintext, padding included; RFC 6066 s4
+        // counts the content.
+        if inner.len() > self.limit.inner || at > self.limit.content {
+            return Err(PeerMisbehaved::RecordOverNegotiatedLimit.into());
+        }
         Ok(Plaintext {
             typ,
             payload: &mut inner[..at],
@@ -616,6 +656,10 @@ impl RecordOpener {
         // RFC 5246 s6.2.3: the plaintext must not exceed 2^14 bytes.
         if plain.len() > MAX_PLAINTEXT {
             return Err(InvalidMessage::RecordTooLarge.into());
+        }
+        // RFC 8449 s4 and RFC 6066 s4 both count TLS 1.2's content.
+        if plain.len() > self.limit.content {
+            return Err(PeerMisbehaved::RecordOverNegotiatedLimit.into());
         }
         Ok(Plaintext {
             typ: header.typ,

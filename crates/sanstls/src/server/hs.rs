@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use super::tls13::{check_second_hello, Retry};
 use super::{ClientHelloInfo, ServerConfig};
-use crate::conn::{Context, EarlyDataSkip, Event, Message, State};
+use crate::conn::{Common, Context, EarlyDataSkip, Event, Message, State};
 use crate::enums::{CipherSuite, ProtocolVersion};
-use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+use crate::msgs::extensions::ServerExtension;
 use crate::msgs::hello::ClientHelloPayload;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::record::size_limit::{self, RecordLimits};
 
 /// The first server state. With `None`, the handshake pauses on the ClientHello with
 /// `Event::ClientHello` until `ServerConnection::accept` supplies a configuration.
@@ -161,6 +163,37 @@ pub(super) fn choose_alpn(
         .cloned()
         .map(Some)
         .ok_or_else(|| PeerIncompatible::NoApplicationProtocolInCommon.into())
+}
+
+/// How we answer the client's record_size_limit (RFC 8449) or max_fragment_length
+/// (RFC 6066 s4), and the limits the answer sets: the extension for our ServerHello (TLS
+/// 1.2) or EncryptedExtensions (TLS 1.3), if any. The limits are recorded on `common`.
+pub(super) fn answer_record_limits(
+    common: &mut Common,
+    config: &ServerConfig,
+    ch: &ClientHelloPayload,
+    tls13: bool,
+) -> Result<Option<ServerExtension>, Error> {
+    size_limit::check_configured(config.record_size_limit)?;
+    // RFC 8449 s5: a server that supports record_size_limit ignores max_fragment_length
+    // when both are offered.
+    if let (Some(theirs), Some(ours)) = (ch.record_size_limit(), config.record_size_limit) {
+        let ours = size_limit::announced(ours, tls13);
+        common.set_record_limits(RecordLimits::record_size_limit(theirs, ours, tls13), false);
+        return Ok(Some(ServerExtension::RecordSizeLimit(ours)));
+    }
+    if let Some(code) = ch.max_fragment_length() {
+        // The codec refuses codes outside 1..=4 (illegal_parameter, RFC 6066 s4); this
+        // only keeps a new code from slipping through unchecked.
+        let len = size_limit::max_fragment_len(code)
+            .ok_or(InvalidMessage::IllegalValue("max_fragment_length"))?;
+        // RFC 6066 s4: from the ServerHello on, both sides send no larger record, handshake
+        // records included.
+        common.set_record_limits(RecordLimits::max_fragment_length(len), true);
+        return Ok(Some(ServerExtension::MaxFragmentLength(code)));
+    }
+    common.set_record_limits(RecordLimits::default(), false);
+    Ok(None)
 }
 
 /// RFC 7507 s3: a client that says it fell back (TLS_FALLBACK_SCSV) while offering less than

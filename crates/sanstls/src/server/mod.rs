@@ -140,6 +140,13 @@ pub struct ServerConfig {
     /// use only these schemes. (What we accept from the peer is the verifier's
     /// `supported_schemes`.)
     pub signature_schemes: Option<Vec<crate::enums::SignatureScheme>>,
+    /// The most content bytes we accept in one record, announced in answer to a client's
+    /// record_size_limit (RFC 8449; in the ServerHello for TLS 1.2, in EncryptedExtensions
+    /// for TLS 1.3, there one more for the inner content type byte), 64..=16384 (default
+    /// 16384). A record over it is `record_overflow`. `None` does not take part: the
+    /// client's record_size_limit is then ignored, and its max_fragment_length (RFC 6066),
+    /// which we always answer otherwise, applies instead.
+    pub record_size_limit: Option<u16>,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
     /// from a trace). Not for production use: only with the `test-hooks` feature.
@@ -232,6 +239,7 @@ impl ServerConfig {
             limits: crate::limits::Limits::default(),
             reject_unauthorized: true,
             signature_schemes: None,
+            record_size_limit: Some(crate::record::header::MAX_PLAINTEXT as u16),
             #[cfg(feature = "test-hooks")]
             extensions_hook: None,
         }

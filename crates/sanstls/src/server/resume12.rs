@@ -253,6 +253,10 @@ pub(crate) fn try_resume(
         random[24..].copy_from_slice(&DOWNGRADE_TLS12);
     }
     let mut exts = Vec::new();
+    // RFC 8449 s4: a resumption negotiates the limit afresh.
+    exts.extend(super::hs::answer_record_limits(
+        cx.common, config, ch, false,
+    )?);
     if secure_reneg {
         exts.push(ServerExtension::RenegotiationInfo(PayloadU8::empty()));
     }

@@ -299,6 +299,9 @@ fn start_with(
         random[24..].copy_from_slice(&DOWNGRADE_TLS12);
     }
     let mut exts = Vec::new();
+    exts.extend(super::hs::answer_record_limits(
+        cx.common, &config, ch, false,
+    )?);
     if secure_reneg {
         let info = reneg_info.clone().unwrap_or_default();
         exts.push(ServerExtension::RenegotiationInfo(PayloadU8::new(info)));

@@ -172,6 +172,9 @@ pub(super) fn start(
         p.state.binding.peer.clone().restore(n);
     }
 
+    // Before our first record: max_fragment_length binds the ServerHello already.
+    let size_limit_answer = super::hs::answer_record_limits(cx.common, &config, ch, true)?;
+
     // ServerHello.
     let mut random = [0u8; 32];
     config.random.fill(&mut random)?;
@@ -237,6 +240,8 @@ pub(super) fn start(
             crate::msgs::extensions::ProtocolName(p.clone()),
         ));
     }
+    // RFC 8449 s4: TLS 1.3 answers record_size_limit here, never in the ServerHello.
+    ee.extend(size_limit_answer);
     #[cfg(feature = "test-hooks")]
     if let Some(hook) = &config.extensions_hook {
         (hook.0)(super::HookPoint::EncryptedExtensions, &mut ee);

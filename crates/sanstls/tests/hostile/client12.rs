@@ -239,6 +239,12 @@ fn nist_hybrid_in_tls12(hybrid: NamedGroup, curve: NamedGroup) -> impl Fn() {
 }
 
 pub fn cases() -> Vec<Case> {
+    let mut v = own_cases();
+    v.extend(crate::record_limits::client12_cases());
+    v
+}
+
+fn own_cases() -> Vec<Case> {
     vec![
         case("a correct server completes the handshake", || {
             let mut s = Server12::handshake(client_config());

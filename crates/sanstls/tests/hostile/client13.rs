@@ -75,6 +75,13 @@ fn bad_flight(alert: A, flight: impl Fn(&mut Server13) + 'static) -> impl Fn() {
     bad_flight_with(client_config, alert, flight)
 }
 
+/// A client that does not announce record_size_limit (RFC 8449).
+fn without_record_size_limit() -> sanstls::client::ClientConfig {
+    let mut c = client_config();
+    c.record_size_limit = None;
+    c
+}
+
 fn bad_flight_with(
     config: fn() -> sanstls::client::ClientConfig,
     alert: A,
@@ -125,6 +132,12 @@ fn bad_after(alert: A, after: impl Fn(&mut Server13) + 'static) -> impl Fn() {
 }
 
 pub fn cases() -> Vec<Case> {
+    let mut v = own_cases();
+    v.extend(crate::record_limits::client13_cases());
+    v
+}
+
+fn own_cases() -> Vec<Case> {
     let mut v = vec![
         case("a correct server completes the handshake", || {
             let mut s = Server13::handshake(client_config());
@@ -628,7 +641,7 @@ pub fn cases() -> Vec<Case> {
         ),
         case(
             "EncryptedExtensions with record_size_limit we did not offer is unsupported_extension",
-            bad_flight(A::UnsupportedExtension, |s| {
+            bad_flight_with(without_record_size_limit, A::UnsupportedExtension, |s| {
                 let ee = s.ee_with(vec![ServerExtension::RecordSizeLimit(
                     sanstls::internal::msgs::extensions::RecordSizeLimit(1000),
                 )]);

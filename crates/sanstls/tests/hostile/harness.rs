@@ -17,6 +17,7 @@ use sanstls::internal::record::fragmenter::Fragment;
 use sanstls::internal::record::header::{RecordHeader, MAX_CIPHERTEXT_TLS12, MAX_PLAINTEXT};
 use sanstls::internal::record::joiner::HandshakeJoiner;
 use sanstls::internal::record::protect::{RecordOpener, RecordSealer};
+use sanstls::internal::record::size_limit::PlaintextLimit;
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
 use sanstls::{Connection, Error, Event};
@@ -248,6 +249,10 @@ pub struct Wire {
     pub events: Vec<Event>,
     /// The application data the victim received (read out as it arrived).
     pub received: Vec<u8>,
+    /// A negotiated record size limit the victim must keep to (RFC 8449, RFC 6066): every
+    /// protected record it sends is checked against it as it is read, and with `true`
+    /// every unprotected one too (max_fragment_length binds those as well).
+    pub victim_limit: Option<(PlaintextLimit, bool)>,
 }
 
 impl Wire {
@@ -269,6 +274,7 @@ impl Wire {
             result: Ok(()),
             events: Vec::new(),
             received: Vec::new(),
+            victim_limit: None,
         };
         w.collect();
         w
@@ -450,8 +456,13 @@ impl Wire {
                 .pop_record()
                 .unwrap_or_else(|e| panic!("the victim sent a malformed record: {e:?}"))?;
             let header = record.header;
+            // TLS 1.3's inner plaintext: the record less the 16-byte tag all our suites use.
+            let mut inner = None;
             let (typ, payload) = match &mut self.opener {
                 Some((o, tls13)) if !*tls13 || header.typ == ContentType::ApplicationData => {
+                    if *tls13 {
+                        inner = Some(usize::from(header.len).saturating_sub(16));
+                    }
                     let p = o
                         .open_in_place(&header, record.payload)
                         .unwrap_or_else(|e| panic!("cannot open the victim's record: {e:?}"));
@@ -459,6 +470,20 @@ impl Wire {
                 }
                 _ => (header.typ, record.payload.to_vec()),
             };
+            let protected = self
+                .opener
+                .as_ref()
+                .is_some_and(|(_, tls13)| !*tls13 || header.typ == ContentType::ApplicationData);
+            if let Some((limit, plain_too)) = self.victim_limit {
+                if protected || plain_too {
+                    assert!(
+                        payload.len() <= limit.content && inner.unwrap_or(0) <= limit.inner,
+                        "the victim sent a {typ:?} record of {} bytes ({inner:?} inner) over \
+                         {limit:?}",
+                        payload.len()
+                    );
+                }
+            }
             match typ {
                 ContentType::Handshake => {
                     self.joiner.push(&payload).unwrap();

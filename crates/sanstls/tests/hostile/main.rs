@@ -27,6 +27,7 @@ mod client12;
 mod client13;
 mod limits;
 mod record;
+mod record_limits;
 mod resumption;
 mod server12;
 mod server13;

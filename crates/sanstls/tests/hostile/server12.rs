@@ -224,6 +224,12 @@ fn server_signature(c: &Client12) -> (SignatureScheme, Vec<u8>, Vec<u8>) {
 }
 
 pub fn cases() -> Vec<Case> {
+    let mut v = own_cases();
+    v.extend(crate::record_limits::server12_cases());
+    v
+}
+
+fn own_cases() -> Vec<Case> {
     vec![
         case("a correct client completes the handshake", || {
             let mut c = Client12::handshake(server_config());

@@ -172,6 +172,12 @@ fn retried(edit: impl Fn(&mut ClientHelloPayload, &Cookie)) -> Client13 {
 }
 
 pub fn cases() -> Vec<Case> {
+    let mut v = own_cases();
+    v.extend(crate::record_limits::server13_cases());
+    v
+}
+
+fn own_cases() -> Vec<Case> {
     let mut v = vec![
         case("a correct client completes the handshake", || {
             let mut c = Client13::handshake(server_config());
