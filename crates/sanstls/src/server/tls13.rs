@@ -116,14 +116,9 @@ pub(super) fn start(
             return send_retry(cx, config, m, suite, group);
         }
     };
-    let mut transcript = match retry {
-        Some(r) => {
-            let mut t = r.transcript;
-            t.add_message(&m.encoded);
-            Some((t, r.sent_ccs))
-        }
-        None => None,
-    };
+    // After a HelloRetryRequest: message_hash(ClientHello1) || HelloRetryRequest, which the
+    // binders of the second ClientHello cover (s4.2.11.2) before it is added itself.
+    let mut transcript = retry.map(|r| (r.transcript, r.sent_ccs));
 
     let psk = choose_psk(
         cx,
@@ -133,6 +128,9 @@ pub(super) fn start(
         transcript.as_ref().map(|(t, _)| t),
         sni.as_deref(),
     )?;
+    if let Some((t, _)) = &mut transcript {
+        t.add_message(&m.encoded);
+    }
     let (certified, scheme) = match &psk {
         Some(_) => (None, None),
         None => {
