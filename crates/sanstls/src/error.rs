@@ -297,6 +297,18 @@ pub enum PeerMisbehaved {
     TicketLifetimeTooLong,
     /// More PSK identities than a ServerHello can select (`illegal_parameter`).
     TooManyPskIdentities,
+    /// More 0-RTT data than the max_early_data_size we allowed (`unexpected_message`,
+    /// RFC 8446 s4.2.10).
+    TooMuchEarlyData,
+    /// A handshake message other than EndOfEarlyData under the early traffic key, after we
+    /// accepted early data (`unexpected_message`, RFC 8446 s4.5).
+    MissingEndOfEarlyData,
+    /// A server accepted our early data without accepting the first PSK we offered
+    /// (`illegal_parameter`, RFC 8446 s4.2.10).
+    EarlyDataAcceptedWithoutPsk,
+    /// A server accepted our early data under another ALPN protocol than the session's
+    /// (`illegal_parameter`, RFC 8446 s4.2.10).
+    EarlyDataAlpnChanged,
 }
 
 impl PeerMisbehaved {
@@ -307,7 +319,9 @@ impl PeerMisbehaved {
             Self::UnexpectedMessage(..)
             | Self::ChangeCipherSpecInTls13
             | Self::ApplicationDataBeforeHandshake
-            | Self::SecondHelloRetryRequest => A::UnexpectedMessage,
+            | Self::SecondHelloRetryRequest
+            | Self::TooMuchEarlyData
+            | Self::MissingEndOfEarlyData => A::UnexpectedMessage,
             Self::BadSignature => A::DecryptError,
             Self::UnsolicitedExtension(_) => A::UnsupportedExtension,
             Self::WrongFinishedLength | Self::EmptyServerCertificate => A::DecodeError,
@@ -343,7 +357,9 @@ impl PeerMisbehaved {
             | Self::ResumptionWithAnotherSuite
             | Self::ServerCertificateWithContext
             | Self::TicketLifetimeTooLong
-            | Self::TooManyPskIdentities => A::IllegalParameter,
+            | Self::TooManyPskIdentities
+            | Self::EarlyDataAcceptedWithoutPsk
+            | Self::EarlyDataAlpnChanged => A::IllegalParameter,
         }
     }
 }
@@ -444,6 +460,16 @@ impl fmt::Display for PeerMisbehaved {
             }
             Self::TicketLifetimeTooLong => f.write_str("ticket lifetime over seven days"),
             Self::TooManyPskIdentities => f.write_str("too many PSK identities"),
+            Self::TooMuchEarlyData => f.write_str("more early data than max_early_data_size"),
+            Self::MissingEndOfEarlyData => {
+                f.write_str("a handshake message under the early key other than EndOfEarlyData")
+            }
+            Self::EarlyDataAcceptedWithoutPsk => {
+                f.write_str("early data accepted without the first PSK")
+            }
+            Self::EarlyDataAlpnChanged => {
+                f.write_str("early data accepted under another ALPN protocol than the session's")
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::enums::{
 };
 use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{
-    KeyScheduleEarly, KeyScheduleTraffic, KeyScheduleTrafficPending, PskKind,
+    KeyLogLabel, KeyScheduleEarly, KeyScheduleTraffic, KeyScheduleTrafficPending, PskKind,
 };
 use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::base::{DistinguishedName, Random};
@@ -29,7 +29,8 @@ use crate::msgs::certificate::{
 };
 use crate::msgs::extensions::{Cookie, HelloRetryExtension, KeyShareEntry, ServerExtension};
 use crate::msgs::handshake::{
-    CertificateStatus, DigitallySignedStruct, FinishedPayload, NewSessionTicketPayloadTls13,
+    CertificateStatus, DigitallySignedStruct, FinishedPayload, NewSessionTicketExtension,
+    NewSessionTicketPayloadTls13,
 };
 use crate::msgs::hello::{
     ClientHelloPayload, EncryptedExtensions, HelloRetryRequest, ServerHelloPayload,
@@ -155,6 +156,29 @@ pub(super) fn start(
             (t, false)
         }
     };
+    // RFC 8446 s4.2.10: 0-RTT only on the first PSK of a first ClientHello, when every
+    // check passes; its key comes from the PSK's early secret and the ClientHello alone.
+    let early_ticket = psk.as_ref().map(|p| super::early_data::EarlyTicket {
+        index: p.index,
+        state: &p.state,
+    });
+    let early_secret = match super::early_data::accept(
+        &config,
+        ch,
+        early_ticket,
+        suite.suite,
+        alpn.as_deref(),
+        cx.now,
+    ) {
+        true => match &psk {
+            Some(p) => Some(
+                KeyScheduleEarly::with_psk(suite.hash, &p.state.psk, PskKind::Resumption)
+                    .client_early_traffic_secret(&transcript.current_hash()?),
+            ),
+            None => None,
+        },
+        false => None,
+    };
 
     tls13::set_negotiated_tls13(cx);
     let n = &mut cx.common.negotiated;
@@ -218,9 +242,20 @@ pub(super) fn start(
     }
     let (client_keys, server_keys) = schedule.handshake_keys(suite.ring_aead());
     tls13::install_write_keys(cx, suite, &server_keys)?;
-    tls13::install_read_keys(cx, suite, &client_keys)?;
-    // We never accept 0-RTT: early data the client sends now is skipped (s4.2.10).
-    cx.common.early_data = match ch.early_data_requested() {
+    // Early data we accept is read under the early key until the client's EndOfEarlyData;
+    // early data we declined is skipped (s4.2.10).
+    match &early_secret {
+        Some(secret) => {
+            cx.common.log_secret(
+                KeyLogLabel::ClientEarlyTrafficSecret,
+                secret.expose_for_keylog(),
+            );
+            tls13::set_read_key(cx, suite, secret)?;
+            cx.common.start_early_data(config.max_early_data_size);
+        }
+        None => tls13::install_read_keys(cx, suite, &client_keys)?,
+    }
+    cx.common.early_data = match ch.early_data_requested() && early_secret.is_none() {
         true => EarlyDataSkip::UntilDecrypts,
         false => EarlyDataSkip::None,
     };
@@ -234,6 +269,9 @@ pub(super) fn start(
         ee.push(ServerExtension::Alpn(
             crate::msgs::extensions::ProtocolName(p.clone()),
         ));
+    }
+    if early_secret.is_some() {
+        ee.push(ServerExtension::EarlyData);
     }
     #[cfg(feature = "test-hooks")]
     if let Some(hook) = &config.extensions_hook {
@@ -302,9 +340,15 @@ pub(super) fn start(
         transcript,
         pending,
     };
-    match client_auth {
-        true => Ok(Box::new(ExpectCertificate { finished })),
-        false => Ok(Box::new(finished)),
+    match (client_auth, early_secret) {
+        // A PSK handshake: no client certificate (s4.3.2).
+        (_, Some(_)) => Ok(Box::new(super::early_data::ExpectEndOfEarlyData {
+            finished,
+            suite,
+            client_keys,
+        })),
+        (true, None) => Ok(Box::new(ExpectCertificate { finished })),
+        (false, None) => Ok(Box::new(finished)),
     }
 }
 
@@ -650,6 +694,7 @@ fn send_tickets(
             age_add: u32::from_be_bytes(age_add),
             alpn: cx.common.negotiated.alpn.clone().unwrap_or_default(),
             binding: binding.clone(),
+            max_early_data: config.ticket_early_data().unwrap_or(0),
         };
         let ticket = ticketer.seal(&secret_encoding(&state), config.random.as_ref(), cx.now)?;
         let nst = HandshakePayload::NewSessionTicketTls13(NewSessionTicketPayloadTls13 {
@@ -657,7 +702,11 @@ fn send_tickets(
             age_add: state.age_add,
             nonce: PayloadU8::new(nonce),
             ticket: PayloadU16::new(ticket),
-            extensions: Vec::new(),
+            extensions: config
+                .ticket_early_data()
+                .map(NewSessionTicketExtension::EarlyData)
+                .into_iter()
+                .collect(),
         });
         cx.common
             .send_handshake(&HandshakeMessagePayload::new(nst))?;
