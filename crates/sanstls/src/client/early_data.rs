@@ -50,12 +50,15 @@ pub(super) fn answer(
     accepted: bool,
     resumed: Option<&super::StoredSession>,
 ) -> Result<(), Error> {
+    // (That we offered it, `check_answered` saw; we may have refused it already, at a
+    // ServerHello that did not take our PSK.)
     if accepted {
-        if let Some(session) = resumed {
-            if cx.common.negotiated.alpn != session.alpn {
-                return Err(crate::error::PeerMisbehaved::EarlyDataAlpnChanged.into());
-            }
+        let Some(session) = resumed else {
+            return Err(crate::error::PeerMisbehaved::EarlyDataAcceptedWithoutPsk.into());
+        };
+        if cx.common.negotiated.alpn != session.alpn {
+            return Err(crate::error::PeerMisbehaved::EarlyDataAlpnChanged.into());
         }
     }
-    cx.common.early_data_answer(accepted, resumed.is_some())
+    cx.common.early_data_answer(accepted)
 }

@@ -118,15 +118,12 @@ impl Common {
     }
 
     /// Client: EncryptedExtensions says whether the server accepted our early data
-    /// (`accepted`); `resumed` is whether it accepted our first PSK, without which it may
-    /// not (s4.2.10). Refused, our handshake key seals from now on.
-    pub(crate) fn early_data_answer(&mut self, accepted: bool, resumed: bool) -> Result<(), Error> {
+    /// (`accepted`, checked by the handshake against the PSK and ALPN). Refused, our
+    /// handshake key seals from now on.
+    pub(crate) fn early_data_answer(&mut self, accepted: bool) -> Result<(), Error> {
         let Some(early) = self.early_out_0rtt.as_mut() else {
             return Ok(());
         };
-        if accepted && !resumed {
-            return Err(PeerMisbehaved::EarlyDataAcceptedWithoutPsk.into());
-        }
         if accepted {
             self.early_data_accepted = true;
             let n = early.sent.len();
