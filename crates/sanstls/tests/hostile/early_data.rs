@@ -218,7 +218,7 @@ impl EarlyClient {
     }
 
     /// The script seals under its handshake key from now on.
-    fn to_handshake_key(&mut self) {
+    fn use_handshake_key(&mut self) {
         let keys = self.handshake_keys.take().expect("after the ServerHello");
         self.w.set_sealer(Some(sealer(self.suite, &keys)));
     }
@@ -239,7 +239,7 @@ impl EarlyClient {
     /// EndOfEarlyData, then the Finished under the handshake key, delivered.
     fn complete(&mut self) {
         self.end_of_early_data();
-        self.to_handshake_key();
+        self.use_handshake_key();
         self.finished();
         let _ = self.w.deliver();
     }
@@ -307,7 +307,7 @@ fn server_cases() -> Vec<Case> {
                 let config = Arc::new(early_server(16384));
                 let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
                 c.read_server_flight();
-                c.to_handshake_key();
+                c.use_handshake_key();
                 c.finished();
                 let _ = c.w.deliver();
                 c.w.refused_in_handshake(A::BadRecordMac);
@@ -320,7 +320,7 @@ fn server_cases() -> Vec<Case> {
                 let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
                 c.read_server_flight();
                 c.end_of_early_data();
-                c.to_handshake_key();
+                c.use_handshake_key();
                 c.end_of_early_data();
                 let _ = c.w.deliver();
                 c.w.refused_in_handshake(A::UnexpectedMessage);
@@ -333,7 +333,7 @@ fn server_cases() -> Vec<Case> {
                 let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
                 c.read_server_flight();
                 c.end_of_early_data();
-                c.to_handshake_key();
+                c.use_handshake_key();
                 c.w.record(ContentType::ApplicationData, b"not early any more");
                 let _ = c.w.deliver();
                 c.w.refused_in_handshake(A::UnexpectedMessage);
@@ -352,7 +352,7 @@ fn server_cases() -> Vec<Case> {
                 c.w.record(ContentType::ApplicationData, EARLY);
                 c.read_server_flight();
                 assert!(!c.accepted());
-                c.to_handshake_key();
+                c.use_handshake_key();
                 c.end_of_early_data();
                 let _ = c.w.deliver();
                 c.w.refused_in_handshake(A::UnexpectedMessage);
@@ -372,7 +372,7 @@ fn server_cases() -> Vec<Case> {
                 c.w.record(ContentType::ApplicationData, EARLY);
                 c.read_server_flight();
                 assert!(!c.accepted());
-                c.to_handshake_key();
+                c.use_handshake_key();
                 c.finished();
                 let _ = c.w.deliver();
                 c.w.completed();
