@@ -309,6 +309,9 @@ pub enum PeerMisbehaved {
     /// A server accepted our early data under another ALPN protocol than the session's
     /// (`illegal_parameter`, RFC 8446 s4.2.10).
     EarlyDataAlpnChanged,
+    /// A server accepted our early data under another cipher suite than the session's
+    /// (`illegal_parameter`, RFC 8446 s4.2.10).
+    EarlyDataSuiteChanged,
 }
 
 impl PeerMisbehaved {
@@ -359,7 +362,8 @@ impl PeerMisbehaved {
             | Self::TicketLifetimeTooLong
             | Self::TooManyPskIdentities
             | Self::EarlyDataAcceptedWithoutPsk
-            | Self::EarlyDataAlpnChanged => A::IllegalParameter,
+            | Self::EarlyDataAlpnChanged
+            | Self::EarlyDataSuiteChanged => A::IllegalParameter,
         }
     }
 }
@@ -469,6 +473,9 @@ impl fmt::Display for PeerMisbehaved {
             }
             Self::EarlyDataAlpnChanged => {
                 f.write_str("early data accepted under another ALPN protocol than the session's")
+            }
+            Self::EarlyDataSuiteChanged => {
+                f.write_str("early data accepted under another cipher suite than the session's")
             }
         }
     }

@@ -367,13 +367,14 @@ pub(crate) fn theirs(
         )
         .expect("certificate");
     server.send_tls13_tickets = 0;
+    // rustls accepts 0-RTT with stateful resumption only (single-use session ids in its
+    // server cache, no ticketer), so that is how it is measured; ours is stateless tickets
+    // with the replay register.
     if c.resume == Resume::EarlyData13 {
         server.max_early_data_size = 16384;
+        server.send_tls13_tickets = 2;
     }
-    if matches!(
-        c.resume,
-        Resume::Ticket12 | Resume::Ticket13 | Resume::EarlyData13
-    ) {
+    if matches!(c.resume, Resume::Ticket12 | Resume::Ticket13) {
         server.ticketer = match c.kx {
             Kx::X25519 => rring::Ticketer::new(),
             Kx::AwsLcX25519 | Kx::AwsLcHybrid => rustls::crypto::aws_lc_rs::Ticketer::new(),

@@ -44,7 +44,8 @@ pub(super) fn start(
 }
 
 /// EncryptedExtensions arrived: whether the server accepted our early data. It may only
-/// with our first PSK, and under the session's ALPN protocol (s4.2.10).
+/// with our first PSK, under the session's cipher suite (which sealed the early data) and
+/// ALPN protocol (s4.2.10).
 pub(super) fn answer(
     cx: &mut crate::conn::Context<'_>,
     accepted: bool,
@@ -56,6 +57,9 @@ pub(super) fn answer(
         let Some(session) = resumed else {
             return Err(crate::error::PeerMisbehaved::EarlyDataAcceptedWithoutPsk.into());
         };
+        if cx.common.negotiated.cipher_suite != Some(session.cipher_suite) {
+            return Err(crate::error::PeerMisbehaved::EarlyDataSuiteChanged.into());
+        }
         if cx.common.negotiated.alpn != session.alpn {
             return Err(crate::error::PeerMisbehaved::EarlyDataAlpnChanged.into());
         }

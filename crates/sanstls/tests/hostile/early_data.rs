@@ -389,7 +389,12 @@ fn server_cases() -> Vec<Case> {
 /// A session our client keeps from a scripted server's ticket allowing early data, with
 /// the server's resumption PSK for it.
 fn early_ticket() -> (StoredSession, Vec<u8>) {
-    let mut s = Server13::handshake(client_config());
+    early_ticket_with(client_config())
+}
+
+/// [`early_ticket`] for a client with `config`.
+fn early_ticket_with(config: sanstls::client::ClientConfig) -> (StoredSession, Vec<u8>) {
+    let mut s = Server13::handshake(config);
     let nonce = vec![3; 8];
     let psk = s
         .traffic
@@ -524,6 +529,28 @@ fn client_cases() -> Vec<Case> {
                 let _ = s.w.deliver();
                 // Until its EndOfEarlyData the client writes under the early key, which
                 // the server (that accepted early data) reads: its alert too.
+                s.w.set_opener(Some(early), true);
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
+            "a server accepting early data under another suite of the session's hash is illegal_parameter",
+            || {
+                // A session made under AES-128-GCM; the server picks ChaCha20 (SHA-256 too),
+                // under which the PSK still works but the early data was not sealed.
+                let mut config = client_config();
+                config.cipher_suites = vec![
+                    &sanstls::suites::TLS13_AES_128_GCM_SHA256,
+                    &sanstls::suites::TLS13_CHACHA20_POLY1305_SHA256,
+                ];
+                let (session, psk) = early_ticket_with(config.clone());
+                let (mut s, _, early) = offering(session, psk, config);
+                let mut sh = accepting_hello(&s);
+                sh.cipher_suite = sanstls::enums::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256;
+                s.send_hello(sh);
+                let ee = s.ee_with(vec![ServerExtension::EarlyData]);
+                s.send(ee);
+                let _ = s.w.deliver();
                 s.w.set_opener(Some(early), true);
                 s.w.refused_in_handshake(A::IllegalParameter);
             },
