@@ -399,3 +399,32 @@ fn a_session_resumes_after_a_hello_retry_request() {
     let r = resume(&plain, &server, s, b"retried", NOW);
     r.assert_established();
 }
+
+#[test]
+fn declined_early_data_is_skipped_up_to_what_the_ticket_allowed() {
+    // Tickets allowing 60000 bytes, more than the default skipping limit (16 KiB + 256).
+    let mut config = server_config();
+    config.enable_early_data(60_000, NOW);
+    let server = Arc::new(config);
+    let s = session(&client_config(), &server, NOW);
+    let mut off = (*server).clone();
+    off.max_early_data_size = 0;
+    let data = vec![7u8; 60_000];
+    let mut r = resume(&client_config(), &Arc::new(off), s, &data, NOW);
+    r.assert_refused(&data);
+}
+
+#[test]
+fn another_suite_of_the_tickets_hash_refuses_early_data() {
+    use sanstls::suites::{TLS13_AES_128_GCM_SHA256, TLS13_CHACHA20_POLY1305_SHA256};
+    let mut config = server_config();
+    config.cipher_suites = vec![&TLS13_AES_128_GCM_SHA256, &TLS13_CHACHA20_POLY1305_SHA256];
+    let server = Arc::new(config);
+    let s = session(&client_config(), &server, NOW);
+    // The same keys and register, now preferring ChaCha20 (SHA-256 too): the PSK resumes,
+    // the early data (sealed under AES-128-GCM) is refused.
+    let mut chacha = (*server).clone();
+    chacha.cipher_suites = vec![&TLS13_CHACHA20_POLY1305_SHA256, &TLS13_AES_128_GCM_SHA256];
+    let mut r = resume(&client_config(), &Arc::new(chacha), s, b"suite", NOW);
+    r.assert_refused(b"suite");
+}

@@ -197,6 +197,17 @@ pub(super) fn accept(
     register.admit(&ticket, issued_at, forget_at, now)
 }
 
+/// How much declined early data to skip (s4.2.10): the configured limit, or more when a
+/// ticket we issued allowed the client more (`max_early_data_size` now, or the accepted
+/// ticket's), plus each record's expansion (at most 256 bytes a 2^14-byte record).
+pub(super) fn skip_limit(config: &ServerConfig, ticket: Option<u32>) -> usize {
+    let allowed = config.max_early_data_size.max(ticket.unwrap_or(0));
+    let allowed = usize::try_from(allowed).unwrap_or(usize::MAX);
+    let records = allowed / 16384 + 1;
+    let ciphertext = allowed.saturating_add(records.saturating_mul(256));
+    config.limits.max_skipped_early_data.max(ciphertext)
+}
+
 /// Early data was accepted: the client's records are read under its early traffic key
 /// until its EndOfEarlyData, after which its handshake key reads its Finished.
 pub(super) struct ExpectEndOfEarlyData {

@@ -259,6 +259,8 @@ pub(super) fn start(
         true => EarlyDataSkip::UntilDecrypts,
         false => EarlyDataSkip::None,
     };
+    let ticket_max = psk.as_ref().map(|p| p.state.max_early_data);
+    cx.common.limits.max_skipped_early_data = super::early_data::skip_limit(&config, ticket_max);
 
     // EncryptedExtensions.
     let mut ee = Vec::new();
@@ -481,6 +483,7 @@ fn send_retry(
     // Early data sent with the first ClientHello is skipped up to the second (s4.2.10).
     if ch.early_data_requested() {
         cx.common.early_data = EarlyDataSkip::UntilSecondHello;
+        cx.common.limits.max_skipped_early_data = super::early_data::skip_limit(&config, None);
     }
     cx.common.accept_ccs = true;
     tls13::set_negotiated_tls13(cx);
