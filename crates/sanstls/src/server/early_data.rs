@@ -65,8 +65,9 @@ pub trait AntiReplay: Send + Sync + core::fmt::Debug {
 }
 
 /// An in-memory [`AntiReplay`]: at most `capacity` tickets, each kept until its window
-/// closes. Memory is bounded by the capacity (about 64 bytes an entry with the map's
-/// overhead: 1 MiB for the default 16384). When it is full and no entry has expired, early
+/// closes. Memory is bounded by the capacity: 41 bytes a slot (a 32-byte hash, a time, a
+/// control byte) in a table that rounds up to a power of two above 8/7 of the entries, so
+/// about 1.3 MiB for the default 16384. When it is full and no entry has expired, early
 /// data is refused (the handshake goes on in 1-RTT): an entry is never dropped early, so a
 /// ticket is never admitted twice.
 ///
