@@ -30,6 +30,8 @@ struct Progress {
     /// `--renegotiate`: 0 = not asked, 1 = waiting for the first response, 2 = renegotiating,
     /// 3 = renegotiated (and the request sent again).
     renegotiation: u8,
+    /// `--early-data`: how many bytes the server accepted (`Ok`) or refused (`Err`).
+    early_data: Option<Result<usize, usize>>,
 }
 
 /// Node's `getCipher()`.
@@ -63,6 +65,9 @@ struct Report {
     response: String,
     /// Why the connection failed, if it did (not a Node field).
     error: Option<String>,
+    /// With `--early-data`: "accepted" or "rejected" (not a Node field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    early_data: Option<&'static str>,
 }
 
 pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
@@ -104,6 +109,7 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     }
     let resume = a.sess_in.as_deref().map(session::load).transpose()?;
     let request = unescape(&a.send);
+    config.enable_early_data = a.early_data.is_some();
 
     let timeout = Duration::from_secs(a.timeout.max(1));
     let stream = connect(&host, port, timeout)?;
@@ -113,6 +119,11 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
     let _ = stream.set_nodelay(true);
     let mut conn = ClientConnection::resume(Arc::new(config), &server_name, resume, common::now())
         .map_err(|e| format!("cannot start the handshake: {e}"))?;
+    // Given before the server answers: early data when the session's ticket allows it.
+    if let Some(early) = &a.early_data {
+        conn.send(&unescape(early))
+            .map_err(|e| format!("--early-data: {e}"))?;
+    }
 
     let mut progress = Progress {
         renegotiation: u8::from(a.renegotiate),
@@ -286,6 +297,8 @@ fn on_event(
             p.tickets += 1;
             p.ticket = Some(t);
         }
+        Event::EarlyDataAccepted(n) => p.early_data = Some(Ok(n)),
+        Event::EarlyDataRejected(d) => p.early_data = Some(Err(d.len())),
         Event::OcspResponse(r) => p.ocsp = Some(r),
         Event::KeyUpdated { .. } => p.key_updates += 1,
         Event::PeerClosed => p.peer_closed = true,
@@ -355,6 +368,10 @@ fn report(
             .and_then(|c| serde_json::to_value(c).ok()),
         response: String::from_utf8_lossy(&p.response).into_owned(),
         error,
+        early_data: p.early_data.map(|r| match r {
+            Ok(_) => "accepted",
+            Err(_) => "rejected",
+        }),
     }
 }
 
@@ -386,6 +403,11 @@ fn print_text(r: &Report, p: &Progress) {
             );
             if p.renegotiation == 3 {
                 eprintln!("renegotiated, request sent again");
+            }
+            match p.early_data {
+                Some(Ok(n)) => eprintln!("Early data was accepted ({n} bytes)"),
+                Some(Err(n)) => eprintln!("Early data was rejected ({n} bytes not sent)"),
+                None => {}
             }
         }
         (None, None) => eprintln!("sanstls: the handshake did not complete"),

@@ -128,6 +128,11 @@ pub(crate) struct ServerArgs {
     /// Print what each client offers in its ClientHello before answering.
     #[arg(long)]
     dump_hello: bool,
+    /// TLS 1.3 0-RTT: accept up to SIZE bytes of early data on resumed sessions (tickets
+    /// offer it; replays are refused by an in-memory register). Early data is logged and
+    /// treated as the start of the request (`--www`) or echoed (`--echo`).
+    #[arg(long, value_name = "SIZE")]
+    early_data: Option<u32>,
     /// Exit after serving one connection.
     #[arg(long)]
     once: bool,
@@ -169,6 +174,12 @@ pub(crate) struct ClientArgs {
     /// Resume the session saved in FILE.
     #[arg(long, value_name = "FILE")]
     sess_in: Option<PathBuf>,
+    /// TLS 1.3 0-RTT: send STR as early data with the resumed session's ClientHello when
+    /// its ticket allows early data (escapes as --send); otherwise it goes after the
+    /// handshake. Whether the server accepted it is printed; refused early data is not sent
+    /// again.
+    #[arg(long, value_name = "STR", requires = "sess_in")]
+    early_data: Option<String>,
     /// Ask the server to staple an OCSP response.
     #[arg(long)]
     request_ocsp: bool,

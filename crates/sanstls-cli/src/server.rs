@@ -84,6 +84,9 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
         (false, None) => ticketer(Duration::from_secs(a.session_timeout)),
     };
     config.ticket_lifetime = Duration::from_secs(a.session_timeout);
+    if let Some(size) = a.early_data {
+        config.enable_early_data(size, common::now());
+    }
     let client_auth = match (&a.ca, a.request_cert) {
         (Some(ca), true) => {
             // Node's requestCert + rejectUnauthorized: without --allow-unauthorized a client
@@ -208,6 +211,8 @@ struct Progress {
     peer_closed: bool,
     request: Vec<u8>,
     hello: Option<ClientHelloInfo>,
+    /// Bytes of 0-RTT data accepted (`--early-data`).
+    early_data: usize,
 }
 
 /// Serves one connection; returns its log line.
@@ -227,7 +232,8 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
     let _ = stream.set_nodelay(true);
     let mut pump = Pump::with_clock(stream, common::now);
     pump.set_read_timeout(Some(IDLE_TIMEOUT));
-    let result = drive(&mut pump, &mut conn, &config, shared);
+    let mut progress = Progress::default();
+    let result = drive(&mut pump, &mut conn, &config, shared, &mut progress);
     linger(pump.get_mut());
     let (authorized, authorization_error) = authorization(&conn, shared.client_auth);
     let n = conn.negotiated();
@@ -251,6 +257,9 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
         if let Some(e) = authorization_error {
             line += &format!(" authorizationError={e}");
         }
+        if conn.early_data_accepted() {
+            line += &format!(" early_data={}", progress.early_data);
+        }
     }
     if let Err(e) = result {
         line += &format!(" error: {e}");
@@ -272,10 +281,10 @@ fn drive(
     conn: &mut ServerConnection,
     config: &Arc<ServerConfig>,
     shared: &Shared,
+    progress: &mut Progress,
 ) -> Result<(), Failure> {
-    let mut progress = Progress::default();
     loop {
-        pump.feed(conn, |c, e| on_event(c, e, shared, &mut progress))?;
+        pump.feed(conn, |c, e| on_event(c, e, shared, progress))?;
         if let Some(hello) = progress.hello.take() {
             print_hello(&hello);
             conn.accept(Arc::clone(config), common::now())
@@ -342,18 +351,14 @@ fn on_event(
                 if n == 0 {
                     break;
                 }
-                let data = buf.get(..n).unwrap_or_default();
-                match shared.mode {
-                    Mode::Echo => {
-                        conn.send(data).map_err(Failure::Tls)?;
-                    }
-                    Mode::Www => {
-                        let room = MAX_REQUEST.saturating_sub(p.request.len());
-                        p.request
-                            .extend_from_slice(data.get(..room.min(n)).unwrap_or_default());
-                    }
-                }
+                take(conn, buf.get(..n).unwrap_or_default(), shared, p)?;
             }
+        }
+        // 0-RTT data is the start of the stream; both modes are safe to replay (the page
+        // only describes the connection, the echo only answers this one).
+        Event::EarlyData(data) => {
+            p.early_data += data.len();
+            take(conn, &data, shared, p)?;
         }
         Event::PeerClosed => p.peer_closed = true,
         Event::KeyLog(line) => {
@@ -362,6 +367,26 @@ fn on_event(
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Data from the client: echoed, or kept as the request (up to [`MAX_REQUEST`]).
+fn take(
+    conn: &mut Connection,
+    data: &[u8],
+    shared: &Shared,
+    p: &mut Progress,
+) -> Result<(), Failure> {
+    match shared.mode {
+        Mode::Echo => {
+            conn.send(data).map_err(Failure::Tls)?;
+        }
+        Mode::Www => {
+            let room = MAX_REQUEST.saturating_sub(p.request.len());
+            p.request
+                .extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
+        }
     }
     Ok(())
 }
@@ -400,6 +425,11 @@ fn www_page(conn: &Connection, client_auth: bool) -> String {
         if n.resumed { "yes" } else { "no" },
         authorized,
     );
+    // Only when it happened, so pages without 0-RTT stay as they were.
+    let body = match conn.early_data_accepted() {
+        true => body + "EarlyData: accepted\n",
+        false => body,
+    };
     format!(
         "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()

@@ -466,3 +466,73 @@ fn node_resumes_with_the_session_event() {
     assert!(stdout.contains("Resumed: yes"), "{stdout}");
     server.wait_for("resumed=yes");
 }
+
+/// `sanstls server --early-data` with `sanstls client --early-data`: the request goes as
+/// 0-RTT data on the resumed session and is answered; the same session again has its early
+/// data refused (the ticket was used), the client says so and sends its request after the
+/// handshake.
+#[test]
+fn our_client_and_server_with_early_data() {
+    let dir = TempDir::new("cli");
+    let cert = dir.arg("server.pem");
+    let server = sanstls_server(&["--save-cert", &cert, "--early-data", "16384"]);
+    let sess = dir.arg("sess.json");
+    let client = |args: &[&str]| {
+        let mut cmd = sanstls();
+        cmd.args([
+            "client",
+            &server.addr(),
+            "--ca",
+            &cert,
+            "--servername",
+            "localhost",
+        ])
+        .args(["--json", "--timeout", "5"])
+        .args(args);
+        let out = run(&mut cmd, b"");
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        j
+    };
+    let j = client(&["--sess-out", &sess]);
+    assert!(j.get("earlyData").is_none(), "{j:#}");
+    let early = [
+        "--sess-in",
+        &sess,
+        "--early-data",
+        "GET / HTTP/1.0\\r\\n\\r\\n",
+    ];
+    let j = client(&[&early[..], &["--send", ""]].concat());
+    assert_eq!(j["earlyData"], "accepted", "{j:#}");
+    assert_eq!(j["reused"], true, "{j:#}");
+    let page = j["response"].as_str().unwrap_or_default();
+    assert!(page.contains("EarlyData: accepted"), "{j:#}");
+    server.wait_for("early_data=18");
+    let j = client(&early);
+    assert_eq!(j["earlyData"], "rejected", "{j:#}");
+    assert_eq!(j["reused"], true, "{j:#}");
+    let page = j["response"].as_str().unwrap_or_default();
+    assert!(page.contains("Resumed: yes"), "{j:#}");
+    assert!(!page.contains("EarlyData"), "{j:#}");
+}
+
+/// `openssl s_client -early_data` against `sanstls server --early-data`.
+#[test]
+fn openssl_client_early_data() {
+    let dir = TempDir::new("cli");
+    let sess = dir.arg("openssl.sess");
+    let early = dir.path("early.txt");
+    std::fs::write(&early, GET).unwrap();
+    let early = early.to_string_lossy().into_owned();
+    let server = sanstls_server(&["--early-data", "1024"]);
+    let first = s_client(&server.addr(), &["-sess_out", &sess]);
+    assert!(first.contains("Resumed: no"), "{first}");
+    let second = s_client(&server.addr(), &["-sess_in", &sess, "-early_data", &early]);
+    assert!(second.contains("EarlyData: accepted"), "{second}");
+    server.wait_for("early_data=18");
+}

@@ -301,6 +301,21 @@ pub enum PeerMisbehaved {
     /// announced (RFC 8449 s4), or than the max_fragment_length we agreed (RFC 6066 s4)
     /// (`record_overflow`).
     RecordOverNegotiatedLimit,
+    /// More 0-RTT data than the max_early_data_size we allowed (`unexpected_message`,
+    /// RFC 8446 s4.2.10).
+    TooMuchEarlyData,
+    /// A handshake message other than EndOfEarlyData under the early traffic key, after we
+    /// accepted early data (`unexpected_message`, RFC 8446 s4.5).
+    MissingEndOfEarlyData,
+    /// A server accepted our early data without accepting the first PSK we offered
+    /// (`illegal_parameter`, RFC 8446 s4.2.10).
+    EarlyDataAcceptedWithoutPsk,
+    /// A server accepted our early data under another ALPN protocol than the session's
+    /// (`illegal_parameter`, RFC 8446 s4.2.10).
+    EarlyDataAlpnChanged,
+    /// A server accepted our early data under another cipher suite than the session's
+    /// (`illegal_parameter`, RFC 8446 s4.2.10).
+    EarlyDataSuiteChanged,
 }
 
 impl PeerMisbehaved {
@@ -311,7 +326,9 @@ impl PeerMisbehaved {
             Self::UnexpectedMessage(..)
             | Self::ChangeCipherSpecInTls13
             | Self::ApplicationDataBeforeHandshake
-            | Self::SecondHelloRetryRequest => A::UnexpectedMessage,
+            | Self::SecondHelloRetryRequest
+            | Self::TooMuchEarlyData
+            | Self::MissingEndOfEarlyData => A::UnexpectedMessage,
             Self::BadSignature => A::DecryptError,
             Self::UnsolicitedExtension(_) => A::UnsupportedExtension,
             Self::WrongFinishedLength | Self::EmptyServerCertificate => A::DecodeError,
@@ -348,7 +365,10 @@ impl PeerMisbehaved {
             | Self::ResumptionWithAnotherSuite
             | Self::ServerCertificateWithContext
             | Self::TicketLifetimeTooLong
-            | Self::TooManyPskIdentities => A::IllegalParameter,
+            | Self::TooManyPskIdentities
+            | Self::EarlyDataAcceptedWithoutPsk
+            | Self::EarlyDataAlpnChanged
+            | Self::EarlyDataSuiteChanged => A::IllegalParameter,
         }
     }
 }
@@ -452,6 +472,19 @@ impl fmt::Display for PeerMisbehaved {
             }
             Self::TicketLifetimeTooLong => f.write_str("ticket lifetime over seven days"),
             Self::TooManyPskIdentities => f.write_str("too many PSK identities"),
+            Self::TooMuchEarlyData => f.write_str("more early data than max_early_data_size"),
+            Self::MissingEndOfEarlyData => {
+                f.write_str("a handshake message under the early key other than EndOfEarlyData")
+            }
+            Self::EarlyDataAcceptedWithoutPsk => {
+                f.write_str("early data accepted without the first PSK")
+            }
+            Self::EarlyDataAlpnChanged => {
+                f.write_str("early data accepted under another ALPN protocol than the session's")
+            }
+            Self::EarlyDataSuiteChanged => {
+                f.write_str("early data accepted under another cipher suite than the session's")
+            }
         }
     }
 }

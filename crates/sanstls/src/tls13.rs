@@ -30,7 +30,10 @@ fn opener_for(suite: &Tls13CipherSuite, keys: &TrafficKeys) -> Result<RecordOpen
     RecordOpener::tls13(suite.aead, keys.key(), keys.iv())
 }
 
-fn sealer_for(suite: &Tls13CipherSuite, keys: &TrafficKeys) -> Result<RecordSealer, Error> {
+pub(crate) fn sealer_for(
+    suite: &Tls13CipherSuite,
+    keys: &TrafficKeys,
+) -> Result<RecordSealer, Error> {
     RecordSealer::tls13(suite.aead, keys.key(), keys.iv())
 }
 

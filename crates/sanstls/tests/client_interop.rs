@@ -1001,3 +1001,123 @@ fn gnutls_serv_record_size_limit() {
         );
     }
 }
+
+/// TLS 1.3 0-RTT against `openssl s_server -early_data` (its echo mode, which reads early
+/// data; `-www` does not): a session from a ticket that allows early data is resumed with
+/// early data, which OpenSSL accepts and prints; the same ticket again is refused (OpenSSL's
+/// tickets are single-use: a full handshake), and the connection hands the data back.
+#[test]
+fn early_data_accepted_then_refused_by_openssl() {
+    let dir = TempDir::new("client-interop-early");
+    let (cert, key) = openssl::self_signed(&dir, "ec");
+    let port = free_port();
+    let port_s = port.to_string();
+    let (cert_s, key_s) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let args = [
+        "s_server",
+        "-tls1_3",
+        "-accept",
+        &port_s,
+        "-cert",
+        cert_s,
+        "-key",
+        key_s,
+        "-naccept",
+        "3",
+        "-early_data",
+        "-max_early_data",
+        "16384",
+    ];
+    let mut peer = spawn_logged(&dir, "s_server", "openssl", &args);
+    let log = peers::log_path(&dir, "s_server");
+    let mut config = config_for(pem_to_der(&cert));
+    config.enable_early_data = true;
+    let config = Arc::new(config);
+
+    let mut sock = connect(port, &mut peer);
+    let mut conn = ClientConnection::new(config.clone(), "localhost", now()).unwrap();
+    let o = drive(&mut conn, &mut sock, |_, o| {
+        o.events
+            .iter()
+            .any(|e| matches!(e, Event::NewSessionTicket(_)))
+    });
+    assert_eq!(o.error, None);
+    drop(sock);
+    let session = o
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::NewSessionTicket(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(session.max_early_data(), Some(16384));
+
+    let resume = |peer: &mut Peer| {
+        let mut sock = connect(port, peer);
+        let mut conn =
+            ClientConnection::resume(config.clone(), "localhost", Some(session.clone()), now())
+                .unwrap();
+        assert_eq!(conn.send(b"EARLY DATA\n").unwrap(), 11);
+        let o = drive(&mut conn, &mut sock, |c, _| !c.is_handshaking());
+        assert_eq!(o.error, None, "{}", read_log(&dir, "s_server"));
+        (o, conn)
+    };
+    let (o, conn) = resume(&mut peer);
+    assert!(conn.negotiated().resumed);
+    assert!(o.events.contains(&Event::EarlyDataAccepted(11)), "{o:?}");
+    assert!(conn.early_data_accepted());
+    let text = peers::wait_for_log(&log, &["End of early data"]).unwrap_or_else(|t| t);
+    // s_server writes the data and its own lines through different buffers: they
+    // interleave.
+    assert!(text.contains("Early data received:"), "{text}");
+    assert!(text.contains("EARLY DATA\n"), "{text}");
+    drop(conn);
+
+    // OpenSSL drops a ticket once used (single use, RFC 8446 s8.1): a full handshake.
+    let (o, conn) = resume(&mut peer);
+    assert!(!conn.negotiated().resumed);
+    assert!(
+        o.events
+            .contains(&Event::EarlyDataRejected(b"EARLY DATA\n".to_vec())),
+        "{o:?}"
+    );
+    assert!(!conn.early_data_accepted());
+}
+
+/// `openssl s_server -www` issues tickets that allow early data (`-max_early_data`) but does
+/// not read it: it resumes the session and refuses the early data, skipping it. The data
+/// comes back to us, the handshake completes under the handshake keys, and what we send
+/// afterwards is answered.
+#[test]
+fn early_data_refused_on_a_resumed_session_by_openssl() {
+    let (mut server, root) = s_server("ec", &["-max_early_data", "16384"]);
+    let mut config = config_for(root);
+    config.enable_early_data = true;
+    let config = Arc::new(config);
+    let (o, _) = fetch(&mut server, config.clone(), None);
+    let session = o
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::NewSessionTicket(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(session.max_early_data(), Some(16384));
+    let mut sock = connect(server.port, &mut server.peer);
+    let mut conn = ClientConnection::resume(config, "localhost", Some(session), now()).unwrap();
+    conn.send(b"not a request").unwrap();
+    let o = drive(&mut conn, &mut sock, |c, _| !c.is_handshaking());
+    assert_eq!(o.error, None, "{}", read_log(&server.dir, server.tag));
+    assert!(conn.negotiated().resumed);
+    assert!(
+        o.events
+            .contains(&Event::EarlyDataRejected(b"not a request".to_vec())),
+        "{o:?}"
+    );
+    conn.send(GET).unwrap();
+    let o = drive(&mut conn, &mut sock, |_, _| false);
+    assert_eq!(o.error, None);
+    assert!(page(&o).contains("Reused, TLSv1.3"), "{}", page(&o));
+}

@@ -524,3 +524,74 @@ fn rustls_aws_lc_client_negotiates_x25519mlkem768_with_our_server() {
         exchange_data(&mut ours, &mut theirs);
     }
 }
+
+/// TLS 1.3 0-RTT from our client to rustls's server, which accepts early data with its
+/// stateful session cache (it refuses it on stateless tickets).
+#[test]
+fn our_client_early_data_to_rustls() {
+    let pki = pki();
+    let mut server = (*rustls_server(&pki, &[])).clone();
+    server.max_early_data_size = 16384;
+    let server = Arc::new(server);
+    let mut config = our_client(&pki);
+    config.enable_early_data = true;
+    let config = Arc::new(config);
+    let mut ours = ClientConnection::new(config.clone(), "localhost", NOW).unwrap();
+    let mut theirs = rustls::ServerConnection::new(server.clone()).unwrap();
+    transfer(&mut ours, &mut theirs);
+    let session = std::iter::from_fn(|| ours.poll_event())
+        .find_map(|e| match e {
+            Event::NewSessionTicket(s) => Some(s),
+            _ => None,
+        })
+        .expect("rustls sends tickets");
+    assert_eq!(session.max_early_data(), Some(16384));
+    let mut ours = ClientConnection::resume(config, "localhost", Some(session), NOW).unwrap();
+    ours.send(b"early ping").unwrap();
+    let mut theirs = rustls::ServerConnection::new(server).unwrap();
+    transfer(&mut ours, &mut theirs);
+    assert!(!ours.is_handshaking() && ours.negotiated().resumed);
+    let events: Vec<Event> = std::iter::from_fn(|| ours.poll_event()).collect();
+    assert!(events.contains(&Event::EarlyDataAccepted(10)), "{events:?}");
+    let mut early = theirs.early_data().expect("rustls accepted early data");
+    assert_eq!(read_all_rustls(&mut early), b"early ping");
+}
+
+/// TLS 1.3 0-RTT from rustls's client to our server.
+#[test]
+fn rustls_client_early_data_to_our_server() {
+    let pki = pki();
+    let key = load_private_key(&pki.key).unwrap();
+    let mut server =
+        ServerConfig::new(vec![CertifiedKey::new(vec![pki.leaf.clone()], key).unwrap()]);
+    server.ticketer = Some(Arc::new(Ticketer::new(server.random.as_ref()).unwrap()));
+    server.enable_early_data(16384, NOW);
+    let server = Arc::new(server);
+    let mut client = (*rustls_client(&pki)).clone();
+    client.enable_early_data = true;
+    let client = Arc::new(client);
+    let name = ServerName::try_from("localhost").unwrap();
+    let mut ours = ServerConnection::new(server.clone(), NOW).unwrap();
+    let mut theirs = rustls::ClientConnection::new(client.clone(), name.clone()).unwrap();
+    transfer(&mut ours, &mut theirs);
+    assert!(!ours.is_handshaking() && !ours.negotiated().resumed);
+    let mut ours = ServerConnection::new(server, NOW).unwrap();
+    let mut theirs = rustls::ClientConnection::new(client, name).unwrap();
+    theirs
+        .early_data()
+        .expect("our ticket allows early data")
+        .write_all(b"early ping")
+        .unwrap();
+    transfer(&mut ours, &mut theirs);
+    assert!(!ours.is_handshaking() && ours.negotiated().resumed);
+    assert!(theirs.is_early_data_accepted());
+    assert!(ours.early_data_accepted());
+    let early: Vec<u8> = std::iter::from_fn(|| ours.poll_event())
+        .filter_map(|e| match e {
+            Event::EarlyData(d) => Some(d),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(early, b"early ping");
+}

@@ -946,3 +946,50 @@ fn openssl_maxfraglen_512() {
         assert!(handshake <= 512, "{version}: {records:?}");
     }
 }
+
+/// TLS 1.3 0-RTT from `openssl s_client -early_data`: a ticket we issue with 0-RTT on is
+/// resumed with early data, which we accept and deliver apart (`Event::EarlyData`); the same
+/// ticket again (a second use, as a replay would be) has its early data refused, and the
+/// handshake goes on in 1-RTT, skipping it.
+#[test]
+fn openssl_early_data_accepted_then_refused_on_reuse() {
+    let f = files("early", "ec");
+    let sess = f.dir.path("sess.pem");
+    let early = f.dir.path("early.txt");
+    std::fs::write(&early, b"EARLY DATA\n").unwrap();
+    let mut c = config(&f);
+    c.enable_early_data(16384, now());
+    let (port, rx) = serve(c, 3, false);
+    let out = s_client(port, &f, &["-sess_out", sess.to_str().unwrap()]);
+    assert!(out.contains("Max Early Data: 16384"), "{out}");
+    assert_eq!(seen(&rx).result, Ok(()), "{out}");
+    let with_early = [
+        "-sess_in",
+        sess.to_str().unwrap(),
+        "-early_data",
+        early.to_str().unwrap(),
+    ];
+    let early_data = |s: &Seen| -> Vec<u8> {
+        s.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::EarlyData(d) => Some(d.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let out = s_client(port, &f, &with_early);
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{out}");
+    assert!(s.resumed);
+    assert_eq!(early_data(&s), b"EARLY DATA\n");
+    assert!(out.contains("Early data was accepted"), "{out}");
+    assert!(out.contains("resumed=true"), "{out}");
+    let out = s_client(port, &f, &with_early);
+    let s = seen(&rx);
+    assert_eq!(s.result, Ok(()), "{out}");
+    assert!(s.resumed, "the ticket still resumes, in 1-RTT");
+    assert!(early_data(&s).is_empty());
+    assert!(out.contains("Early data was rejected"), "{out}");
+}

@@ -73,7 +73,12 @@ fn ours_once(
 ) -> Option<StoredSession> {
     let now = now();
     let t0 = Instant::now();
-    let c = ClientConnection::resume(client.clone(), "localhost", session, now).expect("client");
+    let mut c =
+        ClientConnection::resume(client.clone(), "localhost", session, now).expect("client");
+    // 0-RTT: what is sent before the server answers goes as early data.
+    if client.enable_early_data {
+        c.send(setup::EARLY_DATA).expect("early data");
+    }
     let mut c = Ours { conn: c, now };
     t.client += t0.elapsed();
     let t0 = Instant::now();
@@ -141,6 +146,22 @@ impl OursRunner {
     }
 }
 
+/// A rustls client for `name`, writing [`setup::EARLY_DATA`] as early data when its
+/// configuration enables it and it holds a ticket that allows it.
+fn theirs_client(
+    config: &Arc<rustls::ClientConfig>,
+    name: &ServerName<'static>,
+) -> rustls::ClientConnection {
+    let mut c = rustls::ClientConnection::new(config.clone(), name.clone()).expect("client");
+    if config.enable_early_data {
+        if let Some(mut early) = c.early_data() {
+            use std::io::Write;
+            early.write_all(setup::EARLY_DATA).expect("early data");
+        }
+    }
+    c
+}
+
 /// Runs rustls handshakes for one scenario (its client keeps sessions in its own cache).
 struct TheirsRunner {
     client: Arc<rustls::ClientConfig>,
@@ -169,8 +190,7 @@ impl TheirsRunner {
     fn run(&mut self, n: usize, t: &mut Split) {
         for _ in 0..n {
             let t0 = Instant::now();
-            let c = rustls::ClientConnection::new(self.client.clone(), self.name.clone())
-                .expect("client");
+            let c = theirs_client(&self.client, &self.name);
             t.client += t0.elapsed();
             let t0 = Instant::now();
             let s = rustls::ServerConnection::new(self.server.clone()).expect("server");
@@ -213,19 +233,35 @@ fn check_resumes(pki: &Pki, choice: Choice) {
     let mut t = Split::default();
     let session = ours_once(&client, &server, None, &mut t, &mut wire, &mut scratch);
     let session = session.expect("sanstls: no session to resume");
+    let early = choice.resume == Resume::EarlyData13;
     let (mut c, mut s) = ours_new(&client, &server, Some(session));
+    if early {
+        c.conn.send(setup::EARLY_DATA).expect("early data");
+    }
     complete(&mut c, &mut s, &mut wire, &mut scratch, &mut t);
     assert!(
         c.conn.negotiated().resumed,
         "sanstls did not resume ({choice:?})"
     );
+    assert_eq!(
+        c.conn.early_data_accepted(),
+        early,
+        "sanstls 0-RTT ({choice:?})"
+    );
 
     let (client, server) = setup::theirs(pki, choice);
+    let name = ServerName::try_from("localhost").expect("name");
     for round in 0..2 {
-        let (mut c, mut s) = theirs_new(&client, &server);
+        let (_, s) = theirs_new(&client, &server);
+        let (mut c, mut s) = (Theirs(theirs_client(&client, &name)), s);
         complete(&mut c, &mut s, &mut wire, &mut scratch, &mut t);
         let resumed = c.0.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
         assert_eq!(resumed, round == 1, "rustls resumption ({choice:?})");
+        assert_eq!(
+            c.0.is_early_data_accepted(),
+            early && round == 1,
+            "rustls 0-RTT ({choice:?})"
+        );
     }
 }
 
@@ -250,6 +286,11 @@ pub(crate) fn run(pki: &Pki, budget: Budget, wanted: &dyn Fn(&str) -> bool) -> V
         ),
         ("resumed TLS 1.2 ticket", Version::Tls12, Resume::Ticket12),
         ("resumed TLS 1.3 ticket", Version::Tls13, Resume::Ticket13),
+        (
+            "resumed TLS 1.3 ticket 0-RTT",
+            Version::Tls13,
+            Resume::EarlyData13,
+        ),
     ] {
         scenarios.push((
             name.to_string(),

@@ -95,7 +95,13 @@ pub(crate) enum Resume {
     Ticket12,
     /// TLS 1.3, a PSK ticket (PSK with (EC)DHE).
     Ticket13,
+    /// TLS 1.3, a PSK ticket with 0-RTT: the client sends [`EARLY_DATA`] as early data,
+    /// which the server accepts.
+    EarlyData13,
 }
+
+/// What a 0-RTT scenario's client sends as early data (a small request).
+pub(crate) const EARLY_DATA: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
 /// A scenario's key exchange, and the rustls provider it is measured against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,10 +273,23 @@ pub(crate) fn ours(pki: &Pki, c: Choice) -> (Arc<ClientConfig>, Arc<ServerConfig
     server.groups = vec![c.kx.ours()];
     // Tickets only where the scenario resumes with one (rustls's server sends none either).
     server.send_tickets = 0;
-    if matches!(c.resume, Resume::Ticket12 | Resume::Ticket13) {
+    if matches!(
+        c.resume,
+        Resume::Ticket12 | Resume::Ticket13 | Resume::EarlyData13
+    ) {
         let ticketer = Ticketer::new(server.random.as_ref()).expect("ticketer");
         server.ticketer = Some(Arc::new(ticketer));
         server.send_tickets = 2;
+    }
+    if c.resume == Resume::EarlyData13 {
+        client.enable_early_data = true;
+        // A register big enough that a run's tickets (each used once, thousands a second)
+        // never fill it within the freshness window: every handshake's early data is
+        // accepted, as with rustls.
+        use sanstls::server::early_data::{StrikeRegister, DEFAULT_WINDOW};
+        let now = crate::endpoint::now();
+        server.max_early_data_size = 16384;
+        server.anti_replay = Some(Arc::new(StrikeRegister::new(1 << 20, DEFAULT_WINDOW, now)));
     }
     (Arc::new(client), Arc::new(server))
 }
@@ -331,9 +350,12 @@ pub(crate) fn theirs(
         Resume::SessionId => {
             Resumption::in_memory_sessions(256).tls12_resumption(Tls12Resumption::SessionIdOnly)
         }
-        Resume::Ticket12 | Resume::Ticket13 => Resumption::in_memory_sessions(256)
-            .tls12_resumption(Tls12Resumption::SessionIdOrTickets),
+        Resume::Ticket12 | Resume::Ticket13 | Resume::EarlyData13 => {
+            Resumption::in_memory_sessions(256)
+                .tls12_resumption(Tls12Resumption::SessionIdOrTickets)
+        }
     };
+    client.enable_early_data = c.resume == Resume::EarlyData13;
 
     let mut server = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions)
@@ -345,6 +367,13 @@ pub(crate) fn theirs(
         )
         .expect("certificate");
     server.send_tls13_tickets = 0;
+    // rustls accepts 0-RTT with stateful resumption only (single-use session ids in its
+    // server cache, no ticketer), so that is how it is measured; ours is stateless tickets
+    // with the replay register.
+    if c.resume == Resume::EarlyData13 {
+        server.max_early_data_size = 16384;
+        server.send_tls13_tickets = 2;
+    }
     if matches!(c.resume, Resume::Ticket12 | Resume::Ticket13) {
         server.ticketer = match c.kx {
             Kx::X25519 => rring::Ticketer::new(),

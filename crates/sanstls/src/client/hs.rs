@@ -254,10 +254,14 @@ pub(crate) fn start_handshake(
     if hs.config.client_certificate.is_some() && hs.config.allows(ProtocolVersion::TLSv1_2) {
         hs.transcript.keep_full_transcript()?;
     }
+    let early_data = super::early_data::allowance(&hs, psk.as_ref());
     let hello = build_client_hello(&hs, key_share.as_ref(), None, psk.as_ref(), now)?;
     send_client_hello(common, &mut hs, hello, psk.as_ref(), None)?;
     common.flush_handshake()?;
     common.plain_record_version = ProtocolVersion::TLSv1_2;
+    if let (Some(max), Some(offer)) = (early_data, psk.as_ref()) {
+        super::early_data::start(common, &mut hs, offer, max)?;
+    }
     // RFC 8446 D.4: a compatibility-mode server sends a CCS right after its first handshake
     // message, which may be a HelloRetryRequest.
     common.accept_ccs = true;
@@ -375,6 +379,9 @@ fn build_client_hello(
     #[cfg(feature = "test-hooks")]
     if let Some(hook) = &config.hello_hook {
         (hook.0)(&mut exts);
+    }
+    if super::early_data::allowance(hs, psk).is_some() {
+        exts.push(ClientExtension::EarlyData);
     }
     // RFC 8446 s4.2.11: pre_shared_key is the last extension; binders are filled in after
     // the rest of the hello is fixed.
@@ -558,7 +565,11 @@ impl ExpectServerHello {
             cx.common.send_compat_ccs()?;
             self.hs.sent_ccs = true;
         }
-        tls13::install_write_keys(cx, suite, &client_keys)?;
+        // With early data in flight, the early key may have to seal our EndOfEarlyData
+        // first: the record layer holds our handshake key until the server says.
+        let sealer = tls13::sealer_for(suite, &client_keys)?;
+        cx.common
+            .early_data_server_hello(resumed.is_some(), sealer)?;
         cx.common.accept_ccs = true;
         Ok(Box::new(ExpectEncryptedExtensions {
             hs: self.hs,
@@ -585,6 +596,8 @@ impl ExpectServerHello {
         if self.retried.is_some() {
             return Err(PeerMisbehaved::Tls12AfterHelloRetryRequest.into());
         }
+        // TLS 1.2 has no early data: it is handed back, and what follows is unprotected.
+        cx.common.early_data_refused();
         let suite = self
             .hs
             .config
@@ -732,6 +745,9 @@ impl ExpectServerHello {
             None => offered.group(),
         };
         self.retried = Some(suite.suite);
+        // No early data after a HelloRetryRequest (s4.2.10): what went is handed back, and
+        // the second ClientHello goes out unprotected.
+        cx.common.early_data_refused();
         cx.common.negotiated.cipher_suite = Some(suite.suite);
         tls13::set_negotiated_tls13(cx);
         // Transcript: message_hash(ClientHello1) || HelloRetryRequest (RFC 8446 s4.4.1).

@@ -20,6 +20,7 @@ use crate::session::PeerAuth;
 use crate::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::time::UnixTime;
 
+mod early_data;
 pub(crate) mod hs;
 pub(crate) mod tls12;
 pub(crate) mod tls13;
@@ -99,6 +100,13 @@ pub struct ClientConfig {
     /// record over it from a server that answered is `record_overflow`. `None` sends no
     /// extension.
     pub record_size_limit: Option<u16>,
+    /// TLS 1.3 0-RTT (RFC 8446 s2.3), off by default: when resuming a session whose ticket
+    /// allows early data, offer it, and send what `send` is given before the server answers
+    /// as early data (up to the ticket's max_early_data_size). The server may replay it,
+    /// so only data that is safe to repeat should be sent early. The outcome is
+    /// `Event::EarlyDataAccepted` or `Event::EarlyDataRejected` (which hands the data
+    /// back).
+    pub enable_early_data: bool,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
     /// reproduce another implementation's hello byte for byte from a trace). Not for
     /// production use: only with the `test-hooks` feature.
@@ -155,6 +163,7 @@ impl ClientConfig {
             signature_schemes: None,
             middlebox_compat: true,
             record_size_limit: Some(crate::record::header::MAX_PLAINTEXT as u16),
+            enable_early_data: false,
             #[cfg(feature = "test-hooks")]
             hello_hook: None,
         }

@@ -73,6 +73,7 @@ impl State for ExpectEncryptedExtensions {
             return Err(m.unexpected());
         };
         self.check(cx, ee)?;
+        super::early_data::answer(cx, ee.early_data_accepted(), self.resumed.as_ref())?;
         self.hs.transcript.add_message(&m.encoded);
         let me = *self;
         match me.resumed.is_some() {
@@ -301,6 +302,10 @@ impl State for ExpectFinished {
         tls13::set_read_key(cx, suite, pending.server_application_traffic_secret())?;
         cx.common.accept_ccs = false;
 
+        // s4.5: EndOfEarlyData, under the early key, when the server accepted early data.
+        if let Some(encoded) = cx.common.end_early_data_client()? {
+            hs.transcript.add_message(&encoded);
+        }
         if let Some(request) = &cert_request {
             Self::send_client_certificate(&mut hs, cx, request)?;
         }

@@ -48,6 +48,17 @@ pub enum Event {
     /// declined (a `no_renegotiation` warning). Node's server destroys such a connection
     /// with `ERR_TLS_RENEGOTIATION_DISABLED`; the engine leaves that choice to the caller.
     RenegotiationRefused,
+    /// Server only: TLS 1.3 0-RTT data we accepted (`ServerConfig::max_early_data_size`),
+    /// in order, before the handshake completes. It may be a replay (RFC 8446 s8): act
+    /// only on what is safe to repeat, or wait for `HandshakeComplete`.
+    EarlyData(Vec<u8>),
+    /// Client only: the server accepted the 0-RTT data we sent (this many bytes).
+    EarlyDataAccepted(usize),
+    /// Client only: the server did not accept our 0-RTT data. These bytes (what went out as
+    /// early data, then what `send` was holding behind it) were not delivered and will not
+    /// be sent again by the connection: send them again after `HandshakeComplete` if they
+    /// are still wanted.
+    EarlyDataRejected(Vec<u8>),
     /// A protocol message went out or came in (Node's `enableTrace()`); only after
     /// [`Connection::set_trace`]`(true)`.
     Trace(TraceEvent),
@@ -107,6 +118,9 @@ impl core::fmt::Debug for Event {
             Self::ResumeSession(id) => write!(f, "ResumeSession({})", hex::encode(id)),
             Self::Trace(t) => f.debug_tuple("Trace").field(t).finish(),
             Self::RenegotiationRefused => f.write_str("RenegotiationRefused"),
+            Self::EarlyData(d) => write!(f, "EarlyData({} bytes)", d.len()),
+            Self::EarlyDataAccepted(n) => write!(f, "EarlyDataAccepted({n} bytes)"),
+            Self::EarlyDataRejected(d) => write!(f, "EarlyDataRejected({} bytes)", d.len()),
         }
     }
 }

@@ -29,6 +29,7 @@ use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::record::size_limit::RecordLimits;
 use crate::time::UnixTime;
 
+mod early_data;
 mod events;
 mod in_place;
 mod negotiated;
@@ -228,6 +229,12 @@ pub(crate) struct Common {
     early_data_skipped: usize,
     /// TLS 1.2: the write key reached its usage limit and the connection closed.
     pub(crate) key_usage_limit: bool,
+    /// Server: 0-RTT data we accepted, until the client's EndOfEarlyData.
+    early_in: Option<early_data::EarlyDataIn>,
+    /// Client: the 0-RTT data we offered, until the server's answer (and EndOfEarlyData).
+    early_out_0rtt: Option<early_data::EarlyDataOut>,
+    /// 0-RTT data was accepted (`Connection::early_data_accepted`).
+    early_data_accepted: bool,
 }
 
 impl Common {
@@ -269,6 +276,9 @@ impl Common {
             early_data: EarlyDataSkip::None,
             early_data_skipped: 0,
             key_usage_limit: false,
+            early_in: None,
+            early_out_0rtt: None,
+            early_data_accepted: false,
         }
     }
 

@@ -307,6 +307,13 @@ impl Connection {
                 self.handle_alert(alert)?;
             }
             ContentType::ApplicationData => {
+                if !c.traffic && c.reading_early_data() {
+                    let data = super::early_data::receive(&mut c.early_in, payload)?;
+                    if !data.is_empty() {
+                        c.emit(Event::EarlyData(data));
+                    }
+                    return Ok(false);
+                }
                 if !c.traffic {
                     return Err(PeerMisbehaved::ApplicationDataBeforeHandshake.into());
                 }

@@ -130,13 +130,16 @@ impl Connection {
             self.send_application_data(data)?;
             return Ok(data.len());
         }
+        // TLS 1.3 0-RTT, when offered: as much as may go now goes as early data.
+        let early = self.common.send_early_data(data)?;
+        let data = &data[early..];
         let room = self
             .common
             .buffer_limit
             .saturating_sub(self.common.early_out.len());
         let n = data.len().min(room);
         self.common.early_out.extend_from_slice(&data[..n]);
-        Ok(n)
+        Ok(early + n)
     }
 
     /// Seals application data, keeping each key within its usage limit (RFC 8446 s5.5): in

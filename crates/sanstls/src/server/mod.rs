@@ -18,6 +18,7 @@ use crate::rand::RandomSource;
 use crate::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::time::UnixTime;
 
+pub mod early_data;
 pub(crate) mod hs;
 pub mod resume12;
 pub mod ticket;
@@ -147,6 +148,14 @@ pub struct ServerConfig {
     /// client's record_size_limit is then ignored, and its max_fragment_length (RFC 6066),
     /// which we always answer otherwise, applies instead.
     pub record_size_limit: Option<u16>,
+    /// TLS 1.3 0-RTT (RFC 8446 s4.2.10): the most early data a client may send on a ticket
+    /// we issue (its NewSessionTicket carries early_data with this size). 0, the default,
+    /// turns 0-RTT off: tickets do not offer it and early data is skipped. Needs
+    /// `anti_replay` too; see [`Self::enable_early_data`].
+    pub max_early_data_size: u32,
+    /// The replay protection 0-RTT needs (RFC 8446 s8), shared between connections; without
+    /// it early data is never accepted (and tickets do not offer it).
+    pub anti_replay: Option<Arc<dyn early_data::AntiReplay>>,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
     /// from a trace). Not for production use: only with the `test-hooks` feature.
@@ -240,9 +249,30 @@ impl ServerConfig {
             reject_unauthorized: true,
             signature_schemes: None,
             record_size_limit: Some(crate::record::header::MAX_PLAINTEXT as u16),
+            max_early_data_size: 0,
+            anti_replay: None,
             #[cfg(feature = "test-hooks")]
             extensions_hook: None,
         }
+    }
+
+    /// Turns 0-RTT on: tickets allow up to `max_early_data_size` bytes of early data, and a
+    /// new in-memory [`early_data::StrikeRegister`] (default capacity and freshness window,
+    /// created at `now`) guards against replays. Early data is replayable: only requests
+    /// that are safe to repeat should be acted on before the handshake completes.
+    pub fn enable_early_data(&mut self, max_early_data_size: u32, now: UnixTime) {
+        self.max_early_data_size = max_early_data_size;
+        self.anti_replay = Some(Arc::new(early_data::StrikeRegister::new(
+            early_data::DEFAULT_CAPACITY,
+            early_data::DEFAULT_WINDOW,
+            now,
+        )));
+    }
+
+    /// The max_early_data_size our tickets carry: none unless 0-RTT is on.
+    pub(crate) fn ticket_early_data(&self) -> Option<u32> {
+        (self.max_early_data_size > 0 && self.anti_replay.is_some())
+            .then_some(self.max_early_data_size)
     }
 
     /// The session context sessions and tickets are bound to: `session_id_context` when set,

@@ -273,6 +273,8 @@ pub(crate) struct TicketState {
     pub(crate) age_add: u32,
     pub(crate) alpn: Vec<u8>,
     pub(crate) binding: SessionBinding,
+    /// The max_early_data_size the ticket was issued with (0: no 0-RTT on it).
+    pub(crate) max_early_data: u32,
 }
 
 /// The first byte of a TLS 1.3 ticket's contents (TLS 1.2 sessions start with 0x12).
@@ -289,6 +291,7 @@ impl Codec for TicketState {
         self.age_add.encode(out);
         PayloadU8::new(self.alpn.clone()).encode(out);
         self.binding.encode(out);
+        self.max_early_data.encode(out);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
@@ -301,6 +304,7 @@ impl Codec for TicketState {
             age_add: u32::read(r)?,
             alpn: PayloadU8::read(r)?.0,
             binding: SessionBinding::read(r)?,
+            max_early_data: u32::read(r)?,
         })
     }
 }
@@ -413,6 +417,7 @@ mod tests {
                     error: None,
                 },
             },
+            max_early_data: 16384,
         };
         let enc = crate::session::secret_encoding(&s);
         assert_eq!(TicketState::read_bytes(&enc).unwrap(), s);

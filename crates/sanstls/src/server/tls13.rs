@@ -19,7 +19,7 @@ use crate::enums::{
 };
 use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::handshake::key_schedule::{
-    KeyScheduleEarly, KeyScheduleTraffic, KeyScheduleTrafficPending, PskKind,
+    KeyLogLabel, KeyScheduleEarly, KeyScheduleTraffic, KeyScheduleTrafficPending, PskKind,
 };
 use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::base::{DistinguishedName, Random};
@@ -29,7 +29,8 @@ use crate::msgs::certificate::{
 };
 use crate::msgs::extensions::{Cookie, HelloRetryExtension, KeyShareEntry, ServerExtension};
 use crate::msgs::handshake::{
-    CertificateStatus, DigitallySignedStruct, FinishedPayload, NewSessionTicketPayloadTls13,
+    CertificateStatus, DigitallySignedStruct, FinishedPayload, NewSessionTicketExtension,
+    NewSessionTicketPayloadTls13,
 };
 use crate::msgs::hello::{
     ClientHelloPayload, EncryptedExtensions, HelloRetryRequest, ServerHelloPayload,
@@ -116,14 +117,9 @@ pub(super) fn start(
             return send_retry(cx, config, m, suite, group);
         }
     };
-    let mut transcript = match retry {
-        Some(r) => {
-            let mut t = r.transcript;
-            t.add_message(&m.encoded);
-            Some((t, r.sent_ccs))
-        }
-        None => None,
-    };
+    // After a HelloRetryRequest: message_hash(ClientHello1) || HelloRetryRequest, which the
+    // binders of the second ClientHello cover (s4.2.11.2) before it is added itself.
+    let mut transcript = retry.map(|r| (r.transcript, r.sent_ccs));
 
     let psk = choose_psk(
         cx,
@@ -133,6 +129,9 @@ pub(super) fn start(
         transcript.as_ref().map(|(t, _)| t),
         sni.as_deref(),
     )?;
+    if let Some((t, _)) = &mut transcript {
+        t.add_message(&m.encoded);
+    }
     let (certified, scheme) = match &psk {
         Some(_) => (None, None),
         None => {
@@ -156,6 +155,29 @@ pub(super) fn start(
             t.start_hash(suite.hash)?;
             (t, false)
         }
+    };
+    // RFC 8446 s4.2.10: 0-RTT only on the first PSK of a first ClientHello, when every
+    // check passes; its key comes from the PSK's early secret and the ClientHello alone.
+    let early_ticket = psk.as_ref().map(|p| super::early_data::EarlyTicket {
+        index: p.index,
+        state: &p.state,
+    });
+    let early_secret = match super::early_data::accept(
+        &config,
+        ch,
+        early_ticket,
+        suite.suite,
+        alpn.as_deref(),
+        cx.now,
+    ) {
+        true => match &psk {
+            Some(p) => Some(
+                KeyScheduleEarly::with_psk(suite.hash, &p.state.psk, PskKind::Resumption)
+                    .client_early_traffic_secret(&transcript.current_hash()?),
+            ),
+            None => None,
+        },
+        false => None,
     };
 
     tls13::set_negotiated_tls13(cx);
@@ -223,12 +245,25 @@ pub(super) fn start(
     }
     let (client_keys, server_keys) = schedule.handshake_keys(suite.ring_aead());
     tls13::install_write_keys(cx, suite, &server_keys)?;
-    tls13::install_read_keys(cx, suite, &client_keys)?;
-    // We never accept 0-RTT: early data the client sends now is skipped (s4.2.10).
-    cx.common.early_data = match ch.early_data_requested() {
+    // Early data we accept is read under the early key until the client's EndOfEarlyData;
+    // early data we declined is skipped (s4.2.10).
+    match &early_secret {
+        Some(secret) => {
+            cx.common.log_secret(
+                KeyLogLabel::ClientEarlyTrafficSecret,
+                secret.expose_for_keylog(),
+            );
+            tls13::set_read_key(cx, suite, secret)?;
+            cx.common.start_early_data(config.max_early_data_size);
+        }
+        None => tls13::install_read_keys(cx, suite, &client_keys)?,
+    }
+    cx.common.early_data = match ch.early_data_requested() && early_secret.is_none() {
         true => EarlyDataSkip::UntilDecrypts,
         false => EarlyDataSkip::None,
     };
+    let ticket_max = psk.as_ref().map(|p| p.state.max_early_data);
+    cx.common.limits.max_skipped_early_data = super::early_data::skip_limit(&config, ticket_max);
 
     // EncryptedExtensions.
     let mut ee = Vec::new();
@@ -242,6 +277,9 @@ pub(super) fn start(
     }
     // RFC 8449 s4: TLS 1.3 answers record_size_limit here, never in the ServerHello.
     ee.extend(size_limit_answer);
+    if early_secret.is_some() {
+        ee.push(ServerExtension::EarlyData);
+    }
     #[cfg(feature = "test-hooks")]
     if let Some(hook) = &config.extensions_hook {
         (hook.0)(super::HookPoint::EncryptedExtensions, &mut ee);
@@ -309,9 +347,15 @@ pub(super) fn start(
         transcript,
         pending,
     };
-    match client_auth {
-        true => Ok(Box::new(ExpectCertificate { finished })),
-        false => Ok(Box::new(finished)),
+    match (client_auth, early_secret) {
+        // A PSK handshake: no client certificate (s4.3.2).
+        (_, Some(_)) => Ok(Box::new(super::early_data::ExpectEndOfEarlyData {
+            finished,
+            suite,
+            client_keys,
+        })),
+        (true, None) => Ok(Box::new(ExpectCertificate { finished })),
+        (false, None) => Ok(Box::new(finished)),
     }
 }
 
@@ -444,6 +488,7 @@ fn send_retry(
     // Early data sent with the first ClientHello is skipped up to the second (s4.2.10).
     if ch.early_data_requested() {
         cx.common.early_data = EarlyDataSkip::UntilSecondHello;
+        cx.common.limits.max_skipped_early_data = super::early_data::skip_limit(&config, None);
     }
     cx.common.accept_ccs = true;
     tls13::set_negotiated_tls13(cx);
@@ -657,6 +702,7 @@ fn send_tickets(
             age_add: u32::from_be_bytes(age_add),
             alpn: cx.common.negotiated.alpn.clone().unwrap_or_default(),
             binding: binding.clone(),
+            max_early_data: config.ticket_early_data().unwrap_or(0),
         };
         let ticket = ticketer.seal(&secret_encoding(&state), config.random.as_ref(), cx.now)?;
         let nst = HandshakePayload::NewSessionTicketTls13(NewSessionTicketPayloadTls13 {
@@ -664,7 +710,11 @@ fn send_tickets(
             age_add: state.age_add,
             nonce: PayloadU8::new(nonce),
             ticket: PayloadU16::new(ticket),
-            extensions: Vec::new(),
+            extensions: config
+                .ticket_early_data()
+                .map(NewSessionTicketExtension::EarlyData)
+                .into_iter()
+                .collect(),
         });
         cx.common
             .send_handshake(&HandshakeMessagePayload::new(nst))?;

@@ -372,6 +372,11 @@ impl Wire {
         self.opener = opener.map(|o| (o, tls13));
     }
 
+    /// The opener in force, taken out (to put back after records under another key).
+    pub fn take_opener(&mut self) -> Option<RecordOpener> {
+        self.opener.take().map(|(o, _)| o)
+    }
+
     /// Takes the records built so far without delivering them (for cases that rearrange
     /// them).
     pub fn take_out(&mut self) -> Vec<u8> {

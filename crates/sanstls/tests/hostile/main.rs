@@ -25,6 +25,7 @@ mod script13;
 
 mod client12;
 mod client13;
+mod early_data;
 mod limits;
 mod record;
 mod record_limits;
@@ -63,6 +64,11 @@ fn resumption_binding() {
 }
 
 #[test]
+fn tls13_early_data() {
+    harness::run("0-RTT", early_data::cases());
+}
+
+#[test]
 fn limits_and_hygiene() {
     harness::run("limits", limits::cases());
 }
@@ -78,6 +84,7 @@ fn the_suite_has_at_least_300_cases() {
         ("TLS 1.2 client", client12::cases().len()),
         ("TLS 1.2 server", server12::cases().len()),
         ("resumption", resumption::cases().len()),
+        ("0-RTT", early_data::cases().len()),
         ("limits", limits::cases().len()),
     ];
     let total: usize = groups.iter().map(|(_, n)| n).sum();
