@@ -51,7 +51,7 @@ pub(crate) mod tls12;
 pub(crate) mod tls13;
 
 pub use client::{ClientConfig, ClientConnection};
-pub use conn::{Connection, Event, Opened, SealLayout};
+pub use conn::{record_len, Connection, Event, Opened, SealLayout};
 pub use error::{Error, InvalidMessage};
 pub use limits::Limits;
 pub use server::{ServerConfig, ServerConnection};

@@ -32,6 +32,7 @@ use crate::time::UnixTime;
 mod early_data;
 mod events;
 mod in_place;
+mod io;
 mod negotiated;
 mod receive;
 mod send;
@@ -40,6 +41,7 @@ mod tests;
 
 pub use events::{Event, KeyLogLine, TraceEvent};
 pub use in_place::{Opened, SealLayout};
+pub use io::record_len;
 pub use negotiated::Negotiated;
 pub(crate) use receive::EarlyDataSkip;
 
@@ -111,6 +113,11 @@ pub(crate) trait State: Send + Sync + 'static {
         ))
     }
 
+    /// Server only: whether this state waits for [`Self::accept`].
+    fn awaits_config(&self) -> bool {
+        false
+    }
+
     /// Server only: the caller answered a `ClientHello` event.
     fn accept(
         self: Box<Self>,
@@ -176,8 +183,12 @@ pub(crate) struct Common {
     /// The record size limits the current handshake agreed (RFC 8449, RFC 6066), given to
     /// each key installed from now on (see `set_record_limits`).
     record_limits: RecordLimits,
-    /// TLS bytes waiting for `write_tls`.
+    /// TLS bytes waiting for `write_tls` (from `outgoing_at`: what `write_tls_to`'s writer
+    /// took is before it).
     outgoing: Vec<u8>,
+    outgoing_at: usize,
+    /// `read_tls_from` read end of stream from the transport.
+    transport_eof: bool,
     /// Handshake messages not yet cut into records: consecutive messages under one key
     /// share records (fewer records, fewer AEAD operations, and the framing other stacks
     /// use).
@@ -249,6 +260,8 @@ impl Common {
             fragmenter: Fragmenter::new(),
             record_limits: RecordLimits::default(),
             outgoing: Vec::new(),
+            outgoing_at: 0,
+            transport_eof: false,
             pending_handshake: Vec::new(),
             received: Vec::new(),
             received_at: 0,
@@ -338,6 +351,7 @@ impl Common {
         self.deframer.release_if_empty();
         self.joiner.release_if_empty();
         self.outgoing = Vec::new();
+        self.outgoing_at = 0;
         self.pending_handshake = Vec::new();
         self.early_out = Vec::new();
         self.received = Vec::new();
@@ -418,14 +432,30 @@ impl Connection {
         }
     }
 
-    /// Tells the connection that `now` has come; fails the handshake if its deadline passed.
-    pub fn handle_timeout(&mut self, now: UnixTime) {
+    /// Tells the connection that `now` has come; fails the handshake if its deadline
+    /// passed. Returns whether this call failed it: the error is then
+    /// [`Error::HandshakeTimeout`], in [`Self::error`] and returned by `process` from now
+    /// on. No alert is queued for a timeout (none fits, and Node and OpenSSL send none:
+    /// they close), but records queued before it still are: flush [`Self::write_tls`] if
+    /// [`Self::wants_write`], then close the transport and drop the connection. Returns
+    /// false when nothing changed (including when it had already failed).
+    ///
+    /// ```
+    /// # fn f(conn: &mut sanstls::Connection, now: sanstls::UnixTime, out: &mut Vec<u8>) {
+    /// if conn.handle_timeout(now) {
+    ///     conn.write_tls(out); // whatever was still queued; then close the transport
+    /// }
+    /// # }
+    /// ```
+    pub fn handle_timeout(&mut self, now: UnixTime) -> bool {
         if let Some(deadline) = self.common.handshake_deadline {
             if now >= deadline && !self.common.traffic && self.common.error.is_none() {
                 self.state = None;
                 self.common.fail(Error::HandshakeTimeout);
+                return true;
             }
         }
+        false
     }
 
     pub(crate) fn run_state(
@@ -453,7 +483,8 @@ impl Connection {
         }
     }
 
-    /// When `handle_timeout` should next be called, if ever.
+    /// When `handle_timeout` should next be called, if ever (see also
+    /// [`Self::poll_timeout_after`] for the same as a duration from now).
     pub fn poll_timeout(&self) -> Option<UnixTime> {
         match self.common.traffic || self.common.error.is_some() {
             true => None,

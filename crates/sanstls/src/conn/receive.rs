@@ -75,7 +75,7 @@ impl Common {
     /// Moves retained plaintext out of the deframer's buffer into `received` (behind what
     /// is there): before the deframer may move or overwrite it, and before a newer record
     /// is queued behind it.
-    fn keep_retained(&mut self) {
+    pub(super) fn keep_retained(&mut self) {
         if let Some(range) = self.retained.take() {
             if self.received_at > 0 {
                 self.received.drain(..self.received_at);

@@ -209,17 +209,11 @@ impl Connection {
 
     /// Appends the TLS bytes to send to `out`; returns how many were appended.
     pub fn write_tls(&mut self, out: &mut Vec<u8>) -> usize {
-        if let Err(e) = self.common.flush_handshake() {
-            self.state = None;
-            self.common.fail(e);
-        }
-        // Records sealed in place may have brought the key near its limit: a TLS 1.3
-        // KeyUpdate goes out now (TLS 1.2 closes at the next seal).
-        if self.common.key_update_due() {
-            if let Err(e) = self.renew_write_key() {
-                self.state = None;
-                self.common.fail(e);
-            }
+        self.prepare_write();
+        // What `write_tls_to`'s writer already took goes first.
+        if self.common.outgoing_at > 0 {
+            self.common.outgoing.drain(..self.common.outgoing_at);
+            self.common.outgoing_at = 0;
         }
         let n = self.common.outgoing.len();
         // Into an empty buffer, appending is handing over our buffer: swap instead of
@@ -234,6 +228,23 @@ impl Connection {
         }
         self.common.trim_after_handshake();
         n
+    }
+
+    /// Cuts queued handshake messages into records, and sends a KeyUpdate that is due:
+    /// what `write_tls` and `write_tls_to` do before handing bytes out.
+    pub(super) fn prepare_write(&mut self) {
+        if let Err(e) = self.common.flush_handshake() {
+            self.state = None;
+            self.common.fail(e);
+        }
+        // Records sealed in place may have brought the key near its limit: a TLS 1.3
+        // KeyUpdate goes out now (TLS 1.2 closes at the next seal).
+        if self.common.key_update_due() {
+            if let Err(e) = self.renew_write_key() {
+                self.state = None;
+                self.common.fail(e);
+            }
+        }
     }
 
     /// Whether `write_tls` has bytes to give.

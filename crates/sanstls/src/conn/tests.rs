@@ -174,7 +174,7 @@ pub(super) fn read_buffered(conn: &mut Connection, mut wire: &[u8]) -> Vec<u8> {
     }
 }
 
-fn read_all(s: &mut Connection) -> Vec<u8> {
+pub(super) fn read_all(s: &mut Connection) -> Vec<u8> {
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
     loop {

@@ -169,6 +169,57 @@ impl Deframer {
         n
     }
 
+    /// Like [`Deframer::read`], but reads from `rd` straight into the buffer (no copy in
+    /// between): at most one `rd.read` call, for at most the free space. Returns `Ok(0)`
+    /// without calling `rd` when there is no free space (pop records first); otherwise
+    /// what `rd` returned (`Ok(0)` is then end of stream).
+    pub fn read_from(&mut self, rd: &mut impl std::io::Read) -> std::io::Result<usize> {
+        if self.error.is_some() || self.free_space() == 0 {
+            return Ok(0);
+        }
+        if self.start == self.buf.len() {
+            self.buf.clear();
+        } else {
+            // The read fills the back: move the unconsumed tail (less than a record) to
+            // the front.
+            self.buf.drain(..self.start);
+        }
+        self.start = 0;
+        let room = self.capacity - self.buf.len();
+        // Read into what is allocated; when little is, grow as `read` does (doubling,
+        // never past `capacity`).
+        let spare = self.buf.capacity() - self.buf.len();
+        let want = match spare >= MIN_ALLOCATION {
+            true => spare.min(room),
+            false => (2 * self.buf.capacity())
+                .max(MIN_ALLOCATION)
+                .min(self.capacity)
+                .saturating_sub(self.buf.len())
+                .min(room),
+        };
+        let len = self.buf.len();
+        self.buf.reserve_exact(want);
+        self.buf.resize(len + want, 0);
+        let got = match rd.read(&mut self.buf[len..]) {
+            Ok(n) => n.min(want),
+            Err(e) => {
+                self.buf.truncate(len);
+                return Err(e);
+            }
+        };
+        self.buf.truncate(len + got);
+        Ok(got)
+    }
+
+    /// Takes every byte received but not yet handed out as a record (a partial record, or
+    /// whole records not popped), leaving the deframer empty. Bytes before them (records
+    /// already handed out, whose plaintext [`Deframer::bytes`] may still address) stay.
+    pub fn take_buffered(&mut self) -> Vec<u8> {
+        let rest = self.buf.get(self.start..).unwrap_or_default().to_vec();
+        self.buf.truncate(self.start);
+        rest
+    }
+
     /// Bytes of the buffer by position, e.g. a record payload already handed out and
     /// decrypted in place (see [`DeframedRecord::offset`]). They stay where they are until
     /// the next [`Deframer::read`], which may move or overwrite them; an out-of-range

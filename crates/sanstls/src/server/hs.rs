@@ -72,6 +72,10 @@ impl State for AwaitingConfig {
         Err(m.unexpected())
     }
 
+    fn awaits_config(&self) -> bool {
+        true
+    }
+
     fn accept(
         self: Box<Self>,
         cx: &mut Context<'_>,

@@ -428,8 +428,40 @@ impl ServerConnection {
         self.conn.start_renegotiation(now, Some(config))
     }
 
-    /// Answers `Event::ClientHello`: continue the handshake with `config`.
+    /// Answers `Event::ClientHello`: continue the handshake with `config` (any time
+    /// after the event; the handshake deadline still runs, and `config`'s own timeout,
+    /// counted from `now`, may shorten it). Then, as after `process`:
+    ///
+    /// 1. flush [`Connection::write_tls`]: the server's flight (ServerHello ...) is queued;
+    /// 2. drain [`Connection::poll_event`] (key-log lines; with `external_sessions`, a TLS 1.2
+    ///    `ResumeSession` that pauses the handshake again until `session_found`);
+    /// 3. go on with the loop: `read_tls` / `process` with what the client sends next.
+    ///
+    /// On `Err` the handshake failed (the alert, if any, is queued: flush `write_tls`,
+    /// then drop), except `ApiMisuse`: called when the connection was not waiting for a
+    /// configuration, which changes nothing.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # fn f(conn: &mut sanstls::ServerConnection, config: Arc<sanstls::ServerConfig>,
+    /// #      now: sanstls::UnixTime, out: &mut Vec<u8>) -> Result<(), sanstls::Error> {
+    /// // After `process` yielded `Event::ClientHello(info)` and `config` was chosen:
+    /// conn.accept(config, now)?;
+    /// conn.write_tls(out); // send `out`
+    /// while let Some(event) = conn.poll_event() { /* as usual */ }
+    /// // then read_tls / process as before
+    /// # Ok(()) }
+    /// ```
     pub fn accept(&mut self, config: Arc<ServerConfig>, now: UnixTime) -> Result<(), Error> {
+        if let Some(e) = &self.conn.common.error {
+            return Err(e.clone());
+        }
+        // Called at the wrong time, it changes nothing (the handshake goes on).
+        if !self.conn.state.as_ref().is_some_and(|s| s.awaits_config()) {
+            return Err(Error::ApiMisuse(
+                "accept: the connection is not waiting for a configuration",
+            ));
+        }
         self.conn.common.apply_limits(&config.limits)?;
         self.conn
             .run_state(now, |state, cx| state.accept(cx, config))
