@@ -21,22 +21,35 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "full")]
 pub mod cert;
+#[cfg(feature = "full")]
 pub mod crl;
+#[cfg(feature = "full")]
 pub mod dh;
+#[cfg(feature = "full")]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "full")]
 pub mod identity;
+#[cfg(feature = "full")]
 pub mod keys;
+#[cfg(feature = "full")]
 pub mod ocsp;
+#[cfg(feature = "pem")]
 pub mod pem;
+#[cfg(feature = "full")]
 pub mod pkcs12;
+#[cfg(feature = "full")]
 pub mod roots;
+#[cfg(feature = "full")]
 pub mod tls;
+#[cfg(feature = "full")]
 pub mod verify;
+#[cfg(feature = "full")]
 pub mod x509;
 
 /// docs/verification.md, whose examples run as doctests (not part of the API).
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "full"))]
 #[doc = include_str!("../../../docs/verification.md")]
 pub struct VerificationDoc;

@@ -19,6 +19,10 @@ use core::fmt;
 
 use base64ct::{Base64, Encoding};
 
+#[path = "pem_key.rs"]
+mod key;
+pub use key::{certified_key_from_pem, PemKeyError};
+
 /// One `-----BEGIN LABEL-----` ... `-----END LABEL-----` block, decoded.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PemBlock {
