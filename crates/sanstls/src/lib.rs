@@ -51,7 +51,10 @@ pub(crate) mod tls12;
 pub(crate) mod tls13;
 
 pub use client::{ClientConfig, ClientConnection};
-pub use conn::{record_len, Connection, Event, Opened, SealLayout};
+pub use conn::{
+    record_len, Connection, DirectionSecrets, Event, ExtractError, ExtractedSecrets, Opened,
+    SealLayout, TrafficCipher,
+};
 pub use error::{Error, InvalidMessage};
 pub use limits::Limits;
 pub use server::{ServerConfig, ServerConnection};

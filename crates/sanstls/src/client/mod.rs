@@ -504,6 +504,21 @@ impl ClientConnection {
     }
 }
 
+impl ClientConnection {
+    /// **Dangerous**: see [`Connection::dangerous_extract_secrets`].
+    pub fn dangerous_extract_secrets(
+        self,
+    ) -> Result<crate::conn::ExtractedSecrets, crate::conn::ExtractError> {
+        self.conn.dangerous_extract_secrets()
+    }
+}
+
+impl From<ClientConnection> for Connection {
+    fn from(c: ClientConnection) -> Connection {
+        c.conn
+    }
+}
+
 impl Deref for ClientConnection {
     type Target = Connection;
     fn deref(&self) -> &Connection {

@@ -31,6 +31,7 @@ use crate::time::UnixTime;
 
 mod early_data;
 mod events;
+mod extract;
 mod in_place;
 mod io;
 mod negotiated;
@@ -40,6 +41,7 @@ mod send;
 mod tests;
 
 pub use events::{Event, KeyLogLine, TraceEvent};
+pub use extract::{DirectionSecrets, ExtractError, ExtractedSecrets, TrafficCipher};
 pub use in_place::{Opened, SealLayout};
 pub use io::record_len;
 pub use negotiated::Negotiated;

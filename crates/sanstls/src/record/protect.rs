@@ -137,6 +137,9 @@ pub enum PaddingPolicy {
 /// The state both directions share: key, IV, algorithm and sequence number.
 struct Keys {
     key: LessSafeKey,
+    /// The key's bytes (`alg.key_len()` of them), kept only for
+    /// `Connection::dangerous_extract_secrets`; wiped on drop, never printed.
+    raw_key: Zeroizing<[u8; 32]>,
     /// For TLS 1.2 GCM: the 4-byte salt followed by 8 zero bytes, so that
     /// `iv XOR (0^4 || n)` is `salt || n`, the RFC 5288 nonce with explicit part `n`.
     iv: Zeroizing<[u8; NONCE_LEN]>,
@@ -162,17 +165,33 @@ impl Keys {
         if iv.len() != iv_len {
             return Err(Error::ApiMisuse("record IV has the wrong length"));
         }
+        let mut raw_key = Zeroizing::new([0u8; 32]);
+        raw_key[..alg.key_len()].copy_from_slice(key);
         let key = UnboundKey::new(alg.ring(), key)
             .map_err(|_| Error::ApiMisuse("record key rejected by the AEAD"))?;
         let mut stored = Zeroizing::new([0u8; NONCE_LEN]);
         stored[..iv_len].copy_from_slice(iv);
         Ok(Self {
             key: LessSafeKey::new(key),
+            raw_key,
             iv: stored,
             alg,
             protocol,
             seq: 0,
         })
+    }
+
+    /// What `Connection::dangerous_extract_secrets` hands out: the algorithm, the key, the
+    /// 12-byte IV each record's nonce is `iv XOR (0^4 || seq)` of (for TLS 1.2 AES-GCM the
+    /// salt then 8 zero bytes: the explicit nonce is the sequence number), and the next
+    /// record's sequence number.
+    fn export(&self) -> TrafficKeys<'_> {
+        TrafficKeys {
+            alg: self.alg,
+            key: self.raw_key.get(..self.alg.key_len()).unwrap_or_default(),
+            iv: *self.iv,
+            seq: self.seq,
+        }
     }
 
     /// The sequence number for the next record, refusing the last one so it never wraps.
@@ -213,6 +232,15 @@ impl fmt::Debug for Keys {
             .field("seq", &self.seq)
             .finish_non_exhaustive()
     }
+}
+
+/// One direction's record protection state, for `Connection::dangerous_extract_secrets`
+/// (see `Keys::export`). Borrowed: the caller copies it into zeroizing storage.
+pub(crate) struct TrafficKeys<'a> {
+    pub(crate) alg: AeadAlgorithm,
+    pub(crate) key: &'a [u8],
+    pub(crate) iv: [u8; NONCE_LEN],
+    pub(crate) seq: u64,
 }
 
 /// Encrypts outgoing records for one direction under one key.
@@ -290,6 +318,11 @@ impl RecordSealer {
             .alg
             .confidentiality_limit()
             .saturating_sub(self.keys.seq)
+    }
+
+    /// The keys, IV and sequence number (`Connection::dangerous_extract_secrets`).
+    pub(crate) fn export(&self) -> TrafficKeys<'_> {
+        self.keys.export()
     }
 
     /// Sets the sequence number (tests drive it to the end of its range).
@@ -535,6 +568,11 @@ impl RecordOpener {
     /// The sequence number the next record is expected to carry.
     pub fn seq(&self) -> u64 {
         self.keys.seq
+    }
+
+    /// The keys, IV and sequence number (`Connection::dangerous_extract_secrets`).
+    pub(crate) fn export(&self) -> TrafficKeys<'_> {
+        self.keys.export()
     }
 
     /// Sets the sequence number (tests drive it to the end of its range).

@@ -468,6 +468,21 @@ impl ServerConnection {
     }
 }
 
+impl ServerConnection {
+    /// **Dangerous**: see [`Connection::dangerous_extract_secrets`].
+    pub fn dangerous_extract_secrets(
+        self,
+    ) -> Result<crate::conn::ExtractedSecrets, crate::conn::ExtractError> {
+        self.conn.dangerous_extract_secrets()
+    }
+}
+
+impl From<ServerConnection> for Connection {
+    fn from(c: ServerConnection) -> Connection {
+        c.conn
+    }
+}
+
 impl Deref for ServerConnection {
     type Target = Connection;
     fn deref(&self) -> &Connection {
