@@ -279,6 +279,20 @@ fn extraction_is_refused_where_it_cannot_hand_over_cleanly() {
         c.dangerous_extract_secrets().unwrap_err(),
         ExtractError::Renegotiating
     );
+    // With part of a post-handshake message received (a ticket's first bytes).
+    let client = Arc::new(client_config(ProtocolVersion::TLSv1_3));
+    let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+    let mut s = ServerConnection::new(server(), NOW).unwrap();
+    exchange(&mut c, &mut s);
+    s.send_raw_record(crate::enums::ContentType::Handshake, &[4, 0, 0, 40, 1, 2])
+        .unwrap();
+    let mut wire = Vec::new();
+    s.write_tls(&mut wire);
+    assert_eq!(read_buffered(&mut c, &wire), b"");
+    assert_eq!(
+        c.can_extract_secrets(),
+        Err(ExtractError::PartialHandshakeMessage)
+    );
     // A failed connection.
     let mut s = ServerConnection::new(server(), NOW).unwrap();
     assert_eq!(s.read_tls(b"GET / HTTP/1.1\r\n"), 16);

@@ -417,3 +417,64 @@ fn a_paused_server_goes_on_as_documented_after_accept() {
         assert_eq!(read_buffered(&mut s, &wire), b"ping");
     }
 }
+
+/// A transport that delivers `data` in reads of varying sizes.
+struct Uneven<'a> {
+    data: &'a [u8],
+    turn: usize,
+}
+
+impl Read for Uneven<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.turn += 1;
+        let size = [1, 5, 700, 16_389, 3, 40_000, 9000][self.turn % 7];
+        let n = buf.len().min(size).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn read_tls_from_keeps_plaintext_not_yet_read_whatever_the_reads() {
+    // Plaintext is read only every third turn, so records decrypted where they lie in the
+    // receive buffer are still there when the next read moves that buffer's bytes.
+    for version in VERSIONS {
+        let (mut c, mut s) = pair(version);
+        let mut sent = Vec::new();
+        for i in 0..30u32 {
+            let chunk: Vec<u8> = (0..(i * 1499) % 17_000 + 1)
+                .map(|j| (i * 31 + j) as u8)
+                .collect();
+            c.send(&chunk).unwrap();
+            sent.extend_from_slice(&chunk);
+        }
+        let mut wire = Vec::new();
+        c.write_tls(&mut wire);
+        let mut rd = Uneven {
+            data: &wire,
+            turn: 0,
+        };
+        let mut got = Vec::new();
+        let mut turn = 0;
+        loop {
+            turn += 1;
+            match s.read_tls_from(&mut rd) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => assert_eq!(e.kind(), io::ErrorKind::Other),
+            }
+            s.process(NOW).unwrap();
+            if turn % 3 == 0 || !s.wants_read() {
+                got.extend(read_all(&mut s));
+            }
+        }
+        s.process(NOW).unwrap();
+        got.extend(read_all(&mut s));
+        assert_eq!(got.len(), sent.len(), "{version:?}");
+        assert!(
+            got == sent,
+            "{version:?}: the plaintext arrived whole and in order"
+        );
+    }
+}
