@@ -428,3 +428,27 @@ fn another_suite_of_the_tickets_hash_refuses_early_data() {
     let mut r = resume(&client_config(), &Arc::new(chacha), s, b"suite", NOW);
     r.assert_refused(b"suite");
 }
+
+#[test]
+fn a_paused_server_takes_the_early_data_that_came_with_the_client_hello() {
+    let server = Arc::new(server_config());
+    let client = client_config();
+    let ticket = session(&client, &server, NOW);
+    let mut c = ClientConnection::resume(Arc::new(client), HOST, Some(ticket), NOW).unwrap();
+    c.send(b"early hello").unwrap();
+    let mut s = ServerConnection::new_paused(NOW, Duration::from_secs(10));
+    // The ClientHello and the early data behind it, in one read.
+    let mut wire = Vec::new();
+    c.write_tls(&mut wire);
+    assert_eq!(s.read_tls(&wire), wire.len());
+    s.process(NOW).unwrap();
+    assert!(matches!(s.poll_event(), Some(Event::ClientHello(_))));
+    // Paused, the records behind the ClientHello wait; `process` again changes nothing.
+    s.process(NOW).unwrap();
+    assert!(s.poll_event().is_none());
+    s.accept(server.clone(), NOW).unwrap();
+    let (ce, se) = transfer_at(&mut c, &mut s, NOW);
+    assert_eq!((ce, se), (None, None));
+    assert_eq!(early(&events(&mut s)), b"early hello");
+    assert!(s.early_data_accepted() && c.early_data_accepted());
+}

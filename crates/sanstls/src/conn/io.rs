@@ -37,7 +37,10 @@ pub fn record_len(header: &[u8]) -> Option<usize> {
 }
 
 fn plaintext_full() -> io::Error {
-    io::Error::other("sanstls: unread plaintext fills the buffer; read plaintext first")
+    io::Error::other(
+        "sanstls: nothing can be taken now (wants_read is false): read plaintext first \
+         (or, on a server paused on its ClientHello, accept first)",
+    )
 }
 
 fn records_waiting() -> io::Error {
@@ -56,8 +59,9 @@ impl Connection {
     /// - `Err(e)` from the reader (`WouldBlock`, `Interrupted`, ...) is returned as is, and
     ///   nothing was taken: wait for readiness (or retry) as for any read.
     /// - `Err` of kind `Other`, without calling `rd`, when nothing can be taken now: unread
-    ///   plaintext fills the buffer ([`Self::wants_read`] is false: read plaintext), or the
-    ///   buffer holds a whole record (call `process`). A loop that reads, processes and
+    ///   plaintext fills the buffer ([`Self::wants_read`] is false: read plaintext; or a
+    ///   server paused on its ClientHello holds a record: `accept` first), or the buffer
+    ///   holds a whole record (call `process`). A loop that reads, processes and
     ///   reads plaintext each turn never sees it.
     ///
     /// After the peer's close_notify or a failure, what is read is dropped (as

@@ -478,3 +478,37 @@ fn read_tls_from_keeps_plaintext_not_yet_read_whatever_the_reads() {
         );
     }
 }
+
+#[test]
+fn a_paused_server_holds_what_follows_the_client_hello_and_says_so() {
+    let client = Arc::new(client_config(ProtocolVersion::TLSv1_3));
+    let mut c = ClientConnection::new(client, "fuzz.example", NOW).unwrap();
+    let mut s = ServerConnection::new_paused(NOW, Duration::from_secs(30));
+    let mut wire = Vec::new();
+    c.write_tls(&mut wire);
+    // Behind the ClientHello, records of application data (as 0-RTT would be).
+    for _ in 0..3 {
+        wire.extend_from_slice(&[23, 3, 3, 0x40, 0]);
+        wire.extend_from_slice(&[0u8; 0x4000]);
+    }
+    let mut offered = &wire[..];
+    let mut rounds = 0;
+    while s.wants_read() && !offered.is_empty() {
+        let n = s.read_tls(offered);
+        offered = &offered[n..];
+        s.process(NOW).unwrap();
+        rounds += 1;
+        assert!(rounds < 20, "the loop spins");
+    }
+    assert!(matches!(s.poll_event(), Some(Event::ClientHello(_))));
+    assert!(!offered.is_empty() && !s.wants_read(), "held until accept");
+    assert_eq!(s.read_tls(offered), 0);
+    // accept processes what was held: here records the client (which offered no early
+    // data) could not have sent, so they fail to decrypt under the handshake key.
+    assert_eq!(
+        s.accept(Arc::new(server_config()), NOW),
+        Err(Error::DecryptError)
+    );
+    assert!(s.wants_read(), "failed: bytes are taken and dropped");
+    assert_eq!(s.read_tls(offered), offered.len());
+}

@@ -113,11 +113,24 @@ impl Connection {
     }
 
     /// Whether [`Self::read_tls`] takes bytes now: false while the unread plaintext fills
-    /// the buffer (read it first). After close_notify or a failure it is true: such bytes
-    /// are taken and dropped.
+    /// the buffer (read it first), and while a server paused on its ClientHello has its
+    /// receive buffer full of what followed it (until `ServerConnection::accept`). After
+    /// close_notify or a failure it is true: such bytes are taken and dropped.
     pub fn wants_read(&self) -> bool {
         let c = &self.common;
-        c.error.is_some() || c.received_close_notify || c.unread() < c.buffer_limit
+        if c.error.is_some() || c.received_close_notify {
+            return true;
+        }
+        // A server paused on its ClientHello holds what follows until `accept`.
+        if self.paused_for_config() && c.deframer.free_space() == 0 {
+            return false;
+        }
+        c.unread() < c.buffer_limit
+    }
+
+    /// Whether a server waits for `accept` (records behind the ClientHello wait too).
+    pub(super) fn paused_for_config(&self) -> bool {
+        self.state.as_ref().is_some_and(|s| s.awaits_config())
     }
 
     /// Processes every whole record received so far. On a fatal error the right alert is
@@ -178,7 +191,9 @@ impl Connection {
                 self.deliver(now, msg)?;
                 continue;
             }
-            if self.common.received_close_notify {
+            if self.common.received_close_notify || self.paused_for_config() {
+                // Paused on a ClientHello, records behind it (0-RTT data, a compatibility
+                // ChangeCipherSpec) wait for the configuration `accept` brings.
                 return Ok(());
             }
             let Some(record) = self.common.deframer.pop_record()? else {

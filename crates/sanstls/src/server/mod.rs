@@ -432,6 +432,12 @@ impl ServerConnection {
     /// after the event; the handshake deadline still runs, and `config`'s own timeout,
     /// counted from `now`, may shorten it). Then, as after `process`:
     ///
+    /// Records that arrived behind the ClientHello (a TLS 1.3 client's 0-RTT data and its
+    /// compatibility ChangeCipherSpec) wait unprocessed while paused, and `accept`
+    /// processes them (as `process` would). While paused, once a record is held
+    /// [`Connection::wants_read`] is false and `read_tls` takes nothing more: stop
+    /// offering bytes until `accept`.
+    ///
     /// 1. flush [`Connection::write_tls`]: the server's flight (ServerHello ...) is queued;
     /// 2. drain [`Connection::poll_event`] (key-log lines; with `external_sessions`, a TLS 1.2
     ///    `ResumeSession` that pauses the handshake again until `session_found`);
@@ -464,7 +470,9 @@ impl ServerConnection {
         }
         self.conn.common.apply_limits(&config.limits)?;
         self.conn
-            .run_state(now, |state, cx| state.accept(cx, config))
+            .run_state(now, |state, cx| state.accept(cx, config))?;
+        // Records that arrived behind the ClientHello waited for the configuration.
+        self.conn.process(now)
     }
 }
 
