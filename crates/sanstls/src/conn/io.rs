@@ -106,6 +106,14 @@ impl Connection {
     /// Whether [`Self::read_tls_from`] has read end of stream from the transport. With
     /// [`Self::peer_closed`] false, the peer (or an attacker) closed the transport without
     /// close_notify: the data may be truncated.
+    ///
+    /// ```
+    /// # fn f(conn: &sanstls::Connection) {
+    /// if conn.transport_eof() && !conn.peer_closed() {
+    ///     // truncated: do not trust a length-delimited-by-close body
+    /// }
+    /// # }
+    /// ```
     pub fn transport_eof(&self) -> bool {
         self.common.transport_eof
     }

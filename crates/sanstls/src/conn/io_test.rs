@@ -406,6 +406,12 @@ fn a_paused_server_goes_on_as_documented_after_accept() {
         assert!(!s.wants_write());
         // (Any time later) 2. accept: the server's flight is queued.
         s.accept(Arc::new(server_config()), NOW).unwrap();
+        // A second accept is refused and changes nothing.
+        assert!(matches!(
+            s.accept(Arc::new(server_config()), NOW),
+            Err(Error::ApiMisuse(_))
+        ));
+        assert!(s.error().is_none());
         // 3. flush write_tls, 4. handle the events, 5. go on with the loop.
         assert!(s.wants_write());
         while s.poll_event().is_some() {}
