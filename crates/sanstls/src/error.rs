@@ -297,6 +297,12 @@ pub enum PeerMisbehaved {
     TicketLifetimeTooLong,
     /// More PSK identities than a ServerHello can select (`illegal_parameter`).
     TooManyPskIdentities,
+    /// The ServerHello selected a PSK identity index past the ones we offered
+    /// (`illegal_parameter`, RFC 8446 s4.2.11).
+    SelectedUnofferedPsk,
+    /// The ServerHello selected one of our PSKs under a suite whose hash is not the PSK's
+    /// (`illegal_parameter`, RFC 8446 s4.2.11).
+    PskHashMismatch,
 }
 
 impl PeerMisbehaved {
@@ -343,7 +349,9 @@ impl PeerMisbehaved {
             | Self::ResumptionWithAnotherSuite
             | Self::ServerCertificateWithContext
             | Self::TicketLifetimeTooLong
-            | Self::TooManyPskIdentities => A::IllegalParameter,
+            | Self::TooManyPskIdentities
+            | Self::SelectedUnofferedPsk
+            | Self::PskHashMismatch => A::IllegalParameter,
         }
     }
 }
@@ -444,6 +452,10 @@ impl fmt::Display for PeerMisbehaved {
             }
             Self::TicketLifetimeTooLong => f.write_str("ticket lifetime over seven days"),
             Self::TooManyPskIdentities => f.write_str("too many PSK identities"),
+            Self::SelectedUnofferedPsk => f.write_str("selected a PSK identity we did not offer"),
+            Self::PskHashMismatch => {
+                f.write_str("selected a PSK under a cipher suite of another hash")
+            }
         }
     }
 }

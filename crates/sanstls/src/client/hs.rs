@@ -17,7 +17,7 @@ use crate::enums::{
     CipherSuite, Compression, ExtensionType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion,
 };
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
-use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind};
+use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind, SuiteHash};
 use crate::handshake::prf::ct_eq;
 use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::base::{Random, SessionId};
@@ -27,17 +27,46 @@ use crate::msgs::extensions::{
 };
 use crate::msgs::hello::{ClientHelloPayload, HelloRetryRequest, ServerHelloPayload};
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::psk::ExternalPsk;
 use crate::suites::{find_tls12_suite, find_tls13_suite, Tls13CipherSuite};
 use crate::time::UnixTime;
 use crate::tls13;
 
-/// A resumption offer: the session and the early key schedule its PSK starts.
+/// Where an offered PSK comes from.
+pub(crate) enum PskSource {
+    /// A resumption ticket (`"res binder"`).
+    Resumption(StoredSession),
+    /// An external PSK from `ClientConfig::psk` (`"ext binder"`).
+    External(ExternalPsk),
+}
+
+/// A PSK offer: a resumption session or an external PSK, and the early key schedule it
+/// starts.
 pub(crate) struct PskOffer {
-    pub(crate) session: StoredSession,
-    pub(crate) suite: &'static Tls13CipherSuite,
+    pub(crate) source: PskSource,
+    /// The hash the PSK is for: only a suite with this hash can use it.
+    pub(crate) hash: SuiteHash,
     /// Keyed once: it makes the binder of each ClientHello and, if the server accepts the
     /// PSK, starts the handshake's schedule.
     pub(crate) early: KeyScheduleEarly,
+}
+
+impl PskOffer {
+    /// The identity as sent (RFC 8446 s4.2.11): the ticket with its obfuscated age, or the
+    /// external identity with age 0 ("For identities established externally, an
+    /// obfuscated_ticket_age of 0 SHOULD be used").
+    fn identity(&self, now: UnixTime) -> PskIdentity {
+        match &self.source {
+            PskSource::Resumption(s) => PskIdentity {
+                identity: s.ticket.clone(),
+                obfuscated_ticket_age: s.obfuscated_age(now),
+            },
+            PskSource::External(p) => PskIdentity {
+                identity: p.identity().to_vec(),
+                obfuscated_ticket_age: 0,
+            },
+        }
+    }
 }
 
 /// Everything the client states carry from the hello phase.
@@ -129,14 +158,14 @@ pub(crate) fn start_renegotiation(
         hs.transcript.keep_full_transcript()?;
     }
     // TLS 1.2 only: no key share (the ECDHE key is made for the ServerKeyExchange).
-    let hello = build_client_hello(&hs, None, None, None, now)?;
-    send_client_hello(common, &mut hs, hello, None, None)?;
+    let hello = build_client_hello(&hs, None, None, &[], now)?;
+    send_client_hello(common, &mut hs, hello, &[], None)?;
     common.flush_handshake()?;
     common.renegotiating = true;
     Ok(Box::new(ExpectServerHello {
         hs,
         key_share: None,
-        psk: None,
+        psks: Vec::new(),
         resume12: None,
         retried: None,
     }))
@@ -193,18 +222,34 @@ pub(crate) fn start_handshake(
             && s.server_name == server_name
             && (s.authorization_error.is_none() || !config.reject_unauthorized)
     });
-    let psk = session.clone().and_then(|session| {
+    let resumption = session.clone().and_then(|session| {
         let suite = find_tls13_suite(session.cipher_suite)?;
         let allowed = config.cipher_suites.iter().any(|s| s.suite == suite.suite);
         (allowed && config.allows(ProtocolVersion::TLSv1_3)).then(|| {
             let early = KeyScheduleEarly::with_psk(suite.hash, &session.psk, PskKind::Resumption);
             PskOffer {
-                session,
-                suite,
+                source: PskSource::Resumption(session),
+                hash: suite.hash,
                 early,
             }
         })
     });
+    // An external PSK goes after the ticket, as OpenSSL orders them, and only when a TLS
+    // 1.3 suite we offer has its hash. The callback is asked without a hint: in TLS 1.3 the
+    // PSK is chosen before the server says anything (Node passes `null`).
+    let external = match (&config.psk, config.allows(ProtocolVersion::TLSv1_3)) {
+        (Some(cb), true) => (cb.0)(None).filter(|p| {
+            let hash = p.hash();
+            config.cipher_suites.iter().any(|s| s.hash == hash)
+        }),
+        _ => None,
+    };
+    let external = external.map(|p| PskOffer {
+        hash: p.hash(),
+        early: KeyScheduleEarly::with_psk(p.hash(), p.key(), PskKind::External),
+        source: PskSource::External(p),
+    });
+    let psks: Vec<PskOffer> = resumption.into_iter().chain(external).collect();
     let resume12 = session.and_then(|session| {
         let suite = find_tls12_suite(session.cipher_suite)?;
         let allowed = config.tls12_cipher_suites.contains(&suite);
@@ -247,8 +292,8 @@ pub(crate) fn start_handshake(
     if hs.config.client_certificate.is_some() && hs.config.allows(ProtocolVersion::TLSv1_2) {
         hs.transcript.keep_full_transcript()?;
     }
-    let hello = build_client_hello(&hs, key_share.as_ref(), None, psk.as_ref(), now)?;
-    send_client_hello(common, &mut hs, hello, psk.as_ref(), None)?;
+    let hello = build_client_hello(&hs, key_share.as_ref(), None, &psks, now)?;
+    send_client_hello(common, &mut hs, hello, &psks, None)?;
     common.flush_handshake()?;
     common.plain_record_version = ProtocolVersion::TLSv1_2;
     // RFC 8446 D.4: a compatibility-mode server sends a CCS right after its first handshake
@@ -257,7 +302,7 @@ pub(crate) fn start_handshake(
     Ok(Box::new(ExpectServerHello {
         hs,
         key_share,
-        psk,
+        psks,
         resume12,
         retried: None,
     }))
@@ -279,7 +324,7 @@ fn build_client_hello(
     hs: &ClientHandshake,
     key_share: Option<&KeyExchange>,
     cookie: Option<&Cookie>,
-    psk: Option<&PskOffer>,
+    psks: &[PskOffer],
     now: UnixTime,
 ) -> Result<ClientHelloPayload, Error> {
     let config = &hs.config;
@@ -364,13 +409,13 @@ fn build_client_hello(
     }
     // RFC 8446 s4.2.11: pre_shared_key is the last extension; binders are filled in after
     // the rest of the hello is fixed.
-    if let Some(offer) = psk {
+    if !psks.is_empty() {
         exts.push(ClientExtension::PreSharedKey(OfferedPsks {
-            identities: vec![PskIdentity {
-                identity: offer.session.ticket.clone(),
-                obfuscated_ticket_age: offer.session.obfuscated_age(now),
-            }],
-            binders: vec![PskBinderEntry(vec![0; offer.suite.hash.output_len()])],
+            identities: psks.iter().map(|p| p.identity(now)).collect(),
+            binders: psks
+                .iter()
+                .map(|p| PskBinderEntry(vec![0; p.hash.output_len()]))
+                .collect(),
         }));
     }
     Ok(ClientHelloPayload {
@@ -402,19 +447,23 @@ fn send_client_hello(
     common: &mut Common,
     hs: &mut ClientHandshake,
     mut hello: ClientHelloPayload,
-    psk: Option<&PskOffer>,
+    psks: &[PskOffer],
     hrr_transcript: Option<&HandshakeHash>,
 ) -> Result<(), Error> {
-    if let Some(offer) = psk {
+    if !psks.is_empty() {
         let truncated = hello.encoding_for_binder_signing().ok_or(Error::ApiMisuse(
             "pre_shared_key must be the last extension",
         ))?;
-        let binder_hash = match hrr_transcript {
-            Some(t) => t.hash_with(offer.suite.hash, &truncated)?,
-            None => HandshakeHash::new().hash_with(offer.suite.hash, &truncated)?,
-        };
-        let binder = offer.early.binder(&binder_hash)?;
-        hello.set_psk_binders(vec![PskBinderEntry(binder)])?;
+        // Each binder covers the same truncated hello, hashed with its own PSK's hash.
+        let mut binders = Vec::with_capacity(psks.len());
+        for offer in psks {
+            let binder_hash = match hrr_transcript {
+                Some(t) => t.hash_with(offer.hash, &truncated)?,
+                None => HandshakeHash::new().hash_with(offer.hash, &truncated)?,
+            };
+            binders.push(PskBinderEntry(offer.early.binder(&binder_hash)?));
+        }
+        hello.set_psk_binders(binders)?;
     }
     hs.offered = hello.extensions().iter().map(|e| e.ext_type()).collect();
     let m = HandshakeMessagePayload::new(HandshakePayload::ClientHello(hello));
@@ -428,7 +477,8 @@ pub(crate) struct ExpectServerHello {
     hs: ClientHandshake,
     /// The TLS 1.3 key share we sent (none when only TLS 1.2 is offered).
     key_share: Option<KeyExchange>,
-    psk: Option<PskOffer>,
+    /// The PSKs we offered, in the order of their identities.
+    psks: Vec<PskOffer>,
     resume12: Option<Tls12SessionOffer>,
     /// After a HelloRetryRequest: the suite it chose, which the ServerHello must repeat.
     retried: Option<CipherSuite>,
@@ -506,14 +556,13 @@ impl ExpectServerHello {
         // A PSK the server accepted must be the one we offered, under a suite with its hash.
         let psk = match sh.selected_psk_identity() {
             None => None,
-            Some(0) => match self.psk.take() {
-                Some(offer) if offer.suite.hash == suite.hash => Some(offer),
-                _ => {
-                    return Err(PeerMisbehaved::SelectedUnofferedParameter("pre_shared_key").into())
+            Some(i) => {
+                let i = usize::from(i);
+                match (i < self.psks.len()).then(|| self.psks.swap_remove(i)) {
+                    Some(offer) if offer.hash == suite.hash => Some(offer),
+                    Some(_) => return Err(PeerMisbehaved::PskHashMismatch.into()),
+                    None => return Err(PeerMisbehaved::SelectedUnofferedPsk.into()),
                 }
-            },
-            Some(_) => {
-                return Err(PeerMisbehaved::SelectedUnofferedParameter("pre_shared_key").into())
             }
         };
 
@@ -521,13 +570,19 @@ impl ExpectServerHello {
         let n = &mut cx.common.negotiated;
         n.cipher_suite = Some(suite.suite);
         n.group = Some(share.group);
-        n.resumed = psk.is_some();
+        n.resumed = matches!(
+            psk,
+            Some(PskOffer {
+                source: PskSource::Resumption(_),
+                ..
+            })
+        );
 
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.add_message(encoded);
         let shared = key_share.complete_for(share.group, &share.key_exchange)?;
-        let (early, resumed) = match psk {
-            Some(offer) => (offer.early, Some(offer.session)),
+        let (early, psk) = match psk {
+            Some(offer) => (offer.early, Some(offer.source)),
             None => (KeyScheduleEarly::new(suite.hash), None),
         };
         let mut schedule =
@@ -548,7 +603,7 @@ impl ExpectServerHello {
             hs: self.hs,
             suite,
             schedule,
-            resumed,
+            psk,
         }))
     }
 
@@ -714,8 +769,11 @@ impl ExpectServerHello {
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.rollup_for_hrr()?;
         self.hs.transcript.add_message(encoded);
-        // The PSK survives only if its hash matches the suite now fixed.
-        let psk = self.psk.take().filter(|p| p.suite.hash == suite.hash);
+        // A PSK survives only if its hash matches the suite now fixed.
+        let psks: Vec<PskOffer> = core::mem::take(&mut self.psks)
+            .into_iter()
+            .filter(|p| p.hash == suite.hash)
+            .collect();
         let key_share = match group == offered.group() {
             true => offered,
             false => KeyExchange::start(group, self.hs.config.random.as_ref())?,
@@ -724,25 +782,13 @@ impl ExpectServerHello {
             cx.common.send_compat_ccs()?;
             self.hs.sent_ccs = true;
         }
-        let hello = build_client_hello(
-            &self.hs,
-            Some(&key_share),
-            cookie.as_ref(),
-            psk.as_ref(),
-            cx.now,
-        )?;
+        let hello = build_client_hello(&self.hs, Some(&key_share), cookie.as_ref(), &psks, cx.now)?;
         let transcript = self.hs.transcript.clone();
-        send_client_hello(
-            cx.common,
-            &mut self.hs,
-            hello,
-            psk.as_ref(),
-            Some(&transcript),
-        )?;
+        send_client_hello(cx.common, &mut self.hs, hello, &psks, Some(&transcript))?;
         Ok(Box::new(ExpectServerHello {
             hs: self.hs,
             key_share: Some(key_share),
-            psk,
+            psks,
             resume12: None,
             retried: self.retried,
         }))

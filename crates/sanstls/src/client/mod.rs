@@ -92,6 +92,12 @@ pub struct ClientConfig {
     pub signature_schemes: Option<Vec<crate::enums::SignatureScheme>>,
     /// TLS 1.3 middlebox compatibility mode (RFC 8446 D.4): a fake session id and a CCS.
     pub middlebox_compat: bool,
+    /// Node's client `pskCallback`: asked once per TLS 1.3 handshake for an external PSK
+    /// to offer (after a resumption ticket, if one is offered too, as OpenSSL orders
+    /// them). A server that accepts it authenticates with the PSK and sends no
+    /// certificate; one that does not goes on with a certificate handshake, verified as
+    /// usual. Default `None` (the ClientHello is then unchanged).
+    pub psk: Option<crate::psk::ClientPsk>,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
     /// reproduce another implementation's hello byte for byte from a trace). Not for
     /// production use: only with the `test-hooks` feature.
@@ -147,6 +153,7 @@ impl ClientConfig {
             reject_unauthorized: true,
             signature_schemes: None,
             middlebox_compat: true,
+            psk: None,
             #[cfg(feature = "test-hooks")]
             hello_hook: None,
         }
@@ -191,6 +198,9 @@ pub struct StoredSession {
     /// `authorizationError`); a resumed connection reports the same. A configuration with
     /// `reject_unauthorized` on never offers a session that has one.
     pub(crate) authorization_error: Option<crate::error::CertificateError>,
+    /// The identity of the external PSK that authenticated the server in the handshake
+    /// that made the session (then there is no chain): a resumed connection reports it.
+    pub(crate) psk_identity: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for StoredSession {
@@ -204,9 +214,10 @@ impl core::fmt::Debug for StoredSession {
 }
 
 /// The first byte of [`StoredSession::to_bytes`]: the layout's version. Version 1 (before
-/// sessions carried the server's authentication) is refused: a session that cannot say who
-/// the server proved to be must not be resumed.
-const SESSION_FORMAT: u8 = 2;
+/// sessions carried the server's authentication) and 2 (before they could say that an
+/// external PSK authenticated it) are refused: a session that cannot say who the server
+/// proved to be, or how, must not be resumed.
+const SESSION_FORMAT: u8 = 3;
 
 impl StoredSession {
     /// The session as bytes, to keep across process restarts (Node's `getSession()`): read
@@ -280,6 +291,12 @@ impl StoredSession {
         self.authorization_error.as_ref()
     }
 
+    /// The identity of the external PSK that authenticated the server in the handshake that
+    /// made this session (it then has no certificates); a resumed connection reports it.
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.psk_identity.as_deref()
+    }
+
     /// The raw ticket the server issued (Node's `getTLSTicket()`): a TLS 1.3 ticket or an
     /// RFC 5077 one; `None` for a TLS 1.2 session kept by id only.
     pub fn tls_ticket(&self) -> Option<&[u8]> {
@@ -291,6 +308,7 @@ impl StoredSession {
         PeerAuth {
             chain: self.peer_certificates.clone(),
             error: self.authorization_error.clone(),
+            psk_identity: self.psk_identity.clone(),
         }
     }
 
@@ -326,6 +344,7 @@ pub struct SessionParts {
     pub extended_master_secret: bool,
     pub peer_certificates: Vec<Vec<u8>>,
     pub authorization_error: Option<crate::error::CertificateError>,
+    pub psk_identity: Option<Vec<u8>>,
 }
 
 impl From<StoredSession> for SessionParts {
@@ -344,6 +363,7 @@ impl From<StoredSession> for SessionParts {
             extended_master_secret: s.extended_master_secret,
             peer_certificates: s.peer_certificates,
             authorization_error: s.authorization_error,
+            psk_identity: s.psk_identity,
         }
     }
 }
@@ -364,6 +384,7 @@ impl From<SessionParts> for StoredSession {
             extended_master_secret: p.extended_master_secret,
             peer_certificates: p.peer_certificates,
             authorization_error: p.authorization_error,
+            psk_identity: p.psk_identity,
         }
     }
 }
@@ -442,6 +463,7 @@ impl Codec for StoredSession {
             extended_master_secret,
             peer_certificates: auth.chain,
             authorization_error: auth.error,
+            psk_identity: auth.psk_identity,
         })
     }
 }
@@ -523,14 +545,20 @@ mod tests {
                 code: "DEPTH_ZERO_SELF_SIGNED_CERT".into(),
                 message: "self-signed certificate".into(),
             }),
+            psk_identity: None,
         }
     }
 
     #[test]
     fn bytes_round_trip_and_every_truncation_is_an_error() {
+        let mut by_psk = session(None, None, vec![]);
+        by_psk.peer_certificates.clear();
+        by_psk.authorization_error = None;
+        by_psk.psk_identity = Some(b"client1".to_vec());
         for s in [
             session(None, None, vec![]),
             session(Some(b"h2".to_vec()), Some(16384), vec![1; 32]),
+            by_psk,
         ] {
             let bytes = s.to_bytes();
             let back = StoredSession::from_bytes(&bytes).unwrap();
@@ -544,7 +572,7 @@ mod tests {
             assert!(StoredSession::from_bytes(&longer).is_err());
         }
         let mut wrong_version = session(None, None, vec![]).to_bytes().to_vec();
-        wrong_version[0] = 1;
+        wrong_version[0] = 2;
         assert_eq!(
             StoredSession::from_bytes(&wrong_version),
             Err(InvalidMessage::IllegalValue(

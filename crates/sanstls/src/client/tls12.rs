@@ -70,6 +70,7 @@ impl Client12 {
             extended_master_secret: self.ems,
             peer_certificates: cx.common.negotiated.peer_certificates.clone(),
             authorization_error: cx.common.negotiated.authorization_error.clone(),
+            psk_identity: cx.common.negotiated.psk_identity.clone(),
         })
     }
 

@@ -38,7 +38,7 @@ mod tests;
 
 pub use events::{Event, KeyLogLine, TraceEvent};
 pub use in_place::{Opened, SealLayout};
-pub use negotiated::Negotiated;
+pub use negotiated::{Negotiated, PeerAuthentication};
 pub(crate) use receive::EarlyDataSkip;
 
 /// Which end of the connection we are.
@@ -106,6 +106,17 @@ pub(crate) trait State: Send + Sync + 'static {
     ) -> Result<Box<dyn State>, Error> {
         Err(Error::ApiMisuse(
             "session_found: the connection is not waiting for a session",
+        ))
+    }
+
+    /// Server only: the caller answered a `PskIdentity` event with the key, or `None`.
+    fn psk_found(
+        self: Box<Self>,
+        _cx: &mut Context<'_>,
+        _key: Option<zeroize::Zeroizing<Vec<u8>>>,
+    ) -> Result<Box<dyn State>, Error> {
+        Err(Error::ApiMisuse(
+            "psk_found: the connection is not waiting for a PSK",
         ))
     }
 

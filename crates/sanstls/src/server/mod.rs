@@ -140,6 +140,14 @@ pub struct ServerConfig {
     /// use only these schemes. (What we accept from the peer is the verifier's
     /// `supported_schemes`.)
     pub signature_schemes: Option<Vec<crate::enums::SignatureScheme>>,
+    /// External PSKs (TLS 1.3, Node's server `pskCallback`): when set, each PSK identity a
+    /// client offers that is not one of our tickets pauses the handshake with
+    /// `Event::PskIdentity` until `ServerConnection::psk_found` gives its key (a PSK for
+    /// this hash) or `None`. While a client offers a PSK, suites of this hash are preferred
+    /// (OpenSSL does so only when it has no certificate). An identity nobody knows leads
+    /// to a certificate handshake, which fails (`handshake_failure`) without
+    /// certificates, as with OpenSSL. Default `None`.
+    pub external_psk_hash: Option<crate::psk::SuiteHash>,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
     /// from a trace). Not for production use: only with the `test-hooks` feature.
@@ -232,6 +240,7 @@ impl ServerConfig {
             limits: crate::limits::Limits::default(),
             reject_unauthorized: true,
             signature_schemes: None,
+            external_psk_hash: None,
             #[cfg(feature = "test-hooks")]
             extensions_hook: None,
         }
@@ -376,6 +385,19 @@ impl ServerConnection {
     pub fn session_found(&mut self, data: Option<Vec<u8>>, now: UnixTime) -> Result<(), Error> {
         self.conn
             .run_state(now, |state, cx| state.session_found(cx, data))
+    }
+
+    /// Answers `Event::PskIdentity` with the PSK for that identity (for the configuration's
+    /// `external_psk_hash`), or `None` when the identity is unknown (Node's server
+    /// `pskCallback`), possibly much later. The key is copied into memory wiped on drop.
+    /// An empty key is `Error::ApiMisuse`.
+    pub fn psk_found(&mut self, key: Option<&[u8]>, now: UnixTime) -> Result<(), Error> {
+        if key.is_some_and(<[u8]>::is_empty) {
+            return Err(Error::ApiMisuse("psk_found: an empty PSK"));
+        }
+        let key = key.map(|k| zeroize::Zeroizing::new(k.to_vec()));
+        self.conn
+            .run_state(now, |state, cx| state.psk_found(cx, key))
     }
 
     /// Node's `renegotiate({ requestCert, rejectUnauthorized })` on a server socket: sends a
