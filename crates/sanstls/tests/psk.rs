@@ -243,6 +243,41 @@ fn an_unknown_identity_falls_back_to_the_certificate_or_fails_without_one() {
 }
 
 #[test]
+fn after_a_hello_retry_request_the_binder_covers_the_retry_and_the_server_asks_again() {
+    let table = keys(&[("client1", &KEY)]);
+    let mut sc = ServerConfig::clone(&server(None));
+    sc.groups = vec![sanstls::enums::NamedGroup::secp256r1];
+    let sc = Arc::new(sc);
+    let r = run(
+        client(Some(psk("client1", &KEY)), None),
+        sc.clone(),
+        None,
+        &table,
+    );
+    assert!(established(&r), "{:?} {:?}", r.client_error, r.server_error);
+    // The retry is decided before the PSK: asked about the second ClientHello only.
+    assert_eq!(r.asked, vec![b"client1".to_vec()]);
+    assert_eq!(
+        r.client.negotiated().group,
+        Some(sanstls::enums::NamedGroup::secp256r1)
+    );
+    assert_psk_authenticated(&r.client, b"client1");
+    assert_psk_authenticated(&r.server, b"client1");
+    // A ticket's binder after a retry too (the server checked it over the wrong transcript
+    // before this test existed).
+    let session = r.sessions.last().cloned().expect("a ticket");
+    let r2 = run(client(None, None), sc, Some(session), &table);
+    assert!(
+        established(&r2),
+        "{:?} {:?}",
+        r2.client_error,
+        r2.server_error
+    );
+    assert!(r2.server.negotiated().resumed);
+    assert_psk_authenticated(&r2.server, b"client1");
+}
+
+#[test]
 fn a_wrong_key_for_a_known_identity_is_decrypt_error() {
     let table = keys(&[("client1", &KEY)]);
     let r = run(

@@ -90,7 +90,9 @@ struct Hello13 {
     share: KeyShareEntry,
     alpn: Option<Vec<u8>>,
     sni: Option<String>,
-    /// After a HelloRetryRequest: the transcript so far and whether we sent the CCS.
+    /// After a HelloRetryRequest: the transcript up to the HelloRetryRequest (the second
+    /// ClientHello's binders cover it and that hello truncated, RFC 8446 s4.2.11.2) and
+    /// whether we sent the CCS.
     retried: Option<(HandshakeHash, bool)>,
 }
 
@@ -164,14 +166,7 @@ pub(super) fn start(
             return send_retry(cx, config, m, suite, group);
         }
     };
-    let retried = match retry {
-        Some(r) => {
-            let mut t = r.transcript;
-            t.add_message(&m.encoded);
-            Some((t, r.sent_ccs))
-        }
-        None => None,
-    };
+    let retried = retry.map(|r| (r.transcript, r.sent_ccs));
     let share = share.clone();
     let hello = Hello13 {
         config,
@@ -327,7 +322,10 @@ fn finish_hello(
     };
 
     let (mut transcript, sent_ccs) = match transcript.take() {
-        Some(t) => t,
+        Some((mut t, sent_ccs)) => {
+            t.add_message(&m.encoded);
+            (t, sent_ccs)
+        }
         None => {
             let mut t = HandshakeHash::new();
             t.add_message(&m.encoded);
