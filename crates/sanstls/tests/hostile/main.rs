@@ -26,6 +26,7 @@ mod script13;
 mod client12;
 mod client13;
 mod limits;
+mod psk;
 mod record;
 mod resumption;
 mod server12;
@@ -62,6 +63,11 @@ fn resumption_binding() {
 }
 
 #[test]
+fn external_psk() {
+    harness::run("external PSK", psk::cases());
+}
+
+#[test]
 fn limits_and_hygiene() {
     harness::run("limits", limits::cases());
 }
@@ -77,6 +83,7 @@ fn the_suite_has_at_least_300_cases() {
         ("TLS 1.2 client", client12::cases().len()),
         ("TLS 1.2 server", server12::cases().len()),
         ("resumption", resumption::cases().len()),
+        ("external PSK", psk::cases().len()),
         ("limits", limits::cases().len()),
     ];
     let total: usize = groups.iter().map(|(_, n)| n).sum();

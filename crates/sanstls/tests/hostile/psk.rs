@@ -1,0 +1,403 @@
+//! Cases: external PSKs (TLS 1.3, RFC 8446 s2.2, s4.2.11). Our server with external PSKs
+//! on, facing a scripted client whose identities and binders the case chooses (the server
+//! pauses with `PskIdentity` and the case answers); our client offering an external PSK,
+//! facing a scripted server that accepts it, or selects what was not offered.
+
+use sanstls::client::ClientConfig;
+use sanstls::conn::PeerAuthentication;
+use sanstls::enums::{AlertDescription as A, CipherSuite, PSKKeyExchangeMode};
+use sanstls::internal::handshake::key_schedule::{KeyScheduleEarly, PskKind};
+use sanstls::internal::handshake::transcript::HandshakeHash;
+use sanstls::internal::msgs::extensions::{
+    ClientExtension, OfferedPsks, PskBinderEntry, PskIdentity, ServerExtension,
+};
+use sanstls::internal::msgs::hello::ClientHelloPayload;
+use sanstls::internal::msgs::message::HandshakePayload;
+use sanstls::psk::{ClientPsk, ExternalPsk, SuiteHash};
+use sanstls::server::ServerConfig;
+use sanstls::suites::TLS13_AES_128_GCM_SHA256;
+use sanstls::{Error, Event};
+
+use crate::harness::*;
+use crate::script13::{exts, Client13, Server13};
+
+const KEY: &[u8] = b"an external key of 32 bytes!!!!!";
+const ID: &[u8] = b"client1";
+
+// ---------------------------------------------------------------------------------------------
+// Our server
+// ---------------------------------------------------------------------------------------------
+
+/// Our server with its certificate and external PSKs (SHA-256) on.
+fn psk_server() -> ServerConfig {
+    let mut c = server_config();
+    c.external_psk_hash = Some(SuiteHash::Sha256);
+    c
+}
+
+/// The same without a certificate: PSK only.
+fn psk_only_server() -> ServerConfig {
+    let mut c = ServerConfig::new(Vec::new());
+    c.external_psk_hash = Some(SuiteHash::Sha256);
+    c
+}
+
+/// Adds pre_shared_key (last) offering `offers`: each identity with the binder its key
+/// makes ("ext binder", SHA-256), or, for `None`, a binder of 32 random bytes.
+fn offer(ch: &mut ClientHelloPayload, offers: &[(&[u8], Option<&[u8]>)]) {
+    exts(ch).push(ClientExtension::PreSharedKey(OfferedPsks {
+        identities: offers
+            .iter()
+            .map(|(id, _)| PskIdentity {
+                identity: id.to_vec(),
+                obfuscated_ticket_age: 0,
+            })
+            .collect(),
+        binders: offers.iter().map(|_| PskBinderEntry(vec![0; 32])).collect(),
+    }));
+    let truncated = ch.encoding_for_binder_signing().unwrap();
+    let hash = HandshakeHash::new()
+        .hash_with(SuiteHash::Sha256, &truncated)
+        .unwrap();
+    let binders = offers
+        .iter()
+        .map(|(_, key)| match key {
+            Some(key) => KeyScheduleEarly::with_psk(SuiteHash::Sha256, key, PskKind::External)
+                .binder(&hash)
+                .unwrap(),
+            None => random::<32>().to_vec(),
+        })
+        .collect::<Vec<_>>();
+    ch.set_psk_binders(binders.into_iter().map(PskBinderEntry).collect())
+        .unwrap();
+}
+
+/// The identities our server asked about so far.
+fn asked(c: &Client13) -> Vec<Vec<u8>> {
+    c.w.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::PskIdentity(id) => Some(id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Answers our server's pause with `key` and gathers what it then did.
+fn answer(c: &mut Client13, key: Option<&[u8]>) -> Result<(), Error> {
+    let Victim::Server(s) = &mut c.w.victim else {
+        panic!("the victim is a server");
+    };
+    let result = s.psk_found(key, NOW);
+    c.w.collect();
+    c.w.result = result.clone();
+    result
+}
+
+/// The rest of a handshake in which our server accepted the PSK of identity `index`: a
+/// ServerHello selecting it, no certificate, the client completes.
+fn accepted_by_server(mut c: Client13, index: u16) -> Client13 {
+    c.psk = Some(KEY.to_vec());
+    let sh = c.read_server_hello();
+    assert_eq!(sh.selected_psk_identity(), Some(index));
+    c.read_server_flight();
+    assert!(
+        !c.flight
+            .iter()
+            .any(|m| matches!(m, HandshakePayload::CertificateTls13(_))),
+        "a Certificate in a PSK handshake"
+    );
+    assert_eq!(c.send_finished(), Ok(()));
+    c.w.completed();
+    let n = c.w.victim.negotiated();
+    assert_eq!(
+        n.peer_authentication(),
+        PeerAuthentication::ExternalPsk(ID.to_vec())
+    );
+    assert!(!n.resumed);
+    c
+}
+
+fn server_cases() -> Vec<Case> {
+    vec![
+        case(
+            "server: a known identity with its binder authenticates without a certificate",
+            || {
+                let mut c = Client13::start(psk_only_server(), |ch| offer(ch, &[(ID, Some(KEY))]));
+                assert_eq!(asked(&c), vec![ID.to_vec()]);
+                c.w.waiting();
+                // Nothing goes out while the caller decides.
+                assert_eq!(c.w.recv(), None);
+                assert_eq!(answer(&mut c, Some(KEY)), Ok(()));
+                accepted_by_server(c, 0);
+            },
+        ),
+        case(
+            "server: a wrong binder for a known identity is decrypt_error",
+            || {
+                let mut c =
+                    Client13::start(psk_server(), |ch| offer(ch, &[(ID, Some(b"other key"))]));
+                let _ = answer(&mut c, Some(KEY));
+                c.w.refused_in_handshake(A::DecryptError);
+            },
+        ),
+        case(
+            "server: a binder of the wrong length for a known identity is decrypt_error",
+            || {
+                let mut c = Client13::start(psk_server(), |ch| {
+                    offer(ch, &[(ID, Some(KEY))]);
+                    let mut binder = ch.psk_offer().unwrap().binders[0].0.clone();
+                    binder.push(0);
+                    ch.set_psk_binders(vec![PskBinderEntry(binder)]).unwrap();
+                });
+                let _ = answer(&mut c, Some(KEY));
+                c.w.refused_in_handshake(A::DecryptError);
+            },
+        ),
+        case(
+            "server: a binder for an unknown identity means a certificate handshake",
+            || {
+                let mut c = Client13::start(psk_server(), |ch| offer(ch, &[(b"stranger", None)]));
+                assert_eq!(answer(&mut c, None), Ok(()));
+                let sh = c.read_server_hello();
+                assert_eq!(sh.selected_psk_identity(), None);
+                c.read_server_flight();
+                assert!(c
+                    .flight
+                    .iter()
+                    .any(|m| matches!(m, HandshakePayload::CertificateTls13(_))));
+                assert_eq!(c.send_finished(), Ok(()));
+                c.w.completed();
+                assert_eq!(c.w.victim.negotiated().psk_identity, None);
+            },
+        ),
+        case(
+            "server: an unknown identity without a certificate is handshake_failure",
+            || {
+                let mut c =
+                    Client13::start(psk_only_server(), |ch| offer(ch, &[(b"stranger", None)]));
+                let _ = answer(&mut c, None);
+                c.w.refused_in_handshake(A::HandshakeFailure);
+            },
+        ),
+        case(
+            "server: the second identity known is selected as index 1",
+            || {
+                let mut c = Client13::start(psk_only_server(), |ch| {
+                    offer(ch, &[(b"stranger", None), (ID, Some(KEY))])
+                });
+                assert_eq!(answer(&mut c, None), Ok(()));
+                assert_eq!(asked(&c), vec![b"stranger".to_vec(), ID.to_vec()]);
+                assert_eq!(answer(&mut c, Some(KEY)), Ok(()));
+                accepted_by_server(c, 1);
+            },
+        ),
+        case(
+            "server: a bad binder on an identity it does not know is not checked",
+            || {
+                // RFC 8446 s4.2.11: only the selected PSK's binder is validated.
+                let mut c = Client13::start(psk_only_server(), |ch| {
+                    offer(ch, &[(ID, Some(KEY)), (b"stranger", None)])
+                });
+                assert_eq!(answer(&mut c, Some(KEY)), Ok(()));
+                assert_eq!(asked(&c), vec![ID.to_vec()]);
+                accepted_by_server(c, 0);
+            },
+        ),
+        case(
+            "server: psk_ke alone is not used (no PSK, not asked)",
+            || {
+                let mut c = Client13::start(psk_server(), |ch| {
+                    for e in exts(ch).iter_mut() {
+                        if let ClientExtension::PskKeyExchangeModes(m) = e {
+                            *m = vec![PSKKeyExchangeMode::PSK_KE];
+                        }
+                    }
+                    offer(ch, &[(ID, Some(KEY))]);
+                });
+                assert!(asked(&c).is_empty());
+                let sh = c.read_server_hello();
+                assert_eq!(sh.selected_psk_identity(), None);
+            },
+        ),
+        case(
+            "server: without external PSKs on, an identity is not asked about",
+            || {
+                let mut c = Client13::start(server_config(), |ch| offer(ch, &[(ID, Some(KEY))]));
+                assert!(asked(&c).is_empty());
+                let sh = c.read_server_hello();
+                assert_eq!(sh.selected_psk_identity(), None);
+            },
+        ),
+        case(
+            "server: a message while it waits for the caller is unexpected_message",
+            || {
+                let mut c = Client13::start(psk_server(), |ch| offer(ch, &[(ID, Some(KEY))]));
+                c.w.record(
+                    sanstls::enums::ContentType::Handshake,
+                    &encode(HandshakePayload::Finished(
+                        sanstls::internal::msgs::handshake::FinishedPayload {
+                            verify_data: sanstls::internal::codec::Payload::new(vec![0; 32]),
+                        },
+                    )),
+                );
+                let _ = c.w.deliver();
+                c.w.refused_in_handshake(A::UnexpectedMessage);
+            },
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our client
+// ---------------------------------------------------------------------------------------------
+
+/// Our client offering the external PSK `ID` (SHA-256).
+fn psk_client() -> ClientConfig {
+    let mut c = client_config();
+    let psk = ExternalPsk::new(ID.to_vec(), KEY, SuiteHash::Sha256).unwrap();
+    c.psk = Some(ClientPsk::fixed(psk));
+    c
+}
+
+/// A scripted server that has our client's hello, keys an accepted PSK with the external
+/// key, and answers under AES-128-GCM-SHA256 (the PSK's hash).
+fn psk_script() -> Server13 {
+    let mut s = Server13::start(psk_client());
+    s.psk = Some(KEY.to_vec());
+    s.psk_kind = PskKind::External;
+    s.suite = &TLS13_AES_128_GCM_SHA256;
+    s
+}
+
+fn with_psk(s: &Server13, index: u16) -> sanstls::internal::msgs::hello::ServerHelloPayload {
+    let mut sh = s.hello();
+    sh.extensions
+        .get_or_insert_with(Vec::new)
+        .push(ServerExtension::PreSharedKey(index));
+    sh
+}
+
+fn client_cases() -> Vec<Case> {
+    vec![
+        case(
+            "client: the hello offers the identity with age 0, psk_dhe_ke, and an ext binder",
+            || {
+                let s = psk_script();
+                let offer = s.ch.psk_offer().expect("a PSK offer").clone();
+                assert_eq!(offer.identities.len(), 1);
+                assert_eq!(offer.identities[0].identity, ID);
+                assert_eq!(offer.identities[0].obfuscated_ticket_age, 0);
+                assert_eq!(
+                    s.ch.psk_modes(),
+                    Some(&[PSKKeyExchangeMode::PSK_DHE_KE][..])
+                );
+                let truncated = s.ch.encoding_for_binder_signing().unwrap();
+                let hash = HandshakeHash::new()
+                    .hash_with(SuiteHash::Sha256, &truncated)
+                    .unwrap();
+                let binder = &offer.binders[0].0;
+                let ext = KeyScheduleEarly::with_psk(SuiteHash::Sha256, KEY, PskKind::External);
+                assert_eq!(ext.verify_binder(&hash, binder), Ok(()));
+                let res = KeyScheduleEarly::with_psk(SuiteHash::Sha256, KEY, PskKind::Resumption);
+                assert!(res.verify_binder(&hash, binder).is_err());
+            },
+        ),
+        case(
+            "client: a server accepting the PSK is authenticated by it, not a certificate",
+            || {
+                let mut s = psk_script();
+                let sh = with_psk(&s, 0);
+                s.send_hello(sh);
+                let ee = s.ee();
+                s.send(ee);
+                let fin = s.finished();
+                s.send(fin);
+                s.after_finished();
+                s.read_client_finished();
+                s.w.completed();
+                let n = s.w.victim.negotiated();
+                assert_eq!(
+                    n.peer_authentication(),
+                    PeerAuthentication::ExternalPsk(ID.to_vec())
+                );
+                assert!(n.peer_certificates.is_empty() && !n.resumed);
+            },
+        ),
+        case(
+            "client: a server selecting PSK index 1 of 1 is illegal_parameter",
+            || {
+                let mut s = psk_script();
+                let sh = with_psk(&s, 1);
+                s.send_hello(sh);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
+            "client: a server selecting the SHA-256 PSK under a SHA-384 suite is illegal_parameter",
+            || {
+                let mut s = psk_script();
+                let mut sh = with_psk(&s, 0);
+                sh.cipher_suite = CipherSuite::TLS13_AES_256_GCM_SHA384;
+                s.send_hello(sh);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
+            "client: a server accepting the PSK and sending a Certificate is unexpected_message",
+            || {
+                let mut s = psk_script();
+                let sh = with_psk(&s, 0);
+                s.send_hello(sh);
+                let ee = s.ee();
+                s.send(ee);
+                let c = s.certificate();
+                s.send(c);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::UnexpectedMessage);
+            },
+        ),
+        case(
+            "client: a server keyed with another PSK is bad_record_mac (its flight does not decrypt)",
+            || {
+                let mut s = psk_script();
+                s.psk = Some(b"not the key".to_vec());
+                let sh = with_psk(&s, 0);
+                s.send_hello(sh);
+                // Our client cannot read the flight: its handshake key differs.
+                let ee = s.ee();
+                s.send(ee);
+                let fin = s.finished();
+                s.send(fin);
+                let e = s.w.deliver().expect_err("the flight was accepted");
+                // (Its alert is sealed under the key the script lacks: checked by value.)
+                assert_eq!(e.alert(), Some(A::BadRecordMac), "{e:?}");
+                assert!(!s.w.events.contains(&Event::HandshakeComplete));
+                s.w.assert_dead(&e);
+            },
+        ),
+        case(
+            "client: a server declining the PSK runs a verified certificate handshake",
+            || {
+                let mut s = psk_script();
+                s.psk = None;
+                let sh = s.hello();
+                s.send_hello(sh);
+                s.send_flight();
+                s.read_client_finished();
+                s.w.completed();
+                let n = s.w.victim.negotiated();
+                assert_eq!(n.peer_authentication(), PeerAuthentication::Certificate);
+                assert_eq!(n.psk_identity, None);
+            },
+        ),
+    ]
+}
+
+pub fn cases() -> Vec<Case> {
+    let mut all = server_cases();
+    all.extend(client_cases());
+    all
+}
