@@ -121,6 +121,7 @@ mod tests {
                 code: "DEPTH_ZERO_SELF_SIGNED_CERT".into(),
                 message: "self-signed certificate".into(),
             }),
+            psk_identity: None,
         }
         .into()
     }
