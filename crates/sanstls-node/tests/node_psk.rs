@@ -1,0 +1,161 @@
+//! `pskCallback` both ways against Node's own `tls` (TLS 1.3 external PSKs): Node's client
+//! against our server, our client against Node's server, each compared with what Node
+//! does against itself (the reference lines in the comments come from running the same
+//! scripts against each other: tests/node/psk_client.js and psk_server.js).
+
+// Tests spawn processes and wait on the wall clock.
+#![allow(clippy::disallowed_methods)]
+
+mod common;
+
+use std::io::Read;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use common::{first_line, node};
+use sanstls_node::connect::PskAnswer;
+use sanstls_node::{connect, create_server, ConnectOptions, ServerOptions};
+use serde_json::{json, Value};
+
+const PSK_CLIENT: &str = include_str!("node/psk_client.js");
+const PSK_SERVER: &str = include_str!("node/psk_server.js");
+const KEY: &str = "00112233445566778899aabbccddeeff";
+
+fn key() -> Vec<u8> {
+    (0..KEY.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&KEY[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn node_json(script: &str, args: &[&str]) -> Value {
+    let mut child = node(script, args);
+    let line = first_line(&mut child);
+    let _ = child.wait();
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+}
+
+/// What our server's side of a connection reported.
+#[derive(Debug, PartialEq)]
+struct ServerView {
+    authorized: bool,
+    peer_certificate: bool,
+    reused: bool,
+}
+
+#[test]
+fn node_client_pskcallback_against_our_server() {
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&asked);
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    // No certificate: PSK only, as Node's reference server.
+    let mut server = create_server(
+        ServerOptions {
+            psk_callback: Some(Arc::new(move |_name, identity| {
+                seen.lock().unwrap().push(identity.to_string());
+                (identity == "client1").then(key)
+            })),
+            ..Default::default()
+        },
+        move |mut socket| {
+            let view = ServerView {
+                authorized: socket.authorized(),
+                peer_certificate: socket.get_peer_certificate(false).is_some(),
+                reused: socket.is_session_reused(),
+            };
+            let _ = tx.lock().unwrap().send(view);
+            let _ = std::io::Write::write_all(&mut socket, b"hello from sanstls");
+            let _ = socket.end();
+        },
+    )
+    .unwrap();
+    server.listen(0, "127.0.0.1").unwrap();
+    let port = server.address().unwrap().port().to_string();
+
+    let ours = node_json(PSK_CLIENT, &[&port, "client1", KEY]);
+    // Node against Node: {"hint":null,"authorized":true,"authorizationError":null,
+    // "cipher":"TLS_CHACHA20_POLY1305_SHA256","peerCertificate":false,"reused":true,
+    // "data":"hello from node","error":null}
+    assert_eq!(
+        ours,
+        json!({"hint": null, "authorized": true, "authorizationError": null,
+               "cipher": "TLS_CHACHA20_POLY1305_SHA256", "peerCertificate": false,
+               "reused": true, "data": "hello from sanstls", "error": null})
+    );
+    // Node's server side: authorized false (no requestCert), no certificate, reused.
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(10)).unwrap(),
+        ServerView {
+            authorized: false,
+            peer_certificate: false,
+            reused: true
+        }
+    );
+
+    // An identity the callback does not know, and no certificate: Node's client sees
+    // handshake_failure ({"error":"ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE"} against Node).
+    let ours = node_json(PSK_CLIENT, &[&port, "stranger", KEY]);
+    assert_eq!(
+        ours["error"], "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "{ours}"
+    );
+    assert_eq!(*asked.lock().unwrap(), vec!["client1", "stranger"]);
+    server.close();
+}
+
+fn psk_client(port: u16, identity: &str) -> ConnectOptions {
+    let identity = identity.to_string();
+    ConnectOptions {
+        host: "127.0.0.1".into(),
+        port,
+        psk_callback: Some(Arc::new(move |hint| {
+            assert_eq!(hint, None, "TLS 1.3 has no hint");
+            Some(PskAnswer {
+                psk: key(),
+                identity: identity.clone(),
+            })
+        })),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn our_client_pskcallback_against_node_server() {
+    let mut child = node(PSK_SERVER, &["client1", KEY, "2"]);
+    let first: Value = serde_json::from_str(&first_line(&mut child)).unwrap();
+    let port = first["port"].as_u64().unwrap() as u16;
+
+    let mut socket = connect(&psk_client(port, "client1")).unwrap();
+    // Node against Node: authorized true, no peer certificate, isSessionReused true.
+    assert!(socket.authorized());
+    assert_eq!(socket.authorization_error(), None);
+    assert!(socket.get_peer_certificate(false).is_none());
+    assert!(socket.is_session_reused());
+    assert_eq!(
+        socket.get_cipher().map(|c| c.name),
+        Some("TLS_CHACHA20_POLY1305_SHA256")
+    );
+    let mut data = Vec::new();
+    let _ = socket.read_to_end(&mut data);
+    assert_eq!(data, b"hello from node");
+    drop(socket);
+    // Node's server line for it (as against Node's client).
+    let line: Value = serde_json::from_str(&first_line(&mut child)).unwrap();
+    assert_eq!(
+        line,
+        json!({"asked": ["client1"], "authorized": false,
+               "cipher": "TLS_CHACHA20_POLY1305_SHA256", "reused": true})
+    );
+
+    // Unknown to Node's server, which has no certificate: handshake_failure, as Node's
+    // client reports it.
+    let e = connect(&psk_client(port, "stranger")).unwrap_err();
+    assert_eq!(e.code, "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "{e:?}");
+    let line: Value = serde_json::from_str(&first_line(&mut child)).unwrap();
+    assert_eq!(
+        line,
+        json!({"asked": ["stranger"], "error": "ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM"})
+    );
+    let _ = child.wait();
+}
