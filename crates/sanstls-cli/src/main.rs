@@ -128,6 +128,14 @@ pub(crate) struct ServerArgs {
     /// Print what each client offers in its ClientHello before answering.
     #[arg(long)]
     dump_hello: bool,
+    /// Accept the TLS 1.3 external PSK (RFC 8446 s2.2) named --psk-identity with this key
+    /// (hex), as `openssl s_server -psk`: such a client is authenticated by the key and
+    /// gets no certificate. Other identities get the certificate handshake.
+    #[arg(long, value_name = "HEX", requires = "psk_identity")]
+    psk: Option<String>,
+    /// The identity of --psk (default in OpenSSL: Client_identity; here required).
+    #[arg(long, value_name = "ID", requires = "psk")]
+    psk_identity: Option<String>,
     /// Exit after serving one connection.
     #[arg(long)]
     once: bool,
@@ -169,6 +177,15 @@ pub(crate) struct ClientArgs {
     /// Resume the session saved in FILE.
     #[arg(long, value_name = "FILE")]
     sess_in: Option<PathBuf>,
+    /// Offer the TLS 1.3 external PSK (RFC 8446 s2.2) with this key (hex) under
+    /// --psk-identity, as `openssl s_client -psk`: a server that accepts it is
+    /// authenticated by the key (no certificate); one that does not sends its certificate,
+    /// verified as usual.
+    #[arg(long, value_name = "HEX", requires = "psk_identity")]
+    psk: Option<String>,
+    /// The identity of --psk.
+    #[arg(long, value_name = "ID", requires = "psk")]
+    psk_identity: Option<String>,
     /// Ask the server to staple an OCSP response.
     #[arg(long)]
     request_ocsp: bool,

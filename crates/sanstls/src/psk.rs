@@ -59,7 +59,8 @@ impl ExternalPsk {
         self.hash
     }
 
-    pub(crate) fn key(&self) -> &[u8] {
+    /// The key itself: a secret, to hand only to `ServerConnection::psk_found`.
+    pub fn key(&self) -> &[u8] {
         &self.key
     }
 }
