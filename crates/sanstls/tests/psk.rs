@@ -548,3 +548,43 @@ fn openssl_s_client_psk_against_our_server() {
     assert_eq!(results[1].0, Some(Error::VerifyFailed("PSK binder")));
     assert!(bad_out.contains("decrypt error"), "{bad_out}");
 }
+
+#[test]
+fn psk_ke_offered_to_openssl_which_still_takes_psk_dhe_ke() {
+    peers::require("openssl");
+    let dir = TempDir::new("psk-ke-s-server");
+    let port = sanstls_test::net::free_port();
+    let port_s = port.to_string();
+    let key_hex = hex::encode(KEY);
+    let mut peer = peers::spawn_logged(
+        &dir,
+        "s_server",
+        "openssl",
+        &[
+            "s_server",
+            "-tls1_3",
+            "-www",
+            "-nocert",
+            "-accept",
+            &port_s,
+            "-psk",
+            &key_hex,
+            "-psk_identity",
+            "client1",
+            "-allow_no_dhe_kex",
+            "-naccept",
+            "1",
+        ],
+    );
+    let mut sock = peers::connect(port, &mut peer);
+    let mut config = ClientConfig::clone(&client(Some(psk("client1", &KEY)), None));
+    config.psk_ke = true;
+    let mut conn = ClientConnection::new(Arc::new(config), "localhost", now()).unwrap();
+    conn.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    let (plain, err) = drive(&mut conn, &mut sock, |_, _| false);
+    assert_eq!(err, None);
+    assert!(String::from_utf8_lossy(&plain).contains("Reused, TLSv1.3"));
+    assert_psk_authenticated(&conn, b"client1");
+    // OpenSSL 3.0 prefers psk_dhe_ke when both are offered: a group was agreed.
+    assert!(conn.negotiated().group.is_some());
+}

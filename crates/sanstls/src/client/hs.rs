@@ -368,9 +368,11 @@ fn build_client_hello(
         ));
     }
     if tls13 {
-        exts.push(ClientExtension::PskKeyExchangeModes(vec![
-            PSKKeyExchangeMode::PSK_DHE_KE,
-        ]));
+        let mut modes = vec![PSKKeyExchangeMode::PSK_DHE_KE];
+        if config.psk_ke {
+            modes.push(PSKKeyExchangeMode::PSK_KE);
+        }
+        exts.push(ClientExtension::PskKeyExchangeModes(modes));
     }
     if tls12 {
         // RFC 8422 s5.1.2, RFC 7627 s5.1, RFC 5746 s3.4.
@@ -545,14 +547,6 @@ impl ExpectServerHello {
         if self.retried.is_some_and(|s| s != suite.suite) {
             return Err(PeerMisbehaved::ServerHelloSuiteDiffersFromRetry.into());
         }
-        let share = sh.key_share().ok_or(PeerMisbehaved::MissingKeyShare)?;
-        // TLS 1.3 was offered (the version check above), so a share was sent.
-        let Some(key_share) = self.key_share.take() else {
-            return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share").into());
-        };
-        if !key_share.offers(share.group) {
-            return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into());
-        }
         // A PSK the server accepted must be the one we offered, under a suite with its hash.
         let psk = match sh.selected_psk_identity() {
             None => None,
@@ -565,11 +559,25 @@ impl ExpectServerHello {
                 }
             }
         };
+        // TLS 1.3 was offered (the version check above), so a share was sent.
+        let Some(key_share) = self.key_share.take() else {
+            return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share").into());
+        };
+        // No key_share: only a PSK handshake in psk_ke mode, which we offer only with
+        // `ClientConfig::psk_ke` (RFC 8446 s4.2.9: then no (EC)DHE, no forward secrecy).
+        let share = match sh.key_share() {
+            Some(share) if key_share.offers(share.group) => Some(share),
+            Some(_) => {
+                return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into())
+            }
+            None if psk.is_some() && self.hs.config.psk_ke => None,
+            None => return Err(PeerMisbehaved::MissingKeyShare.into()),
+        };
 
         tls13::set_negotiated_tls13(cx);
         let n = &mut cx.common.negotiated;
         n.cipher_suite = Some(suite.suite);
-        n.group = Some(share.group);
+        n.group = share.map(|s| s.group);
         n.resumed = matches!(
             psk,
             Some(PskOffer {
@@ -580,13 +588,18 @@ impl ExpectServerHello {
 
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.add_message(encoded);
-        let shared = key_share.complete_for(share.group, &share.key_exchange)?;
+        let shared = match share {
+            Some(share) => Some(key_share.complete_for(share.group, &share.key_exchange)?),
+            None => None,
+        };
         let (early, psk) = match psk {
             Some(offer) => (offer.early, Some(offer.source)),
             None => (KeyScheduleEarly::new(suite.hash), None),
         };
-        let mut schedule =
-            early.into_handshake(Some(&shared.0), &self.hs.transcript.current_hash()?);
+        let mut schedule = early.into_handshake(
+            shared.as_ref().map(|s| &s.0[..]),
+            &self.hs.transcript.current_hash()?,
+        );
         for (label, secret) in schedule.keylog_entries() {
             cx.common.log_secret(label, secret);
         }

@@ -98,6 +98,10 @@ pub struct ClientConfig {
     /// certificate; one that does not goes on with a certificate handshake, verified as
     /// usual. Default `None` (the ClientHello is then unchanged).
     pub psk: Option<crate::psk::ClientPsk>,
+    /// Also offer psk_ke (RFC 8446 s4.2.9): a PSK handshake without (EC)DHE, so without
+    /// forward secrecy, if the server chooses it (OpenSSL's `SSL_OP_ALLOW_NO_DHE_KEX`).
+    /// psk_dhe_ke is always offered. Default false.
+    pub psk_ke: bool,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
     /// reproduce another implementation's hello byte for byte from a trace). Not for
     /// production use: only with the `test-hooks` feature.
@@ -154,6 +158,7 @@ impl ClientConfig {
             signature_schemes: None,
             middlebox_compat: true,
             psk: None,
+            psk_ke: false,
             #[cfg(feature = "test-hooks")]
             hello_hook: None,
         }

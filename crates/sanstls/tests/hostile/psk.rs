@@ -278,6 +278,15 @@ fn with_psk(s: &Server13, index: u16) -> sanstls::internal::msgs::hello::ServerH
     sh
 }
 
+fn without_key_share(
+    mut sh: sanstls::internal::msgs::hello::ServerHelloPayload,
+) -> sanstls::internal::msgs::hello::ServerHelloPayload {
+    if let Some(e) = sh.extensions.as_mut() {
+        e.retain(|x| !matches!(x, ServerExtension::KeyShare(_)));
+    }
+    sh
+}
+
 fn client_cases() -> Vec<Case> {
     vec![
         case(
@@ -376,6 +385,56 @@ fn client_cases() -> Vec<Case> {
                 assert_eq!(e.alert(), Some(A::BadRecordMac), "{e:?}");
                 assert!(!s.w.events.contains(&Event::HandshakeComplete));
                 s.w.assert_dead(&e);
+            },
+        ),
+        case(
+            "client: with psk_ke on, a server accepting the PSK without a key share completes",
+            || {
+                let mut config = psk_client();
+                config.psk_ke = true;
+                let mut s = Server13::start(config);
+                assert_eq!(
+                    s.ch.psk_modes(),
+                    Some(&[PSKKeyExchangeMode::PSK_DHE_KE, PSKKeyExchangeMode::PSK_KE][..])
+                );
+                s.psk = Some(KEY.to_vec());
+                s.psk_kind = PskKind::External;
+                s.suite = &TLS13_AES_128_GCM_SHA256;
+                let mut sh = without_key_share(with_psk(&s, 0));
+                sh.cipher_suite = s.suite.suite;
+                s.send_hello(sh);
+                let ee = s.ee();
+                s.send(ee);
+                let fin = s.finished();
+                s.send(fin);
+                s.after_finished();
+                s.read_client_finished();
+                s.w.completed();
+                let n = s.w.victim.negotiated();
+                assert_eq!(n.group, None);
+                assert_eq!(n.psk_identity.as_deref(), Some(ID));
+            },
+        ),
+        case(
+            "client: without psk_ke, a server accepting the PSK without a key share is missing_extension",
+            || {
+                let mut s = psk_script();
+                let sh = without_key_share(with_psk(&s, 0));
+                s.send_hello(sh);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::MissingExtension);
+            },
+        ),
+        case(
+            "client: with psk_ke on, a ServerHello without a key share or a PSK is missing_extension",
+            || {
+                let mut config = psk_client();
+                config.psk_ke = true;
+                let mut s = Server13::start(config);
+                let sh = without_key_share(s.hello());
+                s.send_hello(sh);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::MissingExtension);
             },
         ),
         case(
