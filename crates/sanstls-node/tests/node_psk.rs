@@ -159,3 +159,34 @@ fn our_client_pskcallback_against_node_server() {
     );
     let _ = child.wait();
 }
+
+#[test]
+fn a_requestcert_server_reports_a_psk_client_authorized_like_node() {
+    // Node's server with requestCert and rejectUnauthorized, and a PSK client without a
+    // certificate: `authorized` true (checked with Node 20 against its own client).
+    let ca = common::Pki::new("psk-request-cert", "localhost");
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let mut server = create_server(
+        ServerOptions {
+            context: sanstls_node::SecureContextOptions {
+                ca: Some(vec![ca.cert_pem.clone()]),
+                ..Default::default()
+            },
+            request_cert: true,
+            psk_callback: Some(Arc::new(|_, identity| (identity == "client1").then(key))),
+            ..Default::default()
+        },
+        move |mut socket| {
+            let _ = tx.lock().unwrap().send(socket.authorized());
+            let _ = socket.end();
+        },
+    )
+    .unwrap();
+    server.listen(0, "127.0.0.1").unwrap();
+    let port = server.address().unwrap().port().to_string();
+    let ours = node_json(PSK_CLIENT, &[&port, "client1", KEY]);
+    assert_eq!(ours["authorized"], true, "{ours}");
+    assert!(rx.recv_timeout(Duration::from_secs(10)).unwrap());
+    server.close();
+}
