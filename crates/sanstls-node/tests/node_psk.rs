@@ -190,3 +190,42 @@ fn a_requestcert_server_reports_a_psk_client_authorized_like_node() {
     assert!(rx.recv_timeout(Duration::from_secs(10)).unwrap());
     server.close();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn psk_both_ends_on_tokio() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = create_server(
+        ServerOptions {
+            psk_callback: Some(Arc::new(|_, identity| (identity == "client1").then(key))),
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let serving = async {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut s = server.accept_tokio(tcp).await.unwrap();
+        // No requestCert: not authorized, as Node's server reports it.
+        assert!(!s.authorized());
+        assert!(s.is_session_reused());
+        let mut buf = [0u8; 4];
+        s.read_exact(&mut buf).await.unwrap();
+        s.write_all(&buf).await.unwrap();
+        s.shutdown().await.unwrap();
+    };
+    let client = async {
+        let mut c = sanstls_node::async_tokio::connect(&psk_client(port, "client1"))
+            .await
+            .unwrap();
+        assert!(c.authorized());
+        assert!(c.get_peer_certificate(false).is_none());
+        c.write_all(b"ping").await.unwrap();
+        let mut buf = Vec::new();
+        c.read_to_end(&mut buf).await.unwrap();
+        buf
+    };
+    let ((), echoed) = tokio::join!(serving, client);
+    assert_eq!(echoed, b"ping");
+}
