@@ -82,6 +82,17 @@ impl Drop for PskAnswer {
     }
 }
 
+/// The engine's PSK callback for a Node client `pskCallback`: the hint as text, the answer
+/// as a SHA-256 external PSK (an identity or key the engine refuses offers nothing).
+pub(crate) fn client_psk(cb: Arc<ClientPskCallback>) -> sanstls::psk::ClientPsk {
+    sanstls::psk::ClientPsk(Arc::new(move |hint| {
+        let hint = hint.map(|h| String::from_utf8_lossy(h).into_owned());
+        let answer = cb(hint.as_deref())?;
+        let (identity, hash) = (answer.identity.as_bytes().to_vec(), SuiteHash::Sha256);
+        sanstls::psk::ExternalPsk::new(identity, &answer.psk, hash).ok()
+    }))
+}
+
 /// The client `pskCallback` signature: the server's identity hint (TLS 1.2; `None` in
 /// TLS 1.3) to the PSK to offer.
 pub type ClientPskCallback = dyn Fn(Option<&str>) -> Option<PskAnswer> + Send + Sync;
@@ -242,13 +253,6 @@ pub(crate) fn client_config(
         .unwrap_or_else(|| options.host.clone());
     config.key_log = options.key_log;
     config.trace = options.enable_trace || crate::trace::trace_tls();
-    if let Some(cb) = options.psk_callback.clone() {
-        config.psk = Some(sanstls::psk::ClientPsk(Arc::new(move |hint| {
-            let hint = hint.map(|h| String::from_utf8_lossy(h).into_owned());
-            let answer = cb(hint.as_deref())?;
-            let (identity, hash) = (answer.identity.as_bytes().to_vec(), SuiteHash::Sha256);
-            sanstls::psk::ExternalPsk::new(identity, &answer.psk, hash).ok()
-        })));
-    }
+    config.psk = options.psk_callback.clone().map(client_psk);
     Ok((config, name, context.renegotiation_disabled()))
 }

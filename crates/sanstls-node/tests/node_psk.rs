@@ -229,3 +229,46 @@ async fn psk_both_ends_on_tokio() {
     let ((), echoed) = tokio::join!(serving, client);
     assert_eq!(echoed, b"ping");
 }
+
+#[test]
+fn psk_on_lone_tlssockets_both_sides() {
+    use sanstls_node::{TlsSocket, TlsSocketOptions};
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        let options = TlsSocketOptions {
+            is_server: true,
+            psk_callback: Some(Arc::new(|_, identity| (identity == "client1").then(key))),
+            ..Default::default()
+        };
+        let mut s = TlsSocket::with_options(tcp, &options).unwrap();
+        s.handshake().unwrap();
+        let seen = (s.authorized(), s.is_session_reused());
+        let mut buf = [0u8; 4];
+        s.read_exact(&mut buf).unwrap();
+        s.write_all(&buf).unwrap();
+        let _ = s.end();
+        seen
+    });
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let options = TlsSocketOptions {
+        client_psk_callback: Some(Arc::new(|_| {
+            Some(PskAnswer {
+                psk: key(),
+                identity: "client1".into(),
+            })
+        })),
+        ..Default::default()
+    };
+    let mut c = TlsSocket::with_options(tcp, &options).unwrap();
+    c.write_all(b"ping").unwrap();
+    let mut buf = Vec::new();
+    let _ = c.read_to_end(&mut buf);
+    assert_eq!(buf, b"ping");
+    assert!(c.get_peer_certificate(false).is_none());
+    assert!(c.is_session_reused());
+    // A server socket without requestCert reports a PSK client not authorized (Node).
+    assert_eq!(server.join().unwrap(), (false, true));
+}
