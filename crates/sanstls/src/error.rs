@@ -493,6 +493,12 @@ pub enum PeerIncompatible {
     /// A TLS 1.2 client without signature_algorithms accepts only SHA-1 signatures
     /// (RFC 5246 s7.4.1.4.1), which we do not make (`handshake_failure`).
     Sha1SignaturesOnly,
+    /// TLS 1.2 server: the application knows no PSK for the identity in the client's
+    /// ClientKeyExchange (`unknown_psk_identity`, RFC 4279 s2, as OpenSSL answers).
+    UnknownPskIdentity,
+    /// TLS 1.2 client: the server chose a PSK suite and our PSK callback gave no PSK
+    /// (`handshake_failure`, as OpenSSL ends it).
+    NoPskForServer,
 }
 
 impl fmt::Display for PeerIncompatible {
@@ -515,6 +521,8 @@ impl fmt::Display for PeerIncompatible {
             Self::Sha1SignaturesOnly => {
                 "the client accepts only SHA-1 signatures (no signature_algorithms)"
             }
+            Self::UnknownPskIdentity => "no PSK for the client's PSK identity",
+            Self::NoPskForServer => "the server chose a PSK suite and we have no PSK for it",
         })
     }
 }
@@ -617,7 +625,9 @@ impl Error {
                 | PeerIncompatible::NoSignatureSchemesInCommon
                 | PeerIncompatible::Tls12CertificateRequired
                 | PeerIncompatible::RenegotiationDeclined
-                | PeerIncompatible::Sha1SignaturesOnly => A::HandshakeFailure,
+                | PeerIncompatible::Sha1SignaturesOnly
+                | PeerIncompatible::NoPskForServer => A::HandshakeFailure,
+                PeerIncompatible::UnknownPskIdentity => A::UnknownPSKIdentity,
             },
             Self::InvalidCertificate(c) => match c {
                 CertificateError::BadEncoding => A::DecodeError,

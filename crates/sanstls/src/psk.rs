@@ -32,15 +32,17 @@ pub struct ExternalPsk {
 impl ExternalPsk {
     /// A PSK named `identity`, for `hash`. Refused (`Error::BadConfiguration`) when the
     /// identity is empty or longer than 2^16-1 bytes (RFC 8446 s4.2.11's
-    /// `identity<1..2^16-1>`) or the key is empty.
+    /// `identity<1..2^16-1>`) or the key is empty or longer than 2^16-1 bytes.
     pub fn new(identity: Vec<u8>, key: &[u8], hash: SuiteHash) -> Result<Self, Error> {
         if identity.is_empty() || identity.len() > 0xffff {
             return Err(Error::BadConfiguration(
                 "a PSK identity is 1 to 65535 bytes",
             ));
         }
-        if key.is_empty() {
-            return Err(Error::BadConfiguration("an empty PSK"));
+        if key.is_empty() || key.len() > 0xffff {
+            return Err(Error::BadConfiguration(
+                "a PSK is 1 to 65535 bytes (RFC 4279 s2's psk<0..2^16-1>)",
+            ));
         }
         Ok(Self {
             identity,

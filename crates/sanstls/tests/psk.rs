@@ -588,3 +588,274 @@ fn psk_ke_offered_to_openssl_which_still_takes_psk_dhe_ke() {
     // OpenSSL 3.0 prefers psk_dhe_ke when both are offered: a group was agreed.
     assert!(conn.negotiated().group.is_some());
 }
+
+// ---- TLS 1.2 PSK suites (RFC 4279, 5487, 5489, 7905) ----
+
+use sanstls::enums::ProtocolVersion;
+use sanstls::suites::{Tls12CipherSuite, TLS12_PSK_SUITES};
+
+/// A TLS 1.2-only client offering `suite` with the PSK `identity`, recording the hints its
+/// callback gets.
+fn client12(
+    suite: &'static Tls12CipherSuite,
+    identity: &str,
+    key: &[u8],
+    hints: Arc<std::sync::Mutex<Vec<Option<Vec<u8>>>>>,
+) -> Arc<ClientConfig> {
+    let verifier = sanstls_pki::tls::NodeServerVerifier::with_roots(Vec::new()).unwrap();
+    let mut c = ClientConfig::new(Arc::new(verifier));
+    c.max_version = ProtocolVersion::TLSv1_2;
+    c.tls12_cipher_suites = vec![suite];
+    let p = psk(identity, key);
+    c.psk = Some(ClientPsk(Arc::new(move |hint| {
+        hints.lock().unwrap().push(hint.map(<[u8]>::to_vec));
+        Some(p.clone())
+    })));
+    Arc::new(c)
+}
+
+/// A server with the TLS 1.2 PSK suites (and DH parameters for DHE_PSK), no certificate.
+fn server12(hint: Option<&[u8]>) -> Arc<ServerConfig> {
+    let mut c = ServerConfig::clone(&server(None));
+    c.tls12_cipher_suites = TLS12_PSK_SUITES.to_vec();
+    c.dh_params = Some(
+        sanstls::crypto::ffdhe::DhGroup::from_named(sanstls::enums::NamedGroup::FFDHE2048).unwrap(),
+    );
+    c.psk_identity_hint = hint.map(<[u8]>::to_vec);
+    Arc::new(c)
+}
+
+#[test]
+fn tls12_psk_suites_in_memory_with_and_without_a_hint() {
+    let table = keys(&[("client1", &KEY)]);
+    for suite in TLS12_PSK_SUITES {
+        for hint in [None, Some(&b"the hint"[..])] {
+            let hints = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let r = run(
+                client12(suite, "client1", &KEY, hints.clone()),
+                server12(hint),
+                None,
+                &table,
+            );
+            let name = suite.openssl_name;
+            assert!(
+                established(&r),
+                "{name}: {:?} {:?}",
+                r.client_error,
+                r.server_error
+            );
+            assert_eq!(r.asked, vec![b"client1".to_vec()], "{name}");
+            assert_eq!(
+                *hints.lock().unwrap(),
+                vec![hint.map(<[u8]>::to_vec)],
+                "{name}"
+            );
+            for c in [&*r.client, &*r.server] {
+                assert_eq!(c.negotiated().version, Some(ProtocolVersion::TLSv1_2));
+                assert_eq!(c.negotiated().cipher_suite, Some(suite.suite), "{name}");
+                assert_psk_authenticated(c, b"client1");
+            }
+            // A session (ticket) of it resumes as PSK-authenticated.
+            let session = r.sessions.last().cloned().expect("a session");
+            assert_eq!(session.psk_identity(), Some(&b"client1"[..]));
+        }
+    }
+}
+
+#[test]
+fn tls12_psk_unknown_identity_and_wrong_key() {
+    let table = keys(&[("client1", &KEY)]);
+    let suite = &sanstls::suites::TLS_PSK_WITH_AES_128_GCM_SHA256;
+    let hints = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let r = run(
+        client12(suite, "stranger", &KEY, hints.clone()),
+        server12(None),
+        None,
+        &table,
+    );
+    assert_eq!(
+        r.server_error,
+        Some(Error::PeerIncompatible(
+            PeerIncompatible::UnknownPskIdentity
+        ))
+    );
+    assert_eq!(
+        r.client_error,
+        Some(Error::AlertReceived(AlertDescription::UnknownPSKIdentity))
+    );
+    // A wrong key under a known identity: the server cannot read the client's Finished.
+    let r = run(
+        client12(suite, "client1", b"another key", hints),
+        server12(None),
+        None,
+        &table,
+    );
+    assert_eq!(
+        r.client_error,
+        Some(Error::AlertReceived(AlertDescription::BadRecordMac))
+    );
+    // Without external PSKs on, the server does not choose a PSK suite.
+    let mut plain = ServerConfig::clone(&server12(None));
+    plain.external_psk_hash = None;
+    let r = run(
+        client12(suite, "client1", &KEY, Arc::default()),
+        Arc::new(plain),
+        None,
+        &table,
+    );
+    assert_eq!(
+        r.server_error,
+        Some(Error::PeerIncompatible(
+            PeerIncompatible::NoCipherSuitesInCommon
+        ))
+    );
+}
+
+#[test]
+fn tls12_psk_suites_against_openssl_both_ways() {
+    peers::require("openssl");
+    let key_hex = hex::encode(KEY);
+    let n = TLS12_PSK_SUITES.len().to_string();
+    // Our client against s_server offering every PSK suite, one suite per connection.
+    let dir = TempDir::new("psk12-s-server");
+    let port = sanstls_test::net::free_port();
+    let port_s = port.to_string();
+    let mut peer = peers::spawn_logged(
+        &dir,
+        "s_server",
+        "openssl",
+        &[
+            "s_server",
+            "-tls1_2",
+            "-www",
+            "-nocert",
+            "-accept",
+            &port_s,
+            "-psk",
+            &key_hex,
+            "-psk_identity",
+            "client1",
+            "-psk_hint",
+            "openssl hint",
+            "-cipher",
+            "PSK",
+            "-naccept",
+            &n,
+        ],
+    );
+    for suite in TLS12_PSK_SUITES {
+        let hints = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut sock = peers::connect(port, &mut peer);
+        let cc = client12(suite, "client1", &KEY, hints.clone());
+        let mut conn = ClientConnection::new(cc, "localhost", now()).unwrap();
+        conn.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        let (plain, err) = drive(&mut conn, &mut sock, |_, _| false);
+        let name = suite.openssl_name;
+        assert_eq!(err, None, "{name}");
+        let text = String::from_utf8_lossy(&plain);
+        assert!(
+            text.contains(&format!("New, TLSv1.2, Cipher is {name}")),
+            "{name}: {text}"
+        );
+        assert_eq!(
+            *hints.lock().unwrap(),
+            vec![Some(b"openssl hint".to_vec())],
+            "{name}"
+        );
+        assert_psk_authenticated(&conn, b"client1");
+    }
+
+    // s_client against our server, each suite in turn.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let table = keys(&[("client1", &KEY)]);
+    let sc = server12(Some(b"sanstls hint"));
+    let count = TLS12_PSK_SUITES.len();
+    let serve = std::thread::spawn(move || {
+        let mut results = Vec::new();
+        for _ in 0..count {
+            let (mut sock, _) = listener.accept().unwrap();
+            let mut conn = ServerConnection::new(sc.clone(), now()).unwrap();
+            let (mut asked, mut complete) = (Vec::new(), false);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut stream = Stream::new(&mut sock);
+            stream.set_read_timeout(Some(Duration::from_millis(50)));
+            let err = loop {
+                let fed = stream.feed(&mut conn, |_, e| {
+                    match e {
+                        Event::PskIdentity(id) => asked.push(id),
+                        Event::HandshakeComplete => complete = true,
+                        _ => {}
+                    }
+                    Ok::<(), StreamError>(())
+                });
+                if let Err(StreamError::Tls(e)) = fed {
+                    break Some(e);
+                }
+                if let Some(id) = asked.pop() {
+                    let answered = conn.psk_found(table.get(&id).map(Vec::as_slice), now());
+                    let _ = stream.flush(&mut conn);
+                    match answered {
+                        Ok(()) => continue,
+                        Err(e) => break Some(e),
+                    }
+                }
+                if complete {
+                    conn.send(b"hello from sanstls\n").unwrap();
+                    conn.send_close_notify();
+                    let _ = stream.flush(&mut conn);
+                    break None;
+                }
+                if Instant::now() > deadline {
+                    break Some(Error::HandshakeTimeout);
+                }
+                match stream.receive(&mut conn) {
+                    Ok(Received::Data) => {}
+                    Err(StreamError::Io(e)) if is_timeout(&e) => {}
+                    Err(StreamError::Tls(e)) => break Some(e),
+                    _ => break conn.error().cloned(),
+                }
+            };
+            results.push((err, conn.negotiated().clone()));
+        }
+        results
+    });
+    let addr = format!("127.0.0.1:{port}");
+    let mut outs = Vec::new();
+    for suite in TLS12_PSK_SUITES {
+        let out = peers::s_client(
+            &addr,
+            &[
+                "-tls1_2",
+                "-psk",
+                &key_hex,
+                "-psk_identity",
+                "client1",
+                "-cipher",
+                suite.openssl_name,
+                "-ign_eof",
+            ],
+            b"",
+        );
+        outs.push(String::from_utf8_lossy(&out.stdout).to_string());
+    }
+    let results = serve.join().unwrap();
+    for ((suite, out), (err, n)) in TLS12_PSK_SUITES.iter().zip(&outs).zip(&results) {
+        let name = suite.openssl_name;
+        assert!(out.contains("hello from sanstls"), "{name}: {out}");
+        assert!(
+            out.contains(&format!("New, TLSv1.2, Cipher is {name}")),
+            "{name}: {out}"
+        );
+        assert!(
+            out.contains("PSK identity hint: sanstls hint"),
+            "{name}: {out}"
+        );
+        assert_eq!(err, &None, "{name}");
+        assert_eq!(n.cipher_suite, Some(suite.suite));
+        assert_eq!(
+            n.peer_authentication(),
+            PeerAuthentication::ExternalPsk(b"client1".to_vec())
+        );
+    }
+}

@@ -437,9 +437,21 @@ fn offered_suites(config: &ClientConfig) -> Vec<CipherSuite> {
         suites.extend(config.cipher_suites.iter().map(|s| s.suite));
     }
     if config.allows(ProtocolVersion::TLSv1_2) {
-        suites.extend(config.tls12_cipher_suites.iter().map(|s| s.suite));
+        suites.extend(tls12_suites(config).map(|s| s.suite));
     }
     suites
+}
+
+/// The TLS 1.2 suites we offer: the configuration's, its PSK ones only when we have a PSK
+/// callback (RFC 4279).
+fn tls12_suites(
+    config: &ClientConfig,
+) -> impl Iterator<Item = &'static crate::suites::Tls12CipherSuite> + '_ {
+    config
+        .tls12_cipher_suites
+        .iter()
+        .copied()
+        .filter(|s| !s.kx.is_psk() || config.psk.is_some())
 }
 
 /// Computes the PSK binder (if any), sends the hello, and adds it to the transcript.
@@ -637,12 +649,7 @@ impl ExpectServerHello {
         if self.retried.is_some() {
             return Err(PeerMisbehaved::Tls12AfterHelloRetryRequest.into());
         }
-        let suite = self
-            .hs
-            .config
-            .tls12_cipher_suites
-            .iter()
-            .copied()
+        let suite = tls12_suites(&self.hs.config)
             .find(|s| s.suite == sh.cipher_suite)
             .ok_or(PeerMisbehaved::SelectedUnofferedParameter("cipher_suite"))?;
         if sh.compression_method != Compression::Null {
@@ -723,6 +730,7 @@ impl ExpectServerHello {
         };
         match resumed {
             Some(r) => super::tls12::resume(cx, c, r),
+            None if suite.kx.is_psk() => Ok(Box::new(super::tls12::ExpectPskKeyExchange { c })),
             None => Ok(Box::new(super::tls12::ExpectCertificate { c })),
         }
     }

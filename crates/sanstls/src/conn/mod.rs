@@ -109,6 +109,13 @@ pub(crate) trait State: Send + Sync + 'static {
         ))
     }
 
+    /// Whether the state waits for the caller in the middle of the peer's flight (a TLS
+    /// 1.2 PSK identity in the ClientKeyExchange, with the ChangeCipherSpec and Finished
+    /// right behind it): records then stay buffered until the answer.
+    fn holds_input(&self) -> bool {
+        false
+    }
+
     /// Server only: the caller answered a `PskIdentity` event with the key, or `None`.
     fn psk_found(
         self: Box<Self>,

@@ -148,6 +148,11 @@ pub struct ServerConfig {
     /// to a certificate handshake, which fails (`handshake_failure`) without
     /// certificates, as with OpenSSL. Default `None`.
     pub external_psk_hash: Option<crate::psk::SuiteHash>,
+    /// TLS 1.2 PSK suites (when `tls12_cipher_suites` lists them; they need
+    /// `external_psk_hash` set, which turns external PSKs on): the identity hint of our
+    /// ServerKeyExchange (Node's `pskIdentityHint`). Without one, plain PSK suites send no
+    /// ServerKeyExchange and the others an empty hint (RFC 4279 s2). Default `None`.
+    pub psk_identity_hint: Option<Vec<u8>>,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
     /// from a trace). Not for production use: only with the `test-hooks` feature.
@@ -241,6 +246,7 @@ impl ServerConfig {
             reject_unauthorized: true,
             signature_schemes: None,
             external_psk_hash: None,
+            psk_identity_hint: None,
             #[cfg(feature = "test-hooks")]
             extensions_hook: None,
         }
@@ -389,15 +395,19 @@ impl ServerConnection {
 
     /// Answers `Event::PskIdentity` with the PSK for that identity (for the configuration's
     /// `external_psk_hash`), or `None` when the identity is unknown (Node's server
-    /// `pskCallback`), possibly much later. The key is copied into memory wiped on drop.
-    /// An empty key is `Error::ApiMisuse`.
+    /// `pskCallback`), possibly much later; records already received are then processed.
+    /// The key is copied into memory wiped on drop.
+    /// An empty key, or one over 2^16-1 bytes, is `Error::ApiMisuse`.
     pub fn psk_found(&mut self, key: Option<&[u8]>, now: UnixTime) -> Result<(), Error> {
-        if key.is_some_and(<[u8]>::is_empty) {
-            return Err(Error::ApiMisuse("psk_found: an empty PSK"));
+        if key.is_some_and(|k| k.is_empty() || k.len() > 0xffff) {
+            return Err(Error::ApiMisuse("psk_found: a PSK is 1 to 65535 bytes"));
         }
         let key = key.map(|k| zeroize::Zeroizing::new(k.to_vec()));
         self.conn
-            .run_state(now, |state, cx| state.psk_found(cx, key))
+            .run_state(now, |state, cx| state.psk_found(cx, key))?;
+        // In TLS 1.2 the client's ChangeCipherSpec and Finished may already be buffered
+        // behind the ClientKeyExchange that asked: go on with them.
+        self.conn.process(now)
     }
 
     /// Node's `renegotiate({ requestCert, rejectUnauthorized })` on a server socket: sends a
