@@ -455,8 +455,243 @@ fn client_cases() -> Vec<Case> {
     ]
 }
 
+// ---------------------------------------------------------------------------------------------
+// TLS 1.2 PSK suites (RFC 4279)
+// ---------------------------------------------------------------------------------------------
+
+const PSK12: &sanstls::suites::Tls12CipherSuite = &sanstls::suites::TLS_PSK_WITH_AES_128_GCM_SHA256;
+
+/// Our TLS 1.2 server with the PSK suites and external PSKs on.
+fn psk12_server(hint: Option<&[u8]>) -> ServerConfig {
+    let mut c = psk_server();
+    c.tls12_cipher_suites = sanstls::suites::TLS12_PSK_SUITES.to_vec();
+    c.psk_identity_hint = hint.map(<[u8]>::to_vec);
+    c
+}
+
+/// A scripted TLS 1.2 client offering only plain PSK-AES128-GCM-SHA256, past our
+/// server's flight.
+fn psk12_client(config: ServerConfig) -> crate::script12::Client12 {
+    let mut c = crate::script12::Client12::start(config, |ch| {
+        ch.cipher_suites = vec![PSK12.suite];
+    });
+    c.read_server_flight();
+    c
+}
+
+fn answer12(c: &mut crate::script12::Client12, key: Option<&[u8]>) -> Result<(), Error> {
+    let Victim::Server(s) = &mut c.w.victim else {
+        panic!("the victim is a server");
+    };
+    let result = s.psk_found(key, NOW);
+    c.w.collect();
+    c.w.result = result.clone();
+    result
+}
+
+/// Our TLS 1.2 client offering only plain PSK-AES128-GCM-SHA256 with the PSK `ID`.
+fn psk12_our_client() -> ClientConfig {
+    let mut c = psk_client();
+    c.tls12_cipher_suites = vec![PSK12];
+    c
+}
+
+fn tls12_cases() -> Vec<Case> {
+    use sanstls::internal::codec::Payload;
+    use sanstls::internal::msgs::handshake::ServerHelloDonePayload;
+    vec![
+        case(
+            "TLS 1.2 server: a known identity completes without a certificate; the Finished waits for the answer",
+            || {
+                let mut c = psk12_client(psk12_server(None));
+                // No Certificate, and no ServerKeyExchange without a hint (RFC 4279 s2).
+                assert!(matches!(
+                    c.flight[..],
+                    [HandshakePayload::ServerHello(_), HandshakePayload::ServerHelloDone(_)]
+                ));
+                c.send_psk_key_exchange(ID, KEY);
+                c.send_ccs_and_finished();
+                // The whole flight arrives; the server holds the CCS and Finished while
+                // the caller decides.
+                assert_eq!(c.w.deliver(), Ok(()));
+                c.w.waiting();
+                assert_eq!(c.w.recv(), None);
+                let asked: Vec<_> = c
+                    .w
+                    .events
+                    .iter()
+                    .filter(|e| matches!(e, Event::PskIdentity(_)))
+                    .collect();
+                assert_eq!(asked, [&Event::PskIdentity(ID.to_vec())]);
+                assert_eq!(answer12(&mut c, Some(KEY)), Ok(()));
+                c.read_server_finish();
+                c.w.completed();
+                assert_eq!(
+                    c.w.victim.negotiated().peer_authentication(),
+                    PeerAuthentication::ExternalPsk(ID.to_vec())
+                );
+            },
+        ),
+        case(
+            "TLS 1.2 server: the hint goes in an unsigned ServerKeyExchange",
+            || {
+                let c = psk12_client(psk12_server(Some(b"hint")));
+                let ske = c.flight.iter().find_map(|m| match m {
+                    HandshakePayload::ServerKeyExchange(body) => Some(body.0.clone()),
+                    _ => None,
+                });
+                assert_eq!(ske, Some(b"\x00\x04hint".to_vec()));
+            },
+        ),
+        case(
+            "TLS 1.2 server: an unknown identity is unknown_psk_identity",
+            || {
+                let mut c = psk12_client(psk12_server(None));
+                c.send_psk_key_exchange(b"stranger", KEY);
+                c.send_ccs_and_finished();
+                let _ = c.w.deliver();
+                let _ = answer12(&mut c, None);
+                c.w.refused_in_handshake(A::UnknownPSKIdentity);
+            },
+        ),
+        case(
+            "TLS 1.2 server: a wrong key under a known identity is bad_record_mac",
+            || {
+                let mut c = psk12_client(psk12_server(None));
+                c.send_psk_key_exchange(ID, b"another key");
+                c.send_ccs_and_finished();
+                let _ = c.w.deliver();
+                let _ = answer12(&mut c, Some(KEY));
+                c.w.refused_in_handshake(A::BadRecordMac);
+            },
+        ),
+        case(
+            "TLS 1.2 server: a PSK ClientKeyExchange with trailing bytes is decode_error",
+            || {
+                let mut c = psk12_client(psk12_server(None));
+                c.send(HandshakePayload::ClientKeyExchange(Payload::new(
+                    b"\x00\x07client1!".to_vec(),
+                )));
+                let _ = c.w.deliver();
+                c.w.refused_in_handshake(A::DecodeError);
+            },
+        ),
+        case(
+            "TLS 1.2 server: without external PSKs on, a PSK-only client gets handshake_failure",
+            || {
+                let mut config = psk12_server(None);
+                config.external_psk_hash = None;
+                let mut c = crate::script12::Client12::start(config, |ch| {
+                    ch.cipher_suites = vec![PSK12.suite];
+                });
+                c.w.refused_in_handshake(A::HandshakeFailure);
+            },
+        ),
+        case(
+            "TLS 1.2 client: a Certificate in a PSK handshake is unexpected_message",
+            || {
+                let mut s = crate::script12::Server12::start(psk12_our_client());
+                s.suite = PSK12;
+                let sh = s.hello();
+                s.send_hello(sh);
+                let cert = s.certificate();
+                s.send(cert);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::UnexpectedMessage);
+            },
+        ),
+        case(
+            "TLS 1.2 client: a CertificateRequest in a PSK handshake is unexpected_message",
+            || {
+                let mut s = crate::script12::Server12::start(psk12_our_client());
+                s.suite = PSK12;
+                let sh = s.hello();
+                s.send_hello(sh);
+                s.send(HandshakePayload::ServerKeyExchange(Payload::new(
+                    b"\x00\x00".to_vec(),
+                )));
+                s.send(HandshakePayload::CertificateRequest(
+                    sanstls::internal::msgs::certificate::CertificateRequestPayload {
+                        certificate_types: vec![
+                            sanstls::enums::ClientCertificateType::ECDSASign,
+                        ],
+                        signature_algorithms: vec![
+                            sanstls::enums::SignatureScheme::ECDSA_NISTP256_SHA256,
+                        ],
+                        authorities: Vec::new(),
+                    },
+                ));
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::UnexpectedMessage);
+            },
+        ),
+        case(
+            "TLS 1.2 client: an ECDHE_PSK ServerHelloDone without ServerKeyExchange is unexpected_message",
+            || {
+                let mut config = psk_client();
+                config.tls12_cipher_suites =
+                    vec![&sanstls::suites::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256];
+                let mut s = crate::script12::Server12::start(config);
+                s.suite = &sanstls::suites::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256;
+                let sh = s.hello();
+                s.send_hello(sh);
+                s.send(HandshakePayload::ServerHelloDone(ServerHelloDonePayload));
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::UnexpectedMessage);
+            },
+        ),
+        case(
+            "TLS 1.2 client: a PSK ServerKeyExchange with a signature after the hint is decode_error",
+            || {
+                let mut s = crate::script12::Server12::start(psk12_our_client());
+                s.suite = PSK12;
+                let sh = s.hello();
+                s.send_hello(sh);
+                s.send(HandshakePayload::ServerKeyExchange(Payload::new(
+                    b"\x00\x01h\x04\x03\x00\x00".to_vec(),
+                )));
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::DecodeError);
+            },
+        ),
+        case(
+            "TLS 1.2 client: a PSK suite chosen when we have no PSK is illegal_parameter",
+            || {
+                // Listed in the configuration, but without a PSK callback not offered.
+                let mut config = client_config();
+                config.tls12_cipher_suites = vec![
+                    &sanstls::suites::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                    PSK12,
+                ];
+                let mut s = crate::script12::Server12::start(config);
+                assert!(!s.ch.cipher_suites.contains(&PSK12.suite));
+                s.suite = PSK12;
+                let sh = s.hello();
+                s.send_hello(sh);
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::IllegalParameter);
+            },
+        ),
+        case(
+            "TLS 1.2 client: a callback that gives no PSK is handshake_failure",
+            || {
+                let mut config = psk12_our_client();
+                config.psk = Some(ClientPsk(std::sync::Arc::new(|_| None)));
+                let mut s = crate::script12::Server12::start(config);
+                s.suite = PSK12;
+                let sh = s.hello();
+                s.send_hello(sh);
+                s.send(HandshakePayload::ServerHelloDone(ServerHelloDonePayload));
+                let _ = s.w.deliver();
+                s.w.refused_in_handshake(A::HandshakeFailure);
+            },
+        ),
+    ]
+}
+
 pub fn cases() -> Vec<Case> {
     let mut all = server_cases();
     all.extend(client_cases());
+    all.extend(tls12_cases());
     all
 }
