@@ -69,6 +69,9 @@ pub fn find_tls13_suite(suite: CipherSuite) -> Option<&'static Tls13CipherSuite>
     ALL_TLS13_SUITES.iter().copied().find(|s| s.suite == suite)
 }
 
+/// The TLS 1.2 key exchange of a suite (its `kx`).
+pub use crate::msgs::kx::KeyExchangeAlgorithm;
+
 /// How a TLS 1.2 suite authenticates the server's key exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthAlgorithm {
