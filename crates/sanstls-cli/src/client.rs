@@ -344,7 +344,10 @@ fn report(
         },
         authorized,
         authorization_error,
-        reused: done && (n.resumed || by_psk),
+        // OpenSSL counts a TLS 1.3 external PSK handshake as reused, not a TLS 1.2 one.
+        reused: done
+            && (n.resumed
+                || (by_psk && n.version == Some(sanstls::enums::ProtocolVersion::TLSv1_3))),
         psk_identity: n
             .psk_identity
             .as_deref()

@@ -136,6 +136,10 @@ pub(crate) struct ServerArgs {
     /// The identity of --psk (default in OpenSSL: Client_identity; here required).
     #[arg(long, value_name = "ID", requires = "psk")]
     psk_identity: Option<String>,
+    /// TLS 1.2 PSK suites (named in --ciphers): the identity hint our ServerKeyExchange
+    /// carries, as `openssl s_server -psk_hint`.
+    #[arg(long, value_name = "HINT", requires = "psk")]
+    psk_identity_hint: Option<String>,
     /// Exit after serving one connection.
     #[arg(long)]
     once: bool,

@@ -111,6 +111,7 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     };
     // Identities are asked about (Event::PskIdentity) only with a PSK configured.
     config.external_psk_hash = psk.as_ref().map(|p| p.hash());
+    config.psk_identity_hint = a.psk_identity_hint.clone().map(String::into_bytes);
     let shared = Arc::new(Shared {
         config: Arc::new(config),
         mode: if a.echo { Mode::Echo } else { Mode::Www },

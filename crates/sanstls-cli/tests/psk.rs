@@ -106,3 +106,82 @@ fn openssl_s_client_psk_against_our_server() {
     assert!(stdout.contains("PSK identity: -"), "{stdout}");
     assert!(stdout.contains("Server certificate"), "{stdout}");
 }
+
+#[test]
+fn tls12_psk_suites_with_openssl_both_ways() {
+    // Our client: --ciphers names the TLS 1.2 PSK suite, as Node's `ciphers` must.
+    let server = common::openssl_server_version(
+        "-tls1_2",
+        &[
+            "-www",
+            "-nocert",
+            "-psk",
+            KEY,
+            "-psk_identity",
+            "client1",
+            "-psk_hint",
+            "h1",
+            "-cipher",
+            "PSK",
+        ],
+    );
+    let (ok, json) = client_json(
+        &server.addr(),
+        &[
+            "--psk",
+            KEY,
+            "--psk-identity",
+            "client1",
+            "--max-version",
+            "TLSv1.2",
+            "--ciphers",
+            "ECDHE-PSK-CHACHA20-POLY1305",
+        ],
+    );
+    assert!(ok, "{json}");
+    assert_eq!(json["protocol"], "TLSv1.2", "{json}");
+    assert_eq!(
+        json["cipher"]["name"], "ECDHE-PSK-CHACHA20-POLY1305",
+        "{json}"
+    );
+    assert_eq!(json["authorized"], true, "{json}");
+    assert_eq!(json["reused"], false, "{json}");
+    assert_eq!(json["pskIdentity"], "client1", "{json}");
+
+    // Our server: s_client picks a PSK suite, gets our hint.
+    let server = sanstls_server(&[
+        "--psk",
+        KEY,
+        "--psk-identity",
+        "client1",
+        "--psk-identity-hint",
+        "sanstls hint",
+        "--ciphers",
+        "PSK:HIGH",
+    ]);
+    let out = sanstls_test::peers::s_client(
+        &server.addr(),
+        &[
+            "-tls1_2",
+            "-ign_eof",
+            "-psk",
+            KEY,
+            "-psk_identity",
+            "client1",
+            "-cipher",
+            "DHE-PSK-AES256-GCM-SHA384:PSK-AES128-GCM-SHA256",
+        ],
+        b"GET / HTTP/1.0\r\n\r\n",
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("New, TLSv1.2, Cipher is PSK-AES128-GCM-SHA256"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("PSK identity hint: sanstls hint"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("PSK identity: client1"), "{stdout}");
+    server.wait_for("psk=client1");
+}

@@ -48,12 +48,13 @@ pub struct ServerOptions {
     /// 1.3 client offers under `identity` (as text, UTF-8 read lossily as Node does), or
     /// `None` (Node's `undefined`): then a certificate handshake, which fails without a
     /// certificate. Called with the server name the client asked for in place of Node's
-    /// socket (whose `servername` Node has not set yet at that point). The key is for
-    /// SHA-256 suites, as OpenSSL's PSK callback keys are; TLS 1.2 PSK suites are not
-    /// supported.
+    /// socket (whose `servername` Node has not set yet at that point). In TLS 1.3 the key
+    /// is for SHA-256 suites, as OpenSSL's PSK callback keys are; TLS 1.2 PSK suites
+    /// (named in `ciphers`, e.g. `PSK-AES128-GCM-SHA256`, as Node requires) use it too,
+    /// and there an unknown identity ends the handshake with `unknown_psk_identity`.
     pub psk_callback: Option<Arc<ServerPskCallback>>,
-    /// `pskIdentityHint`: the hint a TLS 1.2 PSK server sends; kept for Node's option list,
-    /// unused (TLS 1.3 has no hint, and TLS 1.2 PSK suites are not supported).
+    /// `pskIdentityHint`: the hint a TLS 1.2 PSK suite's ServerKeyExchange carries, which
+    /// the client's `pskCallback` gets (TLS 1.3 has no hint).
     pub psk_identity_hint: Option<String>,
 }
 
@@ -259,6 +260,7 @@ fn server_config(
     // callback); identities are asked through the ClientHello hooks (`Hooks::psk`).
     if o.psk_callback.is_some() {
         c.external_psk_hash = Some(sanstls::psk::SuiteHash::Sha256);
+        c.psk_identity_hint = o.psk_identity_hint.clone().map(String::into_bytes);
     }
     Arc::new(c)
 }

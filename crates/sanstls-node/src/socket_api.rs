@@ -191,10 +191,13 @@ pub trait TlsSocketApi {
 
     /// `isSessionReused()`.
     fn is_session_reused(&self) -> bool {
-        // Node (OpenSSL) counts an external PSK handshake as a reused session too.
+        // Node (OpenSSL) counts a TLS 1.3 external PSK handshake as a reused session too
+        // (not a TLS 1.2 PSK suite's, which is a full handshake).
         self.with_state(|s| {
             let n = s.connection().negotiated();
-            n.resumed || n.psk_identity.is_some()
+            let tls13_psk = n.psk_identity.is_some()
+                && n.version == Some(sanstls::enums::ProtocolVersion::TLSv1_3);
+            n.resumed || tls13_psk
         })
     }
 

@@ -52,6 +52,8 @@ pub struct TlsSocketOptions {
     pub psk_callback: Option<Arc<ServerPskCallback>>,
     /// `pskCallback` on a client socket: as `ConnectOptions::psk_callback`.
     pub client_psk_callback: Option<Arc<ClientPskCallback>>,
+    /// `pskIdentityHint` on a server socket: as `ServerOptions::psk_identity_hint`.
+    pub psk_identity_hint: Option<String>,
 }
 
 impl Default for TlsSocketOptions {
@@ -70,6 +72,7 @@ impl Default for TlsSocketOptions {
             handshake_timeout: Duration::from_secs(120),
             psk_callback: None,
             client_psk_callback: None,
+            psk_identity_hint: None,
         }
     }
 }
@@ -117,6 +120,7 @@ fn server_config(context: &SecureContext, o: &TlsSocketOptions) -> Arc<ServerCon
     }
     if o.psk_callback.is_some() {
         c.external_psk_hash = Some(sanstls::psk::SuiteHash::Sha256);
+        c.psk_identity_hint = o.psk_identity_hint.clone().map(String::into_bytes);
     }
     Arc::new(c)
 }

@@ -272,3 +272,97 @@ fn psk_on_lone_tlssockets_both_sides() {
     // A server socket without requestCert reports a PSK client not authorized (Node).
     assert_eq!(server.join().unwrap(), (false, true));
 }
+
+// ---- TLS 1.2 PSK suites (Node requires them in `ciphers`) ----
+
+const PSK12_CLIENT: &str = include_str!("node/psk12_client.js");
+const PSK12_SERVER: &str = include_str!("node/psk12_server.js");
+
+fn tls12_context(cipher: &str) -> sanstls_node::SecureContextOptions {
+    sanstls_node::SecureContextOptions {
+        ciphers: Some(cipher.into()),
+        max_version: Some("TLSv1.2".into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn node_tls12_psk_client_against_our_server() {
+    for (cipher, hint) in [
+        ("PSK-AES128-GCM-SHA256", Some("sanstls hint")),
+        ("ECDHE-PSK-CHACHA20-POLY1305", None),
+    ] {
+        let mut server = create_server(
+            ServerOptions {
+                context: tls12_context(cipher),
+                psk_callback: Some(Arc::new(|_, identity| (identity == "client1").then(key))),
+                psk_identity_hint: hint.map(str::to_string),
+                ..Default::default()
+            },
+            |mut socket| {
+                let _ = std::io::Write::write_all(&mut socket, b"hello from sanstls");
+                let _ = socket.end();
+            },
+        )
+        .unwrap();
+        server.listen(0, "127.0.0.1").unwrap();
+        let port = server.address().unwrap().port().to_string();
+        let ours = node_json(PSK12_CLIENT, &[&port, "client1", KEY, cipher]);
+        // Node against Node (psk12_server.js): the same line, with Node's own hint.
+        assert_eq!(
+            ours,
+            json!({"hint": hint, "authorized": true, "cipher": cipher, "protocol": "TLSv1.2",
+                   "peerCertificate": false, "data": "hello from sanstls", "error": null}),
+            "{cipher}"
+        );
+        // An identity we do not know: unknown_psk_identity, as Node's server answers.
+        let ours = node_json(PSK12_CLIENT, &[&port, "stranger", KEY, cipher]);
+        assert_eq!(
+            ours["error"], "ERR_SSL_TLSV1_ALERT_UNKNOWN_PSK_IDENTITY",
+            "{cipher}: {ours}"
+        );
+        server.close();
+    }
+}
+
+#[test]
+fn our_tls12_psk_client_against_node_server() {
+    let cipher = "PSK-AES128-GCM-SHA256";
+    let mut child = node(PSK12_SERVER, &["client1", KEY, cipher, "node hint", "1"]);
+    let first: Value = serde_json::from_str(&first_line(&mut child)).unwrap();
+    let port = first["port"].as_u64().unwrap() as u16;
+    let hints = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&hints);
+    let options = ConnectOptions {
+        host: "127.0.0.1".into(),
+        port,
+        context: tls12_context(cipher),
+        psk_callback: Some(Arc::new(move |hint| {
+            seen.lock().unwrap().push(hint.map(str::to_string));
+            Some(PskAnswer {
+                psk: key(),
+                identity: "client1".into(),
+            })
+        })),
+        ..Default::default()
+    };
+    let mut socket = connect(&options).unwrap();
+    assert_eq!(*hints.lock().unwrap(), vec![Some("node hint".to_string())]);
+    // Node's client reports authorized true once its checkServerIdentity is replaced; ours
+    // has no certificate name to check (the PSK authenticated the server).
+    assert!(socket.authorized());
+    assert!(socket.get_peer_certificate(false).is_none());
+    assert_eq!(socket.get_protocol(), Some("TLSv1.2"));
+    // A TLS 1.2 PSK suite's handshake is a full one: not reused (Node says false too).
+    assert!(!socket.is_session_reused());
+    let mut data = Vec::new();
+    let _ = socket.read_to_end(&mut data);
+    assert_eq!(data, b"hello from node");
+    drop(socket);
+    let line: Value = serde_json::from_str(&first_line(&mut child)).unwrap();
+    assert_eq!(
+        line,
+        json!({"asked": ["client1"], "cipher": cipher, "protocol": "TLSv1.2"})
+    );
+    let _ = child.wait();
+}
