@@ -1,5 +1,6 @@
-//! External pre-shared keys (TLS 1.3, RFC 8446 s2.2 and s4.2.11): keys both ends were
-//! given out of band, named by an identity. Node's `pskCallback` / OpenSSL's PSK callbacks.
+//! External pre-shared keys (TLS 1.3, RFC 8446 s2.2 and s4.2.11; and the TLS 1.2 PSK
+//! suites of RFC 4279, `crate::suites::TLS12_PSK_SUITES`): keys both ends were given out of
+//! band, named by an identity. Node's `pskCallback` / OpenSSL's PSK callbacks.
 //!
 //! The client offers one through [`ClientConfig::psk`](crate::client::ClientConfig::psk), a
 //! callback asked once per handshake. The server asks the caller about each offered identity
@@ -77,11 +78,13 @@ impl core::fmt::Debug for ExternalPsk {
 }
 
 /// The signature of a [`ClientPsk`] callback: given the server's identity hint (TLS 1.2
-/// only; always `None` in TLS 1.3, where the PSK is chosen before the server speaks), the
-/// PSK to offer, or `None` to offer none.
+/// only, `None` when it sent none; always `None` in TLS 1.3, where the PSK is chosen
+/// before the server speaks), the PSK to offer, or `None` to offer none. (In TLS 1.2 the
+/// PSK's hash does not matter: the suite's PRF is used.)
 pub type ClientPskFn = dyn Fn(Option<&[u8]>) -> Option<ExternalPsk> + Send + Sync;
 
-/// The client's PSK callback (Node's client `pskCallback(hint)`), asked once per handshake.
+/// The client's PSK callback (Node's client `pskCallback(hint)`), asked when a handshake
+/// needs a PSK.
 #[derive(Clone)]
 pub struct ClientPsk(pub Arc<ClientPskFn>);
 

@@ -92,11 +92,13 @@ pub struct ClientConfig {
     pub signature_schemes: Option<Vec<crate::enums::SignatureScheme>>,
     /// TLS 1.3 middlebox compatibility mode (RFC 8446 D.4): a fake session id and a CCS.
     pub middlebox_compat: bool,
-    /// Node's client `pskCallback`: asked once per TLS 1.3 handshake for an external PSK
-    /// to offer (after a resumption ticket, if one is offered too, as OpenSSL orders
-    /// them). A server that accepts it authenticates with the PSK and sends no
-    /// certificate; one that does not goes on with a certificate handshake, verified as
-    /// usual. Default `None` (the ClientHello is then unchanged).
+    /// Node's client `pskCallback`. TLS 1.3: asked when the ClientHello is built (without a
+    /// hint) for an external PSK to offer (after a resumption ticket, if one is offered
+    /// too, as OpenSSL orders them); a server that accepts it authenticates with the PSK and
+    /// sends no certificate, one that does not goes on with a certificate handshake,
+    /// verified as usual. TLS 1.2: only with it are the PSK suites of
+    /// `tls12_cipher_suites` offered, and when the server picks one it is asked with the
+    /// server's identity hint. Default `None` (the ClientHello is then unchanged).
     pub psk: Option<crate::psk::ClientPsk>,
     /// Also offer psk_ke (RFC 8446 s4.2.9): a PSK handshake without (EC)DHE, so without
     /// forward secrecy, if the server chooses it (OpenSSL's `SSL_OP_ALLOW_NO_DHE_KEX`).

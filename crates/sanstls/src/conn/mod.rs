@@ -465,8 +465,10 @@ impl Connection {
     /// our side of it runs is held (within the buffer limit) and goes out, under the new
     /// keys, the moment it completes: peers such as OpenSSL refuse data in the middle of a
     /// handshake. `Event::HandshakeComplete` comes again when it ends. Refused (`Error::ApiMisuse`) before the first handshake
-    /// completes, on TLS 1.3, while a renegotiation is under way, and with a peer that did
-    /// not negotiate RFC 5746 secure renegotiation.
+    /// completes, on TLS 1.3, while a renegotiation is under way, with a peer that did
+    /// not negotiate RFC 5746 secure renegotiation, and on a connection a PSK authenticated
+    /// (which also declines the peer's renegotiations: a new handshake could change who the
+    /// peer proved to be).
     pub fn renegotiate(&mut self, now: UnixTime) -> Result<(), Error> {
         self.start_renegotiation(now, None)
     }

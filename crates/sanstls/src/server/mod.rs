@@ -146,7 +146,9 @@ pub struct ServerConfig {
     /// this hash) or `None`. While a client offers a PSK, suites of this hash are preferred
     /// (OpenSSL does so only when it has no certificate). An identity nobody knows leads
     /// to a certificate handshake, which fails (`handshake_failure`) without
-    /// certificates, as with OpenSSL. Default `None`.
+    /// certificates, as with OpenSSL. It also allows the TLS 1.2 PSK suites that
+    /// `tls12_cipher_suites` lists (their identity comes in the ClientKeyExchange; an
+    /// unknown one is `unknown_psk_identity`). Default `None`.
     pub external_psk_hash: Option<crate::psk::SuiteHash>,
     /// TLS 1.2 PSK suites (when `tls12_cipher_suites` lists them; they need
     /// `external_psk_hash` set, which turns external PSKs on): the identity hint of our

@@ -533,6 +533,35 @@ fn tls12_cases() -> Vec<Case> {
             },
         ),
         case(
+            "TLS 1.2 server: a PSK connection declines a client's renegotiation with a warning",
+            || {
+                let mut c = psk12_client(psk12_server(None));
+                c.send_psk_key_exchange(ID, KEY);
+                c.send_ccs_and_finished();
+                let _ = c.w.deliver();
+                assert_eq!(answer12(&mut c, Some(KEY)), Ok(()));
+                c.read_server_finish();
+                c.w.completed();
+                c.renegotiate(|_| {});
+                assert_eq!(c.w.result, Ok(()), "the connection goes on");
+                assert_eq!(
+                    c.w.drain(),
+                    [crate::harness::Got::Alert(
+                        sanstls::enums::AlertLevel::Warning,
+                        A::NoRenegotiation
+                    )]
+                );
+                assert_eq!(
+                    c.w.victim.negotiated().psk_identity.as_deref(),
+                    Some(ID)
+                );
+                assert!(matches!(
+                    c.w.victim.renegotiate(NOW),
+                    Err(Error::ApiMisuse(_))
+                ));
+            },
+        ),
+        case(
             "TLS 1.2 server: the hint goes in an unsigned ServerKeyExchange",
             || {
                 let c = psk12_client(psk12_server(Some(b"hint")));
