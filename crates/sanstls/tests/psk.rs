@@ -78,14 +78,23 @@ fn run(
     session: Option<StoredSession>,
     keys: &HashMap<Vec<u8>, Vec<u8>>,
 ) -> Run {
-    let mut r = Run {
+    exchange(connect(cc, sc, session), keys)
+}
+
+/// The two connections, before anything is exchanged.
+fn connect(cc: Arc<ClientConfig>, sc: Arc<ServerConfig>, session: Option<StoredSession>) -> Run {
+    Run {
         client: ClientConnection::resume(cc, "localhost", session, NOW).unwrap(),
         server: ServerConnection::new(sc, NOW).unwrap(),
         client_error: None,
         server_error: None,
         asked: Vec::new(),
         sessions: Vec::new(),
-    };
+    }
+}
+
+/// Exchanges until both sides are quiet, answering the server's pauses from `keys`.
+fn exchange(mut r: Run, keys: &HashMap<Vec<u8>, Vec<u8>>) -> Run {
     for _ in 0..32 {
         let a = pump(&mut r.client, &mut r.server, &mut r.server_error, NOW);
         while let Some(e) = r.server.poll_event() {
@@ -858,4 +867,24 @@ fn tls12_psk_suites_against_openssl_both_ways() {
             PeerAuthentication::ExternalPsk(b"client1".to_vec())
         );
     }
+}
+
+/// 0-RTT goes only with a resumption ticket, whose NewSessionTicket said how much early data
+/// it allows: an external PSK offers none, even with both ends' 0-RTT on, and what was sent
+/// before the handshake arrives after it as ordinary data.
+#[test]
+fn an_external_psk_offers_no_early_data() {
+    let mut cc = ClientConfig::clone(&client(Some(psk("client1", &KEY)), None));
+    cc.enable_early_data = true;
+    let mut sc = ServerConfig::clone(&server(None));
+    sc.enable_early_data(16384, NOW);
+    let mut r = connect(Arc::new(cc), Arc::new(sc), None);
+    assert_eq!(r.client.send(b"not early").unwrap(), 9);
+    let mut r = exchange(r, &keys(&[("client1", &KEY)]));
+    assert!(established(&r));
+    assert_psk_authenticated(&r.server, b"client1");
+    assert!(!r.client.early_data_accepted() && !r.server.early_data_accepted());
+    let mut buf = [0u8; 64];
+    let n = r.server.read_plaintext(&mut buf);
+    assert_eq!(&buf[..n], b"not early");
 }
