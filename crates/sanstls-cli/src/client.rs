@@ -56,6 +56,9 @@ struct Report {
     authorized: bool,
     authorization_error: Option<String>,
     reused: bool,
+    /// The external PSK identity that authenticated the server, if one did (not a Node
+    /// field).
+    psk_identity: Option<String>,
     ocsp_response: Option<String>,
     ephemeral_key_info: Value,
     /// The key exchange group, by OpenSSL's name (not a Node field).
@@ -97,6 +100,10 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
         config.groups = common::parse_groups(g)?;
     }
     config.request_ocsp = a.request_ocsp;
+    if let (Some(key), Some(id)) = (&a.psk, &a.psk_identity) {
+        let psk = common::parse_psk(key, id)?;
+        config.psk = Some(sanstls::psk::ClientPsk::fixed(psk));
+    }
     let keylog = a.tls.keylog.as_deref().map(KeyLog::open).transpose()?;
     config.key_log = keylog.is_some();
     config.handshake_timeout = Duration::from_secs(a.timeout.max(1));
@@ -325,8 +332,11 @@ fn report(
     // With --insecure a refused certificate does not stop the handshake: its reason is
     // Node's authorizationError, as with rejectUnauthorized: false.
     // A resumed session reports the chain and verdict of the handshake that made it.
+    // An external PSK authenticates the server as a verified certificate would (Node:
+    // authorized, and isSessionReused as OpenSSL counts PSK handshakes).
+    let by_psk = n.psk_identity.is_some();
     let (authorized, authorization_error) = match (done, &n.authorization_error) {
-        (true, None) => (!n.peer_certificates.is_empty(), None),
+        (true, None) => (!n.peer_certificates.is_empty() || by_psk, None),
         (true, Some(why)) => (false, Some(why.code().to_string())),
         (false, _) => (false, authorization_error),
     };
@@ -347,7 +357,15 @@ fn report(
         },
         authorized,
         authorization_error,
-        reused: done && n.resumed,
+        // OpenSSL counts a TLS 1.3 external PSK handshake as reused, not a TLS 1.2 one.
+        reused: done
+            && (n.resumed
+                || (by_psk && n.version == Some(sanstls::enums::ProtocolVersion::TLSv1_3))),
+        psk_identity: n
+            .psk_identity
+            .as_deref()
+            .filter(|_| done)
+            .map(common::escape),
         ocsp_response: p
             .ocsp
             .as_ref()
@@ -388,7 +406,9 @@ fn print_text(r: &Report, p: &Progress) {
                 "{}, cipher {cipher}, ALPN {alpn}, {}, {}{}",
                 r.protocol.as_deref().unwrap_or("-"),
                 if r.reused { "Reused" } else { "New" },
-                if r.authorized {
+                if let Some(id) = &r.psk_identity {
+                    format!("authenticated by PSK identity {id}")
+                } else if r.authorized {
                     "verified".to_string()
                 } else {
                     format!(

@@ -93,6 +93,21 @@ pub(crate) fn parse_ciphers(s: &str) -> Result<Ciphers, String> {
     })
 }
 
+/// `--psk HEX --psk-identity ID`: a TLS 1.3 external PSK for SHA-256 suites (OpenSSL's
+/// default for `-psk`). The key is wiped on drop.
+pub(crate) fn parse_psk(
+    key_hex: &str,
+    identity: &str,
+) -> Result<sanstls::psk::ExternalPsk, String> {
+    let key = Zeroizing::new(hex::decode(key_hex).map_err(|_| "--psk: not hex".to_string())?);
+    sanstls::psk::ExternalPsk::new(
+        identity.as_bytes().to_vec(),
+        &key,
+        sanstls::psk::SuiteHash::Sha256,
+    )
+    .map_err(|e| format!("--psk: {e}"))
+}
+
 /// Parses `--alpn h2,http/1.1`.
 pub(crate) fn parse_alpn(s: &str) -> Result<Vec<Vec<u8>>, String> {
     let protocols: Vec<Vec<u8>> = s

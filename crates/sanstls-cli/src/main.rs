@@ -133,6 +133,18 @@ pub(crate) struct ServerArgs {
     /// treated as the start of the request (`--www`) or echoed (`--echo`).
     #[arg(long, value_name = "SIZE")]
     early_data: Option<u32>,
+    /// Accept the TLS 1.3 external PSK (RFC 8446 s2.2) named --psk-identity with this key
+    /// (hex), as `openssl s_server -psk`: such a client is authenticated by the key and
+    /// gets no certificate. Other identities get the certificate handshake.
+    #[arg(long, value_name = "HEX", requires = "psk_identity")]
+    psk: Option<String>,
+    /// The identity of --psk (default in OpenSSL: Client_identity; here required).
+    #[arg(long, value_name = "ID", requires = "psk")]
+    psk_identity: Option<String>,
+    /// TLS 1.2 PSK suites (named in --ciphers): the identity hint our ServerKeyExchange
+    /// carries, as `openssl s_server -psk_hint`.
+    #[arg(long, value_name = "HINT", requires = "psk")]
+    psk_identity_hint: Option<String>,
     /// Exit after serving one connection.
     #[arg(long)]
     once: bool,
@@ -180,6 +192,15 @@ pub(crate) struct ClientArgs {
     /// again.
     #[arg(long, value_name = "STR", requires = "sess_in")]
     early_data: Option<String>,
+    /// Offer the TLS 1.3 external PSK (RFC 8446 s2.2) with this key (hex) under
+    /// --psk-identity, as `openssl s_client -psk`: a server that accepts it is
+    /// authenticated by the key (no certificate); one that does not sends its certificate,
+    /// verified as usual.
+    #[arg(long, value_name = "HEX", requires = "psk_identity")]
+    psk: Option<String>,
+    /// The identity of --psk.
+    #[arg(long, value_name = "ID", requires = "psk")]
+    psk_identity: Option<String>,
     /// Ask the server to staple an OCSP response.
     #[arg(long)]
     request_ocsp: bool,

@@ -35,6 +35,8 @@ struct Shared {
     /// With --request-cert: the roots verifier, and whether failures are let through.
     /// Whether client certificates are asked for (`--request-cert`).
     client_auth: bool,
+    /// `--psk` / `--psk-identity`: the one external PSK we know.
+    psk: Option<sanstls::psk::ExternalPsk>,
 }
 
 pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
@@ -106,12 +108,20 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
         }
         _ => false,
     };
+    let psk = match (&a.psk, &a.psk_identity) {
+        (Some(key), Some(id)) => Some(common::parse_psk(key, id)?),
+        _ => None,
+    };
+    // Identities are asked about (Event::PskIdentity) only with a PSK configured.
+    config.external_psk_hash = psk.as_ref().map(|p| p.hash());
+    config.psk_identity_hint = a.psk_identity_hint.clone().map(String::into_bytes);
     let shared = Arc::new(Shared {
         config: Arc::new(config),
         mode: if a.echo { Mode::Echo } else { Mode::Www },
         keylog,
         dump_hello: a.dump_hello,
         client_auth,
+        psk,
     });
 
     let listener = TcpListener::bind((a.host.as_str(), a.port))
@@ -213,6 +223,8 @@ struct Progress {
     hello: Option<ClientHelloInfo>,
     /// Bytes of 0-RTT data accepted (`--early-data`).
     early_data: usize,
+    /// The PSK identity the handshake waits for an answer about.
+    psk_identity: Option<Vec<u8>>,
 }
 
 /// Serves one connection; returns its log line.
@@ -260,6 +272,9 @@ fn serve(stream: TcpStream, shared: &Shared) -> String {
         if conn.early_data_accepted() {
             line += &format!(" early_data={}", progress.early_data);
         }
+        if let Some(id) = &n.psk_identity {
+            line += &format!(" psk={}", common::escape(id));
+        }
     }
     if let Err(e) = result {
         line += &format!(" error: {e}");
@@ -285,6 +300,15 @@ fn drive(
 ) -> Result<(), Failure> {
     loop {
         pump.feed(conn, |c, e| on_event(c, e, shared, progress))?;
+        if let Some(identity) = progress.psk_identity.take() {
+            // Only the configured identity is known (identities are not secret; the
+            // binder, which the engine checks, is what proves the key).
+            let key = shared.psk.as_ref().filter(|p| p.identity() == identity);
+            conn.psk_found(key.map(|p| p.key()), common::now())
+                .map_err(Failure::Tls)?;
+            pump.flush(conn).map_err(Failure::Io)?;
+            continue;
+        }
         if let Some(hello) = progress.hello.take() {
             print_hello(&hello);
             conn.accept(Arc::clone(config), common::now())
@@ -343,6 +367,7 @@ fn on_event(
 ) -> Result<(), Failure> {
     match event {
         Event::ClientHello(info) => p.hello = Some(info),
+        Event::PskIdentity(id) => p.psk_identity = Some(id),
         Event::HandshakeComplete => p.handshake_done = true,
         Event::PlaintextReady => {
             let mut buf = [0u8; 16 * 1024];
@@ -400,6 +425,10 @@ fn authorization(conn: &Connection, client_auth: bool) -> (bool, Option<String>)
     }
     let n = conn.negotiated();
     let error = n.authorization_error.as_ref().map(|e| e.code().to_string());
+    // Node: with requestCert, a client an external PSK authenticated is authorized.
+    if n.psk_identity.is_some() {
+        return (true, None);
+    }
     if n.peer_certificates.is_empty() {
         return (
             false,
@@ -414,7 +443,7 @@ fn www_page(conn: &Connection, client_auth: bool) -> String {
     let (authorized, _) = authorization(conn, client_auth);
     let n = conn.negotiated();
     let body = format!(
-        "Protocol: {}\nCipher: {}\nALPN: {}\nSNI: {}\nResumed: {}\nAuthorized: {}\n",
+        "Protocol: {}\nCipher: {}\nALPN: {}\nSNI: {}\nResumed: {}\nAuthorized: {}\nPSK identity: {}\n",
         common::version_name(n.version),
         suite_name(n),
         n.alpn
@@ -424,6 +453,10 @@ fn www_page(conn: &Connection, client_auth: bool) -> String {
         n.server_name.as_deref().unwrap_or("false"),
         if n.resumed { "yes" } else { "no" },
         authorized,
+        n.psk_identity
+            .as_deref()
+            .map(common::escape)
+            .unwrap_or_else(|| "-".into()),
     );
     // Only when it happened, so pages without 0-RTT stay as they were.
     let body = match conn.early_data_accepted() {

@@ -6,7 +6,7 @@
 //! field so a later release can read older files or refuse them clearly:
 //!
 //! ```json
-//! {"format":"sanstls-session/2","serverName":"localhost","session":"<hex>"}
+//! {"format":"sanstls-session/3","serverName":"localhost","session":"<hex>"}
 //! ```
 //!
 //! `session` is the engine's `StoredSession::to_bytes` in lowercase hex; `serverName` is
@@ -21,7 +21,7 @@ use sanstls::client::StoredSession;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
-const FORMAT: &str = "sanstls-session/2";
+const FORMAT: &str = "sanstls-session/3";
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -121,6 +121,7 @@ mod tests {
                 code: "DEPTH_ZERO_SELF_SIGNED_CERT".into(),
                 message: "self-signed certificate".into(),
             }),
+            psk_identity: None,
         }
         .into()
     }
@@ -130,7 +131,7 @@ mod tests {
         let s = sample();
         let text = to_text(&s);
         assert!(
-            text.starts_with("{\"format\":\"sanstls-session/2\""),
+            text.starts_with("{\"format\":\"sanstls-session/3\""),
             "{}",
             *text
         );
@@ -146,14 +147,14 @@ mod tests {
     #[test]
     fn bad_files_are_refused() {
         let text = to_text(&sample());
-        assert!(from_text(&text.replace("/2", "/1"))
+        assert!(from_text(&text.replace("/3", "/2"))
             .unwrap_err()
             .contains("format"));
         assert!(from_text(&text.replace("\"localhost\"", "\"other\""))
             .unwrap_err()
             .contains("serverName"));
         assert!(
-            from_text(&text.replace("\"session\":\"02", "\"session\":\"0x"))
+            from_text(&text.replace("\"session\":\"03", "\"session\":\"0x"))
                 .unwrap_err()
                 .contains("hex")
         );

@@ -15,7 +15,15 @@
 
 use core::fmt;
 
-use sanstls::suites::{Tls12CipherSuite, Tls13CipherSuite, ALL_TLS12_SUITES, ALL_TLS13_SUITES};
+use sanstls::suites::{
+    Tls12CipherSuite, Tls13CipherSuite, ALL_TLS12_SUITES, ALL_TLS13_SUITES, TLS12_PSK_SUITES,
+};
+
+/// Every TLS 1.2 suite we implement in OpenSSL's default order: the PSK suites come after
+/// the others (`openssl ciphers -v ALL`), in `TLS12_PSK_SUITES`'s order.
+fn all_tls12() -> impl Iterator<Item = &'static Tls12CipherSuite> {
+    ALL_TLS12_SUITES.iter().chain(TLS12_PSK_SUITES).copied()
+}
 
 /// Node's `tls.DEFAULT_CIPHERS`.
 pub const DEFAULT_CIPHERS: &str = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:\
@@ -127,11 +135,7 @@ pub fn get_ciphers() -> Vec<String> {
     let mut names: Vec<String> = ALL_TLS13_SUITES
         .iter()
         .map(|s| s.openssl_name.to_ascii_lowercase())
-        .chain(
-            ALL_TLS12_SUITES
-                .iter()
-                .map(|s| s.openssl_name.to_ascii_lowercase()),
-        )
+        .chain(all_tls12().map(|s| s.openssl_name.to_ascii_lowercase()))
         .collect();
     names.sort();
     names
@@ -146,10 +150,9 @@ struct Entry {
 
 /// The rule string (TLS 1.2 and below part) evaluated over the suites we implement.
 fn evaluate(rules: &str) -> Result<Vec<&'static Tls12CipherSuite>, CipherStringError> {
-    // OpenSSL's default order, every cipher inactive (ALL_TLS12_SUITES is in that order).
-    let mut list: Vec<Entry> = ALL_TLS12_SUITES
-        .iter()
-        .map(|&suite| Entry {
+    // OpenSSL's default order, every cipher inactive.
+    let mut list: Vec<Entry> = all_tls12()
+        .map(|suite| Entry {
             suite,
             active: false,
         })
@@ -247,16 +250,20 @@ fn matches_all(suite: &Tls12CipherSuite, body: &str) -> bool {
     !body.is_empty() && body.split('+').all(|alias| matches_alias(suite, alias))
 }
 
-/// OpenSSL 3's cipher aliases (ssl_ciph.c), for what our suites are: ECDHE or DHE key
-/// exchange, RSA or ECDSA authentication, AES-GCM or ChaCha20-Poly1305, TLS 1.2, HIGH.
-/// An alias that names nothing we implement (CAMELLIA, RC4, PSK, kRSA...) matches nothing;
-/// an unknown word also matches nothing, as OpenSSL ignores it.
+/// OpenSSL 3's cipher aliases (ssl_ciph.c), for what our suites are: ECDHE, DHE, PSK,
+/// ECDHE_PSK or DHE_PSK key exchange, RSA, ECDSA or PSK authentication, AES-GCM or
+/// ChaCha20-Poly1305, TLS 1.2, HIGH. An alias that names nothing we implement (CAMELLIA,
+/// RC4, kRSA, kRSAPSK...) matches nothing; an unknown word also matches nothing, as
+/// OpenSSL ignores it (so do `ECDHEPSK` and `DHEPSK`, which OpenSSL does not define).
 fn matches_alias(suite: &Tls12CipherSuite, alias: &str) -> bool {
+    use sanstls::suites::KeyExchangeAlgorithm as K;
     let name = suite.openssl_name;
-    let ecdhe = name.starts_with("ECDHE-");
-    let dhe = name.starts_with("DHE-");
+    let psk = suite.kx.is_psk();
+    // kECDHE and kDHE are the certificate-authenticated exchanges only.
+    let ecdhe = name.starts_with("ECDHE-") && !psk;
+    let dhe = name.starts_with("DHE-") && !psk;
     let ecdsa = name.contains("-ECDSA-");
-    let rsa = !ecdsa;
+    let rsa = name.contains("-RSA-");
     let aes128 = name.contains("AES128-GCM");
     let aes256 = name.contains("AES256-GCM");
     let chacha = name.contains("CHACHA20");
@@ -271,8 +278,12 @@ fn matches_alias(suite: &Tls12CipherSuite, alias: &str) -> bool {
         "AES128" => aes128,
         "AES256" => aes256,
         "CHACHA20" => chacha,
-        // FIPS-approved: AES-GCM with (EC)DHE.
+        // FIPS-approved: AES-GCM (with (EC)DHE or a PSK).
         "FIPS" => aes128 || aes256,
+        "PSK" | "aPSK" => psk,
+        "kPSK" => suite.kx == K::Psk,
+        "kECDHEPSK" => suite.kx == K::EcdhePsk,
+        "kDHEPSK" => suite.kx == K::DhePsk,
         _ => false,
     }
 }
@@ -341,6 +352,9 @@ mod tests {
                 "ECDHE-RSA-AES128-GCM-SHA256",
                 "ECDHE-ECDSA-CHACHA20-POLY1305",
                 "DHE-RSA-CHACHA20-POLY1305",
+                // CHACHA20 names the PSK suites too (as `openssl ciphers` lists them).
+                "ECDHE-PSK-CHACHA20-POLY1305",
+                "PSK-CHACHA20-POLY1305",
             ]
         );
         let s = parse("ECDHE:!ECDSA:ECDSA").unwrap();
@@ -353,6 +367,44 @@ mod tests {
         );
         // No TLS_ name: no TLS 1.3 suite selected (the context then keeps the defaults).
         assert!(s.tls13.is_empty());
+    }
+
+    #[test]
+    fn psk_keywords() {
+        let n = |s: &str| names(&parse(s).unwrap());
+        assert_eq!(
+            n("PSK"),
+            [
+                "DHE-PSK-AES256-GCM-SHA384",
+                "ECDHE-PSK-CHACHA20-POLY1305",
+                "PSK-AES256-GCM-SHA384",
+                "PSK-CHACHA20-POLY1305",
+                "DHE-PSK-AES128-GCM-SHA256",
+                "PSK-AES128-GCM-SHA256",
+            ]
+        );
+        assert_eq!(n("aPSK"), n("PSK"));
+        assert_eq!(
+            n("kPSK"),
+            [
+                "PSK-AES256-GCM-SHA384",
+                "PSK-CHACHA20-POLY1305",
+                "PSK-AES128-GCM-SHA256"
+            ]
+        );
+        assert_eq!(n("kECDHEPSK"), ["ECDHE-PSK-CHACHA20-POLY1305"]);
+        assert_eq!(
+            n("kDHEPSK"),
+            ["DHE-PSK-AES256-GCM-SHA384", "DHE-PSK-AES128-GCM-SHA256"]
+        );
+        assert_eq!(n("PSK-AES128-GCM-SHA256"), ["PSK-AES128-GCM-SHA256"]);
+        // Not PSK suites: ECDHE and DHE are the certificate ones; Node's default kills PSK.
+        assert!(n("ECDHE:DHE").iter().all(|c| !c.contains("PSK")));
+        assert!(n(DEFAULT_CIPHERS).iter().all(|c| !c.contains("PSK")));
+        assert!(matches!(
+            parse("ECDHEPSK:DHEPSK"),
+            Err(CipherStringError::NoCipherMatch(_))
+        ));
     }
 
     #[test]
@@ -374,7 +426,8 @@ mod tests {
     #[test]
     fn get_ciphers_is_lower_case_and_sorted() {
         let c = get_ciphers();
-        assert_eq!(c.len(), 12);
+        assert_eq!(c.len(), 18);
+        assert!(c.contains(&"psk-aes128-gcm-sha256".to_string()));
         assert!(c.contains(&"ecdhe-rsa-aes128-gcm-sha256".to_string()));
         assert!(c.contains(&"tls_aes_256_gcm_sha384".to_string()));
         assert!(c.windows(2).all(|w| w[0] < w[1]));

@@ -4,6 +4,7 @@
 use std::net::TcpStream;
 use std::sync::Arc;
 
+use sanstls::psk::SuiteHash;
 use sanstls_pki::tls::IdentityCheck;
 
 use crate::context::{create_secure_context, SecureContext, SecureContextOptions};
@@ -50,7 +51,51 @@ pub struct ConnectOptions {
     /// `timeout`: the socket's `setTimeout` from the start (blocking sockets; see
     /// [`TlsSocket::set_timeout`]). `None` (Node's default): no idle timeout.
     pub timeout: Option<core::time::Duration>,
+    /// `pskCallback(hint)`: the external PSK to offer (TLS 1.3; the hint is always `None`
+    /// there, Node's `null`), or `None` for none. A server that accepts it authenticates
+    /// with it: no certificate, `authorized` true. One that does not goes on with a
+    /// certificate handshake, verified as usual. Keys are for SHA-256 suites, as in Node.
+    pub psk_callback: Option<Arc<ClientPskCallback>>,
 }
+
+/// What a client `pskCallback` answers (Node's `{ psk, identity }`).
+#[derive(Clone)]
+pub struct PskAnswer {
+    /// The key.
+    pub psk: Vec<u8>,
+    /// The identity it is offered under (1 to 65535 bytes of UTF-8; anything else offers
+    /// no PSK).
+    pub identity: String,
+}
+
+impl core::fmt::Debug for PskAnswer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PskAnswer")
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for PskAnswer {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.psk);
+    }
+}
+
+/// The engine's PSK callback for a Node client `pskCallback`: the hint as text, the answer
+/// as a SHA-256 external PSK (an identity or key the engine refuses offers nothing).
+pub(crate) fn client_psk(cb: Arc<ClientPskCallback>) -> sanstls::psk::ClientPsk {
+    sanstls::psk::ClientPsk(Arc::new(move |hint| {
+        let hint = hint.map(|h| String::from_utf8_lossy(h).into_owned());
+        let answer = cb(hint.as_deref())?;
+        let (identity, hash) = (answer.identity.as_bytes().to_vec(), SuiteHash::Sha256);
+        sanstls::psk::ExternalPsk::new(identity, &answer.psk, hash).ok()
+    }))
+}
+
+/// The client `pskCallback` signature: the server's identity hint (TLS 1.2; `None` in
+/// TLS 1.3) to the PSK to offer.
+pub type ClientPskCallback = dyn Fn(Option<&str>) -> Option<PskAnswer> + Send + Sync;
 
 /// The `lookup` signature: a host name to its addresses.
 pub type Lookup = dyn Fn(&str) -> std::io::Result<Vec<std::net::IpAddr>> + Send + Sync;
@@ -83,6 +128,7 @@ impl Default for ConnectOptions {
             lookup: None,
             enable_trace: false,
             timeout: None,
+            psk_callback: None,
         }
     }
 }
@@ -207,5 +253,6 @@ pub(crate) fn client_config(
         .unwrap_or_else(|| options.host.clone());
     config.key_log = options.key_log;
     config.trace = options.enable_trace || crate::trace::trace_tls();
+    config.psk = options.psk_callback.clone().map(client_psk);
     Ok((config, name, context.renegotiation_disabled()))
 }

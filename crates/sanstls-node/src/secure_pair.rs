@@ -147,7 +147,7 @@ impl SecurePair {
     /// `pair.cleartext.authorized`: secure, and the peer's certificate was verified.
     pub fn authorized(&mut self) -> bool {
         let secure = self.is_secure();
-        self.side.authorized(secure)
+        self.side.authorized(secure, true)
     }
 
     /// The engine connection (what was negotiated, `authorization_error`...).

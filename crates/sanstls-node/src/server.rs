@@ -44,7 +44,23 @@ pub struct ServerOptions {
     /// Not called when the client offers no protocols. Mutually exclusive with
     /// `alpn_protocols`, as in Node.
     pub alpn_callback: Option<Arc<AlpnCallback>>,
+    /// `pskCallback(socket, identity)`: the key (Node's Buffer) of the external PSK a TLS
+    /// 1.3 client offers under `identity` (as text, UTF-8 read lossily as Node does), or
+    /// `None` (Node's `undefined`): then a certificate handshake, which fails without a
+    /// certificate. Called with the server name the client asked for in place of Node's
+    /// socket (whose `servername` Node has not set yet at that point). In TLS 1.3 the key
+    /// is for SHA-256 suites, as OpenSSL's PSK callback keys are; TLS 1.2 PSK suites
+    /// (named in `ciphers`, e.g. `PSK-AES128-GCM-SHA256`, as Node requires) use it too,
+    /// and there an unknown identity ends the handshake with `unknown_psk_identity`.
+    pub psk_callback: Option<Arc<ServerPskCallback>>,
+    /// `pskIdentityHint`: the hint a TLS 1.2 PSK suite's ServerKeyExchange carries, which
+    /// the client's `pskCallback` gets (TLS 1.3 has no hint).
+    pub psk_identity_hint: Option<String>,
 }
+
+/// The server `pskCallback` signature: the server name the client asked for, the identity,
+/// and the key to answer with.
+pub type ServerPskCallback = dyn Fn(Option<&str>, &str) -> Option<Vec<u8>> + Send + Sync;
 
 /// The `ALPNCallback` signature: the server name (if any) and the offered protocols.
 pub type AlpnCallback = dyn Fn(Option<&str>, &[String]) -> Option<String> + Send + Sync;
@@ -67,6 +83,8 @@ impl core::fmt::Debug for ServerOptions {
             .field("session_timeout", &self.session_timeout)
             .field("sni_callback", &self.sni_callback.is_some())
             .field("alpn_callback", &self.alpn_callback.is_some())
+            .field("psk_callback", &self.psk_callback.is_some())
+            .field("psk_identity_hint", &self.psk_identity_hint)
             .finish_non_exhaustive()
     }
 }
@@ -83,6 +101,8 @@ impl Default for ServerOptions {
             ticket_keys: None,
             sni_callback: None,
             alpn_callback: None,
+            psk_callback: None,
+            psk_identity_hint: None,
         }
     }
 }
@@ -235,6 +255,12 @@ fn server_config(
             sanstls_pki::tls::NodeClientVerifier::new(context.verifier(), o.reject_unauthorized),
         )));
         c.reject_unauthorized = o.reject_unauthorized;
+    }
+    // Node's pskCallback keys are SHA-256 ones (OpenSSL's TLS 1.3 use of the TLS 1.2-style
+    // callback); identities are asked through the ClientHello hooks (`Hooks::psk`).
+    if o.psk_callback.is_some() {
+        c.external_psk_hash = Some(sanstls::psk::SuiteHash::Sha256);
+        c.psk_identity_hint = o.psk_identity_hint.clone().map(String::into_bytes);
     }
     Arc::new(c)
 }
@@ -680,6 +706,11 @@ impl ServerHooks for Hooks {
         }
     }
 
+    fn psk(&self, server_name: Option<&str>, identity: &[u8]) -> Option<Vec<u8>> {
+        let cb = self.shared.options.psk_callback.as_ref()?;
+        cb(server_name, &String::from_utf8_lossy(identity))
+    }
+
     fn resume_session(
         self: Arc<Self>,
         id: Vec<u8>,
@@ -732,7 +763,8 @@ fn setup(shared: &Arc<Shared>) -> Option<Setup> {
         || sessions
         || ocsp
         || o.sni_callback.is_some()
-        || o.alpn_callback.is_some();
+        || o.alpn_callback.is_some()
+        || o.psk_callback.is_some();
     let default = shared.config.read().ok().map(|c| c.clone())?;
     Some(match paused {
         false => Setup::Plain(default),
@@ -782,6 +814,7 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         Ok(s) => s,
         Err(e) => return client_error(shared, e, None),
     };
+    socket.tls.psk_authorizes = shared.options.request_cert;
     if let Ok(Some(f)) = shared.on_keylog.read().map(|l| l.clone()) {
         socket.on_keylog(move |line| f(line));
     }
@@ -860,6 +893,7 @@ impl Acceptor {
                 *t,
             ),
         };
+        stream.tls.psk_authorizes = shared.options.request_cert;
         if let Ok(Some(f)) = shared.on_keylog.read().map(|l| l.clone()) {
             stream.on_keylog(move |line| f(line));
         }

@@ -42,11 +42,13 @@ impl Side {
     }
 
     /// Node's `authorized`: secure, the peer presented a certificate and nothing refused
-    /// it. A resumed connection reports the authentication of the handshake that made its
-    /// session (the engine restores the chain and verdict from the session).
-    pub(crate) fn authorized(&self, secure: bool) -> bool {
+    /// it, or (when `psk_authorizes`) an external PSK authenticated it. A resumed
+    /// connection reports the authentication of the handshake that made its session (the
+    /// engine restores the chain and verdict, or the PSK identity, from the session).
+    pub(crate) fn authorized(&self, secure: bool, psk_authorizes: bool) -> bool {
         let n = self.conn().negotiated();
-        secure && n.authorization_error.is_none() && !n.peer_certificates.is_empty()
+        let by_psk = psk_authorizes && n.psk_identity.is_some();
+        secure && n.authorization_error.is_none() && (!n.peer_certificates.is_empty() || by_psk)
     }
 }
 
@@ -77,6 +79,13 @@ pub trait ServerHooks: Send + Sync {
         _id: Vec<u8>,
     ) -> HookFuture<Result<Option<Vec<u8>>, TlsError>> {
         Box::pin(core::future::ready(Ok(None)))
+    }
+
+    /// Node's server `pskCallback(socket, identity)`: the key of the external PSK the
+    /// client offers under `identity`, or `None` (then a certificate handshake, as in
+    /// Node). Synchronous, as Node's is. `server_name` is the name the client asked for.
+    fn psk(&self, _server_name: Option<&str>, _identity: &[u8]) -> Option<Vec<u8>> {
+        None
     }
 }
 type BytesListener = Box<dyn FnMut(&[u8]) + Send>;
@@ -183,13 +192,26 @@ pub(crate) use listener_methods;
 pub(crate) enum HookCall {
     Hello(HookFuture<Result<Arc<ServerConfig>, TlsError>>),
     Resume(HookFuture<Result<Option<Vec<u8>>, TlsError>>),
+    /// The `pskCallback` answered at once (a key, wiped when dropped, or none).
+    Psk(Option<zeroize::Zeroizing<Vec<u8>>>),
 }
 
 impl HookCall {
     /// Starts the hook for a server pause (`newSession` is told at once: nothing to wait
     /// for). Other events are left alone.
-    pub(crate) fn start(hooks: &Arc<dyn ServerHooks>, event: Event) -> Option<Self> {
+    pub(crate) fn start(
+        hooks: &Arc<dyn ServerHooks>,
+        event: Event,
+        server_name: Option<&str>,
+    ) -> Option<Self> {
         match event {
+            Event::PskIdentity(id) => Some(Self::Psk(
+                hooks
+                    .psk(server_name, &id)
+                    // An empty key is no key (Node's callback returning an empty buffer).
+                    .filter(|k| !k.is_empty())
+                    .map(zeroize::Zeroizing::new),
+            )),
             Event::ClientHello(info) => Some(Self::Hello(Arc::clone(hooks).client_hello(info))),
             Event::NewSession { id, data } => {
                 hooks.new_session(&id, &data);
@@ -216,6 +238,12 @@ impl HookCall {
                 Poll::Ready(data) => Poll::Ready(Ok(conn.session_found(data?, now())?)),
                 Poll::Pending => Poll::Pending,
             },
+            Self::Psk(key) => {
+                let key = key.take();
+                Poll::Ready(Ok(
+                    conn.psk_found(key.as_ref().map(|k| k.as_slice()), now())?
+                ))
+            }
         }
     }
 
@@ -478,9 +506,13 @@ impl<T: Transport> TlsSocket<T> {
     /// to the listeners.
     fn dispatch(&mut self, event: Event) {
         match event {
-            e @ (Event::ClientHello(_) | Event::NewSession { .. } | Event::ResumeSession(_)) => {
+            e @ (Event::ClientHello(_)
+            | Event::NewSession { .. }
+            | Event::ResumeSession(_)
+            | Event::PskIdentity(_)) => {
                 if let (Some(hooks), Side::Server(conn)) = (&self.hooks, &mut self.tls.side) {
-                    if let Some(call) = HookCall::start(hooks, e) {
+                    let name = conn.negotiated().server_name.clone();
+                    if let Some(call) = HookCall::start(hooks, e, name.as_deref()) {
                         if let Err(e) = call.wait(conn) {
                             self.fail(e);
                             // The engine's fatal alert, if the failure has one (e.g.

@@ -24,6 +24,10 @@ pub struct TlsState {
     /// Whether `authorized` reports the verdict: not on a client socket made with
     /// `new TLSSocket()` (Node sets `authorized` only in `tls.connect`).
     pub(crate) reports_authorized: bool,
+    /// Whether an external PSK counts as authorization: on clients, and on servers that
+    /// ask for certificates (`requestCert`), as in Node, whose servers otherwise report
+    /// `authorized: false` whatever the client proved.
+    pub(crate) psk_authorizes: bool,
     /// Where the handshake trace goes, once `enableTrace` (or `--trace-tls`) turned it on.
     pub(crate) tracer: Option<crate::trace::Tracer>,
     /// `disableRenegotiation()` was called: a client renegotiating fails a server socket
@@ -49,6 +53,7 @@ impl TlsState {
             secure: false,
             session: None,
             reports_authorized: true,
+            psk_authorizes: true,
             tracer,
             renegotiation_disabled: false,
             ended: false,
@@ -135,7 +140,7 @@ pub trait TlsSocketApi {
     /// A client socket made with [`crate::TlsSocketOptions`] reports false, as Node's
     /// `new TLSSocket()` client does (its verdict is in `authorization_error`).
     fn authorized(&self) -> bool {
-        self.with_state(|s| s.reports_authorized && s.side.authorized(s.secure))
+        self.with_state(|s| s.reports_authorized && s.side.authorized(s.secure, s.psk_authorizes))
     }
 
     /// `authorizationError`: why the peer's certificate was refused (Node's code).
@@ -186,7 +191,14 @@ pub trait TlsSocketApi {
 
     /// `isSessionReused()`.
     fn is_session_reused(&self) -> bool {
-        self.with_state(|s| s.connection().negotiated().resumed)
+        // Node (OpenSSL) counts a TLS 1.3 external PSK handshake as a reused session too
+        // (not a TLS 1.2 PSK suite's, which is a full handshake).
+        self.with_state(|s| {
+            let n = s.connection().negotiated();
+            let tls13_psk = n.psk_identity.is_some()
+                && n.version == Some(sanstls::enums::ProtocolVersion::TLSv1_3);
+            n.resumed || tls13_psk
+        })
     }
 
     /// `getSession()`: the session to resume with (client side), as bytes for the

@@ -10,9 +10,10 @@ use sanstls::client::ClientConnection;
 use sanstls::server::{ClientHelloInfo, ServerConfig, ServerConnection};
 
 use crate::answer::HookFuture;
+use crate::connect::ClientPskCallback;
 use crate::context::{create_secure_context, SecureContext, SecureContextOptions};
 use crate::error::TlsError;
-use crate::server::SniCallback;
+use crate::server::{ServerPskCallback, SniCallback};
 use crate::socket::{now, ServerHooks, Side, TlsSocket};
 use crate::stream::Transport;
 
@@ -46,6 +47,13 @@ pub struct TlsSocketOptions {
     pub servername: Option<String>,
     /// The handshake deadline (Node's server default, 120 s).
     pub handshake_timeout: Duration,
+    /// `pskCallback` on a server socket: as `ServerOptions::psk_callback`. (Node's one
+    /// option has a signature per side; here each side has its field.)
+    pub psk_callback: Option<Arc<ServerPskCallback>>,
+    /// `pskCallback` on a client socket: as `ConnectOptions::psk_callback`.
+    pub client_psk_callback: Option<Arc<ClientPskCallback>>,
+    /// `pskIdentityHint` on a server socket: as `ServerOptions::psk_identity_hint`.
+    pub psk_identity_hint: Option<String>,
 }
 
 impl Default for TlsSocketOptions {
@@ -62,6 +70,9 @@ impl Default for TlsSocketOptions {
             request_ocsp: false,
             servername: None,
             handshake_timeout: Duration::from_secs(120),
+            psk_callback: None,
+            client_psk_callback: None,
+            psk_identity_hint: None,
         }
     }
 }
@@ -75,6 +86,8 @@ impl core::fmt::Debug for TlsSocketOptions {
             .field("alpn_protocols", &self.alpn_protocols)
             .field("sni_callback", &self.sni_callback.is_some())
             .field("servername", &self.servername)
+            .field("psk_callback", &self.psk_callback.is_some())
+            .field("client_psk_callback", &self.client_psk_callback.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -105,26 +118,37 @@ fn server_config(context: &SecureContext, o: &TlsSocketOptions) -> Arc<ServerCon
         )));
         c.reject_unauthorized = o.reject_unauthorized;
     }
+    if o.psk_callback.is_some() {
+        c.external_psk_hash = Some(sanstls::psk::SuiteHash::Sha256);
+        c.psk_identity_hint = o.psk_identity_hint.clone().map(String::into_bytes);
+    }
     Arc::new(c)
 }
 
-/// `SNICallback` on a lone server socket: the callback's context, else the socket's own.
-struct SniHooks {
-    callback: Arc<SniCallback>,
+/// The hooks of a lone server socket: `SNICallback` (the callback's context, else the
+/// socket's own) and `pskCallback`.
+struct SocketHooks {
+    sni: Option<Arc<SniCallback>>,
+    psk: Option<Arc<ServerPskCallback>>,
     default: Arc<ServerConfig>,
     options: TlsSocketOptions,
 }
 
-impl ServerHooks for SniHooks {
+impl ServerHooks for SocketHooks {
+    fn psk(&self, server_name: Option<&str>, identity: &[u8]) -> Option<Vec<u8>> {
+        let cb = self.psk.as_ref()?;
+        cb(server_name, &String::from_utf8_lossy(identity))
+    }
+
     fn client_hello(
         self: Arc<Self>,
         hello: ClientHelloInfo,
     ) -> HookFuture<Result<Arc<ServerConfig>, TlsError>> {
         Box::pin(async move {
-            let Some(name) = hello.server_name.as_deref() else {
+            let (Some(callback), Some(name)) = (&self.sni, hello.server_name.as_deref()) else {
                 return Ok(Arc::clone(&self.default));
             };
-            let answer = crate::answer::ask(|a| (self.callback)(name, a)).await?;
+            let answer = crate::answer::ask(|a| callback(name, a)).await?;
             Ok(match answer.flatten() {
                 Some(ctx) => server_config(&ctx, &self.options),
                 None => Arc::clone(&self.default),
@@ -138,11 +162,12 @@ pub(crate) fn side(o: &TlsSocketOptions) -> Result<(Side, Option<Arc<dyn ServerH
     let context = context(o)?;
     if o.is_server {
         let default = server_config(&context, o);
-        return Ok(match &o.sni_callback {
-            None => (Side::Server(ServerConnection::new(default, now())?), None),
-            Some(cb) => {
-                let hooks: Arc<dyn ServerHooks> = Arc::new(SniHooks {
-                    callback: Arc::clone(cb),
+        return Ok(match (&o.sni_callback, &o.psk_callback) {
+            (None, None) => (Side::Server(ServerConnection::new(default, now())?), None),
+            (sni, psk) => {
+                let hooks: Arc<dyn ServerHooks> = Arc::new(SocketHooks {
+                    sni: sni.clone(),
+                    psk: psk.clone(),
                     default,
                     options: o.clone(),
                 });
@@ -158,6 +183,10 @@ pub(crate) fn side(o: &TlsSocketOptions) -> Result<(Side, Option<Arc<dyn ServerH
     config.alpn_protocols = alpn(o);
     config.request_ocsp = o.request_ocsp;
     config.handshake_timeout = o.handshake_timeout;
+    config.psk = o
+        .client_psk_callback
+        .clone()
+        .map(crate::connect::client_psk);
     let session = o
         .session
         .as_deref()
@@ -175,5 +204,7 @@ pub(crate) fn build<T: Transport>(io: T, o: &TlsSocketOptions) -> Result<TlsSock
     let mut socket = TlsSocket::new(io, side);
     socket.set_hooks(hooks);
     socket.tls.reports_authorized = o.is_server;
+    // A PSK authorizes a client socket, and a server socket only with requestCert (Node).
+    socket.tls.psk_authorizes = !o.is_server || o.request_cert;
     Ok(socket)
 }

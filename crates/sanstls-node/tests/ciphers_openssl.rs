@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use sanstls::suites::ALL_TLS12_SUITES;
+use sanstls::suites::{ALL_TLS12_SUITES, TLS12_PSK_SUITES};
 use sanstls_node::ciphers::{parse, CipherStringError};
 
 /// OpenSSL's TLS 1.2 list for `rules`, restricted to our suites; `None` when OpenSSL
@@ -21,7 +21,12 @@ fn openssl(rules: &str) -> Option<Vec<String>> {
     Some(
         text.trim()
             .split(':')
-            .filter(|n| ALL_TLS12_SUITES.iter().any(|s| s.openssl_name == *n))
+            .filter(|n| {
+                ALL_TLS12_SUITES
+                    .iter()
+                    .chain(TLS12_PSK_SUITES)
+                    .any(|s| s.openssl_name == *n)
+            })
             .map(str::to_string)
             .collect(),
     )
@@ -53,6 +58,16 @@ fn same_suites_in_the_same_order_as_openssl() {
         "HIGH:@SECLEVEL=2",
         "CHACHA20:DEFAULT",
         sanstls_node::DEFAULT_CIPHERS,
+        // The PSK suites and keywords.
+        "PSK",
+        "aPSK:@STRENGTH",
+        "kPSK:kECDHEPSK:kDHEPSK",
+        "PSK+AESGCM:PSK+CHACHA20",
+        "HIGH:!PSK",
+        "HIGH:-kPSK:kPSK",
+        "ECDHE:PSK:-ECDSA",
+        "FIPS",
+        "PSK-AES128-GCM-SHA256:ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-AES256-GCM-SHA384",
     ];
     for rules in cases {
         // Our parse takes Node's full string; OpenSSL's cipher list is its TLS 1.2 part.
@@ -72,7 +87,7 @@ fn same_suites_in_the_same_order_as_openssl() {
 
 #[test]
 fn strings_that_match_nothing_fail_like_openssl() {
-    for rules in ["RC4", "CAMELLIA:!HIGH", "kRSA", "PSK"] {
+    for rules in ["RC4", "CAMELLIA:!HIGH", "kRSA", "kRSAPSK", "ECDHEPSK"] {
         let ours = parse(rules);
         let theirs = openssl(rules);
         // OpenSSL may still find ciphers we lack; then ours is the empty list's error.

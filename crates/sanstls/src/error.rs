@@ -316,6 +316,12 @@ pub enum PeerMisbehaved {
     /// A server accepted our early data under another cipher suite than the session's
     /// (`illegal_parameter`, RFC 8446 s4.2.10).
     EarlyDataSuiteChanged,
+    /// The ServerHello selected a PSK identity index past the ones we offered
+    /// (`illegal_parameter`, RFC 8446 s4.2.11).
+    SelectedUnofferedPsk,
+    /// The ServerHello selected one of our PSKs under a suite whose hash is not the PSK's
+    /// (`illegal_parameter`, RFC 8446 s4.2.11).
+    PskHashMismatch,
 }
 
 impl PeerMisbehaved {
@@ -368,7 +374,9 @@ impl PeerMisbehaved {
             | Self::TooManyPskIdentities
             | Self::EarlyDataAcceptedWithoutPsk
             | Self::EarlyDataAlpnChanged
-            | Self::EarlyDataSuiteChanged => A::IllegalParameter,
+            | Self::EarlyDataSuiteChanged
+            | Self::SelectedUnofferedPsk
+            | Self::PskHashMismatch => A::IllegalParameter,
         }
     }
 }
@@ -485,6 +493,10 @@ impl fmt::Display for PeerMisbehaved {
             Self::EarlyDataSuiteChanged => {
                 f.write_str("early data accepted under another cipher suite than the session's")
             }
+            Self::SelectedUnofferedPsk => f.write_str("selected a PSK identity we did not offer"),
+            Self::PskHashMismatch => {
+                f.write_str("selected a PSK under a cipher suite of another hash")
+            }
         }
     }
 }
@@ -522,6 +534,12 @@ pub enum PeerIncompatible {
     /// A TLS 1.2 client without signature_algorithms accepts only SHA-1 signatures
     /// (RFC 5246 s7.4.1.4.1), which we do not make (`handshake_failure`).
     Sha1SignaturesOnly,
+    /// TLS 1.2 server: the application knows no PSK for the identity in the client's
+    /// ClientKeyExchange (`unknown_psk_identity`, RFC 4279 s2, as OpenSSL answers).
+    UnknownPskIdentity,
+    /// TLS 1.2 client: the server chose a PSK suite and our PSK callback gave no PSK
+    /// (`handshake_failure`, as OpenSSL ends it).
+    NoPskForServer,
 }
 
 impl fmt::Display for PeerIncompatible {
@@ -544,6 +562,8 @@ impl fmt::Display for PeerIncompatible {
             Self::Sha1SignaturesOnly => {
                 "the client accepts only SHA-1 signatures (no signature_algorithms)"
             }
+            Self::UnknownPskIdentity => "no PSK for the client's PSK identity",
+            Self::NoPskForServer => "the server chose a PSK suite and we have no PSK for it",
         })
     }
 }
@@ -646,7 +666,9 @@ impl Error {
                 | PeerIncompatible::NoSignatureSchemesInCommon
                 | PeerIncompatible::Tls12CertificateRequired
                 | PeerIncompatible::RenegotiationDeclined
-                | PeerIncompatible::Sha1SignaturesOnly => A::HandshakeFailure,
+                | PeerIncompatible::Sha1SignaturesOnly
+                | PeerIncompatible::NoPskForServer => A::HandshakeFailure,
+                PeerIncompatible::UnknownPskIdentity => A::UnknownPSKIdentity,
             },
             Self::InvalidCertificate(c) => match c {
                 CertificateError::BadEncoding => A::DecodeError,

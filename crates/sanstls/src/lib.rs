@@ -41,6 +41,7 @@ pub mod fuzzing;
 mod handshake;
 pub mod limits;
 mod msgs;
+pub mod psk;
 pub mod rand;
 mod record;
 pub mod server;

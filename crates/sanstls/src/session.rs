@@ -8,9 +8,14 @@
 //! in RFC 5077 tickets and in the external store's `data`). Resumption then reports exactly
 //! what the full handshake reported, as OpenSSL (and so Node) does.
 //!
-//! The encoding is `u24 chain length || (u24 cert length || cert)* || verdict`, where the
-//! verdict is a tag byte (0: authorized or no certificate) and, for refusals that carry
-//! text, the text.
+//! A session made by a handshake that an external PSK authenticated (TLS 1.3, RFC 8446
+//! s2.2) carries that PSK's identity instead of a chain, so that resuming it reports PSK
+//! authentication and never a certificate.
+//!
+//! The encoding is `u24 chain length || (u24 cert length || cert)* || verdict || u16 PSK
+//! identity length || identity`, where the verdict is a tag byte (0: authorized or no
+//! certificate) and, for refusals that carry text, the text; an empty identity means no
+//! external PSK (RFC 8446 s4.2.11 identities are never empty).
 
 use std::borrow::Cow;
 
@@ -26,11 +31,12 @@ use crate::time::UnixTime;
 pub(crate) const MAX_TICKET_CHAIN: usize = 32 * 1024;
 
 /// The peer's certificate chain (leaf first; empty when it sent none) and the verifier's
-/// verdict on it.
+/// verdict on it, or the identity of the external PSK that authenticated it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct PeerAuth {
     pub(crate) chain: Vec<Vec<u8>>,
     pub(crate) error: Option<CertificateError>,
+    pub(crate) psk_identity: Option<Vec<u8>>,
 }
 
 impl PeerAuth {
@@ -39,13 +45,25 @@ impl PeerAuth {
         Self {
             chain: n.peer_certificates.clone(),
             error: n.authorization_error.clone(),
+            psk_identity: n.psk_identity.clone(),
         }
     }
 
-    /// Reports this authentication as the connection's own (on resumption).
+    /// Authentication by the external PSK named `identity`: no chain, no verdict.
+    pub(crate) fn external_psk(identity: &[u8]) -> Self {
+        Self {
+            chain: Vec::new(),
+            error: None,
+            psk_identity: Some(identity.to_vec()),
+        }
+    }
+
+    /// Reports this authentication as the connection's own (on resumption, or when an
+    /// external PSK was accepted).
     pub(crate) fn restore(self, n: &mut Negotiated) {
         n.peer_certificates = self.chain;
         n.authorization_error = self.error;
+        n.psk_identity = self.psk_identity;
     }
 
     /// The same authentication, trimmed to fit a ticket: the whole chain when it is at most
@@ -60,6 +78,7 @@ impl PeerAuth {
         (leaf.len() <= MAX_TICKET_CHAIN).then(|| Self {
             chain: vec![leaf.clone()],
             error: self.error.clone(),
+            psk_identity: self.psk_identity.clone(),
         })
     }
 }
@@ -123,6 +142,8 @@ impl Codec for PeerAuth {
             }
         });
         encode_verdict(self.error.as_ref(), out);
+        let identity = self.psk_identity.as_deref().unwrap_or_default();
+        encode_prefixed(TEXT, out, |out| out.extend_from_slice(identity));
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
@@ -132,7 +153,13 @@ impl Codec for PeerAuth {
             chain.push(CERT.read_body(&mut sub)?.rest().to_vec());
         }
         let error = read_verdict(r)?;
-        Ok(Self { chain, error })
+        let identity = TEXT.read_body(r)?.rest().to_vec();
+        let psk_identity = (!identity.is_empty()).then_some(identity);
+        Ok(Self {
+            chain,
+            error,
+            psk_identity,
+        })
     }
 }
 
@@ -235,37 +262,43 @@ mod tests {
                 vec![vec![1; 300]],
                 vec![vec![2; 3], vec![3; 70_000]],
             ] {
-                let auth = PeerAuth {
-                    chain,
-                    error: error.clone(),
-                };
-                let enc = auth.get_encoding();
-                assert_eq!(PeerAuth::read_bytes(&enc).unwrap(), auth);
-                for cut in 0..enc.len() {
-                    assert!(PeerAuth::read_bytes(&enc[..cut]).is_err(), "{cut}");
+                for psk_identity in [None, Some(b"client1".to_vec())] {
+                    let auth = PeerAuth {
+                        chain: chain.clone(),
+                        error: error.clone(),
+                        psk_identity,
+                    };
+                    let enc = auth.get_encoding();
+                    assert_eq!(PeerAuth::read_bytes(&enc).unwrap(), auth);
+                    for cut in 0..enc.len() {
+                        assert!(PeerAuth::read_bytes(&enc[..cut]).is_err(), "{cut}");
+                    }
                 }
             }
         }
         // An unknown verdict tag and an empty certificate are refused.
-        assert!(PeerAuth::read_bytes(&[0, 0, 0, 11]).is_err());
-        assert!(PeerAuth::read_bytes(&[0, 0, 3, 0, 0, 0, 0]).is_err());
+        assert!(PeerAuth::read_bytes(&[0, 0, 0, 11, 0, 0]).is_err());
+        assert!(PeerAuth::read_bytes(&[0, 0, 3, 0, 0, 0, 0, 0, 0]).is_err());
     }
 
     #[test]
     fn tickets_keep_the_leaf_of_a_chain_too_long_for_them() {
         let small = PeerAuth {
             chain: vec![vec![1; 1000], vec![2; 1000]],
-            error: None,
+            ..PeerAuth::default()
         };
         assert_eq!(small.for_ticket(), Some(small.clone()));
         let long = PeerAuth {
             chain: vec![vec![1; 1000], vec![2; MAX_TICKET_CHAIN]],
-            error: None,
+            psk_identity: Some(b"id".to_vec()),
+            ..PeerAuth::default()
         };
-        assert_eq!(long.for_ticket().unwrap().chain, vec![vec![1; 1000]]);
+        let trimmed = long.for_ticket().unwrap();
+        assert_eq!(trimmed.chain, vec![vec![1; 1000]]);
+        assert_eq!(trimmed.psk_identity, long.psk_identity);
         let huge_leaf = PeerAuth {
             chain: vec![vec![1; MAX_TICKET_CHAIN + 1]],
-            error: None,
+            ..PeerAuth::default()
         };
         assert_eq!(huge_leaf.for_ticket(), None);
     }

@@ -69,6 +69,9 @@ pub fn find_tls13_suite(suite: CipherSuite) -> Option<&'static Tls13CipherSuite>
     ALL_TLS13_SUITES.iter().copied().find(|s| s.suite == suite)
 }
 
+/// The TLS 1.2 key exchange of a suite (its `kx`).
+pub use crate::msgs::kx::KeyExchangeAlgorithm;
+
 /// How a TLS 1.2 suite authenticates the server's key exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthAlgorithm {
@@ -76,6 +79,8 @@ pub enum AuthAlgorithm {
     Rsa,
     /// ECDSA signatures from an ECDSA certificate.
     Ecdsa,
+    /// A pre-shared key (RFC 4279): no certificate, no signature.
+    Psk,
 }
 
 /// A TLS 1.2 cipher suite (RFC 5246, 5288, 7905, 8422): key exchange, authentication,
@@ -119,6 +124,7 @@ impl Tls12CipherSuite {
                         | S::ED25519
                 )
             }
+            AuthAlgorithm::Psk => false,
         }
     }
 }
@@ -234,9 +240,82 @@ pub static ALL_TLS12_SUITES: &[&Tls12CipherSuite] = &[
     &TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
 ];
 
-/// The TLS 1.2 suite with this wire value, if we implement it.
+tls12_suite!(
+    TLS_PSK_WITH_AES_256_GCM_SHA384,
+    TLS_PSK_WITH_AES_256_GCM_SHA384,
+    Psk,
+    Psk,
+    Aes256Gcm,
+    Sha384,
+    "PSK-AES256-GCM-SHA384"
+);
+tls12_suite!(
+    TLS_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    TLS_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    Psk,
+    Psk,
+    ChaCha20Poly1305,
+    Sha256,
+    "PSK-CHACHA20-POLY1305"
+);
+tls12_suite!(
+    TLS_PSK_WITH_AES_128_GCM_SHA256,
+    TLS_PSK_WITH_AES_128_GCM_SHA256,
+    Psk,
+    Psk,
+    Aes128Gcm,
+    Sha256,
+    "PSK-AES128-GCM-SHA256"
+);
+tls12_suite!(
+    TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    EcdhePsk,
+    Psk,
+    ChaCha20Poly1305,
+    Sha256,
+    "ECDHE-PSK-CHACHA20-POLY1305"
+);
+tls12_suite!(
+    TLS_DHE_PSK_WITH_AES_256_GCM_SHA384,
+    TLS_DHE_PSK_WITH_AES_256_GCM_SHA384,
+    DhePsk,
+    Psk,
+    Aes256Gcm,
+    Sha384,
+    "DHE-PSK-AES256-GCM-SHA384"
+);
+tls12_suite!(
+    TLS_DHE_PSK_WITH_AES_128_GCM_SHA256,
+    TLS_DHE_PSK_WITH_AES_128_GCM_SHA256,
+    DhePsk,
+    Psk,
+    Aes128Gcm,
+    Sha256,
+    "DHE-PSK-AES128-GCM-SHA256"
+);
+
+/// The TLS 1.2 PSK suites (RFC 4279, 5487, 5489, 7905), in OpenSSL's preference order
+/// (`openssl ciphers -V PSK`: forward-secret ones first). Not in [`ALL_TLS12_SUITES`]: as
+/// Node's default cipher list excludes them (`!PSK`), a configuration uses them only when
+/// asked (Node's `ciphers`), and only with external PSKs set up on that side
+/// (`ClientConfig::psk`, `ServerConfig::external_psk_hash`).
+pub static TLS12_PSK_SUITES: &[&Tls12CipherSuite] = &[
+    &TLS_DHE_PSK_WITH_AES_256_GCM_SHA384,
+    &TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    &TLS_PSK_WITH_AES_256_GCM_SHA384,
+    &TLS_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    &TLS_DHE_PSK_WITH_AES_128_GCM_SHA256,
+    &TLS_PSK_WITH_AES_128_GCM_SHA256,
+];
+
+/// The TLS 1.2 suite with this wire value, if we implement it (PSK suites included).
 pub fn find_tls12_suite(suite: CipherSuite) -> Option<&'static Tls12CipherSuite> {
-    ALL_TLS12_SUITES.iter().copied().find(|s| s.suite == suite)
+    ALL_TLS12_SUITES
+        .iter()
+        .chain(TLS12_PSK_SUITES)
+        .copied()
+        .find(|s| s.suite == suite)
 }
 
 /// OpenSSL's name and the IANA (standard) name of a suite we implement, and the protocol
@@ -284,12 +363,22 @@ mod tests {
 
     #[test]
     fn tls12_suites_hash_follows_the_name() {
-        for s in ALL_TLS12_SUITES {
+        for s in ALL_TLS12_SUITES.iter().chain(TLS12_PSK_SUITES) {
             let sha384 = s.openssl_name.ends_with("SHA384");
             assert_eq!(s.hash == SuiteHash::Sha384, sha384, "{}", s.openssl_name);
+            assert_eq!(SuiteHash::for_cipher_suite(s.suite), Some(s.hash));
             assert_eq!(find_tls12_suite(s.suite), Some(*s));
-            let ecdsa = s.suite.as_str().map(|n| n.contains("ECDSA"));
-            assert_eq!(ecdsa, Some(s.auth == AuthAlgorithm::Ecdsa));
+            let name = s.suite.as_str().unwrap();
+            assert_eq!(name.contains("ECDSA"), s.auth == AuthAlgorithm::Ecdsa);
+            assert_eq!(name.contains("PSK"), s.auth == AuthAlgorithm::Psk);
+            assert_eq!(name.contains("PSK"), s.kx.is_psk());
+            let kx = match s.kx {
+                crate::msgs::kx::KeyExchangeAlgorithm::EcdhePsk => "ECDHE-PSK-",
+                crate::msgs::kx::KeyExchangeAlgorithm::DhePsk => "DHE-PSK-",
+                crate::msgs::kx::KeyExchangeAlgorithm::Psk => "PSK-",
+                _ => "",
+            };
+            assert!(s.openssl_name.starts_with(kx), "{}", s.openssl_name);
         }
     }
 }

@@ -114,6 +114,11 @@ impl State for Traffic12 {
                 "renegotiate: the peer does not support secure renegotiation (RFC 5746)",
             ));
         }
+        if cx.common.negotiated.psk_identity.is_some() {
+            return Err(Error::ApiMisuse(
+                "renegotiate: a connection a PSK authenticated does not renegotiate",
+            ));
+        }
         match self.side {
             Side::Client => {
                 let (config, name) = self
@@ -161,12 +166,15 @@ impl State for Traffic12 {
 impl Traffic12 {
     /// The server asked us to renegotiate. RFC 5246 s7.4.1.1 lets a client decline, and
     /// RFC 5746 s4.2 says how: a no_renegotiation warning. We decline when renegotiation is
-    /// disabled or the server lacks RFC 5746.
+    /// disabled, the server lacks RFC 5746, or a PSK authenticated the connection.
     fn hello_request(self: Box<Self>, cx: &mut Context<'_>) -> Result<Box<dyn State>, Error> {
         let Some((config, name)) = &self.client else {
             return Err(Error::ApiMisuse("no client configuration"));
         };
-        if cx.common.renegotiation_disabled || !cx.common.negotiated.secure_renegotiation {
+        if cx.common.renegotiation_disabled
+            || !cx.common.negotiated.secure_renegotiation
+            || cx.common.negotiated.psk_identity.is_some()
+        {
             cx.common
                 .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
             return Ok(self);
@@ -185,7 +193,15 @@ impl Traffic12 {
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
         // A server without a configuration to renegotiate with, or whose application
-        // disabled renegotiation, declines (RFC 5246 s7.4.1.2, RFC 5746 s4.4).
+        // disabled renegotiation, declines (RFC 5246 s7.4.1.2, RFC 5746 s4.4). So does a
+        // connection a PSK authenticated: a renegotiation could change, or drop, who the
+        // client proved to be (a certificate's renegotiation keeps the certificate; a PSK
+        // has nothing to compare before the new handshake is done).
+        if cx.common.negotiated.psk_identity.is_some() {
+            cx.common
+                .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+            return Ok(self);
+        }
         let config = match &self.server_config {
             Some(c) if !cx.common.renegotiation_disabled || self.hello_requested => c.clone(),
             Some(_) => {

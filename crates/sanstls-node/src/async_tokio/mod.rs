@@ -108,5 +108,6 @@ pub fn with_options<T: AsyncRead + AsyncWrite + Unpin>(
     let (side, hooks) = crate::socket_options::side(options)?;
     let mut stream = TlsStream::new(io, side, hooks);
     stream.tls.reports_authorized = options.is_server;
+    stream.tls.psk_authorizes = !options.is_server || options.request_cert;
     Ok(stream)
 }

@@ -287,10 +287,13 @@ impl<T: AsyncRead + AsyncWrite + Unpin> TlsStream<T> {
     fn dispatch_events(&mut self) {
         while let Some(e) = self.conn_mut().poll_event() {
             match e {
-                e
-                @ (Event::ClientHello(_) | Event::NewSession { .. } | Event::ResumeSession(_)) => {
+                e @ (Event::ClientHello(_)
+                | Event::NewSession { .. }
+                | Event::ResumeSession(_)
+                | Event::PskIdentity(_)) => {
+                    let name = self.tls.connection().negotiated().server_name.clone();
                     if let Some(hooks) = &self.hooks {
-                        if let Some(call) = HookCall::start(hooks, e) {
+                        if let Some(call) = HookCall::start(hooks, e, name.as_deref()) {
                             self.hook_call = Some(call);
                         }
                     }

@@ -3,7 +3,7 @@
 //! (`conn::early_data`): what `send` gives before the server answers is sealed under the
 //! early key, and the handshake states tell it the server's answer.
 
-use super::hs::{ClientHandshake, PskOffer};
+use super::hs::{ClientHandshake, PskOffer, PskSource};
 use crate::conn::Common;
 use crate::error::Error;
 use crate::handshake::key_schedule::KeyLogLabel;
@@ -15,7 +15,12 @@ use crate::handshake::key_schedule::KeyLogLabel;
 pub(super) fn allowance(hs: &ClientHandshake, psk: Option<&PskOffer>) -> Option<u32> {
     // `offered` is empty until the first ClientHello is sent.
     let first_hello = hs.offered.is_empty() && hs.reneg.is_none();
-    let max = psk?.session.max_early_data.filter(|n| *n > 0)?;
+    // Only a resumption ticket can allow early data (its NewSessionTicket said how much);
+    // an external PSK offers none.
+    let PskSource::Resumption(session) = &psk?.source else {
+        return None;
+    };
+    let max = session.max_early_data.filter(|n| *n > 0)?;
     (hs.config.enable_early_data && first_hello).then_some(max)
 }
 
@@ -29,7 +34,12 @@ pub(super) fn start(
     offer: &PskOffer,
     max: u32,
 ) -> Result<(), Error> {
-    let hello_hash = hs.transcript.hash_with(offer.suite.hash, &[])?;
+    let PskSource::Resumption(session) = &offer.source else {
+        return Err(Error::ApiMisuse("early data without a resumption ticket"));
+    };
+    let suite = crate::suites::find_tls13_suite(session.cipher_suite)
+        .ok_or(Error::ApiMisuse("early data under a suite we do not have"))?;
+    let hello_hash = hs.transcript.hash_with(suite.hash, &[])?;
     let secret = offer.early.client_early_traffic_secret(&hello_hash);
     common.log_secret(
         KeyLogLabel::ClientEarlyTrafficSecret,
@@ -39,7 +49,7 @@ pub(super) fn start(
         common.send_compat_ccs()?;
         hs.sent_ccs = true;
     }
-    let sealer = crate::tls13::sealer(offer.suite, &secret)?;
+    let sealer = crate::tls13::sealer(suite, &secret)?;
     common.offer_early_data(sealer, usize::try_from(max).unwrap_or(usize::MAX))
 }
 

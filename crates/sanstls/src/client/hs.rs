@@ -17,7 +17,7 @@ use crate::enums::{
     CipherSuite, Compression, ExtensionType, NamedGroup, PSKKeyExchangeMode, ProtocolVersion,
 };
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
-use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind};
+use crate::handshake::key_schedule::{KeyScheduleEarly, PskKind, SuiteHash};
 use crate::handshake::prf::ct_eq;
 use crate::handshake::transcript::HandshakeHash;
 use crate::msgs::base::{Random, SessionId};
@@ -27,18 +27,47 @@ use crate::msgs::extensions::{
 };
 use crate::msgs::hello::{ClientHelloPayload, HelloRetryRequest, ServerHelloPayload};
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::psk::ExternalPsk;
 use crate::record::size_limit::{self, RecordLimits};
 use crate::suites::{find_tls12_suite, find_tls13_suite, Tls13CipherSuite};
 use crate::time::UnixTime;
 use crate::tls13;
 
-/// A resumption offer: the session and the early key schedule its PSK starts.
+/// Where an offered PSK comes from.
+pub(crate) enum PskSource {
+    /// A resumption ticket (`"res binder"`).
+    Resumption(StoredSession),
+    /// An external PSK from `ClientConfig::psk` (`"ext binder"`).
+    External(ExternalPsk),
+}
+
+/// A PSK offer: a resumption session or an external PSK, and the early key schedule it
+/// starts.
 pub(crate) struct PskOffer {
-    pub(crate) session: StoredSession,
-    pub(crate) suite: &'static Tls13CipherSuite,
+    pub(crate) source: PskSource,
+    /// The hash the PSK is for: only a suite with this hash can use it.
+    pub(crate) hash: SuiteHash,
     /// Keyed once: it makes the binder of each ClientHello and, if the server accepts the
     /// PSK, starts the handshake's schedule.
     pub(crate) early: KeyScheduleEarly,
+}
+
+impl PskOffer {
+    /// The identity as sent (RFC 8446 s4.2.11): the ticket with its obfuscated age, or the
+    /// external identity with age 0 ("For identities established externally, an
+    /// obfuscated_ticket_age of 0 SHOULD be used").
+    fn identity(&self, now: UnixTime) -> PskIdentity {
+        match &self.source {
+            PskSource::Resumption(s) => PskIdentity {
+                identity: s.ticket.clone(),
+                obfuscated_ticket_age: s.obfuscated_age(now),
+            },
+            PskSource::External(p) => PskIdentity {
+                identity: p.identity().to_vec(),
+                obfuscated_ticket_age: 0,
+            },
+        }
+    }
 }
 
 /// Everything the client states carry from the hello phase.
@@ -134,14 +163,14 @@ pub(crate) fn start_renegotiation(
         hs.transcript.keep_full_transcript()?;
     }
     // TLS 1.2 only: no key share (the ECDHE key is made for the ServerKeyExchange).
-    let hello = build_client_hello(&hs, None, None, None, now)?;
-    send_client_hello(common, &mut hs, hello, None, None)?;
+    let hello = build_client_hello(&hs, None, None, &[], now)?;
+    send_client_hello(common, &mut hs, hello, &[], None)?;
     common.flush_handshake()?;
     common.renegotiating = true;
     Ok(Box::new(ExpectServerHello {
         hs,
         key_share: None,
-        psk: None,
+        psks: Vec::new(),
         resume12: None,
         retried: None,
     }))
@@ -199,18 +228,34 @@ pub(crate) fn start_handshake(
             && s.server_name == server_name
             && (s.authorization_error.is_none() || !config.reject_unauthorized)
     });
-    let psk = session.clone().and_then(|session| {
+    let resumption = session.clone().and_then(|session| {
         let suite = find_tls13_suite(session.cipher_suite)?;
         let allowed = config.cipher_suites.iter().any(|s| s.suite == suite.suite);
         (allowed && config.allows(ProtocolVersion::TLSv1_3)).then(|| {
             let early = KeyScheduleEarly::with_psk(suite.hash, &session.psk, PskKind::Resumption);
             PskOffer {
-                session,
-                suite,
+                source: PskSource::Resumption(session),
+                hash: suite.hash,
                 early,
             }
         })
     });
+    // An external PSK goes after the ticket, as OpenSSL orders them, and only when a TLS
+    // 1.3 suite we offer has its hash. The callback is asked without a hint: in TLS 1.3 the
+    // PSK is chosen before the server says anything (Node passes `null`).
+    let external = match (&config.psk, config.allows(ProtocolVersion::TLSv1_3)) {
+        (Some(cb), true) => (cb.0)(None).filter(|p| {
+            let hash = p.hash();
+            config.cipher_suites.iter().any(|s| s.hash == hash)
+        }),
+        _ => None,
+    };
+    let external = external.map(|p| PskOffer {
+        hash: p.hash(),
+        early: KeyScheduleEarly::with_psk(p.hash(), p.key(), PskKind::External),
+        source: PskSource::External(p),
+    });
+    let psks: Vec<PskOffer> = resumption.into_iter().chain(external).collect();
     let resume12 = session.and_then(|session| {
         let suite = find_tls12_suite(session.cipher_suite)?;
         let allowed = config.tls12_cipher_suites.contains(&suite);
@@ -254,12 +299,12 @@ pub(crate) fn start_handshake(
     if hs.config.client_certificate.is_some() && hs.config.allows(ProtocolVersion::TLSv1_2) {
         hs.transcript.keep_full_transcript()?;
     }
-    let early_data = super::early_data::allowance(&hs, psk.as_ref());
-    let hello = build_client_hello(&hs, key_share.as_ref(), None, psk.as_ref(), now)?;
-    send_client_hello(common, &mut hs, hello, psk.as_ref(), None)?;
+    let early_data = super::early_data::allowance(&hs, psks.first());
+    let hello = build_client_hello(&hs, key_share.as_ref(), None, &psks, now)?;
+    send_client_hello(common, &mut hs, hello, &psks, None)?;
     common.flush_handshake()?;
     common.plain_record_version = ProtocolVersion::TLSv1_2;
-    if let (Some(max), Some(offer)) = (early_data, psk.as_ref()) {
+    if let (Some(max), Some(offer)) = (early_data, psks.first()) {
         super::early_data::start(common, &mut hs, offer, max)?;
     }
     // RFC 8446 D.4: a compatibility-mode server sends a CCS right after its first handshake
@@ -268,7 +313,7 @@ pub(crate) fn start_handshake(
     Ok(Box::new(ExpectServerHello {
         hs,
         key_share,
-        psk,
+        psks,
         resume12,
         retried: None,
     }))
@@ -290,7 +335,7 @@ fn build_client_hello(
     hs: &ClientHandshake,
     key_share: Option<&KeyExchange>,
     cookie: Option<&Cookie>,
-    psk: Option<&PskOffer>,
+    psks: &[PskOffer],
     now: UnixTime,
 ) -> Result<ClientHelloPayload, Error> {
     let config = &hs.config;
@@ -334,9 +379,11 @@ fn build_client_hello(
         ));
     }
     if tls13 {
-        exts.push(ClientExtension::PskKeyExchangeModes(vec![
-            PSKKeyExchangeMode::PSK_DHE_KE,
-        ]));
+        let mut modes = vec![PSKKeyExchangeMode::PSK_DHE_KE];
+        if config.psk_ke {
+            modes.push(PSKKeyExchangeMode::PSK_KE);
+        }
+        exts.push(ClientExtension::PskKeyExchangeModes(modes));
     }
     if tls12 {
         // RFC 8422 s5.1.2, RFC 7627 s5.1, RFC 5746 s3.4.
@@ -380,18 +427,18 @@ fn build_client_hello(
     if let Some(hook) = &config.hello_hook {
         (hook.0)(&mut exts);
     }
-    if super::early_data::allowance(hs, psk).is_some() {
+    if super::early_data::allowance(hs, psks.first()).is_some() {
         exts.push(ClientExtension::EarlyData);
     }
     // RFC 8446 s4.2.11: pre_shared_key is the last extension; binders are filled in after
     // the rest of the hello is fixed.
-    if let Some(offer) = psk {
+    if !psks.is_empty() {
         exts.push(ClientExtension::PreSharedKey(OfferedPsks {
-            identities: vec![PskIdentity {
-                identity: offer.session.ticket.clone(),
-                obfuscated_ticket_age: offer.session.obfuscated_age(now),
-            }],
-            binders: vec![PskBinderEntry(vec![0; offer.suite.hash.output_len()])],
+            identities: psks.iter().map(|p| p.identity(now)).collect(),
+            binders: psks
+                .iter()
+                .map(|p| PskBinderEntry(vec![0; p.hash.output_len()]))
+                .collect(),
         }));
     }
     Ok(ClientHelloPayload {
@@ -411,9 +458,21 @@ fn offered_suites(config: &ClientConfig) -> Vec<CipherSuite> {
         suites.extend(config.cipher_suites.iter().map(|s| s.suite));
     }
     if config.allows(ProtocolVersion::TLSv1_2) {
-        suites.extend(config.tls12_cipher_suites.iter().map(|s| s.suite));
+        suites.extend(tls12_suites(config).map(|s| s.suite));
     }
     suites
+}
+
+/// The TLS 1.2 suites we offer: the configuration's, its PSK ones only when we have a PSK
+/// callback (RFC 4279).
+fn tls12_suites(
+    config: &ClientConfig,
+) -> impl Iterator<Item = &'static crate::suites::Tls12CipherSuite> + '_ {
+    config
+        .tls12_cipher_suites
+        .iter()
+        .copied()
+        .filter(|s| !s.kx.is_psk() || config.psk.is_some())
 }
 
 /// Computes the PSK binder (if any), sends the hello, and adds it to the transcript.
@@ -423,19 +482,23 @@ fn send_client_hello(
     common: &mut Common,
     hs: &mut ClientHandshake,
     mut hello: ClientHelloPayload,
-    psk: Option<&PskOffer>,
+    psks: &[PskOffer],
     hrr_transcript: Option<&HandshakeHash>,
 ) -> Result<(), Error> {
-    if let Some(offer) = psk {
+    if !psks.is_empty() {
         let truncated = hello.encoding_for_binder_signing().ok_or(Error::ApiMisuse(
             "pre_shared_key must be the last extension",
         ))?;
-        let binder_hash = match hrr_transcript {
-            Some(t) => t.hash_with(offer.suite.hash, &truncated)?,
-            None => HandshakeHash::new().hash_with(offer.suite.hash, &truncated)?,
-        };
-        let binder = offer.early.binder(&binder_hash)?;
-        hello.set_psk_binders(vec![PskBinderEntry(binder)])?;
+        // Each binder covers the same truncated hello, hashed with its own PSK's hash.
+        let mut binders = Vec::with_capacity(psks.len());
+        for offer in psks {
+            let binder_hash = match hrr_transcript {
+                Some(t) => t.hash_with(offer.hash, &truncated)?,
+                None => HandshakeHash::new().hash_with(offer.hash, &truncated)?,
+            };
+            binders.push(PskBinderEntry(offer.early.binder(&binder_hash)?));
+        }
+        hello.set_psk_binders(binders)?;
     }
     hs.offered = hello.extensions().iter().map(|e| e.ext_type()).collect();
     // Read back from the hello as sent, which a test hook may have rewritten.
@@ -451,7 +514,8 @@ pub(crate) struct ExpectServerHello {
     hs: ClientHandshake,
     /// The TLS 1.3 key share we sent (none when only TLS 1.2 is offered).
     key_share: Option<KeyExchange>,
-    psk: Option<PskOffer>,
+    /// The PSKs we offered, in the order of their identities.
+    psks: Vec<PskOffer>,
     resume12: Option<Tls12SessionOffer>,
     /// After a HelloRetryRequest: the suite it chose, which the ServerHello must repeat.
     retried: Option<CipherSuite>,
@@ -518,43 +582,59 @@ impl ExpectServerHello {
         if self.retried.is_some_and(|s| s != suite.suite) {
             return Err(PeerMisbehaved::ServerHelloSuiteDiffersFromRetry.into());
         }
-        let share = sh.key_share().ok_or(PeerMisbehaved::MissingKeyShare)?;
+        // A PSK the server accepted must be the one we offered, under a suite with its hash.
+        let psk = match sh.selected_psk_identity() {
+            None => None,
+            Some(i) => {
+                let i = usize::from(i);
+                match (i < self.psks.len()).then(|| self.psks.swap_remove(i)) {
+                    Some(offer) if offer.hash == suite.hash => Some(offer),
+                    Some(_) => return Err(PeerMisbehaved::PskHashMismatch.into()),
+                    None => return Err(PeerMisbehaved::SelectedUnofferedPsk.into()),
+                }
+            }
+        };
         // TLS 1.3 was offered (the version check above), so a share was sent.
         let Some(key_share) = self.key_share.take() else {
             return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share").into());
         };
-        if !key_share.offers(share.group) {
-            return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into());
-        }
-        // A PSK the server accepted must be the one we offered, under a suite with its hash.
-        let psk = match sh.selected_psk_identity() {
-            None => None,
-            Some(0) => match self.psk.take() {
-                Some(offer) if offer.suite.hash == suite.hash => Some(offer),
-                _ => {
-                    return Err(PeerMisbehaved::SelectedUnofferedParameter("pre_shared_key").into())
-                }
-            },
+        // No key_share: only a PSK handshake in psk_ke mode, which we offer only with
+        // `ClientConfig::psk_ke` (RFC 8446 s4.2.9: then no (EC)DHE, no forward secrecy).
+        let share = match sh.key_share() {
+            Some(share) if key_share.offers(share.group) => Some(share),
             Some(_) => {
-                return Err(PeerMisbehaved::SelectedUnofferedParameter("pre_shared_key").into())
+                return Err(PeerMisbehaved::SelectedUnofferedParameter("key_share group").into())
             }
+            None if psk.is_some() && self.hs.config.psk_ke => None,
+            None => return Err(PeerMisbehaved::MissingKeyShare.into()),
         };
 
         tls13::set_negotiated_tls13(cx);
         let n = &mut cx.common.negotiated;
         n.cipher_suite = Some(suite.suite);
-        n.group = Some(share.group);
-        n.resumed = psk.is_some();
+        n.group = share.map(|s| s.group);
+        n.resumed = matches!(
+            psk,
+            Some(PskOffer {
+                source: PskSource::Resumption(_),
+                ..
+            })
+        );
 
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.add_message(encoded);
-        let shared = key_share.complete_for(share.group, &share.key_exchange)?;
-        let (early, resumed) = match psk {
-            Some(offer) => (offer.early, Some(offer.session)),
+        let shared = match share {
+            Some(share) => Some(key_share.complete_for(share.group, &share.key_exchange)?),
+            None => None,
+        };
+        let (early, psk) = match psk {
+            Some(offer) => (offer.early, Some(offer.source)),
             None => (KeyScheduleEarly::new(suite.hash), None),
         };
-        let mut schedule =
-            early.into_handshake(Some(&shared.0), &self.hs.transcript.current_hash()?);
+        let mut schedule = early.into_handshake(
+            shared.as_ref().map(|s| &s.0[..]),
+            &self.hs.transcript.current_hash()?,
+        );
         for (label, secret) in schedule.keylog_entries() {
             cx.common.log_secret(label, secret);
         }
@@ -567,15 +647,16 @@ impl ExpectServerHello {
         }
         // With early data in flight, the early key may have to seal our EndOfEarlyData
         // first: the record layer holds our handshake key until the server says.
+        // Early data only ever goes with the resumption ticket (`early_data::allowance`).
         let sealer = tls13::sealer_for(suite, &client_keys)?;
-        cx.common
-            .early_data_server_hello(resumed.is_some(), sealer)?;
+        let ticket_taken = matches!(psk, Some(PskSource::Resumption(_)));
+        cx.common.early_data_server_hello(ticket_taken, sealer)?;
         cx.common.accept_ccs = true;
         Ok(Box::new(ExpectEncryptedExtensions {
             hs: self.hs,
             suite,
             schedule,
-            resumed,
+            psk,
         }))
     }
 
@@ -598,12 +679,7 @@ impl ExpectServerHello {
         }
         // TLS 1.2 has no early data: it is handed back, and what follows is unprotected.
         cx.common.early_data_refused();
-        let suite = self
-            .hs
-            .config
-            .tls12_cipher_suites
-            .iter()
-            .copied()
+        let suite = tls12_suites(&self.hs.config)
             .find(|s| s.suite == sh.cipher_suite)
             .ok_or(PeerMisbehaved::SelectedUnofferedParameter("cipher_suite"))?;
         if sh.compression_method != Compression::Null {
@@ -692,6 +768,7 @@ impl ExpectServerHello {
         };
         match resumed {
             Some(r) => super::tls12::resume(cx, c, r),
+            None if suite.kx.is_psk() => Ok(Box::new(super::tls12::ExpectPskKeyExchange { c })),
             None => Ok(Box::new(super::tls12::ExpectCertificate { c })),
         }
     }
@@ -754,8 +831,11 @@ impl ExpectServerHello {
         self.hs.transcript.start_hash(suite.hash)?;
         self.hs.transcript.rollup_for_hrr()?;
         self.hs.transcript.add_message(encoded);
-        // The PSK survives only if its hash matches the suite now fixed.
-        let psk = self.psk.take().filter(|p| p.suite.hash == suite.hash);
+        // A PSK survives only if its hash matches the suite now fixed.
+        let psks: Vec<PskOffer> = core::mem::take(&mut self.psks)
+            .into_iter()
+            .filter(|p| p.hash == suite.hash)
+            .collect();
         let key_share = match group == offered.group() {
             true => offered,
             false => KeyExchange::start(group, self.hs.config.random.as_ref())?,
@@ -764,25 +844,13 @@ impl ExpectServerHello {
             cx.common.send_compat_ccs()?;
             self.hs.sent_ccs = true;
         }
-        let hello = build_client_hello(
-            &self.hs,
-            Some(&key_share),
-            cookie.as_ref(),
-            psk.as_ref(),
-            cx.now,
-        )?;
+        let hello = build_client_hello(&self.hs, Some(&key_share), cookie.as_ref(), &psks, cx.now)?;
         let transcript = self.hs.transcript.clone();
-        send_client_hello(
-            cx.common,
-            &mut self.hs,
-            hello,
-            psk.as_ref(),
-            Some(&transcript),
-        )?;
+        send_client_hello(cx.common, &mut self.hs, hello, &psks, Some(&transcript))?;
         Ok(Box::new(ExpectServerHello {
             hs: self.hs,
             key_share: Some(key_share),
-            psk,
+            psks,
             resume12: None,
             retried: self.retried,
         }))

@@ -107,6 +107,18 @@ pub struct ClientConfig {
     /// `Event::EarlyDataAccepted` or `Event::EarlyDataRejected` (which hands the data
     /// back).
     pub enable_early_data: bool,
+    /// Node's client `pskCallback`. TLS 1.3: asked when the ClientHello is built (without a
+    /// hint) for an external PSK to offer (after a resumption ticket, if one is offered
+    /// too, as OpenSSL orders them); a server that accepts it authenticates with the PSK and
+    /// sends no certificate, one that does not goes on with a certificate handshake,
+    /// verified as usual. TLS 1.2: only with it are the PSK suites of
+    /// `tls12_cipher_suites` offered, and when the server picks one it is asked with the
+    /// server's identity hint. Default `None` (the ClientHello is then unchanged).
+    pub psk: Option<crate::psk::ClientPsk>,
+    /// Also offer psk_ke (RFC 8446 s4.2.9): a PSK handshake without (EC)DHE, so without
+    /// forward secrecy, if the server chooses it (OpenSSL's `SSL_OP_ALLOW_NO_DHE_KEX`).
+    /// psk_dhe_ke is always offered. Default false.
+    pub psk_ke: bool,
     /// Test hook: rewrites the ClientHello's extensions before they are sent (used to
     /// reproduce another implementation's hello byte for byte from a trace). Not for
     /// production use: only with the `test-hooks` feature.
@@ -164,6 +176,8 @@ impl ClientConfig {
             middlebox_compat: true,
             record_size_limit: Some(crate::record::header::MAX_PLAINTEXT as u16),
             enable_early_data: false,
+            psk: None,
+            psk_ke: false,
             #[cfg(feature = "test-hooks")]
             hello_hook: None,
         }
@@ -208,6 +222,9 @@ pub struct StoredSession {
     /// `authorizationError`); a resumed connection reports the same. A configuration with
     /// `reject_unauthorized` on never offers a session that has one.
     pub(crate) authorization_error: Option<crate::error::CertificateError>,
+    /// The identity of the external PSK that authenticated the server in the handshake
+    /// that made the session (then there is no chain): a resumed connection reports it.
+    pub(crate) psk_identity: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for StoredSession {
@@ -221,9 +238,10 @@ impl core::fmt::Debug for StoredSession {
 }
 
 /// The first byte of [`StoredSession::to_bytes`]: the layout's version. Version 1 (before
-/// sessions carried the server's authentication) is refused: a session that cannot say who
-/// the server proved to be must not be resumed.
-const SESSION_FORMAT: u8 = 2;
+/// sessions carried the server's authentication) and 2 (before they could say that an
+/// external PSK authenticated it) are refused: a session that cannot say who the server
+/// proved to be, or how, must not be resumed.
+const SESSION_FORMAT: u8 = 3;
 
 impl StoredSession {
     /// The session as bytes, to keep across process restarts (Node's `getSession()`): read
@@ -297,6 +315,12 @@ impl StoredSession {
         self.authorization_error.as_ref()
     }
 
+    /// The identity of the external PSK that authenticated the server in the handshake that
+    /// made this session (it then has no certificates); a resumed connection reports it.
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.psk_identity.as_deref()
+    }
+
     /// The raw ticket the server issued (Node's `getTLSTicket()`): a TLS 1.3 ticket or an
     /// RFC 5077 one; `None` for a TLS 1.2 session kept by id only.
     pub fn tls_ticket(&self) -> Option<&[u8]> {
@@ -308,6 +332,7 @@ impl StoredSession {
         PeerAuth {
             chain: self.peer_certificates.clone(),
             error: self.authorization_error.clone(),
+            psk_identity: self.psk_identity.clone(),
         }
     }
 
@@ -343,6 +368,7 @@ pub struct SessionParts {
     pub extended_master_secret: bool,
     pub peer_certificates: Vec<Vec<u8>>,
     pub authorization_error: Option<crate::error::CertificateError>,
+    pub psk_identity: Option<Vec<u8>>,
 }
 
 impl From<StoredSession> for SessionParts {
@@ -361,6 +387,7 @@ impl From<StoredSession> for SessionParts {
             extended_master_secret: s.extended_master_secret,
             peer_certificates: s.peer_certificates,
             authorization_error: s.authorization_error,
+            psk_identity: s.psk_identity,
         }
     }
 }
@@ -381,6 +408,7 @@ impl From<SessionParts> for StoredSession {
             extended_master_secret: p.extended_master_secret,
             peer_certificates: p.peer_certificates,
             authorization_error: p.authorization_error,
+            psk_identity: p.psk_identity,
         }
     }
 }
@@ -459,6 +487,7 @@ impl Codec for StoredSession {
             extended_master_secret,
             peer_certificates: auth.chain,
             authorization_error: auth.error,
+            psk_identity: auth.psk_identity,
         })
     }
 }
@@ -555,14 +584,20 @@ mod tests {
                 code: "DEPTH_ZERO_SELF_SIGNED_CERT".into(),
                 message: "self-signed certificate".into(),
             }),
+            psk_identity: None,
         }
     }
 
     #[test]
     fn bytes_round_trip_and_every_truncation_is_an_error() {
+        let mut by_psk = session(None, None, vec![]);
+        by_psk.peer_certificates.clear();
+        by_psk.authorization_error = None;
+        by_psk.psk_identity = Some(b"client1".to_vec());
         for s in [
             session(None, None, vec![]),
             session(Some(b"h2".to_vec()), Some(16384), vec![1; 32]),
+            by_psk,
         ] {
             let bytes = s.to_bytes();
             let back = StoredSession::from_bytes(&bytes).unwrap();
@@ -576,7 +611,7 @@ mod tests {
             assert!(StoredSession::from_bytes(&longer).is_err());
         }
         let mut wrong_version = session(None, None, vec![]).to_bytes().to_vec();
-        wrong_version[0] = 1;
+        wrong_version[0] = 2;
         assert_eq!(
             StoredSession::from_bytes(&wrong_version),
             Err(InvalidMessage::IllegalValue(

@@ -17,7 +17,8 @@ use crate::msgs::certificate::{CertificateDer, CertificatePayload};
 use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
 use crate::msgs::kx::KeyExchangeAlgorithm;
 use crate::msgs::kx::{
-    ClientKeyExchangePayload, ServerKeyExchangeParams, ServerKeyExchangePayload,
+    ClientKeyExchangePayload, PskServerKeyExchange, ServerKeyExchangeParams,
+    ServerKeyExchangePayload,
 };
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::session::PeerAuth;
@@ -70,6 +71,7 @@ impl Client12 {
             extended_master_secret: self.ems,
             peer_certificates: cx.common.negotiated.peer_certificates.clone(),
             authorization_error: cx.common.negotiated.authorization_error.clone(),
+            psk_identity: cx.common.negotiated.psk_identity.clone(),
         })
     }
 
@@ -228,50 +230,129 @@ impl State for ExpectKeyExchange {
             scheme,
             &ske.signature.signature.0,
         )?;
-        let (our_public, premaster) = match &ske.params {
-            ServerKeyExchangeParams::Ecdhe(params) => {
-                // A TLS 1.3-only group (the hybrid KEMs) was not offered for TLS 1.2, nor an
-                // RFC 7919 group as a curve (it names DHE parameters).
-                let group = params.named_group;
-                if !self.c.hs.config.groups.contains(&group)
-                    || crate::crypto::kx::tls13_only(group)
-                    || crate::crypto::kx::is_ffdhe(group)
-                {
-                    return Err(PeerMisbehaved::SelectedUnofferedParameter("named_curve").into());
-                }
-                let kx = KeyExchange::start(params.named_group, self.c.hs.config.random.as_ref())?;
-                let ours = kx.public_key().to_vec();
-                cx.common.negotiated.group = Some(params.named_group);
-                (ours, kx.complete(&params.public.0)?.0)
-            }
-            ServerKeyExchangeParams::Dhe(params) => {
-                // Recorded before the size check, so a refusal can say how large the
-                // server's group was (Node's ERR_TLS_DH_PARAM_SIZE names it).
-                cx.common.negotiated.dh_bits = Some(crate::crypto::ffdhe::bit_len(&params.p.0));
-                let group =
-                    DhGroup::from_peer(&params.p.0, &params.g.0, self.c.hs.config.min_dh_size)?;
-                // RFC 7919 s3: having listed FFDHE groups, we take only parameters we can
-                // trust, the RFC 7919 groups (any of them: all are safe primes). We do not
-                // test custom parameters for primality, so a client that does not list FFDHE
-                // groups (the default, as Node's) keeps taking them within minDHSize.
-                let listed_ffdhe = self.c.hs.config.groups.iter().any(|g| kx::is_ffdhe(*g));
-                if listed_ffdhe && group.named().is_none() {
-                    return Err(PeerIncompatible::UnknownDhGroup.into());
-                }
-                let kx = DhKeyExchange::start(&group, self.c.hs.config.random.as_ref())?;
-                let ours = kx.public_value().to_vec();
-                cx.common.negotiated.group = group.named();
-                cx.common.negotiated.dh_bits = Some(group.bits());
-                (ours, kx.complete(&params.ys.0)?.0)
-            }
-        };
+        let (our_public, premaster) = client_share(&self.c, cx, &ske.params)?;
         self.c.add(&m);
         Ok(Box::new(ExpectRequestOrDone {
             c: self.c,
             our_public,
             premaster,
             request: None,
+            psk_identity: None,
         }))
+    }
+}
+
+/// Our (EC)DHE share for the server's parameters, and the shared secret.
+fn client_share(
+    c: &Client12,
+    cx: &mut Context<'_>,
+    params: &ServerKeyExchangeParams,
+) -> Result<(Vec<u8>, zeroize::Zeroizing<Vec<u8>>), Error> {
+    let config = &c.hs.config;
+    Ok(match params {
+        ServerKeyExchangeParams::Ecdhe(params) => {
+            // A TLS 1.3-only group (the hybrid KEMs) was not offered for TLS 1.2, nor an
+            // RFC 7919 group as a curve (it names DHE parameters).
+            let group = params.named_group;
+            if !config.groups.contains(&group)
+                || crate::crypto::kx::tls13_only(group)
+                || crate::crypto::kx::is_ffdhe(group)
+            {
+                return Err(PeerMisbehaved::SelectedUnofferedParameter("named_curve").into());
+            }
+            let kx = KeyExchange::start(params.named_group, config.random.as_ref())?;
+            let ours = kx.public_key().to_vec();
+            cx.common.negotiated.group = Some(params.named_group);
+            (ours, kx.complete(&params.public.0)?.0)
+        }
+        ServerKeyExchangeParams::Dhe(params) => {
+            // Recorded before the size check, so a refusal can say how large the
+            // server's group was (Node's ERR_TLS_DH_PARAM_SIZE names it).
+            cx.common.negotiated.dh_bits = Some(crate::crypto::ffdhe::bit_len(&params.p.0));
+            let group = DhGroup::from_peer(&params.p.0, &params.g.0, config.min_dh_size)?;
+            // RFC 7919 s3: having listed FFDHE groups, we take only parameters we can
+            // trust, the RFC 7919 groups (any of them: all are safe primes). We do not
+            // test custom parameters for primality, so a client that does not list FFDHE
+            // groups (the default, as Node's) keeps taking them within minDHSize.
+            let listed_ffdhe = config.groups.iter().any(|g| kx::is_ffdhe(*g));
+            if listed_ffdhe && group.named().is_none() {
+                return Err(PeerIncompatible::UnknownDhGroup.into());
+            }
+            let kx = DhKeyExchange::start(&group, config.random.as_ref())?;
+            let ours = kx.public_value().to_vec();
+            cx.common.negotiated.group = group.named();
+            cx.common.negotiated.dh_bits = Some(group.bits());
+            (ours, kx.complete(&params.ys.0)?.0)
+        }
+    })
+}
+
+/// A PSK suite (RFC 4279, 5489): waiting for the ServerKeyExchange (its identity hint, and
+/// for (EC)DHE_PSK the unsigned parameters) or, for plain PSK without a hint, straight
+/// for ServerHelloDone. No Certificate comes: the PSK authenticates the server.
+pub(crate) struct ExpectPskKeyExchange {
+    pub(crate) c: Client12,
+}
+
+impl ExpectPskKeyExchange {
+    /// Asks our PSK callback (Node's `pskCallback(hint)`) and builds the premaster secret
+    /// (RFC 4279 s2) from the PSK and the (EC)DHE secret, if any.
+    fn with_psk(
+        c: Client12,
+        cx: &mut Context<'_>,
+        hint: Option<&[u8]>,
+        share: Option<(Vec<u8>, zeroize::Zeroizing<Vec<u8>>)>,
+    ) -> Result<ExpectRequestOrDone, Error> {
+        let psk =
+            c.hs.config
+                .psk
+                .as_ref()
+                .and_then(|cb| (cb.0)(hint))
+                .ok_or(PeerIncompatible::NoPskForServer)?;
+        let (our_public, shared) = match share {
+            Some((ours, shared)) => (ours, Some(shared)),
+            None => (Vec::new(), None),
+        };
+        let premaster =
+            crate::msgs::kx::psk_premaster(shared.as_deref().map(|v| &v[..]), psk.key());
+        // The server proves it holds the PSK with its Finished, keyed by this premaster.
+        PeerAuth::external_psk(psk.identity()).restore(&mut cx.common.negotiated);
+        Ok(ExpectRequestOrDone {
+            c,
+            our_public,
+            premaster,
+            request: None,
+            psk_identity: Some(psk.identity().to_vec()),
+        })
+    }
+}
+
+impl State for ExpectPskKeyExchange {
+    fn handle(
+        mut self: Box<Self>,
+        cx: &mut Context<'_>,
+        m: Message,
+    ) -> Result<Box<dyn State>, Error> {
+        let kx = self.c.suite.kx;
+        match m.handshake_payload()? {
+            HandshakePayload::ServerKeyExchange(body) => {
+                let ske = PskServerKeyExchange::read_bytes_with(&body.0, kx)?;
+                let share = match &ske.params {
+                    Some(params) => Some(client_share(&self.c, cx, params)?),
+                    None => None,
+                };
+                self.c.add(&m);
+                let hint = Some(ske.hint.0.as_slice()).filter(|h| !h.is_empty());
+                Ok(Box::new(Self::with_psk(self.c, cx, hint, share)?))
+            }
+            // RFC 4279 s2: plain PSK may go without a ServerKeyExchange (no hint); the
+            // others need their parameters.
+            HandshakePayload::ServerHelloDone(_) if kx == KeyExchangeAlgorithm::Psk => {
+                let next = Self::with_psk(self.c, cx, None, None)?;
+                Box::new(next).handle(cx, m)
+            }
+            _ => Err(m.unexpected()),
+        }
     }
 }
 
@@ -282,6 +363,8 @@ struct ExpectRequestOrDone {
     premaster: zeroize::Zeroizing<Vec<u8>>,
     /// The schemes of a CertificateRequest, once seen.
     request: Option<Vec<SignatureScheme>>,
+    /// A PSK suite: the identity our ClientKeyExchange names.
+    psk_identity: Option<Vec<u8>>,
 }
 
 impl ExpectRequestOrDone {
@@ -317,11 +400,18 @@ impl ExpectRequestOrDone {
                 .unwrap_or_default();
             signer = chosen;
         }
+        let public = self.our_public.clone();
+        let id = || PayloadU16::new(self.psk_identity.clone().unwrap_or_default());
         let cke = match c.suite.kx {
-            KeyExchangeAlgorithm::Dhe => {
-                ClientKeyExchangePayload::Dhe(PayloadU16::new(self.our_public.clone()))
+            KeyExchangeAlgorithm::Dhe => ClientKeyExchangePayload::Dhe(PayloadU16::new(public)),
+            KeyExchangeAlgorithm::Psk => ClientKeyExchangePayload::Psk(id()),
+            KeyExchangeAlgorithm::EcdhePsk => {
+                ClientKeyExchangePayload::EcdhePsk(id(), PayloadU8::new(public))
             }
-            _ => ClientKeyExchangePayload::Ecdhe(PayloadU8::new(self.our_public.clone())),
+            KeyExchangeAlgorithm::DhePsk => {
+                ClientKeyExchangePayload::DhePsk(id(), PayloadU16::new(public))
+            }
+            _ => ClientKeyExchangePayload::Ecdhe(PayloadU8::new(public)),
         };
         let cke = HandshakePayload::ClientKeyExchange(Payload::new(cke.get_encoding()));
         c.hs.transcript.add_message(
@@ -382,7 +472,10 @@ impl State for ExpectRequestOrDone {
         m: Message,
     ) -> Result<Box<dyn State>, Error> {
         match m.handshake_payload()? {
-            HandshakePayload::CertificateRequest(req) if self.request.is_none() => {
+            // RFC 4279 s2: no CertificateRequest in a PSK handshake.
+            HandshakePayload::CertificateRequest(req)
+                if self.request.is_none() && self.psk_identity.is_none() =>
+            {
                 self.request = Some(req.signature_algorithms.clone());
                 self.c.add(&m);
                 Ok(self)

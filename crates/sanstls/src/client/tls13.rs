@@ -3,8 +3,7 @@
 //! (skipped when a PSK was accepted), then the server Finished, after which we send our own
 //! flight and enter the traffic state.
 
-use super::hs::ClientHandshake;
-use super::StoredSession;
+use super::hs::{ClientHandshake, PskSource};
 use crate::codec::{Payload, PayloadU8};
 use crate::conn::{Context, Event, Message, Side, State};
 use crate::enums::ExtensionType;
@@ -16,6 +15,7 @@ use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
 use crate::msgs::hello::EncryptedExtensions;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::record::size_limit::RecordLimits;
+use crate::session::PeerAuth;
 use crate::suites::Tls13CipherSuite;
 use crate::tls13::{self, TicketSink, Traffic};
 
@@ -24,8 +24,8 @@ pub(crate) struct ExpectEncryptedExtensions {
     pub(crate) hs: ClientHandshake,
     pub(crate) suite: &'static Tls13CipherSuite,
     pub(crate) schedule: KeyScheduleHandshake,
-    /// The session the server accepted, if this is a resumption.
-    pub(crate) resumed: Option<StoredSession>,
+    /// The PSK the server accepted (a resumption session or an external PSK), if any.
+    pub(crate) psk: Option<PskSource>,
 }
 
 impl ExpectEncryptedExtensions {
@@ -73,10 +73,14 @@ impl State for ExpectEncryptedExtensions {
             return Err(m.unexpected());
         };
         self.check(cx, ee)?;
-        super::early_data::answer(cx, ee.early_data_accepted(), self.resumed.as_ref())?;
+        let resumed = match &self.psk {
+            Some(super::hs::PskSource::Resumption(session)) => Some(session),
+            _ => None,
+        };
+        super::early_data::answer(cx, ee.early_data_accepted(), resumed)?;
         self.hs.transcript.add_message(&m.encoded);
         let me = *self;
-        match me.resumed.is_some() {
+        match me.psk.is_some() {
             // RFC 8446 s2.2: a PSK handshake authenticates with the PSK, not a certificate.
             true => Ok(Box::new(ExpectFinished {
                 state: me,
@@ -285,7 +289,7 @@ impl State for ExpectFinished {
             mut hs,
             suite,
             schedule,
-            resumed,
+            psk,
         } = state;
         if fin.verify_data.0.len() != suite.hash.output_len() {
             return Err(PeerMisbehaved::WrongFinishedLength.into());
@@ -318,11 +322,18 @@ impl State for ExpectFinished {
         hs.transcript.add_message(&encoded);
         let schedule = pending.into_traffic(&hs.transcript.current_hash()?);
         tls13::set_write_key(cx, suite, schedule.client_application_traffic_secret())?;
-        // A PSK handshake proves that the server holds the session's secret, so it is the
+        // A resumption proves that the server holds the session's secret, so it is the
         // server that the session's handshake authenticated: report that authentication.
-        // (ALPN is only what this handshake's EncryptedExtensions said.)
-        if let Some(session) = resumed {
-            session.peer_auth().restore(&mut cx.common.negotiated);
+        // (ALPN is only what this handshake's EncryptedExtensions said.) An external PSK
+        // proves the server holds that key: report its identity, and no certificate.
+        match psk {
+            Some(PskSource::Resumption(session)) => {
+                session.peer_auth().restore(&mut cx.common.negotiated)
+            }
+            Some(PskSource::External(p)) => {
+                PeerAuth::external_psk(p.identity()).restore(&mut cx.common.negotiated)
+            }
+            None => {}
         }
         cx.common.start_traffic()?;
         Ok(Box::new(Traffic {
@@ -361,7 +372,7 @@ impl TicketSink for ClientTickets {
             return Err(PeerMisbehaved::TicketLifetimeTooLong.into());
         }
         let psk = schedule.resumption_psk(&nst.nonce.0)?;
-        let session = StoredSession {
+        let session = super::StoredSession {
             cipher_suite: suite.suite,
             ticket: nst.ticket.0.clone(),
             psk,
@@ -375,6 +386,7 @@ impl TicketSink for ClientTickets {
             extended_master_secret: false,
             peer_certificates: cx.common.negotiated.peer_certificates.clone(),
             authorization_error: cx.common.negotiated.authorization_error.clone(),
+            psk_identity: cx.common.negotiated.psk_identity.clone(),
         };
         // A zero lifetime means "do not cache" (s4.6.1).
         if nst.lifetime > 0 {

@@ -44,6 +44,11 @@ pub enum Event {
     /// Server only, with `external_sessions`: the client offers this TLS 1.2 session id and
     /// the handshake waits for `ServerConnection::session_found` (Node's `resumeSession`).
     ResumeSession(Vec<u8>),
+    /// Server only, with `ServerConfig::external_psk_hash`: the client offers an external
+    /// PSK under this identity (one that is not our ticket), and the handshake waits for
+    /// `ServerConnection::psk_found` with its key or `None` (Node's server `pskCallback`).
+    /// Asked for each such identity, in the client's order, until one is known.
+    PskIdentity(Vec<u8>),
     /// Server only: the client tried to renegotiate after `disable_renegotiation()` and was
     /// declined (a `no_renegotiation` warning). Node's server destroys such a connection
     /// with `ERR_TLS_RENEGOTIATION_DISABLED`; the engine leaves that choice to the caller.
@@ -116,6 +121,7 @@ impl core::fmt::Debug for Event {
                 data.len()
             ),
             Self::ResumeSession(id) => write!(f, "ResumeSession({})", hex::encode(id)),
+            Self::PskIdentity(id) => write!(f, "PskIdentity({})", hex::encode(id)),
             Self::Trace(t) => f.debug_tuple("Trace").field(t).finish(),
             Self::RenegotiationRefused => f.write_str("RenegotiationRefused"),
             Self::EarlyData(d) => write!(f, "EarlyData({} bytes)", d.len()),

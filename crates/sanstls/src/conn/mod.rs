@@ -44,7 +44,7 @@ pub use events::{Event, KeyLogLine, TraceEvent};
 pub use extract::{DirectionSecrets, ExtractError, ExtractedSecrets, TrafficCipher};
 pub use in_place::{Opened, SealLayout};
 pub use io::record_len;
-pub use negotiated::Negotiated;
+pub use negotiated::{Negotiated, PeerAuthentication};
 pub(crate) use receive::EarlyDataSkip;
 
 /// Which end of the connection we are.
@@ -118,6 +118,24 @@ pub(crate) trait State: Send + Sync + 'static {
     /// Server only: whether this state waits for [`Self::accept`].
     fn awaits_config(&self) -> bool {
         false
+    }
+
+    /// Whether the state waits for the caller in the middle of the peer's flight (a TLS
+    /// 1.2 PSK identity in the ClientKeyExchange, with the ChangeCipherSpec and Finished
+    /// right behind it): records then stay buffered until the answer.
+    fn holds_input(&self) -> bool {
+        false
+    }
+
+    /// Server only: the caller answered a `PskIdentity` event with the key, or `None`.
+    fn psk_found(
+        self: Box<Self>,
+        _cx: &mut Context<'_>,
+        _key: Option<zeroize::Zeroizing<Vec<u8>>>,
+    ) -> Result<Box<dyn State>, Error> {
+        Err(Error::ApiMisuse(
+            "psk_found: the connection is not waiting for a PSK",
+        ))
     }
 
     /// Server only: the caller answered a `ClientHello` event.
@@ -515,8 +533,10 @@ impl Connection {
     /// our side of it runs is held (within the buffer limit) and goes out, under the new
     /// keys, the moment it completes: peers such as OpenSSL refuse data in the middle of a
     /// handshake. `Event::HandshakeComplete` comes again when it ends. Refused (`Error::ApiMisuse`) before the first handshake
-    /// completes, on TLS 1.3, while a renegotiation is under way, and with a peer that did
-    /// not negotiate RFC 5746 secure renegotiation.
+    /// completes, on TLS 1.3, while a renegotiation is under way, with a peer that did
+    /// not negotiate RFC 5746 secure renegotiation, and on a connection a PSK authenticated
+    /// (which also declines the peer's renegotiations: a new handshake could change who the
+    /// peer proved to be).
     pub fn renegotiate(&mut self, now: UnixTime) -> Result<(), Error> {
         self.start_renegotiation(now, None)
     }

@@ -24,9 +24,14 @@ pub struct Negotiated {
     pub server_name: Option<String>,
     /// The peer's certificate chain, leaf first (DER).
     pub peer_certificates: Vec<Vec<u8>>,
-    /// Whether the session was resumed (a TLS 1.3 PSK, a TLS 1.2 ticket or session id); the
-    /// peer certificates and verdict are then the session's.
+    /// Whether the session was resumed (a TLS 1.3 ticket, a TLS 1.2 ticket or session id); the
+    /// peer certificates and verdict (or PSK identity) are then the session's. An external
+    /// PSK handshake is not a resumption: see `psk_identity`.
     pub resumed: bool,
+    /// TLS 1.3: the identity of the external PSK (RFC 8446 s2.2) that authenticated the
+    /// peer, in this handshake or in the one that made the session it resumed. Such a
+    /// connection has no peer certificate and no verdict. See [`Self::peer_authentication`].
+    pub psk_identity: Option<Vec<u8>>,
     /// The OCSP response the server stapled (client side) or sent (server side).
     pub ocsp_response: Option<Vec<u8>>,
     /// The client random (for key logging).
@@ -53,6 +58,32 @@ pub struct Negotiated {
     /// order, limited to the configuration's `signature_schemes` when set: with the ones
     /// our keys can use, Node's `getSharedSigalgs()`.
     pub peer_signature_schemes: Vec<crate::enums::SignatureScheme>,
+}
+
+/// How the peer proved who it is (see [`Negotiated::peer_authentication`]).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeerAuthentication {
+    /// Not at all: no certificate (a client the server did not ask for one, or that sent
+    /// none) and no external PSK, or the handshake has not got that far.
+    None,
+    /// By a certificate chain (`peer_certificates`), which the verifier accepted or, with
+    /// `reject_unauthorized` off, refused (`authorization_error`).
+    Certificate,
+    /// By the external PSK with this identity (TLS 1.3).
+    ExternalPsk(Vec<u8>),
+}
+
+impl Negotiated {
+    /// How the peer was authenticated: by an external PSK, a certificate, or not at all. A
+    /// resumed connection reports what the handshake that made the session reported.
+    pub fn peer_authentication(&self) -> PeerAuthentication {
+        match (&self.psk_identity, self.peer_certificates.is_empty()) {
+            (Some(id), _) => PeerAuthentication::ExternalPsk(id.clone()),
+            (None, false) => PeerAuthentication::Certificate,
+            (None, true) => PeerAuthentication::None,
+        }
+    }
 }
 
 impl Common {

@@ -159,6 +159,10 @@ impl Connection {
 
     pub(super) fn process_records(&mut self, now: UnixTime) -> Result<(), Error> {
         loop {
+            // A state waiting for the caller mid-flight leaves the rest buffered.
+            if self.state.as_ref().is_some_and(|s| s.holds_input()) {
+                return Ok(());
+            }
             // Whole handshake messages already joined go first, in order.
             if let Some(m) = self.common.joiner.pop() {
                 // After the handshake (and outside a renegotiation's own messages), each

@@ -23,7 +23,22 @@ pub enum KeyExchangeAlgorithm {
     Dhe,
     /// Static RSA key transport (RFC 5246 s7.4.7.1): no ServerKeyExchange.
     Rsa,
+    /// Plain PSK (RFC 4279 s2): a ServerKeyExchange only to carry an identity hint.
+    Psk,
+    /// ECDHE_PSK (RFC 5489): the hint and unsigned ECDHE parameters.
+    EcdhePsk,
+    /// DHE_PSK (RFC 4279 s3): the hint and unsigned DHE parameters.
+    DhePsk,
 }
+
+impl KeyExchangeAlgorithm {
+    /// Whether this is one of the PSK key exchanges (no certificate, no signature).
+    pub fn is_psk(self) -> bool {
+        matches!(self, Self::Psk | Self::EcdhePsk | Self::DhePsk)
+    }
+}
+
+const PSK_IDENTITY: ListLength = ListLength::U16;
 
 const EC_POINT: ListLength = ListLength::NonEmptyU8 { context: "ECPoint" };
 const DH_P: ListLength = ListLength::NonEmptyU16 { context: "dh_p" };
@@ -134,9 +149,11 @@ impl ServerKeyExchangeParams {
         match kx {
             KeyExchangeAlgorithm::Ecdhe => EcdheServerParams::read(r).map(Self::Ecdhe),
             KeyExchangeAlgorithm::Dhe => DheServerParams::read(r).map(Self::Dhe),
-            KeyExchangeAlgorithm::Rsa => Err(InvalidMessage::UnexpectedHandshakeType(
-                HandshakeType::ServerKeyExchange,
-            )),
+            KeyExchangeAlgorithm::EcdhePsk => EcdheServerParams::read(r).map(Self::Ecdhe),
+            KeyExchangeAlgorithm::DhePsk => DheServerParams::read(r).map(Self::Dhe),
+            KeyExchangeAlgorithm::Rsa | KeyExchangeAlgorithm::Psk => Err(
+                InvalidMessage::UnexpectedHandshakeType(HandshakeType::ServerKeyExchange),
+            ),
         }
     }
 
@@ -160,8 +177,14 @@ pub struct ServerKeyExchangePayload {
 }
 
 impl ServerKeyExchangePayload {
-    /// Reads a ServerKeyExchange body for the negotiated key exchange `kx`.
+    /// Reads a ServerKeyExchange body for the negotiated key exchange `kx` (a signed one:
+    /// the PSK key exchanges have [`PskServerKeyExchange`]).
     pub fn read_with(r: &mut Reader<'_>, kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
+        if kx.is_psk() {
+            return Err(InvalidMessage::IllegalValue(
+                "a PSK ServerKeyExchange is not signed",
+            ));
+        }
         let params = ServerKeyExchangeParams::read_with(r, kx)?;
         let signature = DigitallySignedStruct::read(r)?;
         Ok(Self { params, signature })
@@ -214,6 +237,56 @@ impl ServerKeyExchangePayload {
     }
 }
 
+/// TLS 1.2 ServerKeyExchange of the PSK key exchanges (RFC 4279 s2-3, RFC 5489 s2):
+/// `opaque psk_identity_hint<0..2^16-1>`, then for DHE_PSK and ECDHE_PSK the (EC)DHE
+/// parameters, unsigned (the PSK authenticates them, through the Finished messages).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PskServerKeyExchange {
+    /// The identity hint (possibly empty).
+    pub hint: PayloadU16,
+    /// The (EC)DHE parameters, for DHE_PSK and ECDHE_PSK.
+    pub params: Option<ServerKeyExchangeParams>,
+}
+
+impl PskServerKeyExchange {
+    /// Reads a body that must span all of `bytes`, for the PSK key exchange `kx`.
+    pub fn read_bytes_with(bytes: &[u8], kx: KeyExchangeAlgorithm) -> Result<Self, InvalidMessage> {
+        let mut r = Reader::new(bytes);
+        let hint = PayloadU16(
+            PSK_IDENTITY
+                .read_body(&mut r)
+                .map_err(|e| in_field(e, "psk_identity_hint"))?
+                .rest()
+                .to_vec(),
+        );
+        let params = match kx {
+            KeyExchangeAlgorithm::Psk => None,
+            KeyExchangeAlgorithm::EcdhePsk | KeyExchangeAlgorithm::DhePsk => {
+                Some(ServerKeyExchangeParams::read_with(&mut r, kx)?)
+            }
+            _ => {
+                return Err(InvalidMessage::IllegalValue(
+                    "a signed ServerKeyExchange has no identity hint",
+                ))
+            }
+        };
+        r.expect_empty("ServerKeyExchange")?;
+        Ok(Self { hint, params })
+    }
+
+    /// The body's wire encoding.
+    pub fn get_encoding(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode_prefixed(PSK_IDENTITY, &mut out, |out| {
+            out.extend_from_slice(&self.hint.0)
+        });
+        if let Some(p) = &self.params {
+            p.encode(&mut out);
+        }
+        out
+    }
+}
+
 /// TLS 1.2 ClientKeyExchange (RFC 5246 s7.4.7, RFC 8422 s5.7).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClientKeyExchangePayload {
@@ -228,15 +301,32 @@ pub enum ClientKeyExchangePayload {
     /// malformed ciphertext like a wrong one (Bleichenbacher), so even an empty value
     /// decodes and the server substitutes a random premaster secret.
     Rsa(PayloadU16),
+    /// PSK (RFC 4279 s2): `opaque psk_identity<0..2^16-1>`.
+    Psk(PayloadU16),
+    /// ECDHE_PSK (RFC 5489 s2): the identity, then `ClientECDiffieHellmanPublic`.
+    EcdhePsk(PayloadU16, PayloadU8),
+    /// DHE_PSK (RFC 4279 s3): the identity, then `ClientDiffieHellmanPublic`.
+    DhePsk(PayloadU16, PayloadU16),
 }
 
 impl ClientKeyExchangePayload {
+    /// The PSK identity of a PSK key exchange.
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        match self {
+            Self::Psk(id) | Self::EcdhePsk(id, _) | Self::DhePsk(id, _) => Some(&id.0),
+            _ => None,
+        }
+    }
+
     /// Which key exchange this value belongs to.
     pub fn algorithm(&self) -> KeyExchangeAlgorithm {
         match self {
             Self::Ecdhe(_) => KeyExchangeAlgorithm::Ecdhe,
             Self::Dhe(_) => KeyExchangeAlgorithm::Dhe,
             Self::Rsa(_) => KeyExchangeAlgorithm::Rsa,
+            Self::Psk(_) => KeyExchangeAlgorithm::Psk,
+            Self::EcdhePsk(..) => KeyExchangeAlgorithm::EcdhePsk,
+            Self::DhePsk(..) => KeyExchangeAlgorithm::DhePsk,
         }
     }
 
@@ -247,6 +337,15 @@ impl ClientKeyExchangePayload {
             KeyExchangeAlgorithm::Dhe => Self::Dhe(PayloadU16(read_opaque(r, DH_YC)?)),
             KeyExchangeAlgorithm::Rsa => {
                 Self::Rsa(PayloadU16::read(r).map_err(|e| in_field(e, "EncryptedPreMasterSecret"))?)
+            }
+            KeyExchangeAlgorithm::Psk => Self::Psk(read_psk_identity(r)?),
+            KeyExchangeAlgorithm::EcdhePsk => {
+                let id = read_psk_identity(r)?;
+                Self::EcdhePsk(id, PayloadU8(read_opaque(r, EC_POINT)?))
+            }
+            KeyExchangeAlgorithm::DhePsk => {
+                let id = read_psk_identity(r)?;
+                Self::DhePsk(id, PayloadU16(read_opaque(r, DH_YC)?))
             }
         })
     }
@@ -265,6 +364,15 @@ impl ClientKeyExchangePayload {
             Self::Ecdhe(p) => encode_prefixed(EC_POINT, out, |out| out.extend_from_slice(&p.0)),
             Self::Dhe(p) => encode_prefixed(DH_YC, out, |out| out.extend_from_slice(&p.0)),
             Self::Rsa(p) => p.encode(out),
+            Self::Psk(id) => encode_psk_identity(id, out),
+            Self::EcdhePsk(id, p) => {
+                encode_psk_identity(id, out);
+                encode_prefixed(EC_POINT, out, |out| out.extend_from_slice(&p.0));
+            }
+            Self::DhePsk(id, p) => {
+                encode_psk_identity(id, out);
+                encode_prefixed(DH_YC, out, |out| out.extend_from_slice(&p.0));
+            }
         }
     }
 
@@ -275,13 +383,43 @@ impl ClientKeyExchangePayload {
         out
     }
 
-    /// The public value or encrypted premaster secret carried.
+    /// The public value or encrypted premaster secret carried (empty for plain PSK).
     pub fn value(&self) -> &[u8] {
         match self {
-            Self::Ecdhe(p) => &p.0,
-            Self::Dhe(p) | Self::Rsa(p) => &p.0,
+            Self::Ecdhe(p) | Self::EcdhePsk(_, p) => &p.0,
+            Self::Dhe(p) | Self::Rsa(p) | Self::DhePsk(_, p) => &p.0,
+            Self::Psk(_) => &[],
         }
     }
+}
+
+fn read_psk_identity(r: &mut Reader<'_>) -> Result<PayloadU16, InvalidMessage> {
+    let mut body = PSK_IDENTITY
+        .read_body(r)
+        .map_err(|e| in_field(e, "psk_identity"))?;
+    Ok(PayloadU16(body.rest().to_vec()))
+}
+
+fn encode_psk_identity(id: &PayloadU16, out: &mut Vec<u8>) {
+    encode_prefixed(PSK_IDENTITY, out, |out| out.extend_from_slice(&id.0));
+}
+
+/// The TLS 1.2 PSK premaster secret (RFC 4279 s2): `uint16 len || other_secret || uint16
+/// len || psk`, where other_secret is `len(psk)` zero bytes for plain PSK and the (EC)DH
+/// shared secret for DHE_PSK / ECDHE_PSK. Built in memory wiped on drop.
+pub fn psk_premaster(other: Option<&[u8]>, psk: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
+    let zeros = zeroize::Zeroizing::new(vec![0u8; psk.len()]);
+    let other = other.unwrap_or(&zeros);
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(4 + other.len() + psk.len()));
+    // Both lengths fit: a PSK is at most 2^16-1 bytes (`ExternalPsk::new` and
+    // `psk_found` refuse longer ones), other_secret is a key exchange's (a few hundred
+    // bytes). A longer value would be cut, never written with a wrong length.
+    for part in [other, psk] {
+        let part = &part[..part.len().min(0xffff)];
+        out.extend_from_slice(&(part.len() as u16).to_be_bytes());
+        out.extend_from_slice(part);
+    }
+    out
 }
 
 #[cfg(test)]

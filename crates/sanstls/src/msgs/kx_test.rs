@@ -245,3 +245,77 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn psk_key_exchanges_round_trip_and_truncations_fail() {
+    let id = PayloadU16::new(b"client1".to_vec());
+    let ckes = [
+        ClientKeyExchangePayload::Psk(id.clone()),
+        ClientKeyExchangePayload::Psk(PayloadU16::new(Vec::new())),
+        ClientKeyExchangePayload::EcdhePsk(id.clone(), PayloadU8::new(vec![4; 65])),
+        ClientKeyExchangePayload::DhePsk(id.clone(), PayloadU16::new(vec![9; 256])),
+    ];
+    for cke in ckes {
+        let enc = cke.get_encoding();
+        let back = ClientKeyExchangePayload::read_bytes_with(&enc, cke.algorithm()).unwrap();
+        assert_eq!(back, cke);
+        assert_eq!(back.psk_identity(), cke.psk_identity());
+        for cut in 0..enc.len() {
+            assert!(
+                ClientKeyExchangePayload::read_bytes_with(&enc[..cut], cke.algorithm()).is_err()
+            );
+        }
+    }
+    // RFC 4279 s2: 00 07 "client1" is the whole plain-PSK ClientKeyExchange.
+    assert_eq!(
+        ClientKeyExchangePayload::Psk(id).get_encoding(),
+        b"\x00\x07client1"
+    );
+    let params = ServerKeyExchangeParams::Ecdhe(EcdheServerParams {
+        named_group: NamedGroup::X25519,
+        public: PayloadU8::new(vec![7; 32]),
+    });
+    for (kx, ske) in [
+        (
+            KeyExchangeAlgorithm::Psk,
+            PskServerKeyExchange {
+                hint: PayloadU16::new(b"hint".to_vec()),
+                params: None,
+            },
+        ),
+        (
+            KeyExchangeAlgorithm::EcdhePsk,
+            PskServerKeyExchange {
+                hint: PayloadU16::new(Vec::new()),
+                params: Some(params.clone()),
+            },
+        ),
+    ] {
+        let enc = ske.get_encoding();
+        assert_eq!(
+            PskServerKeyExchange::read_bytes_with(&enc, kx).unwrap(),
+            ske
+        );
+        for cut in 0..enc.len() {
+            assert!(PskServerKeyExchange::read_bytes_with(&enc[..cut], kx).is_err());
+        }
+        // A PSK ServerKeyExchange is never read as a signed one, nor the reverse.
+        assert!(ServerKeyExchangePayload::read_bytes_with(&enc, kx).is_err());
+    }
+    assert!(
+        PskServerKeyExchange::read_bytes_with(b"\x00\x00", KeyExchangeAlgorithm::Ecdhe).is_err()
+    );
+}
+
+#[test]
+fn psk_premaster_is_rfc_4279s() {
+    // Plain PSK: len(psk) zeros, then the PSK, each with a 2-byte length.
+    assert_eq!(
+        psk_premaster(None, b"abc").as_slice(),
+        b"\x00\x03\x00\x00\x00\x00\x03abc"
+    );
+    assert_eq!(
+        psk_premaster(Some(b"zz"), b"abc").as_slice(),
+        b"\x00\x02zz\x00\x03abc"
+    );
+}

@@ -156,6 +156,21 @@ pub struct ServerConfig {
     /// The replay protection 0-RTT needs (RFC 8446 s8), shared between connections; without
     /// it early data is never accepted (and tickets do not offer it).
     pub anti_replay: Option<Arc<dyn early_data::AntiReplay>>,
+    /// External PSKs (TLS 1.3, Node's server `pskCallback`): when set, each PSK identity a
+    /// client offers that is not one of our tickets pauses the handshake with
+    /// `Event::PskIdentity` until `ServerConnection::psk_found` gives its key (a PSK for
+    /// this hash) or `None`. While a client offers a PSK, suites of this hash are preferred
+    /// (OpenSSL does so only when it has no certificate). An identity nobody knows leads
+    /// to a certificate handshake, which fails (`handshake_failure`) without
+    /// certificates, as with OpenSSL. It also allows the TLS 1.2 PSK suites that
+    /// `tls12_cipher_suites` lists (their identity comes in the ClientKeyExchange; an
+    /// unknown one is `unknown_psk_identity`). Default `None`.
+    pub external_psk_hash: Option<crate::psk::SuiteHash>,
+    /// TLS 1.2 PSK suites (when `tls12_cipher_suites` lists them; they need
+    /// `external_psk_hash` set, which turns external PSKs on): the identity hint of our
+    /// ServerKeyExchange (Node's `pskIdentityHint`). Without one, plain PSK suites send no
+    /// ServerKeyExchange and the others an empty hint (RFC 4279 s2). Default `None`.
+    pub psk_identity_hint: Option<Vec<u8>>,
     /// Test hook: rewrites the extensions of our ServerHello and EncryptedExtensions before
     /// they are sent (used to reproduce another implementation's messages byte for byte
     /// from a trace). Not for production use: only with the `test-hooks` feature.
@@ -251,6 +266,8 @@ impl ServerConfig {
             record_size_limit: Some(crate::record::header::MAX_PLAINTEXT as u16),
             max_early_data_size: 0,
             anti_replay: None,
+            external_psk_hash: None,
+            psk_identity_hint: None,
             #[cfg(feature = "test-hooks")]
             extensions_hook: None,
         }
@@ -414,6 +431,23 @@ impl ServerConnection {
     pub fn session_found(&mut self, data: Option<Vec<u8>>, now: UnixTime) -> Result<(), Error> {
         self.conn
             .run_state(now, |state, cx| state.session_found(cx, data))
+    }
+
+    /// Answers `Event::PskIdentity` with the PSK for that identity (for the configuration's
+    /// `external_psk_hash`), or `None` when the identity is unknown (Node's server
+    /// `pskCallback`), possibly much later; records already received are then processed.
+    /// The key is copied into memory wiped on drop.
+    /// An empty key, or one over 2^16-1 bytes, is `Error::ApiMisuse`.
+    pub fn psk_found(&mut self, key: Option<&[u8]>, now: UnixTime) -> Result<(), Error> {
+        if key.is_some_and(|k| k.is_empty() || k.len() > 0xffff) {
+            return Err(Error::ApiMisuse("psk_found: a PSK is 1 to 65535 bytes"));
+        }
+        let key = key.map(|k| zeroize::Zeroizing::new(k.to_vec()));
+        self.conn
+            .run_state(now, |state, cx| state.psk_found(cx, key))?;
+        // In TLS 1.2 the client's ChangeCipherSpec and Finished may already be buffered
+        // behind the ClientKeyExchange that asked: go on with them.
+        self.conn.process(now)
     }
 
     /// Node's `renegotiate({ requestCert, rejectUnauthorized })` on a server socket: sends a

@@ -415,6 +415,7 @@ mod tests {
                 peer: crate::session::PeerAuth {
                     chain: vec![vec![0x30, 0]],
                     error: None,
+                    psk_identity: Some(b"client1".to_vec()),
                 },
             },
             max_early_data: 16384,

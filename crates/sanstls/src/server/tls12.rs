@@ -29,7 +29,7 @@ use crate::msgs::handshake::{
 use crate::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
 use crate::msgs::kx::{
     ClientKeyExchangePayload, DheServerParams, EcdheServerParams, KeyExchangeAlgorithm,
-    ServerKeyExchangeParams, ServerKeyExchangePayload,
+    PskServerKeyExchange, ServerKeyExchangeParams, ServerKeyExchangePayload,
 };
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
 use crate::session::secret_encoding;
@@ -60,11 +60,21 @@ enum Ephemeral {
     Dhe(DhKeyExchange),
 }
 
-/// The key exchange [`choose`] settled on: an ECDHE curve, or DHE parameters.
+/// The key exchange [`choose`] settled on: an ECDHE curve, DHE parameters, or none (plain
+/// PSK).
 enum Kx {
     Ecdhe(NamedGroup),
     Dhe(DhGroup),
+    None,
 }
+
+/// What [`choose`] settled on: the suite, the certificate and scheme that authenticate
+/// us (none for a PSK suite), and the key exchange.
+type Choice = (
+    &'static Tls12CipherSuite,
+    Option<(CertifiedKey, SignatureScheme)>,
+    Kx,
+);
 
 /// Whether `group` is in RFC 7919's FFDHE range of the Supported Groups registry
 /// (256..=511, s4: "even if unknown to the server").
@@ -113,16 +123,12 @@ fn dhe_parameters(config: &ServerConfig, dh: &DhGroup, client: &[NamedGroup]) ->
 /// uses the RFC 7919 group the client asks for ([`dhe_parameters`]); when the client lists
 /// FFDHE groups and none is ours, no DHE suite is chosen, and if nothing else fits the
 /// answer is insufficient_security (RFC 7919 s4).
-fn choose(
-    config: &ServerConfig,
-    ch: &ClientHelloPayload,
-) -> Result<(&'static Tls12CipherSuite, CertifiedKey, SignatureScheme, Kx), Error> {
+fn choose(config: &ServerConfig, ch: &ClientHelloPayload) -> Result<Choice, Error> {
     // RFC 5246 s7.4.1.4.1: without signature_algorithms the client accepts only SHA-1
-    // signatures, which we do not make.
-    let Some(offered) = ch.signature_algorithms() else {
-        return Err(PeerIncompatible::Sha1SignaturesOnly.into());
-    };
-    let offered_schemes = crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered);
+    // signatures, which we do not make (a PSK suite needs none).
+    let offered = ch.signature_algorithms();
+    let offered_schemes =
+        crate::crypto::sign::allowed_schemes(&config.signature_schemes, offered.unwrap_or(&[]));
     let client_groups = ch.named_groups().unwrap_or(&[NamedGroup::secp256r1]);
     // A TLS 1.3-only group (the hybrid KEMs) has no TLS 1.2 ECDHE form, and an RFC 7919
     // group names DHE parameters, not a curve.
@@ -138,13 +144,20 @@ fn choose(
     let (mut no_group, mut no_ffdhe) = (false, false);
     for suite in config.suites_in_order(&config.tls12_cipher_suites, &ch.cipher_suites, |s| s.suite)
     {
+        // PSK suites only with external PSKs on (RFC 4279): no certificate needed.
+        if suite.kx.is_psk() && config.external_psk_hash.is_none() {
+            continue;
+        }
         let kx = match (suite.kx, &dhe) {
-            (KeyExchangeAlgorithm::Dhe, None) => continue,
-            (KeyExchangeAlgorithm::Dhe, Some(None)) => {
+            (KeyExchangeAlgorithm::Psk, _) => Kx::None,
+            (KeyExchangeAlgorithm::Dhe | KeyExchangeAlgorithm::DhePsk, None) => continue,
+            (KeyExchangeAlgorithm::Dhe | KeyExchangeAlgorithm::DhePsk, Some(None)) => {
                 no_ffdhe = true;
                 continue;
             }
-            (KeyExchangeAlgorithm::Dhe, Some(Some(dh))) => Kx::Dhe(dh.clone()),
+            (KeyExchangeAlgorithm::Dhe | KeyExchangeAlgorithm::DhePsk, Some(Some(dh))) => {
+                Kx::Dhe(dh.clone())
+            }
             _ => match group {
                 Some(g) => Kx::Ecdhe(g),
                 None => {
@@ -153,6 +166,9 @@ fn choose(
                 }
             },
         };
+        if suite.kx.is_psk() {
+            return Ok((suite, None, kx));
+        }
         let usable: Vec<SignatureScheme> = offered_schemes
             .iter()
             .copied()
@@ -160,9 +176,12 @@ fn choose(
             .collect();
         for cert in config.certificates.iter().filter(|c| curve_offered(c, ch)) {
             if let Some(scheme) = cert.key.choose_scheme(&usable, false) {
-                return Ok((suite, cert.clone(), scheme, kx));
+                return Ok((suite, Some((cert.clone(), scheme)), kx));
             }
         }
+    }
+    if offered.is_none() {
+        return Err(PeerIncompatible::Sha1SignaturesOnly.into());
     }
     match (no_ffdhe, no_group) {
         (true, _) => Err(PeerIncompatible::NoFfdheGroupsInCommon.into()),
@@ -265,11 +284,12 @@ fn start_with(
             return Ok(state);
         }
     }
-    let (suite, certified, scheme, kx) = choose(&config, ch)?;
+    let (suite, certified, kx) = choose(&config, ch)?;
     let group = match &kx {
         Kx::Ecdhe(g) => Some(*g),
-        Kx::Dhe(_) => None,
+        Kx::Dhe(_) | Kx::None => None,
     };
+    let psk = suite.kx.is_psk();
     cx.common.negotiated.peer_signature_schemes = crate::crypto::sign::allowed_schemes(
         &config.signature_schemes,
         ch.signature_algorithms().unwrap_or_default(),
@@ -277,7 +297,10 @@ fn start_with(
     let ems = ch.extended_master_secret_offered();
     let alpn = choose_alpn(&config, ch)?;
     let sni = server_name(ch)?;
-    let staple = ch.status_request().is_some() && certified.ocsp_response.is_some();
+    let staple = ch.status_request().is_some()
+        && certified
+            .as_ref()
+            .is_some_and(|(c, _)| c.ocsp_response.is_some());
     // RFC 5077 s3.2: a client that sends session_ticket (even empty) may get a new ticket.
     let issue_ticket = ch.session_ticket().is_some() && config.ticketer.is_some();
 
@@ -345,8 +368,10 @@ fn start_with(
         extensions: Some(exts),
     };
 
+    // A PSK suite asks for no client certificate (RFC 4279 s2).
+    let client_auth = config.client_verifier.as_ref().filter(|_| !psk);
     let mut transcript = HandshakeHash::new();
-    if config.client_verifier.is_some() {
+    if client_auth.is_some() {
         // The client's CertificateVerify signs the messages themselves (s7.4.8).
         transcript.keep_full_transcript()?;
     }
@@ -357,14 +382,16 @@ fn start_with(
         Ok(())
     };
     send(cx, HandshakePayload::ServerHello(sh))?;
-    let chain = certified
-        .chain
-        .iter()
-        .map(|d| CertificateDer(d.clone()))
-        .collect();
-    send(cx, HandshakePayload::Certificate(CertificatePayload(chain)))?;
-    cx.common.negotiated.local_certificates = certified.chain.clone();
-    if staple {
+    if let Some((certified, _)) = &certified {
+        let chain = certified
+            .chain
+            .iter()
+            .map(|d| CertificateDer(d.clone()))
+            .collect();
+        send(cx, HandshakePayload::Certificate(CertificatePayload(chain)))?;
+        cx.common.negotiated.local_certificates = certified.chain.clone();
+    }
+    if let (true, Some((certified, _))) = (staple, &certified) {
         let ocsp = certified.ocsp_response.clone().unwrap_or_default();
         cx.common.negotiated.ocsp_response = Some(ocsp.clone());
         send(
@@ -373,13 +400,14 @@ fn start_with(
         )?;
     }
     let (kx, params) = match kx {
+        Kx::None => (None, None),
         Kx::Ecdhe(group) => {
             let kx = KeyExchange::start(group, config.random.as_ref())?;
             let params = ServerKeyExchangeParams::Ecdhe(EcdheServerParams {
                 named_group: group,
                 public: PayloadU8::new(kx.public_key().to_vec()),
             });
-            (Ephemeral::Ecdhe(kx), params)
+            (Some(Ephemeral::Ecdhe(kx)), Some(params))
         }
         Kx::Dhe(dh) => {
             let kx = DhKeyExchange::start(&dh, config.random.as_ref())?;
@@ -390,23 +418,38 @@ fn start_with(
             });
             cx.common.negotiated.group = dh.named();
             cx.common.negotiated.dh_bits = Some(dh.bits());
-            (Ephemeral::Dhe(kx), params)
+            (Some(Ephemeral::Dhe(kx)), Some(params))
         }
     };
-    let mut signed = Vec::new();
-    signed.extend_from_slice(&ch.random.0);
-    signed.extend_from_slice(&random);
-    signed.extend_from_slice(&params.to_bytes());
-    let signature = certified.key.sign(scheme, &signed)?;
-    let ske = ServerKeyExchangePayload {
-        params,
-        signature: DigitallySignedStruct::new(scheme, signature),
+    let ske = match (certified, params) {
+        (Some((certified, scheme)), Some(params)) => {
+            let mut signed = Vec::new();
+            signed.extend_from_slice(&ch.random.0);
+            signed.extend_from_slice(&random);
+            signed.extend_from_slice(&params.to_bytes());
+            let signature = certified.key.sign(scheme, &signed)?;
+            let ske = ServerKeyExchangePayload {
+                params,
+                signature: DigitallySignedStruct::new(scheme, signature),
+            };
+            Some(ske.get_encoding())
+        }
+        // RFC 4279 s2: plain PSK sends a ServerKeyExchange only to carry a hint; the
+        // (EC)DHE_PSK ones always do, unsigned (RFC 4279 s3, RFC 5489 s2).
+        (None, None) if config.psk_identity_hint.is_none() => None,
+        (None, params) => Some(
+            PskServerKeyExchange {
+                hint: PayloadU16::new(config.psk_identity_hint.clone().unwrap_or_default()),
+                params,
+            }
+            .get_encoding(),
+        ),
+        (Some(_), None) => return Err(Error::ApiMisuse("a signed suite without parameters")),
     };
-    send(
-        cx,
-        HandshakePayload::ServerKeyExchange(Payload::new(ske.get_encoding())),
-    )?;
-    if let Some(verifier) = &config.client_verifier {
+    if let Some(ske) = ske {
+        send(cx, HandshakePayload::ServerKeyExchange(Payload::new(ske)))?;
+    }
+    if let Some(verifier) = client_auth {
         let req = CertificateRequestPayload {
             certificate_types: vec![
                 ClientCertificateType::RSASign,
@@ -432,7 +475,7 @@ fn start_with(
         client_random: ch.random.0,
         server_random: random,
         ems,
-        kx: Some(kx),
+        kx,
         session_id,
         issue_ticket,
         config: config.clone(),
@@ -441,7 +484,7 @@ fn start_with(
             None => None,
         },
     };
-    match config.client_verifier.is_some() {
+    match client_auth.is_some() {
         true => Ok(Box::new(ExpectCertificate { s })),
         false => Ok(Box::new(ExpectKeyExchange {
             s,
@@ -560,35 +603,103 @@ impl State for ExpectKeyExchange {
         };
         let ExpectKeyExchange { mut s, client_cert } = *self;
         let cke = ClientKeyExchangePayload::read_bytes_with(&body.0, s.suite.kx)?;
-        let premaster = match (s.kx.take(), cke) {
-            (Some(Ephemeral::Ecdhe(kx)), ClientKeyExchangePayload::Ecdhe(point)) => {
-                kx.complete(&point.0)?
-            }
-            (Some(Ephemeral::Dhe(kx)), ClientKeyExchangePayload::Dhe(y)) => kx.complete(&y.0)?,
+        let shared = match (s.kx.take(), &cke) {
+            (
+                Some(Ephemeral::Ecdhe(kx)),
+                ClientKeyExchangePayload::Ecdhe(point)
+                | ClientKeyExchangePayload::EcdhePsk(_, point),
+            ) => Some(kx.complete(&point.0)?),
+            (
+                Some(Ephemeral::Dhe(kx)),
+                ClientKeyExchangePayload::Dhe(y) | ClientKeyExchangePayload::DhePsk(_, y),
+            ) => Some(kx.complete(&y.0)?),
+            (None, ClientKeyExchangePayload::Psk(_)) => None,
             _ => return Err(m.unexpected()),
         };
         s.transcript.add_message(&m.encoded);
-        // RFC 7627 s4: the session hash runs through the ClientKeyExchange.
-        let master = match s.ems {
-            true => Tls12MasterSecret::new_extended(
-                s.suite.hash,
-                &premaster.0,
-                s.transcript.current_hash()?.as_ref(),
-            ),
-            false => Tls12MasterSecret::new(
-                s.suite.hash,
-                &premaster.0,
-                &s.client_random,
-                &s.server_random,
-            ),
+        // A PSK suite: the application knows the identity's key, or not (Node's
+        // pskCallback); the handshake waits for `psk_found`.
+        if let Some(identity) = cke.psk_identity() {
+            cx.common.emit(Event::PskIdentity(identity.to_vec()));
+            return Ok(Box::new(AwaitingPsk12 {
+                s,
+                identity: identity.to_vec(),
+                shared: shared.map(|s| s.0),
+            }));
+        }
+        let Some(shared) = shared else {
+            return Err(m.unexpected());
         };
-        let (label, secret) = master.keylog_entry();
-        cx.common.log_secret(label, secret);
-        let keys = Keys12::derive(s.suite, &master, &s.client_random, &s.server_random);
+        let (master, keys) = derive_master(cx, &s, &shared.0)?;
         match client_cert {
             true => Ok(Box::new(ExpectCertificateVerify { s, master, keys })),
             false => Ok(Box::new(ExpectCcs { s, master, keys })),
         }
+    }
+}
+
+/// The master secret from the premaster (RFC 5246 s8.1; RFC 7627 s4: with EMS, over the
+/// session hash, which runs through the ClientKeyExchange) and the record keys.
+fn derive_master(
+    cx: &mut Context<'_>,
+    s: &Server12,
+    premaster: &[u8],
+) -> Result<(Tls12MasterSecret, Keys12), Error> {
+    let master = match s.ems {
+        true => Tls12MasterSecret::new_extended(
+            s.suite.hash,
+            premaster,
+            s.transcript.current_hash()?.as_ref(),
+        ),
+        false => {
+            Tls12MasterSecret::new(s.suite.hash, premaster, &s.client_random, &s.server_random)
+        }
+    };
+    let (label, secret) = master.keylog_entry();
+    cx.common.log_secret(label, secret);
+    let keys = Keys12::derive(s.suite, &master, &s.client_random, &s.server_random);
+    Ok((master, keys))
+}
+
+/// Paused on `Event::PskIdentity` (a TLS 1.2 PSK suite): the application knows the key of
+/// the identity in the ClientKeyExchange, or not.
+struct AwaitingPsk12 {
+    s: Server12,
+    identity: Vec<u8>,
+    /// The (EC)DHE shared secret of DHE_PSK / ECDHE_PSK (RFC 4279's other_secret).
+    shared: Option<zeroize::Zeroizing<Vec<u8>>>,
+}
+
+impl State for AwaitingPsk12 {
+    fn handle(self: Box<Self>, _cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        // Not reached: the rest of the client's flight stays buffered (`holds_input`).
+        Err(m.unexpected())
+    }
+
+    fn holds_input(&self) -> bool {
+        true
+    }
+
+    fn psk_found(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        key: Option<zeroize::Zeroizing<Vec<u8>>>,
+    ) -> Result<Box<dyn State>, Error> {
+        let AwaitingPsk12 {
+            s,
+            identity,
+            shared,
+        } = *self;
+        // RFC 4279 s2: an unknown identity is unknown_psk_identity (OpenSSL's answer). A
+        // wrong key under a known one shows in the client's Finished (decrypt_error).
+        let Some(key) = key else {
+            return Err(PeerIncompatible::UnknownPskIdentity.into());
+        };
+        let premaster = crate::msgs::kx::psk_premaster(shared.as_deref().map(|v| &v[..]), &key);
+        let (master, keys) = derive_master(cx, &s, &premaster)?;
+        // The client proved nothing yet: its Finished, which the master secret keys, will.
+        crate::session::PeerAuth::external_psk(&identity).restore(&mut cx.common.negotiated);
+        Ok(Box::new(ExpectCcs { s, master, keys }))
     }
 }
 

@@ -36,9 +36,10 @@ use crate::msgs::hello::{
     ClientHelloPayload, EncryptedExtensions, HelloRetryRequest, ServerHelloPayload,
 };
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-use crate::session::secret_encoding;
+use crate::session::{secret_encoding, PeerAuth};
 use crate::suites::Tls13CipherSuite;
 use crate::tls13::{self, NoTickets, Traffic};
+use zeroize::Zeroizing;
 
 /// What a HelloRetryRequest fixed, to check the second ClientHello against.
 pub(super) struct Retry {
@@ -51,9 +52,49 @@ pub(super) struct Retry {
     sent_ccs: bool,
 }
 
+/// What a PSK the server accepted came from.
+enum PskKey {
+    /// One of our tickets (a resumption).
+    Ticket(TicketState),
+    /// An external PSK the caller knew under `identity`.
+    External {
+        identity: Vec<u8>,
+        key: Zeroizing<Vec<u8>>,
+    },
+}
+
 struct AcceptedPsk {
     index: u16,
-    state: TicketState,
+    key: PskKey,
+}
+
+impl AcceptedPsk {
+    /// The early schedule the PSK starts.
+    fn early(&self, hash: crate::psk::SuiteHash) -> KeyScheduleEarly {
+        match &self.key {
+            PskKey::Ticket(state) => {
+                KeyScheduleEarly::with_psk(hash, &state.psk, PskKind::Resumption)
+            }
+            PskKey::External { key, .. } => {
+                KeyScheduleEarly::with_psk(hash, key, PskKind::External)
+            }
+        }
+    }
+}
+
+/// A TLS 1.3 ClientHello whose suite, key share, ALPN and server name are chosen, waiting
+/// for the PSK decision (which may pause on the caller) before our flight.
+struct Hello13 {
+    config: Arc<ServerConfig>,
+    m: Message,
+    suite: &'static Tls13CipherSuite,
+    share: KeyShareEntry,
+    alpn: Option<Vec<u8>>,
+    sni: Option<String>,
+    /// After a HelloRetryRequest: the transcript up to the HelloRetryRequest (the second
+    /// ClientHello's binders cover it and that hello truncated, RFC 8446 s4.2.11.2) and
+    /// whether we sent the CCS.
+    retried: Option<(HandshakeHash, bool)>,
 }
 
 /// A TLS 1.3 ClientHello (the version is chosen, and a second ClientHello was checked
@@ -76,11 +117,20 @@ pub(super) fn start(
     check_tls13_extensions(ch)?;
     let suite = match &retry {
         Some(r) => r.suite,
-        None => config
-            .suites_in_order(&config.cipher_suites, &ch.cipher_suites, |s| s.suite)
-            .into_iter()
-            .next()
-            .ok_or(PeerIncompatible::NoCipherSuitesInCommon)?,
+        None => {
+            let mut suites =
+                config.suites_in_order(&config.cipher_suites, &ch.cipher_suites, |s| s.suite);
+            // An external PSK can only be used under a suite of its hash, which must be
+            // chosen before the caller is asked about the identity: prefer those suites
+            // while a PSK is offered (a stable sort keeps the order among them).
+            if let (Some(hash), Some(_)) = (config.external_psk_hash, ch.psk_offer()) {
+                suites.sort_by_key(|s| s.hash != hash);
+            }
+            suites
+                .into_iter()
+                .next()
+                .ok_or(PeerIncompatible::NoCipherSuitesInCommon)?
+        }
     };
     let alpn = choose_alpn(&config, ch)?;
     let sni = server_name(ch)?;
@@ -117,21 +167,146 @@ pub(super) fn start(
             return send_retry(cx, config, m, suite, group);
         }
     };
-    // After a HelloRetryRequest: message_hash(ClientHello1) || HelloRetryRequest, which the
-    // binders of the second ClientHello cover (s4.2.11.2) before it is added itself.
-    let mut transcript = retry.map(|r| (r.transcript, r.sent_ccs));
-
-    let psk = choose_psk(
-        cx,
-        &config,
-        ch,
+    let retried = retry.map(|r| (r.transcript, r.sent_ccs));
+    let share = share.clone();
+    let hello = Hello13 {
+        config,
+        m,
         suite,
-        transcript.as_ref().map(|(t, _)| t),
-        sni.as_deref(),
-    )?;
-    if let Some((t, _)) = &mut transcript {
-        t.add_message(&m.encoded);
+        share,
+        alpn,
+        sni,
+        retried,
+    };
+    choose_psk(cx, hello, 0)
+}
+
+/// Walks the offered PSK identities from `from` (RFC 8446 s4.2.11) and goes on with the
+/// first usable one, or without: a ticket of ours that opens, is fresh, of the suite's
+/// hash and may resume here; else, with external PSKs on, the identity is the caller's to
+/// judge (we pause with `Event::PskIdentity`). A bad binder is fatal (`decrypt_error`);
+/// an unusable ticket or an unknown identity just moves on to the next.
+fn choose_psk(cx: &mut Context<'_>, hello: Hello13, from: usize) -> Result<Box<dyn State>, Error> {
+    let ch = client_hello(&hello.m)?;
+    let config = &hello.config;
+    let Some(offer) = ch.psk_offer() else {
+        return finish_hello(cx, hello, None);
+    };
+    // We only do psk_dhe_ke (s4.2.9): forward secrecy for PSK handshakes too.
+    if !ch
+        .psk_modes()
+        .is_some_and(|m| m.contains(&PSKKeyExchangeMode::PSK_DHE_KE))
+    {
+        return finish_hello(cx, hello, None);
     }
+    let pairs = offer.identities.iter().zip(&offer.binders).enumerate();
+    for (index, (identity, binder)) in pairs.skip(from) {
+        let opened = config
+            .ticketer
+            .as_ref()
+            .and_then(|t| t.open_at(&identity.identity, cx.now));
+        let Some(plain) = opened else {
+            if config.external_psk_hash.is_some() {
+                cx.common
+                    .emit(crate::conn::Event::PskIdentity(identity.identity.clone()));
+                return Ok(Box::new(AwaitingPsk { hello, index }));
+            }
+            continue;
+        };
+        let Ok(state) = TicketState::read_bytes(&plain) else {
+            continue;
+        };
+        let suite = hello.suite;
+        let same_hash =
+            crate::suites::find_tls13_suite(state.suite).is_some_and(|s| s.hash == suite.hash);
+        if !same_hash || !config.may_resume(&state.binding, cx.now, hello.sni.as_deref()) {
+            continue;
+        }
+        let accepted = AcceptedPsk {
+            index: u16::try_from(index).map_err(|_| PeerMisbehaved::TooManyPskIdentities)?,
+            key: PskKey::Ticket(state),
+        };
+        check_binder(&hello, &accepted, &binder.0)?;
+        return finish_hello(cx, hello, Some(accepted));
+    }
+    finish_hello(cx, hello, None)
+}
+
+/// Verifies the binder of the PSK at `accepted.index` (RFC 8446 s4.2.11.2): over the
+/// ClientHello truncated before its binders, after the HelloRetryRequest transcript if
+/// there was one. A mismatch is `decrypt_error`.
+fn check_binder(hello: &Hello13, accepted: &AcceptedPsk, binder: &[u8]) -> Result<(), Error> {
+    let ch = client_hello(&hello.m)?;
+    let hash = hello.suite.hash;
+    let truncated = ch
+        .encoding_for_binder_signing()
+        .ok_or(PeerMisbehaved::PskNotLastExtension)?;
+    let binder_hash = match &hello.retried {
+        Some((t, _)) => t.hash_with(hash, &truncated)?,
+        None => HandshakeHash::new().hash_with(hash, &truncated)?,
+    };
+    accepted.early(hash).verify_binder(&binder_hash, binder)
+}
+
+/// Paused on `Event::PskIdentity`: the caller knows the key of identity `index`, or not.
+struct AwaitingPsk {
+    hello: Hello13,
+    index: usize,
+}
+
+impl State for AwaitingPsk {
+    fn handle(self: Box<Self>, _cx: &mut Context<'_>, m: Message) -> Result<Box<dyn State>, Error> {
+        // RFC 8446 s4: nothing may follow the ClientHello before our answer.
+        Err(m.unexpected())
+    }
+
+    fn psk_found(
+        self: Box<Self>,
+        cx: &mut Context<'_>,
+        key: Option<Zeroizing<Vec<u8>>>,
+    ) -> Result<Box<dyn State>, Error> {
+        let AwaitingPsk { hello, index } = *self;
+        // A key for a hash other than the suite's cannot be used here (OpenSSL then goes
+        // on without it too).
+        let usable = hello.config.external_psk_hash == Some(hello.suite.hash);
+        let Some(key) = key.filter(|_| usable) else {
+            return choose_psk(cx, hello, index + 1);
+        };
+        let ch = client_hello(&hello.m)?;
+        let offer = ch.psk_offer().ok_or(Error::ApiMisuse("no PSK offer"))?;
+        let (Some(identity), Some(binder)) =
+            (offer.identities.get(index), offer.binders.get(index))
+        else {
+            return Err(Error::ApiMisuse("no PSK identity at this index"));
+        };
+        let accepted = AcceptedPsk {
+            index: u16::try_from(index).map_err(|_| PeerMisbehaved::TooManyPskIdentities)?,
+            key: PskKey::External {
+                identity: identity.identity.clone(),
+                key,
+            },
+        };
+        check_binder(&hello, &accepted, &binder.0)?;
+        finish_hello(cx, hello, Some(accepted))
+    }
+}
+
+/// The PSK decision is made: sends our flight (ServerHello to Finished).
+fn finish_hello(
+    cx: &mut Context<'_>,
+    hello: Hello13,
+    psk: Option<AcceptedPsk>,
+) -> Result<Box<dyn State>, Error> {
+    let Hello13 {
+        config,
+        m,
+        suite,
+        share,
+        alpn,
+        sni,
+        retried: mut transcript,
+    } = hello;
+    let ch = client_hello(&m)?;
     let (certified, scheme) = match &psk {
         Some(_) => (None, None),
         None => {
@@ -148,7 +323,10 @@ pub(super) fn start(
     };
 
     let (mut transcript, sent_ccs) = match transcript.take() {
-        Some(t) => t,
+        Some((mut t, sent_ccs)) => {
+            t.add_message(&m.encoded);
+            (t, sent_ccs)
+        }
         None => {
             let mut t = HandshakeHash::new();
             t.add_message(&m.encoded);
@@ -158,9 +336,13 @@ pub(super) fn start(
     };
     // RFC 8446 s4.2.10: 0-RTT only on the first PSK of a first ClientHello, when every
     // check passes; its key comes from the PSK's early secret and the ClientHello alone.
-    let early_ticket = psk.as_ref().map(|p| super::early_data::EarlyTicket {
-        index: p.index,
-        state: &p.state,
+    // External PSKs carry no ticket allowing early data: no 0-RTT with them.
+    let early_ticket = psk.as_ref().and_then(|p| match &p.key {
+        PskKey::Ticket(state) => Some(super::early_data::EarlyTicket {
+            index: p.index,
+            state,
+        }),
+        PskKey::External { .. } => None,
     });
     let early_secret = match super::early_data::accept(
         &config,
@@ -172,7 +354,7 @@ pub(super) fn start(
     ) {
         true => match &psk {
             Some(p) => Some(
-                KeyScheduleEarly::with_psk(suite.hash, &p.state.psk, PskKind::Resumption)
+                p.early(suite.hash)
                     .client_early_traffic_secret(&transcript.current_hash()?),
             ),
             None => None,
@@ -187,11 +369,17 @@ pub(super) fn start(
     n.alpn = alpn.clone();
     n.server_name = sni.clone();
     n.client_random = ch.random.0;
-    n.resumed = psk.is_some();
+    n.resumed = false;
     // The binder proved the client holds the session: it is who the session's handshake
-    // authenticated (or did not), and it sends no certificate now.
-    if let Some(p) = &psk {
-        p.state.binding.peer.clone().restore(n);
+    // authenticated (or did not), and it sends no certificate now. With an external PSK,
+    // it holds the key the caller gave for the identity: that is its authentication.
+    match psk.as_ref().map(|p| &p.key) {
+        Some(PskKey::Ticket(state)) => {
+            n.resumed = true;
+            state.binding.peer.clone().restore(n);
+        }
+        Some(PskKey::External { identity, .. }) => PeerAuth::external_psk(identity).restore(n),
+        None => {}
     }
 
     // Before our first record: max_fragment_length binds the ServerHello already.
@@ -236,7 +424,7 @@ pub(super) fn start(
     cx.common.accept_ccs = true;
 
     let early = match &psk {
-        Some(p) => KeyScheduleEarly::with_psk(suite.hash, &p.state.psk, PskKind::Resumption),
+        Some(p) => p.early(suite.hash),
         None => KeyScheduleEarly::new(suite.hash),
     };
     let mut schedule = early.into_handshake(Some(&shared.0), &transcript.current_hash()?);
@@ -262,7 +450,10 @@ pub(super) fn start(
         true => EarlyDataSkip::UntilDecrypts,
         false => EarlyDataSkip::None,
     };
-    let ticket_max = psk.as_ref().map(|p| p.state.max_early_data);
+    let ticket_max = psk.as_ref().and_then(|p| match &p.key {
+        PskKey::Ticket(state) => Some(state.max_early_data),
+        PskKey::External { .. } => None,
+    });
     cx.common.limits.max_skipped_early_data = super::early_data::skip_limit(&config, ticket_max);
 
     // EncryptedExtensions.
@@ -401,54 +592,6 @@ fn send_certificate(
             .send_handshake(&HandshakeMessagePayload::new(cert))?,
     );
     Ok(())
-}
-
-/// The first offered PSK we can open, that is fresh, of the chosen suite's hash, and whose
-/// binder verifies (RFC 8446 s4.2.11). A bad binder is fatal (decrypt_error); an unusable
-/// ticket just means a full handshake.
-fn choose_psk(
-    cx: &mut Context<'_>,
-    config: &ServerConfig,
-    ch: &ClientHelloPayload,
-    suite: &'static Tls13CipherSuite,
-    retry_transcript: Option<&HandshakeHash>,
-    sni: Option<&str>,
-) -> Result<Option<AcceptedPsk>, Error> {
-    let (Some(offer), Some(ticketer)) = (ch.psk_offer(), &config.ticketer) else {
-        return Ok(None);
-    };
-    // We only do psk_dhe_ke (s4.2.9): forward secrecy for resumed sessions too.
-    if !ch
-        .psk_modes()
-        .is_some_and(|m| m.contains(&PSKKeyExchangeMode::PSK_DHE_KE))
-    {
-        return Ok(None);
-    }
-    for (index, (identity, binder)) in offer.identities.iter().zip(&offer.binders).enumerate() {
-        let Some(plain) = ticketer.open_at(&identity.identity, cx.now) else {
-            continue;
-        };
-        let Ok(state) = TicketState::read_bytes(&plain) else {
-            continue;
-        };
-        let same_hash =
-            crate::suites::find_tls13_suite(state.suite).is_some_and(|s| s.hash == suite.hash);
-        if !same_hash || !config.may_resume(&state.binding, cx.now, sni) {
-            continue;
-        }
-        let truncated = ch
-            .encoding_for_binder_signing()
-            .ok_or(PeerMisbehaved::PskNotLastExtension)?;
-        let binder_hash = match retry_transcript {
-            Some(t) => t.hash_with(suite.hash, &truncated)?,
-            None => HandshakeHash::new().hash_with(suite.hash, &truncated)?,
-        };
-        KeyScheduleEarly::with_psk(suite.hash, &state.psk, PskKind::Resumption)
-            .verify_binder(&binder_hash, &binder.0)?;
-        let index = u16::try_from(index).map_err(|_| PeerMisbehaved::TooManyPskIdentities)?;
-        return Ok(Some(AcceptedPsk { index, state }));
-    }
-    Ok(None)
 }
 
 /// Sends a HelloRetryRequest asking for `group` (RFC 8446 s4.1.4) and waits for the second

@@ -27,6 +27,7 @@ mod client12;
 mod client13;
 mod early_data;
 mod limits;
+mod psk;
 mod record;
 mod record_limits;
 mod resumption;
@@ -69,6 +70,11 @@ fn tls13_early_data() {
 }
 
 #[test]
+fn external_psk() {
+    harness::run("external PSK", psk::cases());
+}
+
+#[test]
 fn limits_and_hygiene() {
     harness::run("limits", limits::cases());
 }
@@ -85,6 +91,7 @@ fn the_suite_has_at_least_300_cases() {
         ("TLS 1.2 server", server12::cases().len()),
         ("resumption", resumption::cases().len()),
         ("0-RTT", early_data::cases().len()),
+        ("external PSK", psk::cases().len()),
         ("limits", limits::cases().len()),
     ];
     let total: usize = groups.iter().map(|(_, n)| n).sum();

@@ -12,7 +12,7 @@ use sanstls::enums::{
     CipherSuite, Compression, ContentType, ECPointFormat, NamedGroup, ProtocolVersion,
     SignatureScheme,
 };
-use sanstls::internal::codec::{Payload, PayloadU8};
+use sanstls::internal::codec::{Payload, PayloadU16, PayloadU8};
 use sanstls::internal::handshake::prf::Tls12MasterSecret;
 use sanstls::internal::handshake::transcript::HandshakeHash;
 use sanstls::internal::msgs::base::{Random, SessionId};
@@ -462,6 +462,8 @@ impl Client12 {
                     self.ems = sh.extended_master_secret_acked();
                     self.transcript.start_hash(self.suite.hash).unwrap();
                 }
+                // A PSK suite's ServerKeyExchange is read by the case.
+                HandshakePayload::ServerKeyExchange(_) if self.suite.kx.is_psk() => {}
                 HandshakePayload::ServerKeyExchange(body) => {
                     let ske =
                         ServerKeyExchangePayload::read_bytes_with(&body.0, self.suite.kx).unwrap();
@@ -492,6 +494,35 @@ impl Client12 {
         let master = master_secret(
             self.suite,
             &premaster.0,
+            self.ems.then(|| self.transcript.current_hash().unwrap()),
+            &self.hello.random.0,
+            &self.server_random,
+        );
+        let Keys12 {
+            client,
+            server_open,
+            ..
+        } = keys(
+            self.suite,
+            &master,
+            &self.hello.random.0,
+            &self.server_random,
+        );
+        self.keys = Some((client, server_open));
+        self.master = Some(master);
+    }
+
+    /// A plain-PSK ClientKeyExchange naming `identity` (RFC 4279 s2), and the keys `key`
+    /// leads to.
+    pub fn send_psk_key_exchange(&mut self, identity: &[u8], key: &[u8]) {
+        let cke = ClientKeyExchangePayload::Psk(PayloadU16::new(identity.to_vec()));
+        self.send(HandshakePayload::ClientKeyExchange(Payload::new(
+            cke.get_encoding(),
+        )));
+        let premaster = sanstls::internal::msgs::kx::psk_premaster(None, key);
+        let master = master_secret(
+            self.suite,
+            &premaster,
             self.ems.then(|| self.transcript.current_hash().unwrap()),
             &self.hello.random.0,
             &self.server_random,

@@ -13,7 +13,7 @@ use sanstls::enums::{
 };
 use sanstls::internal::codec::{Payload, PayloadU8};
 use sanstls::internal::handshake::key_schedule::{
-    KeyScheduleEarly, KeyScheduleHandshake, KeyScheduleTraffic, KeyScheduleTrafficPending,
+    KeyScheduleEarly, KeyScheduleHandshake, KeyScheduleTraffic, KeyScheduleTrafficPending, PskKind,
     TrafficSecret,
 };
 use sanstls::internal::handshake::transcript::HandshakeHash;
@@ -96,8 +96,10 @@ pub struct Server13 {
     pub key: Arc<dyn SigningKey>,
     /// Send the compatibility CCS after the ServerHello when the client is in that mode.
     pub compat: bool,
-    /// A PSK to key the schedule with (a resumption the case scripts).
+    /// A PSK to key the schedule with (a resumption the case scripts, or an external PSK
+    /// with `psk_kind` External).
     pub psk: Option<Vec<u8>>,
+    pub psk_kind: PskKind,
 }
 
 impl Server13 {
@@ -130,6 +132,7 @@ impl Server13 {
             key: p.ecdsa_key.clone(),
             compat: true,
             psk: None,
+            psk_kind: PskKind::Resumption,
         };
         s.choose_from_hello();
         s
@@ -195,11 +198,7 @@ impl Server13 {
             _ => None,
         };
         let early = match &self.psk {
-            Some(psk) => KeyScheduleEarly::with_psk(
-                self.suite.hash,
-                psk,
-                sanstls::internal::handshake::key_schedule::PskKind::Resumption,
-            ),
+            Some(psk) => KeyScheduleEarly::with_psk(self.suite.hash, psk, self.psk_kind),
             None => KeyScheduleEarly::new(self.suite.hash),
         };
         let mut schedule = early.into_handshake(
@@ -386,6 +385,8 @@ pub struct Client13 {
     pub traffic: Option<KeyScheduleTraffic>,
     /// What the server's flight said (EncryptedExtensions to Finished).
     pub flight: Vec<HandshakePayload>,
+    /// An external PSK to key the schedule with, if the server accepts one.
+    pub psk: Option<Vec<u8>>,
 }
 
 /// A correct TLS 1.3-only ClientHello for `localhost` with `share` (compatibility mode).
@@ -441,6 +442,7 @@ impl Client13 {
             pending: None,
             traffic: None,
             flight: Vec::new(),
+            psk: None,
         }
     }
 
@@ -465,8 +467,14 @@ impl Client13 {
             .unwrap()
             .complete(&share.key_exchange)
             .unwrap();
-        let mut schedule = KeyScheduleEarly::new(self.suite.hash)
-            .into_handshake(Some(&shared.0), &self.transcript.current_hash().unwrap());
+        let early = match (&self.psk, sh.selected_psk_identity()) {
+            (Some(psk), Some(_)) => {
+                KeyScheduleEarly::with_psk(self.suite.hash, psk, PskKind::External)
+            }
+            _ => KeyScheduleEarly::new(self.suite.hash),
+        };
+        let mut schedule =
+            early.into_handshake(Some(&shared.0), &self.transcript.current_hash().unwrap());
         let (client, server) = schedule.handshake_keys(self.suite.ring_aead());
         let o = RecordOpener::tls13(self.suite.aead, server.key(), server.iv()).unwrap();
         self.w.set_opener(Some(o), true);
