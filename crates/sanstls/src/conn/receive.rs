@@ -121,8 +121,13 @@ impl Connection {
         if c.error.is_some() || c.received_close_notify {
             return true;
         }
-        // A server paused on its ClientHello holds what follows until `accept`.
-        if self.paused_for_config() && c.deframer.free_space() == 0 {
+        // A server paused on its ClientHello (or on a TLS 1.2 PSK identity) holds what
+        // follows until the caller answers.
+        let holding = self
+            .state
+            .as_ref()
+            .is_some_and(|s| s.awaits_config() || s.holds_input());
+        if holding && c.deframer.free_space() == 0 {
             return false;
         }
         c.unread() < c.buffer_limit
