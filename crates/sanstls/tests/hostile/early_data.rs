@@ -77,6 +77,21 @@ fn session_from(config: &Arc<ServerConfig>) -> StoredSession {
         .expect("a ticket")
 }
 
+/// A scripted client that resumed a ticket of our server allowing `max` bytes of early
+/// data, offered early data, and read the server's flight.
+fn answered(max: u32) -> EarlyClient {
+    let config = Arc::new(early_server(max));
+    let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
+    c.read_server_flight();
+    c
+}
+
+/// What the script sent is delivered, and our server refuses it with `alert`.
+fn refused(mut c: EarlyClient, alert: A) {
+    let _ = c.w.deliver();
+    c.w.refused_in_handshake(alert);
+}
+
 /// A scripted client resuming a ticket of our server, offering early data.
 struct EarlyClient {
     w: Wire,
@@ -264,9 +279,7 @@ fn server_cases() -> Vec<Case> {
         case(
             "early data over max_early_data_size is unexpected_message",
             || {
-                let config = Arc::new(early_server(100));
-                let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
-                c.read_server_flight();
+                let mut c = answered(100);
                 assert!(c.accepted());
                 c.w.record(ContentType::ApplicationData, &[1; 60]);
                 c.w.record(ContentType::ApplicationData, &[2; 41]);
@@ -278,9 +291,7 @@ fn server_cases() -> Vec<Case> {
         case(
             "early data of exactly max_early_data_size is accepted",
             || {
-                let config = Arc::new(early_server(100));
-                let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
-                c.read_server_flight();
+                let mut c = answered(100);
                 c.w.record(ContentType::ApplicationData, &[1; 60]);
                 c.w.record(ContentType::ApplicationData, &[2; 40]);
                 c.complete();
@@ -291,12 +302,9 @@ fn server_cases() -> Vec<Case> {
         case(
             "a Finished under the early key without EndOfEarlyData is unexpected_message",
             || {
-                let config = Arc::new(early_server(16384));
-                let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
-                c.read_server_flight();
+                let mut c = answered(16384);
                 c.finished();
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::UnexpectedMessage);
+                refused(c, A::UnexpectedMessage);
             },
         ),
         case(
@@ -304,39 +312,30 @@ fn server_cases() -> Vec<Case> {
             // early key, until EndOfEarlyData) is bad_record_mac.
             "a Finished under the handshake key without EndOfEarlyData is bad_record_mac",
             || {
-                let config = Arc::new(early_server(16384));
-                let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
-                c.read_server_flight();
+                let mut c = answered(16384);
                 c.use_handshake_key();
                 c.finished();
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::BadRecordMac);
+                refused(c, A::BadRecordMac);
             },
         ),
         case(
             "a second EndOfEarlyData is unexpected_message",
             || {
-                let config = Arc::new(early_server(16384));
-                let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
-                c.read_server_flight();
+                let mut c = answered(16384);
                 c.end_of_early_data();
                 c.use_handshake_key();
                 c.end_of_early_data();
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::UnexpectedMessage);
+                refused(c, A::UnexpectedMessage);
             },
         ),
         case(
             "application data between EndOfEarlyData and the Finished is unexpected_message",
             || {
-                let config = Arc::new(early_server(16384));
-                let mut c = EarlyClient::start(config.clone(), session_from(&config), |_| {});
-                c.read_server_flight();
+                let mut c = answered(16384);
                 c.end_of_early_data();
                 c.use_handshake_key();
                 c.w.record(ContentType::ApplicationData, b"not early any more");
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::UnexpectedMessage);
+                refused(c, A::UnexpectedMessage);
             },
         ),
         case(
@@ -354,8 +353,7 @@ fn server_cases() -> Vec<Case> {
                 assert!(!c.accepted());
                 c.use_handshake_key();
                 c.end_of_early_data();
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::UnexpectedMessage);
+                refused(c, A::UnexpectedMessage);
             },
         ),
         case(
