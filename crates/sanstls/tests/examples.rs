@@ -9,6 +9,8 @@
 mod args;
 #[path = "../examples/mio_server/echo.rs"]
 mod echo;
+#[path = "../examples/tokio_engine/echo.rs"]
+mod tokio_echo;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -218,4 +220,77 @@ fn mio_server_serves_openssl_s_client() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(line, b"hello from openssl\n");
+}
+
+/// Starts the tokio echo server (current-thread runtime on its own thread) on a free port,
+/// with the same certificate selection as `start_mio`, the selector awaiting a timer first
+/// (an asynchronous lookup). Returns the port.
+fn start_tokio(main: Arc<ServerConfig>, other: Arc<ServerConfig>, timeout: Duration) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let select: tokio_echo::Select = Arc::new(move |name| {
+        let config = match name.as_deref() {
+            Some("other.test") => other.clone(),
+            _ => main.clone(),
+        };
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            config
+        })
+    });
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            tokio_echo::run(listener, select, timeout, args::now).await
+        })
+    });
+    port
+}
+
+#[test]
+fn tokio_engine_echoes_to_concurrent_clients_and_selects_certificates() {
+    let ((main, main_cert), (other, other_cert)) = (server_config(), server_config());
+    let port = start_tokio(main, other, Duration::from_secs(10));
+    let clients: Vec<_> = (0..20u8)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let name = if i % 2 == 0 {
+                    "localhost"
+                } else {
+                    "other.test"
+                };
+                // One large echo among them: more than the socket buffers hold unread.
+                let len = if i == 0 {
+                    2 << 20
+                } else {
+                    1024 + usize::from(i) * 37
+                };
+                let data = pattern(len, i);
+                let (echoed, cert) = echo_client(port, name, data.clone());
+                assert!(echoed == data, "client {i}: the echo");
+                (i, cert)
+            })
+        })
+        .collect();
+    for c in clients {
+        let (i, cert) = c.join().unwrap();
+        let want = if i % 2 == 0 { &main_cert } else { &other_cert };
+        assert_eq!(&cert, want, "client {i}: the selector's certificate");
+    }
+}
+
+#[test]
+fn tokio_engine_times_out_a_silent_handshake() {
+    let (main, _) = server_config();
+    let port = start_tokio(main.clone(), main, Duration::from_millis(200));
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    sock.set_read_timeout(Some(HANG)).unwrap();
+    let mut got = Vec::new();
+    let r = sock.read_to_end(&mut got);
+    assert!(r.is_ok(), "closed by the server, not by our bound: {r:?}");
 }
