@@ -38,7 +38,7 @@ fn server_config() -> (Arc<ServerConfig>, Vec<u8>) {
 /// Starts the mio echo server on a free port: the name `other.test` gets `other`'s
 /// certificate, every other name `main`'s. Returns the port.
 fn start_mio(main: Arc<ServerConfig>, other: Arc<ServerConfig>, options: echo::Options) -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let listener = mio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let port = listener.local_addr().unwrap().port();
     let select: echo::Select = Box::new(move |name| match name {
         Some("other.test") => other.clone(),

@@ -34,13 +34,16 @@ pub(crate) type Select = Box<dyn Fn(Option<&str>) -> Arc<ServerConfig> + Send>;
 /// The server's knobs.
 pub(crate) struct Options {
     /// How long a handshake may take, from accept (the paused wait for a configuration
-    /// included).
+    /// included); without `select_async`, the configuration's `handshake_timeout` instead.
     pub(crate) handshake_timeout: Duration,
     /// Back-pressure: stop reading a socket while its connection holds more unsent TLS
     /// bytes than this.
     pub(crate) max_unsent: usize,
     /// Connections beyond this are closed as soon as they are accepted.
     pub(crate) max_connections: usize,
+    /// Pause every handshake on its ClientHello for the selector (the default); without,
+    /// connections start with the selector's configuration for no name, picked once.
+    pub(crate) select_async: bool,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             handshake_timeout: Duration::from_secs(10),
             max_unsent: 64 * 1024,
             max_connections: 100_000,
+            select_async: true,
         }
     }
 }
@@ -91,17 +95,22 @@ struct Server {
     plain: Vec<u8>,
     to_selector: mpsc::Sender<(Token, Option<String>)>,
     now: fn() -> UnixTime,
+    /// Without `Options::select_async`: the configuration of every connection.
+    config: Option<Arc<ServerConfig>>,
 }
 
-/// Serves `listener` forever (until an I/O error of the poll itself).
+/// Serves `listener` (mio's, whose listen backlog is 1024 where std's is 128) forever
+/// (until an I/O error of the poll itself).
 pub(crate) fn run(
-    listener: std::net::TcpListener,
+    mut listener: TcpListener,
     select: Select,
     options: Options,
     now: fn() -> UnixTime,
 ) -> io::Result<()> {
-    listener.set_nonblocking(true)?;
-    let mut listener = TcpListener::from_std(listener);
+    let config = match options.select_async {
+        true => None,
+        false => Some(select(None)),
+    };
     let mut poll = Poll::new()?;
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)?;
@@ -129,6 +138,7 @@ pub(crate) fn run(
         plain: vec![0; 16 * 1024],
         to_selector,
         now,
+        config,
     };
     let mut events = Events::with_capacity(1024);
     loop {
@@ -192,7 +202,13 @@ impl Server {
             }
             let _ = sock.set_nodelay(true);
             let now = (self.now)();
-            let tls = ServerConnection::new_paused(now, self.options.handshake_timeout);
+            let tls = match &self.config {
+                None => ServerConnection::new_paused(now, self.options.handshake_timeout),
+                Some(config) => match ServerConnection::new(config.clone(), now) {
+                    Ok(tls) => tls,
+                    Err(_) => continue,
+                },
+            };
             self.conns.insert(
                 token,
                 Conn {

@@ -24,8 +24,9 @@ fn run() -> Result<(), String> {
         .unwrap_or_else(|| "10".into())
         .parse()
         .map_err(|_| "--timeout expects seconds")?;
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let listener =
+        mio::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     println!(
         "mio_server listening on {}",
         listener.local_addr().map_err(|e| e.to_string())?
