@@ -24,7 +24,7 @@ pub(crate) fn run(mut listener: TcpListener, config: Arc<rustls::ServerConfig>) 
     let mut poll = Poll::new()?;
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)?;
-    let mut conns: HashMap<Token, Conn> = HashMap::new();
+    let mut conns: HashMap<Token, Box<Conn>> = HashMap::new();
     let mut next = 1usize;
     let mut plain = vec![0u8; 16 * 1024];
     let mut events = Events::with_capacity(1024);
@@ -58,13 +58,14 @@ pub(crate) fn run(mut listener: TcpListener, config: Arc<rustls::ServerConfig>) 
                     let Ok(tls) = rustls::ServerConnection::new(config.clone()) else {
                         continue;
                     };
+                    // Boxed, as in the engine's server: the table holds pointers.
                     conns.insert(
                         token,
-                        Conn {
+                        Box::new(Conn {
                             sock,
                             tls,
                             readable: true,
-                        },
+                        }),
                     );
                     drive(&mut conns, token, &poll, &mut plain);
                 }
@@ -80,7 +81,7 @@ pub(crate) fn run(mut listener: TcpListener, config: Arc<rustls::ServerConfig>) 
     }
 }
 
-fn drive(conns: &mut HashMap<Token, Conn>, token: Token, poll: &Poll, plain: &mut [u8]) {
+fn drive(conns: &mut HashMap<Token, Box<Conn>>, token: Token, poll: &Poll, plain: &mut [u8]) {
     let Some(conn) = conns.get_mut(&token) else {
         return;
     };

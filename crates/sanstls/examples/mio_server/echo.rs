@@ -86,7 +86,9 @@ impl Conn {
 
 /// The event loop's state.
 struct Server {
-    conns: HashMap<Token, Conn>,
+    /// Boxed: the map's table, which has up to twice the slots it fills, then holds a
+    /// pointer per slot instead of a whole connection (about 2.2 KB).
+    conns: HashMap<Token, Box<Conn>>,
     timers: BTreeSet<(UnixTime, Token)>,
     next_token: usize,
     options: Options,
@@ -211,7 +213,7 @@ impl Server {
             };
             self.conns.insert(
                 token,
-                Conn {
+                Box::new(Conn {
                     sock,
                     tls,
                     out: Vec::new(),
@@ -220,7 +222,7 @@ impl Server {
                     paused: false,
                     readable: true,
                     deadline: None,
-                },
+                }),
             );
             self.drive(token, poll);
         }
