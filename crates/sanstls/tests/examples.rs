@@ -188,11 +188,9 @@ fn mio_server_times_out_a_silent_handshake() {
     // above covers that clients well past the deadline still get their echo.
 }
 
-#[test]
-fn mio_server_serves_openssl_s_client() {
+/// `openssl s_client` (TLS 1.3) sends a line to the server on `port` and must read it back.
+fn openssl_echo(port: u16) {
     sanstls_test::peers::require("openssl");
-    let (main, _) = server_config();
-    let port = start_mio(main.clone(), main, echo::Options::default());
     let mut child = std::process::Command::new("openssl")
         .args([
             "s_client",
@@ -223,6 +221,18 @@ fn mio_server_serves_openssl_s_client() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(line, b"hello from openssl\n");
+}
+
+#[test]
+fn mio_server_serves_openssl_s_client() {
+    let (main, _) = server_config();
+    openssl_echo(start_mio(main.clone(), main, echo::Options::default()));
+}
+
+#[test]
+fn tokio_engine_serves_openssl_s_client() {
+    let (main, _) = server_config();
+    openssl_echo(start_tokio(main.clone(), main, Duration::from_secs(10)));
 }
 
 /// Starts the tokio echo server (current-thread runtime on its own thread) on a free port,
@@ -326,6 +336,7 @@ fn io_uring_server_echoes_in_place_to_concurrent_clients() {
     for c in clients {
         assert_eq!(c.join().unwrap(), main_cert);
     }
+    openssl_echo(port);
     let opened = ring::OPENED_IN_PLACE.load(std::sync::atomic::Ordering::Relaxed);
     // 2 MiB comes in at least 128 records: most must have been opened in place.
     assert!(opened >= 100, "records opened in place: {opened}");
