@@ -52,6 +52,17 @@ fn start_mio(main: Arc<ServerConfig>, other: Arc<ServerConfig>, options: echo::O
 /// server that did not echo as it reads would deadlock us both), read the echo back.
 /// Returns the echo and the server's certificate.
 fn echo_client(port: u16, name: &str, data: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
+    echo_client_reading(port, name, data, 32 * 1024)
+}
+
+/// [`echo_client`], reading at most `read_size` bytes per socket read (small: a slow
+/// reader).
+fn echo_client_reading(
+    port: u16,
+    name: &str,
+    data: Vec<u8>,
+    read_size: usize,
+) -> (Vec<u8>, Vec<u8>) {
     let config = Arc::new(ClientConfig::new(Arc::new(InsecureAcceptAnything)));
     let mut conn = ClientConnection::new(config, name, args::now()).unwrap();
     let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -63,7 +74,7 @@ fn echo_client(port: u16, name: &str, data: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
             writer.write_all(&bytes).unwrap();
         }
     });
-    let (mut echoed, mut buf, mut plain) = (Vec::new(), vec![0u8; 32 * 1024], vec![0u8; 16384]);
+    let (mut echoed, mut buf, mut plain) = (Vec::new(), vec![0u8; read_size], vec![0u8; 16384]);
     let mut sent_data = false;
     let mut cert = Vec::new();
     while echoed.len() < data.len() {
@@ -155,18 +166,25 @@ fn mio_server_echoes_to_many_concurrent_clients_and_selects_certificates() {
 }
 
 #[test]
-fn mio_server_back_pressure_still_echoes_everything() {
+fn mio_server_back_pressure_stops_reading_and_still_echoes_everything() {
     let (main, _) = server_config();
-    // A bound far below what the client sends unread: the server must stop reading and
+    // A bound far below what a slow reader leaves unread: the server must stop reading,
     // resume (edge-triggered) as the socket drains, and lose nothing.
     let options = echo::Options {
         max_unsent: 4096,
         ..Default::default()
     };
     let port = start_mio(main.clone(), main, options);
-    let data = pattern(4 << 20, 7);
-    let (echoed, _) = echo_client(port, "localhost", data.clone());
-    assert!(echoed == data, "4 MiB echoed intact");
+    // More than loopback's socket buffers hold, read 1 KiB at a time while the server
+    // writes 16 KiB records.
+    let data = pattern(24 << 20, 7);
+    let (echoed, _) = echo_client_reading(port, "localhost", data.clone(), 1024);
+    assert!(echoed == data, "24 MiB echoed intact");
+    let stops = echo::BACK_PRESSURE_STOPS.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        stops > 0,
+        "the server never stopped reading for back-pressure"
+    );
 }
 
 #[test]

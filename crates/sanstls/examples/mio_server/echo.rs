@@ -57,6 +57,11 @@ impl Default for Options {
     }
 }
 
+/// How often a connection stopped reading its socket for back-pressure (the test checks
+/// that a slow reader makes it happen).
+pub(crate) static BACK_PRESSURE_STOPS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(0);
+
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
 
@@ -318,7 +323,11 @@ fn step(
         if conn.peer_closed_and_answered() {
             return conn.unsent() > 0; // linger until our close_notify is out
         }
-        if conn.paused || conn.unsent() > options.max_unsent {
+        if conn.paused {
+            return true;
+        }
+        if conn.unsent() > options.max_unsent {
+            BACK_PRESSURE_STOPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return true;
         }
         if !conn.stash.is_empty() {
