@@ -6,6 +6,10 @@
 //! - `bench [--quick] [--json FILE] [FILTER]`: sanstls against rustls, in one process
 //!   (`crates/sanstls/benches/versus`, built with the release profile); see
 //!   docs/performance.md.
+//! - `load [--quick] [--clients N] [--repeats R] [--json FILE]`: the mio echo server on
+//!   the engine and on rustls, each in its own process on 127.0.0.1, under N concurrent
+//!   clients and N idle connections (`crates/sanstls/benches/load`, release profile); see
+//!   docs/performance.md, *Under load*.
 //!
 //! Interop against OpenSSL, GnuTLS, Node, Python and rustls runs in `cargo test` (the
 //! engine's `*_interop` tests, the CLI's and the facade's), not here.
@@ -22,10 +26,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("pki-fixtures") => pki_fixtures(args.get(1).map(String::as_str)),
-        Some("bench") => bench(&args[1..]),
+        Some("bench") => bench("versus", &args[1..]),
+        Some("load") => bench("load", &args[1..]),
         _ => Err(
             "usage: cargo xtask <vectors [--check] | pki-fixtures [SET] | \
-             bench [--quick] [--json FILE] [FILTER]>"
+             bench [--quick] [--json FILE] [FILTER] | \
+             load [--quick] [--clients N] [--repeats R] [--json FILE]>"
                 .to_string(),
         ),
     };
@@ -38,8 +44,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the `versus` benchmark binary with `args`: it prints the table and writes the JSON.
-fn bench(args: &[String]) -> Result<(), String> {
+/// Runs the benchmark binary `name` (`versus` or `load`) with `args`: it prints the table
+/// and writes the JSON.
+fn bench(name: &str, args: &[String]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     // `cargo bench` runs the binary in the package's directory: a relative `--json` path
     // is made absolute here, relative to where `cargo xtask` was run.
@@ -51,9 +58,7 @@ fn bench(args: &[String]) -> Result<(), String> {
         }
     }
     let status = std::process::Command::new(cargo)
-        .args([
-            "bench", "--quiet", "-p", "sanstls", "--bench", "versus", "--",
-        ])
+        .args(["bench", "--quiet", "-p", "sanstls", "--bench", name, "--"])
         .args(&args)
         .current_dir(workspace_root())
         .status()

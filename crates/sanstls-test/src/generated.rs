@@ -56,3 +56,16 @@ pub fn ca_and_leaf(cn: &str, sans: Vec<SanType>) -> Chain {
         leaf_pem: leaf_cert.pem(),
     }
 }
+
+/// A self-signed ECDSA P-256 certificate for `localhost` and `127.0.0.1` and its PKCS#8 key
+/// (DER both): the default certificate of the engine's example servers, made as the CLI
+/// makes `sanstls server`'s (`rcgen::generate_simple_self_signed` with the same names).
+pub fn self_signed_localhost() -> (Vec<u8>, Vec<u8>) {
+    let generated =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .expect("self-signed certificate");
+    (
+        generated.cert.der().to_vec(),
+        generated.signing_key.serialize_der(),
+    )
+}

@@ -56,11 +56,11 @@ impl Common {
         limit: usize,
     ) -> Result<(), Error> {
         self.set_sealer(sealer)?;
-        self.early_out_0rtt = Some(EarlyDataOut {
+        self.early_out_0rtt = Some(Box::new(EarlyDataOut {
             remaining: limit.min(self.buffer_limit),
             sent: Vec::new(),
             handshake_sealer: None,
-        });
+        }));
         Ok(())
     }
 

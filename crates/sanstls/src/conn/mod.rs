@@ -263,7 +263,9 @@ pub(crate) struct Common {
     /// Server: 0-RTT data we accepted, until the client's EndOfEarlyData.
     early_in: Option<early_data::EarlyDataIn>,
     /// Client: the 0-RTT data we offered, until the server's answer (and EndOfEarlyData).
-    early_out_0rtt: Option<early_data::EarlyDataOut>,
+    /// Boxed: it holds a record sealer (about 600 bytes) that only a 0-RTT client uses, and
+    /// every idle connection would carry it inline.
+    early_out_0rtt: Option<Box<early_data::EarlyDataOut>>,
     /// 0-RTT data was accepted (`Connection::early_data_accepted`).
     early_data_accepted: bool,
 }
