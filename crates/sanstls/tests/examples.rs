@@ -359,3 +359,20 @@ fn io_uring_server_echoes_in_place_to_concurrent_clients() {
     // 2 MiB comes in at least 128 records: most must have been opened in place.
     assert!(opened >= 100, "records opened in place: {opened}");
 }
+
+/// `--cert FILE --key FILE`: a PEM pair loads, a key of another certificate is refused
+/// with both file names in the message.
+#[test]
+fn the_examples_load_a_pem_pair_and_refuse_a_mismatched_key() {
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vectors/pki/keys/");
+    let (cert, key) = (format!("{keys}p256.crt"), format!("{keys}p256.pk8.pem"));
+    assert!(args::load_pem(&cert, &key).is_ok());
+    let other = format!("{keys}ed25519.pk8.pem");
+    let refused = args::load_pem(&cert, &other)
+        .err()
+        .expect("a mismatched key");
+    assert!(
+        refused.contains("p256.crt") && refused.contains("ed25519.pk8.pem"),
+        "{refused}"
+    );
+}

@@ -25,8 +25,7 @@ pub(crate) fn port() -> Result<u16, String> {
         .map_err(|_| "--port expects a number".into())
 }
 
-/// The `--cert FILE --key FILE` pair (PEM: the chain leaf first, and its key in any form
-/// sanstls-pki reads), or without them a self-signed certificate for localhost and
+/// The `--cert FILE --key FILE` pair (PEM: the chain leaf first, and its unencrypted key), or without them a self-signed certificate for localhost and
 /// 127.0.0.1 generated at start, as `sanstls server` does.
 pub(crate) fn certified_key() -> Result<CertifiedKey, String> {
     match (arg("--cert"), arg("--key")) {
@@ -41,20 +40,13 @@ pub(crate) fn certified_key() -> Result<CertifiedKey, String> {
     }
 }
 
-/// A PEM certificate chain and its PEM private key.
+/// A PEM certificate chain and its PEM private key (unencrypted PKCS#8, PKCS#1 or SEC1),
+/// checked to be a pair, in one call of the pki crate's light `pem` loader.
 pub(crate) fn load_pem(cert: &str, key: &str) -> Result<CertifiedKey, String> {
-    let text = std::fs::read(cert).map_err(|e| format!("{cert}: {e}"))?;
-    let blocks = sanstls_pki::pem::parse(&text).map_err(|e| format!("{cert}: {e}"))?;
-    let chain = sanstls_pki::pem::certificates(&blocks);
-    let leaf = chain.first().ok_or(format!("{cert}: no CERTIFICATE"))?;
-    let text = std::fs::read(key).map_err(|e| format!("{key}: {e}"))?;
-    let private =
-        sanstls_pki::keys::PrivateKey::from_pem(&text, None).map_err(|e| format!("{key}: {e}"))?;
-    private
-        .matches_certificate(leaf)
-        .map_err(|e| format!("{key} and {cert}: {e}"))?;
-    let signing = private.signing_key().map_err(|e| format!("{key}: {e}"))?;
-    CertifiedKey::new(chain, signing).map_err(|e| format!("{key}: {e}"))
+    let cert_pem = std::fs::read(cert).map_err(|e| format!("{cert}: {e}"))?;
+    let key_pem = std::fs::read(key).map_err(|e| format!("{key}: {e}"))?;
+    sanstls_pki::pem::certified_key_from_pem(&cert_pem, &key_pem)
+        .map_err(|e| format!("{cert} and {key}: {e}"))
 }
 
 /// The wall clock, as the engine takes it. An application reads the clock; the engine

@@ -5,8 +5,8 @@
 //! - **Edge-triggered**: mio reports a socket once when it becomes readable or writable,
 //!   so a connection remembers that its socket may still hold bytes (`readable`) and reads
 //!   until `WouldBlock` whenever it is allowed to read.
-//! - **Back-pressure**: a connection whose unsent TLS bytes exceed `Options::max_unsent`
-//!   stops reading its socket (the peer's writes then block in its kernel buffers) until
+//! - **Back-pressure**: a connection whose unsent TLS bytes (`pending_tls_len`) exceed
+//!   `Options::max_unsent` stops reading its socket (the peer's writes then block in its kernel buffers) until
 //!   the socket has taken them.
 //! - **Handshake timeouts**: every connection's `poll_timeout()` deadline is in one ordered
 //!   set, the poll waits until the earliest, and `handle_timeout(now)` fails the late ones.
@@ -17,10 +17,11 @@
 //!   `ServerConnection::accept` resumes the handshake. Other connections run meanwhile.
 //!
 //! Idle connections hold no buffer of the loop's: reads go through one shared scratch
-//! buffer, and the outgoing buffer is dropped once the socket took it all.
+//! buffer, and TLS bytes go from the engine to the socket with `write_tls_to`, which keeps
+//! what the socket did not take (`pending_tls_len` is then the back-pressure signal).
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
@@ -69,9 +70,6 @@ const WAKER: Token = Token(1);
 struct Conn {
     sock: TcpStream,
     tls: ServerConnection,
-    /// TLS bytes the socket has not taken yet, from `sent` on.
-    out: Vec<u8>,
-    sent: usize,
     /// Bytes read from the socket that the engine has not taken yet (while paused).
     stash: Vec<u8>,
     /// Waiting for the selector's configuration.
@@ -81,12 +79,6 @@ struct Conn {
     readable: bool,
     /// The deadline this connection has in the timer set.
     deadline: Option<UnixTime>,
-}
-
-impl Conn {
-    fn unsent(&self) -> usize {
-        self.out.len() - self.sent
-    }
 }
 
 /// The event loop's state.
@@ -221,8 +213,6 @@ impl Server {
                 Box::new(Conn {
                     sock,
                     tls,
-                    out: Vec::new(),
-                    sent: 0,
                     stash: Vec::new(),
                     paused: false,
                     readable: true,
@@ -312,7 +302,6 @@ fn step(
 ) -> bool {
     loop {
         // Out first: it may lift the back-pressure.
-        conn.tls.write_tls(&mut conn.out);
         if flush(conn).is_err() {
             return false;
         }
@@ -321,12 +310,12 @@ fn step(
             return false;
         }
         if conn.peer_closed_and_answered() {
-            return conn.unsent() > 0; // linger until our close_notify is out
+            return conn.tls.pending_tls_len() > 0; // linger until our close_notify is out
         }
         if conn.paused {
             return true;
         }
-        if conn.unsent() > options.max_unsent {
+        if conn.tls.pending_tls_len() > options.max_unsent {
             BACK_PRESSURE_STOPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return true;
         }
@@ -397,7 +386,6 @@ fn feed(
                 break;
             }
         }
-        conn.tls.write_tls(&mut conn.out);
         if bytes.is_empty() || failed {
             return;
         }
@@ -409,20 +397,15 @@ fn feed(
     }
 }
 
-/// Writes what the socket takes; drops the buffer once it is all out.
+/// Writes what the socket takes; the engine keeps the rest (`pending_tls_len`).
 fn flush(conn: &mut Conn) -> io::Result<()> {
-    while conn.sent < conn.out.len() {
-        match conn.sock.write(&conn.out[conn.sent..]) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => conn.sent += n,
+    while conn.tls.wants_write() {
+        match conn.tls.write_tls_to(&mut conn.sock) {
+            Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    // All out: an idle connection keeps no buffer (the next `write_tls` into this empty
-    // one hands over the engine's own instead of copying).
-    conn.out = Vec::new();
-    conn.sent = 0;
     Ok(())
 }
