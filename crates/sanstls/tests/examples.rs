@@ -368,9 +368,7 @@ fn the_examples_load_a_pem_pair_and_refuse_a_mismatched_key() {
     let (cert, key) = (format!("{keys}p256.crt"), format!("{keys}p256.pk8.pem"));
     assert!(args::load_pem(&cert, &key).is_ok());
     let other = format!("{keys}ed25519.pk8.pem");
-    let refused = args::load_pem(&cert, &other)
-        .err()
-        .expect("a mismatched key");
+    let refused = args::load_pem(&cert, &other).expect_err("a mismatched key");
     assert!(
         refused.contains("p256.crt") && refused.contains("ed25519.pk8.pem"),
         "{refused}"
