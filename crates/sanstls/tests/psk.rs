@@ -450,17 +450,18 @@ fn our_client_against_openssl_s_server_psk_nocert() {
     }
 }
 
-#[test]
-fn openssl_s_client_psk_against_our_server() {
-    peers::require("openssl");
-    let key_hex = hex::encode(KEY);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let table = keys(&[("client1", &KEY)]);
-    let sc = server(None);
-    let serve = std::thread::spawn(move || {
+/// Our server on `listener` for `count` connections, each a handshake whose
+/// `PskIdentity` pauses are answered from `table`, then a line and close_notify: what
+/// each connection ended with (`None`: completed) and what it negotiated.
+fn serve_psk(
+    listener: TcpListener,
+    sc: Arc<ServerConfig>,
+    table: HashMap<Vec<u8>, Vec<u8>>,
+    count: usize,
+) -> std::thread::JoinHandle<Vec<(Option<Error>, sanstls::conn::Negotiated)>> {
+    std::thread::spawn(move || {
         let mut results = Vec::new();
-        for _ in 0..2 {
+        for _ in 0..count {
             let (mut sock, _) = listener.accept().unwrap();
             let mut conn = ServerConnection::new(sc.clone(), now()).unwrap();
             let (mut asked, mut complete) = (Vec::new(), false);
@@ -495,7 +496,7 @@ fn openssl_s_client_psk_against_our_server() {
                     break None;
                 }
                 if Instant::now() > deadline {
-                    break None;
+                    break Some(Error::HandshakeTimeout);
                 }
                 match stream.receive(&mut conn) {
                     Ok(Received::Data) => {}
@@ -504,11 +505,21 @@ fn openssl_s_client_psk_against_our_server() {
                     _ => break conn.error().cloned(),
                 }
             };
-            let n = conn.negotiated().clone();
-            results.push((err, n));
+            results.push((err, conn.negotiated().clone()));
         }
         results
-    });
+    })
+}
+
+#[test]
+fn openssl_s_client_psk_against_our_server() {
+    peers::require("openssl");
+    let key_hex = hex::encode(KEY);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let table = keys(&[("client1", &KEY)]);
+    let sc = server(None);
+    let serve = serve_psk(listener, sc, table, 2);
     let addr = format!("127.0.0.1:{port}");
     let good = peers::s_client(
         &addr,
@@ -780,55 +791,7 @@ fn tls12_psk_suites_against_openssl_both_ways() {
     let table = keys(&[("client1", &KEY)]);
     let sc = server12(Some(b"sanstls hint"));
     let count = TLS12_PSK_SUITES.len();
-    let serve = std::thread::spawn(move || {
-        let mut results = Vec::new();
-        for _ in 0..count {
-            let (mut sock, _) = listener.accept().unwrap();
-            let mut conn = ServerConnection::new(sc.clone(), now()).unwrap();
-            let (mut asked, mut complete) = (Vec::new(), false);
-            let deadline = Instant::now() + Duration::from_secs(10);
-            let mut stream = Stream::new(&mut sock);
-            stream.set_read_timeout(Some(Duration::from_millis(50)));
-            let err = loop {
-                let fed = stream.feed(&mut conn, |_, e| {
-                    match e {
-                        Event::PskIdentity(id) => asked.push(id),
-                        Event::HandshakeComplete => complete = true,
-                        _ => {}
-                    }
-                    Ok::<(), StreamError>(())
-                });
-                if let Err(StreamError::Tls(e)) = fed {
-                    break Some(e);
-                }
-                if let Some(id) = asked.pop() {
-                    let answered = conn.psk_found(table.get(&id).map(Vec::as_slice), now());
-                    let _ = stream.flush(&mut conn);
-                    match answered {
-                        Ok(()) => continue,
-                        Err(e) => break Some(e),
-                    }
-                }
-                if complete {
-                    conn.send(b"hello from sanstls\n").unwrap();
-                    conn.send_close_notify();
-                    let _ = stream.flush(&mut conn);
-                    break None;
-                }
-                if Instant::now() > deadline {
-                    break Some(Error::HandshakeTimeout);
-                }
-                match stream.receive(&mut conn) {
-                    Ok(Received::Data) => {}
-                    Err(StreamError::Io(e)) if is_timeout(&e) => {}
-                    Err(StreamError::Tls(e)) => break Some(e),
-                    _ => break conn.error().cloned(),
-                }
-            };
-            results.push((err, conn.negotiated().clone()));
-        }
-        results
-    });
+    let serve = serve_psk(listener, sc, table, count);
     let addr = format!("127.0.0.1:{port}");
     let mut outs = Vec::new();
     for suite in TLS12_PSK_SUITES {
