@@ -56,8 +56,7 @@ fn bad_hello_with(
         let mut sh = s.hello();
         edit(&s, &mut sh);
         s.send_hello(sh);
-        let _ = s.w.deliver();
-        s.w.refused_in_handshake(alert);
+        s.w.delivered_refused(alert);
     }
 }
 
@@ -90,8 +89,7 @@ fn bad_flight(alert: A, rest: impl Fn(&mut Server12) + 'static) -> impl Fn() {
         let sh = s.hello();
         s.send_hello(sh);
         rest(&mut s);
-        let _ = s.w.deliver();
-        s.w.refused_in_handshake(alert);
+        s.w.delivered_refused(alert);
     }
 }
 
@@ -103,8 +101,7 @@ fn bad_finish(alert: A, finish: impl Fn(&mut Server12) + 'static) -> impl Fn() {
         s.send_flight();
         s.read_client_flight();
         finish(&mut s);
-        let _ = s.w.deliver();
-        s.w.refused_in_handshake(alert);
+        s.w.delivered_refused(alert);
     }
 }
 
@@ -223,8 +220,7 @@ fn listed_non_curve_in_tls12(
         let scheme = s.scheme();
         let ske = s.key_exchange_with(ecdhe(group, point.clone()), scheme);
         s.send(ske);
-        let _ = s.w.deliver();
-        s.w.refused_in_handshake(A::IllegalParameter);
+        s.w.delivered_refused(A::IllegalParameter);
     }
 }
 
@@ -349,8 +345,7 @@ fn own_cases() -> Vec<Case> {
                 let mut sh = s.hello();
                 sh.random.0[24..].copy_from_slice(b"DOWNGRD\x01");
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -423,8 +418,7 @@ fn own_cases() -> Vec<Case> {
                 s.send(c);
                 let ske = s.key_exchange();
                 s.send(ske);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnknownCA);
+                s.w.delivered_refused(A::UnknownCA);
             },
         ),
         case(
@@ -624,8 +618,7 @@ fn own_cases() -> Vec<Case> {
                 });
                 let ske = s.key_exchange_with(params, SignatureScheme::RSA_PSS_RSAE_SHA256);
                 s.send(ske);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::InsufficientSecurity);
+                s.w.delivered_refused(A::InsufficientSecurity);
             },
         ),
         case(
@@ -634,8 +627,7 @@ fn own_cases() -> Vec<Case> {
                 let mut s = dhe_server(true);
                 // ffdhe2048's prime with generator 5: well formed, but not the named group.
                 s.send_dhe(DhGroup::ffdhe2048().p().to_vec(), vec![5]);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::InsufficientSecurity);
+                s.w.delivered_refused(A::InsufficientSecurity);
             },
         ),
         case(
@@ -802,8 +794,7 @@ fn own_cases() -> Vec<Case> {
                 s.w.record(ContentType::ChangeCipherSpec, &[1]);
                 s.install_sealer();
                 s.w.handshake(nst());
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case("an acknowledged NewSessionTicket is kept", || {
@@ -827,8 +818,7 @@ fn own_cases() -> Vec<Case> {
                 let mut s = ticket_acknowledged();
                 s.send(nst());
                 s.send(nst());
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(

@@ -34,8 +34,7 @@ fn bad_hello(alert: A, edit: impl Fn(&Server13, &mut ServerHelloPayload) + 'stat
         let mut sh = s.hello();
         edit(&s, &mut sh);
         s.send_hello(sh);
-        let _ = s.w.deliver();
-        s.w.refused_in_handshake(alert);
+        s.w.delivered_refused(alert);
     }
 }
 
@@ -53,8 +52,7 @@ fn bad_share(group: NamedGroup, share: Vec<u8>) -> impl Fn() {
             key_exchange: share.clone(),
         });
         s.send_hello(sh);
-        let _ = s.w.deliver();
-        s.w.refused_in_handshake(A::IllegalParameter);
+        s.w.delivered_refused(A::IllegalParameter);
     }
 }
 
@@ -92,8 +90,7 @@ fn bad_flight_with(
         let sh = s.hello();
         s.send_hello(sh);
         flight(&mut s);
-        let _ = s.w.deliver();
-        s.w.refused_in_handshake(alert);
+        s.w.delivered_refused(alert);
     }
 }
 
@@ -319,8 +316,7 @@ fn own_cases() -> Vec<Case> {
             let len = m.len() - 4;
             m[1..4].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
             s.w.raw_handshake(&m);
-            let _ = s.w.deliver();
-            s.w.refused_in_handshake(A::DecodeError);
+            s.w.delivered_refused(A::DecodeError);
         }),
         case("ServerHello cut short is decode_error", || {
             let mut s = Server13::start(client_config());
@@ -330,22 +326,19 @@ fn own_cases() -> Vec<Case> {
             let len = m.len() - 4;
             m[1..4].copy_from_slice(&(len as u32).to_be_bytes()[1..]);
             s.w.raw_handshake(&m);
-            let _ = s.w.deliver();
-            s.w.refused_in_handshake(A::DecodeError);
+            s.w.delivered_refused(A::DecodeError);
         }),
         case("a first message other than ServerHello is unexpected_message", || {
             let mut s = Server13::start(client_config());
             let ee = s.ee();
             s.w.handshake(ee);
-            let _ = s.w.deliver();
-            s.w.refused_in_handshake(A::UnexpectedMessage);
+            s.w.delivered_refused(A::UnexpectedMessage);
         }),
         case("a ClientHello from the server is unexpected_message", || {
             let mut s = Server13::start(client_config());
             let ch = s.ch.clone();
             s.w.handshake(HandshakePayload::ClientHello(ch));
-            let _ = s.w.deliver();
-            s.w.refused_in_handshake(A::UnexpectedMessage);
+            s.w.delivered_refused(A::UnexpectedMessage);
         }),
         case(
             "a compatibility CCS before the ServerHello is accepted",
@@ -392,8 +385,7 @@ fn own_cases() -> Vec<Case> {
                 s.w.plain_record(ContentType::Handshake, ProtocolVersion::TLSv1_2, &bytes[..10]);
                 s.w.compat_ccs();
                 s.w.plain_record(ContentType::Handshake, ProtocolVersion::TLSv1_2, &bytes[10..]);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case("two compatibility CCS records are unexpected_message", || {
@@ -401,14 +393,12 @@ fn own_cases() -> Vec<Case> {
             let sh = s.hello();
             s.send_hello(sh);
             s.w.compat_ccs();
-            let _ = s.w.deliver();
-            s.w.refused_in_handshake(A::UnexpectedMessage);
+            s.w.delivered_refused(A::UnexpectedMessage);
         }),
         case("a CCS whose body is not 1 is unexpected_message", || {
             let mut s = Server13::start(client_config());
             s.w.plain_record(ContentType::ChangeCipherSpec, ProtocolVersion::TLSv1_2, &[2]);
-            let _ = s.w.deliver();
-            s.w.refused_in_handshake(A::UnexpectedMessage);
+            s.w.delivered_refused(A::UnexpectedMessage);
         }),
         case("a fatal alert during the handshake ends it without an answer", || {
             let mut s = Server13::start(client_config());
@@ -546,8 +536,7 @@ fn own_cases() -> Vec<Case> {
                 let mut sh = s.hello();
                 sh.cipher_suite = CipherSuite::TLS13_CHACHA20_POLY1305_SHA256;
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -561,8 +550,7 @@ fn own_cases() -> Vec<Case> {
                     key_exchange: vec![9; 32],
                 });
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -574,8 +562,7 @@ fn own_cases() -> Vec<Case> {
                 sh.cipher_suite = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
                 sh.extensions = Some(vec![]);
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         // ---- EncryptedExtensions ----
@@ -710,8 +697,7 @@ fn own_cases() -> Vec<Case> {
                 s.send_hello(sh);
                 let ee = encode(s.ee());
                 s.w.plain_record(ContentType::Handshake, ProtocolVersion::TLSv1_2, &ee);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -831,8 +817,7 @@ fn own_cases() -> Vec<Case> {
                 s.send(ee);
                 let c = s.certificate();
                 s.send(c);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::BadCertificate);
+                s.w.delivered_refused(A::BadCertificate);
             },
         ),
         case(
@@ -1079,8 +1064,7 @@ fn own_cases() -> Vec<Case> {
                 // Queued with the Finished, so sealed with it under the handshake key.
                 s.w.handshake(nst(60));
                 s.after_finished();
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -1468,8 +1452,7 @@ fn resumption_cases() -> Vec<Case> {
                 s.send(ee);
                 let c = s.certificate();
                 s.send(c);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -1480,8 +1463,7 @@ fn resumption_cases() -> Vec<Case> {
                 let mut sh = s.hello();
                 ext(&mut sh).push(ServerExtension::PreSharedKey(1));
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -1494,8 +1476,7 @@ fn resumption_cases() -> Vec<Case> {
                 sh.cipher_suite = CipherSuite::TLS13_AES_128_GCM_SHA256;
                 ext(&mut sh).push(ServerExtension::PreSharedKey(0));
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case("a server declining our PSK runs a full handshake", || {
@@ -1548,8 +1529,7 @@ fn refused_share(mut s: Server13, group: NamedGroup, key_exchange: Vec<u8>) {
         key_exchange,
     });
     s.send_hello(sh);
-    let _ = s.w.deliver();
-    s.w.refused_in_handshake(A::IllegalParameter);
+    s.w.delivered_refused(A::IllegalParameter);
 }
 
 /// A client offering `groups`, and a script for it.

@@ -86,12 +86,6 @@ fn answered(max: u32) -> EarlyClient {
     c
 }
 
-/// What the script sent is delivered, and our server refuses it with `alert`.
-fn refused(mut c: EarlyClient, alert: A) {
-    let _ = c.w.deliver();
-    c.w.refused_in_handshake(alert);
-}
-
 /// A scripted client resuming a ticket of our server, offering early data.
 struct EarlyClient {
     w: Wire,
@@ -283,8 +277,7 @@ fn server_cases() -> Vec<Case> {
                 assert!(c.accepted());
                 c.w.record(ContentType::ApplicationData, &[1; 60]);
                 c.w.record(ContentType::ApplicationData, &[2; 41]);
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::UnexpectedMessage);
+                c.w.delivered_refused(A::UnexpectedMessage);
                 assert_eq!(early_data(&c.w.events), [1; 60], "the first record only");
             },
         ),
@@ -304,7 +297,7 @@ fn server_cases() -> Vec<Case> {
             || {
                 let mut c = answered(16384);
                 c.finished();
-                refused(c, A::UnexpectedMessage);
+                c.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -315,7 +308,7 @@ fn server_cases() -> Vec<Case> {
                 let mut c = answered(16384);
                 c.use_handshake_key();
                 c.finished();
-                refused(c, A::BadRecordMac);
+                c.w.delivered_refused(A::BadRecordMac);
             },
         ),
         case(
@@ -325,7 +318,7 @@ fn server_cases() -> Vec<Case> {
                 c.end_of_early_data();
                 c.use_handshake_key();
                 c.end_of_early_data();
-                refused(c, A::UnexpectedMessage);
+                c.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -335,7 +328,7 @@ fn server_cases() -> Vec<Case> {
                 c.end_of_early_data();
                 c.use_handshake_key();
                 c.w.record(ContentType::ApplicationData, b"not early any more");
-                refused(c, A::UnexpectedMessage);
+                c.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -353,7 +346,7 @@ fn server_cases() -> Vec<Case> {
                 assert!(!c.accepted());
                 c.use_handshake_key();
                 c.end_of_early_data();
-                refused(c, A::UnexpectedMessage);
+                c.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -506,8 +499,7 @@ fn client_cases() -> Vec<Case> {
                 s.send_hello(sh);
                 let ee = s.ee_with(vec![ServerExtension::EarlyData]);
                 s.send(ee);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(

@@ -560,6 +560,13 @@ impl Wire {
         self.assert_dead(&e);
     }
 
+    /// Delivers what the script sent; the victim refuses it in the handshake with `alert`
+    /// ([`Self::refused_in_handshake`]).
+    pub fn delivered_refused(&mut self, alert: AlertDescription) {
+        let _ = self.deliver();
+        self.refused_in_handshake(alert);
+    }
+
     /// [`Self::refused`] during the handshake: the handshake never completed.
     pub fn refused_in_handshake(&mut self, alert: AlertDescription) {
         self.refused(alert);

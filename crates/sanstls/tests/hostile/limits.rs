@@ -49,8 +49,7 @@ pub fn cases() -> Vec<Case> {
                 let mut w = Wire::new(Victim::Server(victim));
                 let len = (131_397u32).to_be_bytes();
                 w.record(ContentType::Handshake, &[1, len[1], len[2], len[3]]);
-                let _ = w.deliver();
-                w.refused_in_handshake(A::DecodeError);
+                w.delivered_refused(A::DecodeError);
             },
         ),
         case(
@@ -76,8 +75,7 @@ pub fn cases() -> Vec<Case> {
                 s.send(ee);
                 let c = s.certificate();
                 s.send(c);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::DecodeError);
+                s.w.delivered_refused(A::DecodeError);
             },
         ),
         case(

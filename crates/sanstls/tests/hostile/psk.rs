@@ -241,8 +241,7 @@ fn server_cases() -> Vec<Case> {
                         },
                     )),
                 );
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::UnexpectedMessage);
+                c.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
     ]
@@ -339,8 +338,7 @@ fn client_cases() -> Vec<Case> {
                 let mut s = psk_script();
                 let sh = with_psk(&s, 1);
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -350,8 +348,7 @@ fn client_cases() -> Vec<Case> {
                 let mut sh = with_psk(&s, 0);
                 sh.cipher_suite = CipherSuite::TLS13_AES_256_GCM_SHA384;
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -364,8 +361,7 @@ fn client_cases() -> Vec<Case> {
                 s.send(ee);
                 let c = s.certificate();
                 s.send(c);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -421,8 +417,7 @@ fn client_cases() -> Vec<Case> {
                 let mut s = psk_script();
                 let sh = without_key_share(with_psk(&s, 0));
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::MissingExtension);
+                s.w.delivered_refused(A::MissingExtension);
             },
         ),
         case(
@@ -433,8 +428,7 @@ fn client_cases() -> Vec<Case> {
                 let mut s = Server13::start(config);
                 let sh = without_key_share(s.hello());
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::MissingExtension);
+                s.w.delivered_refused(A::MissingExtension);
             },
         ),
         case(
@@ -494,6 +488,16 @@ fn psk12_our_client() -> ClientConfig {
     let mut c = psk_client();
     c.tls12_cipher_suites = vec![PSK12];
     c
+}
+
+/// A scripted TLS 1.2 server that chose plain PSK for [`psk12_our_client`] and sent its
+/// ServerHello.
+fn psk12_after_hello() -> crate::script12::Server12 {
+    let mut s = crate::script12::Server12::start(psk12_our_client());
+    s.suite = PSK12;
+    let sh = s.hello();
+    s.send_hello(sh);
+    s
 }
 
 fn tls12_cases() -> Vec<Case> {
@@ -601,8 +605,7 @@ fn tls12_cases() -> Vec<Case> {
                 c.send(HandshakePayload::ClientKeyExchange(Payload::new(
                     b"\x00\x07client1!".to_vec(),
                 )));
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::DecodeError);
+                c.w.delivered_refused(A::DecodeError);
             },
         ),
         case(
@@ -619,23 +622,16 @@ fn tls12_cases() -> Vec<Case> {
         case(
             "TLS 1.2 client: a Certificate in a PSK handshake is unexpected_message",
             || {
-                let mut s = crate::script12::Server12::start(psk12_our_client());
-                s.suite = PSK12;
-                let sh = s.hello();
-                s.send_hello(sh);
+                let mut s = psk12_after_hello();
                 let cert = s.certificate();
                 s.send(cert);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
             "TLS 1.2 client: a CertificateRequest in a PSK handshake is unexpected_message",
             || {
-                let mut s = crate::script12::Server12::start(psk12_our_client());
-                s.suite = PSK12;
-                let sh = s.hello();
-                s.send_hello(sh);
+                let mut s = psk12_after_hello();
                 s.send(HandshakePayload::ServerKeyExchange(Payload::new(
                     b"\x00\x00".to_vec(),
                 )));
@@ -650,8 +646,7 @@ fn tls12_cases() -> Vec<Case> {
                         authorities: Vec::new(),
                     },
                 ));
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -665,22 +660,17 @@ fn tls12_cases() -> Vec<Case> {
                 let sh = s.hello();
                 s.send_hello(sh);
                 s.send(HandshakePayload::ServerHelloDone(ServerHelloDonePayload));
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnexpectedMessage);
+                s.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
             "TLS 1.2 client: a PSK ServerKeyExchange with a signature after the hint is decode_error",
             || {
-                let mut s = crate::script12::Server12::start(psk12_our_client());
-                s.suite = PSK12;
-                let sh = s.hello();
-                s.send_hello(sh);
+                let mut s = psk12_after_hello();
                 s.send(HandshakePayload::ServerKeyExchange(Payload::new(
                     b"\x00\x01h\x04\x03\x00\x00".to_vec(),
                 )));
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::DecodeError);
+                s.w.delivered_refused(A::DecodeError);
             },
         ),
         case(
@@ -697,8 +687,7 @@ fn tls12_cases() -> Vec<Case> {
                 s.suite = PSK12;
                 let sh = s.hello();
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -711,8 +700,7 @@ fn tls12_cases() -> Vec<Case> {
                 let sh = s.hello();
                 s.send_hello(sh);
                 s.send(HandshakePayload::ServerHelloDone(ServerHelloDonePayload));
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::HandshakeFailure);
+                s.w.delivered_refused(A::HandshakeFailure);
             },
         ),
     ]

@@ -307,8 +307,7 @@ pub fn client13_cases() -> Vec<Case> {
                     .get_or_insert_with(Vec::new)
                     .push(ServerExtension::RecordSizeLimit(rsl(16385)));
                 s.send_hello(sh);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -319,8 +318,7 @@ pub fn client13_cases() -> Vec<Case> {
                 s.send_hello(sh);
                 let ee = s.ee_with(vec![ServerExtension::RecordSizeLimit(rsl(63))]);
                 s.send(ee);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::IllegalParameter);
+                s.w.delivered_refused(A::IllegalParameter);
             },
         ),
         case(
@@ -333,8 +331,7 @@ pub fn client13_cases() -> Vec<Case> {
                     MaxFragmentLength::Pow2_9,
                 )]);
                 s.send(ee);
-                let _ = s.w.deliver();
-                s.w.refused_in_handshake(A::UnsupportedExtension);
+                s.w.delivered_refused(A::UnsupportedExtension);
             },
         ),
     ]
@@ -467,8 +464,7 @@ fn client12_refuses(config: sanstls::client::ClientConfig, extra: ServerExtensio
     let mut sh = s.hello();
     sh.extensions.get_or_insert_with(Vec::new).push(extra);
     s.send_hello(sh);
-    let _ = s.w.deliver();
-    s.w.refused_in_handshake(alert);
+    s.w.delivered_refused(alert);
 }
 
 pub fn client12_cases() -> Vec<Case> {

@@ -86,8 +86,7 @@ fn bad_client_flight(
         let mut c = Client12::start(config(), |_| {});
         c.read_server_flight();
         rest(&mut c);
-        let _ = c.w.deliver();
-        c.w.refused_in_handshake(alert);
+        c.w.delivered_refused(alert);
     }
 }
 
@@ -120,8 +119,7 @@ fn p521_client_flight(point: Vec<u8>) -> impl Fn() {
         c.read_server_flight();
         assert_eq!(c.w.victim.negotiated().group, Some(NamedGroup::secp521r1));
         c.send(cke(point.clone()));
-        let _ = c.w.deliver();
-        c.w.refused_in_handshake(A::IllegalParameter);
+        c.w.delivered_refused(A::IllegalParameter);
     }
 }
 

@@ -105,8 +105,7 @@ fn bad_second_flight(
         c.read_server_hello();
         c.read_server_flight();
         then(&mut c);
-        let _ = c.w.deliver();
-        c.w.refused_in_handshake(alert);
+        c.w.delivered_refused(alert);
     }
 }
 
@@ -576,8 +575,7 @@ fn own_cases() -> Vec<Case> {
                 c.read_server_hello();
                 c.read_server_flight();
                 c.w.plain_record(ContentType::ApplicationData, ProtocolVersion::TLSv1_2, &[1; 50]);
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::BadRecordMac);
+                c.w.delivered_refused(A::BadRecordMac);
             },
         ),
         case(
@@ -620,8 +618,7 @@ fn own_cases() -> Vec<Case> {
                     extensions: Some(vec![]),
                 },
             ));
-            let _ = w.deliver();
-            w.refused_in_handshake(A::UnexpectedMessage);
+            w.delivered_refused(A::UnexpectedMessage);
         }),
         case("a Finished as the first message is unexpected_message", || {
             let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
@@ -629,15 +626,13 @@ fn own_cases() -> Vec<Case> {
             w.handshake(HandshakePayload::Finished(FinishedPayload {
                 verify_data: Payload::new(vec![0; 32]),
             }));
-            let _ = w.deliver();
-            w.refused_in_handshake(A::UnexpectedMessage);
+            w.delivered_refused(A::UnexpectedMessage);
         }),
         case("an unknown message type as the first message is unexpected_message", || {
             let victim = sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
             let mut w = Wire::new(Victim::Server(victim));
             w.raw_handshake(&[99, 0, 0, 2, 1, 2]);
-            let _ = w.deliver();
-            w.refused_in_handshake(A::UnexpectedMessage);
+            w.delivered_refused(A::UnexpectedMessage);
         }),
         case(
             "a ChangeCipherSpec before the ClientHello is unexpected_message",
@@ -646,8 +641,7 @@ fn own_cases() -> Vec<Case> {
                     sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
                 let mut w = Wire::new(Victim::Server(victim));
                 w.compat_ccs();
-                let _ = w.deliver();
-                w.refused_in_handshake(A::UnexpectedMessage);
+                w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -657,8 +651,7 @@ fn own_cases() -> Vec<Case> {
                     sanstls::server::ServerConnection::new(Arc::new(server_config()), NOW).unwrap();
                 let mut w = Wire::new(Victim::Server(victim));
                 w.record(ContentType::ApplicationData, b"GET /");
-                let _ = w.deliver();
-                w.refused_in_handshake(A::UnexpectedMessage);
+                w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
@@ -1285,8 +1278,7 @@ fn retry_cases() -> Vec<Case> {
                 c.w.handshake(HandshakePayload::Finished(FinishedPayload {
                     verify_data: Payload::new(vec![0; 32]),
                 }));
-                let _ = c.w.deliver();
-                c.w.refused_in_handshake(A::UnexpectedMessage);
+                c.w.delivered_refused(A::UnexpectedMessage);
             },
         ),
         case(
