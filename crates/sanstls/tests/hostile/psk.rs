@@ -286,6 +286,16 @@ fn without_key_share(
     sh
 }
 
+/// A scripted server that accepted our client's PSK (index 0) and sent EncryptedExtensions.
+fn psk_accepted() -> Server13 {
+    let mut s = psk_script();
+    let sh = with_psk(&s, 0);
+    s.send_hello(sh);
+    let ee = s.ee();
+    s.send(ee);
+    s
+}
+
 fn client_cases() -> Vec<Case> {
     vec![
         case(
@@ -314,11 +324,7 @@ fn client_cases() -> Vec<Case> {
         case(
             "client: a server accepting the PSK is authenticated by it, not a certificate",
             || {
-                let mut s = psk_script();
-                let sh = with_psk(&s, 0);
-                s.send_hello(sh);
-                let ee = s.ee();
-                s.send(ee);
+                let mut s = psk_accepted();
                 let fin = s.finished();
                 s.send(fin);
                 s.after_finished();
@@ -354,11 +360,7 @@ fn client_cases() -> Vec<Case> {
         case(
             "client: a server accepting the PSK and sending a Certificate is unexpected_message",
             || {
-                let mut s = psk_script();
-                let sh = with_psk(&s, 0);
-                s.send_hello(sh);
-                let ee = s.ee();
-                s.send(ee);
+                let mut s = psk_accepted();
                 let c = s.certificate();
                 s.send(c);
                 s.w.delivered_refused(A::UnexpectedMessage);
