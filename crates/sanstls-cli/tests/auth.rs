@@ -5,7 +5,9 @@ mod common;
 
 use std::process::Command;
 
-use common::{openssl_cert, openssl_server, require, run, sanstls, sanstls_server, text, TempDir};
+use common::{
+    client_json, openssl_cert, openssl_server, require, run, sanstls, sanstls_server, text, TempDir,
+};
 use serde_json::Value;
 
 const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
@@ -46,23 +48,6 @@ fn ocsp_response(dir: &TempDir, cert: &str, key: &str) -> String {
 fn s_client(addr: &str, args: &[&str]) -> (bool, String) {
     let out = sanstls_test::peers::s_client(addr, &[&["-tls1_3", "-ign_eof"], args].concat(), GET);
     (out.status.success(), text(&out.stdout) + &text(&out.stderr))
-}
-
-fn client_json(addr: &str, args: &[&str]) -> (bool, Value) {
-    let out = run(
-        sanstls()
-            .args(["client", addr, "--json", "--timeout", "5"])
-            .args(args),
-        b"",
-    );
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    });
-    (out.status.success(), json)
 }
 
 #[test]

@@ -2,26 +2,8 @@
 
 mod common;
 
-use common::{openssl_cert, openssl_server, run, sanstls, text, TempDir};
+use common::{client_json, openssl_cert, openssl_server, run, sanstls, text, TempDir};
 use serde_json::Value;
-
-/// Runs `sanstls client ADDR --json ARGS`; returns (exit success, JSON).
-fn client_json(addr: &str, args: &[&str]) -> (bool, Value) {
-    let out = run(
-        sanstls()
-            .args(["client", addr, "--json", "--timeout", "5"])
-            .args(args),
-        b"",
-    );
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    });
-    (out.status.success(), json)
-}
 
 #[test]
 fn verifies_the_server_with_ca_and_reports_json() {

@@ -10,20 +10,8 @@ use serde_json::Value;
 
 /// `sanstls client ADDR --json --ca CERT ARGS` against a server for localhost.
 fn client_json(addr: &str, ca: &str, args: &[&str]) -> Value {
-    let out = run(
-        sanstls()
-            .args(["client", addr, "--json", "--timeout", "5", "--ca", ca])
-            .args(["--servername", "localhost"])
-            .args(args),
-        b"",
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    })
+    let trusted = ["--ca", ca, "--servername", "localhost"];
+    common::client_json(addr, &[&trusted[..], args].concat()).1
 }
 
 #[test]

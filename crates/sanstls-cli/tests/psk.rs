@@ -4,27 +4,10 @@
 
 mod common;
 
-use common::{openssl_server, run, sanstls, sanstls_server, text};
+use common::{client_json, openssl_server, sanstls_server, text};
 use serde_json::Value;
 
 const KEY: &str = "0123456789abcdef0123456789abcdef";
-
-fn client_json(addr: &str, args: &[&str]) -> (bool, Value) {
-    let out = run(
-        sanstls()
-            .args(["client", addr, "--json", "--timeout", "5"])
-            .args(args),
-        b"",
-    );
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            text(&out.stdout),
-            text(&out.stderr)
-        )
-    });
-    (out.status.success(), json)
-}
 
 #[test]
 fn our_client_psk_against_openssl_s_server_nocert() {

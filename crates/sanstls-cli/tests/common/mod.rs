@@ -118,6 +118,24 @@ impl Drop for Background {
     }
 }
 
+/// Runs `sanstls client ADDR --json --timeout 5 ARGS`; returns (exit success, the JSON).
+pub(crate) fn client_json(addr: &str, args: &[&str]) -> (bool, serde_json::Value) {
+    let out = run(
+        sanstls()
+            .args(["client", addr, "--json", "--timeout", "5"])
+            .args(args),
+        b"",
+    );
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    });
+    (out.status.success(), json)
+}
+
 /// The `sanstls` binary under test.
 pub(crate) fn sanstls() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sanstls"))
