@@ -10,6 +10,8 @@
 //! declared once per element type through [`TlsListElement`], not checked ad hoc.
 
 use crate::error::InvalidMessage;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// A cursor over a borrowed byte slice.
 #[derive(Debug)]

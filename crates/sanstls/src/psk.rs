@@ -13,7 +13,9 @@
 //! [`Negotiated::psk_identity`](crate::conn::Negotiated::psk_identity) and has no peer
 //! certificate; the tickets it issues carry the identity, so a resumption reports the same.
 
-use std::sync::Arc;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::sync::Arc;
 
 use zeroize::Zeroizing;
 

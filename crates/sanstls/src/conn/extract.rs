@@ -3,6 +3,8 @@
 //! can read and forge the connection's records, and the connection object is gone, so
 //! nothing checks sequence numbers, key usage limits, KeyUpdates or alerts any more.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use core::fmt;
 
 use zeroize::Zeroize;
@@ -194,7 +196,7 @@ impl fmt::Display for ExtractError {
     }
 }
 
-impl std::error::Error for ExtractError {}
+impl core::error::Error for ExtractError {}
 
 impl Connection {
     /// Whether [`Self::dangerous_extract_secrets`] would succeed now (it consumes the

@@ -8,6 +8,8 @@
 //! to check signatures with the key in it and to match a configured key with its
 //! certificate.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use core::fmt::Debug;
 
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};

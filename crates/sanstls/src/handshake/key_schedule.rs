@@ -33,6 +33,8 @@
 //! [`HandshakeHash`](super::transcript::HandshakeHash) or [`SuiteHash::hash`]), which
 //! bounds their length by construction.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use core::fmt;
 
 use ring::{aead, digest, hkdf, hmac};

@@ -9,6 +9,8 @@
 //! PRF(secret, label, seed) = P_<hash>(secret, label + seed)
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use core::fmt;
 
 use ring::hmac;

@@ -18,6 +18,8 @@ use crate::msgs::base::read_opaque;
 use crate::msgs::extensions::{
     encode_extensions, read_extensions, MaxEarlyDataSize, TlsExtension, UnknownExtension,
 };
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 macro_rules! empty_payload {
     ($(#[$m:meta])* $name:ident, $context:expr) => {

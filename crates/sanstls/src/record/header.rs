@@ -8,6 +8,8 @@
 use crate::codec::{Codec, Reader};
 use crate::enums::{ContentType, ProtocolVersion};
 use crate::error::InvalidMessage;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Length of a record header: type(1), version(2), length(2).
 pub const HEADER_LEN: usize = 5;

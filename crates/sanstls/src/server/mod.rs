@@ -5,9 +5,11 @@
 //! `tls12` (with [`resume12`] for its resumption). [`ticket`] seals and opens session
 //! tickets.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::sync::Arc;
 use core::ops::{Deref, DerefMut};
 use core::time::Duration;
-use std::sync::Arc;
 
 use crate::conn::{Common, Connection, Side};
 use crate::crypto::sign::SigningKey;
@@ -105,7 +107,10 @@ pub struct ServerConfig {
     pub random: Arc<dyn RandomSource>,
     /// Seals tickets (TLS 1.3, and TLS 1.2 RFC 5077); `None` disables them.
     pub ticketer: Option<Arc<ticket::Ticketer>>,
-    /// TLS 1.2 session-id cache; `None` gives out no session ids.
+    /// TLS 1.2 session-id cache; `None` gives out no session ids. std-only (the cache is
+    /// behind a `Mutex`): without std, keep sessions in the application's own store with
+    /// `external_sessions`.
+    #[cfg(feature = "std")]
     pub session_cache: Option<Arc<resume12::SessionCache>>,
     /// Emit `Event::NewSession` / pause on `Event::ResumeSession` for TLS 1.2 session ids
     /// (Node's `newSession` / `resumeSession` listeners); the built-in cache still answers
@@ -252,6 +257,7 @@ impl ServerConfig {
             client_verifier: None,
             random: Arc::new(crate::rand::SystemRandom::new()),
             ticketer: None,
+            #[cfg(feature = "std")]
             session_cache: Some(resume12::SessionCache::new(20_480)),
             session_id_context: Vec::new(),
             external_sessions: false,
@@ -277,6 +283,10 @@ impl ServerConfig {
     /// new in-memory [`early_data::StrikeRegister`] (default capacity and freshness window,
     /// created at `now`) guards against replays. Early data is replayable: only requests
     /// that are safe to repeat should be acted on before the handshake completes.
+    ///
+    /// std-only (the register is behind a `Mutex`): without std, set `max_early_data_size`
+    /// and `anti_replay` (an [`early_data::AntiReplay`] of your own) instead.
+    #[cfg(feature = "std")]
     pub fn enable_early_data(&mut self, max_early_data_size: u32, now: UnixTime) {
         self.max_early_data_size = max_early_data_size;
         self.anti_replay = Some(Arc::new(early_data::StrikeRegister::new(
@@ -284,6 +294,35 @@ impl ServerConfig {
             early_data::DEFAULT_WINDOW,
             now,
         )));
+    }
+
+    /// The TLS 1.2 session cached under `id`, if there is a cache (std-only) and it has it.
+    pub(crate) fn cached_session(&self, id: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        #[cfg(feature = "std")]
+        return self.session_cache.as_ref()?.get(id);
+        #[cfg(not(feature = "std"))]
+        {
+            let _ = id;
+            None
+        }
+    }
+
+    /// Whether TLS 1.2 sessions are cached here (never without std).
+    pub(crate) fn has_session_cache(&self) -> bool {
+        #[cfg(feature = "std")]
+        return self.session_cache.is_some();
+        #[cfg(not(feature = "std"))]
+        false
+    }
+
+    /// Caches a TLS 1.2 session under `id`, if there is a cache (std-only).
+    pub(crate) fn cache_session(&self, id: &[u8], session: &zeroize::Zeroizing<Vec<u8>>) {
+        #[cfg(feature = "std")]
+        if let Some(cache) = &self.session_cache {
+            cache.put(id, session.clone());
+        }
+        #[cfg(not(feature = "std"))]
+        let _ = (id, session);
     }
 
     /// The max_early_data_size our tickets carry: none unless 0-RTT is on.
@@ -482,7 +521,7 @@ impl ServerConnection {
     /// configuration, which changes nothing.
     ///
     /// ```
-    /// # use std::sync::Arc;
+    /// # use alloc::sync::Arc;
     /// # fn f(conn: &mut sanstls::ServerConnection, config: Arc<sanstls::ServerConfig>,
     /// #      now: sanstls::UnixTime, out: &mut Vec<u8>) -> Result<(), sanstls::Error> {
     /// // After `process` yielded `Event::ClientHello(info)` and `config` was chosen:
