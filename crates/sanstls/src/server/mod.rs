@@ -296,34 +296,41 @@ impl ServerConfig {
         )));
     }
 
-    /// The TLS 1.2 session cached under `id`, if there is a cache (std-only) and it has it.
+    /// The TLS 1.2 session cached under `id`, if there is a cache and it has it.
+    #[cfg(feature = "std")]
     pub(crate) fn cached_session(&self, id: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
-        #[cfg(feature = "std")]
-        return self.session_cache.as_ref()?.get(id);
-        #[cfg(not(feature = "std"))]
-        {
-            let _ = id;
-            None
-        }
+        self.session_cache.as_ref()?.get(id)
     }
 
-    /// Whether TLS 1.2 sessions are cached here (never without std).
+    /// Without std there is no session-id cache (see `session_cache`).
+    #[cfg(not(feature = "std"))]
+    pub(crate) fn cached_session(&self, _id: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        None
+    }
+
+    /// Whether TLS 1.2 sessions are cached here.
+    #[cfg(feature = "std")]
     pub(crate) fn has_session_cache(&self) -> bool {
-        #[cfg(feature = "std")]
-        return self.session_cache.is_some();
-        #[cfg(not(feature = "std"))]
+        self.session_cache.is_some()
+    }
+
+    /// Without std there is no session-id cache.
+    #[cfg(not(feature = "std"))]
+    pub(crate) fn has_session_cache(&self) -> bool {
         false
     }
 
-    /// Caches a TLS 1.2 session under `id`, if there is a cache (std-only).
+    /// Caches a TLS 1.2 session under `id`, if there is a cache.
+    #[cfg(feature = "std")]
     pub(crate) fn cache_session(&self, id: &[u8], session: &zeroize::Zeroizing<Vec<u8>>) {
-        #[cfg(feature = "std")]
         if let Some(cache) = &self.session_cache {
             cache.put(id, session.clone());
         }
-        #[cfg(not(feature = "std"))]
-        let _ = (id, session);
     }
+
+    /// Without std there is no session-id cache: nothing to do.
+    #[cfg(not(feature = "std"))]
+    pub(crate) fn cache_session(&self, _id: &[u8], _session: &zeroize::Zeroizing<Vec<u8>>) {}
 
     /// The max_early_data_size our tickets carry: none unless 0-RTT is on.
     pub(crate) fn ticket_early_data(&self) -> Option<u32> {
