@@ -26,10 +26,6 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
-/// True only in fuzzing builds (cargo-fuzz passes `--cfg fuzzing`): the Finished, PSK binder
-/// and handshake signature checks are computed but not enforced, so the fuzzer's mutations
-/// of the later handshake messages reach the states behind them (RFC-conformant builds,
-/// tests included, never set it).
 // `vec!` and `format!` come from alloc's macros without std (std's prelude has them otherwise).
 #[cfg_attr(not(feature = "std"), macro_use)]
 extern crate alloc;
@@ -44,6 +40,10 @@ mod prelude {
     pub(crate) use alloc::vec::Vec;
 }
 
+/// True only in fuzzing builds (cargo-fuzz passes `--cfg fuzzing`): the Finished, PSK binder
+/// and handshake signature checks are computed but not enforced, so the fuzzer's mutations
+/// of the later handshake messages reach the states behind them (RFC-conformant builds,
+/// tests included, never set it).
 pub(crate) const FUZZING: bool = cfg!(fuzzing);
 
 pub mod client;

@@ -77,7 +77,7 @@ impl Connection {
     ///
     /// ```
     /// # fn f(conn: &mut sanstls::Connection, sock: &mut std::net::TcpStream)
-    /// # -> Result<(), Box<dyn core::error::Error>> {
+    /// # -> Result<(), Box<dyn std::error::Error>> {
     /// # let now = sanstls::UnixTime::from_secs(0);
     /// match conn.read_tls_from(sock) {
     ///     Ok(0) => { /* end of stream: process, read plaintext, flush, then drop */ }

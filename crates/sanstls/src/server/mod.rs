@@ -528,7 +528,7 @@ impl ServerConnection {
     /// configuration, which changes nothing.
     ///
     /// ```
-    /// # use alloc::sync::Arc;
+    /// # use std::sync::Arc;
     /// # fn f(conn: &mut sanstls::ServerConnection, config: Arc<sanstls::ServerConfig>,
     /// #      now: sanstls::UnixTime, out: &mut Vec<u8>) -> Result<(), sanstls::Error> {
     /// // After `process` yielded `Event::ClientHello(info)` and `config` was chosen:
