@@ -139,6 +139,35 @@ mod tests {
         assert_eq!(r.remaining(), 4);
     }
 
+    /// Fills from several threads at once claim disjoint parts of the pool (the atomic
+    /// that replaced the Mutex): every byte is handed out exactly once.
+    #[test]
+    fn concurrent_fills_share_the_pool_out_exactly_once() {
+        let pool: Vec<u8> = (0..=255).collect();
+        let r = ReplayRandom::new(pool.clone());
+        let mut got: Vec<u8> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut mine = Vec::new();
+                        let mut b = [0u8; 8];
+                        while r.fill(&mut b).is_ok() {
+                            mine.extend_from_slice(&b);
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        got.sort();
+        assert_eq!(got, pool);
+        assert_eq!(r.remaining(), 0);
+    }
+
     #[test]
     fn system_random_fills() {
         let mut a = [0u8; 32];
