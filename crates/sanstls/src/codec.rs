@@ -10,7 +10,6 @@
 //! declared once per element type through [`TlsListElement`], not checked ad hoc.
 
 use crate::error::InvalidMessage;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// A cursor over a borrowed byte slice.

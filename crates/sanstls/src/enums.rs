@@ -6,7 +6,6 @@
 
 use crate::codec::{Codec, ListLength, Reader, TlsListElement};
 use crate::error::InvalidMessage;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 macro_rules! wire_enum {

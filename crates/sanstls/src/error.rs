@@ -5,7 +5,6 @@
 //! mapping from an error to the alert sent is decided in one place,
 //! [`Error::alert`], never at the site of the failure.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::fmt;
 

@@ -5,7 +5,6 @@
 //! Every target is deterministic: fixed keys, a fresh replayed random pool per input, a
 //! fixed clock, so an input always takes the same path.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 

@@ -7,7 +7,6 @@
 //! use [`ReplayRandom`], which hands out a recorded pool, so that a handshake replays a trace
 //! byte for byte.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::fmt;
 use core::sync::atomic::{AtomicUsize, Ordering};

@@ -17,7 +17,6 @@
 //! certificate) and, for refusals that carry text, the text; an empty identity means no
 //! external PSK (RFC 8446 s4.2.11 identities are never empty).
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::borrow::Cow;
 

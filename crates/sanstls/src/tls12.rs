@@ -1,7 +1,6 @@
 //! TLS 1.2 pieces both sides share (RFC 5246): record keys from the key block, Finished,
 //! the downgrade sentinel, and the traffic state after the handshake.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 

@@ -7,7 +7,6 @@ use crate::error::{Error, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleTraffic, TrafficKeys, TrafficSecret};
 use crate::msgs::handshake::KeyUpdatePayload;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::Tls13CipherSuite;

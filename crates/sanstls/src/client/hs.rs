@@ -5,7 +5,6 @@
 //! legacy_session_id when in compatibility mode, then the key share), so a handshake is
 //! reproducible from a recorded pool.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 

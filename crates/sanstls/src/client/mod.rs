@@ -3,7 +3,6 @@
 //! The TLS 1.3 states live in `tls13`; `hs` builds the ClientHello and reads the
 //! ServerHello.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 use core::ops::{Deref, DerefMut};

@@ -21,7 +21,6 @@ use crate::msgs::kx::{
     ServerKeyExchangePayload,
 };
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::session::PeerAuth;
 use crate::suites::Tls12CipherSuite;

@@ -14,7 +14,6 @@ use crate::msgs::extensions::{ServerExtension, TlsExtension};
 use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
 use crate::msgs::hello::EncryptedExtensions;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::record::size_limit::RecordLimits;
 use crate::session::PeerAuth;

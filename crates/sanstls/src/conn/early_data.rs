@@ -10,7 +10,6 @@ use crate::enums::ContentType;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::handshake::EndOfEarlyDataPayload;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::record::protect::RecordSealer;
 

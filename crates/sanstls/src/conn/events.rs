@@ -4,7 +4,6 @@
 use super::{Common, Connection};
 use crate::enums::{AlertDescription, AlertLevel, HandshakeType};
 use crate::handshake::key_schedule::KeyLogLabel;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// What the connection has to tell the caller. Poll with [`Connection::poll_event`] after

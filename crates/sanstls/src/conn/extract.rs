@@ -3,7 +3,6 @@
 //! can read and forge the connection's records, and the connection object is gone, so
 //! nothing checks sequence numbers, key usage limits, KeyUpdates or alerts any more.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::fmt;
 

@@ -16,7 +16,6 @@
 //! `process` handles them, and what they make us send waits in `write_tls` (which must be
 //! drained before the next `seal_in_place`, so records leave in sequence order).
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::ops::Range;
 

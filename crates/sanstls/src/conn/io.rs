@@ -3,7 +3,6 @@
 //! reader and writer are called once per call, and blocking, readiness and timers stay the
 //! caller's.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::time::Duration;
 // The `Read`/`Write` conveniences (`read_tls_from`, `write_tls_to`) are std-only: core has no

@@ -17,7 +17,6 @@
 //! `events` (the event queue), `negotiated` (the report the handshake fills in) and
 //! `in_place` (records sealed and opened in the caller's buffers).
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::collections::VecDeque;
 

@@ -4,7 +4,6 @@
 use super::{Common, Connection};
 use crate::enums::{CipherSuite, ProtocolVersion};
 use crate::error::Error;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// What was negotiated, filled in by the handshake as it learns it.

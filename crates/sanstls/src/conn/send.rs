@@ -8,7 +8,6 @@ use crate::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::error::Error;
 use crate::msgs::alert::AlertMessagePayload;
 use crate::msgs::message::HandshakeMessagePayload;
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::record::header::RecordHeader;
 use crate::record::protect::RecordSealer;

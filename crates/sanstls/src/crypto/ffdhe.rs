@@ -12,7 +12,6 @@
 //! only matters when a secret exponent is reused across handshakes; ours is ephemeral, and
 //! `complete` consumes it.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};

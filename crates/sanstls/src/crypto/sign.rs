@@ -6,7 +6,6 @@
 //! CertificateVerify is therefore not reproducible byte for byte (RFC 8448 replays stop at
 //! it, as the issue text anticipates); everything else the engine sends is.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 use core::fmt::Debug;

@@ -8,7 +8,6 @@
 //! to check signatures with the key in it and to match a configured key with its
 //! certificate.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::fmt::Debug;
 

@@ -33,7 +33,6 @@
 //! [`HandshakeHash`](super::transcript::HandshakeHash) or [`SuiteHash::hash`]), which
 //! bounds their length by construction.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::fmt;
 

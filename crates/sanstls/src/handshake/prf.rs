@@ -9,7 +9,6 @@
 //! PRF(secret, label, seed) = P_<hash>(secret, label + seed)
 //! ```
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::fmt;
 

@@ -12,7 +12,6 @@
 //! the signature scheme, which may differ from the PRF hash (RFC 5246 s7.4.8), so a
 //! client that may be asked for a certificate keeps them until it knows.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::fmt;
 

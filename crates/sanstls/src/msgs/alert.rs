@@ -3,7 +3,6 @@
 use crate::codec::{Codec, Reader};
 use crate::enums::{AlertDescription, AlertLevel};
 use crate::error::InvalidMessage;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// `struct { AlertLevel level; AlertDescription description; } Alert;`

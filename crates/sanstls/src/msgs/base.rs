@@ -2,7 +2,6 @@
 
 use crate::codec::{fmt_hex, Codec, ListLength, Reader, TlsListElement};
 use crate::error::InvalidMessage;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// Reads a length-prefixed opaque vector with the bounds `list` declares and returns its

@@ -3,7 +3,6 @@
 
 use crate::codec::{Codec, Reader};
 use crate::error::InvalidMessage;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// `struct { enum { change_cipher_spec(1), (255) } type; } ChangeCipherSpec;`

@@ -25,7 +25,6 @@
 //! (NewSessionTicket in `msgs::handshake`, CertificateEntry and CertificateRequest in
 //! `msgs::certificate`) use it too, each with its own list bounds and unknown-type policy.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::collections::BTreeSet;
 

@@ -18,7 +18,6 @@ use crate::msgs::base::read_opaque;
 use crate::msgs::extensions::{
     encode_extensions, read_extensions, MaxEarlyDataSize, TlsExtension, UnknownExtension,
 };
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 macro_rules! empty_payload {

@@ -23,7 +23,6 @@ use crate::msgs::extensions::{
     ClientExtension, Cookie, HelloRetryExtension, HostName, KeyShareEntry, OfferedPsks,
     ProtocolName, PskBinderEntry, RecordSizeLimit, Sct, ServerExtension, TlsExtension,
 };
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// The ServerHello random that marks a HelloRetryRequest: SHA-256("HelloRetryRequest")

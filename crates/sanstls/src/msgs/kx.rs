@@ -12,7 +12,6 @@ use crate::enums::{ECCurveType, HandshakeType, NamedGroup};
 use crate::error::InvalidMessage;
 use crate::msgs::base::{read_opaque, Random};
 use crate::msgs::handshake::{in_field, DigitallySignedStruct};
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// The TLS 1.2 key exchange a cipher suite negotiates, which decides how the key exchange

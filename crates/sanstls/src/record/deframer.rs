@@ -16,7 +16,6 @@
 use crate::codec::Reader;
 use crate::enums::ContentType;
 use crate::error::{Error, InvalidMessage};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::record::header::{RecordHeader, HEADER_LEN, MAX_CIPHERTEXT_TLS12, MAX_PLAINTEXT};
 

@@ -16,7 +16,6 @@
 use crate::codec::Codec;
 use crate::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::record::header::{RecordHeader, MAX_PLAINTEXT};
 

@@ -8,7 +8,6 @@
 use crate::codec::{Codec, Reader};
 use crate::enums::{ContentType, ProtocolVersion};
 use crate::error::InvalidMessage;
-#[allow(unused_imports)]
 use crate::prelude::*;
 
 /// Length of a record header: type(1), version(2), length(2).

@@ -15,7 +15,6 @@
 use crate::codec::{Codec, Reader, U24};
 use crate::enums::{ContentType, HandshakeType};
 use crate::error::{Error, InvalidMessage};
-#[allow(unused_imports)]
 use crate::prelude::*;
 use crate::record::header::MAX_CIPHERTEXT_TLS12;
 

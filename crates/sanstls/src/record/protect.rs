@@ -27,7 +27,6 @@
 //! Key material: ring's `LessSafeKey` owns (and wipes) the expanded key; the IV we hold
 //! is wrapped in `Zeroizing` and wiped on drop. `Debug` output never shows key material.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use core::fmt;
 

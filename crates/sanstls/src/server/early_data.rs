@@ -20,7 +20,6 @@
 //! an error: the handshake continues in 1-RTT and the early data is skipped
 //! (`conn::EarlyDataSkip`).
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 // The in-memory register needs a lock: std-only. The `AntiReplay` trait is not, so a no_std
 // server can still accept 0-RTT with a register of its own.

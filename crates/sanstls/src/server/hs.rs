@@ -3,7 +3,6 @@
 //! the choices that do not depend on it (the server name, ALPN). The handshake then goes on
 //! in `tls13` or `tls12`.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 

@@ -5,7 +5,6 @@
 //! `tls12` (with [`resume12`] for its resumption). [`ticket`] seals and opens session
 //! tickets.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 use core::ops::{Deref, DerefMut};

@@ -6,7 +6,6 @@
 //! allow, and it used the extended master secret exactly when the new ClientHello offers it
 //! (RFC 7627 s5.3); otherwise the handshake is a full one.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 // The session-id cache is shared through `&self`, so it needs a lock: std-only. Without std,

@@ -10,7 +10,6 @@
 //! process, and the previous one keeps opening tickets for one ticket lifetime, so a
 //! rotation loses no session.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;

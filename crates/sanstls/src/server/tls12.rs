@@ -2,7 +2,6 @@
 //! flight (ServerHello, Certificate, [CertificateStatus], ServerKeyExchange,
 //! [CertificateRequest], ServerHelloDone), then one state per client message.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 

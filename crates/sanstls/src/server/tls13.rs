@@ -6,7 +6,6 @@
 //! we asked for them, and its Finished, after which we issue tickets and enter the traffic
 //! state.
 
-#[allow(unused_imports)]
 use crate::prelude::*;
 use alloc::sync::Arc;
 
