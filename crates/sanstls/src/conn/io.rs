@@ -86,6 +86,8 @@ impl Connection {
     /// }
     /// # Ok(()) }
     /// ```
+    ///
+    /// Needs the `std` feature (core has no `Read`/`Write`).
     #[cfg(feature = "std")]
     pub fn read_tls_from(&mut self, rd: &mut impl io::Read) -> io::Result<usize> {
         let c = &mut self.common;
@@ -144,6 +146,8 @@ impl Connection {
     /// }
     /// # Ok(()) }
     /// ```
+    ///
+    /// Needs the `std` feature (core has no `Read`/`Write`).
     #[cfg(feature = "std")]
     pub fn write_tls_to(&mut self, w: &mut impl io::Write) -> io::Result<usize> {
         self.prepare_write();

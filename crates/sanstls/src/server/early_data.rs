@@ -82,6 +82,8 @@ pub trait AntiReplay: Send + Sync + core::fmt::Debug {
 /// therefore accepts 0-RTT only for tickets issued after the restart (older ones still
 /// resume, in 1-RTT). Processes that share ticket keys must share one register (an
 /// [`AntiReplay`] over a shared store) or each could admit a replay once.
+///
+/// Needs the `std` feature (the table is behind a `Mutex`).
 #[cfg(feature = "std")]
 #[derive(Debug)]
 pub struct StrikeRegister {

@@ -85,6 +85,8 @@ impl core::fmt::Debug for Tls12Session {
 /// first, bounded both in entries and in bytes (a session carries the client's certificate
 /// chain, so entries differ in size). Shared by every connection of a configuration.
 /// Entries hold master secrets and are wiped when evicted or dropped.
+///
+/// Needs the `std` feature (the table is behind a `Mutex`).
 #[cfg(feature = "std")]
 #[derive(Debug)]
 pub struct SessionCache {

@@ -142,6 +142,8 @@ impl Ticketer {
     /// fresh bytes from the sealing handshake's random source; the previous key keeps
     /// opening tickets for the grace period. For a server that makes its own keys (no
     /// `ticketKeys`); [`DEFAULT_ROTATION`] is 12 hours.
+    ///
+    /// Needs the `std` feature (replacing keys through `&self` takes an `RwLock`).
     #[cfg(feature = "std")]
     pub fn with_rotation(mut self, period: core::time::Duration) -> Self {
         self.rotation = Some(period);
@@ -163,6 +165,8 @@ impl Ticketer {
     /// Node's `setTicketKeys()`: new keys seal from now on; the previous ones keep opening
     /// tickets until `now` + the grace period (the session timeout is a good choice). From
     /// then on the application rotates the keys: a rotating ticketer stops rotating.
+    ///
+    /// Needs the `std` feature (replacing keys through `&self` takes an `RwLock`).
     #[cfg(feature = "std")]
     pub fn set_ticket_keys(
         &self,
