@@ -10,6 +10,7 @@
 //! declared once per element type through [`TlsListElement`], not checked ad hoc.
 
 use crate::error::InvalidMessage;
+use crate::prelude::*;
 
 /// A cursor over a borrowed byte slice.
 #[derive(Debug)]

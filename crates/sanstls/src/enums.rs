@@ -6,6 +6,7 @@
 
 use crate::codec::{Codec, ListLength, Reader, TlsListElement};
 use crate::error::InvalidMessage;
+use crate::prelude::*;
 
 macro_rules! wire_enum {
     (

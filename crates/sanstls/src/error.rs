@@ -5,6 +5,7 @@
 //! mapping from an error to the alert sent is decided in one place,
 //! [`Error::alert`], never at the site of the failure.
 
+use crate::prelude::*;
 use core::fmt;
 
 use crate::enums::{AlertDescription, ContentType, ExtensionType, HandshakeType};
@@ -116,7 +117,7 @@ impl fmt::Display for InvalidMessage {
     }
 }
 
-impl std::error::Error for InvalidMessage {}
+impl core::error::Error for InvalidMessage {}
 
 /// An engine-level error. Sticky: once a connection reports one, it reports it forever.
 #[non_exhaustive]
@@ -595,7 +596,7 @@ pub enum CertificateError {
     /// `authorizationError`) and OpenSSL's text for it.
     Rejected {
         /// The code, as Node reports it.
-        code: std::borrow::Cow<'static, str>,
+        code: alloc::borrow::Cow<'static, str>,
         /// What was wrong, and where in the chain.
         message: String,
     },
@@ -760,7 +761,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

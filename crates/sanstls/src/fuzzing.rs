@@ -5,7 +5,8 @@
 //! Every target is deterministic: fixed keys, a fresh replayed random pool per input, a
 //! fixed clock, so an input always takes the same path.
 
-use std::sync::Arc;
+use crate::prelude::*;
+use alloc::sync::Arc;
 
 use crate::client::{ClientConfig, ClientConnection};
 use crate::conn::Connection;
@@ -305,6 +306,8 @@ fn established(version: ProtocolVersion) -> Option<(ClientConnection, ServerConn
 /// Replays every file of `fuzz/corpus/<target>/` and `vectors/fuzz-regressions/<target>/`
 /// under `root` (the repository) through `f`, panicking with the file's name if one
 /// panics; returns how many inputs ran. The test side of every crate's fuzz targets.
+/// std-only: it reads files and catches panics.
+#[cfg(feature = "std")]
 pub fn replay(root: &std::path::Path, target: &str, f: fn(&[u8])) -> usize {
     let mut count = 0;
     for dir in [

@@ -22,7 +22,23 @@
 //!
 #![doc = include_str!("../../../docs/engine.md")]
 #![forbid(unsafe_code)]
+// Without the default `std` feature the engine is `no_std` + `alloc` (docs/engine.md, "no_std").
+#![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
+
+// `vec!` and `format!` come from alloc's macros without std (std's prelude has them otherwise).
+#[cfg_attr(not(feature = "std"), macro_use)]
+extern crate alloc;
+
+/// What std's prelude gives and `no_std` does not: every module that allocates imports it, so
+/// the same code builds with and without the `std` feature.
+#[allow(unused_imports)]
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec::Vec;
+}
 
 /// True only in fuzzing builds (cargo-fuzz passes `--cfg fuzzing`): the Finished, PSK binder
 /// and handshake signature checks are computed but not enforced, so the fuzzer's mutations

@@ -13,7 +13,8 @@
 //! [`Negotiated::psk_identity`](crate::conn::Negotiated::psk_identity) and has no peer
 //! certificate; the tickets it issues carry the identity, so a resumption reports the same.
 
-use std::sync::Arc;
+use crate::prelude::*;
+use alloc::sync::Arc;
 
 use zeroize::Zeroizing;
 

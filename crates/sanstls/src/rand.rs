@@ -7,8 +7,9 @@
 //! use [`ReplayRandom`], which hands out a recorded pool, so that a handshake replays a trace
 //! byte for byte.
 
+use crate::prelude::*;
 use core::fmt;
-use std::sync::Mutex;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// The random source could not produce bytes (the OS generator failed, or a replay pool ran
 /// out). Always fatal for the operation that asked.
@@ -21,7 +22,7 @@ impl fmt::Display for GetRandomFailed {
     }
 }
 
-impl std::error::Error for GetRandomFailed {}
+impl core::error::Error for GetRandomFailed {}
 
 /// A source of cryptographically secure random bytes, shared by every connection of a
 /// configuration (hence `&self` and `Send + Sync`).
@@ -70,23 +71,25 @@ impl RandomSource for SystemRandom {
 ///
 /// Never use it for real connections: its output is whatever the pool says.
 pub struct ReplayRandom {
-    pool: Mutex<(Vec<u8>, usize)>,
+    pool: Vec<u8>,
+    /// How many bytes of `pool` are handed out. An atomic rather than a lock, so the type
+    /// builds without std: each fill claims its range with one compare-and-swap, and the
+    /// pool itself never changes.
+    used: AtomicUsize,
 }
 
 impl ReplayRandom {
     /// A source that returns `pool`'s bytes in order.
     pub fn new(pool: impl Into<Vec<u8>>) -> Self {
         Self {
-            pool: Mutex::new((pool.into(), 0)),
+            pool: pool.into(),
+            used: AtomicUsize::new(0),
         }
     }
 
     /// How many bytes of the pool are left.
     pub fn remaining(&self) -> usize {
-        match self.pool.lock() {
-            Ok(p) => p.0.len() - p.1,
-            Err(_) => 0,
-        }
+        self.pool.len() - self.used.load(Ordering::SeqCst)
     }
 }
 
@@ -98,12 +101,15 @@ impl fmt::Debug for ReplayRandom {
 
 impl RandomSource for ReplayRandom {
     fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
-        let mut guard = self.pool.lock().map_err(|_| GetRandomFailed)?;
-        let (pool, used) = &mut *guard;
-        let end = used.checked_add(buf.len()).ok_or(GetRandomFailed)?;
-        let bytes = pool.get(*used..end).ok_or(GetRandomFailed)?;
-        buf.copy_from_slice(bytes);
-        *used = end;
+        // Claims `buf.len()` bytes, or nothing when fewer are left.
+        let start = self
+            .used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                let end = used.checked_add(buf.len())?;
+                (end <= self.pool.len()).then_some(end)
+            })
+            .map_err(|_| GetRandomFailed)?;
+        buf.copy_from_slice(&self.pool[start..start + buf.len()]);
         Ok(())
     }
 }
@@ -130,6 +136,35 @@ mod tests {
         let r = ReplayRandom::new(vec![9; 4]);
         assert_eq!(r.fill(&mut [0u8; 5]), Err(GetRandomFailed));
         assert_eq!(r.remaining(), 4);
+    }
+
+    /// Fills from several threads at once claim disjoint parts of the pool (the atomic
+    /// that replaced the Mutex): every byte is handed out exactly once.
+    #[test]
+    fn concurrent_fills_share_the_pool_out_exactly_once() {
+        let pool: Vec<u8> = (0..=255).collect();
+        let r = ReplayRandom::new(pool.clone());
+        let mut got: Vec<u8> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut mine = Vec::new();
+                        let mut b = [0u8; 8];
+                        while r.fill(&mut b).is_ok() {
+                            mine.extend_from_slice(&b);
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        got.sort();
+        assert_eq!(got, pool);
+        assert_eq!(r.remaining(), 0);
     }
 
     #[test]

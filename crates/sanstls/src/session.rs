@@ -17,7 +17,8 @@
 //! certificate) and, for refusals that carry text, the text; an empty identity means no
 //! external PSK (RFC 8446 s4.2.11 identities are never empty).
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use crate::codec::{encode_prefixed, Codec, ListLength, PayloadU16, PayloadU8, Reader, U24};
 use crate::conn::Negotiated;

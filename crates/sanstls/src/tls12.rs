@@ -1,7 +1,8 @@
 //! TLS 1.2 pieces both sides share (RFC 5246): record keys from the key block, Finished,
 //! the downgrade sentinel, and the traffic state after the handshake.
 
-use std::sync::Arc;
+use crate::prelude::*;
+use alloc::sync::Arc;
 
 use crate::client::ClientConfig;
 use crate::conn::{Context, Event, Message, Side, State};

@@ -7,6 +7,7 @@ use crate::error::{Error, PeerMisbehaved};
 use crate::handshake::key_schedule::{KeyScheduleTraffic, TrafficKeys, TrafficSecret};
 use crate::msgs::handshake::KeyUpdatePayload;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::prelude::*;
 use crate::record::protect::{RecordOpener, RecordSealer};
 use crate::suites::Tls13CipherSuite;
 

@@ -5,7 +5,8 @@
 //! legacy_session_id when in compatibility mode, then the key share), so a handshake is
 //! reproducible from a recorded pool.
 
-use std::sync::Arc;
+use crate::prelude::*;
+use alloc::sync::Arc;
 
 use super::tls13::ExpectEncryptedExtensions;
 use super::{ClientConfig, StoredSession};
@@ -327,7 +328,7 @@ pub(crate) struct Tls12SessionOffer {
 
 /// Whether `name` is a DNS name we may send in server_name (RFC 6066 s3: not an IP literal).
 fn sni_name(name: &str) -> Option<&str> {
-    let is_ip = name.parse::<std::net::IpAddr>().is_ok();
+    let is_ip = name.parse::<core::net::IpAddr>().is_ok();
     (!is_ip && !name.is_empty()).then_some(name)
 }
 

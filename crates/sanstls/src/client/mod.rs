@@ -3,9 +3,10 @@
 //! The TLS 1.3 states live in `tls13`; `hs` builds the ClientHello and reads the
 //! ServerHello.
 
+use crate::prelude::*;
+use alloc::sync::Arc;
 use core::ops::{Deref, DerefMut};
 use core::time::Duration;
-use std::sync::Arc;
 
 use zeroize::Zeroizing;
 

@@ -21,6 +21,7 @@ use crate::msgs::kx::{
     ServerKeyExchangePayload,
 };
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::prelude::*;
 use crate::session::PeerAuth;
 use crate::suites::Tls12CipherSuite;
 use crate::tls12::{self, Keys12, Traffic12};

@@ -14,6 +14,7 @@ use crate::msgs::extensions::{ServerExtension, TlsExtension};
 use crate::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
 use crate::msgs::hello::EncryptedExtensions;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::prelude::*;
 use crate::record::size_limit::RecordLimits;
 use crate::session::PeerAuth;
 use crate::suites::Tls13CipherSuite;

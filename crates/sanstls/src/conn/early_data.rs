@@ -10,6 +10,7 @@ use crate::enums::ContentType;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::handshake::EndOfEarlyDataPayload;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload};
+use crate::prelude::*;
 use crate::record::protect::RecordSealer;
 
 /// Server: early data we accepted, counted against the size we allowed.

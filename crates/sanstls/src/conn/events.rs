@@ -4,6 +4,7 @@
 use super::{Common, Connection};
 use crate::enums::{AlertDescription, AlertLevel, HandshakeType};
 use crate::handshake::key_schedule::KeyLogLabel;
+use crate::prelude::*;
 
 /// What the connection has to tell the caller. Poll with [`Connection::poll_event`] after
 /// every `process`. `Debug` never prints a secret (a session's data, a key-log secret).

@@ -3,6 +3,7 @@
 //! can read and forge the connection's records, and the connection object is gone, so
 //! nothing checks sequence numbers, key usage limits, KeyUpdates or alerts any more.
 
+use crate::prelude::*;
 use core::fmt;
 
 use zeroize::Zeroize;
@@ -194,7 +195,7 @@ impl fmt::Display for ExtractError {
     }
 }
 
-impl std::error::Error for ExtractError {}
+impl core::error::Error for ExtractError {}
 
 impl Connection {
     /// Whether [`Self::dangerous_extract_secrets`] would succeed now (it consumes the

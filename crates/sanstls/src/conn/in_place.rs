@@ -16,6 +16,7 @@
 //! `process` handles them, and what they make us send waits in `write_tls` (which must be
 //! drained before the next `seal_in_place`, so records leave in sequence order).
 
+use crate::prelude::*;
 use core::ops::Range;
 
 use super::receive::Payload;

@@ -3,8 +3,12 @@
 //! reader and writer are called once per call, and blocking, readiness and timers stay the
 //! caller's.
 
+use crate::prelude::*;
+use core::time::Duration;
+// The `Read`/`Write` conveniences (`read_tls_from`, `write_tls_to`) are std-only: core has no
+// I/O traits. Everything else here builds without std.
+#[cfg(feature = "std")]
 use std::io;
-use std::time::Duration;
 
 use super::Connection;
 use crate::error::Error;
@@ -15,6 +19,7 @@ use crate::time::UnixTime;
 /// Above this many bytes already written, `write_tls_to` moves the rest of its buffer to
 /// the front (when the rest is no larger), so a writer that always takes part of it
 /// cannot make the buffer grow without bound.
+#[cfg(feature = "std")]
 const COMPACT_AT: usize = 64 * 1024;
 
 /// The whole length (header included) of the TLS record whose header starts `header`,
@@ -36,6 +41,7 @@ pub fn record_len(header: &[u8]) -> Option<usize> {
     Some(HEADER_LEN + usize::from(header.len))
 }
 
+#[cfg(feature = "std")]
 fn plaintext_full() -> io::Error {
     io::Error::other(
         "sanstls: nothing can be taken now (wants_read is false): read plaintext first \
@@ -43,6 +49,7 @@ fn plaintext_full() -> io::Error {
     )
 }
 
+#[cfg(feature = "std")]
 fn records_waiting() -> io::Error {
     io::Error::other("sanstls: a whole record is waiting; call process first")
 }
@@ -79,6 +86,9 @@ impl Connection {
     /// }
     /// # Ok(()) }
     /// ```
+    ///
+    /// Needs the `std` feature (core has no `Read`/`Write`).
+    #[cfg(feature = "std")]
     pub fn read_tls_from(&mut self, rd: &mut impl io::Read) -> io::Result<usize> {
         let c = &mut self.common;
         let n = if c.error.is_some() || c.received_close_notify {
@@ -136,6 +146,9 @@ impl Connection {
     /// }
     /// # Ok(()) }
     /// ```
+    ///
+    /// Needs the `std` feature (core has no `Read`/`Write`).
+    #[cfg(feature = "std")]
     pub fn write_tls_to(&mut self, w: &mut impl io::Write) -> io::Result<usize> {
         self.prepare_write();
         let c = &mut self.common;

@@ -17,7 +17,8 @@
 //! `events` (the event queue), `negotiated` (the report the handshake fills in) and
 //! `in_place` (records sealed and opened in the caller's buffers).
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 use crate::enums::{AlertLevel, ContentType, HandshakeType, ProtocolVersion};
 use crate::error::{Error, PeerMisbehaved};
@@ -142,7 +143,7 @@ pub(crate) trait State: Send + Sync + 'static {
     fn accept(
         self: Box<Self>,
         _cx: &mut Context<'_>,
-        _config: std::sync::Arc<crate::server::ServerConfig>,
+        _config: alloc::sync::Arc<crate::server::ServerConfig>,
     ) -> Result<Box<dyn State>, Error> {
         Err(Error::ApiMisuse(
             "accept: the connection is not waiting for a configuration",
@@ -156,7 +157,7 @@ pub(crate) trait State: Send + Sync + 'static {
     fn renegotiate(
         &mut self,
         _cx: &mut Context<'_>,
-        _server_config: Option<std::sync::Arc<crate::server::ServerConfig>>,
+        _server_config: Option<alloc::sync::Arc<crate::server::ServerConfig>>,
     ) -> Result<Option<Box<dyn State>>, Error> {
         Err(Error::ApiMisuse(
             "renegotiate: only a TLS 1.2 connection whose handshake is complete renegotiates",
@@ -546,7 +547,7 @@ impl Connection {
     pub(crate) fn start_renegotiation(
         &mut self,
         now: UnixTime,
-        server_config: Option<std::sync::Arc<crate::server::ServerConfig>>,
+        server_config: Option<alloc::sync::Arc<crate::server::ServerConfig>>,
     ) -> Result<(), Error> {
         if let Some(e) = &self.common.error {
             return Err(e.clone());

@@ -4,6 +4,7 @@
 use super::{Common, Connection};
 use crate::enums::{CipherSuite, ProtocolVersion};
 use crate::error::Error;
+use crate::prelude::*;
 
 /// What was negotiated, filled in by the handshake as it learns it.
 #[non_exhaustive]

@@ -10,6 +10,7 @@ use crate::error::{Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::limits::Limit;
 use crate::msgs::alert::AlertMessagePayload;
 use crate::msgs::message::{HandshakeMessagePayload, HandshakePayload, MessagePayload};
+use crate::prelude::*;
 use crate::record::deframer::check_ccs_payload;
 use crate::record::header::{MAX_CIPHERTEXT_TLS12, MAX_CIPHERTEXT_TLS13, MAX_PLAINTEXT};
 use crate::record::protect::RecordOpener;

@@ -8,6 +8,7 @@ use crate::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::error::Error;
 use crate::msgs::alert::AlertMessagePayload;
 use crate::msgs::message::HandshakeMessagePayload;
+use crate::prelude::*;
 use crate::record::header::RecordHeader;
 use crate::record::protect::RecordSealer;
 use crate::time::UnixTime;

@@ -12,6 +12,7 @@
 //! only matters when a secret exponent is reused across handshakes; ours is ephemeral, and
 //! `complete` consumes it.
 
+use crate::prelude::*;
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
 use zeroize::{Zeroize, Zeroizing};

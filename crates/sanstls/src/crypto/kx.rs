@@ -29,6 +29,7 @@
 //! caller who wants every scalar in zeroizing memory wraps the OS generator in a
 //! `RandomSource` of its own, which takes the first path.
 
+use crate::prelude::*;
 use libcrux_ml_kem::{mlkem1024, mlkem768};
 use p256::elliptic_curve::sec1::ToSec1Point;
 use zeroize::{Zeroize, Zeroizing};

@@ -6,8 +6,9 @@
 //! CertificateVerify is therefore not reproducible byte for byte (RFC 8448 replays stop at
 //! it, as the issue text anticipates); everything else the engine sends is.
 
+use crate::prelude::*;
+use alloc::sync::Arc;
 use core::fmt::Debug;
-use std::sync::Arc;
 
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 

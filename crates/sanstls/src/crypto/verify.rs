@@ -8,6 +8,7 @@
 //! to check signatures with the key in it and to match a configured key with its
 //! certificate.
 
+use crate::prelude::*;
 use core::fmt::Debug;
 
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};

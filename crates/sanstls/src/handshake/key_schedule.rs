@@ -33,6 +33,7 @@
 //! [`HandshakeHash`](super::transcript::HandshakeHash) or [`SuiteHash::hash`]), which
 //! bounds their length by construction.
 
+use crate::prelude::*;
 use core::fmt;
 
 use ring::{aead, digest, hkdf, hmac};

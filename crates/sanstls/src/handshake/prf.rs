@@ -9,6 +9,7 @@
 //! PRF(secret, label, seed) = P_<hash>(secret, label + seed)
 //! ```
 
+use crate::prelude::*;
 use core::fmt;
 
 use ring::hmac;

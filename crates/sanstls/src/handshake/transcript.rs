@@ -12,6 +12,7 @@
 //! the signature scheme, which may differ from the PRF hash (RFC 5246 s7.4.8), so a
 //! client that may be asked for a certificate keeps them until it knows.
 
+use crate::prelude::*;
 use core::fmt;
 
 use ring::digest;

@@ -3,6 +3,7 @@
 use crate::codec::{Codec, Reader};
 use crate::enums::{AlertDescription, AlertLevel};
 use crate::error::InvalidMessage;
+use crate::prelude::*;
 
 /// `struct { AlertLevel level; AlertDescription description; } Alert;`
 ///

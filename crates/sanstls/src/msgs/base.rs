@@ -2,6 +2,7 @@
 
 use crate::codec::{fmt_hex, Codec, ListLength, Reader, TlsListElement};
 use crate::error::InvalidMessage;
+use crate::prelude::*;
 
 /// Reads a length-prefixed opaque vector with the bounds `list` declares and returns its
 /// bytes: for the `opaque x<a..b>` fields whose bounds are not those of one of the codec's

@@ -3,6 +3,7 @@
 
 use crate::codec::{Codec, Reader};
 use crate::error::InvalidMessage;
+use crate::prelude::*;
 
 /// `struct { enum { change_cipher_spec(1), (255) } type; } ChangeCipherSpec;`
 ///

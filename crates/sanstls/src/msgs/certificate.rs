@@ -12,6 +12,7 @@ use crate::msgs::extensions::{
     encode_extensions, read_extensions, CertificateAuthorities, Sct, TlsExtension, UnknownExtension,
 };
 use crate::msgs::handshake::{in_field, CertificateStatus};
+use crate::prelude::*;
 
 /// `opaque ASN.1Cert<1..2^24-1>` (RFC 5246 s7.4.2), and a TLS 1.3 entry's `cert_data`
 /// (RFC 8446 s4.4.2): a DER certificate, or a SubjectPublicKeyInfo when raw public keys

@@ -25,7 +25,8 @@
 //! (NewSessionTicket in `msgs::handshake`, CertificateEntry and CertificateRequest in
 //! `msgs::certificate`) use it too, each with its own list bounds and unknown-type policy.
 
-use std::collections::BTreeSet;
+use crate::prelude::*;
+use alloc::collections::BTreeSet;
 
 use crate::codec::{
     encode_prefixed, fmt_hex, Codec, ListLength, Payload, PayloadU16, PayloadU8, Reader,

@@ -18,6 +18,7 @@ use crate::msgs::base::read_opaque;
 use crate::msgs::extensions::{
     encode_extensions, read_extensions, MaxEarlyDataSize, TlsExtension, UnknownExtension,
 };
+use crate::prelude::*;
 
 macro_rules! empty_payload {
     ($(#[$m:meta])* $name:ident, $context:expr) => {

@@ -23,6 +23,7 @@ use crate::msgs::extensions::{
     ClientExtension, Cookie, HelloRetryExtension, HostName, KeyShareEntry, OfferedPsks,
     ProtocolName, PskBinderEntry, RecordSizeLimit, Sct, ServerExtension, TlsExtension,
 };
+use crate::prelude::*;
 
 /// The ServerHello random that marks a HelloRetryRequest: SHA-256("HelloRetryRequest")
 /// (RFC 8446 s4.1.3).

@@ -12,6 +12,7 @@ use crate::enums::{ECCurveType, HandshakeType, NamedGroup};
 use crate::error::InvalidMessage;
 use crate::msgs::base::{read_opaque, Random};
 use crate::msgs::handshake::{in_field, DigitallySignedStruct};
+use crate::prelude::*;
 
 /// The TLS 1.2 key exchange a cipher suite negotiates, which decides how the key exchange
 /// messages are parsed.

@@ -30,6 +30,7 @@ use super::hello::{
 use crate::codec::{encode_prefixed, Codec, ListLength, Payload, Reader, U24};
 use crate::enums::{ContentType, HandshakeType, ProtocolVersion};
 use crate::error::InvalidMessage;
+use crate::prelude::*;
 
 /// The body of one handshake message, decoded by type.
 #[non_exhaustive]

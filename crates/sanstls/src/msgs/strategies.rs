@@ -1,7 +1,7 @@
 //! Test support shared by the `msgs` tests: the codec-law check, the extension-list helpers
 //! and proptest strategies for the hello-phase types.
 
-use std::collections::BTreeSet;
+use alloc::collections::BTreeSet;
 
 use super::extensions::*;
 use crate::codec::{Codec, Payload, PayloadU16, PayloadU8};

@@ -16,6 +16,7 @@
 use crate::codec::Reader;
 use crate::enums::ContentType;
 use crate::error::{Error, InvalidMessage};
+use crate::prelude::*;
 use crate::record::header::{RecordHeader, HEADER_LEN, MAX_CIPHERTEXT_TLS12, MAX_PLAINTEXT};
 
 /// The default buffer capacity: one maximal TLS 1.2 ciphertext record with its header.
@@ -173,6 +174,8 @@ impl Deframer {
     /// between): at most one `rd.read` call, for at most the free space. Returns `Ok(0)`
     /// without calling `rd` when there is no free space (pop records first); otherwise
     /// what `rd` returned (`Ok(0)` is then end of stream).
+    // std-only: core has no `Read` (the engine's `read_tls_from` is the one caller).
+    #[cfg(feature = "std")]
     pub fn read_from(&mut self, rd: &mut impl std::io::Read) -> std::io::Result<usize> {
         if self.error.is_some() || self.free_space() == 0 {
             return Ok(0);

@@ -16,6 +16,7 @@
 use crate::codec::Codec;
 use crate::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
+use crate::prelude::*;
 use crate::record::header::{RecordHeader, MAX_PLAINTEXT};
 
 /// The smallest settable fragment size (Node's `setMaxSendFragment` minimum).

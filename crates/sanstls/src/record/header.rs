@@ -8,6 +8,7 @@
 use crate::codec::{Codec, Reader};
 use crate::enums::{ContentType, ProtocolVersion};
 use crate::error::InvalidMessage;
+use crate::prelude::*;
 
 /// Length of a record header: type(1), version(2), length(2).
 pub const HEADER_LEN: usize = 5;

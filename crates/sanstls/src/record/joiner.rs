@@ -15,6 +15,7 @@
 use crate::codec::{Codec, Reader, U24};
 use crate::enums::{ContentType, HandshakeType};
 use crate::error::{Error, InvalidMessage};
+use crate::prelude::*;
 use crate::record::header::MAX_CIPHERTEXT_TLS12;
 
 /// Length of a handshake message header: msg_type(1) || length(3).

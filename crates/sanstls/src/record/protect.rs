@@ -27,6 +27,7 @@
 //! Key material: ring's `LessSafeKey` owns (and wipes) the expanded key; the IV we hold
 //! is wrapped in `Zeroizing` and wiped on drop. `Debug` output never shows key material.
 
+use crate::prelude::*;
 use core::fmt;
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};

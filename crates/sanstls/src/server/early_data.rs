@@ -20,7 +20,12 @@
 //! an error: the handshake continues in 1-RTT and the early data is skipped
 //! (`conn::EarlyDataSkip`).
 
+use crate::prelude::*;
+// The in-memory register needs a lock: std-only. The `AntiReplay` trait is not, so a no_std
+// server can still accept 0-RTT with a register of its own.
+#[cfg(feature = "std")]
 use std::collections::HashMap;
+#[cfg(feature = "std")]
 use std::sync::Mutex;
 
 use super::tls13::ExpectFinished;
@@ -77,6 +82,9 @@ pub trait AntiReplay: Send + Sync + core::fmt::Debug {
 /// therefore accepts 0-RTT only for tickets issued after the restart (older ones still
 /// resume, in 1-RTT). Processes that share ticket keys must share one register (an
 /// [`AntiReplay`] over a shared store) or each could admit a replay once.
+///
+/// Needs the `std` feature (the table is behind a `Mutex`).
+#[cfg(feature = "std")]
 #[derive(Debug)]
 pub struct StrikeRegister {
     capacity: usize,
@@ -85,6 +93,7 @@ pub struct StrikeRegister {
     seen: Mutex<HashMap<[u8; 32], UnixTime>>,
 }
 
+#[cfg(feature = "std")]
 impl StrikeRegister {
     /// A register for `capacity` tickets with freshness `window`, created at `now`.
     pub fn new(capacity: usize, window: core::time::Duration, now: UnixTime) -> Self {
@@ -107,6 +116,7 @@ impl StrikeRegister {
     }
 }
 
+#[cfg(feature = "std")]
 impl AntiReplay for StrikeRegister {
     fn window(&self) -> core::time::Duration {
         self.window

@@ -3,7 +3,8 @@
 //! the choices that do not depend on it (the server name, ALPN). The handshake then goes on
 //! in `tls13` or `tls12`.
 
-use std::sync::Arc;
+use crate::prelude::*;
+use alloc::sync::Arc;
 
 use super::tls13::{check_second_hello, Retry};
 use super::{ClientHelloInfo, ServerConfig};
@@ -101,7 +102,7 @@ pub(super) fn server_name(ch: &ClientHelloPayload) -> Result<Option<String>, Err
     let Ok(name) = core::str::from_utf8(&h.0) else {
         return Err(PeerMisbehaved::InvalidServerName.into());
     };
-    if name.parse::<std::net::IpAddr>().is_ok() {
+    if name.parse::<core::net::IpAddr>().is_ok() {
         return Ok(None);
     }
     let label_ok = |l: &str| {

@@ -5,9 +5,10 @@
 //! `tls12` (with [`resume12`] for its resumption). [`ticket`] seals and opens session
 //! tickets.
 
+use crate::prelude::*;
+use alloc::sync::Arc;
 use core::ops::{Deref, DerefMut};
 use core::time::Duration;
-use std::sync::Arc;
 
 use crate::conn::{Common, Connection, Side};
 use crate::crypto::sign::SigningKey;
@@ -105,7 +106,10 @@ pub struct ServerConfig {
     pub random: Arc<dyn RandomSource>,
     /// Seals tickets (TLS 1.3, and TLS 1.2 RFC 5077); `None` disables them.
     pub ticketer: Option<Arc<ticket::Ticketer>>,
-    /// TLS 1.2 session-id cache; `None` gives out no session ids.
+    /// TLS 1.2 session-id cache; `None` gives out no session ids. std-only (the cache is
+    /// behind a `Mutex`): without std, keep sessions in the application's own store with
+    /// `external_sessions`.
+    #[cfg(feature = "std")]
     pub session_cache: Option<Arc<resume12::SessionCache>>,
     /// Emit `Event::NewSession` / pause on `Event::ResumeSession` for TLS 1.2 session ids
     /// (Node's `newSession` / `resumeSession` listeners); the built-in cache still answers
@@ -252,6 +256,7 @@ impl ServerConfig {
             client_verifier: None,
             random: Arc::new(crate::rand::SystemRandom::new()),
             ticketer: None,
+            #[cfg(feature = "std")]
             session_cache: Some(resume12::SessionCache::new(20_480)),
             session_id_context: Vec::new(),
             external_sessions: false,
@@ -277,6 +282,10 @@ impl ServerConfig {
     /// new in-memory [`early_data::StrikeRegister`] (default capacity and freshness window,
     /// created at `now`) guards against replays. Early data is replayable: only requests
     /// that are safe to repeat should be acted on before the handshake completes.
+    ///
+    /// std-only (the register is behind a `Mutex`): without std, set `max_early_data_size`
+    /// and `anti_replay` (an [`early_data::AntiReplay`] of your own) instead.
+    #[cfg(feature = "std")]
     pub fn enable_early_data(&mut self, max_early_data_size: u32, now: UnixTime) {
         self.max_early_data_size = max_early_data_size;
         self.anti_replay = Some(Arc::new(early_data::StrikeRegister::new(
@@ -285,6 +294,42 @@ impl ServerConfig {
             now,
         )));
     }
+
+    /// The TLS 1.2 session cached under `id`, if there is a cache and it has it.
+    #[cfg(feature = "std")]
+    pub(crate) fn cached_session(&self, id: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        self.session_cache.as_ref()?.get(id)
+    }
+
+    /// Without std there is no session-id cache (see `session_cache`).
+    #[cfg(not(feature = "std"))]
+    pub(crate) fn cached_session(&self, _id: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        None
+    }
+
+    /// Whether TLS 1.2 sessions are cached here.
+    #[cfg(feature = "std")]
+    pub(crate) fn has_session_cache(&self) -> bool {
+        self.session_cache.is_some()
+    }
+
+    /// Without std there is no session-id cache.
+    #[cfg(not(feature = "std"))]
+    pub(crate) fn has_session_cache(&self) -> bool {
+        false
+    }
+
+    /// Caches a TLS 1.2 session under `id`, if there is a cache.
+    #[cfg(feature = "std")]
+    pub(crate) fn cache_session(&self, id: &[u8], session: &zeroize::Zeroizing<Vec<u8>>) {
+        if let Some(cache) = &self.session_cache {
+            cache.put(id, session.clone());
+        }
+    }
+
+    /// Without std there is no session-id cache: nothing to do.
+    #[cfg(not(feature = "std"))]
+    pub(crate) fn cache_session(&self, _id: &[u8], _session: &zeroize::Zeroizing<Vec<u8>>) {}
 
     /// The max_early_data_size our tickets carry: none unless 0-RTT is on.
     pub(crate) fn ticket_early_data(&self) -> Option<u32> {

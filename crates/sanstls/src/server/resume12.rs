@@ -6,8 +6,14 @@
 //! allow, and it used the extended master secret exactly when the new ClientHello offers it
 //! (RFC 7627 s5.3); otherwise the handshake is a full one.
 
+use crate::prelude::*;
+use alloc::sync::Arc;
+// The session-id cache is shared through `&self`, so it needs a lock: std-only. Without std,
+// TLS 1.2 session ids still work through `external_sessions` (the application's store).
+#[cfg(feature = "std")]
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+#[cfg(feature = "std")]
+use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
@@ -79,6 +85,9 @@ impl core::fmt::Debug for Tls12Session {
 /// first, bounded both in entries and in bytes (a session carries the client's certificate
 /// chain, so entries differ in size). Shared by every connection of a configuration.
 /// Entries hold master secrets and are wiped when evicted or dropped.
+///
+/// Needs the `std` feature (the table is behind a `Mutex`).
+#[cfg(feature = "std")]
 #[derive(Debug)]
 pub struct SessionCache {
     inner: Mutex<CacheInner>,
@@ -86,6 +95,7 @@ pub struct SessionCache {
     max_bytes: usize,
 }
 
+#[cfg(feature = "std")]
 #[derive(Debug, Default)]
 struct CacheInner {
     sessions: HashMap<Vec<u8>, Zeroizing<Vec<u8>>>,
@@ -95,6 +105,7 @@ struct CacheInner {
     bytes: usize,
 }
 
+#[cfg(feature = "std")]
 impl CacheInner {
     fn remove(&mut self, id: &[u8]) {
         if let Some(old) = self.sessions.remove(id) {
@@ -106,6 +117,7 @@ impl CacheInner {
 /// The default byte bound of [`SessionCache::new`]: 32 MiB.
 pub const DEFAULT_CACHE_BYTES: usize = 32 << 20;
 
+#[cfg(feature = "std")]
 impl SessionCache {
     /// A cache holding at most `capacity` sessions and [`DEFAULT_CACHE_BYTES`].
     pub fn new(capacity: usize) -> Arc<Self> {
@@ -176,10 +188,7 @@ pub(crate) enum Lookup {
 /// are on, the client offers an id without a ticket, and our own cache does not have it.
 pub(crate) fn needs_external_lookup(config: &ServerConfig, ch: &ClientHelloPayload) -> bool {
     let ticket = ch.session_ticket().is_some_and(|t| !t.is_empty());
-    let cached = config
-        .session_cache
-        .as_ref()
-        .is_some_and(|c| c.get(ch.session_id.as_bytes()).is_some());
+    let cached = config.cached_session(ch.session_id.as_bytes()).is_some();
     config.external_sessions && !ch.session_id.is_empty() && !ticket && !cached
 }
 
@@ -195,13 +204,13 @@ fn find_session(
         return Ok(None);
     }
     let ticket = ch.session_ticket().filter(|t| !t.is_empty());
-    let plain = match (lookup, ticket, &config.ticketer, &config.session_cache) {
+    let plain = match (lookup, ticket, &config.ticketer) {
         (Lookup::External(Some(data)), ..) => Zeroizing::new(data),
-        (Lookup::Local, Some(t), Some(ticketer), _) => match ticketer.open_at(t, cx.now) {
+        (Lookup::Local, Some(t), Some(ticketer)) => match ticketer.open_at(t, cx.now) {
             Some(plain) => plain,
             None => return Ok(None),
         },
-        (Lookup::Local, None, _, Some(cache)) => match cache.get(ch.session_id.as_bytes()) {
+        (Lookup::Local, None, _) => match config.cached_session(ch.session_id.as_bytes()) {
             Some(plain) => plain,
             None => return Ok(None),
         },

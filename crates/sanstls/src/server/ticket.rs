@@ -10,6 +10,7 @@
 //! process, and the previous one keeps opening tickets for one ticket lifetime, so a
 //! rotation loses no session.
 
+use crate::prelude::*;
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;
 
@@ -53,14 +54,40 @@ impl TicketKey {
 /// bytes resume each other's sessions. The 32 key bytes after the name are one AES-256-GCM
 /// key here (Node splits them into an HMAC-SHA256 and an AES-128-CBC key): ticket contents
 /// are private to an implementation, so only the key format is shared with Node.
+///
+/// Without std a ticketer's keys are fixed for its lifetime: replacing them through `&self`
+/// (rotation, [`Self::set_ticket_keys`]) needs a lock, which only std has here. Rotate by
+/// building a new configuration with a new ticketer.
 pub struct Ticketer {
-    keys: std::sync::RwLock<Keys>,
+    keys: KeyCell,
     grace: core::time::Duration,
     /// Replace the key this often, from the sealing call's random source (Go's crypto/tls
     /// does the same); `None` for keys the application manages.
     rotation: Option<core::time::Duration>,
 }
 
+/// The keys, behind a lock with std (rotation and `set_ticket_keys` replace them).
+#[cfg(feature = "std")]
+type KeyCell = std::sync::RwLock<Keys>;
+
+/// Without std nothing replaces the keys, so no lock is needed: `read` hands them out as
+/// `RwLock::read` would (never failing), and the code that reads them is the same.
+#[cfg(not(feature = "std"))]
+struct KeyCell(Keys);
+
+#[cfg(not(feature = "std"))]
+impl KeyCell {
+    fn new(keys: Keys) -> Self {
+        Self(keys)
+    }
+
+    fn read(&self) -> Result<&Keys, core::convert::Infallible> {
+        Ok(&self.0)
+    }
+}
+
+// Without std, `since` and `managed` are only ever set (rotation is std-only).
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 struct Keys {
     current: TicketKey,
     /// The key before, and until when it still opens tickets.
@@ -94,7 +121,7 @@ impl Ticketer {
     /// A ticketer with a given key name and 32-byte key.
     pub fn from_key(name: [u8; NAME_LEN], key: &[u8; 32]) -> Result<Self, Error> {
         Ok(Self {
-            keys: std::sync::RwLock::new(Keys {
+            keys: KeyCell::new(Keys {
                 current: TicketKey::new(name, key)?,
                 previous: None,
                 since: None,
@@ -115,6 +142,9 @@ impl Ticketer {
     /// fresh bytes from the sealing handshake's random source; the previous key keeps
     /// opening tickets for the grace period. For a server that makes its own keys (no
     /// `ticketKeys`); [`DEFAULT_ROTATION`] is 12 hours.
+    ///
+    /// Needs the `std` feature (replacing keys through `&self` takes an `RwLock`).
+    #[cfg(feature = "std")]
     pub fn with_rotation(mut self, period: core::time::Duration) -> Self {
         self.rotation = Some(period);
         self
@@ -123,6 +153,8 @@ impl Ticketer {
     /// Node's `getTicketKeys()`: the current 48 bytes.
     pub fn ticket_keys(&self) -> Zeroizing<[u8; TICKET_KEYS_LEN]> {
         let mut out = Zeroizing::new([0u8; TICKET_KEYS_LEN]);
+        // Irrefutable without std, where reading the keys takes no lock.
+        #[allow(irrefutable_let_patterns)]
         if let Ok(keys) = self.keys.read() {
             out[..NAME_LEN].copy_from_slice(&keys.current.name);
             out[NAME_LEN..].copy_from_slice(&keys.current.raw[..]);
@@ -133,6 +165,9 @@ impl Ticketer {
     /// Node's `setTicketKeys()`: new keys seal from now on; the previous ones keep opening
     /// tickets until `now` + the grace period (the session timeout is a good choice). From
     /// then on the application rotates the keys: a rotating ticketer stops rotating.
+    ///
+    /// Needs the `std` feature (replacing keys through `&self` takes an `RwLock`).
+    #[cfg(feature = "std")]
     pub fn set_ticket_keys(
         &self,
         keys: &[u8; TICKET_KEYS_LEN],
@@ -146,6 +181,7 @@ impl Ticketer {
         Ok(())
     }
 
+    #[cfg(feature = "std")]
     fn install(&self, keys: &mut Keys, new: TicketKey, now: UnixTime) {
         let old = core::mem::replace(&mut keys.current, new);
         keys.previous = Some((old, now.saturating_add(self.grace)));
@@ -160,6 +196,7 @@ impl Ticketer {
     }
 
     /// For a rotating ticketer: replaces the key when its period is over at `now`.
+    #[cfg(feature = "std")]
     fn rotate_if_due(&self, rng: &dyn RandomSource, now: UnixTime) -> Result<(), Error> {
         let Some(period) = self.rotation else {
             return Ok(());
@@ -186,6 +223,12 @@ impl Ticketer {
             // Another thread rotated meanwhile.
             Some(_) => {}
         }
+        Ok(())
+    }
+
+    /// Without std nothing rotates (see [`Ticketer`]).
+    #[cfg(not(feature = "std"))]
+    fn rotate_if_due(&self, _rng: &dyn RandomSource, _now: UnixTime) -> Result<(), Error> {
         Ok(())
     }
 

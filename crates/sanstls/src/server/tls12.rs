@@ -2,7 +2,8 @@
 //! flight (ServerHello, Certificate, [CertificateStatus], ServerKeyExchange,
 //! [CertificateRequest], ServerHelloDone), then one state per client message.
 
-use std::sync::Arc;
+use crate::prelude::*;
+use alloc::sync::Arc;
 
 use super::hs::{choose_alpn, client_hello, server_name};
 use super::resume12::Tls12Session;
@@ -351,7 +352,7 @@ fn start_with(
     }
     // A session id makes the session resumable from a cache, ours or the application's
     // (RFC 5246 s7.4.1.3).
-    let session_id = match config.session_cache.is_some() || config.external_sessions {
+    let session_id = match config.has_session_cache() || config.external_sessions {
         true => {
             let mut id = [0u8; 32];
             config.random.fill(&mut id)?;
@@ -510,8 +511,8 @@ fn save_session(
             .bind_session(&cx.common.negotiated, cx.now, lifetime),
     };
     let encoded = secret_encoding(&session);
-    if let (false, Some(cache)) = (s.session_id.is_empty(), &s.config.session_cache) {
-        cache.put(s.session_id.as_bytes(), encoded.clone());
+    if !s.session_id.is_empty() {
+        s.config.cache_session(s.session_id.as_bytes(), &encoded);
     }
     // Node's newSession: the application may keep the session in its own store.
     if s.config.external_sessions && !s.session_id.is_empty() {

@@ -6,7 +6,8 @@
 //! we asked for them, and its Finished, after which we issue tickets and enter the traffic
 //! state.
 
-use std::sync::Arc;
+use crate::prelude::*;
+use alloc::sync::Arc;
 
 use super::hs::{choose_alpn, client_hello, process_client_hello, server_name};
 use super::ticket::TicketState;
