@@ -25,6 +25,15 @@ pub(crate) fn port() -> Result<u16, String> {
         .map_err(|_| "--port expects a number".into())
 }
 
+/// `--timeout SECONDS`: how long a handshake may take (default 10).
+pub(crate) fn handshake_timeout() -> Result<std::time::Duration, String> {
+    let seconds: u64 = arg("--timeout")
+        .unwrap_or_else(|| "10".into())
+        .parse()
+        .map_err(|_| "--timeout expects seconds")?;
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
 /// The `--cert FILE --key FILE` pair (PEM: the chain leaf first, and its unencrypted key), or without them a self-signed certificate for localhost and
 /// 127.0.0.1 generated at start, as `sanstls server` does.
 pub(crate) fn certified_key() -> Result<CertifiedKey, String> {

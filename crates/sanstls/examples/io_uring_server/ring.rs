@@ -88,12 +88,7 @@ pub(crate) fn run(
     }
     let mut conns: Vec<Option<Conn>> = (0..max_conns).map(|_| None).collect();
     let lfd = types::Fd(listener.as_raw_fd());
-    push(
-        &mut ring,
-        opcode::Accept::new(lfd, std::ptr::null_mut(), std::ptr::null_mut())
-            .build()
-            .user_data(ACCEPT),
-    )?;
+    push_accept(&mut ring, lfd)?;
     let mut accept_waiting = false;
     loop {
         ring.submit_and_wait(1)?;
@@ -129,12 +124,7 @@ pub(crate) fn run(
                 }
                 // Keep one accept in flight while a slot is free.
                 if conns.iter().any(Option::is_none) {
-                    push(
-                        &mut ring,
-                        opcode::Accept::new(lfd, std::ptr::null_mut(), std::ptr::null_mut())
-                            .build()
-                            .user_data(ACCEPT),
-                    )?;
+                    push_accept(&mut ring, lfd)?;
                 } else {
                     accept_waiting = true;
                 }
@@ -171,12 +161,7 @@ pub(crate) fn run(
                 conns[slot] = None; // the socket closes
                 if accept_waiting {
                     accept_waiting = false;
-                    push(
-                        &mut ring,
-                        opcode::Accept::new(lfd, std::ptr::null_mut(), std::ptr::null_mut())
-                            .build()
-                            .user_data(ACCEPT),
-                    )?;
+                    push_accept(&mut ring, lfd)?;
                 }
             } else {
                 submit(&mut ring, &mut arena, &conns, slot, next)?;
@@ -222,6 +207,12 @@ fn submit(
 }
 
 /// Queues one submission.
+/// Queues an accept on the listener `lfd`.
+fn push_accept(ring: &mut IoUring, lfd: types::Fd) -> io::Result<()> {
+    let entry = opcode::Accept::new(lfd, std::ptr::null_mut(), std::ptr::null_mut()).build();
+    push(ring, entry.user_data(ACCEPT))
+}
+
 fn push(ring: &mut IoUring, entry: squeue::Entry) -> io::Result<()> {
     if ring.submission().is_full() {
         ring.submit()?;

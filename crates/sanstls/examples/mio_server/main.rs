@@ -11,7 +11,6 @@
 //! 127.0.0.1. `--timeout SECONDS` bounds handshakes (default 10).
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[path = "../common/args.rs"]
 mod args;
@@ -20,10 +19,7 @@ mod echo;
 fn run() -> Result<(), String> {
     let port = args::port()?;
     let config = args::config(args::certified_key()?);
-    let timeout: u64 = args::arg("--timeout")
-        .unwrap_or_else(|| "10".into())
-        .parse()
-        .map_err(|_| "--timeout expects seconds")?;
+    let timeout = args::handshake_timeout()?;
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let listener =
         mio::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -35,7 +31,7 @@ fn run() -> Result<(), String> {
     // it runs on its own thread while the loop serves the other connections).
     let select: echo::Select = Box::new(move |_server_name| config.clone());
     let options = echo::Options {
-        handshake_timeout: Duration::from_secs(timeout),
+        handshake_timeout: timeout,
         ..Default::default()
     };
     echo::run(listener, select, options, args::now).map_err(|e| e.to_string())

@@ -11,7 +11,6 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[path = "../common/args.rs"]
 mod args;
@@ -20,10 +19,7 @@ mod echo;
 fn run() -> Result<(), String> {
     let port = args::port()?;
     let config = args::config(args::certified_key()?);
-    let timeout: u64 = args::arg("--timeout")
-        .unwrap_or_else(|| "10".into())
-        .parse()
-        .map_err(|_| "--timeout expects seconds")?;
+    let timeout = args::handshake_timeout()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -41,7 +37,7 @@ fn run() -> Result<(), String> {
             let config = config.clone();
             Box::pin(async move { config })
         });
-        echo::run(listener, select, Duration::from_secs(timeout), args::now)
+        echo::run(listener, select, timeout, args::now)
             .await
             .map_err(|e| e.to_string())
     })
