@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod client;
 mod common;
+mod keyfile;
 mod server;
 mod session;
 mod verify;
@@ -106,9 +107,17 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "FILE")]
     ocsp_response: Option<PathBuf>,
     /// A 48-byte ticket key file (Node's `ticketKeys`): servers given the same file resume
-    /// each other's sessions. Default: random keys per process.
+    /// each other's sessions. Default: random keys per process. The file is read again
+    /// while the server runs (see --ticket-keys-check): a new key seals new tickets and the
+    /// previous key keeps opening tickets for --session-timeout (docs/deployment.md).
     #[arg(long, value_name = "FILE", conflicts_with = "no_tickets")]
     ticket_keys: Option<PathBuf>,
+    /// How often the --ticket-keys file is read for a new key, in seconds. A new key is
+    /// installed once two reads in a row agree on it, so a half-written file is never
+    /// installed; an invalid file keeps the current keys (one log line).
+    #[arg(long, value_name = "SECS", default_value_t = 5, requires = "ticket_keys",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    ticket_keys_check: u64,
     /// Issue no session tickets (TLS 1.2 sessions resume by session id only).
     #[arg(long)]
     no_tickets: bool,

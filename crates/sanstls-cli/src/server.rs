@@ -82,7 +82,12 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     config.key_log = keylog.is_some();
     config.ticketer = match (a.no_tickets, &a.ticket_keys) {
         (true, _) => None,
-        (false, Some(path)) => Some(ticket_keys(path)?),
+        (false, Some(path)) => {
+            let file = crate::keyfile::KeyFile::open(path, Duration::from_secs(a.session_timeout))?;
+            let ticketer = file.ticketer();
+            file.watch(Duration::from_secs(a.ticket_keys_check));
+            Some(ticketer)
+        }
         (false, None) => ticketer(Duration::from_secs(a.session_timeout)),
     };
     config.ticket_lifetime = Duration::from_secs(a.session_timeout);
@@ -186,22 +191,6 @@ fn self_signed(
     Ok(CertifiedKey::new(vec![der], key)
         .map_err(|e| e.to_string())?
         .with_ocsp(ocsp_response))
-}
-
-/// The session ticket sealer: resumption on.
-/// The ticketer for `--ticket-keys FILE` (exactly 48 bytes, Node's `ticketKeys`).
-fn ticket_keys(path: &std::path::Path) -> Result<Arc<sanstls::server::ticket::Ticketer>, String> {
-    use sanstls::server::ticket::{Ticketer, TICKET_KEYS_LEN};
-    let bytes = common::load_der(path, "--ticket-keys")?;
-    let keys: [u8; TICKET_KEYS_LEN] = bytes.as_slice().try_into().map_err(|_| {
-        format!(
-            "--ticket-keys {}: must be exactly {TICKET_KEYS_LEN} bytes",
-            path.display()
-        )
-    })?;
-    Ticketer::from_ticket_keys(&keys)
-        .map(Arc::new)
-        .map_err(|e| format!("--ticket-keys: {e}"))
 }
 
 /// Our own ticket keys (no `--ticket-keys`): replaced every 12 hours, the previous one

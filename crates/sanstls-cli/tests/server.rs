@@ -422,6 +422,73 @@ fn two_servers_sharing_ticket_keys_resume_each_others_sessions() {
     );
 }
 
+/// `--ticket-keys` is read again while the servers run: after the file gets a new key,
+/// sessions made before still resume (on either server sharing the file), new tickets are
+/// sealed with the new key and resume too, and a half-written file changes nothing.
+#[test]
+fn ticket_key_file_rotation_loses_no_session() {
+    let dir = TempDir::new("cli");
+    let keys = dir.arg("ticket.keys");
+    std::fs::write(&keys, [0x11u8; 48]).unwrap();
+    let (cert, key) = common::openssl_cert(&dir, "rotate");
+    let args = [
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--ticket-keys",
+        &keys,
+        "--ticket-keys-check",
+        "1",
+    ];
+    let (a, b) = (sanstls_server(&args), sanstls_server(&args));
+    let versions = [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")];
+    for (version, name) in versions {
+        let sess = dir.arg(&format!("old{version}.pem"));
+        let out = s_client_version(version, &a.addr(), &["-sess_out", &sess]);
+        assert!(out.contains(&format!("New, {name}")), "{out}");
+        assert!(out.contains("0000 - 11 11 11 11"), "old key name: {out}");
+    }
+    // Rotate: a new key, written in place.
+    std::fs::write(&keys, [0x22u8; 48]).unwrap();
+    for server in [&a, &b] {
+        let log = server.wait_for("ticket keys reloaded");
+        assert!(
+            log.contains(&format!("key {} seals", "22".repeat(16))),
+            "{log}"
+        );
+    }
+    for (version, name) in versions {
+        // Sessions from before the rotation resume, on both servers.
+        let old = dir.arg(&format!("old{version}.pem"));
+        for server in [&a, &b] {
+            let out = s_client_version(version, &server.addr(), &["-sess_in", &old]);
+            assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+        }
+        // A session made now is sealed with the new key, and resumes on the other server.
+        let new = dir.arg(&format!("new{version}.pem"));
+        let out = s_client_version(version, &b.addr(), &["-sess_out", &new]);
+        assert!(out.contains(&format!("New, {name}")), "{out}");
+        assert!(out.contains("0000 - 22 22 22 22"), "new key name: {out}");
+        let out = s_client_version(version, &a.addr(), &["-sess_in", &new]);
+        assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+    }
+    // A half-written file keeps the current keys: logged, and serving goes on.
+    std::fs::write(&keys, [0x33u8; 20]).unwrap();
+    let log = a.wait_for("keeping the current ticket keys");
+    assert!(log.contains("exactly 48 bytes (found 20)"), "{log}");
+    for (version, name) in versions {
+        let new = dir.arg(&format!("new{version}.pem"));
+        let out = s_client_version(version, &a.addr(), &["-sess_in", &new]);
+        assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+        let out = s_client_version(version, &a.addr(), &[]);
+        assert!(
+            out.contains("0000 - 22 22 22 22"),
+            "still the new key: {out}"
+        );
+    }
+}
+
 #[test]
 fn no_tickets_resumes_tls12_by_session_id() {
     let dir = TempDir::new("cli");
