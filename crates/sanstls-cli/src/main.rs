@@ -155,8 +155,15 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "HINT", requires = "psk")]
     psk_identity_hint: Option<String>,
     /// Exit after serving one connection.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "workers")]
     once: bool,
+    /// Worker threads, each accepting on its own listener bound to the same port with
+    /// SO_REUSEPORT (the kernel spreads connections over them), all sharing one
+    /// configuration: ticket keys and the TLS 1.2 session cache, so a session resumes on
+    /// any worker. Log lines then end with `worker=K`. Needs a Unix system for N > 1.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    workers: u16,
     /// Connections served at once (each has a thread); more are closed as they arrive,
     /// like Node's `server.maxConnections`.
     #[arg(long, default_value_t = 1024)]

@@ -129,46 +129,135 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
         psk,
     });
 
-    let listener = TcpListener::bind((a.host.as_str(), a.port))
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", a.host, a.port))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let listeners = listen(&a.host, a.port, a.workers)?;
+    let addr = listeners
+        .first()
+        .ok_or("no listener")?
+        .local_addr()
+        .map_err(|e| e.to_string())?;
+    if a.workers > 1 {
+        println!(
+            "sanstls server: {} workers sharing the port (SO_REUSEPORT)",
+            a.workers
+        );
+    }
     println!("sanstls server listening on {addr}");
     let live = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        let stream = match stream {
-            Ok(s) => s,
-            Err(e) => {
-                println!("accept failed: {e}");
-                continue;
-            }
+    let workers = listeners.len();
+    let mut threads = Vec::new();
+    for (index, listener) in listeners.into_iter().enumerate() {
+        let worker = Worker {
+            shared: Arc::clone(&shared),
+            live: Arc::clone(&live),
+            max_connections: a.max_connections,
+            once: a.once,
+            // Only named in the log when there are several.
+            name: (workers > 1).then(|| format!(" worker={index}")),
         };
-        // One thread per connection, so a bound on them (Node's maxConnections).
-        use std::sync::atomic::Ordering;
-        if live.load(Ordering::SeqCst) >= a.max_connections {
-            let peer = stream
-                .peer_addr()
-                .map(|p| p.to_string())
-                .unwrap_or_default();
-            println!(
-                "{peer} closed: --max-connections {} reached",
-                a.max_connections
-            );
-            continue;
-        }
-        live.fetch_add(1, Ordering::SeqCst);
-        let shared = Arc::clone(&shared);
-        let live = Arc::clone(&live);
-        let handle = std::thread::spawn(move || {
-            let line = serve(stream, &shared);
-            live.fetch_sub(1, Ordering::SeqCst);
-            println!("{line}");
-        });
-        if a.once {
-            let _ = handle.join();
-            break;
-        }
+        threads.push(std::thread::spawn(move || worker.accept(&listener)));
+    }
+    for t in threads {
+        let _ = t.join();
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One accepting thread and what it shares with the others.
+struct Worker {
+    shared: Arc<Shared>,
+    /// Connections being served, over all workers (`--max-connections`).
+    live: Arc<std::sync::atomic::AtomicUsize>,
+    max_connections: usize,
+    once: bool,
+    /// ` worker=K` with `--workers` > 1, appended to each log line.
+    name: Option<String>,
+}
+
+impl Worker {
+    fn accept(self, listener: &TcpListener) {
+        use std::sync::atomic::Ordering;
+        let name = self.name.clone().unwrap_or_default();
+        for stream in listener.incoming() {
+            let stream = match stream {
+                Ok(s) => s,
+                Err(e) => {
+                    println!("accept failed: {e}{name}");
+                    continue;
+                }
+            };
+            // One thread per connection, so a bound on them (Node's maxConnections).
+            if self.live.load(Ordering::SeqCst) >= self.max_connections {
+                let peer = stream
+                    .peer_addr()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                println!(
+                    "{peer} closed: --max-connections {} reached{name}",
+                    self.max_connections
+                );
+                continue;
+            }
+            self.live.fetch_add(1, Ordering::SeqCst);
+            let shared = Arc::clone(&self.shared);
+            let live = Arc::clone(&self.live);
+            let name = name.clone();
+            let handle = std::thread::spawn(move || {
+                let line = serve(stream, &shared);
+                live.fetch_sub(1, Ordering::SeqCst);
+                println!("{line}{name}");
+            });
+            if self.once {
+                let _ = handle.join();
+                break;
+            }
+        }
+    }
+}
+
+/// The listening sockets: one, as std binds it, or with `--workers N` (N > 1) N sockets
+/// bound to the same address with SO_REUSEPORT (port 0: the port the first one got).
+fn listen(host: &str, port: u16, workers: u16) -> Result<Vec<TcpListener>, String> {
+    if workers <= 1 {
+        return TcpListener::bind((host, port))
+            .map(|l| vec![l])
+            .map_err(|e| format!("cannot listen on {host}:{port}: {e}"));
+    }
+    reuse_port_listeners(host, port, workers)
+}
+
+#[cfg(unix)]
+fn reuse_port_listeners(host: &str, port: u16, workers: u16) -> Result<Vec<TcpListener>, String> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    use std::net::ToSocketAddrs;
+    let failed = |e: std::io::Error| format!("cannot listen on {host}:{port}: {e}");
+    let mut addr = (host, port)
+        .to_socket_addrs()
+        .map_err(failed)?
+        .next()
+        .ok_or_else(|| format!("cannot listen on {host}:{port}: no address"))?;
+    let mut listeners = Vec::with_capacity(usize::from(workers));
+    for _ in 0..workers {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+            .map_err(failed)?;
+        socket.set_reuse_address(true).map_err(failed)?;
+        socket.set_reuse_port(true).map_err(failed)?;
+        socket.bind(&addr.into()).map_err(failed)?;
+        socket.listen(1024).map_err(failed)?;
+        let listener = TcpListener::from(socket);
+        // Port 0: the others join the port the first one was given.
+        addr = listener.local_addr().map_err(failed)?;
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}
+
+#[cfg(not(unix))]
+fn reuse_port_listeners(
+    _host: &str,
+    _port: u16,
+    _workers: u16,
+) -> Result<Vec<TcpListener>, String> {
+    Err("--workers above 1 needs SO_REUSEPORT (a Unix system)".into())
 }
 
 /// Generates the default certificate for localhost and prints its fingerprint.

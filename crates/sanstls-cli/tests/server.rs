@@ -489,6 +489,59 @@ fn ticket_key_file_rotation_loses_no_session() {
     }
 }
 
+/// `--workers 4`: four listeners on one port (SO_REUSEPORT) sharing one configuration. 20
+/// clients at once all connect and resume a session made earlier, whichever worker takes
+/// them (tickets for TLS 1.3 and 1.2, then TLS 1.2 session ids from the shared cache).
+#[test]
+fn workers_share_the_port_and_resume_each_others_sessions() {
+    let dir = TempDir::new("cli");
+    let server = sanstls_server(&["--workers", "4"]);
+    server.wait_for("4 workers sharing the port");
+    let versions = [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")];
+    for (version, name) in versions {
+        let sess = dir.arg(&format!("sess{version}.pem"));
+        let out = s_client_version(version, &server.addr(), &["-sess_out", &sess]);
+        assert!(out.contains(&format!("New, {name}")), "{out}");
+    }
+    let resumed_by_20_clients = |server: &common::Background, versions: &[(&str, &str)]| {
+        std::thread::scope(|scope| {
+            let clients: Vec<_> = (0..20)
+                .map(|i| {
+                    let (version, name) = versions[i % versions.len()];
+                    let sess = dir.arg(&format!("sess{version}.pem"));
+                    let addr = server.addr();
+                    scope.spawn(move || {
+                        let out = s_client_version(version, &addr, &["-sess_in", &sess]);
+                        assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+                    })
+                })
+                .collect();
+            for c in clients {
+                c.join().expect("a client failed");
+            }
+        });
+        server.wait_for_count("resumed=yes", 20)
+    };
+    let log = resumed_by_20_clients(&server, &versions);
+    // The connections were spread over the workers (the kernel hashes each connection's
+    // addresses and ports to a listener), and resumed on whichever took them.
+    let workers: std::collections::BTreeSet<_> = log
+        .lines()
+        .filter(|l| l.contains("resumed=yes"))
+        .filter_map(|l| l.rsplit_once(" worker=").map(|(_, w)| w.to_string()))
+        .collect();
+    assert!(workers.len() > 1, "one worker took everything:\n{log}");
+
+    // TLS 1.2 session ids: the workers share the session cache.
+    let server = sanstls_server(&["--workers", "4", "--no-tickets"]);
+    // (Into the file the clients above read.)
+    let sess = dir.arg("sess-tls1_2.pem");
+    let out = s_client_version("-tls1_2", &server.addr(), &["-sess_out", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    assert!(!out.contains("TLS session ticket:"), "{out}");
+    resumed_by_20_clients(&server, &[("-tls1_2", "TLSv1.2")]);
+}
+
 #[test]
 fn no_tickets_resumes_tls12_by_session_id() {
     let dir = TempDir::new("cli");

@@ -106,6 +106,23 @@ impl Background {
         }
     }
 
+    /// Waits until `needle` occurs at least `count` times in the output (bounded), and
+    /// returns the output.
+    pub(crate) fn wait_for_count(&self, needle: &str, count: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = self.output();
+            if out.matches(needle).count() >= count {
+                return out;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw {needle:?} {count} times in:\n{out}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub(crate) fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
