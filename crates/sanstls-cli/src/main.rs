@@ -13,6 +13,7 @@ mod common;
 mod keyfile;
 mod server;
 mod session;
+mod store;
 mod verify;
 mod x509;
 
@@ -118,6 +119,12 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "SECS", default_value_t = 5, requires = "ticket_keys",
           value_parser = clap::value_parser!(u64).range(1..))]
     ticket_keys_check: u64,
+    /// Keep TLS 1.2 sessions (session ids) in Redis as well, so the servers sharing it
+    /// resume each other's sessions (Node's newSession / resumeSession), e.g.
+    /// `redis://127.0.0.1:6379`. When Redis does not answer, handshakes go on without it
+    /// (full handshakes), logged once.
+    #[arg(long, value_name = "URL")]
+    session_store: Option<String>,
     /// Issue no session tickets (TLS 1.2 sessions resume by session id only).
     #[arg(long)]
     no_tickets: bool,

@@ -37,6 +37,8 @@ struct Shared {
     client_auth: bool,
     /// `--psk` / `--psk-identity`: the one external PSK we know.
     psk: Option<sanstls::psk::ExternalPsk>,
+    /// `--session-store`: TLS 1.2 sessions in Redis.
+    store: Option<crate::store::SessionStore>,
 }
 
 pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
@@ -120,7 +122,14 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     // Identities are asked about (Event::PskIdentity) only with a PSK configured.
     config.external_psk_hash = psk.as_ref().map(|p| p.hash());
     config.psk_identity_hint = a.psk_identity_hint.clone().map(String::into_bytes);
+    let store = a
+        .session_store
+        .as_deref()
+        .map(|url| crate::store::SessionStore::open(url, Duration::from_secs(a.session_timeout)))
+        .transpose()?;
+    config.external_sessions = store.is_some();
     let shared = Arc::new(Shared {
+        store,
         config: Arc::new(config),
         mode: if a.echo { Mode::Echo } else { Mode::Www },
         keylog,
@@ -303,6 +312,8 @@ struct Progress {
     early_data: usize,
     /// The PSK identity the handshake waits for an answer about.
     psk_identity: Option<Vec<u8>>,
+    /// The TLS 1.2 session id the handshake waits for the session store about.
+    resume_id: Option<Vec<u8>>,
 }
 
 /// Serves one connection; returns its log line.
@@ -387,6 +398,22 @@ fn drive(
             pump.flush(conn).map_err(Failure::Io)?;
             continue;
         }
+        if let Some(id) = progress.resume_id.take() {
+            let found = match &shared.store {
+                Some(store) => {
+                    let (found, line) = store.get(&id);
+                    if let Some(line) = line {
+                        println!("{line}");
+                    }
+                    found
+                }
+                None => None,
+            };
+            conn.session_found(found, common::now())
+                .map_err(Failure::Tls)?;
+            pump.flush(conn).map_err(Failure::Io)?;
+            continue;
+        }
         if let Some(hello) = progress.hello.take() {
             print_hello(&hello);
             conn.accept(Arc::clone(config), common::now())
@@ -446,6 +473,12 @@ fn on_event(
     match event {
         Event::ClientHello(info) => p.hello = Some(info),
         Event::PskIdentity(id) => p.psk_identity = Some(id),
+        Event::ResumeSession(id) => p.resume_id = Some(id),
+        Event::NewSession { id, data } => {
+            if let Some(line) = shared.store.as_ref().and_then(|s| s.put(&id, &data)) {
+                println!("{line}");
+            }
+        }
         Event::HandshakeComplete => p.handshake_done = true,
         Event::PlaintextReady => {
             let mut buf = [0u8; 16 * 1024];

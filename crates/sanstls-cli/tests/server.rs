@@ -542,6 +542,48 @@ fn workers_share_the_port_and_resume_each_others_sessions() {
     resumed_by_20_clients(&server, &[("-tls1_2", "TLSv1.2")]);
 }
 
+/// `--session-store redis://`: two servers without tickets resume each other's TLS 1.2
+/// sessions by session id through a real `redis-server`; with Redis stopped, handshakes go
+/// on (full ones where the other server's session is needed), and the outage is logged.
+#[test]
+fn redis_session_store_shares_tls12_sessions_and_survives_an_outage() {
+    let dir = TempDir::new("cli");
+    let redis = common::redis_server();
+    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let (cert, key) = common::openssl_cert(&dir, "store");
+    let args = [
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--no-tickets",
+        "--session-store",
+        &url,
+    ];
+    let (a, b) = (sanstls_server(&args), sanstls_server(&args));
+    let sess = dir.arg("sess.pem");
+    let out = s_client_version("-tls1_2", &a.addr(), &["-sess_out", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    assert!(!out.contains("TLS session ticket:"), "{out}");
+    let out = s_client_version("-tls1_2", &b.addr(), &["-sess_in", &sess]);
+    assert!(out.contains("Reused, TLSv1.2"), "{out}");
+    b.wait_for("resumed=yes");
+
+    // Redis stops: a new session on a is not shared, so b does a full handshake.
+    drop(redis);
+    let sess = dir.arg("sess2.pem");
+    let out = s_client_version("-tls1_2", &a.addr(), &["-sess_out", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    a.wait_for(&format!("session store {url} unavailable"));
+    let out = s_client_version("-tls1_2", &b.addr(), &["-sess_in", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    assert!(out.contains("Protocol: TLSv1.2"), "{out}");
+    b.wait_for(&format!("session store {url} unavailable"));
+    // a still resumes it from its own cache.
+    let out = s_client_version("-tls1_2", &a.addr(), &["-sess_in", &sess]);
+    assert!(out.contains("Reused, TLSv1.2"), "{out}");
+}
+
 #[test]
 fn no_tickets_resumes_tls12_by_session_id() {
     let dir = TempDir::new("cli");

@@ -189,6 +189,24 @@ pub(crate) fn openssl_server_version(version: &str, args: &[&str]) -> Background
     panic!("{last}")
 }
 
+/// `redis-server` on a free port of 127.0.0.1, saving nothing to disk, once it accepts
+/// connections; stopped when dropped.
+pub(crate) fn redis_server() -> Background {
+    require("redis-server");
+    let mut last = String::new();
+    for _ in 0..5 {
+        let port = free_port();
+        let mut cmd = Command::new("redis-server");
+        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"]);
+        match Background::try_start(&mut cmd, "Ready to accept connections", Some(port)) {
+            Ok(bg) => return bg,
+            Err(e) => last = e,
+        }
+    }
+    panic!("{last}")
+}
+
 /// A self-signed ECDSA P-256 certificate for localhost/127.0.0.1 made by openssl:
 /// returns (cert path, key path).
 pub(crate) fn openssl_cert(dir: &TempDir, name: &str) -> (String, String) {
