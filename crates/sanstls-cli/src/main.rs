@@ -10,8 +10,10 @@ use clap::{Args, Parser, Subcommand};
 
 mod client;
 mod common;
+mod keyfile;
 mod server;
 mod session;
+mod store;
 mod verify;
 mod x509;
 
@@ -106,9 +108,23 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "FILE")]
     ocsp_response: Option<PathBuf>,
     /// A 48-byte ticket key file (Node's `ticketKeys`): servers given the same file resume
-    /// each other's sessions. Default: random keys per process.
+    /// each other's sessions. Default: random keys per process. The file is read again
+    /// while the server runs (see --ticket-keys-check): a new key seals new tickets and the
+    /// previous key keeps opening tickets for --session-timeout (docs/deployment.md).
     #[arg(long, value_name = "FILE", conflicts_with = "no_tickets")]
     ticket_keys: Option<PathBuf>,
+    /// How often the --ticket-keys file is read for a new key, in seconds. A new key is
+    /// installed once two reads in a row agree on it, so a half-written file is never
+    /// installed; an invalid file keeps the current keys (one log line).
+    #[arg(long, value_name = "SECS", default_value_t = 5, requires = "ticket_keys",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    ticket_keys_check: u64,
+    /// Keep TLS 1.2 sessions (session ids) in Redis as well, so the servers sharing it
+    /// resume each other's sessions (Node's newSession / resumeSession), e.g.
+    /// `redis://127.0.0.1:6379`. When Redis does not answer, handshakes go on without it
+    /// (full handshakes), logged once.
+    #[arg(long, value_name = "URL")]
+    session_store: Option<String>,
     /// Issue no session tickets (TLS 1.2 sessions resume by session id only).
     #[arg(long)]
     no_tickets: bool,
@@ -146,8 +162,15 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "HINT", requires = "psk")]
     psk_identity_hint: Option<String>,
     /// Exit after serving one connection.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "workers")]
     once: bool,
+    /// Worker threads, each accepting on its own listener bound to the same port with
+    /// SO_REUSEPORT (the kernel spreads connections over them), all sharing one
+    /// configuration: ticket keys and the TLS 1.2 session cache, so a session resumes on
+    /// any worker. Log lines then end with `worker=K`. Needs a Unix system for N > 1.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    workers: u16,
     /// Connections served at once (each has a thread); more are closed as they arrive,
     /// like Node's `server.maxConnections`.
     #[arg(long, default_value_t = 1024)]

@@ -37,6 +37,8 @@ struct Shared {
     client_auth: bool,
     /// `--psk` / `--psk-identity`: the one external PSK we know.
     psk: Option<sanstls::psk::ExternalPsk>,
+    /// `--session-store`: TLS 1.2 sessions in Redis.
+    store: Option<crate::store::SessionStore>,
 }
 
 pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
@@ -82,7 +84,12 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     config.key_log = keylog.is_some();
     config.ticketer = match (a.no_tickets, &a.ticket_keys) {
         (true, _) => None,
-        (false, Some(path)) => Some(ticket_keys(path)?),
+        (false, Some(path)) => {
+            let file = crate::keyfile::KeyFile::open(path, Duration::from_secs(a.session_timeout))?;
+            let ticketer = file.ticketer();
+            file.watch(Duration::from_secs(a.ticket_keys_check));
+            Some(ticketer)
+        }
         (false, None) => ticketer(Duration::from_secs(a.session_timeout)),
     };
     config.ticket_lifetime = Duration::from_secs(a.session_timeout);
@@ -115,7 +122,14 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
     // Identities are asked about (Event::PskIdentity) only with a PSK configured.
     config.external_psk_hash = psk.as_ref().map(|p| p.hash());
     config.psk_identity_hint = a.psk_identity_hint.clone().map(String::into_bytes);
+    let store = a
+        .session_store
+        .as_deref()
+        .map(|url| crate::store::SessionStore::open(url, Duration::from_secs(a.session_timeout)))
+        .transpose()?;
+    config.external_sessions = store.is_some();
     let shared = Arc::new(Shared {
+        store,
         config: Arc::new(config),
         mode: if a.echo { Mode::Echo } else { Mode::Www },
         keylog,
@@ -124,46 +138,135 @@ pub(crate) fn run(a: ServerArgs) -> Result<ExitCode, String> {
         psk,
     });
 
-    let listener = TcpListener::bind((a.host.as_str(), a.port))
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", a.host, a.port))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let listeners = listen(&a.host, a.port, a.workers)?;
+    let addr = listeners
+        .first()
+        .ok_or("no listener")?
+        .local_addr()
+        .map_err(|e| e.to_string())?;
+    if a.workers > 1 {
+        println!(
+            "sanstls server: {} workers sharing the port (SO_REUSEPORT)",
+            a.workers
+        );
+    }
     println!("sanstls server listening on {addr}");
     let live = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        let stream = match stream {
-            Ok(s) => s,
-            Err(e) => {
-                println!("accept failed: {e}");
-                continue;
-            }
+    let workers = listeners.len();
+    let mut threads = Vec::new();
+    for (index, listener) in listeners.into_iter().enumerate() {
+        let worker = Worker {
+            shared: Arc::clone(&shared),
+            live: Arc::clone(&live),
+            max_connections: a.max_connections,
+            once: a.once,
+            // Only named in the log when there are several.
+            name: (workers > 1).then(|| format!(" worker={index}")),
         };
-        // One thread per connection, so a bound on them (Node's maxConnections).
-        use std::sync::atomic::Ordering;
-        if live.load(Ordering::SeqCst) >= a.max_connections {
-            let peer = stream
-                .peer_addr()
-                .map(|p| p.to_string())
-                .unwrap_or_default();
-            println!(
-                "{peer} closed: --max-connections {} reached",
-                a.max_connections
-            );
-            continue;
-        }
-        live.fetch_add(1, Ordering::SeqCst);
-        let shared = Arc::clone(&shared);
-        let live = Arc::clone(&live);
-        let handle = std::thread::spawn(move || {
-            let line = serve(stream, &shared);
-            live.fetch_sub(1, Ordering::SeqCst);
-            println!("{line}");
-        });
-        if a.once {
-            let _ = handle.join();
-            break;
-        }
+        threads.push(std::thread::spawn(move || worker.accept(&listener)));
+    }
+    for t in threads {
+        let _ = t.join();
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One accepting thread and what it shares with the others.
+struct Worker {
+    shared: Arc<Shared>,
+    /// Connections being served, over all workers (`--max-connections`).
+    live: Arc<std::sync::atomic::AtomicUsize>,
+    max_connections: usize,
+    once: bool,
+    /// ` worker=K` with `--workers` > 1, appended to each log line.
+    name: Option<String>,
+}
+
+impl Worker {
+    fn accept(self, listener: &TcpListener) {
+        use std::sync::atomic::Ordering;
+        let name = self.name.clone().unwrap_or_default();
+        for stream in listener.incoming() {
+            let stream = match stream {
+                Ok(s) => s,
+                Err(e) => {
+                    println!("accept failed: {e}{name}");
+                    continue;
+                }
+            };
+            // One thread per connection, so a bound on them (Node's maxConnections).
+            if self.live.load(Ordering::SeqCst) >= self.max_connections {
+                let peer = stream
+                    .peer_addr()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                println!(
+                    "{peer} closed: --max-connections {} reached{name}",
+                    self.max_connections
+                );
+                continue;
+            }
+            self.live.fetch_add(1, Ordering::SeqCst);
+            let shared = Arc::clone(&self.shared);
+            let live = Arc::clone(&self.live);
+            let name = name.clone();
+            let handle = std::thread::spawn(move || {
+                let line = serve(stream, &shared);
+                live.fetch_sub(1, Ordering::SeqCst);
+                println!("{line}{name}");
+            });
+            if self.once {
+                let _ = handle.join();
+                break;
+            }
+        }
+    }
+}
+
+/// The listening sockets: one, as std binds it, or with `--workers N` (N > 1) N sockets
+/// bound to the same address with SO_REUSEPORT (port 0: the port the first one got).
+fn listen(host: &str, port: u16, workers: u16) -> Result<Vec<TcpListener>, String> {
+    if workers <= 1 {
+        return TcpListener::bind((host, port))
+            .map(|l| vec![l])
+            .map_err(|e| format!("cannot listen on {host}:{port}: {e}"));
+    }
+    reuse_port_listeners(host, port, workers)
+}
+
+#[cfg(unix)]
+fn reuse_port_listeners(host: &str, port: u16, workers: u16) -> Result<Vec<TcpListener>, String> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    use std::net::ToSocketAddrs;
+    let failed = |e: std::io::Error| format!("cannot listen on {host}:{port}: {e}");
+    let mut addr = (host, port)
+        .to_socket_addrs()
+        .map_err(failed)?
+        .next()
+        .ok_or_else(|| format!("cannot listen on {host}:{port}: no address"))?;
+    let mut listeners = Vec::with_capacity(usize::from(workers));
+    for _ in 0..workers {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+            .map_err(failed)?;
+        socket.set_reuse_address(true).map_err(failed)?;
+        socket.set_reuse_port(true).map_err(failed)?;
+        socket.bind(&addr.into()).map_err(failed)?;
+        socket.listen(1024).map_err(failed)?;
+        let listener = TcpListener::from(socket);
+        // Port 0: the others join the port the first one was given.
+        addr = listener.local_addr().map_err(failed)?;
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}
+
+#[cfg(not(unix))]
+fn reuse_port_listeners(
+    _host: &str,
+    _port: u16,
+    _workers: u16,
+) -> Result<Vec<TcpListener>, String> {
+    Err("--workers above 1 needs SO_REUSEPORT (a Unix system)".into())
 }
 
 /// Generates the default certificate for localhost and prints its fingerprint.
@@ -188,22 +291,6 @@ fn self_signed(
         .with_ocsp(ocsp_response))
 }
 
-/// The session ticket sealer: resumption on.
-/// The ticketer for `--ticket-keys FILE` (exactly 48 bytes, Node's `ticketKeys`).
-fn ticket_keys(path: &std::path::Path) -> Result<Arc<sanstls::server::ticket::Ticketer>, String> {
-    use sanstls::server::ticket::{Ticketer, TICKET_KEYS_LEN};
-    let bytes = common::load_der(path, "--ticket-keys")?;
-    let keys: [u8; TICKET_KEYS_LEN] = bytes.as_slice().try_into().map_err(|_| {
-        format!(
-            "--ticket-keys {}: must be exactly {TICKET_KEYS_LEN} bytes",
-            path.display()
-        )
-    })?;
-    Ticketer::from_ticket_keys(&keys)
-        .map(Arc::new)
-        .map_err(|e| format!("--ticket-keys: {e}"))
-}
-
 /// Our own ticket keys (no `--ticket-keys`): replaced every 12 hours, the previous one
 /// opening tickets for one ticket lifetime, so no key seals for the life of the process.
 fn ticketer(lifetime: Duration) -> Option<Arc<sanstls::server::ticket::Ticketer>> {
@@ -225,6 +312,8 @@ struct Progress {
     early_data: usize,
     /// The PSK identity the handshake waits for an answer about.
     psk_identity: Option<Vec<u8>>,
+    /// The TLS 1.2 session id the handshake waits for the session store about.
+    resume_id: Option<Vec<u8>>,
 }
 
 /// Serves one connection; returns its log line.
@@ -309,6 +398,22 @@ fn drive(
             pump.flush(conn).map_err(Failure::Io)?;
             continue;
         }
+        if let Some(id) = progress.resume_id.take() {
+            let found = match &shared.store {
+                Some(store) => {
+                    let (found, line) = store.get(&id);
+                    if let Some(line) = line {
+                        println!("{line}");
+                    }
+                    found
+                }
+                None => None,
+            };
+            conn.session_found(found, common::now())
+                .map_err(Failure::Tls)?;
+            pump.flush(conn).map_err(Failure::Io)?;
+            continue;
+        }
         if let Some(hello) = progress.hello.take() {
             print_hello(&hello);
             conn.accept(Arc::clone(config), common::now())
@@ -368,6 +473,12 @@ fn on_event(
     match event {
         Event::ClientHello(info) => p.hello = Some(info),
         Event::PskIdentity(id) => p.psk_identity = Some(id),
+        Event::ResumeSession(id) => p.resume_id = Some(id),
+        Event::NewSession { id, data } => {
+            if let Some(line) = shared.store.as_ref().and_then(|s| s.put(&id, &data)) {
+                println!("{line}");
+            }
+        }
         Event::HandshakeComplete => p.handshake_done = true,
         Event::PlaintextReady => {
             let mut buf = [0u8; 16 * 1024];

@@ -422,6 +422,168 @@ fn two_servers_sharing_ticket_keys_resume_each_others_sessions() {
     );
 }
 
+/// `--ticket-keys` is read again while the servers run: after the file gets a new key,
+/// sessions made before still resume (on either server sharing the file), new tickets are
+/// sealed with the new key and resume too, and a half-written file changes nothing.
+#[test]
+fn ticket_key_file_rotation_loses_no_session() {
+    let dir = TempDir::new("cli");
+    let keys = dir.arg("ticket.keys");
+    std::fs::write(&keys, [0x11u8; 48]).unwrap();
+    let (cert, key) = common::openssl_cert(&dir, "rotate");
+    let args = [
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--ticket-keys",
+        &keys,
+        "--ticket-keys-check",
+        "1",
+    ];
+    let (a, b) = (sanstls_server(&args), sanstls_server(&args));
+    let versions = [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")];
+    for (version, name) in versions {
+        let sess = dir.arg(&format!("old{version}.pem"));
+        let out = s_client_version(version, &a.addr(), &["-sess_out", &sess]);
+        assert!(out.contains(&format!("New, {name}")), "{out}");
+        assert!(out.contains("0000 - 11 11 11 11"), "old key name: {out}");
+    }
+    // Rotate: a new key, written in place.
+    std::fs::write(&keys, [0x22u8; 48]).unwrap();
+    for server in [&a, &b] {
+        let log = server.wait_for("ticket keys reloaded");
+        assert!(
+            log.contains(&format!("key {} seals", "22".repeat(16))),
+            "{log}"
+        );
+    }
+    for (version, name) in versions {
+        // Sessions from before the rotation resume, on both servers.
+        let old = dir.arg(&format!("old{version}.pem"));
+        for server in [&a, &b] {
+            let out = s_client_version(version, &server.addr(), &["-sess_in", &old]);
+            assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+        }
+        // A session made now is sealed with the new key, and resumes on the other server.
+        let new = dir.arg(&format!("new{version}.pem"));
+        let out = s_client_version(version, &b.addr(), &["-sess_out", &new]);
+        assert!(out.contains(&format!("New, {name}")), "{out}");
+        assert!(out.contains("0000 - 22 22 22 22"), "new key name: {out}");
+        let out = s_client_version(version, &a.addr(), &["-sess_in", &new]);
+        assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+    }
+    // A half-written file keeps the current keys: logged, and serving goes on.
+    std::fs::write(&keys, [0x33u8; 20]).unwrap();
+    let log = a.wait_for("keeping the current ticket keys");
+    assert!(log.contains("exactly 48 bytes (found 20)"), "{log}");
+    for (version, name) in versions {
+        let new = dir.arg(&format!("new{version}.pem"));
+        let out = s_client_version(version, &a.addr(), &["-sess_in", &new]);
+        assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+        let out = s_client_version(version, &a.addr(), &[]);
+        assert!(
+            out.contains("0000 - 22 22 22 22"),
+            "still the new key: {out}"
+        );
+    }
+}
+
+/// `--workers 4`: four listeners on one port (SO_REUSEPORT) sharing one configuration. 20
+/// clients at once all connect and resume a session made earlier, whichever worker takes
+/// them (tickets for TLS 1.3 and 1.2, then TLS 1.2 session ids from the shared cache).
+#[test]
+fn workers_share_the_port_and_resume_each_others_sessions() {
+    let dir = TempDir::new("cli");
+    let server = sanstls_server(&["--workers", "4"]);
+    server.wait_for("4 workers sharing the port");
+    let versions = [("-tls1_3", "TLSv1.3"), ("-tls1_2", "TLSv1.2")];
+    for (version, name) in versions {
+        let sess = dir.arg(&format!("sess{version}.pem"));
+        let out = s_client_version(version, &server.addr(), &["-sess_out", &sess]);
+        assert!(out.contains(&format!("New, {name}")), "{out}");
+    }
+    let resumed_by_20_clients = |server: &common::Background, versions: &[(&str, &str)]| {
+        std::thread::scope(|scope| {
+            let clients: Vec<_> = (0..20)
+                .map(|i| {
+                    let (version, name) = versions[i % versions.len()];
+                    let sess = dir.arg(&format!("sess{version}.pem"));
+                    let addr = server.addr();
+                    scope.spawn(move || {
+                        let out = s_client_version(version, &addr, &["-sess_in", &sess]);
+                        assert!(out.contains(&format!("Reused, {name}")), "{name}: {out}");
+                    })
+                })
+                .collect();
+            for c in clients {
+                c.join().expect("a client failed");
+            }
+        });
+        server.wait_for_count("resumed=yes", 20)
+    };
+    let log = resumed_by_20_clients(&server, &versions);
+    // The connections were spread over the workers (the kernel hashes each connection's
+    // addresses and ports to a listener), and resumed on whichever took them.
+    let workers: std::collections::BTreeSet<_> = log
+        .lines()
+        .filter(|l| l.contains("resumed=yes"))
+        .filter_map(|l| l.rsplit_once(" worker=").map(|(_, w)| w.to_string()))
+        .collect();
+    assert!(workers.len() > 1, "one worker took everything:\n{log}");
+
+    // TLS 1.2 session ids: the workers share the session cache.
+    let server = sanstls_server(&["--workers", "4", "--no-tickets"]);
+    // (Into the file the clients above read.)
+    let sess = dir.arg("sess-tls1_2.pem");
+    let out = s_client_version("-tls1_2", &server.addr(), &["-sess_out", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    assert!(!out.contains("TLS session ticket:"), "{out}");
+    resumed_by_20_clients(&server, &[("-tls1_2", "TLSv1.2")]);
+}
+
+/// `--session-store redis://`: two servers without tickets resume each other's TLS 1.2
+/// sessions by session id through a real `redis-server`; with Redis stopped, handshakes go
+/// on (full ones where the other server's session is needed), and the outage is logged.
+#[test]
+fn redis_session_store_shares_tls12_sessions_and_survives_an_outage() {
+    let dir = TempDir::new("cli");
+    let redis = common::redis_server();
+    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let (cert, key) = common::openssl_cert(&dir, "store");
+    let args = [
+        "--cert",
+        &cert,
+        "--key",
+        &key,
+        "--no-tickets",
+        "--session-store",
+        &url,
+    ];
+    let (a, b) = (sanstls_server(&args), sanstls_server(&args));
+    let sess = dir.arg("sess.pem");
+    let out = s_client_version("-tls1_2", &a.addr(), &["-sess_out", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    assert!(!out.contains("TLS session ticket:"), "{out}");
+    let out = s_client_version("-tls1_2", &b.addr(), &["-sess_in", &sess]);
+    assert!(out.contains("Reused, TLSv1.2"), "{out}");
+    b.wait_for("resumed=yes");
+
+    // Redis stops: a new session on a is not shared, so b does a full handshake.
+    drop(redis);
+    let sess = dir.arg("sess2.pem");
+    let out = s_client_version("-tls1_2", &a.addr(), &["-sess_out", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    a.wait_for(&format!("session store {url} unavailable"));
+    let out = s_client_version("-tls1_2", &b.addr(), &["-sess_in", &sess]);
+    assert!(out.contains("New, TLSv1.2"), "{out}");
+    assert!(out.contains("Protocol: TLSv1.2"), "{out}");
+    b.wait_for(&format!("session store {url} unavailable"));
+    // a still resumes it from its own cache.
+    let out = s_client_version("-tls1_2", &a.addr(), &["-sess_in", &sess]);
+    assert!(out.contains("Reused, TLSv1.2"), "{out}");
+}
+
 #[test]
 fn no_tickets_resumes_tls12_by_session_id() {
     let dir = TempDir::new("cli");

@@ -106,6 +106,23 @@ impl Background {
         }
     }
 
+    /// Waits until `needle` occurs at least `count` times in the output (bounded), and
+    /// returns the output.
+    pub(crate) fn wait_for_count(&self, needle: &str, count: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = self.output();
+            if out.matches(needle).count() >= count {
+                return out;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw {needle:?} {count} times in:\n{out}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub(crate) fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
@@ -165,6 +182,24 @@ pub(crate) fn openssl_server_version(version: &str, args: &[&str]) -> Background
         cmd.args(["s_server", version, "-accept", &port.to_string()])
             .args(args);
         match Background::try_start(&mut cmd, "ACCEPT", Some(port)) {
+            Ok(bg) => return bg,
+            Err(e) => last = e,
+        }
+    }
+    panic!("{last}")
+}
+
+/// `redis-server` on a free port of 127.0.0.1, saving nothing to disk, once it accepts
+/// connections; stopped when dropped.
+pub(crate) fn redis_server() -> Background {
+    require("redis-server");
+    let mut last = String::new();
+    for _ in 0..5 {
+        let port = free_port();
+        let mut cmd = Command::new("redis-server");
+        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"]);
+        match Background::try_start(&mut cmd, "Ready to accept connections", Some(port)) {
             Ok(bg) => return bg,
             Err(e) => last = e,
         }
