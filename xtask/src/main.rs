@@ -10,6 +10,11 @@
 //!   the engine and on rustls, each in its own process on 127.0.0.1, under N concurrent
 //!   clients and N idle connections (`crates/sanstls/benches/load`, release profile); see
 //!   docs/performance.md, *Under load*.
+//! - `fleet [--quick] [--clients N]`: builds the `sanstls` CLI (release), then runs its
+//!   own `redis-server` and four `sanstls server --workers 4` processes sharing ticket keys
+//!   and a Redis session store, and resumes sessions across them before and after a ticket
+//!   key rotation (`crates/sanstls/benches/fleet.rs`); see docs/deployment.md, *Checking a
+//!   fleet*.
 //!
 //! Interop against OpenSSL, GnuTLS, Node, Python and rustls runs in `cargo test` (the
 //! engine's `*_interop` tests, the CLI's and the facade's), not here.
@@ -28,10 +33,12 @@ fn main() -> ExitCode {
         Some("pki-fixtures") => pki_fixtures(args.get(1).map(String::as_str)),
         Some("bench") => bench("versus", &args[1..]),
         Some("load") => bench("load", &args[1..]),
+        Some("fleet") => fleet(&args[1..]),
         _ => Err(
             "usage: cargo xtask <vectors [--check] | pki-fixtures [SET] | \
              bench [--quick] [--json FILE] [FILTER] | \
-             load [--quick] [--clients N] [--repeats R] [--json FILE]>"
+             load [--quick] [--clients N] [--repeats R] [--json FILE] | \
+             fleet [--quick] [--clients N]>"
                 .to_string(),
         ),
     };
@@ -67,6 +74,33 @@ fn bench(name: &str, args: &[String]) -> Result<(), String> {
         true => Ok(()),
         false => Err(format!("the benchmark failed: {status}")),
     }
+}
+
+/// Builds the `sanstls` CLI with the release profile and runs the `fleet` bench against
+/// it.
+fn fleet(args: &[String]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let root = workspace_root();
+    let status = std::process::Command::new(&cargo)
+        .args(["build", "--quiet", "--release", "-p", "sanstls-cli"])
+        .current_dir(&root)
+        .status()
+        .map_err(|e| format!("running cargo build: {e}"))?;
+    if !status.success() {
+        return Err(format!("building the sanstls CLI failed: {status}"));
+    }
+    // A relative CARGO_TARGET_DIR is relative to where cargo was run.
+    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|t| cwd.join(t))
+        .unwrap_or_else(|| root.join("target"));
+    let binary = target.join("release").join("sanstls");
+    if !binary.is_file() {
+        return Err(format!("no sanstls binary at {}", binary.display()));
+    }
+    let mut args = args.to_vec();
+    args.extend(["--sanstls".to_string(), binary.display().to_string()]);
+    bench("fleet", &args)
 }
 
 fn workspace_root() -> PathBuf {
