@@ -392,32 +392,33 @@ fn drive(
     }
 }
 
+/// `openssl s_server VERSION -www -nocert` on a free port with our PSK `KEY` under the
+/// identity `client1`, plus `extra`: its log directory (kept while it runs), port and process.
+fn psk_s_server(tag: &str, version: &str, extra: &[&str]) -> (TempDir, u16, peers::Peer) {
+    let dir = TempDir::new(tag);
+    let port = sanstls_test::net::free_port();
+    let (port_s, key_hex) = (port.to_string(), hex::encode(KEY));
+    let mut args = vec![
+        "s_server",
+        version,
+        "-www",
+        "-nocert",
+        "-accept",
+        &port_s,
+        "-psk",
+        &key_hex,
+        "-psk_identity",
+        "client1",
+    ];
+    args.extend_from_slice(extra);
+    let peer = peers::spawn_logged(&dir, "s_server", "openssl", &args);
+    (dir, port, peer)
+}
+
 #[test]
 fn our_client_against_openssl_s_server_psk_nocert() {
     peers::require("openssl");
-    let dir = TempDir::new("psk-s-server");
-    let port = sanstls_test::net::free_port();
-    let port_s = port.to_string();
-    let key_hex = hex::encode(KEY);
-    let mut peer = peers::spawn_logged(
-        &dir,
-        "s_server",
-        "openssl",
-        &[
-            "s_server",
-            "-tls1_3",
-            "-www",
-            "-nocert",
-            "-accept",
-            &port_s,
-            "-psk",
-            &key_hex,
-            "-psk_identity",
-            "client1",
-            "-naccept",
-            "2",
-        ],
-    );
+    let (_dir, port, mut peer) = psk_s_server("psk-s-server", "-tls1_3", &["-naccept", "2"]);
     for (key, ok) in [(&KEY[..], true), (&b"wrong key"[..], false)] {
         let mut sock = peers::connect(port, &mut peer);
         let cc = client(Some(psk("client1", key)), None);
@@ -572,30 +573,8 @@ fn openssl_s_client_psk_against_our_server() {
 #[test]
 fn psk_ke_offered_to_openssl_which_still_takes_psk_dhe_ke() {
     peers::require("openssl");
-    let dir = TempDir::new("psk-ke-s-server");
-    let port = sanstls_test::net::free_port();
-    let port_s = port.to_string();
-    let key_hex = hex::encode(KEY);
-    let mut peer = peers::spawn_logged(
-        &dir,
-        "s_server",
-        "openssl",
-        &[
-            "s_server",
-            "-tls1_3",
-            "-www",
-            "-nocert",
-            "-accept",
-            &port_s,
-            "-psk",
-            &key_hex,
-            "-psk_identity",
-            "client1",
-            "-allow_no_dhe_kex",
-            "-naccept",
-            "1",
-        ],
-    );
+    let extra = ["-allow_no_dhe_kex", "-naccept", "1"];
+    let (_dir, port, mut peer) = psk_s_server("psk-ke-s-server", "-tls1_3", &extra);
     let mut sock = peers::connect(port, &mut peer);
     let mut config = ClientConfig::clone(&client(Some(psk("client1", &KEY)), None));
     config.psk_ke = true;
@@ -737,32 +716,15 @@ fn tls12_psk_suites_against_openssl_both_ways() {
     let key_hex = hex::encode(KEY);
     let n = TLS12_PSK_SUITES.len().to_string();
     // Our client against s_server offering every PSK suite, one suite per connection.
-    let dir = TempDir::new("psk12-s-server");
-    let port = sanstls_test::net::free_port();
-    let port_s = port.to_string();
-    let mut peer = peers::spawn_logged(
-        &dir,
-        "s_server",
-        "openssl",
-        &[
-            "s_server",
-            "-tls1_2",
-            "-www",
-            "-nocert",
-            "-accept",
-            &port_s,
-            "-psk",
-            &key_hex,
-            "-psk_identity",
-            "client1",
-            "-psk_hint",
-            "openssl hint",
-            "-cipher",
-            "PSK",
-            "-naccept",
-            &n,
-        ],
-    );
+    let extra = [
+        "-psk_hint",
+        "openssl hint",
+        "-cipher",
+        "PSK",
+        "-naccept",
+        &n,
+    ];
+    let (_dir, port, mut peer) = psk_s_server("psk12-s-server", "-tls1_2", &extra);
     for suite in TLS12_PSK_SUITES {
         let hints = Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut sock = peers::connect(port, &mut peer);
