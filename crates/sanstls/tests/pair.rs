@@ -84,6 +84,26 @@ fn echo(client: &mut Connection, server: &mut Connection) {
     assert_eq!(&buf[..n], b"pong");
 }
 
+/// Both ends of a handshake, every flight as it went over the wire (ClientHello first),
+/// and each side's error.
+type Recorded = (
+    ClientConnection,
+    ServerConnection,
+    Vec<Vec<u8>>,
+    (Option<Error>, Option<Error>),
+);
+
+/// A handshake between `cc` and `sc`, recorded.
+fn recorded(cc: ClientConfig, sc: ServerConfig) -> Recorded {
+    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
+    let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
+    let mut flights = Vec::new();
+    let errors = sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
+        flights.push(b.clone())
+    });
+    (client, server, flights, errors)
+}
+
 #[test]
 fn every_suite_group_and_key_type() {
     for kind in ["ec", "ec384", "ed25519", "rsa"] {
@@ -1520,13 +1540,7 @@ fn x25519mlkem768_between_our_ends() {
         cc.groups = vec![hybrid, NamedGroup::X25519];
         let mut sc = server_config(&p);
         sc.groups = server_groups;
-        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
-        let mut flights = Vec::new();
-        let (ce, se) =
-            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
-                flights.push(b.clone())
-            });
+        let (mut client, mut server, flights, (ce, se)) = recorded(cc, sc);
         assert_eq!((ce, se), (None, None));
         assert!(!flights[1].windows(8).any(|w| w == HRR_RANDOM), "no retry");
         // Both shares' X25519 values are the same 32 bytes.
@@ -1570,12 +1584,7 @@ fn hello_retry_request_to_x25519mlkem768() {
     cc.groups = vec![NamedGroup::X25519, hybrid];
     let mut sc = server_config(&p);
     sc.groups = vec![hybrid, NamedGroup::X25519];
-    let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-    let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
-    let mut flights = Vec::new();
-    let (ce, se) = sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
-        flights.push(b.clone())
-    });
+    let (mut client, mut server, flights, (ce, se)) = recorded(cc, sc);
     assert_eq!((ce, se), (None, None));
     assert!(!client.is_handshaking() && !server.is_handshaking());
     let retried = flights[1].windows(8).any(|w| w == HRR_RANDOM);
@@ -1608,13 +1617,7 @@ fn x25519mlkem768_handshake_replays_byte_for_byte() {
         let mut sc = ServerConfig::new(vec![CertifiedKey::new(vec![p.cert.clone()], key).unwrap()]);
         sc.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
         sc.random = counting(server_seed);
-        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
-        let mut flights = Vec::new();
-        let (ce, se) =
-            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
-                flights.push(b.clone())
-            });
+        let (client, _server, flights, (ce, se)) = recorded(cc, sc);
         assert_eq!((ce, se), (None, None));
         assert_eq!(client.negotiated().group, Some(NamedGroup::X25519MLKEM768));
         flights
@@ -1658,13 +1661,7 @@ fn nist_hybrids_between_our_ends() {
         cc.groups = vec![hybrid];
         let mut sc = server_config(&p);
         sc.groups = vec![NamedGroup::X25519, hybrid];
-        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
-        let mut flights = Vec::new();
-        let (ce, se) =
-            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
-                flights.push(b.clone())
-            });
+        let (mut client, mut server, flights, (ce, se)) = recorded(cc, sc);
         assert_eq!((ce, se), (None, None), "{hybrid:?}");
         let ours = share_in(&flights[0], hybrid, client_len).expect("the client's share");
         assert_eq!(ours[0], 4, "an uncompressed point first");
@@ -1684,13 +1681,7 @@ fn nist_hybrids_between_our_ends() {
             cc.groups = vec![hybrid, ecdh];
             let mut sc = server_config(&p);
             sc.groups = server_groups;
-            let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-            let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
-            let mut flights = Vec::new();
-            let (ce, se) =
-                sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
-                    flights.push(b.clone())
-                });
+            let (mut client, mut server, flights, (ce, se)) = recorded(cc, sc);
             assert_eq!((ce, se), (None, None));
             assert!(!flights[1].windows(8).any(|w| w == HRR_RANDOM), "no retry");
             let point_len = client_len - if client_len > 1300 { 1568 } else { 1184 };
@@ -1721,13 +1712,7 @@ fn hello_retry_request_to_each_nist_hybrid() {
         cc.groups = vec![ecdh, hybrid];
         let mut sc = server_config(&p);
         sc.groups = vec![hybrid, ecdh];
-        let mut client = ClientConnection::new(Arc::new(cc), "localhost", NOW).unwrap();
-        let mut server = ServerConnection::new(Arc::new(sc), NOW).unwrap();
-        let mut flights = Vec::new();
-        let (ce, se) =
-            sanstls_test::pair::transfer_altered(&mut client, &mut server, NOW, |_, b| {
-                flights.push(b.clone())
-            });
+        let (mut client, mut server, flights, (ce, se)) = recorded(cc, sc);
         assert_eq!((ce, se), (None, None), "{hybrid:?}");
         assert!(share_in(&flights[0], hybrid, client_len).is_none());
         let retried = flights[1].windows(8).any(|w| w == HRR_RANDOM);
