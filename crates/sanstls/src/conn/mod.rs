@@ -35,6 +35,7 @@ mod events;
 mod extract;
 mod in_place;
 mod io;
+mod memory;
 mod negotiated;
 mod receive;
 mod send;
@@ -351,38 +352,6 @@ impl Common {
     /// (RFC 5246 s7.2.1); TLS 1.3 does (RFC 8446 s6.1). Before a version is chosen, it does.
     fn closes_both_ways(&self) -> bool {
         self.negotiated.version != Some(ProtocolVersion::TLSv1_3)
-    }
-
-    /// Once per handshake, as soon as the connection is established and holds nothing in
-    /// flight, gives back the buffers the handshake grew: an idle connection then holds no
-    /// I/O buffer at all. The record path grows them again on first use and keeps them, so
-    /// a busy connection still allocates nothing per record.
-    fn trim_after_handshake(&mut self) {
-        if self.trimmed || !self.traffic || self.renegotiating {
-            return;
-        }
-        let idle = self.deframer.is_empty()
-            && self.joiner.is_empty()
-            && self.outgoing.is_empty()
-            && self.pending_handshake.is_empty()
-            && self.early_out.is_empty()
-            && self.received_at == self.received.len()
-            && self.retained.is_none();
-        if !idle {
-            return;
-        }
-        self.deframer.release_if_empty();
-        self.joiner.release_if_empty();
-        self.outgoing = Vec::new();
-        self.outgoing_at = 0;
-        self.pending_handshake = Vec::new();
-        self.early_out = Vec::new();
-        self.received = Vec::new();
-        self.received_at = 0;
-        if self.events.is_empty() {
-            self.events = VecDeque::new();
-        }
-        self.trimmed = true;
     }
 
     /// The handshake is done: application data may flow, and anything the caller sent

@@ -5,6 +5,7 @@ use super::{Common, Connection};
 use crate::enums::{CipherSuite, ProtocolVersion};
 use crate::error::Error;
 use crate::prelude::*;
+use alloc::sync::Arc;
 
 /// What was negotiated, filled in by the handshake as it learns it.
 #[non_exhaustive]
@@ -52,8 +53,9 @@ pub struct Negotiated {
     /// `reject_unauthorized` is off (Node's `authorizationError`); the handshake went on.
     pub authorization_error: Option<crate::error::CertificateError>,
     /// The certificate chain we sent (leaf first, DER; empty if none): Node's
-    /// `getCertificate()`.
-    pub local_certificates: Vec<Vec<u8>>,
+    /// `getCertificate()`. Shared with the configuration's `CertifiedKey` or
+    /// `ClientCertificate`, not copied into each connection.
+    pub local_certificates: Arc<[Vec<u8>]>,
     /// The signature schemes the peer offered for our signature (the server: the
     /// ClientHello's signature_algorithms; the client: the CertificateRequest's), in its
     /// order, limited to the configuration's `signature_schemes` when set: with the ones

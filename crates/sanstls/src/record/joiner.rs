@@ -189,6 +189,12 @@ impl HandshakeJoiner {
         true
     }
 
+    /// The bytes the buffer holds allocated (for tests of the memory policy).
+    #[cfg(test)]
+    pub(crate) fn allocated(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// Whether nothing is buffered (no complete and no partial message).
     pub fn is_empty(&self) -> bool {
         self.buffered_len() == 0

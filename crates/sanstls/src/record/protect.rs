@@ -137,9 +137,13 @@ pub enum PaddingPolicy {
 
 /// The state both directions share: key, IV, algorithm and sequence number.
 struct Keys {
-    key: LessSafeKey,
-    /// The key's bytes (`alg.key_len()` of them), kept only for
-    /// `Connection::dangerous_extract_secrets`; wiped on drop, never printed.
+    /// The expanded key: ring's key schedule and, for AES-GCM, its GHASH table (about 550
+    /// bytes). Boxed, so that an idle connection can give it back ([`Self::release`]) and
+    /// expand `raw_key` again for its next record: a long-lived connection that is mostly
+    /// idle then holds about 80 bytes per direction instead.
+    key: Option<Box<LessSafeKey>>,
+    /// The key's bytes (`alg.key_len()` of them), for re-expanding `key` after a release
+    /// and for `Connection::dangerous_extract_secrets`; wiped on drop, never printed.
     raw_key: Zeroizing<[u8; 32]>,
     /// For TLS 1.2 GCM: the 4-byte salt followed by 8 zero bytes, so that
     /// `iv XOR (0^4 || n)` is `salt || n`, the RFC 5288 nonce with explicit part `n`.
@@ -168,18 +172,42 @@ impl Keys {
         }
         let mut raw_key = Zeroizing::new([0u8; 32]);
         raw_key[..alg.key_len()].copy_from_slice(key);
-        let key = UnboundKey::new(alg.ring(), key)
-            .map_err(|_| Error::ApiMisuse("record key rejected by the AEAD"))?;
         let mut stored = Zeroizing::new([0u8; NONCE_LEN]);
         stored[..iv_len].copy_from_slice(iv);
-        Ok(Self {
-            key: LessSafeKey::new(key),
+        let mut keys = Self {
+            key: None,
             raw_key,
             iv: stored,
             alg,
             protocol,
             seq: 0,
-        })
+        };
+        keys.expand()?;
+        Ok(keys)
+    }
+
+    /// Expands `raw_key` into `key` unless it already is: at construction, and on the
+    /// first record after a [`Self::release`].
+    fn expand(&mut self) -> Result<(), Error> {
+        if self.key.is_none() {
+            let raw = self.raw_key.get(..self.alg.key_len()).unwrap_or_default();
+            let key = UnboundKey::new(self.alg.ring(), raw)
+                .map_err(|_| Error::ApiMisuse("record key rejected by the AEAD"))?;
+            self.key = Some(Box::new(LessSafeKey::new(key)));
+        }
+        Ok(())
+    }
+
+    /// The expanded key; [`Self::expand`] runs first on every path that seals or opens.
+    fn aead(&self) -> Result<&LessSafeKey, Error> {
+        self.key
+            .as_deref()
+            .ok_or(Error::ApiMisuse("record key used before it was expanded"))
+    }
+
+    /// Gives back the expanded key; the next record expands it again.
+    fn release(&mut self) {
+        self.key = None;
     }
 
     /// What `Connection::dangerous_extract_secrets` hands out: the algorithm, the key, the
@@ -326,6 +354,18 @@ impl RecordSealer {
         self.keys.export()
     }
 
+    /// Gives back the expanded key while the connection is idle (about 550 bytes for
+    /// AES-GCM); the next record expands it again. See `Connection::release_idle_memory`.
+    pub(crate) fn release_key(&mut self) {
+        self.keys.release();
+    }
+
+    /// Whether the expanded key is held (tests of `release_key`).
+    #[cfg(test)]
+    pub(crate) fn key_expanded(&self) -> bool {
+        self.keys.key.is_some()
+    }
+
     /// Sets the sequence number (tests drive it to the end of its range).
     #[cfg(test)]
     pub(crate) fn set_seq(&mut self, seq: u64) {
@@ -432,6 +472,7 @@ impl RecordSealer {
             return Err(Error::ApiMisuse("buffer too small for the sealed record"));
         };
         let seq = self.keys.current_seq()?;
+        self.keys.expand()?;
         match self.keys.protocol {
             RecordProtocol::Tls13 => self.seal_tls13(seq, typ, record, len)?,
             RecordProtocol::Tls12 => self.seal_tls12(seq, typ, record, len)?,
@@ -462,7 +503,7 @@ impl RecordSealer {
         }
         let tag = self
             .keys
-            .key
+            .aead()?
             .seal_in_place_separate_tag(self.keys.nonce(seq), Aad::from(header), inner)
             .map_err(|_| Error::EncryptError)?;
         tag_out.copy_from_slice(tag.as_ref());
@@ -491,7 +532,7 @@ impl RecordSealer {
         let aad = Keys::tls12_aad(seq, typ.to_int(), RECORD_VERSION, len);
         let tag = self
             .keys
-            .key
+            .aead()?
             .seal_in_place_separate_tag(self.keys.nonce(seq), Aad::from(aad), content)
             .map_err(|_| Error::EncryptError)?;
         tag_out.copy_from_slice(tag.as_ref());
@@ -576,6 +617,18 @@ impl RecordOpener {
         self.keys.export()
     }
 
+    /// Gives back the expanded key while the connection is idle (about 550 bytes for
+    /// AES-GCM); the next record expands it again. See `Connection::release_idle_memory`.
+    pub(crate) fn release_key(&mut self) {
+        self.keys.release();
+    }
+
+    /// Whether the expanded key is held (tests of `release_key`).
+    #[cfg(test)]
+    pub(crate) fn key_expanded(&self) -> bool {
+        self.keys.key.is_some()
+    }
+
     /// Sets the sequence number (tests drive it to the end of its range).
     #[cfg(test)]
     pub(crate) fn set_seq(&mut self, seq: u64) {
@@ -604,6 +657,7 @@ impl RecordOpener {
             ));
         }
         let seq = self.keys.current_seq()?;
+        self.keys.expand()?;
         let plain = match self.keys.protocol {
             RecordProtocol::Tls13 => self.open_tls13(seq, header, payload)?,
             RecordProtocol::Tls12 => self.open_tls12(seq, header, payload)?,
@@ -630,7 +684,7 @@ impl RecordOpener {
         }
         let inner = self
             .keys
-            .key
+            .aead()?
             .open_in_place(self.keys.nonce(seq), Aad::from(header.to_bytes()), payload)
             .map_err(|_| Error::DecryptError)?;
         // RFC 8446 s5.4: the TLSInnerPlaintext must not exceed 2^14 + 1 bytes.
@@ -689,7 +743,7 @@ impl RecordOpener {
         );
         let plain = self
             .keys
-            .key
+            .aead()?
             .open_in_place(nonce, Aad::from(aad), sealed)
             .map_err(|_| Error::DecryptError)?;
         // RFC 5246 s6.2.3: the plaintext must not exceed 2^14 bytes.

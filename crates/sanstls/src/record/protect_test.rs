@@ -542,7 +542,8 @@ fn seal_raw_tls13(inner: &[u8]) -> Vec<u8> {
     out.extend_from_slice(inner);
     let tag = s
         .keys
-        .key
+        .aead()
+        .unwrap()
         .seal_in_place_separate_tag(s.keys.nonce(0), Aad::from(header), &mut out[5..])
         .unwrap();
     out.extend_from_slice(tag.as_ref());
