@@ -592,7 +592,7 @@ impl SecureContext {
             .inner
             .certificates
             .first()
-            .and_then(|k| ClientCertificate::new(k.chain.clone(), k.key.clone()).ok());
+            .and_then(|k| ClientCertificate::new(k.chain.to_vec(), k.key.clone()).ok());
         c
     }
 }

@@ -53,7 +53,7 @@ fn server_config(random: Arc<ReplayRandom>) -> ServerConfig {
     let key_pem = pem::parse(&fixtures::read("pki/certs/ed25519.key")).unwrap();
     let key = pem::private_key(&key_pem).expect("a PKCS#8 key");
     let key = sanstls::crypto::sign::load_private_key(&key.der).unwrap();
-    let chain = chain.into_iter().take(2).collect();
+    let chain: Vec<_> = chain.into_iter().take(2).collect();
     let mut c = ServerConfig::new(vec![CertifiedKey::new(chain, key).unwrap()]);
     c.groups = vec![NamedGroup::X25519MLKEM768, NamedGroup::X25519];
     c.cipher_suites = sanstls::suites::ALL_TLS13_SUITES.to_vec();

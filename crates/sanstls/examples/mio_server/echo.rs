@@ -19,6 +19,10 @@
 //! Idle connections hold no buffer of the loop's: reads go through one shared scratch
 //! buffer, and TLS bytes go from the engine to the socket with `write_tls_to`, which keeps
 //! what the socket did not take (`pending_tls_len` is then the back-pressure signal).
+//! Nor of the engine's: when a socket has nothing more to read and nothing is waiting to
+//! be written, `release_idle_memory` gives back the connection's buffers and expanded
+//! record keys (about 1.5 KB is left per connection), at the price of a key expansion per
+//! direction on its next burst of traffic.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{self, Read};
@@ -338,6 +342,10 @@ fn step(
             Ok(n) => feed(conn, &scratch[..n], token, plain, to_selector, now),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 conn.readable = false;
+                // Nothing more to read for now; if nothing waits to be written either,
+                // the connection is idle until its peer speaks again, and gives back what
+                // it can rebuild then (it declines while anything is in flight).
+                conn.tls.release_idle_memory();
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return false,

@@ -31,8 +31,9 @@ pub(crate) mod tls13;
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct ClientCertificate {
-    /// The chain, leaf first.
-    pub chain: Vec<Vec<u8>>,
+    /// The chain, leaf first. Shared: every connection that sends it reports it in
+    /// `Negotiated::local_certificates` without a copy.
+    pub chain: Arc<[Vec<u8>]>,
     /// The leaf's private key.
     pub key: Arc<dyn SigningKey>,
 }
@@ -41,6 +42,7 @@ impl ClientCertificate {
     /// `chain` (leaf first, DER) with the leaf's private key; refused
     /// (`Error::BadConfiguration`) when the chain is empty or the key is not the leaf's.
     pub fn new(chain: Vec<Vec<u8>>, key: Arc<dyn SigningKey>) -> Result<Self, Error> {
+        let chain: Arc<[Vec<u8>]> = chain.into();
         crate::server::check_key_matches(&chain, key.as_ref())?;
         Ok(Self { chain, key })
     }

@@ -31,8 +31,9 @@ pub(crate) mod tls13;
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct CertifiedKey {
-    /// The chain, leaf first.
-    pub chain: Vec<Vec<u8>>,
+    /// The chain, leaf first. Shared: every connection that sends it reports it in
+    /// `Negotiated::local_certificates` without a copy.
+    pub chain: Arc<[Vec<u8>]>,
     /// The leaf's private key.
     pub key: Arc<dyn SigningKey>,
     /// A DER OCSP response to staple when the client asks (status_request).
@@ -45,6 +46,7 @@ impl CertifiedKey {
     /// of the leaf's public key: a server would otherwise sign with a key no client can
     /// verify against its certificate.
     pub fn new(chain: Vec<Vec<u8>>, key: Arc<dyn SigningKey>) -> Result<Self, Error> {
+        let chain: Arc<[Vec<u8>]> = chain.into();
         check_key_matches(&chain, key.as_ref())?;
         Ok(Self {
             chain,
