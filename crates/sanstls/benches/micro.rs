@@ -188,6 +188,32 @@ fn connection(c: &mut Criterion) {
             assert_eq!(opened.plaintext.len(), RECORD);
         })
     });
+    // A 1 KiB request and its echo, with the release an event loop may make when both
+    // connections go quiet (`release_idle_memory`: buffers and expanded keys given back,
+    // so each direction's next record expands its key again) and without.
+    g.throughput(Throughput::Bytes(1024));
+    for release in [false, true] {
+        let (mut client, mut server) = pair();
+        let request = [0x5a; 1024];
+        let mut got = [0; 1024];
+        let name = match release {
+            false => "echo/1k",
+            true => "echo_release_idle_memory/1k",
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                client.send(&request).unwrap();
+                move_bytes(&mut client, &mut server);
+                assert_eq!(server.read_plaintext(&mut got), 1024);
+                server.send(&got).unwrap();
+                move_bytes(&mut server, &mut client);
+                assert_eq!(client.read_plaintext(&mut got), 1024);
+                if release {
+                    assert!(client.release_idle_memory() && server.release_idle_memory());
+                }
+            })
+        });
+    }
     g.finish();
 }
 
