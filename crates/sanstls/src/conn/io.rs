@@ -164,7 +164,7 @@ impl Connection {
         if c.outgoing_at == c.outgoing.len() {
             c.outgoing.clear();
             c.outgoing_at = 0;
-            c.trim_after_handshake();
+            c.trim();
         } else if c.outgoing_at >= COMPACT_AT && 2 * c.outgoing_at >= c.outgoing.len() {
             c.outgoing.drain(..c.outgoing_at);
             c.outgoing_at = 0;

@@ -254,7 +254,7 @@ pub(crate) struct Common {
     warning_alerts: u32,
     /// Post-handshake handshake messages in the current window.
     post_handshake: crate::limits::RateCounter,
-    /// The buffers sized for the handshake have been given back (see `trim_after_handshake`).
+    /// The buffers sized for the handshake have been given back (see `trim`).
     trimmed: bool,
     /// Server only: skipping early data we did not accept (RFC 8446 s4.2.10).
     pub(crate) early_data: EarlyDataSkip,

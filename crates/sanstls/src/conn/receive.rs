@@ -153,7 +153,7 @@ impl Connection {
         }
         match self.process_records(now) {
             Ok(()) => {
-                self.common.trim_after_handshake();
+                self.common.trim();
                 Ok(())
             }
             Err(e) => {

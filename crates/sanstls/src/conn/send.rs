@@ -227,7 +227,7 @@ impl Connection {
         } else {
             out.append(&mut self.common.outgoing);
         }
-        self.common.trim_after_handshake();
+        self.common.trim();
         n
     }
 
