@@ -52,16 +52,18 @@ fn start_mio(main: Arc<ServerConfig>, other: Arc<ServerConfig>, options: echo::O
 /// server that did not echo as it reads would deadlock us both), read the echo back.
 /// Returns the echo and the server's certificate.
 fn echo_client(port: u16, name: &str, data: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
-    echo_client_reading(port, name, data, 32 * 1024)
+    echo_client_reading(port, name, data, 32 * 1024, Duration::ZERO)
 }
 
 /// [`echo_client`], reading at most `read_size` bytes per socket read (small: a slow
-/// reader).
+/// reader), and idle for `idle` between its handshake and its data (longer than a
+/// server's handshake timeout: an established connection is not timed out).
 fn echo_client_reading(
     port: u16,
     name: &str,
     data: Vec<u8>,
     read_size: usize,
+    idle: Duration,
 ) -> (Vec<u8>, Vec<u8>) {
     let config = Arc::new(ClientConfig::new(Arc::new(InsecureAcceptAnything)));
     let mut conn = ClientConnection::new(config, name, args::now()).unwrap();
@@ -85,6 +87,7 @@ fn echo_client_reading(
         }
         if !conn.is_handshaking() && !sent_data {
             sent_data = true;
+            std::thread::sleep(idle);
             cert = conn.negotiated().peer_certificates[0].to_vec();
             for chunk in data.chunks(4096) {
                 conn.send(chunk).unwrap();
@@ -178,7 +181,7 @@ fn mio_server_back_pressure_stops_reading_and_still_echoes_everything() {
     // More than loopback's socket buffers hold, read 1 KiB at a time while the server
     // writes 16 KiB records.
     let data = pattern(24 << 20, 7);
-    let (echoed, _) = echo_client_reading(port, "localhost", data.clone(), 1024);
+    let (echoed, _) = echo_client_reading(port, "localhost", data.clone(), 1024, Duration::ZERO);
     assert!(echoed == data, "24 MiB echoed intact");
     let stops = echo::BACK_PRESSURE_STOPS.load(std::sync::atomic::Ordering::Relaxed);
     assert!(
@@ -326,14 +329,22 @@ fn tokio_engine_times_out_a_silent_handshake() {
     assert!(r.is_ok(), "closed by the server, not by our bound: {r:?}");
 }
 
+/// Starts the io_uring echo server on a free port with `slots` connection slots. Returns
+/// the port.
+#[cfg(target_os = "linux")]
+fn start_ring(config: Arc<ServerConfig>, slots: usize) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || ring::run(listener, config, slots, args::now));
+    port
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn io_uring_server_echoes_in_place_to_concurrent_clients() {
     let (main, main_cert) = server_config();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     // Fewer slots than clients: the others wait in the backlog for a slot to free.
-    std::thread::spawn(move || ring::run(listener, main, 8, args::now));
+    let port = start_ring(main, 8);
     let clients: Vec<_> = (0..20u8)
         .map(|i| {
             std::thread::spawn(move || {
@@ -358,6 +369,30 @@ fn io_uring_server_echoes_in_place_to_concurrent_clients() {
     let opened = ring::OPENED_IN_PLACE.load(std::sync::atomic::Ordering::Relaxed);
     // 2 MiB comes in at least 128 records: most must have been opened in place.
     assert!(opened >= 100, "records opened in place: {opened}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn io_uring_server_times_out_a_silent_handshake_and_frees_its_slot() {
+    let (mut main, _) = server_config();
+    Arc::get_mut(&mut main).unwrap().handshake_timeout = Duration::from_millis(200);
+    // One slot: the silent client holds it, and the next client waits in the backlog until
+    // the silent one's deadline frees it.
+    let port = start_ring(main, 1);
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    sock.set_read_timeout(Some(HANG)).unwrap();
+    // Say nothing: the server's timer must close the connection (a read blocked until
+    // HANG means it never did, and fails the test), without an alert.
+    let mut got = Vec::new();
+    let r = sock.read_to_end(&mut got);
+    assert!(r.is_ok(), "closed by the server, not by our bound: {r:?}");
+    assert!(got.is_empty(), "nothing sent for a timeout: {got:?}");
+    // The slot and its buffers serve the next client, which idles well past the deadline
+    // after its handshake: an established connection is not timed out.
+    let data = pattern(64 * 1024, 9);
+    let idle = Duration::from_millis(600);
+    let (echoed, _) = echo_client_reading(port, "localhost", data.clone(), 32 * 1024, idle);
+    assert!(echoed == data, "the echo after the idle time");
 }
 
 /// `--cert FILE --key FILE`: a PEM pair loads, a key of another certificate is refused

@@ -12,13 +12,25 @@
 //! records leave in order. One operation is in flight per connection (read, then write
 //! the echo, then read): a peer that does not read is not read from (back-pressure).
 //!
+//! Handshake timeouts: every handshaking connection's deadline (`poll_timeout()`, from the
+//! configuration's `handshake_timeout`) is in one ordered set, and the loop waits for a
+//! completion or until the earliest deadline, whichever comes first (`submit_with_args`
+//! with a timeout: `IORING_ENTER_EXT_ARG`, Linux 5.11). Then `handle_timeout(now)` fails the
+//! late handshakes (no alert, as in Node and OpenSSL); since the slot's buffers are the
+//! kernel's while its operation is in flight, a late connection is closed at that
+//! operation's completion: a pending read is cut short (`shutdown` of the socket's read
+//! side completes it), a pending write is the flush of what was queued. Its slot and both
+//! its registered buffers then serve the next connection. A connection that finished its
+//! handshake has no deadline and is never timed out.
+//!
 //! `unsafe`: the crates of this workspace forbid it; the workspace denies it elsewhere,
 //! and this example allows it at the three places io_uring needs it (registering the
 //! buffers, pushing a submission, owning an accepted descriptor), each with its SAFETY
 //! argument.
 
+use std::collections::BTreeSet;
 use std::io;
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
 
@@ -50,7 +62,12 @@ struct Conn {
     wsent: usize,
     /// Close once `W` is written.
     closing: bool,
+    /// The handshake deadline this connection has in the timer set.
+    deadline: Option<UnixTime>,
 }
+
+/// The handshake deadlines, earliest first, and their slots.
+type Timers = BTreeSet<(UnixTime, usize)>;
 
 /// What a connection does next.
 enum Next {
@@ -60,7 +77,7 @@ enum Next {
 }
 
 /// Serves `listener` forever with up to `max_conns` connections at once (more wait in the
-/// listen backlog).
+/// listen backlog), each handshake bounded by `config.handshake_timeout`.
 pub(crate) fn run(
     listener: std::net::TcpListener,
     config: Arc<ServerConfig>,
@@ -68,6 +85,11 @@ pub(crate) fn run(
     now: fn() -> UnixTime,
 ) -> io::Result<()> {
     let mut ring = IoUring::new(1024)?;
+    if !ring.params().is_feature_ext_arg() {
+        return Err(io::Error::other(
+            "waiting with a timeout (handshake deadlines) needs IORING_FEAT_EXT_ARG: Linux 5.11",
+        ));
+    }
     // The arena: R then W for each slot, one allocation that neither moves nor is freed
     // before the ring is (both live until this function returns, the ring dropped first).
     let mut arena = vec![0u8; 2 * BUF * max_conns];
@@ -90,8 +112,12 @@ pub(crate) fn run(
     let lfd = types::Fd(listener.as_raw_fd());
     push_accept(&mut ring, lfd)?;
     let mut accept_waiting = false;
+    let mut timers = Timers::new();
     loop {
-        ring.submit_and_wait(1)?;
+        let earliest = timers
+            .first()
+            .map(|&(deadline, _)| deadline.saturating_since(now()));
+        wait(&mut ring, earliest)?;
         let done: Vec<(u64, i32)> = ring
             .completion()
             .map(|c| (c.user_data(), c.result()))
@@ -115,9 +141,11 @@ pub(crate) fn run(
                                 wlen: 0,
                                 wsent: 0,
                                 closing: false,
+                                deadline: None,
                             });
                             // The ServerHello waits for the ClientHello: read first.
                             submit(&mut ring, &mut arena, &conns, slot, Next::Read)?;
+                            rearm(&mut timers, &mut conns, slot);
                         }
                         None => drop(sock), // full: closed (connections wait in the backlog instead below)
                     }
@@ -137,7 +165,11 @@ pub(crate) fn run(
                     continue;
                 };
                 let (r, w) = buffers(&mut arena, slot);
-                if result <= 0 {
+                if result <= 0 && op == READ && conn.closing {
+                    // A timed-out handshake's read, cut short by `expire`: what the engine
+                    // still queues goes out (a timeout queues no alert), then it closes.
+                    pump(conn, r, w, now())
+                } else if result <= 0 {
                     Next::Close // error, or the peer closed its side
                 } else if op == READ {
                     conn.rfill += result as usize;
@@ -158,13 +190,81 @@ pub(crate) fn run(
                 }
             };
             if let Next::Close = next {
-                conns[slot] = None; // the socket closes
+                // The socket closes; the slot and its two buffers are free for the next.
+                let closed = conns[slot].take();
+                if let Some(deadline) = closed.and_then(|conn| conn.deadline) {
+                    timers.remove(&(deadline, slot));
+                }
                 if accept_waiting {
                     accept_waiting = false;
                     push_accept(&mut ring, lfd)?;
                 }
             } else {
                 submit(&mut ring, &mut arena, &conns, slot, next)?;
+                rearm(&mut timers, &mut conns, slot);
+            }
+        }
+        expire(&mut conns, &mut timers, now());
+    }
+}
+
+/// Submits what is queued and waits for a completion, or at most `timeout` (until the
+/// earliest handshake deadline) when given.
+fn wait(ring: &mut IoUring, timeout: Option<std::time::Duration>) -> io::Result<()> {
+    let waited = match timeout {
+        None => ring.submit_and_wait(1),
+        Some(after) => {
+            let ts = types::Timespec::from(after);
+            let args = types::SubmitArgs::new().timespec(&ts);
+            ring.submitter().submit_with_args(1, &args)
+        }
+    };
+    match waited {
+        // The deadline came first (ETIME), or a signal did (EINTR): `expire` and go on.
+        Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+        Err(e) => Err(e),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Keeps the timer set in step with a slot's handshake deadline (none once the handshake
+/// is done or failed).
+fn rearm(timers: &mut Timers, conns: &mut [Option<Conn>], slot: usize) {
+    let Some(conn) = conns[slot].as_mut() else {
+        return;
+    };
+    let deadline = conn.tls.poll_timeout();
+    if deadline != conn.deadline {
+        if let Some(old) = conn.deadline {
+            timers.remove(&(old, slot));
+        }
+        if let Some(new) = deadline {
+            timers.insert((new, slot));
+        }
+        conn.deadline = deadline;
+    }
+}
+
+/// Fails the handshakes whose deadline passed. Each still has its one operation in flight,
+/// on its buffers: it closes at that operation's completion. A read (the operation in
+/// flight exactly when `W` is empty) is cut short by shutting the socket's read side, which
+/// completes it; a write is left to finish (the flush of what was queued), after which
+/// `closing` closes.
+fn expire(conns: &mut [Option<Conn>], timers: &mut Timers, now: UnixTime) {
+    while let Some(&(deadline, slot)) = timers.first() {
+        if deadline > now {
+            break;
+        }
+        timers.pop_first();
+        let Some(conn) = conns[slot].as_mut() else {
+            continue;
+        };
+        conn.deadline = None;
+        if conn.tls.handle_timeout(now) {
+            conn.closing = true;
+            if conn.wlen == 0 {
+                let _ = conn.sock.shutdown(Shutdown::Read);
             }
         }
     }
@@ -206,13 +306,13 @@ fn submit(
     push(ring, entry)
 }
 
-/// Queues one submission.
 /// Queues an accept on the listener `lfd`.
 fn push_accept(ring: &mut IoUring, lfd: types::Fd) -> io::Result<()> {
     let entry = opcode::Accept::new(lfd, std::ptr::null_mut(), std::ptr::null_mut()).build();
     push(ring, entry.user_data(ACCEPT))
 }
 
+/// Queues one submission.
 fn push(ring: &mut IoUring, entry: squeue::Entry) -> io::Result<()> {
     if ring.submission().is_full() {
         ring.submit()?;
@@ -220,8 +320,9 @@ fn push(ring: &mut IoUring, entry: squeue::Entry) -> io::Result<()> {
     #[allow(unsafe_code)]
     // SAFETY: the buffers an entry names are the arena's (see `run`) and its descriptor
     // is a connection's socket or the listener, both kept open until the operation
-    // completes: a slot is emptied (closing its socket) only on a completion, and each
-    // connection has at most one operation in flight.
+    // completes: a slot is emptied (closing its socket) only on a completion (a timed-out
+    // one too: `expire` only cuts its read short), and each connection has at most one
+    // operation in flight.
     unsafe {
         ring.submission()
             .push(&entry)
