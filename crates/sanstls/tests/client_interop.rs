@@ -3,7 +3,8 @@
 //! certificates, OCSP stapling, resumption, KeyUpdate) and GnuTLS's `gnutls-serv`.
 //!
 //! Each test starts its own server on a free loopback port and drives a `ClientConnection`
-//! over a blocking socket with the loop of docs/engine.md. Every loop is bounded in time.
+//! over a blocking socket with the loop of docs/engine.md (`sanstls_test::drive`, bounded
+//! in time).
 
 // Tests embed the engine like an application: they read the clock for `now` and timeouts.
 #![allow(clippy::disallowed_methods)]
@@ -24,75 +25,12 @@ use sanstls::suites::{
     TLS13_CHACHA20_POLY1305_SHA256,
 };
 use sanstls::{Error, Event};
-use sanstls_node::stream::{is_timeout, Received, Stream, StreamError};
+use sanstls_test::drive::{drive, Outcome};
 use sanstls_test::net::free_port;
 use sanstls_test::openssl::pem_to_der;
 use sanstls_test::peers::{connect, now, read_log, spawn_logged, Peer};
 use sanstls_test::TempDir;
 use sanstls_test::{openssl, peers};
-
-/// What one connection produced.
-#[derive(Debug, Default)]
-struct Outcome {
-    events: Vec<Event>,
-    plaintext: Vec<u8>,
-    error: Option<Error>,
-}
-
-/// Drives `conn` over `sock` until the peer closes, the connection fails, `done` says
-/// enough, or 10 seconds pass.
-fn drive(
-    conn: &mut ClientConnection,
-    sock: &mut TcpStream,
-    mut done: impl FnMut(&ClientConnection, &Outcome) -> bool,
-) -> Outcome {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut o = Outcome::default();
-    let mut stream = Stream::new(sock);
-    stream.set_read_timeout(Some(Duration::from_millis(50)));
-    let _ = stream.flush(conn);
-    loop {
-        let fed = stream.feed(conn, |c, e| {
-            if e == Event::PlaintextReady {
-                let mut b = [0u8; 4096];
-                loop {
-                    let n = c.read_plaintext(&mut b);
-                    if n == 0 {
-                        break;
-                    }
-                    o.plaintext.extend_from_slice(&b[..n]);
-                }
-            }
-            o.events.push(e);
-            Ok::<(), StreamError>(())
-        });
-        match fed {
-            Ok(()) => {}
-            Err(StreamError::Tls(e)) => {
-                o.error = Some(e);
-                return o;
-            }
-            Err(StreamError::Io(_)) => return o,
-        }
-        if conn.peer_closed() || done(conn, &o) {
-            return o;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "connection did not finish: {o:?}"
-        );
-        match stream.receive(conn) {
-            Ok(Received::Data) => {}
-            Ok(Received::Eof) => return o,
-            Err(StreamError::Io(e)) if is_timeout(&e) => {}
-            Err(StreamError::Tls(e)) => {
-                o.error = Some(e);
-                return o;
-            }
-            Err(StreamError::Io(_)) => return o,
-        }
-    }
-}
 
 struct Server {
     peer: Peer,
