@@ -341,14 +341,7 @@ fn tickets_resume_the_session() {
     let (o, first) = fetch(&mut server, config.clone(), None);
     assert_eq!(o.error, None);
     assert!(!first.negotiated().resumed);
-    let session = o
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::NewSessionTicket(s) => Some(s.clone()),
-            _ => None,
-        })
-        .expect("OpenSSL sends tickets");
+    let session = o.session().expect("OpenSSL sends tickets");
     assert_eq!(
         session.cipher_suite(),
         CipherSuite::TLS13_AES_256_GCM_SHA384
@@ -673,14 +666,7 @@ fn tls12_resumption_against_openssl() {
         let (o, first) = fetch(&mut server, config.clone(), None);
         assert_eq!(o.error, None, "{extra:?}");
         assert!(!first.negotiated().resumed);
-        let session = o
-            .events
-            .iter()
-            .find_map(|e| match e {
-                Event::NewSessionTicket(s) => Some(s.clone()),
-                _ => None,
-            })
-            .expect("a TLS 1.2 session to keep");
+        let session = o.session().expect("a TLS 1.2 session to keep");
         assert_eq!(
             session.tls_ticket().is_none(),
             !extra.is_empty(),
@@ -942,6 +928,17 @@ fn gnutls_serv_record_size_limit() {
     }
 }
 
+/// A full handshake (no session offered) with the server on `port`, driven until its first
+/// ticket arrives: the session the 0-RTT tests resume with early data. The connection is
+/// then dropped, as the tests need only the ticket.
+fn full_handshake_ticket(port: u16, peer: &mut Peer, config: &Arc<ClientConfig>) -> StoredSession {
+    let mut sock = connect(port, peer);
+    let mut conn = ClientConnection::new(config.clone(), "localhost", now()).unwrap();
+    let o = drive(&mut conn, &mut sock, |_, o| o.session().is_some());
+    assert_eq!(o.error, None);
+    o.session().expect("the server sent a ticket")
+}
+
 /// TLS 1.3 0-RTT against `openssl s_server -early_data` (its echo mode, which reads early
 /// data; `-www` does not): a session from a ticket that allows early data is resumed with
 /// early data, which OpenSSL accepts and prints; the same ticket again is refused (OpenSSL's
@@ -974,23 +971,7 @@ fn early_data_accepted_then_refused_by_openssl() {
     config.enable_early_data = true;
     let config = Arc::new(config);
 
-    let mut sock = connect(port, &mut peer);
-    let mut conn = ClientConnection::new(config.clone(), "localhost", now()).unwrap();
-    let o = drive(&mut conn, &mut sock, |_, o| {
-        o.events
-            .iter()
-            .any(|e| matches!(e, Event::NewSessionTicket(_)))
-    });
-    assert_eq!(o.error, None);
-    drop(sock);
-    let session = o
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::NewSessionTicket(s) => Some(s.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let session = full_handshake_ticket(port, &mut peer, &config);
     assert_eq!(session.max_early_data(), Some(16384));
 
     let resume = |peer: &mut Peer| {
@@ -1035,15 +1016,7 @@ fn early_data_refused_on_a_resumed_session_by_openssl() {
     let mut config = config_for(root);
     config.enable_early_data = true;
     let config = Arc::new(config);
-    let (o, _) = fetch(&mut server, config.clone(), None);
-    let session = o
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::NewSessionTicket(s) => Some(s.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let session = full_handshake_ticket(server.port, &mut server.peer, &config);
     assert_eq!(session.max_early_data(), Some(16384));
     let mut sock = connect(server.port, &mut server.peer);
     let mut conn = ClientConnection::resume(config, "localhost", Some(session), now()).unwrap();
