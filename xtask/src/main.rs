@@ -94,7 +94,8 @@ fn fleet(args: &[String]) -> Result<(), String> {
     let debug = args.iter().any(|a| a == "--debug");
     // `--workspace` with the bench (a target that needs dev-dependencies) resolves features
     // as `cargo test --workspace` does (the engine's test hooks, the facade's tokio), so
-    // after it nothing is rebuilt; `-p sanstls-cli` alone would build other variants.
+    // after it only the bench is built (cargo's unit graphs agree); `-p sanstls-cli` alone
+    // would build other variants of the workspace's crates.
     let (profile_dir, build): (_, &[&str]) = match debug {
         true => (
             "debug",
