@@ -10,11 +10,11 @@
 //!   the engine and on rustls, each in its own process on 127.0.0.1, under N concurrent
 //!   clients and N idle connections (`crates/sanstls/benches/load`, release profile); see
 //!   docs/performance.md, *Under load*.
-//! - `fleet [--quick] [--clients N]`: builds the `sanstls` CLI (release), then runs its
-//!   own `redis-server` and four `sanstls server --workers 4` processes sharing ticket keys
-//!   and a Redis session store, and resumes sessions across them before and after a ticket
-//!   key rotation (`crates/sanstls/benches/fleet.rs`); see docs/deployment.md, *Checking a
-//!   fleet*.
+//! - `fleet [--quick] [--clients N] [--debug]`: builds the `sanstls` CLI (release; with
+//!   `--debug`, the dev profile, as CI runs it), then runs its own `redis-server` and four
+//!   `sanstls server --workers 4` processes sharing ticket keys and a Redis session store,
+//!   and resumes sessions across them before and after a ticket key rotation
+//!   (`crates/sanstls/benches/fleet.rs`); see docs/deployment.md, *Checking a fleet*.
 //!
 //! Interop against OpenSSL, GnuTLS, Node, Python and rustls runs in `cargo test` (the
 //! engine's `*_interop` tests, the CLI's and the facade's), not here.
@@ -31,14 +31,14 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("vectors") => vectors(args.iter().any(|a| a == "--check")),
         Some("pki-fixtures") => pki_fixtures(args.get(1).map(String::as_str)),
-        Some("bench") => bench("versus", &args[1..]),
-        Some("load") => bench("load", &args[1..]),
+        Some("bench") => bench("versus", &args[1..], false),
+        Some("load") => bench("load", &args[1..], false),
         Some("fleet") => fleet(&args[1..]),
         _ => Err(
             "usage: cargo xtask <vectors [--check] | pki-fixtures [SET] | \
              bench [--quick] [--json FILE] [FILTER] | \
              load [--quick] [--clients N] [--repeats R] [--json FILE] | \
-             fleet [--quick] [--clients N]>"
+             fleet [--quick] [--clients N] [--debug]>"
                 .to_string(),
         ),
     };
@@ -51,9 +51,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the benchmark binary `name` (`versus` or `load`) with `args`: it prints the table
-/// and writes the JSON.
-fn bench(name: &str, args: &[String]) -> Result<(), String> {
+/// Runs the benchmark binary `name` (`versus`, `load` or `fleet`) with `args`: it prints the
+/// table (and writes the JSON). `debug`: built as `fleet --debug` builds it (see [`fleet`])
+/// rather than with the `bench` profile.
+fn bench(name: &str, args: &[String], debug: bool) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     // `cargo bench` runs the binary in the package's directory: a relative `--json` path
     // is made absolute here, relative to where `cargo xtask` was run.
@@ -64,8 +65,14 @@ fn bench(name: &str, args: &[String]) -> Result<(), String> {
             *path = cwd.join(&*path).display().to_string();
         }
     }
+    let package: &[&str] = match debug {
+        true => &["--profile", "dev", "--workspace"],
+        false => &["-p", "sanstls"],
+    };
     let status = std::process::Command::new(cargo)
-        .args(["bench", "--quiet", "-p", "sanstls", "--bench", name, "--"])
+        .args(["bench", "--quiet"])
+        .args(package)
+        .args(["--bench", name, "--"])
         .args(&args)
         .current_dir(workspace_root())
         .status()
@@ -77,12 +84,28 @@ fn bench(name: &str, args: &[String]) -> Result<(), String> {
 }
 
 /// Builds the `sanstls` CLI with the release profile and runs the `fleet` bench against
-/// it.
+/// it. With `--debug`, both use the dev profile and the whole workspace's features, i.e.
+/// what `cargo test --workspace` has just built: CI (.ci/run) checks the fleet without a
+/// release build of the tree (minutes on its 2 cores). The fleet checks resumption, not
+/// speed, so the profile does not change what it checks.
 fn fleet(args: &[String]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let root = workspace_root();
+    let debug = args.iter().any(|a| a == "--debug");
+    // `--workspace` with the bench (a target that needs dev-dependencies) resolves features
+    // as `cargo test --workspace` does (the engine's test hooks, the facade's tokio), so
+    // after it only the bench is built (cargo's unit graphs agree); `-p sanstls-cli` alone
+    // would build other variants of the workspace's crates.
+    let (profile_dir, build): (_, &[&str]) = match debug {
+        true => (
+            "debug",
+            &["--workspace", "--bin", "sanstls", "--bench", "fleet"],
+        ),
+        false => ("release", &["--release", "-p", "sanstls-cli"]),
+    };
     let status = std::process::Command::new(&cargo)
-        .args(["build", "--quiet", "--release", "-p", "sanstls-cli"])
+        .args(["build", "--quiet"])
+        .args(build)
         .current_dir(&root)
         .status()
         .map_err(|e| format!("running cargo build: {e}"))?;
@@ -94,13 +117,13 @@ fn fleet(args: &[String]) -> Result<(), String> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(|t| cwd.join(t))
         .unwrap_or_else(|| root.join("target"));
-    let binary = target.join("release").join("sanstls");
+    let binary = target.join(profile_dir).join("sanstls");
     if !binary.is_file() {
         return Err(format!("no sanstls binary at {}", binary.display()));
     }
-    let mut args = args.to_vec();
+    let mut args: Vec<String> = args.iter().filter(|a| *a != "--debug").cloned().collect();
     args.extend(["--sanstls".to_string(), binary.display().to_string()]);
-    bench("fleet", &args)
+    bench("fleet", &args, debug)
 }
 
 fn workspace_root() -> PathBuf {

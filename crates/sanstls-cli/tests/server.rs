@@ -548,7 +548,7 @@ fn workers_share_the_port_and_resume_each_others_sessions() {
 #[test]
 fn redis_session_store_shares_tls12_sessions_and_survives_an_outage() {
     let dir = TempDir::new("cli");
-    let redis = common::redis_server();
+    let redis = sanstls_test::background::redis_server();
     let url = format!("redis://127.0.0.1:{}", redis.port);
     let (cert, key) = common::openssl_cert(&dir, "store");
     let args = [

@@ -3,6 +3,10 @@
 //! A dev-dependency of every crate in the workspace, never published. Each module holds one
 //! kind of helper:
 //!
+//! - [`background`]: long-running programs (`sanstls server`, `openssl s_server`, Redis)
+//!   started, waited for and read while they run, killed on drop;
+//! - [`drive`]: the blocking loop that drives one connection over a `TcpStream` (on
+//!   `sanstls_node::stream`), for the socket tests and `cargo xtask fleet`;
 //! - [`net`]: loopback ports and sockets (a port a peer program can bind without racing
 //!   other tests, reads bounded in time, a relay that measures the records each side sends);
 //! - [`peers`]: other TLS implementations as child processes (OpenSSL, GnuTLS, Node.js,
@@ -22,6 +26,8 @@
 
 #![allow(clippy::disallowed_methods)]
 
+pub mod background;
+pub mod drive;
 pub mod fixtures;
 pub mod generated;
 pub mod net;

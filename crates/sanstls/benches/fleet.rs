@@ -17,20 +17,19 @@
 // A load generator reads the clock and runs processes; the engine does not.
 #![allow(clippy::disallowed_methods)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::TcpStream;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sanstls::client::{ClientConfig, ClientConnection, StoredSession};
 use sanstls::crypto::verify::InsecureAcceptAnything;
 use sanstls::enums::ProtocolVersion;
-use sanstls::Event;
-use sanstls_node::stream::{is_timeout, Received, Stream, StreamError};
-use sanstls_test::net::free_port;
+use sanstls_node::stream::Stream;
+use sanstls_test::background::{try_redis_server, Background, START_TIMEOUT};
+use sanstls_test::drive::{try_drive, End};
 use sanstls_test::peers::now;
 use sanstls_test::{openssl, TempDir};
 
@@ -38,8 +37,6 @@ use sanstls_test::{openssl, TempDir};
 const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
 /// The whole exercise's limit; past it, the connections not made count as failed.
 const TOTAL_TIMEOUT: Duration = Duration::from_secs(300);
-/// How long a server (or Redis) may take to start, and the servers to reload the keys.
-const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// The client threads.
 const THREADS: usize = 16;
 /// What each connection echoes.
@@ -75,110 +72,12 @@ impl Kind {
     }
 }
 
-/// A background process whose stdout lines are collected; killed on drop.
-struct Background {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-    ready: Receiver<String>,
-}
-
-impl Background {
-    fn spawn(cmd: &mut Command, ready: &str) -> Result<(Self, String), String> {
-        let program = format!("{:?}", cmd.get_program());
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("cannot run {program}: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = channel();
-        let sink = Arc::clone(&lines);
-        let ready = ready.to_string();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if line.contains(&ready) || line.contains("ticket keys") {
-                    let _ = tx.send(line.clone());
-                }
-                if let Ok(mut l) = sink.lock() {
-                    l.push(line);
-                }
-            }
-        });
-        let mut bg = Self {
-            child,
-            lines,
-            ready: rx,
-        };
-        let line = bg
-            .wait_line("ready")
-            .map_err(|e| format!("{program} did not start: {e}"))?;
-        Ok((bg, line))
-    }
-
-    /// The next line that said `ready` (or mentioned the ticket keys), bounded.
-    fn wait_line(&mut self, what: &str) -> Result<String, String> {
-        self.ready
-            .recv_timeout(START_TIMEOUT)
-            .map_err(|_| format!("no {what} line within {START_TIMEOUT:?}"))
-    }
-
-    fn count(&self, needle: &str) -> usize {
-        self.lines
-            .lock()
-            .map(|l| l.iter().filter(|l| l.contains(needle)).count())
-            .unwrap_or(0)
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn redis() -> Result<(Background, u16), String> {
-    let found = Command::new("redis-server")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        return Err(
-            "redis-server not found on PATH: install it (e.g. apt-get install \
-                    redis-server); `cargo xtask fleet` runs its own on a free port"
-                .into(),
-        );
-    }
-    let mut last = String::new();
-    for _ in 0..5 {
-        let port = free_port();
-        let mut cmd = Command::new("redis-server");
-        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"]);
-        match Background::spawn(&mut cmd, "Ready to accept connections") {
-            Ok((bg, _)) => return Ok((bg, port)),
-            Err(e) => last = e,
-        }
-    }
-    Err(last)
-}
-
-fn server(sanstls: &str, args: &[&str]) -> Result<(Background, u16), String> {
+/// `sanstls server --port 0 --workers 4 --echo ARGS`, once it listens.
+fn server(sanstls: &str, args: &[&str]) -> Result<Background, String> {
     let mut cmd = Command::new(sanstls);
     cmd.args(["server", "--port", "0", "--workers", "4", "--echo"])
         .args(args);
-    let (bg, line) = Background::spawn(&mut cmd, "listening on")?;
-    let port = line
-        .rsplit(':')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .parse()
-        .map_err(|_| format!("no port in {line:?}"))?;
-    Ok((bg, port))
+    Background::try_start(&mut cmd, "listening on", None)
 }
 
 fn random_key() -> Result<Vec<u8>, String> {
@@ -190,13 +89,14 @@ fn random_key() -> Result<Vec<u8>, String> {
 }
 
 /// One connection: handshake (resuming `session` if given), an echo, close_notify.
-/// Returns whether it resumed and the session to keep.
+/// Returns whether it resumed and the session to keep. Driven by the tests' own loop
+/// (`sanstls_test::drive`), with a failure or timeout an error counted in the table rather
+/// than a panic.
 fn connect(
     port: u16,
     config: &Arc<ClientConfig>,
     session: Option<StoredSession>,
 ) -> Result<(bool, StoredSession), String> {
-    let deadline = Instant::now() + CONNECTION_TIMEOUT;
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let mut sock = TcpStream::connect_timeout(&addr, CONNECTION_TIMEOUT)
         .map_err(|e| format!("connect: {e}"))?;
@@ -204,54 +104,26 @@ fn connect(
     let mut conn = ClientConnection::resume(config.clone(), "localhost", session, now())
         .map_err(|e| format!("{e}"))?;
     conn.send(PING).map_err(|e| format!("{e}"))?;
-    let mut stream = Stream::new(&mut sock);
-    stream.set_read_timeout(Some(Duration::from_millis(50)));
-    let mut echoed = Vec::new();
-    let mut kept = None;
-    loop {
-        stream.flush(&mut conn).map_err(|e| format!("write: {e}"))?;
-        stream
-            .feed(&mut conn, |c, e| {
-                match e {
-                    Event::PlaintextReady => {
-                        let mut b = [0u8; 256];
-                        loop {
-                            let n = c.read_plaintext(&mut b);
-                            if n == 0 {
-                                break;
-                            }
-                            echoed.extend_from_slice(&b[..n]);
-                        }
-                    }
-                    Event::NewSessionTicket(s) => kept = Some(s),
-                    _ => {}
-                }
-                Ok::<(), StreamError>(())
-            })
-            .map_err(|e| format!("{e:?}"))?;
-        if echoed.len() >= PING.len() && kept.is_some() {
-            break;
-        }
-        if conn.peer_closed() {
-            return Err("the server closed first".into());
-        }
-        if Instant::now() > deadline {
-            return Err(format!("no echo within {CONNECTION_TIMEOUT:?}"));
-        }
-        match stream.receive(&mut conn) {
-            Ok(Received::Data) => {}
-            Ok(Received::Eof) => return Err("the server closed the connection".into()),
-            Err(StreamError::Io(e)) if is_timeout(&e) => {}
-            Err(e) => return Err(format!("{e:?}")),
-        }
+    // Done when the echo is back and the server has handed over the session to keep.
+    let o = try_drive(&mut conn, &mut sock, CONNECTION_TIMEOUT, |_, o| {
+        o.plaintext.len() >= PING.len() && o.session().is_some()
+    });
+    match o.end {
+        End::Done => {}
+        End::PeerClosed => return Err("the server closed first".into()),
+        End::Eof => return Err("the server closed the connection".into()),
+        End::Failed => return Err(format!("{:?}", o.error)),
+        End::Io(e) => return Err(format!("{e}")),
+        End::TimedOut => return Err(format!("no echo within {CONNECTION_TIMEOUT:?}")),
     }
-    if echoed != PING {
+    if o.plaintext != PING {
         return Err("the echo differs".into());
     }
     conn.send_close_notify();
-    let _ = stream.flush(&mut conn);
+    let _ = Stream::new(&mut sock).flush(&mut conn);
     let resumed = conn.negotiated().resumed;
-    kept.map(|s| (resumed, s))
+    o.session()
+        .map(|s| (resumed, s))
         .ok_or_else(|| "no session".to_string())
 }
 
@@ -344,7 +216,8 @@ fn run() -> Result<bool, String> {
     }
     let sanstls = arg("--sanstls").ok_or("--sanstls PATH: the built `sanstls` binary")?;
 
-    let (_redis, redis_port) = redis()?;
+    let redis = try_redis_server()?;
+    let redis_port = redis.port;
     let dir = TempDir::new("fleet");
     let keys = dir.arg("ticket.keys");
     std::fs::write(&keys, random_key()?).map_err(|e| format!("{keys}: {e}"))?;
@@ -372,10 +245,11 @@ fn run() -> Result<bool, String> {
         "--session-store",
         &store,
     ];
-    let (mut t1, t1_port) = server(&sanstls, &tickets)?;
-    let (mut t2, t2_port) = server(&sanstls, &tickets)?;
-    let (i1, i1_port) = server(&sanstls, &ids)?;
-    let (i2, i2_port) = server(&sanstls, &ids)?;
+    let t1 = server(&sanstls, &tickets)?;
+    let t2 = server(&sanstls, &tickets)?;
+    let i1 = server(&sanstls, &ids)?;
+    let i2 = server(&sanstls, &ids)?;
+    let (t1_port, t2_port, i1_port, i2_port) = (t1.port, t2.port, i1.port, i2.port);
     let pair = |kind: Kind| match kind {
         Kind::Tls12Ids => (i1_port, i2_port),
         _ => (t1_port, t2_port),
@@ -404,13 +278,8 @@ fn run() -> Result<bool, String> {
 
     // Rotation: a new key over the file; both ticket servers must log the reload.
     std::fs::write(&keys, random_key()?).map_err(|e| format!("{keys}: {e}"))?;
-    for server in [&mut t1, &mut t2] {
-        loop {
-            let line = server.wait_line("ticket keys reloaded")?;
-            if line.contains("ticket keys reloaded") {
-                break;
-            }
-        }
+    for server in [&t1, &t2] {
+        server.try_wait_for_count("ticket keys reloaded", 1, START_TIMEOUT)?;
     }
     println!("fleet: ticket key rotated, both ticket servers reloaded it");
 

@@ -3,7 +3,8 @@
 //! certificates, OCSP stapling, resumption, KeyUpdate) and GnuTLS's `gnutls-serv`.
 //!
 //! Each test starts its own server on a free loopback port and drives a `ClientConnection`
-//! over a blocking socket with the loop of docs/engine.md. Every loop is bounded in time.
+//! over a blocking socket with the loop of docs/engine.md (`sanstls_test::drive`, bounded
+//! in time).
 
 // Tests embed the engine like an application: they read the clock for `now` and timeouts.
 #![allow(clippy::disallowed_methods)]
@@ -24,75 +25,12 @@ use sanstls::suites::{
     TLS13_CHACHA20_POLY1305_SHA256,
 };
 use sanstls::{Error, Event};
-use sanstls_node::stream::{is_timeout, Received, Stream, StreamError};
+use sanstls_test::drive::{drive, Outcome};
 use sanstls_test::net::free_port;
 use sanstls_test::openssl::pem_to_der;
 use sanstls_test::peers::{connect, now, read_log, spawn_logged, Peer};
 use sanstls_test::TempDir;
 use sanstls_test::{openssl, peers};
-
-/// What one connection produced.
-#[derive(Debug, Default)]
-struct Outcome {
-    events: Vec<Event>,
-    plaintext: Vec<u8>,
-    error: Option<Error>,
-}
-
-/// Drives `conn` over `sock` until the peer closes, the connection fails, `done` says
-/// enough, or 10 seconds pass.
-fn drive(
-    conn: &mut ClientConnection,
-    sock: &mut TcpStream,
-    mut done: impl FnMut(&ClientConnection, &Outcome) -> bool,
-) -> Outcome {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut o = Outcome::default();
-    let mut stream = Stream::new(sock);
-    stream.set_read_timeout(Some(Duration::from_millis(50)));
-    let _ = stream.flush(conn);
-    loop {
-        let fed = stream.feed(conn, |c, e| {
-            if e == Event::PlaintextReady {
-                let mut b = [0u8; 4096];
-                loop {
-                    let n = c.read_plaintext(&mut b);
-                    if n == 0 {
-                        break;
-                    }
-                    o.plaintext.extend_from_slice(&b[..n]);
-                }
-            }
-            o.events.push(e);
-            Ok::<(), StreamError>(())
-        });
-        match fed {
-            Ok(()) => {}
-            Err(StreamError::Tls(e)) => {
-                o.error = Some(e);
-                return o;
-            }
-            Err(StreamError::Io(_)) => return o,
-        }
-        if conn.peer_closed() || done(conn, &o) {
-            return o;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "connection did not finish: {o:?}"
-        );
-        match stream.receive(conn) {
-            Ok(Received::Data) => {}
-            Ok(Received::Eof) => return o,
-            Err(StreamError::Io(e)) if is_timeout(&e) => {}
-            Err(StreamError::Tls(e)) => {
-                o.error = Some(e);
-                return o;
-            }
-            Err(StreamError::Io(_)) => return o,
-        }
-    }
-}
 
 struct Server {
     peer: Peer,
@@ -403,14 +341,7 @@ fn tickets_resume_the_session() {
     let (o, first) = fetch(&mut server, config.clone(), None);
     assert_eq!(o.error, None);
     assert!(!first.negotiated().resumed);
-    let session = o
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::NewSessionTicket(s) => Some(s.clone()),
-            _ => None,
-        })
-        .expect("OpenSSL sends tickets");
+    let session = o.session().expect("OpenSSL sends tickets");
     assert_eq!(
         session.cipher_suite(),
         CipherSuite::TLS13_AES_256_GCM_SHA384
@@ -735,14 +666,7 @@ fn tls12_resumption_against_openssl() {
         let (o, first) = fetch(&mut server, config.clone(), None);
         assert_eq!(o.error, None, "{extra:?}");
         assert!(!first.negotiated().resumed);
-        let session = o
-            .events
-            .iter()
-            .find_map(|e| match e {
-                Event::NewSessionTicket(s) => Some(s.clone()),
-                _ => None,
-            })
-            .expect("a TLS 1.2 session to keep");
+        let session = o.session().expect("a TLS 1.2 session to keep");
         assert_eq!(
             session.tls_ticket().is_none(),
             !extra.is_empty(),
@@ -1004,6 +928,17 @@ fn gnutls_serv_record_size_limit() {
     }
 }
 
+/// A full handshake (no session offered) with the server on `port`, driven until its first
+/// ticket arrives: the session the 0-RTT tests resume with early data. The connection is
+/// then dropped, as the tests need only the ticket.
+fn full_handshake_ticket(port: u16, peer: &mut Peer, config: &Arc<ClientConfig>) -> StoredSession {
+    let mut sock = connect(port, peer);
+    let mut conn = ClientConnection::new(config.clone(), "localhost", now()).unwrap();
+    let o = drive(&mut conn, &mut sock, |_, o| o.session().is_some());
+    assert_eq!(o.error, None);
+    o.session().expect("the server sent a ticket")
+}
+
 /// TLS 1.3 0-RTT against `openssl s_server -early_data` (its echo mode, which reads early
 /// data; `-www` does not): a session from a ticket that allows early data is resumed with
 /// early data, which OpenSSL accepts and prints; the same ticket again is refused (OpenSSL's
@@ -1036,23 +971,7 @@ fn early_data_accepted_then_refused_by_openssl() {
     config.enable_early_data = true;
     let config = Arc::new(config);
 
-    let mut sock = connect(port, &mut peer);
-    let mut conn = ClientConnection::new(config.clone(), "localhost", now()).unwrap();
-    let o = drive(&mut conn, &mut sock, |_, o| {
-        o.events
-            .iter()
-            .any(|e| matches!(e, Event::NewSessionTicket(_)))
-    });
-    assert_eq!(o.error, None);
-    drop(sock);
-    let session = o
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::NewSessionTicket(s) => Some(s.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let session = full_handshake_ticket(port, &mut peer, &config);
     assert_eq!(session.max_early_data(), Some(16384));
 
     let resume = |peer: &mut Peer| {
@@ -1097,15 +1016,7 @@ fn early_data_refused_on_a_resumed_session_by_openssl() {
     let mut config = config_for(root);
     config.enable_early_data = true;
     let config = Arc::new(config);
-    let (o, _) = fetch(&mut server, config.clone(), None);
-    let session = o
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::NewSessionTicket(s) => Some(s.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let session = full_handshake_ticket(server.port, &mut server.peer, &config);
     assert_eq!(session.max_early_data(), Some(16384));
     let mut sock = connect(server.port, &mut server.peer);
     let mut conn = ClientConnection::resume(config, "localhost", Some(session), now()).unwrap();

@@ -349,47 +349,11 @@ fn the_psk_key_is_never_printed() {
     assert!(ExternalPsk::new(b"id".to_vec(), &[], SuiteHash::Sha256).is_err());
 }
 
-/// Drives a client `conn` over `sock` until `done`, the peer closes, an error, or 10 s.
-/// Returns the plaintext read and the error.
-fn drive(
-    conn: &mut Connection,
-    sock: &mut TcpStream,
-    mut done: impl FnMut(&Connection, &[u8]) -> bool,
-) -> (Vec<u8>, Option<Error>) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut plain = Vec::new();
-    let mut stream = Stream::new(sock);
-    stream.set_read_timeout(Some(Duration::from_millis(50)));
-    let _ = stream.flush(conn);
-    loop {
-        let fed = stream.feed(conn, |c, e| {
-            if e == Event::PlaintextReady {
-                let mut b = [0u8; 4096];
-                loop {
-                    let n = c.read_plaintext(&mut b);
-                    if n == 0 {
-                        break;
-                    }
-                    plain.extend_from_slice(&b[..n]);
-                }
-            }
-            Ok::<(), StreamError>(())
-        });
-        if let Err(StreamError::Tls(e)) = fed {
-            return (plain, Some(e));
-        }
-        if conn.peer_closed() || done(conn, &plain) {
-            return (plain, None);
-        }
-        assert!(Instant::now() < deadline, "connection did not finish");
-        match stream.receive(conn) {
-            Ok(Received::Data) => {}
-            Ok(Received::Eof) => return (plain, None),
-            Err(StreamError::Io(e)) if is_timeout(&e) => {}
-            Err(StreamError::Tls(e)) => return (plain, Some(e)),
-            Err(StreamError::Io(_)) => return (plain, None),
-        }
-    }
+/// Drives a client `conn` over `sock` with the shared loop (`sanstls_test::drive`) until
+/// the peer closes, an error, or 10 s: the plaintext read and the error.
+fn drive_to_close(conn: &mut Connection, sock: &mut TcpStream) -> (Vec<u8>, Option<Error>) {
+    let o = sanstls_test::drive::drive(conn, sock, |_, _| false);
+    (o.plaintext, o.error)
 }
 
 /// `openssl s_server VERSION -www -nocert` on a free port with our PSK `KEY` under the
@@ -426,9 +390,9 @@ fn our_client_against_openssl_s_server_psk_nocert() {
         let (plain, err) = match ok {
             true => {
                 conn.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-                drive(&mut conn, &mut sock, |_, _| false)
+                drive_to_close(&mut conn, &mut sock)
             }
-            false => drive(&mut conn, &mut sock, |_, _| false),
+            false => drive_to_close(&mut conn, &mut sock),
         };
         match ok {
             true => {
@@ -580,7 +544,7 @@ fn psk_ke_offered_to_openssl_which_still_takes_psk_dhe_ke() {
     config.psk_ke = true;
     let mut conn = ClientConnection::new(Arc::new(config), "localhost", now()).unwrap();
     conn.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-    let (plain, err) = drive(&mut conn, &mut sock, |_, _| false);
+    let (plain, err) = drive_to_close(&mut conn, &mut sock);
     assert_eq!(err, None);
     assert!(String::from_utf8_lossy(&plain).contains("Reused, TLSv1.3"));
     assert_psk_authenticated(&conn, b"client1");
@@ -731,7 +695,7 @@ fn tls12_psk_suites_against_openssl_both_ways() {
         let cc = client12(suite, "client1", &KEY, hints.clone());
         let mut conn = ClientConnection::new(cc, "localhost", now()).unwrap();
         conn.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-        let (plain, err) = drive(&mut conn, &mut sock, |_, _| false);
+        let (plain, err) = drive_to_close(&mut conn, &mut sock);
         let name = suite.openssl_name;
         assert_eq!(err, None, "{name}");
         let text = String::from_utf8_lossy(&plain);
