@@ -138,9 +138,10 @@ pub enum PaddingPolicy {
 /// The state both directions share: key, IV, algorithm and sequence number.
 struct Keys {
     /// The expanded key: ring's key schedule and, for AES-GCM, its GHASH table (about 550
-    /// bytes). Boxed, so that an idle connection can give it back ([`Self::release`]) and
-    /// expand `raw_key` again for its next record: a long-lived connection that is mostly
-    /// idle then holds about 80 bytes per direction instead.
+    /// bytes), made from `raw_key` for the first record. Boxed, so that an idle connection
+    /// can give it back ([`Self::release`]) and expand `raw_key` again for its next
+    /// record: a long-lived connection that is mostly idle then holds about 80 bytes per
+    /// direction instead.
     key: Option<Box<LessSafeKey>>,
     /// The key's bytes (`alg.key_len()` of them), for re-expanding `key` after a release
     /// and for `Connection::dangerous_extract_secrets`; wiped on drop, never printed.
@@ -174,20 +175,22 @@ impl Keys {
         raw_key[..alg.key_len()].copy_from_slice(key);
         let mut stored = Zeroizing::new([0u8; NONCE_LEN]);
         stored[..iv_len].copy_from_slice(iv);
-        let mut keys = Self {
+        // ring refuses a key only for its length, checked above; the expansion waits for
+        // the first record (a server's application key is installed with its Finished,
+        // and under a burst of handshakes thousands wait for the client's Finished
+        // before any of them seals a record).
+        Ok(Self {
             key: None,
             raw_key,
             iv: stored,
             alg,
             protocol,
             seq: 0,
-        };
-        keys.expand()?;
-        Ok(keys)
+        })
     }
 
-    /// Expands `raw_key` into `key` unless it already is: at construction, and on the
-    /// first record after a [`Self::release`].
+    /// Expands `raw_key` into `key` unless it already is: on the first record, and on
+    /// the first record after a [`Self::release`].
     fn expand(&mut self) -> Result<(), Error> {
         if self.key.is_none() {
             let raw = self.raw_key.get(..self.alg.key_len()).unwrap_or_default();

@@ -535,7 +535,8 @@ fn short_and_oversized_ciphertexts() {
 fn seal_raw_tls13(inner: &[u8]) -> Vec<u8> {
     let key = [7u8; 16];
     let iv = [9u8; 12];
-    let s = RecordSealer::tls13(AeadAlgorithm::Aes128Gcm, &key, &iv).unwrap();
+    let mut s = RecordSealer::tls13(AeadAlgorithm::Aes128Gcm, &key, &iv).unwrap();
+    s.keys.expand().unwrap();
     let len = ((inner.len() + 16) as u16).to_be_bytes();
     let header = [23, 3, 3, len[0], len[1]];
     let mut out = header.to_vec();
