@@ -304,6 +304,48 @@ pub fn cases() -> Vec<Case> {
             w.raw(&r);
         },
     );
+    // `release_idle_memory` drops the expanded keys; the next record expands them again
+    // from the kept key, at the sequence number where they were.
+    refused(
+        &mut v,
+        all,
+        "after release_idle_memory, a replayed record is still bad_record_mac",
+        A::BadRecordMac,
+        |_, w| {
+            w.record(ContentType::ApplicationData, b"once");
+            let r = w.take_out();
+            w.raw(&r);
+            w.deliver().unwrap();
+            assert_eq!(w.received, b"once");
+            assert!(w.victim.release_idle_memory());
+            w.raw(&r);
+        },
+    );
+    refused(
+        &mut v,
+        all,
+        "after release_idle_memory, a flipped bit is still bad_record_mac",
+        A::BadRecordMac,
+        |_, w| {
+            assert!(w.victim.release_idle_memory());
+            w.record(ContentType::ApplicationData, b"tamper with me");
+            altered(w, |b| b[10] ^= 0x40);
+        },
+    );
+    each(
+        &mut v,
+        all,
+        "after release_idle_memory, records arrive and answers go out",
+        |_, w| {
+            assert!(w.victim.release_idle_memory());
+            w.record(ContentType::ApplicationData, b"again");
+            w.deliver().unwrap();
+            assert_eq!(w.received, b"again");
+            w.victim.send(b"answer").unwrap();
+            w.collect();
+            assert_eq!(w.drain(), [Got::ApplicationData(b"answer".to_vec())]);
+        },
+    );
     refused(
         &mut v,
         all,
