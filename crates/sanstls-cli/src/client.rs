@@ -111,7 +111,8 @@ pub(crate) fn run(a: ClientArgs) -> Result<ExitCode, String> {
         let pass = a.passphrase.as_deref().map(str::as_bytes);
         let certified = common::load_cert_and_key(cert, key, pass)?;
         config.client_certificate = Some(
-            ClientCertificate::new(certified.chain.to_vec(), certified.key).map_err(|e| e.to_string())?,
+            ClientCertificate::new(certified.chain.to_vec(), certified.key)
+                .map_err(|e| e.to_string())?,
         );
     }
     let resume = a.sess_in.as_deref().map(session::load).transpose()?;

@@ -26,9 +26,7 @@ fn server_heap(version: ProtocolVersion) -> (usize, usize) {
     let server = Arc::new(ServerConfig::new(vec![
         CertifiedKey::new(vec![cert], key).unwrap()
     ]));
-    let mut client = ClientConfig::new(Arc::new(
-        sanstls::crypto::verify::InsecureAcceptAnything,
-    ));
+    let mut client = ClientConfig::new(Arc::new(sanstls::crypto::verify::InsecureAcceptAnything));
     // TLS 1.2 also needs the certificate's curve among the groups (RFC 8422 s5.1).
     client.groups = vec![NamedGroup::X25519, NamedGroup::secp256r1];
     client.max_version = version;

@@ -33,7 +33,10 @@ fn pairs() -> Vec<(String, ClientConnection, ServerConnection)> {
         let s = ServerConnection::new(server.clone(), NOW).unwrap();
         out.push((format!("{:?}", suite.suite), c, s));
     }
-    for suite in ALL_TLS12_SUITES.iter().filter(|s| s.openssl_name.contains("ECDSA")) {
+    for suite in ALL_TLS12_SUITES
+        .iter()
+        .filter(|s| s.openssl_name.contains("ECDSA"))
+    {
         let mut config = client_config(ProtocolVersion::TLSv1_2);
         config.tls12_cipher_suites = vec![*suite];
         let c = ClientConnection::new(Arc::new(config), "fuzz.example", NOW).unwrap();
@@ -73,7 +76,10 @@ fn a_released_connection_holds_nothing_and_works_on() {
         // open on the other side (and TLS 1.2's explicit nonces still count on).
         deliver(&mut c, &mut s, b"after");
         deliver(&mut s, &mut c, b"and back");
-        assert!(c.can_extract_secrets().is_ok() && s.can_extract_secrets().is_ok(), "{name}");
+        assert!(
+            c.can_extract_secrets().is_ok() && s.can_extract_secrets().is_ok(),
+            "{name}"
+        );
     }
 }
 
@@ -120,7 +126,11 @@ fn tls13_key_updates_and_tls12_renegotiations_go_on_after_a_release() {
     let mut tls12 = pairs();
     let (name, mut c, mut s) = tls12.pop().unwrap();
     exchange(&mut c, &mut s);
-    assert_eq!(c.negotiated().version, Some(ProtocolVersion::TLSv1_2), "{name}");
+    assert_eq!(
+        c.negotiated().version,
+        Some(ProtocolVersion::TLSv1_2),
+        "{name}"
+    );
     assert!(c.release_idle_memory() && s.release_idle_memory(), "{name}");
     c.renegotiate(NOW).unwrap();
     exchange(&mut c, &mut s);
