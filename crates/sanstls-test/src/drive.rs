@@ -52,6 +52,18 @@ pub enum End {
 }
 
 impl Outcome {
+    /// Ends with the engine's or the socket's failure.
+    fn failed(mut self, e: StreamError) -> Self {
+        match e {
+            StreamError::Tls(e) => {
+                self.error = Some(e);
+                self.end = End::Failed;
+            }
+            StreamError::Io(e) => self.end = End::Io(e),
+        }
+        self
+    }
+
     /// The first session the server handed over (`NewSessionTicket`; in TLS 1.2 a session
     /// id counts too), if any.
     pub fn session(&self) -> Option<sanstls::client::StoredSession> {
@@ -59,6 +71,18 @@ impl Outcome {
             Event::NewSessionTicket(s) => Some(s.clone()),
             _ => None,
         })
+    }
+}
+
+/// Appends every byte of plaintext `conn` holds to `out`.
+pub fn read_plaintext_into(conn: &mut Connection, out: &mut Vec<u8>) {
+    let mut b = [0u8; 4096];
+    loop {
+        let n = conn.read_plaintext(&mut b);
+        if n == 0 {
+            return;
+        }
+        out.extend_from_slice(&b[..n]);
     }
 }
 
@@ -83,29 +107,13 @@ pub fn try_drive(
     loop {
         let fed = stream.feed(conn, |c, e| {
             if e == Event::PlaintextReady {
-                let mut b = [0u8; 4096];
-                loop {
-                    let n = c.read_plaintext(&mut b);
-                    if n == 0 {
-                        break;
-                    }
-                    o.plaintext.extend_from_slice(&b[..n]);
-                }
+                read_plaintext_into(c, &mut o.plaintext);
             }
             o.events.push(e);
             Ok::<(), StreamError>(())
         });
-        match fed {
-            Ok(()) => {}
-            Err(StreamError::Tls(e)) => {
-                o.error = Some(e);
-                o.end = End::Failed;
-                return o;
-            }
-            Err(StreamError::Io(e)) => {
-                o.end = End::Io(e);
-                return o;
-            }
+        if let Err(e) = fed {
+            return o.failed(e);
         }
         // `done` first: a stop condition met together with the peer's close is done.
         if done(conn, &o) {
@@ -127,15 +135,7 @@ pub fn try_drive(
                 return o;
             }
             Err(StreamError::Io(e)) if is_timeout(&e) => {}
-            Err(StreamError::Tls(e)) => {
-                o.error = Some(e);
-                o.end = End::Failed;
-                return o;
-            }
-            Err(StreamError::Io(e)) => {
-                o.end = End::Io(e);
-                return o;
-            }
+            Err(e) => return o.failed(e),
         }
     }
 }

@@ -120,14 +120,7 @@ fn serve_one(sock: TcpStream, config: Arc<ServerConfig>, opts: Serve) -> Seen {
     let result = loop {
         let fed = stream.feed(&mut conn, |c, e| {
             if e == Event::PlaintextReady {
-                let mut b = [0u8; 4096];
-                loop {
-                    let n = c.read_plaintext(&mut b);
-                    if n == 0 {
-                        break;
-                    }
-                    request.extend_from_slice(&b[..n]);
-                }
+                sanstls_test::drive::read_plaintext_into(c, &mut request);
             }
             if e == Event::HandshakeComplete && opts.key_update {
                 c.key_update(true)?;
