@@ -8,7 +8,9 @@
 //!
 //! `--clients` defaults to 1000 (at most 20000; the descriptor soft limit must hold them),
 //! `--repeats` to 5; `--quick` is 200 clients, 3 repeats. This binary also is the servers:
-//! `--serve sanstls|rustls` prints `port N` and serves until killed.
+//! `--serve sanstls|rustls` prints `port N` and serves until killed; and the clients alone:
+//! `--connect PORT [--clients N] [--hold]` runs one batch against such a server (started
+//! under a profiler, say), `--hold` keeping them connected 300 ms (the idle phase).
 
 // A load generator reads the clock; the engine does not.
 #![allow(clippy::disallowed_methods)]
@@ -37,6 +39,31 @@ fn run() -> Result<(), String> {
         println!("port {port}");
         std::io::stdout().flush().map_err(|e| e.to_string())?;
         return driver::serve(kind, listener).map_err(|e| e.to_string());
+    }
+    if let Some(port) = args::arg("--connect") {
+        // Clients only, against a server started with `--serve` (e.g. under a profiler).
+        let port: u16 = port.parse().map_err(|_| "--connect expects a port")?;
+        let n: usize = args::arg("--clients")
+            .map_or(Ok(200), |v| v.parse())
+            .map_err(|_| "--clients expects a number")?;
+        if n == 0 || n > driver::MAX_CLIENTS {
+            return Err(format!("--clients 1..={}", driver::MAX_CLIENTS));
+        }
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        // `--hold`: the clients stay connected for 300 ms, then drop (the idle phase).
+        let hold = std::env::args().any(|a| a == "--hold");
+        let out = client::run(
+            addr,
+            n,
+            hold,
+            std::time::Duration::from_secs(600),
+            args::now,
+        )?;
+        println!("{n} clients in {:?}", out.wall);
+        if hold {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
+        return Ok(());
     }
     let quick = std::env::args().any(|a| a == "--quick");
     let number = |name: &str, default: usize| -> Result<usize, String> {

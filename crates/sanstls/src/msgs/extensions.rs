@@ -140,7 +140,7 @@ pub fn read_extensions<E: TlsExtension>(
     if max_len.is_some_and(|max| sub.left() > max) {
         return Err(InvalidMessage::TooLarge(context));
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = SeenTypes::default();
     // An extension takes four bytes at least; a hello rarely carries more than 16.
     let mut exts = Vec::with_capacity((sub.left() / 4).min(16));
     while sub.any_left() {
@@ -151,6 +151,42 @@ pub fn read_extensions<E: TlsExtension>(
         exts.push(read_extension_body(typ, &mut body, context)?);
     }
     Ok(exts)
+}
+
+/// The extension types one list has shown so far, checked without allocating for the lists
+/// seen in practice: a bit per type below 256 (where most types are), the first
+/// [`SeenTypes::INLINE`] others (renegotiation_info, GREASE, ECH and the like) inline, and
+/// a set for any further ones (so a long hostile list stays linear-logarithmic).
+#[derive(Default)]
+struct SeenTypes {
+    low: [u64; 4],
+    high: [u16; SeenTypes::INLINE],
+    high_len: usize,
+    more: BTreeSet<u16>,
+}
+
+impl SeenTypes {
+    const INLINE: usize = 8;
+
+    /// Records `typ`; false when it was already there.
+    fn insert(&mut self, typ: u16) -> bool {
+        let t = usize::from(typ);
+        if t < 256 {
+            let (word, bit) = (t / 64, 1u64 << (t % 64));
+            let fresh = self.low[word] & bit == 0;
+            self.low[word] |= bit;
+            return fresh;
+        }
+        if self.high[..self.high_len].contains(&typ) {
+            return false;
+        }
+        if self.high_len < Self::INLINE {
+            self.high[self.high_len] = typ;
+            self.high_len += 1;
+            return true;
+        }
+        self.more.insert(typ)
+    }
 }
 
 /// An extension kept opaque: its type and the whole `extension_data`, byte-for-byte, so a

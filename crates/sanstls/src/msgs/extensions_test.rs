@@ -658,6 +658,23 @@ fn extension_lists_reject_duplicates() {
         read_list::<ServerExtension>(&mut Reader::new(&list)),
         Err(DuplicateExtension(ExtensionType::Unknown(0x1234)))
     );
+    // Past the eight types at 256 and above kept inline: a duplicate within the inline
+    // ones, within the set, and across both; a long list of distinct types is accepted.
+    let high: Vec<u16> = (0..12).map(|i| 0x1000 + i).collect();
+    for (first, again) in [(2, 5), (9, 11), (3, 11)] {
+        let mut exts: Vec<Vec<u8>> = high.iter().map(|&t| ext_bytes(t, &[])).collect();
+        exts.truncate(again + 1);
+        exts[again] = ext_bytes(high[first], &[]);
+        exts.insert(0, ext_bytes(23, &[]));
+        assert_eq!(
+            read_list::<ServerExtension>(&mut Reader::new(&framed(&exts))),
+            Err(DuplicateExtension(ExtensionType::Unknown(high[first]))),
+            "{first} then {again}"
+        );
+    }
+    let distinct: Vec<Vec<u8>> = (200..300).map(|t| ext_bytes(t, &[])).collect();
+    let read = read_list::<ServerExtension>(&mut Reader::new(&framed(&distinct)));
+    assert_eq!(read.map(|l| l.len()), Ok(100));
     // The list length must match its contents.
     let mut list = vec![0, 5];
     list.extend_from_slice(&ext_bytes(23, &[]));
