@@ -30,10 +30,15 @@ pub const DEFAULT_CAPACITY: usize = HEADER_LEN + MAX_CIPHERTEXT_TLS12;
 /// `pop_record` returns the same error.
 #[derive(Debug)]
 pub struct Deframer {
-    /// `buf[start..]` holds bytes received but not yet handed out. `buf.len()` never
-    /// exceeds `capacity`, so after the first allocation the buffer never reallocates.
+    /// `buf[start..end]` holds bytes received but not yet handed out. `buf[end..]` is
+    /// initialised memory (zeros, or bytes already handed out) that `read_from` reads into
+    /// without filling it again: safe code can only read into initialised bytes, and
+    /// zeroing the free part before every read (most of which, on a non-blocking socket,
+    /// find nothing) would cost as much as the read. `buf.len()` never exceeds `capacity`,
+    /// so after the first allocation the buffer never reallocates.
     buf: Vec<u8>,
     start: usize,
+    end: usize,
     capacity: usize,
     max_payload: usize,
     error: Option<InvalidMessage>,
@@ -65,6 +70,7 @@ impl Deframer {
         Self {
             buf: Vec::new(),
             start: 0,
+            end: 0,
             capacity: DEFAULT_CAPACITY,
             max_payload: MAX_PLAINTEXT,
             error: None,
@@ -120,7 +126,7 @@ impl Deframer {
     /// Bytes received but not yet handed out as records (non-zero at end of stream means
     /// the peer stopped in the middle of a record).
     pub fn buffered_len(&self) -> usize {
-        self.buf.len() - self.start
+        self.end - self.start
     }
 
     /// Whether no received byte is waiting.
@@ -145,16 +151,15 @@ impl Deframer {
         if n == 0 {
             return 0;
         }
-        if self.start == self.buf.len() {
+        if self.start == self.end {
             // Everything handed out: restart at the front for free.
-            self.buf.clear();
             self.start = 0;
-        } else if self.buf.len() + n > self.capacity {
+            self.end = 0;
+        } else if self.end + n > self.capacity {
             // Lazy compaction: move the unconsumed tail to the front only when needed.
-            self.buf.drain(..self.start);
-            self.start = 0;
+            self.compact();
         }
-        let needed = self.buf.len() + n;
+        let needed = self.end + n;
         if needed > self.buf.capacity() {
             // Grow on demand (a handshake flight needs a few KiB, bulk data a full record),
             // at least doubling, never past `capacity`: `needed <= capacity` always holds, so
@@ -164,10 +169,25 @@ impl Deframer {
                 .max(2 * self.buf.capacity())
                 .max(MIN_ALLOCATION)
                 .min(self.capacity);
-            self.buf.reserve_exact(target - self.buf.len());
+            self.buf
+                .reserve_exact(target.saturating_sub(self.buf.len()));
         }
-        self.buf.extend_from_slice(&bytes[..n]);
+        // Over the initialised part first, then past it.
+        let end = self.end;
+        let over = self.buf.len().saturating_sub(end).min(n);
+        if let Some(dst) = self.buf.get_mut(end..end + over) {
+            dst.copy_from_slice(&bytes[..over]);
+        }
+        self.buf.extend_from_slice(&bytes[over..n]);
+        self.end += n;
         n
+    }
+
+    /// Moves the bytes not yet handed out (less than a record) to the front.
+    fn compact(&mut self) {
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
     }
 
     /// Like [`Deframer::read`], but reads from `rd` straight into the buffer (no copy in
@@ -180,37 +200,35 @@ impl Deframer {
         if self.error.is_some() || self.free_space() == 0 {
             return Ok(0);
         }
-        if self.start == self.buf.len() {
-            self.buf.clear();
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
         } else {
             // The read fills the back: move the unconsumed tail (less than a record) to
             // the front.
-            self.buf.drain(..self.start);
+            self.compact();
         }
-        self.start = 0;
-        let room = self.capacity - self.buf.len();
+        let room = self.capacity - self.end;
         // Read into what is allocated; when little is, grow as `read` does (doubling,
         // never past `capacity`).
-        let spare = self.buf.capacity() - self.buf.len();
+        let spare = self.buf.capacity() - self.end;
         let want = match spare >= MIN_ALLOCATION {
             true => spare.min(room),
             false => (2 * self.buf.capacity())
                 .max(MIN_ALLOCATION)
                 .min(self.capacity)
-                .saturating_sub(self.buf.len())
+                .saturating_sub(self.end)
                 .min(room),
         };
-        let len = self.buf.len();
-        self.buf.reserve_exact(want);
-        self.buf.resize(len + want, 0);
-        let got = match rd.read(&mut self.buf[len..]) {
-            Ok(n) => n.min(want),
-            Err(e) => {
-                self.buf.truncate(len);
-                return Err(e);
-            }
-        };
-        self.buf.truncate(len + got);
+        let upto = self.end + want;
+        if self.buf.len() < upto {
+            // Zeroes only what was never initialised: once per growth, not per read.
+            self.buf.reserve_exact(upto - self.buf.len());
+            self.buf.resize(upto, 0);
+        }
+        let into = self.buf.get_mut(self.end..upto).unwrap_or_default();
+        let got = rd.read(into)?.min(want);
+        self.end += got;
         Ok(got)
     }
 
@@ -218,8 +236,12 @@ impl Deframer {
     /// whole records not popped), leaving the deframer empty. Bytes before them (records
     /// already handed out, whose plaintext [`Deframer::bytes`] may still address) stay.
     pub fn take_buffered(&mut self) -> Vec<u8> {
-        let rest = self.buf.get(self.start..).unwrap_or_default().to_vec();
-        self.buf.truncate(self.start);
+        let rest = self
+            .buf
+            .get(self.start..self.end)
+            .unwrap_or_default()
+            .to_vec();
+        self.end = self.start;
         rest
     }
 
@@ -228,7 +250,10 @@ impl Deframer {
     /// the next [`Deframer::read`], which may move or overwrite them; an out-of-range
     /// request is empty.
     pub fn bytes(&self, range: core::ops::Range<usize>) -> &[u8] {
-        self.buf.get(range).unwrap_or_default()
+        self.buf
+            .get(..self.end)
+            .and_then(|b| b.get(range))
+            .unwrap_or_default()
     }
 
     /// Gives the buffer's memory back if nothing is buffered (an idle connection then holds
@@ -239,6 +264,7 @@ impl Deframer {
         }
         self.buf = Vec::new();
         self.start = 0;
+        self.end = 0;
         true
     }
 
@@ -258,7 +284,7 @@ impl Deframer {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let avail = self.buf.get(self.start..).unwrap_or_default();
+        let avail = self.buf.get(self.start..self.end).unwrap_or_default();
         let Some(head) = avail.get(..HEADER_LEN) else {
             return Ok(None);
         };

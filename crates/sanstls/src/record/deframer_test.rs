@@ -38,11 +38,27 @@ fn feed<'c>(
     chunks: impl IntoIterator<Item = &'c [u8]>,
     expected: &[(ContentType, Vec<u8>)],
 ) -> usize {
+    feed_via(d, chunks, expected, |_| false)
+}
+
+/// [`feed`], with the reads whose number `from_reader` picks made by `read_from` (the
+/// chunk as a reader) instead of `read`.
+fn feed_via<'c>(
+    d: &mut Deframer,
+    chunks: impl IntoIterator<Item = &'c [u8]>,
+    expected: &[(ContentType, Vec<u8>)],
+    from_reader: impl Fn(usize) -> bool,
+) -> usize {
     let mut seen = 0;
+    let mut reads = 0;
     for chunk in chunks {
         let mut rest = chunk;
         loop {
-            let n = d.read(rest);
+            reads += 1;
+            let n = match from_reader(reads) {
+                true => d.read_from(&mut { rest }).unwrap(),
+                false => d.read(rest),
+            };
             rest = &rest[n..];
             let mut popped = 0;
             while let Some(rec) = d.pop_record().unwrap() {
@@ -312,6 +328,27 @@ proptest! {
     }
 
     #[test]
+    fn any_chunking_through_read_and_read_from_yields_the_records(
+        records in proptest::collection::vec(arb_record(), 0..8),
+        cuts in proptest::collection::vec(1usize..700, 0..20),
+        pattern in any::<u32>(),
+    ) {
+        let stream: Vec<u8> = records.iter().flat_map(|(t, p)| record(*t, p)).collect();
+        let mut chunks = Vec::new();
+        let mut rest = &stream[..];
+        for c in cuts {
+            let (a, b) = rest.split_at(c.min(rest.len()));
+            chunks.push(a);
+            rest = b;
+        }
+        chunks.push(rest);
+        let mut d = Deframer::new();
+        let seen = feed_via(&mut d, chunks, &records, |i| pattern >> (i % 32) & 1 == 1);
+        prop_assert_eq!(seen, records.len());
+        prop_assert!(d.is_empty());
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(
         chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..16),
     ) {
@@ -326,4 +363,42 @@ proptest! {
             prop_assert!(d.buffered_len() <= d.capacity());
         }
     }
+}
+
+/// A reader that notes the first byte of the space it is offered and has nothing to give.
+struct Peek(Option<u8>);
+
+impl std::io::Read for Peek {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0 = buf.first().copied();
+        Err(std::io::ErrorKind::WouldBlock.into())
+    }
+}
+
+#[test]
+fn read_from_does_not_fill_the_buffer_again_before_each_read() {
+    let mut d = Deframer::new();
+    let stream = record(ContentType::ApplicationData, &[9; 40]);
+    assert_eq!(d.read_from(&mut &stream[..]).unwrap(), stream.len());
+    assert!(d.pop_record().unwrap().is_some());
+    // The next read goes where the record was, as it was: a read that finds nothing (as
+    // most do on a non-blocking socket) has not paid for zeroing the buffer first.
+    let mut peek = Peek(None);
+    let e = d.read_from(&mut peek).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+    assert_eq!(peek.0, Some(stream[0]));
+    assert!(d.is_empty());
+    // And what it reads next is what counts, whatever the buffer held.
+    let next = record(ContentType::Handshake, &[1, 2, 3]);
+    assert_eq!(d.read_from(&mut &next[..]).unwrap(), next.len());
+    let rec = d.pop_record().unwrap().unwrap();
+    assert_eq!(
+        (rec.header.typ, &rec.payload[..]),
+        (ContentType::Handshake, &[1u8, 2, 3][..])
+    );
+    assert_eq!(d.bytes(0..next.len()), &next[..]);
+    assert!(
+        d.bytes(0..next.len() + 1).is_empty(),
+        "nothing past what was read is lent out"
+    );
 }
