@@ -1321,34 +1321,7 @@ impl Server13 {
 /// A session our client keeps from a scripted server's ticket, with the server's
 /// resumption PSK for it.
 fn ticketed(config: sanstls::client::ClientConfig) -> (sanstls::client::StoredSession, Vec<u8>) {
-    let mut s = Server13::handshake(config);
-    let nonce = vec![1; 8];
-    let psk = s
-        .traffic
-        .as_ref()
-        .unwrap()
-        .resumption_psk(&nonce)
-        .unwrap()
-        .to_vec();
-    s.w.handshake(HandshakePayload::NewSessionTicketTls13(
-        NewSessionTicketPayloadTls13 {
-            lifetime: 3600,
-            age_add: 0,
-            nonce: PayloadU8::new(nonce),
-            ticket: PayloadU16::new(b"scripted ticket".to_vec()),
-            extensions: Vec::new(),
-        },
-    ));
-    s.w.deliver().unwrap();
-    let session =
-        s.w.events
-            .iter()
-            .find_map(|e| match e {
-                Event::NewSessionTicket(t) => Some(t.clone()),
-                _ => None,
-            })
-            .expect("a session");
-    (session, psk)
+    Server13::ticketed(config, &[1; 8], b"scripted ticket", Vec::new())
 }
 
 /// A resumed handshake accepting the PSK: ServerHello, EncryptedExtensions and Finished,

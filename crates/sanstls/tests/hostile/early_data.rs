@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sanstls::client::{ClientConnection, StoredSession};
 use sanstls::crypto::kx::KeyExchange;
 use sanstls::enums::{AlertDescription as A, ContentType, NamedGroup, ProtocolVersion};
-use sanstls::internal::codec::{Payload, PayloadU16, PayloadU8};
+use sanstls::internal::codec::Payload;
 use sanstls::internal::handshake::key_schedule::{
     KeyScheduleEarly, KeyScheduleHandshake, KeyScheduleTrafficPending, PskKind, TrafficKeys,
 };
@@ -16,9 +16,7 @@ use sanstls::internal::msgs::extensions::{
     ClientExtension, KeyShareEntry, OfferedPsks, ProtocolName, PskBinderEntry, PskIdentity,
     ServerExtension,
 };
-use sanstls::internal::msgs::handshake::{
-    FinishedPayload, NewSessionTicketExtension, NewSessionTicketPayloadTls13,
-};
+use sanstls::internal::msgs::handshake::{FinishedPayload, NewSessionTicketExtension};
 use sanstls::internal::msgs::hello::{ClientHelloPayload, ServerHelloPayload};
 use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::internal::record::protect::{RecordOpener, RecordSealer};
@@ -385,33 +383,12 @@ fn early_ticket() -> (StoredSession, Vec<u8>) {
 
 /// [`early_ticket`] for a client with `config`.
 fn early_ticket_with(config: sanstls::client::ClientConfig) -> (StoredSession, Vec<u8>) {
-    let mut s = Server13::handshake(config);
-    let nonce = vec![3; 8];
-    let psk = s
-        .traffic
-        .as_ref()
-        .unwrap()
-        .resumption_psk(&nonce)
-        .unwrap()
-        .to_vec();
-    s.w.handshake(HandshakePayload::NewSessionTicketTls13(
-        NewSessionTicketPayloadTls13 {
-            lifetime: 3600,
-            age_add: 0,
-            nonce: PayloadU8::new(nonce),
-            ticket: PayloadU16::new(b"scripted early ticket".to_vec()),
-            extensions: vec![NewSessionTicketExtension::EarlyData(16384)],
-        },
-    ));
-    s.w.deliver().unwrap();
-    let session =
-        s.w.events
-            .iter()
-            .find_map(|e| match e {
-                Event::NewSessionTicket(t) => Some(t.clone()),
-                _ => None,
-            })
-            .expect("a session");
+    let (session, psk) = Server13::ticketed(
+        config,
+        &[3; 8],
+        b"scripted early ticket",
+        vec![NewSessionTicketExtension::EarlyData(16384)],
+    );
     assert_eq!(session.max_early_data(), Some(16384));
     (session, psk)
 }

@@ -5,13 +5,13 @@
 
 use std::sync::Arc;
 
-use sanstls::client::{ClientConfig, ClientConnection};
+use sanstls::client::{ClientConfig, ClientConnection, StoredSession};
 use sanstls::crypto::kx::KeyExchange;
 use sanstls::crypto::sign::SigningKey;
 use sanstls::enums::{
     Compression, NamedGroup, PSKKeyExchangeMode, ProtocolVersion, SignatureScheme,
 };
-use sanstls::internal::codec::{Payload, PayloadU8};
+use sanstls::internal::codec::{Payload, PayloadU16, PayloadU8};
 use sanstls::internal::handshake::key_schedule::{
     KeyScheduleEarly, KeyScheduleHandshake, KeyScheduleTraffic, KeyScheduleTrafficPending, PskKind,
     TrafficSecret,
@@ -25,7 +25,9 @@ use sanstls::internal::msgs::extensions::{
     ClientExtension, HelloRetryExtension, KeyShareEntry, ServerExtension, ServerNameList,
     SupportedVersions,
 };
-use sanstls::internal::msgs::handshake::{DigitallySignedStruct, FinishedPayload};
+use sanstls::internal::msgs::handshake::{
+    DigitallySignedStruct, FinishedPayload, NewSessionTicketExtension, NewSessionTicketPayloadTls13,
+};
 use sanstls::internal::msgs::hello::{
     ClientHelloPayload, EncryptedExtensions, HelloRetryRequest, ServerHelloPayload,
 };
@@ -33,6 +35,7 @@ use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::internal::record::protect::{RecordOpener, RecordSealer};
 use sanstls::server::ServerConfig;
 use sanstls::suites::{find_tls13_suite, Tls13CipherSuite, TLS13_AES_128_GCM_SHA256};
+use sanstls::Event;
 
 use crate::harness::{pki, random, Victim, Wire, HOST, NOW};
 
@@ -332,6 +335,44 @@ impl Server13 {
         s.read_client_finished();
         s.w.completed();
         s
+    }
+
+    /// After a whole correct handshake with our client of `config`, a NewSessionTicket
+    /// (nonce `nonce`, ticket `ticket`, with `extensions`): the session our client keeps
+    /// from it, and the resumption PSK the script derives for it.
+    pub fn ticketed(
+        config: ClientConfig,
+        nonce: &[u8],
+        ticket: &[u8],
+        extensions: Vec<NewSessionTicketExtension>,
+    ) -> (StoredSession, Vec<u8>) {
+        let mut s = Self::handshake(config);
+        let psk = s
+            .traffic
+            .as_ref()
+            .expect("the traffic secrets of the handshake")
+            .resumption_psk(nonce)
+            .expect("a resumption PSK")
+            .to_vec();
+        s.w.handshake(HandshakePayload::NewSessionTicketTls13(
+            NewSessionTicketPayloadTls13 {
+                lifetime: 3600,
+                age_add: 0,
+                nonce: PayloadU8::new(nonce.to_vec()),
+                ticket: PayloadU16::new(ticket.to_vec()),
+                extensions,
+            },
+        ));
+        s.w.deliver().unwrap();
+        let session =
+            s.w.events
+                .iter()
+                .find_map(|e| match e {
+                    Event::NewSessionTicket(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .expect("a session");
+        (session, psk)
     }
 
     /// Sends a HelloRetryRequest built by `edit` from a correct one asking for `group`,
