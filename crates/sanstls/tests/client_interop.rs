@@ -614,8 +614,8 @@ fn tls12_dhe_with_openssl_dhparam_and_min_dh_size() {
 }
 
 /// RFC 7919 in TLS 1.2 against `gnutls-serv`, which picks the DHE group from our
-/// supported_groups: listing ffdhe3072 we get ffdhe3072. And the RFC 7919 groups as TLS 1.3
-/// key shares against `openssl s_server -groups ffdhe2048` (ffdhe3072).
+/// supported_groups: listing ffdhe3072 we get ffdhe3072. And each of the five RFC 7919
+/// groups as a TLS 1.3 key share against `openssl s_server -groups ffdheN`.
 #[test]
 fn ffdhe_groups_against_gnutls_and_openssl() {
     use sanstls::enums::ProtocolVersion;
@@ -640,6 +640,9 @@ fn ffdhe_groups_against_gnutls_and_openssl() {
     for (group, name) in [
         (NamedGroup::FFDHE2048, "ffdhe2048"),
         (NamedGroup::FFDHE3072, "ffdhe3072"),
+        (NamedGroup::FFDHE4096, "ffdhe4096"),
+        (NamedGroup::FFDHE6144, "ffdhe6144"),
+        (NamedGroup::FFDHE8192, "ffdhe8192"),
     ] {
         let (mut server, root) = s_server("ec", &["-groups", name]);
         let mut config = config_for(root);
@@ -654,6 +657,27 @@ fn ffdhe_groups_against_gnutls_and_openssl() {
         assert_eq!(conn.negotiated().group, Some(group));
         assert_eq!(conn.negotiated().version, Some(ProtocolVersion::TLSv1_3));
         assert!(page(&o).contains("TLSv1.3"), "{}", page(&o));
+    }
+}
+
+/// secp521r1 and a P-521 certificate against `gnutls-serv`, TLS 1.3 and 1.2.
+#[test]
+fn gnutls_p521() {
+    for (version, shown) in [("VERS-TLS1.3", "TLS1.3"), ("VERS-TLS1.2", "TLS1.2")] {
+        let priority = format!("NORMAL:-VERS-ALL:+{version}:-GROUP-ALL:+GROUP-SECP521R1");
+        let (mut server, root) = gnutls_serv_with("p521", "ec521", &priority);
+        let mut config = config_for(root);
+        config.groups = vec![NamedGroup::secp521r1];
+        let (o, conn) = fetch(&mut server, Arc::new(config), None);
+        assert_eq!(
+            o.error,
+            None,
+            "{version}: {}",
+            read_log(&server.dir, server.tag)
+        );
+        assert_eq!(conn.negotiated().group, Some(NamedGroup::secp521r1));
+        assert!(page(&o).contains(shown), "{}", page(&o));
+        assert!(page(&o).contains("SECP521R1"), "{}", page(&o));
     }
 }
 

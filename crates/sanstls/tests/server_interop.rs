@@ -507,14 +507,17 @@ fn gnutls_tls12_dhe_uses_the_clients_ffdhe_group() {
     assert!(text.contains("Insufficient security"), "{text}");
 }
 
-/// The RFC 7919 groups as TLS 1.3 key shares, against `openssl s_client -groups ffdhe2048`
-/// (and ffdhe3072): configured on our server, never a default.
+/// The RFC 7919 groups as TLS 1.3 key shares, against `openssl s_client -groups ffdheN`
+/// for each of the five: configured on our server, never a default.
 #[test]
 fn openssl_tls13_ffdhe_key_shares() {
     let f = files("ffdhe13", "ec");
     for (group, name, bits) in [
         (NamedGroup::FFDHE2048, "ffdhe2048", 2048),
         (NamedGroup::FFDHE3072, "ffdhe3072", 3072),
+        (NamedGroup::FFDHE4096, "ffdhe4096", 4096),
+        (NamedGroup::FFDHE6144, "ffdhe6144", 6144),
+        (NamedGroup::FFDHE8192, "ffdhe8192", 8192),
     ] {
         let mut c = config(&f);
         c.groups.push(group);
@@ -533,6 +536,28 @@ fn openssl_tls13_ffdhe_key_shares() {
     let (port, rx) = serve(config(&f), 1, false);
     let out = s_client(port, &f, &["-groups", "ffdhe2048"]);
     assert!(seen(&rx).result.is_err(), "{out}");
+}
+
+/// secp521r1 and a P-521 certificate against `gnutls-cli`, TLS 1.3 and 1.2 (GnuTLS
+/// offers only the groups its priority string names).
+#[test]
+fn gnutls_p521() {
+    let f = files("gnutls-p521", "ec521");
+    for (version, shown) in [("VERS-TLS1.3", "TLS1.3"), ("VERS-TLS1.2", "TLS1.2")] {
+        let mut c = config(&f);
+        c.groups = vec![NamedGroup::secp521r1];
+        let (port, rx) = serve(c, 1, false);
+        let priority = format!("NORMAL:-VERS-ALL:+{version}:-GROUP-ALL:+GROUP-SECP521R1");
+        let text = gnutls_cli(port, &f.cert, &["--priority", &priority]);
+        let s = seen(&rx);
+        assert_eq!(s.result, Ok(()), "{version}: {text}");
+        assert_eq!(s.group, Some(NamedGroup::secp521r1), "{version}");
+        assert!(
+            text.contains(&format!("({shown}-X.509)-(ECDHE-SECP521R1)-(ECDSA-")),
+            "{text}"
+        );
+        assert!(text.contains("sanstls"), "{text}");
+    }
 }
 
 #[test]
