@@ -552,6 +552,43 @@ fn psk_ke_offered_to_openssl_which_still_takes_psk_dhe_ke() {
     assert!(conn.negotiated().group.is_some());
 }
 
+/// `psk_ke` (no (EC)DHE: RFC 8446 s4.2.9) against a real peer: `gnutls-serv` allowing only
+/// the PSK key exchange takes it, where OpenSSL 3.0 always takes `psk_dhe_ke`.
+#[test]
+fn psk_ke_against_gnutls_serv_which_takes_it() {
+    peers::require("gnutls-serv");
+    let dir = TempDir::new("psk-ke-gnutls-serv");
+    let passwd = dir.path("psk.txt");
+    std::fs::write(&passwd, format!("client1:{}\n", hex::encode(KEY))).unwrap();
+    let port = sanstls_test::net::free_port();
+    let port_s = port.to_string();
+    let priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3:-KX-ALL:+PSK";
+    let args = [
+        "-p",
+        &port_s,
+        "--http",
+        "--priority",
+        priority,
+        "--pskpasswd",
+    ];
+    let mut all: Vec<&str> = args.to_vec();
+    all.push(passwd.to_str().unwrap());
+    let mut peer = peers::spawn_logged(&dir, "gnutls-serv", "gnutls-serv", &all);
+    let mut sock = peers::connect(port, &mut peer);
+    let mut config = ClientConfig::clone(&client(Some(psk("client1", &KEY)), None));
+    config.psk_ke = true;
+    let mut conn = ClientConnection::new(Arc::new(config), "localhost", now()).unwrap();
+    conn.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    let (plain, err) = drive_to_close(&mut conn, &mut sock);
+    let page = String::from_utf8_lossy(&plain);
+    assert_eq!(err, None, "{err:?} {page}");
+    // GnuTLS describes the session with an empty key exchange: `(TLS1.3-X.509)--(...)`.
+    assert!(page.contains("(TLS1.3-X.509)--("), "{page}");
+    assert_psk_authenticated(&conn, b"client1");
+    // No key exchange on our side either: the ServerHello had no key_share.
+    assert_eq!(conn.negotiated().group, None);
+}
+
 // ---- TLS 1.2 PSK suites (RFC 4279, 5487, 5489, 7905) ----
 
 use sanstls::enums::ProtocolVersion;
