@@ -534,19 +534,27 @@ fn openssl_s_client_psk_against_our_server() {
     assert!(bad_out.contains("decrypt error"), "{bad_out}");
 }
 
-#[test]
-fn psk_ke_offered_to_openssl_which_still_takes_psk_dhe_ke() {
-    peers::require("openssl");
-    let extra = ["-allow_no_dhe_kex", "-naccept", "1"];
-    let (_dir, port, mut peer) = psk_s_server("psk-ke-s-server", "-tls1_3", &extra);
-    let mut sock = peers::connect(port, &mut peer);
+/// Our client with `psk_ke` on and the PSK of `client1` asks `peer` on `port` for its page:
+/// the connection, once closed without error, and the page.
+fn psk_ke_get(port: u16, peer: &mut peers::Peer) -> (ClientConnection, String) {
+    let mut sock = peers::connect(port, peer);
     let mut config = ClientConfig::clone(&client(Some(psk("client1", &KEY)), None));
     config.psk_ke = true;
     let mut conn = ClientConnection::new(Arc::new(config), "localhost", now()).unwrap();
     conn.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
     let (plain, err) = drive_to_close(&mut conn, &mut sock);
-    assert_eq!(err, None);
-    assert!(String::from_utf8_lossy(&plain).contains("Reused, TLSv1.3"));
+    let page = String::from_utf8_lossy(&plain).into_owned();
+    assert_eq!(err, None, "{page}");
+    (conn, page)
+}
+
+#[test]
+fn psk_ke_offered_to_openssl_which_still_takes_psk_dhe_ke() {
+    peers::require("openssl");
+    let extra = ["-allow_no_dhe_kex", "-naccept", "1"];
+    let (_dir, port, mut peer) = psk_s_server("psk-ke-s-server", "-tls1_3", &extra);
+    let (conn, page) = psk_ke_get(port, &mut peer);
+    assert!(page.contains("Reused, TLSv1.3"), "{page}");
     assert_psk_authenticated(&conn, b"client1");
     // OpenSSL 3.0 prefers psk_dhe_ke when both are offered: a group was agreed.
     assert!(conn.negotiated().group.is_some());
@@ -574,14 +582,7 @@ fn psk_ke_against_gnutls_serv_which_takes_it() {
     let mut all: Vec<&str> = args.to_vec();
     all.push(passwd.to_str().unwrap());
     let mut peer = peers::spawn_logged(&dir, "gnutls-serv", "gnutls-serv", &all);
-    let mut sock = peers::connect(port, &mut peer);
-    let mut config = ClientConfig::clone(&client(Some(psk("client1", &KEY)), None));
-    config.psk_ke = true;
-    let mut conn = ClientConnection::new(Arc::new(config), "localhost", now()).unwrap();
-    conn.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-    let (plain, err) = drive_to_close(&mut conn, &mut sock);
-    let page = String::from_utf8_lossy(&plain);
-    assert_eq!(err, None, "{err:?} {page}");
+    let (conn, page) = psk_ke_get(port, &mut peer);
     // GnuTLS describes the session with an empty key exchange: `(TLS1.3-X.509)--(...)`.
     assert!(page.contains("(TLS1.3-X.509)--("), "{page}");
     assert_psk_authenticated(&conn, b"client1");

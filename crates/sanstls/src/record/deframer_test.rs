@@ -305,6 +305,19 @@ fn arb_record() -> impl Strategy<Value = (ContentType, Vec<u8>)> {
     ]
 }
 
+/// `stream` cut into chunks of the lengths in `cuts` (as far as it goes), and the rest.
+fn cut<'a>(stream: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
+    let mut chunks = Vec::new();
+    let mut rest = stream;
+    for &c in cuts {
+        let (a, b) = rest.split_at(c.min(rest.len()));
+        chunks.push(a);
+        rest = b;
+    }
+    chunks.push(rest);
+    chunks
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -314,14 +327,7 @@ proptest! {
         cuts in proptest::collection::vec(1usize..700, 0..20),
     ) {
         let stream: Vec<u8> = records.iter().flat_map(|(t, p)| record(*t, p)).collect();
-        let mut chunks = Vec::new();
-        let mut rest = &stream[..];
-        for c in cuts {
-            let (a, b) = rest.split_at(c.min(rest.len()));
-            chunks.push(a);
-            rest = b;
-        }
-        chunks.push(rest);
+        let chunks = cut(&stream, &cuts);
         let mut d = Deframer::new();
         prop_assert_eq!(feed(&mut d, chunks, &records), records.len());
         prop_assert!(d.is_empty());
@@ -334,14 +340,7 @@ proptest! {
         pattern in any::<u32>(),
     ) {
         let stream: Vec<u8> = records.iter().flat_map(|(t, p)| record(*t, p)).collect();
-        let mut chunks = Vec::new();
-        let mut rest = &stream[..];
-        for c in cuts {
-            let (a, b) = rest.split_at(c.min(rest.len()));
-            chunks.push(a);
-            rest = b;
-        }
-        chunks.push(rest);
+        let chunks = cut(&stream, &cuts);
         let mut d = Deframer::new();
         let seen = feed_via(&mut d, chunks, &records, |i| pattern >> (i % 32) & 1 == 1);
         prop_assert_eq!(seen, records.len());

@@ -1386,28 +1386,9 @@ fn resumption_cases() -> Vec<Case> {
                 s.send(fin);
                 s.after_finished();
                 s.read_client_finished();
-                let nonce = vec![2; 8];
-                let psk = s.traffic.as_ref().unwrap().resumption_psk(&nonce).unwrap();
-                s.w.handshake(HandshakePayload::NewSessionTicketTls13(
-                    NewSessionTicketPayloadTls13 {
-                        lifetime: 3600,
-                        age_add: 0,
-                        nonce: PayloadU8::new(nonce),
-                        ticket: PayloadU16::new(b"t".to_vec()),
-                        extensions: Vec::new(),
-                    },
-                ));
-                s.w.deliver().unwrap();
-                let session =
-                    s.w.events
-                        .iter()
-                        .find_map(|e| match e {
-                            Event::NewSessionTicket(t) => Some(t.clone()),
-                            _ => None,
-                        })
-                        .unwrap();
+                let (session, psk) = s.issue_ticket(&[2; 8], b"t", Vec::new());
                 assert_eq!(session.alpn(), Some(&b"h2"[..]));
-                let mut r = resuming(session, psk.to_vec());
+                let mut r = resuming(session, psk);
                 resumed_flight(&mut r);
                 assert!(r.w.victim.negotiated().resumed);
                 assert_eq!(r.w.victim.negotiated().alpn, None);

@@ -337,24 +337,34 @@ impl Server13 {
         s
     }
 
-    /// After a whole correct handshake with our client of `config`, a NewSessionTicket
-    /// (nonce `nonce`, ticket `ticket`, with `extensions`): the session our client keeps
-    /// from it, and the resumption PSK the script derives for it.
+    /// After a whole correct handshake with our client of `config`, a NewSessionTicket:
+    /// see [`Self::issue_ticket`].
     pub fn ticketed(
         config: ClientConfig,
         nonce: &[u8],
         ticket: &[u8],
         extensions: Vec<NewSessionTicketExtension>,
     ) -> (StoredSession, Vec<u8>) {
-        let mut s = Self::handshake(config);
-        let psk = s
+        Self::handshake(config).issue_ticket(nonce, ticket, extensions)
+    }
+
+    /// Sends our established client a NewSessionTicket (nonce `nonce`, ticket `ticket`,
+    /// with `extensions`): the session the client keeps from it, and the resumption PSK
+    /// the script derives for it.
+    pub fn issue_ticket(
+        &mut self,
+        nonce: &[u8],
+        ticket: &[u8],
+        extensions: Vec<NewSessionTicketExtension>,
+    ) -> (StoredSession, Vec<u8>) {
+        let psk = self
             .traffic
             .as_ref()
             .expect("the traffic secrets of the handshake")
             .resumption_psk(nonce)
             .expect("a resumption PSK")
             .to_vec();
-        s.w.handshake(HandshakePayload::NewSessionTicketTls13(
+        self.w.handshake(HandshakePayload::NewSessionTicketTls13(
             NewSessionTicketPayloadTls13 {
                 lifetime: 3600,
                 age_add: 0,
@@ -363,15 +373,16 @@ impl Server13 {
                 extensions,
             },
         ));
-        s.w.deliver().unwrap();
-        let session =
-            s.w.events
-                .iter()
-                .find_map(|e| match e {
-                    Event::NewSessionTicket(t) => Some(t.clone()),
-                    _ => None,
-                })
-                .expect("a session");
+        self.w.deliver().unwrap();
+        let session = self
+            .w
+            .events
+            .iter()
+            .find_map(|e| match e {
+                Event::NewSessionTicket(t) => Some(t.clone()),
+                _ => None,
+            })
+            .expect("a session");
         (session, psk)
     }
 
