@@ -216,6 +216,8 @@ impl Connection {
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.common.events.pop_front()
+        let event = self.common.events.pop_front();
+        self.common.event_taken();
+        event
     }
 }

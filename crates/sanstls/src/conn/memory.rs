@@ -32,8 +32,8 @@ impl Common {
         self.traffic && !self.renegotiating && self.holds_nothing_in_flight()
     }
 
-    /// Gives back every I/O buffer (all empty: see `is_idle`), and the event queue when
-    /// the caller has taken every event.
+    /// Gives back every I/O buffer (all empty: see `is_idle`), and the event queue now if
+    /// the caller has taken every event, else once it has (`event_taken`).
     fn release_buffers(&mut self) {
         self.deframer.release_if_empty();
         self.joiner.release_if_empty();
@@ -43,8 +43,11 @@ impl Common {
         self.early_out = Vec::new();
         self.received = Vec::new();
         self.received_at = 0;
-        if self.events.is_empty() {
-            self.events = VecDeque::new();
+        // Events the caller has not taken yet (at the handshake's end, HandshakeComplete
+        // among them) keep the queue until `poll_event` has taken the last of them.
+        match self.events.is_empty() {
+            true => self.events = VecDeque::new(),
+            false => self.release_events_when_taken = true,
         }
     }
 
@@ -57,9 +60,10 @@ impl Common {
     ///   them at that point: each then holds its handshake state but no I/O buffer (about
     ///   1.2 KB less each). The cost is an allocation per flight.
     /// - Once per handshake, as soon as the connection is established and holds nothing in
-    ///   flight, every buffer: an idle connection then holds no I/O buffer at all. The
-    ///   record path grows them again on first use and keeps them, so a busy connection
-    ///   still allocates nothing per record (see also `Connection::release_idle_memory`).
+    ///   flight, every buffer: an idle connection then holds no I/O buffer at all, and no
+    ///   event queue once `poll_event` has taken what it holds. The record path grows them
+    ///   again on first use and keeps them, so a busy connection still allocates nothing
+    ///   per record (see also `Connection::release_idle_memory`).
     pub(crate) fn trim(&mut self) {
         if !self.traffic {
             self.deframer.release_if_empty();
@@ -75,6 +79,17 @@ impl Common {
         }
         self.release_buffers();
         self.trimmed = true;
+    }
+}
+
+impl Common {
+    /// After `poll_event` took an event: the queue goes once the trim asked for it and it
+    /// is empty.
+    pub(crate) fn event_taken(&mut self) {
+        if self.release_events_when_taken && self.events.is_empty() {
+            self.events = VecDeque::new();
+            self.release_events_when_taken = false;
+        }
     }
 }
 

@@ -138,3 +138,27 @@ fn tls13_key_updates_and_tls12_renegotiations_go_on_after_a_release() {
     deliver(&mut c, &mut s, b"renegotiated");
     deliver(&mut s, &mut c, b"renegotiated too");
 }
+
+#[test]
+fn the_event_queue_goes_once_the_handshakes_events_are_taken() {
+    for (name, mut c, mut s) in pairs() {
+        exchange(&mut c, &mut s);
+        for conn in [&mut *c, &mut *s] {
+            // Established and idle: the buffers are gone, the events wait for the caller.
+            assert!(conn.poll_event().is_some(), "{name}");
+            while conn.poll_event().is_some() {}
+            assert_eq!(conn.common.events.capacity(), 0, "{name}");
+            assert_eq!(conn.common.deframer.allocated(), 0, "{name}");
+            assert_eq!(conn.common.outgoing.capacity(), 0, "{name}");
+        }
+        deliver(&mut c, &mut s, b"one");
+        deliver(&mut c, &mut s, b"two");
+        assert!(s.poll_event().is_some(), "{name}: PlaintextReady");
+        while s.poll_event().is_some() {}
+        // Later events get a queue again, and keep it: no allocation per record.
+        assert!(
+            s.common.events.capacity() > 0,
+            "{name}: kept after the first trim"
+        );
+    }
+}

@@ -256,6 +256,9 @@ pub(crate) struct Common {
     post_handshake: crate::limits::RateCounter,
     /// The buffers sized for the handshake have been given back (see `trim`).
     trimmed: bool,
+    /// The trim found events the caller had not taken yet: the queue is given back once
+    /// `poll_event` has taken the last of them (see `trim`).
+    release_events_when_taken: bool,
     /// Server only: skipping early data we did not accept (RFC 8446 s4.2.10).
     pub(crate) early_data: EarlyDataSkip,
     /// Bytes of early data skipped so far.
@@ -310,6 +313,7 @@ impl Common {
             warning_alerts: 0,
             post_handshake: crate::limits::RateCounter::default(),
             trimmed: false,
+            release_events_when_taken: false,
             early_data: EarlyDataSkip::None,
             early_data_skipped: 0,
             key_usage_limit: false,
