@@ -80,9 +80,7 @@ impl Common {
         self.release_buffers();
         self.trimmed = true;
     }
-}
 
-impl Common {
     /// After `poll_event` took an event: the queue goes once the trim asked for it and it
     /// is empty.
     pub(crate) fn event_taken(&mut self) {
