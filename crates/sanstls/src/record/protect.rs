@@ -24,8 +24,9 @@
 //! whole record to a caller-provided `Vec<u8>` and encrypts it there. Neither allocates
 //! beyond growing that output vector.
 //!
-//! Key material: ring's `LessSafeKey` owns (and wipes) the expanded key; the IV we hold
-//! is wrapped in `Zeroizing` and wiped on drop. `Debug` output never shows key material.
+//! Key material: ring's `LessSafeKey` holds the expanded key, which ring does not wipe: we
+//! overwrite it before it is freed (`Keys::wipe`). The raw key and the IV we hold are in
+//! `Zeroizing` and wiped on drop. `Debug` output never shows key material.
 
 use crate::prelude::*;
 use core::fmt;
@@ -208,9 +209,28 @@ impl Keys {
             .ok_or(Error::ApiMisuse("record key used before it was expanded"))
     }
 
-    /// Gives back the expanded key; the next record expands it again.
+    /// Gives back the expanded key (wiped); the next record expands it again.
     fn release(&mut self) {
+        self.wipe();
         self.key = None;
+    }
+
+    /// Overwrites the expanded key, before its memory goes back to the allocator, with the
+    /// expansion of an all-zero key: ring does not wipe its keys, and an AES key schedule
+    /// gives the key back. The overwrite is a whole `LessSafeKey` of the same algorithm
+    /// (so the same layout), written through the box, and `black_box` keeps the compiler
+    /// from dropping a store to memory about to be freed (best effort, as any wipe in safe
+    /// code). It costs a key expansion per expanded key dropped.
+    fn wipe(&mut self) {
+        let Some(key) = self.key.as_deref_mut() else {
+            return;
+        };
+        let zero = [0u8; 32];
+        let zero = zero.get(..self.alg.key_len()).unwrap_or_default();
+        if let Ok(unbound) = UnboundKey::new(self.alg.ring(), zero) {
+            *key = LessSafeKey::new(unbound);
+            core::hint::black_box(&*key);
+        }
     }
 
     /// What `Connection::dangerous_extract_secrets` hands out: the algorithm, the key, the
@@ -253,6 +273,12 @@ impl Keys {
         aad[9..11].copy_from_slice(&version);
         aad[11..].copy_from_slice(&(plain_len as u16).to_be_bytes());
         aad
+    }
+}
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        self.wipe();
     }
 }
 

@@ -699,3 +699,36 @@ proptest! {
         prop_assert_eq!(open(&mut o, &out), Ok((ContentType::ApplicationData, data)));
     }
 }
+
+/// The wipe overwrites the expanded key itself: what seals after it is the all-zero key's
+/// expansion, no longer the secret's.
+#[test]
+fn a_wiped_key_is_the_all_zero_keys_expansion() {
+    for alg in [
+        AeadAlgorithm::Aes128Gcm,
+        AeadAlgorithm::Aes256Gcm,
+        AeadAlgorithm::ChaCha20Poly1305,
+    ] {
+        let iv = [9u8; 12];
+        let (secret, zeros) = (vec![0x5a; alg.key_len()], vec![0; alg.key_len()]);
+        let at_1 = |key: &[u8]| {
+            let mut s = RecordSealer::tls13(alg, key, &iv).unwrap();
+            s.set_seq(1);
+            sealed(&mut s)
+        };
+        let mut s = RecordSealer::tls13(alg, &secret, &iv).unwrap();
+        sealed(&mut s); // record 0: the key is expanded
+        s.keys.wipe();
+        let after = sealed(&mut s); // record 1, under what the expanded key now holds
+        assert_eq!(after, at_1(&zeros), "{alg:?}");
+        assert_ne!(after, at_1(&secret), "{alg:?}");
+    }
+}
+
+/// One sealed application-data record of a fixed plaintext.
+fn sealed(s: &mut RecordSealer) -> Vec<u8> {
+    let mut out = Vec::new();
+    s.seal(ContentType::ApplicationData, b"wipe me", &mut out)
+        .unwrap();
+    out
+}
