@@ -353,8 +353,14 @@ fn close_waits_for_the_last_connection() {
     server.close_with(move |e| {
         let _ = done_tx.send(e);
     });
-    // Not listening any more, but a connection is open: no `close` yet.
-    assert!(TcpStream::connect(addr).is_err());
+    // Not listening any more, but a connection is open: no `close` yet. A process another
+    // test forks at this moment holds a copy of every descriptor, the listening socket
+    // too, until it execs (close-on-exec): connections are refused once it has.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(addr).is_ok() {
+        assert!(std::time::Instant::now() < deadline, "still listening after close");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert!(done_rx.recv_timeout(Duration::from_millis(200)).is_err());
     assert_eq!(closes.load(Ordering::SeqCst), 0);
     release_tx.send(()).unwrap();
