@@ -358,7 +358,10 @@ fn close_waits_for_the_last_connection() {
     // too, until it execs (close-on-exec): connections are refused once it has.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(addr).is_ok() {
-        assert!(std::time::Instant::now() < deadline, "still listening after close");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still listening after close"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     assert!(done_rx.recv_timeout(Duration::from_millis(200)).is_err());
