@@ -249,8 +249,9 @@ fn rearm(timers: &mut Timers, conns: &mut [Option<Conn>], slot: usize) {
 /// Fails the handshakes whose deadline passed. Each still has its one operation in flight,
 /// on its buffers: it closes at that operation's completion. A read (the operation in
 /// flight exactly when `W` is empty) is cut short by shutting the socket's read side, which
-/// completes it; a write is left to finish (the flush of what was queued), after which
-/// `closing` closes.
+/// completes it; a write is cut short by shutting the write side (a client that never
+/// reads could otherwise hold the write, and the slot, forever; a timeout sends no alert,
+/// so nothing that matters is lost), after which `closing` closes.
 fn expire(conns: &mut [Option<Conn>], timers: &mut Timers, now: UnixTime) {
     while let Some(&(deadline, slot)) = timers.first() {
         if deadline > now {
@@ -263,9 +264,11 @@ fn expire(conns: &mut [Option<Conn>], timers: &mut Timers, now: UnixTime) {
         conn.deadline = None;
         if conn.tls.handle_timeout(now) {
             conn.closing = true;
-            if conn.wlen == 0 {
-                let _ = conn.sock.shutdown(Shutdown::Read);
-            }
+            let side = match conn.wlen {
+                0 => Shutdown::Read,
+                _ => Shutdown::Write,
+            };
+            let _ = conn.sock.shutdown(side);
         }
     }
 }
