@@ -146,7 +146,20 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
 fn mio_server_echoes_to_many_concurrent_clients_and_selects_certificates() {
     let ((main, main_cert), (other, other_cert)) = (server_config(), server_config());
     let port = start_mio(main, other, echo::Options::default());
-    let clients: Vec<_> = (0..40u8)
+    concurrent_echoes(
+        port,
+        40,
+        |i| 1024 + usize::from(i) * 37,
+        [main_cert, other_cert],
+    );
+}
+
+/// `count` clients at once against the echo server on `port`, the even ones asking for
+/// `localhost`, the odd ones for `other.test`: each sends `len(i)` bytes and must get them
+/// back under the certificate the selector picks for its name (`certs`: localhost's, the
+/// other's).
+fn concurrent_echoes(port: u16, count: u8, len: fn(u8) -> usize, certs: [Vec<u8>; 2]) {
+    let clients: Vec<_> = (0..count)
         .map(|i| {
             std::thread::spawn(move || {
                 let name = if i % 2 == 0 {
@@ -154,17 +167,20 @@ fn mio_server_echoes_to_many_concurrent_clients_and_selects_certificates() {
                 } else {
                     "other.test"
                 };
-                let data = pattern(1024 + usize::from(i) * 37, i);
+                let data = pattern(len(i), i);
                 let (echoed, cert) = echo_client(port, name, data.clone());
-                assert_eq!(echoed, data, "client {i}: the echo");
+                assert!(echoed == data, "client {i}: the echo");
                 (i, cert)
             })
         })
         .collect();
     for c in clients {
         let (i, cert) = c.join().unwrap();
-        let want = if i % 2 == 0 { &main_cert } else { &other_cert };
-        assert_eq!(&cert, want, "client {i}: the selector's certificate");
+        assert_eq!(
+            cert,
+            certs[usize::from(i % 2)],
+            "client {i}: the selector's certificate"
+        );
     }
 }
 
@@ -290,32 +306,12 @@ fn start_tokio(main: Arc<ServerConfig>, other: Arc<ServerConfig>, timeout: Durat
 fn tokio_engine_echoes_to_concurrent_clients_and_selects_certificates() {
     let ((main, main_cert), (other, other_cert)) = (server_config(), server_config());
     let port = start_tokio(main, other, Duration::from_secs(10));
-    let clients: Vec<_> = (0..20u8)
-        .map(|i| {
-            std::thread::spawn(move || {
-                let name = if i % 2 == 0 {
-                    "localhost"
-                } else {
-                    "other.test"
-                };
-                // One large echo among them: more than the socket buffers hold unread.
-                let len = if i == 0 {
-                    2 << 20
-                } else {
-                    1024 + usize::from(i) * 37
-                };
-                let data = pattern(len, i);
-                let (echoed, cert) = echo_client(port, name, data.clone());
-                assert!(echoed == data, "client {i}: the echo");
-                (i, cert)
-            })
-        })
-        .collect();
-    for c in clients {
-        let (i, cert) = c.join().unwrap();
-        let want = if i % 2 == 0 { &main_cert } else { &other_cert };
-        assert_eq!(&cert, want, "client {i}: the selector's certificate");
-    }
+    // One large echo among them: more than the socket buffers hold unread.
+    let len = |i| match i {
+        0 => 2 << 20,
+        _ => 1024 + usize::from(i) * 37,
+    };
+    concurrent_echoes(port, 20, len, [main_cert, other_cert]);
 }
 
 #[test]
