@@ -25,7 +25,7 @@ use sanstls::suites::{find_tls13_suite, Tls13CipherSuite};
 use sanstls::{Event, ServerConnection};
 
 use crate::harness::*;
-use crate::script13::{client_hello, exts, Server13};
+use crate::script13::{client_hello, exts, read_flight_to_finished, Server13};
 
 const V13: ProtocolVersion = ProtocolVersion::TLSv1_3;
 /// What the scripts send as early data.
@@ -179,20 +179,12 @@ impl EarlyClient {
         let (client, server) = schedule.handshake_keys(self.suite.ring_aead());
         self.w.set_opener(Some(opener(self.suite, &server)), true);
         self.handshake_keys = Some(client);
-        loop {
-            let (p, encoded) = self.w.expect_handshake(V13);
-            if let HandshakePayload::Finished(fin) = &p {
-                let hash = self.transcript.current_hash().unwrap();
-                schedule
-                    .verify_server_finished(&hash, &fin.verify_data.0)
-                    .unwrap();
-                self.transcript.add_message(&encoded);
-                self.flight.push(p);
-                break;
-            }
-            self.transcript.add_message(&encoded);
-            self.flight.push(p);
-        }
+        read_flight_to_finished(
+            &mut self.w,
+            &mut self.transcript,
+            &schedule,
+            &mut self.flight,
+        );
         let hash = self.transcript.current_hash().unwrap();
         let pending = schedule.into_traffic_pending(&hash);
         let server_app = pending.server_application_traffic_secret();

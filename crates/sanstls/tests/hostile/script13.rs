@@ -539,21 +539,12 @@ impl Client13 {
     /// Reads the server's flight to its Finished (checked), and moves the opener to the
     /// server's application key.
     pub fn read_server_flight(&mut self) {
-        loop {
-            let (p, encoded) = self.w.expect_handshake(V13);
-            if let HandshakePayload::Finished(fin) = &p {
-                let hash = self.transcript.current_hash().unwrap();
-                let schedule = self.schedule.as_ref().unwrap();
-                schedule
-                    .verify_server_finished(&hash, &fin.verify_data.0)
-                    .unwrap();
-                self.transcript.add_message(&encoded);
-                self.flight.push(p);
-                break;
-            }
-            self.transcript.add_message(&encoded);
-            self.flight.push(p);
-        }
+        read_flight_to_finished(
+            &mut self.w,
+            &mut self.transcript,
+            self.schedule.as_ref().unwrap(),
+            &mut self.flight,
+        );
         let hash = self.transcript.current_hash().unwrap();
         let pending = self.schedule.take().unwrap().into_traffic_pending(&hash);
         self.w.set_opener(
@@ -613,5 +604,33 @@ impl Client13 {
         assert_eq!(c.send_finished(), Ok(()));
         c.w.completed();
         c
+    }
+}
+
+/// Reads the server's encrypted flight up to its Finished, which must verify under
+/// `schedule`: every message goes into `transcript` and `flight`, in order.
+pub fn read_flight_to_finished(
+    w: &mut Wire,
+    transcript: &mut HandshakeHash,
+    schedule: &KeyScheduleHandshake,
+    flight: &mut Vec<HandshakePayload>,
+) {
+    loop {
+        let (p, encoded) = w.expect_handshake(V13);
+        let last = match &p {
+            HandshakePayload::Finished(fin) => {
+                let hash = transcript.current_hash().unwrap();
+                schedule
+                    .verify_server_finished(&hash, &fin.verify_data.0)
+                    .unwrap();
+                true
+            }
+            _ => false,
+        };
+        transcript.add_message(&encoded);
+        flight.push(p);
+        if last {
+            return;
+        }
     }
 }
