@@ -585,14 +585,7 @@ fn own_cases() -> Vec<Case> {
             let sh = s.hello();
             s.send_hello(sh);
             let ee = s.ee_with(vec![ServerExtension::Alpn(ProtocolName(b"http/1.1".to_vec()))]);
-            s.send(ee);
-            let cert = s.certificate();
-            s.send(cert);
-            let cv = s.certificate_verify();
-            s.send(cv);
-            let fin = s.finished();
-            s.send(fin);
-            s.after_finished();
+            s.send_flight_with(ee);
             s.read_client_finished();
             s.w.completed();
             assert_eq!(s.w.victim.negotiated().alpn.as_deref(), Some(&b"http/1.1"[..]));
@@ -662,14 +655,7 @@ fn own_cases() -> Vec<Case> {
                     ServerExtension::ServerNameAck,
                     ServerExtension::SupportedGroups(vec![NamedGroup::X25519]),
                 ]);
-                s.send(ee);
-                let cert = s.certificate();
-                s.send(cert);
-                let cv = s.certificate_verify();
-                s.send(cv);
-                let fin = s.finished();
-                s.send(fin);
-                s.after_finished();
+                s.send_flight_with(ee);
                 s.read_client_finished();
                 s.w.completed();
             },
@@ -1377,14 +1363,7 @@ fn resumption_cases() -> Vec<Case> {
                 let sh = s.hello();
                 s.send_hello(sh);
                 let ee = s.ee_with(vec![ServerExtension::Alpn(ProtocolName(b"h2".to_vec()))]);
-                s.send(ee);
-                let c = s.certificate();
-                s.send(c);
-                let cv = s.certificate_verify();
-                s.send(cv);
-                let fin = s.finished();
-                s.send(fin);
-                s.after_finished();
+                s.send_flight_with(ee);
                 s.read_client_finished();
                 let (session, psk) = s.issue_ticket(&[2; 8], b"t", Vec::new());
                 assert_eq!(session.alpn(), Some(&b"h2"[..]));

@@ -240,14 +240,7 @@ fn client13(
     let sh = s.hello();
     s.send_hello(sh);
     let ee = s.ee_with(ee);
-    s.send(ee);
-    let cert = s.certificate();
-    s.send(cert);
-    let cv = s.certificate_verify();
-    s.send(cv);
-    let fin = s.finished();
-    s.send(fin);
-    s.after_finished();
+    s.send_flight_with(ee);
     s.read_client_finished();
     s.w.completed();
     s

@@ -290,6 +290,11 @@ impl Server13 {
     /// EncryptedExtensions, Certificate, CertificateVerify and Finished, all correct.
     pub fn send_flight(&mut self) {
         let ee = self.ee();
+        self.send_flight_with(ee);
+    }
+
+    /// [`Self::send_flight`] with `ee` as the EncryptedExtensions.
+    pub fn send_flight_with(&mut self, ee: HandshakePayload) {
         self.send(ee);
         let cert = self.certificate();
         self.send(cert);
