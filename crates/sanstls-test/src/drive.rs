@@ -67,10 +67,7 @@ impl Outcome {
     /// The first session the server handed over (`NewSessionTicket`; in TLS 1.2 a session
     /// id counts too), if any.
     pub fn session(&self) -> Option<sanstls::client::StoredSession> {
-        self.events.iter().find_map(|e| match e {
-            Event::NewSessionTicket(s) => Some(s.clone()),
-            _ => None,
-        })
+        crate::events::session(&self.events)
     }
 }
 

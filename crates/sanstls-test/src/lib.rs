@@ -7,6 +7,7 @@
 //!   started, waited for and read while they run, killed on drop;
 //! - [`drive`]: the blocking loop that drives one connection over a `TcpStream` (on
 //!   `sanstls_node::stream`), for the socket tests and `cargo xtask fleet`;
+//! - [`events`]: what a test reads out of a connection's events (its session, 0-RTT data);
 //! - [`net`]: loopback ports and sockets (a port a peer program can bind without racing
 //!   other tests, reads bounded in time, a relay that measures the records each side sends);
 //! - [`peers`]: other TLS implementations as child processes (OpenSSL, GnuTLS, Node.js,
@@ -28,6 +29,7 @@
 
 pub mod background;
 pub mod drive;
+pub mod events;
 pub mod fixtures;
 pub mod generated;
 pub mod net;

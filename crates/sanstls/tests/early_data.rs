@@ -18,6 +18,7 @@ use sanstls::server::early_data::{AntiReplay, StrikeRegister};
 use sanstls::server::ticket::Ticketer;
 use sanstls::server::{CertifiedKey, ServerConfig, ServerConnection};
 use sanstls::{Connection, Error, Event, UnixTime};
+use sanstls_test::events::early_data;
 use sanstls_test::fixtures;
 use sanstls_test::pair::{transfer_at, NOW};
 
@@ -42,18 +43,6 @@ fn client_config() -> ClientConfig {
 
 fn events(c: &mut Connection) -> Vec<Event> {
     std::iter::from_fn(|| c.poll_event()).collect()
-}
-
-/// The bytes the server received as early data.
-fn early(events: &[Event]) -> Vec<u8> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::EarlyData(d) => Some(d.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect()
 }
 
 fn rejected(events: &[Event]) -> Option<Vec<u8>> {
@@ -133,7 +122,7 @@ impl Resumed {
     fn assert_refused(&mut self, data: &[u8]) {
         self.assert_established();
         assert_eq!(rejected(&self.client_events).as_deref(), Some(data));
-        assert!(early(&self.server_events).is_empty());
+        assert!(early_data(&self.server_events).is_empty());
         assert!(!self.server.early_data_accepted() && !self.client.early_data_accepted());
         assert!(
             read_all(&mut self.server).is_empty(),
@@ -176,7 +165,7 @@ fn early_data_is_accepted_and_delivered_apart() {
     let s = session(&client, &server, NOW);
     let mut r = resume(&client, &server_logged, s, b"GET / HTTP/1.1\r\n\r\n", NOW);
     r.assert_established();
-    assert_eq!(early(&r.server_events), b"GET / HTTP/1.1\r\n\r\n");
+    assert_eq!(early_data(&r.server_events), b"GET / HTTP/1.1\r\n\r\n");
     assert!(r
         .client_events
         .contains(&Event::EarlyDataAccepted(b"GET / HTTP/1.1\r\n\r\n".len())));
@@ -213,7 +202,7 @@ fn data_beyond_the_ticket_limit_waits_for_the_handshake() {
     assert_eq!(s.max_early_data(), Some(10));
     let mut r = resume(&client_config(), &server, s, b"0123456789abcdef", NOW);
     r.assert_established();
-    assert_eq!(early(&r.server_events), b"0123456789");
+    assert_eq!(early_data(&r.server_events), b"0123456789");
     assert!(r.client_events.contains(&Event::EarlyDataAccepted(10)));
     assert_eq!(read_all(&mut r.server), b"abcdef");
 }
@@ -255,7 +244,7 @@ fn a_replayed_client_hello_gets_no_early_data_accepted() {
     let mut first = ServerConnection::new(server.clone(), NOW).unwrap();
     assert_eq!(first.read_tls(&flight), flight.len());
     first.process(NOW).unwrap();
-    assert_eq!(early(&events(&mut first)), b"transfer 100");
+    assert_eq!(early_data(&events(&mut first)), b"transfer 100");
     let later = NOW.saturating_add(Duration::from_secs(1));
     let mut replay = ServerConnection::new(server.clone(), later).unwrap();
     let mut rest = &flight[..];
@@ -265,7 +254,7 @@ fn a_replayed_client_hello_gets_no_early_data_accepted() {
         replay.process(later).unwrap();
     }
     assert!(
-        early(&events(&mut replay)).is_empty(),
+        early_data(&events(&mut replay)).is_empty(),
         "the replay is refused"
     );
     assert!(!replay.early_data_accepted());
@@ -277,7 +266,7 @@ fn the_same_ticket_twice_gets_early_data_accepted_once() {
     let s = session(&client_config(), &server, NOW);
     let r = resume(&client_config(), &server, s.clone(), b"one", NOW);
     r.assert_established();
-    assert_eq!(early(&r.server_events), b"one");
+    assert_eq!(early_data(&r.server_events), b"one");
     let mut again = resume(&client_config(), &server, s, b"two", NOW);
     again.assert_refused(b"two");
 }
@@ -299,7 +288,7 @@ fn a_stale_ticket_age_refuses_early_data() {
     parts.received_at = NOW.saturating_add(Duration::from_secs(5));
     let r = resume(&client_config(), &server, parts.into(), b"fresh", later);
     r.assert_established();
-    assert_eq!(early(&r.server_events), b"fresh");
+    assert_eq!(early_data(&r.server_events), b"fresh");
 }
 
 #[test]
@@ -352,7 +341,7 @@ fn without_the_opt_in_the_client_offers_no_early_data() {
     plain.enable_early_data = false;
     let mut r = resume(&plain, &server, s, b"later", NOW);
     r.assert_established();
-    assert!(early(&r.server_events).is_empty());
+    assert!(early_data(&r.server_events).is_empty());
     assert!(!r
         .client_events
         .iter()
@@ -449,6 +438,6 @@ fn a_paused_server_takes_the_early_data_that_came_with_the_client_hello() {
     s.accept(server.clone(), NOW).unwrap();
     let (ce, se) = transfer_at(&mut c, &mut s, NOW);
     assert_eq!((ce, se), (None, None));
-    assert_eq!(early(&events(&mut s)), b"early hello");
+    assert_eq!(early_data(&events(&mut s)), b"early hello");
     assert!(s.early_data_accepted() && c.early_data_accepted());
 }

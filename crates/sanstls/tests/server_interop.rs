@@ -989,16 +989,7 @@ fn openssl_early_data_accepted_then_refused_on_reuse() {
         "-early_data",
         early.to_str().unwrap(),
     ];
-    let early_data = |s: &Seen| -> Vec<u8> {
-        s.events
-            .iter()
-            .filter_map(|e| match e {
-                Event::EarlyData(d) => Some(d.clone()),
-                _ => None,
-            })
-            .flatten()
-            .collect()
-    };
+    let early_data = |s: &Seen| sanstls_test::events::early_data(&s.events);
     let out = s_client(port, &f, &with_early);
     let s = seen(&rx);
     assert_eq!(s.result, Ok(()), "{out}");

@@ -803,10 +803,7 @@ fn own_cases() -> Vec<Case> {
             s.send_finish();
             assert_eq!(s.w.deliver(), Ok(()));
             s.w.completed();
-            let session = s.w.events.iter().find_map(|e| match e {
-                Event::NewSessionTicket(t) => Some(t.clone()),
-                _ => None,
-            });
+            let session = sanstls_test::events::session(&s.w.events);
             assert_eq!(
                 session.unwrap().tls_ticket(),
                 Some(&b"scripted ticket"[..])

@@ -26,6 +26,7 @@ use sanstls::{Event, ServerConnection};
 
 use crate::harness::*;
 use crate::script13::{client_hello, exts, read_flight_to_finished, Server13};
+use sanstls_test::events::early_data;
 
 const V13: ProtocolVersion = ProtocolVersion::TLSv1_3;
 /// What the scripts send as early data.
@@ -37,17 +38,6 @@ fn sealer(suite: &Tls13CipherSuite, k: &TrafficKeys) -> RecordSealer {
 
 fn opener(suite: &Tls13CipherSuite, k: &TrafficKeys) -> RecordOpener {
     RecordOpener::tls13(suite.aead, k.key(), k.iv()).unwrap()
-}
-
-fn early_data(events: &[Event]) -> Vec<u8> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::EarlyData(d) => Some(d.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

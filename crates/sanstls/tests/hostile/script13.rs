@@ -35,7 +35,6 @@ use sanstls::internal::msgs::message::HandshakePayload;
 use sanstls::internal::record::protect::{RecordOpener, RecordSealer};
 use sanstls::server::ServerConfig;
 use sanstls::suites::{find_tls13_suite, Tls13CipherSuite, TLS13_AES_128_GCM_SHA256};
-use sanstls::Event;
 
 use crate::harness::{pki, random, Victim, Wire, HOST, NOW};
 
@@ -379,15 +378,7 @@ impl Server13 {
             },
         ));
         self.w.deliver().unwrap();
-        let session = self
-            .w
-            .events
-            .iter()
-            .find_map(|e| match e {
-                Event::NewSessionTicket(t) => Some(t.clone()),
-                _ => None,
-            })
-            .expect("a session");
+        let session = sanstls_test::events::session(&self.w.events).expect("a session");
         (session, psk)
     }
 
