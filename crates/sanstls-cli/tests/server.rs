@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 
-use common::{require, run, sanstls, sanstls_server, text, TempDir};
+use common::{client_json, require, run, sanstls, sanstls_server, text, TempDir};
 
 const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
 
@@ -237,28 +237,24 @@ fn our_client_against_our_server() {
     let server = sanstls_server(&["--save-cert", &cert, "--alpn", "h2"]);
     let sess = dir.arg("sess.json");
     for (resume, expect) in [(false, "Resumed: no"), (true, "Resumed: yes")] {
-        let mut cmd = sanstls();
-        cmd.args([
-            "client",
-            &server.addr(),
-            "--ca",
-            &cert,
-            "--servername",
-            "localhost",
-        ])
-        .args(["--alpn", "h2", "--json", "--timeout", "5"]);
-        match resume {
-            false => cmd.args(["--sess-out", &sess]),
-            true => cmd.args(["--sess-in", &sess]),
+        let sess_arg = match resume {
+            false => "--sess-out",
+            true => "--sess-in",
         };
-        let out = run(&mut cmd, b"");
-        assert!(
-            out.status.success(),
-            "{}\n{}",
-            text(&out.stdout),
-            text(&out.stderr)
+        let (ok, j) = client_json(
+            &server.addr(),
+            &[
+                "--ca",
+                &cert,
+                "--servername",
+                "localhost",
+                "--alpn",
+                "h2",
+                sess_arg,
+                &sess,
+            ],
         );
-        let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert!(ok, "{j:#}");
         assert_eq!(j["authorized"], true, "{j:#}");
         assert_eq!(j["alpnProtocol"], "h2", "{j:#}");
         assert_eq!(j["reused"], resume, "{j:#}");
@@ -640,25 +636,9 @@ fn our_client_and_server_with_early_data() {
     let server = sanstls_server(&["--save-cert", &cert, "--early-data", "16384"]);
     let sess = dir.arg("sess.json");
     let client = |args: &[&str]| {
-        let mut cmd = sanstls();
-        cmd.args([
-            "client",
-            &server.addr(),
-            "--ca",
-            &cert,
-            "--servername",
-            "localhost",
-        ])
-        .args(["--json", "--timeout", "5"])
-        .args(args);
-        let out = run(&mut cmd, b"");
-        assert!(
-            out.status.success(),
-            "{}\n{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let common = ["--ca", &cert, "--servername", "localhost"];
+        let (ok, j) = client_json(&server.addr(), &[&common[..], args].concat());
+        assert!(ok, "{j:#}");
         j
     };
     let j = client(&["--sess-out", &sess]);
