@@ -20,12 +20,6 @@ impl Common {
             && self.retained.is_none()
     }
 
-    /// The joiner's buffer (tests of the release).
-    #[cfg(test)]
-    pub(crate) fn joiner_allocated(&self) -> usize {
-        self.joiner.allocated()
-    }
-
     /// Whether the connection is established (not handshaking, not renegotiating) and
     /// holds nothing in flight.
     fn is_idle(&self) -> bool {

@@ -13,7 +13,7 @@ const NOW: UnixTime = UnixTime::from_secs(1_900_000_000);
 fn holds_anything(c: &Connection) -> bool {
     let m = &c.common;
     m.deframer.allocated() != 0
-        || m.joiner_allocated() != 0
+        || m.joiner.allocated() != 0
         || m.outgoing.capacity() != 0
         || m.received.capacity() != 0
         || m.events.capacity() != 0
